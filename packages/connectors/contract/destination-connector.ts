@@ -1,0 +1,84 @@
+import type { App, ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+import type { Destination, DestinationConfig } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+
+/** What a destination kind can do; the orchestrator and worker consult this instead of guessing. */
+export interface DestinationCapabilities {
+  /** `list` returns the destination's current keys and values (import and plan rely on it). */
+  readonly readBack: boolean;
+  /** Key schemas can be applied (destination keys are free-form enough). */
+  readonly keySchema: boolean;
+  /** `disable_secret_deletion` is honoured. */
+  readonly deletionControl: boolean;
+  /** Owned keys can be removed when the sync is deleted. */
+  readonly removeOnDelete: boolean;
+  /** One destination call writes many keys. */
+  readonly batchWrites: boolean;
+}
+
+/** Hard limits of a destination kind, checked before writing so a run fails with a clear message. */
+export interface DestinationLimits {
+  readonly maxSecrets: number;
+  readonly maxValueBytes: number;
+  /** Destination key rule, applied after the key schema. */
+  readonly keyPattern: RegExp;
+  /** The key rule in words, for error messages. */
+  readonly keyRule: string;
+}
+
+/** Changes to make at a destination, keyed by destination key (after the key schema). */
+export interface DestinationDiff {
+  readonly create: ReadonlyMap<string, string>;
+  readonly update: ReadonlyMap<string, string>;
+  readonly delete: readonly string[];
+}
+
+/** What a write actually did, by destination key. */
+export interface ApplyOutcome {
+  readonly created: readonly string[];
+  readonly updated: readonly string[];
+  readonly deleted: readonly string[];
+}
+
+/**
+ * One destination, bound to one sync's config and its connection's credentials. Every method
+ * throws `ConnectorError` on failure; an operation the destination cannot do throws kind
+ * `unsupported` and never silently succeeds.
+ */
+export interface DestinationConnector {
+  /** Checks that credentials and config reach the destination and allow what the sync needs. */
+  validate(): Promise<void>;
+  /** Every key and value at the destination, owned by the sync or not. */
+  list(): Promise<Map<string, string>>;
+  /** Applies a diff computed against what `list` returned; keys outside the diff stay as they are. */
+  apply(diff: DestinationDiff): Promise<ApplyOutcome>;
+  /** Deletes the given destination keys; keys already absent are not errors. */
+  remove(keys: readonly string[]): Promise<ApplyOutcome>;
+}
+
+/** Everything a connector needs to reach its destination. */
+export interface ConnectorContext<Config, Credentials> {
+  readonly config: Config;
+  readonly credentials: Credentials;
+  /** Aborts in-flight destination calls (deadline or shutdown). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The registry entry of one destination kind: its identity, capabilities and limits, how to read
+ * its typed config and credentials out of the protobuf oneofs, and how to build a connector.
+ */
+export interface DestinationDescriptor<Config = unknown, Credentials = unknown> {
+  readonly destination: Destination;
+  /** Display name, e.g. "HashiCorp Vault (KV v2)". */
+  readonly name: string;
+  /** The app whose connections this destination accepts. */
+  readonly app: App;
+  readonly capabilities: DestinationCapabilities;
+  readonly limits: DestinationLimits;
+  /** Extracts and validates the typed config; throws `ConnectorError("invalid_config")` naming the field. */
+  parseConfig(config: DestinationConfig | undefined): Config;
+  /** Extracts this app's credentials; throws `ConnectorError("invalid_config")` for another app. */
+  parseCredentials(credentials: ConnectionCredentials | undefined): Credentials;
+  /** Builds a connector; performs no I/O. */
+  create(context: ConnectorContext<Config, Credentials>): DestinationConnector;
+}

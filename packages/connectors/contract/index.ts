@@ -1,0 +1,3 @@
+export * from "./connector-error.ts";
+export * from "./destination-connector.ts";
+export * from "./app-descriptor.ts";

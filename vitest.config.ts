@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["packages/**/*.test.ts", "services/**/*.test.ts", "test/**/*.test.ts"],
+    exclude: ["**/node_modules/**"],
+    pool: "forks",
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    globalSetup: ["test/support/global-setup.ts"],
+  },
+});
