@@ -1,0 +1,107 @@
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import { SpanKind, SpanStatusCode, context, propagation, trace, type Span } from "@opentelemetry/api";
+import type { Logger } from "@syncline/telemetry";
+import type { Principal } from "./auth.ts";
+import type { CallContext } from "./handlers.ts";
+import { RpcError, toServiceError } from "./rpc-error.ts";
+
+/** Everything needed to serve one method. */
+export interface MethodSpec {
+  readonly service: DescService;
+  readonly method: DescMethod;
+  /** Authenticates and authorizes; throws RpcError. */
+  readonly gate: (metadata: grpc.Metadata) => Principal;
+  readonly handler: (request: unknown, context: CallContext) => unknown;
+  readonly logger: Logger;
+}
+
+const tracer = trace.getTracer("syncline.rpc");
+
+/** Adapts a promise-returning handler to grpc-js: auth, span, deadline, error mapping. */
+export function runUnary(spec: MethodSpec): grpc.handleUnaryCall<unknown, unknown> {
+  return (call, callback) => {
+    withServerSpan(spec, call, async (span, callContext) => {
+      try {
+        const response = await (spec.handler(call.request, callContext()) as Promise<unknown>);
+        span.setAttribute("rpc.grpc.status_code", grpc.status.OK);
+        callback(null, response);
+      } catch (error) {
+        callback(toCallerError(spec, error, span) as grpc.ServiceError);
+      }
+    });
+  };
+}
+
+/** Adapts an async-iterable handler to a grpc-js server stream. */
+export function runServerStreaming(spec: MethodSpec): grpc.handleServerStreamingCall<unknown, unknown> {
+  return (call) => {
+    withServerSpan(spec, call, async (span, callContext) => {
+      let signal: AbortSignal | undefined;
+      try {
+        const ctx = callContext();
+        signal = ctx.signal;
+        for await (const response of spec.handler(call.request, ctx) as AsyncIterable<unknown>) {
+          if (signal.aborted) break;
+          call.write(response);
+        }
+        span.setAttribute("rpc.grpc.status_code", grpc.status.OK);
+        call.end();
+      } catch (error) {
+        if (signal?.aborted) return;
+        call.emit("error", toCallerError(spec, error, span));
+      }
+    });
+  };
+}
+
+type ServerCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
+
+/**
+ * Runs `body` inside a SERVER span continuing the caller's trace. `callContext()` authenticates
+ * (throwing RpcError) and returns the handler's context, so auth failures flow through the same
+ * error path as handler failures.
+ */
+function withServerSpan(spec: MethodSpec, call: ServerCall, body: (span: Span, callContext: () => CallContext) => Promise<void>): void {
+  const carrier: Record<string, string> = {};
+  for (const name of ["traceparent", "tracestate"]) {
+    const value = call.metadata.get(name)[0];
+    if (typeof value === "string") carrier[name] = value;
+  }
+  const parent = propagation.extract(context.active(), carrier);
+  const name = `${spec.service.typeName}/${spec.method.name}`;
+  const attributes = { "rpc.system": "grpc", "rpc.service": spec.service.typeName, "rpc.method": spec.method.name };
+  tracer.startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, (span) => {
+    const controller = new AbortController();
+    call.on("cancelled", () => controller.abort(new RpcError(grpc.status.CANCELLED, "call cancelled")));
+    const deadline = call.getDeadline();
+    const deadlineDate = deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(Number(deadline)) : undefined;
+    const timer = deadlineDate
+      ? setTimeout(() => controller.abort(new RpcError(grpc.status.DEADLINE_EXCEEDED, "deadline exceeded")), Math.max(0, deadlineDate.getTime() - Date.now()))
+      : undefined;
+    const callContext = (): CallContext => ({
+      principal: spec.gate(call.metadata),
+      metadata: call.metadata,
+      signal: controller.signal,
+      deadline: deadlineDate,
+    });
+    body(span, callContext).finally(() => {
+      if (timer) clearTimeout(timer);
+      span.end();
+    });
+  });
+}
+
+/** Maps any error to what the caller sees; unexpected errors become INTERNAL without details. */
+function toCallerError(spec: MethodSpec, error: unknown, span: Span): Partial<grpc.ServiceError> {
+  if (error instanceof RpcError) {
+    span.setAttribute("rpc.grpc.status_code", error.code);
+    if (error.code === grpc.status.INTERNAL || error.code === grpc.status.UNKNOWN) span.setStatus({ code: SpanStatusCode.ERROR });
+    return toServiceError(error);
+  }
+  const traceId = span.spanContext().traceId;
+  spec.logger.error({ err: error, method: spec.method.name }, "unexpected error in rpc handler");
+  span.setStatus({ code: SpanStatusCode.ERROR, message: "internal error" });
+  span.setAttribute("rpc.grpc.status_code", grpc.status.INTERNAL);
+  return toServiceError(new RpcError(grpc.status.INTERNAL, `internal error (trace ${traceId}); the operators' logs have the details`));
+}

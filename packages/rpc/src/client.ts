@@ -1,0 +1,100 @@
+import type { DescMethod, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import { SpanKind, SpanStatusCode, context, propagation, trace } from "@opentelemetry/api";
+import { fromServiceError, RpcError } from "./rpc-error.ts";
+import { grpcServiceDefinition } from "./service-definition.ts";
+
+type MethodShape = Pick<DescMethod, "input" | "output" | "methodKind">;
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Overrides the client's default deadline. */
+  readonly deadlineMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+type ClientMethod<M extends MethodShape> = M extends { methodKind: "unary" }
+  ? (request: MessageInitShape<M["input"]>, options?: CallOptions) => Promise<MessageShape<M["output"]>>
+  : M extends { methodKind: "server_streaming" }
+    ? (request: MessageInitShape<M["input"]>, options?: CallOptions) => AsyncIterable<MessageShape<M["output"]>>
+    : never;
+
+/** A promise/async-iterable client of `S`; failures reject with `RpcError`. */
+export type RpcClient<S extends DescService> = { [K in keyof S["method"]]: ClientMethod<S["method"][K]> } & {
+  close(): void;
+};
+
+/** How to reach and authenticate to a service. */
+export interface ClientOptions {
+  readonly address: string;
+  /** Bearer token sent on every call. */
+  readonly token?: string;
+  /** Default deadline of unary calls (streams have none unless given per call). */
+  readonly deadlineMs?: number;
+}
+
+const tracer = trace.getTracer("syncline.rpc");
+
+/** Creates a typed client; every call carries the bearer token, a deadline and the trace context. */
+export function createRpcClient<S extends DescService>(service: S, options: ClientOptions): RpcClient<S> {
+  const Constructor = grpc.makeGenericClientConstructor(grpcServiceDefinition(service), service.typeName);
+  const raw = new Constructor(options.address, grpc.credentials.createInsecure()) as unknown as Record<string, Function>;
+  const client: Record<string, unknown> = { close: () => (raw as unknown as grpc.Client).close() };
+  for (const method of service.methods) {
+    const name = `${service.typeName}/${method.name}`;
+    const metadataFor = () => {
+      const metadata = new grpc.Metadata();
+      if (options.token) metadata.set("authorization", `Bearer ${options.token}`);
+      const carrier: Record<string, string> = {};
+      propagation.inject(context.active(), carrier);
+      for (const [key, value] of Object.entries(carrier)) metadata.set(key, value);
+      return metadata;
+    };
+    const fn = raw[method.localName]!.bind(raw);
+    if (method.methodKind === "unary") {
+      client[method.localName] = (request: unknown, callOptions: CallOptions = {}) =>
+        tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes: { "rpc.system": "grpc", "rpc.method": method.name } }, (span) =>
+          new Promise((resolve, reject) => {
+            const deadlineMs = callOptions.deadlineMs ?? options.deadlineMs ?? 15_000;
+            const call = fn(request, metadataFor(), { deadline: Date.now() + deadlineMs }, (error: grpc.ServiceError | null, response: unknown) => {
+              if (error) {
+                const rpcError = fromServiceError(error);
+                span.setAttribute("rpc.grpc.status_code", rpcError.code);
+                span.setStatus({ code: SpanStatusCode.ERROR });
+                span.end();
+                reject(rpcError);
+              } else {
+                span.setAttribute("rpc.grpc.status_code", grpc.status.OK);
+                span.end();
+                resolve(response);
+              }
+            }) as grpc.ClientUnaryCall;
+            callOptions.signal?.addEventListener("abort", () => call.cancel(), { once: true });
+          }),
+        );
+    } else if (method.methodKind === "server_streaming") {
+      client[method.localName] = (request: unknown, callOptions: CallOptions = {}) =>
+        streamResponses(() => {
+          const deadline = callOptions.deadlineMs ? { deadline: Date.now() + callOptions.deadlineMs } : {};
+          const call = fn(request, metadataFor(), deadline) as grpc.ClientReadableStream<unknown>;
+          callOptions.signal?.addEventListener("abort", () => call.cancel(), { once: true });
+          return call;
+        });
+    }
+  }
+  return client as RpcClient<S>;
+}
+
+async function* streamResponses(open: () => grpc.ClientReadableStream<unknown>): AsyncIterable<never> {
+  const call = open();
+  try {
+    for await (const message of call) yield message as never;
+  } catch (error) {
+    if ((error as grpc.ServiceError).code !== undefined) throw fromServiceError(error as grpc.ServiceError);
+    throw error;
+  } finally {
+    call.cancel();
+  }
+}
+
+export { RpcError };

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Health, HealthCheckResponse_ServingStatus } from "@syncline/gen/grpc/health/v1/health_pb.js";
+import { ServerReflection } from "@syncline/gen/grpc/reflection/v1/reflection_pb.js";
+import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import { createLogger } from "@syncline/telemetry";
+import * as grpc from "@grpc/grpc-js";
+import { Code, createRpcClient, createRpcServer, RpcError, type RpcServer } from "./index.ts";
+import { grpcServiceDefinition } from "./service-definition.ts";
+
+const tokens = { adminToken: "admin-token-0123456789", internalToken: "internal-token-0123456789" };
+let server: RpcServer;
+let address: string;
+
+beforeAll(async () => {
+  server = createRpcServer({ tokens, logger: createLogger("rpc-test", "silent") });
+  server.add(
+    SourceSnapshotService,
+    {
+      async getSourceSnapshot(request) {
+        if (!request.path.startsWith("/")) throw RpcError.invalidArgument([{ field: "path", description: "must start with /" }]);
+        if (request.path === "/boom") throw new Error("database said: value=hunter2");
+        return { revision: 7n, sourceExists: true, secrets: [{ key: "A", value: "1" }] };
+      },
+    },
+    ["service"],
+  );
+  const port = await server.listen("127.0.0.1", 0);
+  address = `127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  await server.shutdown(100);
+});
+
+describe("rpc", () => {
+  it("serves a typed unary call to the allowed principal", async () => {
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    const response = await client.getSourceSnapshot({ projectId: "p", environment: "dev", path: "/" });
+    expect(response.revision).toBe(7n);
+    expect(response.secrets[0]?.key).toBe("A");
+    client.close();
+  });
+
+  it("refuses a missing or wrong token with UNAUTHENTICATED and the admin token with PERMISSION_DENIED", async () => {
+    for (const [token, code] of [[undefined, Code.UNAUTHENTICATED], ["wrong", Code.UNAUTHENTICATED], [tokens.adminToken, Code.PERMISSION_DENIED]] as const) {
+      const client = createRpcClient(SourceSnapshotService, { address, ...(token ? { token } : {}) });
+      const error = await client.getSourceSnapshot({ path: "/" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RpcError);
+      expect((error as RpcError).code).toBe(code);
+      client.close();
+    }
+  });
+
+  it("carries field violations to the client and hides unexpected errors", async () => {
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    const invalid = (await client.getSourceSnapshot({ path: "x" }).catch((e: unknown) => e)) as RpcError;
+    expect(invalid.code).toBe(Code.INVALID_ARGUMENT);
+    expect(invalid.violations).toEqual([{ field: "path", description: "must start with /" }]);
+    const internal = (await client.getSourceSnapshot({ path: "/boom" }).catch((e: unknown) => e)) as RpcError;
+    expect(internal.code).toBe(Code.INTERNAL);
+    expect(internal.message).not.toContain("hunter2");
+    client.close();
+  });
+
+  it("answers health checks without a token", async () => {
+    const client = createRpcClient(Health, { address });
+    const overall = await client.check({ service: "" });
+    expect(overall.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+    const one = await client.check({ service: SourceSnapshotService.typeName });
+    expect(one.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+    const unknown = (await client.check({ service: SecretsService.typeName }).catch((e: unknown) => e)) as RpcError;
+    expect(unknown.code).toBe(Code.NOT_FOUND);
+    client.close();
+  });
+
+  it("lists services and serves file descriptors through reflection", async () => {
+    const Constructor = grpc.makeGenericClientConstructor(grpcServiceDefinition(ServerReflection), "reflection");
+    const raw = new Constructor(address, grpc.credentials.createInsecure()) as unknown as { serverReflectionInfo(): grpc.ClientDuplexStream<unknown, any> };
+    const call = raw.serverReflectionInfo();
+    const responses: any[] = [];
+    const done = new Promise<void>((resolve) => {
+      call.on("data", (response) => {
+        responses.push(response);
+        if (responses.length === 2) call.end();
+      });
+      call.on("end", resolve);
+    });
+    call.write({ messageRequest: { case: "listServices", value: "*" } });
+    call.write({ messageRequest: { case: "fileContainingSymbol", value: SourceSnapshotService.typeName } });
+    await done;
+    const names = responses[0].messageResponse.value.service.map((s: { name: string }) => s.name);
+    expect(names).toContain(SourceSnapshotService.typeName);
+    expect(names).toContain("grpc.health.v1.Health");
+    expect(responses[1].messageResponse.case).toBe("fileDescriptorResponse");
+    expect(responses[1].messageResponse.value.fileDescriptorProto.length).toBeGreaterThan(0);
+  });
+});

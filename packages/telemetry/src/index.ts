@@ -1,0 +1,3 @@
+export { initTelemetry, injectTraceContext, extractTraceContext, type Telemetry, type TraceExport } from "./tracing.ts";
+export { createLogger, type Logger } from "./logger.ts";
+export { traceExportFromEnv } from "./trace-export-config.ts";
