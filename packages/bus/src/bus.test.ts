@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { SourceChangeEventSchema, type SourceChangeEvent } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
+import { createLogger } from "@syncline/telemetry";
+import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
+import { connectBus, consumers, createEventPublisher, ensureTopology, startConsumer, streams, subjects, type NatsConnection } from "./index.ts";
+
+let nats: TestNatsServer;
+let nc: NatsConnection;
+const logger = createLogger("bus-test", "silent");
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  nc = await connectBus(nats.url, "bus-test");
+  await ensureTopology(nc, { streams: [streams.sourceEvents], consumers: [consumers.orchestratorSourceEvents] });
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await nats?.stop();
+});
+
+describe("bus", () => {
+  it("publishes typed events once per msg id and redelivers until acked", async () => {
+    const publisher = createEventPublisher(nc);
+    const subject = subjects.sourceChange("p1", "dev");
+    const event = { eventId: "e1", projectId: "p1", environment: "dev", path: "/", revision: 3n };
+    const first = await publisher.publish(subject, SourceChangeEventSchema, event, { msgId: "e1" });
+    const again = await publisher.publish(subject, SourceChangeEventSchema, event, { msgId: "e1" });
+    expect(first.duplicate).toBe(false);
+    expect(again.duplicate).toBe(true);
+    const info = await (await jetstreamManager(nc)).streams.info(streams.sourceEvents.name);
+    expect(info.state.messages).toBe(1);
+
+    const seen: { event: SourceChangeEvent; count: number }[] = [];
+    const done = new Promise<void>((resolve) => {
+      const consumer = startConsumer({
+        nc,
+        definition: consumers.orchestratorSourceEvents,
+        schema: SourceChangeEventSchema,
+        logger,
+        handle: async (received, delivery) => {
+          seen.push({ event: received, count: delivery.deliveryCount });
+          if (delivery.deliveryCount === 1) throw new Error("first attempt fails");
+          queueMicrotask(() => void consumer.stop().then(resolve));
+          return { kind: "ack" };
+        },
+      });
+    });
+    await done;
+    expect(seen.map((s) => s.count)).toEqual([1, 2]);
+    expect(seen[1]?.event.revision).toBe(3n);
+    const consumerInfo = await (await jetstreamManager(nc)).consumers.info(streams.sourceEvents.name, consumers.orchestratorSourceEvents.config.durable_name);
+    expect(consumerInfo.num_ack_pending).toBe(0);
+  });
+});

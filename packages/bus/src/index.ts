@@ -1,0 +1,6 @@
+export { subjects, streams, consumers, type ConsumerDefinition } from "./topology.ts";
+export { ensureTopology } from "./ensure-topology.ts";
+export { createEventPublisher, type EventPublisher } from "./publisher.ts";
+export { startConsumer, type Disposition, type Delivery, type RunningConsumer } from "./consumer.ts";
+export { connectBus } from "./connect.ts";
+export type { NatsConnection } from "@nats-io/nats-core";

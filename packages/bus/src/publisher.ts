@@ -1,0 +1,48 @@
+import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import { jetstream, type JetStreamClient, type PubAck } from "@nats-io/jetstream";
+import { headers as natsHeaders, type NatsConnection } from "@nats-io/nats-core";
+import { SpanKind, SpanStatusCode, context, propagation, trace } from "@opentelemetry/api";
+
+const tracer = trace.getTracer("syncline.bus");
+
+/** Publishes protobuf events to JetStream and waits for the stream's acknowledgement. */
+export interface EventPublisher {
+  /**
+   * `msgId` becomes `Nats-Msg-Id`: a republish with the same id within the stream's duplicate
+   * window is dropped by the server. `traceContext` continues a stored trace (outbox rows); by
+   * default the active context is propagated.
+   */
+  publish<D extends DescMessage>(
+    subject: string,
+    schema: D,
+    message: MessageInitShape<D>,
+    options: { msgId: string; traceContext?: Record<string, string> },
+  ): Promise<PubAck>;
+}
+
+/** Creates a publisher on `nc`. */
+export function createEventPublisher(nc: NatsConnection, js: JetStreamClient = jetstream(nc)): EventPublisher {
+  return {
+    async publish(subject, schema, message, options) {
+      const parent = options.traceContext ? propagation.extract(context.active(), options.traceContext) : context.active();
+      return tracer.startActiveSpan(`${subject.split(".").slice(0, 3).join(".")} publish`, { kind: SpanKind.PRODUCER, attributes: { "messaging.system": "nats", "messaging.destination.name": subject, "messaging.message.id": options.msgId } }, parent, async (span) => {
+        try {
+          const headers = natsHeaders();
+          const carrier: Record<string, string> = {};
+          propagation.inject(context.active(), carrier);
+          for (const [key, value] of Object.entries(carrier)) headers.set(key, value);
+          headers.set("Content-Type", `application/x-protobuf; proto=${schema.typeName}`);
+          const bytes = toBinary(schema, create(schema, message));
+          const ack = await js.publish(subject, bytes, { msgID: options.msgId, headers });
+          span.setAttribute("messaging.nats.duplicate", ack.duplicate);
+          return ack;
+        } catch (error) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).name });
+          throw error;
+        } finally {
+          span.end();
+        }
+      });
+    },
+  };
+}

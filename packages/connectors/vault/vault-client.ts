@@ -1,0 +1,204 @@
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { ConnectorError } from "../contract/index.ts";
+import { classifyVaultFailure, type VaultCallTarget, type VaultFailure } from "./vault-errors.ts";
+
+const tracer = trace.getTracer("syncline.connectors.vault");
+
+/** Default per-request deadline: long enough for a busy Vault, short enough to free the worker. */
+export const DEFAULT_VAULT_TIMEOUT_MS = 10_000;
+
+/** Where and as whom to call Vault. `namespace` is sent as `X-Vault-Namespace` when non-empty. */
+export interface VaultClientOptions {
+  readonly instanceUrl: string;
+  readonly namespace?: string;
+  readonly token: string;
+  /** Aborts every in-flight call (run deadline or shutdown). */
+  readonly signal?: AbortSignal;
+  /** Deadline of each HTTP request; defaults to DEFAULT_VAULT_TIMEOUT_MS. */
+  readonly timeoutMs?: number;
+}
+
+/** The latest version of a KV v2 secret: `data` is undefined when it never existed or its latest version is deleted. */
+export interface KvSecretState {
+  readonly data: Record<string, unknown> | undefined;
+  /** Current version as Vault counts it (the `cas` a write must send); 0 when the secret has no metadata. */
+  readonly version: number;
+}
+
+/** A KV v2 secret's metadata: its version history without values. */
+export interface KvMetadata {
+  readonly currentVersion: number;
+  readonly createdTime: string;
+  readonly updatedTime: string;
+  readonly versions: ReadonlyMap<number, { readonly createdTime: string; readonly deletionTime: string; readonly destroyed: boolean }>;
+}
+
+/** What Vault says about the calling token; deliberately omits the token id. */
+export interface VaultTokenInfo {
+  readonly displayName: string;
+  readonly policies: readonly string[];
+  /** Seconds left; 0 for tokens that never expire. */
+  readonly ttlSeconds: number;
+}
+
+/**
+ * The few Vault HTTP endpoints Syncline uses. Every method throws `ConnectorError` already
+ * classified; KV paths are given without the `data/` or `metadata/` segment.
+ */
+export interface VaultClient {
+  readKv(mount: string, path: string): Promise<KvSecretState>;
+  /** Writes a whole new version; `cas` must equal the current version (0 = only if absent). Returns the new version. */
+  writeKv(mount: string, path: string, data: Readonly<Record<string, unknown>>, options: { readonly cas: number }): Promise<number>;
+  readKvMetadata(mount: string, path: string): Promise<KvMetadata | undefined>;
+  /** Deletes every version and the metadata; succeeds when nothing is there. */
+  deleteKvMetadata(mount: string, path: string): Promise<void>;
+  lookupSelf(): Promise<VaultTokenInfo>;
+}
+
+interface VaultCall {
+  readonly operation: VaultCallTarget["operation"];
+  readonly method: "GET" | "POST" | "DELETE";
+  /** API path without `/v1/`, unencoded, e.g. `secret/data/apps/api`. */
+  readonly apiPath: string;
+  readonly body?: unknown;
+  /** A 404 with an empty `errors` list means "nothing there" rather than a missing route. */
+  readonly absentOn404?: boolean;
+  /** Strings to scrub from error text besides the token (values being written). */
+  readonly secrets?: readonly string[];
+}
+
+interface VaultAnswer {
+  readonly status: number;
+  readonly json: Record<string, unknown> | undefined;
+}
+
+/** Builds a client; performs no I/O. Redirects are refused so the token never follows one. */
+export function createVaultClient(options: VaultClientOptions): VaultClient {
+  const base = options.instanceUrl.replace(/\/+$/, "");
+  const timeoutMs = options.timeoutMs ?? DEFAULT_VAULT_TIMEOUT_MS;
+  const headers: Record<string, string> = { "X-Vault-Token": options.token, Accept: "application/json" };
+  const namespace = options.namespace?.replace(/^\/+|\/+$/g, "") ?? "";
+  if (namespace) headers["X-Vault-Namespace"] = namespace;
+
+  async function call(c: VaultCall): Promise<VaultAnswer> {
+    const url = new URL(`${base}/v1/${c.apiPath.split("/").map(encodeURIComponent).join("/")}`);
+    const target: VaultCallTarget = { operation: c.operation, apiPath: c.apiPath, instanceUrl: base };
+    const attributes = { "http.request.method": c.method, "url.path": url.pathname, "server.address": url.hostname, "vault.operation": c.operation };
+    return tracer.startActiveSpan(`vault ${c.operation}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const fail = (failure: VaultFailure): ConnectorError => {
+        const error = classifyVaultFailure(failure, target, [options.token, ...(c.secrets ?? [])]);
+        span.setAttribute("error.type", failure.kind === "response" ? String(failure.status) : failure.kind);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.kind });
+        return error;
+      };
+      try {
+        const timeout = AbortSignal.timeout(timeoutMs);
+        const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+        let status: number;
+        let text: string;
+        let retryAfter: string | null;
+        try {
+          const response = await fetch(url, {
+            method: c.method,
+            headers: c.body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
+            body: c.body === undefined ? undefined : JSON.stringify(c.body),
+            redirect: "manual",
+            signal,
+          });
+          status = response.status;
+          retryAfter = response.headers.get("retry-after");
+          text = await response.text();
+        } catch (error) {
+          if (timeout.aborted) throw fail({ kind: "timeout", timeoutMs });
+          if (options.signal?.aborted) throw fail({ kind: "aborted" });
+          throw fail({ kind: "network", cause: error });
+        }
+        span.setAttribute("http.response.status_code", status);
+        const json = parseObject(text);
+        if (status >= 200 && status < 300) return { status, json };
+        const errors = vaultErrors(json);
+        if (status === 404 && c.absentOn404 && errors.length === 0) return { status, json };
+        throw fail({ kind: "response", status, errors, retryAfter });
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  return {
+    async readKv(mount, path) {
+      const { status, json } = await call({ operation: "read", method: "GET", apiPath: `${mount}/data/${path}`, absentOn404: true });
+      const data = objectAt(json, "data");
+      const metadata = objectAt(data, "metadata");
+      const version = typeof metadata?.version === "number" ? metadata.version : 0;
+      if (status === 404) return { data: undefined, version };
+      const values = objectAt(data, "data");
+      if (!values || version === 0) throw notKvV2(status, mount, path, base);
+      return { data: values, version };
+    },
+
+    async writeKv(mount, path, data, { cas }) {
+      const secrets = Object.values(data).filter((v): v is string => typeof v === "string");
+      const { status, json } = await call({ operation: "write", method: "POST", apiPath: `${mount}/data/${path}`, body: { options: { cas }, data }, secrets });
+      const version = objectAt(json, "data")?.version;
+      if (typeof version !== "number") throw notKvV2(status, mount, path, base, "write");
+      return version;
+    },
+
+    async readKvMetadata(mount, path) {
+      const { status, json } = await call({ operation: "read metadata", method: "GET", apiPath: `${mount}/metadata/${path}`, absentOn404: true });
+      if (status === 404) return undefined;
+      const data = objectAt(json, "data") ?? {};
+      const versions = new Map<number, { createdTime: string; deletionTime: string; destroyed: boolean }>();
+      for (const [version, raw] of Object.entries(objectAt(data, "versions") ?? {})) {
+        const v = (raw ?? {}) as Record<string, unknown>;
+        versions.set(Number(version), { createdTime: String(v.created_time ?? ""), deletionTime: String(v.deletion_time ?? ""), destroyed: v.destroyed === true });
+      }
+      return {
+        currentVersion: typeof data.current_version === "number" ? data.current_version : 0,
+        createdTime: String(data.created_time ?? ""),
+        updatedTime: String(data.updated_time ?? ""),
+        versions,
+      };
+    },
+
+    async deleteKvMetadata(mount, path) {
+      await call({ operation: "delete metadata", method: "DELETE", apiPath: `${mount}/metadata/${path}` });
+    },
+
+    async lookupSelf() {
+      const { json } = await call({ operation: "token lookup", method: "GET", apiPath: "auth/token/lookup-self" });
+      const data = objectAt(json, "data") ?? {};
+      return {
+        displayName: typeof data.display_name === "string" ? data.display_name : "",
+        policies: Array.isArray(data.policies) ? data.policies.filter((p): p is string => typeof p === "string") : [],
+        ttlSeconds: typeof data.ttl === "number" ? data.ttl : 0,
+      };
+    },
+  };
+}
+
+/** A 2xx that is not KV v2's shape (e.g. a KV v1 mount answering 204) is a config problem. */
+function notKvV2(status: number, mount: string, path: string, instanceUrl: string, operation: "read" | "write" = "read"): ConnectorError {
+  return classifyVaultFailure({ kind: "unexpected_body", status }, { operation, apiPath: `${mount}/data/${path}`, instanceUrl }, []);
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function objectAt(value: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined {
+  const inner = value?.[key];
+  return inner !== null && typeof inner === "object" && !Array.isArray(inner) ? (inner as Record<string, unknown>) : undefined;
+}
+
+function vaultErrors(json: Record<string, unknown> | undefined): string[] {
+  const errors = json?.errors;
+  return Array.isArray(errors) ? errors.filter((e): e is string => typeof e === "string") : [];
+}

@@ -1,0 +1,35 @@
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+
+/** A drizzle database over either driver; stores are written against this type only. */
+export type Database = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+
+/** An open database with its migrations applied. `close` must be called (PGlite keeps the process alive). */
+export interface DatabaseHandle {
+  readonly db: Database;
+  readonly kind: "postgres" | "embedded";
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the service's database and applies its drizzle-kit migrations. With a `url`, PostgreSQL
+ * through postgres.js; without one, an embedded PGlite (in `dataDir`, or in memory) so the system
+ * runs on a laptop with no database server.
+ */
+export async function openDatabase(options: { url?: string; dataDir?: string; migrationsFolder: string; maxConnections?: number }): Promise<DatabaseHandle> {
+  if (options.url) {
+    const client = postgres(options.url, { max: options.maxConnections ?? 10, onnotice: () => {} });
+    const db = drizzlePostgres(client);
+    await migratePostgres(db, { migrationsFolder: options.migrationsFolder });
+    return { db: db as unknown as Database, kind: "postgres", close: () => client.end({ timeout: 5 }) };
+  }
+  const client = new PGlite(options.dataDir);
+  const db = drizzlePglite(client);
+  await migratePglite(db, { migrationsFolder: options.migrationsFolder });
+  return { db: db as unknown as Database, kind: "embedded", close: () => client.close() };
+}
