@@ -1,0 +1,2 @@
+export * from "./contract/index.ts";
+export { destinationRegistry, appRegistry, destinationDescriptor, appDescriptor } from "./registry.ts";

@@ -1,0 +1,37 @@
+import { create } from "@bufbuild/protobuf";
+import {
+  App,
+  AuthMethod,
+  RedactedCredentialsSchema,
+  type ConnectionCredentials,
+  type RedactedCredentials,
+} from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+import type { AppDescriptor } from "../contract/index.ts";
+import { createVaultClient } from "./vault-client.ts";
+import { checkVaultCredentials, parseVaultCredentials } from "./vault-credentials.ts";
+
+/**
+ * HashiCorp Vault as an app connections can reach: token auth against an instance URL and an
+ * optional Enterprise namespace. Only the address and namespace are ever shown back.
+ */
+export const vaultApp: AppDescriptor = {
+  app: App.HASHICORP_VAULT,
+  name: "HashiCorp Vault",
+  checkCredentials: checkVaultCredentials,
+
+  methodOf(credentials: ConnectionCredentials): AuthMethod {
+    return credentials.app.case === "vault" && credentials.app.value.method.case === "token" ? AuthMethod.VAULT_TOKEN : AuthMethod.UNSPECIFIED;
+  },
+
+  redact(credentials: ConnectionCredentials): RedactedCredentials {
+    if (credentials.app.case !== "vault") return create(RedactedCredentialsSchema);
+    const { instanceUrl, namespace } = credentials.app.value;
+    return create(RedactedCredentialsSchema, { app: { case: "vault", value: { instanceUrl, namespace } } });
+  },
+
+  /** Proves the token is live with `auth/token/lookup-self`, which every token may call. */
+  async validateLive(credentials: ConnectionCredentials, signal?: AbortSignal): Promise<void> {
+    const parsed = parseVaultCredentials(credentials);
+    await createVaultClient({ ...parsed, ...(signal ? { signal } : {}) }).lookupSelf();
+  },
+};

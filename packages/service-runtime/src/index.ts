@@ -1,0 +1,2 @@
+export { runService, type ServiceContext } from "./run-service.ts";
+export { platformConfig } from "./platform-config.ts";

@@ -1,0 +1,51 @@
+import { ConfigError } from "@syncline/config";
+import { createLogger, initTelemetry, traceExportFromEnv, type Logger, type Telemetry } from "@syncline/telemetry";
+
+/** What a service's start function receives. */
+export interface ServiceContext {
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+}
+
+/**
+ * The process life cycle shared by every service: telemetry first (so every span is exported),
+ * then `start`; SIGTERM/SIGINT run the returned stop function once (graceful drain), then flush
+ * spans and exit. A configuration error prints the variables at fault and exits with code 78.
+ */
+export function runService(name: string, start: (context: ServiceContext) => Promise<() => Promise<void>>): void {
+  const telemetry = initTelemetry({ serviceName: name, export: traceExportFromEnv() });
+  const logger = createLogger(name);
+  let stop: (() => Promise<void>) | undefined;
+  let stopping = false;
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    try {
+      await stop?.();
+    } catch (error) {
+      logger.error({ err: error }, "error during shutdown");
+    }
+    await telemetry.shutdown().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  start({ logger, telemetry })
+    .then((stopFn) => {
+      stop = stopFn;
+      if (stopping) void stopFn();
+    })
+    .catch(async (error) => {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`${name}: ${error.message}\n`);
+        await telemetry.shutdown().catch(() => undefined);
+        process.exit(78);
+      }
+      logger.fatal({ err: error }, "failed to start");
+      await telemetry.shutdown().catch(() => undefined);
+      process.exit(1);
+    });
+}

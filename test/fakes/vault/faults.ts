@@ -1,0 +1,83 @@
+/** Test controls that make the fake Vault misbehave the way real ones do. Faults answer before any effect. */
+export interface FakeVaultFaults {
+  /** The next `count` requests answer `status` (default 500) with a Vault error body. */
+  failNext(count: number, status?: number): void;
+  /** The next `count` requests answer 429 with `Retry-After: retryAfterSeconds` (default 1), like a rate limit quota. */
+  rateLimitNext(count: number, retryAfterSeconds?: number): void;
+  /** Every request waits `ms` before being handled; 0 turns latency off. */
+  setLatency(ms: number): void;
+  /** The next `count` requests (default: all, until reset) are never answered while the fake runs. */
+  hangNext(count?: number): void;
+  /** While sealed, every request but sys/health answers 503 "Vault is sealed", and health reports sealed. */
+  setSealed(sealed: boolean): void;
+  /** Clears every fault. */
+  reset(): void;
+}
+
+/** What the server must do with one request instead of (or before) handling it. */
+export type FaultDecision =
+  | { readonly kind: "hang" }
+  | { readonly kind: "fail"; readonly status: number }
+  | { readonly kind: "rate_limit"; readonly retryAfterSeconds: number }
+  | { readonly kind: "none" };
+
+/** Fault controls plus the server's side: `decide` consumes one queued fault per request. */
+export interface FaultState extends FakeVaultFaults {
+  decide(): FaultDecision;
+  readonly latencyMs: number;
+  readonly sealed: boolean;
+}
+
+/** Creates fault state with nothing injected. Order of precedence: hang, fail, rate limit. */
+export function createFaults(): FaultState {
+  let hang = 0;
+  let fail = { count: 0, status: 500 };
+  let rateLimit = { count: 0, retryAfterSeconds: 1 };
+  let latencyMs = 0;
+  let sealed = false;
+  return {
+    failNext(count, status = 500) {
+      fail = { count, status };
+    },
+    rateLimitNext(count, retryAfterSeconds = 1) {
+      rateLimit = { count, retryAfterSeconds };
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    hangNext(count = Number.POSITIVE_INFINITY) {
+      hang = count;
+    },
+    setSealed(value) {
+      sealed = value;
+    },
+    reset() {
+      hang = 0;
+      fail = { count: 0, status: 500 };
+      rateLimit = { count: 0, retryAfterSeconds: 1 };
+      latencyMs = 0;
+      sealed = false;
+    },
+    decide() {
+      if (hang > 0) {
+        hang--;
+        return { kind: "hang" };
+      }
+      if (fail.count > 0) {
+        fail.count--;
+        return { kind: "fail", status: fail.status };
+      }
+      if (rateLimit.count > 0) {
+        rateLimit.count--;
+        return { kind: "rate_limit", retryAfterSeconds: rateLimit.retryAfterSeconds };
+      }
+      return { kind: "none" };
+    },
+    get latencyMs() {
+      return latencyMs;
+    },
+    get sealed() {
+      return sealed;
+    },
+  };
+}
