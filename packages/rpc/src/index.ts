@@ -5,3 +5,4 @@ export type { Principal, Access, TokenSet } from "./auth.ts";
 export type { CallContext, ServiceHandlers, UnaryHandler, ServerStreamingHandler } from "./handlers.ts";
 export type { HealthService } from "./health.ts";
 export { status as Code } from "@grpc/grpc-js";
+export { checkUuid } from "./request-checks.ts";

@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { SecretSync, SyncAction, SyncState, SyncTrigger } from "../../syncs/v1/resources_pb.js";
+import type { Destination, SyncAction, SyncState, SyncTrigger } from "../../syncs/v1/resources_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
@@ -15,7 +15,8 @@ export declare const file_syncline_events_v1_sync_runs: GenFile;
 /**
  * "Make sync S match its source": published by the orchestrator on
  * `syncline.runs.requests.<destination>`, pulled by connector workers. Level-triggered: the
- * worker reads the current snapshot, so duplicates and redeliveries are harmless.
+ * worker reads the sync's current configuration and source snapshot at run time, so duplicates
+ * and redeliveries are harmless.
  *
  * @generated from message syncline.events.v1.SyncRunRequest
  */
@@ -26,24 +27,36 @@ export declare type SyncRunRequest = Message<"syncline.events.v1.SyncRunRequest"
   runId: string;
 
   /**
-   * @generated from field: syncline.syncs.v1.SyncAction action = 2;
+   * @generated from field: string secret_sync_id = 2;
+   */
+  secretSyncId: string;
+
+  /**
+   * @generated from field: syncline.syncs.v1.SyncAction action = 3;
    */
   action: SyncAction;
 
   /**
-   * @generated from field: syncline.syncs.v1.SyncTrigger trigger = 3;
+   * @generated from field: syncline.syncs.v1.SyncTrigger trigger = 4;
    */
   trigger: SyncTrigger;
 
   /**
-   * The sync as it was when the run was requested (no secret values in it).
+   * Routes the request to workers that serve this destination kind.
    *
-   * @generated from field: syncline.syncs.v1.SecretSync secret_sync = 4;
+   * @generated from field: syncline.syncs.v1.Destination destination = 5;
    */
-  secretSync?: SecretSync | undefined;
+  destination: Destination;
 
   /**
-   * @generated from field: google.protobuf.Timestamp request_time = 5;
+   * The source revision that caused the request (0 when not caused by a change).
+   *
+   * @generated from field: uint64 source_revision = 6;
+   */
+  sourceRevision: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp request_time = 7;
    */
   requestTime?: Timestamp | undefined;
 };

@@ -1,0 +1,18 @@
+import { int, port, str } from "@syncline/config";
+import { platformConfig } from "@syncline/service-runtime";
+
+/** Environment variables of the connector worker (documented in its README). */
+export const workerConfig = {
+  ...platformConfig,
+  host: str("SYNCLINE_WORKER_HOST", { default: "127.0.0.1" }),
+  /** gRPC health endpoint of the worker. */
+  port: port("SYNCLINE_WORKER_PORT", 50054),
+  secretsAddress: str("SYNCLINE_SECRETS_ADDRESS", { default: "127.0.0.1:50051" }),
+  connectionsAddress: str("SYNCLINE_CONNECTIONS_ADDRESS", { default: "127.0.0.1:50052" }),
+  orchestratorAddress: str("SYNCLINE_ORCHESTRATOR_ADDRESS", { default: "127.0.0.1:50053" }),
+  /** Run requests handled at once by this process. */
+  concurrency: int("SYNCLINE_WORKER_CONCURRENCY", { default: 8, min: 1, max: 256 }),
+  maxAttempts: int("SYNCLINE_WORKER_MAX_ATTEMPTS", { default: 10, min: 1, max: 1000 }),
+  breakerTimeoutMs: int("SYNCLINE_BREAKER_TIMEOUT_MS", { default: 30_000, min: 100 }),
+  breakerResetMs: int("SYNCLINE_BREAKER_RESET_MS", { default: 10_000, min: 100 }),
+} as const;

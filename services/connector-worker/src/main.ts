@@ -1,0 +1,47 @@
+import { connectBus, consumers, createEventPublisher, ensureTopology, startConsumer, streams } from "@syncline/bus";
+import { readConfig } from "@syncline/config";
+import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
+import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
+import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
+import { createRpcClient, createRpcServer } from "@syncline/rpc";
+import { runService } from "@syncline/service-runtime";
+import { workerConfig } from "./config.ts";
+import { createBreakerRegistry } from "./run/breaker-registry.ts";
+import { createRunReporter } from "./run/run-reporter.ts";
+import { createRunRequestHandler } from "./run/run-request-handler.ts";
+
+runService("connector-worker", async ({ logger }) => {
+  const config = readConfig(workerConfig);
+  const nc = await connectBus(config.natsUrl, "connector-worker");
+  await ensureTopology(nc, { streams: [streams.runRequests, streams.runResults], consumers: [consumers.connectorWorkerRuns] });
+
+  const client = { token: config.internalToken };
+  const syncs = createRpcClient(SecretSyncsService, { address: config.orchestratorAddress, ...client });
+  const snapshots = createRpcClient(SourceSnapshotService, { address: config.secretsAddress, ...client });
+  const credentials = createRpcClient(CredentialsService, { address: config.connectionsAddress, ...client });
+  const breakers = createBreakerRegistry({ timeoutMs: config.breakerTimeoutMs, resetTimeoutMs: config.breakerResetMs, errorThresholdPercentage: 50, volumeThreshold: 5 });
+  const shutdownSignal = new AbortController();
+  const handle = createRunRequestHandler({
+    syncs,
+    sources: { snapshots, credentials, breakers },
+    reporter: createRunReporter(createEventPublisher(nc)),
+    logger,
+    settings: { maxAttempts: config.maxAttempts, heartbeatMs: 10_000 },
+    signal: shutdownSignal.signal,
+  });
+  const runs = startConsumer({ nc, definition: consumers.connectorWorkerRuns, schema: SyncRunRequestSchema, logger, concurrency: config.concurrency, handle });
+
+  const server = createRpcServer({ tokens: config, logger });
+  const port = await server.listen(config.host, config.port);
+  logger.info({ port, concurrency: config.concurrency }, "listening");
+
+  return async () => {
+    server.health.shutdown();
+    await runs.stop();
+    await server.shutdown(1000);
+    breakers.shutdown();
+    for (const c of [syncs, snapshots, credentials]) c.close();
+    await nc.drain();
+  };
+});

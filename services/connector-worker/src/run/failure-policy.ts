@@ -1,0 +1,65 @@
+import { ConnectorError, toConnectorError, type ConnectorErrorKind } from "@syncline/connectors";
+import { Code, RpcError } from "@syncline/rpc";
+
+/** A classified run failure: what kind, what to tell a person, and the server's requested wait. */
+export interface RunFailure {
+  readonly kind: ConnectorErrorKind | "breaker_open";
+  readonly message: string;
+  readonly retryAfterMs: number | undefined;
+}
+
+/** What to do about a failure on a given attempt. */
+export type FailureDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false };
+
+/**
+ * The one table from failure kind to retry behaviour (DESIGN §3 "Retry as data"): transient
+ * failures back off exponentially, rate limits wait as the server asked, conflicts retry soon, an
+ * open breaker waits for it to half-open; everything else fails the run at once.
+ */
+const policy: Record<RunFailure["kind"], (attempt: number, failure: RunFailure) => number | undefined> = {
+  transient: (attempt) => backoff(attempt),
+  rate_limited: (_attempt, failure) => Math.max(failure.retryAfterMs ?? 1000, 250),
+  conflict: (attempt) => Math.min(200 * attempt, 2000),
+  breaker_open: (_attempt, failure) => failure.retryAfterMs ?? 5000,
+  auth: () => undefined,
+  invalid_config: () => undefined,
+  limit_exceeded: () => undefined,
+  not_found: () => undefined,
+  unsupported: () => undefined,
+};
+
+/** Decides retry or fail; after `maxAttempts` every failure is final. */
+export function decide(failure: RunFailure, attempt: number, maxAttempts: number): FailureDecision {
+  const delayMs = policy[failure.kind](attempt, failure);
+  if (delayMs === undefined || attempt >= maxAttempts) return { retry: false };
+  return { retry: true, delayMs };
+}
+
+/** Exponential backoff with jitter: 0.5 s, 1 s, 2 s, … capped at 60 s. */
+export function backoff(attempt: number): number {
+  const base = Math.min(60_000, 500 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+const rpcKinds: Partial<Record<Code, ConnectorErrorKind>> = {
+  [Code.NOT_FOUND]: "not_found",
+  [Code.INVALID_ARGUMENT]: "invalid_config",
+  [Code.FAILED_PRECONDITION]: "invalid_config",
+  [Code.UNAUTHENTICATED]: "auth",
+  [Code.PERMISSION_DENIED]: "auth",
+  [Code.UNIMPLEMENTED]: "unsupported",
+};
+
+/** Classifies anything a run can throw: connector errors, internal RPC errors, breaker errors. */
+export function classifyFailure(error: unknown): RunFailure {
+  if (error instanceof RpcError) {
+    const kind = rpcKinds[error.code] ?? "transient";
+    const message = kind === "auth" ? "an internal service refused the worker's credential; check SYNCLINE_INTERNAL_TOKEN" : `internal call failed: ${error.message}`;
+    return { kind, message, retryAfterMs: undefined };
+  }
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === "EOPENBREAKER") return { kind: "breaker_open", message: "the destination is failing; its circuit breaker is open", retryAfterMs: undefined };
+  if (code === "ETIMEDOUT") return { kind: "transient", message: "the destination did not answer in time", retryAfterMs: undefined };
+  const connectorError = error instanceof ConnectorError ? error : toConnectorError(error);
+  return { kind: connectorError.kind, message: connectorError.message, retryAfterMs: connectorError.retryAfterMs };
+}
