@@ -123,11 +123,8 @@ function classifyResponse(failure: ResponseFailure, target: VaultCallTarget, sec
  * we know of (length ≥ 4) is still replaced, whitespace is collapsed and the text is capped.
  */
 export function vaultDetail(errors: readonly string[], secrets: readonly string[]): string {
-  let text = errors.join("; ");
-  for (const secret of secrets) {
-    if (secret.length >= MIN_SCRUBBED_LENGTH) text = text.split(secret).join("[redacted]");
-  }
-  text = text.replace(/[\s\p{Cc}]+/gu, " ").trim();
+  const scrub = (raw: string) => secrets.reduce((text, secret) => (secret.length >= MIN_SCRUBBED_LENGTH ? text.split(secret).join("[redacted]") : text), raw);
+  const text = errors.map((e) => scrub(e).replace(/[\s\p{Cc}]+/gu, " ").trim()).filter(Boolean).join("; ");
   return text.length > MAX_VAULT_DETAIL_CHARS ? `${text.slice(0, MAX_VAULT_DETAIL_CHARS - 1)}…` : text;
 }
 

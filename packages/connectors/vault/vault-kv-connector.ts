@@ -37,7 +37,7 @@ export function createVaultKvConnector(client: VaultClient, config: VaultKvConfi
       return values;
     },
 
-    apply(diff: DestinationDiff) {
+    async apply(diff: DestinationDiff) {
       for (const [key, value] of [...diff.create, ...diff.update]) checkEntry(key, value);
       return change((current, next) => {
         const created: string[] = [];
@@ -55,7 +55,7 @@ export function createVaultKvConnector(client: VaultClient, config: VaultKvConfi
       });
     },
 
-    remove(keys: readonly string[]) {
+    async remove(keys: readonly string[]) {
       return change((_current, next) => ({ created: [], updated: [], deleted: [...new Set(keys)].filter((key) => next.delete(key)) }));
     },
   };

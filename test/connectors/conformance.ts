@@ -1,0 +1,132 @@
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConnectorError, type ConnectorErrorKind, type DestinationConnector, type DestinationDiff } from "../../packages/connectors/contract/index.ts";
+
+/**
+ * One destination under test, bound to a fresh empty place at its provider's fake. The suite
+ * only uses these controls, so any connector with a fake can run it.
+ */
+export interface DestinationConformanceTarget {
+  /** Working credentials, fresh empty destination. */
+  readonly connector: DestinationConnector;
+  /** Same destination, credentials the provider refuses. */
+  readonly connectorWithBadCredentials: DestinationConnector;
+  /** Same config, pointed at an address where nothing listens. */
+  readonly unreachableConnector: DestinationConnector;
+  /** Credentials (good and bad) that must never appear in an error message. */
+  readonly credentialTexts: readonly string[];
+  /** Writes keys at the destination directly, as another writer would (merging with what is there). */
+  seed(entries: Readonly<Record<string, string>>): Promise<void>;
+  /** Reads the destination directly from the fake, bypassing the connector. */
+  inspect(): Promise<Map<string, string>>;
+  /** The next `count` provider calls answer `status`. */
+  failNext(count: number, status: 500 | 503): void;
+  /** The next `count` provider calls answer 429 with `Retry-After: retryAfterSeconds`. */
+  rateLimitNext(count: number, retryAfterSeconds: number): void;
+  close(): Promise<void>;
+}
+
+/** A diff from plain records, for readable tests. */
+export function diffOf(change: { create?: Record<string, string>; update?: Record<string, string>; delete?: string[] }): DestinationDiff {
+  return { create: new Map(Object.entries(change.create ?? {})), update: new Map(Object.entries(change.update ?? {})), delete: change.delete ?? [] };
+}
+
+/** An http URL on 127.0.0.1 whose port was free a moment ago and has nothing listening. */
+export async function unreachableUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Awaits `operation`, expecting a ConnectorError of `kind`; returns it for further checks. */
+export async function expectConnectorError(operation: Promise<unknown>, kind: ConnectorErrorKind): Promise<ConnectorError> {
+  const error = await operation.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, `expected a ConnectorError of kind ${kind}`).toBeInstanceOf(ConnectorError);
+  expect((error as ConnectorError).kind).toBe(kind);
+  return error as ConnectorError;
+}
+
+/** Fails when any of `secrets` appears in the error's message. */
+export function expectNoSecrets(error: Error, secrets: readonly string[]): void {
+  for (const secret of secrets) expect(error.message).not.toContain(secret);
+}
+
+const value = "conformance-value-7f3a9c";
+
+/**
+ * The behaviour every destination connector owes the worker (DESIGN.md §3-4): read-back, exact
+ * outcomes, untouched foreign keys, idempotent removal, and failures classified as data with
+ * messages free of credentials and values.
+ */
+export function describeDestinationConformance(name: string, setup: () => Promise<DestinationConformanceTarget>): void {
+  describe(`${name} destination conformance`, () => {
+    let target: DestinationConformanceTarget;
+    beforeEach(async () => {
+      target = await setup();
+    });
+    afterEach(async () => {
+      await target.close();
+    });
+
+    it("lists an empty destination as no keys", async () => {
+      expect(await target.connector.list()).toEqual(new Map());
+    });
+
+    it("applies creates, updates and deletes, reports them, and lists them back", async () => {
+      const first = await target.connector.apply(diffOf({ create: { A: "1", B: "2", C: "3" } }));
+      expect([...first.created].sort()).toEqual(["A", "B", "C"]);
+      expect(first.updated).toEqual([]);
+      expect(first.deleted).toEqual([]);
+      const second = await target.connector.apply(diffOf({ create: { D: "4" }, update: { A: "one" }, delete: ["B"] }));
+      expect(second).toEqual({ created: ["D"], updated: ["A"], deleted: ["B"] });
+      const expected = new Map([["A", "one"], ["C", "3"], ["D", "4"]]);
+      expect(await target.connector.list()).toEqual(expected);
+      expect(await target.inspect()).toEqual(expected);
+    });
+
+    it("leaves keys outside the diff untouched", async () => {
+      await target.seed({ FOREIGN: "kept", OWNED: "old" });
+      await target.connector.apply(diffOf({ create: { NEW: "n" }, update: { OWNED: "new" } }));
+      expect(await target.inspect()).toEqual(new Map([["FOREIGN", "kept"], ["OWNED", "new"], ["NEW", "n"]]));
+    });
+
+    it("removes present keys and accepts absent ones", async () => {
+      await target.seed({ A: "1", B: "2" });
+      expect(await target.connector.remove(["A", "MISSING"])).toEqual({ created: [], updated: [], deleted: ["A"] });
+      expect(await target.connector.remove(["MISSING"])).toEqual({ created: [], updated: [], deleted: [] });
+      expect(await target.inspect()).toEqual(new Map([["B", "2"]]));
+    });
+
+    it("classifies refused credentials as auth, without echoing them", async () => {
+      const error = await expectConnectorError(target.connectorWithBadCredentials.apply(diffOf({ create: { A: value } })), "auth");
+      expectNoSecrets(error, [...target.credentialTexts, value]);
+      await expectConnectorError(target.connectorWithBadCredentials.validate(), "auth");
+    });
+
+    it("classifies 429 as rate_limited with the server's Retry-After", async () => {
+      target.rateLimitNext(1, 7);
+      const error = await expectConnectorError(target.connector.list(), "rate_limited");
+      expect(error.retryAfterMs).toBe(7_000);
+    });
+
+    for (const status of [500, 503] as const) {
+      it(`classifies ${status} as transient and writes nothing`, async () => {
+        target.failNext(1, status);
+        const error = await expectConnectorError(target.connector.apply(diffOf({ create: { A: value } })), "transient");
+        expectNoSecrets(error, [...target.credentialTexts, value]);
+        expect(await target.inspect()).toEqual(new Map());
+      });
+    }
+
+    it("classifies an unreachable endpoint as transient", async () => {
+      const error = await expectConnectorError(target.unreachableConnector.list(), "transient");
+      expectNoSecrets(error, target.credentialTexts);
+    });
+  });
+}

@@ -1,0 +1,33 @@
+import { create } from "@bufbuild/protobuf";
+import { ConnectionCredentialsSchema, type ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+import { DestinationConfigSchema, type DestinationConfig } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type { DestinationConnector } from "../../packages/connectors/contract/index.ts";
+import { vaultKvDestination } from "../../packages/connectors/vault/vault-kv-destination.ts";
+
+/** Vault connection credentials as the connections service would hand them over (decrypted). */
+export function vaultCredentials(fields: { instanceUrl: string; token?: string; namespace?: string }): ConnectionCredentials {
+  return create(ConnectionCredentialsSchema, {
+    app: {
+      case: "vault",
+      value: {
+        instanceUrl: fields.instanceUrl,
+        namespace: fields.namespace ?? "",
+        method: fields.token === undefined ? { case: undefined } : { case: "token", value: { token: fields.token } },
+      },
+    },
+  });
+}
+
+/** A sync's Vault KV destination config. */
+export function vaultKvConfig(mount: string, path: string): DestinationConfig {
+  return create(DestinationConfigSchema, { destination: { case: "vaultKv", value: { mount, path } } });
+}
+
+/** A connector built the way the worker builds one: through the descriptor's parse functions. */
+export function vaultConnector(options: { url: string; token: string; namespace?: string; mount?: string; path?: string; signal?: AbortSignal }): DestinationConnector {
+  return vaultKvDestination.create({
+    config: vaultKvDestination.parseConfig(vaultKvConfig(options.mount ?? "secret", options.path ?? "apps/api")),
+    credentials: vaultKvDestination.parseCredentials(vaultCredentials({ instanceUrl: options.url, token: options.token, ...(options.namespace ? { namespace: options.namespace } : {}) })),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}

@@ -1,0 +1,190 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createVaultClient } from "../../packages/connectors/vault/vault-client.ts";
+import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
+import { describeDestinationConformance, diffOf, expectConnectorError, expectNoSecrets, unreachableUrl } from "./conformance.ts";
+import { vaultConnector } from "./vault-fixtures.ts";
+
+const badToken = "hvs.not-a-token-known-to-vault";
+
+describeDestinationConformance("HashiCorp Vault KV v2", async () => {
+  const vault = await startFakeVault();
+  const current = () => vault.read("secret", "apps/api") ?? {};
+  return {
+    connector: vaultConnector({ url: vault.url, token: vault.token }),
+    connectorWithBadCredentials: vaultConnector({ url: vault.url, token: badToken }),
+    unreachableConnector: vaultConnector({ url: await unreachableUrl(), token: vault.token }),
+    credentialTexts: [vault.token, badToken],
+    async seed(entries) {
+      vault.seed("secret", "apps/api", { ...current(), ...entries });
+    },
+    async inspect() {
+      return new Map(Object.entries(vault.read("secret", "apps/api") ?? {}).map(([k, v]) => [k, String(v)]));
+    },
+    failNext: (count, status) => vault.faults.failNext(count, status),
+    rateLimitNext: (count, seconds) => vault.faults.rateLimitNext(count, seconds),
+    close: () => vault.close(),
+  };
+});
+
+describe("Vault KV connector", () => {
+  let vault: FakeVault;
+  beforeEach(async () => {
+    vault = await startFakeVault({ namespaces: ["team-a"] });
+  });
+  afterEach(async () => {
+    await vault.close();
+  });
+
+  it("reports a conflict when another writer changes the secret between read and write, and never overwrites it", async () => {
+    vault.seed("secret", "apps/api", { A: "1" });
+    let interfered = false;
+    vault.onRequest((request) => {
+      if (!interfered && request.method === "GET" && request.path === "/v1/secret/data/apps/api") {
+        interfered = true;
+        vault.seed("secret", "apps/api", { A: "1", OTHER: "written meanwhile" });
+      }
+    });
+    const connector = vaultConnector({ url: vault.url, token: vault.token });
+    await expectConnectorError(connector.apply(diffOf({ create: { B: "2" } })), "conflict");
+    expect(vault.read("secret", "apps/api")).toEqual({ A: "1", OTHER: "written meanwhile" });
+
+    expect(await connector.apply(diffOf({ create: { B: "2" } }))).toEqual({ created: ["B"], updated: [], deleted: [] });
+    expect(vault.read("secret", "apps/api")).toEqual({ A: "1", OTHER: "written meanwhile", B: "2" });
+  });
+
+  it("writes over a soft-deleted secret with check-and-set on its current version", async () => {
+    vault.seed("secret", "apps/api", { OLD: "x" });
+    const deleted = await fetch(`${vault.url}/v1/secret/data/apps/api`, { method: "DELETE", headers: { "X-Vault-Token": vault.token } });
+    expect(deleted.status).toBe(204);
+    const connector = vaultConnector({ url: vault.url, token: vault.token });
+    expect(await connector.list()).toEqual(new Map());
+    expect(await connector.apply(diffOf({ create: { A: "1" } }))).toEqual({ created: ["A"], updated: [], deleted: [] });
+    expect(vault.versions("secret", "apps/api").map((v) => v.version)).toEqual([1, 2]);
+    expect(vault.read("secret", "apps/api")).toEqual({ A: "1" });
+  });
+
+  it("writes no new version when a change alters nothing", async () => {
+    vault.seed("secret", "apps/api", { A: "1" });
+    const connector = vaultConnector({ url: vault.url, token: vault.token });
+    expect(await connector.apply(diffOf({ update: { A: "1" }, delete: ["GONE"] }))).toEqual({ created: [], updated: [], deleted: [] });
+    expect(await connector.remove(["GONE"])).toEqual({ created: [], updated: [], deleted: [] });
+    expect(vault.versions("secret", "apps/api")).toHaveLength(1);
+    expect(vault.requests.filter((r) => r.method === "POST")).toEqual([]);
+  });
+
+  it("lists non-string values as JSON and keeps their type when other keys change", async () => {
+    vault.seed("secret", "apps/api", { PORT: 8080, FLAGS: { beta: true }, NAME: "api" });
+    const connector = vaultConnector({ url: vault.url, token: vault.token });
+    expect(await connector.list()).toEqual(new Map([["PORT", "8080"], ["FLAGS", '{"beta":true}'], ["NAME", "api"]]));
+    await connector.apply(diffOf({ update: { NAME: "api-2" } }));
+    expect(vault.read("secret", "apps/api")).toEqual({ PORT: 8080, FLAGS: { beta: true }, NAME: "api-2" });
+  });
+
+  it("refuses values and keys Vault KV cannot hold before calling Vault", async () => {
+    const connector = vaultConnector({ url: vault.url, token: vault.token });
+    await expectConnectorError(connector.apply(diffOf({ create: { BIG: "x".repeat(512 * 1024 + 1) } })), "limit_exceeded");
+    await expectConnectorError(connector.apply(diffOf({ create: { "a/b": "1" } })), "invalid_config");
+    expect(vault.requests).toEqual([]);
+  });
+
+  it("validates the token and the path: a missing secret is fine, a missing mount or a refused token is not", async () => {
+    await vaultConnector({ url: vault.url, token: vault.token }).validate();
+    expect(vault.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["GET /v1/auth/token/lookup-self 200", "GET /v1/secret/data/apps/api 404"]);
+    const missingMount = await expectConnectorError(vaultConnector({ url: vault.url, token: vault.token, mount: "kv" }).validate(), "not_found");
+    expect(missingMount.message).toContain("destination_config.vault_kv.mount");
+    const refused = await expectConnectorError(vaultConnector({ url: vault.url, token: badToken }).validate(), "auth");
+    expectNoSecrets(refused, [badToken]);
+  });
+
+  it("names the path and policy to fix when Vault refuses the token", async () => {
+    const error = await expectConnectorError(vaultConnector({ url: vault.url, token: badToken }).list(), "auth");
+    expect(error.message).toContain("secret/data/apps/api");
+    expect(error.message).toContain("403");
+  });
+
+  it("sends the namespace header and works inside the namespace only", async () => {
+    const connector = vaultConnector({ url: vault.url, token: vault.token, namespace: "/team-a/" });
+    await connector.apply(diffOf({ create: { A: "1" } }));
+    expect(vault.read("secret", "apps/api", { namespace: "team-a" })).toEqual({ A: "1" });
+    expect(vault.read("secret", "apps/api")).toBeUndefined();
+    expect(new Set(vault.requests.map((r) => r.namespace))).toEqual(new Set(["team-a"]));
+    await expectConnectorError(vaultConnector({ url: vault.url, token: vault.token, namespace: "team-b" }).list(), "not_found");
+  });
+
+  it("classifies a sealed Vault, a hanging Vault and a cancelled run as transient", async () => {
+    vault.faults.setSealed(true);
+    const sealed = await expectConnectorError(vaultConnector({ url: vault.url, token: vault.token }).list(), "transient");
+    expect(sealed.message).toContain("503");
+    vault.faults.setSealed(false);
+
+    vault.faults.hangNext();
+    const client = createVaultClient({ instanceUrl: vault.url, token: vault.token, timeoutMs: 50 });
+    const timedOut = await expectConnectorError(client.readKv("secret", "apps/api"), "transient");
+    expect(timedOut.message).toContain("did not answer");
+
+    const controller = new AbortController();
+    const pending = vaultConnector({ url: vault.url, token: vault.token, signal: controller.signal }).list();
+    controller.abort();
+    expect((await expectConnectorError(pending, "transient")).message).toContain("cancelled");
+  });
+});
+
+describe("Vault client", () => {
+  const exporter = new InMemorySpanExporter();
+  beforeAll(() => {
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+  });
+
+  it("traces each call as a CLIENT span with method, path and status, never a value or the token", async () => {
+    const vault = await startFakeVault();
+    try {
+      exporter.reset();
+      const connector = vaultConnector({ url: vault.url, token: vault.token });
+      await connector.apply(diffOf({ create: { A: "span-secret-value" } }));
+      await vaultConnector({ url: vault.url, token: badToken }).list().catch(() => undefined);
+      const spans = exporter.getFinishedSpans();
+      expect(spans.map((s) => [s.attributes["http.request.method"], s.attributes["url.path"], s.attributes["http.response.status_code"]])).toEqual([
+        ["GET", "/v1/secret/data/apps/api", 404],
+        ["POST", "/v1/secret/data/apps/api", 200],
+        ["GET", "/v1/secret/data/apps/api", 403],
+      ]);
+      expect(spans.every((s) => s.kind === SpanKind.CLIENT && s.instrumentationScope.name === "syncline.connectors.vault")).toBe(true);
+      expect(spans[2]?.status.code).toBe(SpanStatusCode.ERROR);
+      const recorded = JSON.stringify(spans.map((s) => [s.name, s.attributes, s.status, s.events]));
+      for (const secret of ["span-secret-value", vault.token, badToken]) expect(recorded).not.toContain(secret);
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it("does not follow a redirect, so the token never reaches another address", async () => {
+    const elsewhere = await listen(createServer((_req, res) => res.end("{}")));
+    let reachedElsewhere = false;
+    elsewhere.server.on("request", () => (reachedElsewhere = true));
+    const redirector = await listen(createServer((_req, res) => res.writeHead(307, { Location: `${elsewhere.url}/v1/secret/data/apps/api` }).end()));
+    try {
+      const error = await expectConnectorError(createVaultClient({ instanceUrl: redirector.url, token: "hvs.redirected" }).readKv("secret", "apps/api"), "invalid_config");
+      expect(error.message).toContain("307");
+      expect(reachedElsewhere).toBe(false);
+    } finally {
+      await Promise.all([redirector.close(), elsewhere.close()]);
+    }
+  });
+});
+
+async function listen(server: Server): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

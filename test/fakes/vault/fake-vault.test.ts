@@ -1,0 +1,162 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { startFakeVault, type FakeVault, type FakeVaultWrite } from "./fake-vault.ts";
+
+let vault: FakeVault;
+beforeEach(async () => {
+  vault = await startFakeVault({ tokens: ["root-token", "second-token"], mounts: ["secret", "kv/team"], namespaces: ["team-a"] });
+});
+afterEach(async () => {
+  await vault.close();
+});
+
+async function call(method: string, path: string, options: { body?: unknown; token?: string | null; headers?: Record<string, string>; signal?: AbortSignal } = {}) {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== null) headers["X-Vault-Token"] = options.token ?? "root-token";
+  const response = await fetch(`${vault.url}${path}`, {
+    method,
+    headers,
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
+}
+
+describe("fake Vault KV v2 data", () => {
+  it("versions every write and reads the latest or a given version", async () => {
+    expect((await call("POST", "/v1/secret/data/apps/api", { body: { data: { A: "1" } } })).json.data).toMatchObject({ version: 1, deletion_time: "", destroyed: false });
+    expect((await call("PUT", "/v1/secret/data/apps/api", { body: { data: { A: "2" } } })).json.data.version).toBe(2);
+    const latest = await call("GET", "/v1/secret/data/apps/api");
+    expect(latest.status).toBe(200);
+    expect(latest.json.data).toMatchObject({ data: { A: "2" }, metadata: { version: 2 } });
+    expect((await call("GET", "/v1/secret/data/apps/api?version=1")).json.data.data).toEqual({ A: "1" });
+    expect(vault.read("secret", "apps/api")).toEqual({ A: "2" });
+  });
+
+  it("enforces check-and-set with Vault's exact error, cas 0 meaning create-only", async () => {
+    expect((await call("POST", "/v1/secret/data/x", { body: { options: { cas: 0 }, data: { A: "1" } } })).status).toBe(200);
+    const stale = await call("POST", "/v1/secret/data/x", { body: { options: { cas: 0 }, data: { A: "2" } } });
+    expect(stale).toMatchObject({ status: 400, json: { errors: ["check-and-set parameter did not match the current version"] } });
+    expect((await call("POST", "/v1/secret/data/x", { body: { options: { cas: 1 }, data: { A: "3" } } })).json.data.version).toBe(2);
+    expect(vault.read("secret", "x")).toEqual({ A: "3" });
+    expect(await call("POST", "/v1/secret/data/x", { body: { options: { cas: 2 } } })).toMatchObject({ status: 400, json: { errors: ["no data provided"] } });
+  });
+
+  it("soft-deletes the latest version: reads 404 with deletion_time, metadata and listing keep it, cas counts it", async () => {
+    vault.seed("secret", "apps/api", { A: "1" });
+    expect((await call("DELETE", "/v1/secret/data/apps/api")).status).toBe(204);
+    const read = await call("GET", "/v1/secret/data/apps/api");
+    expect(read.status).toBe(404);
+    expect(read.json.data.data).toBeNull();
+    expect(read.json.data.metadata.version).toBe(1);
+    expect(read.json.data.metadata.deletion_time).not.toBe("");
+    expect(vault.read("secret", "apps/api")).toBeUndefined();
+    expect((await call("LIST", "/v1/secret/metadata/apps")).json.data.keys).toEqual(["api"]);
+    expect((await call("POST", "/v1/secret/data/apps/api", { body: { options: { cas: 1 }, data: { A: "2" } } })).json.data.version).toBe(2);
+  });
+
+  it("answers 404 with an empty errors list for a missing secret and 'no handler' for a missing mount", async () => {
+    expect(await call("GET", "/v1/secret/data/missing")).toMatchObject({ status: 404, json: { errors: [] } });
+    const noMount = await call("GET", "/v1/nope/data/x");
+    expect(noMount.status).toBe(404);
+    expect(noMount.json.errors).toEqual(['no handler for route "nope/data/x". route entry not found.']);
+  });
+
+  it("routes nested mounts and percent-encoded paths", async () => {
+    expect((await call("POST", "/v1/kv/team/data/with%20space", { body: { data: { A: "1" } } })).status).toBe(200);
+    expect(vault.read("kv/team", "with space")).toEqual({ A: "1" });
+  });
+});
+
+describe("fake Vault metadata and listing", () => {
+  it("reports metadata and forgets the secret when it is deleted", async () => {
+    vault.seed("secret", "apps/api", { A: "1" });
+    vault.seed("secret", "apps/api", { A: "2" });
+    const metadata = await call("GET", "/v1/secret/metadata/apps/api");
+    expect(metadata.json.data).toMatchObject({ current_version: 2, cas_required: false });
+    expect(Object.keys(metadata.json.data.versions)).toEqual(["1", "2"]);
+    expect(metadata.json.data.created_time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect((await call("DELETE", "/v1/secret/metadata/apps/api")).status).toBe(204);
+    expect(await call("GET", "/v1/secret/metadata/apps/api")).toMatchObject({ status: 404, json: { errors: [] } });
+    expect(vault.versions("secret", "apps/api")).toEqual([]);
+    expect((await call("POST", "/v1/secret/data/apps/api", { body: { options: { cas: 0 }, data: { A: "3" } } })).json.data.version).toBe(1);
+  });
+
+  it("lists keys and folders with LIST and GET ?list=true, 404 when empty", async () => {
+    for (const path of ["apps/api", "apps/web", "apps/team/db", "other"]) vault.seed("secret", path, { A: "1" });
+    expect((await call("LIST", "/v1/secret/metadata/apps")).json.data.keys).toEqual(["api", "team/", "web"]);
+    expect((await call("GET", "/v1/secret/metadata/apps/?list=true")).json.data.keys).toEqual(["api", "team/", "web"]);
+    expect((await call("LIST", "/v1/secret/metadata/")).json.data.keys).toEqual(["apps/", "other"]);
+    expect(await call("LIST", "/v1/secret/metadata/nothing")).toMatchObject({ status: 404, json: { errors: [] } });
+    expect((await call("LIST", "/v1/secret/metadata/apps", { token: "wrong" })).status).toBe(403);
+  });
+});
+
+describe("fake Vault auth, namespaces and health", () => {
+  it("refuses missing or unknown tokens with 403 permission denied, accepts X-Vault-Token and Bearer", async () => {
+    expect(await call("GET", "/v1/secret/data/x", { token: null })).toMatchObject({ status: 403, json: { errors: ["permission denied"] } });
+    expect(await call("GET", "/v1/nope/data/x", { token: "wrong" })).toMatchObject({ status: 403, json: { errors: ["permission denied"] } });
+    expect((await call("GET", "/v1/secret/data/x", { token: null, headers: { Authorization: "Bearer second-token" } })).status).toBe(404);
+    const self = await call("GET", "/v1/auth/token/lookup-self", { token: "second-token" });
+    expect(self.status).toBe(200);
+    expect(self.json.data).toMatchObject({ id: "second-token", policies: ["root"], ttl: 0 });
+  });
+
+  it("keeps each namespace's secrets apart and refuses unknown namespaces", async () => {
+    await call("POST", "/v1/secret/data/x", { body: { data: { WHERE: "team-a" } }, headers: { "X-Vault-Namespace": "team-a/" } });
+    expect(vault.read("secret", "x", { namespace: "team-a" })).toEqual({ WHERE: "team-a" });
+    expect(vault.read("secret", "x")).toBeUndefined();
+    expect((await call("GET", "/v1/secret/data/x", { headers: { "X-Vault-Namespace": "team-b" } })).status).toBe(404);
+    expect(vault.requests.map((r) => r.namespace)).toEqual(["team-a", "team-b"]);
+  });
+
+  it("reports health without a token, and sealed as 503 everywhere", async () => {
+    expect(await call("GET", "/v1/sys/health", { token: null })).toMatchObject({ status: 200, json: { initialized: true, sealed: false } });
+    vault.faults.setSealed(true);
+    expect(await call("GET", "/v1/sys/health", { token: null })).toMatchObject({ status: 503, json: { sealed: true } });
+    expect(await call("GET", "/v1/secret/data/x")).toMatchObject({ status: 503, json: { errors: ["Vault is sealed"] } });
+  });
+});
+
+describe("fake Vault test controls", () => {
+  it("fails the next N requests without effect, then recovers", async () => {
+    vault.faults.failNext(2, 503);
+    expect((await call("POST", "/v1/secret/data/x", { body: { data: { A: "1" } } })).status).toBe(503);
+    expect((await call("GET", "/v1/secret/data/x")).status).toBe(503);
+    expect(vault.read("secret", "x")).toBeUndefined();
+    expect((await call("POST", "/v1/secret/data/x", { body: { data: { A: "1" } } })).status).toBe(200);
+  });
+
+  it("rate-limits the next N requests with Retry-After", async () => {
+    vault.faults.rateLimitNext(1, 3);
+    const limited = await call("GET", "/v1/secret/data/x");
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("3");
+    expect(limited.json.errors[0]).toContain("rate limit quota exceeded");
+    expect((await call("GET", "/v1/secret/data/x")).status).toBe(404);
+  });
+
+  it("leaves hanging requests unanswered and still answers once latency is added", async () => {
+    vault.faults.hangNext(1);
+    await expect(call("GET", "/v1/secret/data/x", { signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    expect(vault.requests.at(-1)).toMatchObject({ method: "GET", status: 0 });
+    vault.faults.setLatency(5);
+    expect((await call("GET", "/v1/secret/data/x")).status).toBe(404);
+    vault.faults.hangNext();
+    const pending = call("GET", "/v1/secret/data/x");
+    await vi.waitFor(() => expect(vault.requests).toHaveLength(3));
+    expect(vault.requests.at(-1)?.status).toBe(0);
+    await vault.close();
+    await expect(pending).rejects.toThrow();
+  });
+
+  it("logs method, path and status only, and notifies API writes but not seeds", async () => {
+    const writes: FakeVaultWrite[] = [];
+    vault.onWrite((write) => writes.push(write));
+    vault.seed("secret", "seeded", { A: "1" });
+    await call("POST", "/v1/secret/data/apps/api", { body: { data: { PASSWORD: "value-never-logged" } } });
+    expect(writes).toEqual([{ namespace: "", mount: "secret", path: "apps/api", version: 1 }]);
+    expect(vault.requests).toEqual([{ method: "POST", path: "/v1/secret/data/apps/api", namespace: "", status: 200 }]);
+    expect(JSON.stringify(vault.requests)).not.toMatch(/value-never-logged|root-token/);
+  });
+});
