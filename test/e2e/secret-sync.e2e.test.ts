@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+
+/**
+ * The walking skeleton, end to end through real processes: secrets service → outbox → JetStream →
+ * orchestrator → run request → worker → breaker → (fake) Vault, and the result back into status.
+ */
+let system: TestSystem;
+let projectId: string;
+let connectionId: string;
+const env = "dev";
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  const { project } = await system.secrets.createProject({ name: "e2e" });
+  projectId = project!.id;
+  await system.secrets.createEnvironment({ projectId, slug: env, name: "Development" });
+  const { connection } = await system.connections.createAppConnection({
+    projectId,
+    name: "vault",
+    credentials: { app: { case: "vault", value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } } } },
+  });
+  connectionId = connection!.id;
+}, 120_000);
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+const put = (path: string, key: string, value: string) => system.secrets.createSecret({ projectId, environment: env, path, key, value });
+const update = (path: string, key: string, value: string) => system.secrets.updateSecret({ projectId, environment: env, path, key, value });
+const remove = (path: string, key: string) => system.secrets.deleteSecret({ projectId, environment: env, path, key });
+
+async function createSync(name: string, path: string, vaultPath: string, options: { keySchema?: string; disableSecretDeletion?: boolean } = {}) {
+  const { secretSync } = await system.syncs.createSecretSync({
+    projectId,
+    name,
+    source: { environment: env, path },
+    connectionId,
+    destinationConfig: { destination: { case: "vaultKv", value: { mount: "secret", path: vaultPath } } },
+    keySchema: options.keySchema ?? "",
+    disableSecretDeletion: options.disableSecretDeletion ?? false,
+  });
+  return secretSync!;
+}
+
+/** Waits until the Vault secret equals `expected` exactly. */
+function vaultEquals(vaultPath: string, expected: Record<string, string>) {
+  return eventually(
+    () => {
+      const data = system.vault.read("secret", vaultPath);
+      return JSON.stringify(sorted(data ?? {})) === JSON.stringify(sorted(expected)) ? true : undefined;
+    },
+    { timeoutMs: 30_000, describe: () => `vault ${vaultPath} = ${JSON.stringify(Object.keys(system.vault.read("secret", vaultPath) ?? {}))}` },
+  );
+}
+
+const sorted = (data: Record<string, unknown>) => Object.fromEntries(Object.entries(data).sort(([a], [b]) => a.localeCompare(b)));
+
+describe("a secret change reaches Vault through every service", () => {
+  it("pushes the source with the key schema applied and leaves keys it does not own alone", async () => {
+    await put("/api", "DB_PASSWORD", "pw-1");
+    await put("/api", "API_KEY", "key-1");
+    system.vault.seed("secret", "apps/api", { UNOWNED: "keep-me" });
+    const sync = await createSync("api-to-vault", "/api", "apps/api", { keySchema: "APP_{{secretKey}}" });
+    expect(sync.options?.autoSync).toBe(true);
+    await vaultEquals("apps/api", { UNOWNED: "keep-me", APP_DB_PASSWORD: "pw-1", APP_API_KEY: "key-1" });
+  });
+
+  it("propagates updates and deletions, and keeps deleted keys when deletion is disabled", async () => {
+    await update("/api", "DB_PASSWORD", "pw-2");
+    await vaultEquals("apps/api", { UNOWNED: "keep-me", APP_DB_PASSWORD: "pw-2", APP_API_KEY: "key-1" });
+    await remove("/api", "API_KEY");
+    await vaultEquals("apps/api", { UNOWNED: "keep-me", APP_DB_PASSWORD: "pw-2" });
+
+    await put("/web", "TOKEN", "t-1");
+    await put("/web", "OLD", "o-1");
+    await createSync("web-keep", "/web", "apps/web", { disableSecretDeletion: true });
+    await vaultEquals("apps/web", { TOKEN: "t-1", OLD: "o-1" });
+    await remove("/web", "OLD");
+    await update("/web", "TOKEN", "t-2");
+    await vaultEquals("apps/web", { TOKEN: "t-2", OLD: "o-1" });
+  });
+
+  it("loses nothing when the worker is killed with SIGKILL while changes keep coming", async () => {
+    await put("/burst", "COUNTER", "0");
+    const sync = await createSync("burst", "/burst", "apps/burst");
+    await vaultEquals("apps/burst", { COUNTER: "0" });
+    const writes: Promise<unknown>[] = [];
+    for (let i = 1; i <= 40; i++) {
+      if (i === 10) await system.services.worker.kill("SIGKILL");
+      if (i === 30) await system.services.worker.restart();
+      writes.push(update("/burst", "COUNTER", String(i)));
+      if (i % 5 === 0) writes.push(put("/burst", `KEY_${i}`, `v${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await Promise.all(writes);
+    const expected: Record<string, string> = { COUNTER: "40" };
+    for (let i = 5; i <= 40; i += 5) expected[`KEY_${i}`] = `v${i}`;
+    await vaultEquals("apps/burst", expected);
+
+    const { project } = await system.secrets.getProject({ projectId });
+    const status = await eventually(async () => {
+      const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: sync.id });
+      return secretSync?.syncStatus?.state === SyncState.SUCCEEDED && secretSync.lastSyncedRevision === project!.revision ? secretSync : undefined;
+    });
+    expect(status.syncStatus?.message).toMatch(/synced revision/);
+    const { runs } = await system.syncs.listSyncRuns({ secretSyncId: sync.id, pageSize: 500 });
+    expect(runs.some((run) => run.trigger === SyncTrigger.SYNC_CREATED)).toBe(true);
+    expect(runs.filter((run) => run.trigger === SyncTrigger.SOURCE_CHANGE).length).toBeGreaterThan(10);
+    const succeeded = runs.filter((run) => run.state === SyncState.SUCCEEDED);
+    expect(succeeded.length).toBeGreaterThan(0);
+    expect(succeeded.reduce((sum, run) => sum + run.keysCreated + run.keysUpdated, 0)).toBeGreaterThan(0);
+    expect(runs.every((run) => run.state !== SyncState.FAILED)).toBe(true);
+  });
+
+  it("reports a destination failure on the sync and recovers with a manual run", async () => {
+    await put("/fail", "A", "1");
+    system.vault.faults.failNext?.(1000, 403);
+    const sync = await createSync("fails", "/fail", "apps/fail");
+    const failed = await eventually(async () => {
+      const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: sync.id });
+      return secretSync?.syncStatus?.state === SyncState.FAILED ? secretSync : undefined;
+    });
+    expect(failed.syncStatus?.message).toMatch(/token|denied|403/i);
+    system.vault.faults.reset?.();
+    const { run } = await system.syncs.triggerSync({ secretSyncId: sync.id });
+    expect(run?.trigger).toBe(SyncTrigger.MANUAL);
+    await vaultEquals("apps/fail", { A: "1" });
+  });
+});
