@@ -17,6 +17,8 @@ export interface FakeVaultOptions {
   readonly mounts?: readonly string[];
   /** Enterprise namespaces besides the root; default none. */
   readonly namespaces?: readonly string[];
+  /** Port on 127.0.0.1; default 0 (a free port). */
+  readonly port?: number;
 }
 
 /** One request the fake received: never a body or header value, so it is safe to print. */
@@ -133,7 +135,7 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
     });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const where = (location?: FakeVaultLocation) => location?.namespace?.replace(/^\/+|\/+$/g, "") ?? "";
 

@@ -1,0 +1,58 @@
+import { appDescriptor } from "@syncline/connectors";
+import { openDatabase } from "@syncline/db";
+import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
+import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
+import { createRpcServer, type TokenSet } from "@syncline/rpc";
+import type { Logger } from "@syncline/telemetry";
+import { fileURLToPath } from "node:url";
+import { connectionsHandlers } from "./rpc/connections-handlers.ts";
+import { credentialsHandlers } from "./rpc/credentials-handlers.ts";
+import { createConnectionService } from "./service/connection-service.ts";
+import { createCredentialSealer } from "./service/credential-sealer.ts";
+
+/** What the server needs from the configuration (see `connectionsConfig`). */
+export interface ConnectionsServerConfig extends TokenSet {
+  readonly host: string;
+  /** 0 binds any free port; the bound one is returned. */
+  readonly port: number;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string | undefined;
+  readonly encryptionKey: Uint8Array;
+}
+
+/** A running connections server. */
+export interface ConnectionsServer {
+  readonly port: number;
+  readonly database: "postgres" | "embedded";
+  /** Drains in-flight calls, then closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the database (migrating it), wires the use cases to the two gRPC services and starts
+ * listening. The public API is for the admin token (and the internal token on GetAppConnection,
+ * so the orchestrator can check a connection's app); credential resolution is internal only.
+ */
+export async function startConnectionsServer(config: ConnectionsServerConfig, logger: Logger): Promise<ConnectionsServer> {
+  const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
+  const connections = createConnectionService({ db: database.db, sealer: createCredentialSealer(config.encryptionKey), describeApp: appDescriptor, logger });
+  const server = createRpcServer({ tokens: config, logger });
+  server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), { default: ["admin"], methods: { getAppConnection: ["admin", "service"] } });
+  server.add(CredentialsService, credentialsHandlers(connections), ["service"]);
+  let port: number;
+  try {
+    port = await server.listen(config.host, config.port);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return {
+    port,
+    database: database.kind,
+    async stop() {
+      await server.shutdown();
+      await database.close();
+    },
+  };
+}

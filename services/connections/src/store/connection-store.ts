@@ -1,0 +1,31 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Database } from "@syncline/db";
+import { appConnections } from "./schema.ts";
+
+/** Queries of app connections. Every function runs on the executor it is given (db or transaction). */
+
+export type ConnectionRow = typeof appConnections.$inferSelect;
+export type NewConnectionRow = typeof appConnections.$inferInsert;
+
+export async function insertConnection(tx: Database, row: NewConnectionRow): Promise<ConnectionRow> {
+  const [inserted] = await tx.insert(appConnections).values(row).returning();
+  return inserted!;
+}
+
+export async function findConnection(tx: Database, id: string): Promise<ConnectionRow | undefined> {
+  return (await tx.select().from(appConnections).where(eq(appConnections.id, id)))[0];
+}
+
+export async function findConnectionByName(tx: Database, projectId: string, name: string): Promise<ConnectionRow | undefined> {
+  return (await tx.select().from(appConnections).where(and(eq(appConnections.projectId, projectId), eq(appConnections.name, name))))[0];
+}
+
+export async function listProjectConnections(tx: Database, projectId: string): Promise<ConnectionRow[]> {
+  return tx.select().from(appConnections).where(eq(appConnections.projectId, projectId)).orderBy(asc(appConnections.name));
+}
+
+/** Deletes the connection and says whose it was; undefined when there was none. */
+export async function deleteConnection(tx: Database, id: string): Promise<{ projectId: string; app: number } | undefined> {
+  const [deleted] = await tx.delete(appConnections).where(eq(appConnections.id, id)).returning({ projectId: appConnections.projectId, app: appConnections.app });
+  return deleted;
+}
