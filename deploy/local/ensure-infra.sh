@@ -34,7 +34,8 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
     || (nohup nats-server -a 127.0.0.1 -p 4222 -js -sd "${TMPDIR:-/tmp}/syncline-nats" >/dev/null 2>&1 &)
 fi
 
-# 3. PostgreSQL on 127.0.0.1:5432.
+# 3. PostgreSQL on 127.0.0.1:5432 (not needed by the local run, which embeds PGlite).
+if [ -n "${SYNCLINE_SKIP_POSTGRES:-}" ]; then exit 0; fi
 if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   log "installing postgresql"
   apt_install postgresql

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Starts the whole Syncline system on this machine with embedded defaults:
+#   - npm dependencies (with Node 24) when missing, nats-server (Debian package) when missing;
+#   - a local `nats-server -js` on 127.0.0.1:4222 unless one already listens there;
+#   - an embedded PGlite database per service under .syncline/data (unless SYNCLINE_*_DATABASE_URL is set);
+#   - the four services: secrets :50051, connections :50052, sync-orchestrator :50053, connector-worker :50054.
+# Prints their health, then stays in the foreground; Ctrl-C stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+state=$root/.syncline
+mkdir -p "$state/data" "$state/logs"
+export SYNCLINE_SKIP_POSTGRES=1
+eval "$(bash deploy/local/ensure-infra.sh)"
+export PATH="$root/node_modules/.bin:$PATH"
+
+# Credentials and keys for this machine, made once and kept so the embedded data stays readable.
+if [ ! -f "$state/local.env" ]; then
+  umask 077
+  {
+    echo "SYNCLINE_ADMIN_TOKEN=$(openssl rand -hex 24)"
+    echo "SYNCLINE_INTERNAL_TOKEN=$(openssl rand -hex 24)"
+    echo "SYNCLINE_SECRETS_ENCRYPTION_KEY=$(openssl rand -hex 32)"
+    echo "SYNCLINE_CONNECTIONS_ENCRYPTION_KEY=$(openssl rand -hex 32)"
+  } > "$state/local.env"
+fi
+set -a
+# shellcheck disable=SC1091
+. "$state/local.env"
+set +a
+export SYNCLINE_NATS_URL=${SYNCLINE_NATS_URL:-nats://127.0.0.1:4222}
+export SYNCLINE_SECRETS_DATA_DIR=${SYNCLINE_SECRETS_DATA_DIR:-$state/data/secrets}
+export SYNCLINE_CONNECTIONS_DATA_DIR=${SYNCLINE_CONNECTIONS_DATA_DIR:-$state/data/connections}
+export SYNCLINE_ORCHESTRATOR_DATA_DIR=${SYNCLINE_ORCHESTRATOR_DATA_DIR:-$state/data/orchestrator}
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo "stopping Syncline..."
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop_all INT TERM EXIT
+
+if ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
+  nats-server -c deploy/local/nats-server.conf > "$state/logs/nats-server.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && break; sleep 0.1; done
+fi
+
+start() { # name
+  node "services/$1/src/main.ts" >> "$state/logs/$1.log" 2>&1 &
+  pids+=($!)
+}
+start connections
+start secrets
+start sync-orchestrator
+start connector-worker
+
+checks=(secrets=127.0.0.1:50051 connections=127.0.0.1:50052 sync-orchestrator=127.0.0.1:50053 connector-worker=127.0.0.1:50054)
+for _ in $(seq 1 120); do
+  node deploy/local/health-check.ts "${checks[@]}" > /dev/null 2>&1 && break
+  sleep 0.5
+done
+echo
+node deploy/local/health-check.ts "${checks[@]}" || { echo "some services are not healthy; logs are in $state/logs" >&2; exit 1; }
+cat <<MSG
+
+Syncline is running. Logs: $state/logs. Admin token and keys: $state/local.env
+Try it:  set -a; . $state/local.env; set +a; node deploy/local/call.ts SecretsService ListProjects '{}'
+Press Ctrl-C to stop.
+MSG
+wait
