@@ -1,4 +1,4 @@
-import { databaseUrl, optionalStr, port, str } from "@syncline/config";
+import { databaseUrl, int, optionalStr, port, str } from "@syncline/config";
 import { platformConfig } from "@syncline/service-runtime";
 
 /** Environment variables of the sync orchestrator (documented in its README). */
@@ -11,4 +11,6 @@ export const orchestratorConfig = {
   dataDir: optionalStr("SYNCLINE_ORCHESTRATOR_DATA_DIR"),
   /** host:port of the connections service (to check a sync's connection). */
   connectionsAddress: str("SYNCLINE_CONNECTIONS_ADDRESS", { default: "127.0.0.1:50052" }),
+  /** A PENDING run no worker started within this time has its request published again. */
+  unstartedRunRepublishMs: int("SYNCLINE_ORCHESTRATOR_REPUBLISH_AFTER_MS", { default: 60_000, min: 1000 }),
 } as const;

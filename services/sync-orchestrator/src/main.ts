@@ -33,10 +33,18 @@ runService("sync-orchestrator", async ({ logger }) => {
 
   const sourceEvents = startConsumer({ nc, definition: consumers.orchestratorSourceEvents, schema: SourceChangeEventSchema, logger, concurrency: 4, handle: createSourceEventHandler({ db: database.db, runs, logger }) });
   const runResults = startConsumer({ nc, definition: consumers.orchestratorRunResults, schema: SyncRunResultSchema, logger, concurrency: 1, handle: createRunResultHandler({ db: database.db }) });
+  // Runs recorded but never published (a stop between the two steps) are published again.
+  const sweeper = setInterval(() => {
+    runs.republishUnstarted(config.unstartedRunRepublishMs).then(
+      (count) => count > 0 && logger.warn({ count }, "republished run requests no worker had started"),
+      (error: unknown) => logger.warn({ err: error }, "could not republish unstarted runs"),
+    );
+  }, Math.max(1000, Math.floor(config.unstartedRunRepublishMs / 2)));
   const port = await server.listen(config.host, config.port);
   logger.info({ port, database: database.kind }, "listening");
 
   return async () => {
+    clearInterval(sweeper);
     await server.shutdown();
     await Promise.all([sourceEvents.stop(), runResults.stop()]);
     connections.close();

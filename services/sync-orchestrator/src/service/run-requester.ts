@@ -18,7 +18,27 @@ export interface RunRequestPlan {
  * Nats-Msg-Id, so a crash or redelivery between the two steps neither loses nor duplicates work.
  */
 export function createRunRequester(deps: { db: Database; publisher: EventPublisher }) {
+  async function publishRun(run: store.RunRow, destination: Destination): Promise<void> {
+    await deps.publisher.publish(
+      subjects.runRequest(destinationSubjectToken(destination)),
+      SyncRunRequestSchema,
+      { runId: run.id, secretSyncId: run.syncId, action: run.action, trigger: run.trigger, destination, sourceRevision: run.sourceRevision, requestTime: timestampNow() },
+      { msgId: `run-request/${run.id}` },
+    );
+  }
+
   return {
+    /**
+     * Publishes again the requests of runs no worker has picked up for `olderThanMs` (the
+     * orchestrator stopped between recording and publishing them). Duplicates are harmless:
+     * runs are level-triggered and the stream deduplicates within its window.
+     */
+    async republishUnstarted(olderThanMs: number): Promise<number> {
+      const stale = await store.findUnstartedRuns(deps.db, new Date(Date.now() - olderThanMs));
+      for (const { run, destination } of stale) await publishRun(run, destination as Destination);
+      return stale.length;
+    },
+
     async request(syncs: readonly store.SyncRow[], plan: RunRequestPlan): Promise<store.RunRow[]> {
       if (syncs.length === 0) return [];
       const rows = syncs.map((sync) => ({
@@ -38,13 +58,7 @@ export function createRunRequester(deps: { db: Database; publisher: EventPublish
       });
       const bySync = new Map(syncs.map((sync) => [sync.id, sync]));
       for (const run of runs.filter((r) => r.state === SyncState.PENDING)) {
-        const destination = bySync.get(run.syncId)!.destination as Destination;
-        await deps.publisher.publish(
-          subjects.runRequest(destinationSubjectToken(destination)),
-          SyncRunRequestSchema,
-          { runId: run.id, secretSyncId: run.syncId, action: run.action, trigger: run.trigger, destination, sourceRevision: run.sourceRevision, requestTime: timestampNow() },
-          { msgId: `run-request/${run.id}` },
-        );
+        await publishRun(run, bySync.get(run.syncId)!.destination as Destination);
       }
       return runs;
     },

@@ -1,5 +1,6 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "@syncline/db";
+import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { secretSyncs, syncRuns } from "./schema.ts";
 
 /** Queries of syncs and runs. Every function runs on the executor it is given (db or transaction). */
@@ -52,4 +53,14 @@ export async function raiseLastSyncedRevision(db: Database, syncId: string, revi
     .update(secretSyncs)
     .set({ lastSyncedRevision: sql`greatest(${secretSyncs.lastSyncedRevision}, ${revision})` })
     .where(eq(secretSyncs.id, syncId));
+}
+
+/** PENDING runs that no worker has started (attempts = 0) and that were queued before `before`. */
+export async function findUnstartedRuns(db: Database, before: Date, limit = 500): Promise<{ run: RunRow; destination: number }[]> {
+  return db
+    .select({ run: syncRuns, destination: secretSyncs.destination })
+    .from(syncRuns)
+    .innerJoin(secretSyncs, eq(secretSyncs.id, syncRuns.syncId))
+    .where(and(eq(syncRuns.state, SyncState.PENDING), eq(syncRuns.attempts, 0), lt(syncRuns.queuedAt, before)))
+    .limit(limit);
 }
