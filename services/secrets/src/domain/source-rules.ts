@@ -49,6 +49,7 @@ export function checkSecretValue(value: string): string | undefined {
 }
 
 export function checkComment(value: string): string | undefined {
+  if (value.includes("\u0000")) return "must not contain NUL characters (PostgreSQL text cannot hold them)";
   return value.length > limits.commentLength ? `must be at most ${limits.commentLength} characters` : undefined;
 }
 

@@ -8,7 +8,8 @@ export function checkSyncName(name: string): string | undefined {
 }
 
 export function checkDescription(description: string): string | undefined {
-  return description.length > 500 ? "must be at most 500 characters" : undefined;
+  if (description.length > 500) return "must be at most 500 characters";
+  return /[\u0000-\u0008\u000b-\u001f]/.test(description) ? "must not contain control characters" : undefined;
 }
 
 /**

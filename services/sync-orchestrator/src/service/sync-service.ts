@@ -39,7 +39,7 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
     return row;
   }
 
-  async function checkConnection(connectionId: string, destination: ReturnType<typeof destinationDescriptor>): Promise<void> {
+  async function checkConnection(projectId: string, connectionId: string, destination: ReturnType<typeof destinationDescriptor>): Promise<void> {
     const response = await deps.connections.getAppConnection({ connectionId }).catch((error: unknown) => {
       if (error instanceof RpcError && error.code === Code.NOT_FOUND) {
         throw RpcError.failedPrecondition(`connection ${connectionId} does not exist`, [{ field: "connection_id", description: "no such connection" }]);
@@ -47,6 +47,11 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
       if (error instanceof RpcError) throw RpcError.unavailable(`could not check the connection: ${error.message}`);
       throw error;
     });
+    if (response.connection?.projectId !== projectId) {
+      throw RpcError.failedPrecondition(`connection ${connectionId} belongs to another project`, [
+        { field: "connection_id", description: "must be a connection of the sync's project" },
+      ]);
+    }
     if (response.connection?.app !== destination.app) {
       throw RpcError.failedPrecondition(`connection ${connectionId} is not a ${destination.name} connection`, [
         { field: "connection_id", description: `must be a connection for the app of ${destination.name}` },
@@ -59,7 +64,7 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
       const kind = destinationKindOf(input.destinationConfig);
       if (kind === undefined) throw RpcError.invalidArgument([{ field: "destination_config", description: "must set one destination" }]);
       const descriptor = destinationDescriptor(kind);
-      await checkConnection(input.connectionId, descriptor);
+      await checkConnection(input.projectId, input.connectionId, descriptor);
       const row: store.NewSyncRow = {
         id: randomUUID(),
         projectId: input.projectId,

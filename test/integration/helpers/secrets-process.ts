@@ -1,0 +1,79 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import { Code, createRpcClient, RpcError, type RpcClient } from "@syncline/rpc";
+import { expect } from "vitest";
+import { startServiceProcess, type ServiceProcess } from "../../support/service-process.ts";
+
+/** The secrets service as a real process, with clients for each credential it knows. */
+export interface SecretsProcess {
+  readonly process: ServiceProcess;
+  readonly adminToken: string;
+  readonly internalToken: string;
+  /** SecretsService with the admin token. */
+  readonly secrets: RpcClient<typeof SecretsService>;
+  /** SourceSnapshotService with the internal service token. */
+  readonly snapshots: RpcClient<typeof SourceSnapshotService>;
+  /** A client of `service` at this process with any token (closed by `stop`). */
+  client<S extends typeof SecretsService | typeof SourceSnapshotService>(service: S, token?: string): RpcClient<S>;
+  /** Kills the process (SIGTERM unless told), closes the clients and removes the log directory. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Spawns `services/secrets/src/main.ts` on `databaseUrl` and `natsUrl` with fresh tokens and
+ * encryption key (reused by `process.restart()`, so sealed values stay readable).
+ */
+export async function startSecretsProcess(options: { databaseUrl: string; natsUrl: string }): Promise<SecretsProcess> {
+  const workDir = mkdtempSync(join(tmpdir(), "syncline-secrets-"));
+  const adminToken = `admin-${randomBytes(16).toString("hex")}`;
+  const internalToken = `internal-${randomBytes(16).toString("hex")}`;
+  const env = {
+    SYNCLINE_ADMIN_TOKEN: adminToken,
+    SYNCLINE_INTERNAL_TOKEN: internalToken,
+    SYNCLINE_NATS_URL: options.natsUrl,
+    SYNCLINE_SECRETS_DATABASE_URL: options.databaseUrl,
+    SYNCLINE_SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    SYNCLINE_SECRETS_PORT: "0",
+  };
+  const process = await startServiceProcess("secrets", env, join(workDir, "secrets.log"), "SYNCLINE_SECRETS_PORT");
+  const clients: Array<{ close(): void }> = [];
+  const client = <S extends typeof SecretsService | typeof SourceSnapshotService>(service: S, token?: string): RpcClient<S> => {
+    const created = createRpcClient(service, { address: process.address, deadlineMs: 20_000, ...(token ? { token } : {}) });
+    clients.push(created);
+    return created;
+  };
+  return {
+    process,
+    adminToken,
+    internalToken,
+    secrets: client(SecretsService, adminToken),
+    snapshots: client(SourceSnapshotService, internalToken),
+    client,
+    async stop(signal = "SIGTERM") {
+      clients.forEach((c) => c.close());
+      await process.kill(signal);
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Awaits a call that must fail, and returns its RpcError. */
+export async function rpcFailure(promise: Promise<unknown>): Promise<RpcError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, "the call was expected to fail").toBeInstanceOf(RpcError);
+  return error as RpcError;
+}
+
+/** Awaits a call that must fail with INVALID_ARGUMENT naming exactly `fields`. */
+export async function expectInvalid(promise: Promise<unknown>, fields: readonly string[]): Promise<RpcError> {
+  const error = await rpcFailure(promise);
+  expect({ code: error.code, fields: error.violations.map((v) => v.field).sort() }).toEqual({ code: Code.INVALID_ARGUMENT, fields: [...fields].sort() });
+  return error;
+}
