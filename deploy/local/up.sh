@@ -20,9 +20,14 @@ if [ ! -f "$state/local.env" ]; then
   {
     echo "SYNCLINE_ADMIN_TOKEN=$(openssl rand -hex 24)"
     echo "SYNCLINE_INTERNAL_TOKEN=$(openssl rand -hex 24)"
-    echo "SYNCLINE_SECRETS_ENCRYPTION_KEY=$(openssl rand -hex 32)"
+    echo "SYNCLINE_SECRETS_ROOT_KEY=$(openssl rand -hex 32)"
     echo "SYNCLINE_CONNECTIONS_ENCRYPTION_KEY=$(openssl rand -hex 32)"
   } > "$state/local.env"
+fi
+# A local.env from before envelope encryption: give it a root key (data sealed under the old
+# SYNCLINE_SECRETS_ENCRYPTION_KEY is not readable by this version; remove .syncline/data/secrets).
+if ! grep -q '^SYNCLINE_SECRETS_ROOT_KEY=' "$state/local.env"; then
+  echo "SYNCLINE_SECRETS_ROOT_KEY=$(openssl rand -hex 32)" >> "$state/local.env"
 fi
 set -a
 # shellcheck disable=SC1091

@@ -1,6 +1,8 @@
 import { App } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { ConnectorError, type AppDescriptor, type DestinationDescriptor } from "./contract/index.ts";
+import { githubActionsDestination } from "./github/github-actions-destination.ts";
+import { githubApp } from "./github/github-app.ts";
 import { vaultApp } from "./vault/vault-app.ts";
 import { vaultKvDestination } from "./vault/vault-kv-destination.ts";
 
@@ -11,11 +13,13 @@ import { vaultKvDestination } from "./vault/vault-kv-destination.ts";
  */
 export const destinationRegistry: Record<Exclude<Destination, Destination.UNSPECIFIED>, DestinationDescriptor<any, any>> = Object.freeze({
   [Destination.HASHICORP_VAULT]: vaultKvDestination,
+  [Destination.GITHUB_ACTIONS]: githubActionsDestination,
 });
 
 /** Every app a connection can reach; like `destinationRegistry`, a missing entry is a compile error. */
 export const appRegistry: Record<Exclude<App, App.UNSPECIFIED>, AppDescriptor> = Object.freeze({
   [App.HASHICORP_VAULT]: vaultApp,
+  [App.GITHUB]: githubApp,
 });
 
 /** The descriptor of a destination kind; throws `ConnectorError("invalid_config")` for UNSPECIFIED or a kind this build lacks. */

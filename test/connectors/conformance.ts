@@ -1,7 +1,13 @@
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConnectorError, type ConnectorErrorKind, type DestinationConnector, type DestinationDiff } from "../../packages/connectors/contract/index.ts";
+import {
+  ConnectorError,
+  type ConnectorErrorKind,
+  type DestinationCapabilities,
+  type DestinationConnector,
+  type DestinationDiff,
+} from "../../packages/connectors/contract/index.ts";
 
 /**
  * One destination under test, bound to a fresh empty place at its provider's fake. The suite
@@ -18,7 +24,7 @@ export interface DestinationConformanceTarget {
   readonly credentialTexts: readonly string[];
   /** Writes keys at the destination directly, as another writer would (merging with what is there). */
   seed(entries: Readonly<Record<string, string>>): Promise<void>;
-  /** Reads the destination directly from the fake, bypassing the connector. */
+  /** Reads the destination's keys and values directly from the fake, bypassing the connector (the only way to see values a write-only destination holds). */
   inspect(): Promise<Map<string, string>>;
   /** The next `count` provider calls answer `status`. */
   failNext(count: number, status: 500 | 503): void;
@@ -60,11 +66,26 @@ export function expectNoSecrets(error: Error, secrets: readonly string[]): void 
 const value = "conformance-value-7f3a9c";
 
 /**
- * The behaviour every destination connector owes the worker (DESIGN.md §3-4): read-back, exact
- * outcomes, untouched foreign keys, idempotent removal, and failures classified as data with
- * messages free of credentials and values.
+ * What a destination can read back: its descriptor's capabilities. A write-only destination sets
+ * `readBack: false` (and `listKeys` when it lists names); the suite then checks values only
+ * through the fake's `inspect`.
  */
-export function describeDestinationConformance(name: string, setup: () => Promise<DestinationConformanceTarget>): void {
+export type ReadCapabilities = Pick<DestinationCapabilities, "readBack" | "listKeys">;
+
+/** The cheapest read a destination offers: values, names, or at least a validation call. */
+function probe(capabilities: ReadCapabilities, connector: DestinationConnector): Promise<unknown> {
+  if (capabilities.readBack) return connector.list();
+  if (capabilities.listKeys && connector.listKeys) return connector.listKeys();
+  return connector.validate();
+}
+
+/**
+ * The behaviour every destination connector owes the worker (DESIGN.md §3-4): read-back where
+ * declared (values through `list`, or names through `listKeys`, and `unsupported` otherwise),
+ * exact outcomes, untouched foreign keys, idempotent removal, and failures classified as data
+ * with messages free of credentials and values.
+ */
+export function describeDestinationConformance(name: string, setup: () => Promise<DestinationConformanceTarget>, capabilities: ReadCapabilities = { readBack: true }): void {
   describe(`${name} destination conformance`, () => {
     let target: DestinationConformanceTarget;
     beforeEach(async () => {
@@ -74,8 +95,20 @@ export function describeDestinationConformance(name: string, setup: () => Promis
       await target.close();
     });
 
+    const readBack = capabilities.readBack;
+    const listsKeys = !capabilities.readBack && capabilities.listKeys === true;
+
     it("lists an empty destination as no keys", async () => {
-      expect(await target.connector.list()).toEqual(new Map());
+      if (readBack) expect(await target.connector.list()).toEqual(new Map());
+      if (listsKeys) expect(await target.connector.listKeys?.()).toEqual(new Set());
+      expect(await target.inspect()).toEqual(new Map());
+    });
+
+    it.skipIf(capabilities.readBack)("refuses to read values back with unsupported, and offers listKeys exactly when it declares so", async () => {
+      await target.seed({ A: value });
+      const error = await expectConnectorError(target.connector.list(), "unsupported");
+      expectNoSecrets(error, [...target.credentialTexts, value]);
+      expect(typeof target.connector.listKeys === "function").toBe(listsKeys);
     });
 
     it("applies creates, updates and deletes, reports them, and lists them back", async () => {
@@ -86,14 +119,18 @@ export function describeDestinationConformance(name: string, setup: () => Promis
       const second = await target.connector.apply(diffOf({ create: { D: "4" }, update: { A: "one" }, delete: ["B"] }));
       expect(second).toEqual({ created: ["D"], updated: ["A"], deleted: ["B"] });
       const expected = new Map([["A", "one"], ["C", "3"], ["D", "4"]]);
-      expect(await target.connector.list()).toEqual(expected);
+      if (readBack) expect(await target.connector.list()).toEqual(expected);
+      if (listsKeys) expect(await target.connector.listKeys?.()).toEqual(new Set(expected.keys()));
       expect(await target.inspect()).toEqual(expected);
     });
 
-    it("leaves keys outside the diff untouched", async () => {
+    it("leaves keys outside the diff untouched, and lists them", async () => {
       await target.seed({ FOREIGN: "kept", OWNED: "old" });
       await target.connector.apply(diffOf({ create: { NEW: "n" }, update: { OWNED: "new" } }));
-      expect(await target.inspect()).toEqual(new Map([["FOREIGN", "kept"], ["OWNED", "new"], ["NEW", "n"]]));
+      const expected = new Map([["FOREIGN", "kept"], ["OWNED", "new"], ["NEW", "n"]]);
+      expect(await target.inspect()).toEqual(expected);
+      if (readBack) expect(await target.connector.list()).toEqual(expected);
+      if (listsKeys) expect(await target.connector.listKeys?.()).toEqual(new Set(expected.keys()));
     });
 
     it("removes present keys and accepts absent ones", async () => {
@@ -111,7 +148,7 @@ export function describeDestinationConformance(name: string, setup: () => Promis
 
     it("classifies 429 as rate_limited with the server's Retry-After", async () => {
       target.rateLimitNext(1, 7);
-      const error = await expectConnectorError(target.connector.list(), "rate_limited");
+      const error = await expectConnectorError(probe(capabilities, target.connector), "rate_limited");
       expect(error.retryAfterMs).toBe(7_000);
     });
 
@@ -125,7 +162,7 @@ export function describeDestinationConformance(name: string, setup: () => Promis
     }
 
     it("classifies an unreachable endpoint as transient", async () => {
-      const error = await expectConnectorError(target.unreachableConnector.list(), "transient");
+      const error = await expectConnectorError(probe(capabilities, target.unreachableConnector), "transient");
       expectNoSecrets(error, target.credentialTexts);
     });
   });

@@ -14,9 +14,10 @@ import { App, AuthMethod, ConnectionCredentialsSchema, type ConnectionCredential
 import { Code, createRpcClient, RpcError, type RpcClient } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { startConnectionsServer, type ConnectionsServer } from "../../services/connections/src/index.ts";
 import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
+import { startNatsServer } from "../support/nats-server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 
 const adminToken = `admin-${randomBytes(12).toString("hex")}`;
@@ -289,9 +290,12 @@ describe("sealing", () => {
 describe("the connections process", () => {
   it("starts from its environment on an embedded database, logs its port, never logs credentials, and stops on SIGTERM", async () => {
     const main = fileURLToPath(new URL("../../services/connections/src/main.ts", import.meta.url));
+    const nats = await startNatsServer();
+    onTestFinished(() => nats.stop());
     const child = spawn(process.execPath, [main], {
       env: {
         PATH: process.env.PATH,
+        SYNCLINE_NATS_URL: nats.url,
         SYNCLINE_ADMIN_TOKEN: adminToken,
         SYNCLINE_INTERNAL_TOKEN: internalToken,
         SYNCLINE_CONNECTIONS_PORT: "0",

@@ -10,8 +10,8 @@ import { expectInvalid, rpcFailure } from "./helpers/secrets-process.ts";
 /**
  * The SecretSyncsService of the sync orchestrator, with the whole system running: malformed
  * CreateSecretSync requests are refused naming every field at fault and store nothing; an unknown
- * or foreign connection, a duplicate name and the not-yet-available IMPORT_* behaviours get their
- * own status codes; a sync without auto-sync runs only when triggered by hand; a deleted sync is
+ * or foreign connection and a duplicate name get their own status codes; IMPORT_* behaviours are
+ * accepted where the destination can be read back; a sync without auto-sync runs only when triggered by hand; a deleted sync is
  * gone; and only the admin token may manage syncs.
  */
 let system: TestSystem;
@@ -116,13 +116,12 @@ describe("CreateSecretSync refusals", () => {
     expect({ code: error.code, fields: error.violations.map((v) => v.field) }).toEqual({ code: Code.FAILED_PRECONDITION, fields: ["connection_id"] });
   });
 
-  it("answers UNIMPLEMENTED for the IMPORT_* initial behaviours, and stores nothing", async () => {
+  it("accepts the IMPORT_* initial behaviours for a destination that can be read back (Vault)", async () => {
     for (const behavior of [InitialSyncBehavior.IMPORT_PRIORITIZE_SOURCE, InitialSyncBehavior.IMPORT_PRIORITIZE_DESTINATION]) {
-      const request = syncRequest({ initialSyncBehavior: behavior });
-      const error = await rpcFailure(system.syncs.createSecretSync(request));
-      expect(error.code).toBe(Code.UNIMPLEMENTED);
-      expect(error.violations.map((v) => v.field)).toEqual(["initial_sync_behavior"]);
-      expect(await syncNames()).not.toContain(request.name);
+      const request = syncRequest({ initialSyncBehavior: behavior, autoSync: false });
+      const { secretSync } = await system.syncs.createSecretSync(request);
+      expect(secretSync?.options?.initialSyncBehavior).toBe(behavior);
+      expect(await syncNames()).toContain(request.name);
     }
   });
 
@@ -156,7 +155,8 @@ describe("manual syncs", () => {
       return runs.some((run) => run.trigger === SyncTrigger.SOURCE_CHANGE) ? true : undefined;
     });
     expect((await system.syncs.listSyncRuns({ secretSyncId: manual.id })).runs).toEqual([]);
-    const manualPath = manual.destinationConfig!.destination.value!.path;
+    const destination = manual.destinationConfig!.destination;
+    const manualPath = destination.case === "vaultKv" ? destination.value.path : "";
     expect(system.vault.read("secret", manualPath)).toBeUndefined();
 
     const { run } = await system.syncs.triggerSync({ secretSyncId: manual.id });

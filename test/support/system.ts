@@ -50,7 +50,7 @@ export async function startTestSystem(options: { vault?: FakeVaultOptions; env?:
 
   const [connections, secrets] = await Promise.all([
     start("connections", "SYNCLINE_CONNECTIONS_PORT", { SYNCLINE_CONNECTIONS_DATABASE_URL: databases.connections.url, SYNCLINE_CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString("hex") }),
-    start("secrets", "SYNCLINE_SECRETS_PORT", { SYNCLINE_SECRETS_DATABASE_URL: databases.secrets.url, SYNCLINE_SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("hex") }),
+    start("secrets", "SYNCLINE_SECRETS_PORT", { SYNCLINE_SECRETS_DATABASE_URL: databases.secrets.url, SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex") }),
   ]);
   const orchestrator = await start("sync-orchestrator", "SYNCLINE_ORCHESTRATOR_PORT", { SYNCLINE_ORCHESTRATOR_DATABASE_URL: databases.orchestrator.url, SYNCLINE_CONNECTIONS_ADDRESS: connections.address }, "orchestrator");
   const worker = await start("connector-worker", "SYNCLINE_WORKER_PORT", {

@@ -1,4 +1,4 @@
-export { subjects, streams, consumers, type ConsumerDefinition } from "./topology.ts";
+export { subjects, streams, consumers, PLAN_QUEUE_GROUP, type ConsumerDefinition } from "./topology.ts";
 export { ensureTopology } from "./ensure-topology.ts";
 export { createEventPublisher, type EventPublisher } from "./publisher.ts";
 export { startConsumer, type Disposition, type Delivery, type RunningConsumer } from "./consumer.ts";

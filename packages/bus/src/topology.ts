@@ -10,7 +10,14 @@ export const subjects = {
   runRequest: (destinationKind: string) => `syncline.runs.requests.${destinationKind}`,
   /** Progress and outcomes of runs. */
   runResult: "syncline.runs.results",
+  /** Changes of one project's app connections (credentials updated, deleted). */
+  connectionChange: (projectId: string) => `syncline.events.connections.${projectId}`,
+  /** Plan requests (core NATS request/reply, queue group `connector-workers`) for one destination kind. */
+  planRequest: (destinationKind: string) => `syncline.plans.${destinationKind}`,
 } as const;
+
+/** Queue group of connector workers answering plan requests. */
+export const PLAN_QUEUE_GROUP = "connector-workers";
 
 /** The JetStream streams of Syncline. */
 export const streams = {
@@ -39,6 +46,15 @@ export const streams = {
     storage: StorageType.File,
     duplicate_window: 120 * SECOND_NS,
   },
+  /** Connection change events from the connections service outbox. */
+  connectionEvents: {
+    name: "SYNCLINE_CONNECTION_EVENTS",
+    subjects: ["syncline.events.connections.>"],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: 7 * 24 * 3600 * SECOND_NS,
+    duplicate_window: 120 * SECOND_NS,
+  },
 } as const satisfies Record<string, Partial<StreamConfig> & { name: string; subjects: string[] }>;
 
 /** A durable pull consumer bound to one stream. */
@@ -58,6 +74,11 @@ export const consumers = {
   orchestratorRunResults: {
     stream: streams.runResults.name,
     config: { durable_name: "sync-orchestrator-run-results", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30 * SECOND_NS, max_deliver: -1, max_ack_pending: 1000 },
+  },
+  /** The orchestrator runs the syncs of a connection whose credentials changed. */
+  orchestratorConnectionEvents: {
+    stream: streams.connectionEvents.name,
+    config: { durable_name: "sync-orchestrator-connection-events", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30 * SECOND_NS, max_deliver: -1, max_ack_pending: 1000 },
   },
   /** Connector workers pull run requests; a run that outlives ack_wait is kept alive with `working()`. */
   connectorWorkerRuns: {

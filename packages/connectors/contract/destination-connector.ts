@@ -5,6 +5,12 @@ import type { Destination, DestinationConfig } from "@syncline/gen/syncline/sync
 export interface DestinationCapabilities {
   /** `list` returns the destination's current keys and values (import and plan rely on it). */
   readonly readBack: boolean;
+  /**
+   * `listKeys` returns the names of every key at the destination although values cannot be read
+   * (write-only stores such as GitHub Actions secrets). Absent means false; a readBack
+   * destination lists names through `list`, so it need not set this.
+   */
+  readonly listKeys?: boolean;
   /** Key schemas can be applied (destination keys are free-form enough). */
   readonly keySchema: boolean;
   /** `disable_secret_deletion` is honoured. */
@@ -23,6 +29,22 @@ export interface DestinationLimits {
   readonly keyPattern: RegExp;
   /** The key rule in words, for error messages. */
   readonly keyRule: string;
+  /**
+   * The destination stores and lists key names upper-cased and treats names that differ only in
+   * case as one key (GitHub Actions secrets). Diffs compare upper-cased destination keys
+   * (`planDestinationDiff({ upperCasesKeys })`), and the connector writes and reports the
+   * upper-case form. Absent means keys are case-sensitive and stored as given.
+   */
+  readonly upperCasesKeys?: boolean;
+}
+
+/** One field of a destination config as ListDestinations shows it. */
+export interface DestinationConfigField {
+  /** Proto field path inside `destination_config`, e.g. `vault_kv.mount`. */
+  readonly name: string;
+  /** What it means, with an example. */
+  readonly description: string;
+  readonly required: boolean;
 }
 
 /** Changes to make at a destination, keyed by destination key (after the key schema). */
@@ -47,9 +69,19 @@ export interface ApplyOutcome {
 export interface DestinationConnector {
   /** Checks that credentials and config reach the destination and allow what the sync needs. */
   validate(): Promise<void>;
-  /** Every key and value at the destination, owned by the sync or not. */
+  /** Every key and value at the destination, owned by the sync or not; throws `unsupported` unless `capabilities.readBack`. */
   list(): Promise<Map<string, string>>;
-  /** Applies a diff computed against what `list` returned; keys outside the diff stay as they are. */
+  /**
+   * The names of every key at the destination, owned by the sync or not, without values. Present
+   * exactly when `capabilities.listKeys` is true; names are as the destination stores them
+   * (upper-cased where `limits.upperCasesKeys`).
+   */
+  listKeys?(): Promise<Set<string>>;
+  /**
+   * Applies a diff computed against what `list` (or `listKeys`) returned; keys outside the diff
+   * stay as they are. Where values cannot be read back, `update` entries are rewritten whether or
+   * not they changed, and the outcome reports what the destination says it did.
+   */
   apply(diff: DestinationDiff): Promise<ApplyOutcome>;
   /** Deletes the given destination keys; keys already absent are not errors. */
   remove(keys: readonly string[]): Promise<ApplyOutcome>;
@@ -75,6 +107,11 @@ export interface DestinationDescriptor<Config = unknown, Credentials = unknown> 
   readonly app: App;
   readonly capabilities: DestinationCapabilities;
   readonly limits: DestinationLimits;
+  /**
+   * Every field of this kind's DestinationConfig case, for ListDestinations (forms, generated
+   * docs). Names are proto field paths inside `destination_config` (`vault_kv.mount`).
+   */
+  readonly configFields: readonly DestinationConfigField[];
   /** Extracts and validates the typed config; throws `ConnectorError("invalid_config")` naming the field. */
   parseConfig(config: DestinationConfig | undefined): Config;
   /** Extracts this app's credentials; throws `ConnectorError("invalid_config")` for another app. */

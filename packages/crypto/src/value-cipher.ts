@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createSecretKey, randomFillSync } from "node:crypto";
 
 const FORMAT_VERSION = 1;
 const IV_BYTES = 12;
@@ -15,12 +15,27 @@ export interface ValueCipher {
   open(sealed: Uint8Array, associatedData: string): Buffer;
 }
 
+/** Random IVs drawn from a pool refilled by the CSPRNG (one RNG call per 340 IVs, never reused). */
+const ivPool = Buffer.alloc(IV_BYTES * 340);
+let ivOffset = ivPool.length;
+function nextIv(): Buffer {
+  if (ivOffset + IV_BYTES > ivPool.length) {
+    randomFillSync(ivPool);
+    ivOffset = 0;
+  }
+  const iv = Buffer.from(ivPool.subarray(ivOffset, ivOffset + IV_BYTES));
+  ivPool.fill(0, ivOffset, ivOffset + IV_BYTES);
+  ivOffset += IV_BYTES;
+  return iv;
+}
+
 /** Creates a cipher over a 32-byte key. */
-export function createValueCipher(key: Uint8Array): ValueCipher {
-  if (key.length !== 32) throw new Error("value cipher needs a 32-byte key");
+export function createValueCipher(rawKey: Uint8Array): ValueCipher {
+  if (rawKey.length !== 32) throw new Error("value cipher needs a 32-byte key");
+  const key = createSecretKey(Buffer.from(rawKey));
   return {
     seal(plaintext, associatedData) {
-      const iv = randomBytes(IV_BYTES);
+      const iv = nextIv();
       const cipher = createCipheriv("aes-256-gcm", key, iv);
       cipher.setAAD(Buffer.from(associatedData, "utf8"));
       const body = Buffer.concat([cipher.update(typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext), cipher.final()]);

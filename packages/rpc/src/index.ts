@@ -1,6 +1,6 @@
 export { createRpcServer, type RpcServer } from "./server.ts";
 export { createRpcClient, type RpcClient, type ClientOptions, type CallOptions } from "./client.ts";
-export { RpcError, assertValid, type FieldViolation } from "./rpc-error.ts";
+export { RpcError, assertValid, notYetServed, type FieldViolation } from "./rpc-error.ts";
 export type { Principal, Access, TokenSet } from "./auth.ts";
 export type { CallContext, ServiceHandlers, UnaryHandler, ServerStreamingHandler } from "./handlers.ts";
 export type { HealthService } from "./health.ts";

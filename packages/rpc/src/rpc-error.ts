@@ -102,3 +102,10 @@ export function fromServiceError(error: ServiceError): RpcError {
   }
   return new RpcError(error.code ?? Status.UNKNOWN, error.details || error.message, violations);
 }
+
+/** A handler for an RPC this version does not serve yet: answers UNIMPLEMENTED naming it. */
+export function notYetServed(method: string): () => Promise<never> {
+  return async () => {
+    throw new RpcError(Status.UNIMPLEMENTED, `${method} is not available in this version`);
+  };
+}

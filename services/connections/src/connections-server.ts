@@ -1,4 +1,6 @@
+import { connectBus, createEventPublisher, ensureTopology, streams, type NatsConnection } from "@syncline/bus";
 import { appDescriptor } from "@syncline/connectors";
+import { createOutboxRelay, type OutboxRelay } from "@syncline/outbox";
 import { openDatabase } from "@syncline/db";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
@@ -9,6 +11,7 @@ import { connectionsHandlers } from "./rpc/connections-handlers.ts";
 import { credentialsHandlers } from "./rpc/credentials-handlers.ts";
 import { createConnectionService } from "./service/connection-service.ts";
 import { createCredentialSealer } from "./service/credential-sealer.ts";
+import { outbox } from "./store/schema.ts";
 
 /** What the server needs from the configuration (see `connectionsConfig`). */
 export interface ConnectionsServerConfig extends TokenSet {
@@ -18,6 +21,8 @@ export interface ConnectionsServerConfig extends TokenSet {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string | undefined;
   readonly encryptionKey: Uint8Array;
+  /** NATS servers for connection change events; without it events wait in the outbox. */
+  readonly natsUrl?: string;
 }
 
 /** A running connections server. */
@@ -36,7 +41,14 @@ export interface ConnectionsServer {
 export async function startConnectionsServer(config: ConnectionsServerConfig, logger: Logger): Promise<ConnectionsServer> {
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
-  const connections = createConnectionService({ db: database.db, sealer: createCredentialSealer(config.encryptionKey), describeApp: appDescriptor, logger });
+  let nc: NatsConnection | undefined;
+  let relay: OutboxRelay | undefined;
+  if (config.natsUrl) {
+    nc = await connectBus(config.natsUrl, "connections");
+    await ensureTopology(nc, { streams: [streams.connectionEvents], consumers: [] });
+    relay = createOutboxRelay({ db: database.db, table: outbox, lockKey: 7325002, publisher: createEventPublisher(nc), logger });
+  }
+  const connections = createConnectionService({ db: database.db, sealer: createCredentialSealer(config.encryptionKey), describeApp: appDescriptor, logger, afterCommit: () => relay?.kick() });
   const server = createRpcServer({ tokens: config, logger });
   server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), { default: ["admin"], methods: { getAppConnection: ["admin", "service"] } });
   server.add(CredentialsService, credentialsHandlers(connections), ["service"]);
@@ -44,14 +56,18 @@ export async function startConnectionsServer(config: ConnectionsServerConfig, lo
   try {
     port = await server.listen(config.host, config.port);
   } catch (error) {
+    await nc?.close();
     await database.close();
     throw error;
   }
+  relay?.start();
   return {
     port,
     database: database.kind,
     async stop() {
       await server.shutdown();
+      await relay?.stop();
+      await nc?.drain();
       await database.close();
     },
   };

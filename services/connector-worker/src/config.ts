@@ -1,4 +1,4 @@
-import { int, port, str } from "@syncline/config";
+import { int, optionalStr, port, str } from "@syncline/config";
 import { platformConfig } from "@syncline/service-runtime";
 
 /** Environment variables of the connector worker (documented in its README). */
@@ -12,6 +12,10 @@ export const workerConfig = {
   orchestratorAddress: str("SYNCLINE_ORCHESTRATOR_ADDRESS", { default: "127.0.0.1:50053" }),
   /** Run requests handled at once by this process. */
   concurrency: int("SYNCLINE_WORKER_CONCURRENCY", { default: 8, min: 1, max: 256 }),
+  /** Plan requests answered at once by this process. */
+  planConcurrency: int("SYNCLINE_WORKER_PLAN_CONCURRENCY", { default: 4, min: 1, max: 64 }),
+  /** Names this process to the orchestrator (leases); defaults to host name and process id. */
+  workerId: optionalStr("SYNCLINE_WORKER_ID"),
   maxAttempts: int("SYNCLINE_WORKER_MAX_ATTEMPTS", { default: 10, min: 1, max: 1000 }),
   breakerTimeoutMs: int("SYNCLINE_BREAKER_TIMEOUT_MS", { default: 30_000, min: 100 }),
   breakerResetMs: int("SYNCLINE_BREAKER_RESET_MS", { default: 10_000, min: 100 }),

@@ -1,47 +1,55 @@
+import { hostname } from "node:os";
 import { connectBus, consumers, createEventPublisher, ensureTopology, startConsumer, streams } from "@syncline/bus";
 import { readConfig } from "@syncline/config";
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
+import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
-import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
+import { SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { createRpcClient, createRpcServer } from "@syncline/rpc";
 import { runService } from "@syncline/service-runtime";
 import { workerConfig } from "./config.ts";
 import { createBreakerRegistry } from "./run/breaker-registry.ts";
+import { startPlanResponder } from "./run/plan-responder.ts";
+import { createRunCoordinator } from "./run/run-lease.ts";
 import { createRunReporter } from "./run/run-reporter.ts";
 import { createRunRequestHandler } from "./run/run-request-handler.ts";
 
 runService("connector-worker", async ({ logger }) => {
   const config = readConfig(workerConfig);
-  const nc = await connectBus(config.natsUrl, "connector-worker");
+  const workerId = config.workerId ?? `${hostname()}/${process.pid}`;
+  const nc = await connectBus(config.natsUrl, `connector-worker ${workerId}`);
   await ensureTopology(nc, { streams: [streams.runRequests, streams.runResults], consumers: [consumers.connectorWorkerRuns] });
 
   const client = { token: config.internalToken };
-  const syncs = createRpcClient(SecretSyncsService, { address: config.orchestratorAddress, ...client });
+  const coordination = createRpcClient(SyncRunCoordinationService, { address: config.orchestratorAddress, ...client });
   const snapshots = createRpcClient(SourceSnapshotService, { address: config.secretsAddress, ...client });
+  const secrets = createRpcClient(SecretsService, { address: config.secretsAddress, ...client });
   const credentials = createRpcClient(CredentialsService, { address: config.connectionsAddress, ...client });
   const breakers = createBreakerRegistry({ timeoutMs: config.breakerTimeoutMs, resetTimeoutMs: config.breakerResetMs, errorThresholdPercentage: 50, volumeThreshold: 5 });
+  const sources = { snapshots, credentials, secrets, breakers };
   const shutdownSignal = new AbortController();
   const handle = createRunRequestHandler({
-    syncs,
-    sources: { snapshots, credentials, breakers },
+    coordinator: createRunCoordinator({ coordination, workerId, logger }),
+    sources,
     reporter: createRunReporter(createEventPublisher(nc)),
     logger,
     settings: { maxAttempts: config.maxAttempts, heartbeatMs: 10_000 },
     signal: shutdownSignal.signal,
   });
   const runs = startConsumer({ nc, definition: consumers.connectorWorkerRuns, schema: SyncRunRequestSchema, logger, concurrency: config.concurrency, handle });
+  const plans = startPlanResponder({ nc, sources, logger, concurrency: config.planConcurrency, signal: shutdownSignal.signal });
 
   const server = createRpcServer({ tokens: config, logger });
   const port = await server.listen(config.host, config.port);
-  logger.info({ port, concurrency: config.concurrency }, "listening");
+  logger.info({ port, concurrency: config.concurrency, workerId }, "listening");
 
   return async () => {
     server.health.shutdown();
-    await runs.stop();
+    await Promise.all([runs.stop(), plans.stop()]);
     await server.shutdown(1000);
     breakers.shutdown();
-    for (const c of [syncs, snapshots, credentials]) c.close();
+    for (const c of [coordination, snapshots, secrets, credentials]) c.close();
     await nc.drain();
   };
 });

@@ -1,6 +1,5 @@
 import { connectBus, createEventPublisher, ensureTopology, streams } from "@syncline/bus";
-import { readConfig } from "@syncline/config";
-import { createValueCipher } from "@syncline/crypto";
+import { ConfigError, readConfig } from "@syncline/config";
 import { openDatabase } from "@syncline/db";
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
@@ -8,26 +7,38 @@ import { createRpcServer } from "@syncline/rpc";
 import { runService } from "@syncline/service-runtime";
 import { fileURLToPath } from "node:url";
 import { createOutboxRelay } from "./bus/outbox-relay.ts";
-import { secretsConfig } from "./config.ts";
-import { secretsHandlers } from "./rpc/secrets-handlers.ts";
+import { resolveRootKeys, secretsConfig } from "./config.ts";
+import { secretsAccess, secretsHandlers } from "./rpc/secrets-handlers.ts";
 import { snapshotHandlers } from "./rpc/snapshot-handlers.ts";
+import { createSecretImports } from "./service/secret-imports.ts";
+import { createSecretReferences } from "./service/secret-references.ts";
+import { createSecretSealer, dataKeysOfUnknownRootKeys } from "./service/secret-sealer.ts";
+import { createSourceSnapshots } from "./service/source-snapshot.ts";
 import { createSourceService } from "./service/source-service.ts";
 
 runService("secrets", async ({ logger }) => {
   const config = readConfig(secretsConfig);
+  const sealer = createSecretSealer(resolveRootKeys(config));
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
+  const unknown = await dataKeysOfUnknownRootKeys(database.db, sealer.keyring);
+  if (unknown.size > 0) {
+    await database.close();
+    const found = [...unknown].map(([id, count]) => `${count} project data key(s) wrapped by root key ${id}`).join(", ");
+    throw new ConfigError([`SYNCLINE_SECRETS_ROOT_KEY: ${found}, which is not configured (configured: ${sealer.keyring.knownIds.join(", ")}); set that key, or SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY to it during a rotation`]);
+  }
   const nc = await connectBus(config.natsUrl, "secrets");
   await ensureTopology(nc, { streams: [streams.sourceEvents], consumers: [] });
 
   const relay = createOutboxRelay({ db: database.db, publisher: createEventPublisher(nc), logger });
-  const source = createSourceService({ db: database.db, cipher: createValueCipher(config.encryptionKey), afterCommit: () => relay.kick() });
+  const source = createSourceService({ db: database.db, sealer, afterCommit: () => relay.kick() });
   const server = createRpcServer({ tokens: config, logger });
-  server.add(SecretsService, secretsHandlers(source), ["admin"]);
-  server.add(SourceSnapshotService, snapshotHandlers(source), ["service"]);
+  const composition = { imports: createSecretImports({ db: database.db, afterCommit: () => relay.kick() }), references: createSecretReferences({ db: database.db, sealer }) };
+  server.add(SecretsService, secretsHandlers(source, composition), secretsAccess);
+  server.add(SourceSnapshotService, snapshotHandlers(createSourceSnapshots({ db: database.db, sealer })), ["service"]);
   const port = await server.listen(config.host, config.port);
   relay.start();
-  logger.info({ port, database: database.kind }, "listening");
+  logger.info({ port, database: database.kind, rootKeyId: sealer.keyring.currentId, rotating: sealer.keyring.knownIds.length > 1 }, "listening");
 
   return async () => {
     await server.shutdown();

@@ -11,6 +11,18 @@ export const orchestratorConfig = {
   dataDir: optionalStr("SYNCLINE_ORCHESTRATOR_DATA_DIR"),
   /** host:port of the connections service (to check a sync's connection). */
   connectionsAddress: str("SYNCLINE_CONNECTIONS_ADDRESS", { default: "127.0.0.1:50052" }),
-  /** A PENDING run no worker started within this time has its request published again. */
+  /** A PENDING run no worker has seen within this time has its request published again. */
   unstartedRunRepublishMs: int("SYNCLINE_ORCHESTRATOR_REPUBLISH_AFTER_MS", { default: 60_000, min: 1000 }),
+  /** How long a run's lease on its sync lasts without renewal (workers renew every third of it). */
+  leaseTtlMs: int("SYNCLINE_ORCHESTRATOR_RUN_LEASE_MS", { default: 15_000, min: 1000, max: 600_000 }),
+  /** Longest wait BUSY tells a worker before it asks again for a sync another run holds. */
+  busyRetryMs: int("SYNCLINE_ORCHESTRATOR_BUSY_RETRY_MS", { default: 250, min: 10, max: 60_000 }),
+  /** Follow-up runs of one sync start at least this long after the previous one started; 0 disables. */
+  minRunIntervalMs: int("SYNCLINE_ORCHESTRATOR_MIN_RUN_INTERVAL_MS", { default: 1000, min: 0, max: 600_000 }),
+  /** Runs kept per sync; older finished runs are deleted as new ones are queued. */
+  runHistoryLimit: int("SYNCLINE_ORCHESTRATOR_RUN_HISTORY", { default: 1000, min: 10, max: 1_000_000 }),
+  /** How long PlanSync waits for a connector worker's answer. */
+  planTimeoutMs: int("SYNCLINE_ORCHESTRATOR_PLAN_TIMEOUT_MS", { default: 30_000, min: 100, max: 300_000 }),
+  /** WatchSecretSync re-reads the sync at least this often (changes made through other replicas). */
+  watchPollMs: int("SYNCLINE_ORCHESTRATOR_WATCH_POLL_MS", { default: 2000, min: 100, max: 60_000 }),
 } as const;

@@ -2,41 +2,65 @@ import { connectBus, consumers, createEventPublisher, ensureTopology, startConsu
 import { readConfig } from "@syncline/config";
 import { openDatabase } from "@syncline/db";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
+import { ConnectionChangeEventSchema } from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
 import { SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
+import { SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { createRpcClient, createRpcServer } from "@syncline/rpc";
 import { runService } from "@syncline/service-runtime";
 import { fileURLToPath } from "node:url";
+import { createConnectionEventHandler } from "./bus/connection-event-handler.ts";
+import { createPlanRequester } from "./bus/plan-requester.ts";
+import { createRunRequestPublisher } from "./bus/run-request-publisher.ts";
 import { createRunResultHandler } from "./bus/run-result-handler.ts";
 import { createSourceEventHandler } from "./bus/source-event-handler.ts";
 import { orchestratorConfig } from "./config.ts";
+import { coordinationHandlers } from "./rpc/coordination-handlers.ts";
 import { secretSyncsHandlers } from "./rpc/secret-syncs-handlers.ts";
-import { createRunRequester } from "./service/run-requester.ts";
+import { backfillLocations } from "./service/location-backfill.ts";
+import { createRunCoordinator } from "./service/run-coordinator.ts";
+import { createRunOutcomes } from "./service/run-outcomes.ts";
+import { createRunQueue } from "./service/run-queue.ts";
+import { createSourceChanges } from "./service/source-changes.ts";
+import { createSyncActions } from "./service/sync-actions.ts";
 import { createSyncService } from "./service/sync-service.ts";
+import { createSyncWatchers } from "./service/sync-watchers.ts";
 
 runService("sync-orchestrator", async ({ logger }) => {
   const config = readConfig(orchestratorConfig);
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
+  const db = database.db;
+  await backfillLocations(db, logger);
   const nc = await connectBus(config.natsUrl, "sync-orchestrator");
   await ensureTopology(nc, {
-    streams: [streams.sourceEvents, streams.runRequests, streams.runResults],
-    consumers: [consumers.orchestratorSourceEvents, consumers.orchestratorRunResults, consumers.connectorWorkerRuns],
+    streams: [streams.sourceEvents, streams.runRequests, streams.runResults, streams.connectionEvents],
+    consumers: [consumers.orchestratorSourceEvents, consumers.orchestratorRunResults, consumers.orchestratorConnectionEvents, consumers.connectorWorkerRuns],
   });
 
   const connections = createRpcClient(ConnectionsService, { address: config.connectionsAddress, token: config.internalToken });
-  const runs = createRunRequester({ db: database.db, publisher: createEventPublisher(nc) });
-  const syncs = createSyncService({ db: database.db, connections, runs });
-  const server = createRpcServer({ tokens: config, logger });
-  server.add(SecretSyncsService, secretSyncsHandlers(syncs), { default: ["admin"], methods: { getSecretSync: ["admin", "service"] } });
+  const watchers = createSyncWatchers({ pollMs: config.watchPollMs });
+  const runs = createRunQueue({ db, publisher: createRunRequestPublisher(createEventPublisher(nc)), watchers, historyLimit: config.runHistoryLimit });
+  const syncs = createSyncService({ db, connections, runs, watchers });
+  const actions = createSyncActions({ db, runs, watchers });
+  const coordinator = createRunCoordinator({ db, watchers, settings: config });
+  const outcomes = createRunOutcomes({ db, runs, watchers, logger });
+  const changes = createSourceChanges({ db, runs, watchers });
+  const planner = createPlanRequester({ nc, timeoutMs: config.planTimeoutMs });
 
-  const sourceEvents = startConsumer({ nc, definition: consumers.orchestratorSourceEvents, schema: SourceChangeEventSchema, logger, concurrency: 4, handle: createSourceEventHandler({ db: database.db, runs, logger }) });
-  const runResults = startConsumer({ nc, definition: consumers.orchestratorRunResults, schema: SyncRunResultSchema, logger, concurrency: 1, handle: createRunResultHandler({ db: database.db }) });
+  const server = createRpcServer({ tokens: config, logger });
+  server.add(SecretSyncsService, secretSyncsHandlers({ syncs, actions, planner, watchers, database: db }), { default: ["admin"], methods: { getSecretSync: ["admin", "service"] } });
+  server.add(SyncRunCoordinationService, coordinationHandlers(coordinator), ["service"]);
+
+  const common = { nc, logger };
+  const sourceEvents = startConsumer({ ...common, definition: consumers.orchestratorSourceEvents, schema: SourceChangeEventSchema, concurrency: 4, handle: createSourceEventHandler({ changes, logger }) });
+  const connectionEvents = startConsumer({ ...common, definition: consumers.orchestratorConnectionEvents, schema: ConnectionChangeEventSchema, concurrency: 1, handle: createConnectionEventHandler({ changes, logger }) });
+  const runResults = startConsumer({ ...common, definition: consumers.orchestratorRunResults, schema: SyncRunResultSchema, concurrency: 4, handle: createRunResultHandler({ outcomes }) });
   // Runs recorded but never published (a stop between the two steps) are published again.
   const sweeper = setInterval(() => {
     runs.republishUnstarted(config.unstartedRunRepublishMs).then(
-      (count) => count > 0 && logger.warn({ count }, "republished run requests no worker had started"),
+      (count) => count > 0 && logger.warn({ count }, "republished run requests no worker had seen"),
       (error: unknown) => logger.warn({ err: error }, "could not republish unstarted runs"),
     );
   }, Math.max(1000, Math.floor(config.unstartedRunRepublishMs / 2)));
@@ -45,8 +69,8 @@ runService("sync-orchestrator", async ({ logger }) => {
 
   return async () => {
     clearInterval(sweeper);
-    await server.shutdown();
-    await Promise.all([sourceEvents.stop(), runResults.stop()]);
+    await server.shutdown(2000);
+    await Promise.all([sourceEvents.stop(), connectionEvents.stop(), runResults.stop()]);
     connections.close();
     await nc.drain();
     await database.close();

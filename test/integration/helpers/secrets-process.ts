@@ -24,10 +24,11 @@ export interface SecretsProcess {
 }
 
 /**
- * Spawns `services/secrets/src/main.ts` on `databaseUrl` and `natsUrl` with fresh tokens and
- * encryption key (reused by `process.restart()`, so sealed values stay readable).
+ * Spawns `services/secrets/src/main.ts` on `databaseUrl` and `natsUrl` with fresh tokens and root
+ * key (reused by `process.restart()`, so sealed values stay readable); `env` adds or overrides
+ * variables (e.g. a chosen SYNCLINE_SECRETS_ROOT_KEY).
  */
-export async function startSecretsProcess(options: { databaseUrl: string; natsUrl: string }): Promise<SecretsProcess> {
+export async function startSecretsProcess(options: { databaseUrl: string; natsUrl: string; env?: Record<string, string> }): Promise<SecretsProcess> {
   const workDir = mkdtempSync(join(tmpdir(), "syncline-secrets-"));
   const adminToken = `admin-${randomBytes(16).toString("hex")}`;
   const internalToken = `internal-${randomBytes(16).toString("hex")}`;
@@ -36,8 +37,9 @@ export async function startSecretsProcess(options: { databaseUrl: string; natsUr
     SYNCLINE_INTERNAL_TOKEN: internalToken,
     SYNCLINE_NATS_URL: options.natsUrl,
     SYNCLINE_SECRETS_DATABASE_URL: options.databaseUrl,
-    SYNCLINE_SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex"),
     SYNCLINE_SECRETS_PORT: "0",
+    ...options.env,
   };
   const process = await startServiceProcess("secrets", env, join(workDir, "secrets.log"), "SYNCLINE_SECRETS_PORT");
   const clients: Array<{ close(): void }> = [];

@@ -8,6 +8,7 @@ type CredentialsCase = NonNullable<ConnectionCredentials["app"]["case"]>;
  */
 const appByCase: Record<CredentialsCase, Exclude<App, App.UNSPECIFIED>> = {
   vault: App.HASHICORP_VAULT,
+  github: App.GITHUB,
 };
 
 /** The app the credentials are for, or undefined when no oneof case is set. */

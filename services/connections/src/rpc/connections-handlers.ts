@@ -14,6 +14,27 @@ import { connectionMessage } from "./to-proto.ts";
  */
 export function connectionsHandlers(connections: ConnectionService, describeApp: (app: App) => AppDescriptor): ServiceHandlers<typeof ConnectionsService> {
   return {
+    async updateAppConnection(request, context) {
+      const checks = createChecks();
+      checks.check("connection_id", checkId(request.connectionId));
+      if (request.name !== undefined) checks.check("name", checkConnectionName(request.name));
+      if (request.description !== undefined) checks.check("description", checkDescription(request.description));
+      const app = request.credentials ? checkCredentials(request.credentials, checks, describeApp) : undefined;
+      checks.check("name", request.name === undefined && request.description === undefined && !request.credentials ? "set name, description or credentials (nothing to update)" : undefined);
+      checks.done();
+      const connection = await connections.update(
+        request.connectionId,
+        {
+          ...(request.name !== undefined ? { name: request.name } : {}),
+          ...(request.description !== undefined ? { description: request.description } : {}),
+          ...(request.credentials && app !== undefined ? { credentials: request.credentials, app } : {}),
+          skipValidation: request.skipValidation,
+        },
+        context.signal,
+      );
+      return { connection: connectionMessage(connection) };
+    },
+
     async createAppConnection(request, context) {
       const checks = createChecks();
       checks.check("project_id", checkId(request.projectId));

@@ -12,6 +12,7 @@ import {
 import { RpcError } from "@syncline/rpc";
 import type { Logger } from "@syncline/telemetry";
 import * as store from "../store/connection-store.ts";
+import { ConnectionChangeKind, recordConnectionChange } from "./connection-events.ts";
 import type { CredentialSealer } from "./credential-sealer.ts";
 import { validateLive } from "./live-validation.ts";
 
@@ -47,6 +48,18 @@ export interface ConnectionServiceDeps {
   readonly describeApp: (app: App) => AppDescriptor;
   /** Mutations are logged by id, project and app: the audit trail, never credentials. */
   readonly logger: Pick<Logger, "info" | "warn">;
+  /** Called after a transaction that recorded an event committed (kicks the outbox relay). */
+  readonly afterCommit?: () => void;
+}
+
+/** A validated partial update; `credentials` must be of the connection's app. */
+export interface ConnectionPatch {
+  readonly name?: string;
+  readonly description?: string;
+  readonly credentials?: ConnectionCredentials;
+  /** The app of `credentials` (checked against the connection's). */
+  readonly app?: App;
+  readonly skipValidation: boolean;
 }
 
 /**
@@ -118,9 +131,56 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       return rows.map(view);
     },
 
+    /**
+     * Renames, redescribes or re-keys a connection. New credentials must be for the same app, are
+     * checked live unless skipped, and publish CREDENTIALS_UPDATED so the connection's syncs run.
+     */
+    async update(id: string, patch: ConnectionPatch, signal?: AbortSignal): Promise<ConnectionView> {
+      const current = await existing(id);
+      const descriptor = deps.describeApp(current.app as App);
+      let sealedPatch = {};
+      if (patch.credentials) {
+        if (patch.app !== current.app) {
+          throw RpcError.failedPrecondition(`connection ${id} is a ${descriptor.name} connection; new credentials must be for the same app`, [
+            { field: "credentials", description: `must be ${descriptor.name} credentials` },
+          ]);
+        }
+        if (!patch.skipValidation) await validateLive(descriptor, patch.credentials, { signal, logger: deps.logger });
+        const { sealed, fingerprint } = sealer.seal(id, patch.credentials);
+        sealedPatch = { sealedCredentials: sealed, fingerprint, method: descriptor.methodOf(patch.credentials), redacted: toJson(RedactedCredentialsSchema, descriptor.redact(patch.credentials)) };
+      }
+      const name = patch.name ?? current.name;
+      if (name !== current.name && (await store.findConnectionByName(db, current.projectId, name))) throw duplicate({ projectId: current.projectId, name });
+      try {
+        const row = await traced("app_connections.update", () =>
+          db.transaction(async (tx) => {
+            const updated = await store.updateConnection(tx, id, { name, description: patch.description ?? current.description, ...sealedPatch });
+            if (!updated) throw RpcError.notFound(`app connection ${id}`);
+            if (patch.credentials && updated.fingerprint !== current.fingerprint) {
+              await recordConnectionChange(tx, { projectId: updated.projectId, connectionId: id, kind: ConnectionChangeKind.CREDENTIALS_UPDATED, fingerprint: updated.fingerprint });
+            }
+            return updated;
+          }),
+        );
+        deps.afterCommit?.();
+        deps.logger.info({ connectionId: id, projectId: row.projectId, credentialsChanged: row.fingerprint !== current.fingerprint }, "app connection updated");
+        return view(row);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw duplicate({ projectId: current.projectId, name });
+        throw error;
+      }
+    },
+
     async delete(id: string): Promise<void> {
-      const deleted = await traced("app_connections.delete", () => store.deleteConnection(db, id));
+      const deleted = await traced("app_connections.delete", () =>
+        db.transaction(async (tx) => {
+          const row = await store.deleteConnection(tx, id);
+          if (row) await recordConnectionChange(tx, { projectId: row.projectId, connectionId: id, kind: ConnectionChangeKind.DELETED, fingerprint: "" });
+          return row;
+        }),
+      );
       if (!deleted) throw RpcError.notFound(`app connection ${id}`);
+      deps.afterCommit?.();
       deps.logger.info({ connectionId: id, projectId: deleted.projectId, app: deleted.app }, "app connection deleted");
     },
 

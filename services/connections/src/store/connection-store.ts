@@ -29,3 +29,9 @@ export async function deleteConnection(tx: Database, id: string): Promise<{ proj
   const [deleted] = await tx.delete(appConnections).where(eq(appConnections.id, id)).returning({ projectId: appConnections.projectId, app: appConnections.app });
   return deleted;
 }
+
+/** Applies a partial update and returns the new row; undefined when there is no such connection. */
+export async function updateConnection(tx: Database, id: string, patch: Partial<Pick<NewConnectionRow, "name" | "description" | "method" | "sealedCredentials" | "redacted" | "fingerprint">>): Promise<ConnectionRow | undefined> {
+  const [updated] = await tx.update(appConnections).set({ ...patch, updatedAt: new Date() }).where(eq(appConnections.id, id)).returning();
+  return updated;
+}

@@ -1,4 +1,5 @@
 import type { JsonValue } from "@bufbuild/protobuf";
+import { outboxTable } from "@syncline/outbox";
 import { customType, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
@@ -24,3 +25,6 @@ export const appConnections = pgTable("app_connections", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [uniqueIndex("app_connections_project_name_key").on(t.projectId, t.name)]);
+
+/** Connection change events waiting to be published (transactional outbox). */
+export const outbox = outboxTable("outbox");

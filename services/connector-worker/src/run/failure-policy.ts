@@ -3,7 +3,7 @@ import { Code, RpcError } from "@syncline/rpc";
 
 /** A classified run failure: what kind, what to tell a person, and the server's requested wait. */
 export interface RunFailure {
-  readonly kind: ConnectorErrorKind | "breaker_open";
+  readonly kind: ConnectorErrorKind | "breaker_open" | "lease_lost";
   readonly message: string;
   readonly retryAfterMs: number | undefined;
 }
@@ -14,13 +14,15 @@ export type FailureDecision = { readonly retry: true; readonly delayMs: number }
 /**
  * The one table from failure kind to retry behaviour (DESIGN §3 "Retry as data"): transient
  * failures back off exponentially, rate limits wait as the server asked, conflicts retry soon, an
- * open breaker waits for it to half-open; everything else fails the run at once.
+ * open breaker waits for it to half-open, a lost lease asks the orchestrator again soon (it then
+ * answers BUSY, SUPERSEDED or PROCEED); everything else fails the run at once.
  */
 const policy: Record<RunFailure["kind"], (attempt: number, failure: RunFailure) => number | undefined> = {
   transient: (attempt) => backoff(attempt),
   rate_limited: (_attempt, failure) => Math.max(failure.retryAfterMs ?? 1000, 250),
   conflict: (attempt) => Math.min(200 * attempt, 2000),
   breaker_open: (_attempt, failure) => failure.retryAfterMs ?? 5000,
+  lease_lost: () => 1000,
   auth: () => undefined,
   invalid_config: () => undefined,
   limit_exceeded: () => undefined,
@@ -58,6 +60,7 @@ export function classifyFailure(error: unknown): RunFailure {
     return { kind, message, retryAfterMs: undefined };
   }
   const code = (error as { code?: string } | undefined)?.code;
+  if (code === "ELEASELOST") return { kind: "lease_lost", message: (error as Error).message, retryAfterMs: undefined };
   if (code === "EOPENBREAKER") return { kind: "breaker_open", message: "the destination is failing; its circuit breaker is open", retryAfterMs: undefined };
   if (code === "ETIMEDOUT") return { kind: "transient", message: "the destination did not answer in time", retryAfterMs: undefined };
   const connectorError = error instanceof ConnectorError ? error : toConnectorError(error);

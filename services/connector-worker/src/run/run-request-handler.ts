@@ -1,68 +1,98 @@
 import type { Delivery, Disposition } from "@syncline/bus";
+import { ConnectorError } from "@syncline/connectors";
 import type { SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { Code, RpcError, type RpcClient } from "@syncline/rpc";
 import type { Logger } from "@syncline/telemetry";
 import { classifyFailure, decide } from "./failure-policy.ts";
+import { importAction } from "./import-action.ts";
+import { removeAction } from "./remove-action.ts";
+import type { RunAction, RunSources } from "./run-action.ts";
+import type { RunClaim, RunCoordinator } from "./run-lease.ts";
 import type { RunReporter } from "./run-reporter.ts";
-import { runSyncAction, type RunSources } from "./sync-run.ts";
+import { syncAction } from "./sync-action.ts";
 
 /** Settings of run handling. */
 export interface RunHandlingSettings {
-  /** Deliveries of one request before its run fails for good. */
+  /** Attempts of one run before it fails for good (BUSY redeliveries do not count). */
   readonly maxAttempts: number;
   /** How often to tell JetStream the run is still in progress (must be below the consumer's ack_wait). */
   readonly heartbeatMs: number;
 }
 
+/** The three actions, by the request's action; a missing entry does not compile. */
+const actions: Record<Exclude<SyncAction, SyncAction.UNSPECIFIED>, RunAction> = {
+  [SyncAction.SYNC]: syncAction,
+  [SyncAction.IMPORT]: importAction,
+  [SyncAction.REMOVE]: removeAction,
+};
+
+const MAX_TRACKED_RUNS = 10_000;
+
 /**
- * Handles one run request: reports RUNNING, reads the sync's current configuration, runs the
- * action, and reports the outcome. Failures are classified once (failure-policy.ts): retryable
- * ones nak the request with a delay, final ones fail the run with an actionable message. A request
- * for a sync that was deleted is dropped.
+ * Handles one run request: claims the run (BeginSyncRun — BUSY redelivers later without counting
+ * an attempt, SUPERSEDED or GONE acks and drops), reports RUNNING, runs the action under the lease
+ * and reports the outcome with counts and source revision. Failures are classified once
+ * (failure-policy.ts): retryable ones report PENDING and nak with a delay, final ones report FAILED
+ * with an actionable message. The message is acked only after its result is published.
  */
 export function createRunRequestHandler(deps: {
-  syncs: RpcClient<typeof SecretSyncsService>;
+  coordinator: RunCoordinator;
   sources: RunSources;
   reporter: RunReporter;
   logger: Logger;
   settings: RunHandlingSettings;
   signal: AbortSignal;
 }) {
+  /** Deliveries of a run answered BUSY by this process, so they are not counted as attempts. */
+  const busyDeliveries = new Map<string, number>();
+
   return async (request: SyncRunRequest, delivery: Delivery): Promise<Disposition> => {
-    const attempt = delivery.deliveryCount;
-    const startTime = new Date();
+    const busyBefore = busyDeliveries.get(request.runId) ?? 0;
+    // The orchestrator counts attempts (BeginSyncRun); until a claim, deliveries this process answered BUSY do not count.
+    let attempt = Math.max(1, delivery.deliveryCount - busyBefore);
+    let startTime = new Date();
     const heartbeat = setInterval(() => delivery.working(), deps.settings.heartbeatMs);
-    const log = deps.logger.child({ runId: request.runId, syncId: request.secretSyncId, attempt });
+    let log = deps.logger.child({ runId: request.runId, syncId: request.secretSyncId, action: SyncAction[request.action] });
+    let claim: RunClaim | undefined;
     try {
-      await deps.reporter.report(request, { state: SyncState.RUNNING, message: attempt > 1 ? `running (attempt ${attempt})` : "running", attempt, startTime });
-      const found = await deps.syncs.getSecretSync({ secretSyncId: request.secretSyncId }).catch((error: unknown) => {
-        if (error instanceof RpcError && error.code === Code.NOT_FOUND) return undefined;
-        throw error;
-      });
-      if (!found?.secretSync) {
-        log.info("sync no longer exists; dropping its run request");
+      claim = await deps.coordinator.claim(request);
+      if (claim.kind === "busy") {
+        busyDeliveries.delete(request.runId);
+        busyDeliveries.set(request.runId, busyBefore + 1);
+        if (busyDeliveries.size > MAX_TRACKED_RUNS) busyDeliveries.delete(busyDeliveries.keys().next().value!);
+        log.debug({ reason: claim.reason, delayMs: claim.retryAfterMs }, "sync busy; run request redelivered later");
+        return { kind: "nak", delayMs: claim.retryAfterMs };
+      }
+      busyDeliveries.delete(request.runId);
+      if (claim.kind === "drop") {
+        log.info({ reason: claim.reason }, "run request dropped");
         return { kind: "ack" };
       }
-      if (request.action !== SyncAction.SYNC) throw new RpcError(Code.UNIMPLEMENTED, `action ${SyncAction[request.action]} is not handled by this worker version`);
-      const result = await runSyncAction(found.secretSync, deps.sources, deps.signal);
-      const { created, updated, deleted } = result.outcome;
+      attempt = claim.attempt ?? attempt;
+      log = log.child({ attempt });
+      startTime = new Date(); // the run starts once claimed: run records of one sync never overlap
+      await deps.reporter.report(request, { state: SyncState.RUNNING, message: attempt > 1 ? `running (attempt ${attempt})` : "running", attempt, startTime });
+      const action = actions[request.action as Exclude<SyncAction, SyncAction.UNSPECIFIED>];
+      if (!action) throw new ConnectorError("unsupported", `run action ${request.action} is not one this worker knows`);
+      const signal = AbortSignal.any([deps.signal, claim.lease.signal]);
+      const outcome = await action({ request, sync: claim.sync, lease: claim.lease, signal }, deps.sources);
       await deps.reporter.report(request, {
         state: SyncState.SUCCEEDED,
-        message: `synced revision ${result.sourceRevision}: ${created.length} created, ${updated.length} updated, ${deleted.length} deleted`,
+        message: outcome.message,
         attempt,
         startTime,
         endTime: new Date(),
-        sourceRevision: result.sourceRevision,
-        created: created.length,
-        updated: updated.length,
-        deleted: deleted.length,
+        sourceRevision: outcome.sourceRevision,
+        created: outcome.created,
+        updated: outcome.updated,
+        deleted: outcome.deleted,
       });
-      log.info({ created: created.length, updated: updated.length, deleted: deleted.length, revision: result.sourceRevision.toString() }, "run succeeded");
+      log.info({ created: outcome.created, updated: outcome.updated, deleted: outcome.deleted, revision: outcome.sourceRevision.toString() }, "run succeeded");
       return { kind: "ack" };
     } catch (error) {
-      const failure = classifyFailure(error);
+      // A run that lost its lease fails however its last call failed: the lease is the cause.
+      const lostLease: unknown = claim?.kind === "proceed" && claim.lease.lost ? claim.lease.signal.reason : undefined;
+      const failure = classifyFailure(lostLease ?? error);
       const decision = decide(failure, attempt, deps.settings.maxAttempts);
       if (decision.retry) {
         log.warn({ kind: failure.kind, reason: failure.message, delayMs: decision.delayMs }, "run failed; will retry");
@@ -75,6 +105,7 @@ export function createRunRequestHandler(deps: {
       return { kind: "ack" };
     } finally {
       clearInterval(heartbeat);
+      if (claim?.kind === "proceed") claim.lease.release();
     }
   };
 }

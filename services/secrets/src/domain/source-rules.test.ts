@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkEnvironmentSlug, checkSecretKey, checkSecretValue, folderLineage, limits, normaliseFolderPath } from "./source-rules.ts";
+import { checkAuditActionPrefix, checkEnvironmentSlug, checkMetadata, checkSecretKey, checkSecretValue, checkVersion, folderLineage, limits, normaliseFolderPath } from "./source-rules.ts";
 
 describe("folder paths", () => {
   it("normalises slashes", () => {
@@ -33,5 +33,28 @@ describe("keys, slugs and values", () => {
     expect(checkEnvironmentSlug("Prod")).toBeDefined();
     expect(checkSecretValue("x".repeat(limits.valueBytes))).toBeUndefined();
     expect(checkSecretValue("x".repeat(limits.valueBytes + 1))).toBeDefined();
+  });
+});
+
+describe("metadata, versions and audit prefixes", () => {
+  it("accepts tags up to the documented limits and refuses past them", () => {
+    const full = Object.fromEntries(Array.from({ length: limits.metadataEntries }, (_, i) => [`k.${i}-_`, "v".repeat(limits.metadataValueLength)]));
+    expect(checkMetadata(full)).toBeUndefined();
+    expect(checkMetadata({ ...full, extra: "v" })).toMatch(/at most 32 entries/);
+    expect(checkMetadata({ ["k".repeat(64)]: "v" })).toBeUndefined();
+    const bads: Array<Record<string, string>> = [{ ["k".repeat(65)]: "v" }, { "": "v" }, { "a b": "v" }, { "a/b": "v" }, { a: "v".repeat(257) }, { a: "tab\there" }, { a: "del\u007f" }];
+    for (const bad of bads) {
+      expect(checkMetadata(bad), JSON.stringify(bad)).toBeDefined();
+    }
+  });
+
+  it("takes versions 1 to 2^31-1 and audit prefixes of lowercase words and dots", () => {
+    expect(checkVersion(1n)).toBeUndefined();
+    expect(checkVersion(2n ** 31n - 1n)).toBeUndefined();
+    expect(checkVersion(0n)).toBeDefined();
+    expect(checkVersion(2n ** 31n)).toBeDefined();
+    expect(checkAuditActionPrefix("")).toBeUndefined();
+    expect(checkAuditActionPrefix("secret_import.")).toBeUndefined();
+    for (const bad of ["Secret.", "secret%", "a'--", "x".repeat(65)]) expect(checkAuditActionPrefix(bad), bad).toBeDefined();
   });
 });

@@ -1,5 +1,5 @@
 import { assertValid, type FieldViolation } from "@syncline/rpc";
-import { checkEnvironmentSlug, checkId, normaliseFolderPath } from "../domain/source-rules.ts";
+import { checkEnvironmentSlug, checkId, checkMetadata, checkVersion, normaliseFolderPath } from "../domain/source-rules.ts";
 import type { SecretAddress } from "../service/source-service.ts";
 
 /**
@@ -20,14 +20,41 @@ export function createChecks() {
       }
       return result.path;
     },
+    /** A metadata map, copied into a plain object (protobuf maps may carry a prototype-less object). */
+    metadata(field: string, entries: Readonly<Record<string, string>>): Record<string, string> {
+      const problem = checkMetadata(entries);
+      if (problem) violations.push({ field, description: problem });
+      return Object.fromEntries(Object.entries(entries));
+    },
+    /** An optional version number (`expected_version`, `version`) as a JS number. */
+    version(field: string, value: bigint | undefined): number | undefined {
+      if (value === undefined) return undefined;
+      const problem = checkVersion(value);
+      if (problem) violations.push({ field, description: problem });
+      return problem ? undefined : Number(value);
+    },
+    /** The fields found at fault so far. */
+    fields(): string[] {
+      return violations.map((v) => v.field);
+    },
+    /** How many violations were found so far. */
+    get size(): number {
+      return violations.length;
+    },
+    /** The violations found so far. */
+    violations(): readonly FieldViolation[] {
+      return [...violations];
+    },
     done() {
       assertValid(violations);
     },
   };
 }
 
-/** Validates the (project_id, environment, path) triple shared by secret requests. */
-export function readAddress(request: { projectId: string; environment: string; path: string }, checks: ReturnType<typeof createChecks>): SecretAddress {
+export type Checks = ReturnType<typeof createChecks>;
+
+/** Validates the (project_id, environment, path) triple shared by folder and secret requests. */
+export function readAddress(request: { projectId: string; environment: string; path: string }, checks: Checks): SecretAddress {
   checks.check("project_id", checkId(request.projectId));
   checks.check("environment", checkEnvironmentSlug(request.environment));
   const path = checks.path("path", request.path);

@@ -1,6 +1,9 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { EnvironmentRow, FolderRow, ProjectRow } from "../store/source-store.ts";
+import type { DeletedSecret } from "../service/bulk-write.ts";
+import type { SecretVersionView } from "../service/secret-service.ts";
 import type { SecretView } from "../service/source-service.ts";
+import type { AuditRow } from "../store/audit-store.ts";
+import type { EnvironmentRow, FolderRow, ProjectRow } from "../store/source-store.ts";
 
 /** Maps store rows and views to API messages (init shapes). */
 
@@ -10,15 +13,39 @@ export const environmentMessage = (row: EnvironmentRow) => ({ id: row.id, projec
 
 export const folderMessage = (row: FolderRow, environment: string) => ({ id: row.id, projectId: row.projectId, environment, path: row.path, createTime: timestampFromDate(row.createdAt) });
 
-export const secretMessage = (secret: SecretView) => ({
-  id: secret.id,
-  projectId: secret.projectId,
-  environment: secret.environment,
-  path: secret.path,
-  key: secret.key,
-  value: secret.value,
-  comment: secret.comment,
-  version: BigInt(secret.version),
-  createTime: timestampFromDate(secret.createdAt),
-  updateTime: timestampFromDate(secret.updatedAt),
+export const secretMessage = (secret: SecretView | DeletedSecret) =>
+  "deleted" in secret
+    ? { projectId: secret.projectId, environment: secret.environment, path: secret.path, key: secret.key }
+    : {
+        id: secret.id,
+        projectId: secret.projectId,
+        environment: secret.environment,
+        path: secret.path,
+        key: secret.key,
+        value: secret.value,
+        comment: secret.comment,
+        metadata: secret.metadata,
+        version: BigInt(secret.version),
+        createTime: timestampFromDate(secret.createdAt),
+        updateTime: timestampFromDate(secret.updatedAt),
+      };
+
+export const secretVersionMessage = (version: SecretVersionView) => ({
+  secretId: version.secretId,
+  version: BigInt(version.version),
+  value: version.value,
+  comment: version.comment,
+  metadata: version.metadata,
+  actor: version.actor,
+  createTime: timestampFromDate(version.createdAt),
+});
+
+export const auditEventMessage = (row: AuditRow) => ({
+  id: row.id,
+  projectId: row.projectId ?? "",
+  actor: row.actor,
+  action: row.action,
+  target: row.target,
+  details: row.details,
+  time: timestampFromDate(row.createdAt),
 });

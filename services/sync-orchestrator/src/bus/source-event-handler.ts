@@ -1,23 +1,19 @@
 import type { Disposition } from "@syncline/bus";
-import type { Database } from "@syncline/db";
-import type { SourceChangeEvent } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
-import { SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { SourceChangeKind, type SourceChangeEvent } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import type { Logger } from "@syncline/telemetry";
-import { runIdForEvent } from "../domain/sync-rules.ts";
-import type { RunRequester } from "../service/run-requester.ts";
-import { findAutoSyncsForSource } from "../store/sync-store.ts";
+import type { SourceChanges } from "../service/source-changes.ts";
 
 /**
- * Turns one source change event into one run request per auto-sync whose source is the changed
- * folder. Run ids derive from (event, sync), so a redelivered event requests nothing twice. The
- * event is acked only after every request was published.
+ * Hands each source change event to the source-change rules (runs for the syncs that see the
+ * folder, failures for syncs whose source was deleted). The event is acked only after its runs
+ * are recorded and published; a redelivered event folds into the same runs or finds them already
+ * recorded (run ids derive from event and sync).
  */
-export function createSourceEventHandler(deps: { db: Database; runs: RunRequester; logger: Logger }) {
+export function createSourceEventHandler(deps: { changes: SourceChanges; logger: Logger }) {
   return async (event: SourceChangeEvent): Promise<Disposition> => {
-    const syncs = await findAutoSyncsForSource(deps.db, event.projectId, event.environment, event.path);
-    if (syncs.length > 0) {
-      await deps.runs.request(syncs, { trigger: SyncTrigger.SOURCE_CHANGE, sourceRevision: event.revision, runIdFor: (sync) => runIdForEvent(event.eventId, sync.id) });
-      deps.logger.debug({ eventId: event.eventId, syncs: syncs.length, revision: event.revision.toString() }, "source change requested runs");
+    const outcome = await deps.changes.applySourceEvent(event);
+    if (outcome.requested > 0 || outcome.failed > 0) {
+      deps.logger.debug({ eventId: event.eventId, kind: SourceChangeKind[event.kind], revision: event.revision.toString(), ...outcome }, "source change handled");
     }
     return { kind: "ack" };
   };

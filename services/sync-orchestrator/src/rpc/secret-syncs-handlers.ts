@@ -1,100 +1,115 @@
-import { destinationDescriptor, ConnectorError } from "@syncline/connectors";
-import { checkKeySchema } from "@syncline/connectors/sync";
+import type { Database } from "@syncline/db";
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
-import { InitialSyncBehavior } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { assertValid, checkUuid, Code, RpcError, type FieldViolation, type ServiceHandlers } from "@syncline/rpc";
-import { checkEnvironmentSlug, normaliseFolderPath } from "@syncline/source-path";
-import { destinationKindOf } from "../domain/destination-kind.ts";
-import { checkDescription, checkSyncName } from "../domain/sync-rules.ts";
+import { Destination, ImportBehavior, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { assertValid, checkUuid, type ServiceHandlers } from "@syncline/rpc";
+import { checkSyncName } from "../domain/sync-rules.ts";
+import type { PlanRequester } from "../bus/plan-requester.ts";
+import type { SyncActions } from "../service/sync-actions.ts";
 import type { SyncService } from "../service/sync-service.ts";
+import type { SyncWatchers } from "../service/sync-watchers.ts";
+import { destinationHandlers } from "./destination-handlers.ts";
+import { checkCreate, checkId, checkUpdate, pageSize, violation } from "./sync-request-checks.ts";
 import { secretSyncMessage, syncRunMessage } from "./to-proto.ts";
+import { watchSecretSync } from "./watch-handler.ts";
 
-const MAX_RUNS_PAGE = 500;
+/** What the public API drives. */
+export interface SecretSyncsDeps {
+  readonly syncs: SyncService;
+  readonly actions: SyncActions;
+  readonly planner: PlanRequester;
+  readonly watchers: SyncWatchers;
+  /** For the duplicate-destination check. */
+  readonly database: Database;
+}
 
-/** The public SecretSyncsService: validates every request, then calls the sync service. */
-export function secretSyncsHandlers(syncs: SyncService): ServiceHandlers<typeof SecretSyncsService> {
-  const byId = (id: string, field = "secret_sync_id") => assertValid(violation(field, checkUuid(id)));
+const enumViolation = (field: string, value: number, values: object) => violation(field, value in values ? undefined : "unknown value");
+
+/**
+ * The public SecretSyncsService: validates every request (INVALID_ARGUMENT naming each field at
+ * fault, before anything is looked up or stored), then calls the services. The caller's principal
+ * is the actor of every audited change.
+ */
+export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<typeof SecretSyncsService> {
+  const { syncs, actions } = deps;
   return {
-    async createSecretSync(request) {
-      const violations: FieldViolation[] = [
-        ...violation("project_id", checkUuid(request.projectId)),
-        ...violation("name", checkSyncName(request.name)),
-        ...violation("description", checkDescription(request.description)),
-        ...violation("source.environment", checkEnvironmentSlug(request.source?.environment ?? "")),
-        ...violation("connection_id", checkUuid(request.connectionId)),
-        ...violation("key_schema", checkKeySchema(request.keySchema)),
-      ];
-      const path = normaliseFolderPath(request.source?.path ?? "");
-      if ("problem" in path) violations.push({ field: "source.path", description: path.problem });
-      const config = request.destinationConfig;
-      const kind = config ? destinationKindOf(config) : undefined;
-      if (!config || kind === undefined) violations.push({ field: "destination_config", description: "must set exactly one destination" });
-      else violations.push(...configViolations(() => destinationDescriptor(kind).parseConfig(config)));
-      const behavior = request.initialSyncBehavior;
-      if (!(behavior in InitialSyncBehavior)) violations.push({ field: "initial_sync_behavior", description: "unknown value" });
-      assertValid(violations);
-      if (behavior === InitialSyncBehavior.IMPORT_PRIORITIZE_SOURCE || behavior === InitialSyncBehavior.IMPORT_PRIORITIZE_DESTINATION) {
-        throw new RpcError(Code.UNIMPLEMENTED, "initial_sync_behavior IMPORT_* is not available yet; use OVERWRITE_DESTINATION", [
-          { field: "initial_sync_behavior", description: "only OVERWRITE_DESTINATION is supported in this version" },
-        ]);
-      }
-      const row = await syncs.create({
-        projectId: request.projectId,
-        name: request.name,
-        description: request.description,
-        sourceEnvironment: request.source!.environment,
-        sourcePath: "path" in path ? path.path : "/",
-        connectionId: request.connectionId,
-        destinationConfig: config!,
-        initialSyncBehavior: InitialSyncBehavior.OVERWRITE_DESTINATION,
-        keySchema: request.keySchema,
-        disableSecretDeletion: request.disableSecretDeletion,
-        autoSync: request.autoSync ?? true,
-      });
-      return { secretSync: secretSyncMessage(row) };
+    ...destinationHandlers({ db: deps.database, syncs, planner: deps.planner }),
+    watchSecretSync: watchSecretSync({ syncs, watchers: deps.watchers }),
+
+    async createSecretSync(request, context) {
+      return { secretSync: secretSyncMessage(await syncs.create(checkCreate(request), context.principal)) };
     },
 
     async getSecretSync(request) {
-      byId(request.secretSyncId);
+      checkId(request.secretSyncId);
       return { secretSync: secretSyncMessage(await syncs.get(request.secretSyncId)) };
     },
 
+    async getSecretSyncByName(request) {
+      assertValid([...violation("project_id", checkUuid(request.projectId)), ...violation("name", checkSyncName(request.name))]);
+      return { secretSync: secretSyncMessage(await syncs.getByName(request.projectId, request.name)) };
+    },
+
     async listSecretSyncs(request) {
-      assertValid(violation("project_id", checkUuid(request.projectId)));
-      return { secretSyncs: (await syncs.list(request.projectId)).map(secretSyncMessage) };
+      assertValid([
+        ...violation("project_id", checkUuid(request.projectId)),
+        ...(request.connectionId !== "" ? violation("connection_id", checkUuid(request.connectionId)) : []),
+        ...enumViolation("destination", request.destination, Destination),
+        ...enumViolation("state", request.state, SyncState),
+      ]);
+      const { views, nextPageToken } = await syncs.list({
+        projectId: request.projectId,
+        ...(request.destination !== Destination.UNSPECIFIED ? { destination: request.destination } : {}),
+        ...(request.connectionId !== "" ? { connectionId: request.connectionId } : {}),
+        ...(request.state !== SyncState.UNSPECIFIED ? { syncState: request.state } : {}),
+        pageSize: pageSize(request.pageSize, 500, 100),
+        pageToken: request.pageToken,
+      });
+      return { secretSyncs: views.map(secretSyncMessage), nextPageToken };
     },
 
-    async deleteSecretSync(request) {
-      byId(request.secretSyncId);
-      await syncs.remove(request.secretSyncId);
-      return {};
+    async updateSecretSync(request, context) {
+      const changes = checkUpdate(request);
+      return { secretSync: secretSyncMessage(await syncs.update(request.secretSyncId, request.expectedVersion, changes, context.principal)) };
     },
 
-    async triggerSync(request) {
-      byId(request.secretSyncId);
-      return { run: syncRunMessage(await syncs.trigger(request.secretSyncId)) };
+    async deleteSecretSync(request, context) {
+      checkId(request.secretSyncId);
+      const run = await actions.delete(request.secretSyncId, request.removeSecrets, context.principal);
+      return run ? { removeRun: syncRunMessage(run) } : {};
+    },
+
+    async triggerSync(request, context) {
+      checkId(request.secretSyncId);
+      return { run: syncRunMessage(await actions.trigger(request.secretSyncId, context.principal)) };
+    },
+
+    async importSecrets(request, context) {
+      assertValid([
+        ...violation("secret_sync_id", checkUuid(request.secretSyncId)),
+        ...violation(
+          "behavior",
+          request.behavior === ImportBehavior.PRIORITIZE_SOURCE || request.behavior === ImportBehavior.PRIORITIZE_DESTINATION
+            ? undefined
+            : "must be IMPORT_BEHAVIOR_PRIORITIZE_SOURCE or IMPORT_BEHAVIOR_PRIORITIZE_DESTINATION",
+        ),
+      ]);
+      return { run: syncRunMessage(await actions.importSecrets(request.secretSyncId, request.behavior, context.principal)) };
+    },
+
+    async removeSecrets(request, context) {
+      checkId(request.secretSyncId);
+      return { run: syncRunMessage(await actions.removeSecrets(request.secretSyncId, context.principal)) };
     },
 
     async listSyncRuns(request) {
-      byId(request.secretSyncId);
-      assertValid(violation("page_size", request.pageSize > MAX_RUNS_PAGE ? `must be at most ${MAX_RUNS_PAGE}` : undefined));
-      return { runs: (await syncs.listRuns(request.secretSyncId, request.pageSize || 50)).map(syncRunMessage) };
+      assertValid([...violation("secret_sync_id", checkUuid(request.secretSyncId)), ...enumViolation("action", request.action, SyncAction)]);
+      const size = pageSize(request.pageSize, 500, 50);
+      const { runs, nextPageToken } = await actions.listRuns(request.secretSyncId, {
+        pageSize: size,
+        pageToken: request.pageToken,
+        ...(request.action !== SyncAction.UNSPECIFIED ? { action: request.action } : {}),
+      });
+      return { runs: runs.map(syncRunMessage), nextPageToken };
     },
   };
-}
-
-function violation(field: string, problem: string | undefined): FieldViolation[] {
-  return problem ? [{ field, description: problem }] : [];
-}
-
-/** Destination config errors come as "field: problem" from the connector's parseConfig. */
-function configViolations(parse: () => unknown): FieldViolation[] {
-  try {
-    parse();
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConnectorError)) throw error;
-    const match = /^([a-z_.]+): (.*)$/s.exec(error.message);
-    return [{ field: match?.[1] ?? "destination_config", description: match?.[2] ?? error.message }];
-  }
 }

@@ -1,44 +1,64 @@
-import { fromBinary } from "@bufbuild/protobuf";
+import { fromBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { DestinationConfigSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import type { RunRow, SyncRow } from "../store/sync-store.ts";
+import { DestinationConfigSchema, SyncAction, type ActionStatusSchema, type SecretSyncSchema, type SyncRunSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type { RunRow } from "../store/run-store.ts";
+import type { StatusRow } from "../store/status-store.ts";
+import type { SyncView } from "../service/sync-view.ts";
 
 /** Maps store rows to API messages (init shapes). */
 
-export const secretSyncMessage = (row: SyncRow) => ({
-  id: row.id,
-  projectId: row.projectId,
-  name: row.name,
-  description: row.description,
-  source: { environment: row.sourceEnvironment, path: row.sourcePath },
-  connectionId: row.connectionId,
-  destination: row.destination,
-  destinationConfig: fromBinary(DestinationConfigSchema, row.destinationConfig),
-  options: { initialSyncBehavior: row.initialSyncBehavior, keySchema: row.keySchema, disableSecretDeletion: row.disableSecretDeletion, autoSync: row.autoSync },
-  syncStatus: {
-    state: row.syncState,
-    runId: row.syncRunId ?? "",
-    message: row.syncMessage,
-    ...(row.syncUpdatedAt ? { updateTime: timestampFromDate(row.syncUpdatedAt) } : {}),
-  },
-  lastSyncedRevision: row.lastSyncedRevision,
-  createTime: timestampFromDate(row.createdAt),
-  updateTime: timestampFromDate(row.updatedAt),
-});
 
-export const syncRunMessage = (row: RunRow) => ({
-  id: row.id,
-  syncId: row.syncId,
-  action: row.action,
-  trigger: row.trigger,
-  state: row.state,
-  message: row.message,
-  sourceRevision: row.sourceRevision,
-  keysCreated: row.keysCreated,
-  keysUpdated: row.keysUpdated,
-  keysDeleted: row.keysDeleted,
-  attempts: row.attempts,
-  queueTime: timestampFromDate(row.queuedAt),
-  ...(row.startedAt ? { startTime: timestampFromDate(row.startedAt) } : {}),
-  ...(row.endedAt ? { endTime: timestampFromDate(row.endedAt) } : {}),
-});
+function actionStatus(row: StatusRow | undefined): MessageInitShape<typeof ActionStatusSchema> {
+  if (!row) return {};
+  return {
+    state: row.state,
+    runId: row.runId ?? "",
+    message: row.message,
+    updateTime: timestampFromDate(row.updatedAt),
+    ...(row.startedAt ? { startTime: timestampFromDate(row.startedAt) } : {}),
+    ...(row.endedAt ? { endTime: timestampFromDate(row.endedAt) } : {}),
+    sourceRevision: row.sourceRevision,
+  };
+}
+
+export function secretSyncMessage({ sync: row, statuses }: SyncView): MessageInitShape<typeof SecretSyncSchema> {
+  return {
+    id: row.id,
+    projectId: row.projectId,
+    name: row.name,
+    description: row.description,
+    source: { environment: row.sourceEnvironment, path: row.sourcePath, recursive: row.sourceRecursive },
+    connectionId: row.connectionId,
+    destination: row.destination,
+    destinationConfig: fromBinary(DestinationConfigSchema, row.destinationConfig),
+    options: { initialSyncBehavior: row.initialSyncBehavior, keySchema: row.keySchema, disableSecretDeletion: row.disableSecretDeletion, autoSync: row.autoSync },
+    syncStatus: actionStatus(statuses.get(SyncAction.SYNC)),
+    importStatus: actionStatus(statuses.get(SyncAction.IMPORT)),
+    removeStatus: actionStatus(statuses.get(SyncAction.REMOVE)),
+    lastSyncedRevision: row.lastSyncedRevision,
+    version: row.version,
+    createTime: timestampFromDate(row.createdAt),
+    updateTime: timestampFromDate(row.updatedAt),
+  };
+}
+
+export function syncRunMessage(row: RunRow): MessageInitShape<typeof SyncRunSchema> {
+  return {
+    id: row.id,
+    syncId: row.syncId,
+    action: row.action,
+    trigger: row.trigger,
+    state: row.state,
+    message: row.message,
+    sourceRevision: row.sourceRevision,
+    keysCreated: row.keysCreated,
+    keysUpdated: row.keysUpdated,
+    keysDeleted: row.keysDeleted,
+    attempts: row.attempts,
+    coalescedRequests: row.coalescedRequests,
+    importBehavior: row.importBehavior,
+    queueTime: timestampFromDate(row.queuedAt),
+    ...(row.startedAt ? { startTime: timestampFromDate(row.startedAt) } : {}),
+    ...(row.endedAt ? { endTime: timestampFromDate(row.endedAt) } : {}),
+  };
+}

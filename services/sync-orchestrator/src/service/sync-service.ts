@@ -1,23 +1,35 @@
 import { randomUUID } from "node:crypto";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { destinationDescriptor } from "@syncline/connectors";
 import { isUniqueViolation, traced, type Database } from "@syncline/db";
 import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
-import { DestinationConfigSchema, InitialSyncBehavior, SyncTrigger, type DestinationConfig } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { Code, RpcError, type RpcClient } from "@syncline/rpc";
-import { destinationDescriptor } from "@syncline/connectors";
-import { eq } from "drizzle-orm";
-import { secretSyncs } from "../store/schema.ts";
-import * as store from "../store/sync-store.ts";
+import { Destination, DestinationConfigSchema, SyncAction, SyncTrigger, type DestinationConfig, type InitialSyncBehavior } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { assertValid, RpcError, type RpcClient } from "@syncline/rpc";
+import { capabilityViolations } from "../domain/capability-rules.ts";
 import { destinationKindOf } from "../domain/destination-kind.ts";
-import type { RunRequester } from "./run-requester.ts";
+import { destinationLocation, keysCaseInsensitive } from "../domain/destination-overlap.ts";
+import { decodePageToken, encodePageToken } from "../domain/page-token.ts";
+import { recordAudit } from "../store/audit-store.ts";
+import * as store from "../store/sync-store.ts";
+import { checkConnection } from "./connection-check.ts";
+import { assertNoOverlap } from "./destination-overlaps.ts";
+import type { QueuedRun, RunQueue } from "./run-queue.ts";
+import { loadView, viewsOf, type SyncView } from "./sync-view.ts";
+import type { SyncWatchers } from "./sync-watchers.ts";
+
+/** A sync source as stored: normalised path. */
+export interface SourceInput {
+  readonly environment: string;
+  readonly path: string;
+  readonly recursive: boolean;
+}
 
 /** A validated request to create a sync (the rpc layer checked shapes and names). */
 export interface NewSecretSync {
   readonly projectId: string;
   readonly name: string;
   readonly description: string;
-  readonly sourceEnvironment: string;
-  readonly sourcePath: string;
+  readonly source: SourceInput;
   readonly connectionId: string;
   readonly destinationConfig: DestinationConfig;
   readonly initialSyncBehavior: InitialSyncBehavior;
@@ -26,94 +38,175 @@ export interface NewSecretSync {
   readonly autoSync: boolean;
 }
 
+/** A validated partial update; undefined fields stay as they are. */
+export interface SyncChanges {
+  readonly name?: string;
+  readonly description?: string;
+  readonly source?: SourceInput;
+  readonly connectionId?: string;
+  readonly destinationConfig?: DestinationConfig;
+  readonly keySchema?: string;
+  readonly disableSecretDeletion?: boolean;
+  readonly autoSync?: boolean;
+}
+
+/** Filters and page of ListSecretSyncs (validated). */
+export interface SyncListQuery {
+  readonly projectId: string;
+  readonly destination?: number;
+  readonly connectionId?: string;
+  readonly syncState?: number;
+  readonly pageSize: number;
+  readonly pageToken: string;
+}
+
+const configBytes = (config: DestinationConfig) => Buffer.from(toBinary(DestinationConfigSchema, create(DestinationConfigSchema, config)));
+
 /**
- * The orchestrator's use cases for syncs. Creating a sync checks its connection (it must exist and
- * be of the app the destination needs) and, with auto-sync, requests the first run at once.
+ * The orchestrator's use cases for the configuration of syncs: create, read, list, update. Every
+ * write checks the connection, the destination's capabilities and the duplicate-destination rule
+ * before anything is stored, is audited with its actor, and requests a run where the destination
+ * must change (SYNC_CREATED, CONFIG_CHANGED) when auto-sync is on.
  */
-export function createSyncService(deps: { db: Database; connections: RpcClient<typeof ConnectionsService>; runs: RunRequester }) {
+export function createSyncService(deps: { db: Database; connections: RpcClient<typeof ConnectionsService>; runs: RunQueue; watchers: SyncWatchers }) {
   const { db } = deps;
 
-  async function requireSync(id: string): Promise<store.SyncRow> {
-    const row = await traced("secret_syncs.get", () => store.findSync(db, id));
-    if (!row) throw RpcError.notFound(`secret sync ${id}`);
-    return row;
+  async function requireView(id: string): Promise<SyncView> {
+    const view = await traced("secret_syncs.get", () => loadView(db, id));
+    if (!view) throw RpcError.notFound(`secret sync ${id}`);
+    return view;
   }
 
-  async function checkConnection(projectId: string, connectionId: string, destination: ReturnType<typeof destinationDescriptor>): Promise<void> {
-    const response = await deps.connections.getAppConnection({ connectionId }).catch((error: unknown) => {
-      if (error instanceof RpcError && error.code === Code.NOT_FOUND) {
-        throw RpcError.failedPrecondition(`connection ${connectionId} does not exist`, [{ field: "connection_id", description: "no such connection" }]);
-      }
-      if (error instanceof RpcError) throw RpcError.unavailable(`could not check the connection: ${error.message}`);
+  async function insertOrExplain<T>(name: string, projectId: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw RpcError.alreadyExists(`secret sync "${name}" in project ${projectId}`);
       throw error;
-    });
-    if (response.connection?.projectId !== projectId) {
-      throw RpcError.failedPrecondition(`connection ${connectionId} belongs to another project`, [
-        { field: "connection_id", description: "must be a connection of the sync's project" },
-      ]);
-    }
-    if (response.connection?.app !== destination.app) {
-      throw RpcError.failedPrecondition(`connection ${connectionId} is not a ${destination.name} connection`, [
-        { field: "connection_id", description: `must be a connection for the app of ${destination.name}` },
-      ]);
     }
   }
 
   return {
-    async create(input: NewSecretSync): Promise<store.SyncRow> {
+    async create(input: NewSecretSync, actor: string): Promise<SyncView> {
       const kind = destinationKindOf(input.destinationConfig);
       if (kind === undefined) throw RpcError.invalidArgument([{ field: "destination_config", description: "must set one destination" }]);
       const descriptor = destinationDescriptor(kind);
-      await checkConnection(input.projectId, input.connectionId, descriptor);
-      const row: store.NewSyncRow = {
-        id: randomUUID(),
-        projectId: input.projectId,
-        name: input.name,
-        description: input.description,
-        sourceEnvironment: input.sourceEnvironment,
-        sourcePath: input.sourcePath,
-        connectionId: input.connectionId,
-        destination: descriptor.destination,
-        destinationConfig: Buffer.from(toBinary(DestinationConfigSchema, create(DestinationConfigSchema, input.destinationConfig))),
-        initialSyncBehavior: input.initialSyncBehavior,
-        keySchema: input.keySchema,
-        disableSecretDeletion: input.disableSecretDeletion,
-        autoSync: input.autoSync,
+      assertValid(capabilityViolations(descriptor, { ...input, environment: input.source.environment }));
+      const { instance } = await checkConnection(deps.connections, input.projectId, input.connectionId, descriptor);
+      const location = destinationLocation(input.destinationConfig);
+      const queued: QueuedRun[] = [];
+      const created = await insertOrExplain(input.name, input.projectId, () =>
+        traced("secret_syncs.insert", () =>
+          db.transaction(async (tx) => {
+            await store.lockLocation(tx, kind, location);
+            await assertNoOverlap(tx, { destination: kind, location, instance, keySchema: input.keySchema, environment: input.source.environment, caseInsensitiveKeys: keysCaseInsensitive(input.destinationConfig) });
+            const row = await store.insertSync(tx, {
+              id: randomUUID(),
+              projectId: input.projectId,
+              name: input.name,
+              description: input.description,
+              sourceEnvironment: input.source.environment,
+              sourcePath: input.source.path,
+              sourceRecursive: input.source.recursive,
+              connectionId: input.connectionId,
+              destination: kind,
+              destinationConfig: configBytes(input.destinationConfig),
+              destinationLocation: location,
+              destinationInstance: instance,
+              initialSyncBehavior: input.initialSyncBehavior,
+              keySchema: input.keySchema,
+              disableSecretDeletion: input.disableSecretDeletion,
+              autoSync: input.autoSync,
+            });
+            await recordAudit(tx, {
+              syncId: row.id,
+              projectId: row.projectId,
+              actor,
+              action: "sync.create",
+              details: { name: row.name, destination: Destination[kind] ?? String(kind), location, source: `${row.sourceEnvironment}:${row.sourcePath}`, connection_id: row.connectionId },
+            });
+            // The first push; with an IMPORT_* initial behaviour the worker imports first in that run.
+            if (row.autoSync) queued.push(await deps.runs.queueIn(tx, row, { action: SyncAction.SYNC, trigger: SyncTrigger.SYNC_CREATED, revision: 0n }));
+            return row;
+          }),
+        ),
+      );
+      await deps.runs.publish(queued);
+      return requireView(created.id);
+    },
+
+    get: requireView,
+
+    async getByName(projectId: string, name: string): Promise<SyncView> {
+      const row = await traced("secret_syncs.get_by_name", () => store.findSyncByName(db, projectId, name));
+      if (!row) throw RpcError.notFound(`secret sync "${name}" in project ${projectId}`);
+      return (await viewsOf(db, [row]))[0]!;
+    },
+
+    async list(query: SyncListQuery): Promise<{ views: SyncView[]; nextPageToken: string }> {
+      const afterName = query.pageToken === "" ? undefined : decodePageToken("syncs", query.pageToken);
+      if (query.pageToken !== "" && afterName === undefined) throw RpcError.invalidArgument([{ field: "page_token", description: "is not a token from ListSecretSyncs" }]);
+      const filter = { projectId: query.projectId, destination: query.destination, connectionId: query.connectionId, syncState: query.syncState, afterName };
+      const rows = await traced("secret_syncs.list", () => store.listSyncs(db, filter, query.pageSize + 1));
+      const page = rows.slice(0, query.pageSize);
+      const nextPageToken = rows.length > query.pageSize ? encodePageToken("syncs", page[page.length - 1]!.name) : "";
+      return { views: await viewsOf(db, page), nextPageToken };
+    },
+
+    /**
+     * A partial update at `expectedVersion` (ABORTED otherwise, nothing changed). The destination
+     * kind stays; a change of what the destination should hold requests a CONFIG_CHANGED run.
+     */
+    async update(id: string, expectedVersion: bigint, changes: SyncChanges, actor: string): Promise<SyncView> {
+      const current = (await requireView(id)).sync;
+      if (current.deletionRequestedAt) throw RpcError.failedPrecondition(`secret sync ${id} is being deleted`, [{ field: "secret_sync_id", description: "the sync is being deleted" }]);
+      if (current.version !== expectedVersion) throw RpcError.aborted(`secret sync ${id} is at version ${current.version}, not ${expectedVersion}; read it again and retry`);
+      const descriptor = destinationDescriptor(current.destination as Destination);
+      if (changes.destinationConfig && destinationKindOf(changes.destinationConfig) !== current.destination) {
+        throw RpcError.invalidArgument([{ field: "destination_config", description: `must keep the destination kind (${descriptor.name}); create another sync for another kind` }]);
+      }
+      const source = changes.source ?? { environment: current.sourceEnvironment, path: current.sourcePath, recursive: current.sourceRecursive };
+      const config = changes.destinationConfig ?? fromBinary(DestinationConfigSchema, current.destinationConfig);
+      const newConfigBytes = changes.destinationConfig ? configBytes(changes.destinationConfig) : current.destinationConfig;
+      const patch: Partial<store.NewSyncRow> = {
+        ...(changes.name !== undefined && changes.name !== current.name ? { name: changes.name } : {}),
+        ...(changes.description !== undefined && changes.description !== current.description ? { description: changes.description } : {}),
+        ...(source.environment !== current.sourceEnvironment ? { sourceEnvironment: source.environment } : {}),
+        ...(source.path !== current.sourcePath ? { sourcePath: source.path } : {}),
+        ...(source.recursive !== current.sourceRecursive ? { sourceRecursive: source.recursive } : {}),
+        ...(changes.connectionId !== undefined && changes.connectionId !== current.connectionId ? { connectionId: changes.connectionId } : {}),
+        ...(!newConfigBytes.equals(current.destinationConfig) ? { destinationConfig: newConfigBytes, destinationLocation: destinationLocation(config) } : {}),
+        ...(changes.keySchema !== undefined && changes.keySchema !== current.keySchema ? { keySchema: changes.keySchema } : {}),
+        ...(changes.disableSecretDeletion !== undefined && changes.disableSecretDeletion !== current.disableSecretDeletion ? { disableSecretDeletion: changes.disableSecretDeletion } : {}),
+        ...(changes.autoSync !== undefined && changes.autoSync !== current.autoSync ? { autoSync: changes.autoSync } : {}),
       };
-      let created: store.SyncRow;
-      try {
-        [created] = (await traced("secret_syncs.insert", () => db.insert(secretSyncs).values(row).returning())) as [store.SyncRow];
-      } catch (error) {
-        if (isUniqueViolation(error)) throw RpcError.alreadyExists(`secret sync "${input.name}" in project ${input.projectId}`);
-        throw error;
-      }
-      if (created.autoSync) {
-        await deps.runs.request([created], { trigger: SyncTrigger.SYNC_CREATED, sourceRevision: 0n, runIdFor: () => randomUUID() });
-        return requireSync(created.id);
-      }
-      return created;
-    },
-
-    get: requireSync,
-
-    async list(projectId: string) {
-      return traced("secret_syncs.list", () => store.listSyncs(db, projectId));
-    },
-
-    async remove(id: string): Promise<void> {
-      const deleted = await traced("secret_syncs.delete", () => db.delete(secretSyncs).where(eq(secretSyncs.id, id)).returning({ id: secretSyncs.id }));
-      if (deleted.length === 0) throw RpcError.notFound(`secret sync ${id}`);
-    },
-
-    async trigger(id: string): Promise<store.RunRow> {
-      const sync = await requireSync(id);
-      const [run] = await deps.runs.request([sync], { trigger: SyncTrigger.MANUAL, sourceRevision: 0n, runIdFor: () => randomUUID() });
-      return run!;
-    },
-
-    async listRuns(id: string, limit: number) {
-      await requireSync(id);
-      return traced("sync_runs.list", () => store.listRuns(db, id, limit));
+      const fields = Object.keys(patch).filter((field) => field !== "destinationLocation");
+      if (fields.length === 0) return requireView(id);
+      assertValid(capabilityViolations(descriptor, { keySchema: patch.keySchema, disableSecretDeletion: patch.disableSecretDeletion, environment: source.environment }));
+      if (patch.connectionId) patch.destinationInstance = (await checkConnection(deps.connections, current.projectId, patch.connectionId, descriptor)).instance;
+      const next = { ...current, ...patch } as store.SyncRow;
+      const moved = ["sourceEnvironment", "connectionId", "destinationConfig", "keySchema"].some((field) => field in patch);
+      const reaches = moved || ["sourcePath", "sourceRecursive", "disableSecretDeletion"].some((field) => field in patch) || patch.autoSync === true;
+      const queued: QueuedRun[] = [];
+      await insertOrExplain(next.name, current.projectId, () =>
+        traced("secret_syncs.update", () =>
+          db.transaction(async (tx) => {
+            if (moved) {
+              await store.lockLocation(tx, current.destination, next.destinationLocation);
+              await assertNoOverlap(tx, { destination: current.destination, location: next.destinationLocation, instance: next.destinationInstance, keySchema: next.keySchema, environment: next.sourceEnvironment, caseInsensitiveKeys: keysCaseInsensitive(config), excludeSyncId: id });
+            }
+            const updated = await store.updateSyncAtVersion(tx, id, expectedVersion, patch);
+            if (!updated) throw RpcError.aborted(`secret sync ${id} changed while it was being updated; read it again and retry`);
+            await recordAudit(tx, { syncId: id, projectId: current.projectId, actor, action: "sync.update", details: { fields: fields.join(","), version: String(updated.version) } });
+            if (reaches && updated.autoSync && !updated.deletionRequestedAt) {
+              queued.push(await deps.runs.queueIn(tx, updated, { action: SyncAction.SYNC, trigger: SyncTrigger.CONFIG_CHANGED, revision: 0n }));
+            }
+          }),
+        ),
+      );
+      await deps.runs.publish(queued);
+      deps.watchers.notify([id]);
+      return requireView(id);
     },
   };
 }

@@ -1,51 +1,111 @@
-import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@syncline/db";
-import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { secretSyncs, syncRuns } from "./schema.ts";
+import { SyncAction } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { secretSyncs, syncActionStatuses } from "./schema.ts";
 
-/** Queries of syncs and runs. Every function runs on the executor it is given (db or transaction). */
+/** Queries of syncs. Every function runs on the executor it is given (db or transaction). */
 
 export type SyncRow = typeof secretSyncs.$inferSelect;
 export type NewSyncRow = typeof secretSyncs.$inferInsert;
-export type RunRow = typeof syncRuns.$inferSelect;
-export type NewRunRow = typeof syncRuns.$inferInsert;
 
 export async function findSync(db: Database, id: string): Promise<SyncRow | undefined> {
   return (await db.select().from(secretSyncs).where(eq(secretSyncs.id, id)))[0];
 }
 
-export async function listSyncs(db: Database, projectId: string): Promise<SyncRow[]> {
-  return db.select().from(secretSyncs).where(eq(secretSyncs.projectId, projectId)).orderBy(secretSyncs.name);
+/** Locks the sync's row for the transaction: every change to its runs, statuses and lease goes through this lock. */
+export async function lockSync(db: Database, id: string): Promise<SyncRow | undefined> {
+  return (await db.select().from(secretSyncs).where(eq(secretSyncs.id, id)).for("update"))[0];
 }
 
-/** Auto-syncs whose source is exactly the changed folder. */
-export async function findAutoSyncsForSource(db: Database, projectId: string, environment: string, path: string): Promise<SyncRow[]> {
+/** Locks several syncs in id order (so concurrent transactions cannot deadlock). */
+export async function lockSyncs(db: Database, ids: readonly string[]): Promise<SyncRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(secretSyncs).where(inArray(secretSyncs.id, [...ids])).orderBy(asc(secretSyncs.id)).for("update");
+}
+
+export async function findSyncByName(db: Database, projectId: string, name: string): Promise<SyncRow | undefined> {
+  return (await db.select().from(secretSyncs).where(and(eq(secretSyncs.projectId, projectId), eq(secretSyncs.name, name))))[0];
+}
+
+/** Filters of ListSecretSyncs; `afterName` continues a page. */
+export interface SyncFilter {
+  readonly projectId: string;
+  readonly destination?: number;
+  readonly connectionId?: string;
+  /** State of the sync action; syncs whose sync action never ran have none. */
+  readonly syncState?: number;
+  readonly afterName?: string;
+}
+
+/** One page of a project's syncs, ordered by name. */
+export async function listSyncs(db: Database, filter: SyncFilter, limit: number): Promise<SyncRow[]> {
+  const conditions: SQL[] = [eq(secretSyncs.projectId, filter.projectId)];
+  if (filter.destination !== undefined) conditions.push(eq(secretSyncs.destination, filter.destination));
+  if (filter.connectionId !== undefined) conditions.push(eq(secretSyncs.connectionId, filter.connectionId));
+  if (filter.afterName !== undefined) conditions.push(gt(secretSyncs.name, filter.afterName));
+  if (filter.syncState !== undefined) {
+    conditions.push(
+      sql`exists (select 1 from ${syncActionStatuses} where ${syncActionStatuses.syncId} = ${secretSyncs.id} and ${syncActionStatuses.action} = ${SyncAction.SYNC} and ${syncActionStatuses.state} = ${filter.syncState})`,
+    );
+  }
+  return db.select().from(secretSyncs).where(and(...conditions)).orderBy(asc(secretSyncs.name)).limit(limit);
+}
+
+/**
+ * Syncs that see a change of `path`: sources at the folder itself, and recursive sources at one of
+ * its ancestors. Syncs being deleted are left out.
+ */
+export async function findSyncsSeeing(db: Database, projectId: string, environment: string, path: string, ancestors: readonly string[]): Promise<SyncRow[]> {
+  const seen = ancestors.length > 0 ? or(eq(secretSyncs.sourcePath, path), and(eq(secretSyncs.sourceRecursive, true), inArray(secretSyncs.sourcePath, [...ancestors]))) : eq(secretSyncs.sourcePath, path);
   return db
     .select()
     .from(secretSyncs)
-    .where(and(eq(secretSyncs.projectId, projectId), eq(secretSyncs.sourceEnvironment, environment), eq(secretSyncs.sourcePath, path), eq(secretSyncs.autoSync, true)));
+    .where(and(eq(secretSyncs.projectId, projectId), eq(secretSyncs.sourceEnvironment, environment), seen, isNull(secretSyncs.deletionRequestedAt)));
 }
 
-/** Inserts runs that do not exist yet; returns the ids actually inserted. */
-export async function insertRuns(db: Database, runs: readonly NewRunRow[]): Promise<Set<string>> {
-  if (runs.length === 0) return new Set();
-  const inserted = await db.insert(syncRuns).values([...runs]).onConflictDoNothing({ target: syncRuns.id }).returning({ id: syncRuns.id });
-  return new Set(inserted.map((row) => row.id));
+/** Syncs whose source is `path` or lies below it (`/` means the whole environment). */
+export async function findSyncsWithin(db: Database, projectId: string, environment: string, path: string): Promise<SyncRow[]> {
+  const inside = path === "/" ? undefined : or(eq(secretSyncs.sourcePath, path), sql`starts_with(${secretSyncs.sourcePath}, ${`${path}/`})`);
+  return db.select().from(secretSyncs).where(and(eq(secretSyncs.projectId, projectId), eq(secretSyncs.sourceEnvironment, environment), inside));
 }
 
-export async function findRuns(db: Database, ids: readonly string[]): Promise<RunRow[]> {
-  if (ids.length === 0) return [];
-  return db.select().from(syncRuns).where(inArray(syncRuns.id, [...ids]));
+export async function findSyncsOfConnection(db: Database, connectionId: string): Promise<SyncRow[]> {
+  return db.select().from(secretSyncs).where(eq(secretSyncs.connectionId, connectionId));
 }
 
-export async function listRuns(db: Database, syncId: string, limit: number): Promise<RunRow[]> {
-  return db.select().from(syncRuns).where(eq(syncRuns.syncId, syncId)).orderBy(desc(syncRuns.queuedAt), desc(syncRuns.id)).limit(limit);
+/** Syncs writing to `location` of a destination kind, in any project. */
+export async function findSyncsAtLocation(db: Database, destination: number, location: string): Promise<SyncRow[]> {
+  return db.select().from(secretSyncs).where(and(eq(secretSyncs.destination, destination), eq(secretSyncs.destinationLocation, location)));
 }
 
-/** Points the sync's status at a run. */
-export async function setSyncStatus(db: Database, syncId: string, status: { state: number; runId: string; message: string }, onlyForRun?: string): Promise<void> {
-  const where = onlyForRun ? and(eq(secretSyncs.id, syncId), eq(secretSyncs.syncRunId, onlyForRun)) : eq(secretSyncs.id, syncId);
-  await db.update(secretSyncs).set({ syncState: status.state, syncRunId: status.runId, syncMessage: status.message, syncUpdatedAt: new Date() }).where(where);
+/** Serialises overlap checks of one location across concurrent transactions (creates and updates). */
+export async function lockLocation(db: Database, destination: number, location: string): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`${destination}:${location}`}))`);
+}
+
+export async function insertSync(db: Database, row: NewSyncRow): Promise<SyncRow> {
+  const [created] = await db.insert(secretSyncs).values(row).returning();
+  return created!;
+}
+
+/** Applies `patch` and bumps the version when the sync is still at `expectedVersion`; undefined otherwise. */
+export async function updateSyncAtVersion(db: Database, id: string, expectedVersion: bigint, patch: Partial<NewSyncRow>): Promise<SyncRow | undefined> {
+  const [updated] = await db
+    .update(secretSyncs)
+    .set({ ...patch, version: sql`${secretSyncs.version} + 1`, updatedAt: new Date() })
+    .where(and(eq(secretSyncs.id, id), eq(secretSyncs.version, expectedVersion)))
+    .returning();
+  return updated;
+}
+
+/** Changes bookkeeping columns (lease, flags) without touching the configuration version. */
+export async function patchSync(db: Database, id: string, patch: Partial<NewSyncRow>): Promise<void> {
+  await db.update(secretSyncs).set(patch).where(eq(secretSyncs.id, id));
+}
+
+export async function deleteSync(db: Database, id: string): Promise<boolean> {
+  const deleted = await db.delete(secretSyncs).where(eq(secretSyncs.id, id)).returning({ id: secretSyncs.id });
+  return deleted.length > 0;
 }
 
 export async function raiseLastSyncedRevision(db: Database, syncId: string, revision: bigint): Promise<void> {
@@ -55,12 +115,7 @@ export async function raiseLastSyncedRevision(db: Database, syncId: string, revi
     .where(eq(secretSyncs.id, syncId));
 }
 
-/** PENDING runs that no worker has started (attempts = 0) and that were queued before `before`. */
-export async function findUnstartedRuns(db: Database, before: Date, limit = 500): Promise<{ run: RunRow; destination: number }[]> {
-  return db
-    .select({ run: syncRuns, destination: secretSyncs.destination })
-    .from(syncRuns)
-    .innerJoin(secretSyncs, eq(secretSyncs.id, syncRuns.syncId))
-    .where(and(eq(syncRuns.state, SyncState.PENDING), eq(syncRuns.attempts, 0), lt(syncRuns.queuedAt, before)))
-    .limit(limit);
+/** Syncs recorded before locations were kept (empty location): filled in at start-up. */
+export async function findSyncsWithoutLocation(db: Database, limit = 1000): Promise<SyncRow[]> {
+  return db.select().from(secretSyncs).where(eq(secretSyncs.destinationLocation, "")).limit(limit);
 }

@@ -132,6 +132,60 @@ export declare type ListAppConnectionsResponse = Message<"syncline.connections.v
 export declare const ListAppConnectionsResponseSchema: GenMessage<ListAppConnectionsResponse>;
 
 /**
+ * @generated from message syncline.connections.v1.UpdateAppConnectionRequest
+ */
+export declare type UpdateAppConnectionRequest = Message<"syncline.connections.v1.UpdateAppConnectionRequest"> & {
+  /**
+   * @generated from field: string connection_id = 1;
+   */
+  connectionId: string;
+
+  /**
+   * @generated from field: optional string name = 2;
+   */
+  name?: string | undefined;
+
+  /**
+   * @generated from field: optional string description = 3;
+   */
+  description?: string | undefined;
+
+  /**
+   * When set, replaces the credentials; must be for the connection's app.
+   *
+   * @generated from field: syncline.connections.v1.ConnectionCredentials credentials = 4;
+   */
+  credentials?: ConnectionCredentials | undefined;
+
+  /**
+   * @generated from field: bool skip_validation = 5;
+   */
+  skipValidation: boolean;
+};
+
+/**
+ * Describes the message syncline.connections.v1.UpdateAppConnectionRequest.
+ * Use `create(UpdateAppConnectionRequestSchema)` to create a new message.
+ */
+export declare const UpdateAppConnectionRequestSchema: GenMessage<UpdateAppConnectionRequest>;
+
+/**
+ * @generated from message syncline.connections.v1.UpdateAppConnectionResponse
+ */
+export declare type UpdateAppConnectionResponse = Message<"syncline.connections.v1.UpdateAppConnectionResponse"> & {
+  /**
+   * @generated from field: syncline.connections.v1.AppConnection connection = 1;
+   */
+  connection?: AppConnection | undefined;
+};
+
+/**
+ * Describes the message syncline.connections.v1.UpdateAppConnectionResponse.
+ * Use `create(UpdateAppConnectionResponseSchema)` to create a new message.
+ */
+export declare const UpdateAppConnectionResponseSchema: GenMessage<UpdateAppConnectionResponse>;
+
+/**
  * @generated from message syncline.connections.v1.DeleteAppConnectionRequest
  */
 export declare type DeleteAppConnectionRequest = Message<"syncline.connections.v1.DeleteAppConnectionRequest"> & {
@@ -188,6 +242,17 @@ export declare const ConnectionsService: GenService<{
     methodKind: "unary";
     input: typeof ListAppConnectionsRequestSchema;
     output: typeof ListAppConnectionsResponseSchema;
+  },
+  /**
+   * Changes name, description or credentials (validated live unless skipped). New credentials
+   * publish a CREDENTIALS_UPDATED event so the connection's syncs run again.
+   *
+   * @generated from rpc syncline.connections.v1.ConnectionsService.UpdateAppConnection
+   */
+  updateAppConnection: {
+    methodKind: "unary";
+    input: typeof UpdateAppConnectionRequestSchema;
+    output: typeof UpdateAppConnectionResponseSchema;
   },
   /**
    * @generated from rpc syncline.connections.v1.ConnectionsService.DeleteAppConnection

@@ -66,6 +66,56 @@ export declare type VaultTokenAuth = Message<"syncline.connections.v1.VaultToken
 export declare const VaultTokenAuthSchema: GenMessage<VaultTokenAuth>;
 
 /**
+ * Credentials for GitHub (github.com or GitHub Enterprise Server).
+ *
+ * @generated from message syncline.connections.v1.GitHubCredentials
+ */
+export declare type GitHubCredentials = Message<"syncline.connections.v1.GitHubCredentials"> & {
+  /**
+   * REST API base URL; empty means https://api.github.com.
+   *
+   * @generated from field: string api_url = 1;
+   */
+  apiUrl: string;
+
+  /**
+   * @generated from oneof syncline.connections.v1.GitHubCredentials.method
+   */
+  method: {
+    /**
+     * @generated from field: syncline.connections.v1.GitHubTokenAuth token = 2;
+     */
+    value: GitHubTokenAuth;
+    case: "token";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message syncline.connections.v1.GitHubCredentials.
+ * Use `create(GitHubCredentialsSchema)` to create a new message.
+ */
+export declare const GitHubCredentialsSchema: GenMessage<GitHubCredentials>;
+
+/**
+ * A GitHub token (fine-grained or classic personal access token, or an installation token) with
+ * permission to manage Actions secrets.
+ *
+ * @generated from message syncline.connections.v1.GitHubTokenAuth
+ */
+export declare type GitHubTokenAuth = Message<"syncline.connections.v1.GitHubTokenAuth"> & {
+  /**
+   * @generated from field: string token = 1;
+   */
+  token: string;
+};
+
+/**
+ * Describes the message syncline.connections.v1.GitHubTokenAuth.
+ * Use `create(GitHubTokenAuthSchema)` to create a new message.
+ */
+export declare const GitHubTokenAuthSchema: GenMessage<GitHubTokenAuth>;
+
+/**
  * The credentials of a connection, typed per app. Write-only through the public API.
  *
  * @generated from message syncline.connections.v1.ConnectionCredentials
@@ -80,6 +130,12 @@ export declare type ConnectionCredentials = Message<"syncline.connections.v1.Con
      */
     value: VaultCredentials;
     case: "vault";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.GitHubCredentials github = 2;
+     */
+    value: GitHubCredentials;
+    case: "github";
   } | { case: undefined; value?: undefined };
 };
 
@@ -113,6 +169,24 @@ export declare type VaultCredentialsView = Message<"syncline.connections.v1.Vaul
 export declare const VaultCredentialsViewSchema: GenMessage<VaultCredentialsView>;
 
 /**
+ * The non-secret part of GitHub credentials.
+ *
+ * @generated from message syncline.connections.v1.GitHubCredentialsView
+ */
+export declare type GitHubCredentialsView = Message<"syncline.connections.v1.GitHubCredentialsView"> & {
+  /**
+   * @generated from field: string api_url = 1;
+   */
+  apiUrl: string;
+};
+
+/**
+ * Describes the message syncline.connections.v1.GitHubCredentialsView.
+ * Use `create(GitHubCredentialsViewSchema)` to create a new message.
+ */
+export declare const GitHubCredentialsViewSchema: GenMessage<GitHubCredentialsView>;
+
+/**
  * What responses carry instead of credentials.
  *
  * @generated from message syncline.connections.v1.RedactedCredentials
@@ -127,6 +201,12 @@ export declare type RedactedCredentials = Message<"syncline.connections.v1.Redac
      */
     value: VaultCredentialsView;
     case: "vault";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.GitHubCredentialsView github = 2;
+     */
+    value: GitHubCredentialsView;
+    case: "github";
   } | { case: undefined; value?: undefined };
 };
 
@@ -216,6 +296,11 @@ export enum App {
    * @generated from enum value: APP_HASHICORP_VAULT = 1;
    */
   HASHICORP_VAULT = 1,
+
+  /**
+   * @generated from enum value: APP_GITHUB = 2;
+   */
+  GITHUB = 2,
 }
 
 /**
@@ -238,6 +323,11 @@ export enum AuthMethod {
    * @generated from enum value: AUTH_METHOD_VAULT_TOKEN = 1;
    */
   VAULT_TOKEN = 1,
+
+  /**
+   * @generated from enum value: AUTH_METHOD_GITHUB_TOKEN = 2;
+   */
+  GITHUB_TOKEN = 2,
 }
 
 /**

@@ -9,7 +9,7 @@ import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
  * Describes the file syncline/connections/v1/resources.proto.
  */
 export const file_syncline_connections_v1_resources = /*@__PURE__*/
-  fileDesc("CidzeW5jbGluZS9jb25uZWN0aW9ucy92MS9yZXNvdXJjZXMucHJvdG8SF3N5bmNsaW5lLmNvbm5lY3Rpb25zLnYxIn8KEFZhdWx0Q3JlZGVudGlhbHMSFAoMaW5zdGFuY2VfdXJsGAEgASgJEhEKCW5hbWVzcGFjZRgCIAEoCRI4CgV0b2tlbhgDIAEoCzInLnN5bmNsaW5lLmNvbm5lY3Rpb25zLnYxLlZhdWx0VG9rZW5BdXRoSABCCAoGbWV0aG9kIh8KDlZhdWx0VG9rZW5BdXRoEg0KBXRva2VuGAEgASgJIloKFUNvbm5lY3Rpb25DcmVkZW50aWFscxI6CgV2YXVsdBgBIAEoCzIpLnN5bmNsaW5lLmNvbm5lY3Rpb25zLnYxLlZhdWx0Q3JlZGVudGlhbHNIAEIFCgNhcHAiPwoUVmF1bHRDcmVkZW50aWFsc1ZpZXcSFAoMaW5zdGFuY2VfdXJsGAEgASgJEhEKCW5hbWVzcGFjZRgCIAEoCSJcChNSZWRhY3RlZENyZWRlbnRpYWxzEj4KBXZhdWx0GAEgASgLMi0uc3luY2xpbmUuY29ubmVjdGlvbnMudjEuVmF1bHRDcmVkZW50aWFsc1ZpZXdIAEIFCgNhcHAi9QIKDUFwcENvbm5lY3Rpb24SCgoCaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEikKA2FwcBgFIAEoDjIcLnN5bmNsaW5lLmNvbm5lY3Rpb25zLnYxLkFwcBIzCgZtZXRob2QYBiABKA4yIy5zeW5jbGluZS5jb25uZWN0aW9ucy52MS5BdXRoTWV0aG9kEj4KCHJlZGFjdGVkGAcgASgLMiwuc3luY2xpbmUuY29ubmVjdGlvbnMudjEuUmVkYWN0ZWRDcmVkZW50aWFscxIfChdjcmVkZW50aWFsc19maW5nZXJwcmludBgIIAEoCRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKjMKA0FwcBITCg9BUFBfVU5TUEVDSUZJRUQQABIXChNBUFBfSEFTSElDT1JQX1ZBVUxUEAEqRgoKQXV0aE1ldGhvZBIbChdBVVRIX01FVEhPRF9VTlNQRUNJRklFRBAAEhsKF0FVVEhfTUVUSE9EX1ZBVUxUX1RPS0VOEAFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CidzeW5jbGluZS9jb25uZWN0aW9ucy92MS9yZXNvdXJjZXMucHJvdG8SF3N5bmNsaW5lLmNvbm5lY3Rpb25zLnYxIn8KEFZhdWx0Q3JlZGVudGlhbHMSFAoMaW5zdGFuY2VfdXJsGAEgASgJEhEKCW5hbWVzcGFjZRgCIAEoCRI4CgV0b2tlbhgDIAEoCzInLnN5bmNsaW5lLmNvbm5lY3Rpb25zLnYxLlZhdWx0VG9rZW5BdXRoSABCCAoGbWV0aG9kIh8KDlZhdWx0VG9rZW5BdXRoEg0KBXRva2VuGAEgASgJImkKEUdpdEh1YkNyZWRlbnRpYWxzEg8KB2FwaV91cmwYASABKAkSOQoFdG9rZW4YAiABKAsyKC5zeW5jbGluZS5jb25uZWN0aW9ucy52MS5HaXRIdWJUb2tlbkF1dGhIAEIICgZtZXRob2QiIAoPR2l0SHViVG9rZW5BdXRoEg0KBXRva2VuGAEgASgJIpgBChVDb25uZWN0aW9uQ3JlZGVudGlhbHMSOgoFdmF1bHQYASABKAsyKS5zeW5jbGluZS5jb25uZWN0aW9ucy52MS5WYXVsdENyZWRlbnRpYWxzSAASPAoGZ2l0aHViGAIgASgLMiouc3luY2xpbmUuY29ubmVjdGlvbnMudjEuR2l0SHViQ3JlZGVudGlhbHNIAEIFCgNhcHAiPwoUVmF1bHRDcmVkZW50aWFsc1ZpZXcSFAoMaW5zdGFuY2VfdXJsGAEgASgJEhEKCW5hbWVzcGFjZRgCIAEoCSIoChVHaXRIdWJDcmVkZW50aWFsc1ZpZXcSDwoHYXBpX3VybBgBIAEoCSKeAQoTUmVkYWN0ZWRDcmVkZW50aWFscxI+CgV2YXVsdBgBIAEoCzItLnN5bmNsaW5lLmNvbm5lY3Rpb25zLnYxLlZhdWx0Q3JlZGVudGlhbHNWaWV3SAASQAoGZ2l0aHViGAIgASgLMi4uc3luY2xpbmUuY29ubmVjdGlvbnMudjEuR2l0SHViQ3JlZGVudGlhbHNWaWV3SABCBQoDYXBwIvUCCg1BcHBDb25uZWN0aW9uEgoKAmlkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIpCgNhcHAYBSABKA4yHC5zeW5jbGluZS5jb25uZWN0aW9ucy52MS5BcHASMwoGbWV0aG9kGAYgASgOMiMuc3luY2xpbmUuY29ubmVjdGlvbnMudjEuQXV0aE1ldGhvZBI+CghyZWRhY3RlZBgHIAEoCzIsLnN5bmNsaW5lLmNvbm5lY3Rpb25zLnYxLlJlZGFjdGVkQ3JlZGVudGlhbHMSHwoXY3JlZGVudGlhbHNfZmluZ2VycHJpbnQYCCABKAkSLwoLY3JlYXRlX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCpDCgNBcHASEwoPQVBQX1VOU1BFQ0lGSUVEEAASFwoTQVBQX0hBU0hJQ09SUF9WQVVMVBABEg4KCkFQUF9HSVRIVUIQAipkCgpBdXRoTWV0aG9kEhsKF0FVVEhfTUVUSE9EX1VOU1BFQ0lGSUVEEAASGwoXQVVUSF9NRVRIT0RfVkFVTFRfVE9LRU4QARIcChhBVVRIX01FVEhPRF9HSVRIVUJfVE9LRU4QAmIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * Describes the message syncline.connections.v1.VaultCredentials.
@@ -26,32 +26,53 @@ export const VaultTokenAuthSchema = /*@__PURE__*/
   messageDesc(file_syncline_connections_v1_resources, 1);
 
 /**
+ * Describes the message syncline.connections.v1.GitHubCredentials.
+ * Use `create(GitHubCredentialsSchema)` to create a new message.
+ */
+export const GitHubCredentialsSchema = /*@__PURE__*/
+  messageDesc(file_syncline_connections_v1_resources, 2);
+
+/**
+ * Describes the message syncline.connections.v1.GitHubTokenAuth.
+ * Use `create(GitHubTokenAuthSchema)` to create a new message.
+ */
+export const GitHubTokenAuthSchema = /*@__PURE__*/
+  messageDesc(file_syncline_connections_v1_resources, 3);
+
+/**
  * Describes the message syncline.connections.v1.ConnectionCredentials.
  * Use `create(ConnectionCredentialsSchema)` to create a new message.
  */
 export const ConnectionCredentialsSchema = /*@__PURE__*/
-  messageDesc(file_syncline_connections_v1_resources, 2);
+  messageDesc(file_syncline_connections_v1_resources, 4);
 
 /**
  * Describes the message syncline.connections.v1.VaultCredentialsView.
  * Use `create(VaultCredentialsViewSchema)` to create a new message.
  */
 export const VaultCredentialsViewSchema = /*@__PURE__*/
-  messageDesc(file_syncline_connections_v1_resources, 3);
+  messageDesc(file_syncline_connections_v1_resources, 5);
+
+/**
+ * Describes the message syncline.connections.v1.GitHubCredentialsView.
+ * Use `create(GitHubCredentialsViewSchema)` to create a new message.
+ */
+export const GitHubCredentialsViewSchema = /*@__PURE__*/
+  messageDesc(file_syncline_connections_v1_resources, 6);
 
 /**
  * Describes the message syncline.connections.v1.RedactedCredentials.
  * Use `create(RedactedCredentialsSchema)` to create a new message.
  */
 export const RedactedCredentialsSchema = /*@__PURE__*/
-  messageDesc(file_syncline_connections_v1_resources, 4);
+  messageDesc(file_syncline_connections_v1_resources, 7);
 
 /**
  * Describes the message syncline.connections.v1.AppConnection.
  * Use `create(AppConnectionSchema)` to create a new message.
  */
 export const AppConnectionSchema = /*@__PURE__*/
-  messageDesc(file_syncline_connections_v1_resources, 5);
+  messageDesc(file_syncline_connections_v1_resources, 8);
 
 /**
  * Describes the enum syncline.connections.v1.App.

@@ -12,6 +12,29 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 export declare const file_syncline_events_v1_source_events: GenFile;
 
 /**
+ * A folder address inside a project.
+ *
+ * @generated from message syncline.events.v1.FolderAddress
+ */
+export declare type FolderAddress = Message<"syncline.events.v1.FolderAddress"> & {
+  /**
+   * @generated from field: string environment = 1;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: string path = 2;
+   */
+  path: string;
+};
+
+/**
+ * Describes the message syncline.events.v1.FolderAddress.
+ * Use `create(FolderAddressSchema)` to create a new message.
+ */
+export declare const FolderAddressSchema: GenMessage<FolderAddress>;
+
+/**
  * @generated from message syncline.events.v1.KeyChange
  */
 export declare type KeyChange = Message<"syncline.events.v1.KeyChange"> & {
@@ -79,6 +102,18 @@ export declare type SourceChangeEvent = Message<"syncline.events.v1.SourceChange
    * @generated from field: google.protobuf.Timestamp commit_time = 7;
    */
   commitTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: syncline.events.v1.SourceChangeKind kind = 8;
+   */
+  kind: SourceChangeKind;
+
+  /**
+   * Set when the folder changed because a folder it imports or references changed: that folder.
+   *
+   * @generated from field: syncline.events.v1.FolderAddress origin = 9;
+   */
+  origin?: FolderAddress | undefined;
 };
 
 /**
@@ -118,4 +153,49 @@ export enum KeyChangeKind {
  * Describes the enum syncline.events.v1.KeyChangeKind.
  */
 export declare const KeyChangeKindSchema: GenEnum<KeyChangeKind>;
+
+/**
+ * What happened to the source.
+ *
+ * @generated from enum syncline.events.v1.SourceChangeKind
+ */
+export enum SourceChangeKind {
+  /**
+   * @generated from enum value: SOURCE_CHANGE_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Secrets of the folder changed (directly, or through an import or a reference: see `origin`).
+   *
+   * @generated from enum value: SOURCE_CHANGE_KIND_SECRETS_CHANGED = 1;
+   */
+  SECRETS_CHANGED = 1,
+
+  /**
+   * The folder at `path` and its subtree were deleted or moved away.
+   *
+   * @generated from enum value: SOURCE_CHANGE_KIND_FOLDER_DELETED = 2;
+   */
+  FOLDER_DELETED = 2,
+
+  /**
+   * The whole environment was deleted (`path` is `/`).
+   *
+   * @generated from enum value: SOURCE_CHANGE_KIND_ENVIRONMENT_DELETED = 3;
+   */
+  ENVIRONMENT_DELETED = 3,
+
+  /**
+   * The whole project was deleted (one event per environment; `path` is `/`).
+   *
+   * @generated from enum value: SOURCE_CHANGE_KIND_PROJECT_DELETED = 4;
+   */
+  PROJECT_DELETED = 4,
+}
+
+/**
+ * Describes the enum syncline.events.v1.SourceChangeKind.
+ */
+export declare const SourceChangeKindSchema: GenEnum<SourceChangeKind>;
 

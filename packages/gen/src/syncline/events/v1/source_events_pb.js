@@ -9,21 +9,28 @@ import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
  * Describes the file syncline/events/v1/source_events.proto.
  */
 export const file_syncline_events_v1_source_events = /*@__PURE__*/
-  fileDesc("CiZzeW5jbGluZS9ldmVudHMvdjEvc291cmNlX2V2ZW50cy5wcm90bxISc3luY2xpbmUuZXZlbnRzLnYxIkkKCUtleUNoYW5nZRILCgNrZXkYASABKAkSLwoEa2luZBgCIAEoDjIhLnN5bmNsaW5lLmV2ZW50cy52MS5LZXlDaGFuZ2VLaW5kIs8BChFTb3VyY2VDaGFuZ2VFdmVudBIQCghldmVudF9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEhMKC2Vudmlyb25tZW50GAMgASgJEgwKBHBhdGgYBCABKAkSEAoIcmV2aXNpb24YBSABKAQSLgoHY2hhbmdlcxgGIAMoCzIdLnN5bmNsaW5lLmV2ZW50cy52MS5LZXlDaGFuZ2USLwoLY29tbWl0X3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKocBCg1LZXlDaGFuZ2VLaW5kEh8KG0tFWV9DSEFOR0VfS0lORF9VTlNQRUNJRklFRBAAEhsKF0tFWV9DSEFOR0VfS0lORF9DUkVBVEVEEAESGwoXS0VZX0NIQU5HRV9LSU5EX1VQREFURUQQAhIbChdLRVlfQ0hBTkdFX0tJTkRfREVMRVRFRBADYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("CiZzeW5jbGluZS9ldmVudHMvdjEvc291cmNlX2V2ZW50cy5wcm90bxISc3luY2xpbmUuZXZlbnRzLnYxIjIKDUZvbGRlckFkZHJlc3MSEwoLZW52aXJvbm1lbnQYASABKAkSDAoEcGF0aBgCIAEoCSJJCglLZXlDaGFuZ2USCwoDa2V5GAEgASgJEi8KBGtpbmQYAiABKA4yIS5zeW5jbGluZS5ldmVudHMudjEuS2V5Q2hhbmdlS2luZCK2AgoRU291cmNlQ2hhbmdlRXZlbnQSEAoIZXZlbnRfaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRITCgtlbnZpcm9ubWVudBgDIAEoCRIMCgRwYXRoGAQgASgJEhAKCHJldmlzaW9uGAUgASgEEi4KB2NoYW5nZXMYBiADKAsyHS5zeW5jbGluZS5ldmVudHMudjEuS2V5Q2hhbmdlEi8KC2NvbW1pdF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCgRraW5kGAggASgOMiQuc3luY2xpbmUuZXZlbnRzLnYxLlNvdXJjZUNoYW5nZUtpbmQSMQoGb3JpZ2luGAkgASgLMiEuc3luY2xpbmUuZXZlbnRzLnYxLkZvbGRlckFkZHJlc3MqhwEKDUtleUNoYW5nZUtpbmQSHwobS0VZX0NIQU5HRV9LSU5EX1VOU1BFQ0lGSUVEEAASGwoXS0VZX0NIQU5HRV9LSU5EX0NSRUFURUQQARIbChdLRVlfQ0hBTkdFX0tJTkRfVVBEQVRFRBACEhsKF0tFWV9DSEFOR0VfS0lORF9ERUxFVEVEEAMq2QEKEFNvdXJjZUNoYW5nZUtpbmQSIgoeU09VUkNFX0NIQU5HRV9LSU5EX1VOU1BFQ0lGSUVEEAASJgoiU09VUkNFX0NIQU5HRV9LSU5EX1NFQ1JFVFNfQ0hBTkdFRBABEiUKIVNPVVJDRV9DSEFOR0VfS0lORF9GT0xERVJfREVMRVRFRBACEioKJlNPVVJDRV9DSEFOR0VfS0lORF9FTlZJUk9OTUVOVF9ERUxFVEVEEAMSJgoiU09VUkNFX0NIQU5HRV9LSU5EX1BST0pFQ1RfREVMRVRFRBAEYgZwcm90bzM", [file_google_protobuf_timestamp]);
+
+/**
+ * Describes the message syncline.events.v1.FolderAddress.
+ * Use `create(FolderAddressSchema)` to create a new message.
+ */
+export const FolderAddressSchema = /*@__PURE__*/
+  messageDesc(file_syncline_events_v1_source_events, 0);
 
 /**
  * Describes the message syncline.events.v1.KeyChange.
  * Use `create(KeyChangeSchema)` to create a new message.
  */
 export const KeyChangeSchema = /*@__PURE__*/
-  messageDesc(file_syncline_events_v1_source_events, 0);
+  messageDesc(file_syncline_events_v1_source_events, 1);
 
 /**
  * Describes the message syncline.events.v1.SourceChangeEvent.
  * Use `create(SourceChangeEventSchema)` to create a new message.
  */
 export const SourceChangeEventSchema = /*@__PURE__*/
-  messageDesc(file_syncline_events_v1_source_events, 1);
+  messageDesc(file_syncline_events_v1_source_events, 2);
 
 /**
  * Describes the enum syncline.events.v1.KeyChangeKind.
@@ -38,4 +45,18 @@ export const KeyChangeKindSchema = /*@__PURE__*/
  */
 export const KeyChangeKind = /*@__PURE__*/
   tsEnum(KeyChangeKindSchema);
+
+/**
+ * Describes the enum syncline.events.v1.SourceChangeKind.
+ */
+export const SourceChangeKindSchema = /*@__PURE__*/
+  enumDesc(file_syncline_events_v1_source_events, 1);
+
+/**
+ * What happened to the source.
+ *
+ * @generated from enum syncline.events.v1.SourceChangeKind
+ */
+export const SourceChangeKind = /*@__PURE__*/
+  tsEnum(SourceChangeKindSchema);
 

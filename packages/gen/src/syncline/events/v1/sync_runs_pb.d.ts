@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { Destination, SyncAction, SyncState, SyncTrigger } from "../../syncs/v1/resources_pb.js";
+import type { Destination, ImportBehavior, SecretSync, SyncAction, SyncState, SyncTrigger } from "../../syncs/v1/resources_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
@@ -59,6 +59,13 @@ export declare type SyncRunRequest = Message<"syncline.events.v1.SyncRunRequest"
    * @generated from field: google.protobuf.Timestamp request_time = 7;
    */
   requestTime?: Timestamp | undefined;
+
+  /**
+   * IMPORT runs only.
+   *
+   * @generated from field: syncline.syncs.v1.ImportBehavior import_behavior = 8;
+   */
+  importBehavior: ImportBehavior;
 };
 
 /**
@@ -141,4 +148,79 @@ export declare type SyncRunResult = Message<"syncline.events.v1.SyncRunResult"> 
  * Use `create(SyncRunResultSchema)` to create a new message.
  */
 export declare const SyncRunResultSchema: GenMessage<SyncRunResult>;
+
+/**
+ * Asks a worker (NATS request/reply, queue group `connector-workers`, subject
+ * `syncline.plans.<destination>`) what a run of the sync would change. The reply is a
+ * `SyncPlanReply`.
+ *
+ * @generated from message syncline.events.v1.SyncPlanRequest
+ */
+export declare type SyncPlanRequest = Message<"syncline.events.v1.SyncPlanRequest"> & {
+  /**
+   * @generated from field: syncline.syncs.v1.SecretSync secret_sync = 1;
+   */
+  secretSync?: SecretSync | undefined;
+};
+
+/**
+ * Describes the message syncline.events.v1.SyncPlanRequest.
+ * Use `create(SyncPlanRequestSchema)` to create a new message.
+ */
+export declare const SyncPlanRequestSchema: GenMessage<SyncPlanRequest>;
+
+/**
+ * @generated from message syncline.events.v1.SyncPlanReply
+ */
+export declare type SyncPlanReply = Message<"syncline.events.v1.SyncPlanReply"> & {
+  /**
+   * @generated from field: uint64 source_revision = 1;
+   */
+  sourceRevision: bigint;
+
+  /**
+   * @generated from field: repeated string create_keys = 2;
+   */
+  createKeys: string[];
+
+  /**
+   * @generated from field: repeated string update_keys = 3;
+   */
+  updateKeys: string[];
+
+  /**
+   * @generated from field: repeated string delete_keys = 4;
+   */
+  deleteKeys: string[];
+
+  /**
+   * @generated from field: bool destination_readable = 5;
+   */
+  destinationReadable: boolean;
+
+  /**
+   * @generated from field: string note = 6;
+   */
+  note: string;
+
+  /**
+   * Set when planning failed: a message a person can act on (then the key lists are empty).
+   *
+   * @generated from field: string error = 7;
+   */
+  error: string;
+
+  /**
+   * The failure kind (connector error kinds: auth, invalid_config, transient, ...).
+   *
+   * @generated from field: string error_kind = 8;
+   */
+  errorKind: string;
+};
+
+/**
+ * Describes the message syncline.events.v1.SyncPlanReply.
+ * Use `create(SyncPlanReplySchema)` to create a new message.
+ */
+export declare const SyncPlanReplySchema: GenMessage<SyncPlanReply>;
 

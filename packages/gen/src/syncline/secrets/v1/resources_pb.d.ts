@@ -179,6 +179,13 @@ export declare type Secret = Message<"syncline.secrets.v1.Secret"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 10;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * Free-form tags (e.g. owner=team-a). Never used for secret material.
+   *
+   * @generated from field: map<string, string> metadata = 11;
+   */
+  metadata: { [key: string]: string };
 };
 
 /**
@@ -186,4 +193,163 @@ export declare type Secret = Message<"syncline.secrets.v1.Secret"> & {
  * Use `create(SecretSchema)` to create a new message.
  */
 export declare const SecretSchema: GenMessage<Secret>;
+
+/**
+ * One version of a secret. Every write creates a version; a rollback creates a new version with an
+ * old value. `value` is empty unless asked for.
+ *
+ * @generated from message syncline.secrets.v1.SecretVersion
+ */
+export declare type SecretVersion = Message<"syncline.secrets.v1.SecretVersion"> & {
+  /**
+   * @generated from field: string secret_id = 1;
+   */
+  secretId: string;
+
+  /**
+   * @generated from field: uint64 version = 2;
+   */
+  version: bigint;
+
+  /**
+   * @generated from field: string value = 3;
+   */
+  value: string;
+
+  /**
+   * @generated from field: string comment = 4;
+   */
+  comment: string;
+
+  /**
+   * @generated from field: map<string, string> metadata = 5;
+   */
+  metadata: { [key: string]: string };
+
+  /**
+   * Who wrote this version.
+   *
+   * @generated from field: string actor = 6;
+   */
+  actor: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 7;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.SecretVersion.
+ * Use `create(SecretVersionSchema)` to create a new message.
+ */
+export declare const SecretVersionSchema: GenMessage<SecretVersion>;
+
+/**
+ * A folder importing the secrets of another folder (possibly in another environment of the same
+ * project). Local keys win over imported ones; among imports, a lower `position` wins.
+ *
+ * @generated from message syncline.secrets.v1.SecretImport
+ */
+export declare type SecretImport = Message<"syncline.secrets.v1.SecretImport"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string project_id = 2;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string environment = 3;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: string path = 4;
+   */
+  path: string;
+
+  /**
+   * @generated from field: string import_environment = 5;
+   */
+  importEnvironment: string;
+
+  /**
+   * @generated from field: string import_path = 6;
+   */
+  importPath: string;
+
+  /**
+   * @generated from field: uint32 position = 7;
+   */
+  position: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 8;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.SecretImport.
+ * Use `create(SecretImportSchema)` to create a new message.
+ */
+export declare const SecretImportSchema: GenMessage<SecretImport>;
+
+/**
+ * One recorded mutation: who did what to which target, when. Never a value.
+ *
+ * @generated from message syncline.secrets.v1.AuditEvent
+ */
+export declare type AuditEvent = Message<"syncline.secrets.v1.AuditEvent"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string project_id = 2;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string actor = 3;
+   */
+  actor: string;
+
+  /**
+   * e.g. `secret.update`, `folder.delete`, `project.rename`.
+   *
+   * @generated from field: string action = 4;
+   */
+  action: string;
+
+  /**
+   * e.g. `secret:prod:/api:DB_PASSWORD`, `folder:prod:/api`.
+   *
+   * @generated from field: string target = 5;
+   */
+  target: string;
+
+  /**
+   * Non-secret facts about the change (versions, new names, counts).
+   *
+   * @generated from field: map<string, string> details = 6;
+   */
+  details: { [key: string]: string };
+
+  /**
+   * @generated from field: google.protobuf.Timestamp time = 7;
+   */
+  time?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.AuditEvent.
+ * Use `create(AuditEventSchema)` to create a new message.
+ */
+export declare const AuditEventSchema: GenMessage<AuditEvent>;
 

@@ -2,9 +2,9 @@
 // @generated from file syncline/secrets/v1/secrets_service.proto (package syncline.secrets.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { Environment, Folder, Project, Secret } from "./resources_pb.js";
+import type { AuditEvent, Environment, Folder, Project, Secret, SecretImport, SecretVersion } from "./resources_pb.js";
 
 /**
  * Describes the file syncline/secrets/v1/secrets_service.proto.
@@ -169,6 +169,18 @@ export declare type ListEnvironmentsRequest = Message<"syncline.secrets.v1.ListE
    * @generated from field: string project_id = 1;
    */
   projectId: string;
+
+  /**
+   * At most 1000; 0 means the default of 100.
+   *
+   * @generated from field: uint32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
 };
 
 /**
@@ -185,6 +197,11 @@ export declare type ListEnvironmentsResponse = Message<"syncline.secrets.v1.List
    * @generated from field: repeated syncline.secrets.v1.Environment environments = 1;
    */
   environments: Environment[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -309,6 +326,11 @@ export declare type CreateSecretRequest = Message<"syncline.secrets.v1.CreateSec
    * @generated from field: string comment = 6;
    */
   comment: string;
+
+  /**
+   * @generated from field: map<string, string> metadata = 7;
+   */
+  metadata: { [key: string]: string };
 };
 
 /**
@@ -375,6 +397,13 @@ export declare type UpdateSecretRequest = Message<"syncline.secrets.v1.UpdateSec
    * @generated from field: optional uint64 expected_version = 7;
    */
   expectedVersion?: bigint | undefined;
+
+  /**
+   * When set, replaces the secret's metadata.
+   *
+   * @generated from field: optional syncline.secrets.v1.SecretMetadata metadata = 8;
+   */
+  metadata?: SecretMetadata | undefined;
 };
 
 /**
@@ -382,6 +411,24 @@ export declare type UpdateSecretRequest = Message<"syncline.secrets.v1.UpdateSec
  * Use `create(UpdateSecretRequestSchema)` to create a new message.
  */
 export declare const UpdateSecretRequestSchema: GenMessage<UpdateSecretRequest>;
+
+/**
+ * A metadata map whose presence can be told apart from an empty one.
+ *
+ * @generated from message syncline.secrets.v1.SecretMetadata
+ */
+export declare type SecretMetadata = Message<"syncline.secrets.v1.SecretMetadata"> & {
+  /**
+   * @generated from field: map<string, string> entries = 1;
+   */
+  entries: { [key: string]: string };
+};
+
+/**
+ * Describes the message syncline.secrets.v1.SecretMetadata.
+ * Use `create(SecretMetadataSchema)` to create a new message.
+ */
+export declare const SecretMetadataSchema: GenMessage<SecretMetadata>;
 
 /**
  * @generated from message syncline.secrets.v1.UpdateSecretResponse
@@ -422,6 +469,13 @@ export declare type DeleteSecretRequest = Message<"syncline.secrets.v1.DeleteSec
    * @generated from field: string key = 4;
    */
   key: string;
+
+  /**
+   * When set, the deletion happens only if the secret is at this version (else ABORTED).
+   *
+   * @generated from field: optional uint64 expected_version = 5;
+   */
+  expectedVersion?: bigint | undefined;
 };
 
 /**
@@ -545,6 +599,842 @@ export declare type ListSecretsResponse = Message<"syncline.secrets.v1.ListSecre
 export declare const ListSecretsResponseSchema: GenMessage<ListSecretsResponse>;
 
 /**
+ * @generated from message syncline.secrets.v1.UpdateProjectRequest
+ */
+export declare type UpdateProjectRequest = Message<"syncline.secrets.v1.UpdateProjectRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.UpdateProjectRequest.
+ * Use `create(UpdateProjectRequestSchema)` to create a new message.
+ */
+export declare const UpdateProjectRequestSchema: GenMessage<UpdateProjectRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.UpdateProjectResponse
+ */
+export declare type UpdateProjectResponse = Message<"syncline.secrets.v1.UpdateProjectResponse"> & {
+  /**
+   * @generated from field: syncline.secrets.v1.Project project = 1;
+   */
+  project?: Project | undefined;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.UpdateProjectResponse.
+ * Use `create(UpdateProjectResponseSchema)` to create a new message.
+ */
+export declare const UpdateProjectResponseSchema: GenMessage<UpdateProjectResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.DeleteProjectRequest
+ */
+export declare type DeleteProjectRequest = Message<"syncline.secrets.v1.DeleteProjectRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteProjectRequest.
+ * Use `create(DeleteProjectRequestSchema)` to create a new message.
+ */
+export declare const DeleteProjectRequestSchema: GenMessage<DeleteProjectRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.DeleteProjectResponse
+ */
+export declare type DeleteProjectResponse = Message<"syncline.secrets.v1.DeleteProjectResponse"> & {
+};
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteProjectResponse.
+ * Use `create(DeleteProjectResponseSchema)` to create a new message.
+ */
+export declare const DeleteProjectResponseSchema: GenMessage<DeleteProjectResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.UpdateEnvironmentRequest
+ */
+export declare type UpdateEnvironmentRequest = Message<"syncline.secrets.v1.UpdateEnvironmentRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string environment = 2;
+   */
+  environment: string;
+
+  /**
+   * New display name (the slug never changes: syncs and subjects refer to it).
+   *
+   * @generated from field: string name = 3;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.UpdateEnvironmentRequest.
+ * Use `create(UpdateEnvironmentRequestSchema)` to create a new message.
+ */
+export declare const UpdateEnvironmentRequestSchema: GenMessage<UpdateEnvironmentRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.UpdateEnvironmentResponse
+ */
+export declare type UpdateEnvironmentResponse = Message<"syncline.secrets.v1.UpdateEnvironmentResponse"> & {
+  /**
+   * @generated from field: syncline.secrets.v1.Environment environment = 1;
+   */
+  environment?: Environment | undefined;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.UpdateEnvironmentResponse.
+ * Use `create(UpdateEnvironmentResponseSchema)` to create a new message.
+ */
+export declare const UpdateEnvironmentResponseSchema: GenMessage<UpdateEnvironmentResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.DeleteEnvironmentRequest
+ */
+export declare type DeleteEnvironmentRequest = Message<"syncline.secrets.v1.DeleteEnvironmentRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string environment = 2;
+   */
+  environment: string;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteEnvironmentRequest.
+ * Use `create(DeleteEnvironmentRequestSchema)` to create a new message.
+ */
+export declare const DeleteEnvironmentRequestSchema: GenMessage<DeleteEnvironmentRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.DeleteEnvironmentResponse
+ */
+export declare type DeleteEnvironmentResponse = Message<"syncline.secrets.v1.DeleteEnvironmentResponse"> & {
+};
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteEnvironmentResponse.
+ * Use `create(DeleteEnvironmentResponseSchema)` to create a new message.
+ */
+export declare const DeleteEnvironmentResponseSchema: GenMessage<DeleteEnvironmentResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.MoveFolderRequest
+ */
+export declare type MoveFolderRequest = Message<"syncline.secrets.v1.MoveFolderRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string environment = 2;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * @generated from field: string new_path = 4;
+   */
+  newPath: string;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.MoveFolderRequest.
+ * Use `create(MoveFolderRequestSchema)` to create a new message.
+ */
+export declare const MoveFolderRequestSchema: GenMessage<MoveFolderRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.MoveFolderResponse
+ */
+export declare type MoveFolderResponse = Message<"syncline.secrets.v1.MoveFolderResponse"> & {
+  /**
+   * @generated from field: syncline.secrets.v1.Folder folder = 1;
+   */
+  folder?: Folder | undefined;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.MoveFolderResponse.
+ * Use `create(MoveFolderResponseSchema)` to create a new message.
+ */
+export declare const MoveFolderResponseSchema: GenMessage<MoveFolderResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.DeleteFolderRequest
+ */
+export declare type DeleteFolderRequest = Message<"syncline.secrets.v1.DeleteFolderRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string environment = 2;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * @generated from field: bool recursive = 4;
+   */
+  recursive: boolean;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteFolderRequest.
+ * Use `create(DeleteFolderRequestSchema)` to create a new message.
+ */
+export declare const DeleteFolderRequestSchema: GenMessage<DeleteFolderRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.DeleteFolderResponse
+ */
+export declare type DeleteFolderResponse = Message<"syncline.secrets.v1.DeleteFolderResponse"> & {
+  /**
+   * @generated from field: uint64 revision = 1;
+   */
+  revision: bigint;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteFolderResponse.
+ * Use `create(DeleteFolderResponseSchema)` to create a new message.
+ */
+export declare const DeleteFolderResponseSchema: GenMessage<DeleteFolderResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.ListSecretVersionsRequest
+ */
+export declare type ListSecretVersionsRequest = Message<"syncline.secrets.v1.ListSecretVersionsRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string environment = 2;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * @generated from field: string key = 4;
+   */
+  key: string;
+
+  /**
+   * @generated from field: bool include_values = 5;
+   */
+  includeValues: boolean;
+
+  /**
+   * At most 500; 0 means 50. Newest first.
+   *
+   * @generated from field: uint32 page_size = 6;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 7;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.ListSecretVersionsRequest.
+ * Use `create(ListSecretVersionsRequestSchema)` to create a new message.
+ */
+export declare const ListSecretVersionsRequestSchema: GenMessage<ListSecretVersionsRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.ListSecretVersionsResponse
+ */
+export declare type ListSecretVersionsResponse = Message<"syncline.secrets.v1.ListSecretVersionsResponse"> & {
+  /**
+   * @generated from field: repeated syncline.secrets.v1.SecretVersion versions = 1;
+   */
+  versions: SecretVersion[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.ListSecretVersionsResponse.
+ * Use `create(ListSecretVersionsResponseSchema)` to create a new message.
+ */
+export declare const ListSecretVersionsResponseSchema: GenMessage<ListSecretVersionsResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.GetSecretVersionRequest
+ */
+export declare type GetSecretVersionRequest = Message<"syncline.secrets.v1.GetSecretVersionRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string environment = 2;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * @generated from field: string key = 4;
+   */
+  key: string;
+
+  /**
+   * @generated from field: uint64 version = 5;
+   */
+  version: bigint;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.GetSecretVersionRequest.
+ * Use `create(GetSecretVersionRequestSchema)` to create a new message.
+ */
+export declare const GetSecretVersionRequestSchema: GenMessage<GetSecretVersionRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.GetSecretVersionResponse
+ */
+export declare type GetSecretVersionResponse = Message<"syncline.secrets.v1.GetSecretVersionResponse"> & {
+  /**
+   * @generated from field: syncline.secrets.v1.SecretVersion version = 1;
+   */
+  version?: SecretVersion | undefined;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.GetSecretVersionResponse.
+ * Use `create(GetSecretVersionResponseSchema)` to create a new message.
+ */
+export declare const GetSecretVersionResponseSchema: GenMessage<GetSecretVersionResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.RollbackSecretRequest
+ */
+export declare type RollbackSecretRequest = Message<"syncline.secrets.v1.RollbackSecretRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string environment = 2;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * @generated from field: string key = 4;
+   */
+  key: string;
+
+  /**
+   * The version whose content becomes current again.
+   *
+   * @generated from field: uint64 version = 5;
+   */
+  version: bigint;
+
+  /**
+   * @generated from field: optional uint64 expected_version = 6;
+   */
+  expectedVersion?: bigint | undefined;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.RollbackSecretRequest.
+ * Use `create(RollbackSecretRequestSchema)` to create a new message.
+ */
+export declare const RollbackSecretRequestSchema: GenMessage<RollbackSecretRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.RollbackSecretResponse
+ */
+export declare type RollbackSecretResponse = Message<"syncline.secrets.v1.RollbackSecretResponse"> & {
+  /**
+   * @generated from field: syncline.secrets.v1.Secret secret = 1;
+   */
+  secret?: Secret | undefined;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.RollbackSecretResponse.
+ * Use `create(RollbackSecretResponseSchema)` to create a new message.
+ */
+export declare const RollbackSecretResponseSchema: GenMessage<RollbackSecretResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.SecretWrite
+ */
+export declare type SecretWrite = Message<"syncline.secrets.v1.SecretWrite"> & {
+  /**
+   * @generated from field: syncline.secrets.v1.SecretWriteOperation operation = 1;
+   */
+  operation: SecretWriteOperation;
+
+  /**
+   * @generated from field: string environment = 2;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * @generated from field: string key = 4;
+   */
+  key: string;
+
+  /**
+   * @generated from field: optional string value = 5;
+   */
+  value?: string | undefined;
+
+  /**
+   * @generated from field: optional string comment = 6;
+   */
+  comment?: string | undefined;
+
+  /**
+   * @generated from field: optional syncline.secrets.v1.SecretMetadata metadata = 7;
+   */
+  metadata?: SecretMetadata | undefined;
+
+  /**
+   * @generated from field: optional uint64 expected_version = 8;
+   */
+  expectedVersion?: bigint | undefined;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.SecretWrite.
+ * Use `create(SecretWriteSchema)` to create a new message.
+ */
+export declare const SecretWriteSchema: GenMessage<SecretWrite>;
+
+/**
+ * @generated from message syncline.secrets.v1.BulkWriteSecretsRequest
+ */
+export declare type BulkWriteSecretsRequest = Message<"syncline.secrets.v1.BulkWriteSecretsRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * At most 10,000 writes; a key may appear once per folder.
+   *
+   * @generated from field: repeated syncline.secrets.v1.SecretWrite writes = 2;
+   */
+  writes: SecretWrite[];
+};
+
+/**
+ * Describes the message syncline.secrets.v1.BulkWriteSecretsRequest.
+ * Use `create(BulkWriteSecretsRequestSchema)` to create a new message.
+ */
+export declare const BulkWriteSecretsRequestSchema: GenMessage<BulkWriteSecretsRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.BulkWriteSecretsResponse
+ */
+export declare type BulkWriteSecretsResponse = Message<"syncline.secrets.v1.BulkWriteSecretsResponse"> & {
+  /**
+   * @generated from field: uint64 revision = 1;
+   */
+  revision: bigint;
+
+  /**
+   * The secrets as written (deleted ones carry only their address and key), in request order.
+   *
+   * @generated from field: repeated syncline.secrets.v1.Secret secrets = 2;
+   */
+  secrets: Secret[];
+};
+
+/**
+ * Describes the message syncline.secrets.v1.BulkWriteSecretsResponse.
+ * Use `create(BulkWriteSecretsResponseSchema)` to create a new message.
+ */
+export declare const BulkWriteSecretsResponseSchema: GenMessage<BulkWriteSecretsResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.ValidateSecretValueRequest
+ */
+export declare type ValidateSecretValueRequest = Message<"syncline.secrets.v1.ValidateSecretValueRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string environment = 2;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * The key the value would be saved under (to detect self-references and cycles).
+   *
+   * @generated from field: string key = 4;
+   */
+  key: string;
+
+  /**
+   * @generated from field: string value = 5;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.ValidateSecretValueRequest.
+ * Use `create(ValidateSecretValueRequestSchema)` to create a new message.
+ */
+export declare const ValidateSecretValueRequestSchema: GenMessage<ValidateSecretValueRequest>;
+
+/**
+ * A reference found in a value and what it resolves to (never the resolved value).
+ *
+ * @generated from message syncline.secrets.v1.SecretReference
+ */
+export declare type SecretReference = Message<"syncline.secrets.v1.SecretReference"> & {
+  /**
+   * @generated from field: string environment = 1;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: string path = 2;
+   */
+  path: string;
+
+  /**
+   * @generated from field: string key = 3;
+   */
+  key: string;
+
+  /**
+   * @generated from field: bool found = 4;
+   */
+  found: boolean;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.SecretReference.
+ * Use `create(SecretReferenceSchema)` to create a new message.
+ */
+export declare const SecretReferenceSchema: GenMessage<SecretReference>;
+
+/**
+ * @generated from message syncline.secrets.v1.ValidateSecretValueResponse
+ */
+export declare type ValidateSecretValueResponse = Message<"syncline.secrets.v1.ValidateSecretValueResponse"> & {
+  /**
+   * @generated from field: repeated syncline.secrets.v1.SecretReference references = 1;
+   */
+  references: SecretReference[];
+
+  /**
+   * Problems a person can fix: missing references, cycles, depth; empty when the value is valid.
+   *
+   * @generated from field: repeated string problems = 2;
+   */
+  problems: string[];
+};
+
+/**
+ * Describes the message syncline.secrets.v1.ValidateSecretValueResponse.
+ * Use `create(ValidateSecretValueResponseSchema)` to create a new message.
+ */
+export declare const ValidateSecretValueResponseSchema: GenMessage<ValidateSecretValueResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.CreateSecretImportRequest
+ */
+export declare type CreateSecretImportRequest = Message<"syncline.secrets.v1.CreateSecretImportRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string environment = 2;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * @generated from field: string import_environment = 4;
+   */
+  importEnvironment: string;
+
+  /**
+   * @generated from field: string import_path = 5;
+   */
+  importPath: string;
+
+  /**
+   * Position among the folder's imports; 0 appends.
+   *
+   * @generated from field: uint32 position = 6;
+   */
+  position: number;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.CreateSecretImportRequest.
+ * Use `create(CreateSecretImportRequestSchema)` to create a new message.
+ */
+export declare const CreateSecretImportRequestSchema: GenMessage<CreateSecretImportRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.CreateSecretImportResponse
+ */
+export declare type CreateSecretImportResponse = Message<"syncline.secrets.v1.CreateSecretImportResponse"> & {
+  /**
+   * @generated from field: syncline.secrets.v1.SecretImport secret_import = 1;
+   */
+  secretImport?: SecretImport | undefined;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.CreateSecretImportResponse.
+ * Use `create(CreateSecretImportResponseSchema)` to create a new message.
+ */
+export declare const CreateSecretImportResponseSchema: GenMessage<CreateSecretImportResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.ListSecretImportsRequest
+ */
+export declare type ListSecretImportsRequest = Message<"syncline.secrets.v1.ListSecretImportsRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string environment = 2;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: string path = 3;
+   */
+  path: string;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.ListSecretImportsRequest.
+ * Use `create(ListSecretImportsRequestSchema)` to create a new message.
+ */
+export declare const ListSecretImportsRequestSchema: GenMessage<ListSecretImportsRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.ListSecretImportsResponse
+ */
+export declare type ListSecretImportsResponse = Message<"syncline.secrets.v1.ListSecretImportsResponse"> & {
+  /**
+   * @generated from field: repeated syncline.secrets.v1.SecretImport secret_imports = 1;
+   */
+  secretImports: SecretImport[];
+};
+
+/**
+ * Describes the message syncline.secrets.v1.ListSecretImportsResponse.
+ * Use `create(ListSecretImportsResponseSchema)` to create a new message.
+ */
+export declare const ListSecretImportsResponseSchema: GenMessage<ListSecretImportsResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.DeleteSecretImportRequest
+ */
+export declare type DeleteSecretImportRequest = Message<"syncline.secrets.v1.DeleteSecretImportRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string secret_import_id = 2;
+   */
+  secretImportId: string;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteSecretImportRequest.
+ * Use `create(DeleteSecretImportRequestSchema)` to create a new message.
+ */
+export declare const DeleteSecretImportRequestSchema: GenMessage<DeleteSecretImportRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.DeleteSecretImportResponse
+ */
+export declare type DeleteSecretImportResponse = Message<"syncline.secrets.v1.DeleteSecretImportResponse"> & {
+};
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteSecretImportResponse.
+ * Use `create(DeleteSecretImportResponseSchema)` to create a new message.
+ */
+export declare const DeleteSecretImportResponseSchema: GenMessage<DeleteSecretImportResponse>;
+
+/**
+ * @generated from message syncline.secrets.v1.ListAuditEventsRequest
+ */
+export declare type ListAuditEventsRequest = Message<"syncline.secrets.v1.ListAuditEventsRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * Only events whose action starts with this (e.g. `secret.`); empty for all.
+   *
+   * @generated from field: string action_prefix = 2;
+   */
+  actionPrefix: string;
+
+  /**
+   * At most 1000; 0 means 100. Newest first.
+   *
+   * @generated from field: uint32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.ListAuditEventsRequest.
+ * Use `create(ListAuditEventsRequestSchema)` to create a new message.
+ */
+export declare const ListAuditEventsRequestSchema: GenMessage<ListAuditEventsRequest>;
+
+/**
+ * @generated from message syncline.secrets.v1.ListAuditEventsResponse
+ */
+export declare type ListAuditEventsResponse = Message<"syncline.secrets.v1.ListAuditEventsResponse"> & {
+  /**
+   * @generated from field: repeated syncline.secrets.v1.AuditEvent events = 1;
+   */
+  events: AuditEvent[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.ListAuditEventsResponse.
+ * Use `create(ListAuditEventsResponseSchema)` to create a new message.
+ */
+export declare const ListAuditEventsResponseSchema: GenMessage<ListAuditEventsResponse>;
+
+/**
+ * What one write of a bulk request does.
+ *
+ * @generated from enum syncline.secrets.v1.SecretWriteOperation
+ */
+export enum SecretWriteOperation {
+  /**
+   * @generated from enum value: SECRET_WRITE_OPERATION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SECRET_WRITE_OPERATION_CREATE = 1;
+   */
+  CREATE = 1,
+
+  /**
+   * @generated from enum value: SECRET_WRITE_OPERATION_UPDATE = 2;
+   */
+  UPDATE = 2,
+
+  /**
+   * @generated from enum value: SECRET_WRITE_OPERATION_DELETE = 3;
+   */
+  DELETE = 3,
+
+  /**
+   * Create when absent, update when present.
+   *
+   * @generated from enum value: SECRET_WRITE_OPERATION_UPSERT = 4;
+   */
+  UPSERT = 4,
+}
+
+/**
+ * Describes the enum syncline.secrets.v1.SecretWriteOperation.
+ */
+export declare const SecretWriteOperationSchema: GenEnum<SecretWriteOperation>;
+
+/**
  * The public API for projects, environments, folders and secrets. Every call needs a bearer token.
  *
  * @generated from service syncline.secrets.v1.SecretsService
@@ -575,6 +1465,24 @@ export declare const SecretsService: GenService<{
     output: typeof ListProjectsResponseSchema;
   },
   /**
+   * @generated from rpc syncline.secrets.v1.SecretsService.UpdateProject
+   */
+  updateProject: {
+    methodKind: "unary";
+    input: typeof UpdateProjectRequestSchema;
+    output: typeof UpdateProjectResponseSchema;
+  },
+  /**
+   * Deletes the project with everything in it; publishes a PROJECT_DELETED event per environment.
+   *
+   * @generated from rpc syncline.secrets.v1.SecretsService.DeleteProject
+   */
+  deleteProject: {
+    methodKind: "unary";
+    input: typeof DeleteProjectRequestSchema;
+    output: typeof DeleteProjectResponseSchema;
+  },
+  /**
    * @generated from rpc syncline.secrets.v1.SecretsService.CreateEnvironment
    */
   createEnvironment: {
@@ -591,6 +1499,24 @@ export declare const SecretsService: GenService<{
     output: typeof ListEnvironmentsResponseSchema;
   },
   /**
+   * @generated from rpc syncline.secrets.v1.SecretsService.UpdateEnvironment
+   */
+  updateEnvironment: {
+    methodKind: "unary";
+    input: typeof UpdateEnvironmentRequestSchema;
+    output: typeof UpdateEnvironmentResponseSchema;
+  },
+  /**
+   * Deletes the environment with its folders and secrets; publishes ENVIRONMENT_DELETED.
+   *
+   * @generated from rpc syncline.secrets.v1.SecretsService.DeleteEnvironment
+   */
+  deleteEnvironment: {
+    methodKind: "unary";
+    input: typeof DeleteEnvironmentRequestSchema;
+    output: typeof DeleteEnvironmentResponseSchema;
+  },
+  /**
    * @generated from rpc syncline.secrets.v1.SecretsService.CreateFolder
    */
   createFolder: {
@@ -605,6 +1531,26 @@ export declare const SecretsService: GenService<{
     methodKind: "unary";
     input: typeof ListFoldersRequestSchema;
     output: typeof ListFoldersResponseSchema;
+  },
+  /**
+   * Renames or moves a folder (with its subfolders and secrets) to `new_path`.
+   *
+   * @generated from rpc syncline.secrets.v1.SecretsService.MoveFolder
+   */
+  moveFolder: {
+    methodKind: "unary";
+    input: typeof MoveFolderRequestSchema;
+    output: typeof MoveFolderResponseSchema;
+  },
+  /**
+   * Deletes a folder; one with subfolders or secrets only when `recursive` is set.
+   *
+   * @generated from rpc syncline.secrets.v1.SecretsService.DeleteFolder
+   */
+  deleteFolder: {
+    methodKind: "unary";
+    input: typeof DeleteFolderRequestSchema;
+    output: typeof DeleteFolderResponseSchema;
   },
   /**
    * @generated from rpc syncline.secrets.v1.SecretsService.CreateSecret
@@ -645,6 +1591,85 @@ export declare const SecretsService: GenService<{
     methodKind: "unary";
     input: typeof ListSecretsRequestSchema;
     output: typeof ListSecretsResponseSchema;
+  },
+  /**
+   * @generated from rpc syncline.secrets.v1.SecretsService.ListSecretVersions
+   */
+  listSecretVersions: {
+    methodKind: "unary";
+    input: typeof ListSecretVersionsRequestSchema;
+    output: typeof ListSecretVersionsResponseSchema;
+  },
+  /**
+   * @generated from rpc syncline.secrets.v1.SecretsService.GetSecretVersion
+   */
+  getSecretVersion: {
+    methodKind: "unary";
+    input: typeof GetSecretVersionRequestSchema;
+    output: typeof GetSecretVersionResponseSchema;
+  },
+  /**
+   * Writes a new version carrying the value, comment and metadata of an earlier one.
+   *
+   * @generated from rpc syncline.secrets.v1.SecretsService.RollbackSecret
+   */
+  rollbackSecret: {
+    methodKind: "unary";
+    input: typeof RollbackSecretRequestSchema;
+    output: typeof RollbackSecretResponseSchema;
+  },
+  /**
+   * Creates, updates and deletes many secrets, in one or several folders, all or nothing: one
+   * project revision and one change event per affected folder.
+   *
+   * @generated from rpc syncline.secrets.v1.SecretsService.BulkWriteSecrets
+   */
+  bulkWriteSecrets: {
+    methodKind: "unary";
+    input: typeof BulkWriteSecretsRequestSchema;
+    output: typeof BulkWriteSecretsResponseSchema;
+  },
+  /**
+   * Checks a value's references (`${KEY}`, `${env.path.KEY}`) without saving anything.
+   *
+   * @generated from rpc syncline.secrets.v1.SecretsService.ValidateSecretValue
+   */
+  validateSecretValue: {
+    methodKind: "unary";
+    input: typeof ValidateSecretValueRequestSchema;
+    output: typeof ValidateSecretValueResponseSchema;
+  },
+  /**
+   * @generated from rpc syncline.secrets.v1.SecretsService.CreateSecretImport
+   */
+  createSecretImport: {
+    methodKind: "unary";
+    input: typeof CreateSecretImportRequestSchema;
+    output: typeof CreateSecretImportResponseSchema;
+  },
+  /**
+   * @generated from rpc syncline.secrets.v1.SecretsService.ListSecretImports
+   */
+  listSecretImports: {
+    methodKind: "unary";
+    input: typeof ListSecretImportsRequestSchema;
+    output: typeof ListSecretImportsResponseSchema;
+  },
+  /**
+   * @generated from rpc syncline.secrets.v1.SecretsService.DeleteSecretImport
+   */
+  deleteSecretImport: {
+    methodKind: "unary";
+    input: typeof DeleteSecretImportRequestSchema;
+    output: typeof DeleteSecretImportResponseSchema;
+  },
+  /**
+   * @generated from rpc syncline.secrets.v1.SecretsService.ListAuditEvents
+   */
+  listAuditEvents: {
+    methodKind: "unary";
+    input: typeof ListAuditEventsRequestSchema;
+    output: typeof ListAuditEventsResponseSchema;
   },
 }>;
 

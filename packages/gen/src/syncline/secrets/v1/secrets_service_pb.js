@@ -2,14 +2,14 @@
 // @generated from file syncline/secrets/v1/secrets_service.proto (package syncline.secrets.v1, syntax proto3)
 /* eslint-disable */
 
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
 import { file_syncline_secrets_v1_resources } from "./resources_pb.js";
 
 /**
  * Describes the file syncline/secrets/v1/secrets_service.proto.
  */
 export const file_syncline_secrets_v1_secrets_service = /*@__PURE__*/
-  fileDesc("CilzeW5jbGluZS9zZWNyZXRzL3YxL3NlY3JldHNfc2VydmljZS5wcm90bxITc3luY2xpbmUuc2VjcmV0cy52MSIkChRDcmVhdGVQcm9qZWN0UmVxdWVzdBIMCgRuYW1lGAEgASgJIkYKFUNyZWF0ZVByb2plY3RSZXNwb25zZRItCgdwcm9qZWN0GAEgASgLMhwuc3luY2xpbmUuc2VjcmV0cy52MS5Qcm9qZWN0IicKEUdldFByb2plY3RSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiQwoSR2V0UHJvamVjdFJlc3BvbnNlEi0KB3Byb2plY3QYASABKAsyHC5zeW5jbGluZS5zZWNyZXRzLnYxLlByb2plY3QiPAoTTGlzdFByb2plY3RzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKA0SEgoKcGFnZV90b2tlbhgCIAEoCSJfChRMaXN0UHJvamVjdHNSZXNwb25zZRIuCghwcm9qZWN0cxgBIAMoCzIcLnN5bmNsaW5lLnNlY3JldHMudjEuUHJvamVjdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiSgoYQ3JlYXRlRW52aXJvbm1lbnRSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSDAoEc2x1ZxgCIAEoCRIMCgRuYW1lGAMgASgJIlIKGUNyZWF0ZUVudmlyb25tZW50UmVzcG9uc2USNQoLZW52aXJvbm1lbnQYASABKAsyIC5zeW5jbGluZS5zZWNyZXRzLnYxLkVudmlyb25tZW50Ii0KF0xpc3RFbnZpcm9ubWVudHNSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiUgoYTGlzdEVudmlyb25tZW50c1Jlc3BvbnNlEjYKDGVudmlyb25tZW50cxgBIAMoCzIgLnN5bmNsaW5lLnNlY3JldHMudjEuRW52aXJvbm1lbnQiTAoTQ3JlYXRlRm9sZGVyUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhMKC2Vudmlyb25tZW50GAIgASgJEgwKBHBhdGgYAyABKAkiQwoUQ3JlYXRlRm9sZGVyUmVzcG9uc2USKwoGZm9sZGVyGAEgASgLMhsuc3luY2xpbmUuc2VjcmV0cy52MS5Gb2xkZXIiPQoSTGlzdEZvbGRlcnNSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSEwoLZW52aXJvbm1lbnQYAiABKAkiQwoTTGlzdEZvbGRlcnNSZXNwb25zZRIsCgdmb2xkZXJzGAEgAygLMhsuc3luY2xpbmUuc2VjcmV0cy52MS5Gb2xkZXIieQoTQ3JlYXRlU2VjcmV0UmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhMKC2Vudmlyb25tZW50GAIgASgJEgwKBHBhdGgYAyABKAkSCwoDa2V5GAQgASgJEg0KBXZhbHVlGAUgASgJEg8KB2NvbW1lbnQYBiABKAkiQwoUQ3JlYXRlU2VjcmV0UmVzcG9uc2USKwoGc2VjcmV0GAEgASgLMhsuc3luY2xpbmUuc2VjcmV0cy52MS5TZWNyZXQizQEKE1VwZGF0ZVNlY3JldFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRITCgtlbnZpcm9ubWVudBgCIAEoCRIMCgRwYXRoGAMgASgJEgsKA2tleRgEIAEoCRISCgV2YWx1ZRgFIAEoCUgAiAEBEhQKB2NvbW1lbnQYBiABKAlIAYgBARIdChBleHBlY3RlZF92ZXJzaW9uGAcgASgESAKIAQFCCAoGX3ZhbHVlQgoKCF9jb21tZW50QhMKEV9leHBlY3RlZF92ZXJzaW9uIkMKFFVwZGF0ZVNlY3JldFJlc3BvbnNlEisKBnNlY3JldBgBIAEoCzIbLnN5bmNsaW5lLnNlY3JldHMudjEuU2VjcmV0IlkKE0RlbGV0ZVNlY3JldFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRITCgtlbnZpcm9ubWVudBgCIAEoCRIMCgRwYXRoGAMgASgJEgsKA2tleRgEIAEoCSIoChREZWxldGVTZWNyZXRSZXNwb25zZRIQCghyZXZpc2lvbhgBIAEoBCJWChBHZXRTZWNyZXRSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSEwoLZW52aXJvbm1lbnQYAiABKAkSDAoEcGF0aBgDIAEoCRILCgNrZXkYBCABKAkiQAoRR2V0U2VjcmV0UmVzcG9uc2USKwoGc2VjcmV0GAEgASgLMhsuc3luY2xpbmUuc2VjcmV0cy52MS5TZWNyZXQiYwoSTGlzdFNlY3JldHNSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSEwoLZW52aXJvbm1lbnQYAiABKAkSDAoEcGF0aBgDIAEoCRIWCg5pbmNsdWRlX3ZhbHVlcxgEIAEoCCJDChNMaXN0U2VjcmV0c1Jlc3BvbnNlEiwKB3NlY3JldHMYASADKAsyGy5zeW5jbGluZS5zZWNyZXRzLnYxLlNlY3JldDLVCQoOU2VjcmV0c1NlcnZpY2USZgoNQ3JlYXRlUHJvamVjdBIpLnN5bmNsaW5lLnNlY3JldHMudjEuQ3JlYXRlUHJvamVjdFJlcXVlc3QaKi5zeW5jbGluZS5zZWNyZXRzLnYxLkNyZWF0ZVByb2plY3RSZXNwb25zZRJdCgpHZXRQcm9qZWN0EiYuc3luY2xpbmUuc2VjcmV0cy52MS5HZXRQcm9qZWN0UmVxdWVzdBonLnN5bmNsaW5lLnNlY3JldHMudjEuR2V0UHJvamVjdFJlc3BvbnNlEmMKDExpc3RQcm9qZWN0cxIoLnN5bmNsaW5lLnNlY3JldHMudjEuTGlzdFByb2plY3RzUmVxdWVzdBopLnN5bmNsaW5lLnNlY3JldHMudjEuTGlzdFByb2plY3RzUmVzcG9uc2UScgoRQ3JlYXRlRW52aXJvbm1lbnQSLS5zeW5jbGluZS5zZWNyZXRzLnYxLkNyZWF0ZUVudmlyb25tZW50UmVxdWVzdBouLnN5bmNsaW5lLnNlY3JldHMudjEuQ3JlYXRlRW52aXJvbm1lbnRSZXNwb25zZRJvChBMaXN0RW52aXJvbm1lbnRzEiwuc3luY2xpbmUuc2VjcmV0cy52MS5MaXN0RW52aXJvbm1lbnRzUmVxdWVzdBotLnN5bmNsaW5lLnNlY3JldHMudjEuTGlzdEVudmlyb25tZW50c1Jlc3BvbnNlEmMKDENyZWF0ZUZvbGRlchIoLnN5bmNsaW5lLnNlY3JldHMudjEuQ3JlYXRlRm9sZGVyUmVxdWVzdBopLnN5bmNsaW5lLnNlY3JldHMudjEuQ3JlYXRlRm9sZGVyUmVzcG9uc2USYAoLTGlzdEZvbGRlcnMSJy5zeW5jbGluZS5zZWNyZXRzLnYxLkxpc3RGb2xkZXJzUmVxdWVzdBooLnN5bmNsaW5lLnNlY3JldHMudjEuTGlzdEZvbGRlcnNSZXNwb25zZRJjCgxDcmVhdGVTZWNyZXQSKC5zeW5jbGluZS5zZWNyZXRzLnYxLkNyZWF0ZVNlY3JldFJlcXVlc3QaKS5zeW5jbGluZS5zZWNyZXRzLnYxLkNyZWF0ZVNlY3JldFJlc3BvbnNlEmMKDFVwZGF0ZVNlY3JldBIoLnN5bmNsaW5lLnNlY3JldHMudjEuVXBkYXRlU2VjcmV0UmVxdWVzdBopLnN5bmNsaW5lLnNlY3JldHMudjEuVXBkYXRlU2VjcmV0UmVzcG9uc2USYwoMRGVsZXRlU2VjcmV0Eiguc3luY2xpbmUuc2VjcmV0cy52MS5EZWxldGVTZWNyZXRSZXF1ZXN0Gikuc3luY2xpbmUuc2VjcmV0cy52MS5EZWxldGVTZWNyZXRSZXNwb25zZRJaCglHZXRTZWNyZXQSJS5zeW5jbGluZS5zZWNyZXRzLnYxLkdldFNlY3JldFJlcXVlc3QaJi5zeW5jbGluZS5zZWNyZXRzLnYxLkdldFNlY3JldFJlc3BvbnNlEmAKC0xpc3RTZWNyZXRzEicuc3luY2xpbmUuc2VjcmV0cy52MS5MaXN0U2VjcmV0c1JlcXVlc3QaKC5zeW5jbGluZS5zZWNyZXRzLnYxLkxpc3RTZWNyZXRzUmVzcG9uc2ViBnByb3RvMw", [file_syncline_secrets_v1_resources]);
+  fileDesc("CilzeW5jbGluZS9zZWNyZXRzL3YxL3NlY3JldHNfc2VydmljZS5wcm90bxITc3luY2xpbmUuc2VjcmV0cy52MSIkChRDcmVhdGVQcm9qZWN0UmVxdWVzdBIMCgRuYW1lGAEgASgJIkYKFUNyZWF0ZVByb2plY3RSZXNwb25zZRItCgdwcm9qZWN0GAEgASgLMhwuc3luY2xpbmUuc2VjcmV0cy52MS5Qcm9qZWN0IicKEUdldFByb2plY3RSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiQwoSR2V0UHJvamVjdFJlc3BvbnNlEi0KB3Byb2plY3QYASABKAsyHC5zeW5jbGluZS5zZWNyZXRzLnYxLlByb2plY3QiPAoTTGlzdFByb2plY3RzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKA0SEgoKcGFnZV90b2tlbhgCIAEoCSJfChRMaXN0UHJvamVjdHNSZXNwb25zZRIuCghwcm9qZWN0cxgBIAMoCzIcLnN5bmNsaW5lLnNlY3JldHMudjEuUHJvamVjdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiSgoYQ3JlYXRlRW52aXJvbm1lbnRSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSDAoEc2x1ZxgCIAEoCRIMCgRuYW1lGAMgASgJIlIKGUNyZWF0ZUVudmlyb25tZW50UmVzcG9uc2USNQoLZW52aXJvbm1lbnQYASABKAsyIC5zeW5jbGluZS5zZWNyZXRzLnYxLkVudmlyb25tZW50IlQKF0xpc3RFbnZpcm9ubWVudHNSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiawoYTGlzdEVudmlyb25tZW50c1Jlc3BvbnNlEjYKDGVudmlyb25tZW50cxgBIAMoCzIgLnN5bmNsaW5lLnNlY3JldHMudjEuRW52aXJvbm1lbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIkwKE0NyZWF0ZUZvbGRlclJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRITCgtlbnZpcm9ubWVudBgCIAEoCRIMCgRwYXRoGAMgASgJIkMKFENyZWF0ZUZvbGRlclJlc3BvbnNlEisKBmZvbGRlchgBIAEoCzIbLnN5bmNsaW5lLnNlY3JldHMudjEuRm9sZGVyIj0KEkxpc3RGb2xkZXJzUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhMKC2Vudmlyb25tZW50GAIgASgJIkMKE0xpc3RGb2xkZXJzUmVzcG9uc2USLAoHZm9sZGVycxgBIAMoCzIbLnN5bmNsaW5lLnNlY3JldHMudjEuRm9sZGVyIvQBChNDcmVhdGVTZWNyZXRSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSEwoLZW52aXJvbm1lbnQYAiABKAkSDAoEcGF0aBgDIAEoCRILCgNrZXkYBCABKAkSDQoFdmFsdWUYBSABKAkSDwoHY29tbWVudBgGIAEoCRJICghtZXRhZGF0YRgHIAMoCzI2LnN5bmNsaW5lLnNlY3JldHMudjEuQ3JlYXRlU2VjcmV0UmVxdWVzdC5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJDChRDcmVhdGVTZWNyZXRSZXNwb25zZRIrCgZzZWNyZXQYASABKAsyGy5zeW5jbGluZS5zZWNyZXRzLnYxLlNlY3JldCKWAgoTVXBkYXRlU2VjcmV0UmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhMKC2Vudmlyb25tZW50GAIgASgJEgwKBHBhdGgYAyABKAkSCwoDa2V5GAQgASgJEhIKBXZhbHVlGAUgASgJSACIAQESFAoHY29tbWVudBgGIAEoCUgBiAEBEh0KEGV4cGVjdGVkX3ZlcnNpb24YByABKARIAogBARI6CghtZXRhZGF0YRgIIAEoCzIjLnN5bmNsaW5lLnNlY3JldHMudjEuU2VjcmV0TWV0YWRhdGFIA4gBAUIICgZfdmFsdWVCCgoIX2NvbW1lbnRCEwoRX2V4cGVjdGVkX3ZlcnNpb25CCwoJX21ldGFkYXRhIoMBCg5TZWNyZXRNZXRhZGF0YRJBCgdlbnRyaWVzGAEgAygLMjAuc3luY2xpbmUuc2VjcmV0cy52MS5TZWNyZXRNZXRhZGF0YS5FbnRyaWVzRW50cnkaLgoMRW50cmllc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiQwoUVXBkYXRlU2VjcmV0UmVzcG9uc2USKwoGc2VjcmV0GAEgASgLMhsuc3luY2xpbmUuc2VjcmV0cy52MS5TZWNyZXQijQEKE0RlbGV0ZVNlY3JldFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRITCgtlbnZpcm9ubWVudBgCIAEoCRIMCgRwYXRoGAMgASgJEgsKA2tleRgEIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAUgASgESACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iKAoURGVsZXRlU2VjcmV0UmVzcG9uc2USEAoIcmV2aXNpb24YASABKAQiVgoQR2V0U2VjcmV0UmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhMKC2Vudmlyb25tZW50GAIgASgJEgwKBHBhdGgYAyABKAkSCwoDa2V5GAQgASgJIkAKEUdldFNlY3JldFJlc3BvbnNlEisKBnNlY3JldBgBIAEoCzIbLnN5bmNsaW5lLnNlY3JldHMudjEuU2VjcmV0ImMKEkxpc3RTZWNyZXRzUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhMKC2Vudmlyb25tZW50GAIgASgJEgwKBHBhdGgYAyABKAkSFgoOaW5jbHVkZV92YWx1ZXMYBCABKAgiQwoTTGlzdFNlY3JldHNSZXNwb25zZRIsCgdzZWNyZXRzGAEgAygLMhsuc3luY2xpbmUuc2VjcmV0cy52MS5TZWNyZXQiOAoUVXBkYXRlUHJvamVjdFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJIkYKFVVwZGF0ZVByb2plY3RSZXNwb25zZRItCgdwcm9qZWN0GAEgASgLMhwuc3luY2xpbmUuc2VjcmV0cy52MS5Qcm9qZWN0IioKFERlbGV0ZVByb2plY3RSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkiFwoVRGVsZXRlUHJvamVjdFJlc3BvbnNlIlEKGFVwZGF0ZUVudmlyb25tZW50UmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhMKC2Vudmlyb25tZW50GAIgASgJEgwKBG5hbWUYAyABKAkiUgoZVXBkYXRlRW52aXJvbm1lbnRSZXNwb25zZRI1CgtlbnZpcm9ubWVudBgBIAEoCzIgLnN5bmNsaW5lLnNlY3JldHMudjEuRW52aXJvbm1lbnQiQwoYRGVsZXRlRW52aXJvbm1lbnRSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSEwoLZW52aXJvbm1lbnQYAiABKAkiGwoZRGVsZXRlRW52aXJvbm1lbnRSZXNwb25zZSJcChFNb3ZlRm9sZGVyUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhMKC2Vudmlyb25tZW50GAIgASgJEgwKBHBhdGgYAyABKAkSEAoIbmV3X3BhdGgYBCABKAkiQQoSTW92ZUZvbGRlclJlc3BvbnNlEisKBmZvbGRlchgBIAEoCzIbLnN5bmNsaW5lLnNlY3JldHMudjEuRm9sZGVyIl8KE0RlbGV0ZUZvbGRlclJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRITCgtlbnZpcm9ubWVudBgCIAEoCRIMCgRwYXRoGAMgASgJEhEKCXJlY3Vyc2l2ZRgEIAEoCCIoChREZWxldGVGb2xkZXJSZXNwb25zZRIQCghyZXZpc2lvbhgBIAEoBCKeAQoZTGlzdFNlY3JldFZlcnNpb25zUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhMKC2Vudmlyb25tZW50GAIgASgJEgwKBHBhdGgYAyABKAkSCwoDa2V5GAQgASgJEhYKDmluY2x1ZGVfdmFsdWVzGAUgASgIEhEKCXBhZ2Vfc2l6ZRgGIAEoDRISCgpwYWdlX3Rva2VuGAcgASgJImsKGkxpc3RTZWNyZXRWZXJzaW9uc1Jlc3BvbnNlEjQKCHZlcnNpb25zGAEgAygLMiIuc3luY2xpbmUuc2VjcmV0cy52MS5TZWNyZXRWZXJzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJuChdHZXRTZWNyZXRWZXJzaW9uUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhMKC2Vudmlyb25tZW50GAIgASgJEgwKBHBhdGgYAyABKAkSCwoDa2V5GAQgASgJEg8KB3ZlcnNpb24YBSABKAQiTwoYR2V0U2VjcmV0VmVyc2lvblJlc3BvbnNlEjMKB3ZlcnNpb24YASABKAsyIi5zeW5jbGluZS5zZWNyZXRzLnYxLlNlY3JldFZlcnNpb24ioAEKFVJvbGxiYWNrU2VjcmV0UmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhMKC2Vudmlyb25tZW50GAIgASgJEgwKBHBhdGgYAyABKAkSCwoDa2V5GAQgASgJEg8KB3ZlcnNpb24YBSABKAQSHQoQZXhwZWN0ZWRfdmVyc2lvbhgGIAEoBEgAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uIkUKFlJvbGxiYWNrU2VjcmV0UmVzcG9uc2USKwoGc2VjcmV0GAEgASgLMhsuc3luY2xpbmUuc2VjcmV0cy52MS5TZWNyZXQiuAIKC1NlY3JldFdyaXRlEjwKCW9wZXJhdGlvbhgBIAEoDjIpLnN5bmNsaW5lLnNlY3JldHMudjEuU2VjcmV0V3JpdGVPcGVyYXRpb24SEwoLZW52aXJvbm1lbnQYAiABKAkSDAoEcGF0aBgDIAEoCRILCgNrZXkYBCABKAkSEgoFdmFsdWUYBSABKAlIAIgBARIUCgdjb21tZW50GAYgASgJSAGIAQESOgoIbWV0YWRhdGEYByABKAsyIy5zeW5jbGluZS5zZWNyZXRzLnYxLlNlY3JldE1ldGFkYXRhSAKIAQESHQoQZXhwZWN0ZWRfdmVyc2lvbhgIIAEoBEgDiAEBQggKBl92YWx1ZUIKCghfY29tbWVudEILCglfbWV0YWRhdGFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iXwoXQnVsa1dyaXRlU2VjcmV0c1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIwCgZ3cml0ZXMYAiADKAsyIC5zeW5jbGluZS5zZWNyZXRzLnYxLlNlY3JldFdyaXRlIloKGEJ1bGtXcml0ZVNlY3JldHNSZXNwb25zZRIQCghyZXZpc2lvbhgBIAEoBBIsCgdzZWNyZXRzGAIgAygLMhsuc3luY2xpbmUuc2VjcmV0cy52MS5TZWNyZXQibwoaVmFsaWRhdGVTZWNyZXRWYWx1ZVJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRITCgtlbnZpcm9ubWVudBgCIAEoCRIMCgRwYXRoGAMgASgJEgsKA2tleRgEIAEoCRINCgV2YWx1ZRgFIAEoCSJQCg9TZWNyZXRSZWZlcmVuY2USEwoLZW52aXJvbm1lbnQYASABKAkSDAoEcGF0aBgCIAEoCRILCgNrZXkYAyABKAkSDQoFZm91bmQYBCABKAgiaQobVmFsaWRhdGVTZWNyZXRWYWx1ZVJlc3BvbnNlEjgKCnJlZmVyZW5jZXMYASADKAsyJC5zeW5jbGluZS5zZWNyZXRzLnYxLlNlY3JldFJlZmVyZW5jZRIQCghwcm9ibGVtcxgCIAMoCSKVAQoZQ3JlYXRlU2VjcmV0SW1wb3J0UmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhMKC2Vudmlyb25tZW50GAIgASgJEgwKBHBhdGgYAyABKAkSGgoSaW1wb3J0X2Vudmlyb25tZW50GAQgASgJEhMKC2ltcG9ydF9wYXRoGAUgASgJEhAKCHBvc2l0aW9uGAYgASgNIlYKGkNyZWF0ZVNlY3JldEltcG9ydFJlc3BvbnNlEjgKDXNlY3JldF9pbXBvcnQYASABKAsyIS5zeW5jbGluZS5zZWNyZXRzLnYxLlNlY3JldEltcG9ydCJRChhMaXN0U2VjcmV0SW1wb3J0c1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRITCgtlbnZpcm9ubWVudBgCIAEoCRIMCgRwYXRoGAMgASgJIlYKGUxpc3RTZWNyZXRJbXBvcnRzUmVzcG9uc2USOQoOc2VjcmV0X2ltcG9ydHMYASADKAsyIS5zeW5jbGluZS5zZWNyZXRzLnYxLlNlY3JldEltcG9ydCJJChlEZWxldGVTZWNyZXRJbXBvcnRSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSGAoQc2VjcmV0X2ltcG9ydF9pZBgCIAEoCSIcChpEZWxldGVTZWNyZXRJbXBvcnRSZXNwb25zZSJqChZMaXN0QXVkaXRFdmVudHNSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSFQoNYWN0aW9uX3ByZWZpeBgCIAEoCRIRCglwYWdlX3NpemUYAyABKA0SEgoKcGFnZV90b2tlbhgEIAEoCSJjChdMaXN0QXVkaXRFdmVudHNSZXNwb25zZRIvCgZldmVudHMYASADKAsyHy5zeW5jbGluZS5zZWNyZXRzLnYxLkF1ZGl0RXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKsoBChRTZWNyZXRXcml0ZU9wZXJhdGlvbhImCiJTRUNSRVRfV1JJVEVfT1BFUkFUSU9OX1VOU1BFQ0lGSUVEEAASIQodU0VDUkVUX1dSSVRFX09QRVJBVElPTl9DUkVBVEUQARIhCh1TRUNSRVRfV1JJVEVfT1BFUkFUSU9OX1VQREFURRACEiEKHVNFQ1JFVF9XUklURV9PUEVSQVRJT05fREVMRVRFEAMSIQodU0VDUkVUX1dSSVRFX09QRVJBVElPTl9VUFNFUlQQBDLfFgoOU2VjcmV0c1NlcnZpY2USZgoNQ3JlYXRlUHJvamVjdBIpLnN5bmNsaW5lLnNlY3JldHMudjEuQ3JlYXRlUHJvamVjdFJlcXVlc3QaKi5zeW5jbGluZS5zZWNyZXRzLnYxLkNyZWF0ZVByb2plY3RSZXNwb25zZRJdCgpHZXRQcm9qZWN0EiYuc3luY2xpbmUuc2VjcmV0cy52MS5HZXRQcm9qZWN0UmVxdWVzdBonLnN5bmNsaW5lLnNlY3JldHMudjEuR2V0UHJvamVjdFJlc3BvbnNlEmMKDExpc3RQcm9qZWN0cxIoLnN5bmNsaW5lLnNlY3JldHMudjEuTGlzdFByb2plY3RzUmVxdWVzdBopLnN5bmNsaW5lLnNlY3JldHMudjEuTGlzdFByb2plY3RzUmVzcG9uc2USZgoNVXBkYXRlUHJvamVjdBIpLnN5bmNsaW5lLnNlY3JldHMudjEuVXBkYXRlUHJvamVjdFJlcXVlc3QaKi5zeW5jbGluZS5zZWNyZXRzLnYxLlVwZGF0ZVByb2plY3RSZXNwb25zZRJmCg1EZWxldGVQcm9qZWN0Eikuc3luY2xpbmUuc2VjcmV0cy52MS5EZWxldGVQcm9qZWN0UmVxdWVzdBoqLnN5bmNsaW5lLnNlY3JldHMudjEuRGVsZXRlUHJvamVjdFJlc3BvbnNlEnIKEUNyZWF0ZUVudmlyb25tZW50Ei0uc3luY2xpbmUuc2VjcmV0cy52MS5DcmVhdGVFbnZpcm9ubWVudFJlcXVlc3QaLi5zeW5jbGluZS5zZWNyZXRzLnYxLkNyZWF0ZUVudmlyb25tZW50UmVzcG9uc2USbwoQTGlzdEVudmlyb25tZW50cxIsLnN5bmNsaW5lLnNlY3JldHMudjEuTGlzdEVudmlyb25tZW50c1JlcXVlc3QaLS5zeW5jbGluZS5zZWNyZXRzLnYxLkxpc3RFbnZpcm9ubWVudHNSZXNwb25zZRJyChFVcGRhdGVFbnZpcm9ubWVudBItLnN5bmNsaW5lLnNlY3JldHMudjEuVXBkYXRlRW52aXJvbm1lbnRSZXF1ZXN0Gi4uc3luY2xpbmUuc2VjcmV0cy52MS5VcGRhdGVFbnZpcm9ubWVudFJlc3BvbnNlEnIKEURlbGV0ZUVudmlyb25tZW50Ei0uc3luY2xpbmUuc2VjcmV0cy52MS5EZWxldGVFbnZpcm9ubWVudFJlcXVlc3QaLi5zeW5jbGluZS5zZWNyZXRzLnYxLkRlbGV0ZUVudmlyb25tZW50UmVzcG9uc2USYwoMQ3JlYXRlRm9sZGVyEiguc3luY2xpbmUuc2VjcmV0cy52MS5DcmVhdGVGb2xkZXJSZXF1ZXN0Gikuc3luY2xpbmUuc2VjcmV0cy52MS5DcmVhdGVGb2xkZXJSZXNwb25zZRJgCgtMaXN0Rm9sZGVycxInLnN5bmNsaW5lLnNlY3JldHMudjEuTGlzdEZvbGRlcnNSZXF1ZXN0Giguc3luY2xpbmUuc2VjcmV0cy52MS5MaXN0Rm9sZGVyc1Jlc3BvbnNlEl0KCk1vdmVGb2xkZXISJi5zeW5jbGluZS5zZWNyZXRzLnYxLk1vdmVGb2xkZXJSZXF1ZXN0Gicuc3luY2xpbmUuc2VjcmV0cy52MS5Nb3ZlRm9sZGVyUmVzcG9uc2USYwoMRGVsZXRlRm9sZGVyEiguc3luY2xpbmUuc2VjcmV0cy52MS5EZWxldGVGb2xkZXJSZXF1ZXN0Gikuc3luY2xpbmUuc2VjcmV0cy52MS5EZWxldGVGb2xkZXJSZXNwb25zZRJjCgxDcmVhdGVTZWNyZXQSKC5zeW5jbGluZS5zZWNyZXRzLnYxLkNyZWF0ZVNlY3JldFJlcXVlc3QaKS5zeW5jbGluZS5zZWNyZXRzLnYxLkNyZWF0ZVNlY3JldFJlc3BvbnNlEmMKDFVwZGF0ZVNlY3JldBIoLnN5bmNsaW5lLnNlY3JldHMudjEuVXBkYXRlU2VjcmV0UmVxdWVzdBopLnN5bmNsaW5lLnNlY3JldHMudjEuVXBkYXRlU2VjcmV0UmVzcG9uc2USYwoMRGVsZXRlU2VjcmV0Eiguc3luY2xpbmUuc2VjcmV0cy52MS5EZWxldGVTZWNyZXRSZXF1ZXN0Gikuc3luY2xpbmUuc2VjcmV0cy52MS5EZWxldGVTZWNyZXRSZXNwb25zZRJaCglHZXRTZWNyZXQSJS5zeW5jbGluZS5zZWNyZXRzLnYxLkdldFNlY3JldFJlcXVlc3QaJi5zeW5jbGluZS5zZWNyZXRzLnYxLkdldFNlY3JldFJlc3BvbnNlEmAKC0xpc3RTZWNyZXRzEicuc3luY2xpbmUuc2VjcmV0cy52MS5MaXN0U2VjcmV0c1JlcXVlc3QaKC5zeW5jbGluZS5zZWNyZXRzLnYxLkxpc3RTZWNyZXRzUmVzcG9uc2USdQoSTGlzdFNlY3JldFZlcnNpb25zEi4uc3luY2xpbmUuc2VjcmV0cy52MS5MaXN0U2VjcmV0VmVyc2lvbnNSZXF1ZXN0Gi8uc3luY2xpbmUuc2VjcmV0cy52MS5MaXN0U2VjcmV0VmVyc2lvbnNSZXNwb25zZRJvChBHZXRTZWNyZXRWZXJzaW9uEiwuc3luY2xpbmUuc2VjcmV0cy52MS5HZXRTZWNyZXRWZXJzaW9uUmVxdWVzdBotLnN5bmNsaW5lLnNlY3JldHMudjEuR2V0U2VjcmV0VmVyc2lvblJlc3BvbnNlEmkKDlJvbGxiYWNrU2VjcmV0Eiouc3luY2xpbmUuc2VjcmV0cy52MS5Sb2xsYmFja1NlY3JldFJlcXVlc3QaKy5zeW5jbGluZS5zZWNyZXRzLnYxLlJvbGxiYWNrU2VjcmV0UmVzcG9uc2USbwoQQnVsa1dyaXRlU2VjcmV0cxIsLnN5bmNsaW5lLnNlY3JldHMudjEuQnVsa1dyaXRlU2VjcmV0c1JlcXVlc3QaLS5zeW5jbGluZS5zZWNyZXRzLnYxLkJ1bGtXcml0ZVNlY3JldHNSZXNwb25zZRJ4ChNWYWxpZGF0ZVNlY3JldFZhbHVlEi8uc3luY2xpbmUuc2VjcmV0cy52MS5WYWxpZGF0ZVNlY3JldFZhbHVlUmVxdWVzdBowLnN5bmNsaW5lLnNlY3JldHMudjEuVmFsaWRhdGVTZWNyZXRWYWx1ZVJlc3BvbnNlEnUKEkNyZWF0ZVNlY3JldEltcG9ydBIuLnN5bmNsaW5lLnNlY3JldHMudjEuQ3JlYXRlU2VjcmV0SW1wb3J0UmVxdWVzdBovLnN5bmNsaW5lLnNlY3JldHMudjEuQ3JlYXRlU2VjcmV0SW1wb3J0UmVzcG9uc2UScgoRTGlzdFNlY3JldEltcG9ydHMSLS5zeW5jbGluZS5zZWNyZXRzLnYxLkxpc3RTZWNyZXRJbXBvcnRzUmVxdWVzdBouLnN5bmNsaW5lLnNlY3JldHMudjEuTGlzdFNlY3JldEltcG9ydHNSZXNwb25zZRJ1ChJEZWxldGVTZWNyZXRJbXBvcnQSLi5zeW5jbGluZS5zZWNyZXRzLnYxLkRlbGV0ZVNlY3JldEltcG9ydFJlcXVlc3QaLy5zeW5jbGluZS5zZWNyZXRzLnYxLkRlbGV0ZVNlY3JldEltcG9ydFJlc3BvbnNlEmwKD0xpc3RBdWRpdEV2ZW50cxIrLnN5bmNsaW5lLnNlY3JldHMudjEuTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBosLnN5bmNsaW5lLnNlY3JldHMudjEuTGlzdEF1ZGl0RXZlbnRzUmVzcG9uc2ViBnByb3RvMw", [file_syncline_secrets_v1_resources]);
 
 /**
  * Describes the message syncline.secrets.v1.CreateProjectRequest.
@@ -131,53 +131,298 @@ export const UpdateSecretRequestSchema = /*@__PURE__*/
   messageDesc(file_syncline_secrets_v1_secrets_service, 16);
 
 /**
+ * Describes the message syncline.secrets.v1.SecretMetadata.
+ * Use `create(SecretMetadataSchema)` to create a new message.
+ */
+export const SecretMetadataSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 17);
+
+/**
  * Describes the message syncline.secrets.v1.UpdateSecretResponse.
  * Use `create(UpdateSecretResponseSchema)` to create a new message.
  */
 export const UpdateSecretResponseSchema = /*@__PURE__*/
-  messageDesc(file_syncline_secrets_v1_secrets_service, 17);
+  messageDesc(file_syncline_secrets_v1_secrets_service, 18);
 
 /**
  * Describes the message syncline.secrets.v1.DeleteSecretRequest.
  * Use `create(DeleteSecretRequestSchema)` to create a new message.
  */
 export const DeleteSecretRequestSchema = /*@__PURE__*/
-  messageDesc(file_syncline_secrets_v1_secrets_service, 18);
+  messageDesc(file_syncline_secrets_v1_secrets_service, 19);
 
 /**
  * Describes the message syncline.secrets.v1.DeleteSecretResponse.
  * Use `create(DeleteSecretResponseSchema)` to create a new message.
  */
 export const DeleteSecretResponseSchema = /*@__PURE__*/
-  messageDesc(file_syncline_secrets_v1_secrets_service, 19);
+  messageDesc(file_syncline_secrets_v1_secrets_service, 20);
 
 /**
  * Describes the message syncline.secrets.v1.GetSecretRequest.
  * Use `create(GetSecretRequestSchema)` to create a new message.
  */
 export const GetSecretRequestSchema = /*@__PURE__*/
-  messageDesc(file_syncline_secrets_v1_secrets_service, 20);
+  messageDesc(file_syncline_secrets_v1_secrets_service, 21);
 
 /**
  * Describes the message syncline.secrets.v1.GetSecretResponse.
  * Use `create(GetSecretResponseSchema)` to create a new message.
  */
 export const GetSecretResponseSchema = /*@__PURE__*/
-  messageDesc(file_syncline_secrets_v1_secrets_service, 21);
+  messageDesc(file_syncline_secrets_v1_secrets_service, 22);
 
 /**
  * Describes the message syncline.secrets.v1.ListSecretsRequest.
  * Use `create(ListSecretsRequestSchema)` to create a new message.
  */
 export const ListSecretsRequestSchema = /*@__PURE__*/
-  messageDesc(file_syncline_secrets_v1_secrets_service, 22);
+  messageDesc(file_syncline_secrets_v1_secrets_service, 23);
 
 /**
  * Describes the message syncline.secrets.v1.ListSecretsResponse.
  * Use `create(ListSecretsResponseSchema)` to create a new message.
  */
 export const ListSecretsResponseSchema = /*@__PURE__*/
-  messageDesc(file_syncline_secrets_v1_secrets_service, 23);
+  messageDesc(file_syncline_secrets_v1_secrets_service, 24);
+
+/**
+ * Describes the message syncline.secrets.v1.UpdateProjectRequest.
+ * Use `create(UpdateProjectRequestSchema)` to create a new message.
+ */
+export const UpdateProjectRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 25);
+
+/**
+ * Describes the message syncline.secrets.v1.UpdateProjectResponse.
+ * Use `create(UpdateProjectResponseSchema)` to create a new message.
+ */
+export const UpdateProjectResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 26);
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteProjectRequest.
+ * Use `create(DeleteProjectRequestSchema)` to create a new message.
+ */
+export const DeleteProjectRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 27);
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteProjectResponse.
+ * Use `create(DeleteProjectResponseSchema)` to create a new message.
+ */
+export const DeleteProjectResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 28);
+
+/**
+ * Describes the message syncline.secrets.v1.UpdateEnvironmentRequest.
+ * Use `create(UpdateEnvironmentRequestSchema)` to create a new message.
+ */
+export const UpdateEnvironmentRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 29);
+
+/**
+ * Describes the message syncline.secrets.v1.UpdateEnvironmentResponse.
+ * Use `create(UpdateEnvironmentResponseSchema)` to create a new message.
+ */
+export const UpdateEnvironmentResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 30);
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteEnvironmentRequest.
+ * Use `create(DeleteEnvironmentRequestSchema)` to create a new message.
+ */
+export const DeleteEnvironmentRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 31);
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteEnvironmentResponse.
+ * Use `create(DeleteEnvironmentResponseSchema)` to create a new message.
+ */
+export const DeleteEnvironmentResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 32);
+
+/**
+ * Describes the message syncline.secrets.v1.MoveFolderRequest.
+ * Use `create(MoveFolderRequestSchema)` to create a new message.
+ */
+export const MoveFolderRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 33);
+
+/**
+ * Describes the message syncline.secrets.v1.MoveFolderResponse.
+ * Use `create(MoveFolderResponseSchema)` to create a new message.
+ */
+export const MoveFolderResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 34);
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteFolderRequest.
+ * Use `create(DeleteFolderRequestSchema)` to create a new message.
+ */
+export const DeleteFolderRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 35);
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteFolderResponse.
+ * Use `create(DeleteFolderResponseSchema)` to create a new message.
+ */
+export const DeleteFolderResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 36);
+
+/**
+ * Describes the message syncline.secrets.v1.ListSecretVersionsRequest.
+ * Use `create(ListSecretVersionsRequestSchema)` to create a new message.
+ */
+export const ListSecretVersionsRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 37);
+
+/**
+ * Describes the message syncline.secrets.v1.ListSecretVersionsResponse.
+ * Use `create(ListSecretVersionsResponseSchema)` to create a new message.
+ */
+export const ListSecretVersionsResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 38);
+
+/**
+ * Describes the message syncline.secrets.v1.GetSecretVersionRequest.
+ * Use `create(GetSecretVersionRequestSchema)` to create a new message.
+ */
+export const GetSecretVersionRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 39);
+
+/**
+ * Describes the message syncline.secrets.v1.GetSecretVersionResponse.
+ * Use `create(GetSecretVersionResponseSchema)` to create a new message.
+ */
+export const GetSecretVersionResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 40);
+
+/**
+ * Describes the message syncline.secrets.v1.RollbackSecretRequest.
+ * Use `create(RollbackSecretRequestSchema)` to create a new message.
+ */
+export const RollbackSecretRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 41);
+
+/**
+ * Describes the message syncline.secrets.v1.RollbackSecretResponse.
+ * Use `create(RollbackSecretResponseSchema)` to create a new message.
+ */
+export const RollbackSecretResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 42);
+
+/**
+ * Describes the message syncline.secrets.v1.SecretWrite.
+ * Use `create(SecretWriteSchema)` to create a new message.
+ */
+export const SecretWriteSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 43);
+
+/**
+ * Describes the message syncline.secrets.v1.BulkWriteSecretsRequest.
+ * Use `create(BulkWriteSecretsRequestSchema)` to create a new message.
+ */
+export const BulkWriteSecretsRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 44);
+
+/**
+ * Describes the message syncline.secrets.v1.BulkWriteSecretsResponse.
+ * Use `create(BulkWriteSecretsResponseSchema)` to create a new message.
+ */
+export const BulkWriteSecretsResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 45);
+
+/**
+ * Describes the message syncline.secrets.v1.ValidateSecretValueRequest.
+ * Use `create(ValidateSecretValueRequestSchema)` to create a new message.
+ */
+export const ValidateSecretValueRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 46);
+
+/**
+ * Describes the message syncline.secrets.v1.SecretReference.
+ * Use `create(SecretReferenceSchema)` to create a new message.
+ */
+export const SecretReferenceSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 47);
+
+/**
+ * Describes the message syncline.secrets.v1.ValidateSecretValueResponse.
+ * Use `create(ValidateSecretValueResponseSchema)` to create a new message.
+ */
+export const ValidateSecretValueResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 48);
+
+/**
+ * Describes the message syncline.secrets.v1.CreateSecretImportRequest.
+ * Use `create(CreateSecretImportRequestSchema)` to create a new message.
+ */
+export const CreateSecretImportRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 49);
+
+/**
+ * Describes the message syncline.secrets.v1.CreateSecretImportResponse.
+ * Use `create(CreateSecretImportResponseSchema)` to create a new message.
+ */
+export const CreateSecretImportResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 50);
+
+/**
+ * Describes the message syncline.secrets.v1.ListSecretImportsRequest.
+ * Use `create(ListSecretImportsRequestSchema)` to create a new message.
+ */
+export const ListSecretImportsRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 51);
+
+/**
+ * Describes the message syncline.secrets.v1.ListSecretImportsResponse.
+ * Use `create(ListSecretImportsResponseSchema)` to create a new message.
+ */
+export const ListSecretImportsResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 52);
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteSecretImportRequest.
+ * Use `create(DeleteSecretImportRequestSchema)` to create a new message.
+ */
+export const DeleteSecretImportRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 53);
+
+/**
+ * Describes the message syncline.secrets.v1.DeleteSecretImportResponse.
+ * Use `create(DeleteSecretImportResponseSchema)` to create a new message.
+ */
+export const DeleteSecretImportResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 54);
+
+/**
+ * Describes the message syncline.secrets.v1.ListAuditEventsRequest.
+ * Use `create(ListAuditEventsRequestSchema)` to create a new message.
+ */
+export const ListAuditEventsRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 55);
+
+/**
+ * Describes the message syncline.secrets.v1.ListAuditEventsResponse.
+ * Use `create(ListAuditEventsResponseSchema)` to create a new message.
+ */
+export const ListAuditEventsResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_secrets_v1_secrets_service, 56);
+
+/**
+ * Describes the enum syncline.secrets.v1.SecretWriteOperation.
+ */
+export const SecretWriteOperationSchema = /*@__PURE__*/
+  enumDesc(file_syncline_secrets_v1_secrets_service, 0);
+
+/**
+ * What one write of a bulk request does.
+ *
+ * @generated from enum syncline.secrets.v1.SecretWriteOperation
+ */
+export const SecretWriteOperation = /*@__PURE__*/
+  tsEnum(SecretWriteOperationSchema);
 
 /**
  * The public API for projects, environments, folders and secrets. Every call needs a bearer token.

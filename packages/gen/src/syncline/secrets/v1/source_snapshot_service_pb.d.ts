@@ -28,6 +28,13 @@ export declare type GetSourceSnapshotRequest = Message<"syncline.secrets.v1.GetS
    * @generated from field: string path = 3;
    */
   path: string;
+
+  /**
+   * Include every subfolder, flattened; keys found in more than one folder are reported as collisions.
+   *
+   * @generated from field: bool recursive = 4;
+   */
+  recursive: boolean;
 };
 
 /**
@@ -46,9 +53,30 @@ export declare type SnapshotSecret = Message<"syncline.secrets.v1.SnapshotSecret
   key: string;
 
   /**
+   * Expanded: references resolved.
+   *
    * @generated from field: string value = 2;
    */
   value: string;
+
+  /**
+   * The folder the secret comes from (its own folder, a subfolder, or an imported folder).
+   *
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * The environment the secret comes from (differs from the request's for imports).
+   *
+   * @generated from field: string environment = 4;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: map<string, string> metadata = 5;
+   */
+  metadata: { [key: string]: string };
 };
 
 /**
@@ -56,6 +84,29 @@ export declare type SnapshotSecret = Message<"syncline.secrets.v1.SnapshotSecret
  * Use `create(SnapshotSecretSchema)` to create a new message.
  */
 export declare const SnapshotSecretSchema: GenMessage<SnapshotSecret>;
+
+/**
+ * A key present in more than one folder of a recursive snapshot.
+ *
+ * @generated from message syncline.secrets.v1.KeyCollision
+ */
+export declare type KeyCollision = Message<"syncline.secrets.v1.KeyCollision"> & {
+  /**
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * @generated from field: repeated string paths = 2;
+   */
+  paths: string[];
+};
+
+/**
+ * Describes the message syncline.secrets.v1.KeyCollision.
+ * Use `create(KeyCollisionSchema)` to create a new message.
+ */
+export declare const KeyCollisionSchema: GenMessage<KeyCollision>;
 
 /**
  * @generated from message syncline.secrets.v1.GetSourceSnapshotResponse
@@ -79,6 +130,21 @@ export declare type GetSourceSnapshotResponse = Message<"syncline.secrets.v1.Get
    * @generated from field: bool source_exists = 3;
    */
   sourceExists: boolean;
+
+  /**
+   * Recursive snapshots only: keys that more than one folder defines. Not resolved silently: a
+   * sync must fail naming them.
+   *
+   * @generated from field: repeated syncline.secrets.v1.KeyCollision collisions = 4;
+   */
+  collisions: KeyCollision[];
+
+  /**
+   * Problems expanding references (missing, cyclic); a sync must fail naming them.
+   *
+   * @generated from field: repeated string reference_problems = 5;
+   */
+  referenceProblems: string[];
 };
 
 /**

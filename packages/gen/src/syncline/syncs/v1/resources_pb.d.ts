@@ -5,6 +5,7 @@
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import type { App } from "../../connections/v1/resources_pb.js";
 
 /**
  * Describes the file syncline/syncs/v1/resources.proto.
@@ -39,6 +40,59 @@ export declare type VaultKvDestinationConfig = Message<"syncline.syncs.v1.VaultK
 export declare const VaultKvDestinationConfigSchema: GenMessage<VaultKvDestinationConfig>;
 
 /**
+ * GitHub Actions secrets. Write-only: values cannot be read back (names can be listed).
+ *
+ * @generated from message syncline.syncs.v1.GitHubActionsDestinationConfig
+ */
+export declare type GitHubActionsDestinationConfig = Message<"syncline.syncs.v1.GitHubActionsDestinationConfig"> & {
+  /**
+   * @generated from field: syncline.syncs.v1.GithubSecretScope scope = 1;
+   */
+  scope: GithubSecretScope;
+
+  /**
+   * User or organization.
+   *
+   * @generated from field: string owner = 2;
+   */
+  owner: string;
+
+  /**
+   * Repository name (repository and environment scopes).
+   *
+   * @generated from field: string repository = 3;
+   */
+  repository: string;
+
+  /**
+   * Deployment environment name (environment scope).
+   *
+   * @generated from field: string environment = 4;
+   */
+  environment: string;
+
+  /**
+   * Organization scope only.
+   *
+   * @generated from field: syncline.syncs.v1.GithubSecretVisibility visibility = 5;
+   */
+  visibility: GithubSecretVisibility;
+
+  /**
+   * Organization scope with SELECTED visibility.
+   *
+   * @generated from field: repeated int64 selected_repository_ids = 6;
+   */
+  selectedRepositoryIds: bigint[];
+};
+
+/**
+ * Describes the message syncline.syncs.v1.GitHubActionsDestinationConfig.
+ * Use `create(GitHubActionsDestinationConfigSchema)` to create a new message.
+ */
+export declare const GitHubActionsDestinationConfigSchema: GenMessage<GitHubActionsDestinationConfig>;
+
+/**
  * Destination settings, typed per destination kind.
  *
  * @generated from message syncline.syncs.v1.DestinationConfig
@@ -53,6 +107,12 @@ export declare type DestinationConfig = Message<"syncline.syncs.v1.DestinationCo
      */
     value: VaultKvDestinationConfig;
     case: "vaultKv";
+  } | {
+    /**
+     * @generated from field: syncline.syncs.v1.GitHubActionsDestinationConfig github_actions = 2;
+     */
+    value: GitHubActionsDestinationConfig;
+    case: "githubActions";
   } | { case: undefined; value?: undefined };
 };
 
@@ -77,6 +137,13 @@ export declare type SyncSource = Message<"syncline.syncs.v1.SyncSource"> & {
    * @generated from field: string path = 2;
    */
   path: string;
+
+  /**
+   * Sync the whole subtree, flattened; a key defined in two folders fails the run naming both.
+   *
+   * @generated from field: bool recursive = 3;
+   */
+  recursive: boolean;
 };
 
 /**
@@ -150,6 +217,23 @@ export declare type ActionStatus = Message<"syncline.syncs.v1.ActionStatus"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 4;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp start_time = 5;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp end_time = 6;
+   */
+  endTime?: Timestamp | undefined;
+
+  /**
+   * Source revision the run read (0 when none).
+   *
+   * @generated from field: uint64 source_revision = 7;
+   */
+  sourceRevision: bigint;
 };
 
 /**
@@ -230,6 +314,23 @@ export declare type SecretSync = Message<"syncline.syncs.v1.SecretSync"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 13;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: syncline.syncs.v1.ActionStatus import_status = 14;
+   */
+  importStatus?: ActionStatus | undefined;
+
+  /**
+   * @generated from field: syncline.syncs.v1.ActionStatus remove_status = 15;
+   */
+  removeStatus?: ActionStatus | undefined;
+
+  /**
+   * Bumped by every change of the sync's configuration; `UpdateSecretSync` checks it.
+   *
+   * @generated from field: uint64 version = 16;
+   */
+  version: bigint;
 };
 
 /**
@@ -315,6 +416,20 @@ export declare type SyncRun = Message<"syncline.syncs.v1.SyncRun"> & {
    * @generated from field: google.protobuf.Timestamp end_time = 14;
    */
   endTime?: Timestamp | undefined;
+
+  /**
+   * Requests folded into this run while it was queued (changes that cost no extra run).
+   *
+   * @generated from field: uint32 coalesced_requests = 15;
+   */
+  coalescedRequests: number;
+
+  /**
+   * For imports: how keys present on both sides were settled.
+   *
+   * @generated from field: syncline.syncs.v1.ImportBehavior import_behavior = 16;
+   */
+  importBehavior: ImportBehavior;
 };
 
 /**
@@ -322,6 +437,156 @@ export declare type SyncRun = Message<"syncline.syncs.v1.SyncRun"> & {
  * Use `create(SyncRunSchema)` to create a new message.
  */
 export declare const SyncRunSchema: GenMessage<SyncRun>;
+
+/**
+ * What a destination kind can do.
+ *
+ * @generated from message syncline.syncs.v1.DestinationCapabilities
+ */
+export declare type DestinationCapabilities = Message<"syncline.syncs.v1.DestinationCapabilities"> & {
+  /**
+   * @generated from field: bool read_back = 1;
+   */
+  readBack: boolean;
+
+  /**
+   * @generated from field: bool key_schema = 2;
+   */
+  keySchema: boolean;
+
+  /**
+   * @generated from field: bool deletion_control = 3;
+   */
+  deletionControl: boolean;
+
+  /**
+   * @generated from field: bool remove_on_delete = 4;
+   */
+  removeOnDelete: boolean;
+
+  /**
+   * @generated from field: bool batch_writes = 5;
+   */
+  batchWrites: boolean;
+
+  /**
+   * Key names can be listed even where values cannot be read back.
+   *
+   * @generated from field: bool list_keys = 6;
+   */
+  listKeys: boolean;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.DestinationCapabilities.
+ * Use `create(DestinationCapabilitiesSchema)` to create a new message.
+ */
+export declare const DestinationCapabilitiesSchema: GenMessage<DestinationCapabilities>;
+
+/**
+ * Hard limits of a destination kind.
+ *
+ * @generated from message syncline.syncs.v1.DestinationLimits
+ */
+export declare type DestinationLimits = Message<"syncline.syncs.v1.DestinationLimits"> & {
+  /**
+   * @generated from field: uint32 max_secrets = 1;
+   */
+  maxSecrets: number;
+
+  /**
+   * @generated from field: uint32 max_value_bytes = 2;
+   */
+  maxValueBytes: number;
+
+  /**
+   * The key rule in words.
+   *
+   * @generated from field: string key_rule = 3;
+   */
+  keyRule: string;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.DestinationLimits.
+ * Use `create(DestinationLimitsSchema)` to create a new message.
+ */
+export declare const DestinationLimitsSchema: GenMessage<DestinationLimits>;
+
+/**
+ * One field of a destination config, for forms and generated documentation.
+ *
+ * @generated from message syncline.syncs.v1.DestinationConfigField
+ */
+export declare type DestinationConfigField = Message<"syncline.syncs.v1.DestinationConfigField"> & {
+  /**
+   * Proto field path, e.g. `vault_kv.mount`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string description = 2;
+   */
+  description: string;
+
+  /**
+   * @generated from field: bool required = 3;
+   */
+  required: boolean;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.DestinationConfigField.
+ * Use `create(DestinationConfigFieldSchema)` to create a new message.
+ */
+export declare const DestinationConfigFieldSchema: GenMessage<DestinationConfigField>;
+
+/**
+ * A destination kind with everything a client needs to offer it.
+ *
+ * @generated from message syncline.syncs.v1.DestinationInfo
+ */
+export declare type DestinationInfo = Message<"syncline.syncs.v1.DestinationInfo"> & {
+  /**
+   * @generated from field: syncline.syncs.v1.Destination destination = 1;
+   */
+  destination: Destination;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The app whose connections this destination accepts.
+   *
+   * @generated from field: syncline.connections.v1.App app = 3;
+   */
+  app: App;
+
+  /**
+   * @generated from field: syncline.syncs.v1.DestinationCapabilities capabilities = 4;
+   */
+  capabilities?: DestinationCapabilities | undefined;
+
+  /**
+   * @generated from field: syncline.syncs.v1.DestinationLimits limits = 5;
+   */
+  limits?: DestinationLimits | undefined;
+
+  /**
+   * @generated from field: repeated syncline.syncs.v1.DestinationConfigField config_fields = 6;
+   */
+  configFields: DestinationConfigField[];
+};
+
+/**
+ * Describes the message syncline.syncs.v1.DestinationInfo.
+ * Use `create(DestinationInfoSchema)` to create a new message.
+ */
+export declare const DestinationInfoSchema: GenMessage<DestinationInfo>;
 
 /**
  * The kind of place a sync writes to.
@@ -338,12 +603,81 @@ export enum Destination {
    * @generated from enum value: DESTINATION_HASHICORP_VAULT = 1;
    */
   HASHICORP_VAULT = 1,
+
+  /**
+   * @generated from enum value: DESTINATION_GITHUB_ACTIONS = 2;
+   */
+  GITHUB_ACTIONS = 2,
 }
 
 /**
  * Describes the enum syncline.syncs.v1.Destination.
  */
 export declare const DestinationSchema: GenEnum<Destination>;
+
+/**
+ * Where GitHub Actions secrets live.
+ *
+ * @generated from enum syncline.syncs.v1.GithubSecretScope
+ */
+export enum GithubSecretScope {
+  /**
+   * @generated from enum value: GITHUB_SECRET_SCOPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: GITHUB_SECRET_SCOPE_REPOSITORY = 1;
+   */
+  REPOSITORY = 1,
+
+  /**
+   * @generated from enum value: GITHUB_SECRET_SCOPE_ENVIRONMENT = 2;
+   */
+  ENVIRONMENT = 2,
+
+  /**
+   * @generated from enum value: GITHUB_SECRET_SCOPE_ORGANIZATION = 3;
+   */
+  ORGANIZATION = 3,
+}
+
+/**
+ * Describes the enum syncline.syncs.v1.GithubSecretScope.
+ */
+export declare const GithubSecretScopeSchema: GenEnum<GithubSecretScope>;
+
+/**
+ * Which repositories may use an organization secret.
+ *
+ * @generated from enum syncline.syncs.v1.GithubSecretVisibility
+ */
+export enum GithubSecretVisibility {
+  /**
+   * @generated from enum value: GITHUB_SECRET_VISIBILITY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: GITHUB_SECRET_VISIBILITY_ALL = 1;
+   */
+  ALL = 1,
+
+  /**
+   * @generated from enum value: GITHUB_SECRET_VISIBILITY_PRIVATE = 2;
+   */
+  PRIVATE = 2,
+
+  /**
+   * @generated from enum value: GITHUB_SECRET_VISIBILITY_SELECTED = 3;
+   */
+  SELECTED = 3,
+}
+
+/**
+ * Describes the enum syncline.syncs.v1.GithubSecretVisibility.
+ */
+export declare const GithubSecretVisibilitySchema: GenEnum<GithubSecretVisibility>;
 
 /**
  * What the first run of a sync does.
@@ -471,10 +805,56 @@ export enum SyncTrigger {
    * @generated from enum value: SYNC_TRIGGER_SYNC_CREATED = 3;
    */
   SYNC_CREATED = 3,
+
+  /**
+   * @generated from enum value: SYNC_TRIGGER_CONFIG_CHANGED = 4;
+   */
+  CONFIG_CHANGED = 4,
+
+  /**
+   * @generated from enum value: SYNC_TRIGGER_CREDENTIALS_UPDATED = 5;
+   */
+  CREDENTIALS_UPDATED = 5,
+
+  /**
+   * @generated from enum value: SYNC_TRIGGER_SYNC_DELETED = 6;
+   */
+  SYNC_DELETED = 6,
 }
 
 /**
  * Describes the enum syncline.syncs.v1.SyncTrigger.
  */
 export declare const SyncTriggerSchema: GenEnum<SyncTrigger>;
+
+/**
+ * How an import settles keys present on both sides.
+ *
+ * @generated from enum syncline.syncs.v1.ImportBehavior
+ */
+export enum ImportBehavior {
+  /**
+   * @generated from enum value: IMPORT_BEHAVIOR_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Keep the source value; only keys missing at the source are imported.
+   *
+   * @generated from enum value: IMPORT_BEHAVIOR_PRIORITIZE_SOURCE = 1;
+   */
+  PRIORITIZE_SOURCE = 1,
+
+  /**
+   * Take the destination value (never an empty one).
+   *
+   * @generated from enum value: IMPORT_BEHAVIOR_PRIORITIZE_DESTINATION = 2;
+   */
+  PRIORITIZE_DESTINATION = 2,
+}
+
+/**
+ * Describes the enum syncline.syncs.v1.ImportBehavior.
+ */
+export declare const ImportBehaviorSchema: GenEnum<ImportBehavior>;
 

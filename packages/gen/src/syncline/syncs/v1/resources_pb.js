@@ -4,12 +4,13 @@
 
 import { enumDesc, fileDesc, messageDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import { file_syncline_connections_v1_resources } from "../../connections/v1/resources_pb.js";
 
 /**
  * Describes the file syncline/syncs/v1/resources.proto.
  */
 export const file_syncline_syncs_v1_resources = /*@__PURE__*/
-  fileDesc("CiFzeW5jbGluZS9zeW5jcy92MS9yZXNvdXJjZXMucHJvdG8SEXN5bmNsaW5lLnN5bmNzLnYxIjcKGFZhdWx0S3ZEZXN0aW5hdGlvbkNvbmZpZxINCgVtb3VudBgBIAEoCRIMCgRwYXRoGAIgASgJImMKEURlc3RpbmF0aW9uQ29uZmlnEj8KCHZhdWx0X2t2GAEgASgLMisuc3luY2xpbmUuc3luY3MudjEuVmF1bHRLdkRlc3RpbmF0aW9uQ29uZmlnSABCDQoLZGVzdGluYXRpb24iLwoKU3luY1NvdXJjZRITCgtlbnZpcm9ubWVudBgBIAEoCRIMCgRwYXRoGAIgASgJIpwBCgtTeW5jT3B0aW9ucxJFChVpbml0aWFsX3N5bmNfYmVoYXZpb3IYASABKA4yJi5zeW5jbGluZS5zeW5jcy52MS5Jbml0aWFsU3luY0JlaGF2aW9yEhIKCmtleV9zY2hlbWEYAiABKAkSHwoXZGlzYWJsZV9zZWNyZXRfZGVsZXRpb24YAyABKAgSEQoJYXV0b19zeW5jGAQgASgIIo0BCgxBY3Rpb25TdGF0dXMSKwoFc3RhdGUYASABKA4yHC5zeW5jbGluZS5zeW5jcy52MS5TeW5jU3RhdGUSDgoGcnVuX2lkGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSLwoLdXBkYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIvMDCgpTZWNyZXRTeW5jEgoKAmlkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRItCgZzb3VyY2UYBSABKAsyHS5zeW5jbGluZS5zeW5jcy52MS5TeW5jU291cmNlEhUKDWNvbm5lY3Rpb25faWQYBiABKAkSMwoLZGVzdGluYXRpb24YByABKA4yHi5zeW5jbGluZS5zeW5jcy52MS5EZXN0aW5hdGlvbhJAChJkZXN0aW5hdGlvbl9jb25maWcYCCABKAsyJC5zeW5jbGluZS5zeW5jcy52MS5EZXN0aW5hdGlvbkNvbmZpZxIvCgdvcHRpb25zGAkgASgLMh4uc3luY2xpbmUuc3luY3MudjEuU3luY09wdGlvbnMSNAoLc3luY19zdGF0dXMYCiABKAsyHy5zeW5jbGluZS5zeW5jcy52MS5BY3Rpb25TdGF0dXMSHAoUbGFzdF9zeW5jZWRfcmV2aXNpb24YCyABKAQSLwoLY3JlYXRlX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK/AwoHU3luY1J1bhIKCgJpZBgBIAEoCRIPCgdzeW5jX2lkGAIgASgJEi0KBmFjdGlvbhgDIAEoDjIdLnN5bmNsaW5lLnN5bmNzLnYxLlN5bmNBY3Rpb24SLwoHdHJpZ2dlchgEIAEoDjIeLnN5bmNsaW5lLnN5bmNzLnYxLlN5bmNUcmlnZ2VyEisKBXN0YXRlGAUgASgOMhwuc3luY2xpbmUuc3luY3MudjEuU3luY1N0YXRlEg8KB21lc3NhZ2UYBiABKAkSFwoPc291cmNlX3JldmlzaW9uGAcgASgEEhQKDGtleXNfY3JlYXRlZBgIIAEoDRIUCgxrZXlzX3VwZGF0ZWQYCSABKA0SFAoMa2V5c19kZWxldGVkGAogASgNEhAKCGF0dGVtcHRzGAsgASgNEi4KCnF1ZXVlX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0X3RpbWUYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCpLCgtEZXN0aW5hdGlvbhIbChdERVNUSU5BVElPTl9VTlNQRUNJRklFRBAAEh8KG0RFU1RJTkFUSU9OX0hBU0hJQ09SUF9WQVVMVBABKtoBChNJbml0aWFsU3luY0JlaGF2aW9yEiUKIUlOSVRJQUxfU1lOQ19CRUhBVklPUl9VTlNQRUNJRklFRBAAEi8KK0lOSVRJQUxfU1lOQ19CRUhBVklPUl9PVkVSV1JJVEVfREVTVElOQVRJT04QARIyCi5JTklUSUFMX1NZTkNfQkVIQVZJT1JfSU1QT1JUX1BSSU9SSVRJWkVfU09VUkNFEAISNwozSU5JVElBTF9TWU5DX0JFSEFWSU9SX0lNUE9SVF9QUklPUklUSVpFX0RFU1RJTkFUSU9OEAMqiAEKCVN5bmNTdGF0ZRIaChZTWU5DX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSU1lOQ19TVEFURV9QRU5ESU5HEAESFgoSU1lOQ19TVEFURV9SVU5OSU5HEAISGAoUU1lOQ19TVEFURV9TVUNDRUVERUQQAxIVChFTWU5DX1NUQVRFX0ZBSUxFRBAEKm8KClN5bmNBY3Rpb24SGwoXU1lOQ19BQ1RJT05fVU5TUEVDSUZJRUQQABIUChBTWU5DX0FDVElPTl9TWU5DEAESFgoSU1lOQ19BQ1RJT05fSU1QT1JUEAISFgoSU1lOQ19BQ1RJT05fUkVNT1ZFEAMqgwEKC1N5bmNUcmlnZ2VyEhwKGFNZTkNfVFJJR0dFUl9VTlNQRUNJRklFRBAAEh4KGlNZTkNfVFJJR0dFUl9TT1VSQ0VfQ0hBTkdFEAESFwoTU1lOQ19UUklHR0VSX01BTlVBTBACEh0KGVNZTkNfVFJJR0dFUl9TWU5DX0NSRUFURUQQA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiFzeW5jbGluZS9zeW5jcy92MS9yZXNvdXJjZXMucHJvdG8SEXN5bmNsaW5lLnN5bmNzLnYxIjcKGFZhdWx0S3ZEZXN0aW5hdGlvbkNvbmZpZxINCgVtb3VudBgBIAEoCRIMCgRwYXRoGAIgASgJIu0BCh5HaXRIdWJBY3Rpb25zRGVzdGluYXRpb25Db25maWcSMwoFc2NvcGUYASABKA4yJC5zeW5jbGluZS5zeW5jcy52MS5HaXRodWJTZWNyZXRTY29wZRINCgVvd25lchgCIAEoCRISCgpyZXBvc2l0b3J5GAMgASgJEhMKC2Vudmlyb25tZW50GAQgASgJEj0KCnZpc2liaWxpdHkYBSABKA4yKS5zeW5jbGluZS5zeW5jcy52MS5HaXRodWJTZWNyZXRWaXNpYmlsaXR5Eh8KF3NlbGVjdGVkX3JlcG9zaXRvcnlfaWRzGAYgAygDIrABChFEZXN0aW5hdGlvbkNvbmZpZxI/Cgh2YXVsdF9rdhgBIAEoCzIrLnN5bmNsaW5lLnN5bmNzLnYxLlZhdWx0S3ZEZXN0aW5hdGlvbkNvbmZpZ0gAEksKDmdpdGh1Yl9hY3Rpb25zGAIgASgLMjEuc3luY2xpbmUuc3luY3MudjEuR2l0SHViQWN0aW9uc0Rlc3RpbmF0aW9uQ29uZmlnSABCDQoLZGVzdGluYXRpb24iQgoKU3luY1NvdXJjZRITCgtlbnZpcm9ubWVudBgBIAEoCRIMCgRwYXRoGAIgASgJEhEKCXJlY3Vyc2l2ZRgDIAEoCCKcAQoLU3luY09wdGlvbnMSRQoVaW5pdGlhbF9zeW5jX2JlaGF2aW9yGAEgASgOMiYuc3luY2xpbmUuc3luY3MudjEuSW5pdGlhbFN5bmNCZWhhdmlvchISCgprZXlfc2NoZW1hGAIgASgJEh8KF2Rpc2FibGVfc2VjcmV0X2RlbGV0aW9uGAMgASgIEhEKCWF1dG9fc3luYxgEIAEoCCKEAgoMQWN0aW9uU3RhdHVzEisKBXN0YXRlGAEgASgOMhwuc3luY2xpbmUuc3luY3MudjEuU3luY1N0YXRlEg4KBnJ1bl9pZBgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEi8KC3VwZGF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydF90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPc291cmNlX3JldmlzaW9uGAcgASgEIvQECgpTZWNyZXRTeW5jEgoKAmlkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRItCgZzb3VyY2UYBSABKAsyHS5zeW5jbGluZS5zeW5jcy52MS5TeW5jU291cmNlEhUKDWNvbm5lY3Rpb25faWQYBiABKAkSMwoLZGVzdGluYXRpb24YByABKA4yHi5zeW5jbGluZS5zeW5jcy52MS5EZXN0aW5hdGlvbhJAChJkZXN0aW5hdGlvbl9jb25maWcYCCABKAsyJC5zeW5jbGluZS5zeW5jcy52MS5EZXN0aW5hdGlvbkNvbmZpZxIvCgdvcHRpb25zGAkgASgLMh4uc3luY2xpbmUuc3luY3MudjEuU3luY09wdGlvbnMSNAoLc3luY19zdGF0dXMYCiABKAsyHy5zeW5jbGluZS5zeW5jcy52MS5BY3Rpb25TdGF0dXMSHAoUbGFzdF9zeW5jZWRfcmV2aXNpb24YCyABKAQSLwoLY3JlYXRlX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI2Cg1pbXBvcnRfc3RhdHVzGA4gASgLMh8uc3luY2xpbmUuc3luY3MudjEuQWN0aW9uU3RhdHVzEjYKDXJlbW92ZV9zdGF0dXMYDyABKAsyHy5zeW5jbGluZS5zeW5jcy52MS5BY3Rpb25TdGF0dXMSDwoHdmVyc2lvbhgQIAEoBCKXBAoHU3luY1J1bhIKCgJpZBgBIAEoCRIPCgdzeW5jX2lkGAIgASgJEi0KBmFjdGlvbhgDIAEoDjIdLnN5bmNsaW5lLnN5bmNzLnYxLlN5bmNBY3Rpb24SLwoHdHJpZ2dlchgEIAEoDjIeLnN5bmNsaW5lLnN5bmNzLnYxLlN5bmNUcmlnZ2VyEisKBXN0YXRlGAUgASgOMhwuc3luY2xpbmUuc3luY3MudjEuU3luY1N0YXRlEg8KB21lc3NhZ2UYBiABKAkSFwoPc291cmNlX3JldmlzaW9uGAcgASgEEhQKDGtleXNfY3JlYXRlZBgIIAEoDRIUCgxrZXlzX3VwZGF0ZWQYCSABKA0SFAoMa2V5c19kZWxldGVkGAogASgNEhAKCGF0dGVtcHRzGAsgASgNEi4KCnF1ZXVlX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0X3RpbWUYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIaChJjb2FsZXNjZWRfcmVxdWVzdHMYDyABKA0SOgoPaW1wb3J0X2JlaGF2aW9yGBAgASgOMiEuc3luY2xpbmUuc3luY3MudjEuSW1wb3J0QmVoYXZpb3IinQEKF0Rlc3RpbmF0aW9uQ2FwYWJpbGl0aWVzEhEKCXJlYWRfYmFjaxgBIAEoCBISCgprZXlfc2NoZW1hGAIgASgIEhgKEGRlbGV0aW9uX2NvbnRyb2wYAyABKAgSGAoQcmVtb3ZlX29uX2RlbGV0ZRgEIAEoCBIUCgxiYXRjaF93cml0ZXMYBSABKAgSEQoJbGlzdF9rZXlzGAYgASgIIlMKEURlc3RpbmF0aW9uTGltaXRzEhMKC21heF9zZWNyZXRzGAEgASgNEhcKD21heF92YWx1ZV9ieXRlcxgCIAEoDRIQCghrZXlfcnVsZRgDIAEoCSJNChZEZXN0aW5hdGlvbkNvbmZpZ0ZpZWxkEgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSEAoIcmVxdWlyZWQYAyABKAgiuQIKD0Rlc3RpbmF0aW9uSW5mbxIzCgtkZXN0aW5hdGlvbhgBIAEoDjIeLnN5bmNsaW5lLnN5bmNzLnYxLkRlc3RpbmF0aW9uEgwKBG5hbWUYAiABKAkSKQoDYXBwGAMgASgOMhwuc3luY2xpbmUuY29ubmVjdGlvbnMudjEuQXBwEkAKDGNhcGFiaWxpdGllcxgEIAEoCzIqLnN5bmNsaW5lLnN5bmNzLnYxLkRlc3RpbmF0aW9uQ2FwYWJpbGl0aWVzEjQKBmxpbWl0cxgFIAEoCzIkLnN5bmNsaW5lLnN5bmNzLnYxLkRlc3RpbmF0aW9uTGltaXRzEkAKDWNvbmZpZ19maWVsZHMYBiADKAsyKS5zeW5jbGluZS5zeW5jcy52MS5EZXN0aW5hdGlvbkNvbmZpZ0ZpZWxkKmsKC0Rlc3RpbmF0aW9uEhsKF0RFU1RJTkFUSU9OX1VOU1BFQ0lGSUVEEAASHwobREVTVElOQVRJT05fSEFTSElDT1JQX1ZBVUxUEAESHgoaREVTVElOQVRJT05fR0lUSFVCX0FDVElPTlMQAiqnAQoRR2l0aHViU2VjcmV0U2NvcGUSIwofR0lUSFVCX1NFQ1JFVF9TQ09QRV9VTlNQRUNJRklFRBAAEiIKHkdJVEhVQl9TRUNSRVRfU0NPUEVfUkVQT1NJVE9SWRABEiMKH0dJVEhVQl9TRUNSRVRfU0NPUEVfRU5WSVJPTk1FTlQQAhIkCiBHSVRIVUJfU0VDUkVUX1NDT1BFX09SR0FOSVpBVElPThADKrEBChZHaXRodWJTZWNyZXRWaXNpYmlsaXR5EigKJEdJVEhVQl9TRUNSRVRfVklTSUJJTElUWV9VTlNQRUNJRklFRBAAEiAKHEdJVEhVQl9TRUNSRVRfVklTSUJJTElUWV9BTEwQARIkCiBHSVRIVUJfU0VDUkVUX1ZJU0lCSUxJVFlfUFJJVkFURRACEiUKIUdJVEhVQl9TRUNSRVRfVklTSUJJTElUWV9TRUxFQ1RFRBADKtoBChNJbml0aWFsU3luY0JlaGF2aW9yEiUKIUlOSVRJQUxfU1lOQ19CRUhBVklPUl9VTlNQRUNJRklFRBAAEi8KK0lOSVRJQUxfU1lOQ19CRUhBVklPUl9PVkVSV1JJVEVfREVTVElOQVRJT04QARIyCi5JTklUSUFMX1NZTkNfQkVIQVZJT1JfSU1QT1JUX1BSSU9SSVRJWkVfU09VUkNFEAISNwozSU5JVElBTF9TWU5DX0JFSEFWSU9SX0lNUE9SVF9QUklPUklUSVpFX0RFU1RJTkFUSU9OEAMqiAEKCVN5bmNTdGF0ZRIaChZTWU5DX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSU1lOQ19TVEFURV9QRU5ESU5HEAESFgoSU1lOQ19TVEFURV9SVU5OSU5HEAISGAoUU1lOQ19TVEFURV9TVUNDRUVERUQQAxIVChFTWU5DX1NUQVRFX0ZBSUxFRBAEKm8KClN5bmNBY3Rpb24SGwoXU1lOQ19BQ1RJT05fVU5TUEVDSUZJRUQQABIUChBTWU5DX0FDVElPTl9TWU5DEAESFgoSU1lOQ19BQ1RJT05fSU1QT1JUEAISFgoSU1lOQ19BQ1RJT05fUkVNT1ZFEAMq6QEKC1N5bmNUcmlnZ2VyEhwKGFNZTkNfVFJJR0dFUl9VTlNQRUNJRklFRBAAEh4KGlNZTkNfVFJJR0dFUl9TT1VSQ0VfQ0hBTkdFEAESFwoTU1lOQ19UUklHR0VSX01BTlVBTBACEh0KGVNZTkNfVFJJR0dFUl9TWU5DX0NSRUFURUQQAxIfChtTWU5DX1RSSUdHRVJfQ09ORklHX0NIQU5HRUQQBBIkCiBTWU5DX1RSSUdHRVJfQ1JFREVOVElBTFNfVVBEQVRFRBAFEh0KGVNZTkNfVFJJR0dFUl9TWU5DX0RFTEVURUQQBiqEAQoOSW1wb3J0QmVoYXZpb3ISHwobSU1QT1JUX0JFSEFWSU9SX1VOU1BFQ0lGSUVEEAASJQohSU1QT1JUX0JFSEFWSU9SX1BSSU9SSVRJWkVfU09VUkNFEAESKgomSU1QT1JUX0JFSEFWSU9SX1BSSU9SSVRJWkVfREVTVElOQVRJT04QAmIGcHJvdG8z", [file_google_protobuf_timestamp, file_syncline_connections_v1_resources]);
 
 /**
  * Describes the message syncline.syncs.v1.VaultKvDestinationConfig.
@@ -19,46 +20,81 @@ export const VaultKvDestinationConfigSchema = /*@__PURE__*/
   messageDesc(file_syncline_syncs_v1_resources, 0);
 
 /**
+ * Describes the message syncline.syncs.v1.GitHubActionsDestinationConfig.
+ * Use `create(GitHubActionsDestinationConfigSchema)` to create a new message.
+ */
+export const GitHubActionsDestinationConfigSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_resources, 1);
+
+/**
  * Describes the message syncline.syncs.v1.DestinationConfig.
  * Use `create(DestinationConfigSchema)` to create a new message.
  */
 export const DestinationConfigSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_resources, 1);
+  messageDesc(file_syncline_syncs_v1_resources, 2);
 
 /**
  * Describes the message syncline.syncs.v1.SyncSource.
  * Use `create(SyncSourceSchema)` to create a new message.
  */
 export const SyncSourceSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_resources, 2);
+  messageDesc(file_syncline_syncs_v1_resources, 3);
 
 /**
  * Describes the message syncline.syncs.v1.SyncOptions.
  * Use `create(SyncOptionsSchema)` to create a new message.
  */
 export const SyncOptionsSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_resources, 3);
+  messageDesc(file_syncline_syncs_v1_resources, 4);
 
 /**
  * Describes the message syncline.syncs.v1.ActionStatus.
  * Use `create(ActionStatusSchema)` to create a new message.
  */
 export const ActionStatusSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_resources, 4);
+  messageDesc(file_syncline_syncs_v1_resources, 5);
 
 /**
  * Describes the message syncline.syncs.v1.SecretSync.
  * Use `create(SecretSyncSchema)` to create a new message.
  */
 export const SecretSyncSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_resources, 5);
+  messageDesc(file_syncline_syncs_v1_resources, 6);
 
 /**
  * Describes the message syncline.syncs.v1.SyncRun.
  * Use `create(SyncRunSchema)` to create a new message.
  */
 export const SyncRunSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_resources, 6);
+  messageDesc(file_syncline_syncs_v1_resources, 7);
+
+/**
+ * Describes the message syncline.syncs.v1.DestinationCapabilities.
+ * Use `create(DestinationCapabilitiesSchema)` to create a new message.
+ */
+export const DestinationCapabilitiesSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_resources, 8);
+
+/**
+ * Describes the message syncline.syncs.v1.DestinationLimits.
+ * Use `create(DestinationLimitsSchema)` to create a new message.
+ */
+export const DestinationLimitsSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_resources, 9);
+
+/**
+ * Describes the message syncline.syncs.v1.DestinationConfigField.
+ * Use `create(DestinationConfigFieldSchema)` to create a new message.
+ */
+export const DestinationConfigFieldSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_resources, 10);
+
+/**
+ * Describes the message syncline.syncs.v1.DestinationInfo.
+ * Use `create(DestinationInfoSchema)` to create a new message.
+ */
+export const DestinationInfoSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_resources, 11);
 
 /**
  * Describes the enum syncline.syncs.v1.Destination.
@@ -75,10 +111,38 @@ export const Destination = /*@__PURE__*/
   tsEnum(DestinationSchema);
 
 /**
+ * Describes the enum syncline.syncs.v1.GithubSecretScope.
+ */
+export const GithubSecretScopeSchema = /*@__PURE__*/
+  enumDesc(file_syncline_syncs_v1_resources, 1);
+
+/**
+ * Where GitHub Actions secrets live.
+ *
+ * @generated from enum syncline.syncs.v1.GithubSecretScope
+ */
+export const GithubSecretScope = /*@__PURE__*/
+  tsEnum(GithubSecretScopeSchema);
+
+/**
+ * Describes the enum syncline.syncs.v1.GithubSecretVisibility.
+ */
+export const GithubSecretVisibilitySchema = /*@__PURE__*/
+  enumDesc(file_syncline_syncs_v1_resources, 2);
+
+/**
+ * Which repositories may use an organization secret.
+ *
+ * @generated from enum syncline.syncs.v1.GithubSecretVisibility
+ */
+export const GithubSecretVisibility = /*@__PURE__*/
+  tsEnum(GithubSecretVisibilitySchema);
+
+/**
  * Describes the enum syncline.syncs.v1.InitialSyncBehavior.
  */
 export const InitialSyncBehaviorSchema = /*@__PURE__*/
-  enumDesc(file_syncline_syncs_v1_resources, 1);
+  enumDesc(file_syncline_syncs_v1_resources, 3);
 
 /**
  * What the first run of a sync does.
@@ -92,7 +156,7 @@ export const InitialSyncBehavior = /*@__PURE__*/
  * Describes the enum syncline.syncs.v1.SyncState.
  */
 export const SyncStateSchema = /*@__PURE__*/
-  enumDesc(file_syncline_syncs_v1_resources, 2);
+  enumDesc(file_syncline_syncs_v1_resources, 4);
 
 /**
  * State of one action of a sync.
@@ -106,7 +170,7 @@ export const SyncState = /*@__PURE__*/
  * Describes the enum syncline.syncs.v1.SyncAction.
  */
 export const SyncActionSchema = /*@__PURE__*/
-  enumDesc(file_syncline_syncs_v1_resources, 3);
+  enumDesc(file_syncline_syncs_v1_resources, 5);
 
 /**
  * The three things a sync does.
@@ -120,7 +184,7 @@ export const SyncAction = /*@__PURE__*/
  * Describes the enum syncline.syncs.v1.SyncTrigger.
  */
 export const SyncTriggerSchema = /*@__PURE__*/
-  enumDesc(file_syncline_syncs_v1_resources, 4);
+  enumDesc(file_syncline_syncs_v1_resources, 6);
 
 /**
  * Why a run was requested.
@@ -129,4 +193,18 @@ export const SyncTriggerSchema = /*@__PURE__*/
  */
 export const SyncTrigger = /*@__PURE__*/
   tsEnum(SyncTriggerSchema);
+
+/**
+ * Describes the enum syncline.syncs.v1.ImportBehavior.
+ */
+export const ImportBehaviorSchema = /*@__PURE__*/
+  enumDesc(file_syncline_syncs_v1_resources, 7);
+
+/**
+ * How an import settles keys present on both sides.
+ *
+ * @generated from enum syncline.syncs.v1.ImportBehavior
+ */
+export const ImportBehavior = /*@__PURE__*/
+  tsEnum(ImportBehaviorSchema);
 

@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { DestinationConfig, InitialSyncBehavior, SecretSync, SyncRun, SyncSource } from "./resources_pb.js";
+import type { Destination, DestinationConfig, DestinationInfo, ImportBehavior, InitialSyncBehavior, SecretSync, SyncAction, SyncRun, SyncSource, SyncState } from "./resources_pb.js";
 
 /**
  * Describes the file syncline/syncs/v1/secret_syncs_service.proto.
@@ -125,6 +125,43 @@ export declare type GetSecretSyncResponse = Message<"syncline.syncs.v1.GetSecret
 export declare const GetSecretSyncResponseSchema: GenMessage<GetSecretSyncResponse>;
 
 /**
+ * @generated from message syncline.syncs.v1.GetSecretSyncByNameRequest
+ */
+export declare type GetSecretSyncByNameRequest = Message<"syncline.syncs.v1.GetSecretSyncByNameRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.GetSecretSyncByNameRequest.
+ * Use `create(GetSecretSyncByNameRequestSchema)` to create a new message.
+ */
+export declare const GetSecretSyncByNameRequestSchema: GenMessage<GetSecretSyncByNameRequest>;
+
+/**
+ * @generated from message syncline.syncs.v1.GetSecretSyncByNameResponse
+ */
+export declare type GetSecretSyncByNameResponse = Message<"syncline.syncs.v1.GetSecretSyncByNameResponse"> & {
+  /**
+   * @generated from field: syncline.syncs.v1.SecretSync secret_sync = 1;
+   */
+  secretSync?: SecretSync | undefined;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.GetSecretSyncByNameResponse.
+ * Use `create(GetSecretSyncByNameResponseSchema)` to create a new message.
+ */
+export declare const GetSecretSyncByNameResponseSchema: GenMessage<GetSecretSyncByNameResponse>;
+
+/**
  * @generated from message syncline.syncs.v1.ListSecretSyncsRequest
  */
 export declare type ListSecretSyncsRequest = Message<"syncline.syncs.v1.ListSecretSyncsRequest"> & {
@@ -132,6 +169,37 @@ export declare type ListSecretSyncsRequest = Message<"syncline.syncs.v1.ListSecr
    * @generated from field: string project_id = 1;
    */
   projectId: string;
+
+  /**
+   * Filters; unset means any.
+   *
+   * @generated from field: syncline.syncs.v1.Destination destination = 2;
+   */
+  destination: Destination;
+
+  /**
+   * @generated from field: string connection_id = 3;
+   */
+  connectionId: string;
+
+  /**
+   * State of the sync action.
+   *
+   * @generated from field: syncline.syncs.v1.SyncState state = 4;
+   */
+  state: SyncState;
+
+  /**
+   * At most 500; 0 means 100. Ordered by name.
+   *
+   * @generated from field: uint32 page_size = 5;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 6;
+   */
+  pageToken: string;
 };
 
 /**
@@ -148,6 +216,11 @@ export declare type ListSecretSyncsResponse = Message<"syncline.syncs.v1.ListSec
    * @generated from field: repeated syncline.syncs.v1.SecretSync secret_syncs = 1;
    */
   secretSyncs: SecretSync[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -157,6 +230,87 @@ export declare type ListSecretSyncsResponse = Message<"syncline.syncs.v1.ListSec
 export declare const ListSecretSyncsResponseSchema: GenMessage<ListSecretSyncsResponse>;
 
 /**
+ * @generated from message syncline.syncs.v1.UpdateSecretSyncRequest
+ */
+export declare type UpdateSecretSyncRequest = Message<"syncline.syncs.v1.UpdateSecretSyncRequest"> & {
+  /**
+   * @generated from field: string secret_sync_id = 1;
+   */
+  secretSyncId: string;
+
+  /**
+   * The version the caller read; a mismatch is ABORTED and nothing changes.
+   *
+   * @generated from field: uint64 expected_version = 2;
+   */
+  expectedVersion: bigint;
+
+  /**
+   * @generated from field: optional string name = 3;
+   */
+  name?: string | undefined;
+
+  /**
+   * @generated from field: optional string description = 4;
+   */
+  description?: string | undefined;
+
+  /**
+   * @generated from field: syncline.syncs.v1.SyncSource source = 5;
+   */
+  source?: SyncSource | undefined;
+
+  /**
+   * @generated from field: optional string connection_id = 6;
+   */
+  connectionId?: string | undefined;
+
+  /**
+   * Must keep the destination kind.
+   *
+   * @generated from field: syncline.syncs.v1.DestinationConfig destination_config = 7;
+   */
+  destinationConfig?: DestinationConfig | undefined;
+
+  /**
+   * @generated from field: optional string key_schema = 8;
+   */
+  keySchema?: string | undefined;
+
+  /**
+   * @generated from field: optional bool disable_secret_deletion = 9;
+   */
+  disableSecretDeletion?: boolean | undefined;
+
+  /**
+   * @generated from field: optional bool auto_sync = 10;
+   */
+  autoSync?: boolean | undefined;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.UpdateSecretSyncRequest.
+ * Use `create(UpdateSecretSyncRequestSchema)` to create a new message.
+ */
+export declare const UpdateSecretSyncRequestSchema: GenMessage<UpdateSecretSyncRequest>;
+
+/**
+ * @generated from message syncline.syncs.v1.UpdateSecretSyncResponse
+ */
+export declare type UpdateSecretSyncResponse = Message<"syncline.syncs.v1.UpdateSecretSyncResponse"> & {
+  /**
+   * @generated from field: syncline.syncs.v1.SecretSync secret_sync = 1;
+   */
+  secretSync?: SecretSync | undefined;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.UpdateSecretSyncResponse.
+ * Use `create(UpdateSecretSyncResponseSchema)` to create a new message.
+ */
+export declare const UpdateSecretSyncResponseSchema: GenMessage<UpdateSecretSyncResponse>;
+
+/**
  * @generated from message syncline.syncs.v1.DeleteSecretSyncRequest
  */
 export declare type DeleteSecretSyncRequest = Message<"syncline.syncs.v1.DeleteSecretSyncRequest"> & {
@@ -164,6 +318,11 @@ export declare type DeleteSecretSyncRequest = Message<"syncline.syncs.v1.DeleteS
    * @generated from field: string secret_sync_id = 1;
    */
   secretSyncId: string;
+
+  /**
+   * @generated from field: bool remove_secrets = 2;
+   */
+  removeSecrets: boolean;
 };
 
 /**
@@ -176,6 +335,12 @@ export declare const DeleteSecretSyncRequestSchema: GenMessage<DeleteSecretSyncR
  * @generated from message syncline.syncs.v1.DeleteSecretSyncResponse
  */
 export declare type DeleteSecretSyncResponse = Message<"syncline.syncs.v1.DeleteSecretSyncResponse"> & {
+  /**
+   * With `remove_secrets`: the remove run; the sync is deleted when it succeeds.
+   *
+   * @generated from field: syncline.syncs.v1.SyncRun remove_run = 1;
+   */
+  removeRun?: SyncRun | undefined;
 };
 
 /**
@@ -183,6 +348,275 @@ export declare type DeleteSecretSyncResponse = Message<"syncline.syncs.v1.Delete
  * Use `create(DeleteSecretSyncResponseSchema)` to create a new message.
  */
 export declare const DeleteSecretSyncResponseSchema: GenMessage<DeleteSecretSyncResponse>;
+
+/**
+ * @generated from message syncline.syncs.v1.ImportSecretsRequest
+ */
+export declare type ImportSecretsRequest = Message<"syncline.syncs.v1.ImportSecretsRequest"> & {
+  /**
+   * @generated from field: string secret_sync_id = 1;
+   */
+  secretSyncId: string;
+
+  /**
+   * @generated from field: syncline.syncs.v1.ImportBehavior behavior = 2;
+   */
+  behavior: ImportBehavior;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.ImportSecretsRequest.
+ * Use `create(ImportSecretsRequestSchema)` to create a new message.
+ */
+export declare const ImportSecretsRequestSchema: GenMessage<ImportSecretsRequest>;
+
+/**
+ * @generated from message syncline.syncs.v1.ImportSecretsResponse
+ */
+export declare type ImportSecretsResponse = Message<"syncline.syncs.v1.ImportSecretsResponse"> & {
+  /**
+   * @generated from field: syncline.syncs.v1.SyncRun run = 1;
+   */
+  run?: SyncRun | undefined;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.ImportSecretsResponse.
+ * Use `create(ImportSecretsResponseSchema)` to create a new message.
+ */
+export declare const ImportSecretsResponseSchema: GenMessage<ImportSecretsResponse>;
+
+/**
+ * @generated from message syncline.syncs.v1.RemoveSecretsRequest
+ */
+export declare type RemoveSecretsRequest = Message<"syncline.syncs.v1.RemoveSecretsRequest"> & {
+  /**
+   * @generated from field: string secret_sync_id = 1;
+   */
+  secretSyncId: string;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.RemoveSecretsRequest.
+ * Use `create(RemoveSecretsRequestSchema)` to create a new message.
+ */
+export declare const RemoveSecretsRequestSchema: GenMessage<RemoveSecretsRequest>;
+
+/**
+ * @generated from message syncline.syncs.v1.RemoveSecretsResponse
+ */
+export declare type RemoveSecretsResponse = Message<"syncline.syncs.v1.RemoveSecretsResponse"> & {
+  /**
+   * @generated from field: syncline.syncs.v1.SyncRun run = 1;
+   */
+  run?: SyncRun | undefined;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.RemoveSecretsResponse.
+ * Use `create(RemoveSecretsResponseSchema)` to create a new message.
+ */
+export declare const RemoveSecretsResponseSchema: GenMessage<RemoveSecretsResponse>;
+
+/**
+ * @generated from message syncline.syncs.v1.WatchSecretSyncRequest
+ */
+export declare type WatchSecretSyncRequest = Message<"syncline.syncs.v1.WatchSecretSyncRequest"> & {
+  /**
+   * @generated from field: string secret_sync_id = 1;
+   */
+  secretSyncId: string;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.WatchSecretSyncRequest.
+ * Use `create(WatchSecretSyncRequestSchema)` to create a new message.
+ */
+export declare const WatchSecretSyncRequestSchema: GenMessage<WatchSecretSyncRequest>;
+
+/**
+ * @generated from message syncline.syncs.v1.WatchSecretSyncResponse
+ */
+export declare type WatchSecretSyncResponse = Message<"syncline.syncs.v1.WatchSecretSyncResponse"> & {
+  /**
+   * @generated from field: syncline.syncs.v1.SecretSync secret_sync = 1;
+   */
+  secretSync?: SecretSync | undefined;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.WatchSecretSyncResponse.
+ * Use `create(WatchSecretSyncResponseSchema)` to create a new message.
+ */
+export declare const WatchSecretSyncResponseSchema: GenMessage<WatchSecretSyncResponse>;
+
+/**
+ * @generated from message syncline.syncs.v1.ListDestinationsRequest
+ */
+export declare type ListDestinationsRequest = Message<"syncline.syncs.v1.ListDestinationsRequest"> & {
+};
+
+/**
+ * Describes the message syncline.syncs.v1.ListDestinationsRequest.
+ * Use `create(ListDestinationsRequestSchema)` to create a new message.
+ */
+export declare const ListDestinationsRequestSchema: GenMessage<ListDestinationsRequest>;
+
+/**
+ * @generated from message syncline.syncs.v1.ListDestinationsResponse
+ */
+export declare type ListDestinationsResponse = Message<"syncline.syncs.v1.ListDestinationsResponse"> & {
+  /**
+   * @generated from field: repeated syncline.syncs.v1.DestinationInfo destinations = 1;
+   */
+  destinations: DestinationInfo[];
+};
+
+/**
+ * Describes the message syncline.syncs.v1.ListDestinationsResponse.
+ * Use `create(ListDestinationsResponseSchema)` to create a new message.
+ */
+export declare const ListDestinationsResponseSchema: GenMessage<ListDestinationsResponse>;
+
+/**
+ * @generated from message syncline.syncs.v1.CheckDestinationRequest
+ */
+export declare type CheckDestinationRequest = Message<"syncline.syncs.v1.CheckDestinationRequest"> & {
+  /**
+   * @generated from field: syncline.syncs.v1.DestinationConfig destination_config = 1;
+   */
+  destinationConfig?: DestinationConfig | undefined;
+
+  /**
+   * @generated from field: string key_schema = 2;
+   */
+  keySchema: string;
+
+  /**
+   * The sync being edited, left out of the check.
+   *
+   * @generated from field: string exclude_secret_sync_id = 3;
+   */
+  excludeSecretSyncId: string;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.CheckDestinationRequest.
+ * Use `create(CheckDestinationRequestSchema)` to create a new message.
+ */
+export declare const CheckDestinationRequestSchema: GenMessage<CheckDestinationRequest>;
+
+/**
+ * An existing sync whose owned keys a new one would overlap.
+ *
+ * @generated from message syncline.syncs.v1.OverlappingSync
+ */
+export declare type OverlappingSync = Message<"syncline.syncs.v1.OverlappingSync"> & {
+  /**
+   * @generated from field: string secret_sync_id = 1;
+   */
+  secretSyncId: string;
+
+  /**
+   * @generated from field: string project_id = 2;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.OverlappingSync.
+ * Use `create(OverlappingSyncSchema)` to create a new message.
+ */
+export declare const OverlappingSyncSchema: GenMessage<OverlappingSync>;
+
+/**
+ * @generated from message syncline.syncs.v1.CheckDestinationResponse
+ */
+export declare type CheckDestinationResponse = Message<"syncline.syncs.v1.CheckDestinationResponse"> & {
+  /**
+   * @generated from field: bool overlaps = 1;
+   */
+  overlaps: boolean;
+
+  /**
+   * @generated from field: repeated syncline.syncs.v1.OverlappingSync overlapping_syncs = 2;
+   */
+  overlappingSyncs: OverlappingSync[];
+};
+
+/**
+ * Describes the message syncline.syncs.v1.CheckDestinationResponse.
+ * Use `create(CheckDestinationResponseSchema)` to create a new message.
+ */
+export declare const CheckDestinationResponseSchema: GenMessage<CheckDestinationResponse>;
+
+/**
+ * @generated from message syncline.syncs.v1.PlanSyncRequest
+ */
+export declare type PlanSyncRequest = Message<"syncline.syncs.v1.PlanSyncRequest"> & {
+  /**
+   * @generated from field: string secret_sync_id = 1;
+   */
+  secretSyncId: string;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.PlanSyncRequest.
+ * Use `create(PlanSyncRequestSchema)` to create a new message.
+ */
+export declare const PlanSyncRequestSchema: GenMessage<PlanSyncRequest>;
+
+/**
+ * @generated from message syncline.syncs.v1.PlanSyncResponse
+ */
+export declare type PlanSyncResponse = Message<"syncline.syncs.v1.PlanSyncResponse"> & {
+  /**
+   * @generated from field: uint64 source_revision = 1;
+   */
+  sourceRevision: bigint;
+
+  /**
+   * Destination keys (after the key schema).
+   *
+   * @generated from field: repeated string create_keys = 2;
+   */
+  createKeys: string[];
+
+  /**
+   * @generated from field: repeated string update_keys = 3;
+   */
+  updateKeys: string[];
+
+  /**
+   * @generated from field: repeated string delete_keys = 4;
+   */
+  deleteKeys: string[];
+
+  /**
+   * False where the destination cannot be read back: the plan then writes every key.
+   *
+   * @generated from field: bool destination_readable = 5;
+   */
+  destinationReadable: boolean;
+
+  /**
+   * For a person, e.g. why the plan is approximate.
+   *
+   * @generated from field: string note = 6;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.PlanSyncResponse.
+ * Use `create(PlanSyncResponseSchema)` to create a new message.
+ */
+export declare const PlanSyncResponseSchema: GenMessage<PlanSyncResponse>;
 
 /**
  * @generated from message syncline.syncs.v1.TriggerSyncRequest
@@ -231,6 +665,18 @@ export declare type ListSyncRunsRequest = Message<"syncline.syncs.v1.ListSyncRun
    * @generated from field: uint32 page_size = 2;
    */
   pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+
+  /**
+   * Only runs of this action; unset means all.
+   *
+   * @generated from field: syncline.syncs.v1.SyncAction action = 4;
+   */
+  action: SyncAction;
 };
 
 /**
@@ -247,6 +693,11 @@ export declare type ListSyncRunsResponse = Message<"syncline.syncs.v1.ListSyncRu
    * @generated from field: repeated syncline.syncs.v1.SyncRun runs = 1;
    */
   runs: SyncRun[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -278,6 +729,14 @@ export declare const SecretSyncsService: GenService<{
     output: typeof GetSecretSyncResponseSchema;
   },
   /**
+   * @generated from rpc syncline.syncs.v1.SecretSyncsService.GetSecretSyncByName
+   */
+  getSecretSyncByName: {
+    methodKind: "unary";
+    input: typeof GetSecretSyncByNameRequestSchema;
+    output: typeof GetSecretSyncByNameResponseSchema;
+  },
+  /**
    * @generated from rpc syncline.syncs.v1.SecretSyncsService.ListSecretSyncs
    */
   listSecretSyncs: {
@@ -286,6 +745,19 @@ export declare const SecretSyncsService: GenService<{
     output: typeof ListSecretSyncsResponseSchema;
   },
   /**
+   * Partial update guarded by the sync's version; a configuration change requests a run.
+   *
+   * @generated from rpc syncline.syncs.v1.SecretSyncsService.UpdateSecretSync
+   */
+  updateSecretSync: {
+    methodKind: "unary";
+    input: typeof UpdateSecretSyncRequestSchema;
+    output: typeof UpdateSecretSyncResponseSchema;
+  },
+  /**
+   * Deletes the sync; with `remove_secrets`, first removes the owned keys from the destination and
+   * deletes the sync only once that succeeded.
+   *
    * @generated from rpc syncline.syncs.v1.SecretSyncsService.DeleteSecretSync
    */
   deleteSecretSync: {
@@ -304,12 +776,72 @@ export declare const SecretSyncsService: GenService<{
     output: typeof TriggerSyncResponseSchema;
   },
   /**
+   * Imports the destination's (owned) keys into the source.
+   *
+   * @generated from rpc syncline.syncs.v1.SecretSyncsService.ImportSecrets
+   */
+  importSecrets: {
+    methodKind: "unary";
+    input: typeof ImportSecretsRequestSchema;
+    output: typeof ImportSecretsResponseSchema;
+  },
+  /**
+   * Removes the sync's owned keys from the destination.
+   *
+   * @generated from rpc syncline.syncs.v1.SecretSyncsService.RemoveSecrets
+   */
+  removeSecrets: {
+    methodKind: "unary";
+    input: typeof RemoveSecretsRequestSchema;
+    output: typeof RemoveSecretsResponseSchema;
+  },
+  /**
    * @generated from rpc syncline.syncs.v1.SecretSyncsService.ListSyncRuns
    */
   listSyncRuns: {
     methodKind: "unary";
     input: typeof ListSyncRunsRequestSchema;
     output: typeof ListSyncRunsResponseSchema;
+  },
+  /**
+   * Streams the sync (with its statuses) now and after every change until the client cancels.
+   *
+   * @generated from rpc syncline.syncs.v1.SecretSyncsService.WatchSecretSync
+   */
+  watchSecretSync: {
+    methodKind: "server_streaming";
+    input: typeof WatchSecretSyncRequestSchema;
+    output: typeof WatchSecretSyncResponseSchema;
+  },
+  /**
+   * Every destination kind with its capabilities, limits and config fields.
+   *
+   * @generated from rpc syncline.syncs.v1.SecretSyncsService.ListDestinations
+   */
+  listDestinations: {
+    methodKind: "unary";
+    input: typeof ListDestinationsRequestSchema;
+    output: typeof ListDestinationsResponseSchema;
+  },
+  /**
+   * Would a sync with this destination overlap keys an existing sync (in any project) owns?
+   *
+   * @generated from rpc syncline.syncs.v1.SecretSyncsService.CheckDestination
+   */
+  checkDestination: {
+    methodKind: "unary";
+    input: typeof CheckDestinationRequestSchema;
+    output: typeof CheckDestinationResponseSchema;
+  },
+  /**
+   * What a sync run would create, update and delete at the destination, by key, without writing.
+   *
+   * @generated from rpc syncline.syncs.v1.SecretSyncsService.PlanSync
+   */
+  planSync: {
+    methodKind: "unary";
+    input: typeof PlanSyncRequestSchema;
+    output: typeof PlanSyncResponseSchema;
   },
 }>;
 

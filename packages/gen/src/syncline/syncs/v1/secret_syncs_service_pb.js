@@ -9,7 +9,7 @@ import { file_syncline_syncs_v1_resources } from "./resources_pb.js";
  * Describes the file syncline/syncs/v1/secret_syncs_service.proto.
  */
 export const file_syncline_syncs_v1_secret_syncs_service = /*@__PURE__*/
-  fileDesc("CixzeW5jbGluZS9zeW5jcy92MS9zZWNyZXRfc3luY3Nfc2VydmljZS5wcm90bxIRc3luY2xpbmUuc3luY3MudjEi+gIKF0NyZWF0ZVNlY3JldFN5bmNSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRItCgZzb3VyY2UYBCABKAsyHS5zeW5jbGluZS5zeW5jcy52MS5TeW5jU291cmNlEhUKDWNvbm5lY3Rpb25faWQYBSABKAkSQAoSZGVzdGluYXRpb25fY29uZmlnGAYgASgLMiQuc3luY2xpbmUuc3luY3MudjEuRGVzdGluYXRpb25Db25maWcSRQoVaW5pdGlhbF9zeW5jX2JlaGF2aW9yGAcgASgOMiYuc3luY2xpbmUuc3luY3MudjEuSW5pdGlhbFN5bmNCZWhhdmlvchISCgprZXlfc2NoZW1hGAggASgJEh8KF2Rpc2FibGVfc2VjcmV0X2RlbGV0aW9uGAkgASgIEhYKCWF1dG9fc3luYxgKIAEoCEgAiAEBQgwKCl9hdXRvX3N5bmMiTgoYQ3JlYXRlU2VjcmV0U3luY1Jlc3BvbnNlEjIKC3NlY3JldF9zeW5jGAEgASgLMh0uc3luY2xpbmUuc3luY3MudjEuU2VjcmV0U3luYyIuChRHZXRTZWNyZXRTeW5jUmVxdWVzdBIWCg5zZWNyZXRfc3luY19pZBgBIAEoCSJLChVHZXRTZWNyZXRTeW5jUmVzcG9uc2USMgoLc2VjcmV0X3N5bmMYASABKAsyHS5zeW5jbGluZS5zeW5jcy52MS5TZWNyZXRTeW5jIiwKFkxpc3RTZWNyZXRTeW5jc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCSJOChdMaXN0U2VjcmV0U3luY3NSZXNwb25zZRIzCgxzZWNyZXRfc3luY3MYASADKAsyHS5zeW5jbGluZS5zeW5jcy52MS5TZWNyZXRTeW5jIjEKF0RlbGV0ZVNlY3JldFN5bmNSZXF1ZXN0EhYKDnNlY3JldF9zeW5jX2lkGAEgASgJIhoKGERlbGV0ZVNlY3JldFN5bmNSZXNwb25zZSIsChJUcmlnZ2VyU3luY1JlcXVlc3QSFgoOc2VjcmV0X3N5bmNfaWQYASABKAkiPgoTVHJpZ2dlclN5bmNSZXNwb25zZRInCgNydW4YASABKAsyGi5zeW5jbGluZS5zeW5jcy52MS5TeW5jUnVuIkAKE0xpc3RTeW5jUnVuc1JlcXVlc3QSFgoOc2VjcmV0X3N5bmNfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgNIkAKFExpc3RTeW5jUnVuc1Jlc3BvbnNlEigKBHJ1bnMYASADKAsyGi5zeW5jbGluZS5zeW5jcy52MS5TeW5jUnVuMvsEChJTZWNyZXRTeW5jc1NlcnZpY2USawoQQ3JlYXRlU2VjcmV0U3luYxIqLnN5bmNsaW5lLnN5bmNzLnYxLkNyZWF0ZVNlY3JldFN5bmNSZXF1ZXN0Gisuc3luY2xpbmUuc3luY3MudjEuQ3JlYXRlU2VjcmV0U3luY1Jlc3BvbnNlEmIKDUdldFNlY3JldFN5bmMSJy5zeW5jbGluZS5zeW5jcy52MS5HZXRTZWNyZXRTeW5jUmVxdWVzdBooLnN5bmNsaW5lLnN5bmNzLnYxLkdldFNlY3JldFN5bmNSZXNwb25zZRJoCg9MaXN0U2VjcmV0U3luY3MSKS5zeW5jbGluZS5zeW5jcy52MS5MaXN0U2VjcmV0U3luY3NSZXF1ZXN0Giouc3luY2xpbmUuc3luY3MudjEuTGlzdFNlY3JldFN5bmNzUmVzcG9uc2USawoQRGVsZXRlU2VjcmV0U3luYxIqLnN5bmNsaW5lLnN5bmNzLnYxLkRlbGV0ZVNlY3JldFN5bmNSZXF1ZXN0Gisuc3luY2xpbmUuc3luY3MudjEuRGVsZXRlU2VjcmV0U3luY1Jlc3BvbnNlElwKC1RyaWdnZXJTeW5jEiUuc3luY2xpbmUuc3luY3MudjEuVHJpZ2dlclN5bmNSZXF1ZXN0GiYuc3luY2xpbmUuc3luY3MudjEuVHJpZ2dlclN5bmNSZXNwb25zZRJfCgxMaXN0U3luY1J1bnMSJi5zeW5jbGluZS5zeW5jcy52MS5MaXN0U3luY1J1bnNSZXF1ZXN0Gicuc3luY2xpbmUuc3luY3MudjEuTGlzdFN5bmNSdW5zUmVzcG9uc2ViBnByb3RvMw", [file_syncline_syncs_v1_resources]);
+  fileDesc("CixzeW5jbGluZS9zeW5jcy92MS9zZWNyZXRfc3luY3Nfc2VydmljZS5wcm90bxIRc3luY2xpbmUuc3luY3MudjEi+gIKF0NyZWF0ZVNlY3JldFN5bmNSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRItCgZzb3VyY2UYBCABKAsyHS5zeW5jbGluZS5zeW5jcy52MS5TeW5jU291cmNlEhUKDWNvbm5lY3Rpb25faWQYBSABKAkSQAoSZGVzdGluYXRpb25fY29uZmlnGAYgASgLMiQuc3luY2xpbmUuc3luY3MudjEuRGVzdGluYXRpb25Db25maWcSRQoVaW5pdGlhbF9zeW5jX2JlaGF2aW9yGAcgASgOMiYuc3luY2xpbmUuc3luY3MudjEuSW5pdGlhbFN5bmNCZWhhdmlvchISCgprZXlfc2NoZW1hGAggASgJEh8KF2Rpc2FibGVfc2VjcmV0X2RlbGV0aW9uGAkgASgIEhYKCWF1dG9fc3luYxgKIAEoCEgAiAEBQgwKCl9hdXRvX3N5bmMiTgoYQ3JlYXRlU2VjcmV0U3luY1Jlc3BvbnNlEjIKC3NlY3JldF9zeW5jGAEgASgLMh0uc3luY2xpbmUuc3luY3MudjEuU2VjcmV0U3luYyIuChRHZXRTZWNyZXRTeW5jUmVxdWVzdBIWCg5zZWNyZXRfc3luY19pZBgBIAEoCSJLChVHZXRTZWNyZXRTeW5jUmVzcG9uc2USMgoLc2VjcmV0X3N5bmMYASABKAsyHS5zeW5jbGluZS5zeW5jcy52MS5TZWNyZXRTeW5jIj4KGkdldFNlY3JldFN5bmNCeU5hbWVSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSDAoEbmFtZRgCIAEoCSJRChtHZXRTZWNyZXRTeW5jQnlOYW1lUmVzcG9uc2USMgoLc2VjcmV0X3N5bmMYASABKAsyHS5zeW5jbGluZS5zeW5jcy52MS5TZWNyZXRTeW5jIswBChZMaXN0U2VjcmV0U3luY3NSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSMwoLZGVzdGluYXRpb24YAiABKA4yHi5zeW5jbGluZS5zeW5jcy52MS5EZXN0aW5hdGlvbhIVCg1jb25uZWN0aW9uX2lkGAMgASgJEisKBXN0YXRlGAQgASgOMhwuc3luY2xpbmUuc3luY3MudjEuU3luY1N0YXRlEhEKCXBhZ2Vfc2l6ZRgFIAEoDRISCgpwYWdlX3Rva2VuGAYgASgJImcKF0xpc3RTZWNyZXRTeW5jc1Jlc3BvbnNlEjMKDHNlY3JldF9zeW5jcxgBIAMoCzIdLnN5bmNsaW5lLnN5bmNzLnYxLlNlY3JldFN5bmMSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIsADChdVcGRhdGVTZWNyZXRTeW5jUmVxdWVzdBIWCg5zZWNyZXRfc3luY19pZBgBIAEoCRIYChBleHBlY3RlZF92ZXJzaW9uGAIgASgEEhEKBG5hbWUYAyABKAlIAIgBARIYCgtkZXNjcmlwdGlvbhgEIAEoCUgBiAEBEi0KBnNvdXJjZRgFIAEoCzIdLnN5bmNsaW5lLnN5bmNzLnYxLlN5bmNTb3VyY2USGgoNY29ubmVjdGlvbl9pZBgGIAEoCUgCiAEBEkAKEmRlc3RpbmF0aW9uX2NvbmZpZxgHIAEoCzIkLnN5bmNsaW5lLnN5bmNzLnYxLkRlc3RpbmF0aW9uQ29uZmlnEhcKCmtleV9zY2hlbWEYCCABKAlIA4gBARIkChdkaXNhYmxlX3NlY3JldF9kZWxldGlvbhgJIAEoCEgEiAEBEhYKCWF1dG9fc3luYxgKIAEoCEgFiAEBQgcKBV9uYW1lQg4KDF9kZXNjcmlwdGlvbkIQCg5fY29ubmVjdGlvbl9pZEINCgtfa2V5X3NjaGVtYUIaChhfZGlzYWJsZV9zZWNyZXRfZGVsZXRpb25CDAoKX2F1dG9fc3luYyJOChhVcGRhdGVTZWNyZXRTeW5jUmVzcG9uc2USMgoLc2VjcmV0X3N5bmMYASABKAsyHS5zeW5jbGluZS5zeW5jcy52MS5TZWNyZXRTeW5jIkkKF0RlbGV0ZVNlY3JldFN5bmNSZXF1ZXN0EhYKDnNlY3JldF9zeW5jX2lkGAEgASgJEhYKDnJlbW92ZV9zZWNyZXRzGAIgASgIIkoKGERlbGV0ZVNlY3JldFN5bmNSZXNwb25zZRIuCgpyZW1vdmVfcnVuGAEgASgLMhouc3luY2xpbmUuc3luY3MudjEuU3luY1J1biJjChRJbXBvcnRTZWNyZXRzUmVxdWVzdBIWCg5zZWNyZXRfc3luY19pZBgBIAEoCRIzCghiZWhhdmlvchgCIAEoDjIhLnN5bmNsaW5lLnN5bmNzLnYxLkltcG9ydEJlaGF2aW9yIkAKFUltcG9ydFNlY3JldHNSZXNwb25zZRInCgNydW4YASABKAsyGi5zeW5jbGluZS5zeW5jcy52MS5TeW5jUnVuIi4KFFJlbW92ZVNlY3JldHNSZXF1ZXN0EhYKDnNlY3JldF9zeW5jX2lkGAEgASgJIkAKFVJlbW92ZVNlY3JldHNSZXNwb25zZRInCgNydW4YASABKAsyGi5zeW5jbGluZS5zeW5jcy52MS5TeW5jUnVuIjAKFldhdGNoU2VjcmV0U3luY1JlcXVlc3QSFgoOc2VjcmV0X3N5bmNfaWQYASABKAkiTQoXV2F0Y2hTZWNyZXRTeW5jUmVzcG9uc2USMgoLc2VjcmV0X3N5bmMYASABKAsyHS5zeW5jbGluZS5zeW5jcy52MS5TZWNyZXRTeW5jIhkKF0xpc3REZXN0aW5hdGlvbnNSZXF1ZXN0IlQKGExpc3REZXN0aW5hdGlvbnNSZXNwb25zZRI4CgxkZXN0aW5hdGlvbnMYASADKAsyIi5zeW5jbGluZS5zeW5jcy52MS5EZXN0aW5hdGlvbkluZm8ijwEKF0NoZWNrRGVzdGluYXRpb25SZXF1ZXN0EkAKEmRlc3RpbmF0aW9uX2NvbmZpZxgBIAEoCzIkLnN5bmNsaW5lLnN5bmNzLnYxLkRlc3RpbmF0aW9uQ29uZmlnEhIKCmtleV9zY2hlbWEYAiABKAkSHgoWZXhjbHVkZV9zZWNyZXRfc3luY19pZBgDIAEoCSJLCg9PdmVybGFwcGluZ1N5bmMSFgoOc2VjcmV0X3N5bmNfaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJImsKGENoZWNrRGVzdGluYXRpb25SZXNwb25zZRIQCghvdmVybGFwcxgBIAEoCBI9ChFvdmVybGFwcGluZ19zeW5jcxgCIAMoCzIiLnN5bmNsaW5lLnN5bmNzLnYxLk92ZXJsYXBwaW5nU3luYyIpCg9QbGFuU3luY1JlcXVlc3QSFgoOc2VjcmV0X3N5bmNfaWQYASABKAkilgEKEFBsYW5TeW5jUmVzcG9uc2USFwoPc291cmNlX3JldmlzaW9uGAEgASgEEhMKC2NyZWF0ZV9rZXlzGAIgAygJEhMKC3VwZGF0ZV9rZXlzGAMgAygJEhMKC2RlbGV0ZV9rZXlzGAQgAygJEhwKFGRlc3RpbmF0aW9uX3JlYWRhYmxlGAUgASgIEgwKBG5vdGUYBiABKAkiLAoSVHJpZ2dlclN5bmNSZXF1ZXN0EhYKDnNlY3JldF9zeW5jX2lkGAEgASgJIj4KE1RyaWdnZXJTeW5jUmVzcG9uc2USJwoDcnVuGAEgASgLMhouc3luY2xpbmUuc3luY3MudjEuU3luY1J1biKDAQoTTGlzdFN5bmNSdW5zUmVxdWVzdBIWCg5zZWNyZXRfc3luY19pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SEgoKcGFnZV90b2tlbhgDIAEoCRItCgZhY3Rpb24YBCABKA4yHS5zeW5jbGluZS5zeW5jcy52MS5TeW5jQWN0aW9uIlkKFExpc3RTeW5jUnVuc1Jlc3BvbnNlEigKBHJ1bnMYASADKAsyGi5zeW5jbGluZS5zeW5jcy52MS5TeW5jUnVuEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCTLBCwoSU2VjcmV0U3luY3NTZXJ2aWNlEmsKEENyZWF0ZVNlY3JldFN5bmMSKi5zeW5jbGluZS5zeW5jcy52MS5DcmVhdGVTZWNyZXRTeW5jUmVxdWVzdBorLnN5bmNsaW5lLnN5bmNzLnYxLkNyZWF0ZVNlY3JldFN5bmNSZXNwb25zZRJiCg1HZXRTZWNyZXRTeW5jEicuc3luY2xpbmUuc3luY3MudjEuR2V0U2VjcmV0U3luY1JlcXVlc3QaKC5zeW5jbGluZS5zeW5jcy52MS5HZXRTZWNyZXRTeW5jUmVzcG9uc2USdAoTR2V0U2VjcmV0U3luY0J5TmFtZRItLnN5bmNsaW5lLnN5bmNzLnYxLkdldFNlY3JldFN5bmNCeU5hbWVSZXF1ZXN0Gi4uc3luY2xpbmUuc3luY3MudjEuR2V0U2VjcmV0U3luY0J5TmFtZVJlc3BvbnNlEmgKD0xpc3RTZWNyZXRTeW5jcxIpLnN5bmNsaW5lLnN5bmNzLnYxLkxpc3RTZWNyZXRTeW5jc1JlcXVlc3QaKi5zeW5jbGluZS5zeW5jcy52MS5MaXN0U2VjcmV0U3luY3NSZXNwb25zZRJrChBVcGRhdGVTZWNyZXRTeW5jEiouc3luY2xpbmUuc3luY3MudjEuVXBkYXRlU2VjcmV0U3luY1JlcXVlc3QaKy5zeW5jbGluZS5zeW5jcy52MS5VcGRhdGVTZWNyZXRTeW5jUmVzcG9uc2USawoQRGVsZXRlU2VjcmV0U3luYxIqLnN5bmNsaW5lLnN5bmNzLnYxLkRlbGV0ZVNlY3JldFN5bmNSZXF1ZXN0Gisuc3luY2xpbmUuc3luY3MudjEuRGVsZXRlU2VjcmV0U3luY1Jlc3BvbnNlElwKC1RyaWdnZXJTeW5jEiUuc3luY2xpbmUuc3luY3MudjEuVHJpZ2dlclN5bmNSZXF1ZXN0GiYuc3luY2xpbmUuc3luY3MudjEuVHJpZ2dlclN5bmNSZXNwb25zZRJiCg1JbXBvcnRTZWNyZXRzEicuc3luY2xpbmUuc3luY3MudjEuSW1wb3J0U2VjcmV0c1JlcXVlc3QaKC5zeW5jbGluZS5zeW5jcy52MS5JbXBvcnRTZWNyZXRzUmVzcG9uc2USYgoNUmVtb3ZlU2VjcmV0cxInLnN5bmNsaW5lLnN5bmNzLnYxLlJlbW92ZVNlY3JldHNSZXF1ZXN0Giguc3luY2xpbmUuc3luY3MudjEuUmVtb3ZlU2VjcmV0c1Jlc3BvbnNlEl8KDExpc3RTeW5jUnVucxImLnN5bmNsaW5lLnN5bmNzLnYxLkxpc3RTeW5jUnVuc1JlcXVlc3QaJy5zeW5jbGluZS5zeW5jcy52MS5MaXN0U3luY1J1bnNSZXNwb25zZRJqCg9XYXRjaFNlY3JldFN5bmMSKS5zeW5jbGluZS5zeW5jcy52MS5XYXRjaFNlY3JldFN5bmNSZXF1ZXN0Giouc3luY2xpbmUuc3luY3MudjEuV2F0Y2hTZWNyZXRTeW5jUmVzcG9uc2UwARJrChBMaXN0RGVzdGluYXRpb25zEiouc3luY2xpbmUuc3luY3MudjEuTGlzdERlc3RpbmF0aW9uc1JlcXVlc3QaKy5zeW5jbGluZS5zeW5jcy52MS5MaXN0RGVzdGluYXRpb25zUmVzcG9uc2USawoQQ2hlY2tEZXN0aW5hdGlvbhIqLnN5bmNsaW5lLnN5bmNzLnYxLkNoZWNrRGVzdGluYXRpb25SZXF1ZXN0Gisuc3luY2xpbmUuc3luY3MudjEuQ2hlY2tEZXN0aW5hdGlvblJlc3BvbnNlElMKCFBsYW5TeW5jEiIuc3luY2xpbmUuc3luY3MudjEuUGxhblN5bmNSZXF1ZXN0GiMuc3luY2xpbmUuc3luY3MudjEuUGxhblN5bmNSZXNwb25zZWIGcHJvdG8z", [file_syncline_syncs_v1_resources]);
 
 /**
  * Describes the message syncline.syncs.v1.CreateSecretSyncRequest.
@@ -40,60 +40,179 @@ export const GetSecretSyncResponseSchema = /*@__PURE__*/
   messageDesc(file_syncline_syncs_v1_secret_syncs_service, 3);
 
 /**
+ * Describes the message syncline.syncs.v1.GetSecretSyncByNameRequest.
+ * Use `create(GetSecretSyncByNameRequestSchema)` to create a new message.
+ */
+export const GetSecretSyncByNameRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 4);
+
+/**
+ * Describes the message syncline.syncs.v1.GetSecretSyncByNameResponse.
+ * Use `create(GetSecretSyncByNameResponseSchema)` to create a new message.
+ */
+export const GetSecretSyncByNameResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 5);
+
+/**
  * Describes the message syncline.syncs.v1.ListSecretSyncsRequest.
  * Use `create(ListSecretSyncsRequestSchema)` to create a new message.
  */
 export const ListSecretSyncsRequestSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 4);
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 6);
 
 /**
  * Describes the message syncline.syncs.v1.ListSecretSyncsResponse.
  * Use `create(ListSecretSyncsResponseSchema)` to create a new message.
  */
 export const ListSecretSyncsResponseSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 5);
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 7);
+
+/**
+ * Describes the message syncline.syncs.v1.UpdateSecretSyncRequest.
+ * Use `create(UpdateSecretSyncRequestSchema)` to create a new message.
+ */
+export const UpdateSecretSyncRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 8);
+
+/**
+ * Describes the message syncline.syncs.v1.UpdateSecretSyncResponse.
+ * Use `create(UpdateSecretSyncResponseSchema)` to create a new message.
+ */
+export const UpdateSecretSyncResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 9);
 
 /**
  * Describes the message syncline.syncs.v1.DeleteSecretSyncRequest.
  * Use `create(DeleteSecretSyncRequestSchema)` to create a new message.
  */
 export const DeleteSecretSyncRequestSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 6);
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 10);
 
 /**
  * Describes the message syncline.syncs.v1.DeleteSecretSyncResponse.
  * Use `create(DeleteSecretSyncResponseSchema)` to create a new message.
  */
 export const DeleteSecretSyncResponseSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 7);
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 11);
+
+/**
+ * Describes the message syncline.syncs.v1.ImportSecretsRequest.
+ * Use `create(ImportSecretsRequestSchema)` to create a new message.
+ */
+export const ImportSecretsRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 12);
+
+/**
+ * Describes the message syncline.syncs.v1.ImportSecretsResponse.
+ * Use `create(ImportSecretsResponseSchema)` to create a new message.
+ */
+export const ImportSecretsResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 13);
+
+/**
+ * Describes the message syncline.syncs.v1.RemoveSecretsRequest.
+ * Use `create(RemoveSecretsRequestSchema)` to create a new message.
+ */
+export const RemoveSecretsRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 14);
+
+/**
+ * Describes the message syncline.syncs.v1.RemoveSecretsResponse.
+ * Use `create(RemoveSecretsResponseSchema)` to create a new message.
+ */
+export const RemoveSecretsResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 15);
+
+/**
+ * Describes the message syncline.syncs.v1.WatchSecretSyncRequest.
+ * Use `create(WatchSecretSyncRequestSchema)` to create a new message.
+ */
+export const WatchSecretSyncRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 16);
+
+/**
+ * Describes the message syncline.syncs.v1.WatchSecretSyncResponse.
+ * Use `create(WatchSecretSyncResponseSchema)` to create a new message.
+ */
+export const WatchSecretSyncResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 17);
+
+/**
+ * Describes the message syncline.syncs.v1.ListDestinationsRequest.
+ * Use `create(ListDestinationsRequestSchema)` to create a new message.
+ */
+export const ListDestinationsRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 18);
+
+/**
+ * Describes the message syncline.syncs.v1.ListDestinationsResponse.
+ * Use `create(ListDestinationsResponseSchema)` to create a new message.
+ */
+export const ListDestinationsResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 19);
+
+/**
+ * Describes the message syncline.syncs.v1.CheckDestinationRequest.
+ * Use `create(CheckDestinationRequestSchema)` to create a new message.
+ */
+export const CheckDestinationRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 20);
+
+/**
+ * Describes the message syncline.syncs.v1.OverlappingSync.
+ * Use `create(OverlappingSyncSchema)` to create a new message.
+ */
+export const OverlappingSyncSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 21);
+
+/**
+ * Describes the message syncline.syncs.v1.CheckDestinationResponse.
+ * Use `create(CheckDestinationResponseSchema)` to create a new message.
+ */
+export const CheckDestinationResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 22);
+
+/**
+ * Describes the message syncline.syncs.v1.PlanSyncRequest.
+ * Use `create(PlanSyncRequestSchema)` to create a new message.
+ */
+export const PlanSyncRequestSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 23);
+
+/**
+ * Describes the message syncline.syncs.v1.PlanSyncResponse.
+ * Use `create(PlanSyncResponseSchema)` to create a new message.
+ */
+export const PlanSyncResponseSchema = /*@__PURE__*/
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 24);
 
 /**
  * Describes the message syncline.syncs.v1.TriggerSyncRequest.
  * Use `create(TriggerSyncRequestSchema)` to create a new message.
  */
 export const TriggerSyncRequestSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 8);
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 25);
 
 /**
  * Describes the message syncline.syncs.v1.TriggerSyncResponse.
  * Use `create(TriggerSyncResponseSchema)` to create a new message.
  */
 export const TriggerSyncResponseSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 9);
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 26);
 
 /**
  * Describes the message syncline.syncs.v1.ListSyncRunsRequest.
  * Use `create(ListSyncRunsRequestSchema)` to create a new message.
  */
 export const ListSyncRunsRequestSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 10);
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 27);
 
 /**
  * Describes the message syncline.syncs.v1.ListSyncRunsResponse.
  * Use `create(ListSyncRunsResponseSchema)` to create a new message.
  */
 export const ListSyncRunsResponseSchema = /*@__PURE__*/
-  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 11);
+  messageDesc(file_syncline_syncs_v1_secret_syncs_service, 28);
 
 /**
  * The public API for secret syncs and their runs.

@@ -1,0 +1,21 @@
+import { randomUUID } from "node:crypto";
+import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import type { Database } from "@syncline/db";
+import { injectTraceContext } from "@syncline/telemetry";
+import type { OutboxTable } from "./outbox-table.ts";
+
+/**
+ * Adds an event to the outbox inside the caller's transaction, with the current trace context so
+ * the relay's publish continues the request's trace. Returns the event id (= Nats-Msg-Id).
+ * `withId` lets the event carry its own id in a field before it is serialised.
+ */
+export async function enqueueEvent<D extends DescMessage>(
+  tx: Database,
+  table: OutboxTable,
+  event: { subject: string; schema: D; message: (eventId: string) => MessageInitShape<D> },
+): Promise<string> {
+  const id = randomUUID();
+  const payload = toBinary(event.schema, create(event.schema, event.message(id)));
+  await tx.insert(table).values({ id, subject: event.subject, typeName: event.schema.typeName, payload: Buffer.from(payload), traceContext: injectTraceContext() });
+  return id;
+}

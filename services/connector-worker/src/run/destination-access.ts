@@ -1,0 +1,47 @@
+import { ConnectorError, destinationDescriptor, type ApplyOutcome, type DestinationDescriptor, type DestinationDiff } from "@syncline/connectors";
+import type { DestinationView } from "@syncline/connectors/sync";
+import type { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
+import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { Code, RpcError, type RpcClient } from "@syncline/rpc";
+import type { BreakerRegistry } from "./breaker-registry.ts";
+
+/** One sync's destination, reached with its connection's credentials, every call through the connection's breaker. */
+export interface DestinationAccess {
+  readonly descriptor: DestinationDescriptor;
+  /** What the destination can tell before a write: values, key names only, or nothing. */
+  read(): Promise<DestinationView>;
+  apply(diff: DestinationDiff): Promise<ApplyOutcome>;
+  remove(keys: readonly string[]): Promise<ApplyOutcome>;
+}
+
+/**
+ * Resolves the connection's credentials (internal CredentialsService), parses the sync's config
+ * and builds its connector. A deleted connection fails the run with a message saying what to do.
+ */
+export async function openDestination(
+  sync: SecretSync,
+  deps: { credentials: RpcClient<typeof CredentialsService>; breakers: BreakerRegistry },
+  signal: AbortSignal,
+): Promise<DestinationAccess> {
+  const descriptor = destinationDescriptor(sync.destination);
+  const config = descriptor.parseConfig(sync.destinationConfig);
+  const resolved = await deps.credentials.resolveCredentials({ connectionId: sync.connectionId }).catch((error: unknown) => {
+    if (error instanceof RpcError && error.code === Code.NOT_FOUND) {
+      throw new ConnectorError("not_found", `connection ${sync.connectionId} no longer exists; give the sync a connection that does`);
+    }
+    throw error;
+  });
+  const connector = descriptor.create({ config, credentials: descriptor.parseCredentials(resolved.credentials), signal });
+  const fire = <T>(call: () => Promise<T>) => deps.breakers.fire(sync.connectionId, call);
+  return {
+    descriptor,
+    async read() {
+      if (descriptor.capabilities.readBack) return { kind: "values", values: await fire(() => connector.list()) };
+      const listKeys = descriptor.capabilities.listKeys ? connector.listKeys?.bind(connector) : undefined;
+      if (listKeys) return { kind: "keys", keys: await fire(listKeys) };
+      return { kind: "blind" };
+    },
+    apply: (diff) => fire(() => connector.apply(diff)),
+    remove: (keys) => fire(() => connector.remove(keys)),
+  };
+}

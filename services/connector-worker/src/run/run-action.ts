@@ -1,0 +1,46 @@
+import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import type { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
+import type { SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
+import type { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type { RpcClient } from "@syncline/rpc";
+import type { BreakerRegistry } from "./breaker-registry.ts";
+import type { RunLease } from "./run-lease.ts";
+
+/** The internal services and shared state a run uses. */
+export interface RunSources {
+  readonly snapshots: RpcClient<typeof SourceSnapshotService>;
+  readonly credentials: RpcClient<typeof CredentialsService>;
+  /** `BulkWriteSecrets` with the internal credential: how imports write into the source. */
+  readonly secrets: RpcClient<typeof SecretsService>;
+  readonly breakers: BreakerRegistry;
+}
+
+/** One claimed run: the request, the sync as the orchestrator gave it, and the lease held on it. */
+export interface RunContext {
+  readonly request: SyncRunRequest;
+  readonly sync: SecretSync;
+  readonly lease: RunLease;
+  /** Aborted on shutdown or when the lease is lost; passed to every destination call. */
+  readonly signal: AbortSignal;
+}
+
+/** What a finished action reports: counts by key (never values) and the source revision involved. */
+export interface ActionOutcome {
+  /** For a person: what was done, bounded, never a value. */
+  readonly message: string;
+  /** The source revision read (sync), written (import) or 0 (remove). */
+  readonly sourceRevision: bigint;
+  readonly created: number;
+  readonly updated: number;
+  readonly deleted: number;
+}
+
+/** One of the three actions of a sync; throws on failure (classified by failure-policy.ts). */
+export type RunAction = (context: RunContext, sources: RunSources) => Promise<ActionOutcome>;
+
+/** `a, b, c and 4 more`: names for messages, bounded. */
+export function listNames(names: readonly string[], max = 5): string {
+  const shown = names.slice(0, max).map((name) => name.slice(0, 100)).join(", ");
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
+}

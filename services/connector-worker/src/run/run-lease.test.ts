@@ -1,0 +1,110 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
+import { SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { BeginSyncRunResponseSchema, RunDecision } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
+import { Code, RpcError } from "@syncline/rpc";
+import { createLogger } from "@syncline/telemetry";
+import { describe, expect, it } from "vitest";
+import { createRunCoordinator, LeaseLostError } from "./run-lease.ts";
+
+const syncId = "5f7a1f6e-2f0c-4a53-9d0e-0a4f3e1b2c3d";
+const request = (runId: string) => create(SyncRunRequestSchema, { runId, secretSyncId: syncId });
+const sync = create(SecretSyncSchema, { id: syncId, name: "s" });
+const logger = createLogger("connector-worker-test", "silent");
+
+/** A stand-in for the orchestrator's coordination API, answering what each test scripts. */
+function fakeOrchestrator(script: { begin?: () => unknown; renew?: () => unknown; fence?: (revision: bigint) => unknown }) {
+  const calls = { begin: 0, renew: 0, fence: 0 };
+  const answer = async (fn: (() => unknown) | undefined) => {
+    const value = fn?.();
+    if (value instanceof Error) throw value;
+    return value;
+  };
+  const coordination = {
+    beginSyncRun: () => (calls.begin++, answer(script.begin)),
+    renewSyncRunLease: () => (calls.renew++, answer(script.renew)),
+    checkSyncRunFence: (input: { sourceRevision: bigint }) => (calls.fence++, answer(() => script.fence?.(input.sourceRevision))),
+    close() {},
+  };
+  const coordinator = createRunCoordinator({ coordination: coordination as never, workerId: "test-worker", logger });
+  return { coordinator, calls };
+}
+
+const granted = (lifetimeMs: number) => () =>
+  create(BeginSyncRunResponseSchema, { decision: RunDecision.PROCEED, secretSync: sync, leaseId: "lease-1", leaseExpireTime: timestampFromDate(new Date(Date.now() + lifetimeMs)) });
+
+describe("run claims", () => {
+  it("proceed under a lease that is renewed while the run lasts, and fenced by the orchestrator", async () => {
+    const { coordinator, calls } = fakeOrchestrator({
+      begin: granted(600),
+      renew: () => ({ leaseExpireTime: timestampFromDate(new Date(Date.now() + 600)) }),
+      fence: (revision) => ({ allowed: revision >= 10n, reason: revision >= 10n ? "" : "revision 10 was already written" }),
+    });
+    const claim = await coordinator.claim(request("run-1"));
+    expect(claim.kind).toBe("proceed");
+    if (claim.kind !== "proceed") return;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(calls.renew).toBeGreaterThanOrEqual(2);
+    expect(claim.lease.lost).toBe(false);
+    expect(await claim.lease.checkFence(12n)).toEqual({ allowed: true });
+    expect(await claim.lease.checkFence(9n)).toEqual({ allowed: false, reason: "revision 10 was already written" });
+    claim.lease.release();
+    const renewsAtRelease = calls.renew;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(calls.renew).toBe(renewsAtRelease);
+  });
+
+  it("a lease the orchestrator no longer recognises aborts the run and refuses the fence", async () => {
+    const { coordinator } = fakeOrchestrator({ begin: granted(300), renew: () => new RpcError(Code.FAILED_PRECONDITION, "lease lease-1 is not held") });
+    const claim = await coordinator.claim(request("run-2"));
+    if (claim.kind !== "proceed") throw new Error("expected proceed");
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(claim.lease.lost).toBe(true);
+    expect(claim.lease.signal.aborted).toBe(true);
+    await expect(claim.lease.checkFence(1n)).rejects.toBeInstanceOf(LeaseLostError);
+    claim.lease.release();
+  });
+
+  it("a busy sync is redelivered later, also when it is already running in this process", async () => {
+    const { coordinator, calls } = fakeOrchestrator({ begin: () => create(BeginSyncRunResponseSchema, { decision: RunDecision.BUSY, retryAfterMs: 1234 }) });
+    expect(await coordinator.claim(request("run-3"))).toMatchObject({ kind: "busy", retryAfterMs: 1234 });
+
+    const local = fakeOrchestrator({ begin: granted(60_000) });
+    const first = await local.coordinator.claim(request("run-4"));
+    expect(first.kind).toBe("proceed");
+    expect(await local.coordinator.claim(request("run-5"))).toMatchObject({ kind: "busy" });
+    expect(local.calls.begin).toBe(1);
+    if (first.kind === "proceed") first.lease.release();
+    expect((await local.coordinator.claim(request("run-6"))).kind).toBe("proceed");
+    expect(calls.begin).toBe(1);
+  });
+
+  it("a fence refusal after the lease was taken over is a lost lease, not a superseded run", async () => {
+    let renewals = 0;
+    const { coordinator } = fakeOrchestrator({
+      begin: granted(60_000),
+      fence: () => ({ allowed: false, reason: "the run no longer holds the sync's lease" }),
+      renew: () => (renewals++, new RpcError(Code.FAILED_PRECONDITION, "the run no longer holds the sync's lease")),
+    });
+    const claim = await coordinator.claim(request("run-9"));
+    if (claim.kind !== "proceed") throw new Error("expected proceed");
+    await expect(claim.lease.checkFence(5n)).rejects.toBeInstanceOf(LeaseLostError);
+    expect(renewals).toBe(1);
+    claim.lease.release();
+  });
+
+  it("superseded and gone requests are dropped", async () => {
+    for (const decision of [RunDecision.SUPERSEDED, RunDecision.GONE]) {
+      const { coordinator } = fakeOrchestrator({ begin: () => create(BeginSyncRunResponseSchema, { decision }) });
+      expect((await coordinator.claim(request(`run-${decision}`))).kind).toBe("drop");
+    }
+  });
+
+  it("an orchestrator without the coordination API is a retryable failure, never a run without a lease", async () => {
+    const { coordinator } = fakeOrchestrator({ begin: () => new RpcError(Code.UNIMPLEMENTED, "unknown service") });
+    await expect(coordinator.claim(request("run-7"))).rejects.toMatchObject({ kind: "transient" });
+    // The sync is free again in this process.
+    await expect(coordinator.claim(request("run-8"))).rejects.toMatchObject({ kind: "transient" });
+  });
+});

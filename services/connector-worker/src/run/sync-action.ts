@@ -1,0 +1,39 @@
+import { isEmptyDiff } from "@syncline/connectors/sync";
+import { openDestination } from "./destination-access.ts";
+import { describeImport, importIntoSource } from "./import-action.ts";
+import { initialImportOf, planPush } from "./push-plan.ts";
+import type { RunAction } from "./run-action.ts";
+import { readSource, sourceValues } from "./source-reader.ts";
+
+/**
+ * The sync action: read the current source snapshot (the subtree when recursive), apply the key
+ * schema, read the destination back where it can be, ask the orchestrator's fence whether this
+ * revision may still be written, and apply the difference through the connection's breaker.
+ * Level-triggered: it converges on the newest source whatever request caused it. A sync whose
+ * first push has not happened yet and whose initial behaviour imports does that import first,
+ * in the same run and under the same lease.
+ */
+export const syncAction: RunAction = async (context, sources) => {
+  const { sync, lease } = context;
+  const access = await openDestination(sync, sources, context.signal);
+  const prefer = initialImportOf(sync);
+  const imported = prefer ? await importIntoSource(context, sources, access, prefer) : undefined;
+  const importNote = imported ? `; first imported from the destination (prefer ${prefer}): ${describeImport(imported.plan)}` : "";
+
+  const source = await readSource(sources.snapshots, sync);
+  const view = await access.read();
+  const diff = planPush(sync, sourceValues(source), view, access.descriptor.limits);
+  const verdict = await lease.checkFence(source.revision);
+  if (!verdict.allowed) {
+    return { message: `revision ${source.revision} not written: ${verdict.reason.slice(0, 300)}; nothing was changed${importNote}`, sourceRevision: source.revision, created: 0, updated: 0, deleted: 0 };
+  }
+  const outcome = isEmptyDiff(diff) ? { created: [], updated: [], deleted: [] } : await access.apply(diff);
+  const { created, updated, deleted } = outcome;
+  return {
+    message: `synced revision ${source.revision}: ${created.length} created, ${updated.length} updated, ${deleted.length} deleted${importNote}`,
+    sourceRevision: source.revision,
+    created: created.length,
+    updated: updated.length,
+    deleted: deleted.length,
+  };
+};

@@ -1,0 +1,113 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { isUniqueViolation, traced } from "@syncline/db";
+import { RpcError } from "@syncline/rpc";
+import { environments, projects } from "../store/schema.ts";
+import * as store from "../store/source-store.ts";
+import { auditTarget, recordAudit, type Actor } from "./audit-log.ts";
+import { recordChange, recordChanges, SourceChangeKind } from "./change-recorder.ts";
+import type { SecretSealer } from "./secret-sealer.ts";
+import { createWriteRunner, existingEnvironment, lockedEnvironment, lockProject, type WriteDeps } from "./write-transaction.ts";
+
+/**
+ * Projects and environments: create, rename, delete, list. Deleting publishes PROJECT_DELETED (one
+ * event per environment) or ENVIRONMENT_DELETED through the outbox, in the deleting transaction,
+ * so syncs whose source disappeared fail clearly instead of emptying their destination.
+ */
+export function createProjectService(deps: WriteDeps & { sealer: SecretSealer }) {
+  const { db, sealer } = deps;
+  const write = createWriteRunner(deps);
+
+  const renameConflict = <T>(name: string, run: () => Promise<T>) =>
+    run().catch((error: unknown) => {
+      if (isUniqueViolation(error)) throw RpcError.alreadyExists(`project "${name}"`);
+      throw error;
+    });
+
+  return {
+    async createProject(actor: Actor, name: string) {
+      return renameConflict(name, () =>
+        write("projects.insert", async (tx) => {
+          const [row] = await tx.insert(projects).values({ id: randomUUID(), name }).returning();
+          await sealer.forProjectWrite(tx, row!.id);
+          await recordAudit(tx, { projectId: row!.id, actor, action: "project.create", target: auditTarget.project(row!.id), details: { name } });
+          return row!;
+        }),
+      );
+    },
+
+    async getProject(projectId: string) {
+      const row = await traced("projects.get", () => store.findProject(db, projectId));
+      if (!row) throw RpcError.notFound(`project ${projectId}`);
+      return row;
+    },
+
+    async listProjects(afterName: string, limit: number) {
+      return traced("projects.list", () => store.listProjectsAfter(db, afterName, limit));
+    },
+
+    async updateProject(actor: Actor, projectId: string, name: string) {
+      return renameConflict(name, () =>
+        write("projects.update", async (tx) => {
+          await lockProject(tx, projectId);
+          const before = (await store.findProject(tx, projectId))!;
+          const [row] = await tx.update(projects).set({ name }).where(eq(projects.id, projectId)).returning();
+          await recordAudit(tx, { projectId, actor, action: "project.rename", target: auditTarget.project(projectId), details: { from: before.name, to: name } });
+          return row!;
+        }),
+      );
+    },
+
+    async deleteProject(actor: Actor, projectId: string): Promise<void> {
+      await write("projects.delete", async (tx) => {
+        const revision = await lockProject(tx, projectId);
+        const project = (await store.findProject(tx, projectId))!;
+        const envs = await tx.select().from(environments).where(eq(environments.projectId, projectId)).orderBy(environments.slug);
+        const folders = envs.map((environment) => ({ environment: environment.slug, path: "/", changes: [], kind: SourceChangeKind.PROJECT_DELETED }));
+        if (folders.length > 0) await recordChanges(tx, { projectId, revision, folders });
+        await recordAudit(tx, { projectId, actor, action: "project.delete", target: auditTarget.project(projectId), details: { name: project.name, environments: String(envs.length), revision: String(revision) } });
+        await tx.delete(projects).where(eq(projects.id, projectId));
+      });
+      sealer.forget(projectId);
+    },
+
+    async createEnvironment(actor: Actor, projectId: string, slug: string, name: string) {
+      return write("environments.insert", async (tx) => {
+        await lockProject(tx, projectId);
+        if (await store.findEnvironment(tx, projectId, slug)) throw RpcError.alreadyExists(`environment "${slug}"`);
+        const [environment] = await tx.insert(environments).values({ id: randomUUID(), projectId, slug, name: name || slug }).returning();
+        await store.ensureFolders(tx, environment!, ["/"]);
+        await recordAudit(tx, { projectId, actor, action: "environment.create", target: auditTarget.environment(slug), details: { name: environment!.name } });
+        return environment!;
+      });
+    },
+
+    /** The project's environments in slug order after `afterSlug`; NOT_FOUND for an unknown project. */
+    async listEnvironments(projectId: string, afterSlug: string, limit: number) {
+      return traced("environments.list", async () => {
+        if (!(await store.findProject(db, projectId))) throw RpcError.notFound(`project ${projectId}`);
+        return store.listEnvironmentsAfter(db, projectId, afterSlug, limit);
+      });
+    },
+
+    /** Changes the display name; the slug never changes (syncs and event subjects name it). */
+    async updateEnvironment(actor: Actor, projectId: string, slug: string, name: string) {
+      return write("environments.update", async (tx) => {
+        const { environment } = await lockedEnvironment(tx, projectId, slug);
+        const [row] = await tx.update(environments).set({ name }).where(eq(environments.id, environment.id)).returning();
+        await recordAudit(tx, { projectId, actor, action: "environment.update", target: auditTarget.environment(slug), details: { from: environment.name, to: name } });
+        return row!;
+      });
+    },
+
+    async deleteEnvironment(actor: Actor, projectId: string, slug: string): Promise<void> {
+      await write("environments.delete", async (tx) => {
+        const revision = await lockProject(tx, projectId);
+        const environment = await existingEnvironment(tx, projectId, slug);
+        await recordChange(tx, { projectId, environment: slug, path: "/", revision, changes: [], kind: SourceChangeKind.ENVIRONMENT_DELETED });
+        await recordAudit(tx, { projectId, actor, action: "environment.delete", target: auditTarget.environment(slug), details: { revision: String(revision) } });
+        await tx.delete(environments).where(eq(environments.id, environment.id));
+      });
+    },
+  };
+}

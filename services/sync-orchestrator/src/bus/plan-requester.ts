@@ -1,0 +1,57 @@
+import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import { subjects, type NatsConnection } from "@syncline/bus";
+import { SyncPlanReplySchema, SyncPlanRequestSchema, type SyncPlanReply } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
+import type { Destination, SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { Code, RpcError } from "@syncline/rpc";
+import { destinationSubjectToken } from "./run-request-publisher.ts";
+
+/** gRPC codes of the connector error kinds a plan can fail with; unknown kinds are UNAVAILABLE (retryable). */
+const planFailureCodes: Record<string, Code> = {
+  auth: Code.FAILED_PRECONDITION,
+  invalid_config: Code.FAILED_PRECONDITION,
+  limit_exceeded: Code.FAILED_PRECONDITION,
+  not_found: Code.FAILED_PRECONDITION,
+  unsupported: Code.FAILED_PRECONDITION,
+  conflict: Code.ABORTED,
+  rate_limited: Code.UNAVAILABLE,
+  transient: Code.UNAVAILABLE,
+};
+
+/**
+ * Asks a connector worker what a run would change (core NATS request/reply on
+ * `syncline.plans.<destination>`; workers answer in queue group `connector-workers`). No worker
+ * listening is UNAVAILABLE, no answer in time is DEADLINE_EXCEEDED, a failed plan is the code of
+ * its error kind with the worker's message (which never carries a value).
+ */
+export function createPlanRequester(deps: { nc: NatsConnection; timeoutMs: number }) {
+  return {
+    async plan(destination: Destination, secretSync: MessageInitShape<typeof SecretSyncSchema>): Promise<SyncPlanReply> {
+      const subject = subjects.planRequest(destinationSubjectToken(destination));
+      const payload = toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSync }));
+      let reply: SyncPlanReply;
+      try {
+        const msg = await deps.nc.request(subject, payload, { timeout: deps.timeoutMs });
+        reply = fromBinary(SyncPlanReplySchema, msg.data);
+      } catch (error) {
+        throw planTransportError(error, subject, deps.timeoutMs);
+      }
+      if (reply.error !== "") {
+        throw new RpcError(planFailureCodes[reply.errorKind] ?? Code.UNAVAILABLE, `the plan failed (${reply.errorKind || "unknown"}): ${reply.error}`);
+      }
+      return reply;
+    },
+  };
+}
+
+export type PlanRequester = ReturnType<typeof createPlanRequester>;
+
+function planTransportError(error: unknown, subject: string, timeoutMs: number): RpcError {
+  const named = error as { name?: string; isNoResponders?: () => boolean; cause?: { name?: string } };
+  if (named.isNoResponders?.() || named.name === "NoRespondersError" || named.cause?.name === "NoRespondersError") {
+    return RpcError.unavailable(`no connector worker answers plans on ${subject}; start a worker serving this destination kind`);
+  }
+  if (named.name === "TimeoutError" || named.cause?.name === "TimeoutError") {
+    return new RpcError(Code.DEADLINE_EXCEEDED, `no connector worker answered the plan within ${timeoutMs} ms`);
+  }
+  return RpcError.unavailable(`could not ask a connector worker for a plan: ${(error as Error).message ?? "unknown error"}`);
+}

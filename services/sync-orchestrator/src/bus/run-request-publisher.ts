@@ -1,0 +1,39 @@
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { subjects, type EventPublisher } from "@syncline/bus";
+import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
+import { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type { RunRow } from "../store/run-store.ts";
+
+/** `hashicorp_vault` for DESTINATION_HASHICORP_VAULT: the subject token of a destination kind. */
+export function destinationSubjectToken(destination: Destination): string {
+  const name = Destination[destination];
+  return (name ?? `destination_${destination}`).toLowerCase();
+}
+
+/**
+ * Publishes run requests on `syncline.runs.requests.<destination>` with the run id as
+ * Nats-Msg-Id, so publishing one again within the stream's window is dropped by the server.
+ */
+export function createRunRequestPublisher(publisher: EventPublisher) {
+  return {
+    async publish(run: RunRow, destination: Destination): Promise<void> {
+      await publisher.publish(
+        subjects.runRequest(destinationSubjectToken(destination)),
+        SyncRunRequestSchema,
+        {
+          runId: run.id,
+          secretSyncId: run.syncId,
+          action: run.action,
+          trigger: run.trigger,
+          destination,
+          sourceRevision: run.requestedRevision,
+          importBehavior: run.importBehavior,
+          requestTime: timestampNow(),
+        },
+        { msgId: `run-request/${run.id}` },
+      );
+    },
+  };
+}
+
+export type RunRequestPublisher = ReturnType<typeof createRunRequestPublisher>;

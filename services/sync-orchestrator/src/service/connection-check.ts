@@ -1,0 +1,51 @@
+import type { DestinationDescriptor } from "@syncline/connectors";
+import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
+import type { AppConnection } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+import { Code, RpcError, type RpcClient } from "@syncline/rpc";
+
+/**
+ * Checks that a connection may serve a sync: it exists, belongs to the sync's project (a sync must
+ * never push one project's secrets with another project's credentials) and is for the app the
+ * destination needs. Every refusal is FAILED_PRECONDITION naming `connection_id`. Returns the
+ * server the connection reaches (`instance`), for the duplicate-destination check.
+ */
+export async function checkConnection(
+  connections: RpcClient<typeof ConnectionsService>,
+  projectId: string,
+  connectionId: string,
+  destination: DestinationDescriptor<unknown, unknown>,
+): Promise<{ instance: string }> {
+  const response = await connections.getAppConnection({ connectionId }).catch((error: unknown) => {
+    if (error instanceof RpcError && error.code === Code.NOT_FOUND) {
+      throw RpcError.failedPrecondition(`connection ${connectionId} does not exist`, [{ field: "connection_id", description: "no such connection" }]);
+    }
+    if (error instanceof RpcError) throw RpcError.unavailable(`could not check the connection: ${error.message}`);
+    throw error;
+  });
+  const connection = response.connection;
+  if (connection?.projectId !== projectId) {
+    throw RpcError.failedPrecondition(`connection ${connectionId} belongs to another project`, [
+      { field: "connection_id", description: "must be a connection of the sync's project" },
+    ]);
+  }
+  if (connection.app !== destination.app) {
+    throw RpcError.failedPrecondition(`connection ${connectionId} is not a connection for ${destination.name}`, [
+      { field: "connection_id", description: `must be a connection for the app of ${destination.name}` },
+    ]);
+  }
+  return { instance: connectionInstance(connection) };
+}
+
+/** The server a connection reaches, normalised (`https://vault:8200|team-a`); "" when unknown. */
+export function connectionInstance(connection: AppConnection): string {
+  const redacted = connection.redacted?.app;
+  const url = (raw: string) => raw.trim().toLowerCase().replace(/\/+$/, "");
+  switch (redacted?.case) {
+    case "vault":
+      return `${url(redacted.value.instanceUrl)}|${redacted.value.namespace.trim().replace(/^\/+|\/+$/g, "")}`;
+    case "github":
+      return url(redacted.value.apiUrl) || "https://api.github.com";
+    default:
+      return "";
+  }
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import { traced, type Database } from "@syncline/db";
+import { SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { RpcError } from "@syncline/rpc";
+import { decideBegin, type CoordinationSettings } from "../domain/run-begin.ts";
+import * as runStore from "../store/run-store.ts";
+import { findStatus, raiseWrittenRevision, setStatusOfRun } from "../store/status-store.ts";
+import * as store from "../store/sync-store.ts";
+import type { SyncWatchers } from "./sync-watchers.ts";
+import { viewsOf, type SyncView } from "./sync-view.ts";
+
+/** The answer to BeginSyncRun. */
+export type BeginOutcome =
+  | { readonly decision: "proceed"; readonly view: SyncView; readonly run: runStore.RunRow; readonly leaseId: string; readonly leaseExpiresAt: Date }
+  | { readonly decision: "busy"; readonly retryAfterMs: number }
+  | { readonly decision: "superseded" | "gone" };
+
+const LEASE_LOST = "the run no longer holds the sync's lease (it expired and another worker took the sync over, or the run ended)";
+
+/**
+ * SyncRunCoordinationService's rules (DESIGN §3): one run per sync at a time through an exclusive
+ * lease taken in BeginSyncRun and renewed while the run lasts, and a fence that lets a run write
+ * only a source revision at least as new as every revision already written by that action. Every
+ * step runs under the sync's row lock, the same lock under which requests fold into queued runs.
+ */
+export function createRunCoordinator(deps: { db: Database; watchers: SyncWatchers; settings: CoordinationSettings }) {
+  const { db, settings } = deps;
+
+  /** The run and its sync, locked; NOT_FOUND for an unknown run. */
+  async function locked(tx: Database, runId: string): Promise<{ run: runStore.RunRow; sync: store.SyncRow } | undefined> {
+    const first = await runStore.findRun(tx, runId);
+    if (!first) return undefined;
+    const sync = await store.lockSync(tx, first.syncId);
+    const run = sync ? await runStore.findRun(tx, runId) : undefined;
+    return sync && run ? { run, sync } : undefined;
+  }
+
+  const holdsLease = (sync: store.SyncRow, runId: string, leaseId: string) => sync.leaseRunId === runId && sync.leaseId === leaseId;
+
+  return {
+    async begin(runId: string, workerId: string): Promise<BeginOutcome> {
+      const outcome = await traced("sync_runs.begin", () =>
+        db.transaction(async (tx): Promise<BeginOutcome> => {
+          const found = await locked(tx, runId);
+          if (!found) return { decision: "gone" };
+          const { run, sync } = found;
+          const now = new Date();
+          const unfinished = run.state !== SyncState.SUCCEEDED && run.state !== SyncState.FAILED;
+          const newerSucceededRun = unfinished ? await runStore.findNewerSucceededRun(tx, run) : undefined;
+          const verdict = decideBegin(
+            { run, sync: { leaseRunId: sync.leaseRunId, leaseExpiresAt: sync.leaseExpiresAt, lastRunStartedAt: sync.lastRunStartedAt, deleting: sync.deletionRequestedAt !== null }, newerSucceededRun, now },
+            settings,
+          );
+          switch (verdict.kind) {
+            case "superseded":
+              if (verdict.end && unfinished) {
+                await runStore.updateRun(tx, run.id, { state: verdict.end.state, message: verdict.end.message, endedAt: now });
+                await setStatusOfRun(tx, sync.id, run.action, run.id, { state: verdict.end.state, message: verdict.end.message, endedAt: now });
+              }
+              return { decision: "superseded" };
+            case "busy":
+              await runStore.updateRun(tx, run.id, { lastSeenAt: now });
+              return { decision: "busy", retryAfterMs: verdict.retryAfterMs };
+            case "proceed": {
+              const leaseId = randomUUID();
+              const leaseExpiresAt = new Date(now.getTime() + settings.leaseTtlMs);
+              await store.patchSync(tx, sync.id, { leaseRunId: run.id, leaseId, leaseExpiresAt, lastRunStartedAt: now });
+              const begun = await runStore.updateRun(tx, run.id, { state: SyncState.RUNNING, startedAt: now, endedAt: null, attempts: run.attempts + 1, workerId: workerId.slice(0, 200), lastSeenAt: now, message: "running" });
+              await setStatusOfRun(tx, sync.id, run.action, run.id, { state: SyncState.RUNNING, message: "running", startedAt: now, endedAt: null });
+              const [view] = await viewsOf(tx, [{ ...sync, leaseRunId: run.id, leaseId, leaseExpiresAt, lastRunStartedAt: now }]);
+              return { decision: "proceed", view: view!, run: begun!, leaseId, leaseExpiresAt };
+            }
+          }
+        }),
+      );
+      if (outcome.decision === "proceed") deps.watchers.notify([outcome.run.syncId]);
+      return outcome;
+    },
+
+    /** Extends a live lease; FAILED_PRECONDITION when the run no longer holds it, NOT_FOUND for an unknown run. */
+    async renew(runId: string, leaseId: string): Promise<Date> {
+      return traced("sync_runs.renew_lease", () =>
+        db.transaction(async (tx) => {
+          const found = await locked(tx, runId);
+          if (!found) throw RpcError.notFound(`sync run ${runId}`);
+          if (!holdsLease(found.sync, runId, leaseId) || found.run.state !== SyncState.RUNNING) throw RpcError.failedPrecondition(LEASE_LOST);
+          const leaseExpiresAt = new Date(Date.now() + settings.leaseTtlMs);
+          await store.patchSync(tx, found.sync.id, { leaseExpiresAt });
+          return leaseExpiresAt;
+        }),
+      );
+    },
+
+    /**
+     * May the run write `revision`? Only under a live lease, and only when no run of the same action
+     * wrote a newer revision. An allowed revision raises the fence at once, so a stale run that
+     * asks later is refused even before the allowed run reports its result.
+     */
+    async checkFence(runId: string, leaseId: string, revision: bigint): Promise<{ allowed: boolean; reason: string }> {
+      return traced("sync_runs.check_fence", () =>
+        db.transaction(async (tx) => {
+          const found = await locked(tx, runId);
+          if (!found) throw RpcError.notFound(`sync run ${runId}`);
+          const { run, sync } = found;
+          if (!holdsLease(sync, runId, leaseId) || run.state !== SyncState.RUNNING || (sync.leaseExpiresAt?.getTime() ?? 0) <= Date.now()) {
+            return { allowed: false, reason: LEASE_LOST };
+          }
+          const status = await findStatus(tx, sync.id, run.action);
+          const written = [status?.writtenRevision ?? 0n, run.action === SyncAction.SYNC ? sync.lastSyncedRevision : 0n].reduce((a, b) => (a > b ? a : b));
+          if (revision < written) {
+            return { allowed: false, reason: `source revision ${revision} is older than revision ${written}, which a run of this sync already wrote` };
+          }
+          await raiseWrittenRevision(tx, sync.id, run.action, revision);
+          await runStore.updateRun(tx, run.id, { sourceRevision: revision });
+          return { allowed: true, reason: "" };
+        }),
+      );
+    },
+  };
+}
+
+export type RunCoordinator = ReturnType<typeof createRunCoordinator>;

@@ -1,0 +1,88 @@
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { traced, type Database } from "@syncline/db";
+import type { SyncRunResult } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
+import { SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type { Logger } from "@syncline/telemetry";
+import { boundMessage } from "../domain/sync-rules.ts";
+import { recordAudit } from "../store/audit-store.ts";
+import * as runStore from "../store/run-store.ts";
+import { raiseWrittenRevision, setStatusOfRun } from "../store/status-store.ts";
+import * as store from "../store/sync-store.ts";
+import type { QueuedRun, RunQueue } from "./run-queue.ts";
+import type { SyncWatchers } from "./sync-watchers.ts";
+
+const FINISHED = new Set([SyncState.SUCCEEDED, SyncState.FAILED]);
+
+/**
+ * Records what workers report about runs: the run row; the action's status while it still
+ * describes this run; the lease, released when the run ends or waits for a retry; and what a
+ * success implies — the last synced revision and fence (sync), a follow-up run when the run read
+ * an older revision than was folded into it (sync), the deletion of a sync whose SYNC_DELETED
+ * removal succeeded (remove). A finished run never changes again (late or duplicate reports are
+ * dropped).
+ */
+export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers: SyncWatchers; logger: Logger }) {
+  return {
+    async apply(result: SyncRunResult): Promise<void> {
+      const queued: QueuedRun[] = [];
+      const syncId = await traced("sync_runs.apply_result", () =>
+        deps.db.transaction(async (tx) => {
+          const first = await runStore.findRun(tx, result.runId);
+          if (!first) return undefined;
+          const sync = await store.lockSync(tx, first.syncId);
+          const run = sync ? await runStore.findRun(tx, result.runId) : undefined;
+          if (!sync || !run || FINISHED.has(run.state)) return undefined;
+          // A retry report older than the latest begin of the run (its worker's attempt counter is behind) is stale.
+          if (result.state === SyncState.PENDING && run.state === SyncState.RUNNING && result.attempt > 0 && result.attempt < run.attempts) return undefined;
+
+          const message = boundMessage(result.message);
+          const startedAt = result.startTime ? timestampDate(result.startTime) : run.startedAt;
+          const endedAt = result.endTime ? timestampDate(result.endTime) : FINISHED.has(result.state) ? new Date() : null;
+          await runStore.updateRun(tx, run.id, {
+            state: result.state,
+            message,
+            ...(result.sourceRevision > 0n ? { sourceRevision: result.sourceRevision } : {}),
+            keysCreated: result.keysCreated,
+            keysUpdated: result.keysUpdated,
+            keysDeleted: result.keysDeleted,
+            attempts: Math.max(run.attempts, result.attempt),
+            startedAt,
+            endedAt,
+          });
+          await setStatusOfRun(tx, sync.id, run.action, run.id, { state: result.state, message, sourceRevision: result.sourceRevision, startedAt, endedAt });
+          if (result.state !== SyncState.RUNNING && sync.leaseRunId === run.id) {
+            await store.patchSync(tx, sync.id, { leaseRunId: null, leaseId: null, leaseExpiresAt: null });
+          }
+          if (result.state !== SyncState.SUCCEEDED) return sync.id;
+
+          if (run.action === SyncAction.SYNC) {
+            await store.raiseLastSyncedRevision(tx, sync.id, result.sourceRevision);
+            await raiseWrittenRevision(tx, sync.id, SyncAction.SYNC, result.sourceRevision);
+            // Changes folded into the run after its worker read the source (possible only with workers
+            // that do not call BeginSyncRun): one follow-up covers them.
+            const reached = result.sourceRevision > sync.lastSyncedRevision ? result.sourceRevision : sync.lastSyncedRevision;
+            if (run.requestedRevision > reached && sync.autoSync && !sync.deletionRequestedAt) {
+              queued.push(await deps.runs.queueIn(tx, sync, { action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE, revision: run.requestedRevision }));
+            }
+          }
+          if (run.action === SyncAction.REMOVE && run.trigger === SyncTrigger.SYNC_DELETED && sync.deletionRequestedAt) {
+            await store.deleteSync(tx, sync.id);
+            await recordAudit(tx, {
+              syncId: sync.id,
+              projectId: sync.projectId,
+              actor: sync.deletionRequestedBy ?? "system",
+              action: "sync.delete",
+              details: { name: sync.name, remove_secrets: "true", run_id: run.id, keys_deleted: String(result.keysDeleted) },
+            });
+            deps.logger.info({ syncId: sync.id, runId: run.id }, "sync deleted after its keys were removed");
+          }
+          return sync.id;
+        }),
+      );
+      await deps.runs.publish(queued);
+      if (syncId) deps.watchers.notify([syncId]);
+    },
+  };
+}
+
+export type RunOutcomes = ReturnType<typeof createRunOutcomes>;

@@ -1,0 +1,149 @@
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connectBus, createEventPublisher, ensureTopology, streams, type NatsConnection } from "@syncline/bus";
+import { openDatabase, type DatabaseHandle } from "@syncline/db";
+import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
+import { createTestDatabase, type TestDatabase } from "@syncline/test/support/postgres.ts";
+import { createRunRequestPublisher } from "../bus/run-request-publisher.ts";
+import { listRuns } from "../store/run-store.ts";
+import { secretSyncs, syncRuns } from "../store/schema.ts";
+import { findStatus } from "../store/status-store.ts";
+import { createRunCoordinator } from "./run-coordinator.ts";
+import { createRunQueue } from "./run-queue.ts";
+import { createSyncWatchers } from "./sync-watchers.ts";
+
+/**
+ * The run queue against real PostgreSQL and nats-server: requests fold into the queued run of an
+ * action instead of multiplying (leading edge, then coalesce), a run a worker has begun receives
+ * no fold (one follow-up is queued instead), history is bounded, and runs recorded but never seen
+ * by a worker are published again.
+ */
+let nats: TestNatsServer;
+let nc: NatsConnection;
+let database: TestDatabase;
+let handle: DatabaseHandle;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  nc = await connectBus(nats.url, "run-queue-test");
+  await ensureTopology(nc, { streams: [streams.runRequests], consumers: [] });
+  database = await createTestDatabase("orchestrator_unit");
+  handle = await openDatabase({ url: database.url, migrationsFolder: fileURLToPath(new URL("../store/migrations", import.meta.url)) });
+});
+
+afterAll(async () => {
+  await handle?.close();
+  await database?.drop();
+  await nc?.close();
+  await nats?.stop();
+});
+
+async function newSync(): Promise<string> {
+  const id = randomUUID();
+  await handle.db.insert(secretSyncs).values({
+    id, projectId: randomUUID(), name: `s-${id.slice(0, 8)}`, sourceEnvironment: "dev", sourcePath: "/", connectionId: randomUUID(),
+    destination: Destination.HASHICORP_VAULT, destinationConfig: Buffer.alloc(0), initialSyncBehavior: 1,
+  });
+  return id;
+}
+
+const queue = (historyLimit = 1000) =>
+  createRunQueue({ db: handle.db, publisher: createRunRequestPublisher(createEventPublisher(nc)), watchers: createSyncWatchers({ pollMs: 1000 }), historyLimit });
+
+async function publishedRunIds(): Promise<string[]> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(streams.runRequests.name);
+  const ids: string[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+    const message = await jsm.streams.getMessage(streams.runRequests.name, { seq }).catch(() => null);
+    const id = message?.header.get("Nats-Msg-Id");
+    if (id) ids.push(id.replace("run-request/", ""));
+  }
+  return ids;
+}
+
+describe("run queue", () => {
+  it("folds a burst into one queued run, and queues one follow-up once a worker has begun it", async () => {
+    const syncId = await newSync();
+    await (await jetstreamManager(nc)).streams.purge(streams.runRequests.name);
+    const runs = queue();
+    const change = (revision: bigint) => runs.enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE, revision }));
+
+    const [first] = await change(10n);
+    expect(first!.created).toBe(true);
+    for (const revision of [12n, 11n, 15n]) {
+      const [folded] = await change(revision);
+      expect(folded).toMatchObject({ created: false, run: { id: first!.run.id } });
+    }
+    let history = await listRuns(handle.db, syncId, { limit: 10 });
+    expect(history.map((r) => [r.state, r.coalescedRequests, r.requestedRevision])).toEqual([[SyncState.PENDING, 3, 15n]]);
+    expect((await findStatus(handle.db, syncId, SyncAction.SYNC))).toMatchObject({ state: SyncState.PENDING, runId: first!.run.id });
+
+    const coordinator = createRunCoordinator({ db: handle.db, watchers: createSyncWatchers({ pollMs: 1000 }), settings: { leaseTtlMs: 10_000, busyRetryMs: 100, minRunIntervalMs: 0 } });
+    expect((await coordinator.begin(first!.run.id, "w1")).decision).toBe("proceed");
+    const [followUp] = await change(16n);
+    const [foldedIntoFollowUp] = await change(17n);
+    expect(followUp!.created).toBe(true);
+    expect(foldedIntoFollowUp!.run.id).toBe(followUp!.run.id);
+    history = await listRuns(handle.db, syncId, { limit: 10 });
+    expect(history.map((r) => [r.id, r.state, r.coalescedRequests])).toEqual([
+      [followUp!.run.id, SyncState.PENDING, 1],
+      [first!.run.id, SyncState.RUNNING, 3],
+    ]);
+    // Each run's request was published once; folds publish nothing.
+    expect(history.every((r) => r.publishedAt !== null)).toBe(true);
+    expect((await publishedRunIds()).sort()).toEqual([first!.run.id, followUp!.run.id].sort());
+  });
+
+  it("keeps actions apart: an import requested while a sync is queued gets its own run", async () => {
+    const syncId = await newSync();
+    const runs = queue();
+    const [sync] = await runs.enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger: SyncTrigger.MANUAL, revision: 0n }));
+    const [imported] = await runs.enqueue([syncId], () => ({ action: SyncAction.IMPORT, trigger: SyncTrigger.MANUAL, revision: 0n, importBehavior: 1 }));
+    expect(imported!.run.id).not.toBe(sync!.run.id);
+    expect(imported!.run).toMatchObject({ action: SyncAction.IMPORT, importBehavior: 1, state: SyncState.PENDING });
+  });
+
+  it("keeps the newest runs of a sync within the history bound, never deleting unfinished ones", async () => {
+    const syncId = await newSync();
+    const runs = queue(3);
+    for (let i = 0; i < 6; i++) {
+      const [queued] = await runs.enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger: SyncTrigger.MANUAL, revision: BigInt(i) }));
+      await handle.db.update(syncRuns).set({ state: SyncState.SUCCEEDED }).where(eqId(queued!.run.id));
+    }
+    const [pending] = await runs.enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger: SyncTrigger.MANUAL, revision: 9n }));
+    const kept = await listRuns(handle.db, syncId, { limit: 100 });
+    expect(kept.length).toBe(3);
+    expect(kept[0]!.id).toBe(pending!.run.id);
+    expect(kept.map((r) => r.requestedRevision)).toEqual([9n, 5n, 4n]);
+  });
+
+  it("republishes queued runs that no worker has seen, and only those", async () => {
+    const syncId = await newSync();
+    const old = new Date(Date.now() - 120_000);
+    const base = { syncId, action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE, queuedAt: old };
+    const lost = randomUUID();
+    await handle.db.insert(syncRuns).values([
+      { ...base, id: lost, state: SyncState.PENDING, attempts: 0 },
+      { ...base, id: randomUUID(), state: SyncState.PENDING, attempts: 2 },
+      { ...base, id: randomUUID(), state: SyncState.PENDING, attempts: 0, lastSeenAt: new Date() },
+      { ...base, id: randomUUID(), state: SyncState.SUCCEEDED, attempts: 1 },
+      { ...base, id: randomUUID(), state: SyncState.PENDING, attempts: 0, queuedAt: new Date() },
+    ]);
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.purge(streams.runRequests.name);
+    const runs = queue();
+    expect(await runs.republishUnstarted(60_000)).toBe(1);
+    const message = await jsm.streams.getMessage(streams.runRequests.name, { last_by_subj: "syncline.runs.requests.hashicorp_vault" });
+    expect(message?.header.get("Nats-Msg-Id")).toBe(`run-request/${lost}`);
+    expect((await jsm.streams.info(streams.runRequests.name)).state.messages).toBe(1);
+    // Published now: not again until it is stale once more.
+    expect(await runs.republishUnstarted(60_000)).toBe(0);
+  });
+});
+
+const eqId = (id: string) => eq(syncRuns.id, id);

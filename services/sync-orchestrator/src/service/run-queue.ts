@@ -1,0 +1,130 @@
+import { randomUUID } from "node:crypto";
+import { traced, type Database } from "@syncline/db";
+import { SyncState, SyncTrigger, type Destination, type ImportBehavior, type SyncAction } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type { RunRequestPublisher } from "../bus/run-request-publisher.ts";
+import * as runs from "../store/run-store.ts";
+import { setStatus, setStatusOfRun } from "../store/status-store.ts";
+import { lockSyncs, type SyncRow } from "../store/sync-store.ts";
+import type { SyncWatchers } from "./sync-watchers.ts";
+
+/** A request for a run of one action of a sync. */
+export interface RunSpec {
+  readonly action: SyncAction;
+  readonly trigger: SyncTrigger;
+  /** The source revision that caused it (0 when not caused by a change). */
+  readonly revision: bigint;
+  /** IMPORT runs only. */
+  readonly importBehavior?: ImportBehavior;
+  /** Idempotent id (derived from an event), so a redelivered event creates nothing twice. */
+  readonly runId?: string;
+}
+
+/** The run a request landed in: a new one, or the queued one it was folded into. */
+export interface QueuedRun {
+  readonly run: runs.RunRow;
+  readonly created: boolean;
+  readonly destination: Destination;
+}
+
+const PUBLISH_CONCURRENCY = 32;
+
+/**
+ * Turns requests into runs (DESIGN §3): leading edge, then coalesce. A request for an action of a
+ * sync with a queued (PENDING, not begun) run of that action folds into it — counted in
+ * `coalesced_requests`, raising the revision it must reach — instead of creating a run; otherwise
+ * a run is recorded and its request published at once. So while a run is RUNNING at most one
+ * follow-up per action waits. Every decision is taken under the sync's row lock, which BeginSyncRun
+ * takes too: a run that a worker has begun never receives a fold.
+ */
+export function createRunQueue(deps: { db: Database; publisher: RunRequestPublisher; watchers: SyncWatchers; historyLimit: number }) {
+  /** Records (or folds) one request; the caller holds the sync's lock in `tx` and publishes after commit. */
+  async function queueIn(tx: Database, sync: SyncRow, spec: RunSpec): Promise<QueuedRun> {
+    const destination = sync.destination as Destination;
+    const pending = await runs.findPendingRun(tx, sync.id, spec.action);
+    if (pending) {
+      const run = await runs.foldIntoRun(tx, pending.id, {
+        revision: spec.revision,
+        ...(spec.importBehavior ? { importBehavior: spec.importBehavior } : {}),
+        // A removal folded into by DeleteSecretSync must end in the deletion.
+        ...(spec.trigger === SyncTrigger.SYNC_DELETED ? { trigger: spec.trigger } : {}),
+      });
+      return { run, created: false, destination };
+    }
+    const id = spec.runId ?? randomUUID();
+    const inserted = await runs.insertRun(tx, {
+      id,
+      syncId: sync.id,
+      action: spec.action,
+      trigger: spec.trigger,
+      state: SyncState.PENDING,
+      requestedRevision: spec.revision,
+      importBehavior: spec.importBehavior ?? 0,
+    });
+    // Already recorded for this event (a redelivery): nothing new to do.
+    if (!inserted) return { run: (await runs.findRun(tx, id))!, created: false, destination };
+    await setStatus(tx, sync.id, spec.action, { state: SyncState.PENDING, runId: id, message: "queued", sourceRevision: 0n, startedAt: null, endedAt: null });
+    await runs.pruneRuns(tx, sync.id, deps.historyLimit);
+    return { run: inserted, created: true, destination };
+  }
+
+  /** Publishes the requests of runs no worker has been told about yet; then marks them published. */
+  async function publish(queued: readonly QueuedRun[]): Promise<void> {
+    const due = queued.filter((q) => q.run.state === SyncState.PENDING && (q.created || q.run.publishedAt === null));
+    for (let i = 0; i < due.length; i += PUBLISH_CONCURRENCY) {
+      const batch = due.slice(i, i + PUBLISH_CONCURRENCY);
+      await Promise.all(batch.map((q) => deps.publisher.publish(q.run, q.destination)));
+      await runs.markPublished(deps.db, batch.map((q) => q.run.id));
+    }
+    deps.watchers.notify(new Set(queued.map((q) => q.run.syncId)));
+  }
+
+  /**
+   * Ends the queued runs of these actions (they will never run: source lost, sync being deleted)
+   * and fails the statuses that pointed at them. Runs already begun finish on their own.
+   */
+  async function cancelQueued(tx: Database, syncId: string, actions: readonly SyncAction[], message: string): Promise<void> {
+    for (const run of await runs.cancelPendingRuns(tx, syncId, actions, message)) {
+      await setStatusOfRun(tx, syncId, run.action, run.id, { state: SyncState.FAILED, message, endedAt: new Date() });
+    }
+  }
+
+  return {
+    queueIn,
+    publish,
+    cancelQueued,
+
+    /**
+     * Locks the syncs, asks `plan` (on the locked, current rows) which run each needs — undefined
+     * for none — records or folds them in one transaction, then publishes. Returns what was queued.
+     */
+    async enqueue(syncIds: readonly string[], plan: (sync: SyncRow) => RunSpec | undefined): Promise<QueuedRun[]> {
+      if (syncIds.length === 0) return [];
+      const queued = await traced("sync_runs.enqueue", () =>
+        deps.db.transaction(async (tx) => {
+          const out: QueuedRun[] = [];
+          for (const sync of await lockSyncs(tx, syncIds)) {
+            const spec = plan(sync);
+            if (spec) out.push(await queueIn(tx, sync, spec));
+          }
+          return out;
+        }),
+      );
+      await publish(queued);
+      return queued;
+    },
+
+    /**
+     * Publishes again the requests of queued runs no worker has seen for `olderThanMs` (the
+     * orchestrator stopped between recording and publishing them, or the message was lost).
+     * Duplicates are harmless: BeginSyncRun lets one copy run and the stream deduplicates by run id.
+     */
+    async republishUnstarted(olderThanMs: number): Promise<number> {
+      const stale = await runs.findUnstartedRuns(deps.db, new Date(Date.now() - olderThanMs));
+      for (const { run, destination } of stale) await deps.publisher.publish(run, destination as Destination);
+      await runs.markPublished(deps.db, stale.map(({ run }) => run.id));
+      return stale.length;
+    },
+  };
+}
+
+export type RunQueue = ReturnType<typeof createRunQueue>;

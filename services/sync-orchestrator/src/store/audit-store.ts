@@ -1,0 +1,24 @@
+import { randomUUID } from "node:crypto";
+import { desc, eq } from "drizzle-orm";
+import type { Database } from "@syncline/db";
+import { syncAuditEvents } from "./schema.ts";
+
+/** One audited mutation of a sync. `details` holds names, ids and flags, never a value or credential. */
+export interface SyncAuditEntry {
+  readonly syncId: string;
+  readonly projectId: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly details?: Record<string, string>;
+}
+
+export type AuditRow = typeof syncAuditEvents.$inferSelect;
+
+export async function recordAudit(db: Database, entry: SyncAuditEntry): Promise<void> {
+  await db.insert(syncAuditEvents).values({ id: randomUUID(), syncId: entry.syncId, projectId: entry.projectId, actor: entry.actor, action: entry.action, details: entry.details ?? {} });
+}
+
+/** The audit trail of a sync, newest first (kept after the sync is deleted). */
+export async function listAudit(db: Database, syncId: string, limit = 100): Promise<AuditRow[]> {
+  return db.select().from(syncAuditEvents).where(eq(syncAuditEvents.syncId, syncId)).orderBy(desc(syncAuditEvents.createdAt)).limit(limit);
+}

@@ -1,0 +1,120 @@
+import { and, desc, eq, gt, inArray, lt, sql, type SQL } from "drizzle-orm";
+import type { Database } from "@syncline/db";
+import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { secretSyncs, syncRuns } from "./schema.ts";
+
+/** Queries of runs. Every function runs on the executor it is given (db or transaction). */
+
+export type RunRow = typeof syncRuns.$inferSelect;
+export type NewRunRow = typeof syncRuns.$inferInsert;
+
+const FINISHED = [SyncState.SUCCEEDED, SyncState.FAILED];
+
+/** Inserts a run unless one with its id exists; returns it when inserted. */
+export async function insertRun(db: Database, run: NewRunRow): Promise<RunRow | undefined> {
+  const [inserted] = await db.insert(syncRuns).values(run).onConflictDoNothing({ target: syncRuns.id }).returning();
+  return inserted;
+}
+
+export async function findRun(db: Database, id: string): Promise<RunRow | undefined> {
+  return (await db.select().from(syncRuns).where(eq(syncRuns.id, id)))[0];
+}
+
+export async function findRuns(db: Database, ids: readonly string[]): Promise<RunRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(syncRuns).where(inArray(syncRuns.id, [...ids]));
+}
+
+/** The newest queued, not yet begun run of one action of a sync: further requests fold into it. */
+export async function findPendingRun(db: Database, syncId: string, action: number): Promise<RunRow | undefined> {
+  return (
+    await db
+      .select()
+      .from(syncRuns)
+      .where(and(eq(syncRuns.syncId, syncId), eq(syncRuns.action, action), eq(syncRuns.state, SyncState.PENDING)))
+      .orderBy(desc(syncRuns.seq))
+      .limit(1)
+  )[0];
+}
+
+/** Folds one more request into a pending run: counts it and raises the revision it must reach. */
+export async function foldIntoRun(db: Database, runId: string, fold: { revision: bigint; importBehavior?: number; trigger?: number }): Promise<RunRow> {
+  const [run] = await db
+    .update(syncRuns)
+    .set({
+      coalescedRequests: sql`${syncRuns.coalescedRequests} + 1`,
+      requestedRevision: sql`greatest(${syncRuns.requestedRevision}, ${fold.revision})`,
+      ...(fold.importBehavior ? { importBehavior: fold.importBehavior } : {}),
+      ...(fold.trigger ? { trigger: fold.trigger } : {}),
+    })
+    .where(eq(syncRuns.id, runId))
+    .returning();
+  return run!;
+}
+
+/** The id of a run of the same sync and action queued after `run` that already succeeded (it covers `run`). */
+export async function findNewerSucceededRun(db: Database, run: RunRow): Promise<string | undefined> {
+  const [newer] = await db
+    .select({ id: syncRuns.id })
+    .from(syncRuns)
+    .where(and(eq(syncRuns.syncId, run.syncId), eq(syncRuns.action, run.action), gt(syncRuns.seq, run.seq), eq(syncRuns.state, SyncState.SUCCEEDED)))
+    .limit(1);
+  return newer?.id;
+}
+
+export async function updateRun(db: Database, id: string, patch: Partial<NewRunRow>): Promise<RunRow | undefined> {
+  const [run] = await db.update(syncRuns).set(patch).where(eq(syncRuns.id, id)).returning();
+  return run;
+}
+
+/** Ends every queued (not begun) run of the given actions of a sync as FAILED with `message`. */
+export async function cancelPendingRuns(db: Database, syncId: string, actions: readonly number[], message: string): Promise<{ id: string; action: number }[]> {
+  return db
+    .update(syncRuns)
+    .set({ state: SyncState.FAILED, message, endedAt: new Date() })
+    .where(and(eq(syncRuns.syncId, syncId), inArray(syncRuns.action, [...actions]), eq(syncRuns.state, SyncState.PENDING)))
+    .returning({ id: syncRuns.id, action: syncRuns.action });
+}
+
+export async function markPublished(db: Database, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.update(syncRuns).set({ publishedAt: new Date() }).where(inArray(syncRuns.id, [...ids]));
+}
+
+/** A page of a sync's runs, newest first; `beforeSeq` continues a page. */
+export async function listRuns(db: Database, syncId: string, options: { limit: number; action?: number; beforeSeq?: bigint }): Promise<RunRow[]> {
+  const conditions: SQL[] = [eq(syncRuns.syncId, syncId)];
+  if (options.action !== undefined) conditions.push(eq(syncRuns.action, options.action));
+  if (options.beforeSeq !== undefined) conditions.push(lt(syncRuns.seq, options.beforeSeq));
+  return db.select().from(syncRuns).where(and(...conditions)).orderBy(desc(syncRuns.seq)).limit(options.limit);
+}
+
+/**
+ * Queued runs whose request no worker has seen: never begun (attempts = 0), and neither published,
+ * nor told BUSY, nor queued since `before`. Their requests are published again.
+ */
+export async function findUnstartedRuns(db: Database, before: Date, limit = 500): Promise<{ run: RunRow; destination: number }[]> {
+  return db
+    .select({ run: syncRuns, destination: secretSyncs.destination })
+    .from(syncRuns)
+    .innerJoin(secretSyncs, eq(secretSyncs.id, syncRuns.syncId))
+    .where(and(eq(syncRuns.state, SyncState.PENDING), eq(syncRuns.attempts, 0), sql`coalesce(${syncRuns.lastSeenAt}, ${syncRuns.publishedAt}, ${syncRuns.queuedAt}) < ${before.toISOString()}::timestamptz`))
+    .limit(limit);
+}
+
+/** Keeps the newest `keep` runs of a sync; older finished runs are deleted. Returns how many went. */
+export async function pruneRuns(db: Database, syncId: string, keep: number): Promise<number> {
+  const [boundary] = await db
+    .select({ seq: syncRuns.seq })
+    .from(syncRuns)
+    .where(eq(syncRuns.syncId, syncId))
+    .orderBy(desc(syncRuns.seq))
+    .offset(keep - 1)
+    .limit(1);
+  if (!boundary) return 0;
+  const deleted = await db
+    .delete(syncRuns)
+    .where(and(eq(syncRuns.syncId, syncId), lt(syncRuns.seq, boundary.seq), inArray(syncRuns.state, FINISHED)))
+    .returning({ id: syncRuns.id });
+  return deleted.length;
+}

@@ -1,0 +1,89 @@
+// Shared pieces of the benchmark scripts: a project with a Vault connection, syncs with their own
+// Vault paths, percentiles, and a tracker that records when each destination first shows a value.
+import { performance } from "node:perf_hooks";
+import type { TestSystem } from "../support/system.ts";
+
+/** A project with environment `prod` and a token connection to the system's fake Vault. */
+export async function benchProject(system: TestSystem, name: string): Promise<{ projectId: string; connectionId: string }> {
+  const { project } = await system.secrets.createProject({ name });
+  const projectId = project!.id;
+  await system.secrets.createEnvironment({ projectId, slug: "prod" });
+  const { connection } = await system.connections.createAppConnection({
+    projectId,
+    name: "vault",
+    credentials: { app: { case: "vault", value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } } } },
+  });
+  return { projectId, connectionId: connection!.id };
+}
+
+/** Creates an auto-sync from `path` of `prod` to Vault KV `secret/<vaultPath>`; returns its id. */
+export async function benchSync(system: TestSystem, project: { projectId: string; connectionId: string }, name: string, path: string, vaultPath: string): Promise<string> {
+  const { secretSync } = await system.syncs.createSecretSync({
+    projectId: project.projectId,
+    name,
+    source: { environment: "prod", path },
+    connectionId: project.connectionId,
+    destinationConfig: { destination: { case: "vaultKv", value: { mount: "secret", path: vaultPath } } },
+  });
+  return secretSync!.id;
+}
+
+/**
+ * Watches Vault writes and records, per Vault path, the highest sequence number visible in key
+ * `VALUE` (values are `v<seq>`) and when each sequence number first became visible.
+ */
+export function createVisibilityTracker(system: TestSystem) {
+  const highest = new Map<string, number>();
+  const waiters = new Map<string, Array<{ seq: number; resolve: (at: number) => void }>>();
+  const stop = system.vault.onWrite((write) => {
+    if (write.mount !== "secret") return;
+    const value = system.vault.read("secret", write.path)?.VALUE;
+    const seq = typeof value === "string" && value.startsWith("v") ? Number(value.slice(1)) : Number.NaN;
+    if (!Number.isFinite(seq) || seq <= (highest.get(write.path) ?? -1)) return;
+    const now = performance.now();
+    highest.set(write.path, seq);
+    const pending = waiters.get(write.path) ?? [];
+    waiters.set(write.path, pending.filter((waiter) => (waiter.seq <= seq ? (waiter.resolve(now), false) : true)));
+  });
+  return {
+    /** Resolves with the time Vault path first showed `v<seq>` or a newer value. */
+    visible(path: string, seq: number): Promise<number> {
+      if ((highest.get(path) ?? -1) >= seq) return Promise.resolve(performance.now());
+      return new Promise((resolve) => waiters.set(path, [...(waiters.get(path) ?? []), { seq, resolve }]));
+    },
+    highest: (path: string) => highest.get(path) ?? -1,
+    stop,
+  };
+}
+
+/** Prints `label: count n, p50 …, p90 …, p99 …, max …` (milliseconds). */
+export function report(label: string, samples: readonly number[]): void {
+  if (samples.length === 0) return console.log(`${label}: no samples`);
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  console.log(`${label}: count ${sorted.length}, p50 ${ms(at(0.5))}, p90 ${ms(at(0.9))}, p99 ${ms(at(0.99))}, max ${ms(sorted[sorted.length - 1]!)}`);
+}
+
+/** Counts the runs of a sync (all actions) through the public API. */
+export async function runCount(system: TestSystem, secretSyncId: string): Promise<number> {
+  let count = 0;
+  let pageToken = "";
+  do {
+    const page = await system.syncs.listSyncRuns({ secretSyncId, pageSize: 500, pageToken });
+    count += page.runs.length;
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return count;
+}
+
+/** Runs `tasks` with at most `limit` in flight. */
+export async function inParallel<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      await task(items[index]!, index);
+    }
+  }));
+}

@@ -1,0 +1,123 @@
+import { randomBytes } from "node:crypto";
+import { ImportBehavior, SyncAction, SyncState, SyncTrigger, type SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createVaultSync, createWorkerTestProject, finishedRun, folderSecrets, settledSync, vaultEquals, type WorkerTestProject } from "../integration/helpers/worker-system.ts";
+import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+
+/**
+ * DESIGN §3 end to end: a single change starts a run at once (leading edge, no debounce); a burst
+ * of 1,000 changes costs a handful of runs and the destination ends equal to the source; an action
+ * requested while another runs waits, is not lost and runs once.
+ */
+let system: TestSystem;
+let project: WorkerTestProject;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  project = await createWorkerTestProject(system, "sync-coalescing");
+}, 120_000);
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
+const put = (path: string, key: string, value: string) => system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
+const update = (path: string, key: string, value: string) => system.secrets.updateSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
+const allRuns = async (syncId: string) => (await system.syncs.listSyncRuns({ secretSyncId: syncId, pageSize: 500 })).runs;
+const sourceChangeRuns = async (syncId: string) => (await allRuns(syncId)).filter((run) => run.trigger === SyncTrigger.SOURCE_CHANGE);
+
+/** Waits until the sync has written the project's current revision and nothing is queued or running. */
+async function caughtUp(syncId: string, timeoutMs = 120_000): Promise<SyncRun[]> {
+  return eventually(
+    async () => {
+      const { project: current } = await system.secrets.getProject({ projectId: project.projectId });
+      const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: syncId });
+      const runs = await allRuns(syncId);
+      const idle = runs.every((run) => run.state === SyncState.SUCCEEDED || run.state === SyncState.FAILED);
+      return idle && secretSync?.lastSyncedRevision === current?.revision ? runs : undefined;
+    },
+    { timeoutMs },
+  );
+}
+
+describe("leading edge, then coalesce", () => {
+  it("starts a run for a single change while further changes keep coming (no debounce)", async () => {
+    const folder = `/${unique("edge")}`;
+    await put(folder, "COUNTER", "0");
+    const sync = await createVaultSync(system, project, { path: folder, vaultPath: `apps${folder}` });
+    await caughtUp(sync.id);
+    const before = new Set((await allRuns(sync.id)).map((run) => run.id));
+
+    // A debounce would wait for the changes to stop before running; the leading edge runs the
+    // first change while they go on. Changes continue until a run for them has succeeded.
+    let changes = 0;
+    let ranDuringChanges = false;
+    while (changes < 400 && !ranDuringChanges) {
+      await update(folder, "COUNTER", String(++changes));
+      ranDuringChanges = (await sourceChangeRuns(sync.id)).some((run) => !before.has(run.id) && run.state === SyncState.SUCCEEDED);
+    }
+    expect(ranDuringChanges, `no run finished during ${changes} consecutive changes`).toBe(true);
+    await caughtUp(sync.id);
+    await vaultEquals(system, `apps${folder}`, { COUNTER: String(changes) });
+  });
+
+  it("folds 1,000 changes to one folder into a handful of runs, and the destination ends equal to the source", { timeout: 600_000 }, async () => {
+    const folder = `/${unique("burst")}`;
+    const keys = Array.from({ length: 50 }, (_, i) => `KEY_${i}`);
+    for (const key of keys) await put(folder, key, "0");
+    const sync = await createVaultSync(system, project, { path: folder, vaultPath: `apps${folder}` });
+    await caughtUp(sync.id);
+    const before = new Set((await allRuns(sync.id)).map((run) => run.id));
+
+    const started = Date.now();
+    const total = 1000;
+    let next = 0;
+    const writer = async () => {
+      for (let i = next++; i < total; i = next++) await update(folder, keys[i % keys.length]!, `v${i}`);
+    };
+    await Promise.all(Array.from({ length: 16 }, writer));
+    const burstMs = Date.now() - started;
+    const runs = (await caughtUp(sync.id, 300_000)).filter((run) => !before.has(run.id));
+    const convergedMs = Date.now() - started;
+
+    const source = await folderSecrets(system, project, folder);
+    expect(Object.keys(source)).toHaveLength(keys.length);
+    await vaultEquals(system, `apps${folder}`, source);
+    const changeRuns = runs.filter((run) => run.trigger === SyncTrigger.SOURCE_CHANGE);
+    const requests = changeRuns.reduce((sum, run) => sum + 1 + run.coalescedRequests, 0);
+    console.log(`burst: ${total} changes in ${burstMs} ms → ${changeRuns.length} runs (${requests} requests folded in), converged after ${convergedMs} ms`);
+    expect(requests).toBeGreaterThanOrEqual(total);
+    expect(changeRuns.length).toBeLessThanOrEqual(50);
+    expect(runs.every((run) => run.state === SyncState.SUCCEEDED)).toBe(true);
+  });
+});
+
+describe("actions requested while another runs", () => {
+  it("are queued, not lost, and each runs once", async () => {
+    const folder = `/${unique("queue")}`;
+    await put(folder, "A", "1");
+    const sync = await createVaultSync(system, project, { path: folder, vaultPath: `apps${folder}`, autoSync: false });
+    system.vault.faults.setLatency(400);
+    try {
+      const { run: running } = await system.syncs.triggerSync({ secretSyncId: sync.id });
+      await eventually(async () => ((await system.syncs.getSecretSync({ secretSyncId: sync.id })).secretSync?.syncStatus?.state === SyncState.RUNNING ? true : undefined));
+      const [importA, importB, pushA, pushB] = await Promise.all([
+        system.syncs.importSecrets({ secretSyncId: sync.id, behavior: ImportBehavior.PRIORITIZE_SOURCE }),
+        system.syncs.importSecrets({ secretSyncId: sync.id, behavior: ImportBehavior.PRIORITIZE_SOURCE }),
+        system.syncs.triggerSync({ secretSyncId: sync.id }),
+        system.syncs.triggerSync({ secretSyncId: sync.id }),
+      ]);
+      expect(importA.run!.id).toBe(importB.run!.id);
+      expect(pushA.run!.id).toBe(pushB.run!.id);
+      expect(pushA.run!.id).not.toBe(running!.id);
+      for (const id of [running!.id, importA.run!.id, pushA.run!.id]) expect((await finishedRun(system, sync.id, id, 120_000)).state).toBe(SyncState.SUCCEEDED);
+    } finally {
+      system.vault.faults.setLatency(0);
+    }
+    const runs = await allRuns(sync.id);
+    expect(runs.map((run) => [SyncAction[run.action], run.coalescedRequests]).sort()).toEqual([["IMPORT", 1], ["SYNC", 0], ["SYNC", 1]]);
+    expect(runs.every((run) => run.attempts === 1)).toBe(true);
+    await settledSync(system, sync.id);
+  });
+});

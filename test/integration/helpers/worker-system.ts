@@ -1,0 +1,115 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { InitialSyncBehavior, SyncState, type SecretSync, type SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { eventually, type TestSystem } from "../../support/system.ts";
+import { startServiceProcess, type ServiceProcess } from "../../support/service-process.ts";
+
+/** A project with one environment and a Vault connection, for worker tests. */
+export interface WorkerTestProject {
+  readonly projectId: string;
+  readonly environment: string;
+  readonly connectionId: string;
+}
+
+/** Creates a project, environment `dev` and a token connection to the fake Vault. */
+export async function createWorkerTestProject(system: TestSystem, name: string): Promise<WorkerTestProject> {
+  const { project } = await system.secrets.createProject({ name });
+  const projectId = project!.id;
+  await system.secrets.createEnvironment({ projectId, slug: "dev", name: "" });
+  const { connection } = await system.connections.createAppConnection({
+    projectId,
+    name: `vault-${randomBytes(3).toString("hex")}`,
+    credentials: { app: { case: "vault", value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } } } },
+  });
+  return { projectId, environment: "dev", connectionId: connection!.id };
+}
+
+/** Options of a Vault sync in tests; the Vault path is the sync's own. */
+export interface VaultSyncOptions {
+  readonly path: string;
+  readonly vaultPath: string;
+  readonly keySchema?: string;
+  readonly recursive?: boolean;
+  readonly autoSync?: boolean;
+  readonly disableSecretDeletion?: boolean;
+  readonly initialSyncBehavior?: InitialSyncBehavior;
+}
+
+/** Creates a Vault KV sync (mount `secret`) from `options.path` of the project's environment. */
+export async function createVaultSync(system: TestSystem, project: WorkerTestProject, options: VaultSyncOptions): Promise<SecretSync> {
+  const { secretSync } = await system.syncs.createSecretSync({
+    projectId: project.projectId,
+    name: `sync-${randomBytes(4).toString("hex")}`,
+    source: { environment: project.environment, path: options.path, recursive: options.recursive ?? false },
+    connectionId: project.connectionId,
+    destinationConfig: { destination: { case: "vaultKv", value: { mount: "secret", path: options.vaultPath } } },
+    keySchema: options.keySchema ?? "",
+    disableSecretDeletion: options.disableSecretDeletion ?? false,
+    initialSyncBehavior: options.initialSyncBehavior ?? InitialSyncBehavior.OVERWRITE_DESTINATION,
+    ...(options.autoSync === undefined ? {} : { autoSync: options.autoSync }),
+  });
+  return secretSync!;
+}
+
+const sorted = (data: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : 1))));
+
+/** Waits until the Vault secret at `vaultPath` holds exactly `expected`. */
+export function vaultEquals(system: TestSystem, vaultPath: string, expected: Record<string, string>, timeoutMs = 60_000): Promise<true> {
+  return eventually(() => (sorted(system.vault.read("secret", vaultPath) ?? {}) === sorted(expected) ? true : undefined), {
+    timeoutMs,
+    describe: () => `vault ${vaultPath} keys = ${JSON.stringify(Object.keys(system.vault.read("secret", vaultPath) ?? {}).sort())}, want ${JSON.stringify(Object.keys(expected).sort())}`,
+  });
+}
+
+/** The secrets of one folder with their values, by key. */
+export async function folderSecrets(system: TestSystem, project: WorkerTestProject, path: string): Promise<Record<string, string>> {
+  const { secrets } = await system.secrets.listSecrets({ projectId: project.projectId, environment: project.environment, path, includeValues: true });
+  return Object.fromEntries(secrets.map((secret) => [secret.key, secret.value]));
+}
+
+/** Waits until run `runId` of the sync has ended (SUCCEEDED or FAILED) and returns it. */
+export function finishedRun(system: TestSystem, syncId: string, runId: string, timeoutMs = 60_000): Promise<SyncRun> {
+  let last: SyncRun | undefined;
+  return eventually(
+    async () => {
+      const { runs } = await system.syncs.listSyncRuns({ secretSyncId: syncId, pageSize: 500 });
+      last = runs.find((run) => run.id === runId);
+      return last && (last.state === SyncState.SUCCEEDED || last.state === SyncState.FAILED) ? last : undefined;
+    },
+    { timeoutMs, describe: () => `run ${runId} is ${last ? `${SyncState[last.state]}: ${last.message}` : "not listed"}` },
+  );
+}
+
+/** Waits until the sync's status is idle (no run pending or running) and returns the sync. */
+export function settledSync(system: TestSystem, syncId: string, timeoutMs = 60_000): Promise<SecretSync> {
+  let last: SecretSync | undefined;
+  return eventually(
+    async () => {
+      last = (await system.syncs.getSecretSync({ secretSyncId: syncId })).secretSync;
+      const state = last?.syncStatus?.state;
+      return state === SyncState.SUCCEEDED || state === SyncState.FAILED ? last : undefined;
+    },
+    { timeoutMs, describe: () => `sync status ${last?.syncStatus ? `${SyncState[last.syncStatus.state]}: ${last.syncStatus.message}` : "missing"}` },
+  );
+}
+
+/** Starts one more connector-worker process against the system (same NATS, services and tokens). */
+export function startExtraWorker(system: TestSystem, name: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  return startServiceProcess(
+    "connector-worker",
+    {
+      SYNCLINE_ADMIN_TOKEN: system.adminToken,
+      SYNCLINE_INTERNAL_TOKEN: system.internalToken,
+      SYNCLINE_NATS_URL: system.nats.url,
+      SYNCLINE_SECRETS_ADDRESS: system.services.secrets.address,
+      SYNCLINE_CONNECTIONS_ADDRESS: system.services.connections.address,
+      SYNCLINE_ORCHESTRATOR_ADDRESS: system.services.orchestrator.address,
+      SYNCLINE_BREAKER_RESET_MS: "1000",
+      SYNCLINE_WORKER_ID: name,
+      SYNCLINE_TRACE_FILE: join(system.workDir, `${name}.spans.jsonl`),
+      ...env,
+    },
+    join(system.workDir, `${name}.log`),
+    "SYNCLINE_WORKER_PORT",
+  );
+}
