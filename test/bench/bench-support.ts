@@ -56,13 +56,13 @@ export function createVisibilityTracker(system: TestSystem) {
   };
 }
 
-/** Prints `label: count n, p50 …, p90 …, p99 …, max …` (milliseconds). */
+/** Prints `label: count n, min …, p50 …, p90 …, p99 …, max …` (milliseconds). */
 export function report(label: string, samples: readonly number[]): void {
   if (samples.length === 0) return console.log(`${label}: no samples`);
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
   const ms = (v: number) => `${v.toFixed(1)} ms`;
-  console.log(`${label}: count ${sorted.length}, p50 ${ms(at(0.5))}, p90 ${ms(at(0.9))}, p99 ${ms(at(0.99))}, max ${ms(sorted[sorted.length - 1]!)}`);
+  console.log(`${label}: count ${sorted.length}, min ${ms(sorted[0]!)}, p50 ${ms(at(0.5))}, p90 ${ms(at(0.9))}, p99 ${ms(at(0.99))}, max ${ms(sorted[sorted.length - 1]!)}`);
 }
 
 /** Counts the runs of a sync (all actions) through the public API. */

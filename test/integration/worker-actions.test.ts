@@ -117,7 +117,7 @@ describe("remove", () => {
 });
 
 describe("recursive sources", () => {
-  it("sync the flattened subtree, and a key defined in two folders fails the run naming the key and both folders", async () => {
+  it("sync the flattened subtree; a key defined in two folders fails the run naming the key and both folders; imports update keys where they live", async () => {
     const root = `/${unique("rec")}`;
     const vaultPath = `apps${root}`;
     await put(root, "TOP", "t");
@@ -141,6 +141,14 @@ describe("recursive sources", () => {
     const succeeded = await finishedRun(system, sync.id, again!.id);
     expect(succeeded.state, succeeded.message).toBe(SyncState.SUCCEEDED);
     expect(system.vault.read("secret", vaultPath)).toEqual({ TOP: "t", SHARED: "from-a", ONLY_B: "b" });
+
+    // Importing into a recursive source updates a key where it lives, so the import adds no collision.
+    system.vault.seed("secret", vaultPath, { TOP: "t", SHARED: "changed-at-destination", ONLY_B: "b", NEW: "n" });
+    const { run: imported } = await system.syncs.importSecrets({ secretSyncId: sync.id, behavior: ImportBehavior.PRIORITIZE_DESTINATION });
+    const importDone = await finishedRun(system, sync.id, imported!.id);
+    expect(importDone.state, importDone.message).toBe(SyncState.SUCCEEDED);
+    expect(await folderSecrets(system, project, `${root}/a`)).toEqual({ SHARED: "changed-at-destination" });
+    expect(await folderSecrets(system, project, root)).toEqual({ TOP: "t", NEW: "n" });
   });
 });
 
@@ -168,6 +176,8 @@ describe("plans", () => {
     expect(plan.createKeys).toEqual(["APP_NEW"]);
     expect(plan.updateKeys).toEqual(["APP_CHANGE", "APP_KEEP"]);
     expect(plan.deleteKeys).toEqual(["APP_GONE"]);
+    const throughApi = await system.syncs.planSync({ secretSyncId: sync.id });
+    expect([throughApi.createKeys, throughApi.updateKeys, throughApi.deleteKeys, throughApi.sourceRevision]).toEqual([plan.createKeys, plan.updateKeys, plan.deleteKeys, plan.sourceRevision]);
     expect(system.vault.versions("secret", vaultPath).length).toBe(versionsBefore);
 
     const { run } = await system.syncs.triggerSync({ secretSyncId: sync.id });

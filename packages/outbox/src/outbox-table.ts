@@ -12,7 +12,7 @@ export function outboxTable(name = "outbox") {
     seq: bigserial("seq", { mode: "bigint" }).primaryKey(),
     id: uuid("id").notNull(),
     subject: text("subject").notNull(),
-    typeName: text("type_name").notNull(),
+    typeName: text("type_name").notNull().default(""),
     payload: bytea("payload").notNull(),
     traceContext: jsonb("trace_context").$type<Record<string, string>>().notNull().default({}),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

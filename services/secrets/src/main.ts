@@ -1,12 +1,12 @@
 import { connectBus, createEventPublisher, ensureTopology, streams } from "@syncline/bus";
 import { ConfigError, readConfig } from "@syncline/config";
 import { openDatabase } from "@syncline/db";
+import { createOutboxRelay } from "@syncline/outbox";
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { createRpcServer } from "@syncline/rpc";
 import { runService } from "@syncline/service-runtime";
 import { fileURLToPath } from "node:url";
-import { createOutboxRelay } from "./bus/outbox-relay.ts";
 import { resolveRootKeys, secretsConfig } from "./config.ts";
 import { secretsAccess, secretsHandlers } from "./rpc/secrets-handlers.ts";
 import { snapshotHandlers } from "./rpc/snapshot-handlers.ts";
@@ -15,6 +15,7 @@ import { createSecretReferences } from "./service/secret-references.ts";
 import { createSecretSealer, dataKeysOfUnknownRootKeys } from "./service/secret-sealer.ts";
 import { createSourceSnapshots } from "./service/source-snapshot.ts";
 import { createSourceService } from "./service/source-service.ts";
+import { outbox } from "./store/schema.ts";
 
 runService("secrets", async ({ logger }) => {
   const config = readConfig(secretsConfig);
@@ -30,7 +31,7 @@ runService("secrets", async ({ logger }) => {
   const nc = await connectBus(config.natsUrl, "secrets");
   await ensureTopology(nc, { streams: [streams.sourceEvents], consumers: [] });
 
-  const relay = createOutboxRelay({ db: database.db, publisher: createEventPublisher(nc), logger });
+  const relay = createOutboxRelay({ db: database.db, table: outbox, lockKey: 7325001, publisher: createEventPublisher(nc), logger });
   const source = createSourceService({ db: database.db, sealer, afterCommit: () => relay.kick() });
   const server = createRpcServer({ tokens: config, logger });
   const composition = { imports: createSecretImports({ db: database.db, afterCommit: () => relay.kick() }), references: createSecretReferences({ db: database.db, sealer }) };

@@ -12,7 +12,7 @@ export const orchestratorConfig = {
   /** host:port of the connections service (to check a sync's connection). */
   connectionsAddress: str("SYNCLINE_CONNECTIONS_ADDRESS", { default: "127.0.0.1:50052" }),
   /** A PENDING run no worker has seen within this time has its request published again. */
-  unstartedRunRepublishMs: int("SYNCLINE_ORCHESTRATOR_REPUBLISH_AFTER_MS", { default: 60_000, min: 1000 }),
+  unstartedRunRepublishMs: int("SYNCLINE_ORCHESTRATOR_REPUBLISH_AFTER_MS", { default: 10_000, min: 1000 }),
   /** How long a run's lease on its sync lasts without renewal (workers renew every third of it). */
   leaseTtlMs: int("SYNCLINE_ORCHESTRATOR_RUN_LEASE_MS", { default: 15_000, min: 1000, max: 600_000 }),
   /** Longest wait BUSY tells a worker before it asks again for a sync another run holds. */

@@ -34,7 +34,7 @@ runService("sync-orchestrator", async ({ logger }) => {
   const db = database.db;
   await backfillLocations(db, logger);
   const nc = await connectBus(config.natsUrl, "sync-orchestrator");
-  await ensureTopology(nc, {
+  const jsm = await ensureTopology(nc, {
     streams: [streams.sourceEvents, streams.runRequests, streams.runResults, streams.connectionEvents],
     consumers: [consumers.orchestratorSourceEvents, consumers.orchestratorRunResults, consumers.orchestratorConnectionEvents, consumers.connectorWorkerRuns],
   });
@@ -57,9 +57,11 @@ runService("sync-orchestrator", async ({ logger }) => {
   const sourceEvents = startConsumer({ ...common, definition: consumers.orchestratorSourceEvents, schema: SourceChangeEventSchema, concurrency: 4, handle: createSourceEventHandler({ changes, logger }) });
   const connectionEvents = startConsumer({ ...common, definition: consumers.orchestratorConnectionEvents, schema: ConnectionChangeEventSchema, concurrency: 1, handle: createConnectionEventHandler({ changes, logger }) });
   const runResults = startConsumer({ ...common, definition: consumers.orchestratorRunResults, schema: SyncRunResultSchema, concurrency: 4, handle: createRunResultHandler({ outcomes }) });
-  // Runs recorded but never published (a stop between the two steps) are published again.
+  // Runs recorded but never published (a stop between the two steps), or whose request sits with
+  // a stopped worker, are published again.
+  const undelivered = async () => (await jsm.consumers.info(consumers.connectorWorkerRuns.stream, consumers.connectorWorkerRuns.config.durable_name)).num_pending;
   const sweeper = setInterval(() => {
-    runs.republishUnstarted(config.unstartedRunRepublishMs).then(
+    runs.republishUnstarted(config.unstartedRunRepublishMs, undelivered).then(
       (count) => count > 0 && logger.warn({ count }, "republished run requests no worker had seen"),
       (error: unknown) => logger.warn({ err: error }, "could not republish unstarted runs"),
     );

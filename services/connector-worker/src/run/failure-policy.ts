@@ -37,6 +37,16 @@ export function decide(failure: RunFailure, attempt: number, maxAttempts: number
   return { retry: true, delayMs };
 }
 
+/**
+ * What to do with a request whose run could not be claimed (BeginSyncRun failed): the run is not
+ * this worker's, so nothing is reported. A request the orchestrator calls malformed or unknown is
+ * terminated; anything else (orchestrator down, wrong internal credential) is asked again later.
+ */
+export function decideUnclaimed(failure: RunFailure, deliveryCount: number): { readonly kind: "nak"; readonly delayMs: number } | { readonly kind: "term"; readonly reason: string } {
+  if (failure.kind === "invalid_config" || failure.kind === "not_found") return { kind: "term", reason: `run request refused by the orchestrator: ${failure.message}` };
+  return { kind: "nak", delayMs: policy[failure.kind](deliveryCount, failure) ?? backoff(deliveryCount) };
+}
+
 /** Exponential backoff with jitter: 0.5 s, 1 s, 2 s, … capped at 60 s. */
 export function backoff(attempt: number): number {
   const base = Math.min(60_000, 500 * 2 ** Math.max(0, attempt - 1));

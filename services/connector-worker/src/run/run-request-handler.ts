@@ -3,7 +3,7 @@ import { ConnectorError } from "@syncline/connectors";
 import type { SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { Logger } from "@syncline/telemetry";
-import { classifyFailure, decide } from "./failure-policy.ts";
+import { classifyFailure, decide, decideUnclaimed } from "./failure-policy.ts";
 import { importAction } from "./import-action.ts";
 import { removeAction } from "./remove-action.ts";
 import type { RunAction, RunSources } from "./run-action.ts";
@@ -30,8 +30,8 @@ const MAX_TRACKED_RUNS = 10_000;
 
 /**
  * Handles one run request: claims the run (BeginSyncRun — BUSY redelivers later without counting
- * an attempt, SUPERSEDED or GONE acks and drops), reports RUNNING, runs the action under the lease
- * and reports the outcome with counts and source revision. Failures are classified once
+ * an attempt, SUPERSEDED or GONE acks and drops; PROCEED is where the orchestrator records the run
+ * RUNNING), runs the action under the lease and reports the outcome with counts and source revision. Failures are classified once
  * (failure-policy.ts): retryable ones report PENDING and nak with a delay, final ones report FAILED
  * with an actionable message. The message is acked only after its result is published.
  */
@@ -43,39 +43,49 @@ export function createRunRequestHandler(deps: {
   settings: RunHandlingSettings;
   signal: AbortSignal;
 }) {
-  /** Deliveries of a run answered BUSY by this process, so they are not counted as attempts. */
+  /**
+   * Deliveries of a run answered BUSY by this process: not attempts. The orchestrator's own count
+   * (from BeginSyncRun) is used when it gives one; this is the fallback.
+   */
   const busyDeliveries = new Map<string, number>();
 
   return async (request: SyncRunRequest, delivery: Delivery): Promise<Disposition> => {
     const busyBefore = busyDeliveries.get(request.runId) ?? 0;
-    // The orchestrator counts attempts (BeginSyncRun); until a claim, deliveries this process answered BUSY do not count.
-    let attempt = Math.max(1, delivery.deliveryCount - busyBefore);
-    let startTime = new Date();
     const heartbeat = setInterval(() => delivery.working(), deps.settings.heartbeatMs);
-    let log = deps.logger.child({ runId: request.runId, syncId: request.secretSyncId, action: SyncAction[request.action] });
-    let claim: RunClaim | undefined;
+    const baseLog = deps.logger.child({ runId: request.runId, syncId: request.secretSyncId, action: SyncAction[request.action] });
+    let claim: RunClaim;
     try {
       claim = await deps.coordinator.claim(request);
-      if (claim.kind === "busy") {
-        busyDeliveries.delete(request.runId);
-        busyDeliveries.set(request.runId, busyBefore + 1);
-        if (busyDeliveries.size > MAX_TRACKED_RUNS) busyDeliveries.delete(busyDeliveries.keys().next().value!);
-        log.debug({ reason: claim.reason, delayMs: claim.retryAfterMs }, "sync busy; run request redelivered later");
-        return { kind: "nak", delayMs: claim.retryAfterMs };
-      }
+    } catch (error) {
+      clearInterval(heartbeat);
+      const failure = classifyFailure(error);
+      const disposition = decideUnclaimed(failure, delivery.deliveryCount);
+      baseLog.warn({ kind: failure.kind, reason: failure.message, disposition: disposition.kind }, "could not claim the run");
+      return disposition;
+    }
+    if (claim.kind === "busy") {
+      clearInterval(heartbeat);
       busyDeliveries.delete(request.runId);
-      if (claim.kind === "drop") {
-        log.info({ reason: claim.reason }, "run request dropped");
-        return { kind: "ack" };
-      }
-      attempt = claim.attempt ?? attempt;
-      log = log.child({ attempt });
-      startTime = new Date(); // the run starts once claimed: run records of one sync never overlap
-      await deps.reporter.report(request, { state: SyncState.RUNNING, message: attempt > 1 ? `running (attempt ${attempt})` : "running", attempt, startTime });
+      busyDeliveries.set(request.runId, busyBefore + 1);
+      if (busyDeliveries.size > MAX_TRACKED_RUNS) busyDeliveries.delete(busyDeliveries.keys().next().value!);
+      baseLog.debug({ reason: claim.reason, delayMs: claim.retryAfterMs }, "sync busy; run request redelivered later");
+      return { kind: "nak", delayMs: claim.retryAfterMs };
+    }
+    busyDeliveries.delete(request.runId);
+    if (claim.kind === "drop") {
+      clearInterval(heartbeat);
+      baseLog.info({ reason: claim.reason }, "run request dropped");
+      return { kind: "ack" };
+    }
+    const { lease } = claim;
+    const attempt = claim.attempt ?? Math.max(1, delivery.deliveryCount - busyBefore);
+    const log = baseLog.child({ attempt });
+    const startTime = new Date(); // the run starts once claimed: run records of one sync never overlap
+    try {
       const action = actions[request.action as Exclude<SyncAction, SyncAction.UNSPECIFIED>];
       if (!action) throw new ConnectorError("unsupported", `run action ${request.action} is not one this worker knows`);
-      const signal = AbortSignal.any([deps.signal, claim.lease.signal]);
-      const outcome = await action({ request, sync: claim.sync, lease: claim.lease, signal }, deps.sources);
+      const signal = AbortSignal.any([deps.signal, lease.signal]);
+      const outcome = await action({ request, sync: claim.sync, lease, signal }, deps.sources);
       await deps.reporter.report(request, {
         state: SyncState.SUCCEEDED,
         message: outcome.message,
@@ -91,8 +101,7 @@ export function createRunRequestHandler(deps: {
       return { kind: "ack" };
     } catch (error) {
       // A run that lost its lease fails however its last call failed: the lease is the cause.
-      const lostLease: unknown = claim?.kind === "proceed" && claim.lease.lost ? claim.lease.signal.reason : undefined;
-      const failure = classifyFailure(lostLease ?? error);
+      const failure = classifyFailure(lease.lost ? lease.signal.reason : error);
       const decision = decide(failure, attempt, deps.settings.maxAttempts);
       if (decision.retry) {
         log.warn({ kind: failure.kind, reason: failure.message, delayMs: decision.delayMs }, "run failed; will retry");
@@ -105,7 +114,7 @@ export function createRunRequestHandler(deps: {
       return { kind: "ack" };
     } finally {
       clearInterval(heartbeat);
-      if (claim?.kind === "proceed") claim.lease.release();
+      lease.release();
     }
   };
 }

@@ -15,12 +15,13 @@ import { readSource, sourceValues } from "./source-reader.ts";
  */
 export const syncAction: RunAction = async (context, sources) => {
   const { sync, lease } = context;
-  const access = await openDestination(sync, sources, context.signal);
   const prefer = initialImportOf(sync);
+  // Credentials and the source are independent reads; a first run that imports reads the source after its import.
+  const [access, early] = await Promise.all([openDestination(sync, sources, context.signal), prefer ? undefined : readSource(sources.snapshots, sync)]);
   const imported = prefer ? await importIntoSource(context, sources, access, prefer) : undefined;
   const importNote = imported ? `; first imported from the destination (prefer ${prefer}): ${describeImport(imported.plan)}` : "";
 
-  const source = await readSource(sources.snapshots, sync);
+  const source = early ?? (await readSource(sources.snapshots, sync));
   const view = await access.read();
   const diff = planPush(sync, sourceValues(source), view, access.descriptor.limits);
   const verdict = await lease.checkFence(source.revision);

@@ -17,8 +17,7 @@ export type SyncPlan = Exclude<MessageInitShape<typeof SyncPlanReplySchema>, { $
  * Failures throw like a run's do (the responder turns them into `error` and `error_kind`).
  */
 export async function planSync(sync: SecretSync, sources: RunSources, signal: AbortSignal): Promise<SyncPlan> {
-  const access = await openDestination(sync, sources, signal);
-  const source = await readSource(sources.snapshots, sync);
+  const [access, source] = await Promise.all([openDestination(sync, sources, signal), readSource(sources.snapshots, sync)]);
   const view = await access.read();
   let desired = sourceValues(source);
   const notes = [viewNote(view)];

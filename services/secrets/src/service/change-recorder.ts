@@ -4,11 +4,10 @@ import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { subjects } from "@syncline/bus";
 import type { Database } from "@syncline/db";
 import { KeyChangeKind, SourceChangeEventSchema, SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
-import { injectTraceContext } from "@syncline/telemetry";
 import { and, eq } from "drizzle-orm";
 import { findFolderPlaces, findSubtree, type FolderPlace } from "../store/composition-store.ts";
-import { enqueueOutbox } from "../store/outbox-store.ts";
-import { environments } from "../store/schema.ts";
+import { enqueueEncoded } from "@syncline/outbox";
+import { environments, outbox } from "../store/schema.ts";
 import { fanOut, type FanOutSeed, type FannedOutChange } from "./change-fan-out.ts";
 import { indexReferences } from "./secret-references-index.ts";
 
@@ -126,11 +125,11 @@ async function enqueueEvent(tx: Database, projectId: string, revision: bigint, f
     kind: folder.kind ?? SourceChangeKind.SECRETS_CHANGED,
     ...(origin ? { origin: { environment: origin.environment, path: origin.path } } : {}),
   });
-  await enqueueOutbox(tx, {
+  await enqueueEncoded(tx, outbox, {
     id: eventId,
     subject: subjects.sourceChange(projectId, folder.environment),
+    typeName: SourceChangeEventSchema.typeName,
     payload: toBinary(SourceChangeEventSchema, event),
-    traceContext: injectTraceContext(),
   });
 }
 

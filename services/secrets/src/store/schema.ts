@@ -1,3 +1,4 @@
+import { outboxTable } from "@syncline/outbox";
 import { sql } from "drizzle-orm";
 import { bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
@@ -87,15 +88,5 @@ export const auditEvents = pgTable("audit_events", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [uniqueIndex("audit_events_id_key").on(t.id), index("audit_events_project_seq_idx").on(t.projectId, t.seq)]);
 
-/**
- * Transactional outbox: a row per committed change event, written in the same transaction as the
- * change. The relay publishes rows in `seq` order with `id` as Nats-Msg-Id, then deletes them.
- */
-export const outbox = pgTable("outbox", {
-  seq: bigserial("seq", { mode: "bigint" }).primaryKey(),
-  id: uuid("id").notNull(),
-  subject: text("subject").notNull(),
-  payload: bytea("payload").notNull(),
-  traceContext: jsonb("trace_context").$type<Record<string, string>>().notNull().default({}),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [uniqueIndex("outbox_id_key").on(t.id), index("outbox_created_at_idx").on(t.createdAt)]);
+/** Change events waiting to be published (transactional outbox, see @syncline/outbox). */
+export const outbox = outboxTable("outbox");

@@ -13,10 +13,12 @@ export function destinationSubjectToken(destination: Destination): string {
 /**
  * Publishes run requests on `syncline.runs.requests.<destination>` with the run id as
  * Nats-Msg-Id, so publishing one again within the stream's window is dropped by the server.
+ * `copy` names a deliberate second copy (a request stuck with a stopped worker), which must not
+ * be dropped as a duplicate; BeginSyncRun lets only one copy run.
  */
 export function createRunRequestPublisher(publisher: EventPublisher) {
   return {
-    async publish(run: RunRow, destination: Destination): Promise<void> {
+    async publish(run: RunRow, destination: Destination, copy?: string): Promise<void> {
       await publisher.publish(
         subjects.runRequest(destinationSubjectToken(destination)),
         SyncRunRequestSchema,
@@ -30,7 +32,7 @@ export function createRunRequestPublisher(publisher: EventPublisher) {
           importBehavior: run.importBehavior,
           requestTime: timestampNow(),
         },
-        { msgId: `run-request/${run.id}` },
+        { msgId: copy ? `run-request/${run.id}/${copy}` : `run-request/${run.id}` },
       );
     },
   };

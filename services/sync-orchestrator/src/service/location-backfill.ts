@@ -10,10 +10,18 @@ export async function backfillLocations(db: Database, logger: Logger): Promise<v
   let filled = 0;
   for (;;) {
     const rows = await findSyncsWithoutLocation(db);
-    const fillable = rows.map((row) => ({ row, location: destinationLocation(fromBinary(DestinationConfigSchema, row.destinationConfig)) })).filter((r) => r.location !== "");
+    const fillable = rows.map((row) => ({ row, location: locationOf(row.destinationConfig) })).filter((r) => r.location !== "");
     for (const { row, location } of fillable) await patchSync(db, row.id, { destinationLocation: location });
     filled += fillable.length;
     if (fillable.length < rows.length || rows.length === 0 || fillable.length === 0) break;
   }
   if (filled > 0) logger.info({ filled }, "recorded the destination location of older syncs");
+}
+
+function locationOf(config: Buffer): string {
+  try {
+    return destinationLocation(fromBinary(DestinationConfigSchema, config));
+  } catch {
+    return "";
+  }
 }

@@ -54,17 +54,19 @@ async function newSync(): Promise<string> {
 const queue = (historyLimit = 1000) =>
   createRunQueue({ db: handle.db, publisher: createRunRequestPublisher(createEventPublisher(nc)), watchers: createSyncWatchers({ pollMs: 1000 }), historyLimit });
 
-async function publishedRunIds(): Promise<string[]> {
+async function publishedMsgIds(): Promise<string[]> {
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(streams.runRequests.name);
   const ids: string[] = [];
   for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
     const message = await jsm.streams.getMessage(streams.runRequests.name, { seq }).catch(() => null);
     const id = message?.header.get("Nats-Msg-Id");
-    if (id) ids.push(id.replace("run-request/", ""));
+    if (id) ids.push(id);
   }
   return ids;
 }
+
+const publishedRunIds = async () => (await publishedMsgIds()).map((id) => id.replace("run-request/", ""));
 
 describe("run queue", () => {
   it("folds a burst into one queued run, and queues one follow-up once a worker has begun it", async () => {
@@ -127,8 +129,10 @@ describe("run queue", () => {
     const old = new Date(Date.now() - 120_000);
     const base = { syncId, action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE, queuedAt: old };
     const lost = randomUUID();
+    const stuck = randomUUID();
     await handle.db.insert(syncRuns).values([
       { ...base, id: lost, state: SyncState.PENDING, attempts: 0 },
+      { ...base, id: stuck, state: SyncState.PENDING, attempts: 0, publishedAt: old },
       { ...base, id: randomUUID(), state: SyncState.PENDING, attempts: 2 },
       { ...base, id: randomUUID(), state: SyncState.PENDING, attempts: 0, lastSeenAt: new Date() },
       { ...base, id: randomUUID(), state: SyncState.SUCCEEDED, attempts: 1 },
@@ -137,11 +141,13 @@ describe("run queue", () => {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.purge(streams.runRequests.name);
     const runs = queue();
-    expect(await runs.republishUnstarted(60_000)).toBe(1);
-    const message = await jsm.streams.getMessage(streams.runRequests.name, { last_by_subj: "syncline.runs.requests.hashicorp_vault" });
-    expect(message?.header.get("Nats-Msg-Id")).toBe(`run-request/${lost}`);
-    expect((await jsm.streams.info(streams.runRequests.name)).state.messages).toBe(1);
-    // Published now: not again until it is stale once more.
+    // While workers have a backlog, a request nobody took is queued, not stuck: only the lost run goes out.
+    expect(await runs.republishUnstarted(60_000, async () => 3)).toBe(1);
+    expect(await publishedMsgIds()).toEqual([`run-request/${lost}`]);
+    // Without a backlog, the stuck request goes out again as a second copy (its own message id).
+    expect(await runs.republishUnstarted(60_000, async () => 0)).toBe(1);
+    expect(await publishedMsgIds()).toEqual([`run-request/${lost}`, `run-request/${stuck}/copy-${old.getTime()}`]);
+    // Published now: not again until they are stale once more.
     expect(await runs.republishUnstarted(60_000)).toBe(0);
   });
 });

@@ -114,15 +114,22 @@ export function createRunQueue(deps: { db: Database; publisher: RunRequestPublis
     },
 
     /**
-     * Publishes again the requests of queued runs no worker has seen for `olderThanMs` (the
-     * orchestrator stopped between recording and publishing them, or the message was lost).
-     * Duplicates are harmless: BeginSyncRun lets one copy run and the stream deduplicates by run id.
+     * Publishes again the requests of queued runs no worker has seen for `olderThanMs`: runs never
+     * published (the orchestrator stopped in between) under their own message id, and runs whose
+     * request no worker has taken (it sits unacknowledged with a worker that stopped, until the
+     * stream's ack wait) as a second copy — but only while the workers have no backlog
+     * (`undelivered` is 0), when a request not taken means a stuck one rather than a queue.
+     * Duplicates are harmless: BeginSyncRun lets one copy run.
      */
-    async republishUnstarted(olderThanMs: number): Promise<number> {
+    async republishUnstarted(olderThanMs: number, undelivered: () => Promise<number> = async () => 0): Promise<number> {
       const stale = await runs.findUnstartedRuns(deps.db, new Date(Date.now() - olderThanMs));
-      for (const { run, destination } of stale) await deps.publisher.publish(run, destination as Destination);
-      await runs.markPublished(deps.db, stale.map(({ run }) => run.id));
-      return stale.length;
+      const stuck = stale.some(({ run }) => run.publishedAt !== null) && (await undelivered()) === 0;
+      const due = stale.filter(({ run }) => run.publishedAt === null || stuck);
+      for (const { run, destination } of due) {
+        await deps.publisher.publish(run, destination as Destination, run.publishedAt ? `copy-${run.publishedAt.getTime()}` : undefined);
+      }
+      await runs.markPublished(deps.db, due.map(({ run }) => run.id));
+      return due.length;
     },
   };
 }

@@ -2,7 +2,7 @@ CREATE TABLE "outbox" (
 	"seq" bigserial PRIMARY KEY NOT NULL,
 	"id" uuid NOT NULL,
 	"subject" text NOT NULL,
-	"type_name" text NOT NULL,
+	"type_name" text DEFAULT '' NOT NULL,
 	"payload" "bytea" NOT NULL,
 	"trace_context" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL

@@ -1,0 +1,1 @@
+ALTER TABLE "outbox" ADD COLUMN "type_name" text DEFAULT '' NOT NULL;
