@@ -224,5 +224,16 @@ describe("actions and run history", () => {
       ["admin", "sync.delete"],
     ]);
     expect(rows[1]!.details.fields).toBe("description");
+
+    // The same trail through the API, newest first, paged, and refused for bad input.
+    const first = await system.syncs.listSyncAuditEvents({ projectId: sync.projectId, secretSyncId: sync.id, pageSize: 3 });
+    expect(first.events.map((e) => e.action)).toEqual(["sync.delete", "sync.trigger", "sync.update"]);
+    expect(first.events.every((e) => e.actor === "admin" && e.secretSyncId === sync.id && e.time)).toBe(true);
+    const second = await system.syncs.listSyncAuditEvents({ projectId: sync.projectId, secretSyncId: sync.id, pageSize: 3, pageToken: first.nextPageToken });
+    expect(second.events.map((e) => e.action)).toEqual(["sync.create"]);
+    expect(second.nextPageToken).toBe("");
+    const projectWide = await system.syncs.listSyncAuditEvents({ projectId: sync.projectId, pageSize: 500 });
+    expect(projectWide.events.filter((e) => e.secretSyncId === sync.id)).toHaveLength(4);
+    await expectInvalid(system.syncs.listSyncAuditEvents({ projectId: "nope", secretSyncId: "x", pageSize: 501, pageToken: "zz" }), ["project_id", "secret_sync_id", "page_size", "page_token"]);
   });
 });

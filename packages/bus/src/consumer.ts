@@ -54,7 +54,9 @@ export function startConsumer<D extends DescMessage>(options: {
   const loop = (async () => {
     const consumer = await js.consumers.get(options.definition.stream, options.definition.config.durable_name);
     while (!stopped) {
-      messages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 10) });
+      // Pull no more than can be handled at once: a pulled message waits unacknowledged, and if this
+      // process dies it is redelivered only after ack_wait.
+      messages = await consumer.consume({ max_messages: Math.max(concurrency, 1) });
       for await (const msg of messages) {
         const task = handleOne(msg).finally(() => inFlight.delete(task));
         inFlight.add(task);

@@ -25,7 +25,10 @@ export async function ensureTopology(
   }
   for (const consumer of wanted.consumers) {
     try {
-      await jsm.consumers.info(consumer.stream, consumer.config.durable_name);
+      const info = await jsm.consumers.info(consumer.stream, consumer.config.durable_name);
+      if (info.config.ack_wait !== consumer.config.ack_wait) {
+        await jsm.consumers.update(consumer.stream, consumer.config.durable_name, { ack_wait: consumer.config.ack_wait });
+      }
     } catch (error) {
       if (!isNotFound(error)) throw error;
       await addIgnoringRace(() => jsm.consumers.add(consumer.stream, consumer.config));

@@ -4,3 +4,4 @@ export { createEventPublisher, type EventPublisher } from "./publisher.ts";
 export { startConsumer, type Disposition, type Delivery, type RunningConsumer } from "./consumer.ts";
 export { connectBus } from "./connect.ts";
 export type { NatsConnection } from "@nats-io/nats-core";
+export { traceHeaders, withMessageSpan } from "./trace-headers.ts";

@@ -80,9 +80,13 @@ export const consumers = {
     stream: streams.connectionEvents.name,
     config: { durable_name: "sync-orchestrator-connection-events", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30 * SECOND_NS, max_deliver: -1, max_ack_pending: 1000 },
   },
-  /** Connector workers pull run requests; a run that outlives ack_wait is kept alive with `working()`. */
+  /**
+   * Connector workers pull run requests; a run that outlives ack_wait is kept alive with
+   * `working()`. A short ack_wait bounds how long a request pulled by a worker that died waits
+   * before another worker gets it.
+   */
   connectorWorkerRuns: {
     stream: streams.runRequests.name,
-    config: { durable_name: "connector-worker-runs", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30 * SECOND_NS, max_deliver: -1, max_ack_pending: 1000 },
+    config: { durable_name: "connector-worker-runs", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 10 * SECOND_NS, max_deliver: -1, max_ack_pending: 1000 },
   },
 } as const satisfies Record<string, ConsumerDefinition>;

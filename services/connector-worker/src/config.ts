@@ -11,7 +11,9 @@ export const workerConfig = {
   connectionsAddress: str("SYNCLINE_CONNECTIONS_ADDRESS", { default: "127.0.0.1:50052" }),
   orchestratorAddress: str("SYNCLINE_ORCHESTRATOR_ADDRESS", { default: "127.0.0.1:50053" }),
   /** Run requests handled at once by this process. */
-  concurrency: int("SYNCLINE_WORKER_CONCURRENCY", { default: 8, min: 1, max: 256 }),
+  concurrency: int("SYNCLINE_WORKER_CONCURRENCY", { default: 16, min: 1, max: 256 }),
+  /** Destination calls at once per connection, across all runs of this process. */
+  connectionConcurrency: int("SYNCLINE_WORKER_CONNECTION_CONCURRENCY", { default: 4, min: 1, max: 64 }),
   /** Plan requests answered at once by this process. */
   planConcurrency: int("SYNCLINE_WORKER_PLAN_CONCURRENCY", { default: 4, min: 1, max: 64 }),
   /** Names this process to the orchestrator (leases); defaults to host name and process id. */

@@ -26,7 +26,7 @@ runService("connector-worker", async ({ logger }) => {
   const snapshots = createRpcClient(SourceSnapshotService, { address: config.secretsAddress, ...client });
   const secrets = createRpcClient(SecretsService, { address: config.secretsAddress, ...client });
   const credentials = createRpcClient(CredentialsService, { address: config.connectionsAddress, ...client });
-  const breakers = createBreakerRegistry({ timeoutMs: config.breakerTimeoutMs, resetTimeoutMs: config.breakerResetMs, errorThresholdPercentage: 50, volumeThreshold: 5 });
+  const breakers = createBreakerRegistry({ timeoutMs: config.breakerTimeoutMs, resetTimeoutMs: config.breakerResetMs, errorThresholdPercentage: 50, volumeThreshold: 5, maxCallsPerConnection: config.connectionConcurrency });
   const sources = { snapshots, credentials, secrets, breakers };
   const shutdownSignal = new AbortController();
   const handle = createRunRequestHandler({
@@ -34,7 +34,7 @@ runService("connector-worker", async ({ logger }) => {
     sources,
     reporter: createRunReporter(createEventPublisher(nc)),
     logger,
-    settings: { maxAttempts: config.maxAttempts, heartbeatMs: 10_000 },
+    settings: { maxAttempts: config.maxAttempts, heartbeatMs: 3_000 },
     signal: shutdownSignal.signal,
   });
   const runs = startConsumer({ nc, definition: consumers.connectorWorkerRuns, schema: SyncRunRequestSchema, logger, concurrency: config.concurrency, handle });

@@ -14,7 +14,7 @@ export const orchestratorConfig = {
   /** A PENDING run no worker has seen within this time has its request published again. */
   unstartedRunRepublishMs: int("SYNCLINE_ORCHESTRATOR_REPUBLISH_AFTER_MS", { default: 10_000, min: 1000 }),
   /** How long a run's lease on its sync lasts without renewal (workers renew every third of it). */
-  leaseTtlMs: int("SYNCLINE_ORCHESTRATOR_RUN_LEASE_MS", { default: 15_000, min: 1000, max: 600_000 }),
+  leaseTtlMs: int("SYNCLINE_ORCHESTRATOR_RUN_LEASE_MS", { default: 10_000, min: 1000, max: 600_000 }),
   /** Longest wait BUSY tells a worker before it asks again for a sync another run holds. */
   busyRetryMs: int("SYNCLINE_ORCHESTRATOR_BUSY_RETRY_MS", { default: 250, min: 10, max: 60_000 }),
   /** Follow-up runs of one sync start at least this long after the previous one started; 0 disables. */

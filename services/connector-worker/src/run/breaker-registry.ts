@@ -1,5 +1,6 @@
 import CircuitBreaker from "opossum";
 import { toConnectorError } from "@syncline/connectors";
+import { createConnectionSlots } from "./connection-slots.ts";
 
 /** Breaker settings shared by every connection. */
 export interface BreakerSettings {
@@ -10,14 +11,19 @@ export interface BreakerSettings {
   readonly errorThresholdPercentage: number;
   /** Calls in the rolling window before the breaker may open. */
   readonly volumeThreshold: number;
+  /** Destination calls at once per connection (default 4). */
+  readonly maxCallsPerConnection?: number;
 }
 
 /**
  * One opossum breaker per connection, so a destination that is down or hanging fails fast without
  * slowing runs of other connections. Only transient failures count toward opening it: a rate
- * limit, bad credentials or a bad config say nothing about the destination's health.
+ * limit, bad credentials or a bad config say nothing about the destination's health. Calls also
+ * wait for one of the connection's slots (a per-connection concurrency cap); the breaker's timeout
+ * starts once a slot is held.
  */
 export function createBreakerRegistry(settings: BreakerSettings) {
+  const slots = createConnectionSlots(settings.maxCallsPerConnection ?? 4);
   const breakers = new Map<string, CircuitBreaker<[() => Promise<unknown>], unknown>>();
 
   function breakerFor(connectionId: string) {
@@ -38,7 +44,7 @@ export function createBreakerRegistry(settings: BreakerSettings) {
   return {
     /** Runs a destination call through the connection's breaker; rejects with code EOPENBREAKER when open. */
     fire<T>(connectionId: string, call: () => Promise<T>): Promise<T> {
-      return breakerFor(connectionId).fire(call) as Promise<T>;
+      return slots.run(connectionId, () => breakerFor(connectionId).fire(call) as Promise<T>);
     },
     /** "closed", "open" or "half-open", for metrics and logs. */
     state(connectionId: string): "closed" | "open" | "half-open" {

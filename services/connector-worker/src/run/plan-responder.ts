@@ -1,5 +1,5 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { PLAN_QUEUE_GROUP, subjects } from "@syncline/bus";
+import { PLAN_QUEUE_GROUP, subjects, withMessageSpan } from "@syncline/bus";
 import { ConnectorError } from "@syncline/connectors";
 import { SyncPlanReplySchema, SyncPlanRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import type { Msg, NatsConnection } from "@nats-io/nats-core";
@@ -39,7 +39,7 @@ export function startPlanResponder(deps: { nc: NatsConnection; sources: RunSourc
 
   const loop = (async () => {
     for await (const msg of subscription) {
-      const task = answer(msg)
+      const task = withMessageSpan("plan request", msg.headers, () => answer(msg))
         .catch((error: unknown) => deps.logger.warn({ err: error }, "could not answer a plan request"))
         .finally(() => inFlight.delete(task));
       inFlight.add(task);

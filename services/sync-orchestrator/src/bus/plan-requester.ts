@@ -1,5 +1,5 @@
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
-import { subjects, type NatsConnection } from "@syncline/bus";
+import { subjects, traceHeaders, type NatsConnection } from "@syncline/bus";
 import { SyncPlanReplySchema, SyncPlanRequestSchema, type SyncPlanReply } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import type { Destination, SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, RpcError } from "@syncline/rpc";
@@ -30,7 +30,7 @@ export function createPlanRequester(deps: { nc: NatsConnection; timeoutMs: numbe
       const payload = toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSync }));
       let reply: SyncPlanReply;
       try {
-        const msg = await deps.nc.request(subject, payload, { timeout: deps.timeoutMs });
+        const msg = await deps.nc.request(subject, payload, { timeout: deps.timeoutMs, headers: traceHeaders() });
         reply = fromBinary(SyncPlanReplySchema, msg.data);
       } catch (error) {
         throw planTransportError(error, subject, deps.timeoutMs);

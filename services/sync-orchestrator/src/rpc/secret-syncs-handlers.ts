@@ -7,6 +7,7 @@ import type { PlanRequester } from "../bus/plan-requester.ts";
 import type { SyncActions } from "../service/sync-actions.ts";
 import type { SyncService } from "../service/sync-service.ts";
 import type { SyncWatchers } from "../service/sync-watchers.ts";
+import { auditHandlers } from "./audit-handlers.ts";
 import { destinationHandlers } from "./destination-handlers.ts";
 import { checkCreate, checkId, checkUpdate, pageSize, violation } from "./sync-request-checks.ts";
 import { secretSyncMessage, syncRunMessage } from "./to-proto.ts";
@@ -33,6 +34,7 @@ export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<type
   const { syncs, actions } = deps;
   return {
     ...destinationHandlers({ db: deps.database, syncs, planner: deps.planner }),
+    ...auditHandlers({ db: deps.database }),
     watchSecretSync: watchSecretSync({ syncs, watchers: deps.watchers }),
 
     async createSecretSync(request, context) {

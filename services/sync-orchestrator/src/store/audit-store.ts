@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import type { Database } from "@syncline/db";
 import { syncAuditEvents } from "./schema.ts";
 
@@ -21,4 +21,22 @@ export async function recordAudit(db: Database, entry: SyncAuditEntry): Promise<
 /** The audit trail of a sync, newest first (kept after the sync is deleted). */
 export async function listAudit(db: Database, syncId: string, limit = 100): Promise<AuditRow[]> {
   return db.select().from(syncAuditEvents).where(eq(syncAuditEvents.syncId, syncId)).orderBy(desc(syncAuditEvents.createdAt)).limit(limit);
+}
+
+/** A page of a project's sync audit trail, newest first; `after` is the last event of the previous page. */
+export async function listProjectAudit(
+  db: Database,
+  query: { projectId: string; syncId?: string; after?: { createdAt: Date; id: string }; limit: number },
+): Promise<AuditRow[]> {
+  const conditions: (SQL | undefined)[] = [eq(syncAuditEvents.projectId, query.projectId)];
+  if (query.syncId) conditions.push(eq(syncAuditEvents.syncId, query.syncId));
+  if (query.after) {
+    conditions.push(or(lt(syncAuditEvents.createdAt, query.after.createdAt), and(eq(syncAuditEvents.createdAt, query.after.createdAt), lt(syncAuditEvents.id, query.after.id))));
+  }
+  return db
+    .select()
+    .from(syncAuditEvents)
+    .where(and(...conditions))
+    .orderBy(desc(syncAuditEvents.createdAt), desc(syncAuditEvents.id))
+    .limit(query.limit);
 }

@@ -5,6 +5,7 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 import type { Destination, DestinationConfig, DestinationInfo, ImportBehavior, InitialSyncBehavior, SecretSync, SyncAction, SyncRun, SyncSource, SyncState } from "./resources_pb.js";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
  * Describes the file syncline/syncs/v1/secret_syncs_service.proto.
@@ -707,6 +708,114 @@ export declare type ListSyncRunsResponse = Message<"syncline.syncs.v1.ListSyncRu
 export declare const ListSyncRunsResponseSchema: GenMessage<ListSyncRunsResponse>;
 
 /**
+ * @generated from message syncline.syncs.v1.ListSyncAuditEventsRequest
+ */
+export declare type ListSyncAuditEventsRequest = Message<"syncline.syncs.v1.ListSyncAuditEventsRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * Only this sync's events; empty for every sync of the project.
+   *
+   * @generated from field: string secret_sync_id = 2;
+   */
+  secretSyncId: string;
+
+  /**
+   * At most 500; 0 means 100.
+   *
+   * @generated from field: uint32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.ListSyncAuditEventsRequest.
+ * Use `create(ListSyncAuditEventsRequestSchema)` to create a new message.
+ */
+export declare const ListSyncAuditEventsRequestSchema: GenMessage<ListSyncAuditEventsRequest>;
+
+/**
+ * One audited mutation of a sync: never a value or credential.
+ *
+ * @generated from message syncline.syncs.v1.SyncAuditEvent
+ */
+export declare type SyncAuditEvent = Message<"syncline.syncs.v1.SyncAuditEvent"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string project_id = 2;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string secret_sync_id = 3;
+   */
+  secretSyncId: string;
+
+  /**
+   * `admin`, `service`, or `system` for the orchestrator's own changes.
+   *
+   * @generated from field: string actor = 4;
+   */
+  actor: string;
+
+  /**
+   * e.g. `sync.create`, `sync.update`, `sync.delete_requested`, `sync.import`.
+   *
+   * @generated from field: string action = 5;
+   */
+  action: string;
+
+  /**
+   * @generated from field: map<string, string> details = 6;
+   */
+  details: { [key: string]: string };
+
+  /**
+   * @generated from field: google.protobuf.Timestamp time = 7;
+   */
+  time?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.SyncAuditEvent.
+ * Use `create(SyncAuditEventSchema)` to create a new message.
+ */
+export declare const SyncAuditEventSchema: GenMessage<SyncAuditEvent>;
+
+/**
+ * @generated from message syncline.syncs.v1.ListSyncAuditEventsResponse
+ */
+export declare type ListSyncAuditEventsResponse = Message<"syncline.syncs.v1.ListSyncAuditEventsResponse"> & {
+  /**
+   * @generated from field: repeated syncline.syncs.v1.SyncAuditEvent events = 1;
+   */
+  events: SyncAuditEvent[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.ListSyncAuditEventsResponse.
+ * Use `create(ListSyncAuditEventsResponseSchema)` to create a new message.
+ */
+export declare const ListSyncAuditEventsResponseSchema: GenMessage<ListSyncAuditEventsResponse>;
+
+/**
  * The public API for secret syncs and their runs.
  *
  * @generated from service syncline.syncs.v1.SecretSyncsService
@@ -842,6 +951,16 @@ export declare const SecretSyncsService: GenService<{
     methodKind: "unary";
     input: typeof PlanSyncRequestSchema;
     output: typeof PlanSyncResponseSchema;
+  },
+  /**
+   * Who changed which sync of a project and how (kept after a sync is deleted), newest first.
+   *
+   * @generated from rpc syncline.syncs.v1.SecretSyncsService.ListSyncAuditEvents
+   */
+  listSyncAuditEvents: {
+    methodKind: "unary";
+    input: typeof ListSyncAuditEventsRequestSchema;
+    output: typeof ListSyncAuditEventsResponseSchema;
   },
 }>;
 
