@@ -21,10 +21,14 @@ if (!entry || !method) {
   if (entry) console.error(`methods: ${entry[0].methods.map((m) => m.name).join(", ")}`);
   process.exit(2);
 }
-const client = createRpcClient(entry[0], { address: entry[1], token: process.env.SYNCLINE_ADMIN_TOKEN ?? "" }) as unknown as Record<string, (request: unknown) => Promise<never>>;
+const client = createRpcClient(entry[0], { address: entry[1], token: process.env.SYNCLINE_ADMIN_TOKEN ?? "" }) as unknown as Record<string, (request: unknown) => unknown>;
 try {
-  const response = await client[method.localName]!(fromJson(method.input, JSON.parse(body)));
-  console.log(toJsonString(method.output, response, { prettySpaces: 2 }));
+  const request = fromJson(method.input, JSON.parse(body));
+  if (method.methodKind === "server_streaming") {
+    for await (const response of client[method.localName]!(request) as AsyncIterable<never>) console.log(toJsonString(method.output, response, { prettySpaces: 2 }));
+  } else {
+    console.log(toJsonString(method.output, (await client[method.localName]!(request)) as never, { prettySpaces: 2 }));
+  }
 } catch (error) {
   if (!(error instanceof RpcError)) throw error;
   console.error(`error ${error.code}: ${error.message}`);
