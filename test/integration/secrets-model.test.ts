@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { KeyChangeKind, SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNatsServer, type TestNatsServer } from "../support/nats-server.ts";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
-import { rpcFailure, startSecretsProcess, type SecretsProcess } from "./helpers/secrets-process.ts";
-import { openSourceEventLog, type SourceEventLog, type StoredSourceEvent } from "./helpers/source-event-log.ts";
+import { type TestNatsServer } from "../support/nats-server.ts";
+import { type TestDatabase } from "../support/postgres.ts";
+import { rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
+import { type SourceEventLog, type StoredSourceEvent } from "./helpers/source-event-log.ts";
 import { createSourceFixture } from "./helpers/source-fixture.ts";
 
 /**
@@ -22,17 +22,10 @@ let service: SecretsProcess;
 let log: SourceEventLog;
 
 beforeAll(async () => {
-  [database, nats] = await Promise.all([createTestDatabase("secrets_model_it"), startNatsServer()]);
-  service = await startSecretsProcess({ databaseUrl: database.url, natsUrl: nats.url });
-  log = await openSourceEventLog(nats.url);
+  ({ database, nats, service, log } = await startSecretsEnvironment("secrets_model_it"));
 });
 
-afterAll(async () => {
-  await log?.close();
-  await service?.stop();
-  await nats?.stop();
-  await database?.drop();
-});
+afterAll(() => stopSecretsEnvironment({ database, nats, service, log }));
 
 const api = () => service.secrets;
 const fixture = (environments: readonly string[] = ["dev"]) => createSourceFixture(service, log, environments);

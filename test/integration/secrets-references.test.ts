@@ -2,10 +2,10 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNatsServer, type TestNatsServer } from "../support/nats-server.ts";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
-import { expectInvalid, rpcFailure, startSecretsProcess, type SecretsProcess } from "./helpers/secrets-process.ts";
-import { openSourceEventLog, type SourceEventLog } from "./helpers/source-event-log.ts";
+import { type TestNatsServer } from "../support/nats-server.ts";
+import { type TestDatabase } from "../support/postgres.ts";
+import { expectInvalid, rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
+import { type SourceEventLog } from "./helpers/source-event-log.ts";
 import { createSourceFixture, eventSummary } from "./helpers/source-fixture.ts";
 
 /**
@@ -20,17 +20,10 @@ let service: SecretsProcess;
 let log: SourceEventLog;
 
 beforeAll(async () => {
-  [database, nats] = await Promise.all([createTestDatabase("references_it"), startNatsServer()]);
-  service = await startSecretsProcess({ databaseUrl: database.url, natsUrl: nats.url });
-  log = await openSourceEventLog(nats.url);
+  ({ database, nats, service, log } = await startSecretsEnvironment("references_it"));
 });
 
-afterAll(async () => {
-  await log?.close();
-  await service?.stop();
-  await nats?.stop();
-  await database?.drop();
-});
+afterAll(() => stopSecretsEnvironment({ database, nats, service, log }));
 
 const api = () => service.secrets;
 const fixture = () => createSourceFixture(service, log, ["dev", "prod"]);

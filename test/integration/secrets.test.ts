@@ -4,11 +4,11 @@ import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_servic
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNatsServer, type TestNatsServer } from "../support/nats-server.ts";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { type TestNatsServer } from "../support/nats-server.ts";
+import { type TestDatabase } from "../support/postgres.ts";
 import { eventually } from "../support/system.ts";
-import { expectInvalid, rpcFailure, startSecretsProcess, type SecretsProcess } from "./helpers/secrets-process.ts";
-import { openSourceEventLog, type SourceEventLog } from "./helpers/source-event-log.ts";
+import { expectInvalid, rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
+import { type SourceEventLog } from "./helpers/source-event-log.ts";
 
 /**
  * The secrets service as a process on real PostgreSQL and JetStream, seen from its callers: every
@@ -25,17 +25,10 @@ let log: SourceEventLog;
 const env = "dev";
 
 beforeAll(async () => {
-  [database, nats] = await Promise.all([createTestDatabase("secrets_it"), startNatsServer()]);
-  service = await startSecretsProcess({ databaseUrl: database.url, natsUrl: nats.url });
-  log = await openSourceEventLog(nats.url);
+  ({ database, nats, service, log } = await startSecretsEnvironment("secrets_it"));
 });
 
-afterAll(async () => {
-  await log?.close();
-  await service?.stop();
-  await nats?.stop();
-  await database?.drop();
-});
+afterAll(() => stopSecretsEnvironment({ database, nats, service, log }));
 
 const api = () => service.secrets;
 

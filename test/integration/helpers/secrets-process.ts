@@ -6,7 +6,10 @@ import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_servic
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { Code, createRpcClient, RpcError, type RpcClient } from "@syncline/rpc";
 import { expect } from "vitest";
+import { startNatsServer, type TestNatsServer } from "../../support/nats-server.ts";
+import { createTestDatabase, type TestDatabase } from "../../support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../../support/service-process.ts";
+import { openSourceEventLog, type SourceEventLog } from "./source-event-log.ts";
 
 /** The secrets service as a real process, with clients for each credential it knows. */
 export interface SecretsProcess {
@@ -78,4 +81,28 @@ export async function expectInvalid(promise: Promise<unknown>, fields: readonly 
   const error = await rpcFailure(promise);
   expect({ code: error.code, fields: error.violations.map((v) => v.field).sort() }).toEqual({ code: Code.INVALID_ARGUMENT, fields: [...fields].sort() });
   return error;
+}
+
+/** What most secrets integration files run against: a fresh database, a private NATS, the service and an event reader. */
+export interface SecretsEnvironment {
+  database: TestDatabase;
+  nats: TestNatsServer;
+  service: SecretsProcess;
+  log: SourceEventLog;
+}
+
+/** Starts a SecretsEnvironment (database named after `prefix`). */
+export async function startSecretsEnvironment(prefix: string): Promise<SecretsEnvironment> {
+  const [database, nats] = await Promise.all([createTestDatabase(prefix), startNatsServer()]);
+  const service = await startSecretsProcess({ databaseUrl: database.url, natsUrl: nats.url });
+  const log = await openSourceEventLog(nats.url);
+  return { database, nats, service, log };
+}
+
+/** Stops what `startSecretsEnvironment` started, tolerating a partial start. */
+export async function stopSecretsEnvironment(env: Partial<SecretsEnvironment>): Promise<void> {
+  await env.log?.close();
+  await env.service?.stop();
+  await env.nats?.stop();
+  await env.database?.drop();
 }
