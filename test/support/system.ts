@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
@@ -89,6 +89,8 @@ export async function startTestSystem(options: { vault?: FakeVaultOptions; env?:
       await vault.close();
       await nats.stop();
       await Promise.all(Object.values(databases).map((d) => d.drop()));
+      // Logs and span files stay only when asked for (debugging a failure).
+      if (!process.env.SYNCLINE_KEEP_TEST_LOGS) rmSync(workDir, { recursive: true, force: true });
     },
   };
 }
