@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     globalSetup: ["test/support/global-setup.ts"],
+    setupFiles: ["test/support/endpoint-allowlist.ts"],
     reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });

@@ -37,6 +37,8 @@ export SYNCLINE_NATS_URL=${SYNCLINE_NATS_URL:-nats://127.0.0.1:4222}
 export SYNCLINE_SECRETS_DATA_DIR=${SYNCLINE_SECRETS_DATA_DIR:-$state/data/secrets}
 export SYNCLINE_CONNECTIONS_DATA_DIR=${SYNCLINE_CONNECTIONS_DATA_DIR:-$state/data/connections}
 export SYNCLINE_ORCHESTRATOR_DATA_DIR=${SYNCLINE_ORCHESTRATOR_DATA_DIR:-$state/data/orchestrator}
+# Local fakes (test/fakes/*/serve.ts) listen on loopback, which connectors refuse unless allowlisted.
+export SYNCLINE_ENDPOINT_ALLOWLIST=${SYNCLINE_ENDPOINT_ALLOWLIST:-127.0.0.0/8,::1}
 
 pids=()
 stop_all() {

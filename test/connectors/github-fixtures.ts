@@ -1,7 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { ConnectionCredentialsSchema, type ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { DestinationConfigSchema, GithubSecretScope, GithubSecretVisibility, type DestinationConfig } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import type { DestinationConnector } from "../../packages/connectors/contract/index.ts";
+import type { DestinationConnector, EndpointGuard } from "../../packages/connectors/contract/index.ts";
+import { fakesEndpointGuard } from "./vault-fixtures.ts";
 import { githubActionsDestination } from "../../packages/connectors/github/github-actions-destination.ts";
 import type { FakeSecretScope } from "../fakes/github/fake-github.ts";
 
@@ -40,11 +41,12 @@ export const githubScopes = {
   organization: { config: { scope: GithubSecretScope.ORGANIZATION, owner: "acme", visibility: GithubSecretVisibility.PRIVATE }, fake: { organization: "acme" } },
 } as const satisfies Record<string, { config: GitHubConfigFields; fake: FakeSecretScope }>;
 
-/** A connector built the way the worker builds one: through the descriptor's parse functions. */
-export function githubConnector(options: { url: string; token: string; config?: GitHubConfigFields; signal?: AbortSignal }): DestinationConnector {
+/** A connector built the way the worker builds one: through the descriptor's parse functions (fakes' loopback allowlisted unless `endpointGuard` says otherwise). */
+export function githubConnector(options: { url: string; token: string; config?: GitHubConfigFields; signal?: AbortSignal; endpointGuard?: EndpointGuard }): DestinationConnector {
   return githubActionsDestination.create({
     config: githubActionsDestination.parseConfig(githubActionsConfig(options.config ?? githubScopes.repository.config)),
     credentials: githubActionsDestination.parseCredentials(githubCredentials({ apiUrl: options.url, token: options.token })),
     ...(options.signal ? { signal: options.signal } : {}),
+    endpointGuard: options.endpointGuard ?? fakesEndpointGuard,
   });
 }

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { ConnectionCredentialsSchema, type ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { DestinationConfigSchema, type DestinationConfig } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import type { DestinationConnector } from "../../packages/connectors/contract/index.ts";
+import { createEndpointGuard, type DestinationConnector, type EndpointGuard } from "../../packages/connectors/contract/index.ts";
 import { vaultKvDestination } from "../../packages/connectors/vault/vault-kv-destination.ts";
 
 /** Vault connection credentials as the connections service would hand them over (decrypted). */
@@ -23,11 +23,15 @@ export function vaultKvConfig(mount: string, path: string): DestinationConfig {
   return create(DestinationConfigSchema, { destination: { case: "vaultKv", value: { mount, path } } });
 }
 
-/** A connector built the way the worker builds one: through the descriptor's parse functions. */
-export function vaultConnector(options: { url: string; token: string; namespace?: string; mount?: string; path?: string; signal?: AbortSignal }): DestinationConnector {
+/** Fakes listen on loopback, which the endpoint guard refuses unless allowlisted, as an operator would. */
+export const fakesEndpointGuard: EndpointGuard = createEndpointGuard({ allowlist: ["127.0.0.0/8"] });
+
+/** A connector built the way the worker builds one: through the descriptor's parse functions (fakes' loopback allowlisted unless `endpointGuard` says otherwise). */
+export function vaultConnector(options: { url: string; token: string; namespace?: string; mount?: string; path?: string; signal?: AbortSignal; endpointGuard?: EndpointGuard }): DestinationConnector {
   return vaultKvDestination.create({
     config: vaultKvDestination.parseConfig(vaultKvConfig(options.mount ?? "secret", options.path ?? "apps/api")),
     credentials: vaultKvDestination.parseCredentials(vaultCredentials({ instanceUrl: options.url, token: options.token, ...(options.namespace ? { namespace: options.namespace } : {}) })),
     ...(options.signal ? { signal: options.signal } : {}),
+    endpointGuard: options.endpointGuard ?? fakesEndpointGuard,
   });
 }

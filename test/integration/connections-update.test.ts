@@ -35,7 +35,7 @@ beforeAll(async () => {
   database = await createTestDatabase("connections_update");
   vault = await startFakeVault({ tokens });
   server = await startConnectionsServer(
-    { host: "127.0.0.1", port: 0, databaseUrl: database.url, dataDir: undefined, encryptionKey: randomBytes(32), adminToken, internalToken, natsUrl: nats.url },
+    { host: "127.0.0.1", port: 0, databaseUrl: database.url, dataDir: undefined, encryptionKey: randomBytes(32), adminToken, internalToken, natsUrl: nats.url, endpointAllowlist: ["127.0.0.0/8"] },
     createLogger("connections-update-test", "silent"),
   );
   client = createRpcClient(ConnectionsService, { address: `127.0.0.1:${server.port}`, token: adminToken });

@@ -37,7 +37,7 @@ beforeAll(async () => {
   sql = postgres(database.url, { max: 2, onnotice: () => {} });
   vault = await startFakeVault({ tokens: [goodVaultToken] });
   server = await startConnectionsServer(
-    { host: "127.0.0.1", port: 0, databaseUrl: database.url, dataDir: undefined, encryptionKey: randomBytes(32), adminToken, internalToken },
+    { host: "127.0.0.1", port: 0, databaseUrl: database.url, dataDir: undefined, encryptionKey: randomBytes(32), adminToken, internalToken, endpointAllowlist: ["127.0.0.0/8"] },
     createLogger("connections", "silent"),
   );
   address = `127.0.0.1:${server.port}`;
@@ -299,6 +299,7 @@ describe("the connections process", () => {
         SYNCLINE_ADMIN_TOKEN: adminToken,
         SYNCLINE_INTERNAL_TOKEN: internalToken,
         SYNCLINE_CONNECTIONS_PORT: "0",
+        SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8",
         SYNCLINE_CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
         LOG_LEVEL: "debug",
       },

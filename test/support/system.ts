@@ -44,7 +44,7 @@ export async function startTestSystem(options: { vault?: FakeVaultOptions; env?:
     connections: await createTestDatabase("connections"),
     orchestrator: await createTestDatabase("orchestrator"),
   };
-  const common = { SYNCLINE_ADMIN_TOKEN: adminToken, SYNCLINE_INTERNAL_TOKEN: internalToken, SYNCLINE_NATS_URL: nats.url, ...options.env };
+  const common = { SYNCLINE_ADMIN_TOKEN: adminToken, SYNCLINE_INTERNAL_TOKEN: internalToken, SYNCLINE_NATS_URL: nats.url, SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1", ...options.env };
   const start = (name: string, port: string, env: Record<string, string>, logName = name) =>
     startServiceProcess(name, { ...common, ...env, SYNCLINE_TRACE_FILE: join(workDir, `${logName}.spans.jsonl`) }, join(workDir, `${logName}.log`), port);
 

@@ -4,6 +4,7 @@ import type {
   ConnectionCredentials,
   RedactedCredentials,
 } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+import type { EndpointGuard } from "./endpoint-guard.ts";
 
 /** One credential problem, naming the request field at fault (e.g. `credentials.vault.instance_url`). */
 export interface CredentialViolation {
@@ -24,6 +25,9 @@ export interface AppDescriptor {
   methodOf(credentials: ConnectionCredentials): AuthMethod;
   /** The non-secret part of the credentials, safe to return to any caller. */
   redact(credentials: ConnectionCredentials): RedactedCredentials;
-  /** Calls the app to prove the credentials work; throws `ConnectorError` (kind `auth`, …) if not. */
-  validateLive(credentials: ConnectionCredentials, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls the app to prove the credentials work; throws `ConnectorError` (kind `auth`, …) if not,
+   * and `invalid_config` without calling when `guard` (default `defaultEndpointGuard()`) refuses the endpoint.
+   */
+  validateLive(credentials: ConnectionCredentials, signal?: AbortSignal, guard?: EndpointGuard): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { App, ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import type { Destination, DestinationConfig } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type { EndpointGuard } from "./endpoint-guard.ts";
 
 /** What a destination kind can do; the orchestrator and worker consult this instead of guessing. */
 export interface DestinationCapabilities {
@@ -93,6 +94,8 @@ export interface ConnectorContext<Config, Credentials> {
   readonly credentials: Credentials;
   /** Aborts in-flight destination calls (deadline or shutdown). */
   readonly signal?: AbortSignal;
+  /** Refuses internal endpoints before the first call; defaults to `defaultEndpointGuard()` (env allowlist). */
+  readonly endpointGuard?: EndpointGuard;
 }
 
 /**

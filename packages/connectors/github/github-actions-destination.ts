@@ -27,8 +27,8 @@ export const githubActionsDestination: DestinationDescriptor<GitHubActionsConfig
   ],
   parseConfig: parseGitHubActionsConfig,
   parseCredentials: parseGitHubCredentials,
-  create({ config, credentials, signal }) {
-    const client = createGitHubClient({ ...credentials, ...(signal ? { signal } : {}) });
+  create({ config, credentials, signal, endpointGuard }) {
+    const client = createGitHubClient({ ...credentials, ...(signal ? { signal } : {}), ...(endpointGuard ? { endpointGuard } : {}) });
     return createGitHubActionsConnector(client, config);
   },
 };

@@ -6,7 +6,7 @@ import {
   type ConnectionCredentials,
   type RedactedCredentials,
 } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
-import type { AppDescriptor } from "../contract/index.ts";
+import type { AppDescriptor, EndpointGuard } from "../contract/index.ts";
 import { createGitHubClient } from "./github-client.ts";
 import { checkGitHubCredentials, DEFAULT_GITHUB_API_URL, parseGitHubCredentials } from "./github-credentials.ts";
 
@@ -31,8 +31,8 @@ export const githubApp: AppDescriptor = {
   },
 
   /** Proves the token is live with GET /user (an installation token, refused there with 403 "not accessible by integration", passes). */
-  async validateLive(credentials: ConnectionCredentials, signal?: AbortSignal): Promise<void> {
+  async validateLive(credentials: ConnectionCredentials, signal?: AbortSignal, guard?: EndpointGuard): Promise<void> {
     const parsed = parseGitHubCredentials(credentials);
-    await createGitHubClient({ ...parsed, ...(signal ? { signal } : {}) }).authenticatedUser();
+    await createGitHubClient({ ...parsed, ...(signal ? { signal } : {}), ...(guard ? { endpointGuard: guard } : {}) }).authenticatedUser();
   },
 };

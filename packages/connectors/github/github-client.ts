@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import { Octokit } from "@octokit/rest";
-import type { ConnectorError } from "../contract/index.ts";
+import { endpointCheckOnce, type ConnectorError, type EndpointGuard } from "../contract/index.ts";
 import type { GitHubActionsConfig } from "./github-actions-config.ts";
 import { classifyGitHubFailure, type GitHubCallTarget, type GitHubFailure } from "./github-errors.ts";
 import { isGitHubPublicKey } from "./github-sealed-box.ts";
@@ -27,6 +27,8 @@ export interface GitHubClientOptions {
   readonly timeoutMs?: number;
   /** Secrets per listed page, 1..100; defaults to 100. */
   readonly pageSize?: number;
+  /** Checks the API URL before the first request; defaults to `defaultEndpointGuard()`. */
+  readonly endpointGuard?: EndpointGuard;
 }
 
 /** A scope's public key: what secret values are sealed to, and its id to send along. */
@@ -58,12 +60,16 @@ interface CallState {
 type Target = Omit<GitHubCallTarget, "apiUrl">;
 type RequestOptions = { readonly signal: AbortSignal; readonly redirect: "manual"; readonly fetch: typeof fetch };
 
-/** Builds a client; performs no I/O. Redirects are not followed, so the token never follows one. */
+/**
+ * Builds a client; performs no I/O. Redirects are not followed, so the token never follows one,
+ * and the first request first passes the endpoint guard (`invalid_config` for an internal address).
+ */
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const apiUrl = options.apiUrl.replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? DEFAULT_GITHUB_TIMEOUT_MS;
   const pageSize = Math.min(GITHUB_MAX_PAGE_SIZE, Math.max(1, options.pageSize ?? GITHUB_MAX_PAGE_SIZE));
   const silent = () => undefined;
+  const checkEndpoint = endpointCheckOnce(options.endpointGuard, apiUrl);
   const octokit = new Octokit({
     auth: options.token,
     baseUrl: apiUrl,
@@ -77,6 +83,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   /** Runs one HTTP request in a CLIENT span (method, path, status; never a value or the token) and classifies its failure. */
   async function call<T>(target: Target, run: (request: RequestOptions) => Promise<T>, tolerate: (status: number, message: string) => boolean = () => false): Promise<T | undefined> {
     const full: GitHubCallTarget = { ...target, apiUrl };
+    await checkEndpoint();
     return tracer.startActiveSpan(`github ${target.operation}`, { kind: SpanKind.CLIENT, attributes: { "github.operation": target.operation } }, async (span) => {
       const state: CallState = { status: 0 };
       const fail = (failure: GitHubFailure): ConnectorError => {

@@ -6,7 +6,7 @@ import {
   type ConnectionCredentials,
   type RedactedCredentials,
 } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
-import type { AppDescriptor } from "../contract/index.ts";
+import type { AppDescriptor, EndpointGuard } from "../contract/index.ts";
 import { createVaultClient } from "./vault-client.ts";
 import { checkVaultCredentials, parseVaultCredentials } from "./vault-credentials.ts";
 
@@ -30,8 +30,8 @@ export const vaultApp: AppDescriptor = {
   },
 
   /** Proves the token is live with `auth/token/lookup-self`, which every token may call. */
-  async validateLive(credentials: ConnectionCredentials, signal?: AbortSignal): Promise<void> {
+  async validateLive(credentials: ConnectionCredentials, signal?: AbortSignal, guard?: EndpointGuard): Promise<void> {
     const parsed = parseVaultCredentials(credentials);
-    await createVaultClient({ ...parsed, ...(signal ? { signal } : {}) }).lookupSelf();
+    await createVaultClient({ ...parsed, ...(signal ? { signal } : {}), ...(guard ? { endpointGuard: guard } : {}) }).lookupSelf();
   },
 };

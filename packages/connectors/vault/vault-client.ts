@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import type { ConnectorError } from "../contract/index.ts";
+import { endpointCheckOnce, type ConnectorError, type EndpointGuard } from "../contract/index.ts";
 import { classifyVaultFailure, type VaultCallTarget, type VaultFailure } from "./vault-errors.ts";
 
 const tracer = trace.getTracer("syncline.connectors.vault");
@@ -16,6 +16,8 @@ export interface VaultClientOptions {
   readonly signal?: AbortSignal;
   /** Deadline of each HTTP request; defaults to DEFAULT_VAULT_TIMEOUT_MS. */
   readonly timeoutMs?: number;
+  /** Checks the instance URL before the first request; defaults to `defaultEndpointGuard()`. */
+  readonly endpointGuard?: EndpointGuard;
 }
 
 /** The latest version of a KV v2 secret: `data` is undefined when it never existed or its latest version is deleted. */
@@ -72,15 +74,20 @@ interface VaultAnswer {
   readonly json: Record<string, unknown> | undefined;
 }
 
-/** Builds a client; performs no I/O. Redirects are refused so the token never follows one. */
+/**
+ * Builds a client; performs no I/O. Redirects are refused so the token never follows one, and the
+ * first request first passes the endpoint guard (`invalid_config` for an internal address).
+ */
 export function createVaultClient(options: VaultClientOptions): VaultClient {
   const base = options.instanceUrl.replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? DEFAULT_VAULT_TIMEOUT_MS;
   const headers: Record<string, string> = { "X-Vault-Token": options.token, Accept: "application/json" };
   const namespace = options.namespace?.replace(/^\/+|\/+$/g, "") ?? "";
   if (namespace) headers["X-Vault-Namespace"] = namespace;
+  const checkEndpoint = endpointCheckOnce(options.endpointGuard, base);
 
   async function call(c: VaultCall): Promise<VaultAnswer> {
+    await checkEndpoint();
     const url = new URL(`${base}/v1/${c.apiPath.split("/").map(encodeURIComponent).join("/")}`);
     const target: VaultCallTarget = { operation: c.operation, apiPath: c.apiPath, instanceUrl: base };
     const attributes = { "http.request.method": c.method, "url.path": url.pathname, "server.address": url.hostname, "vault.operation": c.operation };

@@ -22,8 +22,8 @@ export const vaultKvDestination: DestinationDescriptor<VaultKvConfig, VaultConne
   ],
   parseConfig: parseVaultKvConfig,
   parseCredentials: parseVaultCredentials,
-  create({ config, credentials, signal }) {
-    const client = createVaultClient({ ...credentials, ...(signal ? { signal } : {}) });
+  create({ config, credentials, signal, endpointGuard }) {
+    const client = createVaultClient({ ...credentials, ...(signal ? { signal } : {}), ...(endpointGuard ? { endpointGuard } : {}) });
     return createVaultKvConnector(client, config);
   },
 };

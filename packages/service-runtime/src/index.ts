@@ -1,2 +1,2 @@
 export { runService, type ServiceContext } from "./run-service.ts";
-export { platformConfig } from "./platform-config.ts";
+export { platformConfig, metricsConfig } from "./platform-config.ts";

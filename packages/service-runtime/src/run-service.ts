@@ -1,16 +1,20 @@
-import { ConfigError } from "@syncline/config";
-import { createLogger, initTelemetry, traceExportFromEnv, type Logger, type Telemetry } from "@syncline/telemetry";
+import { ConfigError, readConfig } from "@syncline/config";
+import { createLogger, createMetricsRegistry, initTelemetry, startMetricsServer, traceExportFromEnv, type Logger, type MetricsRegistry, type Telemetry } from "@syncline/telemetry";
+import { metricsConfig } from "./platform-config.ts";
 
 /** What a service's start function receives. */
 export interface ServiceContext {
   readonly logger: Logger;
   readonly telemetry: Telemetry;
+  /** Where the service registers its Prometheus metrics (served only when SYNCLINE_METRICS_PORT is set). */
+  readonly metrics: MetricsRegistry;
 }
 
 /**
  * The process life cycle shared by every service: telemetry first (so every span is exported),
  * then `start`; SIGTERM/SIGINT run the returned stop function once (graceful drain), then flush
  * spans and exit. A configuration error prints the variables at fault and exits with code 78.
+ * With SYNCLINE_METRICS_PORT set, the service's metrics are served once `start` has returned.
  */
 export function runService(name: string, start: (context: ServiceContext) => Promise<() => Promise<void>>): void {
   const telemetry = initTelemetry({ serviceName: name, export: traceExportFromEnv() });
@@ -33,7 +37,23 @@ export function runService(name: string, start: (context: ServiceContext) => Pro
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
-  start({ logger, telemetry })
+  const metrics = createMetricsRegistry();
+  const startAll = async () => {
+    const settings = readConfig(metricsConfig);
+    const stopService = await start({ logger, telemetry, metrics });
+    if (settings.metricsPort === undefined) return stopService;
+    const endpoint = await startMetricsServer({ host: settings.metricsHost, port: settings.metricsPort, registry: metrics, logger }).catch(async (error: unknown) => {
+      await stopService();
+      throw error;
+    });
+    logger.info({ port: endpoint.port }, "metrics listening");
+    return async () => {
+      await endpoint.close();
+      await stopService();
+    };
+  };
+
+  startAll()
     .then((stopFn) => {
       stop = stopFn;
       if (stopping) void stopFn();

@@ -1,4 +1,5 @@
 import { databaseUrl, key256, optionalStr, port, str } from "@syncline/config";
+import { endpointAllowlistField } from "@syncline/connectors";
 import { platformConfig } from "@syncline/service-runtime";
 
 /** Environment variables of the connections service (documented in services/connections/README.md). */
@@ -11,4 +12,6 @@ export const connectionsConfig = {
   dataDir: optionalStr("SYNCLINE_CONNECTIONS_DATA_DIR"),
   /** AES-256-GCM key sealing connection credentials at rest (64 hex characters or base64); the fingerprint key is derived from it. */
   encryptionKey: key256("SYNCLINE_CONNECTIONS_ENCRYPTION_KEY"),
+  /** Internal endpoints connectors may call (CIDRs, addresses, host names); parsed here so a malformed list fails start-up. */
+  endpointAllowlist: endpointAllowlistField(),
 } as const;

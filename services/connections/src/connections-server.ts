@@ -1,16 +1,17 @@
 import { connectBus, createEventPublisher, ensureTopology, streams, type NatsConnection } from "@syncline/bus";
-import { appDescriptor } from "@syncline/connectors";
+import { appDescriptor, createEndpointGuard, defaultEndpointGuard } from "@syncline/connectors";
 import { createOutboxRelay, type OutboxRelay } from "@syncline/outbox";
 import { openDatabase } from "@syncline/db";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { createRpcServer, type TokenSet } from "@syncline/rpc";
-import type { Logger } from "@syncline/telemetry";
+import type { Logger, MetricsRegistry } from "@syncline/telemetry";
 import { fileURLToPath } from "node:url";
 import { connectionsHandlers } from "./rpc/connections-handlers.ts";
 import { credentialsHandlers } from "./rpc/credentials-handlers.ts";
 import { createConnectionService } from "./service/connection-service.ts";
 import { createCredentialSealer } from "./service/credential-sealer.ts";
+import { countingValidations } from "./service/validation-metrics.ts";
 import { outbox } from "./store/schema.ts";
 
 /** What the server needs from the configuration (see `connectionsConfig`). */
@@ -23,6 +24,11 @@ export interface ConnectionsServerConfig extends TokenSet {
   readonly encryptionKey: Uint8Array;
   /** NATS servers for connection change events; without it events wait in the outbox. */
   readonly natsUrl?: string;
+  /**
+   * Internal endpoints live validation may call (`SYNCLINE_ENDPOINT_ALLOWLIST` entries); absent
+   * means the process-wide `defaultEndpointGuard()` (the same variable, read on first use).
+   */
+  readonly endpointAllowlist?: readonly string[];
 }
 
 /** A running connections server. */
@@ -37,8 +43,9 @@ export interface ConnectionsServer {
  * Opens the database (migrating it), wires the use cases to the two gRPC services and starts
  * listening. The public API is for the admin token (and the internal token on GetAppConnection,
  * so the orchestrator can check a connection's app); credential resolution is internal only.
+ * With `metrics`, live validations are counted there.
  */
-export async function startConnectionsServer(config: ConnectionsServerConfig, logger: Logger): Promise<ConnectionsServer> {
+export async function startConnectionsServer(config: ConnectionsServerConfig, logger: Logger, metrics?: MetricsRegistry): Promise<ConnectionsServer> {
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
   let nc: NatsConnection | undefined;
@@ -48,7 +55,8 @@ export async function startConnectionsServer(config: ConnectionsServerConfig, lo
     await ensureTopology(nc, { streams: [streams.connectionEvents], consumers: [] });
     relay = createOutboxRelay({ db: database.db, table: outbox, lockKey: 7325002, publisher: createEventPublisher(nc), logger });
   }
-  const connections = createConnectionService({ db: database.db, sealer: createCredentialSealer(config.encryptionKey), describeApp: appDescriptor, logger, afterCommit: () => relay?.kick() });
+  const endpointGuard = config.endpointAllowlist ? createEndpointGuard({ allowlist: config.endpointAllowlist }) : defaultEndpointGuard();
+  const connections = createConnectionService({ db: database.db, sealer: createCredentialSealer(config.encryptionKey), describeApp: metrics ? countingValidations(appDescriptor, metrics) : appDescriptor, endpointGuard, logger, afterCommit: () => relay?.kick() });
   const server = createRpcServer({ tokens: config, logger });
   server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), { default: ["admin"], methods: { getAppConnection: ["admin", "service"] } });
   server.add(CredentialsService, credentialsHandlers(connections), ["service"]);

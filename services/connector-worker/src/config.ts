@@ -1,4 +1,5 @@
 import { int, optionalStr, port, str } from "@syncline/config";
+import { endpointAllowlistField } from "@syncline/connectors";
 import { platformConfig } from "@syncline/service-runtime";
 
 /** Environment variables of the connector worker (documented in its README). */
@@ -21,4 +22,6 @@ export const workerConfig = {
   maxAttempts: int("SYNCLINE_WORKER_MAX_ATTEMPTS", { default: 10, min: 1, max: 1000 }),
   breakerTimeoutMs: int("SYNCLINE_BREAKER_TIMEOUT_MS", { default: 30_000, min: 100 }),
   breakerResetMs: int("SYNCLINE_BREAKER_RESET_MS", { default: 10_000, min: 100 }),
+  /** Internal endpoints connectors may call (CIDRs, addresses, host names); parsed here so a malformed list fails start-up. */
+  endpointAllowlist: endpointAllowlistField(),
 } as const;

@@ -12,10 +12,11 @@ import { workerConfig } from "./config.ts";
 import { createBreakerRegistry } from "./run/breaker-registry.ts";
 import { startPlanResponder } from "./run/plan-responder.ts";
 import { createRunCoordinator } from "./run/run-lease.ts";
+import { createRunMetrics } from "./run/run-metrics.ts";
 import { createRunReporter } from "./run/run-reporter.ts";
 import { createRunRequestHandler } from "./run/run-request-handler.ts";
 
-runService("connector-worker", async ({ logger }) => {
+runService("connector-worker", async ({ logger, metrics }) => {
   const config = readConfig(workerConfig);
   const workerId = config.workerId ?? `${hostname()}/${process.pid}`;
   const nc = await connectBus(config.natsUrl, `connector-worker ${workerId}`);
@@ -36,6 +37,7 @@ runService("connector-worker", async ({ logger }) => {
     logger,
     settings: { maxAttempts: config.maxAttempts, heartbeatMs: 3_000 },
     signal: shutdownSignal.signal,
+    metrics: createRunMetrics(metrics, breakers),
   });
   const runs = startConsumer({ nc, definition: consumers.connectorWorkerRuns, schema: SyncRunRequestSchema, logger, concurrency: config.concurrency, handle });
   const plans = startPlanResponder({ nc, sources, logger, concurrency: config.planConcurrency, signal: shutdownSignal.signal });

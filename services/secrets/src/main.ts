@@ -9,6 +9,7 @@ import { runService } from "@syncline/service-runtime";
 import { fileURLToPath } from "node:url";
 import { resolveRootKeys, secretsConfig } from "./config.ts";
 import { secretsAccess, secretsHandlers } from "./rpc/secrets-handlers.ts";
+import { withSecretsMetrics } from "./rpc/secrets-metrics.ts";
 import { snapshotHandlers } from "./rpc/snapshot-handlers.ts";
 import { createSecretImports } from "./service/secret-imports.ts";
 import { createSecretReferences } from "./service/secret-references.ts";
@@ -17,7 +18,7 @@ import { createSourceSnapshots } from "./service/source-snapshot.ts";
 import { createSourceService } from "./service/source-service.ts";
 import { outbox } from "./store/schema.ts";
 
-runService("secrets", async ({ logger }) => {
+runService("secrets", async ({ logger, metrics }) => {
   const config = readConfig(secretsConfig);
   const sealer = createSecretSealer(resolveRootKeys(config));
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
@@ -35,7 +36,7 @@ runService("secrets", async ({ logger }) => {
   const source = createSourceService({ db: database.db, sealer, afterCommit: () => relay.kick() });
   const server = createRpcServer({ tokens: config, logger });
   const composition = { imports: createSecretImports({ db: database.db, afterCommit: () => relay.kick() }), references: createSecretReferences({ db: database.db, sealer }) };
-  server.add(SecretsService, secretsHandlers(source, composition), secretsAccess);
+  server.add(SecretsService, withSecretsMetrics(secretsHandlers(source, composition), metrics, database.db), secretsAccess);
   server.add(SourceSnapshotService, snapshotHandlers(createSourceSnapshots({ db: database.db, sealer })), ["service"]);
   const port = await server.listen(config.host, config.port);
   relay.start();

@@ -20,6 +20,7 @@ import { coordinationHandlers } from "./rpc/coordination-handlers.ts";
 import { secretSyncsHandlers } from "./rpc/secret-syncs-handlers.ts";
 import { backfillLocations } from "./service/location-backfill.ts";
 import { createRunCoordinator } from "./service/run-coordinator.ts";
+import { createOrchestratorMetrics } from "./service/orchestrator-metrics.ts";
 import { createRunOutcomes } from "./service/run-outcomes.ts";
 import { createRunQueue } from "./service/run-queue.ts";
 import { createSourceChanges } from "./service/source-changes.ts";
@@ -27,7 +28,7 @@ import { createSyncActions } from "./service/sync-actions.ts";
 import { createSyncService } from "./service/sync-service.ts";
 import { createSyncWatchers } from "./service/sync-watchers.ts";
 
-runService("sync-orchestrator", async ({ logger }) => {
+runService("sync-orchestrator", async ({ logger, metrics }) => {
   const config = readConfig(orchestratorConfig);
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
@@ -53,10 +54,11 @@ runService("sync-orchestrator", async ({ logger }) => {
   server.add(SecretSyncsService, secretSyncsHandlers({ syncs, actions, planner, watchers, database: db }), { default: ["admin"], methods: { getSecretSync: ["admin", "service"] } });
   server.add(SyncRunCoordinationService, coordinationHandlers(coordinator), ["service"]);
 
+  const counters = createOrchestratorMetrics(metrics, db);
   const common = { nc, logger };
-  const sourceEvents = startConsumer({ ...common, definition: consumers.orchestratorSourceEvents, schema: SourceChangeEventSchema, concurrency: 4, handle: createSourceEventHandler({ changes, logger }) });
+  const sourceEvents = startConsumer({ ...common, definition: consumers.orchestratorSourceEvents, schema: SourceChangeEventSchema, concurrency: 4, handle: counters.countedSourceEvents(createSourceEventHandler({ changes, logger })) });
   const connectionEvents = startConsumer({ ...common, definition: consumers.orchestratorConnectionEvents, schema: ConnectionChangeEventSchema, concurrency: 1, handle: createConnectionEventHandler({ changes, logger }) });
-  const runResults = startConsumer({ ...common, definition: consumers.orchestratorRunResults, schema: SyncRunResultSchema, concurrency: 4, handle: createRunResultHandler({ outcomes }) });
+  const runResults = startConsumer({ ...common, definition: consumers.orchestratorRunResults, schema: SyncRunResultSchema, concurrency: 4, handle: counters.countedRunResults(createRunResultHandler({ outcomes })) });
   // Runs recorded but never published (a stop between the two steps), or whose request sits with
   // a stopped worker, are published again.
   const undelivered = async () => (await jsm.consumers.info(consumers.connectorWorkerRuns.stream, consumers.connectorWorkerRuns.config.durable_name)).num_pending;

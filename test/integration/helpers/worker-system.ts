@@ -105,6 +105,7 @@ export function startExtraWorker(system: TestSystem, name: string, env: Record<s
       SYNCLINE_CONNECTIONS_ADDRESS: system.services.connections.address,
       SYNCLINE_ORCHESTRATOR_ADDRESS: system.services.orchestrator.address,
       SYNCLINE_BREAKER_RESET_MS: "1000",
+      SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1",
       SYNCLINE_WORKER_ID: name,
       SYNCLINE_TRACE_FILE: join(system.workDir, `${name}.spans.jsonl`),
       ...env,

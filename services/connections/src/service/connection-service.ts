@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { fromJson, toJson } from "@bufbuild/protobuf";
-import type { AppDescriptor } from "@syncline/connectors";
+import type { AppDescriptor, EndpointGuard } from "@syncline/connectors";
 import { isUniqueViolation, traced, type Database } from "@syncline/db";
 import {
   RedactedCredentialsSchema,
@@ -46,6 +46,8 @@ export interface ConnectionServiceDeps {
   readonly sealer: CredentialSealer;
   /** The registry lookup (`appDescriptor` from @syncline/connectors). */
   readonly describeApp: (app: App) => AppDescriptor;
+  /** Refuses internal endpoints before live validation calls them; absent means `defaultEndpointGuard()`. */
+  readonly endpointGuard?: EndpointGuard;
   /** Mutations are logged by id, project and app: the audit trail, never credentials. */
   readonly logger: Pick<Logger, "info" | "warn">;
   /** Called after a transaction that recorded an event committed (kicks the outbox relay). */
@@ -96,7 +98,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       // Refuse a taken name before calling the app; the unique index still decides races.
       if (await traced("app_connections.find_by_name", () => store.findConnectionByName(db, input.projectId, input.name))) throw duplicate(input);
       const descriptor = deps.describeApp(input.app);
-      if (!input.skipValidation) await validateLive(descriptor, input.credentials, { signal, logger: deps.logger });
+      if (!input.skipValidation) await validateLive(descriptor, input.credentials, { signal, logger: deps.logger, guard: deps.endpointGuard });
       const id = randomUUID();
       const { sealed, fingerprint } = sealer.seal(id, input.credentials);
       const redacted = toJson(RedactedCredentialsSchema, descriptor.redact(input.credentials));
@@ -145,7 +147,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
             { field: "credentials", description: `must be ${descriptor.name} credentials` },
           ]);
         }
-        if (!patch.skipValidation) await validateLive(descriptor, patch.credentials, { signal, logger: deps.logger });
+        if (!patch.skipValidation) await validateLive(descriptor, patch.credentials, { signal, logger: deps.logger, guard: deps.endpointGuard });
         const { sealed, fingerprint } = sealer.seal(id, patch.credentials);
         sealedPatch = { sealedCredentials: sealed, fingerprint, method: descriptor.methodOf(patch.credentials), redacted: toJson(RedactedCredentialsSchema, descriptor.redact(patch.credentials)) };
       }

@@ -1,4 +1,4 @@
-import { ConnectorError, toConnectorError, type AppDescriptor, type ConnectorErrorKind } from "@syncline/connectors";
+import { ConnectorError, toConnectorError, type AppDescriptor, type ConnectorErrorKind, type EndpointGuard } from "@syncline/connectors";
 import type { ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { Code, RpcError } from "@syncline/rpc";
 import type { Logger } from "@syncline/telemetry";
@@ -35,18 +35,19 @@ const outcomeByKind: Record<ConnectorErrorKind, Outcome> = {
 };
 
 /**
- * Proves the credentials work by calling the app, within `signal`. Any failure is thrown as an
- * RpcError carrying the connector's message, which the contract guarantees holds no credential.
+ * Proves the credentials work by calling the app, within `signal`; an endpoint `guard` refusal
+ * (internal address) is FAILED_PRECONDITION. Any failure is thrown as an RpcError carrying the
+ * connector's message, which the contract guarantees holds no credential.
  * An error that is not a ConnectorError is a connector bug: it counts as transient, and only its
  * type is logged (its text is not bound by the contract and could quote the credentials).
  */
 export async function validateLive(
   descriptor: AppDescriptor,
   credentials: ConnectionCredentials,
-  options: { signal?: AbortSignal | undefined; logger?: Pick<Logger, "warn"> | undefined } = {},
+  options: { signal?: AbortSignal | undefined; logger?: Pick<Logger, "warn"> | undefined; guard?: EndpointGuard | undefined } = {},
 ): Promise<void> {
   try {
-    await descriptor.validateLive(credentials, options.signal);
+    await descriptor.validateLive(credentials, options.signal, options.guard);
   } catch (error) {
     if (!(error instanceof ConnectorError)) {
       options.logger?.warn({ app: descriptor.name, errorType: error instanceof Error ? error.name : typeof error }, "live validation failed with an unclassified error");

@@ -52,6 +52,12 @@ export function createBreakerRegistry(settings: BreakerSettings) {
       if (!breaker) return "closed";
       return breaker.opened ? "open" : breaker.halfOpen ? "half-open" : "closed";
     },
+    /** Connections that have a breaker (every connection this process has called), for metrics. */
+    connectionIds(): string[] {
+      return [...breakers.keys()];
+    },
+    /** Destination calls running and waiting for the connection's slots, for metrics. */
+    load: (connectionId: string) => slots.load(connectionId),
     resetTimeoutMs: settings.resetTimeoutMs,
     shutdown() {
       for (const breaker of breakers.values()) breaker.shutdown();

@@ -1,3 +1,4 @@
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Delivery, Disposition } from "@syncline/bus";
 import { ConnectorError } from "@syncline/connectors";
 import type { SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
@@ -7,6 +8,7 @@ import { classifyFailure, decide, decideUnclaimed } from "./failure-policy.ts";
 import { importAction } from "./import-action.ts";
 import { removeAction } from "./remove-action.ts";
 import type { RunAction, RunSources } from "./run-action.ts";
+import type { RunMetrics } from "./run-metrics.ts";
 import type { RunClaim, RunCoordinator } from "./run-lease.ts";
 import type { RunReporter } from "./run-reporter.ts";
 import { syncAction } from "./sync-action.ts";
@@ -42,6 +44,8 @@ export function createRunRequestHandler(deps: {
   logger: Logger;
   settings: RunHandlingSettings;
   signal: AbortSignal;
+  /** Run counts and durations for Prometheus; optional so tests may leave it out. */
+  metrics?: RunMetrics;
 }) {
   /**
    * Deliveries of a run answered BUSY by this process: not attempts. The orchestrator's own count
@@ -51,6 +55,7 @@ export function createRunRequestHandler(deps: {
 
   return async (request: SyncRunRequest, delivery: Delivery): Promise<Disposition> => {
     const busyBefore = busyDeliveries.get(request.runId) ?? 0;
+    const actionName = SyncAction[request.action] ?? String(request.action);
     const heartbeat = setInterval(() => delivery.working(), deps.settings.heartbeatMs);
     const baseLog = deps.logger.child({ runId: request.runId, syncId: request.secretSyncId, action: SyncAction[request.action] });
     let claim: RunClaim;
@@ -74,6 +79,7 @@ export function createRunRequestHandler(deps: {
     busyDeliveries.delete(request.runId);
     if (claim.kind === "drop") {
       clearInterval(heartbeat);
+      deps.metrics?.finished(actionName, "superseded");
       baseLog.info({ reason: claim.reason }, "run request dropped");
       return { kind: "ack" };
     }
@@ -81,6 +87,7 @@ export function createRunRequestHandler(deps: {
     const attempt = claim.attempt ?? Math.max(1, delivery.deliveryCount - busyBefore);
     const log = baseLog.child({ attempt });
     const startTime = new Date(); // the run starts once claimed: run records of one sync never overlap
+    if (attempt === 1) deps.metrics?.started(actionName, request.requestTime && timestampDate(request.requestTime), startTime);
     try {
       const action = actions[request.action as Exclude<SyncAction, SyncAction.UNSPECIFIED>];
       if (!action) throw new ConnectorError("unsupported", `run action ${request.action} is not one this worker knows`);
@@ -97,6 +104,7 @@ export function createRunRequestHandler(deps: {
         updated: outcome.updated,
         deleted: outcome.deleted,
       });
+      deps.metrics?.finished(actionName, "succeeded", startTime);
       log.info({ created: outcome.created, updated: outcome.updated, deleted: outcome.deleted, revision: outcome.sourceRevision.toString() }, "run succeeded");
       return { kind: "ack" };
     } catch (error) {
@@ -106,11 +114,13 @@ export function createRunRequestHandler(deps: {
       if (decision.retry) {
         log.warn({ kind: failure.kind, reason: failure.message, delayMs: decision.delayMs }, "run failed; will retry");
         await deps.reporter.report(request, { state: SyncState.PENDING, message: `retrying in ${Math.ceil(decision.delayMs / 1000)}s (attempt ${attempt} failed: ${failure.message})`, attempt, startTime });
+        deps.metrics?.finished(actionName, "retried", startTime);
         return { kind: "nak", delayMs: decision.delayMs };
       }
       log.warn({ kind: failure.kind, reason: failure.message }, "run failed");
       const suffix = attempt >= deps.settings.maxAttempts && failure.kind !== "auth" ? ` (gave up after ${attempt} attempts)` : "";
       await deps.reporter.report(request, { state: SyncState.FAILED, message: `${failure.message}${suffix}`, attempt, startTime, endTime: new Date() });
+      deps.metrics?.finished(actionName, "failed", startTime);
       return { kind: "ack" };
     } finally {
       clearInterval(heartbeat);

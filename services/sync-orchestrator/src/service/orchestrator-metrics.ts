@@ -1,0 +1,39 @@
+import type { Delivery, Disposition } from "@syncline/bus";
+import type { Database } from "@syncline/db";
+import type { SyncRunResult } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
+import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { cachedRead, type MetricsRegistry } from "@syncline/telemetry";
+import { count, eq } from "drizzle-orm";
+import { syncRuns } from "../store/schema.ts";
+
+type Handler<T> = (message: T, delivery: Delivery) => Promise<Disposition>;
+
+/**
+ * The orchestrator's Prometheus metrics (DESIGN §5): runs waiting (PENDING, counted in the
+ * database at most every 5 s), source change events handled and run results recorded by state.
+ * The `counted*` wrappers count a message once its handler acked it, so redeliveries are not
+ * counted twice.
+ */
+export function createOrchestratorMetrics(registry: MetricsRegistry, db: Database) {
+  const pending = cachedRead(async () => (await db.select({ n: count() }).from(syncRuns).where(eq(syncRuns.state, SyncState.PENDING)))[0]?.n ?? 0, 5000);
+  registry.gauge("syncline_orchestrator_runs_queued", "Runs waiting for a worker (state PENDING, including retries waiting out their backoff).", { collect: async () => [{ value: await pending() }] });
+  const sourceEvents = registry.counter("syncline_orchestrator_source_events_total", "Source change events handled (acked) by the orchestrator.");
+  const runResults = registry.counter("syncline_orchestrator_run_results_total", "Run results recorded by the orchestrator, by reported state.", ["state"]);
+
+  return {
+    countedSourceEvents<T>(handle: Handler<T>): Handler<T> {
+      return async (message, delivery) => {
+        const disposition = await handle(message, delivery);
+        if (disposition.kind === "ack") sourceEvents.inc();
+        return disposition;
+      };
+    },
+    countedRunResults(handle: Handler<SyncRunResult>): Handler<SyncRunResult> {
+      return async (result, delivery) => {
+        const disposition = await handle(result, delivery);
+        if (disposition.kind === "ack") runResults.inc({ state: SyncState[result.state] ?? String(result.state) });
+        return disposition;
+      };
+    },
+  };
+}
