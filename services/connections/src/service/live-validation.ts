@@ -15,7 +15,7 @@ const unreachable: Outcome = {
 };
 const notAccepted: Outcome = {
   code: Code.FAILED_PRECONDITION,
-  message: (app, detail) => `${app} did not accept the credentials: ${detail}`,
+  message: (app, detail) => `cannot use these ${app} credentials: ${detail}`,
 };
 
 /**
