@@ -2,3 +2,4 @@ export * from "./connector-error.ts";
 export * from "./destination-connector.ts";
 export * from "./app-descriptor.ts";
 export * from "./endpoint-guard.ts";
+export { safeProviderDetail, networkErrorCode } from "./provider-text.ts";

@@ -1,4 +1,4 @@
-import { ConnectorError, type ConnectorErrorKind } from "../contract/index.ts";
+import { ConnectorError, networkErrorCode, safeProviderDetail, type ConnectorErrorKind } from "../contract/index.ts";
 import { describeScope, type GitHubActionsConfig } from "./github-actions-config.ts";
 
 /** Which GitHub call failed, for messages. `scope` is undefined for calls about the token itself. */
@@ -22,7 +22,6 @@ export type GitHubFailure =
 export const MAX_GITHUB_DETAIL_CHARS = 300;
 /** GitHub: with no `retry-after` and no exhausted quota, "wait for at least one minute" after a secondary rate limit. */
 export const DEFAULT_GITHUB_RETRY_AFTER_MS = 60_000;
-const MIN_SCRUBBED_LENGTH = 4;
 
 type ResponseFailure = Extract<GitHubFailure, { kind: "response" }>;
 
@@ -82,7 +81,7 @@ export function classifyGitHubFailure(failure: GitHubFailure, target: GitHubCall
     case "network":
       return new ConnectorError(
         "transient",
-        `could not reach GitHub at ${target.apiUrl} (${networkCode(failure.cause)}): check the connection's api_url and that GitHub is reachable; the run will retry`,
+        `could not reach GitHub at ${target.apiUrl} (${networkErrorCode(failure.cause)}): check the connection's api_url and that GitHub is reachable; the run will retry`,
         { cause: failure.cause },
       );
     case "unexpected_body":
@@ -108,9 +107,7 @@ export function githubRetryAfterMs(headers: Readonly<Record<string, string | und
 
 /** GitHub's `message` as one line safe to show: known secrets (length ≥ 4) replaced, whitespace collapsed, capped. */
 export function githubDetail(message: string, secrets: readonly string[]): string {
-  const scrubbed = secrets.reduce((text, secret) => (secret.length >= MIN_SCRUBBED_LENGTH ? text.split(secret).join("[redacted]") : text), message);
-  const text = scrubbed.replace(/[\s\p{Cc}]+/gu, " ").trim();
-  return text.length > MAX_GITHUB_DETAIL_CHARS ? `${text.slice(0, MAX_GITHUB_DETAIL_CHARS - 1)}…` : text;
+  return safeProviderDetail([message], secrets, MAX_GITHUB_DETAIL_CHARS);
 }
 
 function what(t: GitHubCallTarget): string {
@@ -154,12 +151,3 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function networkCode(cause: unknown): string {
-  let current: unknown = cause;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    current = current.cause;
-  }
-  return "network error";
-}

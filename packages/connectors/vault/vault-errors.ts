@@ -1,4 +1,4 @@
-import { ConnectorError, type ConnectorErrorKind } from "../contract/index.ts";
+import { ConnectorError, networkErrorCode, safeProviderDetail, type ConnectorErrorKind } from "../contract/index.ts";
 
 /** Which Vault call failed, for messages: the operation and its API path without `/v1/`. */
 export interface VaultCallTarget {
@@ -21,8 +21,6 @@ export type VaultFailure =
 export const MAX_VAULT_DETAIL_CHARS = 300;
 /** Retry-After default when a 429 carries none (or an unreadable one). */
 export const DEFAULT_RETRY_AFTER_MS = 1_000;
-/** Secret strings shorter than this are not scrubbed from Vault's text (they are not meaningful secrets and would mangle it). */
-const MIN_SCRUBBED_LENGTH = 4;
 
 type ResponseFailure = Extract<VaultFailure, { kind: "response" }>;
 
@@ -96,7 +94,7 @@ export function classifyVaultFailure(failure: VaultFailure, target: VaultCallTar
     case "network":
       return new ConnectorError(
         "transient",
-        `could not reach Vault at ${target.instanceUrl} (${networkCode(failure.cause)}): check the connection's instance_url and that Vault is reachable; the run will retry`,
+        `could not reach Vault at ${target.instanceUrl} (${networkErrorCode(failure.cause)}): check the connection's instance_url and that Vault is reachable; the run will retry`,
         { cause: failure.cause },
       );
     case "unexpected_body":
@@ -123,9 +121,7 @@ function classifyResponse(failure: ResponseFailure, target: VaultCallTarget, sec
  * we know of (length ≥ 4) is still replaced, whitespace is collapsed and the text is capped.
  */
 export function vaultDetail(errors: readonly string[], secrets: readonly string[]): string {
-  const scrub = (raw: string) => secrets.reduce((text, secret) => (secret.length >= MIN_SCRUBBED_LENGTH ? text.split(secret).join("[redacted]") : text), raw);
-  const text = errors.map((e) => scrub(e).replace(/[\s\p{Cc}]+/gu, " ").trim()).filter(Boolean).join("; ");
-  return text.length > MAX_VAULT_DETAIL_CHARS ? `${text.slice(0, MAX_VAULT_DETAIL_CHARS - 1)}…` : text;
+  return safeProviderDetail(errors, secrets, MAX_VAULT_DETAIL_CHARS);
 }
 
 /** `Retry-After` in seconds or as an HTTP date, in milliseconds; 1 s when missing or unreadable. */
@@ -137,12 +133,3 @@ export function parseRetryAfter(header: string | null, now: number = Date.now())
   return Number.isNaN(date) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, date - now);
 }
 
-function networkCode(cause: unknown): string {
-  let current: unknown = cause;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    current = current.cause;
-  }
-  return "network error";
-}
