@@ -18,7 +18,6 @@ import { createSourceEventHandler } from "./bus/source-event-handler.ts";
 import { orchestratorConfig } from "./config.ts";
 import { coordinationHandlers } from "./rpc/coordination-handlers.ts";
 import { secretSyncsHandlers } from "./rpc/secret-syncs-handlers.ts";
-import { backfillLocations } from "./service/location-backfill.ts";
 import { createRunCoordinator } from "./service/run-coordinator.ts";
 import { createOrchestratorMetrics } from "./service/orchestrator-metrics.ts";
 import { createRunOutcomes } from "./service/run-outcomes.ts";
@@ -33,7 +32,6 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
   const db = database.db;
-  await backfillLocations(db, logger);
   const nc = await connectBus(config.natsUrl, "sync-orchestrator");
   const jsm = await ensureTopology(nc, {
     streams: [streams.sourceEvents, streams.runRequests, streams.runResults, streams.connectionEvents],

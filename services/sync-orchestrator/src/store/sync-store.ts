@@ -115,7 +115,3 @@ export async function raiseLastSyncedRevision(db: Database, syncId: string, revi
     .where(eq(secretSyncs.id, syncId));
 }
 
-/** Syncs recorded before locations were kept (empty location): filled in at start-up. */
-export async function findSyncsWithoutLocation(db: Database, limit = 1000): Promise<SyncRow[]> {
-  return db.select().from(secretSyncs).where(eq(secretSyncs.destinationLocation, "")).limit(limit);
-}

@@ -1,1 +1,0 @@
-ALTER TABLE "outbox" ADD COLUMN "type_name" text DEFAULT '' NOT NULL;
