@@ -3,7 +3,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { SourceChangeEventSchema, type SourceChangeEvent } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { createLogger } from "@syncline/telemetry";
 import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
-import { connectBus, consumers, createEventPublisher, ensureTopology, startConsumer, streams, subjects, type NatsConnection } from "./index.ts";
+import { connectBus, consumers, createDeadLetters, createEventPublisher, ensureTopology, startConsumer, streams, subjects, type NatsConnection } from "./index.ts";
 
 let nats: TestNatsServer;
 let nc: NatsConnection;
@@ -39,10 +39,11 @@ describe("bus", () => {
         definition: consumers.orchestratorSourceEvents,
         schema: SourceChangeEventSchema,
         logger,
+        deadLetters: createDeadLetters({ nc, logger }),
         handle: async (received, delivery) => {
           seen.push({ event: received, count: delivery.deliveryCount });
           if (delivery.deliveryCount === 1) throw new Error("first attempt fails");
-          queueMicrotask(() => void consumer.stop().then(resolve));
+          queueMicrotask(() => void consumer.stop().then(() => resolve()));
           return { kind: "ack" };
         },
       });

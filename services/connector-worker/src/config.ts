@@ -19,6 +19,8 @@ export const workerConfig = {
   planConcurrency: int("SYNCLINE_WORKER_PLAN_CONCURRENCY", { default: 4, min: 1, max: 64 }),
   /** Names this process to the orchestrator (leases); defaults to host name and process id. */
   workerId: optionalStr("SYNCLINE_WORKER_ID"),
+  /** On SIGTERM, how long in-flight runs may finish before they are aborted and handed back. */
+  drainMs: int("SYNCLINE_WORKER_DRAIN_MS", { default: 20_000, min: 0, max: 600_000 }),
   maxAttempts: int("SYNCLINE_WORKER_MAX_ATTEMPTS", { default: 10, min: 1, max: 1000 }),
   breakerTimeoutMs: int("SYNCLINE_BREAKER_TIMEOUT_MS", { default: 30_000, min: 100 }),
   breakerResetMs: int("SYNCLINE_BREAKER_RESET_MS", { default: 10_000, min: 100 }),

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { connectBus, consumers, createEventPublisher, ensureTopology, startConsumer, streams } from "@syncline/bus";
+import { connectBus, consumers, createDeadLetters, createEventPublisher, ensureTopology, startConsumer, streams } from "@syncline/bus";
 import { readConfig } from "@syncline/config";
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
@@ -20,7 +20,7 @@ runService("connector-worker", async ({ logger, metrics }) => {
   const config = readConfig(workerConfig);
   const workerId = config.workerId ?? `${hostname()}/${process.pid}`;
   const nc = await connectBus(config.natsUrl, `connector-worker ${workerId}`);
-  await ensureTopology(nc, { streams: [streams.runRequests, streams.runResults], consumers: [consumers.connectorWorkerRuns] });
+  await ensureTopology(nc, { streams: [streams.runRequests, streams.runResults, streams.deadLetters], consumers: [consumers.connectorWorkerRuns] });
 
   const client = { token: config.internalToken };
   const coordination = createRpcClient(SyncRunCoordinationService, { address: config.orchestratorAddress, ...client });
@@ -39,7 +39,8 @@ runService("connector-worker", async ({ logger, metrics }) => {
     signal: shutdownSignal.signal,
     metrics: createRunMetrics(metrics, breakers),
   });
-  const runs = startConsumer({ nc, definition: consumers.connectorWorkerRuns, schema: SyncRunRequestSchema, logger, concurrency: config.concurrency, handle });
+  const deadLetters = createDeadLetters({ nc, metrics, logger });
+  const runs = startConsumer({ nc, definition: consumers.connectorWorkerRuns, schema: SyncRunRequestSchema, logger, deadLetters, concurrency: config.concurrency, handle });
   const plans = startPlanResponder({ nc, sources, logger, concurrency: config.planConcurrency, signal: shutdownSignal.signal });
 
   const server = createRpcServer({ tokens: config, logger });
@@ -48,7 +49,14 @@ runService("connector-worker", async ({ logger, metrics }) => {
 
   return async () => {
     server.health.shutdown();
-    await Promise.all([runs.stop(), plans.stop()]);
+    // Bounded drain: no new run requests; runs still going after SYNCLINE_WORKER_DRAIN_MS are aborted,
+    // report PENDING (which frees their lease) and are handed back for another worker at once.
+    const stopping = new Error("the worker is stopping");
+    const abortRuns = () => shutdownSignal.abort(stopping);
+    const planDeadline = setTimeout(abortRuns, config.drainMs); // plans in progress get the same bound
+    const [drained] = await Promise.all([runs.stop({ timeoutMs: config.drainMs, onTimeout: abortRuns }), plans.stop()]);
+    clearTimeout(planDeadline);
+    logger.info({ drainMs: config.drainMs, ...drained }, "run requests drained");
     await server.shutdown(1000);
     breakers.shutdown();
     for (const c of [coordination, snapshots, secrets, credentials]) c.close();

@@ -1,4 +1,4 @@
-import { connectBus, consumers, createEventPublisher, ensureTopology, startConsumer, streams } from "@syncline/bus";
+import { connectBus, consumers, createDeadLetters, createEventPublisher, ensureTopology, startConsumer, streams } from "@syncline/bus";
 import { readConfig } from "@syncline/config";
 import { openDatabase } from "@syncline/db";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
@@ -27,6 +27,9 @@ import { createSyncActions } from "./service/sync-actions.ts";
 import { createSyncService } from "./service/sync-service.ts";
 import { createSyncWatchers } from "./service/sync-watchers.ts";
 
+/** On SIGTERM, how long messages being handled may finish before they are handed back for redelivery. */
+const CONSUMER_DRAIN_MS = 10_000;
+
 runService("sync-orchestrator", async ({ logger, metrics }) => {
   const config = readConfig(orchestratorConfig);
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
@@ -34,7 +37,7 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   const db = database.db;
   const nc = await connectBus(config.natsUrl, "sync-orchestrator");
   const jsm = await ensureTopology(nc, {
-    streams: [streams.sourceEvents, streams.runRequests, streams.runResults, streams.connectionEvents],
+    streams: [streams.sourceEvents, streams.runRequests, streams.runResults, streams.connectionEvents, streams.deadLetters],
     consumers: [consumers.orchestratorSourceEvents, consumers.orchestratorRunResults, consumers.orchestratorConnectionEvents, consumers.connectorWorkerRuns],
   });
 
@@ -53,7 +56,7 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   server.add(SyncRunCoordinationService, coordinationHandlers(coordinator), ["service"]);
 
   const counters = createOrchestratorMetrics(metrics, db);
-  const common = { nc, logger };
+  const common = { nc, logger, deadLetters: createDeadLetters({ nc, metrics, logger }) };
   const sourceEvents = startConsumer({ ...common, definition: consumers.orchestratorSourceEvents, schema: SourceChangeEventSchema, concurrency: 4, handle: counters.countedSourceEvents(createSourceEventHandler({ changes, logger })) });
   const connectionEvents = startConsumer({ ...common, definition: consumers.orchestratorConnectionEvents, schema: ConnectionChangeEventSchema, concurrency: 1, handle: createConnectionEventHandler({ changes, logger }) });
   const runResults = startConsumer({ ...common, definition: consumers.orchestratorRunResults, schema: SyncRunResultSchema, concurrency: 4, handle: counters.countedRunResults(createRunResultHandler({ outcomes })) });
@@ -72,7 +75,9 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   return async () => {
     clearInterval(sweeper);
     await server.shutdown(2000);
-    await Promise.all([sourceEvents.stop(), connectionEvents.stop(), runResults.stop()]);
+    // Each message is one database transaction; one that hangs is handed back after the drain time.
+    const drain = { timeoutMs: CONSUMER_DRAIN_MS, graceMs: 0 };
+    await Promise.all([sourceEvents.stop(drain), connectionEvents.stop(drain), runResults.stop(drain)]);
     connections.close();
     await nc.drain();
     await database.close();

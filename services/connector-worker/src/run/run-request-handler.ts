@@ -108,6 +108,13 @@ export function createRunRequestHandler(deps: {
       log.info({ created: outcome.created, updated: outcome.updated, deleted: outcome.deleted, revision: outcome.sourceRevision.toString() }, "run succeeded");
       return { kind: "ack" };
     } catch (error) {
+      if (deps.signal.aborted && !lease.lost) {
+        // The worker is stopping (bounded drain): not a failure of the run. PENDING frees the lease at once.
+        const message = "interrupted: the worker stopped; the run is handed to another worker";
+        await deps.reporter.report(request, { state: SyncState.PENDING, message, attempt, startTime });
+        deps.metrics?.finished(actionName, "retried", startTime);
+        return { kind: "nak", delayMs: 0 };
+      }
       // A run that lost its lease fails however its last call failed: the lease is the cause.
       const failure = classifyFailure(lease.lost ? lease.signal.reason : error);
       const decision = decide(failure, attempt, deps.settings.maxAttempts);
