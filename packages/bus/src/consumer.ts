@@ -208,7 +208,8 @@ function settle(msg: JsMsg, disposition: Disposition, logger: Logger): void {
       return;
     case "term":
       logger.warn({ subject: msg.subject, reason: disposition.reason }, "message terminated");
-      msg.term(disposition.reason);
+      // No reason on the wire: nats-server before 2.10 ignores "+TERM <reason>", leaving the message pending.
+      msg.term();
       return;
   }
 }
