@@ -1,0 +1,71 @@
+import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ServiceProcess } from "../support/service-process.ts";
+import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { createVaultSync, createWorkerTestProject, finishedRun, settledSync, startExtraWorker, vaultEquals, type WorkerTestProject } from "./helpers/worker-system.ts";
+
+/**
+ * SIGTERM on a worker whose run hangs on the destination (DESIGN §5 "graceful shutdown that drains
+ * in-flight runs for a bounded time"): the worker stops within SYNCLINE_WORKER_DRAIN_MS plus the
+ * abort, reports the run PENDING (freeing its lease), hands the request back, exits on its own —
+ * and another worker completes the run. The breaker timeout is far longer than the test, so only
+ * the drain bound can end the hanging call.
+ */
+let system: TestSystem;
+let project: WorkerTestProject;
+let second: ServiceProcess | undefined;
+
+beforeAll(async () => {
+  system = await startTestSystem({ env: { SYNCLINE_WORKER_DRAIN_MS: "1500", SYNCLINE_BREAKER_TIMEOUT_MS: "600000" } });
+  project = await createWorkerTestProject(system, "worker-drain");
+}, 120_000);
+
+afterAll(async () => {
+  await second?.kill("SIGTERM");
+  await system?.stop();
+});
+
+describe("worker shutdown", () => {
+  it("aborts a run hanging on the destination after the drain time, exits, and another worker completes it", { timeout: 240_000 }, async () => {
+    const base = { projectId: project.projectId, environment: project.environment, path: "/drain" };
+    await system.secrets.createSecret({ ...base, key: "DB_URL", value: "v1" });
+    const sync = await createVaultSync(system, project, { path: "/drain", vaultPath: "apps/drain" });
+    await vaultEquals(system, "apps/drain", { DB_URL: "v1" });
+    await settledSync(system, sync.id);
+
+    const seen = system.vault.requests.length;
+    system.vault.faults.hangNext(1);
+    await system.secrets.updateSecret({ ...base, key: "DB_URL", value: "v2" });
+    await eventually(() => (system.vault.requests.slice(seen).some((request) => request.status === 0) ? true : undefined), {
+      timeoutMs: 60_000,
+      describe: () => "no destination call of the run hangs yet",
+    });
+    const { runs } = await system.syncs.listSyncRuns({ secretSyncId: sync.id, pageSize: 50 });
+    const hanging = runs.find((run) => run.state === SyncState.RUNNING);
+    expect(hanging, "the run whose destination call hangs").toBeDefined();
+
+    const worker = system.services.worker;
+    const stopStarted = Date.now();
+    await worker.kill("SIGTERM"); // SIGKILL after 15 s if it does not exit by itself
+    console.log(`worker stopped ${Date.now() - stopStarted} ms after SIGTERM`);
+    const drained = worker
+      .output()
+      .split("\n")
+      .find((line) => line.includes('"msg":"run requests drained"'));
+    expect(drained, "the worker finished its bounded drain and exited by itself").toBeDefined();
+    expect(JSON.parse(drained!)).toMatchObject({ interrupted: 1, abandoned: 0 });
+
+    // The aborted run reports nothing misleading: PENDING, saying why (this also frees its lease).
+    const interrupted = await eventually(async () => {
+      const listed = (await system.syncs.listSyncRuns({ secretSyncId: sync.id, pageSize: 50 })).runs.find((run) => run.id === hanging!.id);
+      return listed?.state === SyncState.PENDING ? listed : undefined;
+    });
+    expect(interrupted.message).toContain("the worker stopped");
+
+    second = await startExtraWorker(system, "worker-2");
+    await vaultEquals(system, "apps/drain", { DB_URL: "v2" });
+    const finished = await finishedRun(system, sync.id, hanging!.id);
+    expect(finished.state).toBe(SyncState.SUCCEEDED);
+    expect(second.output()).toContain('"msg":"run succeeded"');
+  });
+});
