@@ -170,7 +170,9 @@ export function startConsumer<D extends DescMessage>(options: {
       stopped = true;
       stopRequested();
       void messages?.close();
-      await loop;
+      // The pull loop ends promptly once stopped, unless NATS is unreachable: do not wait past the deadline then.
+      if (deadline === undefined) await loop;
+      else await settlesWithin(loop, deadline - Date.now());
       const all = Promise.allSettled([...inFlight.keys()]);
       if (deadline === undefined || (await settlesWithin(all, deadline - Date.now()))) return { interrupted: 0, abandoned: 0 };
       const interrupted = inFlight.size;

@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -131,6 +134,47 @@ describe("dead letters", () => {
     const info = await jsm.consumers.info(definition.stream, "test-always-failing");
     expect(info.num_ack_pending).toBe(0);
     expect(await registry.render()).toContain('syncline_bus_dead_letters_total{consumer="test-always-failing",reason="handler_failed"} 1');
+  });
+});
+
+describe("dead-letters-cli", () => {
+  const cli = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [fileURLToPath(new URL("./dead-letters-cli.ts", import.meta.url)), ...args], { env: { ...process.env, SYNCLINE_NATS_URL: nats.url } });
+
+  it("lists dead letters without their payload and replays one to its original subject", { timeout: 60_000 }, async () => {
+    const definition: ConsumerDefinition = {
+      stream: streams.sourceEvents.name,
+      config: { durable_name: "test-replay", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, ack_wait: 30_000_000_000, max_deliver: -1 },
+      deadLetterAfterDeliveries: 1,
+    };
+    await ensureTopology(nc, { streams: [], consumers: [definition] });
+    let healthy = false;
+    const handled: string[] = [];
+    const consumer = startConsumer({
+      nc,
+      definition,
+      schema: SourceChangeEventSchema,
+      logger,
+      deadLetters,
+      handle: async (event) => {
+        if (!healthy) throw new Error("outage");
+        handled.push(event.eventId);
+        return { kind: "ack" };
+      },
+    });
+    await jetstream(nc).publish(subjects.sourceChange("p3", "dev"), toBinary(SourceChangeEventSchema, create(SourceChangeEventSchema, { eventId: "replay-me", path: "/canary-path" })));
+    const kept = await waitFor(() => jsm.streams.getMessage(streams.deadLetters.name, { last_by_subj: subjects.deadLetter("test-replay") }).catch(() => undefined));
+
+    const listed = (await cli("list", "test-replay")).stdout.trim().split("\n").map((line) => JSON.parse(line));
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ sequence: kept.seq, bytes: kept.data.length });
+    expect(listed[0].headers[deadLetterHeaders.reason]).toBe("handler_failed");
+    expect(JSON.stringify(listed)).not.toContain("canary-path");
+
+    healthy = true;
+    await cli("replay", String(kept.seq));
+    await waitFor(async () => (handled.includes("replay-me") ? true : undefined));
+    await consumer.stop();
   });
 });
 
