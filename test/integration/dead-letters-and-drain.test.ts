@@ -1,3 +1,5 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connectBus, consumers, deadLetterHeaders, streams, subjects, type NatsConnection } from "@syncline/bus";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceProcess } from "../support/service-process.ts";
@@ -5,6 +7,10 @@ import { eventually, startTestSystem, type TestSystem } from "../support/system.
 import { createVaultSync, createWorkerTestProject, finishedRun, settledSync, startExtraWorker, vaultEquals, type WorkerTestProject } from "./helpers/worker-system.ts";
 
 /**
+ * Poison messages: garbage published on every subject the orchestrator and the worker consume is
+ * terminated, kept on the dead-letter stream, counted on each service's /metrics, and the system
+ * keeps syncing.
+ *
  * SIGTERM on a worker whose run hangs on the destination (DESIGN §5 "graceful shutdown that drains
  * in-flight runs for a bounded time"): the worker stops within SYNCLINE_WORKER_DRAIN_MS plus the
  * abort, reports the run PENDING (freeing its lease), hands the request back, exits on its own —
@@ -14,15 +20,60 @@ import { createVaultSync, createWorkerTestProject, finishedRun, settledSync, sta
 let system: TestSystem;
 let project: WorkerTestProject;
 let second: ServiceProcess | undefined;
+let nc: NatsConnection;
 
 beforeAll(async () => {
-  system = await startTestSystem({ env: { SYNCLINE_WORKER_DRAIN_MS: "1500", SYNCLINE_BREAKER_TIMEOUT_MS: "600000" } });
+  const env = { SYNCLINE_WORKER_DRAIN_MS: "1500", SYNCLINE_BREAKER_TIMEOUT_MS: "600000", SYNCLINE_METRICS_PORT: "0" };
+  system = await startTestSystem({ env });
   project = await createWorkerTestProject(system, "worker-drain");
+  nc = await connectBus(system.nats.url, "dead-letters-test");
 }, 120_000);
 
 afterAll(async () => {
+  await nc?.close();
   await second?.kill("SIGTERM");
   await system?.stop();
+});
+
+/** The service's Prometheus text, from the port it logged. */
+async function metricsOf(service: ServiceProcess): Promise<string> {
+  const line = service.output().split("\n").find((l) => l.includes('"msg":"metrics listening"'));
+  if (!line) throw new Error(`${service.name} serves no metrics`);
+  return (await fetch(`http://127.0.0.1:${JSON.parse(line).port}/metrics`)).text();
+}
+
+describe("poison messages", () => {
+  it("are terminated, kept on the dead-letter stream and counted, and syncing goes on", { timeout: 240_000 }, async () => {
+    const garbage = new Uint8Array([0x0f, 0xff, 0xff, 0x01]); // wire type 7 does not exist
+    const targets = [
+      { subject: subjects.runRequest("vault_kv"), consumer: consumers.connectorWorkerRuns, service: system.services.worker },
+      { subject: subjects.sourceChange(project.projectId, project.environment), consumer: consumers.orchestratorSourceEvents, service: system.services.orchestrator },
+      { subject: subjects.runResult, consumer: consumers.orchestratorRunResults, service: system.services.orchestrator },
+      { subject: subjects.connectionChange(project.projectId), consumer: consumers.orchestratorConnectionEvents, service: system.services.orchestrator },
+    ];
+    const js = jetstream(nc);
+    for (const target of targets) await js.publish(target.subject, garbage, { msgID: `garbage-${target.consumer.config.durable_name}` });
+
+    const jsm = await jetstreamManager(nc);
+    for (const target of targets) {
+      const name = target.consumer.config.durable_name;
+      const lookup = { last_by_subj: subjects.deadLetter(name) };
+      const kept = await eventually(() => jsm.streams.getMessage(streams.deadLetters.name, lookup).then((m) => m ?? undefined, () => undefined), {
+        timeoutMs: 60_000,
+        describe: () => `no dead letter from ${name}`,
+      });
+      expect(kept.data).toEqual(garbage);
+      expect(kept.header.get(deadLetterHeaders.subject)).toBe(target.subject);
+      expect(kept.header.get(deadLetterHeaders.reason)).toBe("undecodable");
+      const counted = `syncline_bus_dead_letters_total{consumer="${name}",reason="undecodable"} 1`;
+      await eventually(async () => ((await metricsOf(target.service)).includes(counted) ? true : undefined), { describe: () => `${target.service.name} has no ${counted}` });
+    }
+
+    const base = { projectId: project.projectId, environment: project.environment, path: "/after-poison" };
+    await system.secrets.createSecret({ ...base, key: "TOKEN", value: "t1" });
+    await createVaultSync(system, project, { path: "/after-poison", vaultPath: "apps/after-poison" });
+    await vaultEquals(system, "apps/after-poison", { TOKEN: "t1" });
+  });
 });
 
 describe("worker shutdown", () => {
