@@ -101,7 +101,9 @@ export function startConsumer<D extends DescMessage>(options: {
           msg.nak();
           continue;
         }
-        const task = handleOne(msg).finally(() => inFlight.delete(task));
+        const task = handleOne(msg)
+          .catch((error: unknown) => options.logger.error({ err: error, consumer: name }, "could not settle a message"))
+          .finally(() => inFlight.delete(task));
         inFlight.set(task, msg);
         while (inFlight.size >= concurrency && !stopped) await Promise.race([...inFlight.keys(), stopSignal]);
       }
