@@ -4,7 +4,15 @@ import { AckPolicy, DeliverPolicy, jetstream, RetentionPolicy, StorageType } fro
 import { SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { createLogger } from "@syncline/telemetry";
 import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
-import { connectBus, createDeadLetters, ensureTopology, startConsumer, streams, type ConsumerDefinition, type NatsConnection } from "./index.ts";
+import {
+  connectBus,
+  createDeadLetters,
+  ensureTopology,
+  startConsumer,
+  streams,
+  type ConsumerDefinition,
+  type NatsConnection,
+} from "./index.ts";
 
 /**
  * A bounded stop: no new messages once stopping, in-flight ones get the drain time, then their work
@@ -14,16 +22,28 @@ import { connectBus, createDeadLetters, ensureTopology, startConsumer, streams, 
 let nats: TestNatsServer;
 let nc: NatsConnection;
 const logger = createLogger("consumer-drain-test", "silent");
-const stream = { name: "TEST_DRAIN", subjects: ["test.drain.>"], retention: RetentionPolicy.Workqueue, storage: StorageType.Memory };
+const stream = {
+  name: "TEST_DRAIN",
+  subjects: ["test.drain.>"],
+  retention: RetentionPolicy.Workqueue,
+  storage: StorageType.Memory,
+};
 const definition: ConsumerDefinition = {
   stream: stream.name,
-  config: { durable_name: "test-drain", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 600 * 1_000_000_000, max_deliver: -1 },
+  config: {
+    durable_name: "test-drain",
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: 600 * 1_000_000_000,
+    max_deliver: -1,
+  },
 };
 
 beforeAll(async () => {
   nats = await startNatsServer();
   nc = await connectBus(nats.url, "consumer-drain-test");
-  await ensureTopology(nc, { streams: [stream as unknown as typeof streams.sourceEvents, streams.deadLetters], consumers: [definition] });
+  const testStream = stream as unknown as typeof streams.sourceEvents;
+  await ensureTopology(nc, { streams: [testStream, streams.deadLetters], consumers: [definition] });
 }, 30_000);
 
 afterAll(async () => {
@@ -31,8 +51,10 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-const publish = (eventId: string) =>
-  jetstream(nc).publish("test.drain.x", toBinary(SourceChangeEventSchema, create(SourceChangeEventSchema, { eventId })));
+const publish = (eventId: string) => {
+  const bytes = toBinary(SourceChangeEventSchema, create(SourceChangeEventSchema, { eventId }));
+  return jetstream(nc).publish("test.drain.x", bytes);
+};
 
 /** Starts a consumer whose handler waits for `release` (or the abort) before answering. */
 function hangingConsumer(options: { honourAbort: boolean }) {
@@ -81,13 +103,17 @@ function collect(expected: number) {
 }
 
 describe("bounded stop", () => {
-  it("aborts handlers still running after the drain time and hands their messages back at once", { timeout: 120_000 }, async () => {
+  it("aborts handlers still running after the drain time and hands them back at once", { timeout: 120_000 }, async () => {
     await publish("a");
     await publish("b");
     const hanging = hangingConsumer({ honourAbort: true });
     await hanging.running;
     let timedOut = false;
-    const outcome = await hanging.consumer.stop({ timeoutMs: 200, onTimeout: () => ((timedOut = true), hanging.abort.abort()) });
+    const onTimeout = () => {
+      timedOut = true;
+      hanging.abort.abort();
+    };
+    const outcome = await hanging.consumer.stop({ timeoutMs: 200, onTimeout });
     expect(timedOut).toBe(true);
     expect(outcome).toEqual({ interrupted: hanging.started.length, abandoned: 0 });
 
@@ -95,11 +121,12 @@ describe("bounded stop", () => {
     expect(seen.map((s) => s.id).sort()).toEqual(["a", "b"]);
   });
 
-  it("hands back messages whose handler ignores the abort once the grace time is over", { timeout: 120_000 }, async () => {
+  it("hands back messages whose handler ignores the abort after the grace time", { timeout: 120_000 }, async () => {
     await publish("c");
     const hanging = hangingConsumer({ honourAbort: false });
     await hanging.running;
-    const outcome = await hanging.consumer.stop({ timeoutMs: 100, graceMs: 100, onTimeout: () => hanging.abort.abort() });
+    const onTimeout = () => hanging.abort.abort();
+    const outcome = await hanging.consumer.stop({ timeoutMs: 100, graceMs: 100, onTimeout });
     expect(outcome).toEqual({ interrupted: 1, abandoned: 1 });
     const seen = await collect(1);
     expect(seen).toEqual([{ id: "c", count: 2 }]);

@@ -121,7 +121,12 @@ export function startConsumer<D extends DescMessage>(options: {
       if (value) carrier[header] = value;
     }
     const parent = propagation.extract(context.active(), carrier);
-    const attributes = { "messaging.system": "nats", "messaging.destination.name": msg.subject, "messaging.consumer.group.name": name, "messaging.nats.delivery_count": msg.info.deliveryCount };
+    const attributes = {
+      "messaging.system": "nats",
+      "messaging.destination.name": msg.subject,
+      "messaging.consumer.group.name": name,
+      "messaging.nats.delivery_count": msg.info.deliveryCount,
+    };
     await tracer.startActiveSpan(`${name} process`, { kind: SpanKind.CONSUMER, attributes }, parent, async (span) => {
       let disposition = await dispose(msg, span);
       if (disposition.kind === "nak" && drainExpired) disposition = { kind: "nak", delayMs: 0 };
@@ -161,7 +166,8 @@ export function startConsumer<D extends DescMessage>(options: {
       await options.deadLetters.keep(msg, origin, reason, error);
       return { kind: "term", reason: `moved to the dead letters (${reason})` };
     } catch (keepError) {
-      options.logger.error({ err: keepError, consumer: name, subject: msg.subject, reason }, "could not store a dead letter; will redeliver");
+      const facts = { err: keepError, consumer: name, subject: msg.subject, reason };
+      options.logger.error(facts, "could not store a dead letter; will redeliver");
       return { kind: "nak", delayMs: DEAD_LETTER_RETRY_MS };
     }
   }
@@ -176,7 +182,8 @@ export function startConsumer<D extends DescMessage>(options: {
       if (deadline === undefined) await loop;
       else await settlesWithin(loop, deadline - Date.now());
       const all = Promise.allSettled([...inFlight.keys()]);
-      if (deadline === undefined || (await settlesWithin(all, deadline - Date.now()))) return { interrupted: 0, abandoned: 0 };
+      const drained = deadline === undefined || (await settlesWithin(all, deadline - Date.now()));
+      if (drained) return { interrupted: 0, abandoned: 0 };
       const interrupted = inFlight.size;
       drainExpired = true;
       drain?.onTimeout?.();
@@ -186,7 +193,8 @@ export function startConsumer<D extends DescMessage>(options: {
         abandoned.add(msg);
         msg.nak();
       }
-      options.logger.warn({ consumer: name, count: stuck.length }, "handlers did not finish in time; their messages were handed back");
+      const facts = { consumer: name, count: stuck.length };
+      options.logger.warn(facts, "handlers did not finish in time; their messages were handed back");
       return { interrupted, abandoned: stuck.length };
     },
   };

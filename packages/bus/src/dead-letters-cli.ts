@@ -25,7 +25,8 @@ try {
       const msg = await stream.getMessage({ seq }).catch(() => null);
       if (!msg || (argument && msg.subject !== subjects.deadLetter(argument))) continue;
       const headers = Object.fromEntries([...(msg.header ?? [])].map(([name, values]) => [name, values.join(", ")]));
-      process.stdout.write(`${JSON.stringify({ sequence: msg.seq, time: msg.time, bytes: msg.data.length, headers })}\n`);
+      const line = { sequence: msg.seq, time: msg.time, bytes: msg.data.length, headers };
+      process.stdout.write(`${JSON.stringify(line)}\n`);
     }
   } else if (command === "replay" && argument) {
     const msg = await jsm.streams.getMessage(streams.deadLetters.name, { seq: Number(argument) });
@@ -37,7 +38,8 @@ try {
       for (const value of values) headers.append(name, value);
     }
     const ack = await jetstream(nc).publish(subject, msg.data, { headers, msgID: `dead-letter-replay/${msg.seq}` });
-    process.stdout.write(`${JSON.stringify({ replayed: msg.seq, subject, stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate })}\n`);
+    const line = { replayed: msg.seq, subject, stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
   } else {
     process.stderr.write("usage: dead-letters-cli.ts list [consumer] | replay <sequence>\n");
     process.exitCode = 64;

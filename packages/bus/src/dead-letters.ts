@@ -42,7 +42,12 @@ const MAX_ERROR_LENGTH = 500;
  * Creates the dead-letter sink and its counter `syncline_bus_dead_letters_total{consumer,reason}`.
  * The payload is never logged: it may be anything, including a value that should not be.
  */
-export function createDeadLetters(options: { nc: NatsConnection; js?: JetStreamClient; metrics?: MetricsRegistry; logger: Logger }): DeadLetters {
+export function createDeadLetters(options: {
+  nc: NatsConnection;
+  js?: JetStreamClient;
+  metrics?: MetricsRegistry;
+  logger: Logger;
+}): DeadLetters {
   const js = options.js ?? jetstream(options.nc);
   const counter = options.metrics?.counter(
     "syncline_bus_dead_letters_total",
@@ -70,10 +75,9 @@ export function createDeadLetters(options: { nc: NatsConnection; js?: JetStreamC
       const msgID = `${origin.stream}/${msg.info.streamSequence}`;
       await js.publish(subjects.deadLetter(origin.consumer), msg.data, { msgID, headers });
       counter?.inc({ consumer: origin.consumer, reason });
-      options.logger.warn(
-        { consumer: origin.consumer, subject: msg.subject, sequence: msg.info.streamSequence, deliveries: msg.info.deliveryCount, reason },
-        "message moved to the dead letters",
-      );
+      const { streamSequence: sequence, deliveryCount: deliveries } = msg.info;
+      const facts = { consumer: origin.consumer, subject: msg.subject, sequence, deliveries, reason };
+      options.logger.warn(facts, "message moved to the dead letters");
     },
   };
 }

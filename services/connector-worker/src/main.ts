@@ -1,5 +1,13 @@
 import { hostname } from "node:os";
-import { connectBus, consumers, createDeadLetters, createEventPublisher, ensureTopology, startConsumer, streams } from "@syncline/bus";
+import {
+  connectBus,
+  consumers,
+  createDeadLetters,
+  createEventPublisher,
+  ensureTopology,
+  startConsumer,
+  streams,
+} from "@syncline/bus";
 import { readConfig } from "@syncline/config";
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
@@ -20,7 +28,10 @@ runService("connector-worker", async ({ logger, metrics }) => {
   const config = readConfig(workerConfig);
   const workerId = config.workerId ?? `${hostname()}/${process.pid}`;
   const nc = await connectBus(config.natsUrl, `connector-worker ${workerId}`);
-  await ensureTopology(nc, { streams: [streams.runRequests, streams.runResults, streams.deadLetters], consumers: [consumers.connectorWorkerRuns] });
+  await ensureTopology(nc, {
+    streams: [streams.runRequests, streams.runResults, streams.deadLetters],
+    consumers: [consumers.connectorWorkerRuns],
+  });
 
   const client = { token: config.internalToken };
   const coordination = createRpcClient(SyncRunCoordinationService, { address: config.orchestratorAddress, ...client });
@@ -40,7 +51,15 @@ runService("connector-worker", async ({ logger, metrics }) => {
     metrics: createRunMetrics(metrics, breakers),
   });
   const deadLetters = createDeadLetters({ nc, metrics, logger });
-  const runs = startConsumer({ nc, definition: consumers.connectorWorkerRuns, schema: SyncRunRequestSchema, logger, deadLetters, concurrency: config.concurrency, handle });
+  const runs = startConsumer({
+    nc,
+    definition: consumers.connectorWorkerRuns,
+    schema: SyncRunRequestSchema,
+    logger,
+    deadLetters,
+    concurrency: config.concurrency,
+    handle,
+  });
   const plans = startPlanResponder({ nc, sources, logger, concurrency: config.planConcurrency, signal: shutdownSignal.signal });
 
   const server = createRpcServer({ tokens: config, logger });

@@ -1,4 +1,12 @@
-import { connectBus, consumers, createDeadLetters, createEventPublisher, ensureTopology, startConsumer, streams } from "@syncline/bus";
+import {
+  connectBus,
+  consumers,
+  createDeadLetters,
+  createEventPublisher,
+  ensureTopology,
+  startConsumer,
+  streams,
+} from "@syncline/bus";
 import { readConfig } from "@syncline/config";
 import { openDatabase } from "@syncline/db";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
@@ -37,7 +45,13 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   const db = database.db;
   const nc = await connectBus(config.natsUrl, "sync-orchestrator");
   const jsm = await ensureTopology(nc, {
-    streams: [streams.sourceEvents, streams.runRequests, streams.runResults, streams.connectionEvents, streams.deadLetters],
+    streams: [
+      streams.sourceEvents,
+      streams.runRequests,
+      streams.runResults,
+      streams.connectionEvents,
+      streams.deadLetters,
+    ],
     consumers: [consumers.orchestratorSourceEvents, consumers.orchestratorRunResults, consumers.orchestratorConnectionEvents, consumers.connectorWorkerRuns],
   });
 
