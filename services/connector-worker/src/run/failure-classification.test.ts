@@ -17,11 +17,12 @@ import { createRunRequestHandler } from "./run-request-handler.ts";
  * larger than max (N vs. M)") and sending the same message again cannot succeed, so a run that
  * hits one fails at once with `limit_exceeded`, naming the source and the limit.
  */
-const received = "Received message larger than max (5242974 vs. 4194304)";
+const received = "Received message larger than max (5242974 vs 4194304)";
+const sent = "Sent message larger than max (5242974 vs. 4194304)";
 
 describe("size-limit failures of internal calls", () => {
   it("classify as limit_exceeded, not transient, and are not retried", () => {
-    for (const error of [new RpcError(Code.RESOURCE_EXHAUSTED, received), new RpcError(Code.INTERNAL, `proxy: ${received}`)]) {
+    for (const error of [new RpcError(Code.RESOURCE_EXHAUSTED, received), new RpcError(Code.INTERNAL, `proxy: ${sent}`)]) {
       const failure = classifyFailure(error);
       expect(failure.kind).toBe("limit_exceeded");
       expect(failure.message).toContain("a 5.0 MiB message exceeds the 4.0 MiB limit");

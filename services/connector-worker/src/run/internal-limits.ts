@@ -1,7 +1,7 @@
 import { ConnectorError } from "@syncline/connectors";
 import { Code, RpcError } from "@syncline/rpc";
 
-const LARGER_THAN_MAX = /message larger than max \((\d+) vs\. (\d+)\)/i;
+const LARGER_THAN_MAX = /message larger than max \((\d+) vs\.? (\d+)\)/i;
 
 /**
  * True when an internal call failed on a gRPC message size limit: RESOURCE_EXHAUSTED (what grpc-js
