@@ -62,11 +62,16 @@ try {
   const seedStarted = performance.now();
   const entries = [...values];
   for (let from = 0; from < entries.length; from += batch) {
-    const writes = entries.slice(from, from + batch).map(([key, value]) => ({ operation: SecretWriteOperation.CREATE, environment: "prod", path: "/large", key, value }));
+    const operation = SecretWriteOperation.CREATE;
+    const writes = entries
+      .slice(from, from + batch)
+      .map(([key, value]) => ({ operation, environment: "prod", path: "/large", key, value }));
     await secrets.bulkWriteSecrets({ projectId, writes });
   }
   const totalMiB = (count * valueBytes) / MiB;
-  console.log(`seeded ${count} secrets of ${valueBytes} bytes (${totalMiB.toFixed(1)} MiB of values) in ${Math.ceil(count / batch)} BulkWriteSecrets calls: ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+  const seeded = ((performance.now() - seedStarted) / 1000).toFixed(1);
+  console.log(`seeded ${count} secrets of ${valueBytes} bytes (${totalMiB.toFixed(1)} MiB of values) ` +
+    `in ${Math.ceil(count / batch)} BulkWriteSecrets calls: ${seeded} s`);
 
   for (let round = 0; round < 2; round++) {
     let messages = 0;
@@ -78,7 +83,8 @@ try {
     }
     const total = performance.now() - started;
     if (round === 1) {
-      console.log(`one stream: 1 header + ${messages} chunk messages (${(totalMiB / messages).toFixed(2)} MiB of values each); ` +
+      const each = (totalMiB / messages).toFixed(2);
+      console.log(`one stream: 1 header + ${messages} chunk messages (${each} MiB of values each); ` +
         `header after ${header.toFixed(0)} ms (the read in one transaction), last chunk after ${total.toFixed(0)} ms`);
     }
   }
@@ -100,16 +106,23 @@ try {
     const elapsed = performance.now() - started;
     clearInterval(sampler);
     if (source.secrets.size !== count) throw new Error(`expected ${count} secrets, got ${source.secrets.size}`);
-    for (const [key, value] of values) if (source.secrets.get(key)?.value !== value) throw new Error(`${key} did not arrive intact`);
+    for (const [key, value] of values) {
+      if (source.secrets.get(key)?.value !== value) throw new Error(`${key} did not arrive intact`);
+    }
     if (round > 0) samples.push(elapsed); // the first read warms caches and JIT
   }
   const sorted = samples.sort((a, b) => a - b);
   const p50 = sorted[Math.ceil(sorted.length / 2) - 1]!;
-  console.log(`read by the worker's source reader: rounds ${sorted.length}, p50 ${p50.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms, ${(totalMiB / (p50 / 1000)).toFixed(1)} MiB/s at p50`);
-  console.log(`reader process: peak heap growth ${(peakHeap / MiB).toFixed(0)} MiB, peak RSS growth ${(peakRss / MiB).toFixed(0)} MiB${gc ? "" : " (run with --expose-gc for steadier figures)"}`);
+  const throughput = (totalMiB / (p50 / 1000)).toFixed(1);
+  console.log(`read by the worker's source reader: rounds ${sorted.length}, p50 ${p50.toFixed(0)} ms, ` +
+    `max ${sorted.at(-1)!.toFixed(0)} ms, ${throughput} MiB/s at p50`);
+  const hint = gc ? "" : " (run with --expose-gc for steadier figures)";
+  console.log(`reader process: peak heap growth ${(peakHeap / MiB).toFixed(0)} MiB, ` +
+    `peak RSS growth ${(peakRss / MiB).toFixed(0)} MiB${hint}`);
   const status = service.pid ? readFileSync(`/proc/${service.pid}/status`, "utf8") : "";
-  const field = (name: string) => Number(/^(\w+):\s+(\d+) kB/m.exec(status.split("\n").find((l) => l.startsWith(`${name}:`)) ?? "")?.[2] ?? NaN) / 1024;
-  console.log(`secrets process: RSS ${field("VmRSS").toFixed(0)} MiB, high-water mark ${field("VmHWM").toFixed(0)} MiB`);
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) / 1024;
+  console.log(`secrets process: RSS ${field("VmRSS").toFixed(0)} MiB, ` +
+    `high-water mark ${field("VmHWM").toFixed(0)} MiB`);
 } finally {
   secrets?.close();
   snapshots?.close();

@@ -8,7 +8,12 @@ import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifyFailure } from "../../services/connector-worker/src/run/failure-policy.ts";
 import { readSource } from "../../services/connector-worker/src/run/source-reader.ts";
-import { rpcFailure, startSecretsEnvironment, stopSecretsEnvironment, type SecretsEnvironment } from "./helpers/secrets-process.ts";
+import {
+  rpcFailure,
+  startSecretsEnvironment,
+  stopSecretsEnvironment,
+  type SecretsEnvironment,
+} from "./helpers/secrets-process.ts";
 
 /**
  * Sources larger than a gRPC client's 4 MiB receive limit reach the connector worker: the real
@@ -34,29 +39,37 @@ const valueOf = (tag: string, bytes: number) => `${tag}:${randomBytes(bytes).toS
 
 /** UPSERTs `values` into prod:`path` in one BulkWriteSecrets; returns the revision written. */
 async function write(path: string, values: Record<string, string>): Promise<bigint> {
-  const writes = Object.entries(values).map(([key, value]) => ({ operation: SecretWriteOperation.UPSERT, environment: "prod", path, key, value }));
+  const operation = SecretWriteOperation.UPSERT;
+  const writes = Object.entries(values).map(([key, value]) => ({ operation, environment: "prod", path, key, value }));
   return (await env.service.secrets.bulkWriteSecrets({ projectId, writes }, { deadlineMs: 60_000 })).revision;
 }
 
-const syncOf = (path: string, recursive = false) => create(SecretSyncSchema, { projectId, source: { environment: "prod", path, recursive } });
+const syncOf = (path: string, recursive = false) =>
+  create(SecretSyncSchema, { projectId, source: { environment: "prod", path, recursive } });
+/** `count` values of `bytes` bytes keyed `${prefix}_i`. */
+const valuesOf = (prefix: string, count: number, bytes: number) =>
+  Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}_${i}`, valueOf(`${prefix}-${i}`, bytes)]));
 
 describe("streamed source snapshots", () => {
   it("20 secrets of 250 KiB (5 MiB) reach the worker's source reader intact, at the revision written", async () => {
-    const values = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`BIG_${i}`, valueOf(`big-${i}`, 250 * KIB)]));
+    const values = valuesOf("BIG", 20, 250 * KIB);
     const revision = await write("/big", values);
 
     // The single-message RPC cannot carry it to a default client: the finding, and why the worker streams.
-    const unary = await rpcFailure(env.service.snapshots.getSourceSnapshot({ projectId, environment: "prod", path: "/big", recursive: false }));
+    const request = { projectId, environment: "prod", path: "/big", recursive: false };
+    const unary = await rpcFailure(env.service.snapshots.getSourceSnapshot(request));
     expect(unary.code).toBe(Code.RESOURCE_EXHAUSTED);
     expect(classifyFailure(unary).kind).toBe("limit_exceeded");
 
     const source = await readSource(env.service.snapshots, syncOf("/big"));
     expect(source.revision).toBe(revision);
     expect(source.secrets.size).toBe(20);
-    for (const [key, value] of Object.entries(values)) expect(source.secrets.get(key)?.value === value, `${key} arrived intact`).toBe(true);
+    for (const [key, value] of Object.entries(values)) {
+      expect(source.secrets.get(key)?.value === value, `${key} arrived intact`).toBe(true);
+    }
 
     const messages: StreamSourceSnapshotResponse[] = [];
-    for await (const message of env.service.snapshots.streamSourceSnapshot({ projectId, environment: "prod", path: "/big" })) messages.push(message);
+    for await (const message of env.service.snapshots.streamSourceSnapshot(request)) messages.push(message);
     expect(messages.map((m) => m.part.case)).toEqual(["header", "chunk", "chunk", "chunk", "chunk", "chunk"]);
     expect(messages[0]!.part.value).toMatchObject({ revision, sourceExists: true, secretCount: 20 });
   }, 120_000);
@@ -65,15 +78,20 @@ describe("streamed source snapshots", () => {
     await expect(readSource(env.service.snapshots, syncOf("/missing"))).rejects.toMatchObject({ kind: "not_found" });
     await write("/tree/a", { SHARED: "a" });
     await write("/tree/b", { SHARED: "b", BROKEN: "${NOT_THERE}" });
-    const collision = (await readSource(env.service.snapshots, syncOf("/tree", true)).catch((e: unknown) => e)) as ConnectorError;
+    const failed = (path: string, recursive = false) =>
+      readSource(env.service.snapshots, syncOf(path, recursive)).then(
+        () => new ConnectorError("unsupported", "the read was expected to fail"),
+        (e: unknown) => e as ConnectorError,
+      );
+    const collision = await failed("/tree", true);
     expect(collision).toMatchObject({ kind: "invalid_config" });
     expect(collision.message).toContain("SHARED (in /tree/a, /tree/b)");
-    const broken = (await readSource(env.service.snapshots, syncOf("/tree/b")).catch((e: unknown) => e)) as ConnectorError;
+    const broken = await failed("/tree/b");
     expect(broken).toMatchObject({ kind: "invalid_config" });
     expect(broken.message).toContain("NOT_THERE");
   }, 60_000);
 
-  it("a write committed while a stream is being read is entirely out of it; the next read has it entirely", async () => {
+  it("a write committed while a stream is read is entirely out of it; the next read has it entirely", async () => {
     const keys = Array.from({ length: 12 }, (_, i) => `C_${i}`);
     const generation = (g: number) => Object.fromEntries(keys.map((key) => [key, valueOf(`gen${g}`, 250 * KIB)]));
     const before = await write("/consistent", generation(1));
@@ -96,7 +114,8 @@ describe("streamed source snapshots", () => {
 
   it("under concurrent writes every streamed snapshot is one write's state, the one its revision names", async () => {
     const keys = Array.from({ length: 8 }, (_, i) => `W_${i}`);
-    const generation = (g: number) => Object.fromEntries(keys.map((key) => [key, valueOf(`g${g}`.padEnd(6, "_"), 200 * KIB)]));
+    const generation = (g: number) =>
+      Object.fromEntries(keys.map((key) => [key, valueOf(`g${g}`.padEnd(6, "_"), 200 * KIB)]));
     const written = new Map<bigint, string>([[await write("/race", generation(0)), "g0____"]]);
     let writing = true;
     const writer = (async () => {
@@ -106,7 +125,8 @@ describe("streamed source snapshots", () => {
     try {
       for (let read = 0; read < 12; read++) {
         const source = await readSource(env.service.snapshots, syncOf("/race"));
-        seen.push({ revision: source.revision, tags: new Set([...source.secrets.values()].map((s) => s.value.slice(0, 6))) });
+        const tags = new Set([...source.secrets.values()].map((s) => s.value.slice(0, 6)));
+        seen.push({ revision: source.revision, tags });
       }
     } finally {
       writing = false;
@@ -119,9 +139,9 @@ describe("streamed source snapshots", () => {
     expect(new Set(seen.map((s) => s.revision)).size, "reads overlapped writes").toBeGreaterThan(1);
   }, 180_000);
 
-  it("a BulkWriteSecrets over the secrets service's 16 MiB receive limit is a final limit_exceeded, and writes nothing", async () => {
+  it("a BulkWriteSecrets over the 16 MiB receive limit is a final limit_exceeded, writing nothing", async () => {
     const { project: before } = await env.service.secrets.getProject({ projectId });
-    const values = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`HUGE_${i}`, valueOf(`huge-${i}`, 250 * KIB)]));
+    const values = valuesOf("HUGE", 70, 250 * KIB);
     const error = await rpcFailure(write("/huge", values));
     expect(error.code).toBe(Code.RESOURCE_EXHAUSTED);
     expect(classifyFailure(error)).toMatchObject({ kind: "limit_exceeded" });

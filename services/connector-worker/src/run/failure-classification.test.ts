@@ -22,7 +22,8 @@ const sent = "Sent message larger than max (5242974 vs. 4194304)";
 
 describe("size-limit failures of internal calls", () => {
   it("classify as limit_exceeded, not transient, and are not retried", () => {
-    for (const error of [new RpcError(Code.RESOURCE_EXHAUSTED, received), new RpcError(Code.INTERNAL, `proxy: ${sent}`)]) {
+    const errors = [new RpcError(Code.RESOURCE_EXHAUSTED, received), new RpcError(Code.INTERNAL, `proxy: ${sent}`)];
+    for (const error of errors) {
       const failure = classifyFailure(error);
       expect(failure.kind).toBe("limit_exceeded");
       expect(failure.message).toContain("a 5.0 MiB message exceeds the 4.0 MiB limit");
@@ -33,17 +34,22 @@ describe("size-limit failures of internal calls", () => {
   });
 
   it("name what was being done when wrapped, and leave other errors alone", () => {
-    const failure = sizeLimitFailure(new RpcError(Code.RESOURCE_EXHAUSTED, received), "reading the source dev:/api", "make it smaller");
+    const error = new RpcError(Code.RESOURCE_EXHAUSTED, received);
+    const failure = sizeLimitFailure(error, "reading the source dev:/api", "make it smaller");
     expect(failure).toBeInstanceOf(ConnectorError);
     expect(failure!.kind).toBe("limit_exceeded");
-    expect(failure!.message).toBe("reading the source dev:/api exceeded an internal gRPC message size limit (a 5.0 MiB message exceeds the 4.0 MiB limit); retrying cannot help: make it smaller");
+    expect(failure!.message).toBe(
+      "reading the source dev:/api exceeded an internal gRPC message size limit " +
+        "(a 5.0 MiB message exceeds the 4.0 MiB limit); retrying cannot help: make it smaller",
+    );
     expect(sizeLimitFailure(new RpcError(Code.UNAVAILABLE, "down"), "x", "y")).toBeUndefined();
     expect(sizeLimitFailure(new Error("RESOURCE_EXHAUSTED"), "x", "y")).toBeUndefined();
   });
 
-  it("fail the run at once (FAILED on attempt 1 of 10, acked) with a message naming the source and the limit", async () => {
+  it("fail the run at once (FAILED on attempt 1 of 10, acked), naming the source and the limit", async () => {
     const reports: RunReport[] = [];
-    const lease = { leaseId: "l", signal: new AbortController().signal, lost: false, checkFence: async () => ({ allowed: true as const }), release() {} };
+    const checkFence = async () => ({ allowed: true as const });
+    const lease = { leaseId: "l", signal: new AbortController().signal, lost: false, checkFence, release() {} };
     const sync = create(SecretSyncSchema, {
       id: "s",
       projectId: "p",
@@ -71,7 +77,8 @@ describe("size-limit failures of internal calls", () => {
       settings: { maxAttempts: 10, heartbeatMs: 10_000 },
       signal: new AbortController().signal,
     });
-    const delivery: Delivery = { subject: "syncline.runs.requests.hashicorp_vault", deliveryCount: 1, streamSequence: 1, working() {} };
+    const subject = "syncline.runs.requests.hashicorp_vault";
+    const delivery: Delivery = { subject, deliveryCount: 1, streamSequence: 1, working() {} };
     const request = create(SyncRunRequestSchema, { runId: "r", secretSyncId: "s", action: SyncAction.SYNC });
     expect(await handle(request, delivery)).toEqual({ kind: "ack" });
     expect(reports.map((r) => [SyncState[r.state], r.attempt])).toEqual([["FAILED", 1]]);

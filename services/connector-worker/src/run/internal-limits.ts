@@ -27,5 +27,6 @@ export function describeSizeLimit(error: RpcError): string {
 export function sizeLimitFailure(error: unknown, what: string, advice: string): ConnectorError | undefined {
   if (!isSizeLimit(error)) return undefined;
   const limit = describeSizeLimit(error as RpcError);
-  return new ConnectorError("limit_exceeded", `${what} exceeded an internal gRPC message size limit (${limit}); retrying cannot help: ${advice}`, { cause: error });
+  const message = `${what} exceeded an internal gRPC message size limit (${limit}); retrying cannot help: ${advice}`;
+  return new ConnectorError("limit_exceeded", message, { cause: error });
 }

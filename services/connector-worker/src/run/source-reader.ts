@@ -1,5 +1,9 @@
 import { ConnectorError } from "@syncline/connectors";
-import type { SnapshotSecret, SourceSnapshotHeader, SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import type {
+  SnapshotSecret,
+  SourceSnapshotHeader,
+  SourceSnapshotService,
+} from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { RpcClient } from "@syncline/rpc";
 import { sizeLimitFailure } from "./internal-limits.ts";
@@ -28,7 +32,11 @@ const SNAPSHOT_DEADLINE_MS = 120_000;
  * (`StreamSourceSnapshot`: a header, then chunks of at most ~1 MiB), so no source is too large
  * for the worker's gRPC receive limit; one that arrives incomplete is refused (transient).
  */
-export async function readSource(snapshots: RpcClient<typeof SourceSnapshotService>, sync: SecretSync, signal?: AbortSignal): Promise<SourceState> {
+export async function readSource(
+  snapshots: RpcClient<typeof SourceSnapshotService>,
+  sync: SecretSync,
+  signal?: AbortSignal,
+): Promise<SourceState> {
   const environment = sync.source?.environment ?? "";
   const path = sync.source?.path ?? "/";
   const recursive = sync.source?.recursive ?? false;
@@ -36,32 +44,44 @@ export async function readSource(snapshots: RpcClient<typeof SourceSnapshotServi
   let header: SourceSnapshotHeader | undefined;
   const secrets = new Map<string, SnapshotSecret>();
   try {
-    for await (const message of snapshots.streamSourceSnapshot(request, { deadlineMs: SNAPSHOT_DEADLINE_MS, ...(signal ? { signal } : {}) })) {
+    const options = { deadlineMs: SNAPSHOT_DEADLINE_MS, ...(signal ? { signal } : {}) };
+    for await (const message of snapshots.streamSourceSnapshot(request, options)) {
       if (message.part.case === "header" && !header) {
         header = message.part.value;
         if (!header.sourceExists) break;
         checkSnapshot(header);
       } else if (message.part.case === "chunk" && header) {
         for (const secret of message.part.value.secrets) {
-          // The secrets service reports collisions itself; this guards against a snapshot that repeats a key anyway.
+          // The secrets service reports collisions itself; this guards against a snapshot that
+          // repeats a key anyway.
           const earlier = secrets.get(secret.key);
-          if (earlier) throw collisionError([{ key: secret.key, paths: [earlier.path || path, secret.path || path] }]);
+          if (earlier) {
+            throw collisionError([{ key: secret.key, paths: [earlier.path || path, secret.path || path] }]);
+          }
           secrets.set(secret.key, secret);
         }
       } else {
-        throw new ConnectorError("transient", `the snapshot of ${environment}:${path} arrived out of order (a ${message.part.case ?? "empty"} message ${header ? "after" : "before"} its header)`);
+        const where = header ? "after" : "before";
+        const what = `a ${message.part.case ?? "empty"} message ${where} its header`;
+        throw new ConnectorError("transient", `the snapshot of ${environment}:${path} arrived out of order (${what})`);
       }
     }
   } catch (error) {
-    const advice = "snapshots stream in messages of at most 1 MiB, so something between the worker and the secrets service limits gRPC messages below that";
+    const advice =
+      "snapshots stream in messages of at most 1 MiB, so something between the worker and the secrets service " +
+      "limits gRPC messages below that";
     throw sizeLimitFailure(error, `reading the source ${environment}:${path}`, advice) ?? error;
   }
-  if (!header) throw new ConnectorError("transient", `the snapshot of ${environment}:${path} ended before its header`);
+  if (!header) {
+    throw new ConnectorError("transient", `the snapshot of ${environment}:${path} ended before its header`);
+  }
   if (!header.sourceExists) {
-    throw new ConnectorError("not_found", `the source folder ${environment}:${path} does not exist; the destination was left unchanged`);
+    const missing = `the source folder ${environment}:${path} does not exist; the destination was left unchanged`;
+    throw new ConnectorError("not_found", missing);
   }
   if (secrets.size !== header.secretCount) {
-    throw new ConnectorError("transient", `the snapshot of ${environment}:${path} at revision ${header.revision} ended after ${secrets.size} of ${header.secretCount} secrets`);
+    const received = `ended after ${secrets.size} of ${header.secretCount} secrets`;
+    throw new ConnectorError("transient", `the snapshot of ${environment}:${path} at revision ${header.revision} ${received}`);
   }
   return { environment, path, recursive, revision: header.revision, secrets };
 }

@@ -44,4 +44,10 @@ export function snapshotHandlers(snapshots: SourceSnapshots): ServiceHandlers<ty
   };
 }
 
-const secretMessage = (s: SnapshotEntry) => ({ key: s.key, value: s.value, path: s.path, environment: s.environment, metadata: s.metadata });
+const secretMessage = (s: SnapshotEntry) => ({
+  key: s.key,
+  value: s.value,
+  path: s.path,
+  environment: s.environment,
+  metadata: s.metadata,
+});

@@ -6,8 +6,10 @@ import { chunkSnapshot, snapshotChunkBytes } from "./snapshot-chunks.ts";
 import type { SnapshotEntry } from "./source-snapshot.ts";
 
 /** The encoded size of the stream message a chunk of `entries` becomes. */
-const messageBytes = (entries: SnapshotEntry[]) =>
-  toBinary(StreamSourceSnapshotResponseSchema, create(StreamSourceSnapshotResponseSchema, { part: { case: "chunk", value: { secrets: entries } } })).length;
+const messageBytes = (entries: SnapshotEntry[]) => {
+  const message = create(StreamSourceSnapshotResponseSchema, { part: { case: "chunk", value: { secrets: entries } } });
+  return toBinary(StreamSourceSnapshotResponseSchema, message).length;
+};
 
 const entry = (i: number, valueBytes: number, extra: Partial<SnapshotEntry> = {}): SnapshotEntry => ({
   key: `KEY_${i}`,
@@ -29,8 +31,10 @@ describe("snapshot chunks", () => {
   });
 
   it("fit the largest secret the rules allow (256 KiB value, longest key, 32 longest tags) three to a message", () => {
-    const metadata = Object.fromEntries(Array.from({ length: limits.metadataEntries }, (_, i) => [`${i}`.padEnd(limits.metadataKeyLength, "k"), "v".repeat(limits.metadataValueLength)]));
-    const largest = (i: number) => entry(i, limits.valueBytes, { key: `K${i}`.padEnd(limits.keyLength, "_"), metadata });
+    const tag = (i: number) => [`${i}`.padEnd(limits.metadataKeyLength, "k"), "v".repeat(limits.metadataValueLength)];
+    const metadata = Object.fromEntries(Array.from({ length: limits.metadataEntries }, (_, i) => tag(i)));
+    const key = (i: number) => `K${i}`.padEnd(limits.keyLength, "_");
+    const largest = (i: number) => entry(i, limits.valueBytes, { key: key(i), metadata });
     const chunks = [...chunkSnapshot(Array.from({ length: 9 }, (_, i) => largest(i)))];
     expect(chunks.map((c) => c.length)).toEqual([3, 3, 3]);
     for (const chunk of chunks) expect(messageBytes(chunk)).toBeLessThanOrEqual(snapshotChunkBytes);

@@ -28,7 +28,10 @@ export function encodedSize(entry: SnapshotEntry): number {
  * (a secret larger than that travels alone). Lazy: a run is computed only when the stream asks
  * for the next message, so no more than one run of messages is built ahead of the reader.
  */
-export function* chunkSnapshot(entries: readonly SnapshotEntry[], maxBytes = snapshotChunkBytes): Generator<SnapshotEntry[]> {
+export function* chunkSnapshot(
+  entries: readonly SnapshotEntry[],
+  maxBytes = snapshotChunkBytes,
+): Generator<SnapshotEntry[]> {
   let chunk: SnapshotEntry[] = [];
   let bytes = FIELD_OVERHEAD;
   for (const entry of entries) {
