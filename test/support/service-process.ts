@@ -17,6 +17,8 @@ export interface ServiceProcess {
   /** Starts the process again on the same port. */
   restart(): Promise<void>;
   readonly running: boolean;
+  /** The running process's id (for benchmarks reading its memory from /proc), undefined once stopped. */
+  readonly pid: number | undefined;
 }
 
 /**
@@ -74,6 +76,9 @@ export async function startServiceProcess(name: string, env: Record<string, stri
     },
     get address() {
       return `127.0.0.1:${port}`;
+    },
+    get pid() {
+      return proc.running ? child?.pid : undefined;
     },
     get running() {
       return child !== undefined && child.exitCode === null && child.signalCode === null;

@@ -33,7 +33,12 @@ export function runUnary(spec: MethodSpec): grpc.handleUnaryCall<unknown, unknow
   };
 }
 
-/** Adapts an async-iterable handler to a grpc-js server stream. */
+/**
+ * Adapts an async-iterable handler to a grpc-js server stream, with back-pressure: when the
+ * stream's buffer is full (the client reads slower than the handler yields) the next response is
+ * not pulled from the handler until the buffer drains, so a handler that builds its responses
+ * lazily holds only a bounded number of them in memory.
+ */
 export function runServerStreaming(spec: MethodSpec): grpc.handleServerStreamingCall<unknown, unknown> {
   return (call) => {
     withServerSpan(spec, call, async (span, callContext) => {
@@ -43,7 +48,7 @@ export function runServerStreaming(spec: MethodSpec): grpc.handleServerStreaming
         signal = ctx.signal;
         for await (const response of spec.handler(call.request, ctx) as AsyncIterable<unknown>) {
           if (signal.aborted) break;
-          call.write(response);
+          if (!call.write(response)) await drained(call, signal);
         }
         span.setAttribute("rpc.grpc.status_code", grpc.status.OK);
         call.end();
@@ -53,6 +58,21 @@ export function runServerStreaming(spec: MethodSpec): grpc.handleServerStreaming
       }
     });
   };
+}
+
+/** Resolves when `call` can take more responses, or when the call ends (cancelled, deadline). */
+function drained(call: grpc.ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off("drain", done);
+      call.off("close", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    call.on("drain", done);
+    call.on("close", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 type ServerCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;

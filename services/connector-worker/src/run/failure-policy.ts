@@ -1,5 +1,6 @@
 import { ConnectorError, toConnectorError, type ConnectorErrorKind } from "@syncline/connectors";
 import { Code, RpcError } from "@syncline/rpc";
+import { describeSizeLimit, isSizeLimit } from "./internal-limits.ts";
 
 /** A classified run failure: what kind, what to tell a person, and the server's requested wait. */
 export interface RunFailure {
@@ -60,13 +61,17 @@ const rpcKinds: Partial<Record<Code, ConnectorErrorKind>> = {
   [Code.UNAUTHENTICATED]: "auth",
   [Code.PERMISSION_DENIED]: "auth",
   [Code.UNIMPLEMENTED]: "unsupported",
+  [Code.RESOURCE_EXHAUSTED]: "limit_exceeded",
 };
 
 /** Classifies anything a run can throw: connector errors, internal RPC errors, breaker errors. */
 export function classifyFailure(error: unknown): RunFailure {
   if (error instanceof RpcError) {
-    const kind = rpcKinds[error.code] ?? "transient";
-    const message = kind === "auth" ? "an internal service refused the worker's credential; check SYNCLINE_INTERNAL_TOKEN" : `internal call failed: ${error.message}`;
+    const kind = isSizeLimit(error) ? "limit_exceeded" : (rpcKinds[error.code] ?? "transient");
+    const message =
+      kind === "auth" ? "an internal service refused the worker's credential; check SYNCLINE_INTERNAL_TOKEN"
+      : kind === "limit_exceeded" ? `an internal call exceeded a gRPC message size limit (${describeSizeLimit(error)}); retrying cannot help`
+      : `internal call failed: ${error.message}`;
     return { kind, message, retryAfterMs: undefined };
   }
   const code = (error as { code?: string } | undefined)?.code;

@@ -3,6 +3,7 @@ import { planImport, type ImportPlan, type ImportPreference } from "@syncline/co
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { ImportBehavior } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { openDestination, type DestinationAccess } from "./destination-access.ts";
+import { sizeLimitFailure } from "./internal-limits.ts";
 import { keySchemaOf } from "./push-plan.ts";
 import { listNames, type RunAction, type RunContext, type RunSources } from "./run-action.ts";
 import { readSource, sourceValues, type SourceState } from "./source-reader.ts";
@@ -50,13 +51,18 @@ export async function importIntoSource(context: RunContext, sources: RunSources,
     throw new ConnectorError("limit_exceeded", `the import would write ${writes.length} secrets; at most ${MAX_IMPORT_WRITES} can be imported at once`);
   }
   if (writes.length === 0) return { plan, revision: source.revision };
-  const written = await sources.secrets.bulkWriteSecrets(
-    {
-      projectId: context.sync.projectId,
-      writes: writes.map((write) => ({ operation: SecretWriteOperation.UPSERT, environment: source.environment, path: folderOf(source, write.key), key: write.key, value: write.value })),
-    },
-    { deadlineMs: 60_000 },
-  );
+  const written = await sources.secrets
+    .bulkWriteSecrets(
+      {
+        projectId: context.sync.projectId,
+        writes: writes.map((write) => ({ operation: SecretWriteOperation.UPSERT, environment: source.environment, path: folderOf(source, write.key), key: write.key, value: write.value })),
+      },
+      { deadlineMs: 60_000 },
+    )
+    .catch((error: unknown) => {
+      const what = `importing ${writes.length} secrets into ${source.environment}:${source.path} (one all-or-nothing BulkWriteSecrets call)`;
+      throw sizeLimitFailure(error, what, "the secrets service accepts at most 16 MiB per call; import a destination holding less, or split it over several syncs") ?? error;
+    });
   return { plan, revision: written.revision };
 }
 

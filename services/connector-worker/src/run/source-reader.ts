@@ -1,7 +1,12 @@
 import { ConnectorError } from "@syncline/connectors";
-import type { GetSourceSnapshotResponse, SnapshotSecret, SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import type {
+  SnapshotSecret,
+  SourceSnapshotHeader,
+  SourceSnapshotService,
+} from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { RpcClient } from "@syncline/rpc";
+import { sizeLimitFailure } from "./internal-limits.ts";
 
 /** The sync's source as a run sees it: one revision, every key once. */
 export interface SourceState {
@@ -16,29 +21,69 @@ export interface SourceState {
 
 const LISTED = 5;
 
+/** A streamed snapshot of any size normally takes seconds; this only bounds a hung secrets service. */
+const SNAPSHOT_DEADLINE_MS = 120_000;
+
 /**
  * Reads the sync's current source snapshot (the whole subtree when `source.recursive`) and refuses
  * what must not reach a destination: a missing folder (the destination stays as it is), a key
  * defined in more than one folder, and references that cannot be expanded — each named so a
- * person can fix it. Messages carry keys and paths, never values.
+ * person can fix it. Messages carry keys and paths, never values. The snapshot is streamed
+ * (`StreamSourceSnapshot`: a header, then chunks of at most ~1 MiB), so no source is too large
+ * for the worker's gRPC receive limit; one that arrives incomplete is refused (transient).
  */
-export async function readSource(snapshots: RpcClient<typeof SourceSnapshotService>, sync: SecretSync): Promise<SourceState> {
+export async function readSource(
+  snapshots: RpcClient<typeof SourceSnapshotService>,
+  sync: SecretSync,
+  signal?: AbortSignal,
+): Promise<SourceState> {
   const environment = sync.source?.environment ?? "";
   const path = sync.source?.path ?? "/";
   const recursive = sync.source?.recursive ?? false;
-  const snapshot = await snapshots.getSourceSnapshot({ projectId: sync.projectId, environment, path, recursive });
-  if (!snapshot.sourceExists) {
-    throw new ConnectorError("not_found", `the source folder ${environment}:${path} does not exist; the destination was left unchanged`);
-  }
-  checkSnapshot(snapshot);
+  const request = { projectId: sync.projectId, environment, path, recursive };
+  let header: SourceSnapshotHeader | undefined;
   const secrets = new Map<string, SnapshotSecret>();
-  for (const secret of snapshot.secrets) {
-    // The secrets service reports collisions itself; this guards against a snapshot that repeats a key anyway.
-    const earlier = secrets.get(secret.key);
-    if (earlier) throw collisionError([{ key: secret.key, paths: [earlier.path || path, secret.path || path] }]);
-    secrets.set(secret.key, secret);
+  try {
+    const options = { deadlineMs: SNAPSHOT_DEADLINE_MS, ...(signal ? { signal } : {}) };
+    for await (const message of snapshots.streamSourceSnapshot(request, options)) {
+      if (message.part.case === "header" && !header) {
+        header = message.part.value;
+        if (!header.sourceExists) break;
+        checkSnapshot(header);
+      } else if (message.part.case === "chunk" && header) {
+        for (const secret of message.part.value.secrets) {
+          // The secrets service reports collisions itself; this guards against a snapshot that
+          // repeats a key anyway.
+          const earlier = secrets.get(secret.key);
+          if (earlier) {
+            throw collisionError([{ key: secret.key, paths: [earlier.path || path, secret.path || path] }]);
+          }
+          secrets.set(secret.key, secret);
+        }
+      } else {
+        const where = header ? "after" : "before";
+        const what = `a ${message.part.case ?? "empty"} message ${where} its header`;
+        throw new ConnectorError("transient", `the snapshot of ${environment}:${path} arrived out of order (${what})`);
+      }
+    }
+  } catch (error) {
+    const advice =
+      "snapshots stream in messages of at most 1 MiB, so something between the worker and the secrets service " +
+      "limits gRPC messages below that";
+    throw sizeLimitFailure(error, `reading the source ${environment}:${path}`, advice) ?? error;
   }
-  return { environment, path, recursive, revision: snapshot.revision, secrets };
+  if (!header) {
+    throw new ConnectorError("transient", `the snapshot of ${environment}:${path} ended before its header`);
+  }
+  if (!header.sourceExists) {
+    const missing = `the source folder ${environment}:${path} does not exist; the destination was left unchanged`;
+    throw new ConnectorError("not_found", missing);
+  }
+  if (secrets.size !== header.secretCount) {
+    const received = `ended after ${secrets.size} of ${header.secretCount} secrets`;
+    throw new ConnectorError("transient", `the snapshot of ${environment}:${path} at revision ${header.revision} ${received}`);
+  }
+  return { environment, path, recursive, revision: header.revision, secrets };
 }
 
 /** The values of a source by key, as a push writes them. */
@@ -46,7 +91,7 @@ export function sourceValues(source: SourceState): Map<string, string> {
   return new Map([...source.secrets].map(([key, secret]) => [key, secret.value]));
 }
 
-function checkSnapshot(snapshot: GetSourceSnapshotResponse): void {
+function checkSnapshot(snapshot: SourceSnapshotHeader): void {
   if (snapshot.collisions.length > 0) throw collisionError(snapshot.collisions);
   if (snapshot.referenceProblems.length > 0) {
     const problems = snapshot.referenceProblems;

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { ConnectionCredentialsSchema } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import { GetSourceSnapshotResponseSchema } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import { StreamSourceSnapshotResponseSchema } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { Destination, SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeVault, type FakeVault } from "../../../../test/fakes/vault/fake-vault.ts";
@@ -23,9 +23,10 @@ beforeAll(async () => {
   vault = await startFakeVault();
   sources = {
     snapshots: {
-      getSourceSnapshot: async () => {
+      async *streamSourceSnapshot() {
         events.push("source read");
-        return create(GetSourceSnapshotResponseSchema, { revision: 7n, sourceExists: true, secrets: [{ key: "VALUE", value: "from-revision-7" }] });
+        yield create(StreamSourceSnapshotResponseSchema, { part: { case: "header", value: { revision: 7n, sourceExists: true, secretCount: 1 } } });
+        yield create(StreamSourceSnapshotResponseSchema, { part: { case: "chunk", value: { secrets: [{ key: "VALUE", value: "from-revision-7" }] } } });
       },
     } as never,
     credentials: {

@@ -154,6 +154,136 @@ export declare type GetSourceSnapshotResponse = Message<"syncline.secrets.v1.Get
 export declare const GetSourceSnapshotResponseSchema: GenMessage<GetSourceSnapshotResponse>;
 
 /**
+ * @generated from message syncline.secrets.v1.StreamSourceSnapshotRequest
+ */
+export declare type StreamSourceSnapshotRequest = Message<"syncline.secrets.v1.StreamSourceSnapshotRequest"> & {
+  /**
+   * @generated from field: string project_id = 1;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string environment = 2;
+   */
+  environment: string;
+
+  /**
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * Include every subfolder, flattened; keys found in more than one folder are reported as collisions.
+   *
+   * @generated from field: bool recursive = 4;
+   */
+  recursive: boolean;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.StreamSourceSnapshotRequest.
+ * Use `create(StreamSourceSnapshotRequestSchema)` to create a new message.
+ */
+export declare const StreamSourceSnapshotRequestSchema: GenMessage<StreamSourceSnapshotRequest>;
+
+/**
+ * What a snapshot says besides its secrets; the first message of a StreamSourceSnapshot.
+ *
+ * @generated from message syncline.secrets.v1.SourceSnapshotHeader
+ */
+export declare type SourceSnapshotHeader = Message<"syncline.secrets.v1.SourceSnapshotHeader"> & {
+  /**
+   * The project revision the snapshot was read at; it only ever grows.
+   *
+   * @generated from field: uint64 revision = 1;
+   */
+  revision: bigint;
+
+  /**
+   * False when the environment or folder does not exist (then no chunk follows).
+   *
+   * @generated from field: bool source_exists = 2;
+   */
+  sourceExists: boolean;
+
+  /**
+   * Recursive snapshots only: keys that more than one folder defines (see GetSourceSnapshotResponse).
+   *
+   * @generated from field: repeated syncline.secrets.v1.KeyCollision collisions = 3;
+   */
+  collisions: KeyCollision[];
+
+  /**
+   * Problems expanding references (missing, cyclic); a sync must fail naming them.
+   *
+   * @generated from field: repeated string reference_problems = 4;
+   */
+  referenceProblems: string[];
+
+  /**
+   * How many secrets the chunks that follow carry in all: a reader that got fewer must not use
+   * the snapshot.
+   *
+   * @generated from field: uint32 secret_count = 5;
+   */
+  secretCount: number;
+};
+
+/**
+ * Describes the message syncline.secrets.v1.SourceSnapshotHeader.
+ * Use `create(SourceSnapshotHeaderSchema)` to create a new message.
+ */
+export declare const SourceSnapshotHeaderSchema: GenMessage<SourceSnapshotHeader>;
+
+/**
+ * Consecutive secrets of a streamed snapshot.
+ *
+ * @generated from message syncline.secrets.v1.SourceSnapshotChunk
+ */
+export declare type SourceSnapshotChunk = Message<"syncline.secrets.v1.SourceSnapshotChunk"> & {
+  /**
+   * @generated from field: repeated syncline.secrets.v1.SnapshotSecret secrets = 1;
+   */
+  secrets: SnapshotSecret[];
+};
+
+/**
+ * Describes the message syncline.secrets.v1.SourceSnapshotChunk.
+ * Use `create(SourceSnapshotChunkSchema)` to create a new message.
+ */
+export declare const SourceSnapshotChunkSchema: GenMessage<SourceSnapshotChunk>;
+
+/**
+ * @generated from message syncline.secrets.v1.StreamSourceSnapshotResponse
+ */
+export declare type StreamSourceSnapshotResponse = Message<"syncline.secrets.v1.StreamSourceSnapshotResponse"> & {
+  /**
+   * @generated from oneof syncline.secrets.v1.StreamSourceSnapshotResponse.part
+   */
+  part: {
+    /**
+     * Always the first message, and only the first.
+     *
+     * @generated from field: syncline.secrets.v1.SourceSnapshotHeader header = 1;
+     */
+    value: SourceSnapshotHeader;
+    case: "header";
+  } | {
+    /**
+     * @generated from field: syncline.secrets.v1.SourceSnapshotChunk chunk = 2;
+     */
+    value: SourceSnapshotChunk;
+    case: "chunk";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message syncline.secrets.v1.StreamSourceSnapshotResponse.
+ * Use `create(StreamSourceSnapshotResponseSchema)` to create a new message.
+ */
+export declare const StreamSourceSnapshotResponseSchema: GenMessage<StreamSourceSnapshotResponse>;
+
+/**
  * Internal API for connector workers: the current secrets of a sync source. Only callers holding
  * the internal service credential may call it.
  *
@@ -161,12 +291,29 @@ export declare const GetSourceSnapshotResponseSchema: GenMessage<GetSourceSnapsh
  */
 export declare const SourceSnapshotService: GenService<{
   /**
+   * The whole snapshot in one message. Kept for small callers (tools, tests): a source of more
+   * than a few MiB exceeds the receive limit of most gRPC clients (4 MiB by default), so
+   * connector workers use StreamSourceSnapshot, which has no size limit.
+   *
    * @generated from rpc syncline.secrets.v1.SourceSnapshotService.GetSourceSnapshot
    */
   getSourceSnapshot: {
     methodKind: "unary";
     input: typeof GetSourceSnapshotRequestSchema;
     output: typeof GetSourceSnapshotResponseSchema;
+  },
+  /**
+   * The same snapshot, streamed: one `header` message (revision, existence, collisions, reference
+   * problems, secret count), then `chunk` messages of secrets, each at most about 1 MiB (a secret
+   * is never split: at the 256 KiB value limit one always fits), sorted as GetSourceSnapshot
+   * sorts them. Everything is read in one transaction at the header's revision.
+   *
+   * @generated from rpc syncline.secrets.v1.SourceSnapshotService.StreamSourceSnapshot
+   */
+  streamSourceSnapshot: {
+    methodKind: "server_streaming";
+    input: typeof StreamSourceSnapshotRequestSchema;
+    output: typeof StreamSourceSnapshotResponseSchema;
   },
 }>;
 
