@@ -8,6 +8,8 @@ import { recordAudit } from "../store/audit-store.ts";
 import * as runStore from "../store/run-store.ts";
 import { raiseWrittenRevision, setStatusOfRun } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
+import type { ReconcileBackoff } from "../domain/reconcile-schedule.ts";
+import { DEFAULT_RECONCILE_BACKOFF, recordForReconciler } from "./reconcile-outcome.ts";
 import type { QueuedRun, RunQueue } from "./run-queue.ts";
 import type { SyncWatchers } from "./sync-watchers.ts";
 
@@ -21,7 +23,7 @@ const FINISHED = new Set([SyncState.SUCCEEDED, SyncState.FAILED]);
  * removal succeeded (remove). A finished run never changes again (late or duplicate reports are
  * dropped).
  */
-export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers: SyncWatchers; logger: Logger }) {
+export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers: SyncWatchers; logger: Logger; backoff?: ReconcileBackoff }) {
   return {
     async apply(result: SyncRunResult): Promise<void> {
       const queued: QueuedRun[] = [];
@@ -45,11 +47,20 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
             keysCreated: result.keysCreated,
             keysUpdated: result.keysUpdated,
             keysDeleted: result.keysDeleted,
+            failureKind: result.state === SyncState.FAILED || result.state === SyncState.PENDING ? result.failureKind.slice(0, 40) : "",
             attempts: Math.max(run.attempts, result.attempt),
             startedAt,
             endedAt,
           });
-          await setStatusOfRun(tx, sync.id, run.action, run.id, { state: result.state, message, sourceRevision: result.sourceRevision, startedAt, endedAt });
+          const statusUpdated = await setStatusOfRun(tx, sync.id, run.action, run.id, {
+            state: result.state,
+            message,
+            sourceRevision: result.sourceRevision,
+            startedAt,
+            endedAt,
+            failureKind: result.state === SyncState.FAILED ? result.failureKind.slice(0, 40) : "",
+          });
+          await recordForReconciler(tx, { sync, run, result, message, statusUpdated, backoff: deps.backoff ?? DEFAULT_RECONCILE_BACKOFF });
           if (result.state !== SyncState.RUNNING && sync.leaseRunId === run.id) {
             await store.patchSync(tx, sync.id, { leaseRunId: null, leaseId: null, leaseExpiresAt: null });
           }
