@@ -1,5 +1,6 @@
 import { isEmptyDiff } from "@syncline/connectors/sync";
 import { openDestination } from "./destination-access.ts";
+import { driftMessage, judgeDrift } from "./drift-check.ts";
 import { describeImport, importIntoSource } from "./import-action.ts";
 import { initialImportOf, planPush } from "./push-plan.ts";
 import type { RunAction } from "./run-action.ts";
@@ -24,6 +25,12 @@ export const syncAction: RunAction = async (context, sources) => {
   const source = early ?? (await readSource(sources.snapshots, sync));
   const view = await access.read();
   const diff = planPush(sync, sourceValues(source), view, access.descriptor.limits);
+  const drift = judgeDrift(context.request.trigger, sync, source.revision, diff);
+  if (drift.kind === "skip" || (drift.kind === "drift" && !drift.repair)) {
+    // Nothing is written, so nothing is synced: revision 0 leaves the last synced revision alone.
+    const message = drift.kind === "skip" ? drift.message : driftMessage(source.revision, drift.keys, false);
+    return { message, sourceRevision: drift.kind === "skip" ? 0n : source.revision, created: 0, updated: 0, deleted: 0, ...(drift.kind === "drift" ? { drift: drift.keys } : {}) };
+  }
   const verdict = await lease.checkFence(source.revision);
   if (!verdict.allowed) {
     return { message: `revision ${source.revision} not written: ${verdict.reason.slice(0, 300)}; nothing was changed${importNote}`, sourceRevision: source.revision, created: 0, updated: 0, deleted: 0 };
@@ -31,7 +38,8 @@ export const syncAction: RunAction = async (context, sources) => {
   const outcome = isEmptyDiff(diff) ? { created: [], updated: [], deleted: [] } : await access.apply(diff);
   const { created, updated, deleted } = outcome;
   return {
-    message: `synced revision ${source.revision}: ${created.length} created, ${updated.length} updated, ${deleted.length} deleted${importNote}`,
+    message: drift.kind === "drift" ? driftMessage(source.revision, drift.keys, true) : `synced revision ${source.revision}: ${created.length} created, ${updated.length} updated, ${deleted.length} deleted${importNote}`,
+    ...(drift.kind === "drift" ? { drift: drift.keys } : {}),
     sourceRevision: source.revision,
     created: created.length,
     updated: updated.length,
