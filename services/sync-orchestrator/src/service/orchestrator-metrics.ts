@@ -3,7 +3,7 @@ import type { Database } from "@syncline/db";
 import type { SyncRunResult } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { cachedRead, type MetricsRegistry } from "@syncline/telemetry";
-import { count, eq, isNotNull } from "drizzle-orm";
+import { and, count, eq, isNotNull } from "drizzle-orm";
 import { driftKeyCount } from "../domain/drift-rules.ts";
 import { secretSyncs, syncRuns } from "../store/schema.ts";
 
@@ -23,7 +23,7 @@ export function createOrchestratorMetrics(registry: MetricsRegistry, db: Databas
   const runResults = registry.counter("syncline_orchestrator_run_results_total", "Run results recorded by the orchestrator, by reported state.", ["state"]);
   const reconcileRuns = registry.counter("syncline_orchestrator_reconcile_runs_total", "Runs queued by the reconciler, by reason: the failure kind retried, or drift_check.", ["reason"]);
   const drift = cachedRead(
-    async () => db.select({ id: secretSyncs.id, report: secretSyncs.driftReport }).from(secretSyncs).where(isNotNull(secretSyncs.driftReport)).limit(10_000),
+    async () => db.select({ id: secretSyncs.id, report: secretSyncs.driftReport }).from(secretSyncs).where(and(isNotNull(secretSyncs.driftReport), isNotNull(secretSyncs.driftCheckIntervalMs))).limit(10_000),
     5000,
   );
   registry.gauge("syncline_sync_drift_keys", "Keys the latest drift check of each sync found changed, added or removed at its destination (names are in the sync's status).", {
