@@ -5,6 +5,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github.ts";
 import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { orchestratorSamples } from "./helpers/orchestrator-metrics.ts";
 import { createWorkerTestProject, finishedRun, settledSync, vaultEquals, type WorkerTestProject } from "./helpers/worker-system.ts";
 
 /**
@@ -20,7 +21,7 @@ let sql: postgres.Sql;
 let github: FakeGitHub | undefined;
 
 beforeAll(async () => {
-  system = await startTestSystem({ env: { SYNCLINE_RECONCILE_INTERVAL_MS: "250" } });
+  system = await startTestSystem({ env: { SYNCLINE_METRICS_PORT: "0", SYNCLINE_RECONCILE_INTERVAL_MS: "250" } });
   project = await createWorkerTestProject(system, "drift");
   sql = postgres(system.databases.orchestrator.url, { max: 1, onnotice: () => {} });
 }, 120_000);
@@ -80,6 +81,9 @@ describe("drift checks", () => {
     await vaultEquals(system, vaultPath, { A: "a-value", B: "b-value", C: "c-value" });
     const { runs } = await system.syncs.listSyncRuns({ secretSyncId: sync.id });
     expect(runs[0]!.trigger).toBe(SyncTrigger.DRIFT_CHECK);
+    const gauge = await eventually(async () => (await orchestratorSamples(system, "syncline_sync_drift_keys")).get(`syncline_sync_drift_keys{sync_id="${sync.id}"}`), { timeoutMs: 30_000 });
+    expect(gauge).toBe(3);
+    expect((await orchestratorSamples(system, "syncline_orchestrator_reconcile_runs_total")).get('syncline_orchestrator_reconcile_runs_total{reason="drift_check"}')).toBeGreaterThanOrEqual(1);
   });
 
   it("report the edit and leave it for a manual sync", async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { SyncState, SyncTrigger, type SecretSync, type SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { orchestratorSamples } from "./helpers/orchestrator-metrics.ts";
 import { createVaultSync, createWorkerTestProject, finishedRun, settledSync, vaultEquals, type WorkerTestProject } from "./helpers/worker-system.ts";
 
 /**
@@ -16,7 +17,7 @@ let project: WorkerTestProject;
 
 beforeAll(async () => {
   system = await startTestSystem({
-    env: { SYNCLINE_WORKER_MAX_ATTEMPTS: "2", SYNCLINE_RECONCILE_BASE_MS: "1000", SYNCLINE_RECONCILE_MAX_MS: "3000", SYNCLINE_RECONCILE_INTERVAL_MS: "250" },
+    env: { SYNCLINE_METRICS_PORT: "0", SYNCLINE_WORKER_MAX_ATTEMPTS: "2", SYNCLINE_RECONCILE_BASE_MS: "1000", SYNCLINE_RECONCILE_MAX_MS: "3000", SYNCLINE_RECONCILE_INTERVAL_MS: "250" },
   });
   project = await createWorkerTestProject(system, "reconciler");
 }, 120_000);
@@ -85,6 +86,11 @@ describe("the reconciler", () => {
     expect(runs.find((run) => run.state === SyncState.SUCCEEDED)?.trigger).toBe(SyncTrigger.RECONCILE);
     // Nothing but the creation and the reconciler ran the sync.
     expect(new Set(runs.map((run) => SyncTrigger[run.trigger]))).toEqual(new Set(["SYNC_CREATED", "RECONCILE"]));
+    // Counted by the failure kind retried (transient while Vault answered 503, breaker_open once the breaker opened).
+    const counted = await orchestratorSamples(system, "syncline_orchestrator_reconcile_runs_total");
+    const total = [...counted.values()].reduce((sum, value) => sum + value, 0);
+    expect(total).toBeGreaterThanOrEqual(runs.filter((run) => run.trigger === SyncTrigger.RECONCILE).length);
+    expect([...counted.keys()].every((series) => /reason="(transient|breaker_open)"/.test(series)), [...counted.keys()].join()).toBe(true);
   });
 
   it("left the sync whose credentials were refused alone meanwhile", async () => {
