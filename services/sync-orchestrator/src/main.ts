@@ -55,7 +55,8 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   server.add(SyncRunCoordinationService, coordinationHandlers(coordinator), ["service"]);
 
   const counters = createOrchestratorMetrics(metrics, db);
-  const reconciler = createReconciler({ db, runs, logger, settings: { intervalMs: config.reconcileIntervalMs, batchSize: config.reconcileBatchSize }, count: counters.reconcileRun });
+  const reconcileSettings = { intervalMs: config.reconcileIntervalMs, batchSize: config.reconcileBatchSize };
+  const reconciler = createReconciler({ db, runs, logger, settings: reconcileSettings, count: counters.reconcileRun });
   const common = { nc, logger };
   const sourceEvents = startConsumer({ ...common, definition: consumers.orchestratorSourceEvents, schema: SourceChangeEventSchema, concurrency: 4, handle: counters.countedSourceEvents(createSourceEventHandler({ changes, logger })) });
   const connectionEvents = startConsumer({ ...common, definition: consumers.orchestratorConnectionEvents, schema: ConnectionChangeEventSchema, concurrency: 1, handle: createConnectionEventHandler({ changes, logger }) });

@@ -27,16 +27,24 @@ export type DriftVerdict =
 const MAX_NAMES = 100;
 
 /** Judges a run's diff as drift or not (see `DriftVerdict`); `revision` is the source revision read. */
-export function judgeDrift(trigger: SyncTrigger, sync: SecretSync, revision: bigint, diff: DestinationDiff): DriftVerdict {
+export function judgeDrift(
+  trigger: SyncTrigger,
+  sync: SecretSync,
+  revision: bigint,
+  diff: DestinationDiff,
+): DriftVerdict {
   if (trigger !== SyncTrigger.DRIFT_CHECK) return { kind: "push" };
   const autoSync = sync.options?.autoSync ?? false;
   if (sync.lastSyncedRevision === 0n || revision !== sync.lastSyncedRevision) {
     if (autoSync) return { kind: "push" };
-    const message = `drift not checked: the source is at revision ${revision}, last synced ${sync.lastSyncedRevision}; trigger the sync to push it`;
+    const message =
+      `drift not checked: the source is at revision ${revision}, last synced ${sync.lastSyncedRevision}; ` +
+      "trigger the sync to push it";
     return { kind: "skip", message };
   }
   const names = (keys: Iterable<string>) => [...keys].sort().slice(0, MAX_NAMES);
-  return { kind: "drift", keys: { changed: names(diff.update.keys()), added: names(diff.delete), removed: names(diff.create.keys()) }, repair: autoSync };
+  const keys = { changed: names(diff.update.keys()), added: names(diff.delete), removed: names(diff.create.keys()) };
+  return { kind: "drift", keys, repair: autoSync };
 }
 
 /** The run message of a drift check, naming at most a few keys per kind. */
@@ -47,6 +55,8 @@ export function driftMessage(revision: bigint, keys: DriftKeys, repaired: boolea
     keys.removed.length > 0 ? `removed ${listNames(keys.removed)}` : "",
   ].filter(Boolean);
   if (parts.length === 0) return `no drift: the destination equals source revision ${revision}`;
-  const outcome = repaired ? "repaired (source written back)" : "reported only (auto-sync is off; trigger the sync to overwrite it)";
+  const outcome = repaired
+    ? "repaired (source written back)"
+    : "reported only (auto-sync is off; trigger the sync to overwrite it)";
   return `drift at the destination since revision ${revision}: ${parts.join("; ")}; ${outcome}`;
 }

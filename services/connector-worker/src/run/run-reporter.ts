@@ -42,7 +42,9 @@ export function createRunReporter(publisher: EventPublisher) {
           startTime: timestampFromDate(report.startTime),
           ...(report.endTime ? { endTime: timestampFromDate(report.endTime) } : {}),
           failureKind: report.failureKind ?? "",
-          ...(report.drift ? { driftChangedKeys: [...report.drift.changed], driftAddedKeys: [...report.drift.added], driftRemovedKeys: [...report.drift.removed] } : {}),
+          driftChangedKeys: [...(report.drift?.changed ?? [])],
+          driftAddedKeys: [...(report.drift?.added ?? [])],
+          driftRemovedKeys: [...(report.drift?.removed ?? [])],
         },
         { msgId: `run-result/${request.runId}/${SyncState[report.state]}/${report.attempt}` },
       );

@@ -12,7 +12,8 @@ import { readSource, sourceValues } from "./source-reader.ts";
  * revision may still be written, and apply the difference through the connection's breaker.
  * Level-triggered: it converges on the newest source whatever request caused it. A sync whose
  * first push has not happened yet and whose initial behaviour imports does that import first,
- * in the same run and under the same lease.
+ * in the same run and under the same lease. A drift check (drift-check.ts) reports what differs by
+ * key name and writes only for an automatic sync.
  */
 export const syncAction: RunAction = async (context, sources) => {
   const { sync, lease } = context;
@@ -27,9 +28,12 @@ export const syncAction: RunAction = async (context, sources) => {
   const diff = planPush(sync, sourceValues(source), view, access.descriptor.limits);
   const drift = judgeDrift(context.request.trigger, sync, source.revision, diff);
   if (drift.kind === "skip" || (drift.kind === "drift" && !drift.repair)) {
-    // Nothing is written, so nothing is synced: revision 0 leaves the last synced revision alone.
-    const message = drift.kind === "skip" ? drift.message : driftMessage(source.revision, drift.keys, false);
-    return { message, sourceRevision: drift.kind === "skip" ? 0n : source.revision, created: 0, updated: 0, deleted: 0, ...(drift.kind === "drift" ? { drift: drift.keys } : {}) };
+    // Nothing is written: a skipped check reports revision 0 (the last synced revision stays); a
+    // reported drift read exactly the last synced revision.
+    const unchanged = { created: 0, updated: 0, deleted: 0 };
+    if (drift.kind === "skip") return { message: drift.message, sourceRevision: 0n, ...unchanged };
+    const message = driftMessage(source.revision, drift.keys, false);
+    return { message, sourceRevision: source.revision, ...unchanged, drift: drift.keys };
   }
   const verdict = await lease.checkFence(source.revision);
   if (!verdict.allowed) {
@@ -38,7 +42,11 @@ export const syncAction: RunAction = async (context, sources) => {
   const outcome = isEmptyDiff(diff) ? { created: [], updated: [], deleted: [] } : await access.apply(diff);
   const { created, updated, deleted } = outcome;
   return {
-    message: drift.kind === "drift" ? driftMessage(source.revision, drift.keys, true) : `synced revision ${source.revision}: ${created.length} created, ${updated.length} updated, ${deleted.length} deleted${importNote}`,
+    message:
+      drift.kind === "drift"
+        ? driftMessage(source.revision, drift.keys, true)
+        : `synced revision ${source.revision}: ${created.length} created, ${updated.length} updated, ` +
+          `${deleted.length} deleted${importNote}`,
     ...(drift.kind === "drift" ? { drift: drift.keys } : {}),
     sourceRevision: source.revision,
     created: created.length,

@@ -16,15 +16,29 @@ export function durationMs(duration: Duration): number {
  */
 export function checkDriftInterval(ms: number, options: { allowZero: boolean }): string | undefined {
   if (ms === 0 && options.allowZero) return undefined;
-  if (ms < DRIFT_INTERVAL_MIN_MS) return `must be at least 1 minute${options.allowZero ? " (or 0s to turn drift checks off)" : ""}`;
+  const off = options.allowZero ? " (or 0s to turn drift checks off)" : "";
+  if (ms < DRIFT_INTERVAL_MIN_MS) return `must be at least 1 minute${off}`;
   if (ms > DRIFT_INTERVAL_MAX_MS) return "must be at most 7 days";
   return undefined;
 }
 
-/** The drift a worker reported for one check, as the sync keeps it (names only). */
-export function driftReportOf(keys: { changed: readonly string[]; added: readonly string[]; removed: readonly string[] }, checkTime: Date, repaired: boolean): StoredDriftReport {
+/** Names of drifted keys by kind, as a worker reports them. */
+export interface DriftKeyNames {
+  readonly changed: readonly string[];
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+}
+
+/** The drift a worker reported for one check, as the sync keeps it (names only, bounded). */
+export function driftReportOf(keys: DriftKeyNames, checkTime: Date, repaired: boolean): StoredDriftReport {
   const bounded = (names: readonly string[]) => names.slice(0, 100).map((name) => name.slice(0, 255));
-  return { changed: bounded(keys.changed), added: bounded(keys.added), removed: bounded(keys.removed), checkTime: checkTime.toISOString(), repaired };
+  return {
+    changed: bounded(keys.changed),
+    added: bounded(keys.added),
+    removed: bounded(keys.removed),
+    checkTime: checkTime.toISOString(),
+    repaired,
+  };
 }
 
 /** How many keys a report names (the `syncline_sync_drift_keys` gauge). */

@@ -5,7 +5,7 @@
  */
 
 /** Failure kinds the reconciler retries; an empty kind (a worker that does not report one) counts as transient. */
-const RECONCILABLE = new Set(["", "transient", "breaker_open", "rate_limited", "conflict", "lease_lost", "lease_expired"]);
+const RECONCILABLE = new Set(["", "transient", "breaker_open", "rate_limited", "conflict", "lease_lost"]);
 
 /** Backoff of reconciler retries: the first after `baseMs`, doubling, never longer than `maxMs`. */
 export interface ReconcileBackoff {

@@ -62,7 +62,9 @@ export function checkCreate(request: CreateSecretSyncRequest): NewSecretSync {
   checkDestinationConfig(request.destinationConfig, violations);
   if (!(request.initialSyncBehavior in InitialSyncBehavior)) violations.push({ field: "initial_sync_behavior", description: "unknown value" });
   const driftMs = request.driftCheckInterval ? durationMs(request.driftCheckInterval) : undefined;
-  if (driftMs !== undefined) violations.push(...violation("drift_check_interval", checkDriftInterval(driftMs, { allowZero: false })));
+  if (driftMs !== undefined) {
+    violations.push(...violation("drift_check_interval", checkDriftInterval(driftMs, { allowZero: false })));
+  }
   assertValid(violations);
   return {
     projectId: request.projectId,
@@ -90,7 +92,9 @@ export function checkUpdate(request: UpdateSecretSyncRequest): SyncChanges {
   const source = request.source ? checkSource(request.source, violations) : undefined;
   if (request.destinationConfig) checkDestinationConfig(request.destinationConfig, violations);
   const driftMs = request.driftCheckInterval ? durationMs(request.driftCheckInterval) : undefined;
-  if (driftMs !== undefined) violations.push(...violation("drift_check_interval", checkDriftInterval(driftMs, { allowZero: true })));
+  if (driftMs !== undefined) {
+    violations.push(...violation("drift_check_interval", checkDriftInterval(driftMs, { allowZero: true })));
+  }
   assertValid(violations);
   return {
     ...(request.name !== undefined ? { name: request.name } : {}),

@@ -21,14 +21,29 @@ export function createOrchestratorMetrics(registry: MetricsRegistry, db: Databas
   registry.gauge("syncline_orchestrator_runs_queued", "Runs waiting for a worker (state PENDING, including retries waiting out their backoff).", { collect: async () => [{ value: await pending() }] });
   const sourceEvents = registry.counter("syncline_orchestrator_source_events_total", "Source change events handled (acked) by the orchestrator.");
   const runResults = registry.counter("syncline_orchestrator_run_results_total", "Run results recorded by the orchestrator, by reported state.", ["state"]);
-  const reconcileRuns = registry.counter("syncline_orchestrator_reconcile_runs_total", "Runs queued by the reconciler, by reason: the failure kind retried, or drift_check.", ["reason"]);
+  const reconcileRuns = registry.counter(
+    "syncline_orchestrator_reconcile_runs_total",
+    "Runs queued by the reconciler, by reason: the failure kind retried, or drift_check.",
+    ["reason"],
+  );
   const drift = cachedRead(
-    async () => db.select({ id: secretSyncs.id, report: secretSyncs.driftReport }).from(secretSyncs).where(and(isNotNull(secretSyncs.driftReport), isNotNull(secretSyncs.driftCheckIntervalMs))).limit(10_000),
+    async () =>
+      db
+        .select({ id: secretSyncs.id, report: secretSyncs.driftReport })
+        .from(secretSyncs)
+        .where(and(isNotNull(secretSyncs.driftReport), isNotNull(secretSyncs.driftCheckIntervalMs)))
+        .limit(10_000),
     5000,
   );
-  registry.gauge("syncline_sync_drift_keys", "Keys the latest drift check of each sync found changed, added or removed at its destination (names are in the sync's status).", {
+  const driftHelp =
+    "Keys the latest drift check of each sync found changed, added or removed at its destination " +
+    "(names are in the sync's status).";
+  registry.gauge("syncline_sync_drift_keys", driftHelp, {
     labelNames: ["sync_id"],
-    collect: async () => (await drift()).flatMap(({ id, report }) => (report ? [{ labels: { sync_id: id }, value: driftKeyCount(report) }] : [])),
+    collect: async () =>
+      (await drift()).flatMap(({ id, report }) =>
+        report ? [{ labels: { sync_id: id }, value: driftKeyCount(report) }] : [],
+      ),
   });
 
   return {

@@ -10,6 +10,19 @@ import { patchSync, type SyncRow } from "../store/sync-store.ts";
 /** Default backoff when none is configured (tests that build the outcomes without settings). */
 export const DEFAULT_RECONCILE_BACKOFF: ReconcileBackoff = { baseMs: 30_000, maxMs: 3_600_000 };
 
+/** A run result being recorded, with what the recording saw. */
+export interface ResultForReconciler {
+  readonly sync: SyncRow;
+  readonly run: RunRow;
+  readonly result: SyncRunResult;
+  /** The bounded message recorded. */
+  readonly message: string;
+  /** Whether the action's status still describes this run (else nothing is scheduled). */
+  readonly statusUpdated: boolean;
+  readonly backoff: ReconcileBackoff;
+  readonly now?: Date;
+}
+
 /**
  * What a sync run's result means for the reconciler, recorded in the result's transaction under
  * the sync's lock (`sync` as read before the result was applied). A FAILED run whose kind time can
@@ -17,10 +30,7 @@ export const DEFAULT_RECONCILE_BACKOFF: ReconcileBackoff = { baseMs: 30_000, max
  * grows with each failed retry); a success resets the backoff. A successful drift check — one that
  * read the revision last synced, so any difference was made at the destination — stores its report.
  */
-export async function recordForReconciler(
-  tx: Database,
-  input: { sync: SyncRow; run: RunRow; result: SyncRunResult; message: string; statusUpdated: boolean; backoff: ReconcileBackoff; now?: Date },
-): Promise<void> {
+export async function recordForReconciler(tx: Database, input: ResultForReconciler): Promise<void> {
   const { sync, run, result } = input;
   if (run.action !== SyncAction.SYNC || !input.statusUpdated) return;
   const now = input.now ?? new Date();
@@ -28,12 +38,18 @@ export async function recordForReconciler(
     if (!isReconcilable(result.failureKind) || sync.deletionRequestedAt) return;
     const retry = ((await findStatus(tx, sync.id, SyncAction.SYNC))?.retryCount ?? 0) + 1;
     const at = new Date(now.getTime() + reconcileDelayMs(retry, input.backoff));
-    await setStatusOfRun(tx, sync.id, SyncAction.SYNC, run.id, { failureKind: result.failureKind || "transient", retryCount: retry, nextRetryAt: at, message: retryMessage(input.message, at) });
+    await setStatusOfRun(tx, sync.id, SyncAction.SYNC, run.id, {
+      failureKind: result.failureKind || "transient",
+      retryCount: retry,
+      nextRetryAt: at,
+      message: retryMessage(input.message, at),
+    });
     return;
   }
   if (result.state !== SyncState.SUCCEEDED) return;
   await setStatusOfRun(tx, sync.id, SyncAction.SYNC, run.id, { retryCount: 0 });
-  if (run.trigger === SyncTrigger.DRIFT_CHECK && result.sourceRevision > 0n && result.sourceRevision === sync.lastSyncedRevision) {
+  const checkedLastSync = result.sourceRevision > 0n && result.sourceRevision === sync.lastSyncedRevision;
+  if (run.trigger === SyncTrigger.DRIFT_CHECK && checkedLastSync) {
     const drift = { changed: result.driftChangedKeys, added: result.driftAddedKeys, removed: result.driftRemovedKeys };
     const found = drift.changed.length + drift.added.length + drift.removed.length > 0;
     const wrote = result.keysCreated + result.keysUpdated + result.keysDeleted > 0;

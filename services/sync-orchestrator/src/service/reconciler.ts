@@ -25,7 +25,13 @@ export type ReconcileCounter = (reason: string) => void;
  * with `FOR UPDATE SKIP LOCKED`, so several orchestrator replicas share the work without taking a
  * sync twice, and runs go through the run queue: a sync with a queued run folds, never doubles.
  */
-export function createReconciler(deps: { db: Database; runs: RunQueue; logger: Logger; settings: ReconcilerSettings; count?: ReconcileCounter }) {
+export function createReconciler(deps: {
+  db: Database;
+  runs: RunQueue;
+  logger: Logger;
+  settings: ReconcilerSettings;
+  count?: ReconcileCounter;
+}) {
   const { db, settings } = deps;
 
   async function retryDue(now: Date): Promise<QueuedRun[]> {
@@ -34,7 +40,8 @@ export function createReconciler(deps: { db: Database; runs: RunQueue; logger: L
       db.transaction(async (tx) => {
         const out: QueuedRun[] = [];
         for (const due of await store.lockDueRetries(tx, now, settings.batchSize)) {
-          const trigger = due.failedTrigger === SyncTrigger.DRIFT_CHECK ? SyncTrigger.DRIFT_CHECK : SyncTrigger.RECONCILE;
+          const driftCheck = due.failedTrigger === SyncTrigger.DRIFT_CHECK;
+          const trigger = driftCheck ? SyncTrigger.DRIFT_CHECK : SyncTrigger.RECONCILE;
           out.push(await deps.runs.queueIn(tx, due.sync, { action: SyncAction.SYNC, trigger, revision: 0n }));
           reasons.push(due.failureKind || "transient");
         }
@@ -51,12 +58,14 @@ export function createReconciler(deps: { db: Database; runs: RunQueue; logger: L
       db.transaction(async (tx) => {
         const out: QueuedRun[] = [];
         for (const sync of await store.lockDueDriftChecks(tx, now, settings.batchSize)) {
-          await store.patchSync(tx, sync.id, { nextDriftCheckAt: new Date(now.getTime() + (sync.driftCheckIntervalMs ?? 0)) });
+          const next = new Date(now.getTime() + (sync.driftCheckIntervalMs ?? 0));
+          await store.patchSync(tx, sync.id, { nextDriftCheckAt: next });
           // Only a destination last left equal to the source can have drifted; a sync running,
           // queued or waiting for a retry is checked at its next interval.
           const status = await findStatus(tx, sync.id, SyncAction.SYNC);
           if (status?.state !== SyncState.SUCCEEDED || sync.lastSyncedRevision === 0n) continue;
-          out.push(await deps.runs.queueIn(tx, sync, { action: SyncAction.SYNC, trigger: SyncTrigger.DRIFT_CHECK, revision: 0n }));
+          const spec = { action: SyncAction.SYNC, trigger: SyncTrigger.DRIFT_CHECK, revision: 0n };
+          out.push(await deps.runs.queueIn(tx, sync, spec));
         }
         return out;
       }),

@@ -38,6 +38,7 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
           if (result.state === SyncState.PENDING && run.state === SyncState.RUNNING && result.attempt > 0 && result.attempt < run.attempts) return undefined;
 
           const message = boundMessage(result.message);
+          const failureKind = result.failureKind.slice(0, 40);
           const startedAt = result.startTime ? timestampDate(result.startTime) : run.startedAt;
           const endedAt = result.endTime ? timestampDate(result.endTime) : FINISHED.has(result.state) ? new Date() : null;
           await runStore.updateRun(tx, run.id, {
@@ -47,7 +48,7 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
             keysCreated: result.keysCreated,
             keysUpdated: result.keysUpdated,
             keysDeleted: result.keysDeleted,
-            failureKind: result.state === SyncState.FAILED || result.state === SyncState.PENDING ? result.failureKind.slice(0, 40) : "",
+            failureKind: result.state === SyncState.FAILED || result.state === SyncState.PENDING ? failureKind : "",
             attempts: Math.max(run.attempts, result.attempt),
             startedAt,
             endedAt,
@@ -58,9 +59,10 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
             sourceRevision: result.sourceRevision,
             startedAt,
             endedAt,
-            failureKind: result.state === SyncState.FAILED ? result.failureKind.slice(0, 40) : "",
+            failureKind: result.state === SyncState.FAILED ? failureKind : "",
           });
-          await recordForReconciler(tx, { sync, run, result, message, statusUpdated, backoff: deps.backoff ?? DEFAULT_RECONCILE_BACKOFF });
+          const backoff = deps.backoff ?? DEFAULT_RECONCILE_BACKOFF;
+          await recordForReconciler(tx, { sync, run, result, message, statusUpdated, backoff });
           if (result.state !== SyncState.RUNNING && sync.leaseRunId === run.id) {
             await store.patchSync(tx, sync.id, { leaseRunId: null, leaseId: null, leaseExpiresAt: null });
           }

@@ -45,7 +45,8 @@ export function createRunQueue(deps: { db: Database; publisher: RunRequestPublis
     // A queued drift check only reports for a manual sync, and its request says so: a push asked for
     // meanwhile replaces it rather than folding into it (its request would still say "drift check").
     if (pending && pending.trigger === SyncTrigger.DRIFT_CHECK && spec.trigger !== SyncTrigger.DRIFT_CHECK) {
-      await runs.updateRun(tx, pending.id, { state: SyncState.SUCCEEDED, message: REPLACED_DRIFT_CHECK, endedAt: new Date() });
+      const ended = { state: SyncState.SUCCEEDED, message: REPLACED_DRIFT_CHECK, endedAt: new Date() };
+      await runs.updateRun(tx, pending.id, ended);
       pending = undefined;
     }
     if (pending) {

@@ -65,6 +65,12 @@ export interface SyncListQuery {
   readonly pageToken: string;
 }
 
+/** The columns of a drift check interval: the interval and its first check one interval from now (none for null). */
+function driftSchedule(intervalMs: number | null | undefined): Partial<store.NewSyncRow> {
+  if (intervalMs === undefined) return {};
+  return { driftCheckIntervalMs: intervalMs, nextDriftCheckAt: intervalMs ? new Date(Date.now() + intervalMs) : null };
+}
+
 /** Drift checks read the destination back: FAILED_PRECONDITION where it cannot be. */
 function assertDriftReadable(descriptor: { name: string; capabilities: { readBack: boolean } }): void {
   if (descriptor.capabilities.readBack) return;
@@ -130,7 +136,7 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
               keySchema: input.keySchema,
               disableSecretDeletion: input.disableSecretDeletion,
               autoSync: input.autoSync,
-              ...(input.driftCheckIntervalMs ? { driftCheckIntervalMs: input.driftCheckIntervalMs, nextDriftCheckAt: new Date(Date.now() + input.driftCheckIntervalMs) } : {}),
+              ...driftSchedule(input.driftCheckIntervalMs),
             });
             await recordAudit(tx, {
               syncId: row.id,
@@ -194,11 +200,12 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
         ...(changes.disableSecretDeletion !== undefined && changes.disableSecretDeletion !== current.disableSecretDeletion ? { disableSecretDeletion: changes.disableSecretDeletion } : {}),
         ...(changes.autoSync !== undefined && changes.autoSync !== current.autoSync ? { autoSync: changes.autoSync } : {}),
         ...(changes.driftCheckIntervalMs !== undefined && changes.driftCheckIntervalMs !== current.driftCheckIntervalMs
-          ? { driftCheckIntervalMs: changes.driftCheckIntervalMs, nextDriftCheckAt: changes.driftCheckIntervalMs ? new Date(Date.now() + changes.driftCheckIntervalMs) : null }
+          ? driftSchedule(changes.driftCheckIntervalMs)
           : {}),
       };
       if (patch.driftCheckIntervalMs) assertDriftReadable(descriptor);
-      const fields = Object.keys(patch).filter((field) => field !== "destinationLocation" && field !== "nextDriftCheckAt");
+      const bookkeeping = new Set(["destinationLocation", "nextDriftCheckAt"]);
+      const fields = Object.keys(patch).filter((field) => !bookkeeping.has(field));
       if (fields.length === 0) return requireView(id);
       assertValid(capabilityViolations(descriptor, { keySchema: patch.keySchema, disableSecretDeletion: patch.disableSecretDeletion, environment: source.environment }));
       if (patch.connectionId) patch.destinationInstance = (await checkConnection(deps.connections, current.projectId, patch.connectionId, descriptor)).instance;

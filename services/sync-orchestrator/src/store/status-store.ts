@@ -71,6 +71,9 @@ export async function resetRetries(db: Database, syncIds: readonly string[], act
   if (syncIds.length === 0) return;
   await db
     .update(syncActionStatuses)
-    .set({ retryCount: 0, nextRetryAt: sql`case when ${syncActionStatuses.nextRetryAt} is null then null else now() end` })
+    .set({
+      retryCount: 0,
+      nextRetryAt: sql`case when ${syncActionStatuses.nextRetryAt} is null then null else now() end`,
+    })
     .where(and(inArray(syncActionStatuses.syncId, [...syncIds]), eq(syncActionStatuses.action, action)));
 }

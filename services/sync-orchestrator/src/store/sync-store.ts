@@ -130,11 +130,24 @@ export interface DueRetry {
  */
 export async function lockDueRetries(db: Database, now: Date, limit: number): Promise<DueRetry[]> {
   return db
-    .select({ sync: secretSyncs, failureKind: syncActionStatuses.failureKind, failedTrigger: sql<number>`coalesce(${syncRuns.trigger}, 0)` })
+    .select({
+      sync: secretSyncs,
+      failureKind: syncActionStatuses.failureKind,
+      failedTrigger: sql<number>`coalesce(${syncRuns.trigger}, 0)`,
+    })
     .from(secretSyncs)
-    .innerJoin(syncActionStatuses, and(eq(syncActionStatuses.syncId, secretSyncs.id), eq(syncActionStatuses.action, SyncAction.SYNC)))
+    .innerJoin(
+      syncActionStatuses,
+      and(eq(syncActionStatuses.syncId, secretSyncs.id), eq(syncActionStatuses.action, SyncAction.SYNC)),
+    )
     .leftJoin(syncRuns, eq(syncRuns.id, syncActionStatuses.runId))
-    .where(and(eq(syncActionStatuses.state, SyncState.FAILED), lte(syncActionStatuses.nextRetryAt, now), isNull(secretSyncs.deletionRequestedAt)))
+    .where(
+      and(
+        eq(syncActionStatuses.state, SyncState.FAILED),
+        lte(syncActionStatuses.nextRetryAt, now),
+        isNull(secretSyncs.deletionRequestedAt),
+      ),
+    )
     .orderBy(asc(syncActionStatuses.nextRetryAt))
     .limit(limit)
     .for("update", { of: secretSyncs, skipLocked: true });
@@ -145,7 +158,13 @@ export async function lockDueDriftChecks(db: Database, now: Date, limit: number)
   return db
     .select()
     .from(secretSyncs)
-    .where(and(isNotNull(secretSyncs.driftCheckIntervalMs), lte(secretSyncs.nextDriftCheckAt, now), isNull(secretSyncs.deletionRequestedAt)))
+    .where(
+      and(
+        isNotNull(secretSyncs.driftCheckIntervalMs),
+        lte(secretSyncs.nextDriftCheckAt, now),
+        isNull(secretSyncs.deletionRequestedAt),
+      ),
+    )
     .orderBy(asc(secretSyncs.nextDriftCheckAt))
     .limit(limit)
     .for("update", { skipLocked: true });
