@@ -1,12 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { Code, RpcError } from "@syncline/rpc";
-import { GithubSecretScope, InitialSyncBehavior, SyncState, SyncTrigger, type SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  GithubSecretScope,
+  InitialSyncBehavior,
+  SyncState,
+  SyncTrigger,
+  type SecretSync,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github.ts";
 import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
 import { orchestratorSamples } from "./helpers/orchestrator-metrics.ts";
-import { createWorkerTestProject, finishedRun, settledSync, vaultEquals, type WorkerTestProject } from "./helpers/worker-system.ts";
+import { createWorkerTestProject, finishedRun, settledSync, vaultEquals } from "./helpers/worker-system.ts";
+import type { WorkerTestProject } from "./helpers/worker-system.ts";
 
 /**
  * Drift detection with real processes and the fake Vault: an out-of-band edit at the destination
@@ -34,8 +41,10 @@ afterAll(async () => {
 
 const minute = { seconds: 60n, nanos: 0 };
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
-const put = (path: string, key: string, value: string) => system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
-const syncOf = async (id: string): Promise<SecretSync> => (await system.syncs.getSecretSync({ secretSyncId: id })).secretSync!;
+const put = (path: string, key: string, value: string) =>
+  system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
+const syncOf = async (id: string): Promise<SecretSync> =>
+  (await system.syncs.getSecretSync({ secretSyncId: id })).secretSync!;
 
 /** A Vault sync of a new folder holding A, B and C, with a drift check every minute, once synced. */
 async function syncedWithDriftChecks(autoSync: boolean): Promise<{ sync: SecretSync; vaultPath: string }> {
@@ -54,7 +63,10 @@ async function syncedWithDriftChecks(autoSync: boolean): Promise<{ sync: SecretS
   });
   const sync = secretSync!;
   expect(sync.options?.driftCheckInterval?.seconds).toBe(60n);
-  if (!autoSync) await finishedRun(system, sync.id, (await system.syncs.triggerSync({ secretSyncId: sync.id })).run!.id);
+  if (!autoSync) {
+    const { run } = await system.syncs.triggerSync({ secretSyncId: sync.id });
+    await finishedRun(system, sync.id, run!.id);
+  }
   await vaultEquals(system, vaultPath, { A: "a-value", B: "b-value", C: "c-value" });
   await settledSync(system, sync.id);
   return { sync, vaultPath };
@@ -76,14 +88,19 @@ describe("drift checks", () => {
     const { sync, vaultPath } = await syncedWithDriftChecks(true);
     system.vault.seed("secret", vaultPath, { A: "edited-by-hand", C: "c-value", EXTRA: "added-by-hand" });
     const checked = await checkDrift(sync.id);
-    expect(checked.drift).toMatchObject({ changedKeys: ["A"], addedKeys: ["EXTRA"], removedKeys: ["B"], repaired: true });
+    const found = { changedKeys: ["A"], addedKeys: ["EXTRA"], removedKeys: ["B"], repaired: true };
+    expect(checked.drift).toMatchObject(found);
     expect(checked.syncStatus?.message).not.toContain("edited-by-hand");
     await vaultEquals(system, vaultPath, { A: "a-value", B: "b-value", C: "c-value" });
     const { runs } = await system.syncs.listSyncRuns({ secretSyncId: sync.id });
     expect(runs[0]!.trigger).toBe(SyncTrigger.DRIFT_CHECK);
-    const gauge = await eventually(async () => (await orchestratorSamples(system, "syncline_sync_drift_keys")).get(`syncline_sync_drift_keys{sync_id="${sync.id}"}`), { timeoutMs: 30_000 });
+    const series = `syncline_sync_drift_keys{sync_id="${sync.id}"}`;
+    const driftKeys = async () => (await orchestratorSamples(system, "syncline_sync_drift_keys")).get(series);
+    const gauge = await eventually(driftKeys, { timeoutMs: 30_000 });
     expect(gauge).toBe(3);
-    expect((await orchestratorSamples(system, "syncline_orchestrator_reconcile_runs_total")).get('syncline_orchestrator_reconcile_runs_total{reason="drift_check"}')).toBeGreaterThanOrEqual(1);
+    const reconciled = await orchestratorSamples(system, "syncline_orchestrator_reconcile_runs_total");
+    const checks = reconciled.get('syncline_orchestrator_reconcile_runs_total{reason="drift_check"}');
+    expect(checks).toBeGreaterThanOrEqual(1);
   });
 
   it("report the edit and leave it for a manual sync", async () => {
@@ -104,9 +121,14 @@ describe("drift checks", () => {
     expect(system.vault.versions("secret", vaultPath)).toHaveLength(versions);
   });
 
-  it("accept an interval of 1 minute to 7 days, turned off with 0 on update, on readable destinations only", async () => {
+  it("accept an interval of 1 minute to 7 days, 0 on update turning it off, readable destinations only", async () => {
     const { sync } = await syncedWithDriftChecks(false);
-    const update = (seconds: bigint, version: bigint) => system.syncs.updateSecretSync({ secretSyncId: sync.id, expectedVersion: version, driftCheckInterval: { seconds, nanos: 0 } });
+    const update = (seconds: bigint, version: bigint) =>
+      system.syncs.updateSecretSync({
+        secretSyncId: sync.id,
+        expectedVersion: version,
+        driftCheckInterval: { seconds, nanos: 0 },
+      });
     for (const seconds of [59n, 8n * 24n * 3600n]) {
       const refused = await update(seconds, sync.version).catch((error: unknown) => error as RpcError);
       expect((refused as RpcError).code).toBe(Code.INVALID_ARGUMENT);
@@ -119,7 +141,12 @@ describe("drift checks", () => {
     const { connection } = await system.connections.createAppConnection({
       projectId: project.projectId,
       name: unique("github"),
-      credentials: { app: { case: "github", value: { apiUrl: github.url, method: { case: "token", value: { token: github.token } } } } },
+      credentials: {
+        app: {
+          case: "github",
+          value: { apiUrl: github.url, method: { case: "token", value: { token: github.token } } },
+        },
+      },
     });
     const refused = await system.syncs
       .createSecretSync({
@@ -127,7 +154,12 @@ describe("drift checks", () => {
         name: unique("gh"),
         source: { environment: project.environment, path: "/" },
         connectionId: connection!.id,
-        destinationConfig: { destination: { case: "githubActions", value: { scope: GithubSecretScope.REPOSITORY, owner: "acme", repository: "api" } } },
+        destinationConfig: {
+          destination: {
+            case: "githubActions",
+            value: { scope: GithubSecretScope.REPOSITORY, owner: "acme", repository: "api" },
+          },
+        },
         initialSyncBehavior: InitialSyncBehavior.OVERWRITE_DESTINATION,
         driftCheckInterval: minute,
       })

@@ -3,7 +3,9 @@ import { SyncState, SyncTrigger, type SecretSync, type SyncRun } from "@syncline
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
 import { orchestratorSamples } from "./helpers/orchestrator-metrics.ts";
-import { createVaultSync, createWorkerTestProject, finishedRun, settledSync, vaultEquals, type WorkerTestProject } from "./helpers/worker-system.ts";
+import { createVaultSync, createWorkerTestProject, finishedRun, settledSync } from "./helpers/worker-system.ts";
+import { vaultEquals } from "./helpers/worker-system.ts";
+import type { WorkerTestProject } from "./helpers/worker-system.ts";
 
 /**
  * Delayed, never lost (DESIGN §3 "Reconciler"), with real processes and the fake Vault: a sync
@@ -17,7 +19,13 @@ let project: WorkerTestProject;
 
 beforeAll(async () => {
   system = await startTestSystem({
-    env: { SYNCLINE_METRICS_PORT: "0", SYNCLINE_WORKER_MAX_ATTEMPTS: "2", SYNCLINE_RECONCILE_BASE_MS: "1000", SYNCLINE_RECONCILE_MAX_MS: "3000", SYNCLINE_RECONCILE_INTERVAL_MS: "250" },
+    env: {
+      SYNCLINE_METRICS_PORT: "0",
+      SYNCLINE_WORKER_MAX_ATTEMPTS: "2",
+      SYNCLINE_RECONCILE_BASE_MS: "1000",
+      SYNCLINE_RECONCILE_MAX_MS: "3000",
+      SYNCLINE_RECONCILE_INTERVAL_MS: "250",
+    },
   });
   project = await createWorkerTestProject(system, "reconciler");
 }, 120_000);
@@ -27,10 +35,13 @@ afterAll(async () => {
   await system?.stop();
 });
 
-const put = (path: string, key: string, value: string) => system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
+const put = (path: string, key: string, value: string) =>
+  system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
-const runsOf = async (syncId: string): Promise<SyncRun[]> => (await system.syncs.listSyncRuns({ secretSyncId: syncId, pageSize: 500 })).runs;
-const syncOf = async (syncId: string): Promise<SecretSync> => (await system.syncs.getSecretSync({ secretSyncId: syncId })).secretSync!;
+const runsOf = async (syncId: string): Promise<SyncRun[]> =>
+  (await system.syncs.listSyncRuns({ secretSyncId: syncId, pageSize: 500 })).runs;
+const syncOf = async (syncId: string): Promise<SecretSync> =>
+  (await system.syncs.getSecretSync({ secretSyncId: syncId })).secretSync!;
 
 describe("the reconciler", () => {
   let refused: SecretSync;
@@ -61,14 +72,16 @@ describe("the reconciler", () => {
     const failed = await eventually(
       async () => {
         last = await syncOf(sync.id);
-        return last.syncStatus?.state === SyncState.FAILED && last.syncStatus.nextRetryTime ? last.syncStatus : undefined;
+        const status = last.syncStatus;
+        return status?.state === SyncState.FAILED && status.nextRetryTime ? status : undefined;
       },
       { timeoutMs: 60_000, describe: () => `sync status ${JSON.stringify(last?.syncStatus?.message)}` },
     );
     expect(failed.message).toMatch(/will retry at \d{4}-\d\d-\d\dT/);
     // While the destination stays down, the reconciler keeps trying (RECONCILE runs that fail too).
     const retriedRuns = await eventually(async () => {
-      const retries = (await runsOf(sync.id)).filter((run) => run.trigger === SyncTrigger.RECONCILE && run.state === SyncState.FAILED);
+      const runs = await runsOf(sync.id);
+      const retries = runs.filter((run) => run.trigger === SyncTrigger.RECONCILE && run.state === SyncState.FAILED);
       return retries.length >= 2 ? retries : undefined;
     }, { timeoutMs: 60_000 });
     expect(retriedRuns.length).toBeGreaterThanOrEqual(2);
@@ -90,7 +103,8 @@ describe("the reconciler", () => {
     const counted = await orchestratorSamples(system, "syncline_orchestrator_reconcile_runs_total");
     const total = [...counted.values()].reduce((sum, value) => sum + value, 0);
     expect(total).toBeGreaterThanOrEqual(runs.filter((run) => run.trigger === SyncTrigger.RECONCILE).length);
-    expect([...counted.keys()].every((series) => /reason="(transient|breaker_open)"/.test(series)), [...counted.keys()].join()).toBe(true);
+    const series = [...counted.keys()];
+    expect(series.every((name) => /reason="(transient|breaker_open)"/.test(name)), series.join()).toBe(true);
   });
 
   it("left the sync whose credentials were refused alone meanwhile", async () => {

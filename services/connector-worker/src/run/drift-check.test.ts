@@ -3,8 +3,13 @@ import { SecretSyncSchema, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/r
 import { describe, expect, it } from "vitest";
 import { driftMessage, judgeDrift } from "./drift-check.ts";
 
-const diff = { create: new Map([["GONE", "v"]]), update: new Map([["EDITED", "v"], ["ALSO_EDITED", "w"]]), delete: ["EXTRA"] };
-const sync = (autoSync: boolean, lastSyncedRevision: bigint) => create(SecretSyncSchema, { options: { autoSync }, lastSyncedRevision });
+const diff = {
+  create: new Map([["GONE", "v"]]),
+  update: new Map([["EDITED", "v"], ["ALSO_EDITED", "w"]]),
+  delete: ["EXTRA"],
+};
+const sync = (autoSync: boolean, lastSyncedRevision: bigint) =>
+  create(SecretSyncSchema, { options: { autoSync }, lastSyncedRevision });
 
 describe("drift checks", () => {
   it("an ordinary run is a push whatever its diff", () => {
@@ -12,10 +17,11 @@ describe("drift checks", () => {
     expect(judgeDrift(SyncTrigger.RECONCILE, sync(false, 5n), 5n, diff)).toEqual({ kind: "push" });
   });
 
-  it("with the source at the last synced revision, every difference is drift, by name, repaired only for auto-sync", () => {
+  it("with the source at the last synced revision, every difference is drift, repaired only for auto-sync", () => {
     const keys = { changed: ["ALSO_EDITED", "EDITED"], added: ["EXTRA"], removed: ["GONE"] };
-    expect(judgeDrift(SyncTrigger.DRIFT_CHECK, sync(true, 5n), 5n, diff)).toEqual({ kind: "drift", keys, repair: true });
-    expect(judgeDrift(SyncTrigger.DRIFT_CHECK, sync(false, 5n), 5n, diff)).toEqual({ kind: "drift", keys, repair: false });
+    const check = (autoSync: boolean) => judgeDrift(SyncTrigger.DRIFT_CHECK, sync(autoSync, 5n), 5n, diff);
+    expect(check(true)).toEqual({ kind: "drift", keys, repair: true });
+    expect(check(false)).toEqual({ kind: "drift", keys, repair: false });
   });
 
   it("with a changed source it is a normal change: pushed for auto-sync, left alone for a manual sync", () => {
@@ -26,15 +32,19 @@ describe("drift checks", () => {
   });
 
   it("names at most 100 keys per kind", () => {
-    const many = { create: new Map(), update: new Map(Array.from({ length: 150 }, (_, i) => [`K${i}`, "v"] as const)), delete: [] };
+    const update = new Map(Array.from({ length: 150 }, (_, i) => [`K${i}`, "v"] as const));
+    const many = { create: new Map(), update, delete: [] };
     const verdict = judgeDrift(SyncTrigger.DRIFT_CHECK, sync(true, 1n), 1n, many);
     expect(verdict.kind === "drift" && verdict.keys.changed.length).toBe(100);
   });
 
   it("messages name keys, never values, and say whether the drift was repaired", () => {
     const keys = { changed: ["EDITED"], added: [], removed: ["GONE"] };
-    expect(driftMessage(5n, keys, true)).toBe("drift at the destination since revision 5: changed EDITED; removed GONE; repaired (source written back)");
+    expect(driftMessage(5n, keys, true)).toBe(
+      "drift at the destination since revision 5: changed EDITED; removed GONE; repaired (source written back)",
+    );
     expect(driftMessage(5n, keys, false)).toContain("reported only");
-    expect(driftMessage(5n, { changed: [], added: [], removed: [] }, false)).toBe("no drift: the destination equals source revision 5");
+    const none = { changed: [], added: [], removed: [] };
+    expect(driftMessage(5n, none, false)).toBe("no drift: the destination equals source revision 5");
   });
 });

@@ -6,7 +6,8 @@ const noJitter = () => 0.5;
 
 describe("the reconciler's schedule", () => {
   it("doubles from the base: 30 s, 1 min, 2 min, 4 min …", () => {
-    expect([1, 2, 3, 4, 5].map((retry) => reconcileDelayMs(retry, backoff, noJitter))).toEqual([30_000, 60_000, 120_000, 240_000, 480_000]);
+    const delays = [1, 2, 3, 4, 5].map((retry) => reconcileDelayMs(retry, backoff, noJitter));
+    expect(delays).toEqual([30_000, 60_000, 120_000, 240_000, 480_000]);
   });
 
   it("is capped at the maximum however many retries failed", () => {
@@ -22,11 +23,14 @@ describe("the reconciler's schedule", () => {
   });
 
   it("retries what time can cure and leaves what needs a person", () => {
-    for (const kind of ["transient", "breaker_open", "rate_limited", "conflict", "lease_lost", ""]) expect(isReconcilable(kind), kind).toBe(true);
-    for (const kind of ["auth", "invalid_config", "limit_exceeded", "not_found", "unsupported"]) expect(isReconcilable(kind), kind).toBe(false);
+    const retried = ["transient", "breaker_open", "rate_limited", "conflict", "lease_lost", ""];
+    const needPerson = ["auth", "invalid_config", "limit_exceeded", "not_found", "unsupported"];
+    for (const kind of retried) expect(isReconcilable(kind), kind).toBe(true);
+    for (const kind of needPerson) expect(isReconcilable(kind), kind).toBe(false);
   });
 
   it("says when the next attempt is", () => {
-    expect(retryMessage("the destination did not answer in time", new Date("2026-01-01T10:00:00Z"))).toBe("the destination did not answer in time; will retry at 2026-01-01T10:00:00.000Z");
+    const message = retryMessage("the destination did not answer in time", new Date("2026-01-01T10:00:00Z"));
+    expect(message).toBe("the destination did not answer in time; will retry at 2026-01-01T10:00:00.000Z");
   });
 });

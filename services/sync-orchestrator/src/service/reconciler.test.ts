@@ -48,27 +48,39 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
   });
 
   const watchers = createSyncWatchers({ pollMs: 1000 });
-  const runs = () => createRunQueue({ db: handle.db, publisher: { publish: async (run) => void published.push(run.id) }, watchers, historyLimit: 1000 });
+  const publisher = { publish: async (run: { id: string }) => void published.push(run.id) };
+  const runs = () => createRunQueue({ db: handle.db, publisher, watchers, historyLimit: 1000 });
   const outcomes = () => createRunOutcomes({ db: handle.db, runs: runs(), watchers, logger, backoff });
-  const coordinator = () => createRunCoordinator({ db: handle.db, watchers, settings: { leaseTtlMs: 10_000, busyRetryMs: 200, minRunIntervalMs: 0 } });
-  const reconciler = () => createReconciler({ db: handle.db, runs: runs(), logger, settings: { intervalMs: 1000, batchSize: 100 }, count: (reason) => counted.push(reason) });
+  const leases = { leaseTtlMs: 10_000, busyRetryMs: 200, minRunIntervalMs: 0 };
+  const coordinator = () => createRunCoordinator({ db: handle.db, watchers, settings: leases });
+  const settings = { intervalMs: 1000, batchSize: 100 };
+  const count = (reason: string) => void counted.push(reason);
+  const reconciler = () => createReconciler({ db: handle.db, runs: runs(), logger, settings, count });
 
   async function newSync(extra: Partial<typeof secretSyncs.$inferInsert> = {}): Promise<string> {
     const id = randomUUID();
     await handle.db.insert(secretSyncs).values({
-      id, projectId: randomUUID(), name: `s-${id.slice(0, 8)}`, sourceEnvironment: "dev", sourcePath: "/", connectionId: randomUUID(),
-      destination: Destination.HASHICORP_VAULT, destinationConfig: Buffer.alloc(0), initialSyncBehavior: 1, ...extra,
+      id, projectId: randomUUID(), name: `s-${id.slice(0, 8)}`, sourceEnvironment: "dev", sourcePath: "/",
+      connectionId: randomUUID(), destination: Destination.HASHICORP_VAULT, destinationConfig: Buffer.alloc(0),
+      initialSyncBehavior: 1, ...extra,
     });
     return id;
   }
 
   /** Queues a run of the sync action, begins it and reports `state` for it; returns the run id. */
-  async function runTo(syncId: string, state: SyncState, trigger: SyncTrigger, extra: Record<string, unknown> = {}): Promise<string> {
+  async function runTo(syncId: string, state: SyncState, trigger: SyncTrigger, extra: Record<string, unknown> = {}) {
     const [queued] = await runs().enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger, revision: 0n }));
     const runId = queued!.run.id;
     expect((await coordinator().begin(runId, "worker")).decision).toBe("proceed");
-    await outcomes().apply(create(SyncRunResultSchema, { runId, secretSyncId: syncId, action: SyncAction.SYNC, state, message: "the destination did not answer in time", attempt: 1, startTime: timestampFromDate(new Date()), ...extra }));
+    await report(runId, syncId, { state, message: "the destination did not answer in time", ...extra });
     return runId;
+  }
+
+  /** Records a worker's result for a run of the sync action. */
+  function report(runId: string, syncId: string, fields: Record<string, unknown>): Promise<void> {
+    const startTime = timestampFromDate(new Date());
+    const result = { runId, secretSyncId: syncId, action: SyncAction.SYNC, attempt: 1, startTime, ...fields };
+    return outcomes().apply(create(SyncRunResultSchema, result));
   }
 
   const status = async (syncId: string) => (await findStatus(handle.db, syncId, SyncAction.SYNC))!;
@@ -97,14 +109,15 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
     // The retry fails too: the next wait doubles.
     expect((await coordinator().begin(retry!.id, "worker")).decision).toBe("proceed");
     const again = Date.now();
-    await outcomes().apply(create(SyncRunResultSchema, { runId: retry!.id, secretSyncId: syncId, action: SyncAction.SYNC, state: SyncState.FAILED, message: "still down", failureKind: "transient", attempt: 1 }));
+    await report(retry!.id, syncId, { state: SyncState.FAILED, message: "still down", failureKind: "transient" });
     const second = await status(syncId);
     expect(second.retryCount).toBe(2);
     expect(second.nextRetryAt!.getTime() - again).toBeGreaterThanOrEqual(minutes(2) * 0.9 - 1000);
 
     // A success resets the backoff and clears the retry.
     await runTo(syncId, SyncState.SUCCEEDED, SyncTrigger.SOURCE_CHANGE, { sourceRevision: 4n });
-    expect(await status(syncId)).toMatchObject({ state: SyncState.SUCCEEDED, retryCount: 0, nextRetryAt: null, failureKind: "" });
+    const succeeded = await status(syncId);
+    expect(succeeded).toMatchObject({ state: SyncState.SUCCEEDED, retryCount: 0, nextRetryAt: null, failureKind: "" });
     expect((await reconciler().reconcileOnce(new Date(Date.now() + minutes(60)))).retried).toBe(0);
   });
 
@@ -115,7 +128,8 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
       expect(await status(syncId)).toMatchObject({ state: SyncState.FAILED, failureKind, nextRetryAt: null });
       const pass = await reconciler().reconcileOnce(new Date(Date.now() + minutes(600)));
       expect(pass.retried, failureKind).toBe(0);
-      expect((await listRuns(handle.db, syncId, { limit: 10 })).map((run) => run.trigger)).toEqual([SyncTrigger.MANUAL]);
+      const triggers = (await listRuns(handle.db, syncId, { limit: 10 })).map((run) => run.trigger);
+      expect(triggers).toEqual([SyncTrigger.MANUAL]);
     }
   });
 
@@ -125,7 +139,8 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
     const later = new Date(Date.now() + minutes(5));
     const passes = await Promise.all([reconciler().reconcileOnce(later), reconciler().reconcileOnce(later)]);
     expect(passes.reduce((sum, pass) => sum + pass.retried, 0)).toBeGreaterThanOrEqual(1);
-    const reconcileRuns = (await listRuns(handle.db, syncId, { limit: 10 })).filter((run) => run.trigger === SyncTrigger.RECONCILE);
+    const history = await listRuns(handle.db, syncId, { limit: 10 });
+    const reconcileRuns = history.filter((run) => run.trigger === SyncTrigger.RECONCILE);
     expect(reconcileRuns).toHaveLength(1);
   });
 
@@ -139,9 +154,10 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
     expect((await reconciler().reconcileOnce(new Date(Date.now() + 2000))).retried).toBe(1);
   });
 
-  it("queues a due drift check only for a sync last left equal to its source, and keeps its findings by name", async () => {
-    const syncId = await newSync({ driftCheckIntervalMs: minutes(10), nextDriftCheckAt: new Date(Date.now() - 1000) });
-    const neverSynced = await newSync({ driftCheckIntervalMs: minutes(10), nextDriftCheckAt: new Date(Date.now() - 1000) });
+  it("queues a due drift check only for a sync last left equal to its source, and keeps its findings", async () => {
+    const due = () => ({ driftCheckIntervalMs: minutes(10), nextDriftCheckAt: new Date(Date.now() - 1000) });
+    const syncId = await newSync(due());
+    const neverSynced = await newSync(due());
     await runTo(syncId, SyncState.SUCCEEDED, SyncTrigger.SYNC_CREATED, { sourceRevision: 9n });
 
     const now = new Date();
@@ -156,24 +172,26 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
     expect((await reconciler().reconcileOnce(new Date(now.getTime() + minutes(5)))).driftChecks).toBe(0);
 
     expect((await coordinator().begin(check!.id, "worker")).decision).toBe("proceed");
-    await outcomes().apply(create(SyncRunResultSchema, {
-      runId: check!.id, secretSyncId: syncId, action: SyncAction.SYNC, state: SyncState.SUCCEEDED, message: "drift", attempt: 1, sourceRevision: 9n,
+    await report(check!.id, syncId, {
+      state: SyncState.SUCCEEDED, message: "drift", sourceRevision: 9n,
       keysCreated: 1, keysUpdated: 1, driftChangedKeys: ["EDITED"], driftRemovedKeys: ["GONE"],
-    }));
-    const report = (await findSync(handle.db, syncId))!.driftReport!;
-    expect(report).toMatchObject({ changed: ["EDITED"], added: [], removed: ["GONE"], repaired: true });
-    expect(Date.parse(report.checkTime)).toBeGreaterThan(0);
+    });
+    const stored = (await findSync(handle.db, syncId))!.driftReport!;
+    expect(stored).toMatchObject({ changed: ["EDITED"], added: [], removed: ["GONE"], repaired: true });
+    expect(Date.parse(stored.checkTime)).toBeGreaterThan(0);
   });
 
-  it("a drift check whose source moved on is a normal push, not drift; a push asked for meanwhile replaces a queued check", async () => {
+  it("a check whose source moved on is a push, not drift; a push asked for replaces a queued check", async () => {
     const syncId = await newSync({ driftCheckIntervalMs: minutes(1), nextDriftCheckAt: new Date(Date.now() - 1000) });
     await runTo(syncId, SyncState.SUCCEEDED, SyncTrigger.SYNC_CREATED, { sourceRevision: 3n });
-    const checkId = await runTo(syncId, SyncState.SUCCEEDED, SyncTrigger.DRIFT_CHECK, { sourceRevision: 5n, keysUpdated: 1 });
+    const checkId = await runTo(syncId, SyncState.SUCCEEDED, SyncTrigger.DRIFT_CHECK, { sourceRevision: 5n });
     expect((await findRun(handle.db, checkId))!.trigger).toBe(SyncTrigger.DRIFT_CHECK);
     expect((await findSync(handle.db, syncId))!.driftReport).toBeNull();
 
-    const [queuedCheck] = await runs().enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger: SyncTrigger.DRIFT_CHECK, revision: 0n }));
-    const [push] = await runs().enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger: SyncTrigger.MANUAL, revision: 0n }));
+    const request = (trigger: SyncTrigger) =>
+      runs().enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger, revision: 0n }));
+    const [queuedCheck] = await request(SyncTrigger.DRIFT_CHECK);
+    const [push] = await request(SyncTrigger.MANUAL);
     expect(push!.run.id).not.toBe(queuedCheck!.run.id);
     expect(push!.run.trigger).toBe(SyncTrigger.MANUAL);
     expect(await findRun(handle.db, queuedCheck!.run.id)).toMatchObject({ state: SyncState.SUCCEEDED });
