@@ -25,4 +25,12 @@ export const orchestratorConfig = {
   planTimeoutMs: int("SYNCLINE_ORCHESTRATOR_PLAN_TIMEOUT_MS", { default: 30_000, min: 100, max: 300_000 }),
   /** WatchSecretSync re-reads the sync at least this often (changes made through other replicas). */
   watchPollMs: int("SYNCLINE_ORCHESTRATOR_WATCH_POLL_MS", { default: 2000, min: 100, max: 60_000 }),
+  /** First reconciler retry of a sync that failed for a transient reason; each further one waits twice as long. */
+  reconcileBaseMs: int("SYNCLINE_RECONCILE_BASE_MS", { default: 30_000, min: 1000, max: 3_600_000 }),
+  /** Longest wait between reconciler retries of one sync. */
+  reconcileMaxMs: int("SYNCLINE_RECONCILE_MAX_MS", { default: 3_600_000, min: 1000, max: 86_400_000 }),
+  /** How often the reconciler looks for due retries and drift checks. */
+  reconcileIntervalMs: int("SYNCLINE_RECONCILE_INTERVAL_MS", { default: 5000, min: 100, max: 600_000 }),
+  /** Syncs the reconciler queues per pass (retries and drift checks each). */
+  reconcileBatchSize: int("SYNCLINE_RECONCILE_BATCH", { default: 200, min: 1, max: 10_000 }),
 } as const;

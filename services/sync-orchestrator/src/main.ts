@@ -29,6 +29,7 @@ import { secretSyncsHandlers } from "./rpc/secret-syncs-handlers.ts";
 import { createRunCoordinator } from "./service/run-coordinator.ts";
 import { createOrchestratorMetrics } from "./service/orchestrator-metrics.ts";
 import { createRunOutcomes } from "./service/run-outcomes.ts";
+import { createReconciler } from "./service/reconciler.ts";
 import { createRunQueue } from "./service/run-queue.ts";
 import { createSourceChanges } from "./service/source-changes.ts";
 import { createSyncActions } from "./service/sync-actions.ts";
@@ -61,7 +62,8 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   const syncs = createSyncService({ db, connections, runs, watchers });
   const actions = createSyncActions({ db, runs, watchers });
   const coordinator = createRunCoordinator({ db, watchers, settings: config });
-  const outcomes = createRunOutcomes({ db, runs, watchers, logger });
+  const backoff = { baseMs: config.reconcileBaseMs, maxMs: Math.max(config.reconcileBaseMs, config.reconcileMaxMs) };
+  const outcomes = createRunOutcomes({ db, runs, watchers, logger, backoff });
   const changes = createSourceChanges({ db, runs, watchers });
   const planner = createPlanRequester({ nc, timeoutMs: config.planTimeoutMs });
 
@@ -70,6 +72,8 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   server.add(SyncRunCoordinationService, coordinationHandlers(coordinator), ["service"]);
 
   const counters = createOrchestratorMetrics(metrics, db);
+  const reconcileSettings = { intervalMs: config.reconcileIntervalMs, batchSize: config.reconcileBatchSize };
+  const reconciler = createReconciler({ db, runs, logger, settings: reconcileSettings, count: counters.reconcileRun });
   const common = { nc, logger, deadLetters: createDeadLetters({ nc, metrics, logger }) };
   const sourceEvents = startConsumer({ ...common, definition: consumers.orchestratorSourceEvents, schema: SourceChangeEventSchema, concurrency: 4, handle: counters.countedSourceEvents(createSourceEventHandler({ changes, logger })) });
   const connectionEvents = startConsumer({ ...common, definition: consumers.orchestratorConnectionEvents, schema: ConnectionChangeEventSchema, concurrency: 1, handle: createConnectionEventHandler({ changes, logger }) });
@@ -83,11 +87,13 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
       (error: unknown) => logger.warn({ err: error }, "could not republish unstarted runs"),
     );
   }, Math.max(1000, Math.floor(config.unstartedRunRepublishMs / 2)));
+  reconciler.start();
   const port = await server.listen(config.host, config.port);
   logger.info({ port, database: database.kind }, "listening");
 
   return async () => {
     clearInterval(sweeper);
+    await reconciler.stop();
     await server.shutdown(2000);
     // Each message is one database transaction; one that hangs is handed back after the drain time.
     const drain = { timeoutMs: CONSUMER_DRAIN_MS, graceMs: 0 };

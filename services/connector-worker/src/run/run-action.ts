@@ -5,6 +5,7 @@ import type { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/so
 import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { RpcClient } from "@syncline/rpc";
 import type { BreakerRegistry } from "./breaker-registry.ts";
+import type { DriftKeys } from "./drift-check.ts";
 import type { RunLease } from "./run-lease.ts";
 
 /** The internal services and shared state a run uses. */
@@ -34,6 +35,8 @@ export interface ActionOutcome {
   readonly created: number;
   readonly updated: number;
   readonly deleted: number;
+  /** Drift checks only: the keys found edited at the destination (see drift-check.ts). */
+  readonly drift?: DriftKeys;
 }
 
 /** One of the three actions of a sync; throws on failure (classified by failure-policy.ts). */

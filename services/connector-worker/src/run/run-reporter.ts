@@ -2,6 +2,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { subjects, type EventPublisher } from "@syncline/bus";
 import { SyncRunResultSchema, type SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type { DriftKeys } from "./drift-check.ts";
 
 /** One report about a run; messages are for people and never carry values. */
 export interface RunReport {
@@ -14,6 +15,10 @@ export interface RunReport {
   readonly created?: number;
   readonly updated?: number;
   readonly deleted?: number;
+  /** FAILED and retried runs: the failure kind, so the orchestrator knows whether to retry later. */
+  readonly failureKind?: string;
+  /** Drift checks only: keys found edited at the destination. */
+  readonly drift?: DriftKeys;
 }
 
 /** Publishes run progress and outcomes for the orchestrator (deduplicated per run, state and attempt). */
@@ -36,6 +41,10 @@ export function createRunReporter(publisher: EventPublisher) {
           attempt: report.attempt,
           startTime: timestampFromDate(report.startTime),
           ...(report.endTime ? { endTime: timestampFromDate(report.endTime) } : {}),
+          failureKind: report.failureKind ?? "",
+          driftChangedKeys: [...(report.drift?.changed ?? [])],
+          driftAddedKeys: [...(report.drift?.added ?? [])],
+          driftRemovedKeys: [...(report.drift?.removed ?? [])],
         },
         { msgId: `run-result/${request.runId}/${SyncState[report.state]}/${report.attempt}` },
       );

@@ -47,6 +47,8 @@ describe("run request handling", () => {
     expect(await handle(request, delivery(5))).toEqual({ kind: "ack" });
     expect(reports.map((r) => [SyncState[r.state], r.attempt])).toEqual([["FAILED", 1]]);
     expect(reports[0]!.message).not.toMatch(/gave up/);
+    // The orchestrator's reconciler decides from the kind whether to run the sync again later.
+    expect(reports[0]!.failureKind).toBe("unsupported");
   });
 
   it("a dropped request is acked without a report", async () => {

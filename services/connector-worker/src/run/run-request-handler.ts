@@ -103,6 +103,7 @@ export function createRunRequestHandler(deps: {
         created: outcome.created,
         updated: outcome.updated,
         deleted: outcome.deleted,
+        ...(outcome.drift ? { drift: outcome.drift } : {}),
       });
       deps.metrics?.finished(actionName, "succeeded", startTime);
       log.info({ created: outcome.created, updated: outcome.updated, deleted: outcome.deleted, revision: outcome.sourceRevision.toString() }, "run succeeded");
@@ -120,13 +121,13 @@ export function createRunRequestHandler(deps: {
       const decision = decide(failure, attempt, deps.settings.maxAttempts);
       if (decision.retry) {
         log.warn({ kind: failure.kind, reason: failure.message, delayMs: decision.delayMs }, "run failed; will retry");
-        await deps.reporter.report(request, { state: SyncState.PENDING, message: `retrying in ${Math.ceil(decision.delayMs / 1000)}s (attempt ${attempt} failed: ${failure.message})`, attempt, startTime });
+        await deps.reporter.report(request, { state: SyncState.PENDING, message: `retrying in ${Math.ceil(decision.delayMs / 1000)}s (attempt ${attempt} failed: ${failure.message})`, attempt, startTime, failureKind: failure.kind });
         deps.metrics?.finished(actionName, "retried", startTime);
         return { kind: "nak", delayMs: decision.delayMs };
       }
       log.warn({ kind: failure.kind, reason: failure.message }, "run failed");
       const suffix = attempt >= deps.settings.maxAttempts && failure.kind !== "auth" ? ` (gave up after ${attempt} attempts)` : "";
-      await deps.reporter.report(request, { state: SyncState.FAILED, message: `${failure.message}${suffix}`, attempt, startTime, endTime: new Date() });
+      await deps.reporter.report(request, { state: SyncState.FAILED, message: `${failure.message}${suffix}`, attempt, startTime, endTime: new Date(), failureKind: failure.kind });
       deps.metrics?.finished(actionName, "failed", startTime);
       return { kind: "ack" };
     } finally {

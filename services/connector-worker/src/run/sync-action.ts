@@ -1,5 +1,6 @@
 import { isEmptyDiff } from "@syncline/connectors/sync";
 import { openDestination } from "./destination-access.ts";
+import { driftMessage, judgeDrift } from "./drift-check.ts";
 import { describeImport, importIntoSource } from "./import-action.ts";
 import { initialImportOf, planPush } from "./push-plan.ts";
 import type { RunAction } from "./run-action.ts";
@@ -11,7 +12,8 @@ import { readSource, sourceValues } from "./source-reader.ts";
  * revision may still be written, and apply the difference through the connection's breaker.
  * Level-triggered: it converges on the newest source whatever request caused it. A sync whose
  * first push has not happened yet and whose initial behaviour imports does that import first,
- * in the same run and under the same lease.
+ * in the same run and under the same lease. A drift check (drift-check.ts) reports what differs by
+ * key name and writes only for an automatic sync.
  */
 export const syncAction: RunAction = async (context, sources) => {
   const { sync, lease } = context;
@@ -24,6 +26,15 @@ export const syncAction: RunAction = async (context, sources) => {
   const source = early ?? (await readSource(sources.snapshots, sync));
   const view = await access.read();
   const diff = planPush(sync, sourceValues(source), view, access.descriptor.limits);
+  const drift = judgeDrift(context.request.trigger, sync, source.revision, diff);
+  if (drift.kind === "skip" || (drift.kind === "drift" && !drift.repair)) {
+    // Nothing is written: a skipped check reports revision 0 (the last synced revision stays); a
+    // reported drift read exactly the last synced revision.
+    const unchanged = { created: 0, updated: 0, deleted: 0 };
+    if (drift.kind === "skip") return { message: drift.message, sourceRevision: 0n, ...unchanged };
+    const message = driftMessage(source.revision, drift.keys, false);
+    return { message, sourceRevision: source.revision, ...unchanged, drift: drift.keys };
+  }
   const verdict = await lease.checkFence(source.revision);
   if (!verdict.allowed) {
     return { message: `revision ${source.revision} not written: ${verdict.reason.slice(0, 300)}; nothing was changed${importNote}`, sourceRevision: source.revision, created: 0, updated: 0, deleted: 0 };
@@ -31,7 +42,12 @@ export const syncAction: RunAction = async (context, sources) => {
   const outcome = isEmptyDiff(diff) ? { created: [], updated: [], deleted: [] } : await access.apply(diff);
   const { created, updated, deleted } = outcome;
   return {
-    message: `synced revision ${source.revision}: ${created.length} created, ${updated.length} updated, ${deleted.length} deleted${importNote}`,
+    message:
+      drift.kind === "drift"
+        ? driftMessage(source.revision, drift.keys, true)
+        : `synced revision ${source.revision}: ${created.length} created, ${updated.length} updated, ` +
+          `${deleted.length} deleted${importNote}`,
+    ...(drift.kind === "drift" ? { drift: drift.keys } : {}),
     sourceRevision: source.revision,
     created: created.length,
     updated: updated.length,

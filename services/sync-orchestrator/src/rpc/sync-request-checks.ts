@@ -5,6 +5,7 @@ import { InitialSyncBehavior, type DestinationConfig, type SyncSource } from "@s
 import { assertValid, checkUuid, type FieldViolation } from "@syncline/rpc";
 import { checkEnvironmentSlug, normaliseFolderPath } from "@syncline/source-path";
 import { destinationKindOf } from "../domain/destination-kind.ts";
+import { checkDriftInterval, durationMs } from "../domain/drift-rules.ts";
 import { checkDescription, checkSyncName } from "../domain/sync-rules.ts";
 import type { NewSecretSync, SourceInput, SyncChanges } from "../service/sync-service.ts";
 
@@ -60,6 +61,10 @@ export function checkCreate(request: CreateSecretSyncRequest): NewSecretSync {
   const source = checkSource(request.source, violations);
   checkDestinationConfig(request.destinationConfig, violations);
   if (!(request.initialSyncBehavior in InitialSyncBehavior)) violations.push({ field: "initial_sync_behavior", description: "unknown value" });
+  const driftMs = request.driftCheckInterval ? durationMs(request.driftCheckInterval) : undefined;
+  if (driftMs !== undefined) {
+    violations.push(...violation("drift_check_interval", checkDriftInterval(driftMs, { allowZero: false })));
+  }
   assertValid(violations);
   return {
     projectId: request.projectId,
@@ -72,6 +77,7 @@ export function checkCreate(request: CreateSecretSyncRequest): NewSecretSync {
     keySchema: request.keySchema,
     disableSecretDeletion: request.disableSecretDeletion,
     autoSync: request.autoSync ?? true,
+    ...(driftMs !== undefined ? { driftCheckIntervalMs: driftMs } : {}),
   };
 }
 
@@ -85,6 +91,10 @@ export function checkUpdate(request: UpdateSecretSyncRequest): SyncChanges {
   if (request.keySchema !== undefined) violations.push(...violation("key_schema", checkKeySchema(request.keySchema)));
   const source = request.source ? checkSource(request.source, violations) : undefined;
   if (request.destinationConfig) checkDestinationConfig(request.destinationConfig, violations);
+  const driftMs = request.driftCheckInterval ? durationMs(request.driftCheckInterval) : undefined;
+  if (driftMs !== undefined) {
+    violations.push(...violation("drift_check_interval", checkDriftInterval(driftMs, { allowZero: true })));
+  }
   assertValid(violations);
   return {
     ...(request.name !== undefined ? { name: request.name } : {}),
@@ -95,6 +105,7 @@ export function checkUpdate(request: UpdateSecretSyncRequest): SyncChanges {
     ...(request.keySchema !== undefined ? { keySchema: request.keySchema } : {}),
     ...(request.disableSecretDeletion !== undefined ? { disableSecretDeletion: request.disableSecretDeletion } : {}),
     ...(request.autoSync !== undefined ? { autoSync: request.autoSync } : {}),
+    ...(driftMs !== undefined ? { driftCheckIntervalMs: driftMs === 0 ? null : driftMs } : {}),
   };
 }
 

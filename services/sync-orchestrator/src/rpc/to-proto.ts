@@ -1,7 +1,8 @@
 import { fromBinary, type MessageInitShape } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { DestinationConfigSchema, SyncAction, type ActionStatusSchema, type SecretSyncSchema, type SyncRunSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { timestampFromDate, type DurationSchema } from "@bufbuild/protobuf/wkt";
+import { DestinationConfigSchema, SyncAction, type ActionStatusSchema, type DriftReportSchema, type SecretSyncSchema, type SyncRunSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { RunRow } from "../store/run-store.ts";
+import type { StoredDriftReport } from "../store/schema.ts";
 import type { StatusRow } from "../store/status-store.ts";
 import type { SyncView } from "../service/sync-view.ts";
 
@@ -18,6 +19,21 @@ function actionStatus(row: StatusRow | undefined): MessageInitShape<typeof Actio
     ...(row.startedAt ? { startTime: timestampFromDate(row.startedAt) } : {}),
     ...(row.endedAt ? { endTime: timestampFromDate(row.endedAt) } : {}),
     sourceRevision: row.sourceRevision,
+    ...(row.nextRetryAt ? { nextRetryTime: timestampFromDate(row.nextRetryAt) } : {}),
+  };
+}
+
+function durationOf(ms: number): MessageInitShape<typeof DurationSchema> {
+  return { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
+}
+
+function driftReport(report: StoredDriftReport): MessageInitShape<typeof DriftReportSchema> {
+  return {
+    changedKeys: report.changed,
+    addedKeys: report.added,
+    removedKeys: report.removed,
+    checkTime: timestampFromDate(new Date(report.checkTime)),
+    repaired: report.repaired,
   };
 }
 
@@ -31,12 +47,19 @@ export function secretSyncMessage({ sync: row, statuses }: SyncView): MessageIni
     connectionId: row.connectionId,
     destination: row.destination,
     destinationConfig: fromBinary(DestinationConfigSchema, row.destinationConfig),
-    options: { initialSyncBehavior: row.initialSyncBehavior, keySchema: row.keySchema, disableSecretDeletion: row.disableSecretDeletion, autoSync: row.autoSync },
+    options: {
+      initialSyncBehavior: row.initialSyncBehavior,
+      keySchema: row.keySchema,
+      disableSecretDeletion: row.disableSecretDeletion,
+      autoSync: row.autoSync,
+      ...(row.driftCheckIntervalMs ? { driftCheckInterval: durationOf(row.driftCheckIntervalMs) } : {}),
+    },
     syncStatus: actionStatus(statuses.get(SyncAction.SYNC)),
     importStatus: actionStatus(statuses.get(SyncAction.IMPORT)),
     removeStatus: actionStatus(statuses.get(SyncAction.REMOVE)),
     lastSyncedRevision: row.lastSyncedRevision,
     version: row.version,
+    ...(row.driftReport ? { drift: driftReport(row.driftReport) } : {}),
     createTime: timestampFromDate(row.createdAt),
     updateTime: timestampFromDate(row.updatedAt),
   };

@@ -3,14 +3,16 @@ import type { Database } from "@syncline/db";
 import type { SyncRunResult } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { cachedRead, type MetricsRegistry } from "@syncline/telemetry";
-import { count, eq } from "drizzle-orm";
-import { syncRuns } from "../store/schema.ts";
+import { and, count, eq, isNotNull } from "drizzle-orm";
+import { driftKeyCount } from "../domain/drift-rules.ts";
+import { secretSyncs, syncRuns } from "../store/schema.ts";
 
 type Handler<T> = (message: T, delivery: Delivery) => Promise<Disposition>;
 
 /**
  * The orchestrator's Prometheus metrics (DESIGN §5): runs waiting (PENDING, counted in the
- * database at most every 5 s), source change events handled and run results recorded by state.
+ * database at most every 5 s), source change events handled, run results recorded by state, runs
+ * queued by the reconciler and the drift each sync's latest check found (read at most every 5 s).
  * The `counted*` wrappers count a message once its handler acked it, so redeliveries are not
  * counted twice.
  */
@@ -19,8 +21,36 @@ export function createOrchestratorMetrics(registry: MetricsRegistry, db: Databas
   registry.gauge("syncline_orchestrator_runs_queued", "Runs waiting for a worker (state PENDING, including retries waiting out their backoff).", { collect: async () => [{ value: await pending() }] });
   const sourceEvents = registry.counter("syncline_orchestrator_source_events_total", "Source change events handled (acked) by the orchestrator.");
   const runResults = registry.counter("syncline_orchestrator_run_results_total", "Run results recorded by the orchestrator, by reported state.", ["state"]);
+  const reconcileRuns = registry.counter(
+    "syncline_orchestrator_reconcile_runs_total",
+    "Runs queued by the reconciler, by reason: the failure kind retried, or drift_check.",
+    ["reason"],
+  );
+  const drift = cachedRead(
+    async () =>
+      db
+        .select({ id: secretSyncs.id, report: secretSyncs.driftReport })
+        .from(secretSyncs)
+        .where(and(isNotNull(secretSyncs.driftReport), isNotNull(secretSyncs.driftCheckIntervalMs)))
+        .limit(10_000),
+    5000,
+  );
+  const driftHelp =
+    "Keys the latest drift check of each sync found changed, added or removed at its destination " +
+    "(names are in the sync's status).";
+  registry.gauge("syncline_sync_drift_keys", driftHelp, {
+    labelNames: ["sync_id"],
+    collect: async () =>
+      (await drift()).flatMap(({ id, report }) =>
+        report ? [{ labels: { sync_id: id }, value: driftKeyCount(report) }] : [],
+      ),
+  });
 
   return {
+    /** Counts one run queued by the reconciler. */
+    reconcileRun(reason: string): void {
+      reconcileRuns.inc({ reason });
+    },
     countedSourceEvents<T>(handle: Handler<T>): Handler<T> {
       return async (message, delivery) => {
         const disposition = await handle(message, delivery);

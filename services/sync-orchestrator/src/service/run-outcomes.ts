@@ -8,6 +8,8 @@ import { recordAudit } from "../store/audit-store.ts";
 import * as runStore from "../store/run-store.ts";
 import { raiseWrittenRevision, setStatusOfRun } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
+import type { ReconcileBackoff } from "../domain/reconcile-schedule.ts";
+import { DEFAULT_RECONCILE_BACKOFF, recordForReconciler } from "./reconcile-outcome.ts";
 import type { QueuedRun, RunQueue } from "./run-queue.ts";
 import type { SyncWatchers } from "./sync-watchers.ts";
 
@@ -21,7 +23,7 @@ const FINISHED = new Set([SyncState.SUCCEEDED, SyncState.FAILED]);
  * removal succeeded (remove). A finished run never changes again (late or duplicate reports are
  * dropped).
  */
-export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers: SyncWatchers; logger: Logger }) {
+export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers: SyncWatchers; logger: Logger; backoff?: ReconcileBackoff }) {
   return {
     async apply(result: SyncRunResult): Promise<void> {
       const queued: QueuedRun[] = [];
@@ -36,6 +38,7 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
           if (result.state === SyncState.PENDING && run.state === SyncState.RUNNING && result.attempt > 0 && result.attempt < run.attempts) return undefined;
 
           const message = boundMessage(result.message);
+          const failureKind = result.failureKind.slice(0, 40);
           const startedAt = result.startTime ? timestampDate(result.startTime) : run.startedAt;
           const endedAt = result.endTime ? timestampDate(result.endTime) : FINISHED.has(result.state) ? new Date() : null;
           await runStore.updateRun(tx, run.id, {
@@ -45,11 +48,21 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
             keysCreated: result.keysCreated,
             keysUpdated: result.keysUpdated,
             keysDeleted: result.keysDeleted,
+            failureKind: result.state === SyncState.FAILED || result.state === SyncState.PENDING ? failureKind : "",
             attempts: Math.max(run.attempts, result.attempt),
             startedAt,
             endedAt,
           });
-          await setStatusOfRun(tx, sync.id, run.action, run.id, { state: result.state, message, sourceRevision: result.sourceRevision, startedAt, endedAt });
+          const statusUpdated = await setStatusOfRun(tx, sync.id, run.action, run.id, {
+            state: result.state,
+            message,
+            sourceRevision: result.sourceRevision,
+            startedAt,
+            endedAt,
+            failureKind: result.state === SyncState.FAILED ? failureKind : "",
+          });
+          const backoff = deps.backoff ?? DEFAULT_RECONCILE_BACKOFF;
+          await recordForReconciler(tx, { sync, run, result, message, statusUpdated, backoff });
           if (result.state !== SyncState.RUNNING && sync.leaseRunId === run.id) {
             await store.patchSync(tx, sync.id, { leaseRunId: null, leaseId: null, leaseExpiresAt: null });
           }

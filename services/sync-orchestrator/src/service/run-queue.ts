@@ -27,6 +27,7 @@ export interface QueuedRun {
 }
 
 const PUBLISH_CONCURRENCY = 32;
+const REPLACED_DRIFT_CHECK = "not run: a push requested while this drift check was queued replaced it";
 
 /**
  * Turns requests into runs (DESIGN §3): leading edge, then coalesce. A request for an action of a
@@ -40,7 +41,14 @@ export function createRunQueue(deps: { db: Database; publisher: RunRequestPublis
   /** Records (or folds) one request; the caller holds the sync's lock in `tx` and publishes after commit. */
   async function queueIn(tx: Database, sync: SyncRow, spec: RunSpec): Promise<QueuedRun> {
     const destination = sync.destination as Destination;
-    const pending = await runs.findPendingRun(tx, sync.id, spec.action);
+    let pending = await runs.findPendingRun(tx, sync.id, spec.action);
+    // A queued drift check only reports for a manual sync, and its request says so: a push asked for
+    // meanwhile replaces it rather than folding into it (its request would still say "drift check").
+    if (pending && pending.trigger === SyncTrigger.DRIFT_CHECK && spec.trigger !== SyncTrigger.DRIFT_CHECK) {
+      const ended = { state: SyncState.SUCCEEDED, message: REPLACED_DRIFT_CHECK, endedAt: new Date() };
+      await runs.updateRun(tx, pending.id, ended);
+      pending = undefined;
+    }
     if (pending) {
       const run = await runs.foldIntoRun(tx, pending.id, {
         revision: spec.revision,

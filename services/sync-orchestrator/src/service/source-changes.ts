@@ -6,7 +6,7 @@ import { SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs
 import { sourceLossMessage, sourceLossOf, type SourceLoss } from "../domain/source-loss.ts";
 import { watchingSourcePaths } from "../domain/source-match.ts";
 import { runIdForEvent } from "../domain/sync-rules.ts";
-import { setStatus } from "../store/status-store.ts";
+import { resetRetries, setStatus } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
 import type { RunQueue } from "./run-queue.ts";
 import type { SyncWatchers } from "./sync-watchers.ts";
@@ -73,6 +73,8 @@ export function createSourceChanges(deps: { db: Database; runs: RunQueue; watche
     async applyConnectionEvent(event: ConnectionChangeEvent): Promise<ChangeOutcome> {
       const syncs = await store.findSyncsOfConnection(db, event.connectionId);
       if (event.kind === ConnectionChangeKind.CREDENTIALS_UPDATED) {
+        // New credentials may cure what failed: the reconciler's backoff starts over (manual syncs too).
+        await resetRetries(db, syncs.map((sync) => sync.id), SyncAction.SYNC);
         const queued = await deps.runs.enqueue(
           syncs.filter((sync) => sync.autoSync).map((sync) => sync.id),
           (sync) =>

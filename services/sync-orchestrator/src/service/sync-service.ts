@@ -10,6 +10,7 @@ import { destinationKindOf } from "../domain/destination-kind.ts";
 import { destinationLocation, keysCaseInsensitive } from "../domain/destination-overlap.ts";
 import { decodePageToken, encodePageToken } from "../domain/page-token.ts";
 import { recordAudit } from "../store/audit-store.ts";
+import { resetRetries } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
 import { checkConnection } from "./connection-check.ts";
 import { assertNoOverlap } from "./destination-overlaps.ts";
@@ -36,6 +37,8 @@ export interface NewSecretSync {
   readonly keySchema: string;
   readonly disableSecretDeletion: boolean;
   readonly autoSync: boolean;
+  /** Drift check interval in milliseconds (already within bounds); undefined means none. */
+  readonly driftCheckIntervalMs?: number;
 }
 
 /** A validated partial update; undefined fields stay as they are. */
@@ -48,6 +51,8 @@ export interface SyncChanges {
   readonly keySchema?: string;
   readonly disableSecretDeletion?: boolean;
   readonly autoSync?: boolean;
+  /** A new drift check interval in milliseconds; null turns drift checks off. */
+  readonly driftCheckIntervalMs?: number | null;
 }
 
 /** Filters and page of ListSecretSyncs (validated). */
@@ -58,6 +63,19 @@ export interface SyncListQuery {
   readonly syncState?: number;
   readonly pageSize: number;
   readonly pageToken: string;
+}
+
+/** The columns of a drift check interval: the interval and its first check one interval from now (none for null). */
+function driftSchedule(intervalMs: number | null | undefined): Partial<store.NewSyncRow> {
+  if (intervalMs === undefined) return {};
+  return { driftCheckIntervalMs: intervalMs, nextDriftCheckAt: intervalMs ? new Date(Date.now() + intervalMs) : null };
+}
+
+/** Drift checks read the destination back: FAILED_PRECONDITION where it cannot be. */
+function assertDriftReadable(descriptor: { name: string; capabilities: { readBack: boolean } }): void {
+  if (descriptor.capabilities.readBack) return;
+  const why = `${descriptor.name} cannot be read back, so drift cannot be checked; leave drift_check_interval unset`;
+  throw RpcError.failedPrecondition(why, [{ field: "drift_check_interval", description: why }]);
 }
 
 const configBytes = (config: DestinationConfig) => Buffer.from(toBinary(DestinationConfigSchema, create(DestinationConfigSchema, config)));
@@ -92,6 +110,7 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
       if (kind === undefined) throw RpcError.invalidArgument([{ field: "destination_config", description: "must set one destination" }]);
       const descriptor = destinationDescriptor(kind);
       assertValid(capabilityViolations(descriptor, { ...input, environment: input.source.environment }));
+      if (input.driftCheckIntervalMs) assertDriftReadable(descriptor);
       const { instance } = await checkConnection(deps.connections, input.projectId, input.connectionId, descriptor);
       const location = destinationLocation(input.destinationConfig);
       const queued: QueuedRun[] = [];
@@ -117,6 +136,7 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
               keySchema: input.keySchema,
               disableSecretDeletion: input.disableSecretDeletion,
               autoSync: input.autoSync,
+              ...driftSchedule(input.driftCheckIntervalMs),
             });
             await recordAudit(tx, {
               syncId: row.id,
@@ -179,8 +199,13 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
         ...(changes.keySchema !== undefined && changes.keySchema !== current.keySchema ? { keySchema: changes.keySchema } : {}),
         ...(changes.disableSecretDeletion !== undefined && changes.disableSecretDeletion !== current.disableSecretDeletion ? { disableSecretDeletion: changes.disableSecretDeletion } : {}),
         ...(changes.autoSync !== undefined && changes.autoSync !== current.autoSync ? { autoSync: changes.autoSync } : {}),
+        ...(changes.driftCheckIntervalMs !== undefined && changes.driftCheckIntervalMs !== current.driftCheckIntervalMs
+          ? driftSchedule(changes.driftCheckIntervalMs)
+          : {}),
       };
-      const fields = Object.keys(patch).filter((field) => field !== "destinationLocation");
+      if (patch.driftCheckIntervalMs) assertDriftReadable(descriptor);
+      const bookkeeping = new Set(["destinationLocation", "nextDriftCheckAt"]);
+      const fields = Object.keys(patch).filter((field) => !bookkeeping.has(field));
       if (fields.length === 0) return requireView(id);
       assertValid(capabilityViolations(descriptor, { keySchema: patch.keySchema, disableSecretDeletion: patch.disableSecretDeletion, environment: source.environment }));
       if (patch.connectionId) patch.destinationInstance = (await checkConnection(deps.connections, current.projectId, patch.connectionId, descriptor)).instance;
@@ -198,6 +223,8 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
             const updated = await store.updateSyncAtVersion(tx, id, expectedVersion, patch);
             if (!updated) throw RpcError.aborted(`secret sync ${id} changed while it was being updated; read it again and retry`);
             await recordAudit(tx, { syncId: id, projectId: current.projectId, actor, action: "sync.update", details: { fields: fields.join(","), version: String(updated.version) } });
+            // A new configuration may cure what failed: the reconciler's backoff starts over.
+            if (reaches) await resetRetries(tx, [id], SyncAction.SYNC);
             if (reaches && updated.autoSync && !updated.deletionRequestedAt) {
               queued.push(await deps.runs.queueIn(tx, updated, { action: SyncAction.SYNC, trigger: SyncTrigger.CONFIG_CHANGED, revision: 0n }));
             }

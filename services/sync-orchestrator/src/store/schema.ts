@@ -36,6 +36,12 @@ export const secretSyncs = pgTable("secret_syncs", {
   leaseId: uuid("lease_id"),
   leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
   lastRunStartedAt: timestamp("last_run_started_at", { withTimezone: true }),
+  /** `drift_check_interval` in milliseconds; null means no drift checks. */
+  driftCheckIntervalMs: integer("drift_check_interval_ms"),
+  /** When the reconciler queues the next drift check (null: none scheduled). */
+  nextDriftCheckAt: timestamp("next_drift_check_at", { withTimezone: true }),
+  /** The latest drift check's findings, by key name only. */
+  driftReport: jsonb("drift_report").$type<StoredDriftReport>(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
@@ -43,7 +49,18 @@ export const secretSyncs = pgTable("secret_syncs", {
   index("secret_syncs_source_idx").on(t.projectId, t.sourceEnvironment, t.sourcePath),
   index("secret_syncs_connection_idx").on(t.connectionId),
   index("secret_syncs_location_idx").on(t.destination, t.destinationLocation),
+  index("secret_syncs_next_drift_check_idx").on(t.nextDriftCheckAt),
 ]);
+
+/** A drift report as stored on the sync (names only, bounded by the worker). */
+export interface StoredDriftReport {
+  readonly changed: string[];
+  readonly added: string[];
+  readonly removed: string[];
+  /** ISO time of the check. */
+  readonly checkTime: string;
+  readonly repaired: boolean;
+}
 
 /**
  * The latest run of each action (sync, import, remove) of a sync, and the highest source revision
@@ -60,7 +77,13 @@ export const syncActionStatuses = pgTable("sync_action_statuses", {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   startedAt: timestamp("started_at", { withTimezone: true }),
   endedAt: timestamp("ended_at", { withTimezone: true }),
-}, (t) => [primaryKey({ columns: [t.syncId, t.action] })]);
+  /** The failure kind of the run the status describes when it FAILED (`transient`, `auth`, ...). */
+  failureKind: text("failure_kind").notNull().default(""),
+  /** Reconciler retries since the action last succeeded (or its configuration changed): the backoff step. */
+  retryCount: integer("retry_count").notNull().default(0),
+  /** When the reconciler runs the failed action again; null when no retry is due. */
+  nextRetryAt: timestamp("next_retry_at", { withTimezone: true }),
+}, (t) => [primaryKey({ columns: [t.syncId, t.action] }), index("sync_action_statuses_next_retry_idx").on(t.nextRetryAt)]);
 
 /**
  * Every run of every action; no values, only key counts. `requested_revision` is the newest source
@@ -82,6 +105,8 @@ export const syncRuns = pgTable("sync_runs", {
   keysCreated: integer("keys_created").notNull().default(0),
   keysUpdated: integer("keys_updated").notNull().default(0),
   keysDeleted: integer("keys_deleted").notNull().default(0),
+  /** The worker's failure kind when the run failed or waits for a retry; empty otherwise. */
+  failureKind: text("failure_kind").notNull().default(""),
   attempts: integer("attempts").notNull().default(0),
   workerId: text("worker_id").notNull().default(""),
   queuedAt: timestamp("queued_at", { withTimezone: true }).notNull().defaultNow(),

@@ -24,11 +24,18 @@ export async function findStatus(db: Database, syncId: string, action: number): 
 }
 
 /** The fields of a status a change may set (the fence `written_revision` has its own function). */
-export type StatusPatch = Partial<Pick<StatusRow, "state" | "runId" | "message" | "sourceRevision" | "startedAt" | "endedAt">>;
+export type StatusPatch = Partial<Pick<StatusRow, "state" | "runId" | "message" | "sourceRevision" | "startedAt" | "endedAt" | "failureKind" | "retryCount" | "nextRetryAt">>;
+
+/**
+ * A status change clears the failure kind and the reconciler's next retry unless it sets them:
+ * only the recording of a failed run schedules a retry, and any later change (a run queued, begun
+ * or finished, the source lost) makes that retry moot. The retry count stays unless set.
+ */
+const changeOf = (patch: StatusPatch) => ({ failureKind: "", nextRetryAt: null, ...patch, updatedAt: new Date() });
 
 /** Sets a status outright (creating it), e.g. when a run is queued or the source is lost. */
 export async function setStatus(db: Database, syncId: string, action: number, patch: StatusPatch): Promise<void> {
-  const values = { ...patch, updatedAt: new Date() };
+  const values = changeOf(patch);
   await db
     .insert(syncActionStatuses)
     .values({ syncId, action, ...values })
@@ -39,7 +46,7 @@ export async function setStatus(db: Database, syncId: string, action: number, pa
 export async function setStatusOfRun(db: Database, syncId: string, action: number, runId: string, patch: StatusPatch): Promise<boolean> {
   const updated = await db
     .update(syncActionStatuses)
-    .set({ ...patch, updatedAt: new Date() })
+    .set(changeOf(patch))
     .where(and(eq(syncActionStatuses.syncId, syncId), eq(syncActionStatuses.action, action), eq(syncActionStatuses.runId, runId)))
     .returning({ syncId: syncActionStatuses.syncId });
   return updated.length > 0;
@@ -54,4 +61,19 @@ export async function raiseWrittenRevision(db: Database, syncId: string, action:
       target: [syncActionStatuses.syncId, syncActionStatuses.action],
       set: { writtenRevision: sql`greatest(${syncActionStatuses.writtenRevision}, ${revision})` },
     });
+}
+
+/**
+ * Restarts the reconciler's backoff of the sync action of these syncs (their configuration or
+ * credentials changed): the retry count goes back to 0 and a retry that was scheduled is due now.
+ */
+export async function resetRetries(db: Database, syncIds: readonly string[], action: number): Promise<void> {
+  if (syncIds.length === 0) return;
+  await db
+    .update(syncActionStatuses)
+    .set({
+      retryCount: 0,
+      nextRetryAt: sql`case when ${syncActionStatuses.nextRetryAt} is null then null else now() end`,
+    })
+    .where(and(inArray(syncActionStatuses.syncId, [...syncIds]), eq(syncActionStatuses.action, action)));
 }

@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@syncline/db";
-import { SyncAction } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { secretSyncs, syncActionStatuses } from "./schema.ts";
+import { SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { secretSyncs, syncActionStatuses, syncRuns } from "./schema.ts";
 
 /** Queries of syncs. Every function runs on the executor it is given (db or transaction). */
 
@@ -115,3 +115,57 @@ export async function raiseLastSyncedRevision(db: Database, syncId: string, revi
     .where(eq(secretSyncs.id, syncId));
 }
 
+
+/** A failed sync action the reconciler is due to run again, with the trigger of the run that failed. */
+export interface DueRetry {
+  readonly sync: SyncRow;
+  readonly failureKind: string;
+  readonly failedTrigger: number;
+}
+
+/**
+ * Locks up to `limit` syncs whose sync action FAILED and whose retry is due at `now`, skipping syncs
+ * another transaction holds (another orchestrator replica's reconciler, a result being recorded):
+ * each due retry is taken by one replica. Syncs being deleted are left out.
+ */
+export async function lockDueRetries(db: Database, now: Date, limit: number): Promise<DueRetry[]> {
+  return db
+    .select({
+      sync: secretSyncs,
+      failureKind: syncActionStatuses.failureKind,
+      failedTrigger: sql<number>`coalesce(${syncRuns.trigger}, 0)`,
+    })
+    .from(secretSyncs)
+    .innerJoin(
+      syncActionStatuses,
+      and(eq(syncActionStatuses.syncId, secretSyncs.id), eq(syncActionStatuses.action, SyncAction.SYNC)),
+    )
+    .leftJoin(syncRuns, eq(syncRuns.id, syncActionStatuses.runId))
+    .where(
+      and(
+        eq(syncActionStatuses.state, SyncState.FAILED),
+        lte(syncActionStatuses.nextRetryAt, now),
+        isNull(secretSyncs.deletionRequestedAt),
+      ),
+    )
+    .orderBy(asc(syncActionStatuses.nextRetryAt))
+    .limit(limit)
+    .for("update", { of: secretSyncs, skipLocked: true });
+}
+
+/** Locks up to `limit` syncs whose drift check is due at `now` (like `lockDueRetries`, skipping locked ones). */
+export async function lockDueDriftChecks(db: Database, now: Date, limit: number): Promise<SyncRow[]> {
+  return db
+    .select()
+    .from(secretSyncs)
+    .where(
+      and(
+        isNotNull(secretSyncs.driftCheckIntervalMs),
+        lte(secretSyncs.nextDriftCheckAt, now),
+        isNull(secretSyncs.deletionRequestedAt),
+      ),
+    )
+    .orderBy(asc(secretSyncs.nextDriftCheckAt))
+    .limit(limit)
+    .for("update", { skipLocked: true });
+}

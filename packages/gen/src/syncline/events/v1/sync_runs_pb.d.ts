@@ -141,6 +141,32 @@ export declare type SyncRunResult = Message<"syncline.events.v1.SyncRunResult"> 
    * @generated from field: google.protobuf.Timestamp end_time = 12;
    */
   endTime?: Timestamp | undefined;
+
+  /**
+   * The failure kind of a FAILED or retried run (connector error kinds: transient, auth, ...; also
+   * breaker_open, lease_lost); the orchestrator retries transient kinds later (reconciler).
+   *
+   * @generated from field: string failure_kind = 14;
+   */
+  failureKind: string;
+
+  /**
+   * Drift checks only (trigger SYNC_TRIGGER_DRIFT_CHECK, source unchanged since the last sync):
+   * destination keys changed, added or removed out of band, at most 100 names each, never values.
+   *
+   * @generated from field: repeated string drift_changed_keys = 15;
+   */
+  driftChangedKeys: string[];
+
+  /**
+   * @generated from field: repeated string drift_added_keys = 16;
+   */
+  driftAddedKeys: string[];
+
+  /**
+   * @generated from field: repeated string drift_removed_keys = 17;
+   */
+  driftRemovedKeys: string[];
 };
 
 /**

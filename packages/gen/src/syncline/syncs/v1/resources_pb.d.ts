@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import type { App } from "../../connections/v1/resources_pb.js";
 
 /**
@@ -182,6 +182,15 @@ export declare type SyncOptions = Message<"syncline.syncs.v1.SyncOptions"> & {
    * @generated from field: bool auto_sync = 4;
    */
   autoSync: boolean;
+
+  /**
+   * How often the destination is compared with the source to find out-of-band edits (drift);
+   * unset means never. At least 1 minute, at most 7 days; only for destinations that can be read
+   * back. Drift is repaired when `auto_sync` is on and only reported otherwise.
+   *
+   * @generated from field: google.protobuf.Duration drift_check_interval = 5;
+   */
+  driftCheckInterval?: Duration | undefined;
 };
 
 /**
@@ -234,6 +243,13 @@ export declare type ActionStatus = Message<"syncline.syncs.v1.ActionStatus"> & {
    * @generated from field: uint64 source_revision = 7;
    */
   sourceRevision: bigint;
+
+  /**
+   * Set while a failed sync action waits for the reconciler to run it again.
+   *
+   * @generated from field: google.protobuf.Timestamp next_retry_time = 8;
+   */
+  nextRetryTime?: Timestamp | undefined;
 };
 
 /**
@@ -241,6 +257,53 @@ export declare type ActionStatus = Message<"syncline.syncs.v1.ActionStatus"> & {
  * Use `create(ActionStatusSchema)` to create a new message.
  */
 export declare const ActionStatusSchema: GenMessage<ActionStatus>;
+
+/**
+ * Out-of-band edits found at the destination by the latest drift check, by key name only
+ * (destination keys, at most 100 names per list).
+ *
+ * @generated from message syncline.syncs.v1.DriftReport
+ */
+export declare type DriftReport = Message<"syncline.syncs.v1.DriftReport"> & {
+  /**
+   * Owned keys whose value differs from the source.
+   *
+   * @generated from field: repeated string changed_keys = 1;
+   */
+  changedKeys: string[];
+
+  /**
+   * Owned keys present at the destination but not in the source.
+   *
+   * @generated from field: repeated string added_keys = 2;
+   */
+  addedKeys: string[];
+
+  /**
+   * Source keys missing at the destination.
+   *
+   * @generated from field: repeated string removed_keys = 3;
+   */
+  removedKeys: string[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp check_time = 4;
+   */
+  checkTime?: Timestamp | undefined;
+
+  /**
+   * True when the check wrote the source back over the drift (auto-sync).
+   *
+   * @generated from field: bool repaired = 5;
+   */
+  repaired: boolean;
+};
+
+/**
+ * Describes the message syncline.syncs.v1.DriftReport.
+ * Use `create(DriftReportSchema)` to create a new message.
+ */
+export declare const DriftReportSchema: GenMessage<DriftReport>;
 
 /**
  * A secret sync keeps one destination equal to one source.
@@ -331,6 +394,13 @@ export declare type SecretSync = Message<"syncline.syncs.v1.SecretSync"> & {
    * @generated from field: uint64 version = 16;
    */
   version: bigint;
+
+  /**
+   * The latest drift check (unset until one ran).
+   *
+   * @generated from field: syncline.syncs.v1.DriftReport drift = 17;
+   */
+  drift?: DriftReport | undefined;
 };
 
 /**
@@ -820,6 +890,20 @@ export enum SyncTrigger {
    * @generated from enum value: SYNC_TRIGGER_SYNC_DELETED = 6;
    */
   SYNC_DELETED = 6,
+
+  /**
+   * The reconciler runs again a sync whose last run failed for a transient reason.
+   *
+   * @generated from enum value: SYNC_TRIGGER_RECONCILE = 7;
+   */
+  RECONCILE = 7,
+
+  /**
+   * The periodic comparison of a readable destination with the source (`drift_check_interval`).
+   *
+   * @generated from enum value: SYNC_TRIGGER_DRIFT_CHECK = 8;
+   */
+  DRIFT_CHECK = 8,
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 import type { Destination, DestinationConfig, DestinationInfo, ImportBehavior, InitialSyncBehavior, SecretSync, SyncAction, SyncRun, SyncSource, SyncState } from "./resources_pb.js";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
  * Describes the file syncline/syncs/v1/secret_syncs_service.proto.
@@ -69,6 +69,13 @@ export declare type CreateSecretSyncRequest = Message<"syncline.syncs.v1.CreateS
    * @generated from field: optional bool auto_sync = 10;
    */
   autoSync?: boolean | undefined;
+
+  /**
+   * Unset: no drift checks. At least 1 minute, at most 7 days; readable destinations only.
+   *
+   * @generated from field: google.protobuf.Duration drift_check_interval = 11;
+   */
+  driftCheckInterval?: Duration | undefined;
 };
 
 /**
@@ -287,6 +294,13 @@ export declare type UpdateSecretSyncRequest = Message<"syncline.syncs.v1.UpdateS
    * @generated from field: optional bool auto_sync = 10;
    */
   autoSync?: boolean | undefined;
+
+  /**
+   * Unset leaves it; zero turns drift checks off; otherwise 1 minute to 7 days.
+   *
+   * @generated from field: google.protobuf.Duration drift_check_interval = 11;
+   */
+  driftCheckInterval?: Duration | undefined;
 };
 
 /**
