@@ -20,7 +20,8 @@ export const workerConfig = {
   /** Names this process to the orchestrator (leases); defaults to host name and process id. */
   workerId: optionalStr("SYNCLINE_WORKER_ID"),
   maxAttempts: int("SYNCLINE_WORKER_MAX_ATTEMPTS", { default: 10, min: 1, max: 1000 }),
-  breakerTimeoutMs: int("SYNCLINE_BREAKER_TIMEOUT_MS", { default: 30_000, min: 100 }),
+  /** Deadline of one destination call (one provider request), which is aborted when it passes. */
+  breakerTimeoutMs: int("SYNCLINE_BREAKER_TIMEOUT_MS", { default: 10_000, min: 100 }),
   breakerResetMs: int("SYNCLINE_BREAKER_RESET_MS", { default: 10_000, min: 100 }),
   /** Internal endpoints connectors may call (CIDRs, addresses, host names); parsed here so a malformed list fails start-up. */
   endpointAllowlist: endpointAllowlistField(),
