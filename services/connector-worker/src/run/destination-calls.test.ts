@@ -15,7 +15,7 @@ import { createRunRequestHandler } from "./run-request-handler.ts";
 
 /**
  * A sync run against a slow fake GitHub (100 ms a request, one request per secret) through the
- * real breaker registry with a 1 s deadline: the deadline is per provider request, the run reports
+ * real breaker registry with a 2 s deadline: the deadline is per provider request, the run reports
  * only once its last request settled (so no write lands after the report and a retry never
  * overlaps it), the fence is asked again between write batches, and a failure reports exactly
  * what was written.
@@ -29,7 +29,7 @@ let breakers: BreakerRegistry;
 beforeEach(async () => {
   github = await startFakeGitHub();
   github.faults.setLatency(100);
-  breakers = createBreakerRegistry({ timeoutMs: 1_000, resetTimeoutMs: 1_000, errorThresholdPercentage: 50, volumeThreshold: 1_000 });
+  breakers = createBreakerRegistry({ timeoutMs: 2_000, resetTimeoutMs: 1_000, errorThresholdPercentage: 50, volumeThreshold: 1_000 });
 });
 afterEach(async () => {
   breakers.shutdown();
@@ -109,19 +109,19 @@ describe("destination calls of a run", () => {
   }, 60_000);
 
   it("reports a failure only once its last request settled: no write lands after the report", async () => {
-    // Write 26 hangs: the deadline aborts it after 1 s, while 25 secrets are written.
+    // Write 26 hangs: the deadline aborts it after 2 s, while 25 secrets are written.
     afterWrites(25, () => github.faults.hangNext(1));
     const { disposition, reports } = await runSync(40, async () => ({ allowed: true }));
     expect(disposition.kind).toBe("nak");
     expect(reports).toHaveLength(1);
     const [report] = reports;
-    await sleep(2_000);
+    await sleep(3_000);
     expect(writes()).toBe(report!.writesAtReport);
     expect(SyncState[report!.state]).toBe("PENDING");
     expect(report!.writesAtReport).toBe(25);
     expect(github.read(repository).size).toBe(25);
     expect(report!.created).toBe(25);
-    expect(report!.message).toMatch(/within 1000 ms/);
+    expect(report!.message).toMatch(/within 2000 ms/);
     expect(report!.message).toMatch(/written before it stopped: 25 created \(SECRET_00, SECRET_01, SECRET_02, SECRET_03, SECRET_04 and 20 more\)/);
   }, 60_000);
 
