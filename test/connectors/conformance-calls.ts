@@ -54,8 +54,13 @@ export function recordingGate(timeoutMs: number, onStart: (n: number) => void = 
 const nothing: ApplyOutcome = { created: [], updated: [], deleted: [] };
 /** What a failed apply says it wrote: its partial outcome, or nothing for any other error. */
 const writtenBy = (error: unknown): ApplyOutcome => (error instanceof PartialApplyError ? error.outcome : nothing);
-const failureOf = (operation: Promise<unknown>): Promise<unknown> => operation.then(() => expect.fail("expected the apply to fail"), (e: unknown) => e);
-const keysOf = (count: number, prefix = "KEY") => Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}_${String(i).padStart(4, "0")}`, `value-${i}`]));
+const failureOf = (operation: Promise<unknown>): Promise<unknown> =>
+  operation.then(
+    () => expect.fail("expected the apply to fail"),
+    (e: unknown) => e,
+  );
+const keysOf = (count: number) =>
+  Object.fromEntries(Array.from({ length: count }, (_, i) => [`KEY_${String(i).padStart(4, "0")}`, `value-${i}`]));
 
 /**
  * The suite's checks of how a connector calls its provider (every request through the gate, with
@@ -64,12 +69,12 @@ const keysOf = (count: number, prefix = "KEY") => Object.fromEntries(Array.from(
  * written, rate limits keep the server's wait, and values up to the size limit (and unicode, where
  * allowed) round-trip. Registered inside `describeDestinationConformance`'s describe block.
  */
-export function describeCallConformance(target: () => DestinationConformanceTarget, profile: CallConformanceProfile): void {
+export function describeCallConformance(target: () => DestinationConformanceTarget, profile: CallConformanceProfile) {
   const { capabilities, limits } = profile;
   /** Requests before the writes: GitHub reads the scope's public key, Vault the secret. */
   const keyed = !capabilities.batchWrites;
 
-  it.skipIf(profile.capacity < 300)("finishes 300 keys at 100 ms a request, every request within its own 2 s deadline", async () => {
+  it.skipIf(profile.capacity < 300)("finishes 300 keys at 100 ms a request, each within its own 2 s deadline", async () => {
     target().setLatency(100);
     const gate = recordingGate(2_000);
     const outcome = await target().connect({ calls: gate }).apply(diffOf({ create: keysOf(300) }));
@@ -86,7 +91,8 @@ export function describeCallConformance(target: () => DestinationConformanceTarg
     // Abort while the write request (Vault's one write; GitHub's fourth secret) is at the provider.
     const abortAt = keyed ? 5 : 2;
     const gate = recordingGate(10_000, (n) => void (n === abortAt && setTimeout(() => controller.abort(), 20)));
-    const error = await failureOf(target().connect({ calls: gate, signal: controller.signal }).apply(diffOf({ create: keysOf(20) })));
+    const connector = target().connect({ calls: gate, signal: controller.signal });
+    const error = await failureOf(connector.apply(diffOf({ create: keysOf(20) })));
     expect(error).toBeInstanceOf(ConnectorError);
     expect((error as ConnectorError).kind).toBe("transient");
     expect(gate.inFlight).toBe(0);
@@ -118,7 +124,8 @@ export function describeCallConformance(target: () => DestinationConformanceTarg
   it("aborts a hung write at the gate's deadline as transient, leaving nothing running", async () => {
     const hangAt = keyed ? 3 : 2;
     const gate = recordingGate(1_500, (n) => n === hangAt && target().hangNext(1));
-    const error = await expectConnectorError(target().connect({ calls: gate }).apply(diffOf({ create: keysOf(5) })), "transient");
+    const connector = target().connect({ calls: gate });
+    const error = await expectConnectorError(connector.apply(diffOf({ create: keysOf(5) })), "transient");
     expect(error.message).toMatch(/1500 ms/);
     expect(gate.inFlight).toBe(0);
     expect(writtenBy(error).created).toHaveLength(keyed ? 1 : 0);
@@ -132,7 +139,8 @@ export function describeCallConformance(target: () => DestinationConformanceTarg
     expect(await target().connector.apply(diffOf({ create: { BIG: largest } }))).toMatchObject({ created: ["BIG"] });
     expect((await target().inspect()).get("BIG")).toBe(largest);
     const gate = recordingGate(10_000);
-    await expectConnectorError(target().connect({ calls: gate }).apply(diffOf({ create: { BIGGER: `${largest}y` } })), "limit_exceeded");
+    const oversized = target().connect({ calls: gate }).apply(diffOf({ create: { BIGGER: `${largest}y` } }));
+    await expectConnectorError(oversized, "limit_exceeded");
     expect(gate.started).toBe(0);
   });
 
@@ -143,6 +151,8 @@ export function describeCallConformance(target: () => DestinationConformanceTarg
     expect(await target().connector.apply(diffOf({ create: { [key]: value } }))).toMatchObject({ created: [key] });
     expect(await target().inspect()).toEqual(new Map([[key, value]]));
     if (capabilities.readBack) expect(await target().connector.list()).toEqual(new Map([[key, value]]));
-    if (!capabilities.readBack && capabilities.listKeys) expect(await target().connector.listKeys?.()).toEqual(new Set([key]));
+    if (!capabilities.readBack && capabilities.listKeys) {
+      expect(await target().connector.listKeys?.()).toEqual(new Set([key]));
+    }
   });
 }

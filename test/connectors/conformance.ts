@@ -83,7 +83,9 @@ const value = "conformance-value-7f3a9c";
  * `readBack: false` (and `listKeys` when it lists names); the suite then checks values only
  * through the fake's `inspect`.
  */
-export type ReadCapabilities = Pick<DestinationCapabilities, "readBack" | "listKeys"> & { readonly batchWrites?: boolean };
+export type ReadCapabilities = Pick<DestinationCapabilities, "readBack" | "listKeys"> & {
+  readonly batchWrites?: boolean;
+};
 
 /** The place under test: the destination's limits and how many keys this place may hold. */
 export interface ConformancePlace {

@@ -26,18 +26,18 @@ for (const [name, scope] of Object.entries(githubScopes)) {
         failNext: (count, status) => github.faults.failNext(count, status),
         rateLimitNext: (count, seconds) => github.faults.rateLimitNext(count, seconds),
         connect: ({ calls, signal }) =>
-          githubConnector({ url: github.url, token: github.token, config: scope.config, ...(calls ? { calls } : {}), ...(signal ? { signal } : {}) }),
+          githubConnector({ url: github.url, token: github.token, config: scope.config, ...(calls && { calls }), ...(signal && { signal }) }),
         setLatency: (ms) => github.faults.setLatency(ms),
         hangNext: (count) => github.faults.hangNext(count),
         // An apply reads the scope's public key first, then writes one secret per request.
         failAfterWrites: (writes) => github.faults.failAfter(writes + 1),
-        writeCount: () => github.requests.filter((r) => ["PUT", "DELETE"].includes(r.method) && r.status >= 200 && r.status < 300).length,
+        writeCount: () => github.requests.filter((r) => ["PUT", "DELETE"].includes(r.method) && r.status < 300 && r.status >= 200).length,
         close: () => github.close(),
       };
     },
     githubActionsDestination.capabilities,
     // GitHub's documented limits: 100 secrets per repository or environment, 1,000 per organization.
-    { limits: githubActionsLimits, capacity: GITHUB_SECRETS_PER_SCOPE[name === "organization" ? "organization" : "repository"] },
+    { limits: githubActionsLimits, capacity: GITHUB_SECRETS_PER_SCOPE[name as keyof typeof GITHUB_SECRETS_PER_SCOPE] },
   );
 }
 

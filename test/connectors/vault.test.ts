@@ -28,12 +28,12 @@ describeDestinationConformance("HashiCorp Vault KV v2", async () => {
     },
     failNext: (count, status) => vault.faults.failNext(count, status),
     rateLimitNext: (count, seconds) => vault.faults.rateLimitNext(count, seconds),
-    connect: ({ calls, signal }) => vaultConnector({ url: vault.url, token: vault.token, ...(calls ? { calls } : {}), ...(signal ? { signal } : {}) }),
+    connect: ({ calls, signal }) => vaultConnector({ url: vault.url, token: vault.token, ...(calls && { calls }), ...(signal && { signal }) }),
     setLatency: (ms) => vault.faults.setLatency(ms),
     hangNext: (count) => vault.faults.hangNext(count),
     // An apply reads the secret first, then writes it.
     failAfterWrites: (writes) => vault.faults.failAfter(writes + 1),
-    writeCount: () => vault.requests.filter((r) => !["GET", "LIST"].includes(r.method) && r.status >= 200 && r.status < 300).length,
+    writeCount: () => vault.requests.filter((r) => !["GET", "LIST"].includes(r.method) && r.status < 300 && r.status >= 200).length,
     close: () => vault.close(),
   };
 }, vaultKvDestination.capabilities, { limits: vaultKvLimits, capacity: vaultKvLimits.maxSecrets });

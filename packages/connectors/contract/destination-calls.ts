@@ -28,7 +28,10 @@ export class CallDeadlineError extends Error {
 }
 
 /** Why an aborted call's signal fired: its deadline (with its length) or a cancellation of the run. */
-export function abortCause(signal: AbortSignal): { readonly kind: "timeout"; readonly timeoutMs: number } | { readonly kind: "aborted" } {
+export type AbortCause = { readonly kind: "timeout"; readonly timeoutMs: number } | { readonly kind: "aborted" };
+
+/** Reads the `AbortCause` off an aborted signal (anything but a `CallDeadlineError` reason is a cancellation). */
+export function abortCause(signal: AbortSignal): AbortCause {
   const reason: unknown = signal.reason;
   if (reason instanceof CallDeadlineError) return { kind: "timeout", timeoutMs: reason.timeoutMs };
   return { kind: "aborted" };
@@ -38,7 +41,11 @@ export function abortCause(signal: AbortSignal): { readonly kind: "timeout"; rea
  * Runs `request` with a signal that aborts after `timeoutMs` or when `parent` aborts, and settles
  * when the request settles (the abort makes that prompt for a request that honours its signal).
  */
-export async function callWithDeadline<T>(request: (signal: AbortSignal) => Promise<T>, timeoutMs: number, parent?: AbortSignal): Promise<T> {
+export async function callWithDeadline<T>(
+  request: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number,
+  parent?: AbortSignal,
+): Promise<T> {
   const controller = new AbortController();
   const onParentAbort = () => controller.abort(parent?.reason);
   if (parent?.aborted) onParentAbort();
@@ -57,7 +64,10 @@ export async function callWithDeadline<T>(request: (signal: AbortSignal) => Prom
  * service): no breaker and no concurrency cap, only the client's own per-request deadline and the
  * context's signal.
  */
-export function createDeadlineCalls(options: { readonly timeoutMs: number; readonly signal?: AbortSignal }): DestinationCalls {
+export function createDeadlineCalls(options: {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}): DestinationCalls {
   return {
     call: (_operation, request) => callWithDeadline(request, options.timeoutMs, options.signal),
   };

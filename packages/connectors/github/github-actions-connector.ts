@@ -117,7 +117,7 @@ function checkName(key: string): void {
 export const GITHUB_WRITES_PER_BATCH = 20;
 
 interface BatchCounter {
-  /** Asks the control before the first request, every `GITHUB_WRITES_PER_BATCH` requests and where a new phase starts. */
+  /** Asks the control before the first request, every `GITHUB_WRITES_PER_BATCH` requests and as a new phase starts. */
   beforeRequest(newPhase: boolean): Promise<void>;
 }
 

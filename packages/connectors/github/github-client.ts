@@ -79,7 +79,10 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const pageSize = Math.min(GITHUB_MAX_PAGE_SIZE, Math.max(1, options.pageSize ?? GITHUB_MAX_PAGE_SIZE));
   const silent = () => undefined;
   const checkEndpoint = endpointCheckOnce(options.endpointGuard, apiUrl);
-  const calls = options.calls ?? createDeadlineCalls({ timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+  const calls = options.calls ?? createDeadlineCalls({
+    timeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const octokit = new Octokit({
     auth: options.token,
     baseUrl: apiUrl,
@@ -104,7 +107,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     return calls.call(`github ${target.operation}`, (gateSignal) => {
       const signal = options.calls && options.signal ? AbortSignal.any([gateSignal, options.signal]) : gateSignal;
       const attributes = { "github.operation": target.operation };
-      return tracer.startActiveSpan(`github ${target.operation}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const spanOptions = { kind: SpanKind.CLIENT, attributes };
+      return tracer.startActiveSpan(`github ${target.operation}`, spanOptions, async (span) => {
         const state: CallState = { status: 0 };
         const fail = (failure: GitHubFailure): ConnectorError => {
           const error = classifyGitHubFailure(failure, full, [options.token]);
@@ -123,7 +127,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
             if (signal.aborted) throw fail(abortCause(signal));
             throw fail({ kind: "network", cause: (error as { cause?: unknown }).cause ?? error });
           }
-          if (state.status >= 300 && state.status < 400) throw fail({ kind: "response", status: state.status, message: "", headers: {} });
+          if (state.status >= 300 && state.status < 400) {
+            throw fail({ kind: "response", status: state.status, message: "", headers: {} });
+          }
           return result;
         } finally {
           span.end();

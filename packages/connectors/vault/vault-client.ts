@@ -94,7 +94,10 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   const namespace = options.namespace?.replace(/^\/+|\/+$/g, "") ?? "";
   if (namespace) headers["X-Vault-Namespace"] = namespace;
   const checkEndpoint = endpointCheckOnce(options.endpointGuard, base);
-  const calls = options.calls ?? createDeadlineCalls({ timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+  const calls = options.calls ?? createDeadlineCalls({
+    timeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
 
   async function call(c: VaultCall): Promise<VaultAnswer> {
     await checkEndpoint();

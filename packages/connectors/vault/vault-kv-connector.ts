@@ -68,7 +68,10 @@ export function createVaultKvConnector(client: VaultClient, config: VaultKvConfi
     },
 
     async remove(keys: readonly string[], control: ApplyControl = noApplyControl) {
-      return change(control, (_current, next) => ({ created: [], updated: [], deleted: [...new Set(keys)].filter((key) => next.delete(key)) }));
+      return change(control, (_current, next) => {
+        const deleted = [...new Set(keys)].filter((key) => next.delete(key));
+        return { created: [], updated: [], deleted };
+      });
     },
   };
 }

@@ -173,7 +173,9 @@ describe("fake Vault part-way faults and abandoned requests", () => {
 
   it("drops a write whose client went away during the latency", async () => {
     vault.faults.setLatency(300);
-    const abandoned = call("POST", "/v1/secret/data/x", { body: { data: { A: "1" } }, signal: AbortSignal.timeout(50) });
+    const abandoned = call("POST", "/v1/secret/data/x", {
+      body: { data: { A: "1" } }, signal: AbortSignal.timeout(50),
+    });
     await expect(abandoned).rejects.toThrow();
     await vi.waitFor(() => expect(vault.requests).toHaveLength(1));
     expect(vault.requests[0]).toMatchObject({ method: "POST", status: 0 });

@@ -13,7 +13,8 @@ function slowRequest(events: string[], settleMs: number) {
         setTimeout(() => {
           events.push("request settled");
           const cause = abortCause(signal);
-          reject(new ConnectorError("transient", cause.kind === "timeout" ? `no answer within ${cause.timeoutMs} ms` : "cancelled"));
+          const message = cause.kind === "timeout" ? `no answer within ${cause.timeoutMs} ms` : "cancelled";
+          reject(new ConnectorError("transient", message));
         }, settleMs);
       };
       if (signal.aborted) onAbort();
@@ -21,21 +22,23 @@ function slowRequest(events: string[], settleMs: number) {
     });
 }
 
+const settings = { timeoutMs: 1_000, resetTimeoutMs: 1_000, errorThresholdPercentage: 50, volumeThreshold: 100 };
 let registry: BreakerRegistry;
 afterEach(() => registry?.shutdown());
 
 describe("the worker's call gate", () => {
   it("aborts a call at its deadline and settles only once the request has settled", async () => {
-    registry = createBreakerRegistry({ timeoutMs: 100, resetTimeoutMs: 1_000, errorThresholdPercentage: 50, volumeThreshold: 100 });
+    registry = createBreakerRegistry({ ...settings, timeoutMs: 100 });
     const events: string[] = [];
     const gate = registry.calls("connection", new AbortController().signal);
-    await expect(gate.call("write", slowRequest(events, 200)).finally(() => events.push("call settled"))).rejects.toThrow("no answer within 100 ms");
+    const call = gate.call("write", slowRequest(events, 200)).finally(() => events.push("call settled"));
+    await expect(call).rejects.toThrow("no answer within 100 ms");
     expect(events).toEqual(["aborted: timeout", "request settled", "call settled"]);
     expect(registry.load("connection")).toEqual({ active: 0, waiting: 0 });
   });
 
-  it("counts each call: transient failures open the breaker (EOPENBREAKER → breaker_open), other kinds and cancelled runs do not", async () => {
-    registry = createBreakerRegistry({ timeoutMs: 1_000, resetTimeoutMs: 60_000, errorThresholdPercentage: 50, volumeThreshold: 4 });
+  it("counts each call: transient failures open it (EOPENBREAKER → breaker_open), other kinds and cancelled runs not", async () => {
+    registry = createBreakerRegistry({ ...settings, resetTimeoutMs: 60_000, volumeThreshold: 4 });
     const failing = (kind: ConnectorError["kind"]) => () => Promise.reject(new ConnectorError(kind, kind));
     // Refusals, rate limits and calls of a cancelled run (transient, but not the destination's fault) never open it.
     for (const kind of ["auth", "rate_limited", "invalid_config"] as const) {
@@ -46,11 +49,15 @@ describe("the worker's call gate", () => {
     const run = new AbortController();
     run.abort(new Error("lease lost"));
     const cancelledRun = registry.calls("connection-cancelled", run.signal);
-    for (let i = 0; i < 6; i++) await expect(cancelledRun.call("write", slowRequest([], 0))).rejects.toMatchObject({ kind: "transient" });
+    for (let i = 0; i < 6; i++) {
+      await expect(cancelledRun.call("write", slowRequest([], 0))).rejects.toMatchObject({ kind: "transient" });
+    }
     expect(registry.state("connection-cancelled")).toBe("closed");
 
     const healthyRun = registry.calls("connection", new AbortController().signal);
-    for (let i = 0; i < 4; i++) await expect(healthyRun.call("write", failing("transient"))).rejects.toMatchObject({ kind: "transient" });
+    for (let i = 0; i < 4; i++) {
+      await expect(healthyRun.call("write", failing("transient"))).rejects.toMatchObject({ kind: "transient" });
+    }
     expect(registry.state("connection")).toBe("open");
     let started = false;
     const refused = await healthyRun.call("write", async () => (started = true)).catch((error: unknown) => error);
@@ -60,7 +67,7 @@ describe("the worker's call gate", () => {
   });
 
   it("holds calls beyond the connection's slots until one settles", async () => {
-    registry = createBreakerRegistry({ timeoutMs: 1_000, resetTimeoutMs: 1_000, errorThresholdPercentage: 50, volumeThreshold: 100, maxCallsPerConnection: 2 });
+    registry = createBreakerRegistry({ ...settings, maxCallsPerConnection: 2 });
     const gate = registry.calls("connection", new AbortController().signal);
     const releases: (() => void)[] = [];
     const held = () => gate.call("write", () => new Promise<void>((resolve) => releases.push(resolve)));

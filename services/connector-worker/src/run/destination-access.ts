@@ -43,12 +43,15 @@ export async function openDestination(
     throw error;
   });
   const calls = deps.breakers.calls(sync.connectionId, signal);
-  const connector = descriptor.create({ config, credentials: descriptor.parseCredentials(resolved.credentials), signal, calls });
+  const credentials = descriptor.parseCredentials(resolved.credentials);
+  const connector = descriptor.create({ config, credentials, signal, calls });
   return {
     descriptor,
     async read() {
       if (descriptor.capabilities.readBack) return { kind: "values", values: await connector.list() };
-      if (descriptor.capabilities.listKeys && connector.listKeys) return { kind: "keys", keys: await connector.listKeys() };
+      if (descriptor.capabilities.listKeys && connector.listKeys) {
+        return { kind: "keys", keys: await connector.listKeys() };
+      }
       return { kind: "blind" };
     },
     apply: (diff, control) => connector.apply(diff, control),

@@ -4,7 +4,13 @@ import type { Delivery } from "@syncline/bus";
 import { ConnectionCredentialsSchema } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { GetSourceSnapshotResponseSchema } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
-import { Destination, GithubSecretScope, SecretSyncSchema, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  Destination,
+  GithubSecretScope,
+  SecretSyncSchema,
+  SyncAction,
+  SyncState,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { createLogger } from "@syncline/telemetry";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "../../../../test/fakes/github/fake-github.ts";
@@ -22,14 +28,20 @@ import { createRunRequestHandler } from "./run-request-handler.ts";
  */
 const repository = { repository: "acme/api" };
 const logger = createLogger("connector-worker-test", "silent");
-const delivery: Delivery = { subject: "syncline.runs.requests.github_actions", deliveryCount: 1, streamSequence: 1, working() {} };
+const delivery: Delivery = {
+  subject: "syncline.runs.requests.github_actions",
+  deliveryCount: 1,
+  streamSequence: 1,
+  working() {},
+};
 
 let github: FakeGitHub;
 let breakers: BreakerRegistry;
 beforeEach(async () => {
   github = await startFakeGitHub();
   github.faults.setLatency(100);
-  breakers = createBreakerRegistry({ timeoutMs: 2_000, resetTimeoutMs: 1_000, errorThresholdPercentage: 50, volumeThreshold: 1_000 });
+  const settings = { timeoutMs: 2_000, resetTimeoutMs: 1_000, errorThresholdPercentage: 50, volumeThreshold: 1_000 };
+  breakers = createBreakerRegistry(settings);
 });
 afterEach(async () => {
   breakers.shutdown();
@@ -50,7 +62,7 @@ function afterWrites(count: number, then: () => void): void {
   });
 }
 
-/** Runs one sync of `secrets` secrets (revision 5) through the run handler; records each report with the fake's write count at that moment. */
+/** Runs a sync of `secrets` secrets (revision 5) through the run handler; each report records the fake's writes then. */
 async function runSync(secrets: number, fence: (call: number) => Promise<FenceVerdict>) {
   const reports: (RunReport & { writesAtReport: number })[] = [];
   const fenceCalls: bigint[] = [];
@@ -66,7 +78,9 @@ async function runSync(secrets: number, fence: (call: number) => Promise<FenceVe
     projectId: "project",
     connectionId: "connection",
     destination: Destination.GITHUB_ACTIONS,
-    destinationConfig: { destination: { case: "githubActions", value: { scope: GithubSecretScope.REPOSITORY, owner: "acme", repository: "api" } } },
+    destinationConfig: {
+      destination: { case: "githubActions", value: { scope: GithubSecretScope.REPOSITORY, owner: "acme", repository: "api" } },
+    },
     source: { environment: "dev", path: "/" },
     options: {},
   });
@@ -78,12 +92,17 @@ async function runSync(secrets: number, fence: (call: number) => Promise<FenceVe
           create(GetSourceSnapshotResponseSchema, {
             revision: 5n,
             sourceExists: true,
-            secrets: Array.from({ length: secrets }, (_, i) => ({ key: `SECRET_${String(i).padStart(2, "0")}`, value: `value-${i}` })),
+            secrets: Array.from({ length: secrets }, (_, i) => ({
+              key: `SECRET_${String(i).padStart(2, "0")}`,
+              value: `value-${i}`,
+            })),
           }),
       } as never,
       credentials: {
         resolveCredentials: async () => ({
-          credentials: create(ConnectionCredentialsSchema, { app: { case: "github", value: { apiUrl: github.url, method: { case: "token", value: { token: github.token } } } } }),
+          credentials: create(ConnectionCredentialsSchema, {
+            app: { case: "github", value: { apiUrl: github.url, method: { case: "token", value: { token: github.token } } } },
+          }),
         }),
       } as never,
       secrets: {} as never,
@@ -94,12 +113,13 @@ async function runSync(secrets: number, fence: (call: number) => Promise<FenceVe
     settings: { maxAttempts: 3, heartbeatMs: 10_000 },
     signal: new AbortController().signal,
   });
-  const disposition = await handle(create(SyncRunRequestSchema, { runId: "run", secretSyncId: "sync", action: SyncAction.SYNC }), delivery);
+  const request = create(SyncRunRequestSchema, { runId: "run", secretSyncId: "sync", action: SyncAction.SYNC });
+  const disposition = await handle(request, delivery);
   return { disposition, reports, fenceCalls };
 }
 
 describe("destination calls of a run", () => {
-  it("takes longer than the deadline in total because each request has its own, and checks the fence between batches", async () => {
+  it("takes longer than the deadline in all, each request having its own, and asks the fence between batches", async () => {
     const { disposition, reports, fenceCalls } = await runSync(45, async () => ({ allowed: true }));
     expect(disposition).toEqual({ kind: "ack" });
     expect(reports.map((r) => [SyncState[r.state], r.created])).toEqual([["SUCCEEDED", 45]]);
@@ -122,11 +142,15 @@ describe("destination calls of a run", () => {
     expect(github.read(repository).size).toBe(25);
     expect(report!.created).toBe(25);
     expect(report!.message).toMatch(/within 2000 ms/);
-    expect(report!.message).toMatch(/written before it stopped: 25 created \(SECRET_00, SECRET_01, SECRET_02, SECRET_03, SECRET_04 and 20 more\)/);
+    expect(report!.message).toMatch(
+      /written before it stopped: 25 created \(SECRET_00, SECRET_01, SECRET_02, SECRET_03, SECRET_04 and 20 more\)/,
+    );
   }, 60_000);
 
   it("stops between batches when the fence finds the lease lost, reporting what it wrote", async () => {
-    const { disposition, reports } = await runSync(30, async (call) => (call === 1 ? { allowed: true } : Promise.reject(new LeaseLostError("the run lost its lease on the sync (taken over); it will be retried"))));
+    const lost = new LeaseLostError("the run lost its lease on the sync (taken over); it will be retried");
+    const fence = async (call: number): Promise<FenceVerdict> => (call === 1 ? { allowed: true } : Promise.reject(lost));
+    const { disposition, reports } = await runSync(30, fence);
     expect(disposition.kind).toBe("nak");
     expect(reports.map((r) => [SyncState[r.state], r.created, r.writesAtReport])).toEqual([["PENDING", 20, 20]]);
     expect(reports[0]!.message).toMatch(/lost its lease.*written before it stopped: 20 created/);

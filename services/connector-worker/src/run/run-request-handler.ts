@@ -116,15 +116,19 @@ export function createRunRequestHandler(deps: {
       const failure = classifyFailure(lease.lost ? lease.signal.reason : cause);
       const decision = decide(failure, attempt, deps.settings.maxAttempts);
       if (decision.retry) {
-        log.warn({ kind: failure.kind, reason: failure.message, delayMs: decision.delayMs, ...written }, "run failed; will retry");
-        const message = `retrying in ${Math.ceil(decision.delayMs / 1000)}s (attempt ${attempt} failed: ${failure.message}${note})`;
+        const { delayMs } = decision;
+        log.warn({ kind: failure.kind, reason: failure.message, delayMs, ...written }, "run failed; will retry");
+        const wait = Math.ceil(delayMs / 1000);
+        const message = `retrying in ${wait}s (attempt ${attempt} failed: ${failure.message}${note})`;
         await deps.reporter.report(request, { state: SyncState.PENDING, message, attempt, startTime, ...written });
         deps.metrics?.finished(actionName, "retried", startTime);
         return { kind: "nak", delayMs: decision.delayMs };
       }
       log.warn({ kind: failure.kind, reason: failure.message, ...written }, "run failed");
       const suffix = attempt >= deps.settings.maxAttempts && failure.kind !== "auth" ? ` (gave up after ${attempt} attempts)` : "";
-      await deps.reporter.report(request, { state: SyncState.FAILED, message: `${failure.message}${note}${suffix}`, attempt, startTime, endTime: new Date(), ...written });
+      const message = `${failure.message}${note}${suffix}`;
+      const endTime = new Date();
+      await deps.reporter.report(request, { state: SyncState.FAILED, message, attempt, startTime, endTime, ...written });
       deps.metrics?.finished(actionName, "failed", startTime);
       return { kind: "ack" };
     } finally {

@@ -32,12 +32,16 @@ export const syncAction: RunAction = async (context, sources) => {
   }
   let outcome;
   try {
-    outcome = isEmptyDiff(diff) ? { created: [], updated: [], deleted: [] } : await access.apply(diff, fenceControl(lease, source.revision));
+    outcome = isEmptyDiff(diff)
+      ? { created: [], updated: [], deleted: [] }
+      : await access.apply(diff, fenceControl(lease, source.revision));
   } catch (error) {
     const partial = partialWritesOf(error);
     if (!(partial.cause instanceof FenceRefusedError)) throw error;
     return {
-      message: `revision ${source.revision} stopped part-way: ${partial.cause.reason.slice(0, 300)}${partial.note || "; nothing was changed"}${importNote}`,
+      message:
+        `revision ${source.revision} stopped part-way: ${partial.cause.reason.slice(0, 300)}` +
+        `${partial.note || "; nothing was changed"}${importNote}`,
       sourceRevision: source.revision,
       created: partial.created,
       updated: partial.updated,
