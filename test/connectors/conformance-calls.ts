@@ -103,6 +103,28 @@ export function describeCallConformance(target: () => DestinationConformanceTarg
     expect(target().writeCount()).toBe(writes);
   });
 
+  it("asks the run's control before each write batch, and stops with what it wrote when the control refuses", async () => {
+    let asked = 0;
+    const refusal = new Error("fence refused");
+    const stopOnSecondBatch = async () => {
+      if (++asked > 1) throw refusal;
+    };
+    const apply = target().connector.apply(diffOf({ create: keysOf(45) }), { beforeBatch: stopOnSecondBatch });
+    if (!keyed) {
+      expect((await apply).created).toHaveLength(45);
+      expect(asked).toBe(1);
+      return;
+    }
+    const error = await failureOf(apply);
+    expect(error).toBeInstanceOf(PartialApplyError);
+    expect((error as PartialApplyError).cause).toBe(refusal);
+    expect(asked).toBe(2);
+    const { created } = writtenBy(error);
+    expect(created.length).toBeGreaterThan(0);
+    expect(created.length).toBeLessThan(45);
+    expect([...(await target().inspect()).keys()].sort()).toEqual([...created].sort());
+  });
+
   it("reports exactly what was written when the provider fails part-way", async () => {
     const before = keyed ? 7 : 0;
     target().failAfterWrites(before);

@@ -157,4 +157,12 @@ describe("destination calls of a run", () => {
     await sleep(500);
     expect(github.read(repository).size).toBe(20);
   }, 60_000);
+
+  it("ends the run between batches when the fence finds a newer revision written, reporting what it wrote", async () => {
+    const reason = "source revision 5 is older than revision 6, which a run of this sync already wrote";
+    const { disposition, reports } = await runSync(30, async (call) => (call === 1 ? { allowed: true } : { allowed: false, reason }));
+    expect(disposition).toEqual({ kind: "ack" });
+    expect(reports.map((r) => [SyncState[r.state], r.created, r.writesAtReport])).toEqual([["SUCCEEDED", 20, 20]]);
+    expect(reports[0]!.message).toMatch(/^revision 5 stopped part-way: source revision 5 is older .*written before it stopped: 20 created/);
+  }, 60_000);
 });
