@@ -74,7 +74,7 @@ export function describeCallConformance(target: () => DestinationConformanceTarg
   /** Requests before the writes: GitHub reads the scope's public key, Vault the secret. */
   const keyed = !capabilities.batchWrites;
 
-  it.skipIf(profile.capacity < 300)("finishes 300 keys at 100 ms a request, each within its own 2 s deadline", async () => {
+  it.skipIf(profile.capacity < 300)("finishes 300 keys at 100 ms a request, each within its own 2 s", async () => {
     target().setLatency(100);
     const gate = recordingGate(2_000);
     const outcome = await target().connect({ calls: gate }).apply(diffOf({ create: keysOf(300) }));
@@ -103,7 +103,7 @@ export function describeCallConformance(target: () => DestinationConformanceTarg
     expect(target().writeCount()).toBe(writes);
   });
 
-  it("asks the run's control before each write batch, and stops with what it wrote when the control refuses", async () => {
+  it("asks the run's control before each write batch, and stops with what it wrote when refused", async () => {
     let asked = 0;
     const refusal = new Error("fence refused");
     const stopOnSecondBatch = async () => {
