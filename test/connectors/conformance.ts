@@ -4,10 +4,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   ConnectorError,
   type ConnectorErrorKind,
+  type DestinationCalls,
   type DestinationCapabilities,
   type DestinationConnector,
   type DestinationDiff,
+  type DestinationLimits,
 } from "../../packages/connectors/contract/index.ts";
+import { describeCallConformance } from "./conformance-calls.ts";
 
 /**
  * One destination under test, bound to a fresh empty place at its provider's fake. The suite
@@ -30,6 +33,16 @@ export interface DestinationConformanceTarget {
   failNext(count: number, status: 500 | 503): void;
   /** The next `count` provider calls answer 429 with `Retry-After: retryAfterSeconds`. */
   rateLimitNext(count: number, retryAfterSeconds: number): void;
+  /** Another connector to the same place, with the suite's own call gate and/or abort signal. */
+  connect(options: { readonly calls?: DestinationCalls; readonly signal?: AbortSignal }): DestinationConnector;
+  /** Every provider call waits `ms` first (0: none). */
+  setLatency(ms: number): void;
+  /** The next `count` provider calls are never answered. */
+  hangNext(count: number): void;
+  /** An apply's first `writes` write requests succeed, the next one answers 500 (requests before the writes pass). */
+  failAfterWrites(writes: number): void;
+  /** Write requests the provider has accepted (2xx) so far. */
+  writeCount(): number;
   close(): Promise<void>;
 }
 
@@ -70,7 +83,15 @@ const value = "conformance-value-7f3a9c";
  * `readBack: false` (and `listKeys` when it lists names); the suite then checks values only
  * through the fake's `inspect`.
  */
-export type ReadCapabilities = Pick<DestinationCapabilities, "readBack" | "listKeys">;
+export type ReadCapabilities = Pick<DestinationCapabilities, "readBack" | "listKeys"> & {
+  readonly batchWrites?: boolean;
+};
+
+/** The place under test: the destination's limits and how many keys this place may hold. */
+export interface ConformancePlace {
+  readonly limits: DestinationLimits;
+  readonly capacity: number;
+}
 
 /** The cheapest read a destination offers: values, names, or at least a validation call. */
 function probe(capabilities: ReadCapabilities, connector: DestinationConnector): Promise<unknown> {
@@ -82,10 +103,16 @@ function probe(capabilities: ReadCapabilities, connector: DestinationConnector):
 /**
  * The behaviour every destination connector owes the worker (DESIGN.md §3-4): read-back where
  * declared (values through `list`, or names through `listKeys`, and `unsupported` otherwise),
- * exact outcomes, untouched foreign keys, idempotent removal, and failures classified as data
- * with messages free of credentials and values.
+ * exact outcomes, untouched foreign keys, idempotent removal, failures classified as data with
+ * messages free of credentials and values, and every request through the call gate
+ * (`describeCallConformance`: deadlines, aborts, partial outcomes, sizes, unicode).
  */
-export function describeDestinationConformance(name: string, setup: () => Promise<DestinationConformanceTarget>, capabilities: ReadCapabilities = { readBack: true }): void {
+export function describeDestinationConformance(
+  name: string,
+  setup: () => Promise<DestinationConformanceTarget>,
+  capabilities: ReadCapabilities,
+  place: ConformancePlace,
+): void {
   describe(`${name} destination conformance`, () => {
     let target: DestinationConformanceTarget;
     beforeEach(async () => {
@@ -165,5 +192,7 @@ export function describeDestinationConformance(name: string, setup: () => Promis
       const error = await expectConnectorError(probe(capabilities, target.unreachableConnector), "transient");
       expectNoSecrets(error, target.credentialTexts);
     });
+
+    describeCallConformance(() => target, { capabilities, ...place });
   });
 }

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { ConnectionCredentialsSchema, type ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { DestinationConfigSchema, GithubSecretScope, GithubSecretVisibility, type DestinationConfig } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import type { DestinationConnector, EndpointGuard } from "../../packages/connectors/contract/index.ts";
+import type { DestinationCalls, DestinationConnector, EndpointGuard } from "../../packages/connectors/contract/index.ts";
 import { fakesEndpointGuard } from "./vault-fixtures.ts";
 import { githubActionsDestination } from "../../packages/connectors/github/github-actions-destination.ts";
 import type { FakeSecretScope } from "../fakes/github/fake-github.ts";
@@ -42,8 +42,9 @@ export const githubScopes = {
 } as const satisfies Record<string, { config: GitHubConfigFields; fake: FakeSecretScope }>;
 
 /** A connector built the way the worker builds one: through the descriptor's parse functions (fakes' loopback allowlisted unless `endpointGuard` says otherwise). */
-export function githubConnector(options: { url: string; token: string; config?: GitHubConfigFields; signal?: AbortSignal; endpointGuard?: EndpointGuard }): DestinationConnector {
+export function githubConnector(options: { url: string; token: string; config?: GitHubConfigFields; signal?: AbortSignal; endpointGuard?: EndpointGuard; calls?: DestinationCalls }): DestinationConnector {
   return githubActionsDestination.create({
+    ...(options.calls ? { calls: options.calls } : {}),
     config: githubActionsDestination.parseConfig(githubActionsConfig(options.config ?? githubScopes.repository.config)),
     credentials: githubActionsDestination.parseCredentials(githubCredentials({ apiUrl: options.url, token: options.token })),
     ...(options.signal ? { signal: options.signal } : {}),

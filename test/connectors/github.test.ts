@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { GithubSecretVisibility } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { GITHUB_SECRETS_PER_SCOPE, githubActionsLimits } from "../../packages/connectors/github/github-actions-config.ts";
 import { githubActionsDestination } from "../../packages/connectors/github/github-actions-destination.ts";
 import { createGitHubClient } from "../../packages/connectors/github/github-client.ts";
 import { startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github.ts";
@@ -24,10 +25,19 @@ for (const [name, scope] of Object.entries(githubScopes)) {
         inspect: async () => github.read(scope.fake),
         failNext: (count, status) => github.faults.failNext(count, status),
         rateLimitNext: (count, seconds) => github.faults.rateLimitNext(count, seconds),
+        connect: ({ calls, signal }) =>
+          githubConnector({ url: github.url, token: github.token, config: scope.config, ...(calls && { calls }), ...(signal && { signal }) }),
+        setLatency: (ms) => github.faults.setLatency(ms),
+        hangNext: (count) => github.faults.hangNext(count),
+        // An apply reads the scope's public key first, then writes one secret per request.
+        failAfterWrites: (writes) => github.faults.failAfter(writes + 1),
+        writeCount: () => github.requests.filter((r) => ["PUT", "DELETE"].includes(r.method) && r.status < 300 && r.status >= 200).length,
         close: () => github.close(),
       };
     },
     githubActionsDestination.capabilities,
+    // GitHub's documented limits: 100 secrets per repository or environment, 1,000 per organization.
+    { limits: githubActionsLimits, capacity: GITHUB_SECRETS_PER_SCOPE[name as keyof typeof GITHUB_SECRETS_PER_SCOPE] },
   );
 }
 

@@ -7,6 +7,8 @@ import { createVaultClient } from "../../packages/connectors/vault/vault-client.
 import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
 import { describeDestinationConformance, diffOf, expectConnectorError, expectNoSecrets, unreachableUrl } from "./conformance.ts";
 import { vaultConnector } from "./vault-fixtures.ts";
+import { vaultKvLimits } from "../../packages/connectors/vault/vault-kv-config.ts";
+import { vaultKvDestination } from "../../packages/connectors/vault/vault-kv-destination.ts";
 
 const badToken = "hvs.not-a-token-known-to-vault";
 
@@ -26,9 +28,15 @@ describeDestinationConformance("HashiCorp Vault KV v2", async () => {
     },
     failNext: (count, status) => vault.faults.failNext(count, status),
     rateLimitNext: (count, seconds) => vault.faults.rateLimitNext(count, seconds),
+    connect: ({ calls, signal }) => vaultConnector({ url: vault.url, token: vault.token, ...(calls && { calls }), ...(signal && { signal }) }),
+    setLatency: (ms) => vault.faults.setLatency(ms),
+    hangNext: (count) => vault.faults.hangNext(count),
+    // An apply reads the secret first, then writes it.
+    failAfterWrites: (writes) => vault.faults.failAfter(writes + 1),
+    writeCount: () => vault.requests.filter((r) => !["GET", "LIST"].includes(r.method) && r.status < 300 && r.status >= 200).length,
     close: () => vault.close(),
   };
-});
+}, vaultKvDestination.capabilities, { limits: vaultKvLimits, capacity: vaultKvLimits.maxSecrets });
 
 describe("Vault KV connector", () => {
   let vault: FakeVault;

@@ -1,5 +1,7 @@
 import type { App, ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import type { Destination, DestinationConfig } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type { ApplyControl } from "./apply-control.ts";
+import type { DestinationCalls } from "./destination-calls.ts";
 import type { EndpointGuard } from "./endpoint-guard.ts";
 
 /** What a destination kind can do; the orchestrator and worker consult this instead of guessing. */
@@ -81,19 +83,26 @@ export interface DestinationConnector {
   /**
    * Applies a diff computed against what `list` (or `listKeys`) returned; keys outside the diff
    * stay as they are. Where values cannot be read back, `update` entries are rewritten whether or
-   * not they changed, and the outcome reports what the destination says it did.
+   * not they changed, and the outcome reports what the destination says it did. `control` is asked
+   * before each batch of writes; a failure after some writes throws `PartialApplyError` carrying
+   * exactly what was written, any other error means nothing was.
    */
-  apply(diff: DestinationDiff): Promise<ApplyOutcome>;
-  /** Deletes the given destination keys; keys already absent are not errors. */
-  remove(keys: readonly string[]): Promise<ApplyOutcome>;
+  apply(diff: DestinationDiff, control?: ApplyControl): Promise<ApplyOutcome>;
+  /** Deletes the given destination keys; keys already absent are not errors. Batches and failures as `apply`. */
+  remove(keys: readonly string[], control?: ApplyControl): Promise<ApplyOutcome>;
 }
 
 /** Everything a connector needs to reach its destination. */
 export interface ConnectorContext<Config, Credentials> {
   readonly config: Config;
   readonly credentials: Credentials;
-  /** Aborts in-flight destination calls (deadline or shutdown). */
+  /** Aborts in-flight destination calls (run cancelled, shutdown). */
   readonly signal?: AbortSignal;
+  /**
+   * The gate every provider request goes through (the worker's: concurrency slot, circuit breaker
+   * and per-call deadline). Absent: the client's own per-request deadline and `signal` only.
+   */
+  readonly calls?: DestinationCalls;
   /** Refuses internal endpoints before the first call; defaults to `defaultEndpointGuard()` (env allowlist). */
   readonly endpointGuard?: EndpointGuard;
 }

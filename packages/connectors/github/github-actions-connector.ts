@@ -1,4 +1,12 @@
-import { ConnectorError, type ApplyOutcome, type DestinationConnector, type DestinationDiff } from "../contract/index.ts";
+import {
+  ConnectorError,
+  createOutcomeRecorder,
+  noApplyControl,
+  type ApplyControl,
+  type ApplyOutcome,
+  type DestinationConnector,
+  type DestinationDiff,
+} from "../contract/index.ts";
 import { describeScope, GITHUB_SECRETS_PER_SCOPE, githubActionsLimits, type GitHubActionsConfig } from "./github-actions-config.ts";
 import type { GitHubClient, GitHubPublicKey } from "./github-client.ts";
 import { sealForGitHub } from "./github-sealed-box.ts";
@@ -9,18 +17,19 @@ import { sealForGitHub } from "./github-sealed-box.ts";
  * `unsupported`. Each apply fetches the scope's public key once, seals every written value to it
  * (libsodium sealed box) and writes secrets one by one (GitHub asks for serial writes); the
  * outcome is what GitHub answered (201 created, 204 updated, 204/404 on delete). Keys are
- * upper-cased, as GitHub stores them. A failure part-way leaves earlier writes in place; the next
- * run rewrites everything it owns.
+ * upper-cased, as GitHub stores them. The run's control is asked before every
+ * `GITHUB_WRITES_PER_BATCH` requests and before the deletes start. A failure part-way leaves
+ * earlier writes in place and throws `PartialApplyError` naming them; the next run rewrites
+ * everything it owns.
  */
 export function createGitHubActionsConnector(client: GitHubClient, config: GitHubActionsConfig): DestinationConnector {
   const scope = describeScope(config);
 
-  async function remove(names: readonly string[]): Promise<string[]> {
-    const deleted: string[] = [];
-    for (const name of names) {
+  async function remove(names: readonly string[], batches: BatchCounter, deleted: string[]): Promise<void> {
+    for (const [index, name] of names.entries()) {
+      await batches.beforeRequest(index === 0);
       if (await client.deleteSecret(config, name)) deleted.push(name);
     }
-    return deleted;
   }
 
   return {
@@ -37,26 +46,30 @@ export function createGitHubActionsConnector(client: GitHubClient, config: GitHu
       return new Set(await client.listSecretNames(config));
     },
 
-    async apply(diff: DestinationDiff): Promise<ApplyOutcome> {
+    async apply(diff: DestinationDiff, control: ApplyControl = noApplyControl): Promise<ApplyOutcome> {
       const writes = foldWrites([...diff.create, ...diff.update], config);
       const deletions = [...new Set(diff.delete.map((key) => key.toUpperCase()))].filter((name) => !writes.has(name)).sort();
-      const created: string[] = [];
-      const updated: string[] = [];
-      if (writes.size > 0) {
-        const key: GitHubPublicKey = await client.publicKey(config);
-        for (const [name, value] of writes) {
-          const encryptedValue = await sealForGitHub(value, key.key);
-          const result = await client.putSecret(config, name, { encryptedValue, keyId: key.keyId });
-          (result === "created" ? created : updated).push(name);
+      const recorder = createOutcomeRecorder();
+      const batches = batchCounter(control);
+      return recorder.run(async () => {
+        if (writes.size > 0) {
+          const key: GitHubPublicKey = await client.publicKey(config);
+          for (const [name, value] of writes) {
+            await batches.beforeRequest(false);
+            const encryptedValue = await sealForGitHub(value, key.key);
+            const result = await client.putSecret(config, name, { encryptedValue, keyId: key.keyId });
+            (result === "created" ? recorder.created : recorder.updated).push(name);
+          }
         }
-      }
-      return { created, updated, deleted: await remove(deletions) };
+        await remove(deletions, batches, recorder.deleted);
+      });
     },
 
-    async remove(keys: readonly string[]): Promise<ApplyOutcome> {
+    async remove(keys: readonly string[], control: ApplyControl = noApplyControl): Promise<ApplyOutcome> {
       const names = [...new Set(keys.map((key) => key.toUpperCase()))].sort();
       for (const name of names) checkName(name);
-      return { created: [], updated: [], deleted: await remove(names) };
+      const recorder = createOutcomeRecorder();
+      return recorder.run(() => remove(names, batchCounter(control), recorder.deleted));
     },
   };
 }
@@ -93,4 +106,30 @@ function checkName(key: string): void {
   if (!githubActionsLimits.keyPattern.test(key)) {
     throw new ConnectorError("invalid_config", `destination key "${key.slice(0, 80)}" is not a valid GitHub secret name (${githubActionsLimits.keyRule}): change the secret's key or the sync's key schema`);
   }
+}
+
+/**
+ * Write requests between two checks of the run's control (its fence). GitHub takes one request per
+ * secret, serially, so 20 requests are a few seconds at GitHub's usual latency: a run that lost its
+ * lease or was overtaken by a newer revision stops within seconds, for one orchestrator round trip
+ * per 20 writes.
+ */
+export const GITHUB_WRITES_PER_BATCH = 20;
+
+interface BatchCounter {
+  /** Asks the control before the first request, every `GITHUB_WRITES_PER_BATCH` requests and as a new phase starts. */
+  beforeRequest(newPhase: boolean): Promise<void>;
+}
+
+function batchCounter(control: ApplyControl): BatchCounter {
+  let sinceCheck: number | undefined;
+  return {
+    async beforeRequest(newPhase) {
+      if (sinceCheck === undefined || newPhase || sinceCheck >= GITHUB_WRITES_PER_BATCH) {
+        await control.beforeBatch();
+        sinceCheck = 0;
+      }
+      sinceCheck++;
+    },
+  };
 }

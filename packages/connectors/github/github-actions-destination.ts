@@ -27,8 +27,13 @@ export const githubActionsDestination: DestinationDescriptor<GitHubActionsConfig
   ],
   parseConfig: parseGitHubActionsConfig,
   parseCredentials: parseGitHubCredentials,
-  create({ config, credentials, signal, endpointGuard }) {
-    const client = createGitHubClient({ ...credentials, ...(signal ? { signal } : {}), ...(endpointGuard ? { endpointGuard } : {}) });
+  create({ config, credentials, signal, endpointGuard, calls }) {
+    const client = createGitHubClient({
+      ...credentials,
+      ...(signal ? { signal } : {}),
+      ...(endpointGuard ? { endpointGuard } : {}),
+      ...(calls ? { calls } : {}),
+    });
     return createGitHubActionsConnector(client, config);
   },
 };

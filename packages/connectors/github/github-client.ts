@@ -1,6 +1,13 @@
 import { SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import { Octokit } from "@octokit/rest";
-import { endpointCheckOnce, type ConnectorError, type EndpointGuard } from "../contract/index.ts";
+import {
+  abortCause,
+  createDeadlineCalls,
+  endpointCheckOnce,
+  type ConnectorError,
+  type DestinationCalls,
+  type EndpointGuard,
+} from "../contract/index.ts";
 import type { GitHubActionsConfig } from "./github-actions-config.ts";
 import { classifyGitHubFailure, type GitHubCallTarget, type GitHubFailure } from "./github-errors.ts";
 import { isGitHubPublicKey } from "./github-sealed-box.ts";
@@ -21,9 +28,11 @@ export interface GitHubClientOptions {
   /** REST API base URL without trailing slash, e.g. https://api.github.com. */
   readonly apiUrl: string;
   readonly token: string;
-  /** Aborts every in-flight call (run deadline or shutdown). */
+  /** Aborts every in-flight call (run cancelled or shutdown). */
   readonly signal?: AbortSignal;
-  /** Deadline of each HTTP request; defaults to DEFAULT_GITHUB_TIMEOUT_MS. */
+  /** The gate every request goes through; absent: `timeoutMs` per request and `signal`. */
+  readonly calls?: DestinationCalls;
+  /** Deadline of each HTTP request when no gate is given; defaults to DEFAULT_GITHUB_TIMEOUT_MS. */
   readonly timeoutMs?: number;
   /** Secrets per listed page, 1..100; defaults to 100. */
   readonly pageSize?: number;
@@ -70,6 +79,10 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const pageSize = Math.min(GITHUB_MAX_PAGE_SIZE, Math.max(1, options.pageSize ?? GITHUB_MAX_PAGE_SIZE));
   const silent = () => undefined;
   const checkEndpoint = endpointCheckOnce(options.endpointGuard, apiUrl);
+  const calls = options.calls ?? createDeadlineCalls({
+    timeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const octokit = new Octokit({
     auth: options.token,
     baseUrl: apiUrl,
@@ -80,37 +93,48 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     request.headers["x-github-api-version"] = GITHUB_API_VERSION;
   });
 
-  /** Runs one HTTP request in a CLIENT span (method, path, status; never a value or the token) and classifies its failure. */
-  async function call<T>(target: Target, run: (request: RequestOptions) => Promise<T>, tolerate: (status: number, message: string) => boolean = () => false): Promise<T | undefined> {
+  /**
+   * Runs one HTTP request through the gate, in a CLIENT span (method, path, status; never a value or
+   * the token), and classifies its failure inside the gate so a breaker sees the ConnectorError.
+   */
+  async function call<T>(
+    target: Target,
+    run: (request: RequestOptions) => Promise<T>,
+    tolerate: (status: number, message: string) => boolean = () => false,
+  ): Promise<T | undefined> {
     const full: GitHubCallTarget = { ...target, apiUrl };
     await checkEndpoint();
-    return tracer.startActiveSpan(`github ${target.operation}`, { kind: SpanKind.CLIENT, attributes: { "github.operation": target.operation } }, async (span) => {
-      const state: CallState = { status: 0 };
-      const fail = (failure: GitHubFailure): ConnectorError => {
-        const error = classifyGitHubFailure(failure, full, [options.token]);
-        span.setAttribute("error.type", failure.kind === "response" ? String(failure.status) : failure.kind);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error.kind });
-        return error;
-      };
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-      try {
-        let result: T;
+    return calls.call(`github ${target.operation}`, (gateSignal) => {
+      const signal = options.calls && options.signal ? AbortSignal.any([gateSignal, options.signal]) : gateSignal;
+      const attributes = { "github.operation": target.operation };
+      const spanOptions = { kind: SpanKind.CLIENT, attributes };
+      return tracer.startActiveSpan(`github ${target.operation}`, spanOptions, async (span) => {
+        const state: CallState = { status: 0 };
+        const fail = (failure: GitHubFailure): ConnectorError => {
+          const error = classifyGitHubFailure(failure, full, [options.token]);
+          span.setAttribute("error.type", failure.kind === "response" ? String(failure.status) : failure.kind);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error.kind });
+          return error;
+        };
         try {
-          result = await run({ signal, redirect: "manual", fetch: tracedFetch(span, state) });
-        } catch (error) {
-          const response = responseOf(error);
-          if (response && tolerate(response.status, response.message)) return undefined;
-          if (response) throw fail({ kind: "response", ...response });
-          if (timeout.aborted) throw fail({ kind: "timeout", timeoutMs });
-          if (options.signal?.aborted) throw fail({ kind: "aborted" });
-          throw fail({ kind: "network", cause: (error as { cause?: unknown }).cause ?? error });
+          let result: T;
+          try {
+            result = await run({ signal, redirect: "manual", fetch: tracedFetch(span, state) });
+          } catch (error) {
+            const response = responseOf(error);
+            if (response && tolerate(response.status, response.message)) return undefined;
+            if (response) throw fail({ kind: "response", ...response });
+            if (signal.aborted) throw fail(abortCause(signal));
+            throw fail({ kind: "network", cause: (error as { cause?: unknown }).cause ?? error });
+          }
+          if (state.status >= 300 && state.status < 400) {
+            throw fail({ kind: "response", status: state.status, message: "", headers: {} });
+          }
+          return result;
+        } finally {
+          span.end();
         }
-        if (state.status >= 300 && state.status < 400) throw fail({ kind: "response", status: state.status, message: "", headers: {} });
-        return result;
-      } finally {
-        span.end();
-      }
+      });
     });
   }
 

@@ -1,5 +1,12 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { endpointCheckOnce, type ConnectorError, type EndpointGuard } from "../contract/index.ts";
+import {
+  abortCause,
+  createDeadlineCalls,
+  endpointCheckOnce,
+  type ConnectorError,
+  type DestinationCalls,
+  type EndpointGuard,
+} from "../contract/index.ts";
 import { classifyVaultFailure, type VaultCallTarget, type VaultFailure } from "./vault-errors.ts";
 
 const tracer = trace.getTracer("syncline.connectors.vault");
@@ -12,9 +19,11 @@ export interface VaultClientOptions {
   readonly instanceUrl: string;
   readonly namespace?: string;
   readonly token: string;
-  /** Aborts every in-flight call (run deadline or shutdown). */
+  /** Aborts every in-flight call (run cancelled or shutdown). */
   readonly signal?: AbortSignal;
-  /** Deadline of each HTTP request; defaults to DEFAULT_VAULT_TIMEOUT_MS. */
+  /** The gate every request goes through; absent: `timeoutMs` per request and `signal`. */
+  readonly calls?: DestinationCalls;
+  /** Deadline of each HTTP request when no gate is given; defaults to DEFAULT_VAULT_TIMEOUT_MS. */
   readonly timeoutMs?: number;
   /** Checks the instance URL before the first request; defaults to `defaultEndpointGuard()`. */
   readonly endpointGuard?: EndpointGuard;
@@ -85,50 +94,55 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   const namespace = options.namespace?.replace(/^\/+|\/+$/g, "") ?? "";
   if (namespace) headers["X-Vault-Namespace"] = namespace;
   const checkEndpoint = endpointCheckOnce(options.endpointGuard, base);
+  const calls = options.calls ?? createDeadlineCalls({
+    timeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
 
   async function call(c: VaultCall): Promise<VaultAnswer> {
     await checkEndpoint();
     const url = new URL(`${base}/v1/${c.apiPath.split("/").map(encodeURIComponent).join("/")}`);
     const target: VaultCallTarget = { operation: c.operation, apiPath: c.apiPath, instanceUrl: base };
     const attributes = { "http.request.method": c.method, "url.path": url.pathname, "server.address": url.hostname, "vault.operation": c.operation };
-    return tracer.startActiveSpan(`vault ${c.operation}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-      const fail = (failure: VaultFailure): ConnectorError => {
-        const error = classifyVaultFailure(failure, target, [options.token, ...(c.secrets ?? [])]);
-        span.setAttribute("error.type", failure.kind === "response" ? String(failure.status) : failure.kind);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error.kind });
-        return error;
-      };
-      try {
-        const timeout = AbortSignal.timeout(timeoutMs);
-        const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-        let status: number;
-        let text: string;
-        let retryAfter: string | null;
+    // Classified inside the gate, so the worker's breaker sees the ConnectorError (only transient counts).
+    return calls.call(`vault ${c.operation}`, (gateSignal) => {
+      const signal = options.calls && options.signal ? AbortSignal.any([gateSignal, options.signal]) : gateSignal;
+      return tracer.startActiveSpan(`vault ${c.operation}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+        const fail = (failure: VaultFailure): ConnectorError => {
+          const error = classifyVaultFailure(failure, target, [options.token, ...(c.secrets ?? [])]);
+          span.setAttribute("error.type", failure.kind === "response" ? String(failure.status) : failure.kind);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error.kind });
+          return error;
+        };
         try {
-          const response = await fetch(url, {
-            method: c.method,
-            headers: c.body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
-            body: c.body === undefined ? undefined : JSON.stringify(c.body),
-            redirect: "manual",
-            signal,
-          });
-          status = response.status;
-          retryAfter = response.headers.get("retry-after");
-          text = await response.text();
-        } catch (error) {
-          if (timeout.aborted) throw fail({ kind: "timeout", timeoutMs });
-          if (options.signal?.aborted) throw fail({ kind: "aborted" });
-          throw fail({ kind: "network", cause: error });
+          let status: number;
+          let text: string;
+          let retryAfter: string | null;
+          try {
+            const response = await fetch(url, {
+              method: c.method,
+              headers: c.body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
+              body: c.body === undefined ? undefined : JSON.stringify(c.body),
+              redirect: "manual",
+              signal,
+            });
+            status = response.status;
+            retryAfter = response.headers.get("retry-after");
+            text = await response.text();
+          } catch (error) {
+            if (signal.aborted) throw fail(abortCause(signal));
+            throw fail({ kind: "network", cause: error });
+          }
+          span.setAttribute("http.response.status_code", status);
+          const json = parseObject(text);
+          if (status >= 200 && status < 300) return { status, json };
+          const errors = vaultErrors(json);
+          if (status === 404 && c.absentOn404 && errors.length === 0) return { status, json };
+          throw fail({ kind: "response", status, errors, retryAfter });
+        } finally {
+          span.end();
         }
-        span.setAttribute("http.response.status_code", status);
-        const json = parseObject(text);
-        if (status >= 200 && status < 300) return { status, json };
-        const errors = vaultErrors(json);
-        if (status === 404 && c.absentOn404 && errors.length === 0) return { status, json };
-        throw fail({ kind: "response", status, errors, retryAfter });
-      } finally {
-        span.end();
-      }
+      });
     });
   }
 

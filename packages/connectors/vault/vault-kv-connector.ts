@@ -1,4 +1,11 @@
-import { ConnectorError, type ApplyOutcome, type DestinationConnector, type DestinationDiff } from "../contract/index.ts";
+import {
+  ConnectorError,
+  noApplyControl,
+  type ApplyControl,
+  type ApplyOutcome,
+  type DestinationConnector,
+  type DestinationDiff,
+} from "../contract/index.ts";
 import type { VaultClient } from "./vault-client.ts";
 import { MAX_VAULT_SECRET_BYTES, vaultKvLimits, type VaultKvConfig } from "./vault-kv-config.ts";
 
@@ -8,18 +15,23 @@ const nothing: ApplyOutcome = { created: [], updated: [], deleted: [] };
  * A sync's destination as the keys of one KV v2 secret. Every change reads the current version,
  * merges, and writes the whole map back with check-and-set on that version, so a concurrent
  * writer surfaces as a `conflict` instead of being overwritten; a change that alters nothing
- * writes nothing (no empty Vault versions).
+ * writes nothing (no empty Vault versions). Every change is one write request, so one batch: the
+ * control is asked once, just before it, and a failed write means nothing was written.
  */
 export function createVaultKvConnector(client: VaultClient, config: VaultKvConfig): DestinationConnector {
   const { mount, path } = config;
 
-  async function change(edit: (current: ReadonlyMap<string, unknown>, next: Map<string, unknown>) => ApplyOutcome): Promise<ApplyOutcome> {
+  async function change(
+    control: ApplyControl,
+    edit: (current: ReadonlyMap<string, unknown>, next: Map<string, unknown>) => ApplyOutcome,
+  ): Promise<ApplyOutcome> {
     const state = await client.readKv(mount, path);
     const current = new Map(Object.entries(state.data ?? {}));
     const next = new Map(current);
     const outcome = edit(current, next);
     if (outcome.created.length + outcome.updated.length + outcome.deleted.length === 0) return nothing;
     checkSecretSize(next, `${mount}/${path}`);
+    await control.beforeBatch();
     await client.writeKv(mount, path, Object.fromEntries(next), { cas: state.version });
     return outcome;
   }
@@ -37,9 +49,9 @@ export function createVaultKvConnector(client: VaultClient, config: VaultKvConfi
       return values;
     },
 
-    async apply(diff: DestinationDiff) {
+    async apply(diff: DestinationDiff, control: ApplyControl = noApplyControl) {
       for (const [key, value] of [...diff.create, ...diff.update]) checkEntry(key, value);
-      return change((current, next) => {
+      return change(control, (current, next) => {
         const created: string[] = [];
         const updated: string[] = [];
         const deleted: string[] = [];
@@ -55,8 +67,11 @@ export function createVaultKvConnector(client: VaultClient, config: VaultKvConfi
       });
     },
 
-    async remove(keys: readonly string[]) {
-      return change((_current, next) => ({ created: [], updated: [], deleted: [...new Set(keys)].filter((key) => next.delete(key)) }));
+    async remove(keys: readonly string[], control: ApplyControl = noApplyControl) {
+      return change(control, (_current, next) => {
+        const deleted = [...new Set(keys)].filter((key) => next.delete(key));
+        return { created: [], updated: [], deleted };
+      });
     },
   };
 }

@@ -22,8 +22,13 @@ export const vaultKvDestination: DestinationDescriptor<VaultKvConfig, VaultConne
   ],
   parseConfig: parseVaultKvConfig,
   parseCredentials: parseVaultCredentials,
-  create({ config, credentials, signal, endpointGuard }) {
-    const client = createVaultClient({ ...credentials, ...(signal ? { signal } : {}), ...(endpointGuard ? { endpointGuard } : {}) });
+  create({ config, credentials, signal, endpointGuard, calls }) {
+    const client = createVaultClient({
+      ...credentials,
+      ...(signal ? { signal } : {}),
+      ...(endpointGuard ? { endpointGuard } : {}),
+      ...(calls ? { calls } : {}),
+    });
     return createVaultKvConnector(client, config);
   },
 };

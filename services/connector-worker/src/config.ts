@@ -22,7 +22,8 @@ export const workerConfig = {
   /** On SIGTERM, how long in-flight runs may finish before they are aborted and handed back. */
   drainMs: int("SYNCLINE_WORKER_DRAIN_MS", { default: 20_000, min: 0, max: 600_000 }),
   maxAttempts: int("SYNCLINE_WORKER_MAX_ATTEMPTS", { default: 10, min: 1, max: 1000 }),
-  breakerTimeoutMs: int("SYNCLINE_BREAKER_TIMEOUT_MS", { default: 30_000, min: 100 }),
+  /** Deadline of one destination call (one provider request), which is aborted when it passes. */
+  breakerTimeoutMs: int("SYNCLINE_BREAKER_TIMEOUT_MS", { default: 10_000, min: 100 }),
   breakerResetMs: int("SYNCLINE_BREAKER_RESET_MS", { default: 10_000, min: 100 }),
   /** Internal endpoints connectors may call (CIDRs, addresses, host names); parsed here so a malformed list fails start-up. */
   endpointAllowlist: endpointAllowlistField(),

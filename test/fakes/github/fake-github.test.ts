@@ -1,5 +1,5 @@
 import sodium from "libsodium-wrappers";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "./fake-github.ts";
 
 const writer = "ghp_writer0000000000000000000000000000";
@@ -188,5 +188,29 @@ describe("fake GitHub faults and request log", () => {
     expect(github.requests.at(-1)).toEqual({ method: "PUT", path: "/repos/acme/api/actions/secrets/A", status: 201, scope: "repository acme/api" });
     const log = JSON.stringify(github.requests);
     for (const secret of [writer, body.encrypted_value, "logged-value"]) expect(log).not.toContain(secret);
+  });
+});
+
+describe("fake GitHub part-way faults and abandoned requests", () => {
+  it("fails once N requests have passed, then recovers", async () => {
+    github.faults.failAfter(1, 1, 503);
+    expect((await call("GET", "/user")).status).toBe(200);
+    expect((await call("GET", "/user")).status).toBe(503);
+    expect((await call("GET", "/user")).status).toBe(200);
+  });
+
+  it("drops a write whose client went away during the latency", async () => {
+    const body = await sealed("/repos/acme/api/actions/secrets/public-key", "never-stored");
+    github.faults.setLatency(300);
+    const abandoned = fetch(`${github.url}/repos/acme/api/actions/secrets/A`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${writer}` },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(50),
+    });
+    await expect(abandoned).rejects.toThrow();
+    await vi.waitFor(() => expect(github.requests).toHaveLength(2));
+    expect(github.requests.at(-1)).toMatchObject({ method: "PUT", status: 0 });
+    expect(github.read({ repository: "acme/api" })).toEqual(new Map());
   });
 });

@@ -88,9 +88,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const used = new Map<string, number>();
   let closed = false;
 
-  async function answer(request: FakeGitHubRequest): Promise<FakeGitHubResponse | undefined> {
+  /**
+   * `gone` says the client disconnected: a request it abandoned during the latency is dropped
+   * unhandled (logged with status 0), as a server that stops work for a closed connection does.
+   */
+  async function answer(request: FakeGitHubRequest, gone: () => boolean = () => false): Promise<FakeGitHubResponse | undefined> {
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    const decision = faults.decide();
+    const decision = gone() ? { kind: "hang" as const } : faults.decide();
     let response: FakeGitHubResponse | undefined;
     if (decision.kind === "hang") response = undefined;
     else if (decision.kind !== "none") response = faultResponse(decision);
@@ -113,6 +117,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   }
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    let gone = false;
+    res.on("close", () => (gone = !res.writableEnded));
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -122,7 +128,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const url = new URL(req.url ?? "/", "http://fake-github");
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
     const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
-    const response = await answer({ method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: Buffer.concat(chunks).toString("utf8"), origin });
+    const response = await answer({ method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: Buffer.concat(chunks).toString("utf8"), origin }, () => gone);
     if (!response || closed || res.destroyed) return;
     const body = response.body === undefined ? undefined : JSON.stringify(response.body);
     res.writeHead(response.status, { ...(body ? { "Content-Type": "application/json; charset=utf-8" } : {}), "X-GitHub-Media-Type": "github.v3; format=json", ...response.headers });

@@ -12,6 +12,11 @@ export interface FakeGitHubFaults {
    * `x-ratelimit-remaining: 0` and `x-ratelimit-reset` `resetInSeconds` (default 60) from now, no `retry-after`.
    */
   exhaustQuotaNext(count: number, resetInSeconds?: number, status?: 403 | 429): void;
+  /**
+   * The next `passing` requests are handled normally, then `count` (default 1) answer `status`
+   * (default 500): a destination that fails part-way through a run. Replaces an earlier `failAfter`.
+   */
+  failAfter(passing: number, count?: number, status?: number): void;
   /** Every request waits `ms` before being handled; 0 turns latency off. */
   setLatency(ms: number): void;
   /** The next `count` requests (default: all, until reset) are never answered while the fake runs. */
@@ -41,6 +46,7 @@ export function createFaults(): FaultState {
   let secondary = { count: 0, status: 429, retryAfterSeconds: 1 };
   let quota = { count: 0, status: 403, resetInSeconds: 60 };
   let latencyMs = 0;
+  let failLater = { passing: 0, count: 0, status: 500 };
   return {
     failNext(count, status = 500) {
       fail = { count, status };
@@ -50,6 +56,9 @@ export function createFaults(): FaultState {
     },
     exhaustQuotaNext(count, resetInSeconds = 60, status = 403) {
       quota = { count, status, resetInSeconds };
+    },
+    failAfter(passing, count = 1, status = 500) {
+      failLater = { passing, count, status };
     },
     setLatency(ms) {
       latencyMs = ms;
@@ -63,11 +72,16 @@ export function createFaults(): FaultState {
       secondary = { count: 0, status: 429, retryAfterSeconds: 1 };
       quota = { count: 0, status: 403, resetInSeconds: 60 };
       latencyMs = 0;
+      failLater = { passing: 0, count: 0, status: 500 };
     },
     decide() {
       if (hang > 0) {
         hang--;
         return { kind: "hang" };
+      }
+      if (failLater.count > 0 && failLater.passing-- <= 0) {
+        failLater.count--;
+        return { kind: "fail", status: failLater.status };
       }
       if (fail.count > 0) {
         fail.count--;

@@ -160,3 +160,25 @@ describe("fake Vault test controls", () => {
     expect(JSON.stringify(vault.requests)).not.toMatch(/value-never-logged|root-token/);
   });
 });
+
+describe("fake Vault part-way faults and abandoned requests", () => {
+  it("fails once N requests have passed, without effect, then recovers", async () => {
+    vault.faults.failAfter(2);
+    expect((await call("POST", "/v1/secret/data/x", { body: { data: { A: "1" } } })).status).toBe(200);
+    expect((await call("GET", "/v1/secret/data/x")).status).toBe(200);
+    expect((await call("POST", "/v1/secret/data/x", { body: { data: { A: "2" } } })).status).toBe(500);
+    expect(vault.read("secret", "x")).toEqual({ A: "1" });
+    expect((await call("POST", "/v1/secret/data/x", { body: { data: { A: "3" } } })).status).toBe(200);
+  });
+
+  it("drops a write whose client went away during the latency", async () => {
+    vault.faults.setLatency(300);
+    const abandoned = call("POST", "/v1/secret/data/x", {
+      body: { data: { A: "1" } }, signal: AbortSignal.timeout(50),
+    });
+    await expect(abandoned).rejects.toThrow();
+    await vi.waitFor(() => expect(vault.requests).toHaveLength(1));
+    expect(vault.requests[0]).toMatchObject({ method: "POST", status: 0 });
+    expect(vault.read("secret", "x")).toBeUndefined();
+  });
+});

@@ -78,9 +78,13 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
   const rawSockets = new Set<Socket>();
   let closed = false;
 
-  async function answer(request: FakeVaultRequest): Promise<FakeVaultResponse | undefined> {
+  /**
+   * `gone` says the client disconnected: a request it abandoned during the latency is dropped
+   * unhandled (logged with status 0), as a server that stops work for a closed connection does.
+   */
+  async function answer(request: FakeVaultRequest, gone: () => boolean = () => false): Promise<FakeVaultResponse | undefined> {
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    const decision = faults.decide();
+    const decision = gone() ? { kind: "hang" as const } : faults.decide();
     const response =
       decision.kind === "hang"
         ? undefined
@@ -103,6 +107,8 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
   }
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    let gone = false;
+    res.on("close", () => (gone = !res.writableEnded));
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -111,7 +117,8 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
     }
     const url = new URL(req.url ?? "/", "http://fake-vault");
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
-    const response = await answer({ method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: Buffer.concat(chunks).toString("utf8") });
+    const payload = Buffer.concat(chunks).toString("utf8");
+    const response = await answer({ method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: payload }, () => gone);
     if (!response || closed || res.destroyed) return;
     const body = response.body === undefined ? undefined : JSON.stringify(response.body);
     res.writeHead(response.status, { ...(body ? { "Content-Type": "application/json" } : {}), "Cache-Control": "no-store", ...response.headers });

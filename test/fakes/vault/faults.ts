@@ -4,6 +4,11 @@ export interface FakeVaultFaults {
   failNext(count: number, status?: number): void;
   /** The next `count` requests answer 429 with `Retry-After: retryAfterSeconds` (default 1), like a rate limit quota. */
   rateLimitNext(count: number, retryAfterSeconds?: number): void;
+  /**
+   * The next `passing` requests are handled normally, then `count` (default 1) answer `status`
+   * (default 500): a destination that fails part-way through a run. Replaces an earlier `failAfter`.
+   */
+  failAfter(passing: number, count?: number, status?: number): void;
   /** Every request waits `ms` before being handled; 0 turns latency off. */
   setLatency(ms: number): void;
   /** The next `count` requests (default: all, until reset) are never answered while the fake runs. */
@@ -34,6 +39,7 @@ export function createFaults(): FaultState {
   let fail = { count: 0, status: 500 };
   let rateLimit = { count: 0, retryAfterSeconds: 1 };
   let latencyMs = 0;
+  let failLater = { passing: 0, count: 0, status: 500 };
   let sealed = false;
   return {
     failNext(count, status = 500) {
@@ -41,6 +47,9 @@ export function createFaults(): FaultState {
     },
     rateLimitNext(count, retryAfterSeconds = 1) {
       rateLimit = { count, retryAfterSeconds };
+    },
+    failAfter(passing, count = 1, status = 500) {
+      failLater = { passing, count, status };
     },
     setLatency(ms) {
       latencyMs = ms;
@@ -56,12 +65,17 @@ export function createFaults(): FaultState {
       fail = { count: 0, status: 500 };
       rateLimit = { count: 0, retryAfterSeconds: 1 };
       latencyMs = 0;
+      failLater = { passing: 0, count: 0, status: 500 };
       sealed = false;
     },
     decide() {
       if (hang > 0) {
         hang--;
         return { kind: "hang" };
+      }
+      if (failLater.count > 0 && failLater.passing-- <= 0) {
+        failLater.count--;
+        return { kind: "fail", status: failLater.status };
       }
       if (fail.count > 0) {
         fail.count--;

@@ -1,10 +1,10 @@
 import CircuitBreaker from "opossum";
-import { toConnectorError } from "@syncline/connectors";
+import { callWithDeadline, toConnectorError, type DestinationCalls } from "@syncline/connectors";
 import { createConnectionSlots } from "./connection-slots.ts";
 
 /** Breaker settings shared by every connection. */
 export interface BreakerSettings {
-  /** A destination call slower than this fails (and counts as a failure). */
+  /** Deadline of one destination call (one provider request); the call is aborted when it passes. */
   readonly timeoutMs: number;
   /** How long an open breaker waits before letting one trial call through. */
   readonly resetTimeoutMs: number;
@@ -15,26 +15,37 @@ export interface BreakerSettings {
   readonly maxCallsPerConnection?: number;
 }
 
+type Breaker = CircuitBreaker<[() => Promise<unknown>], unknown>;
+
 /**
  * One opossum breaker per connection, so a destination that is down or hanging fails fast without
- * slowing runs of other connections. Only transient failures count toward opening it: a rate
- * limit, bad credentials or a bad config say nothing about the destination's health. Calls also
- * wait for one of the connection's slots (a per-connection concurrency cap); the breaker's timeout
- * starts once a slot is held.
+ * slowing runs of other connections. Each provider request is one breaker call: it waits for one
+ * of the connection's slots (a per-connection concurrency cap), passes the breaker (code
+ * EOPENBREAKER while open) and gets a signal that aborts at `timeoutMs` or when the run is
+ * cancelled. Only transient failures of the destination count toward opening the breaker: a rate
+ * limit, bad credentials, a bad config or a cancelled run say nothing about its health.
+ *
+ * The deadline lives here, not in opossum: opossum's `timeout` rejects without stopping the call
+ * (the request kept writing in the background), and its `abortController` option is one controller
+ * per breaker, aborting every concurrent call of the connection at the first timeout. So opossum
+ * gets `timeout: false`, and a call settles only once its request has settled, promptly because
+ * the request was aborted.
  */
 export function createBreakerRegistry(settings: BreakerSettings) {
   const slots = createConnectionSlots(settings.maxCallsPerConnection ?? 4);
-  const breakers = new Map<string, CircuitBreaker<[() => Promise<unknown>], unknown>>();
+  const breakers = new Map<string, Breaker>();
+  /** Failures of calls whose run was cancelled: not the destination's fault. */
+  const cancelled = new WeakSet<object>();
 
-  function breakerFor(connectionId: string) {
+  function breakerFor(connectionId: string): Breaker {
     let breaker = breakers.get(connectionId);
     if (!breaker) {
       breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
-        timeout: settings.timeoutMs,
+        timeout: false,
         resetTimeout: settings.resetTimeoutMs,
         errorThresholdPercentage: settings.errorThresholdPercentage,
         volumeThreshold: settings.volumeThreshold,
-        errorFilter: (error: unknown) => toConnectorError(error).kind !== "transient",
+        errorFilter: (error: unknown) => cancelled.has(error as object) || toConnectorError(error).kind !== "transient",
       });
       breakers.set(connectionId, breaker);
     }
@@ -42,9 +53,21 @@ export function createBreakerRegistry(settings: BreakerSettings) {
   }
 
   return {
-    /** Runs a destination call through the connection's breaker; rejects with code EOPENBREAKER when open. */
-    fire<T>(connectionId: string, call: () => Promise<T>): Promise<T> {
-      return slots.run(connectionId, () => breakerFor(connectionId).fire(call) as Promise<T>);
+    /**
+     * The call gate of one run on a connection: every provider request of the run's connector goes
+     * through it. `signal` (run cancelled, lease lost, shutdown) aborts the request in flight.
+     */
+    calls(connectionId: string, signal: AbortSignal): DestinationCalls {
+      return {
+        call<T>(_operation: string, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+          const run = () =>
+            callWithDeadline(request, settings.timeoutMs, signal).catch((error: unknown) => {
+              if (signal.aborted && error !== null && typeof error === "object") cancelled.add(error);
+              throw error;
+            });
+          return slots.run(connectionId, () => breakerFor(connectionId).fire(run) as Promise<T>);
+        },
+      };
     },
     /** "closed", "open" or "half-open", for metrics and logs. */
     state(connectionId: string): "closed" | "open" | "half-open" {

@@ -1,17 +1,28 @@
-import { ConnectorError, destinationDescriptor, type ApplyOutcome, type DestinationDescriptor, type DestinationDiff } from "@syncline/connectors";
+import {
+  ConnectorError,
+  destinationDescriptor,
+  type ApplyControl,
+  type ApplyOutcome,
+  type DestinationDescriptor,
+  type DestinationDiff,
+} from "@syncline/connectors";
 import type { DestinationView } from "@syncline/connectors/sync";
 import type { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, RpcError, type RpcClient } from "@syncline/rpc";
 import type { BreakerRegistry } from "./breaker-registry.ts";
 
-/** One sync's destination, reached with its connection's credentials, every call through the connection's breaker. */
+/**
+ * One sync's destination, reached with its connection's credentials; every provider request goes
+ * through the connection's call gate (slot, breaker, per-call deadline, the run's signal).
+ */
 export interface DestinationAccess {
   readonly descriptor: DestinationDescriptor;
   /** What the destination can tell before a write: values, key names only, or nothing. */
   read(): Promise<DestinationView>;
-  apply(diff: DestinationDiff): Promise<ApplyOutcome>;
-  remove(keys: readonly string[]): Promise<ApplyOutcome>;
+  /** Throws `PartialApplyError` when it stopped after writing something; `control` is asked before each batch. */
+  apply(diff: DestinationDiff, control?: ApplyControl): Promise<ApplyOutcome>;
+  remove(keys: readonly string[], control?: ApplyControl): Promise<ApplyOutcome>;
 }
 
 /**
@@ -31,17 +42,19 @@ export async function openDestination(
     }
     throw error;
   });
-  const connector = descriptor.create({ config, credentials: descriptor.parseCredentials(resolved.credentials), signal });
-  const fire = <T>(call: () => Promise<T>) => deps.breakers.fire(sync.connectionId, call);
+  const calls = deps.breakers.calls(sync.connectionId, signal);
+  const credentials = descriptor.parseCredentials(resolved.credentials);
+  const connector = descriptor.create({ config, credentials, signal, calls });
   return {
     descriptor,
     async read() {
-      if (descriptor.capabilities.readBack) return { kind: "values", values: await fire(() => connector.list()) };
-      const listKeys = descriptor.capabilities.listKeys ? connector.listKeys?.bind(connector) : undefined;
-      if (listKeys) return { kind: "keys", keys: await fire(listKeys) };
+      if (descriptor.capabilities.readBack) return { kind: "values", values: await connector.list() };
+      if (descriptor.capabilities.listKeys && connector.listKeys) {
+        return { kind: "keys", keys: await connector.listKeys() };
+      }
       return { kind: "blind" };
     },
-    apply: (diff) => fire(() => connector.apply(diff)),
-    remove: (keys) => fire(() => connector.remove(keys)),
+    apply: (diff, control) => connector.apply(diff, control),
+    remove: (keys, control) => connector.remove(keys, control),
   };
 }

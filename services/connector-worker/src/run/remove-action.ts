@@ -1,4 +1,5 @@
 import { ownedDestinationKeys } from "@syncline/connectors/sync";
+import { leaseControl } from "./apply-fence.ts";
 import { openDestination } from "./destination-access.ts";
 import { keySchemaOf } from "./push-plan.ts";
 import type { RunAction } from "./run-action.ts";
@@ -23,7 +24,9 @@ export const removeAction: RunAction = async (context, sources) => {
     owned = [...new Set([...source.secrets.keys()].map((key) => fold(schema.toDestination(key))))].sort();
     sourceRevision = source.revision;
   }
-  const outcome = owned.length > 0 ? await access.remove(owned) : { created: [], updated: [], deleted: [] };
+  const outcome = owned.length > 0
+    ? await access.remove(owned, leaseControl(context.lease))
+    : { created: [], updated: [], deleted: [] };
   const blind = view.kind === "blind" ? " (this destination cannot list its keys: the source's keys were removed)" : "";
   return {
     message: `removed ${outcome.deleted.length} owned keys from the destination${blind}`,

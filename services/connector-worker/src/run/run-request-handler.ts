@@ -4,6 +4,7 @@ import { ConnectorError } from "@syncline/connectors";
 import type { SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { Logger } from "@syncline/telemetry";
+import { partialWritesOf } from "./apply-fence.ts";
 import { classifyFailure, decide, decideUnclaimed } from "./failure-policy.ts";
 import { importAction } from "./import-action.ts";
 import { removeAction } from "./remove-action.ts";
@@ -116,18 +117,26 @@ export function createRunRequestHandler(deps: {
         deps.metrics?.finished(actionName, "retried", startTime);
         return { kind: "nak", delayMs: 0 };
       }
+      // The action settles only once its last destination request has, so nothing runs past this report.
+      // What it wrote before failing (a partial apply) is reported with the failure.
+      const { cause, note, ...written } = partialWritesOf(error);
       // A run that lost its lease fails however its last call failed: the lease is the cause.
-      const failure = classifyFailure(lease.lost ? lease.signal.reason : error);
+      const failure = classifyFailure(lease.lost ? lease.signal.reason : cause);
       const decision = decide(failure, attempt, deps.settings.maxAttempts);
       if (decision.retry) {
-        log.warn({ kind: failure.kind, reason: failure.message, delayMs: decision.delayMs }, "run failed; will retry");
-        await deps.reporter.report(request, { state: SyncState.PENDING, message: `retrying in ${Math.ceil(decision.delayMs / 1000)}s (attempt ${attempt} failed: ${failure.message})`, attempt, startTime, failureKind: failure.kind });
+        const { delayMs } = decision;
+        log.warn({ kind: failure.kind, reason: failure.message, delayMs, ...written }, "run failed; will retry");
+        const wait = Math.ceil(delayMs / 1000);
+        const message = `retrying in ${wait}s (attempt ${attempt} failed: ${failure.message}${note})`;
+        await deps.reporter.report(request, { state: SyncState.PENDING, message, attempt, startTime, failureKind: failure.kind, ...written });
         deps.metrics?.finished(actionName, "retried", startTime);
         return { kind: "nak", delayMs: decision.delayMs };
       }
-      log.warn({ kind: failure.kind, reason: failure.message }, "run failed");
+      log.warn({ kind: failure.kind, reason: failure.message, ...written }, "run failed");
       const suffix = attempt >= deps.settings.maxAttempts && failure.kind !== "auth" ? ` (gave up after ${attempt} attempts)` : "";
-      await deps.reporter.report(request, { state: SyncState.FAILED, message: `${failure.message}${suffix}`, attempt, startTime, endTime: new Date(), failureKind: failure.kind });
+      const message = `${failure.message}${note}${suffix}`;
+      const endTime = new Date();
+      await deps.reporter.report(request, { state: SyncState.FAILED, message, attempt, startTime, endTime, failureKind: failure.kind, ...written });
       deps.metrics?.finished(actionName, "failed", startTime);
       return { kind: "ack" };
     } finally {

@@ -1,4 +1,5 @@
 import { isEmptyDiff } from "@syncline/connectors/sync";
+import { FenceRefusedError, fenceControl, partialWritesOf } from "./apply-fence.ts";
 import { openDestination } from "./destination-access.ts";
 import { driftMessage, judgeDrift } from "./drift-check.ts";
 import { describeImport, importIntoSource } from "./import-action.ts";
@@ -9,7 +10,8 @@ import { readSource, sourceValues } from "./source-reader.ts";
 /**
  * The sync action: read the current source snapshot (the subtree when recursive), apply the key
  * schema, read the destination back where it can be, ask the orchestrator's fence whether this
- * revision may still be written, and apply the difference through the connection's breaker.
+ * revision may still be written, and apply the difference through the connection's call gate,
+ * asking the fence again between write batches (a refusal there ends the run with what it wrote).
  * Level-triggered: it converges on the newest source whatever request caused it. A sync whose
  * first push has not happened yet and whose initial behaviour imports does that import first,
  * in the same run and under the same lease. A drift check (drift-check.ts) reports what differs by
@@ -39,7 +41,24 @@ export const syncAction: RunAction = async (context, sources) => {
   if (!verdict.allowed) {
     return { message: `revision ${source.revision} not written: ${verdict.reason.slice(0, 300)}; nothing was changed${importNote}`, sourceRevision: source.revision, created: 0, updated: 0, deleted: 0 };
   }
-  const outcome = isEmptyDiff(diff) ? { created: [], updated: [], deleted: [] } : await access.apply(diff);
+  let outcome;
+  try {
+    outcome = isEmptyDiff(diff)
+      ? { created: [], updated: [], deleted: [] }
+      : await access.apply(diff, fenceControl(lease, source.revision));
+  } catch (error) {
+    const partial = partialWritesOf(error);
+    if (!(partial.cause instanceof FenceRefusedError)) throw error;
+    return {
+      message:
+        `revision ${source.revision} stopped part-way: ${partial.cause.reason.slice(0, 300)}` +
+        `${partial.note || "; nothing was changed"}${importNote}`,
+      sourceRevision: source.revision,
+      created: partial.created,
+      updated: partial.updated,
+      deleted: partial.deleted,
+    };
+  }
   const { created, updated, deleted } = outcome;
   return {
     message:
