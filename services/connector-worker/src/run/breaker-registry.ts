@@ -25,6 +25,8 @@ export interface BreakerSettings {
 export function createBreakerRegistry(settings: BreakerSettings) {
   const slots = createConnectionSlots(settings.maxCallsPerConnection ?? 4);
   const breakers = new Map<string, CircuitBreaker<[() => Promise<unknown>], unknown>>();
+  /** When each open breaker lets a trial call through (monotonic clock). */
+  const halfOpensAt = new Map<string, number>();
 
   function breakerFor(connectionId: string) {
     let breaker = breakers.get(connectionId);
@@ -36,15 +38,27 @@ export function createBreakerRegistry(settings: BreakerSettings) {
         volumeThreshold: settings.volumeThreshold,
         errorFilter: (error: unknown) => toConnectorError(error).kind !== "transient",
       });
+      breaker.on("open", () => halfOpensAt.set(connectionId, performance.now() + settings.resetTimeoutMs));
       breakers.set(connectionId, breaker);
     }
     return breaker;
   }
 
   return {
-    /** Runs a destination call through the connection's breaker; rejects with code EOPENBREAKER when open. */
+    /**
+     * Runs a destination call through the connection's breaker; rejects with code EOPENBREAKER when
+     * open, with `retryAfterMs` saying how long until the breaker lets a trial call through.
+     */
     fire<T>(connectionId: string, call: () => Promise<T>): Promise<T> {
-      return slots.run(connectionId, () => breakerFor(connectionId).fire(call) as Promise<T>);
+      return slots.run(connectionId, () =>
+        (breakerFor(connectionId).fire(call) as Promise<T>).catch((error: unknown) => {
+          if ((error as { code?: string } | undefined)?.code === "EOPENBREAKER") {
+            const at = halfOpensAt.get(connectionId) ?? performance.now() + settings.resetTimeoutMs;
+            Object.assign(error as object, { retryAfterMs: Math.max(0, Math.ceil(at - performance.now())) });
+          }
+          throw error;
+        }),
+      );
     },
     /** "closed", "open" or "half-open", for metrics and logs. */
     state(connectionId: string): "closed" | "open" | "half-open" {

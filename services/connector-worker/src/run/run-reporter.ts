@@ -7,6 +7,9 @@ import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 export interface RunReport {
   readonly state: SyncState;
   readonly message: string;
+  /** The lease the attempt ran under (the orchestrator records only reports of the current lease). */
+  readonly leaseId: string;
+  /** Attempts that counted so far: this one included, unless it only waited. */
   readonly attempt: number;
   readonly startTime: Date;
   readonly endTime?: Date;
@@ -16,7 +19,7 @@ export interface RunReport {
   readonly deleted?: number;
 }
 
-/** Publishes run progress and outcomes for the orchestrator (deduplicated per run, state and attempt). */
+/** Publishes run progress and outcomes for the orchestrator (deduplicated per run, lease and state). */
 export function createRunReporter(publisher: EventPublisher) {
   return {
     async report(request: SyncRunRequest, report: RunReport): Promise<void> {
@@ -36,8 +39,10 @@ export function createRunReporter(publisher: EventPublisher) {
           attempt: report.attempt,
           startTime: timestampFromDate(report.startTime),
           ...(report.endTime ? { endTime: timestampFromDate(report.endTime) } : {}),
+          leaseId: report.leaseId,
         },
-        { msgId: `run-result/${request.runId}/${SyncState[report.state]}/${report.attempt}` },
+        // One lease per begin: a report is deduplicated per attempt, also when waits repeat an attempt number.
+        { msgId: `run-result/${request.runId}/${report.leaseId}/${SyncState[report.state]}` },
       );
     },
   };

@@ -34,8 +34,10 @@ const MAX_TRACKED_RUNS = 10_000;
  * Handles one run request: claims the run (BeginSyncRun — BUSY redelivers later without counting
  * an attempt, SUPERSEDED or GONE acks and drops; PROCEED is where the orchestrator records the run
  * RUNNING), runs the action under the lease and reports the outcome with counts and source revision. Failures are classified once
- * (failure-policy.ts): retryable ones report PENDING and nak with a delay, final ones report FAILED
- * with an actionable message. The message is acked only after its result is published.
+ * (failure-policy.ts): retryable ones report PENDING and nak with a delay — a wait on an open
+ * breaker or a rate limit gives its attempt back (it reports the attempts before it) and never
+ * fails the run — final ones report FAILED with an actionable message. Every report carries the
+ * attempt's lease id. The message is acked only after its result is published.
  */
 export function createRunRequestHandler(deps: {
   coordinator: RunCoordinator;
@@ -46,12 +48,24 @@ export function createRunRequestHandler(deps: {
   signal: AbortSignal;
   /** Run counts and durations for Prometheus; optional so tests may leave it out. */
   metrics?: RunMetrics;
+  /** The actions by request action; tests may replace them. */
+  actions?: Partial<Record<SyncAction, RunAction>>;
 }) {
+  const runActions: Partial<Record<SyncAction, RunAction>> = deps.actions ?? actions;
   /**
-   * Deliveries of a run answered BUSY by this process: not attempts. The orchestrator's own count
-   * (from BeginSyncRun) is used when it gives one; this is the fallback.
+   * Deliveries of a run answered BUSY, or that only waited, in this process: not attempts. The
+   * orchestrator's own count (from BeginSyncRun) is used when it gives one; this is the fallback.
    */
   const busyDeliveries = new Map<string, number>();
+  /** Runs that waited in this process: their next first attempt is not a new start (metrics). */
+  const waited = new Set<string>();
+  const track = <T>(tracked: Map<string, T> | Set<string>, runId: string, value?: T) => {
+    tracked.delete(runId);
+    if (tracked instanceof Map) tracked.set(runId, value!);
+    else tracked.add(runId);
+    if (tracked.size > MAX_TRACKED_RUNS) tracked.delete(tracked.keys().next().value!);
+  };
+  const countFree = (runId: string, before: number) => track(busyDeliveries, runId, before + 1);
 
   return async (request: SyncRunRequest, delivery: Delivery): Promise<Disposition> => {
     const busyBefore = busyDeliveries.get(request.runId) ?? 0;
@@ -70,14 +84,12 @@ export function createRunRequestHandler(deps: {
     }
     if (claim.kind === "busy") {
       clearInterval(heartbeat);
-      busyDeliveries.delete(request.runId);
-      busyDeliveries.set(request.runId, busyBefore + 1);
-      if (busyDeliveries.size > MAX_TRACKED_RUNS) busyDeliveries.delete(busyDeliveries.keys().next().value!);
+      countFree(request.runId, busyBefore);
       baseLog.debug({ reason: claim.reason, delayMs: claim.retryAfterMs }, "sync busy; run request redelivered later");
       return { kind: "nak", delayMs: claim.retryAfterMs };
     }
-    busyDeliveries.delete(request.runId);
     if (claim.kind === "drop") {
+      busyDeliveries.delete(request.runId);
       clearInterval(heartbeat);
       deps.metrics?.finished(actionName, "superseded");
       baseLog.info({ reason: claim.reason }, "run request dropped");
@@ -85,17 +97,21 @@ export function createRunRequestHandler(deps: {
     }
     const { lease } = claim;
     const attempt = claim.attempt ?? Math.max(1, delivery.deliveryCount - busyBefore);
+    const leaseId = lease.leaseId;
     const log = baseLog.child({ attempt });
     const startTime = new Date(); // the run starts once claimed: run records of one sync never overlap
-    if (attempt === 1) deps.metrics?.started(actionName, request.requestTime && timestampDate(request.requestTime), startTime);
+    if (attempt === 1 && !waited.has(request.runId)) deps.metrics?.started(actionName, request.requestTime && timestampDate(request.requestTime), startTime);
     try {
-      const action = actions[request.action as Exclude<SyncAction, SyncAction.UNSPECIFIED>];
+      const action = runActions[request.action];
       if (!action) throw new ConnectorError("unsupported", `run action ${request.action} is not one this worker knows`);
       const signal = AbortSignal.any([deps.signal, lease.signal]);
       const outcome = await action({ request, sync: claim.sync, lease, signal }, deps.sources);
+      busyDeliveries.delete(request.runId);
+      waited.delete(request.runId);
       await deps.reporter.report(request, {
         state: SyncState.SUCCEEDED,
         message: outcome.message,
+        leaseId,
         attempt,
         startTime,
         endTime: new Date(),
@@ -111,15 +127,29 @@ export function createRunRequestHandler(deps: {
       // A run that lost its lease fails however its last call failed: the lease is the cause.
       const failure = classifyFailure(lease.lost ? lease.signal.reason : error);
       const decision = decide(failure, attempt, deps.settings.maxAttempts);
+      const seconds = decision.retry ? Math.ceil(decision.delayMs / 1000) : 0;
+      if (decision.retry && !decision.consumesAttempt) {
+        // A wait (open breaker, rate limit): the attempt is given back, so the run never fails for it.
+        countFree(request.runId, busyBefore);
+        track(waited, request.runId);
+        log.info({ kind: failure.kind, reason: failure.message, delayMs: decision.delayMs }, "run waits; the attempt does not count");
+        const message = `waiting ${seconds}s before trying again (${failure.message})`;
+        await deps.reporter.report(request, { state: SyncState.PENDING, message, leaseId, attempt: attempt - 1, startTime });
+        deps.metrics?.finished(actionName, "retried", startTime);
+        return { kind: "nak", delayMs: decision.delayMs };
+      }
+      busyDeliveries.delete(request.runId);
+      waited.delete(request.runId);
       if (decision.retry) {
         log.warn({ kind: failure.kind, reason: failure.message, delayMs: decision.delayMs }, "run failed; will retry");
-        await deps.reporter.report(request, { state: SyncState.PENDING, message: `retrying in ${Math.ceil(decision.delayMs / 1000)}s (attempt ${attempt} failed: ${failure.message})`, attempt, startTime });
+        const message = `retrying in ${seconds}s (attempt ${attempt} failed: ${failure.message})`;
+        await deps.reporter.report(request, { state: SyncState.PENDING, message, leaseId, attempt, startTime });
         deps.metrics?.finished(actionName, "retried", startTime);
         return { kind: "nak", delayMs: decision.delayMs };
       }
       log.warn({ kind: failure.kind, reason: failure.message }, "run failed");
       const suffix = attempt >= deps.settings.maxAttempts && failure.kind !== "auth" ? ` (gave up after ${attempt} attempts)` : "";
-      await deps.reporter.report(request, { state: SyncState.FAILED, message: `${failure.message}${suffix}`, attempt, startTime, endTime: new Date() });
+      await deps.reporter.report(request, { state: SyncState.FAILED, message: `${failure.message}${suffix}`, leaseId, attempt, startTime, endTime: new Date() });
       deps.metrics?.finished(actionName, "failed", startTime);
       return { kind: "ack" };
     } finally {

@@ -14,8 +14,9 @@ import type { SyncWatchers } from "./sync-watchers.ts";
 const FINISHED = new Set([SyncState.SUCCEEDED, SyncState.FAILED]);
 
 /**
- * Records what workers report about runs: the run row; the action's status while it still
- * describes this run; the lease, released when the run ends or waits for a retry; and what a
+ * Records what workers report about runs — only reports carrying the run's current lease id: the
+ * run row, with the attempts that counted; the action's status while it still describes this run;
+ * the lease, released when the run ends or waits for a retry; and what a
  * success implies — the last synced revision and fence (sync), a follow-up run when the run read
  * an older revision than was folded into it (sync), the deletion of a sync whose SYNC_DELETED
  * removal succeeded (remove). A finished run never changes again (late or duplicate reports are
@@ -32,8 +33,9 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
           const sync = await store.lockSync(tx, first.syncId);
           const run = sync ? await runStore.findRun(tx, result.runId) : undefined;
           if (!sync || !run || FINISHED.has(run.state)) return undefined;
-          // A retry report older than the latest begin of the run (its worker's attempt counter is behind) is stale.
-          if (result.state === SyncState.PENDING && run.state === SyncState.RUNNING && result.attempt > 0 && result.attempt < run.attempts) return undefined;
+          // Only the attempt under the run's current lease speaks for it: a late report of an attempt
+          // whose lease was taken over (or of an earlier attempt) changes nothing.
+          if ((run.leaseId ?? "") !== result.leaseId) return undefined;
 
           const message = boundMessage(result.message);
           const startedAt = result.startTime ? timestampDate(result.startTime) : run.startedAt;
@@ -45,12 +47,13 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
             keysCreated: result.keysCreated,
             keysUpdated: result.keysUpdated,
             keysDeleted: result.keysDeleted,
-            attempts: Math.max(run.attempts, result.attempt),
+            // BeginSyncRun counted the attempt; the worker gives it back when the attempt only waited.
+            attempts: run.leaseId ? Math.min(run.attempts, result.attempt) : Math.max(run.attempts, result.attempt),
             startedAt,
             endedAt,
           });
           await setStatusOfRun(tx, sync.id, run.action, run.id, { state: result.state, message, sourceRevision: result.sourceRevision, startedAt, endedAt });
-          if (result.state !== SyncState.RUNNING && sync.leaseRunId === run.id) {
+          if (result.state !== SyncState.RUNNING && sync.leaseRunId === run.id && sync.leaseId === run.leaseId) {
             await store.patchSync(tx, sync.id, { leaseRunId: null, leaseId: null, leaseExpiresAt: null });
           }
           if (result.state !== SyncState.SUCCEEDED) return sync.id;
