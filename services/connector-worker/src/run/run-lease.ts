@@ -139,6 +139,8 @@ export function createRunCoordinator(deps: { coordination: RpcClient<typeof Sync
       leaseId,
       signal: controller.signal,
       get lost() {
+        // Exact even when the expiry timer runs late on a busy event loop.
+        if (!released && now() >= deadline) lose("it expired before it could be renewed");
         return controller.signal.aborted;
       },
       async checkFence(revision) {
