@@ -53,22 +53,20 @@ export function createRunRequestHandler(deps: {
 }) {
   const runActions: Partial<Record<SyncAction, RunAction>> = deps.actions ?? actions;
   /**
-   * Deliveries of a run answered BUSY, or that only waited, in this process: not attempts. The
-   * orchestrator's own count (from BeginSyncRun) is used when it gives one; this is the fallback.
+   * Per run, the deliveries in this process that were not attempts (answered BUSY, or only waited)
+   * and whether one waited. The orchestrator's own attempt count (from BeginSyncRun) is used when
+   * it gives one; this is the fallback. A run that waited does not start again in the metrics.
    */
-  const busyDeliveries = new Map<string, number>();
-  /** Runs that waited in this process: their next first attempt is not a new start (metrics). */
-  const waited = new Set<string>();
-  const track = <T>(tracked: Map<string, T> | Set<string>, runId: string, value?: T) => {
-    tracked.delete(runId);
-    if (tracked instanceof Map) tracked.set(runId, value!);
-    else tracked.add(runId);
-    if (tracked.size > MAX_TRACKED_RUNS) tracked.delete(tracked.keys().next().value!);
+  const free = new Map<string, { readonly deliveries: number; readonly waited: boolean }>();
+  const noteFree = (runId: string, waited: boolean) => {
+    const before = free.get(runId) ?? { deliveries: 0, waited: false };
+    free.delete(runId);
+    free.set(runId, { deliveries: before.deliveries + 1, waited: before.waited || waited });
+    if (free.size > MAX_TRACKED_RUNS) free.delete(free.keys().next().value!);
   };
-  const countFree = (runId: string, before: number) => track(busyDeliveries, runId, before + 1);
 
   return async (request: SyncRunRequest, delivery: Delivery): Promise<Disposition> => {
-    const busyBefore = busyDeliveries.get(request.runId) ?? 0;
+    const busyBefore = free.get(request.runId)?.deliveries ?? 0;
     const actionName = SyncAction[request.action] ?? String(request.action);
     const heartbeat = setInterval(() => delivery.working(), deps.settings.heartbeatMs);
     const baseLog = deps.logger.child({ runId: request.runId, syncId: request.secretSyncId, action: SyncAction[request.action] });
@@ -84,12 +82,12 @@ export function createRunRequestHandler(deps: {
     }
     if (claim.kind === "busy") {
       clearInterval(heartbeat);
-      countFree(request.runId, busyBefore);
+      noteFree(request.runId, false);
       baseLog.debug({ reason: claim.reason, delayMs: claim.retryAfterMs }, "sync busy; run request redelivered later");
       return { kind: "nak", delayMs: claim.retryAfterMs };
     }
     if (claim.kind === "drop") {
-      busyDeliveries.delete(request.runId);
+      free.delete(request.runId);
       clearInterval(heartbeat);
       deps.metrics?.finished(actionName, "superseded");
       baseLog.info({ reason: claim.reason }, "run request dropped");
@@ -100,14 +98,13 @@ export function createRunRequestHandler(deps: {
     const leaseId = lease.leaseId;
     const log = baseLog.child({ attempt });
     const startTime = new Date(); // the run starts once claimed: run records of one sync never overlap
-    if (attempt === 1 && !waited.has(request.runId)) deps.metrics?.started(actionName, request.requestTime && timestampDate(request.requestTime), startTime);
+    if (attempt === 1 && !free.get(request.runId)?.waited) deps.metrics?.started(actionName, request.requestTime && timestampDate(request.requestTime), startTime);
     try {
       const action = runActions[request.action];
       if (!action) throw new ConnectorError("unsupported", `run action ${request.action} is not one this worker knows`);
       const signal = AbortSignal.any([deps.signal, lease.signal]);
       const outcome = await action({ request, sync: claim.sync, lease, signal }, deps.sources);
-      busyDeliveries.delete(request.runId);
-      waited.delete(request.runId);
+      free.delete(request.runId);
       await deps.reporter.report(request, {
         state: SyncState.SUCCEEDED,
         message: outcome.message,
@@ -130,16 +127,14 @@ export function createRunRequestHandler(deps: {
       const seconds = decision.retry ? Math.ceil(decision.delayMs / 1000) : 0;
       if (decision.retry && !decision.consumesAttempt) {
         // A wait (open breaker, rate limit): the attempt is given back, so the run never fails for it.
-        countFree(request.runId, busyBefore);
-        track(waited, request.runId);
+        noteFree(request.runId, true);
         log.info({ kind: failure.kind, reason: failure.message, delayMs: decision.delayMs }, "run waits; the attempt does not count");
         const message = `waiting ${seconds}s before trying again (${failure.message})`;
         await deps.reporter.report(request, { state: SyncState.PENDING, message, leaseId, attempt: attempt - 1, startTime });
         deps.metrics?.finished(actionName, "retried", startTime);
         return { kind: "nak", delayMs: decision.delayMs };
       }
-      busyDeliveries.delete(request.runId);
-      waited.delete(request.runId);
+      free.delete(request.runId);
       if (decision.retry) {
         log.warn({ kind: failure.kind, reason: failure.message, delayMs: decision.delayMs }, "run failed; will retry");
         const message = `retrying in ${seconds}s (attempt ${attempt} failed: ${failure.message})`;
