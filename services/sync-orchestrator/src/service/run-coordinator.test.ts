@@ -314,6 +314,16 @@ describe("results and leases", () => {
     expect(await findSync(handle.db, syncId)).toMatchObject({ leaseRunId: null, lastSyncedRevision: 9n });
   });
 
+  it("keeps a leased run's start and end on the database clock, whatever times the worker's clock put in its result", async () => {
+    const syncId = await newSync();
+    const granted = await lease(await queued(syncId));
+    const hourAgo = timestampFromDate(new Date(Date.now() - 3_600_000));
+    await outcomes().apply(create(SyncRunResultSchema, { ...result(granted.run.id, syncId, SyncState.SUCCEEDED, { leaseId: granted.leaseId }), startTime: hourAgo, endTime: hourAgo }));
+    const run = (await findRun(handle.db, granted.run.id))!;
+    expect(run.startedAt).toEqual(run.begunAt);
+    expect(run.endedAt!.getTime()).toBeGreaterThanOrEqual(run.startedAt!.getTime());
+  });
+
   it("counts only real attempts: a wait gives its attempt back, and a waiting run is not taken for an unpublished one", async () => {
     const syncId = await newSync();
     const runId = await queued(syncId);

@@ -5,6 +5,7 @@ import { SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs
 import type { Logger } from "@syncline/telemetry";
 import { boundMessage } from "../domain/sync-rules.ts";
 import { recordAudit } from "../store/audit-store.ts";
+import { databaseNow } from "../store/database-clock.ts";
 import * as runStore from "../store/run-store.ts";
 import { raiseWrittenRevision, setStatusOfRun } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
@@ -38,8 +39,12 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
           if ((run.leaseId ?? "") !== result.leaseId) return undefined;
 
           const message = boundMessage(result.message);
-          const startedAt = result.startTime ? timestampDate(result.startTime) : run.startedAt;
-          const endedAt = result.endTime ? timestampDate(result.endTime) : FINISHED.has(result.state) ? new Date() : null;
+          // A run begun under a lease keeps its times on the database clock (begin, and this record), so
+          // the history of one sync never shows overlapping runs whatever the workers' clocks say.
+          const now = await databaseNow(tx);
+          const workerTime = (time: typeof result.startTime) => (time && !run.leaseId ? timestampDate(time) : undefined);
+          const startedAt = workerTime(result.startTime) ?? run.startedAt;
+          const endedAt = FINISHED.has(result.state) ? (workerTime(result.endTime) ?? now) : null;
           await runStore.updateRun(tx, run.id, {
             state: result.state,
             message,
