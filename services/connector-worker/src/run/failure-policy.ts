@@ -12,7 +12,9 @@ export interface RunFailure {
  * What to do about a failure on a given attempt. `consumesAttempt` is false when the run only
  * waited (an open breaker, a rate limit): the attempt is given back and never counts toward failing.
  */
-export type FailureDecision = { readonly retry: true; readonly delayMs: number; readonly consumesAttempt: boolean } | { readonly retry: false };
+export type FailureDecision =
+  | { readonly retry: true; readonly delayMs: number; readonly consumesAttempt: boolean }
+  | { readonly retry: false };
 
 /**
  * Failures that are waits, not failed attempts (DESIGN §3): the destination was not tried (the
@@ -26,7 +28,8 @@ const MIN_BREAKER_WAIT_MS = 500;
 /**
  * The one table from failure kind to retry behaviour (DESIGN §3 "Retry as data"): transient
  * failures back off exponentially, rate limits wait as the server asked, conflicts retry soon, an
- * open breaker waits until it half-opens (both waits consume no attempt), a lost lease asks the orchestrator again soon (it then
+ * open breaker waits until it half-opens (both waits consume no attempt), a lost lease asks the
+ * orchestrator again soon (it then
  * answers BUSY, SUPERSEDED or PROCEED); everything else fails the run at once.
  */
 const policy: Record<RunFailure["kind"], (attempt: number, failure: RunFailure) => number | undefined> = {
@@ -88,7 +91,8 @@ export function classifyFailure(error: unknown): RunFailure {
   if (code === "EOPENBREAKER") {
     // The breaker registry tells when the breaker lets a trial call through again.
     const untilHalfOpen = (error as { retryAfterMs?: number }).retryAfterMs;
-    return { kind: "breaker_open", message: "the destination is failing; its circuit breaker is open", retryAfterMs: untilHalfOpen };
+    const message = "the destination is failing; its circuit breaker is open";
+    return { kind: "breaker_open", message, retryAfterMs: untilHalfOpen };
   }
   if (code === "ETIMEDOUT") return { kind: "transient", message: "the destination did not answer in time", retryAfterMs: undefined };
   const connectorError = error instanceof ConnectorError ? error : toConnectorError(error);

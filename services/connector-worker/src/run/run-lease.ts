@@ -43,7 +43,8 @@ export class LeaseLostError extends Error {
 const FALLBACK_LEASE_TTL_MS = 5_000;
 /** This process's monotonic clock (immune to wall-clock steps and skew), in milliseconds. */
 const now = () => performance.now();
-const leaseTtlOf = (ttl: Duration | undefined) => (ttl && durationMs(ttl) > 0 ? durationMs(ttl) : FALLBACK_LEASE_TTL_MS);
+const leaseTtlOf = (ttl: Duration | undefined) =>
+  ttl && durationMs(ttl) > 0 ? durationMs(ttl) : FALLBACK_LEASE_TTL_MS;
 
 /** Redelivery delay when the sync is already running in this process. */
 const LOCAL_BUSY_MS = 250;
@@ -78,7 +79,12 @@ export function createRunCoordinator(deps: { coordination: RpcClient<typeof Sync
    * absolute expiry compared with this clock — so it always ends here no later than in the
    * orchestrator, whatever the clocks' skew. Renewed every third of that lifetime.
    */
-  function leaseFor(request: SyncRunRequest, response: BeginSyncRunResponse, sentAt: number, free: () => void): RunLease {
+  function leaseFor(
+    request: SyncRunRequest,
+    response: BeginSyncRunResponse,
+    sentAt: number,
+    free: () => void,
+  ): RunLease {
     const controller = new AbortController();
     const { runId } = request;
     const leaseId = response.leaseId;

@@ -98,7 +98,9 @@ export function createRunRequestHandler(deps: {
     const leaseId = lease.leaseId;
     const log = baseLog.child({ attempt });
     const startTime = new Date(); // the run starts once claimed: run records of one sync never overlap
-    if (attempt === 1 && !free.get(request.runId)?.waited) deps.metrics?.started(actionName, request.requestTime && timestampDate(request.requestTime), startTime);
+    if (attempt === 1 && !free.get(request.runId)?.waited) {
+      deps.metrics?.started(actionName, request.requestTime && timestampDate(request.requestTime), startTime);
+    }
     try {
       const action = runActions[request.action];
       if (!action) throw new ConnectorError("unsupported", `run action ${request.action} is not one this worker knows`);
@@ -128,9 +130,11 @@ export function createRunRequestHandler(deps: {
       if (decision.retry && !decision.consumesAttempt) {
         // A wait (open breaker, rate limit): the attempt is given back, so the run never fails for it.
         noteFree(request.runId, true);
-        log.info({ kind: failure.kind, reason: failure.message, delayMs: decision.delayMs }, "run waits; the attempt does not count");
+        const waitLog = { kind: failure.kind, reason: failure.message, delayMs: decision.delayMs };
+        log.info(waitLog, "run waits; the attempt does not count");
         const message = `waiting ${seconds}s before trying again (${failure.message})`;
-        await deps.reporter.report(request, { state: SyncState.PENDING, message, leaseId, attempt: attempt - 1, startTime });
+        const given = { state: SyncState.PENDING, message, leaseId, attempt: attempt - 1, startTime };
+        await deps.reporter.report(request, given);
         deps.metrics?.finished(actionName, "retried", startTime);
         return { kind: "nak", delayMs: decision.delayMs };
       }
@@ -144,7 +148,9 @@ export function createRunRequestHandler(deps: {
       }
       log.warn({ kind: failure.kind, reason: failure.message }, "run failed");
       const suffix = attempt >= deps.settings.maxAttempts && failure.kind !== "auth" ? ` (gave up after ${attempt} attempts)` : "";
-      await deps.reporter.report(request, { state: SyncState.FAILED, message: `${failure.message}${suffix}`, leaseId, attempt, startTime, endTime: new Date() });
+      const message = `${failure.message}${suffix}`;
+      const final = { state: SyncState.FAILED, message, leaseId, attempt, startTime, endTime: new Date() };
+      await deps.reporter.report(request, final);
       deps.metrics?.finished(actionName, "failed", startTime);
       return { kind: "ack" };
     } finally {

@@ -31,7 +31,12 @@ export interface RunRequests {
 
 /** What BeginSyncRun knows about the run, its sync and their neighbours (times on the database clock). */
 export interface BeginFacts {
-  readonly run: RunRequests & { readonly id: string; readonly state: SyncState; readonly action: SyncAction; readonly coalescedRequests: number };
+  readonly run: RunRequests & {
+    readonly id: string;
+    readonly state: SyncState;
+    readonly action: SyncAction;
+    readonly coalescedRequests: number;
+  };
   readonly sync: {
     readonly leaseRunId: string | null;
     readonly leaseExpiresAt: Date | null;
@@ -90,7 +95,8 @@ export function decideBegin(facts: BeginFacts, settings: CoordinationSettings): 
   const covering = coveredBy(run, facts.succeededRuns);
   if (covering) {
     const runs = covering.length === 1 ? `run ${covering[0]}` : `runs ${covering.join(" and ")}`;
-    return { kind: "superseded", end: { state: SyncState.SUCCEEDED, message: `nothing left to do: ${runs}, which succeeded, covered every request folded into this one` } };
+    const message = `nothing left to do: ${runs}, which succeeded, covered every request folded into this one`;
+    return { kind: "superseded", end: { state: SyncState.SUCCEEDED, message } };
   }
   if (run.coalescedRequests > 0 && sync.lastRunStartedAt && settings.minRunIntervalMs > 0) {
     const wait = sync.lastRunStartedAt.getTime() + settings.minRunIntervalMs - now.getTime();

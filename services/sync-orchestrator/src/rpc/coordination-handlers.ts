@@ -35,7 +35,10 @@ export function coordinationHandlers(coordinator: RunCoordinator): ServiceHandle
     async renewSyncRunLease(request) {
       checkRun(request.runId, request.leaseId);
       const renewed = await coordinator.renew(request.runId, request.leaseId);
-      return { leaseExpireTime: timestampFromDate(renewed.leaseExpiresAt), leaseTtl: durationFromMs(renewed.leaseTtlMs) };
+      return {
+        leaseExpireTime: timestampFromDate(renewed.leaseExpiresAt),
+        leaseTtl: durationFromMs(renewed.leaseTtlMs),
+      };
     },
 
     async checkSyncRunFence(request) {

@@ -61,7 +61,12 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
           const verdict = decideBegin(
             {
               run,
-              sync: { leaseRunId: sync.leaseRunId, leaseExpiresAt: sync.leaseExpiresAt, lastRunStartedAt: sync.lastRunStartedAt, deleting: sync.deletionRequestedAt !== null },
+              sync: {
+                leaseRunId: sync.leaseRunId,
+                leaseExpiresAt: sync.leaseExpiresAt,
+                lastRunStartedAt: sync.lastRunStartedAt,
+                deleting: sync.deletionRequestedAt !== null,
+              },
               succeededRuns,
               now,
             },
@@ -96,7 +101,8 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
               });
               await setStatusOfRun(tx, sync.id, run.action, run.id, { state: SyncState.RUNNING, message: "running", startedAt: now, endedAt: null });
               const [view] = await viewsOf(tx, [{ ...sync, leaseRunId: run.id, leaseId, leaseExpiresAt, lastRunStartedAt: now }]);
-              return { decision: "proceed", view: view!, run: begun!, leaseId, leaseExpiresAt, leaseTtlMs: settings.leaseTtlMs };
+              const leaseTtlMs = settings.leaseTtlMs;
+              return { decision: "proceed", view: view!, run: begun!, leaseId, leaseExpiresAt, leaseTtlMs };
             }
           }
         }),
@@ -135,7 +141,8 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
           if (!found) throw RpcError.notFound(`sync run ${runId}`);
           const { run, sync } = found;
           const now = await databaseNow(tx);
-          if (!holdsLease(sync, runId, leaseId) || run.state !== SyncState.RUNNING || (sync.leaseExpiresAt?.getTime() ?? 0) <= now.getTime()) {
+          const expired = (sync.leaseExpiresAt?.getTime() ?? 0) <= now.getTime();
+          if (!holdsLease(sync, runId, leaseId) || run.state !== SyncState.RUNNING || expired) {
             return { allowed: false, reason: LEASE_LOST };
           }
           const status = await findStatus(tx, sync.id, run.action);

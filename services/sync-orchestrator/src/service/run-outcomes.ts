@@ -42,7 +42,8 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
           // A run begun under a lease keeps its times on the database clock (begin, and this record), so
           // the history of one sync never shows overlapping runs whatever the workers' clocks say.
           const now = await databaseNow(tx);
-          const workerTime = (time: typeof result.startTime) => (time && !run.leaseId ? timestampDate(time) : undefined);
+          const workerTime = (time: typeof result.startTime) =>
+            time && !run.leaseId ? timestampDate(time) : undefined;
           const startedAt = workerTime(result.startTime) ?? run.startedAt;
           const endedAt = FINISHED.has(result.state) ? (workerTime(result.endTime) ?? now) : null;
           await runStore.updateRun(tx, run.id, {

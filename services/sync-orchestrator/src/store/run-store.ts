@@ -42,7 +42,11 @@ export async function findPendingRun(db: Database, syncId: string, action: numbe
  * Folds one more request into a pending run: counts it and raises the revision it must reach. A
  * request without a revision gives `requestedAt` (database clock): only a run begun after it can cover it.
  */
-export async function foldIntoRun(db: Database, runId: string, fold: { revision: bigint; requestedAt: Date | null; importBehavior?: number; trigger?: number }): Promise<RunRow> {
+export async function foldIntoRun(
+  db: Database,
+  runId: string,
+  fold: { revision: bigint; requestedAt: Date | null; importBehavior?: number; trigger?: number },
+): Promise<RunRow> {
   const [run] = await db
     .update(syncRuns)
     .set({
@@ -73,8 +77,9 @@ export async function findCoveringCandidates(db: Database, run: RunRow): Promise
     ...(run.action === SyncAction.IMPORT ? [eq(syncRuns.importBehavior, run.importBehavior)] : []),
   );
   const columns = { id: syncRuns.id, sourceRevision: syncRuns.sourceRevision, begunAt: syncRuns.begunAt };
-  const [newestRevision] = await db.select(columns).from(syncRuns).where(base).orderBy(desc(syncRuns.sourceRevision)).limit(1);
-  const [latestBegun] = await db.select(columns).from(syncRuns).where(base).orderBy(desc(syncRuns.begunAt)).limit(1);
+  const first = async (order: SQL) => (await db.select(columns).from(syncRuns).where(base).orderBy(order).limit(1))[0];
+  const newestRevision = await first(desc(syncRuns.sourceRevision));
+  const latestBegun = await first(desc(syncRuns.begunAt));
   return [newestRevision, latestBegun].filter((c) => c !== undefined);
 }
 
@@ -109,13 +114,23 @@ export async function listRuns(db: Database, syncId: string, options: { limit: n
  * Queued runs whose request no worker has seen: never begun, and neither published, nor told
  * BUSY, nor queued in the last `olderThanMs` (database clock). Their requests are published again.
  */
-export async function findUnstartedRuns(db: Database, olderThanMs: number, limit = 500): Promise<{ run: RunRow; destination: number }[]> {
+export async function findUnstartedRuns(
+  db: Database,
+  olderThanMs: number,
+  limit = 500,
+): Promise<{ run: RunRow; destination: number }[]> {
   const seen = sql`coalesce(${syncRuns.lastSeenAt}, ${syncRuns.publishedAt}, ${syncRuns.queuedAt})`;
   return db
     .select({ run: syncRuns, destination: secretSyncs.destination })
     .from(syncRuns)
     .innerJoin(secretSyncs, eq(secretSyncs.id, syncRuns.syncId))
-    .where(and(eq(syncRuns.state, SyncState.PENDING), isNull(syncRuns.begunAt), sql`${seen} < clock_timestamp() - make_interval(secs => ${olderThanMs / 1000})`))
+    .where(
+      and(
+        eq(syncRuns.state, SyncState.PENDING),
+        isNull(syncRuns.begunAt),
+        sql`${seen} < clock_timestamp() - make_interval(secs => ${olderThanMs / 1000})`,
+      ),
+    )
     .limit(limit);
 }
 

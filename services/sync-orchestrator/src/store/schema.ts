@@ -89,7 +89,7 @@ export const syncRuns = pgTable("sync_runs", {
   leaseId: uuid("lease_id"),
   /** When the run was last begun, on the database clock (it read the source after this). */
   begunAt: timestamp("begun_at", { withTimezone: true }),
-  /** When the newest request without a revision (manual, created, configuration) was folded in, on the database clock. */
+  /** When the newest request without a revision (manual, creation, configuration) came in, on the database clock. */
   manualRequestedAt: timestamp("manual_requested_at", { withTimezone: true }),
   queuedAt: timestamp("queued_at", { withTimezone: true }).notNull().defaultNow(),
   /** When its request was last published (null: recorded but not published yet). */
