@@ -50,7 +50,10 @@ async function report(granted: BeginSyncRunResponse, state: SyncState, sourceRev
   await createEventPublisher(nc).publish(
     subjects.runResult,
     SyncRunResultSchema,
-    { runId, secretSyncId: syncId, action, state, message: `test ${SyncState[state]}`, sourceRevision, attempt: attempts, startTime: timestampNow(), endTime: timestampNow(), leaseId: granted.leaseId },
+    {
+      runId, secretSyncId: syncId, action, state, message: `test ${SyncState[state]}`, sourceRevision, attempt: attempts,
+      startTime: timestampNow(), endTime: timestampNow(), leaseId: granted.leaseId,
+    },
     { msgId: `test-result/${runId}/${state}/${randomUUID()}` },
   );
 }
@@ -67,12 +70,19 @@ function beginWhenFree(runId: string, workerId = "w"): Promise<BeginSyncRunRespo
 async function resultsRecorded(): Promise<void> {
   const jsm = await jetstreamManager(nc);
   await eventually(async () => {
-    const info = await jsm.consumers.info(streams.runResults.name, consumers.orchestratorRunResults.config.durable_name);
+    const { durable_name: durable } = consumers.orchestratorRunResults.config;
+    const info = await jsm.consumers.info(streams.runResults.name, durable);
     return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
   });
 }
 
-const runsOf = async (syncId: string) => (await system.syncs.listSyncRuns({ secretSyncId: syncId, pageSize: 500 })).runs;
+const runsOf = async (syncId: string) =>
+  (await system.syncs.listSyncRuns({ secretSyncId: syncId, pageSize: 500 })).runs;
+const syncedTo = (syncId: string, revision: bigint) =>
+  eventually(async () => {
+    const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: syncId });
+    return secretSync?.lastSyncedRevision === revision ? true : undefined;
+  });
 const runOf = async (syncId: string, runId: string) => (await runsOf(syncId)).find((run) => run.id === runId);
 
 describe("BeginSyncRun", () => {
@@ -153,7 +163,7 @@ describe("exact supersession", () => {
    * newest PENDING run; r1 succeeds at `a`. r0 must run and bring the destination to `b` — it used
    * to be dropped as superseded, leaving `b` unsynced for good.
    */
-  it("runs a retrying run that absorbed a change after a later run succeeded at an older revision", { timeout: 120_000 }, async () => {
+  it("runs a retrying run that absorbed a change after a later run succeeded at an older one", { timeout: 120_000 }, async () => {
     const folder = `/x-${randomBytes(3).toString("hex")}`;
     const { projectId, environment } = project;
     const write = async (value: string) => {
@@ -162,7 +172,10 @@ describe("exact supersession", () => {
     };
     await system.secrets.createSecret({ projectId, environment, path: folder, key: "K", value: "v0" });
     const sync = await createVaultSync(system, project, { path: folder, vaultPath: `apps${folder}` });
-    const [created] = await eventually(async () => ((await runsOf(sync.id)).length === 1 ? runsOf(sync.id) : undefined));
+    const [created] = await eventually(async () => {
+      const runs = await runsOf(sync.id);
+      return runs.length === 1 ? runs : undefined;
+    });
     const r0 = await beginWhenFree(created!.id);
     expect(r0.decision).toBe(RunDecision.PROCEED);
 
@@ -177,13 +190,13 @@ describe("exact supersession", () => {
     await eventually(async () => ((await runOf(sync.id, r0.run!.id))?.coalescedRequests === 1 ? true : undefined));
     expect(await runsOf(sync.id)).toHaveLength(2);
     await report(r1, SyncState.SUCCEEDED, a);
-    await eventually(async () => ((await system.syncs.getSecretSync({ secretSyncId: sync.id })).secretSync?.lastSyncedRevision === a ? true : undefined));
+    await syncedTo(sync.id, a);
 
     const again = await beginWhenFree(r0.run!.id, "worker-b");
     expect(RunDecision[again.decision]).toBe(RunDecision[RunDecision.PROCEED]);
     expect(again.run?.attempts).toBe(2);
     await report(again, SyncState.SUCCEEDED, b);
-    await eventually(async () => ((await system.syncs.getSecretSync({ secretSyncId: sync.id })).secretSync?.lastSyncedRevision === b ? true : undefined));
+    await syncedTo(sync.id, b);
     expect((await runOf(sync.id, r0.run!.id))?.state).toBe(SyncState.SUCCEEDED);
   });
 });
@@ -203,11 +216,15 @@ describe("results under a lease taken over", () => {
     await report(stalled, SyncState.FAILED);
     await resultsRecorded();
     expect(await runOf(sync.id, run!.id)).toMatchObject({ state: SyncState.RUNNING, attempts: 2 });
-    expect((await system.syncs.getSecretSync({ secretSyncId: sync.id })).secretSync?.syncStatus).toMatchObject({ state: SyncState.RUNNING });
+    const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: sync.id });
+    expect(secretSync?.syncStatus).toMatchObject({ state: SyncState.RUNNING });
     // The new holder keeps its lease: it renews, and another run of the sync is told BUSY.
-    expect((await coordination.renewSyncRunLease({ runId: run!.id, leaseId: takeover.leaseId })).leaseTtl).toBeDefined();
-    const { run: imported } = await system.syncs.importSecrets({ secretSyncId: sync.id, behavior: ImportBehavior.PRIORITIZE_SOURCE });
-    expect((await coordination.beginSyncRun({ runId: imported!.id, workerId: "other" })).decision).toBe(RunDecision.BUSY);
+    const renewed = await coordination.renewSyncRunLease({ runId: run!.id, leaseId: takeover.leaseId });
+    expect(renewed.leaseTtl).toBeDefined();
+    const behavior = ImportBehavior.PRIORITIZE_SOURCE;
+    const { run: imported } = await system.syncs.importSecrets({ secretSyncId: sync.id, behavior });
+    const other = await coordination.beginSyncRun({ runId: imported!.id, workerId: "other" });
+    expect(other.decision).toBe(RunDecision.BUSY);
 
     await report(takeover, SyncState.SUCCEEDED, 1n);
     await eventually(async () => ((await runOf(sync.id, run!.id))?.state === SyncState.SUCCEEDED ? true : undefined));

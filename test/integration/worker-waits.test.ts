@@ -2,7 +2,14 @@ import { randomBytes } from "node:crypto";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSystem, type TestSystem } from "../support/system.ts";
-import { createVaultSync, createWorkerTestProject, finishedRun, settledSync, vaultEquals, type WorkerTestProject } from "./helpers/worker-system.ts";
+import {
+  createVaultSync,
+  createWorkerTestProject,
+  finishedRun,
+  settledSync,
+  vaultEquals,
+  type WorkerTestProject,
+} from "./helpers/worker-system.ts";
 
 /**
  * Waiting consumes no attempt (DESIGN §3): a destination that answers 429 with Retry-After to call
@@ -22,10 +29,11 @@ afterAll(async () => {
 });
 
 describe("a rate-limited destination", () => {
-  it("429s with Retry-After on every call for a while, then recovery: the run succeeds after one attempt", { timeout: 180_000 }, async () => {
+  it("429s with Retry-After on every call for a while, then recovery: success after one attempt", { timeout: 180_000 }, async () => {
     const folder = `/wait-${randomBytes(3).toString("hex")}`;
     const vaultPath = `apps${folder}`;
-    await system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path: folder, key: "TOKEN", value: "t1" });
+    const { projectId, environment } = project;
+    await system.secrets.createSecret({ projectId, environment, path: folder, key: "TOKEN", value: "t1" });
     const throttledBefore = system.vault.requests.filter((request) => request.status === 429).length;
     // Every Vault call answers 429 (Retry-After: 1 s) until six have been refused: three times the retry budget.
     system.vault.faults.rateLimitNext(6, 1);

@@ -128,17 +128,25 @@ function leaseKeeper(ttlMs: number, options: { renewFails?: boolean } = {}) {
   let holder: { leaseId: string; expiresAt: number } | undefined;
   let issued = 0;
   const grants: Array<{ leaseId: string; previousHolderExpiredAt: number | undefined }> = [];
-  const answer = () => ({ leaseExpireTime: timestampFromDate(new Date(wallClock() + ttlMs)), leaseTtl: durationFromMs(ttlMs) });
+  const answer = () => ({
+    leaseExpireTime: timestampFromDate(new Date(wallClock() + ttlMs)),
+    leaseTtl: durationFromMs(ttlMs),
+  });
   const coordination = {
     async beginSyncRun() {
-      if (holder && holder.expiresAt > clock()) return create(BeginSyncRunResponseSchema, { decision: RunDecision.BUSY, retryAfterMs: 100 });
+      if (holder && holder.expiresAt > clock()) {
+        return create(BeginSyncRunResponseSchema, { decision: RunDecision.BUSY, retryAfterMs: 100 });
+      }
       grants.push({ leaseId: `lease-${++issued}`, previousHolderExpiredAt: holder?.expiresAt });
       holder = { leaseId: `lease-${issued}`, expiresAt: clock() + ttlMs };
-      return create(BeginSyncRunResponseSchema, { decision: RunDecision.PROCEED, secretSync: sync, leaseId: holder.leaseId, ...answer() });
+      const leaseId = holder.leaseId;
+      return create(BeginSyncRunResponseSchema, { decision: RunDecision.PROCEED, secretSync: sync, leaseId, ...answer() });
     },
     async renewSyncRunLease(input: { leaseId: string }) {
       if (options.renewFails) throw new RpcError(Code.UNAVAILABLE, "orchestrator unreachable");
-      if (holder?.leaseId !== input.leaseId) throw new RpcError(Code.FAILED_PRECONDITION, "the run no longer holds the sync's lease");
+      if (holder?.leaseId !== input.leaseId) {
+        throw new RpcError(Code.FAILED_PRECONDITION, "the run no longer holds the sync's lease");
+      }
       holder.expiresAt = clock() + ttlMs;
       return answer();
     },
@@ -161,7 +169,8 @@ describe("leases with skewed clocks", () => {
   const hour = 3_600_000;
 
   for (const skewMs of [-hour, hour]) {
-    it(`renews on time with the worker's clock ${skewMs < 0 ? "an hour behind" : "an hour ahead"}: no second run of the sync begins`, async () => {
+    const skew = skewMs < 0 ? "an hour behind" : "an hour ahead";
+    it(`renews on time with the worker's clock ${skew}: no second run of the sync begins`, async () => {
       skewWorkerClock(skewMs);
       const keeper = leaseKeeper(600);
       const a = await keeper.worker("worker-a").claim(request("run-a"));
@@ -174,7 +183,7 @@ describe("leases with skewed clocks", () => {
     });
   }
 
-  it("gives the lease up, when the orchestrator cannot be reached, before the orchestrator grants it to another worker", async () => {
+  it("gives the lease up, when the orchestrator is unreachable, before it grants the lease to another worker", async () => {
     skewWorkerClock(-hour);
     const keeper = leaseKeeper(600, { renewFails: true });
     const a = await keeper.worker("worker-a").claim(request("run-a"));

@@ -79,7 +79,8 @@ function countingWorker(failures: Array<Error | undefined>, maxAttempts: number)
     claim: async (): Promise<RunClaim> => {
       orchestrator.attempts++;
       const leaseId = `lease-${++orchestrator.leases}`;
-      return { kind: "proceed", sync: create(SecretSyncSchema, { id: "s" }), lease: { ...lease, leaseId }, attempt: orchestrator.attempts };
+      const sync = create(SecretSyncSchema, { id: "s" });
+      return { kind: "proceed", sync, lease: { ...lease, leaseId }, attempt: orchestrator.attempts };
     },
   } as RunCoordinator;
   const sync: RunAction = async () => {
@@ -116,21 +117,26 @@ function countingWorker(failures: Array<Error | undefined>, maxAttempts: number)
   return { runToEnd, reports, orchestrator };
 }
 
-const breakerOpen = (retryAfterMs: number) => Object.assign(new Error("Breaker is open"), { code: "EOPENBREAKER", retryAfterMs });
-const throttled = (retryAfterMs: number) => new ConnectorError("rate_limited", "Vault rate-limited the write of secret/data/x (429); the run will retry", { retryAfterMs });
+const breakerOpen = (retryAfterMs: number) =>
+  Object.assign(new Error("Breaker is open"), { code: "EOPENBREAKER", retryAfterMs });
+const throttled = (retryAfterMs: number) =>
+  new ConnectorError("rate_limited", "Vault rate-limited the write of secret/data/x (429); the run will retry", { retryAfterMs });
+const times = <T>(count: number, make: () => T) => Array.from({ length: count }, make);
 
 describe("waits consume no attempt", () => {
-  it("a breaker open for longer than maxAttempts × delays never fails the run; it waits for the breaker's reset", async () => {
-    const { runToEnd, reports, orchestrator } = countingWorker([...Array.from({ length: 12 }, () => breakerOpen(1500)), undefined], 3);
-    expect(await runToEnd()).toEqual(Array.from({ length: 12 }, () => 1500));
+  it("a breaker open for longer than maxAttempts × delays never fails the run; it waits for its reset", async () => {
+    const { runToEnd, reports, orchestrator } = countingWorker([...times(12, () => breakerOpen(1500)), undefined], 3);
+    expect(await runToEnd()).toEqual(times(12, () => 1500));
     expect(reports.filter((r) => r.state === SyncState.FAILED)).toEqual([]);
-    expect(reports.slice(0, 12).every((r) => r.state === SyncState.PENDING && r.attempt === 0 && /waiting 2s/.test(r.message))).toBe(true);
+    const waits = reports.slice(0, 12);
+    expect(waits.every((r) => r.state === SyncState.PENDING && r.attempt === 0 && /waiting 2s/.test(r.message))).toBe(true);
     expect(reports.at(-1)).toMatchObject({ state: SyncState.SUCCEEDED, attempt: 1, leaseId: "lease-13" });
     expect(orchestrator.attempts).toBe(1);
   });
 
-  it("429s with Retry-After on every call for a while, then recovery: SUCCEEDED, only real attempts counted", async () => {
-    const script = [...Array.from({ length: 8 }, () => throttled(4000)), new ConnectorError("transient", "Vault failed the write (502)"), ...Array.from({ length: 4 }, () => throttled(4000)), undefined];
+  it("429s with Retry-After on every call for a while, then recovery: SUCCEEDED, real attempts counted", async () => {
+    const failedOnce = new ConnectorError("transient", "Vault failed the write (502)");
+    const script = [...times(8, () => throttled(4000)), failedOnce, ...times(4, () => throttled(4000)), undefined];
     const { runToEnd, reports, orchestrator } = countingWorker(script, 2);
     const delays = await runToEnd();
     expect(delays.filter((d) => d === 4000)).toHaveLength(12);
@@ -139,11 +145,13 @@ describe("waits consume no attempt", () => {
     expect(new Set(reports.map((r) => r.leaseId)).size).toBe(reports.length);
   });
 
-  it("real failures still consume attempts and fail the run after maxAttempts, waits in between notwithstanding", async () => {
+  it("real failures still consume attempts and fail the run after maxAttempts, waits between them aside", async () => {
     const transient = () => new ConnectorError("transient", "Vault failed the write (503)");
-    const { runToEnd, reports } = countingWorker([transient(), throttled(1000), transient(), breakerOpen(600), transient()], 3);
+    const script = [transient(), throttled(1000), transient(), breakerOpen(600), transient()];
+    const { runToEnd, reports } = countingWorker(script, 3);
     await runToEnd();
-    expect(reports.map((r) => [SyncState[r.state], r.attempt])).toEqual([["PENDING", 1], ["PENDING", 1], ["PENDING", 2], ["PENDING", 2], ["FAILED", 3]]);
+    const seen = reports.map((r) => [SyncState[r.state], r.attempt]);
+    expect(seen).toEqual([["PENDING", 1], ["PENDING", 1], ["PENDING", 2], ["PENDING", 2], ["FAILED", 3]]);
     expect(reports.at(-1)!.message).toMatch(/gave up after 3 attempts/);
   });
 });

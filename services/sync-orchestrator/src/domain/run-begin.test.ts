@@ -6,9 +6,11 @@ import { coveredBy, decideBegin, type BeginFacts, type CoveringRun } from "./run
 describe("decideBegin", () => {
   const now = new Date("2030-01-01T00:00:10Z");
   const settings = { leaseTtlMs: 15_000, busyRetryMs: 250, minRunIntervalMs: 1000 };
-  const facts = (overrides: { run?: Partial<BeginFacts["run"]>; sync?: Partial<BeginFacts["sync"]>; succeededRuns?: CoveringRun[] } = {}): BeginFacts => ({
+  type Overrides = { run?: Partial<BeginFacts["run"]>; sync?: Partial<BeginFacts["sync"]>; succeededRuns?: CoveringRun[] };
+  const facts = (overrides: Overrides = {}): BeginFacts => ({
     run: {
-      id: "r1", state: SyncState.PENDING, action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE, coalescedRequests: 0,
+      id: "r1", state: SyncState.PENDING, action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE,
+      coalescedRequests: 0,
       requestedRevision: 5n, manualRequestedAt: null, ...overrides.run,
     },
     sync: { leaseRunId: null, leaseExpiresAt: null, lastRunStartedAt: null, deleting: false, ...overrides.sync },
@@ -35,10 +37,11 @@ describe("decideBegin", () => {
     expect(decideBegin(facts({ sync: { lastRunStartedAt: at(-1) } }), settings)).toEqual({ kind: "proceed" });
   });
 
-  it("supersedes finished runs, runs a success covers, and everything but removal once the sync is being deleted", () => {
+  it("supersedes finished runs, runs a success covers, and all but removal once the sync is being deleted", () => {
     expect(decideBegin(facts({ run: { state: SyncState.SUCCEEDED } }), settings)).toEqual({ kind: "superseded" });
     const covering = { id: "r2", sourceRevision: 5n, begunAt: at(-100) };
-    expect(decideBegin(facts({ succeededRuns: [covering] }), settings)).toMatchObject({ kind: "superseded", end: { state: SyncState.SUCCEEDED } });
+    const verdict = decideBegin(facts({ succeededRuns: [covering] }), settings);
+    expect(verdict).toMatchObject({ kind: "superseded", end: { state: SyncState.SUCCEEDED } });
     expect(decideBegin(facts({ sync: { deleting: true } }), settings)).toMatchObject({ kind: "superseded", end: { state: SyncState.FAILED } });
     expect(decideBegin(facts({ run: { action: SyncAction.REMOVE }, sync: { deleting: true } }), settings)).toEqual({ kind: "proceed" });
   });
@@ -55,7 +58,8 @@ describe("decideBegin", () => {
     });
     expect(decideBegin(retrying, settings)).toEqual({ kind: "proceed" });
     // The same run once a success wrote 20 or newer (whenever it began) is covered.
-    expect(decideBegin({ ...retrying, succeededRuns: [{ id: "r3", sourceRevision: 20n, begunAt: at(-2000) }] }, settings)).toMatchObject({
+    const wroteIt = [{ id: "r3", sourceRevision: 20n, begunAt: at(-2000) }];
+    expect(decideBegin({ ...retrying, succeededRuns: wroteIt }, settings)).toMatchObject({
       kind: "superseded",
       end: { state: SyncState.SUCCEEDED, message: expect.stringContaining("r3") },
     });
@@ -81,13 +85,22 @@ describe("decideBegin", () => {
 
   it("never supersedes a removal that ends in the sync's deletion, nor a run with nothing recorded to cover", () => {
     const newest = { id: "r9", sourceRevision: 100n, begunAt: at(-1) };
-    const removal = facts({ run: { action: SyncAction.REMOVE, trigger: SyncTrigger.SYNC_DELETED, requestedRevision: 0n, manualRequestedAt: at(-500) }, sync: { deleting: true }, succeededRuns: [newest] });
+    const removal = facts({
+      run: { action: SyncAction.REMOVE, trigger: SyncTrigger.SYNC_DELETED, requestedRevision: 0n, manualRequestedAt: at(-500) },
+      sync: { deleting: true },
+      succeededRuns: [newest],
+    });
     expect(decideBegin(removal, settings)).toEqual({ kind: "proceed" });
-    expect(coveredBy({ trigger: SyncTrigger.SOURCE_CHANGE, requestedRevision: 0n, manualRequestedAt: null }, [newest])).toBeUndefined();
+    const nothingRecorded = { trigger: SyncTrigger.SOURCE_CHANGE, requestedRevision: 0n, manualRequestedAt: null };
+    expect(coveredBy(nothingRecorded, [newest])).toBeUndefined();
   });
 
-  it("answers BUSY rather than supersede a covered run while a lease is live (a redelivered copy of a running run)", () => {
-    const running = facts({ run: { state: SyncState.RUNNING }, sync: { leaseRunId: "r1", leaseExpiresAt: at(5000) }, succeededRuns: [{ id: "r2", sourceRevision: 9n, begunAt: at(-1) }] });
+  it("answers BUSY rather than supersede a covered run while a lease is live (a copy of a running run)", () => {
+    const running = facts({
+      run: { state: SyncState.RUNNING },
+      sync: { leaseRunId: "r1", leaseExpiresAt: at(5000) },
+      succeededRuns: [{ id: "r2", sourceRevision: 9n, begunAt: at(-1) }],
+    });
     expect(decideBegin(running, settings)).toMatchObject({ kind: "busy" });
   });
 });

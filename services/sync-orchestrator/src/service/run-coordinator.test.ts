@@ -75,7 +75,8 @@ async function lease(runId: string, c = coordinator()) {
 }
 
 /** A worker's report under the lease it was granted. */
-const report = (granted: { run: { id: string; syncId: string }; leaseId: string }, state: SyncState, extra: ResultExtra = {}) =>
+type Granted = { run: { id: string; syncId: string }; leaseId: string };
+const report = (granted: Granted, state: SyncState, extra: ResultExtra = {}) =>
   outcomes().apply(result(granted.run.id, granted.run.syncId, state, { leaseId: granted.leaseId, attempt: 1, ...extra }));
 
 describe("BeginSyncRun", () => {
@@ -218,7 +219,7 @@ describe("exact supersession", () => {
     expect((await findSync(handle.db, syncId))?.lastSyncedRevision).toBe(20n);
   });
 
-  it("drops a retrying run once a success wrote its newest revision, and records that it read nothing itself", async () => {
+  it("drops a retrying run once a success wrote its newest revision, recording that it read nothing", async () => {
     const syncId = await newSync();
     const r1 = await lease(await queued(syncId, { trigger: SyncTrigger.SOURCE_CHANGE, revision: 1n }));
     const r2Id = await queued(syncId, { trigger: SyncTrigger.SOURCE_CHANGE, revision: 10n });
@@ -269,7 +270,7 @@ describe("leases on the database clock", () => {
     expect((await coordinator().begin(second, "worker-b")).decision).toBe("busy");
   });
 
-  onServer("renews for a lease lifetime on the database clock, and a skewed replica neither grants nor fences on an expired lease", async () => {
+  onServer("renews on the database clock; a skewed replica neither grants nor fences on an expired lease", async () => {
     const syncId = await newSync();
     const runId = await queued(syncId);
     const c = coordinator(300);
@@ -306,25 +307,27 @@ describe("results and leases", () => {
     await report(stalled, SyncState.SUCCEEDED, { sourceRevision: 9n });
     await report(stalled, SyncState.FAILED);
     await outcomes().apply(result(runId, syncId, SyncState.FAILED, { leaseId: "" }));
-    expect(await findRun(handle.db, runId)).toMatchObject({ state: SyncState.RUNNING, leaseId: takeover.leaseId, attempts: 2 });
-    expect(await findSync(handle.db, syncId)).toMatchObject({ leaseRunId: runId, leaseId: takeover.leaseId, lastSyncedRevision: 0n });
+    const leaseId = takeover.leaseId;
+    expect(await findRun(handle.db, runId)).toMatchObject({ state: SyncState.RUNNING, leaseId, attempts: 2 });
+    expect(await findSync(handle.db, syncId)).toMatchObject({ leaseRunId: runId, leaseId, lastSyncedRevision: 0n });
 
     await report(takeover, SyncState.SUCCEEDED, { sourceRevision: 9n, attempt: 2 });
     expect(await findRun(handle.db, runId)).toMatchObject({ state: SyncState.SUCCEEDED, attempts: 2 });
     expect(await findSync(handle.db, syncId)).toMatchObject({ leaseRunId: null, lastSyncedRevision: 9n });
   });
 
-  it("keeps a leased run's start and end on the database clock, whatever times the worker's clock put in its result", async () => {
+  it("keeps a leased run's start and end on the database clock, whatever the worker's clock says", async () => {
     const syncId = await newSync();
     const granted = await lease(await queued(syncId));
     const hourAgo = timestampFromDate(new Date(Date.now() - 3_600_000));
-    await outcomes().apply(create(SyncRunResultSchema, { ...result(granted.run.id, syncId, SyncState.SUCCEEDED, { leaseId: granted.leaseId }), startTime: hourAgo, endTime: hourAgo }));
+    const succeeded = result(granted.run.id, syncId, SyncState.SUCCEEDED, { leaseId: granted.leaseId });
+    await outcomes().apply(create(SyncRunResultSchema, { ...succeeded, startTime: hourAgo, endTime: hourAgo }));
     const run = (await findRun(handle.db, granted.run.id))!;
     expect(run.startedAt).toEqual(run.begunAt);
     expect(run.endedAt!.getTime()).toBeGreaterThanOrEqual(run.startedAt!.getTime());
   });
 
-  it("counts only real attempts: a wait gives its attempt back, and a waiting run is not taken for an unpublished one", async () => {
+  it("counts only real attempts: a wait gives its attempt back, and a waiting run is not taken for unseen", async () => {
     const syncId = await newSync();
     const runId = await queued(syncId);
     const waited = await lease(runId);
