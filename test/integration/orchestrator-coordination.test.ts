@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { timestampDate, timestampNow } from "@bufbuild/protobuf/wkt";
+import { durationMs, timestampDate, timestampNow } from "@bufbuild/protobuf/wkt";
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { createEventPublisher, subjects } from "@syncline/bus";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { consumers, createEventPublisher, streams, subjects } from "@syncline/bus";
 import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { ImportBehavior, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { RunDecision, SyncRunCoordinationService, type BeginSyncRunResponse } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
@@ -43,15 +44,46 @@ async function manualSync() {
   return createVaultSync(system, project, { path: folder, vaultPath: `apps${folder}`, autoSync: false });
 }
 
-/** Reports a run's outcome as a worker does: on the results stream. */
-async function report(runId: string, syncId: string, action: SyncAction, state: SyncState, sourceRevision = 0n) {
+/** Reports the outcome of an attempt as a worker does: on the results stream, under the attempt's lease. */
+async function report(granted: BeginSyncRunResponse, state: SyncState, sourceRevision = 0n) {
+  const { id: runId, syncId, action, attempts } = granted.run!;
   await createEventPublisher(nc).publish(
     subjects.runResult,
     SyncRunResultSchema,
-    { runId, secretSyncId: syncId, action, state, message: `test ${SyncState[state]}`, sourceRevision, attempt: 1, startTime: timestampNow(), endTime: timestampNow() },
+    {
+      runId, secretSyncId: syncId, action, state, message: `test ${SyncState[state]}`, sourceRevision, attempt: attempts,
+      startTime: timestampNow(), endTime: timestampNow(), leaseId: granted.leaseId,
+    },
     { msgId: `test-result/${runId}/${state}/${randomUUID()}` },
   );
 }
+
+/** Asks to begin a run until the answer is no longer BUSY (another run's lease, or pacing). */
+function beginWhenFree(runId: string, workerId = "w"): Promise<BeginSyncRunResponse> {
+  return eventually(async () => {
+    const response = await coordination.beginSyncRun({ runId, workerId });
+    return response.decision === RunDecision.BUSY ? undefined : response;
+  });
+}
+
+/** Waits until the orchestrator has recorded every run result published so far. */
+async function resultsRecorded(): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  await eventually(async () => {
+    const { durable_name: durable } = consumers.orchestratorRunResults.config;
+    const info = await jsm.consumers.info(streams.runResults.name, durable);
+    return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+  });
+}
+
+const runsOf = async (syncId: string) =>
+  (await system.syncs.listSyncRuns({ secretSyncId: syncId, pageSize: 500 })).runs;
+const syncedTo = (syncId: string, revision: bigint) =>
+  eventually(async () => {
+    const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: syncId });
+    return secretSync?.lastSyncedRevision === revision ? true : undefined;
+  });
+const runOf = async (syncId: string, runId: string) => (await runsOf(syncId)).find((run) => run.id === runId);
 
 describe("BeginSyncRun", () => {
   it("gives one of two racing workers the sync and tells the other BUSY until the first reports its result", async () => {
@@ -68,7 +100,7 @@ describe("BeginSyncRun", () => {
     expect(winner.run?.state).toBe(SyncState.RUNNING);
     expect(winner.leaseExpireTime && timestampDate(winner.leaseExpireTime).getTime()).toBeGreaterThan(Date.now());
 
-    await report(winner.run!.id, sync.id, winner.run!.action, SyncState.SUCCEEDED, 1n);
+    await report(winner, SyncState.SUCCEEDED, 1n);
     const next = await eventually(async () => {
       const response: BeginSyncRunResponse = await coordination.beginSyncRun({ runId: waiting.id, workerId: "worker-b" });
       return response.decision === RunDecision.PROCEED ? response : undefined;
@@ -77,7 +109,7 @@ describe("BeginSyncRun", () => {
     const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: sync.id });
     const status = waiting.action === SyncAction.IMPORT ? secretSync?.importStatus : secretSync?.syncStatus;
     expect(status).toMatchObject({ state: SyncState.RUNNING, runId: waiting.id });
-    await report(waiting.id, sync.id, waiting.action, SyncState.SUCCEEDED, 1n);
+    await report(next, SyncState.SUCCEEDED, 1n);
     // Finished runs are SUPERSEDED (a late copy is dropped); unknown runs GONE.
     await eventually(async () => ((await coordination.beginSyncRun({ runId: waiting.id, workerId: "late" })).decision === RunDecision.SUPERSEDED ? true : undefined));
     expect((await coordination.beginSyncRun({ runId: randomUUID(), workerId: "w" })).decision).toBe(RunDecision.GONE);
@@ -94,7 +126,7 @@ describe("leases and the fence", () => {
     expect(timestampDate(renewed.leaseExpireTime!).getTime()).toBeGreaterThanOrEqual(timestampDate(granted.leaseExpireTime!).getTime());
     expect(await coordination.checkSyncRunFence({ runId: first!.id, leaseId: granted.leaseId, sourceRevision: 50n })).toMatchObject({ allowed: true });
     expect((await coordination.checkSyncRunFence({ runId: first!.id, leaseId: randomUUID(), sourceRevision: 60n })).allowed).toBe(false);
-    await report(first!.id, sync.id, SyncAction.SYNC, SyncState.SUCCEEDED, 50n);
+    await report(granted, SyncState.SUCCEEDED, 50n);
     await eventually(async () => ((await system.syncs.getSecretSync({ secretSyncId: sync.id })).secretSync?.lastSyncedRevision === 50n ? true : undefined));
     expect((await rpcFailure(coordination.renewSyncRunLease({ runId: first!.id, leaseId: granted.leaseId }))).code).toBe(Code.FAILED_PRECONDITION);
 
@@ -121,5 +153,80 @@ describe("leases and the fence", () => {
       admin.close();
       anonymous.close();
     }
+  });
+});
+
+describe("exact supersession", () => {
+  /**
+   * Issue 7, item 2, through the real coordination RPCs and results stream: r0 fails an attempt and
+   * waits to retry; r1 (queued by change `a` while r0 ran) begins; change `b` folds into r0, the
+   * newest PENDING run; r1 succeeds at `a`. r0 must run and bring the destination to `b` — it used
+   * to be dropped as superseded, leaving `b` unsynced for good.
+   */
+  it("runs a retrying run that absorbed a change after a later run succeeded at an older one", { timeout: 120_000 }, async () => {
+    const folder = `/x-${randomBytes(3).toString("hex")}`;
+    const { projectId, environment } = project;
+    const write = async (value: string) => {
+      await system.secrets.updateSecret({ projectId, environment, path: folder, key: "K", value });
+      return (await system.secrets.getProject({ projectId })).project!.revision;
+    };
+    await system.secrets.createSecret({ projectId, environment, path: folder, key: "K", value: "v0" });
+    const sync = await createVaultSync(system, project, { path: folder, vaultPath: `apps${folder}` });
+    const [created] = await eventually(async () => {
+      const runs = await runsOf(sync.id);
+      return runs.length === 1 ? runs : undefined;
+    });
+    const r0 = await beginWhenFree(created!.id);
+    expect(r0.decision).toBe(RunDecision.PROCEED);
+
+    const a = await write("v1");
+    const r1Run = await eventually(async () => (await runsOf(sync.id)).find((run) => run.id !== r0.run!.id));
+    await report(r0, SyncState.PENDING);
+    const r1 = await beginWhenFree(r1Run.id);
+    expect(r1.decision).toBe(RunDecision.PROCEED);
+
+    const b = await write("v2");
+    expect(b).toBeGreaterThan(a);
+    await eventually(async () => ((await runOf(sync.id, r0.run!.id))?.coalescedRequests === 1 ? true : undefined));
+    expect(await runsOf(sync.id)).toHaveLength(2);
+    await report(r1, SyncState.SUCCEEDED, a);
+    await syncedTo(sync.id, a);
+
+    const again = await beginWhenFree(r0.run!.id, "worker-b");
+    expect(RunDecision[again.decision]).toBe(RunDecision[RunDecision.PROCEED]);
+    expect(again.run?.attempts).toBe(2);
+    await report(again, SyncState.SUCCEEDED, b);
+    await syncedTo(sync.id, b);
+    expect((await runOf(sync.id, r0.run!.id))?.state).toBe(SyncState.SUCCEEDED);
+  });
+});
+
+describe("results under a lease taken over", () => {
+  it("ignores the late result of an attempt whose lease expired and was taken over", { timeout: 120_000 }, async () => {
+    const sync = await manualSync();
+    const { run } = await system.syncs.triggerSync({ secretSyncId: sync.id });
+    const stalled = await coordination.beginSyncRun({ runId: run!.id, workerId: "stalled" });
+    expect(stalled.decision).toBe(RunDecision.PROCEED);
+    expect(stalled.leaseTtl && durationMs(stalled.leaseTtl)).toBeGreaterThan(0);
+    // The stalled worker stops renewing; once the lease expires (database clock) a redelivery takes the run over.
+    const takeover = await beginWhenFree(run!.id, "takeover");
+    expect(takeover.decision).toBe(RunDecision.PROCEED);
+    expect(takeover.leaseId).not.toBe(stalled.leaseId);
+
+    await report(stalled, SyncState.FAILED);
+    await resultsRecorded();
+    expect(await runOf(sync.id, run!.id)).toMatchObject({ state: SyncState.RUNNING, attempts: 2 });
+    const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: sync.id });
+    expect(secretSync?.syncStatus).toMatchObject({ state: SyncState.RUNNING });
+    // The new holder keeps its lease: it renews, and another run of the sync is told BUSY.
+    const renewed = await coordination.renewSyncRunLease({ runId: run!.id, leaseId: takeover.leaseId });
+    expect(renewed.leaseTtl).toBeDefined();
+    const behavior = ImportBehavior.PRIORITIZE_SOURCE;
+    const { run: imported } = await system.syncs.importSecrets({ secretSyncId: sync.id, behavior });
+    const other = await coordination.beginSyncRun({ runId: imported!.id, workerId: "other" });
+    expect(other.decision).toBe(RunDecision.BUSY);
+
+    await report(takeover, SyncState.SUCCEEDED, 1n);
+    await eventually(async () => ((await runOf(sync.id, run!.id))?.state === SyncState.SUCCEEDED ? true : undefined));
   });
 });

@@ -36,6 +36,8 @@ export function createBreakerRegistry(settings: BreakerSettings) {
   const breakers = new Map<string, Breaker>();
   /** Failures of calls whose run was cancelled: not the destination's fault. */
   const cancelled = new WeakSet<object>();
+  /** When each open breaker lets a trial call through (monotonic clock). */
+  const halfOpensAt = new Map<string, number>();
 
   function breakerFor(connectionId: string): Breaker {
     let breaker = breakers.get(connectionId);
@@ -47,9 +49,19 @@ export function createBreakerRegistry(settings: BreakerSettings) {
         volumeThreshold: settings.volumeThreshold,
         errorFilter: (error: unknown) => cancelled.has(error as object) || toConnectorError(error).kind !== "transient",
       });
+      breaker.on("open", () => halfOpensAt.set(connectionId, performance.now() + settings.resetTimeoutMs));
       breakers.set(connectionId, breaker);
     }
     return breaker;
+  }
+
+  /** An open breaker's refusal (EOPENBREAKER) says how long until it lets a trial call through: the run waits that long. */
+  function withTrialTime(connectionId: string, error: unknown): unknown {
+    if ((error as { code?: string } | undefined)?.code === "EOPENBREAKER") {
+      const at = halfOpensAt.get(connectionId) ?? performance.now() + settings.resetTimeoutMs;
+      Object.assign(error as object, { retryAfterMs: Math.max(0, Math.ceil(at - performance.now())) });
+    }
+    return error;
   }
 
   return {
@@ -65,7 +77,11 @@ export function createBreakerRegistry(settings: BreakerSettings) {
               if (signal.aborted && error !== null && typeof error === "object") cancelled.add(error);
               throw error;
             });
-          return slots.run(connectionId, () => breakerFor(connectionId).fire(run) as Promise<T>);
+          return slots.run(connectionId, () =>
+            (breakerFor(connectionId).fire(run) as Promise<T>).catch((error: unknown) => {
+            throw withTrialTime(connectionId, error);
+          }),
+          );
         },
       };
     },

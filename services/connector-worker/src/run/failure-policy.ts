@@ -9,20 +9,35 @@ export interface RunFailure {
   readonly retryAfterMs: number | undefined;
 }
 
-/** What to do about a failure on a given attempt. */
-export type FailureDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false };
+/**
+ * What to do about a failure on a given attempt. `consumesAttempt` is false when the run only
+ * waited (an open breaker, a rate limit): the attempt is given back and never counts toward failing.
+ */
+export type FailureDecision =
+  | { readonly retry: true; readonly delayMs: number; readonly consumesAttempt: boolean }
+  | { readonly retry: false };
+
+/**
+ * Failures that are waits, not failed attempts (DESIGN §3): the destination was not tried (the
+ * breaker is open) or asked to be left alone for a while (rate limit). A run keeps waiting through
+ * them however long it takes; it never fails for them.
+ */
+const waits: ReadonlySet<RunFailure["kind"]> = new Set(["breaker_open", "rate_limited"]);
+/** Shortest wait on an open breaker (its trial call may be on its way). */
+const MIN_BREAKER_WAIT_MS = 500;
 
 /**
  * The one table from failure kind to retry behaviour (DESIGN §3 "Retry as data"): transient
  * failures back off exponentially, rate limits wait as the server asked, conflicts retry soon, an
- * open breaker waits for it to half-open, a lost lease asks the orchestrator again soon (it then
+ * open breaker waits until it half-opens (both waits consume no attempt), a lost lease asks the
+ * orchestrator again soon (it then
  * answers BUSY, SUPERSEDED or PROCEED); everything else fails the run at once.
  */
 const policy: Record<RunFailure["kind"], (attempt: number, failure: RunFailure) => number | undefined> = {
   transient: (attempt) => backoff(attempt),
   rate_limited: (_attempt, failure) => Math.max(failure.retryAfterMs ?? 1000, 250),
   conflict: (attempt) => Math.min(200 * attempt, 2000),
-  breaker_open: (_attempt, failure) => failure.retryAfterMs ?? 5000,
+  breaker_open: (_attempt, failure) => Math.max(failure.retryAfterMs ?? 5000, MIN_BREAKER_WAIT_MS),
   lease_lost: () => 1000,
   auth: () => undefined,
   invalid_config: () => undefined,
@@ -31,11 +46,13 @@ const policy: Record<RunFailure["kind"], (attempt: number, failure: RunFailure) 
   unsupported: () => undefined,
 };
 
-/** Decides retry or fail; after `maxAttempts` every failure is final. */
+/** Decides retry or fail; waits always retry, and after `maxAttempts` every other failure is final. */
 export function decide(failure: RunFailure, attempt: number, maxAttempts: number): FailureDecision {
   const delayMs = policy[failure.kind](attempt, failure);
-  if (delayMs === undefined || attempt >= maxAttempts) return { retry: false };
-  return { retry: true, delayMs };
+  if (delayMs === undefined) return { retry: false };
+  if (waits.has(failure.kind)) return { retry: true, delayMs, consumesAttempt: false };
+  if (attempt >= maxAttempts) return { retry: false };
+  return { retry: true, delayMs, consumesAttempt: true };
 }
 
 /**
@@ -76,7 +93,12 @@ export function classifyFailure(error: unknown): RunFailure {
   }
   const code = (error as { code?: string } | undefined)?.code;
   if (code === "ELEASELOST") return { kind: "lease_lost", message: (error as Error).message, retryAfterMs: undefined };
-  if (code === "EOPENBREAKER") return { kind: "breaker_open", message: "the destination is failing; its circuit breaker is open", retryAfterMs: undefined };
+  if (code === "EOPENBREAKER") {
+    // The breaker registry tells when the breaker lets a trial call through again.
+    const untilHalfOpen = (error as { retryAfterMs?: number }).retryAfterMs;
+    const message = "the destination is failing; its circuit breaker is open";
+    return { kind: "breaker_open", message, retryAfterMs: untilHalfOpen };
+  }
   if (code === "ETIMEDOUT") return { kind: "transient", message: "the destination did not answer in time", retryAfterMs: undefined };
   const connectorError = error instanceof ConnectorError ? error : toConnectorError(error);
   return { kind: connectorError.kind, message: connectorError.message, retryAfterMs: connectorError.retryAfterMs };

@@ -1,4 +1,4 @@
-import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { durationMs, type Duration } from "@bufbuild/protobuf/wkt";
 import { ConnectorError } from "@syncline/connectors";
 import type { SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
@@ -39,6 +39,13 @@ export class LeaseLostError extends Error {
   }
 }
 
+/** The lease lifetime assumed when the orchestrator gives none: short, so the lease is renewed often. */
+const FALLBACK_LEASE_TTL_MS = 5_000;
+/** This process's monotonic clock (immune to wall-clock steps and skew), in milliseconds. */
+const now = () => performance.now();
+const leaseTtlOf = (ttl: Duration | undefined) =>
+  ttl && durationMs(ttl) > 0 ? durationMs(ttl) : FALLBACK_LEASE_TTL_MS;
+
 /** Redelivery delay when the sync is already running in this process. */
 const LOCAL_BUSY_MS = 250;
 /** Codes with which the orchestrator says the lease is no longer this run's. */
@@ -47,7 +54,8 @@ const LEASE_GONE = new Set<Code>([Code.NOT_FOUND, Code.FAILED_PRECONDITION, Code
 /**
  * Claims runs from the orchestrator's SyncRunCoordinationService (DESIGN §3: one run per sync at a
  * time, fencing): BeginSyncRun before anything else, the lease renewed every third of its
- * lifetime while the run lasts, and CheckSyncRunFence before writing. Within one process a sync
+ * lifetime (`lease_ttl`, a duration: this process never compares the orchestrator's clock with
+ * its own) while the run lasts, and CheckSyncRunFence before writing. Within one process a sync
  * also runs at most once at a time, without asking the orchestrator.
  */
 export function createRunCoordinator(deps: { coordination: RpcClient<typeof SyncRunCoordinationService>; workerId: string; logger: Logger }) {
@@ -65,12 +73,25 @@ export function createRunCoordinator(deps: { coordination: RpcClient<typeof Sync
     }
   }
 
-  function leaseFor(request: SyncRunRequest, response: BeginSyncRunResponse, free: () => void): RunLease {
+  /**
+   * The lease as this process sees it: it lasts `lease_ttl` counted from when the request that
+   * granted (or renewed) it was sent, on this process's monotonic clock — never the orchestrator's
+   * absolute expiry compared with this clock — so it always ends here no later than in the
+   * orchestrator, whatever the clocks' skew. Renewed every third of that lifetime.
+   */
+  function leaseFor(
+    request: SyncRunRequest,
+    response: BeginSyncRunResponse,
+    sentAt: number,
+    free: () => void,
+  ): RunLease {
     const controller = new AbortController();
     const { runId } = request;
     const leaseId = response.leaseId;
-    let expiresAt = response.leaseExpireTime ? timestampDate(response.leaseExpireTime).getTime() : Date.now() + 15_000;
+    let ttlMs = leaseTtlOf(response.leaseTtl);
+    let deadline = sentAt + ttlMs;
     let timer: NodeJS.Timeout | undefined;
+    let expiry: NodeJS.Timeout | undefined;
     let released = false;
 
     const throwIfLost = () => {
@@ -78,19 +99,30 @@ export function createRunCoordinator(deps: { coordination: RpcClient<typeof Sync
     };
     const lose = (why: string) => {
       if (controller.signal.aborted) return;
+      clearTimeout(timer);
+      clearTimeout(expiry);
       deps.logger.warn({ runId, syncId: request.secretSyncId, reason: why }, "run lease lost");
       controller.abort(new LeaseLostError(`the run lost its lease on the sync (${why}); it will be retried`));
     };
+    const expireAtDeadline = () => {
+      clearTimeout(expiry);
+      if (released) return;
+      expiry = setTimeout(() => lose("it expired before it could be renewed"), Math.max(0, deadline - now()));
+      expiry.unref();
+    };
     const schedule = (delayMs: number) => {
       if (released || controller.signal.aborted) return;
-      timer = setTimeout(renewInBackground, Math.max(200, delayMs));
+      timer = setTimeout(renewInBackground, Math.max(50, delayMs));
       timer.unref();
     };
     /** Renews once; a lease the orchestrator no longer grants is lost, other failures are rethrown. */
     async function renew(): Promise<void> {
+      const renewSentAt = now();
       try {
         const renewed = await deps.coordination.renewSyncRunLease({ runId, leaseId }, { deadlineMs: 5_000 });
-        if (renewed.leaseExpireTime) expiresAt = timestampDate(renewed.leaseExpireTime).getTime();
+        ttlMs = leaseTtlOf(renewed.leaseTtl);
+        deadline = Math.max(deadline, renewSentAt + ttlMs);
+        expireAtDeadline();
       } catch (error) {
         if (error instanceof RpcError && LEASE_GONE.has(error.code)) return lose(error.message);
         throw error;
@@ -99,22 +131,26 @@ export function createRunCoordinator(deps: { coordination: RpcClient<typeof Sync
     async function renewInBackground(): Promise<void> {
       try {
         await renew();
-        schedule((expiresAt - Date.now()) / 3);
+        schedule(ttlMs / 3);
       } catch {
         if (released) return;
-        if (Date.now() >= expiresAt) return lose("it expired while the orchestrator could not be reached");
-        schedule(Math.min(1000, (expiresAt - Date.now()) / 3));
+        if (now() >= deadline) return lose("it expired while the orchestrator could not be reached");
+        schedule(Math.min(1000, (deadline - now()) / 3));
       }
     }
-    schedule((expiresAt - Date.now()) / 3);
+    expireAtDeadline();
+    schedule(ttlMs / 3 - (now() - sentAt));
 
     return {
       leaseId,
       signal: controller.signal,
       get lost() {
+        // Exact even when the expiry timer runs late on a busy event loop.
+        if (!released && now() >= deadline) lose("it expired before it could be renewed");
         return controller.signal.aborted;
       },
       async checkFence(revision) {
+        if (now() >= deadline) lose("it expired before it could be renewed");
         throwIfLost();
         let verdict;
         try {
@@ -136,6 +172,7 @@ export function createRunCoordinator(deps: { coordination: RpcClient<typeof Sync
         if (released) return;
         released = true;
         clearTimeout(timer);
+        clearTimeout(expiry);
         free();
       },
     };
@@ -149,6 +186,7 @@ export function createRunCoordinator(deps: { coordination: RpcClient<typeof Sync
       runningHere.add(syncId);
       const free = () => runningHere.delete(syncId);
       try {
+        const sentAt = now();
         const response = await begin(request);
         switch (response.decision) {
           case RunDecision.PROCEED:
@@ -156,7 +194,7 @@ export function createRunCoordinator(deps: { coordination: RpcClient<typeof Sync
             return {
               kind: "proceed",
               sync: response.secretSync,
-              lease: leaseFor(request, response, free),
+              lease: leaseFor(request, response, sentAt, free),
               ...(response.run && response.run.attempts > 0 ? { attempt: response.run.attempts } : {}),
             };
           case RunDecision.BUSY:

@@ -8,6 +8,9 @@ import type { DriftKeys } from "./drift-check.ts";
 export interface RunReport {
   readonly state: SyncState;
   readonly message: string;
+  /** The lease the attempt ran under (the orchestrator records only reports of the current lease). */
+  readonly leaseId: string;
+  /** Attempts that counted so far: this one included, unless it only waited. */
   readonly attempt: number;
   readonly startTime: Date;
   readonly endTime?: Date;
@@ -21,7 +24,7 @@ export interface RunReport {
   readonly drift?: DriftKeys;
 }
 
-/** Publishes run progress and outcomes for the orchestrator (deduplicated per run, state and attempt). */
+/** Publishes run progress and outcomes for the orchestrator (deduplicated per run, lease and state). */
 export function createRunReporter(publisher: EventPublisher) {
   return {
     async report(request: SyncRunRequest, report: RunReport): Promise<void> {
@@ -45,8 +48,10 @@ export function createRunReporter(publisher: EventPublisher) {
           driftChangedKeys: [...(report.drift?.changed ?? [])],
           driftAddedKeys: [...(report.drift?.added ?? [])],
           driftRemovedKeys: [...(report.drift?.removed ?? [])],
+          leaseId: report.leaseId,
         },
-        { msgId: `run-result/${request.runId}/${SyncState[report.state]}/${report.attempt}` },
+        // One lease per begin: a report is deduplicated per attempt, also when waits repeat an attempt number.
+        { msgId: `run-result/${request.runId}/${report.leaseId}/${SyncState[report.state]}` },
       );
     },
   };

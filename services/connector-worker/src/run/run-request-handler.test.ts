@@ -2,10 +2,12 @@ import { create } from "@bufbuild/protobuf";
 import type { Delivery } from "@syncline/bus";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SecretSyncSchema, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { ConnectorError } from "@syncline/connectors";
 import { Code, RpcError } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
 import { describe, expect, it } from "vitest";
 import type { RunReport } from "./run-reporter.ts";
+import type { RunAction } from "./run-action.ts";
 import type { RunClaim, RunCoordinator } from "./run-lease.ts";
 import { createRunRequestHandler } from "./run-request-handler.ts";
 
@@ -64,5 +66,94 @@ describe("run request handling", () => {
     expect(first.kind).toBe("nak");
     expect((await handle(request, delivery(2))).kind).toBe("term");
     expect(reports).toEqual([]);
+  });
+});
+
+/**
+ * A worker against an orchestrator that counts attempts as the real one does: BeginSyncRun adds
+ * one, a recorded report sets the count it carries. The SYNC action fails as `failures` script
+ * (one entry per attempt, `undefined` succeeds).
+ */
+function countingWorker(failures: Array<Error | undefined>, maxAttempts: number) {
+  const orchestrator = { attempts: 0, leases: 0 };
+  const reports: RunReport[] = [];
+  const coordinator = {
+    claim: async (): Promise<RunClaim> => {
+      orchestrator.attempts++;
+      const leaseId = `lease-${++orchestrator.leases}`;
+      const sync = create(SecretSyncSchema, { id: "s" });
+      return { kind: "proceed", sync, lease: { ...lease, leaseId }, attempt: orchestrator.attempts };
+    },
+  } as RunCoordinator;
+  const sync: RunAction = async () => {
+    const failure = failures.shift();
+    if (failure) throw failure;
+    return { message: "synced", sourceRevision: 7n, created: 1, updated: 0, deleted: 0 };
+  };
+  const handle = createRunRequestHandler({
+    coordinator,
+    sources: {} as never,
+    reporter: {
+      report: async (_request, report) => {
+        reports.push(report);
+        orchestrator.attempts = report.attempt;
+      },
+    },
+    logger,
+    settings: { maxAttempts, heartbeatMs: 10_000 },
+    signal: new AbortController().signal,
+    actions: { [SyncAction.SYNC]: sync },
+  });
+  /** Delivers the request until it is acked; returns the delays it was nak'ed with. */
+  async function runToEnd(): Promise<number[]> {
+    const request = create(SyncRunRequestSchema, { runId: "r-wait", secretSyncId: "s", action: SyncAction.SYNC });
+    const delays: number[] = [];
+    for (let count = 1; count < 100; count++) {
+      const disposition = await handle(request, delivery(count));
+      if (disposition.kind === "ack") return delays;
+      if (disposition.kind !== "nak") throw new Error(`unexpected ${disposition.kind}`);
+      delays.push(disposition.delayMs ?? 0);
+    }
+    throw new Error("the run never ended");
+  }
+  return { runToEnd, reports, orchestrator };
+}
+
+const breakerOpen = (retryAfterMs: number) =>
+  Object.assign(new Error("Breaker is open"), { code: "EOPENBREAKER", retryAfterMs });
+const throttled = (retryAfterMs: number) =>
+  new ConnectorError("rate_limited", "Vault rate-limited the write of secret/data/x (429); the run will retry", { retryAfterMs });
+const times = <T>(count: number, make: () => T) => Array.from({ length: count }, make);
+
+describe("waits consume no attempt", () => {
+  it("a breaker open for longer than maxAttempts × delays never fails the run; it waits for its reset", async () => {
+    const { runToEnd, reports, orchestrator } = countingWorker([...times(12, () => breakerOpen(1500)), undefined], 3);
+    expect(await runToEnd()).toEqual(times(12, () => 1500));
+    expect(reports.filter((r) => r.state === SyncState.FAILED)).toEqual([]);
+    const waits = reports.slice(0, 12);
+    expect(waits.every((r) => r.state === SyncState.PENDING && r.attempt === 0 && /waiting 2s/.test(r.message))).toBe(true);
+    expect(reports.at(-1)).toMatchObject({ state: SyncState.SUCCEEDED, attempt: 1, leaseId: "lease-13" });
+    expect(orchestrator.attempts).toBe(1);
+  });
+
+  it("429s with Retry-After on every call for a while, then recovery: SUCCEEDED, real attempts counted", async () => {
+    const failedOnce = new ConnectorError("transient", "Vault failed the write (502)");
+    const script = [...times(8, () => throttled(4000)), failedOnce, ...times(4, () => throttled(4000)), undefined];
+    const { runToEnd, reports, orchestrator } = countingWorker(script, 2);
+    const delays = await runToEnd();
+    expect(delays.filter((d) => d === 4000)).toHaveLength(12);
+    expect(reports.at(-1)).toMatchObject({ state: SyncState.SUCCEEDED, attempt: 2 });
+    expect(orchestrator.attempts).toBe(2);
+    expect(new Set(reports.map((r) => r.leaseId)).size).toBe(reports.length);
+  });
+
+  it("real failures still consume attempts and fail the run after maxAttempts, waits between them aside", async () => {
+    const transient = () => new ConnectorError("transient", "Vault failed the write (503)");
+    const script = [transient(), throttled(1000), transient(), breakerOpen(600), transient()];
+    const { runToEnd, reports } = countingWorker(script, 3);
+    await runToEnd();
+    const seen = reports.map((r) => [SyncState[r.state], r.attempt]);
+    expect(seen).toEqual([["PENDING", 1], ["PENDING", 1], ["PENDING", 2], ["PENDING", 2], ["FAILED", 3]]);
+    expect(reports.at(-1)!.message).toMatch(/gave up after 3 attempts/);
   });
 });

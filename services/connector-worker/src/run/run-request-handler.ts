@@ -35,8 +35,10 @@ const MAX_TRACKED_RUNS = 10_000;
  * Handles one run request: claims the run (BeginSyncRun — BUSY redelivers later without counting
  * an attempt, SUPERSEDED or GONE acks and drops; PROCEED is where the orchestrator records the run
  * RUNNING), runs the action under the lease and reports the outcome with counts and source revision. Failures are classified once
- * (failure-policy.ts): retryable ones report PENDING and nak with a delay, final ones report FAILED
- * with an actionable message. The message is acked only after its result is published.
+ * (failure-policy.ts): retryable ones report PENDING and nak with a delay — a wait on an open
+ * breaker or a rate limit gives its attempt back (it reports the attempts before it) and never
+ * fails the run — final ones report FAILED with an actionable message. Every report carries the
+ * attempt's lease id. The message is acked only after its result is published.
  */
 export function createRunRequestHandler(deps: {
   coordinator: RunCoordinator;
@@ -47,15 +49,25 @@ export function createRunRequestHandler(deps: {
   signal: AbortSignal;
   /** Run counts and durations for Prometheus; optional so tests may leave it out. */
   metrics?: RunMetrics;
+  /** The actions by request action; tests may replace them. */
+  actions?: Partial<Record<SyncAction, RunAction>>;
 }) {
+  const runActions: Partial<Record<SyncAction, RunAction>> = deps.actions ?? actions;
   /**
-   * Deliveries of a run answered BUSY by this process: not attempts. The orchestrator's own count
-   * (from BeginSyncRun) is used when it gives one; this is the fallback.
+   * Per run, the deliveries in this process that were not attempts (answered BUSY, or only waited)
+   * and whether one waited. The orchestrator's own attempt count (from BeginSyncRun) is used when
+   * it gives one; this is the fallback. A run that waited does not start again in the metrics.
    */
-  const busyDeliveries = new Map<string, number>();
+  const free = new Map<string, { readonly deliveries: number; readonly waited: boolean }>();
+  const noteFree = (runId: string, waited: boolean) => {
+    const before = free.get(runId) ?? { deliveries: 0, waited: false };
+    free.delete(runId);
+    free.set(runId, { deliveries: before.deliveries + 1, waited: before.waited || waited });
+    if (free.size > MAX_TRACKED_RUNS) free.delete(free.keys().next().value!);
+  };
 
   return async (request: SyncRunRequest, delivery: Delivery): Promise<Disposition> => {
-    const busyBefore = busyDeliveries.get(request.runId) ?? 0;
+    const busyBefore = free.get(request.runId)?.deliveries ?? 0;
     const actionName = SyncAction[request.action] ?? String(request.action);
     const heartbeat = setInterval(() => delivery.working(), deps.settings.heartbeatMs);
     const baseLog = deps.logger.child({ runId: request.runId, syncId: request.secretSyncId, action: SyncAction[request.action] });
@@ -71,14 +83,12 @@ export function createRunRequestHandler(deps: {
     }
     if (claim.kind === "busy") {
       clearInterval(heartbeat);
-      busyDeliveries.delete(request.runId);
-      busyDeliveries.set(request.runId, busyBefore + 1);
-      if (busyDeliveries.size > MAX_TRACKED_RUNS) busyDeliveries.delete(busyDeliveries.keys().next().value!);
+      noteFree(request.runId, false);
       baseLog.debug({ reason: claim.reason, delayMs: claim.retryAfterMs }, "sync busy; run request redelivered later");
       return { kind: "nak", delayMs: claim.retryAfterMs };
     }
-    busyDeliveries.delete(request.runId);
     if (claim.kind === "drop") {
+      free.delete(request.runId);
       clearInterval(heartbeat);
       deps.metrics?.finished(actionName, "superseded");
       baseLog.info({ reason: claim.reason }, "run request dropped");
@@ -86,17 +96,22 @@ export function createRunRequestHandler(deps: {
     }
     const { lease } = claim;
     const attempt = claim.attempt ?? Math.max(1, delivery.deliveryCount - busyBefore);
+    const leaseId = lease.leaseId;
     const log = baseLog.child({ attempt });
     const startTime = new Date(); // the run starts once claimed: run records of one sync never overlap
-    if (attempt === 1) deps.metrics?.started(actionName, request.requestTime && timestampDate(request.requestTime), startTime);
+    if (attempt === 1 && !free.get(request.runId)?.waited) {
+      deps.metrics?.started(actionName, request.requestTime && timestampDate(request.requestTime), startTime);
+    }
     try {
-      const action = actions[request.action as Exclude<SyncAction, SyncAction.UNSPECIFIED>];
+      const action = runActions[request.action];
       if (!action) throw new ConnectorError("unsupported", `run action ${request.action} is not one this worker knows`);
       const signal = AbortSignal.any([deps.signal, lease.signal]);
       const outcome = await action({ request, sync: claim.sync, lease, signal }, deps.sources);
+      free.delete(request.runId);
       await deps.reporter.report(request, {
         state: SyncState.SUCCEEDED,
         message: outcome.message,
+        leaseId,
         attempt,
         startTime,
         endTime: new Date(),
@@ -113,7 +128,7 @@ export function createRunRequestHandler(deps: {
       if (deps.signal.aborted && !lease.lost) {
         // The worker is stopping (bounded drain): not a failure of the run. PENDING frees the lease at once.
         const message = "interrupted: the worker stopped; the run is handed to another worker";
-        await deps.reporter.report(request, { state: SyncState.PENDING, message, attempt, startTime });
+        await deps.reporter.report(request, { state: SyncState.PENDING, message, leaseId, attempt, startTime });
         deps.metrics?.finished(actionName, "retried", startTime);
         return { kind: "nak", delayMs: 0 };
       }
@@ -123,12 +138,25 @@ export function createRunRequestHandler(deps: {
       // A run that lost its lease fails however its last call failed: the lease is the cause.
       const failure = classifyFailure(lease.lost ? lease.signal.reason : cause);
       const decision = decide(failure, attempt, deps.settings.maxAttempts);
+      const seconds = decision.retry ? Math.ceil(decision.delayMs / 1000) : 0;
+      if (decision.retry && !decision.consumesAttempt) {
+        // A wait (open breaker, rate limit): the attempt is given back, so the run never fails for it.
+        noteFree(request.runId, true);
+        const waitLog = { kind: failure.kind, reason: failure.message, delayMs: decision.delayMs };
+        log.info(waitLog, "run waits; the attempt does not count");
+        const message = `waiting ${seconds}s before trying again (${failure.message})`;
+        const given = { state: SyncState.PENDING, message, leaseId, attempt: attempt - 1, startTime, failureKind: failure.kind, ...written };
+        await deps.reporter.report(request, given);
+        deps.metrics?.finished(actionName, "retried", startTime);
+        return { kind: "nak", delayMs: decision.delayMs };
+      }
+      free.delete(request.runId);
       if (decision.retry) {
         const { delayMs } = decision;
         log.warn({ kind: failure.kind, reason: failure.message, delayMs, ...written }, "run failed; will retry");
         const wait = Math.ceil(delayMs / 1000);
         const message = `retrying in ${wait}s (attempt ${attempt} failed: ${failure.message}${note})`;
-        await deps.reporter.report(request, { state: SyncState.PENDING, message, attempt, startTime, failureKind: failure.kind, ...written });
+        await deps.reporter.report(request, { state: SyncState.PENDING, message, leaseId, attempt, startTime, failureKind: failure.kind, ...written });
         deps.metrics?.finished(actionName, "retried", startTime);
         return { kind: "nak", delayMs: decision.delayMs };
       }
@@ -136,7 +164,7 @@ export function createRunRequestHandler(deps: {
       const suffix = attempt >= deps.settings.maxAttempts && failure.kind !== "auth" ? ` (gave up after ${attempt} attempts)` : "";
       const message = `${failure.message}${note}${suffix}`;
       const endTime = new Date();
-      await deps.reporter.report(request, { state: SyncState.FAILED, message, attempt, startTime, endTime, failureKind: failure.kind, ...written });
+      await deps.reporter.report(request, { state: SyncState.FAILED, message, leaseId, attempt, startTime, endTime, failureKind: failure.kind, ...written });
       deps.metrics?.finished(actionName, "failed", startTime);
       return { kind: "ack" };
     } finally {

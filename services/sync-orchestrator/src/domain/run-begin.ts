@@ -1,4 +1,4 @@
-import { SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 
 /** Timings of run coordination (from configuration). */
 export interface CoordinationSettings {
@@ -13,17 +13,38 @@ export interface CoordinationSettings {
   readonly minRunIntervalMs: number;
 }
 
-/** What BeginSyncRun knows about the run, its sync and their neighbours. */
+/** A successful run of the same action that may cover another: what it read and when it began (database clock). */
+export interface CoveringRun {
+  readonly id: string;
+  readonly sourceRevision: bigint;
+  readonly begunAt: Date | null;
+}
+
+/** What a run was asked to reach: every request folded into it. */
+export interface RunRequests {
+  readonly trigger: SyncTrigger;
+  /** The newest source revision folded into the run (0: none). */
+  readonly requestedRevision: bigint;
+  /** When the newest request without a revision (manual, created, reconfigured) was folded in; null: none. */
+  readonly manualRequestedAt: Date | null;
+}
+
+/** What BeginSyncRun knows about the run, its sync and their neighbours (times on the database clock). */
 export interface BeginFacts {
-  readonly run: { readonly id: string; readonly state: SyncState; readonly action: SyncAction; readonly coalescedRequests: number };
+  readonly run: RunRequests & {
+    readonly id: string;
+    readonly state: SyncState;
+    readonly action: SyncAction;
+    readonly coalescedRequests: number;
+  };
   readonly sync: {
     readonly leaseRunId: string | null;
     readonly leaseExpiresAt: Date | null;
     readonly lastRunStartedAt: Date | null;
     readonly deleting: boolean;
   };
-  /** A run of the same action queued after this one that already succeeded: it covers this one. */
-  readonly newerSucceededRun: string | undefined;
+  /** Other successful runs of the same action that may cover this one (see `coveredBy`). */
+  readonly succeededRuns: readonly CoveringRun[];
   readonly now: Date;
 }
 
@@ -34,9 +55,33 @@ export type BeginVerdict =
   | { readonly kind: "proceed" };
 
 /**
+ * Supersession is exact (DESIGN §3): the successful runs that together covered every request
+ * folded into `run`, or undefined when one of them is not covered. Its newest revision is covered
+ * by a run that wrote that revision or a newer one; a request without a revision by a run that
+ * began strictly after it was made. A removal that ends in the sync's deletion is never covered.
+ */
+export function coveredBy(run: RunRequests, succeeded: readonly CoveringRun[]): string[] | undefined {
+  if (run.trigger === SyncTrigger.SYNC_DELETED) return undefined;
+  if (run.requestedRevision === 0n && run.manualRequestedAt === null) return undefined;
+  const by = new Set<string>();
+  if (run.requestedRevision > 0n) {
+    const covering = succeeded.find((s) => s.sourceRevision >= run.requestedRevision);
+    if (!covering) return undefined;
+    by.add(covering.id);
+  }
+  const asked = run.manualRequestedAt;
+  if (asked) {
+    const covering = succeeded.find((s) => s.begunAt !== null && s.begunAt.getTime() > asked.getTime());
+    if (!covering) return undefined;
+    by.add(covering.id);
+  }
+  return [...by];
+}
+
+/**
  * One run per sync at a time, and bursts (runs that folded requests) are paced. A live lease held by any run (this one
  * included: a redelivered copy) answers BUSY; an expired lease is taken over (its worker stopped).
- * Finished runs, and runs a later run of the same action already covered, are SUPERSEDED.
+ * Finished runs, and runs whose every request a successful run already covered, are SUPERSEDED.
  */
 export function decideBegin(facts: BeginFacts, settings: CoordinationSettings): BeginVerdict {
   const { run, sync, now } = facts;
@@ -44,12 +89,15 @@ export function decideBegin(facts: BeginFacts, settings: CoordinationSettings): 
   if (sync.deleting && run.action !== SyncAction.REMOVE) {
     return { kind: "superseded", end: { state: SyncState.FAILED, message: "cancelled: the sync is being deleted" } };
   }
-  // Level-triggered: a newer run of the action that succeeded already did what this one would.
-  if (facts.newerSucceededRun) {
-    return { kind: "superseded", end: { state: SyncState.SUCCEEDED, message: `nothing left to do: run ${facts.newerSucceededRun}, requested later, already succeeded` } };
-  }
   const leaseLeft = sync.leaseRunId && sync.leaseExpiresAt ? sync.leaseExpiresAt.getTime() - now.getTime() : 0;
   if (leaseLeft > 0) return { kind: "busy", retryAfterMs: clamp(leaseLeft, 50, settings.busyRetryMs) };
+  // Level-triggered: what this run would do, successful runs already did.
+  const covering = coveredBy(run, facts.succeededRuns);
+  if (covering) {
+    const runs = covering.length === 1 ? `run ${covering[0]}` : `runs ${covering.join(" and ")}`;
+    const message = `nothing left to do: ${runs}, which succeeded, covered every request folded into this one`;
+    return { kind: "superseded", end: { state: SyncState.SUCCEEDED, message } };
+  }
   if (run.coalescedRequests > 0 && sync.lastRunStartedAt && settings.minRunIntervalMs > 0) {
     const wait = sync.lastRunStartedAt.getTime() + settings.minRunIntervalMs - now.getTime();
     if (wait > 0) return { kind: "busy", retryAfterMs: clamp(wait, 50, settings.minRunIntervalMs) };

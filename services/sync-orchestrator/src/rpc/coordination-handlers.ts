@@ -1,4 +1,4 @@
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { RunDecision, type SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { assertValid, checkUuid, type ServiceHandlers } from "@syncline/rpc";
 import type { RunCoordinator } from "../service/run-coordinator.ts";
@@ -23,6 +23,7 @@ export function coordinationHandlers(coordinator: RunCoordinator): ServiceHandle
             run: syncRunMessage(outcome.run),
             leaseId: outcome.leaseId,
             leaseExpireTime: timestampFromDate(outcome.leaseExpiresAt),
+            leaseTtl: durationFromMs(outcome.leaseTtlMs),
           };
         case "busy":
           return { decision: RunDecision.BUSY, retryAfterMs: outcome.retryAfterMs };
@@ -33,7 +34,11 @@ export function coordinationHandlers(coordinator: RunCoordinator): ServiceHandle
 
     async renewSyncRunLease(request) {
       checkRun(request.runId, request.leaseId);
-      return { leaseExpireTime: timestampFromDate(await coordinator.renew(request.runId, request.leaseId)) };
+      const renewed = await coordinator.renew(request.runId, request.leaseId);
+      return {
+        leaseExpireTime: timestampFromDate(renewed.leaseExpiresAt),
+        leaseTtl: durationFromMs(renewed.leaseTtlMs),
+      };
     },
 
     async checkSyncRunFence(request) {

@@ -3,6 +3,7 @@ import { traced, type Database } from "@syncline/db";
 import { SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { RpcError } from "@syncline/rpc";
 import { decideBegin, type CoordinationSettings } from "../domain/run-begin.ts";
+import { databaseNow } from "../store/database-clock.ts";
 import * as runStore from "../store/run-store.ts";
 import { findStatus, raiseWrittenRevision, setStatusOfRun } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
@@ -11,7 +12,16 @@ import { viewsOf, type SyncView } from "./sync-view.ts";
 
 /** The answer to BeginSyncRun. */
 export type BeginOutcome =
-  | { readonly decision: "proceed"; readonly view: SyncView; readonly run: runStore.RunRow; readonly leaseId: string; readonly leaseExpiresAt: Date }
+  | {
+      readonly decision: "proceed";
+      readonly view: SyncView;
+      readonly run: runStore.RunRow;
+      readonly leaseId: string;
+      /** On the database clock. */
+      readonly leaseExpiresAt: Date;
+      /** The lease's lifetime from its grant: what workers go by. */
+      readonly leaseTtlMs: number;
+    }
   | { readonly decision: "busy"; readonly retryAfterMs: number }
   | { readonly decision: "superseded" | "gone" };
 
@@ -21,7 +31,8 @@ const LEASE_LOST = "the run no longer holds the sync's lease (it expired and ano
  * SyncRunCoordinationService's rules (DESIGN §3): one run per sync at a time through an exclusive
  * lease taken in BeginSyncRun and renewed while the run lasts, and a fence that lets a run write
  * only a source revision at least as new as every revision already written by that action. Every
- * step runs under the sync's row lock, the same lock under which requests fold into queued runs.
+ * step runs under the sync's row lock, the same lock under which requests fold into queued runs,
+ * and every lease time is taken on the database clock, never this process's.
  */
 export function createRunCoordinator(deps: { db: Database; watchers: SyncWatchers; settings: CoordinationSettings }) {
   const { db, settings } = deps;
@@ -44,18 +55,30 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
           const found = await locked(tx, runId);
           if (!found) return { decision: "gone" };
           const { run, sync } = found;
-          const now = new Date();
+          const now = await databaseNow(tx);
           const unfinished = run.state !== SyncState.SUCCEEDED && run.state !== SyncState.FAILED;
-          const newerSucceededRun = unfinished ? await runStore.findNewerSucceededRun(tx, run) : undefined;
+          const succeededRuns = unfinished ? await runStore.findCoveringCandidates(tx, run) : [];
           const verdict = decideBegin(
-            { run, sync: { leaseRunId: sync.leaseRunId, leaseExpiresAt: sync.leaseExpiresAt, lastRunStartedAt: sync.lastRunStartedAt, deleting: sync.deletionRequestedAt !== null }, newerSucceededRun, now },
+            {
+              run,
+              sync: {
+                leaseRunId: sync.leaseRunId,
+                leaseExpiresAt: sync.leaseExpiresAt,
+                lastRunStartedAt: sync.lastRunStartedAt,
+                deleting: sync.deletionRequestedAt !== null,
+              },
+              succeededRuns,
+              now,
+            },
             settings,
           );
           switch (verdict.kind) {
             case "superseded":
               if (verdict.end && unfinished) {
-                await runStore.updateRun(tx, run.id, { state: verdict.end.state, message: verdict.end.message, endedAt: now });
-                await setStatusOfRun(tx, sync.id, run.action, run.id, { state: verdict.end.state, message: verdict.end.message, endedAt: now });
+                // It never read the source for this end: it covers nothing itself.
+                const end = { state: verdict.end.state, message: verdict.end.message, endedAt: now };
+                await runStore.updateRun(tx, run.id, { ...end, begunAt: null, sourceRevision: 0n });
+                await setStatusOfRun(tx, sync.id, run.action, run.id, end);
               }
               return { decision: "superseded" };
             case "busy":
@@ -65,10 +88,21 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
               const leaseId = randomUUID();
               const leaseExpiresAt = new Date(now.getTime() + settings.leaseTtlMs);
               await store.patchSync(tx, sync.id, { leaseRunId: run.id, leaseId, leaseExpiresAt, lastRunStartedAt: now });
-              const begun = await runStore.updateRun(tx, run.id, { state: SyncState.RUNNING, startedAt: now, endedAt: null, attempts: run.attempts + 1, workerId: workerId.slice(0, 200), lastSeenAt: now, message: "running" });
+              const begun = await runStore.updateRun(tx, run.id, {
+                state: SyncState.RUNNING,
+                startedAt: now,
+                begunAt: now,
+                leaseId,
+                endedAt: null,
+                attempts: run.attempts + 1,
+                workerId: workerId.slice(0, 200),
+                lastSeenAt: now,
+                message: "running",
+              });
               await setStatusOfRun(tx, sync.id, run.action, run.id, { state: SyncState.RUNNING, message: "running", startedAt: now, endedAt: null });
               const [view] = await viewsOf(tx, [{ ...sync, leaseRunId: run.id, leaseId, leaseExpiresAt, lastRunStartedAt: now }]);
-              return { decision: "proceed", view: view!, run: begun!, leaseId, leaseExpiresAt };
+              const leaseTtlMs = settings.leaseTtlMs;
+              return { decision: "proceed", view: view!, run: begun!, leaseId, leaseExpiresAt, leaseTtlMs };
             }
           }
         }),
@@ -77,16 +111,20 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
       return outcome;
     },
 
-    /** Extends a live lease; FAILED_PRECONDITION when the run no longer holds it, NOT_FOUND for an unknown run. */
-    async renew(runId: string, leaseId: string): Promise<Date> {
+    /**
+     * Extends a lease for another TTL from now on the database clock; FAILED_PRECONDITION when the
+     * run no longer holds it, NOT_FOUND for an unknown run. A lease that expired but that no other
+     * run took over is still the run's: renewing it is safe.
+     */
+    async renew(runId: string, leaseId: string): Promise<{ leaseExpiresAt: Date; leaseTtlMs: number }> {
       return traced("sync_runs.renew_lease", () =>
         db.transaction(async (tx) => {
           const found = await locked(tx, runId);
           if (!found) throw RpcError.notFound(`sync run ${runId}`);
           if (!holdsLease(found.sync, runId, leaseId) || found.run.state !== SyncState.RUNNING) throw RpcError.failedPrecondition(LEASE_LOST);
-          const leaseExpiresAt = new Date(Date.now() + settings.leaseTtlMs);
+          const leaseExpiresAt = new Date((await databaseNow(tx)).getTime() + settings.leaseTtlMs);
           await store.patchSync(tx, found.sync.id, { leaseExpiresAt });
-          return leaseExpiresAt;
+          return { leaseExpiresAt, leaseTtlMs: settings.leaseTtlMs };
         }),
       );
     },
@@ -102,7 +140,9 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
           const found = await locked(tx, runId);
           if (!found) throw RpcError.notFound(`sync run ${runId}`);
           const { run, sync } = found;
-          if (!holdsLease(sync, runId, leaseId) || run.state !== SyncState.RUNNING || (sync.leaseExpiresAt?.getTime() ?? 0) <= Date.now()) {
+          const now = await databaseNow(tx);
+          const expired = (sync.leaseExpiresAt?.getTime() ?? 0) <= now.getTime();
+          if (!holdsLease(sync, runId, leaseId) || run.state !== SyncState.RUNNING || expired) {
             return { allowed: false, reason: LEASE_LOST };
           }
           const status = await findStatus(tx, sync.id, run.action);

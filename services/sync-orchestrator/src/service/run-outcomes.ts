@@ -5,6 +5,7 @@ import { SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs
 import type { Logger } from "@syncline/telemetry";
 import { boundMessage } from "../domain/sync-rules.ts";
 import { recordAudit } from "../store/audit-store.ts";
+import { databaseNow } from "../store/database-clock.ts";
 import * as runStore from "../store/run-store.ts";
 import { raiseWrittenRevision, setStatusOfRun } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
@@ -16,8 +17,9 @@ import type { SyncWatchers } from "./sync-watchers.ts";
 const FINISHED = new Set([SyncState.SUCCEEDED, SyncState.FAILED]);
 
 /**
- * Records what workers report about runs: the run row; the action's status while it still
- * describes this run; the lease, released when the run ends or waits for a retry; and what a
+ * Records what workers report about runs — only reports carrying the run's current lease id: the
+ * run row, with the attempts that counted; the action's status while it still describes this run;
+ * the lease, released when the run ends or waits for a retry; and what a
  * success implies — the last synced revision and fence (sync), a follow-up run when the run read
  * an older revision than was folded into it (sync), the deletion of a sync whose SYNC_DELETED
  * removal succeeded (remove). A finished run never changes again (late or duplicate reports are
@@ -34,13 +36,19 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
           const sync = await store.lockSync(tx, first.syncId);
           const run = sync ? await runStore.findRun(tx, result.runId) : undefined;
           if (!sync || !run || FINISHED.has(run.state)) return undefined;
-          // A retry report older than the latest begin of the run (its worker's attempt counter is behind) is stale.
-          if (result.state === SyncState.PENDING && run.state === SyncState.RUNNING && result.attempt > 0 && result.attempt < run.attempts) return undefined;
+          // Only the attempt under the run's current lease speaks for it: a late report of an attempt
+          // whose lease was taken over (or of an earlier attempt) changes nothing.
+          if ((run.leaseId ?? "") !== result.leaseId) return undefined;
 
           const message = boundMessage(result.message);
           const failureKind = result.failureKind.slice(0, 40);
-          const startedAt = result.startTime ? timestampDate(result.startTime) : run.startedAt;
-          const endedAt = result.endTime ? timestampDate(result.endTime) : FINISHED.has(result.state) ? new Date() : null;
+          // A run begun under a lease keeps its times on the database clock (begin, and this record), so
+          // the history of one sync never shows overlapping runs whatever the workers' clocks say.
+          const now = await databaseNow(tx);
+          const workerTime = (time: typeof result.startTime) =>
+            time && !run.leaseId ? timestampDate(time) : undefined;
+          const startedAt = workerTime(result.startTime) ?? run.startedAt;
+          const endedAt = FINISHED.has(result.state) ? (workerTime(result.endTime) ?? now) : null;
           await runStore.updateRun(tx, run.id, {
             state: result.state,
             message,
@@ -49,7 +57,8 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
             keysUpdated: result.keysUpdated,
             keysDeleted: result.keysDeleted,
             failureKind: result.state === SyncState.FAILED || result.state === SyncState.PENDING ? failureKind : "",
-            attempts: Math.max(run.attempts, result.attempt),
+            // BeginSyncRun counted the attempt; the worker gives it back when the attempt only waited.
+            attempts: run.leaseId ? Math.min(run.attempts, result.attempt) : Math.max(run.attempts, result.attempt),
             startedAt,
             endedAt,
           });
@@ -63,7 +72,7 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
           });
           const backoff = deps.backoff ?? DEFAULT_RECONCILE_BACKOFF;
           await recordForReconciler(tx, { sync, run, result, message, statusUpdated, backoff });
-          if (result.state !== SyncState.RUNNING && sync.leaseRunId === run.id) {
+          if (result.state !== SyncState.RUNNING && sync.leaseRunId === run.id && sync.leaseId === run.leaseId) {
             await store.patchSync(tx, sync.id, { leaseRunId: null, leaseId: null, leaseExpiresAt: null });
           }
           if (result.state !== SyncState.SUCCEEDED) return sync.id;

@@ -133,7 +133,9 @@ describe("run queue", () => {
     await handle.db.insert(syncRuns).values([
       { ...base, id: lost, state: SyncState.PENDING, attempts: 0 },
       { ...base, id: stuck, state: SyncState.PENDING, attempts: 0, publishedAt: old },
-      { ...base, id: randomUUID(), state: SyncState.PENDING, attempts: 2 },
+      { ...base, id: randomUUID(), state: SyncState.PENDING, attempts: 2, begunAt: old },
+      // Begun, then waited on a rate limit (its attempt given back): not unseen either.
+      { ...base, id: randomUUID(), state: SyncState.PENDING, attempts: 0, begunAt: old },
       { ...base, id: randomUUID(), state: SyncState.PENDING, attempts: 0, lastSeenAt: new Date() },
       { ...base, id: randomUUID(), state: SyncState.SUCCEEDED, attempts: 1 },
       { ...base, id: randomUUID(), state: SyncState.PENDING, attempts: 0, queuedAt: new Date() },

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { traced, type Database } from "@syncline/db";
 import { SyncState, SyncTrigger, type Destination, type ImportBehavior, type SyncAction } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { RunRequestPublisher } from "../bus/run-request-publisher.ts";
+import { databaseNow } from "../store/database-clock.ts";
 import * as runs from "../store/run-store.ts";
 import { setStatus, setStatusOfRun } from "../store/status-store.ts";
 import { lockSyncs, type SyncRow } from "../store/sync-store.ts";
@@ -31,8 +32,8 @@ const REPLACED_DRIFT_CHECK = "not run: a push requested while this drift check w
 
 /**
  * Turns requests into runs (DESIGN §3): leading edge, then coalesce. A request for an action of a
- * sync with a queued (PENDING, not begun) run of that action folds into it — counted in
- * `coalesced_requests`, raising the revision it must reach — instead of creating a run; otherwise
+ * sync with a queued (PENDING: not begun, or waiting to retry) run of that action folds into it —
+ * counted in `coalesced_requests`, raising the revision it must reach — instead of creating a run; otherwise
  * a run is recorded and its request published at once. So while a run is RUNNING at most one
  * follow-up per action waits. Every decision is taken under the sync's row lock, which BeginSyncRun
  * takes too: a run that a worker has begun never receives a fold.
@@ -49,9 +50,12 @@ export function createRunQueue(deps: { db: Database; publisher: RunRequestPublis
       await runs.updateRun(tx, pending.id, ended);
       pending = undefined;
     }
+    // A request without a revision is covered only by a run begun after it: note when it came (database clock).
+    const requestedAt = spec.revision === 0n ? await databaseNow(tx) : null;
     if (pending) {
       const run = await runs.foldIntoRun(tx, pending.id, {
         revision: spec.revision,
+        requestedAt,
         ...(spec.importBehavior ? { importBehavior: spec.importBehavior } : {}),
         // A removal folded into by DeleteSecretSync must end in the deletion.
         ...(spec.trigger === SyncTrigger.SYNC_DELETED ? { trigger: spec.trigger } : {}),
@@ -66,6 +70,7 @@ export function createRunQueue(deps: { db: Database; publisher: RunRequestPublis
       trigger: spec.trigger,
       state: SyncState.PENDING,
       requestedRevision: spec.revision,
+      manualRequestedAt: requestedAt,
       importBehavior: spec.importBehavior ?? 0,
     });
     // Already recorded for this event (a redelivery): nothing new to do.
@@ -130,7 +135,7 @@ export function createRunQueue(deps: { db: Database; publisher: RunRequestPublis
      * Duplicates are harmless: BeginSyncRun lets one copy run.
      */
     async republishUnstarted(olderThanMs: number, undelivered: () => Promise<number> = async () => 0): Promise<number> {
-      const stale = await runs.findUnstartedRuns(deps.db, new Date(Date.now() - olderThanMs));
+      const stale = await runs.findUnstartedRuns(deps.db, olderThanMs);
       const stuck = stale.some(({ run }) => run.publishedAt !== null) && (await undelivered()) === 0;
       const due = stale.filter(({ run }) => run.publishedAt === null || stuck);
       for (const { run, destination } of due) {

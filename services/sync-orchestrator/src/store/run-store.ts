@@ -1,6 +1,7 @@
-import { and, desc, eq, gt, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@syncline/db";
-import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type { CoveringRun } from "../domain/run-begin.ts";
 import { secretSyncs, syncRuns } from "./schema.ts";
 
 /** Queries of runs. Every function runs on the executor it is given (db or transaction). */
@@ -37,13 +38,21 @@ export async function findPendingRun(db: Database, syncId: string, action: numbe
   )[0];
 }
 
-/** Folds one more request into a pending run: counts it and raises the revision it must reach. */
-export async function foldIntoRun(db: Database, runId: string, fold: { revision: bigint; importBehavior?: number; trigger?: number }): Promise<RunRow> {
+/**
+ * Folds one more request into a pending run: counts it and raises the revision it must reach. A
+ * request without a revision gives `requestedAt` (database clock): only a run begun after it can cover it.
+ */
+export async function foldIntoRun(
+  db: Database,
+  runId: string,
+  fold: { revision: bigint; requestedAt: Date | null; importBehavior?: number; trigger?: number },
+): Promise<RunRow> {
   const [run] = await db
     .update(syncRuns)
     .set({
       coalescedRequests: sql`${syncRuns.coalescedRequests} + 1`,
       requestedRevision: sql`greatest(${syncRuns.requestedRevision}, ${fold.revision})`,
+      ...(fold.requestedAt ? { manualRequestedAt: fold.requestedAt } : {}),
       ...(fold.importBehavior ? { importBehavior: fold.importBehavior } : {}),
       ...(fold.trigger ? { trigger: fold.trigger } : {}),
     })
@@ -52,14 +61,26 @@ export async function foldIntoRun(db: Database, runId: string, fold: { revision:
   return run!;
 }
 
-/** The id of a run of the same sync and action queued after `run` that already succeeded (it covers `run`). */
-export async function findNewerSucceededRun(db: Database, run: RunRow): Promise<string | undefined> {
-  const [newer] = await db
-    .select({ id: syncRuns.id })
-    .from(syncRuns)
-    .where(and(eq(syncRuns.syncId, run.syncId), eq(syncRuns.action, run.action), gt(syncRuns.seq, run.seq), eq(syncRuns.state, SyncState.SUCCEEDED)))
-    .limit(1);
-  return newer?.id;
+/**
+ * The successful runs of the same sync and action (other than `run`) that could cover it: the one
+ * that wrote the newest source revision and the one begun last. Runs that were only superseded
+ * did not read the source and are not among them (they have no begin time nor revision). Imports
+ * cover only imports of the same behaviour.
+ */
+export async function findCoveringCandidates(db: Database, run: RunRow): Promise<CoveringRun[]> {
+  const base = and(
+    eq(syncRuns.syncId, run.syncId),
+    eq(syncRuns.action, run.action),
+    ne(syncRuns.id, run.id),
+    eq(syncRuns.state, SyncState.SUCCEEDED),
+    isNotNull(syncRuns.begunAt),
+    ...(run.action === SyncAction.IMPORT ? [eq(syncRuns.importBehavior, run.importBehavior)] : []),
+  );
+  const columns = { id: syncRuns.id, sourceRevision: syncRuns.sourceRevision, begunAt: syncRuns.begunAt };
+  const first = async (order: SQL) => (await db.select(columns).from(syncRuns).where(base).orderBy(order).limit(1))[0];
+  const newestRevision = await first(desc(syncRuns.sourceRevision));
+  const latestBegun = await first(desc(syncRuns.begunAt));
+  return [newestRevision, latestBegun].filter((c) => c !== undefined);
 }
 
 export async function updateRun(db: Database, id: string, patch: Partial<NewRunRow>): Promise<RunRow | undefined> {
@@ -78,7 +99,7 @@ export async function cancelPendingRuns(db: Database, syncId: string, actions: r
 
 export async function markPublished(db: Database, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.update(syncRuns).set({ publishedAt: new Date() }).where(inArray(syncRuns.id, [...ids]));
+  await db.update(syncRuns).set({ publishedAt: sql`clock_timestamp()` }).where(inArray(syncRuns.id, [...ids]));
 }
 
 /** A page of a sync's runs, newest first; `beforeSeq` continues a page. */
@@ -90,15 +111,26 @@ export async function listRuns(db: Database, syncId: string, options: { limit: n
 }
 
 /**
- * Queued runs whose request no worker has seen: never begun (attempts = 0), and neither published,
- * nor told BUSY, nor queued since `before`. Their requests are published again.
+ * Queued runs whose request no worker has seen: never begun, and neither published, nor told
+ * BUSY, nor queued in the last `olderThanMs` (database clock). Their requests are published again.
  */
-export async function findUnstartedRuns(db: Database, before: Date, limit = 500): Promise<{ run: RunRow; destination: number }[]> {
+export async function findUnstartedRuns(
+  db: Database,
+  olderThanMs: number,
+  limit = 500,
+): Promise<{ run: RunRow; destination: number }[]> {
+  const seen = sql`coalesce(${syncRuns.lastSeenAt}, ${syncRuns.publishedAt}, ${syncRuns.queuedAt})`;
   return db
     .select({ run: syncRuns, destination: secretSyncs.destination })
     .from(syncRuns)
     .innerJoin(secretSyncs, eq(secretSyncs.id, syncRuns.syncId))
-    .where(and(eq(syncRuns.state, SyncState.PENDING), eq(syncRuns.attempts, 0), sql`coalesce(${syncRuns.lastSeenAt}, ${syncRuns.publishedAt}, ${syncRuns.queuedAt}) < ${before.toISOString()}::timestamptz`))
+    .where(
+      and(
+        eq(syncRuns.state, SyncState.PENDING),
+        isNull(syncRuns.begunAt),
+        sql`${seen} < clock_timestamp() - make_interval(secs => ${olderThanMs / 1000})`,
+      ),
+    )
     .limit(limit);
 }
 

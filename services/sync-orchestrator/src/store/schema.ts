@@ -107,8 +107,15 @@ export const syncRuns = pgTable("sync_runs", {
   keysDeleted: integer("keys_deleted").notNull().default(0),
   /** The worker's failure kind when the run failed or waits for a retry; empty otherwise. */
   failureKind: text("failure_kind").notNull().default(""),
+  /** Attempts that counted: a begin adds one; an attempt that only waited (breaker, rate limit) gives it back. */
   attempts: integer("attempts").notNull().default(0),
   workerId: text("worker_id").notNull().default(""),
+  /** The lease of the run's latest begin: only results carrying it are recorded. */
+  leaseId: uuid("lease_id"),
+  /** When the run was last begun, on the database clock (it read the source after this). */
+  begunAt: timestamp("begun_at", { withTimezone: true }),
+  /** When the newest request without a revision (manual, creation, configuration) came in, on the database clock. */
+  manualRequestedAt: timestamp("manual_requested_at", { withTimezone: true }),
   queuedAt: timestamp("queued_at", { withTimezone: true }).notNull().defaultNow(),
   /** When its request was last published (null: recorded but not published yet). */
   publishedAt: timestamp("published_at", { withTimezone: true }),

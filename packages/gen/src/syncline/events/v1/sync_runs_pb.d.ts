@@ -128,6 +128,10 @@ export declare type SyncRunResult = Message<"syncline.events.v1.SyncRunResult"> 
   keysDeleted: number;
 
   /**
+   * Attempts the run has consumed so far, this one included when it counted: a run that only
+   * waited (open circuit breaker, rate limit) reports the count before this attempt. The
+   * orchestrator shows this number.
+   *
    * @generated from field: uint32 attempt = 10;
    */
   attempt: number;
@@ -141,6 +145,15 @@ export declare type SyncRunResult = Message<"syncline.events.v1.SyncRunResult"> 
    * @generated from field: google.protobuf.Timestamp end_time = 12;
    */
   endTime?: Timestamp | undefined;
+
+  /**
+   * The lease (from BeginSyncRun) under which the reported attempt ran. The orchestrator ignores a
+   * result whose lease is no longer the run's current one: a late report of an attempt whose
+   * lease was taken over.
+   *
+   * @generated from field: string lease_id = 13;
+   */
+  leaseId: string;
 
   /**
    * The failure kind of a FAILED or retried run (connector error kinds: transient, auth, ...; also

@@ -5,7 +5,7 @@
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 import type { SecretSync, SyncRun } from "./resources_pb.js";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
  * Describes the file syncline/syncs/v1/sync_run_coordination_service.proto.
@@ -60,6 +60,9 @@ export declare type BeginSyncRunResponse = Message<"syncline.syncs.v1.BeginSyncR
   leaseId: string;
 
   /**
+   * When the lease expires on the orchestrator's (database) clock; for operators. Workers must
+   * not compare it with their own clock: they use `lease_ttl`.
+   *
    * @generated from field: google.protobuf.Timestamp lease_expire_time = 5;
    */
   leaseExpireTime?: Timestamp | undefined;
@@ -68,6 +71,14 @@ export declare type BeginSyncRunResponse = Message<"syncline.syncs.v1.BeginSyncR
    * @generated from field: uint32 retry_after_ms = 6;
    */
   retryAfterMs: number;
+
+  /**
+   * How long the lease lasts from the moment it was granted. A worker counts it from when it sent
+   * the request, on its own monotonic clock, and renews well before it runs out.
+   *
+   * @generated from field: google.protobuf.Duration lease_ttl = 7;
+   */
+  leaseTtl?: Duration | undefined;
 };
 
 /**
@@ -102,9 +113,18 @@ export declare const RenewSyncRunLeaseRequestSchema: GenMessage<RenewSyncRunLeas
  */
 export declare type RenewSyncRunLeaseResponse = Message<"syncline.syncs.v1.RenewSyncRunLeaseResponse"> & {
   /**
+   * On the orchestrator's (database) clock; for operators, see BeginSyncRunResponse.
+   *
    * @generated from field: google.protobuf.Timestamp lease_expire_time = 1;
    */
   leaseExpireTime?: Timestamp | undefined;
+
+  /**
+   * How long the renewed lease lasts from the moment it was renewed (see BeginSyncRunResponse).
+   *
+   * @generated from field: google.protobuf.Duration lease_ttl = 2;
+   */
+  leaseTtl?: Duration | undefined;
 };
 
 /**
