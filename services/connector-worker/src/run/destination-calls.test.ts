@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Delivery } from "@syncline/bus";
 import { ConnectionCredentialsSchema } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import { GetSourceSnapshotResponseSchema } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import { StreamSourceSnapshotResponseSchema } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import {
   Destination,
   GithubSecretScope,
@@ -91,15 +91,15 @@ async function runSync(secrets: number, fence: (call: number) => Promise<FenceVe
     coordinator: { claim: async () => ({ kind: "proceed", sync, lease, attempt: 1 }) } as RunCoordinator,
     sources: {
       snapshots: {
-        getSourceSnapshot: async () =>
-          create(GetSourceSnapshotResponseSchema, {
-            revision: 5n,
-            sourceExists: true,
-            secrets: Array.from({ length: secrets }, (_, i) => ({
-              key: `SECRET_${String(i).padStart(2, "0")}`,
-              value: `value-${i}`,
-            })),
-          }),
+        async *streamSourceSnapshot() {
+          const header = { revision: 5n, sourceExists: true, secretCount: secrets };
+          yield create(StreamSourceSnapshotResponseSchema, { part: { case: "header", value: header } });
+          const chunk = Array.from({ length: secrets }, (_, i) => ({
+            key: `SECRET_${String(i).padStart(2, "0")}`,
+            value: `value-${i}`,
+          }));
+          yield create(StreamSourceSnapshotResponseSchema, { part: { case: "chunk", value: { secrets: chunk } } });
+        },
       } as never,
       credentials: {
         resolveCredentials: async () => ({

@@ -71,9 +71,16 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
   async function runTo(syncId: string, state: SyncState, trigger: SyncTrigger, extra: Record<string, unknown> = {}) {
     const [queued] = await runs().enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger, revision: 0n }));
     const runId = queued!.run.id;
-    expect((await coordinator().begin(runId, "worker")).decision).toBe("proceed");
-    await report(runId, syncId, { state, message: "the destination did not answer in time", ...extra });
+    const leaseId = await beginLease(runId);
+    await report(runId, syncId, { state, message: "the destination did not answer in time", leaseId, ...extra });
     return runId;
+  }
+
+  /** Begins the run as a worker would; returns the lease its results must carry. */
+  async function beginLease(runId: string): Promise<string> {
+    const begun = await coordinator().begin(runId, "worker");
+    expect(begun.decision).toBe("proceed");
+    return begun.decision === "proceed" ? begun.leaseId : "";
   }
 
   /** Records a worker's result for a run of the sync action. */
@@ -107,9 +114,10 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
     expect(published).toContain(retry!.id);
 
     // The retry fails too: the next wait doubles.
-    expect((await coordinator().begin(retry!.id, "worker")).decision).toBe("proceed");
+    const retryLease = await beginLease(retry!.id);
     const again = Date.now();
-    await report(retry!.id, syncId, { state: SyncState.FAILED, message: "still down", failureKind: "transient" });
+    const stillDown = { state: SyncState.FAILED, message: "still down", failureKind: "transient", leaseId: retryLease };
+    await report(retry!.id, syncId, stillDown);
     const second = await status(syncId);
     expect(second.retryCount).toBe(2);
     expect(second.nextRetryAt!.getTime() - again).toBeGreaterThanOrEqual(minutes(2) * 0.9 - 1000);
@@ -171,8 +179,9 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
     // Not due again before its interval.
     expect((await reconciler().reconcileOnce(new Date(now.getTime() + minutes(5)))).driftChecks).toBe(0);
 
-    expect((await coordinator().begin(check!.id, "worker")).decision).toBe("proceed");
+    const checkLease = await beginLease(check!.id);
     await report(check!.id, syncId, {
+      leaseId: checkLease,
       state: SyncState.SUCCEEDED, message: "drift", sourceRevision: 9n,
       keysCreated: 1, keysUpdated: 1, driftChangedKeys: ["EDITED"], driftRemovedKeys: ["GONE"],
     });
