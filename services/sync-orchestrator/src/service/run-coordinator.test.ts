@@ -4,12 +4,12 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type DatabaseHandle } from "@syncline/db";
+import type { DatabaseHandle } from "@syncline/db";
 import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, RpcError } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
-import { createTestDatabase, type TestDatabase } from "@syncline/test/support/postgres.ts";
+import { openTestDatabase } from "@syncline/test/support/test-databases.ts";
 import { listAudit } from "../store/audit-store.ts";
 import { findRun } from "../store/run-store.ts";
 import { secretSyncs } from "../store/schema.ts";
@@ -20,23 +20,20 @@ import { createRunQueue, type RunSpec } from "./run-queue.ts";
 import { createSyncWatchers } from "./sync-watchers.ts";
 
 /**
- * Leases and fencing against real PostgreSQL (SyncRunCoordinationService's rules), and how run
+ * Leases and fencing against PostgreSQL and PGlite (SyncRunCoordinationService's rules), and how run
  * results move runs, statuses and leases: one run per sync at a time, an expired lease taken
  * over, a stale revision refused, a result releasing the lease, a successful removal deleting the
  * sync it was asked for.
  */
-let database: TestDatabase;
 let handle: DatabaseHandle;
 const published: string[] = [];
 
 beforeAll(async () => {
-  database = await createTestDatabase("orchestrator_coord");
-  handle = await openDatabase({ url: database.url, migrationsFolder: fileURLToPath(new URL("../store/migrations", import.meta.url)) });
+  handle = await openTestDatabase("orchestrator_coord", fileURLToPath(new URL("../store/migrations", import.meta.url)));
 });
 
 afterAll(async () => {
   await handle?.close();
-  await database?.drop();
 });
 
 const watchers = createSyncWatchers({ pollMs: 1000 });
