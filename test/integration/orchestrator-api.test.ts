@@ -127,6 +127,19 @@ describe("UpdateSecretSync", () => {
     expect((await rpcFailure(system.syncs.updateSecretSync({ secretSyncId: randomUUID(), expectedVersion: 1n, description: "x" }))).code).toBe(Code.NOT_FOUND);
   });
 
+  it("refuses a connection of another app with FAILED_PRECONDITION, changing nothing", async () => {
+    const sync = await manualSync();
+    const { connection: github } = await system.connections.createAppConnection({
+      projectId: project.projectId,
+      name: unique("github"),
+      credentials: { app: { case: "github", value: { apiUrl: "", method: { case: "token", value: { token: `ghp_${randomBytes(12).toString("hex")}` } } } } },
+      skipValidation: true,
+    });
+    const refused = await rpcFailure(system.syncs.updateSecretSync({ secretSyncId: sync.id, expectedVersion: sync.version, connectionId: github!.id }));
+    expect({ code: refused.code, fields: refused.violations.map((v) => v.field) }).toEqual({ code: Code.FAILED_PRECONDITION, fields: ["connection_id"] });
+    expect(await read(sync.id)).toMatchObject({ version: sync.version, connectionId: sync.connectionId });
+  });
+
   it("runs the sync (CONFIG_CHANGED) when its destination changes, so the new destination gets the source", async () => {
     const folder = `/${unique("cfg")}`;
     await system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path: folder, key: "A", value: "1" });

@@ -54,7 +54,12 @@ export function databaseProjects(all: readonly string[], kinds = selectedDatabas
   };
   const embedded: TestProjectInlineConfiguration = {
     extends: true,
-    test: { name: "embedded", include: [...bothDatabaseFiles, ...embeddedOnlyFiles], env: { SYNCLINE_TEST_DATABASE: "embedded" } },
+    test: {
+      name: "embedded",
+      include: [...bothDatabaseFiles, ...embeddedOnlyFiles],
+      env: { SYNCLINE_TEST_DATABASE: "embedded" },
+      globalSetup: ["test/support/global-setup.ts", "test/support/pglite-template.ts"],
+    },
   };
   return kinds.includes("embedded") ? [postgres, embedded] : [postgres];
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase, type DatabaseHandle } from "@syncline/db";
@@ -42,6 +42,11 @@ export async function createServiceDatabase(prefix: string, kind: DatabaseKind =
     return { kind, url: database.url, dataDir: undefined, env: (owner) => ({ [`SYNCLINE_${owner}_DATABASE_URL`]: database.url }), drop: () => database.drop() };
   }
   const dataDir = mkdtempSync(join(tmpdir(), `syncline-pglite-${prefix.replace(/[^a-z0-9_-]/gi, "_")}-`));
+  // A copy of the run's initialised template skips initdb (see pglite-template.ts).
+  // Imported here: benchmarks load this module outside vitest and only ever use PostgreSQL.
+  const { inject } = await import("vitest");
+  const template = inject("pgliteTemplate");
+  if (template) cpSync(template, dataDir, { recursive: true });
   return {
     kind,
     url: undefined,
@@ -54,17 +59,18 @@ export async function createServiceDatabase(prefix: string, kind: DatabaseKind =
 }
 
 /**
- * Opens a migrated database in this process for store tests: a fresh PostgreSQL database, or an
- * in-memory PGlite. `close` closes it (PGlite holds hundreds of MB until closed) and drops it.
+ * Opens a migrated database in this process for store tests: a fresh PostgreSQL database, or a
+ * PGlite in a temporary directory. `close` closes it (PGlite holds hundreds of MB until closed)
+ * and drops it.
  */
 export async function openTestDatabase(prefix: string, migrationsFolder: string, kind: DatabaseKind = currentDatabaseKind()): Promise<DatabaseHandle> {
-  const database = kind === "postgres" ? await createTestDatabase(prefix) : undefined;
-  const handle = await openDatabase({ url: database?.url, migrationsFolder });
+  const database = await createServiceDatabase(prefix, kind);
+  const handle = await openDatabase({ url: database.url, dataDir: database.dataDir, migrationsFolder });
   return {
     ...handle,
     async close() {
       await handle.close();
-      await database?.drop();
+      await database.drop();
     },
   };
 }
