@@ -19,7 +19,7 @@ let stopped = false;
 beforeAll(async () => {
   system = await startTestSystem({ database: "embedded" });
   project = await createWorkerTestProject(system, "embedded-e2e");
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   if (!stopped) await system?.stop();
@@ -48,7 +48,7 @@ describe("the four processes on embedded databases", () => {
       destinationConfig: { destination: { case: "vaultKv", value: { mount: "secret", path: "apps/web" } } },
       keySchema: "WEB_{{secretKey}}",
     });
-    expect(updated).toMatchObject({ version: current.version + 1n, keySchema: "WEB_{{secretKey}}" });
+    expect(updated).toMatchObject({ version: current.version + 1n, options: { keySchema: "WEB_{{secretKey}}" } });
     await vaultEquals(system, "apps/web", { WEB_DB_PASSWORD: "v2" });
     const { runs } = await system.syncs.listSyncRuns({ secretSyncId: sync.id });
     expect(runs[0]?.trigger).toBe(SyncTrigger.CONFIG_CHANGED);
@@ -72,7 +72,7 @@ describe("the four processes on embedded databases", () => {
     await system.services.orchestrator.kill("SIGTERM");
     await system.services.orchestrator.restart();
     const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: secretSyncs[0]!.id });
-    expect(secretSync).toMatchObject({ keySchema: "WEB_{{secretKey}}", description: "web", version: secretSyncs[0]!.version, destinationConfig: secretSyncs[0]!.destinationConfig });
+    expect(secretSync).toMatchObject({ options: { keySchema: "WEB_{{secretKey}}" }, description: "web", version: secretSyncs[0]!.version, destinationConfig: secretSyncs[0]!.destinationConfig });
     await system.secrets.updateSecret({ projectId: project.projectId, environment: project.environment, path: "/api", key: "DB_PASSWORD", value: "v3" });
     await vaultEquals(system, "apps/web", { WEB_DB_PASSWORD: "v3" });
 
