@@ -312,7 +312,7 @@ describe("the connections process", () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     try {
       const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`connections did not start:\n${output}`)), 30_000);
+        const timer = setTimeout(() => reject(new Error(`connections did not start:\n${output}`)), 120_000);
         child.stdout.on("data", () => {
           for (const line of output.split("\n")) {
             if (!line.startsWith("{")) continue;
@@ -344,5 +344,5 @@ describe("the connections process", () => {
     expect(output).toContain("app connection created");
     expectNoTrace(output, goodVaultToken);
     expectNoTrace(output, "hvs.refused-by-vault");
-  });
+  }, 180_000);
 });
