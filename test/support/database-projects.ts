@@ -4,7 +4,8 @@ import type { DatabaseKind } from "./test-databases.ts";
 /**
  * Test files of store behaviour: each runs in full on every selected database. Files mostly about
  * something else (process interplay, timing) run on PostgreSQL only; `embeddedOnlyFiles` covers
- * their core path on the embedded database.
+ * their core path on the embedded database. Each file here costs a PGlite start per service it
+ * runs, so the list is kept to what exercises the stores.
  */
 export const bothDatabaseFiles = [
   "packages/db/src/**/*.test.ts",
@@ -18,10 +19,11 @@ export const bothDatabaseFiles = [
   "test/integration/secrets-snapshot.test.ts",
   "test/integration/connections.test.ts",
   "test/integration/connections-update.test.ts",
-  "test/integration/orchestrator.test.ts",
   "test/integration/orchestrator-api.test.ts",
-  "test/integration/orchestrator-coordination.test.ts",
   "test/integration/orchestrator-destinations.test.ts",
+  // orchestrator.test.ts (refusals, manual runs, access) and orchestrator-coordination.test.ts
+  // (leases through the worker) pass on PGlite too; their store paths are covered above (the
+  // run-queue and run-coordinator store tests, orchestrator-api), so they run on PostgreSQL only.
 ];
 
 /** Files that run on the embedded database only (the four processes end to end on PGlite). */
