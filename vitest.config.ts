@@ -1,8 +1,8 @@
 import { defineConfig } from "vitest/config";
+import { databaseProjects } from "./test/support/database-projects.ts";
 
 export default defineConfig({
   test: {
-    include: ["packages/**/*.test.ts", "services/**/*.test.ts", "test/**/*.test.ts"],
     exclude: ["**/node_modules/**"],
     pool: "forks",
     testTimeout: 60_000,
@@ -10,5 +10,7 @@ export default defineConfig({
     globalSetup: ["test/support/global-setup.ts"],
     setupFiles: ["test/support/endpoint-allowlist.ts"],
     reporters: ["default", "./test/support/summary-reporter.ts"],
+    // Store-behaviour files run once per database (SYNCLINE_TEST_DATABASES=postgres|embedded|both).
+    projects: databaseProjects(["packages/**/*.test.ts", "services/**/*.test.ts", "test/**/*.test.ts"]),
   },
 });

@@ -10,7 +10,7 @@ import { createLogger } from "@syncline/telemetry";
 import { startConnectionsServer, type ConnectionsServer } from "../../services/connections/src/index.ts";
 import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
 import { startNatsServer, type TestNatsServer } from "../support/nats-server.ts";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { createServiceDatabase, type ServiceDatabase } from "../support/test-databases.ts";
 import { eventually } from "../support/system.ts";
 
 /**
@@ -22,7 +22,7 @@ const adminToken = `admin-${randomBytes(12).toString("hex")}`;
 const internalToken = `internal-${randomBytes(12).toString("hex")}`;
 let nats: TestNatsServer;
 let nc: NatsConnection;
-let database: TestDatabase;
+let database: ServiceDatabase;
 let server: ConnectionsServer;
 let vault: FakeVault;
 let client: RpcClient<typeof ConnectionsService>;
@@ -32,10 +32,10 @@ const tokens = [`vault-a-${randomBytes(8).toString("hex")}`, `vault-b-${randomBy
 beforeAll(async () => {
   nats = await startNatsServer();
   nc = await connectBus(nats.url, "connections-update-test");
-  database = await createTestDatabase("connections_update");
+  database = await createServiceDatabase("connections_update");
   vault = await startFakeVault({ tokens });
   server = await startConnectionsServer(
-    { host: "127.0.0.1", port: 0, databaseUrl: database.url, dataDir: undefined, encryptionKey: randomBytes(32), adminToken, internalToken, natsUrl: nats.url, endpointAllowlist: ["127.0.0.0/8"] },
+    { host: "127.0.0.1", port: 0, databaseUrl: database.url, dataDir: database.dataDir, encryptionKey: randomBytes(32), adminToken, internalToken, natsUrl: nats.url, endpointAllowlist: ["127.0.0.0/8"] },
     createLogger("connections-update-test", "silent"),
   );
   client = createRpcClient(ConnectionsService, { address: `127.0.0.1:${server.port}`, token: adminToken });

@@ -11,21 +11,21 @@ import {
 } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { App, AuthMethod, ConnectionCredentialsSchema, type ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+import { queryRows } from "@syncline/db";
 import { Code, createRpcClient, RpcError, type RpcClient } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
-import postgres from "postgres";
+import { sql, type SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { startConnectionsServer, type ConnectionsServer } from "../../services/connections/src/index.ts";
 import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
 import { startNatsServer } from "../support/nats-server.ts";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { createServiceDatabase, type ServiceDatabase } from "../support/test-databases.ts";
 
 const adminToken = `admin-${randomBytes(12).toString("hex")}`;
 const internalToken = `internal-${randomBytes(12).toString("hex")}`;
 const goodVaultToken = `hvs.${randomBytes(18).toString("base64url")}`;
 
-let database: TestDatabase;
-let sql: postgres.Sql;
+let database: ServiceDatabase;
 let vault: FakeVault;
 let server: ConnectionsServer;
 let admin: RpcClient<typeof ConnectionsService>;
@@ -33,11 +33,10 @@ let internal: RpcClient<typeof ConnectionsService>;
 let address: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase("connections");
-  sql = postgres(database.url, { max: 2, onnotice: () => {} });
+  database = await createServiceDatabase("connections");
   vault = await startFakeVault({ tokens: [goodVaultToken] });
   server = await startConnectionsServer(
-    { host: "127.0.0.1", port: 0, databaseUrl: database.url, dataDir: undefined, encryptionKey: randomBytes(32), adminToken, internalToken, endpointAllowlist: ["127.0.0.0/8"] },
+    { host: "127.0.0.1", port: 0, databaseUrl: database.url, dataDir: database.dataDir, encryptionKey: randomBytes(32), adminToken, internalToken, endpointAllowlist: ["127.0.0.0/8"] },
     createLogger("connections", "silent"),
   );
   address = `127.0.0.1:${server.port}`;
@@ -50,7 +49,6 @@ afterAll(async () => {
   internal?.close();
   await server?.stop();
   await vault?.close();
-  await sql?.end();
   await database?.drop();
 });
 
@@ -71,15 +69,18 @@ async function rpcFailure(promise: Promise<unknown>): Promise<RpcError> {
   return error as RpcError;
 }
 
+/** Rows of a statement run on the server's own database (the only way in to an embedded one). */
+const query = <T extends Record<string, unknown> = Record<string, unknown>>(statement: SQL) => queryRows<T>(server.db, statement);
+
 /** Every row of every table the service owns (including drizzle's bookkeeping), as text. */
 async function dumpDatabase(): Promise<string> {
-  const tables = await sql<{ schema: string; name: string }[]>`
+  const tables = await query<{ schema: string; name: string }>(sql`
     select table_schema as schema, table_name as name from information_schema.tables
-    where table_schema not in ('pg_catalog', 'information_schema') and table_type = 'BASE TABLE'`;
+    where table_schema not in ('pg_catalog', 'information_schema') and table_type = 'BASE TABLE'`);
   expect(tables.map((t) => t.name)).toContain("app_connections");
   const rows: string[] = [];
   for (const table of tables) {
-    const result = await sql.unsafe(`select t::text as row from "${table.schema}"."${table.name}" t`);
+    const result = await query(sql.raw(`select t::text as row from "${table.schema}"."${table.name}" t`));
     rows.push(...result.map((r) => String(r.row)));
   }
   return rows.join("\n");
@@ -129,7 +130,7 @@ describe("connections service", () => {
     expectNoTrace(serialized(GetAppConnectionResponseSchema, got), token);
     expectNoTrace(serialized(ListAppConnectionsResponseSchema, listed), token);
 
-    const [row] = await sql`select sealed_credentials, redacted from app_connections where id = ${created.connection!.id}`;
+    const [row] = await query(sql`select sealed_credentials, redacted from app_connections where id = ${created.connection!.id}`);
     expect(Buffer.from(row!.sealed_credentials as Uint8Array).length).toBeGreaterThan(token.length);
     expect(row!.redacted).toEqual({ vault: { instanceUrl: "https://vault.example.com:8200", namespace: "team-a" } });
     expectNoTrace(await dumpDatabase(), token);
@@ -209,7 +210,7 @@ describe("connections service", () => {
 
     expect((await rpcFailure(admin.getAppConnection({ connectionId: "" }))).violations.map((v) => v.field)).toEqual(["connection_id"]);
     expect((await rpcFailure(admin.listAppConnections({ projectId: "x" }))).violations.map((v) => v.field)).toEqual(["project_id"]);
-    expect(await sql`select id from app_connections where project_id = ${projectId} or name in ('ok-name', 'Bad Name!')`).toHaveLength(0);
+    expect(await query(sql`select id from app_connections where project_id = ${projectId} or name in ('ok-name', 'Bad Name!')`)).toHaveLength(0);
   });
 
   it("refuses a duplicate name in a project, allows it in another", async () => {
@@ -221,7 +222,7 @@ describe("connections service", () => {
     expect(racing.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(racing.flatMap((r) => (r.status === "rejected" ? [(r.reason as RpcError).code] : []))).toEqual([Code.ALREADY_EXISTS, Code.ALREADY_EXISTS]);
     await admin.createAppConnection({ ...request, projectId: randomUUID() });
-    expect(await sql`select id from app_connections where project_id = ${request.projectId}`).toHaveLength(2);
+    expect(await query(sql`select id from app_connections where project_id = ${request.projectId}`)).toHaveLength(2);
   });
 });
 
@@ -243,7 +244,7 @@ describe("live validation against a fake Vault", () => {
     expect(error.message).toMatch(/^HashiCorp Vault refused the credentials: /);
     expect(error.violations.map((v) => v.field)).toEqual(["credentials"]);
     expect(error.message).not.toContain(badToken);
-    expect(await sql`select id from app_connections where project_id = ${request.projectId}`).toHaveLength(0);
+    expect(await query(sql`select id from app_connections where project_id = ${request.projectId}`)).toHaveLength(0);
   });
 
   it("answers UNAVAILABLE when Vault fails, rate-limits or cannot be reached", async () => {
@@ -273,7 +274,7 @@ describe("sealing", () => {
     const projectId = randomUUID();
     const a = (await admin.createAppConnection(createRequest({ projectId, name: "a", credentials: vaultCredentials("token-of-a"), skipValidation: true }))).connection!;
     const b = (await admin.createAppConnection(createRequest({ projectId, name: "b", credentials: vaultCredentials("token-of-b"), skipValidation: true }))).connection!;
-    await sql`update app_connections set sealed_credentials = (select sealed_credentials from app_connections where id = ${a.id}) where id = ${b.id}`;
+    await query(sql`update app_connections set sealed_credentials = (select sealed_credentials from app_connections where id = ${a.id}) where id = ${b.id}`);
     const resolver = createRpcClient(CredentialsService, { address, token: internalToken });
     try {
       const error = await rpcFailure(resolver.resolveCredentials({ connectionId: b.id }));
@@ -311,7 +312,7 @@ describe("the connections process", () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     try {
       const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`connections did not start:\n${output}`)), 30_000);
+        const timer = setTimeout(() => reject(new Error(`connections did not start:\n${output}`)), 120_000);
         child.stdout.on("data", () => {
           for (const line of output.split("\n")) {
             if (!line.startsWith("{")) continue;
@@ -343,5 +344,5 @@ describe("the connections process", () => {
     expect(output).toContain("app connection created");
     expectNoTrace(output, goodVaultToken);
     expectNoTrace(output, "hvs.refused-by-vault");
-  });
+  }, 180_000);
 });

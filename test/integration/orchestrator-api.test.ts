@@ -15,12 +15,14 @@ import { createVaultSync, createWorkerTestProject, finishedRun, settledSync, vau
  */
 let system: TestSystem;
 let project: WorkerTestProject;
-let sql: postgres.Sql;
+/** The orchestrator's database over SQL; undefined on embedded (its process holds the PGlite). */
+let sql: postgres.Sql | undefined;
 
 beforeAll(async () => {
   system = await startTestSystem();
   project = await createWorkerTestProject(system, "orchestrator-api");
-  sql = postgres(system.databases.orchestrator.url, { max: 1, onnotice: () => {} });
+  const url = system.databases.orchestrator.url;
+  sql = url ? postgres(url, { max: 1, onnotice: () => {} }) : undefined;
 }, 120_000);
 
 afterAll(async () => {
@@ -125,6 +127,19 @@ describe("UpdateSecretSync", () => {
     expect((await rpcFailure(system.syncs.updateSecretSync({ secretSyncId: randomUUID(), expectedVersion: 1n, description: "x" }))).code).toBe(Code.NOT_FOUND);
   });
 
+  it("refuses a connection of another app with FAILED_PRECONDITION, changing nothing", async () => {
+    const sync = await manualSync();
+    const { connection: github } = await system.connections.createAppConnection({
+      projectId: project.projectId,
+      name: unique("github"),
+      credentials: { app: { case: "github", value: { apiUrl: "", method: { case: "token", value: { token: `ghp_${randomBytes(12).toString("hex")}` } } } } },
+      skipValidation: true,
+    });
+    const refused = await rpcFailure(system.syncs.updateSecretSync({ secretSyncId: sync.id, expectedVersion: sync.version, connectionId: github!.id }));
+    expect({ code: refused.code, fields: refused.violations.map((v) => v.field) }).toEqual({ code: Code.FAILED_PRECONDITION, fields: ["connection_id"] });
+    expect(await read(sync.id)).toMatchObject({ version: sync.version, connectionId: sync.connectionId });
+  });
+
   it("runs the sync (CONFIG_CHANGED) when its destination changes, so the new destination gets the source", async () => {
     const folder = `/${unique("cfg")}`;
     await system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path: folder, key: "A", value: "1" });
@@ -216,14 +231,16 @@ describe("actions and run history", () => {
     await system.syncs.updateSecretSync({ secretSyncId: sync.id, expectedVersion: sync.version, description: "audited" });
     await system.syncs.triggerSync({ secretSyncId: sync.id });
     await system.syncs.deleteSecretSync({ secretSyncId: sync.id });
-    const rows = await sql<{ actor: string; action: string; details: Record<string, string> }[]>`select actor, action, details from sync_audit_events where sync_id = ${sync.id} order by created_at`;
-    expect(rows.map((r) => [r.actor, r.action])).toEqual([
-      ["admin", "sync.create"],
-      ["admin", "sync.update"],
-      ["admin", "sync.trigger"],
-      ["admin", "sync.delete"],
-    ]);
-    expect(rows[1]!.details.fields).toBe("description");
+    if (sql) {
+      const rows = await sql<{ actor: string; action: string; details: Record<string, string> }[]>`select actor, action, details from sync_audit_events where sync_id = ${sync.id} order by created_at`;
+      expect(rows.map((r) => [r.actor, r.action])).toEqual([
+        ["admin", "sync.create"],
+        ["admin", "sync.update"],
+        ["admin", "sync.trigger"],
+        ["admin", "sync.delete"],
+      ]);
+      expect(rows[1]!.details.fields).toBe("description");
+    }
 
     // The same trail through the API, newest first, paged, and refused for bad input.
     const first = await system.syncs.listSyncAuditEvents({ projectId: sync.projectId, secretSyncId: sync.id, pageSize: 3 });

@@ -3,7 +3,7 @@ import { KeyChangeKind, SourceChangeKind } from "@syncline/gen/syncline/events/v
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestNatsServer } from "../support/nats-server.ts";
-import { type TestDatabase } from "../support/postgres.ts";
+import { type ServiceDatabase } from "../support/test-databases.ts";
 import { rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
 import { type SourceEventLog } from "./helpers/source-event-log.ts";
 import { createSourceFixture, type SourceFixture } from "./helpers/source-fixture.ts";
@@ -14,7 +14,7 @@ import { createSourceFixture, type SourceFixture } from "./helpers/source-fixtur
  * per affected folder; any write that cannot apply fails the whole batch naming its index, and
  * nothing of it is written; connector workers may call it with the service credential (and only it).
  */
-let database: TestDatabase;
+let database: ServiceDatabase;
 let nats: TestNatsServer;
 let service: SecretsProcess;
 let log: SourceEventLog;

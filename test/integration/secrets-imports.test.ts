@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestNatsServer } from "../support/nats-server.ts";
-import { type TestDatabase } from "../support/postgres.ts";
+import { type ServiceDatabase } from "../support/test-databases.ts";
 import { expectInvalid, rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
 import { type SourceEventLog } from "./helpers/source-event-log.ts";
 import { createSourceFixture, eventSummary, type SourceFixture } from "./helpers/source-fixture.ts";
@@ -14,7 +14,7 @@ import { createSourceFixture, eventSummary, type SourceFixture } from "./helpers
  * in an imported folder yields exactly one SECRETS_CHANGED event (with its origin) for every
  * folder importing it, directly or through a chain.
  */
-let database: TestDatabase;
+let database: ServiceDatabase;
 let nats: TestNatsServer;
 let service: SecretsProcess;
 let log: SourceEventLog;

@@ -3,7 +3,7 @@ import { KeyChangeKind, SourceChangeKind } from "@syncline/gen/syncline/events/v
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestNatsServer } from "../support/nats-server.ts";
-import { type TestDatabase } from "../support/postgres.ts";
+import { type ServiceDatabase } from "../support/test-databases.ts";
 import { rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
 import { type SourceEventLog, type StoredSourceEvent } from "./helpers/source-event-log.ts";
 import { createSourceFixture } from "./helpers/source-fixture.ts";
@@ -16,7 +16,7 @@ import { createSourceFixture } from "./helpers/source-fixture.ts";
  * is a version that can be listed, read and rolled back to, guarded by expected_version; and every
  * mutation lands in the audit log with its actor, never with a value.
  */
-let database: TestDatabase;
+let database: ServiceDatabase;
 let nats: TestNatsServer;
 let service: SecretsProcess;
 let log: SourceEventLog;

@@ -3,7 +3,7 @@ import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestNatsServer } from "../support/nats-server.ts";
-import { type TestDatabase } from "../support/postgres.ts";
+import { type ServiceDatabase } from "../support/test-databases.ts";
 import { expectInvalid, rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
 import { type SourceEventLog } from "./helpers/source-event-log.ts";
 import { createSourceFixture, eventSummary } from "./helpers/source-fixture.ts";
@@ -14,7 +14,7 @@ import { createSourceFixture, eventSummary } from "./helpers/source-fixture.ts";
  * ValidateSecretValue checks a value without writing, and a change to a referenced secret yields
  * exactly one event for each folder whose secrets reference it, directly or through a chain.
  */
-let database: TestDatabase;
+let database: ServiceDatabase;
 let nats: TestNatsServer;
 let service: SecretsProcess;
 let log: SourceEventLog;

@@ -3,7 +3,7 @@ import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestNatsServer } from "../support/nats-server.ts";
-import { type TestDatabase } from "../support/postgres.ts";
+import { type ServiceDatabase } from "../support/test-databases.ts";
 import { expectInvalid, rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
 import { type SourceEventLog } from "./helpers/source-event-log.ts";
 import { createSourceFixture, type SourceFixture } from "./helpers/source-fixture.ts";
@@ -14,7 +14,7 @@ import { createSourceFixture, type SourceFixture } from "./helpers/source-fixtur
  * exactly the fields at fault, or NOT_FOUND / ALREADY_EXISTS / FAILED_PRECONDITION / ABORTED where
  * the state forbids the request, and nothing persisted: no row, no revision, no event, no audit entry.
  */
-let database: TestDatabase;
+let database: ServiceDatabase;
 let nats: TestNatsServer;
 let service: SecretsProcess;
 let log: SourceEventLog;

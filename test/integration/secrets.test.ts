@@ -5,7 +5,7 @@ import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestNatsServer } from "../support/nats-server.ts";
-import { type TestDatabase } from "../support/postgres.ts";
+import { type ServiceDatabase } from "../support/test-databases.ts";
 import { eventually } from "../support/system.ts";
 import { expectInvalid, rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
 import { type SourceEventLog } from "./helpers/source-event-log.ts";
@@ -18,7 +18,7 @@ import { type SourceEventLog } from "./helpers/source-event-log.ts";
  * and each successful secret write yields exactly one change event on SYNCLINE_SOURCE_EVENTS
  * naming what changed, at an increasing revision, never carrying a value.
  */
-let database: TestDatabase;
+let database: ServiceDatabase;
 let nats: TestNatsServer;
 let service: SecretsProcess;
 let log: SourceEventLog;

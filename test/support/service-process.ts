@@ -40,7 +40,8 @@ export async function startServiceProcess(name: string, env: Record<string, stri
     child = current;
     port = await new Promise<number>((resolve, reject) => {
       let pending = "";
-      const timer = setTimeout(() => reject(new Error(`${name} did not start in 30s:\n${chunks.join("").slice(-4000)}`)), 30_000);
+      // Generous: on a busy machine a service opening an embedded PGlite (WASM, data directory) takes long.
+      const timer = setTimeout(() => reject(new Error(`${name} did not start in 120s:\n${chunks.join("").slice(-4000)}`)), 120_000);
       const onData = (chunk: Buffer) => {
         const text = chunk.toString();
         chunks.push(text);

@@ -8,14 +8,14 @@ import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs
 import { createRpcClient, type RpcClient } from "@syncline/rpc";
 import { startFakeVault, type FakeVault, type FakeVaultOptions } from "../fakes/vault/fake-vault.ts";
 import { startNatsServer, type TestNatsServer } from "./nats-server.ts";
-import { createTestDatabase, type TestDatabase } from "./postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "./service-process.ts";
+import { createServiceDatabase, currentDatabaseKind, type DatabaseKind, type ServiceDatabase } from "./test-databases.ts";
 
 /** The whole system as real processes, for end-to-end tests and the benchmark. */
 export interface TestSystem {
   readonly nats: TestNatsServer;
   readonly vault: FakeVault;
-  readonly databases: Record<"secrets" | "connections" | "orchestrator", TestDatabase>;
+  readonly databases: Record<"secrets" | "connections" | "orchestrator", ServiceDatabase>;
   readonly services: Record<"secrets" | "connections" | "orchestrator" | "worker", ServiceProcess>;
   readonly secrets: RpcClient<typeof SecretsService>;
   readonly connections: RpcClient<typeof ConnectionsService>;
@@ -30,29 +30,32 @@ export interface TestSystem {
 }
 
 /**
- * Starts nats-server -js, three fresh PostgreSQL databases, a fake Vault and the four services
- * (connections, secrets, orchestrator, worker), each a child process exporting spans to a file.
+ * Starts nats-server -js, three fresh databases, a fake Vault and the four services (connections,
+ * secrets, orchestrator, worker), each a child process exporting spans to a file. `database`
+ * (default: the test file's, see test-databases.ts) picks PostgreSQL or an embedded PGlite per
+ * service in a temporary data directory, removed by `stop`.
  */
-export async function startTestSystem(options: { vault?: FakeVaultOptions; env?: Record<string, string> } = {}): Promise<TestSystem> {
+export async function startTestSystem(options: { vault?: FakeVaultOptions; env?: Record<string, string>; database?: DatabaseKind } = {}): Promise<TestSystem> {
   const workDir = mkdtempSync(join(tmpdir(), "syncline-e2e-"));
   const adminToken = `admin-${randomBytes(16).toString("hex")}`;
   const internalToken = `internal-${randomBytes(16).toString("hex")}`;
   const nats = await startNatsServer();
   const vault = await startFakeVault(options.vault);
+  const kind = options.database ?? currentDatabaseKind();
   const databases = {
-    secrets: await createTestDatabase("secrets"),
-    connections: await createTestDatabase("connections"),
-    orchestrator: await createTestDatabase("orchestrator"),
+    secrets: await createServiceDatabase("secrets", kind),
+    connections: await createServiceDatabase("connections", kind),
+    orchestrator: await createServiceDatabase("orchestrator", kind),
   };
   const common = { SYNCLINE_ADMIN_TOKEN: adminToken, SYNCLINE_INTERNAL_TOKEN: internalToken, SYNCLINE_NATS_URL: nats.url, SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1", ...options.env };
   const start = (name: string, port: string, env: Record<string, string>, logName = name) =>
     startServiceProcess(name, { ...common, ...env, SYNCLINE_TRACE_FILE: join(workDir, `${logName}.spans.jsonl`) }, join(workDir, `${logName}.log`), port);
 
   const [connections, secrets] = await Promise.all([
-    start("connections", "SYNCLINE_CONNECTIONS_PORT", { SYNCLINE_CONNECTIONS_DATABASE_URL: databases.connections.url, SYNCLINE_CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString("hex") }),
-    start("secrets", "SYNCLINE_SECRETS_PORT", { SYNCLINE_SECRETS_DATABASE_URL: databases.secrets.url, SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex") }),
+    start("connections", "SYNCLINE_CONNECTIONS_PORT", { ...databases.connections.env("CONNECTIONS"), SYNCLINE_CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString("hex") }),
+    start("secrets", "SYNCLINE_SECRETS_PORT", { ...databases.secrets.env("SECRETS"), SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex") }),
   ]);
-  const orchestrator = await start("sync-orchestrator", "SYNCLINE_ORCHESTRATOR_PORT", { SYNCLINE_ORCHESTRATOR_DATABASE_URL: databases.orchestrator.url, SYNCLINE_CONNECTIONS_ADDRESS: connections.address }, "orchestrator");
+  const orchestrator = await start("sync-orchestrator", "SYNCLINE_ORCHESTRATOR_PORT", { ...databases.orchestrator.env("ORCHESTRATOR"), SYNCLINE_CONNECTIONS_ADDRESS: connections.address }, "orchestrator");
   const worker = await start("connector-worker", "SYNCLINE_WORKER_PORT", {
     SYNCLINE_SECRETS_ADDRESS: secrets.address,
     SYNCLINE_CONNECTIONS_ADDRESS: connections.address,

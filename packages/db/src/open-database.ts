@@ -5,6 +5,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { embeddedParsers } from "./driver-values.ts";
 
 /** A drizzle database over either driver; stores are written against this type only. */
 export type Database = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -19,7 +20,8 @@ export interface DatabaseHandle {
 /**
  * Opens the service's database and applies its drizzle-kit migrations. With a `url`, PostgreSQL
  * through postgres.js; without one, an embedded PGlite (in `dataDir`, or in memory) so the system
- * runs on a laptop with no database server.
+ * runs on a laptop with no database server. Both hand the stores the same values (`bytea` as
+ * `Buffer`, `int8` as text before drizzle maps it); stores must not depend on which one runs.
  */
 export async function openDatabase(options: { url?: string; dataDir?: string; migrationsFolder: string; maxConnections?: number }): Promise<DatabaseHandle> {
   if (options.url) {
@@ -28,7 +30,7 @@ export async function openDatabase(options: { url?: string; dataDir?: string; mi
     await migratePostgres(db, { migrationsFolder: options.migrationsFolder });
     return { db: db as unknown as Database, kind: "postgres", close: () => client.end({ timeout: 5 }) };
   }
-  const client = new PGlite(options.dataDir);
+  const client = new PGlite({ dataDir: options.dataDir, parsers: embeddedParsers });
   const db = drizzlePglite(client);
   await migratePglite(db, { migrationsFolder: options.migrationsFolder });
   return { db: db as unknown as Database, kind: "embedded", close: () => client.close() };

@@ -1,6 +1,6 @@
 import { asc, inArray, sql } from "drizzle-orm";
 import type { EventPublisher } from "@syncline/bus";
-import type { Database } from "@syncline/db";
+import { queryRows, type Database } from "@syncline/db";
 import type { Logger } from "@syncline/telemetry";
 import type { OutboxTable } from "./outbox-table.ts";
 
@@ -30,9 +30,8 @@ export function createOutboxRelay(deps: { db: Database; table: OutboxTable; lock
 
   const drainOnce = async (): Promise<number> =>
     deps.db.transaction(async (tx) => {
-      const locked = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${deps.lockKey}) as locked`);
-      const rows = (Array.isArray(locked) ? locked : (locked as { rows: { locked: boolean }[] }).rows) as { locked: boolean }[];
-      if (rows[0]?.locked !== true) return 0;
+      const [lock] = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${deps.lockKey}) as locked`);
+      if (lock?.locked !== true) return 0;
       const pending = await tx.select().from(table).orderBy(asc(table.seq)).limit(BATCH);
       for (const row of pending) {
         await deps.publisher.publishEncoded(row.subject, row.payload, { msgId: row.id, typeName: row.typeName, traceContext: row.traceContext });

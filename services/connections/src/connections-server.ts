@@ -1,7 +1,7 @@
 import { connectBus, createEventPublisher, ensureTopology, streams, type NatsConnection } from "@syncline/bus";
 import { appDescriptor, createEndpointGuard, defaultEndpointGuard } from "@syncline/connectors";
 import { createOutboxRelay, type OutboxRelay } from "@syncline/outbox";
-import { openDatabase } from "@syncline/db";
+import { openDatabase, type Database } from "@syncline/db";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { createRpcServer, type TokenSet } from "@syncline/rpc";
@@ -35,6 +35,11 @@ export interface ConnectionsServerConfig extends TokenSet {
 export interface ConnectionsServer {
   readonly port: number;
   readonly database: "postgres" | "embedded";
+  /**
+   * The server's own database, for in-process tests that inspect what it stored: an embedded
+   * PGlite admits one opener, so nothing else can open it while the server runs.
+   */
+  readonly db: Database;
   /** Drains in-flight calls, then closes the database. */
   stop(): Promise<void>;
 }
@@ -72,6 +77,7 @@ export async function startConnectionsServer(config: ConnectionsServerConfig, lo
   return {
     port,
     database: database.kind,
+    db: database.db,
     async stop() {
       await server.shutdown();
       await relay?.stop();

@@ -38,7 +38,7 @@ try {
           after = row.projectId;
           let dataKey: Buffer;
           try {
-            dataKey = keyring.unwrap({ rootKeyId: row.rootKeyId, wrapped: Buffer.from(row.wrappedKey) }, row.projectId);
+            dataKey = keyring.unwrap({ rootKeyId: row.rootKeyId, wrapped: row.wrappedKey }, row.projectId);
           } catch (error) {
             if (!(error instanceof UnknownRootKeyError)) throw new Error(`the data key of project ${row.projectId} does not open under root key ${row.rootKeyId} (altered row?)`, { cause: error });
             counts.unknownRootKey++;

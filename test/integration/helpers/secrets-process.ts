@@ -7,8 +7,8 @@ import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_
 import { Code, createRpcClient, RpcError, type RpcClient } from "@syncline/rpc";
 import { expect } from "vitest";
 import { startNatsServer, type TestNatsServer } from "../../support/nats-server.ts";
-import { createTestDatabase, type TestDatabase } from "../../support/postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../../support/service-process.ts";
+import { createServiceDatabase, type ServiceDatabase } from "../../support/test-databases.ts";
 import { openSourceEventLog, type SourceEventLog } from "./source-event-log.ts";
 
 /** The secrets service as a real process, with clients for each credential it knows. */
@@ -27,11 +27,14 @@ export interface SecretsProcess {
 }
 
 /**
- * Spawns `services/secrets/src/main.ts` on `databaseUrl` and `natsUrl` with fresh tokens and root
- * key (reused by `process.restart()`, so sealed values stay readable); `env` adds or overrides
- * variables (e.g. a chosen SYNCLINE_SECRETS_ROOT_KEY).
+ * Spawns `services/secrets/src/main.ts` on `database` (a ServiceDatabase, PostgreSQL or embedded)
+ * or `databaseUrl`, and `natsUrl`, with fresh tokens and root key (reused by `process.restart()`,
+ * so sealed values stay readable); `env` adds or overrides variables (e.g. a chosen
+ * SYNCLINE_SECRETS_ROOT_KEY).
  */
-export async function startSecretsProcess(options: { databaseUrl: string; natsUrl: string; env?: Record<string, string> }): Promise<SecretsProcess> {
+export async function startSecretsProcess(options: { databaseUrl?: string; database?: ServiceDatabase; natsUrl: string; env?: Record<string, string> }): Promise<SecretsProcess> {
+  const databaseEnv = options.database?.env("SECRETS") ?? (options.databaseUrl ? { SYNCLINE_SECRETS_DATABASE_URL: options.databaseUrl } : undefined);
+  if (!databaseEnv) throw new Error("startSecretsProcess needs a database or a databaseUrl");
   const workDir = mkdtempSync(join(tmpdir(), "syncline-secrets-"));
   const adminToken = `admin-${randomBytes(16).toString("hex")}`;
   const internalToken = `internal-${randomBytes(16).toString("hex")}`;
@@ -39,7 +42,7 @@ export async function startSecretsProcess(options: { databaseUrl: string; natsUr
     SYNCLINE_ADMIN_TOKEN: adminToken,
     SYNCLINE_INTERNAL_TOKEN: internalToken,
     SYNCLINE_NATS_URL: options.natsUrl,
-    SYNCLINE_SECRETS_DATABASE_URL: options.databaseUrl,
+    ...databaseEnv,
     SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex"),
     SYNCLINE_SECRETS_PORT: "0",
     ...options.env,
@@ -85,16 +88,16 @@ export async function expectInvalid(promise: Promise<unknown>, fields: readonly 
 
 /** What most secrets integration files run against: a fresh database, a private NATS, the service and an event reader. */
 export interface SecretsEnvironment {
-  database: TestDatabase;
+  database: ServiceDatabase;
   nats: TestNatsServer;
   service: SecretsProcess;
   log: SourceEventLog;
 }
 
-/** Starts a SecretsEnvironment (database named after `prefix`). */
+/** Starts a SecretsEnvironment on the test file's database (named after `prefix` on PostgreSQL). */
 export async function startSecretsEnvironment(prefix: string): Promise<SecretsEnvironment> {
-  const [database, nats] = await Promise.all([createTestDatabase(prefix), startNatsServer()]);
-  const service = await startSecretsProcess({ databaseUrl: database.url, natsUrl: nats.url });
+  const [database, nats] = await Promise.all([createServiceDatabase(prefix), startNatsServer()]);
+  const service = await startSecretsProcess({ database, natsUrl: nats.url });
   const log = await openSourceEventLog(nats.url);
   return { database, nats, service, log };
 }

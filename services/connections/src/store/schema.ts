@@ -1,8 +1,7 @@
 import type { JsonValue } from "@bufbuild/protobuf";
+import { bytea } from "@syncline/db";
 import { outboxTable } from "@syncline/outbox";
-import { customType, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-
-const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
+import { integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /**
  * App connections. `sealed_credentials` is the binary ConnectionCredentials message sealed with

@@ -83,7 +83,7 @@ export function createSecretSealer(rootKeys: { current: Uint8Array; previous?: r
   const load = async (db: Database, projectId: string, cached: boolean): Promise<ProjectValues | undefined> => {
     const row = await keys.findDataKey(db, projectId);
     if (!row) return undefined;
-    const values = valuesFor(projectId, keyring.unwrap({ rootKeyId: row.rootKeyId, wrapped: Buffer.from(row.wrappedKey) }, projectId));
+    const values = valuesFor(projectId, keyring.unwrap({ rootKeyId: row.rootKeyId, wrapped: row.wrappedKey }, projectId));
     return cached ? remember(projectId, values) : values;
   };
 

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, gte, sql } from "drizzle-orm";
-import type { Database } from "@syncline/db";
+import { queryRows, type Database } from "@syncline/db";
 import { secretImports, secretReferences } from "./composition-schema.ts";
 import { environments, folders, secrets } from "./schema.ts";
 
@@ -31,17 +31,16 @@ export interface StoredSecret extends FolderPlace {
   readonly secretId: string;
   readonly key: string;
   readonly version: number;
-  readonly sealedValue: Uint8Array;
+  readonly sealedValue: Buffer;
   readonly metadata: Record<string, string>;
 }
 
-const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 const textArray = (values: readonly string[]) => sql`${sql.param([...values])}::text[]`;
 const uuidArray = (values: readonly string[]) => sql`${sql.param([...values])}::uuid[]`;
 
 /** Every import of the project with the places of both ends (for listing and graph walks). */
 export async function loadPlacedImports(tx: Database, projectId: string, folderId?: string): Promise<PlacedImport[]> {
-  const result = await tx.execute(sql`
+  const rows = await queryRows<Record<string, unknown>>(tx, sql`
     select i.id, i.project_id, i.folder_id, i.import_folder_id, i.position, i.created_at,
            fe.slug as environment, f.path, ie.slug as import_environment, imp.path as import_path
     from secret_imports i
@@ -49,7 +48,7 @@ export async function loadPlacedImports(tx: Database, projectId: string, folderI
     join folders imp on imp.id = i.import_folder_id join environments ie on ie.id = imp.environment_id
     where i.project_id = ${projectId} ${folderId ? sql`and i.folder_id = ${folderId}` : sql``}
     order by i.folder_id, i.position`);
-  return rowsOf<Record<string, unknown>>(result).map((r) => ({
+  return rows.map((r) => ({
     id: r.id as string,
     projectId: r.project_id as string,
     folderId: r.folder_id as string,
@@ -90,12 +89,12 @@ export async function deleteImport(tx: Database, row: SecretImportRow): Promise<
 /** The folders of the project at the given (environment, path) places. */
 export async function findFolderPlaces(tx: Database, projectId: string, places: ReadonlyArray<{ environment: string; path: string }>): Promise<FolderPlace[]> {
   if (places.length === 0) return [];
-  const result = await tx.execute(sql`
+  const rows = await queryRows<{ folder_id: string; environment: string; path: string }>(tx, sql`
     select f.id as folder_id, e.slug as environment, f.path
     from unnest(${textArray(places.map((p) => p.environment))}, ${textArray(places.map((p) => p.path))}) as w(environment, path)
     join environments e on e.project_id = ${projectId} and e.slug = w.environment
     join folders f on f.environment_id = e.id and f.path = w.path`);
-  return rowsOf<{ folder_id: string; environment: string; path: string }>(result).map((r) => ({ folderId: r.folder_id, environment: r.environment, path: r.path }));
+  return rows.map((r) => ({ folderId: r.folder_id, environment: r.environment, path: r.path }));
 }
 
 /** The folder at `path` in environment `environmentId` and every folder below it. */
@@ -127,19 +126,19 @@ export async function loadFolderSecrets(tx: Database, places: ReadonlyMap<string
 /** The secrets stored at the given addresses (those that exist), sealed, in one statement. */
 export async function loadSecretsAt(tx: Database, projectId: string, addresses: ReadonlyArray<{ environment: string; path: string; key: string }>): Promise<StoredSecret[]> {
   if (addresses.length === 0) return [];
-  const result = await tx.execute(sql`
+  const rows = await queryRows<Record<string, unknown>>(tx, sql`
     select s.id as secret_id, s.folder_id, s.key, s.version, s.sealed_value, s.metadata, e.slug as environment, f.path
     from unnest(${textArray(addresses.map((a) => a.environment))}, ${textArray(addresses.map((a) => a.path))}, ${textArray(addresses.map((a) => a.key))}) as w(environment, path, key)
     join environments e on e.project_id = ${projectId} and e.slug = w.environment
     join folders f on f.environment_id = e.id and f.path = w.path
     join secrets s on s.folder_id = f.id and s.key = w.key`);
-  return rowsOf<Record<string, unknown>>(result).map((r) => ({
+  return rows.map((r) => ({
     secretId: r.secret_id as string,
     folderId: r.folder_id as string,
     key: r.key as string,
     version: Number(r.version),
-    sealedValue: r.sealed_value as Uint8Array,
-    metadata: (typeof r.metadata === "string" ? JSON.parse(r.metadata) : r.metadata) as Record<string, string>,
+    sealedValue: r.sealed_value as Buffer,
+    metadata: r.metadata as Record<string, string>,
     environment: r.environment as string,
     path: r.path as string,
   }));
@@ -188,7 +187,7 @@ export interface Referencer extends FolderPlace {
 export async function findReferencers(tx: Database, projectId: string, targets: ReferenceTargets): Promise<Referencer[]> {
   if (targets.keys.length === 0 && targets.folders.length === 0) return [];
   const { keys, folders: wholes } = targets;
-  const result = await tx.execute(sql`
+  const rows = await queryRows<{ folder_id: string; key: string; environment: string; path: string; ref_environment: string; ref_path: string }>(tx, sql`
     select distinct r.folder_id, r.key, e.slug as environment, f.path,
            coalesce(r.ref_environment, e.slug) as ref_environment, coalesce(r.ref_path, f.path) as ref_path
     from secret_references r
@@ -202,7 +201,7 @@ export async function findReferencers(tx: Database, projectId: string, targets: 
         select 1 from unnest(${textArray(wholes.map((w) => w.environment))}, ${textArray(wholes.map((w) => w.path))}, ${textArray(wholes.map((w) => (w.subtree ? "subtree" : "folder")))}) as t(environment, path, scope)
         where r.ref_environment = t.environment
           and (r.ref_path = t.path or (t.scope = 'subtree' and (t.path = '/' or starts_with(r.ref_path, t.path || '/'))))))`);
-  return rowsOf<{ folder_id: string; key: string; environment: string; path: string; ref_environment: string; ref_path: string }>(result).map((r) => ({
+  return rows.map((r) => ({
     folderId: r.folder_id,
     key: r.key,
     environment: r.environment,

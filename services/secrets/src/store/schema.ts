@@ -1,8 +1,7 @@
+import { bytea } from "@syncline/db";
 import { outboxTable } from "@syncline/outbox";
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-
-const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
+import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /** Projects; `revision` is bumped under a row lock by every write, so it orders the project's writes. */
 export const projects = pgTable("projects", {

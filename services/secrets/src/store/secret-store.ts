@@ -92,7 +92,7 @@ export async function findSealedValues(tx: Database, ids: readonly string[]): Pr
   const out = new Map<string, Buffer>();
   for (const chunk of chunks(ids, 1)) {
     const rows = await tx.select({ id: secrets.id, sealedValue: secrets.sealedValue }).from(secrets).where(inArray(secrets.id, chunk));
-    for (const row of rows) out.set(row.id, Buffer.from(row.sealedValue));
+    for (const row of rows) out.set(row.id, row.sealedValue);
   }
   return out;
 }

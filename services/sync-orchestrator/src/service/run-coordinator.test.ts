@@ -4,12 +4,12 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { openDatabase, type DatabaseHandle } from "@syncline/db";
+import type { DatabaseHandle } from "@syncline/db";
 import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, RpcError } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
-import { createTestDatabase, type TestDatabase } from "@syncline/test/support/postgres.ts";
+import { currentDatabaseKind, openTestDatabase } from "@syncline/test/support/test-databases.ts";
 import { listAudit } from "../store/audit-store.ts";
 import { findRun, findUnstartedRuns } from "../store/run-store.ts";
 import { secretSyncs } from "../store/schema.ts";
@@ -26,22 +26,19 @@ import { createSyncWatchers } from "./sync-watchers.ts";
  * removal deleting the sync it was asked for, supersession only of runs whose requests a success
  * covered, lease times on the database clock, results of a lease taken over ignored.
  */
-for (const backend of ["postgres", "embedded"] as const) {
+const backend = currentDatabaseKind();
 describe(`run coordination on ${backend}`, () => {
-let database: TestDatabase | undefined;
 let handle: DatabaseHandle;
 const published: string[] = [];
 const migrationsFolder = fileURLToPath(new URL("../store/migrations", import.meta.url));
 
 beforeAll(async () => {
-  if (backend === "postgres") database = await createTestDatabase("orchestrator_coord");
-  handle = await openDatabase({ ...(database ? { url: database.url } : {}), migrationsFolder });
+  handle = await openTestDatabase("orchestrator_coord", migrationsFolder);
 });
 
 afterAll(async () => {
   vi.useRealTimers();
   await handle?.close();
-  await database?.drop();
 });
 
 const watchers = createSyncWatchers({ pollMs: 1000 });
@@ -342,6 +339,5 @@ describe("results and leases", () => {
   });
 });
 });
-}
 
 const eqSync = (id: string) => eq(secretSyncs.id, id);

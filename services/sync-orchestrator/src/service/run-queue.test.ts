@@ -4,10 +4,10 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connectBus, createEventPublisher, ensureTopology, streams, type NatsConnection } from "@syncline/bus";
-import { openDatabase, type DatabaseHandle } from "@syncline/db";
+import type { DatabaseHandle } from "@syncline/db";
 import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
-import { createTestDatabase, type TestDatabase } from "@syncline/test/support/postgres.ts";
+import { openTestDatabase } from "@syncline/test/support/test-databases.ts";
 import { createRunRequestPublisher } from "../bus/run-request-publisher.ts";
 import { listRuns } from "../store/run-store.ts";
 import { secretSyncs, syncRuns } from "../store/schema.ts";
@@ -17,27 +17,24 @@ import { createRunQueue } from "./run-queue.ts";
 import { createSyncWatchers } from "./sync-watchers.ts";
 
 /**
- * The run queue against real PostgreSQL and nats-server: requests fold into the queued run of an
+ * The run queue against PostgreSQL and PGlite, and nats-server: requests fold into the queued run of an
  * action instead of multiplying (leading edge, then coalesce), a run a worker has begun receives
  * no fold (one follow-up is queued instead), history is bounded, and runs recorded but never seen
  * by a worker are published again.
  */
 let nats: TestNatsServer;
 let nc: NatsConnection;
-let database: TestDatabase;
 let handle: DatabaseHandle;
 
 beforeAll(async () => {
   nats = await startNatsServer();
   nc = await connectBus(nats.url, "run-queue-test");
   await ensureTopology(nc, { streams: [streams.runRequests], consumers: [] });
-  database = await createTestDatabase("orchestrator_unit");
-  handle = await openDatabase({ url: database.url, migrationsFolder: fileURLToPath(new URL("../store/migrations", import.meta.url)) });
+  handle = await openTestDatabase("orchestrator_unit", fileURLToPath(new URL("../store/migrations", import.meta.url)));
 });
 
 afterAll(async () => {
   await handle?.close();
-  await database?.drop();
   await nc?.close();
   await nats?.stop();
 });
