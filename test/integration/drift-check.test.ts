@@ -30,7 +30,8 @@ let github: FakeGitHub | undefined;
 beforeAll(async () => {
   system = await startTestSystem({ env: { SYNCLINE_METRICS_PORT: "0", SYNCLINE_RECONCILE_INTERVAL_MS: "250" } });
   project = await createWorkerTestProject(system, "drift");
-  sql = postgres(system.databases.orchestrator.url, { max: 1, onnotice: () => {} });
+  // This file runs on PostgreSQL only (not a store-behaviour file): the URL is there.
+  sql = postgres(system.databases.orchestrator.url!, { max: 1, onnotice: () => {} });
 }, 120_000);
 
 afterAll(async () => {
