@@ -100,7 +100,7 @@ describe("no secret value or credential leaks", () => {
     }, { describe: () => "no trace links UpdateSecret to the worker's Vault write" });
     const services = new Set(trace.map((s) => s.service));
     expect([...services].sort()).toEqual(expect.arrayContaining(["secrets", "sync-orchestrator", "connector-worker"]));
-    expect(trace.some((s) => s.name.includes("GetSourceSnapshot") && s.service === "secrets")).toBe(true);
+    expect(trace.some((s) => s.name.includes("StreamSourceSnapshot") && s.service === "secrets")).toBe(true);
   });
 });
 
