@@ -190,3 +190,51 @@ describe("fake GitHub faults and request log", () => {
     for (const secret of [writer, body.encrypted_value, "logged-value"]) expect(log).not.toContain(secret);
   });
 });
+
+describe("fake GitHub random faults and write log", () => {
+  it("draws 5xx, secondary rate limits with retry-after and hangs at random, none of them writing, until turned off", async () => {
+    const body = await sealed("/repos/acme/api/actions/secrets/public-key", "v-1");
+    github.faults.setRandomFaults({ failRate: 1 });
+    expect([500, 502, 503]).toContain((await call("PUT", "/repos/acme/api/actions/secrets/A", { body })).status);
+    github.faults.setRandomFaults({ rateLimitRate: 1, retryAfterSeconds: 3 });
+    const limited = await call("PUT", "/repos/acme/api/actions/secrets/A", { body });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("3");
+    github.faults.setRandomFaults({ hangRate: 1 });
+    const headers = { Authorization: `Bearer ${writer}` };
+    const hung = fetch(`${github.url}/repos/acme/api/actions/secrets/A`, { method: "PUT", headers, body: JSON.stringify(body), signal: AbortSignal.timeout(200) });
+    await expect(hung).rejects.toThrow();
+    expect(github.read({ repository: "acme/api" }).size).toBe(0);
+    expect(github.writeLog()).toEqual([]);
+    github.faults.reset();
+    expect((await call("PUT", "/repos/acme/api/actions/secrets/A", { body })).status).toBe(201);
+  });
+
+  it("mixes fault kinds in roughly the configured shares", async () => {
+    github.faults.setRandomFaults({ failRate: 0.5, rateLimitRate: 0.25 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 200; i++) statuses.push((await call("GET", "/repos/acme/api/actions/secrets")).status);
+    const count = (match: (s: number) => boolean) => statuses.filter(match).length;
+    expect(count((s) => s >= 500)).toBeGreaterThan(60);
+    expect(count((s) => s >= 500)).toBeLessThan(140);
+    expect(count((s) => s === 429)).toBeGreaterThan(20);
+    expect(count((s) => s === 429)).toBeLessThan(80);
+    expect(count((s) => s === 200)).toBeGreaterThan(20);
+  });
+
+  it("logs the opened value of every applied PUT per scope, in order, but not seeds or refused PUTs", async () => {
+    github.seed({ repository: "acme/web" }, { SEEDED: "seed" });
+    await call("PUT", "/repos/acme/api/actions/secrets/db_password", { body: await sealed("/repos/acme/api/actions/secrets/public-key", "pw-1") });
+    const envKey = "/repos/acme/api/environments/production/secrets/public-key";
+    await call("PUT", "/repos/acme/api/environments/production/secrets/TOKEN", { body: await sealed(envKey, "t-1") });
+    await call("PUT", "/orgs/acme/actions/secrets/SHARED", { body: { ...(await sealed("/orgs/acme/actions/secrets/public-key", "s-1")), visibility: "all" } });
+    expect((await call("PUT", "/repos/acme/api/actions/secrets/1BAD", { body: await sealed("/repos/acme/api/actions/secrets/public-key", "x") })).status).toBe(422);
+    const log = github.writeLog();
+    expect(log.map(({ seq, destination, key, value }) => ({ seq, destination, key, value }))).toEqual([
+      { seq: 1, destination: "repository acme/api", key: "DB_PASSWORD", value: "pw-1" },
+      { seq: 2, destination: "environment production of acme/api", key: "TOKEN", value: "t-1" },
+      { seq: 3, destination: "organization acme", key: "SHARED", value: "s-1" },
+    ]);
+    expect(JSON.stringify(github.requests)).not.toMatch(/pw-1|t-1|s-1/);
+  });
+});

@@ -2,11 +2,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import sodium from "libsodium-wrappers";
+import { createWriteLog, type FakeLoggedWrite } from "../write-log.ts";
 import { createFaults, type FakeGitHubFaults } from "./faults.ts";
 import { errorResponse, faultResponse, handleGitHubRequest, quotaHeaders, type FakeGitHubRequest, type FakeGitHubResponse, type FakeGitHubToken } from "./routes.ts";
 import { createSecretStore, type FakeSecret, type FakeSecretScope, type FakeVisibility } from "./secret-store.ts";
 
 export type { FakeGitHubFaults } from "./faults.ts";
+export type { FakeLoggedWrite } from "../write-log.ts";
 export type { FakeGitHubToken } from "./routes.ts";
 export type { FakeSecret, FakeSecretScope, FakeVisibility } from "./secret-store.ts";
 export { FAKE_LIMITS } from "./routes.ts";
@@ -54,6 +56,11 @@ export interface FakeGitHub {
   repositoryId(repository: string): number;
   readonly requests: readonly FakeGitHubLoggedRequest[];
   readonly faults: FakeGitHubFaults;
+  /**
+   * Every secret PUT the fake applied, in order, with the value it opened from the sealed box
+   * (destination: the scope, e.g. `repository acme/api`). Values are secret: assert on them, never print them.
+   */
+  writeLog(): readonly FakeLoggedWrite[];
   /** Calls `listener` once each request is decided, before its answer is sent; returns an unsubscribe function. */
   onRequest(listener: (request: FakeGitHubLoggedRequest) => void): () => void;
 }
@@ -86,6 +93,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const requests: FakeGitHubLoggedRequest[] = [];
   const listeners = new Set<(request: FakeGitHubLoggedRequest) => void>();
   const used = new Map<string, number>();
+  const writeLog = createWriteLog();
+  // Routes write through this view of the store, so every applied PUT lands in the write log (seeds do not).
+  const loggedStore: typeof store = {
+    ...store,
+    put(state, name, value, org) {
+      const created = store.put(state, name, value, org);
+      writeLog.record(state.label, name.toUpperCase(), value);
+      return created;
+    },
+  };
   let closed = false;
 
   async function answer(request: FakeGitHubRequest): Promise<FakeGitHubResponse | undefined> {
@@ -95,7 +112,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (decision.kind === "hang") response = undefined;
     else if (decision.kind !== "none") response = faultResponse(decision);
     else if (Buffer.byteLength(request.body) > MAX_REQUEST_BYTES) response = errorResponse(413, "Payload Too Large");
-    else response = withQuota(handleGitHubRequest(request, { store, tokens: new Map(tokens.map((t) => [t.token, t])), moved }), request);
+    else response = withQuota(handleGitHubRequest(request, { store: loggedStore, tokens: new Map(tokens.map((t) => [t.token, t])), moved }), request);
     const search = request.query.size > 0 ? `?${request.query}` : "";
     const logged = { method: request.method, path: `${request.pathname}${search}`, status: response?.status ?? 0, ...(response?.scope ? { scope: response.scope } : {}) };
     requests.push(logged);
@@ -167,6 +184,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (!found) throw new Error(`fake github: no repository ${repository}`);
       return found.id;
     },
+    writeLog: () => writeLog.entries(),
     onRequest(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,3 +1,5 @@
+import { createRandomFaults, type RandomFaultRates } from "../random-faults.ts";
+
 /** Test controls that make the fake GitHub misbehave the way the real one does. Faults answer before any effect. */
 export interface FakeGitHubFaults {
   /** The next `count` requests answer `status` (default 500) with a GitHub error body. */
@@ -16,6 +18,11 @@ export interface FakeGitHubFaults {
   setLatency(ms: number): void;
   /** The next `count` requests (default: all, until reset) are never answered while the fake runs. */
   hangNext(count?: number): void;
+  /**
+   * From now on, each request not taken by a queued fault draws one at random: a 5xx (500, 502 or
+   * 503), a secondary rate limit (429 with `retry-after`), or a hang. All rates 0 (or `reset`) turns this off.
+   */
+  setRandomFaults(rates: RandomFaultRates): void;
   /** Clears every fault. */
   reset(): void;
 }
@@ -41,6 +48,7 @@ export function createFaults(): FaultState {
   let secondary = { count: 0, status: 429, retryAfterSeconds: 1 };
   let quota = { count: 0, status: 403, resetInSeconds: 60 };
   let latencyMs = 0;
+  const random = createRandomFaults([500, 502, 503]);
   return {
     failNext(count, status = 500) {
       fail = { count, status };
@@ -57,7 +65,11 @@ export function createFaults(): FaultState {
     hangNext(count = Number.POSITIVE_INFINITY) {
       hang = count;
     },
+    setRandomFaults(rates) {
+      random.set(rates);
+    },
     reset() {
+      random.set({});
       hang = 0;
       fail = { count: 0, status: 500 };
       secondary = { count: 0, status: 429, retryAfterSeconds: 1 };
@@ -81,7 +93,9 @@ export function createFaults(): FaultState {
         quota.count--;
         return { kind: "quota_exhausted", status: quota.status, resetInSeconds: quota.resetInSeconds };
       }
-      return { kind: "none" };
+      const drawn = random.draw();
+      if (drawn?.kind === "rate_limit") return { kind: "secondary_rate_limit", status: 429, retryAfterSeconds: drawn.retryAfterSeconds };
+      return drawn ?? { kind: "none" };
     },
     get latencyMs() {
       return latencyMs;

@@ -160,3 +160,50 @@ describe("fake Vault test controls", () => {
     expect(JSON.stringify(vault.requests)).not.toMatch(/value-never-logged|root-token/);
   });
 });
+
+describe("fake Vault random faults and write log", () => {
+  it("draws 5xx, 429 with Retry-After and hangs at random, none of them writing, until turned off", async () => {
+    vault.faults.setRandomFaults({ failRate: 1 });
+    const failed = await call("POST", "/v1/secret/data/x", { body: { data: { A: "1" } } });
+    expect([500, 502, 503, 504]).toContain(failed.status);
+    vault.faults.setRandomFaults({ rateLimitRate: 1, retryAfterSeconds: 2 });
+    const limited = await call("POST", "/v1/secret/data/x", { body: { data: { A: "2" } } });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("2");
+    vault.faults.setRandomFaults({ hangRate: 1 });
+    await expect(call("POST", "/v1/secret/data/x", { body: { data: { A: "3" } }, signal: AbortSignal.timeout(200) })).rejects.toThrow();
+    expect(vault.read("secret", "x")).toBeUndefined();
+    expect(vault.writeLog()).toEqual([]);
+    vault.faults.reset();
+    expect((await call("POST", "/v1/secret/data/x", { body: { data: { A: "4" } } })).status).toBe(200);
+  });
+
+  it("mixes fault kinds in roughly the configured shares", async () => {
+    vault.faults.setRandomFaults({ failRate: 0.5, rateLimitRate: 0.25 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 200; i++) statuses.push((await call("GET", "/v1/secret/data/x")).status);
+    const count = (match: (s: number) => boolean) => statuses.filter(match).length;
+    expect(count((s) => s >= 500)).toBeGreaterThan(60);
+    expect(count((s) => s >= 500)).toBeLessThan(140);
+    expect(count((s) => s === 429)).toBeGreaterThan(20);
+    expect(count((s) => s === 429)).toBeLessThan(80);
+    expect(count((s) => s === 404)).toBeGreaterThan(20);
+    expect(() => vault.faults.setRandomFaults({ failRate: 0.8, hangRate: 0.3 })).toThrow(/at most 1/);
+  });
+
+  it("logs every key of every version written through the API, in order, but not seeds, and never in the request log", async () => {
+    vault.seed("secret", "seeded", { A: "seed" });
+    await call("POST", "/v1/secret/data/apps/api", { body: { data: { A: "a-1", B: "b-1" } } });
+    await call("POST", "/v1/secret/data/apps/api", { body: { data: { A: "a-2" } } });
+    await call("POST", "/v1/kv/team/data/x", { body: { data: { C: "c-1" } }, headers: { "X-Vault-Namespace": "team-a" } });
+    const log = vault.writeLog();
+    expect(log.map(({ seq, destination, key, value }) => ({ seq, destination, key, value }))).toEqual([
+      { seq: 1, destination: "secret/apps/api", key: "A", value: "a-1" },
+      { seq: 2, destination: "secret/apps/api", key: "B", value: "b-1" },
+      { seq: 3, destination: "secret/apps/api", key: "A", value: "a-2" },
+      { seq: 4, destination: "team-a/kv/team/x", key: "C", value: "c-1" },
+    ]);
+    expect(log.every((entry, i) => i === 0 || entry.at >= log[i - 1]!.at)).toBe(true);
+    expect(JSON.stringify(vault.requests)).not.toMatch(/a-1|b-1|c-1/);
+  });
+});

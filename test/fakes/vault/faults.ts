@@ -1,3 +1,5 @@
+import { createRandomFaults, type RandomFaultRates } from "../random-faults.ts";
+
 /** Test controls that make the fake Vault misbehave the way real ones do. Faults answer before any effect. */
 export interface FakeVaultFaults {
   /** The next `count` requests answer `status` (default 500) with a Vault error body. */
@@ -10,6 +12,11 @@ export interface FakeVaultFaults {
   hangNext(count?: number): void;
   /** While sealed, every request but sys/health answers 503 "Vault is sealed", and health reports sealed. */
   setSealed(sealed: boolean): void;
+  /**
+   * From now on, each request not taken by a queued fault draws one at random: a 5xx (500, 502, 503
+   * or 504), a 429 with `Retry-After`, or a hang. All rates 0 (or `reset`) turns this off.
+   */
+  setRandomFaults(rates: RandomFaultRates): void;
   /** Clears every fault. */
   reset(): void;
 }
@@ -35,6 +42,7 @@ export function createFaults(): FaultState {
   let rateLimit = { count: 0, retryAfterSeconds: 1 };
   let latencyMs = 0;
   let sealed = false;
+  const random = createRandomFaults([500, 502, 503, 504]);
   return {
     failNext(count, status = 500) {
       fail = { count, status };
@@ -51,7 +59,11 @@ export function createFaults(): FaultState {
     setSealed(value) {
       sealed = value;
     },
+    setRandomFaults(rates) {
+      random.set(rates);
+    },
     reset() {
+      random.set({});
       hang = 0;
       fail = { count: 0, status: 500 };
       rateLimit = { count: 0, retryAfterSeconds: 1 };
@@ -71,7 +83,7 @@ export function createFaults(): FaultState {
         rateLimit.count--;
         return { kind: "rate_limit", retryAfterSeconds: rateLimit.retryAfterSeconds };
       }
-      return { kind: "none" };
+      return random.draw() ?? { kind: "none" };
     },
     get latencyMs() {
       return latencyMs;
