@@ -1,0 +1,124 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { RandomFaultRates } from "../fakes/random-faults.ts";
+import { startChaos, type ChaosStats } from "./chaos-schedule.ts";
+import { awaitConvergence, compareAll, readSource, staleOverNew, type StaleWrite } from "./destination-check.ts";
+import { collectRunStats, type RunStats } from "./run-stats.ts";
+import { createSoakFixture, soakTargets } from "./soak-fixture.ts";
+import { startSoakSystem } from "./soak-system.ts";
+import { startSourceWriter, type WriterStats } from "./source-writer.ts";
+
+/** How the soak runs; every field has a default. */
+export interface ChaosSoakOptions {
+  /** Length of the faulty phase (writes + chaos); default 3 minutes. */
+  readonly durationMs?: number;
+  /** Syncs to Vault (each its own path); default 24. The 8 GitHub syncs are always there. */
+  readonly vaultSyncs?: number;
+  /** Keys per source folder; default 4. */
+  readonly keysPerFolder?: number;
+  /** UpdateSecret calls per second across all folders; default 15. */
+  readonly writesPerSecond?: number;
+  /** How long destinations get to equal their sources once the faults stop; default 60 s. */
+  readonly convergenceMs?: number;
+  readonly killEveryMs?: readonly [number, number];
+  readonly faults?: RandomFaultRates;
+  /** Progress lines (never values); default silent. */
+  readonly log?: (line: string) => void;
+}
+
+/** The soak's figures. Key names appear in the lists; values never do. */
+export interface ChaosSoakReport {
+  readonly durationMs: number;
+  readonly syncs: { readonly vault: number; readonly github: number; readonly keys: number };
+  readonly writer: WriterStats;
+  readonly chaos: ChaosStats;
+  readonly runs: RunStats;
+  /** Requests the fakes failed on purpose: 5xx, 429, hangs. */
+  readonly injected: { readonly serverErrors: number; readonly rateLimits: number; readonly hangs: number };
+  /** Seconds from the end of the faults until every destination equalled its source; undefined if never. */
+  readonly convergedSeconds: number | undefined;
+  readonly converged: boolean;
+  /** Source keys whose destination value differs from the source after the convergence window. */
+  readonly lost: readonly string[];
+  /** Destination keys the source does not have, after the convergence window. */
+  readonly extra: readonly string[];
+  readonly staleOverNew: readonly StaleWrite[];
+}
+
+/**
+ * The chaos soak (see README "Chaos soak"): starts the whole system with its own PostgreSQL and
+ * NATS, 24 Vault and 8 GitHub syncs, writes sequence-numbered values at a steady rate while
+ * processes are killed, NATS and PostgreSQL restart and the fakes fail at random; then stops the
+ * faults and checks every destination equals its source and never went back to an older value.
+ */
+export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<ChaosSoakReport> {
+  const durationMs = options.durationMs ?? 180_000;
+  const log = options.log ?? (() => {});
+  const system = await startSoakSystem();
+  try {
+    const targets = soakTargets(options.vaultSyncs ?? 24);
+    const fixture = await createSoakFixture(system, targets, options.keysPerFolder ?? 4);
+    log(`system up: ${fixture.syncs.length} syncs; waiting for the first runs`);
+    const initial = await awaitConvergence(system, fixture, 180_000);
+    if (initial.seconds === undefined) throw new Error(`the syncs' first runs did not fill the destinations (${initial.divergence.lost.length} keys missing)`);
+    log(`destinations filled in ${initial.seconds.toFixed(1)} s; chaos for ${(durationMs / 1000).toFixed(0)} s`);
+
+    const requestsBefore = { vault: system.vault.requests.length, github: system.github.requests.length };
+    const writer = startSourceWriter(system, fixture, options.writesPerSecond ?? 15);
+    const chaos = startChaos(system, { durationMs, ...(options.killEveryMs ? { killEveryMs: options.killEveryMs } : {}), ...(options.faults ? { faults: options.faults } : {}) });
+    const progress = setInterval(() => log(`accepted ${writer.stats.accepted}, killed ${Object.values(chaos.stats.killed).reduce((a, b) => a + b, 0)}`), 15_000);
+    await sleep(durationMs);
+    clearInterval(progress);
+    const writerStats = await writer.stop();
+    const chaosStats = await chaos.stop();
+    log("faults stopped; waiting for destinations to equal their sources");
+
+    const convergence = await awaitConvergence(system, fixture, options.convergenceMs ?? 60_000);
+    const final = compareAll(system, fixture, await readSource(system, fixture));
+    await chaos.close();
+    const injected = countInjected([...system.vault.requests.slice(requestsBefore.vault), ...system.github.requests.slice(requestsBefore.github)]);
+    const runs = await collectRunStats(system, fixture);
+    return {
+      durationMs,
+      syncs: { vault: targets.filter((t) => t.kind === "vault").length, github: targets.filter((t) => t.kind === "github").length, keys: fixture.syncs.reduce((n, s) => n + s.keys.length, 0) },
+      writer: writerStats,
+      chaos: chaosStats,
+      runs,
+      injected,
+      convergedSeconds: convergence.seconds,
+      converged: convergence.seconds !== undefined && final.lost.length === 0 && final.extra.length === 0,
+      lost: final.lost,
+      extra: final.extra,
+      staleOverNew: staleOverNew([...system.vault.writeLog(), ...system.github.writeLog()]),
+    };
+  } finally {
+    await system.stop();
+  }
+}
+
+function countInjected(requests: readonly { status: number }[]) {
+  return {
+    serverErrors: requests.filter((r) => r.status >= 500).length,
+    rateLimits: requests.filter((r) => r.status === 429).length,
+    hangs: requests.filter((r) => r.status === 0).length,
+  };
+}
+
+/** The report as the lines the script prints (key names only, never a value). */
+export function formatReport(report: ChaosSoakReport): string[] {
+  const sum = (record: Record<string, number>) => Object.values(record).reduce((a, b) => a + b, 0);
+  const list = (record: Record<string, number>) => Object.entries(record).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ") || "none";
+  const stale = report.staleOverNew;
+  return [
+    `chaos soak: ${(report.durationMs / 1000).toFixed(0)} s of faults, ${report.syncs.vault} Vault + ${report.syncs.github} GitHub syncs, ${report.syncs.keys} keys`,
+    `changes accepted: ${report.writer.accepted} (failed calls retried: ${list(report.writer.failed)}; re-reads: ${report.writer.rereads}; source regressions: ${report.writer.sourceRegressions})`,
+    `processes killed: ${sum(report.chaos.killed)} (${list(report.chaos.killed)}); exited on their own: ${sum(report.chaos.unexpectedExits)} (${list(report.chaos.unexpectedExits)})`,
+    `restarts: nats ${report.chaos.natsRestarts}, postgres ${report.chaos.postgresRestarts}`,
+    `injected at the fakes: ${report.injected.serverErrors} 5xx, ${report.injected.rateLimits} 429, ${report.injected.hangs} hangs`,
+    `runs: ${report.runs.total} (${list(report.runs.byState)}), retries: ${report.runs.retries}, coalesced requests: ${report.runs.coalesced}`,
+    ...Object.entries(report.runs.failures).map(([message, n]) => `  FAILED ×${n}: ${message}`),
+    `seconds to converge: ${report.convergedSeconds === undefined ? "did not converge" : report.convergedSeconds.toFixed(1)}`,
+    `lost = ${report.lost.length}${report.lost.length ? ` (${report.lost.slice(0, 20).join(", ")})` : ""}`,
+    `extra = ${report.extra.length}${report.extra.length ? ` (${report.extra.slice(0, 20).join(", ")})` : ""}`,
+    `stale-over-new = ${stale.length}${stale.length ? ` (${stale.slice(0, 10).map((s) => `${s.destination}:${s.key} seq ${s.seq} after ${s.newerSeq}`).join("; ")})` : ""}`,
+  ];
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
+import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
+import { createRpcClient, type RpcClient } from "@syncline/rpc";
+import { startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github.ts";
+import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
+import { startRestartableNats, type RestartableNats } from "../integration/helpers/restartable-nats.ts";
+import { freePort } from "../support/free-port.ts";
+import { startRestartablePostgres, type RestartablePostgres } from "../support/restartable-postgres.ts";
+import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+
+/** The five processes the soak kills: the four services and a second connector worker. */
+export const soakServiceNames = ["secrets", "connections", "orchestrator", "worker-1", "worker-2"] as const;
+export type SoakServiceName = (typeof soakServiceNames)[number];
+
+/** The GitHub world of the fake: three repositories, one with three environments, two organizations. */
+export const soakGitHubWorld = {
+  repositories: [
+    { repository: "acme/repo-0" },
+    { repository: "acme/repo-1" },
+    { repository: "acme/repo-2" },
+    { repository: "acme/deploy", environments: ["env-0", "env-1", "env-2"] },
+  ],
+  organizations: ["org-0", "org-1"],
+};
+
+/** Everything the soak runs: its own PostgreSQL and nats-server, the fakes, five service processes. */
+export interface SoakSystem {
+  readonly postgres: RestartablePostgres;
+  readonly nats: RestartableNats;
+  readonly vault: FakeVault;
+  readonly github: FakeGitHub;
+  readonly services: Record<SoakServiceName, ServiceProcess>;
+  readonly secrets: RpcClient<typeof SecretsService>;
+  readonly connections: RpcClient<typeof ConnectionsService>;
+  readonly syncs: RpcClient<typeof SecretSyncsService>;
+  /** Each service's log file (kept when SYNCLINE_KEEP_TEST_LOGS is set). */
+  readonly workDir: string;
+  stop(): Promise<void>;
+}
+
+/** Tuning of the soak's services; the defaults make a hanging destination call cost 5 s, not 30 s. */
+export interface SoakSystemOptions {
+  readonly env?: Record<string, string>;
+  readonly workerEnv?: Record<string, string>;
+}
+
+/**
+ * Starts a PostgreSQL of its own (three databases), a restartable `nats-server -js`, the Vault and
+ * GitHub fakes, and the services as real processes on fixed ports chosen now, so a killed process
+ * restarts on the same address its peers know.
+ */
+export async function startSoakSystem(options: SoakSystemOptions = {}): Promise<SoakSystem> {
+  const workDir = mkdtempSync(join(tmpdir(), "syncline-soak-"));
+  const postgres = await startRestartablePostgres();
+  const nats = await startRestartableNats();
+  const vault = await startFakeVault();
+  const github = await startFakeGitHub(soakGitHubWorld);
+  const [secretsDb, connectionsDb, orchestratorDb] = await Promise.all(["secrets", "connections", "orchestrator"].map((n) => postgres.createDatabase(`soak_${n}`)));
+  const ports = Object.fromEntries(await Promise.all(soakServiceNames.map(async (name) => [name, await freePort()] as const))) as Record<SoakServiceName, number>;
+  const address = (name: SoakServiceName) => `127.0.0.1:${ports[name]}`;
+  const adminToken = `admin-${randomBytes(16).toString("hex")}`;
+  const common = {
+    SYNCLINE_ADMIN_TOKEN: adminToken,
+    SYNCLINE_INTERNAL_TOKEN: `internal-${randomBytes(16).toString("hex")}`,
+    SYNCLINE_NATS_URL: nats.url,
+    SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1",
+    LOG_LEVEL: "info",
+    ...options.env,
+  };
+  const start = (name: SoakServiceName, folder: string, portVariable: string, env: Record<string, string>) =>
+    startServiceProcess(folder, { ...common, ...env, [portVariable]: String(ports[name]) }, join(workDir, `${name}.log`), portVariable);
+  const worker = (name: SoakServiceName) =>
+    start(name, "connector-worker", "SYNCLINE_WORKER_PORT", {
+      SYNCLINE_SECRETS_ADDRESS: address("secrets"),
+      SYNCLINE_CONNECTIONS_ADDRESS: address("connections"),
+      SYNCLINE_ORCHESTRATOR_ADDRESS: address("orchestrator"),
+      SYNCLINE_BREAKER_RESET_MS: "1000",
+      SYNCLINE_BREAKER_TIMEOUT_MS: "5000",
+      ...options.workerEnv,
+    });
+
+  const [connections, secrets] = await Promise.all([
+    start("connections", "connections", "SYNCLINE_CONNECTIONS_PORT", {
+      SYNCLINE_CONNECTIONS_DATABASE_URL: connectionsDb!,
+      SYNCLINE_CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    }),
+    start("secrets", "secrets", "SYNCLINE_SECRETS_PORT", { SYNCLINE_SECRETS_DATABASE_URL: secretsDb!, SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex") }),
+  ]);
+  const orchestrator = await start("orchestrator", "sync-orchestrator", "SYNCLINE_ORCHESTRATOR_PORT", {
+    SYNCLINE_ORCHESTRATOR_DATABASE_URL: orchestratorDb!,
+    SYNCLINE_CONNECTIONS_ADDRESS: address("connections"),
+  });
+  const [worker1, worker2] = await Promise.all([worker("worker-1"), worker("worker-2")]);
+  const services = { secrets, connections, orchestrator, "worker-1": worker1!, "worker-2": worker2! };
+  const client = { token: adminToken, deadlineMs: 5_000 };
+  const clients = {
+    secrets: createRpcClient(SecretsService, { address: address("secrets"), ...client }),
+    connections: createRpcClient(ConnectionsService, { address: address("connections"), ...client }),
+    syncs: createRpcClient(SecretSyncsService, { address: address("orchestrator"), ...client }),
+  };
+
+  return {
+    postgres,
+    nats,
+    vault,
+    github,
+    services,
+    ...clients,
+    workDir,
+    async stop() {
+      Object.values(clients).forEach((c) => c.close());
+      await Promise.all(Object.values(services).map((s) => s.kill("SIGTERM")));
+      await Promise.all([vault.close(), github.close(), nats.destroy(), postgres.destroy()]);
+      if (!process.env.SYNCLINE_KEEP_TEST_LOGS) rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
