@@ -21,6 +21,8 @@ export interface ChaosOptions {
   readonly outageMs?: number;
   /** Fault rates of both fakes; default 10 % 5xx, 5 % 429 (Retry-After 1 s), 2 % hangs. */
   readonly faults?: RandomFaultRates;
+  /** Told of each kill, restart and outage. */
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -39,6 +41,7 @@ export function startChaos(system: SoakSystem, options: ChaosOptions) {
   const faults = options.faults ?? { failRate: 0.1, rateLimitRate: 0.05, hangRate: 0.02, retryAfterSeconds: 1 };
   const [minKill, maxKill] = options.killEveryMs ?? [20_000, 40_000];
   const outageMs = options.outageMs ?? 2_000;
+  const log = options.log ?? (() => {});
   const stopping = new AbortController();
   const closing = new AbortController();
   const handled = new Set<SoakServiceName>();
@@ -65,8 +68,10 @@ export function startChaos(system: SoakSystem, options: ChaosOptions) {
       handled.add(name);
       await system.services[name].kill("SIGKILL");
       stats.killed[name]++;
+      log(`killed ${name}`);
       await sleep(500 + Math.random() * 1500);
       await restart(name);
+      log(`${name} restarted`);
       handled.delete(name);
     }
   })();
@@ -74,13 +79,17 @@ export function startChaos(system: SoakSystem, options: ChaosOptions) {
   const outages = (async () => {
     if (!(await wait(options.durationMs * 0.4))) return;
     await system.nats.kill("SIGKILL");
+    log("nats-server killed");
     await sleep(outageMs);
     await system.nats.start();
+    log("nats-server restarted");
     stats.natsRestarts++;
     if (!(await wait(options.durationMs * 0.25))) return;
     await system.postgres.stop("immediate");
+    log("postgres stopped (immediate)");
     await sleep(outageMs);
     await system.postgres.start();
+    log("postgres restarted");
     stats.postgresRestarts++;
   })();
 
@@ -92,8 +101,10 @@ export function startChaos(system: SoakSystem, options: ChaosOptions) {
     for (const name of soakServiceNames) {
       if (handled.has(name) || system.services[name].running) continue;
       stats.unexpectedExits[name] = (stats.unexpectedExits[name] ?? 0) + 1;
+      log(`${name} exited on its own; restarting it`);
       handled.add(name);
       await restart(name);
+      log(`${name} restarted`);
       handled.delete(name);
     }
   }

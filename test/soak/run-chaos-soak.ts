@@ -54,6 +54,7 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
   const durationMs = options.durationMs ?? 180_000;
   const log = options.log ?? (() => {});
   const system = await startSoakSystem();
+  log("processes up; creating the project, folders and syncs");
   try {
     const targets = soakTargets(options.vaultSyncs ?? 24);
     const fixture = await createSoakFixture(system, targets, options.keysPerFolder ?? 4);
@@ -64,8 +65,8 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
 
     const requestsBefore = { vault: system.vault.requests.length, github: system.github.requests.length };
     const writer = startSourceWriter(system, fixture, options.writesPerSecond ?? 15);
-    const chaos = startChaos(system, { durationMs, ...(options.killEveryMs ? { killEveryMs: options.killEveryMs } : {}), ...(options.faults ? { faults: options.faults } : {}) });
-    const progress = setInterval(() => log(`accepted ${writer.stats.accepted}, killed ${Object.values(chaos.stats.killed).reduce((a, b) => a + b, 0)}`), 15_000);
+    const chaos = startChaos(system, { durationMs, ...(options.killEveryMs ? { killEveryMs: options.killEveryMs } : {}), ...(options.faults ? { faults: options.faults } : {}), log });
+    const progress = setInterval(() => log(`accepted ${writer.stats.accepted}, failed calls ${JSON.stringify(writer.stats.failed)}`), 5_000);
     await sleep(durationMs);
     clearInterval(progress);
     const writerStats = await writer.stop();
@@ -110,7 +111,8 @@ export function formatReport(report: ChaosSoakReport): string[] {
   const stale = report.staleOverNew;
   return [
     `chaos soak: ${(report.durationMs / 1000).toFixed(0)} s of faults, ${report.syncs.vault} Vault + ${report.syncs.github} GitHub syncs, ${report.syncs.keys} keys`,
-    `changes accepted: ${report.writer.accepted} (failed calls retried: ${list(report.writer.failed)}; re-reads: ${report.writer.rereads}; source regressions: ${report.writer.sourceRegressions})`,
+    `changes accepted: ${report.writer.accepted} (${(report.writer.accepted / (report.durationMs / 1000)).toFixed(1)}/s; ticks skipped at the in-flight cap: ${report.writer.skipped})`,
+    `  failed calls retried: ${list(report.writer.failed)}; re-reads: ${report.writer.rereads}; source regressions: ${report.writer.sourceRegressions}`,
     `processes killed: ${sum(report.chaos.killed)} (${list(report.chaos.killed)}); exited on their own: ${sum(report.chaos.unexpectedExits)} (${list(report.chaos.unexpectedExits)})`,
     `restarts: nats ${report.chaos.natsRestarts}, postgres ${report.chaos.postgresRestarts}`,
     `injected at the fakes: ${report.injected.serverErrors} 5xx, ${report.injected.rateLimits} 429, ${report.injected.hangs} hangs`,

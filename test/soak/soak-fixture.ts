@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { MessageInitShape } from "@bufbuild/protobuf";
+import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { GithubSecretScope, GithubSecretVisibility, type DestinationConfigSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { FakeSecretScope } from "../fakes/github/fake-github.ts";
 import { inParallel } from "../bench/bench-support.ts";
@@ -83,8 +84,9 @@ export async function createSoakFixture(system: SoakSystem, targets: readonly So
   });
   const keys = Array.from({ length: keysPerFolder }, (_, i) => `K${i}`);
   const syncs: SoakSync[] = [];
+  const writes = targets.flatMap((target) => keys.map((key) => ({ operation: SecretWriteOperation.CREATE, environment, path: target.folder, key, value: soakValue(key, 0) })));
+  await system.secrets.bulkWriteSecrets({ projectId, writes }, { deadlineMs: 60_000 });
   await inParallel(targets, 4, async (target, index) => {
-    for (const key of keys) await system.secrets.createSecret({ projectId, environment, path: target.folder, key, value: soakValue(key, 0) });
     const { secretSync } = await system.syncs.createSecretSync({
       projectId,
       name: `soak-${index}`,

@@ -84,19 +84,21 @@ export async function startSoakSystem(options: SoakSystemOptions = {}): Promise<
       ...options.workerEnv,
     });
 
-  const [connections, secrets] = await Promise.all([
+  // Ports are fixed up front, so all five start at once: peers are reached lazily by address.
+  const [connections, secrets, orchestrator, worker1, worker2] = await Promise.all([
     start("connections", "connections", "SYNCLINE_CONNECTIONS_PORT", {
       SYNCLINE_CONNECTIONS_DATABASE_URL: connectionsDb!,
       SYNCLINE_CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
     }),
     start("secrets", "secrets", "SYNCLINE_SECRETS_PORT", { SYNCLINE_SECRETS_DATABASE_URL: secretsDb!, SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex") }),
+    start("orchestrator", "sync-orchestrator", "SYNCLINE_ORCHESTRATOR_PORT", {
+      SYNCLINE_ORCHESTRATOR_DATABASE_URL: orchestratorDb!,
+      SYNCLINE_CONNECTIONS_ADDRESS: address("connections"),
+    }),
+    worker("worker-1"),
+    worker("worker-2"),
   ]);
-  const orchestrator = await start("orchestrator", "sync-orchestrator", "SYNCLINE_ORCHESTRATOR_PORT", {
-    SYNCLINE_ORCHESTRATOR_DATABASE_URL: orchestratorDb!,
-    SYNCLINE_CONNECTIONS_ADDRESS: address("connections"),
-  });
-  const [worker1, worker2] = await Promise.all([worker("worker-1"), worker("worker-2")]);
-  const services = { secrets, connections, orchestrator, "worker-1": worker1!, "worker-2": worker2! };
+  const services = { secrets: secrets!, connections: connections!, orchestrator: orchestrator!, "worker-1": worker1!, "worker-2": worker2! };
   const client = { token: adminToken, deadlineMs: 5_000 };
   const clients = {
     secrets: createRpcClient(SecretsService, { address: address("secrets"), ...client }),

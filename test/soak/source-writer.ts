@@ -6,6 +6,8 @@ import type { SoakSystem } from "./soak-system.ts";
 /** What the writer did: acknowledged changes, failed calls by gRPC code, re-reads after unknown outcomes. */
 export interface WriterStats {
   accepted: number;
+  /** Ticks skipped because `maxInFlight` calls were still running (the source was slower than the rate). */
+  skipped: number;
   failed: Record<string, number>;
   rereads: number;
   /** Re-reads that found an older value than one already acknowledged: the source lost a change. */
@@ -24,13 +26,14 @@ interface KeyState {
 
 /**
  * Writes `<key>-<seq>-<random>` values at `ratePerSecond` to random keys of the fixture's folders,
- * one call in flight per key. A failed UpdateSecret (UNAVAILABLE during a kill, a deadline during an
+ * one call in flight per key and at most `maxInFlight` in all, like a well-behaved client: when the
+ * source slows down (a project's writes are serialised) the rate drops instead of piling up calls. A failed UpdateSecret (UNAVAILABLE during a kill, a deadline during an
  * outage) is retried; as its outcome is unknown, the key is read back from the source — the truth —
  * before the next sequence number is chosen. Only acknowledged calls count as accepted changes.
  */
-export function startSourceWriter(system: SoakSystem, fixture: SoakFixture, ratePerSecond: number) {
+export function startSourceWriter(system: SoakSystem, fixture: SoakFixture, ratePerSecond: number, maxInFlight = 8) {
   const states: KeyState[] = fixture.syncs.flatMap((sync) => sync.keys.map((key) => ({ path: sync.target.folder, key, seq: 0, uncertain: false, busy: false })));
-  const stats: WriterStats = { accepted: 0, failed: {}, rereads: 0, sourceRegressions: 0 };
+  const stats: WriterStats = { accepted: 0, skipped: 0, failed: {}, rereads: 0, sourceRegressions: 0 };
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
   const where = (state: KeyState) => ({ projectId: fixture.projectId, environment: fixture.environment, path: state.path, key: state.key });
@@ -54,7 +57,7 @@ export function startSourceWriter(system: SoakSystem, fixture: SoakFixture, rate
           state.uncertain = false;
         }
         const seq = state.seq + 1;
-        await system.secrets.updateSecret({ ...where(state), value: soakValue(state.key, seq) });
+        await system.secrets.updateSecret({ ...where(state), value: soakValue(state.key, seq) }, { deadlineMs: 10_000 });
         state.seq = seq;
         stats.accepted++;
         return;
@@ -73,6 +76,10 @@ export function startSourceWriter(system: SoakSystem, fixture: SoakFixture, rate
       const wait = started + (n * 1000) / ratePerSecond - Date.now();
       if (wait > 0) await sleep(wait);
       if (stopped) break;
+      if (inFlight.size >= maxInFlight) {
+        stats.skipped++;
+        continue;
+      }
       const idle = states.filter((s) => !s.busy);
       const state = idle[Math.floor(Math.random() * idle.length)];
       if (!state) continue;
