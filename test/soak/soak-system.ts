@@ -56,10 +56,32 @@ export interface SoakSystemOptions {
  */
 export async function startSoakSystem(options: SoakSystemOptions = {}): Promise<SoakSystem> {
   const workDir = mkdtempSync(join(tmpdir(), "syncline-soak-"));
+  // What was started so far, stopped in reverse order if a later step fails (no orphan processes).
+  const started: Array<() => Promise<unknown>> = [];
+  const removeWorkDir = () => {
+    if (!process.env.SYNCLINE_KEEP_TEST_LOGS) rmSync(workDir, { recursive: true, force: true });
+  };
+  const stopStarted = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => {});
+    removeWorkDir();
+  };
+  try {
+    return await startAll(options, workDir, started, stopStarted);
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
+}
+
+async function startAll(options: SoakSystemOptions, workDir: string, started: Array<() => Promise<unknown>>, stopStarted: () => Promise<void>): Promise<SoakSystem> {
   const postgres = await startRestartablePostgres();
+  started.push(() => postgres.destroy());
   const nats = await startRestartableNats();
+  started.push(() => nats.destroy());
   const vault = await startFakeVault();
+  started.push(() => vault.close());
   const github = await startFakeGitHub(soakGitHubWorld);
+  started.push(() => github.close());
   const [secretsDb, connectionsDb, orchestratorDb] = await Promise.all(["secrets", "connections", "orchestrator"].map((n) => postgres.createDatabase(`soak_${n}`)));
   const ports = Object.fromEntries(await Promise.all(soakServiceNames.map(async (name) => [name, await freePort()] as const))) as Record<SoakServiceName, number>;
   const address = (name: SoakServiceName) => `127.0.0.1:${ports[name]}`;
@@ -72,8 +94,12 @@ export async function startSoakSystem(options: SoakSystemOptions = {}): Promise<
     LOG_LEVEL: "info",
     ...options.env,
   };
-  const start = (name: SoakServiceName, folder: string, portVariable: string, env: Record<string, string>) =>
-    startServiceProcess(folder, { ...common, ...env, [portVariable]: String(ports[name]) }, join(workDir, `${name}.log`), portVariable);
+  const start = async (name: SoakServiceName, folder: string, portVariable: string, env: Record<string, string>) => {
+    const logFile = join(workDir, `${name}.log`);
+    const service = await startServiceProcess(folder, { ...common, ...env, [portVariable]: String(ports[name]) }, logFile, portVariable, 180_000);
+    started.push(() => service.kill("SIGKILL"));
+    return service;
+  };
   const worker = (name: SoakServiceName) =>
     start(name, "connector-worker", "SYNCLINE_WORKER_PORT", {
       SYNCLINE_SECRETS_ADDRESS: address("secrets"),
@@ -85,7 +111,7 @@ export async function startSoakSystem(options: SoakSystemOptions = {}): Promise<
     });
 
   // Ports are fixed up front, so all five start at once: peers are reached lazily by address.
-  const [connections, secrets, orchestrator, worker1, worker2] = await Promise.all([
+  const [connections, secrets, orchestrator, worker1, worker2] = await allOrNothing([
     start("connections", "connections", "SYNCLINE_CONNECTIONS_PORT", {
       SYNCLINE_CONNECTIONS_DATABASE_URL: connectionsDb!,
       SYNCLINE_CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
@@ -117,8 +143,15 @@ export async function startSoakSystem(options: SoakSystemOptions = {}): Promise<
     async stop() {
       Object.values(clients).forEach((c) => c.close());
       await Promise.all(Object.values(services).map((s) => s.kill("SIGTERM")));
-      await Promise.all([vault.close(), github.close(), nats.destroy(), postgres.destroy()]);
-      if (!process.env.SYNCLINE_KEEP_TEST_LOGS) rmSync(workDir, { recursive: true, force: true });
+      await stopStarted();
     },
   };
+}
+
+/** Like Promise.all, but waits for every promise to settle before rejecting (so each started process is known). */
+async function allOrNothing<T>(promises: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }

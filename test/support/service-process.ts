@@ -21,9 +21,10 @@ export interface ServiceProcess {
 
 /**
  * Spawns `node services/<name>/src/main.ts` with `env` on the Node running the tests (Node 24),
- * and resolves once it logs "listening". Output also goes to `logFile`.
+ * and resolves once it logs "listening" (within `startTimeoutMs`, default 30 s; a process that does
+ * not is killed). Output also goes to `logFile`.
  */
-export async function startServiceProcess(name: string, env: Record<string, string>, logFile: string, portVariable: string): Promise<ServiceProcess> {
+export async function startServiceProcess(name: string, env: Record<string, string>, logFile: string, portVariable: string, startTimeoutMs = 30_000): Promise<ServiceProcess> {
   let chunks: string[] = [];
   let child: ChildProcess | undefined;
   let port = Number(env[portVariable] ?? 0);
@@ -38,7 +39,10 @@ export async function startServiceProcess(name: string, env: Record<string, stri
     child = current;
     port = await new Promise<number>((resolve, reject) => {
       let pending = "";
-      const timer = setTimeout(() => reject(new Error(`${name} did not start in 30s:\n${chunks.join("").slice(-4000)}`)), 30_000);
+      const timer = setTimeout(() => {
+        current.kill("SIGKILL");
+        reject(new Error(`${name} did not start in ${startTimeoutMs / 1000}s:\n${chunks.join("").slice(-4000)}`));
+      }, startTimeoutMs);
       const onData = (chunk: Buffer) => {
         const text = chunk.toString();
         chunks.push(text);
