@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { RandomFaultRates } from "../fakes/random-faults.ts";
 import { startChaos, type ChaosStats } from "./chaos-schedule.ts";
 import { awaitConvergence, compareAll, readSource, staleOverNew, type StaleWrite } from "./destination-check.ts";
+import { describeDivergence } from "./divergence-report.ts";
 import { collectRunStats, type RunStats } from "./run-stats.ts";
 import { createSoakFixture, soakTargets } from "./soak-fixture.ts";
 import { startSoakSystem } from "./soak-system.ts";
@@ -42,6 +43,8 @@ export interface ChaosSoakReport {
   /** Destination keys the source does not have, after the convergence window. */
   readonly extra: readonly string[];
   readonly staleOverNew: readonly StaleWrite[];
+  /** For each sync still divergent after the window: its status, newest runs and when its keys changed. */
+  readonly diagnostics: readonly string[];
 }
 
 /**
@@ -54,7 +57,7 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
   const durationMs = options.durationMs ?? 180_000;
   const log = options.log ?? (() => {});
   const system = await startSoakSystem();
-  log("processes up; creating the project, folders and syncs");
+  log(`processes up (logs in ${system.workDir}); creating the project, folders and syncs`);
   try {
     const targets = soakTargets(options.vaultSyncs ?? 24);
     const fixture = await createSoakFixture(system, targets, options.keysPerFolder ?? 4);
@@ -78,6 +81,7 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
     await chaos.close();
     const injected = countInjected([...system.vault.requests.slice(requestsBefore.vault), ...system.github.requests.slice(requestsBefore.github)]);
     const runs = await collectRunStats(system, fixture);
+    const diagnostics = await describeDivergence(system, fixture, [...final.lost, ...final.extra]);
     return {
       durationMs,
       syncs: { vault: targets.filter((t) => t.kind === "vault").length, github: targets.filter((t) => t.kind === "github").length, keys: fixture.syncs.reduce((n, s) => n + s.keys.length, 0) },
@@ -90,6 +94,7 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
       lost: final.lost,
       extra: final.extra,
       staleOverNew: staleOverNew([...system.vault.writeLog(), ...system.github.writeLog()]),
+      diagnostics,
     };
   } finally {
     await system.stop();
@@ -122,5 +127,6 @@ export function formatReport(report: ChaosSoakReport): string[] {
     `lost = ${report.lost.length}${report.lost.length ? ` (${report.lost.slice(0, 20).join(", ")})` : ""}`,
     `extra = ${report.extra.length}${report.extra.length ? ` (${report.extra.slice(0, 20).join(", ")})` : ""}`,
     `stale-over-new = ${stale.length}${stale.length ? ` (${stale.slice(0, 10).map((s) => `${s.destination}:${s.key} seq ${s.seq} after ${s.newerSeq}`).join("; ")})` : ""}`,
+    ...(report.diagnostics.length > 0 ? ["syncs still divergent:", ...report.diagnostics] : []),
   ];
 }

@@ -31,7 +31,7 @@ interface KeyState {
  * outage) is retried; as its outcome is unknown, the key is read back from the source — the truth —
  * before the next sequence number is chosen. Only acknowledged calls count as accepted changes.
  */
-export function startSourceWriter(system: SoakSystem, fixture: SoakFixture, ratePerSecond: number, maxInFlight = 8) {
+export function startSourceWriter(system: SoakSystem, fixture: SoakFixture, ratePerSecond: number, maxInFlight = 16) {
   const states: KeyState[] = fixture.syncs.flatMap((sync) => sync.keys.map((key) => ({ path: sync.target.folder, key, seq: 0, uncertain: false, busy: false })));
   const stats: WriterStats = { accepted: 0, skipped: 0, failed: {}, rereads: 0, sourceRegressions: 0 };
   const inFlight = new Set<Promise<void>>();
