@@ -15,6 +15,11 @@ describe("random fault draws", () => {
     expect(faults.draw()).toEqual({ kind: "rate_limit", retryAfterSeconds: 4 });
     roll = 0.7;
     expect(faults.draw()).toBeUndefined();
+    faults.set({ hangRate: 0.1, delayRate: 0.2, delayMs: 1500 });
+    roll = 0.2;
+    expect(faults.draw()).toEqual({ kind: "delay", ms: 1500 });
+    roll = 0.35;
+    expect(faults.draw()).toBeUndefined();
     faults.set({});
     roll = 0;
     expect(faults.draw()).toBeUndefined();

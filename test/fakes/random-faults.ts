@@ -11,13 +11,21 @@ export interface RandomFaultRates {
   readonly hangRate?: number;
   /** The `Retry-After` of random rate limits, in seconds; default 1. */
   readonly retryAfterSeconds?: number;
+  /**
+   * Share of requests handled normally but only after `delayMs` — a write that lands after the
+   * client gave up on it (what a hung request does when the server eventually applies it).
+   */
+  readonly delayRate?: number;
+  /** How late delayed requests are handled, in milliseconds; default 10,000. */
+  readonly delayMs?: number;
 }
 
 /** What one random draw decided; `undefined` from `draw` means the request is handled normally. */
 export type RandomFault =
   | { readonly kind: "fail"; readonly status: number }
   | { readonly kind: "rate_limit"; readonly retryAfterSeconds: number }
-  | { readonly kind: "hang" };
+  | { readonly kind: "hang" }
+  | { readonly kind: "delay"; readonly ms: number };
 
 /** Random fault state shared by the fakes: `set` replaces the rates (all 0 turns them off). */
 export interface RandomFaults {
@@ -27,23 +35,26 @@ export interface RandomFaults {
 
 /** Creates random fault state (off); `serverErrors` are the 5xx statuses drawn from uniformly. */
 export function createRandomFaults(serverErrors: readonly number[], random: () => number = Math.random): RandomFaults {
-  let rates = { fail: 0, rateLimit: 0, hang: 0, retryAfterSeconds: 1 };
+  let rates = { fail: 0, rateLimit: 0, hang: 0, delay: 0, retryAfterSeconds: 1, delayMs: 10_000 };
   return {
     set(next) {
       const fail = next.failRate ?? 0;
       const rateLimit = next.rateLimitRate ?? 0;
       const hang = next.hangRate ?? 0;
-      if ([fail, rateLimit, hang].some((r) => !(r >= 0 && r <= 1)) || fail + rateLimit + hang > 1) {
+      const delay = next.delayRate ?? 0;
+      if ([fail, rateLimit, hang, delay].some((r) => !(r >= 0 && r <= 1)) || fail + rateLimit + hang + delay > 1) {
         throw new Error("random fault rates must be probabilities whose sum is at most 1");
       }
-      rates = { fail, rateLimit, hang, retryAfterSeconds: next.retryAfterSeconds ?? 1 };
+      const retryAfterSeconds = next.retryAfterSeconds ?? 1;
+      rates = { fail, rateLimit, hang, delay, retryAfterSeconds, delayMs: next.delayMs ?? 10_000 };
     },
     draw() {
-      if (rates.fail + rates.rateLimit + rates.hang === 0) return undefined;
+      if (rates.fail + rates.rateLimit + rates.hang + rates.delay === 0) return undefined;
       const roll = random();
       if (roll < rates.hang) return { kind: "hang" };
       if (roll < rates.hang + rates.fail) return { kind: "fail", status: serverErrors[Math.floor(random() * serverErrors.length)] ?? 500 };
       if (roll < rates.hang + rates.fail + rates.rateLimit) return { kind: "rate_limit", retryAfterSeconds: rates.retryAfterSeconds };
+      if (roll < rates.hang + rates.fail + rates.rateLimit + rates.delay) return { kind: "delay", ms: rates.delayMs };
       return undefined;
     },
   };

@@ -19,7 +19,7 @@ export interface ChaosOptions {
   readonly killEveryMs?: readonly [number, number];
   /** How long NATS and PostgreSQL stay down; default 2 s. */
   readonly outageMs?: number;
-  /** Fault rates of both fakes; default 10 % 5xx, 5 % 429 (Retry-After 1 s), 2 % hangs. */
+  /** Fault rates of both fakes; default 10 % 5xx, 5 % 429 (Retry-After 1 s), 2 % hangs, 2 % answered 8 s late. */
   readonly faults?: RandomFaultRates;
   /** Told of each kill, restart and outage. */
   readonly log?: (line: string) => void;
@@ -38,7 +38,7 @@ export function startChaos(system: SoakSystem, options: ChaosOptions) {
     natsRestarts: 0,
     postgresRestarts: 0,
   };
-  const faults = options.faults ?? { failRate: 0.1, rateLimitRate: 0.05, hangRate: 0.02, retryAfterSeconds: 1 };
+  const faults = options.faults ?? { failRate: 0.1, rateLimitRate: 0.05, hangRate: 0.02, retryAfterSeconds: 1, delayRate: 0.02, delayMs: 8_000 };
   const [minKill, maxKill] = options.killEveryMs ?? [20_000, 40_000];
   const outageMs = options.outageMs ?? 2_000;
   const log = options.log ?? (() => {});

@@ -20,6 +20,11 @@ export interface ChaosSoakOptions {
   readonly writesPerSecond?: number;
   /** How long destinations get to equal their sources once the faults stop; default 60 s. */
   readonly convergenceMs?: number;
+  /**
+   * When the destinations did not converge in `convergenceMs`, how much longer to keep watching, to
+   * tell slow convergence (backoff) from changes that never arrive; default 0 (do not wait).
+   */
+  readonly lateWindowMs?: number;
   readonly killEveryMs?: readonly [number, number];
   readonly faults?: RandomFaultRates;
   /** Progress lines (never values); default silent. */
@@ -42,6 +47,10 @@ export interface ChaosSoakReport {
   readonly lost: readonly string[];
   /** Destination keys the source does not have, after the convergence window. */
   readonly extra: readonly string[];
+  /** With `lateWindowMs`: seconds after the end of the faults at which everything finally matched, or undefined. */
+  readonly lateConvergedSeconds: number | undefined;
+  /** With `lateWindowMs`: keys still different (or extra) at the end of the late window. */
+  readonly stillLost: readonly string[] | undefined;
   readonly staleOverNew: readonly StaleWrite[];
   /** For each sync still divergent after the window: its status, newest runs and when its keys changed. */
   readonly diagnostics: readonly string[];
@@ -82,6 +91,15 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
     const injected = countInjected([...system.vault.requests.slice(requestsBefore.vault), ...system.github.requests.slice(requestsBefore.github)]);
     const runs = await collectRunStats(system, fixture);
     const diagnostics = await describeDivergence(system, fixture, [...final.lost, ...final.extra]);
+    const converged = convergence.seconds !== undefined && final.lost.length === 0 && final.extra.length === 0;
+    let late: { seconds: number | undefined; stillLost: string[] } | undefined;
+    if (!converged && (options.lateWindowMs ?? 0) > 0) {
+      log(`not converged in the window; watching ${((options.lateWindowMs ?? 0) / 1000).toFixed(0)} s longer`);
+      const windowMs = options.convergenceMs ?? 60_000;
+      const more = await awaitConvergence(system, fixture, options.lateWindowMs ?? 0);
+      const seconds = more.seconds === undefined ? undefined : windowMs / 1000 + more.seconds;
+      late = { seconds, stillLost: [...more.divergence.lost, ...more.divergence.extra] };
+    }
     return {
       durationMs,
       syncs: { vault: targets.filter((t) => t.kind === "vault").length, github: targets.filter((t) => t.kind === "github").length, keys: fixture.syncs.reduce((n, s) => n + s.keys.length, 0) },
@@ -90,7 +108,9 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
       runs,
       injected,
       convergedSeconds: convergence.seconds,
-      converged: convergence.seconds !== undefined && final.lost.length === 0 && final.extra.length === 0,
+      converged,
+      lateConvergedSeconds: late?.seconds,
+      stillLost: late?.stillLost,
       lost: final.lost,
       extra: final.extra,
       staleOverNew: staleOverNew([...system.vault.writeLog(), ...system.github.writeLog()]),
@@ -127,6 +147,11 @@ export function formatReport(report: ChaosSoakReport): string[] {
     `lost = ${report.lost.length}${report.lost.length ? ` (${report.lost.slice(0, 20).join(", ")})` : ""}`,
     `extra = ${report.extra.length}${report.extra.length ? ` (${report.extra.slice(0, 20).join(", ")})` : ""}`,
     `stale-over-new = ${stale.length}${stale.length ? ` (${stale.slice(0, 10).map((s) => `${s.destination}:${s.key} seq ${s.seq} after ${s.newerSeq}`).join("; ")})` : ""}`,
-    ...(report.diagnostics.length > 0 ? ["syncs still divergent:", ...report.diagnostics] : []),
+    ...(report.stillLost === undefined ? [] : [
+      `after a further late window: ${report.lateConvergedSeconds === undefined
+        ? `still lost = ${report.stillLost.length}${report.stillLost.length ? ` (${report.stillLost.slice(0, 20).join(", ")})` : ""}`
+        : `converged ${report.lateConvergedSeconds.toFixed(1)} s after the faults stopped`}`,
+    ]),
+    ...(report.diagnostics.length > 0 ? ["syncs divergent at the end of the window:", ...report.diagnostics] : []),
   ];
 }

@@ -237,4 +237,17 @@ describe("fake GitHub random faults and write log", () => {
     ]);
     expect(JSON.stringify(github.requests)).not.toMatch(/pw-1|t-1|s-1/);
   });
+
+  it("answers a late PUT after a newer one and applies it then", async () => {
+    const old = await sealed("/repos/acme/api/actions/secrets/public-key", "old");
+    const fresh = await sealed("/repos/acme/api/actions/secrets/public-key", "new");
+    github.faults.setRandomFaults({ delayRate: 1, delayMs: 2000 });
+    const late = call("PUT", "/repos/acme/api/actions/secrets/A", { body: old });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // lets the late request arrive (and draw its delay) first
+    github.faults.reset();
+    expect((await call("PUT", "/repos/acme/api/actions/secrets/A", { body: fresh })).status).toBe(201);
+    expect((await late).status).toBe(204);
+    expect(github.read({ repository: "acme/api" }).get("A")).toBe("old");
+    expect(github.writeLog().map((w) => w.value)).toEqual(["new", "old"]);
+  });
 });

@@ -108,6 +108,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   async function answer(request: FakeGitHubRequest): Promise<FakeGitHubResponse | undefined> {
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     const decision = faults.decide();
+    if (decision.kind === "none" && decision.delayMs) await sleep(decision.delayMs);
     let response: FakeGitHubResponse | undefined;
     if (decision.kind === "hang") response = undefined;
     else if (decision.kind !== "none") response = faultResponse(decision);

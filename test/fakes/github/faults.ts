@@ -20,7 +20,8 @@ export interface FakeGitHubFaults {
   hangNext(count?: number): void;
   /**
    * From now on, each request not taken by a queued fault draws one at random: a 5xx (500, 502 or
-   * 503), a secondary rate limit (429 with `retry-after`), or a hang. All rates 0 (or `reset`) turns this off.
+   * 503), a secondary rate limit (429 with `retry-after`), a hang, or a late answer (handled
+   * normally after a delay). All rates 0 (or `reset`) turns this off.
    */
   setRandomFaults(rates: RandomFaultRates): void;
   /** Clears every fault. */
@@ -33,7 +34,8 @@ export type FaultDecision =
   | { readonly kind: "fail"; readonly status: number }
   | { readonly kind: "secondary_rate_limit"; readonly status: number; readonly retryAfterSeconds: number }
   | { readonly kind: "quota_exhausted"; readonly status: number; readonly resetInSeconds: number }
-  | { readonly kind: "none" };
+  /** Handle the request; `delayMs` (a random late answer) says to wait that long first. */
+  | { readonly kind: "none"; readonly delayMs?: number };
 
 /** Fault controls plus the server's side: `decide` consumes one queued fault per request. */
 export interface FaultState extends FakeGitHubFaults {
@@ -95,6 +97,7 @@ export function createFaults(): FaultState {
       }
       const drawn = random.draw();
       if (drawn?.kind === "rate_limit") return { kind: "secondary_rate_limit", status: 429, retryAfterSeconds: drawn.retryAfterSeconds };
+      if (drawn?.kind === "delay") return { kind: "none", delayMs: drawn.ms };
       return drawn ?? { kind: "none" };
     },
     get latencyMs() {

@@ -206,4 +206,15 @@ describe("fake Vault random faults and write log", () => {
     expect(log.every((entry, i) => i === 0 || entry.at >= log[i - 1]!.at)).toBe(true);
     expect(JSON.stringify(vault.requests)).not.toMatch(/a-1|b-1|c-1/);
   });
+
+  it("answers a late request after a newer one and applies it then, as a server does with a write the client gave up on", async () => {
+    vault.faults.setRandomFaults({ delayRate: 1, delayMs: 2000 });
+    const late = call("POST", "/v1/secret/data/x", { body: { data: { A: "old" } } });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // lets the late request arrive (and draw its delay) first
+    vault.faults.reset();
+    expect((await call("POST", "/v1/secret/data/x", { body: { data: { A: "new" } } })).status).toBe(200);
+    expect((await late).status).toBe(200);
+    expect(vault.read("secret", "x")).toEqual({ A: "old" });
+    expect(vault.writeLog().map((w) => w.value)).toEqual(["new", "old"]);
+  });
 });

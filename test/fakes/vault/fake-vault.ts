@@ -96,6 +96,7 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
   async function answer(request: FakeVaultRequest): Promise<FakeVaultResponse | undefined> {
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     const decision = faults.decide();
+    if (decision.kind === "none" && decision.delayMs) await sleep(decision.delayMs);
     const response =
       decision.kind === "hang"
         ? undefined

@@ -14,7 +14,8 @@ export interface FakeVaultFaults {
   setSealed(sealed: boolean): void;
   /**
    * From now on, each request not taken by a queued fault draws one at random: a 5xx (500, 502, 503
-   * or 504), a 429 with `Retry-After`, or a hang. All rates 0 (or `reset`) turns this off.
+   * or 504), a 429 with `Retry-After`, a hang, or a late answer (handled normally after a delay).
+   * All rates 0 (or `reset`) turns this off.
    */
   setRandomFaults(rates: RandomFaultRates): void;
   /** Clears every fault. */
@@ -26,7 +27,8 @@ export type FaultDecision =
   | { readonly kind: "hang" }
   | { readonly kind: "fail"; readonly status: number }
   | { readonly kind: "rate_limit"; readonly retryAfterSeconds: number }
-  | { readonly kind: "none" };
+  /** Handle the request; `delayMs` (a random late answer) says to wait that long first. */
+  | { readonly kind: "none"; readonly delayMs?: number };
 
 /** Fault controls plus the server's side: `decide` consumes one queued fault per request. */
 export interface FaultState extends FakeVaultFaults {
@@ -83,7 +85,9 @@ export function createFaults(): FaultState {
         rateLimit.count--;
         return { kind: "rate_limit", retryAfterSeconds: rateLimit.retryAfterSeconds };
       }
-      return random.draw() ?? { kind: "none" };
+      const drawn = random.draw();
+      if (drawn?.kind === "delay") return { kind: "none", delayMs: drawn.ms };
+      return drawn ?? { kind: "none" };
     },
     get latencyMs() {
       return latencyMs;
