@@ -52,8 +52,10 @@ export function createRandomFaults(serverErrors: readonly number[], random: () =
       if (rates.fail + rates.rateLimit + rates.hang + rates.delay === 0) return undefined;
       const roll = random();
       if (roll < rates.hang) return { kind: "hang" };
-      if (roll < rates.hang + rates.fail) return { kind: "fail", status: serverErrors[Math.floor(random() * serverErrors.length)] ?? 500 };
-      if (roll < rates.hang + rates.fail + rates.rateLimit) return { kind: "rate_limit", retryAfterSeconds: rates.retryAfterSeconds };
+      if (roll < rates.hang + rates.fail)
+        return { kind: "fail", status: serverErrors[Math.floor(random() * serverErrors.length)] ?? 500 };
+      if (roll < rates.hang + rates.fail + rates.rateLimit)
+        return { kind: "rate_limit", retryAfterSeconds: rates.retryAfterSeconds };
       if (roll < rates.hang + rates.fail + rates.rateLimit + rates.delay) return { kind: "delay", ms: rates.delayMs };
       return undefined;
     },

@@ -38,14 +38,25 @@ export function startChaos(system: SoakSystem, options: ChaosOptions) {
     natsRestarts: 0,
     postgresRestarts: 0,
   };
-  const faults = options.faults ?? { failRate: 0.1, rateLimitRate: 0.05, hangRate: 0.02, retryAfterSeconds: 1, delayRate: 0.02, delayMs: 8_000 };
+  const faults = options.faults ?? {
+    failRate: 0.1,
+    rateLimitRate: 0.05,
+    hangRate: 0.02,
+    retryAfterSeconds: 1,
+    delayRate: 0.02,
+    delayMs: 8_000,
+  };
   const [minKill, maxKill] = options.killEveryMs ?? [20_000, 40_000];
   const outageMs = options.outageMs ?? 2_000;
   const log = options.log ?? (() => {});
   const stopping = new AbortController();
   const closing = new AbortController();
   const handled = new Set<SoakServiceName>();
-  const wait = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).then(() => true, () => false);
+  const wait = (ms: number) =>
+    sleep(ms, undefined, { signal: stopping.signal }).then(
+      () => true,
+      () => false,
+    );
 
   /** Starts a process again until it listens (its database may be down right now). */
   async function restart(name: SoakServiceName): Promise<void> {
@@ -94,7 +105,13 @@ export function startChaos(system: SoakSystem, options: ChaosOptions) {
   })();
 
   const supervisor = (async () => {
-    while (await sleep(1000, undefined, { signal: closing.signal }).then(() => true, () => false)) await supervise();
+    while (
+      await sleep(1000, undefined, { signal: closing.signal }).then(
+        () => true,
+        () => false,
+      )
+    )
+      await supervise();
   })();
 
   async function supervise(): Promise<void> {

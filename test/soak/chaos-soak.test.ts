@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatReport, runChaosSoak } from "./run-chaos-soak.ts";
+import { runChaosSoak } from "./run-chaos-soak.ts";
+import { formatReport } from "./soak-report.ts";
 
 /**
  * The chaos soak for 60 s (README "Chaos soak"): its own PostgreSQL and nats-server, five service
@@ -10,7 +11,10 @@ import { formatReport, runChaosSoak } from "./run-chaos-soak.ts";
 describe("chaos soak", () => {
   it("loses no change and never writes an older value over a newer one", async () => {
     const started = Date.now();
-    const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)} +${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`);
+    const log = (line: string) =>
+      console.log(
+        `[${new Date().toISOString().slice(11, 19)} +${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`,
+      );
     const report = await runChaosSoak({ durationMs: 60_000, log });
     // The figures (key names only, never a value), so a failure says what happened.
     console.log(formatReport(report).join("\n"));

@@ -3,7 +3,13 @@ import type { FakeLoggedWrite } from "../fakes/write-log.ts";
 import { staleOverNew } from "./destination-check.ts";
 import { soakSequence, soakValue } from "./soak-fixture.ts";
 
-const write = (seq: number, destination: string, key: string, value: string): FakeLoggedWrite => ({ seq, at: seq, destination, key, value });
+const write = (seq: number, destination: string, key: string, value: string): FakeLoggedWrite => ({
+  seq,
+  at: seq,
+  destination,
+  key,
+  value,
+});
 
 describe("soak values and the stale-over-new check", () => {
   it("encodes a per-key sequence number in every value and reads it back", () => {

@@ -21,13 +21,21 @@ export interface StaleWrite {
 }
 
 /** Every folder's keys and values at the source, read through the public API (retried while services recover). */
-export async function readSource(system: SoakSystem, fixture: SoakFixture): Promise<Map<string, Record<string, string>>> {
+export async function readSource(
+  system: SoakSystem,
+  fixture: SoakFixture,
+): Promise<Map<string, Record<string, string>>> {
   const source = new Map<string, Record<string, string>>();
   for (const sync of fixture.syncs) {
     const folder = sync.target.folder;
     for (let attempt = 1; ; attempt++) {
       try {
-        const { secrets } = await system.secrets.listSecrets({ projectId: fixture.projectId, environment: fixture.environment, path: folder, includeValues: true });
+        const { secrets } = await system.secrets.listSecrets({
+          projectId: fixture.projectId,
+          environment: fixture.environment,
+          path: folder,
+          includeValues: true,
+        });
         source.set(folder, Object.fromEntries(secrets.map((s) => [s.key, s.value])));
         break;
       } catch (error) {
@@ -48,13 +56,18 @@ export function readDestination(system: SoakSystem, sync: SoakSync): Record<stri
 }
 
 /** Compares every destination with its source folder, by key. */
-export function compareAll(system: SoakSystem, fixture: SoakFixture, source: Map<string, Record<string, string>>): Divergence {
+export function compareAll(
+  system: SoakSystem,
+  fixture: SoakFixture,
+  source: Map<string, Record<string, string>>,
+): Divergence {
   const lost: string[] = [];
   const extra: string[] = [];
   for (const sync of fixture.syncs) {
     const expected = source.get(sync.target.folder) ?? {};
     const actual = readDestination(system, sync);
-    for (const [key, value] of Object.entries(expected)) if (actual[key] !== value) lost.push(`${sync.target.folder}:${key}`);
+    for (const [key, value] of Object.entries(expected))
+      if (actual[key] !== value) lost.push(`${sync.target.folder}:${key}`);
     for (const key of Object.keys(actual)) if (!(key in expected)) extra.push(`${sync.target.folder}:${key}`);
   }
   return { lost, extra };
@@ -64,11 +77,16 @@ export function compareAll(system: SoakSystem, fixture: SoakFixture, source: Map
  * Waits up to `timeoutMs` for every destination to equal its source; returns the seconds it took
  * (undefined when it did not) and the divergence left at the end.
  */
-export async function awaitConvergence(system: SoakSystem, fixture: SoakFixture, timeoutMs: number): Promise<{ seconds: number | undefined; divergence: Divergence }> {
+export async function awaitConvergence(
+  system: SoakSystem,
+  fixture: SoakFixture,
+  timeoutMs: number,
+): Promise<{ seconds: number | undefined; divergence: Divergence }> {
   const started = Date.now();
   for (;;) {
     const divergence = compareAll(system, fixture, await readSource(system, fixture));
-    if (divergence.lost.length === 0 && divergence.extra.length === 0) return { seconds: (Date.now() - started) / 1000, divergence };
+    if (divergence.lost.length === 0 && divergence.extra.length === 0)
+      return { seconds: (Date.now() - started) / 1000, divergence };
     if (Date.now() - started > timeoutMs) return { seconds: undefined, divergence };
     await sleep(500);
   }
@@ -86,7 +104,8 @@ export function staleOverNew(log: readonly FakeLoggedWrite[]): StaleWrite[] {
     if (seq === undefined) continue;
     const id = `${write.destination}\u0000${write.key}`;
     const before = newest.get(id) ?? -1;
-    if (seq < before) stale.push({ destination: write.destination, key: write.key, seq, newerSeq: before, at: write.at });
+    if (seq < before)
+      stale.push({ destination: write.destination, key: write.key, seq, newerSeq: before, at: write.at });
     else newest.set(id, seq);
   }
   return stale;

@@ -72,13 +72,24 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
     const fixture = await createSoakFixture(system, targets, options.keysPerFolder ?? 4);
     log(`system up: ${fixture.syncs.length} syncs; waiting for the first runs`);
     const initial = await awaitConvergence(system, fixture, 180_000);
-    if (initial.seconds === undefined) throw new Error(`the syncs' first runs did not fill the destinations (${initial.divergence.lost.length} keys missing)`);
+    if (initial.seconds === undefined)
+      throw new Error(
+        `the syncs' first runs did not fill the destinations (${initial.divergence.lost.length} keys missing)`,
+      );
     log(`destinations filled in ${initial.seconds.toFixed(1)} s; chaos for ${(durationMs / 1000).toFixed(0)} s`);
 
     const requestsBefore = { vault: system.vault.requests.length, github: system.github.requests.length };
     const writer = startSourceWriter(system, fixture, options.writesPerSecond ?? 15);
-    const chaos = startChaos(system, { durationMs, ...(options.killEveryMs ? { killEveryMs: options.killEveryMs } : {}), ...(options.faults ? { faults: options.faults } : {}), log });
-    const progress = setInterval(() => log(`accepted ${writer.stats.accepted}, failed calls ${JSON.stringify(writer.stats.failed)}`), 5_000);
+    const chaos = startChaos(system, {
+      durationMs,
+      ...(options.killEveryMs ? { killEveryMs: options.killEveryMs } : {}),
+      ...(options.faults ? { faults: options.faults } : {}),
+      log,
+    });
+    const progress = setInterval(
+      () => log(`accepted ${writer.stats.accepted}, failed calls ${JSON.stringify(writer.stats.failed)}`),
+      5_000,
+    );
     await sleep(durationMs);
     clearInterval(progress);
     const writerStats = await writer.stop();
@@ -88,7 +99,10 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
     const convergence = await awaitConvergence(system, fixture, options.convergenceMs ?? 60_000);
     const final = compareAll(system, fixture, await readSource(system, fixture));
     await chaos.close();
-    const injected = countInjected([...system.vault.requests.slice(requestsBefore.vault), ...system.github.requests.slice(requestsBefore.github)]);
+    const injected = countInjected([
+      ...system.vault.requests.slice(requestsBefore.vault),
+      ...system.github.requests.slice(requestsBefore.github),
+    ]);
     const runs = await collectRunStats(system, fixture);
     const diagnostics = await describeDivergence(system, fixture, [...final.lost, ...final.extra]);
     const converged = convergence.seconds !== undefined && final.lost.length === 0 && final.extra.length === 0;
@@ -102,7 +116,11 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
     }
     return {
       durationMs,
-      syncs: { vault: targets.filter((t) => t.kind === "vault").length, github: targets.filter((t) => t.kind === "github").length, keys: fixture.syncs.reduce((n, s) => n + s.keys.length, 0) },
+      syncs: {
+        vault: targets.filter((t) => t.kind === "vault").length,
+        github: targets.filter((t) => t.kind === "github").length,
+        keys: fixture.syncs.reduce((n, s) => n + s.keys.length, 0),
+      },
       writer: writerStats,
       chaos: chaosStats,
       runs,
@@ -127,31 +145,4 @@ function countInjected(requests: readonly { status: number }[]) {
     rateLimits: requests.filter((r) => r.status === 429).length,
     hangs: requests.filter((r) => r.status === 0).length,
   };
-}
-
-/** The report as the lines the script prints (key names only, never a value). */
-export function formatReport(report: ChaosSoakReport): string[] {
-  const sum = (record: Record<string, number>) => Object.values(record).reduce((a, b) => a + b, 0);
-  const list = (record: Record<string, number>) => Object.entries(record).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ") || "none";
-  const stale = report.staleOverNew;
-  return [
-    `chaos soak: ${(report.durationMs / 1000).toFixed(0)} s of faults, ${report.syncs.vault} Vault + ${report.syncs.github} GitHub syncs, ${report.syncs.keys} keys`,
-    `changes accepted: ${report.writer.accepted} (${(report.writer.accepted / (report.durationMs / 1000)).toFixed(1)}/s; ticks skipped at the in-flight cap: ${report.writer.skipped})`,
-    `  failed calls retried: ${list(report.writer.failed)}; re-reads: ${report.writer.rereads}; source regressions: ${report.writer.sourceRegressions}`,
-    `processes killed: ${sum(report.chaos.killed)} (${list(report.chaos.killed)}); exited on their own: ${sum(report.chaos.unexpectedExits)} (${list(report.chaos.unexpectedExits)})`,
-    `restarts: nats ${report.chaos.natsRestarts}, postgres ${report.chaos.postgresRestarts}`,
-    `injected at the fakes: ${report.injected.serverErrors} 5xx, ${report.injected.rateLimits} 429, ${report.injected.hangs} hangs`,
-    `runs: ${report.runs.total} (${list(report.runs.byState)}), retries: ${report.runs.retries}, coalesced requests: ${report.runs.coalesced}`,
-    ...Object.entries(report.runs.failures).map(([message, n]) => `  FAILED ×${n}: ${message}`),
-    `seconds to converge: ${report.convergedSeconds === undefined ? "did not converge" : report.convergedSeconds.toFixed(1)}`,
-    `lost = ${report.lost.length}${report.lost.length ? ` (${report.lost.slice(0, 20).join(", ")})` : ""}`,
-    `extra = ${report.extra.length}${report.extra.length ? ` (${report.extra.slice(0, 20).join(", ")})` : ""}`,
-    `stale-over-new = ${stale.length}${stale.length ? ` (${stale.slice(0, 10).map((s) => `${s.destination}:${s.key} seq ${s.seq} after ${s.newerSeq}`).join("; ")})` : ""}`,
-    ...(report.stillLost === undefined ? [] : [
-      `after a further late window: ${report.lateConvergedSeconds === undefined
-        ? `still lost = ${report.stillLost.length}${report.stillLost.length ? ` (${report.stillLost.slice(0, 20).join(", ")})` : ""}`
-        : `converged ${report.lateConvergedSeconds.toFixed(1)} s after the faults stopped`}`,
-    ]),
-    ...(report.diagnostics.length > 0 ? ["syncs divergent at the end of the window:", ...report.diagnostics] : []),
-  ];
 }

@@ -20,14 +20,18 @@ export async function collectRunStats(system: SoakSystem, fixture: SoakFixture):
   for (const sync of fixture.syncs) {
     let pageToken = "";
     do {
-      const page = await system.syncs.listSyncRuns({ secretSyncId: sync.id, pageSize: 500, pageToken }, { deadlineMs: 30_000 });
+      const page = await system.syncs.listSyncRuns(
+        { secretSyncId: sync.id, pageSize: 500, pageToken },
+        { deadlineMs: 30_000 },
+      );
       for (const run of page.runs) {
         const state = SyncState[run.state] ?? String(run.state);
         stats.total++;
         stats.byState[state] = (stats.byState[state] ?? 0) + 1;
         stats.retries += Math.max(0, run.attempts - 1);
         stats.coalesced += run.coalescedRequests;
-        if (run.state === SyncState.FAILED) stats.failures[run.message.slice(0, 160)] = (stats.failures[run.message.slice(0, 160)] ?? 0) + 1;
+        if (run.state === SyncState.FAILED)
+          stats.failures[run.message.slice(0, 160)] = (stats.failures[run.message.slice(0, 160)] ?? 0) + 1;
       }
       pageToken = page.nextPageToken;
     } while (pageToken);

@@ -73,7 +73,12 @@ export async function startSoakSystem(options: SoakSystemOptions = {}): Promise<
   }
 }
 
-async function startAll(options: SoakSystemOptions, workDir: string, started: Array<() => Promise<unknown>>, stopStarted: () => Promise<void>): Promise<SoakSystem> {
+async function startAll(
+  options: SoakSystemOptions,
+  workDir: string,
+  started: Array<() => Promise<unknown>>,
+  stopStarted: () => Promise<void>,
+): Promise<SoakSystem> {
   const postgres = await startRestartablePostgres();
   started.push(() => postgres.destroy());
   const nats = await startRestartableNats();
@@ -82,8 +87,12 @@ async function startAll(options: SoakSystemOptions, workDir: string, started: Ar
   started.push(() => vault.close());
   const github = await startFakeGitHub(soakGitHubWorld);
   started.push(() => github.close());
-  const [secretsDb, connectionsDb, orchestratorDb] = await Promise.all(["secrets", "connections", "orchestrator"].map((n) => postgres.createDatabase(`soak_${n}`)));
-  const ports = Object.fromEntries(await Promise.all(soakServiceNames.map(async (name) => [name, await freePort()] as const))) as Record<SoakServiceName, number>;
+  const [secretsDb, connectionsDb, orchestratorDb] = await Promise.all(
+    ["secrets", "connections", "orchestrator"].map((n) => postgres.createDatabase(`soak_${n}`)),
+  );
+  const ports = Object.fromEntries(
+    await Promise.all(soakServiceNames.map(async (name) => [name, await freePort()] as const)),
+  ) as Record<SoakServiceName, number>;
   const address = (name: SoakServiceName) => `127.0.0.1:${ports[name]}`;
   const adminToken = `admin-${randomBytes(16).toString("hex")}`;
   const common = {
@@ -96,7 +105,13 @@ async function startAll(options: SoakSystemOptions, workDir: string, started: Ar
   };
   const start = async (name: SoakServiceName, folder: string, portVariable: string, env: Record<string, string>) => {
     const logFile = join(workDir, `${name}.log`);
-    const service = await startServiceProcess(folder, { ...common, ...env, [portVariable]: String(ports[name]) }, logFile, portVariable, 180_000);
+    const service = await startServiceProcess(
+      folder,
+      { ...common, ...env, [portVariable]: String(ports[name]) },
+      logFile,
+      portVariable,
+      180_000,
+    );
     started.push(() => service.kill("SIGKILL"));
     return service;
   };
@@ -116,7 +131,10 @@ async function startAll(options: SoakSystemOptions, workDir: string, started: Ar
       SYNCLINE_CONNECTIONS_DATABASE_URL: connectionsDb!,
       SYNCLINE_CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
     }),
-    start("secrets", "secrets", "SYNCLINE_SECRETS_PORT", { SYNCLINE_SECRETS_DATABASE_URL: secretsDb!, SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex") }),
+    start("secrets", "secrets", "SYNCLINE_SECRETS_PORT", {
+      SYNCLINE_SECRETS_DATABASE_URL: secretsDb!,
+      SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex"),
+    }),
     start("orchestrator", "sync-orchestrator", "SYNCLINE_ORCHESTRATOR_PORT", {
       SYNCLINE_ORCHESTRATOR_DATABASE_URL: orchestratorDb!,
       SYNCLINE_CONNECTIONS_ADDRESS: address("connections"),
@@ -124,7 +142,13 @@ async function startAll(options: SoakSystemOptions, workDir: string, started: Ar
     worker("worker-1"),
     worker("worker-2"),
   ]);
-  const services = { secrets: secrets!, connections: connections!, orchestrator: orchestrator!, "worker-1": worker1!, "worker-2": worker2! };
+  const services = {
+    secrets: secrets!,
+    connections: connections!,
+    orchestrator: orchestrator!,
+    "worker-1": worker1!,
+    "worker-2": worker2!,
+  };
   const client = { token: adminToken, deadlineMs: 5_000 };
   const clients = {
     secrets: createRpcClient(SecretsService, { address: address("secrets"), ...client }),

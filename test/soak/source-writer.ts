@@ -27,16 +27,24 @@ interface KeyState {
 /**
  * Writes `<key>-<seq>-<random>` values at `ratePerSecond` to random keys of the fixture's folders,
  * one call in flight per key and at most `maxInFlight` in all, like a well-behaved client: when the
- * source slows down (a project's writes are serialised) the rate drops instead of piling up calls. A failed UpdateSecret (UNAVAILABLE during a kill, a deadline during an
- * outage) is retried; as its outcome is unknown, the key is read back from the source — the truth —
- * before the next sequence number is chosen. Only acknowledged calls count as accepted changes.
+ * source slows down (a project's writes are serialised) the rate drops instead of piling up calls.
+ * A failed UpdateSecret (UNAVAILABLE during a kill, a deadline during an outage) is retried; as its
+ * outcome is unknown, the key is read back from the source — the truth — before the next sequence
+ * number is chosen. Only acknowledged calls count as accepted changes.
  */
 export function startSourceWriter(system: SoakSystem, fixture: SoakFixture, ratePerSecond: number, maxInFlight = 16) {
-  const states: KeyState[] = fixture.syncs.flatMap((sync) => sync.keys.map((key) => ({ path: sync.target.folder, key, seq: 0, uncertain: false, busy: false })));
+  const states: KeyState[] = fixture.syncs.flatMap((sync) =>
+    sync.keys.map((key) => ({ path: sync.target.folder, key, seq: 0, uncertain: false, busy: false })),
+  );
   const stats: WriterStats = { accepted: 0, skipped: 0, failed: {}, rereads: 0, sourceRegressions: 0 };
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
-  const where = (state: KeyState) => ({ projectId: fixture.projectId, environment: fixture.environment, path: state.path, key: state.key });
+  const where = (state: KeyState) => ({
+    projectId: fixture.projectId,
+    environment: fixture.environment,
+    path: state.path,
+    key: state.key,
+  });
 
   const fail = (error: unknown) => {
     const name = error instanceof RpcError ? (Code[error.code] ?? String(error.code)) : "CLIENT_ERROR";
@@ -57,7 +65,10 @@ export function startSourceWriter(system: SoakSystem, fixture: SoakFixture, rate
           state.uncertain = false;
         }
         const seq = state.seq + 1;
-        await system.secrets.updateSecret({ ...where(state), value: soakValue(state.key, seq) }, { deadlineMs: 10_000 });
+        await system.secrets.updateSecret(
+          { ...where(state), value: soakValue(state.key, seq) },
+          { deadlineMs: 10_000 },
+        );
         state.seq = seq;
         stats.accepted++;
         return;
@@ -94,7 +105,10 @@ export function startSourceWriter(system: SoakSystem, fixture: SoakFixture, rate
 
   return {
     stats,
-    /** Stops sending and waits for calls in flight (a key whose last call failed stays unresolved: the source decides). */
+    /**
+     * Stops sending and waits for calls in flight and their retries; a key whose last call failed
+     * stays unresolved: the source decides.
+     */
     async stop(): Promise<WriterStats> {
       stopped = true;
       await loop;

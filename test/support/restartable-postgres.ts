@@ -32,7 +32,11 @@ export function postgresBinDir(): string {
   const root = "/usr/lib/postgresql";
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))) : [];
   const newest = versions.sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))[0];
-  if (!newest) throw new Error("no PostgreSQL binaries under /usr/lib/postgresql/*/bin; install the Debian package postgresql or set SYNCLINE_PG_BIN");
+  if (!newest)
+    throw new Error(
+      "no PostgreSQL binaries under /usr/lib/postgresql/*/bin; install the Debian package postgresql " +
+        "or set SYNCLINE_PG_BIN",
+    );
   return join(root, newest, "bin");
 }
 
