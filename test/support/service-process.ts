@@ -24,7 +24,13 @@ export interface ServiceProcess {
  * and resolves once it logs "listening" (within `startTimeoutMs`, default 30 s; a process that does
  * not is killed). Output also goes to `logFile`.
  */
-export async function startServiceProcess(name: string, env: Record<string, string>, logFile: string, portVariable: string, startTimeoutMs = 30_000): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  name: string,
+  env: Record<string, string>,
+  logFile: string,
+  portVariable: string,
+  startTimeoutMs = 30_000,
+): Promise<ServiceProcess> {
   let chunks: string[] = [];
   let child: ChildProcess | undefined;
   let port = Number(env[portVariable] ?? 0);

@@ -192,7 +192,7 @@ describe("fake GitHub faults and request log", () => {
 });
 
 describe("fake GitHub random faults and write log", () => {
-  it("draws 5xx, secondary rate limits with retry-after and hangs at random, none of them writing, until turned off", async () => {
+  it("draws 5xx, secondary rate limits and hangs at random, none of them writing, until turned off", async () => {
     const body = await sealed("/repos/acme/api/actions/secrets/public-key", "v-1");
     github.faults.setRandomFaults({ failRate: 1 });
     expect([500, 502, 503]).toContain((await call("PUT", "/repos/acme/api/actions/secrets/A", { body })).status);
@@ -202,7 +202,13 @@ describe("fake GitHub random faults and write log", () => {
     expect(limited.headers.get("retry-after")).toBe("3");
     github.faults.setRandomFaults({ hangRate: 1 });
     const headers = { Authorization: `Bearer ${writer}` };
-    const hung = fetch(`${github.url}/repos/acme/api/actions/secrets/A`, { method: "PUT", headers, body: JSON.stringify(body), signal: AbortSignal.timeout(200) });
+    const signal = AbortSignal.timeout(200);
+    const hung = fetch(`${github.url}/repos/acme/api/actions/secrets/A`, {
+      method: "PUT",
+      headers,
+      body: JSON.stringify(body),
+      signal,
+    });
     await expect(hung).rejects.toThrow();
     expect(github.read({ repository: "acme/api" }).size).toBe(0);
     expect(github.writeLog()).toEqual([]);
@@ -224,11 +230,14 @@ describe("fake GitHub random faults and write log", () => {
 
   it("logs the opened value of every applied PUT per scope, in order, but not seeds or refused PUTs", async () => {
     github.seed({ repository: "acme/web" }, { SEEDED: "seed" });
-    await call("PUT", "/repos/acme/api/actions/secrets/db_password", { body: await sealed("/repos/acme/api/actions/secrets/public-key", "pw-1") });
+    const repoKey = "/repos/acme/api/actions/secrets/public-key";
+    await call("PUT", "/repos/acme/api/actions/secrets/db_password", { body: await sealed(repoKey, "pw-1") });
     const envKey = "/repos/acme/api/environments/production/secrets/public-key";
     await call("PUT", "/repos/acme/api/environments/production/secrets/TOKEN", { body: await sealed(envKey, "t-1") });
-    await call("PUT", "/orgs/acme/actions/secrets/SHARED", { body: { ...(await sealed("/orgs/acme/actions/secrets/public-key", "s-1")), visibility: "all" } });
-    expect((await call("PUT", "/repos/acme/api/actions/secrets/1BAD", { body: await sealed("/repos/acme/api/actions/secrets/public-key", "x") })).status).toBe(422);
+    const orgBody = { ...(await sealed("/orgs/acme/actions/secrets/public-key", "s-1")), visibility: "all" };
+    await call("PUT", "/orgs/acme/actions/secrets/SHARED", { body: orgBody });
+    const refused = await call("PUT", "/repos/acme/api/actions/secrets/1BAD", { body: await sealed(repoKey, "x") });
+    expect(refused.status).toBe(422);
     const log = github.writeLog();
     expect(log.map(({ seq, destination, key, value }) => ({ seq, destination, key, value }))).toEqual([
       { seq: 1, destination: "repository acme/api", key: "DB_PASSWORD", value: "pw-1" },

@@ -113,7 +113,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (decision.kind === "hang") response = undefined;
     else if (decision.kind !== "none") response = faultResponse(decision);
     else if (Buffer.byteLength(request.body) > MAX_REQUEST_BYTES) response = errorResponse(413, "Payload Too Large");
-    else response = withQuota(handleGitHubRequest(request, { store: loggedStore, tokens: new Map(tokens.map((t) => [t.token, t])), moved }), request);
+    else {
+      const context = { store: loggedStore, tokens: new Map(tokens.map((t) => [t.token, t])), moved };
+      response = withQuota(handleGitHubRequest(request, context), request);
+    }
     const search = request.query.size > 0 ? `?${request.query}` : "";
     const logged = { method: request.method, path: `${request.pathname}${search}`, status: response?.status ?? 0, ...(response?.scope ? { scope: response.scope } : {}) };
     requests.push(logged);

@@ -96,7 +96,9 @@ export function createFaults(): FaultState {
         return { kind: "quota_exhausted", status: quota.status, resetInSeconds: quota.resetInSeconds };
       }
       const drawn = random.draw();
-      if (drawn?.kind === "rate_limit") return { kind: "secondary_rate_limit", status: 429, retryAfterSeconds: drawn.retryAfterSeconds };
+      if (drawn?.kind === "rate_limit") {
+        return { kind: "secondary_rate_limit", status: 429, retryAfterSeconds: drawn.retryAfterSeconds };
+      }
       if (drawn?.kind === "delay") return { kind: "none", delayMs: drawn.ms };
       return drawn ?? { kind: "none" };
     },

@@ -171,7 +171,8 @@ describe("fake Vault random faults and write log", () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("2");
     vault.faults.setRandomFaults({ hangRate: 1 });
-    await expect(call("POST", "/v1/secret/data/x", { body: { data: { A: "3" } }, signal: AbortSignal.timeout(200) })).rejects.toThrow();
+    const hung = call("POST", "/v1/secret/data/x", { body: { data: { A: "3" } }, signal: AbortSignal.timeout(200) });
+    await expect(hung).rejects.toThrow();
     expect(vault.read("secret", "x")).toBeUndefined();
     expect(vault.writeLog()).toEqual([]);
     vault.faults.reset();
@@ -191,11 +192,12 @@ describe("fake Vault random faults and write log", () => {
     expect(() => vault.faults.setRandomFaults({ failRate: 0.8, hangRate: 0.3 })).toThrow(/at most 1/);
   });
 
-  it("logs every key of every version written through the API, in order, but not seeds, and never in the request log", async () => {
+  it("logs every key of every version written through the API in order, not seeds or requests", async () => {
     vault.seed("secret", "seeded", { A: "seed" });
     await call("POST", "/v1/secret/data/apps/api", { body: { data: { A: "a-1", B: "b-1" } } });
     await call("POST", "/v1/secret/data/apps/api", { body: { data: { A: "a-2" } } });
-    await call("POST", "/v1/kv/team/data/x", { body: { data: { C: "c-1" } }, headers: { "X-Vault-Namespace": "team-a" } });
+    const headers = { "X-Vault-Namespace": "team-a" };
+    await call("POST", "/v1/kv/team/data/x", { body: { data: { C: "c-1" } }, headers });
     const log = vault.writeLog();
     expect(log.map(({ seq, destination, key, value }) => ({ seq, destination, key, value }))).toEqual([
       { seq: 1, destination: "secret/apps/api", key: "A", value: "a-1" },
@@ -207,7 +209,7 @@ describe("fake Vault random faults and write log", () => {
     expect(JSON.stringify(vault.requests)).not.toMatch(/a-1|b-1|c-1/);
   });
 
-  it("answers a late request after a newer one and applies it then, as a server does with a write the client gave up on", async () => {
+  it("answers a late request after a newer one and applies it then (a write the client gave up on)", async () => {
     vault.faults.setRandomFaults({ delayRate: 1, delayMs: 2000 });
     const late = call("POST", "/v1/secret/data/x", { body: { data: { A: "old" } } });
     await new Promise((resolve) => setTimeout(resolve, 300)); // lets the late request arrive (and draw its delay) first

@@ -90,7 +90,9 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
   function logWrite(write: FakeVaultWrite): void {
     const data = store.secret(write.namespace, write.mount, write.path)?.versions[write.version - 1]?.data ?? {};
     const destination = `${write.namespace ? `${write.namespace}/` : ""}${write.mount}/${write.path}`;
-    for (const [key, value] of Object.entries(data)) writeLog.record(destination, key, typeof value === "string" ? value : JSON.stringify(value));
+    for (const [key, value] of Object.entries(data)) {
+      writeLog.record(destination, key, typeof value === "string" ? value : JSON.stringify(value));
+    }
   }
 
   async function answer(request: FakeVaultRequest): Promise<FakeVaultResponse | undefined> {
