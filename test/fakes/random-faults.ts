@@ -12,8 +12,8 @@ export interface RandomFaultRates {
   /** The `Retry-After` of random rate limits, in seconds; default 1. */
   readonly retryAfterSeconds?: number;
   /**
-   * Share of requests handled normally but only after `delayMs` — a write that lands after the
-   * client gave up on it (what a hung request does when the server eventually applies it).
+   * Share of requests handled normally but only after `delayMs`, so a write can land after newer
+   * ones; one whose client closed the connection meanwhile (a call aborted on timeout) is dropped.
    */
   readonly delayRate?: number;
   /** How late delayed requests are handled, in milliseconds; default 10,000. */

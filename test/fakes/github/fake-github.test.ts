@@ -1,5 +1,5 @@
 import sodium from "libsodium-wrappers";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "./fake-github.ts";
 
 const writer = "ghp_writer0000000000000000000000000000";
@@ -258,5 +258,18 @@ describe("fake GitHub random faults and write log", () => {
     expect((await late).status).toBe(204);
     expect(github.read({ repository: "acme/api" }).get("A")).toBe("old");
     expect(github.writeLog().map((w) => w.value)).toEqual(["new", "old"]);
+  });
+
+  it("never applies a late PUT whose client gave up (closed the connection) before it was handled", async () => {
+    const body = await sealed("/repos/acme/api/actions/secrets/public-key", "old");
+    github.faults.setRandomFaults({ delayRate: 1, delayMs: 500 });
+    const signal = AbortSignal.timeout(100);
+    const headers = { Authorization: `Bearer ${writer}` };
+    const url = `${github.url}/repos/acme/api/actions/secrets/A`;
+    await expect(fetch(url, { method: "PUT", headers, body: JSON.stringify(body), signal })).rejects.toThrow();
+    const puts = () => github.requests.filter((r) => r.method === "PUT");
+    await vi.waitFor(() => expect(puts()).toEqual([expect.objectContaining({ status: 0 })]), { timeout: 10_000 });
+    expect(github.read({ repository: "acme/api" }).size).toBe(0);
+    expect(github.writeLog()).toEqual([]);
   });
 });

@@ -105,12 +105,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   };
   let closed = false;
 
-  async function answer(request: FakeGitHubRequest): Promise<FakeGitHubResponse | undefined> {
+  /** `clientGone` tells whether the client closed the connection (a late answer is then never applied). */
+  async function answer(
+    request: FakeGitHubRequest,
+    clientGone?: () => boolean,
+  ): Promise<FakeGitHubResponse | undefined> {
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     const decision = faults.decide();
     if (decision.kind === "none" && decision.delayMs) await sleep(decision.delayMs);
     let response: FakeGitHubResponse | undefined;
-    if (decision.kind === "hang") response = undefined;
+    const abandoned = decision.kind === "none" && decision.delayMs !== undefined && clientGone?.() === true;
+    if (decision.kind === "hang" || abandoned) response = undefined;
     else if (decision.kind !== "none") response = faultResponse(decision);
     else if (Buffer.byteLength(request.body) > MAX_REQUEST_BYTES) response = errorResponse(413, "Payload Too Large");
     else {
@@ -143,7 +148,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const url = new URL(req.url ?? "/", "http://fake-github");
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
     const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
-    const response = await answer({ method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: Buffer.concat(chunks).toString("utf8"), origin });
+    let gone = false;
+    res.once("close", () => {
+      gone = true;
+    });
+    const text = Buffer.concat(chunks).toString("utf8");
+    const request = { method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: text, origin };
+    const response = await answer(request, () => gone);
     if (!response || closed || res.destroyed) return;
     const body = response.body === undefined ? undefined : JSON.stringify(response.body);
     res.writeHead(response.status, { ...(body ? { "Content-Type": "application/json; charset=utf-8" } : {}), "X-GitHub-Media-Type": "github.v3; format=json", ...response.headers });

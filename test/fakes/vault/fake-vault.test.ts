@@ -209,7 +209,7 @@ describe("fake Vault random faults and write log", () => {
     expect(JSON.stringify(vault.requests)).not.toMatch(/a-1|b-1|c-1/);
   });
 
-  it("answers a late request after a newer one and applies it then (a write the client gave up on)", async () => {
+  it("answers a late request after a newer one and applies it then (its client still waiting)", async () => {
     vault.faults.setRandomFaults({ delayRate: 1, delayMs: 2000 });
     const late = call("POST", "/v1/secret/data/x", { body: { data: { A: "old" } } });
     await new Promise((resolve) => setTimeout(resolve, 300)); // lets the late request arrive (and draw its delay) first
@@ -218,5 +218,17 @@ describe("fake Vault random faults and write log", () => {
     expect((await late).status).toBe(200);
     expect(vault.read("secret", "x")).toEqual({ A: "old" });
     expect(vault.writeLog().map((w) => w.value)).toEqual(["new", "old"]);
+  });
+
+  it("never applies a late request whose client gave up (closed the connection) before it was handled", async () => {
+    vault.faults.setRandomFaults({ delayRate: 1, delayMs: 500 });
+    const signal = AbortSignal.timeout(100);
+    const abandoned = call("POST", "/v1/secret/data/x", { body: { data: { A: "old" } }, signal });
+    await expect(abandoned).rejects.toThrow();
+    await vi.waitFor(() => expect(vault.requests).toEqual([expect.objectContaining({ method: "POST", status: 0 })]), {
+      timeout: 10_000,
+    });
+    expect(vault.read("secret", "x")).toBeUndefined();
+    expect(vault.writeLog()).toEqual([]);
   });
 });

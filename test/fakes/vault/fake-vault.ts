@@ -95,12 +95,17 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
     }
   }
 
-  async function answer(request: FakeVaultRequest): Promise<FakeVaultResponse | undefined> {
+  /** `clientGone` tells whether the client closed the connection (a late answer is then never applied). */
+  async function answer(
+    request: FakeVaultRequest,
+    clientGone?: () => boolean,
+  ): Promise<FakeVaultResponse | undefined> {
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     const decision = faults.decide();
     if (decision.kind === "none" && decision.delayMs) await sleep(decision.delayMs);
+    const abandoned = decision.kind === "none" && decision.delayMs !== undefined && clientGone?.() === true;
     const response =
-      decision.kind === "hang"
+      decision.kind === "hang" || abandoned
         ? undefined
         : decision.kind !== "none"
           ? faultResponse(decision, request)
@@ -132,7 +137,13 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
     }
     const url = new URL(req.url ?? "/", "http://fake-vault");
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
-    const response = await answer({ method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: Buffer.concat(chunks).toString("utf8") });
+    let gone = false;
+    res.once("close", () => {
+      gone = true;
+    });
+    const text = Buffer.concat(chunks).toString("utf8");
+    const request = { method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: text };
+    const response = await answer(request, () => gone);
     if (!response || closed || res.destroyed) return;
     const body = response.body === undefined ? undefined : JSON.stringify(response.body);
     res.writeHead(response.status, { ...(body ? { "Content-Type": "application/json" } : {}), "Cache-Control": "no-store", ...response.headers });
