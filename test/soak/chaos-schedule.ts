@@ -60,7 +60,7 @@ export function startChaos(system: SoakSystem, options: ChaosOptions) {
 
   /** Starts a process again until it listens (its database may be down right now). */
   async function restart(name: SoakServiceName): Promise<void> {
-    for (;;) {
+    while (!system.stopping) {
       try {
         return await system.services[name].restart();
       } catch {
@@ -116,6 +116,7 @@ export function startChaos(system: SoakSystem, options: ChaosOptions) {
 
   async function supervise(): Promise<void> {
     for (const name of soakServiceNames) {
+      if (system.stopping) return;
       if (handled.has(name) || system.services[name].running) continue;
       stats.unexpectedExits[name] = (stats.unexpectedExits[name] ?? 0) + 1;
       log(`${name} exited on its own; restarting it`);
@@ -138,7 +139,7 @@ export function startChaos(system: SoakSystem, options: ChaosOptions) {
       system.vault.faults.setRandomFaults({});
       system.github.faults.setRandomFaults({});
       await supervise();
-      while (soakServiceNames.some((name) => !system.services[name].running)) await sleep(200);
+      while (!system.stopping && soakServiceNames.some((name) => !system.services[name].running)) await sleep(200);
       return stats;
     },
     /** Stops the supervisor. */

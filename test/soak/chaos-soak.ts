@@ -5,10 +5,17 @@
 // Exits non-zero when a change was lost, a stale value overwrote a newer one, or convergence failed.
 import { runChaosSoak } from "./run-chaos-soak.ts";
 import { formatReport } from "./soak-report.ts";
+import { stopRunningSoakSystems } from "./soak-system.ts";
 
 const minutes = Number(process.argv[2] ?? 3);
 if (!(minutes > 0)) throw new Error("usage: node test/soak/chaos-soak.ts [minutes=3]");
 const started = Date.now();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.log(`${signal}: stopping every process the soak started`);
+    void stopRunningSoakSystems().finally(() => process.exit(130));
+  });
+}
 const report = await runChaosSoak({
   durationMs: Math.round(minutes * 60_000),
   lateWindowMs: 120_000,

@@ -15,7 +15,16 @@ import { startServiceProcess, type ServiceProcess } from "../support/service-pro
 
 /** The five processes the soak kills: the four services and a second connector worker. */
 export const soakServiceNames = ["secrets", "connections", "orchestrator", "worker-1", "worker-2"] as const;
+/** One of the soak's five processes. */
 export type SoakServiceName = (typeof soakServiceNames)[number];
+
+/** Stop functions of the soak systems running in this process (for an interrupted script). */
+const running = new Set<() => Promise<void>>();
+
+/** Stops every soak system of this process, so an interrupted run leaves no process behind. */
+export async function stopRunningSoakSystems(): Promise<void> {
+  await Promise.all([...running].map((stop) => stop()));
+}
 
 /** The GitHub world of the fake: three repositories, one with three environments, two organizations. */
 export const soakGitHubWorld = {
@@ -40,6 +49,8 @@ export interface SoakSystem {
   readonly syncs: RpcClient<typeof SecretSyncsService>;
   /** Each service's log file (kept when SYNCLINE_KEEP_TEST_LOGS is set). */
   readonly workDir: string;
+  /** True once `stop` began: nothing may restart a process any more. */
+  readonly stopping: boolean;
   stop(): Promise<void>;
 }
 
@@ -61,12 +72,17 @@ export async function startSoakSystem(options: SoakSystemOptions = {}): Promise<
   const removeWorkDir = () => {
     if (!process.env.SYNCLINE_KEEP_TEST_LOGS) rmSync(workDir, { recursive: true, force: true });
   };
+  const state = { stopping: false };
   const stopStarted = async () => {
+    state.stopping = true;
+    running.delete(stopStarted);
     for (const stop of started.reverse()) await stop().catch(() => {});
+    started.length = 0;
     removeWorkDir();
   };
+  running.add(stopStarted);
   try {
-    return await startAll(options, workDir, started, stopStarted);
+    return await startAll(options, workDir, started, stopStarted, state);
   } catch (error) {
     await stopStarted();
     throw error;
@@ -78,6 +94,7 @@ async function startAll(
   workDir: string,
   started: Array<() => Promise<unknown>>,
   stopStarted: () => Promise<void>,
+  state: { readonly stopping: boolean },
 ): Promise<SoakSystem> {
   const postgres = await startRestartablePostgres();
   started.push(() => postgres.destroy());
@@ -164,6 +181,9 @@ async function startAll(
     services,
     ...clients,
     workDir,
+    get stopping() {
+      return state.stopping;
+    },
     async stop() {
       Object.values(clients).forEach((c) => c.close());
       await Promise.all(Object.values(services).map((s) => s.kill("SIGTERM")));
