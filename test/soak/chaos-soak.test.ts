@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { runChaosSoak } from "./run-chaos-soak.ts";
 import { formatReport } from "./soak-report.ts";
+import { stopRunningSoakSystems } from "./soak-system.ts";
 
 /**
  * The chaos soak for 60 s (README "Chaos soak"): its own PostgreSQL and nats-server, five service
@@ -9,6 +10,9 @@ import { formatReport } from "./soak-report.ts";
  * it in a vitest run of its own, after the other files.
  */
 describe("chaos soak", () => {
+  // The soak stops its system in a finally; this also covers a test that times out while it still runs.
+  afterAll(() => stopRunningSoakSystems());
+
   it("loses no change and never writes an older value over a newer one", async () => {
     const started = Date.now();
     const log = (line: string) =>
