@@ -70,7 +70,7 @@ describe("uncaught errors", () => {
     expect(isDatabaseDriverFault(elsewhere)).toBe(false);
   });
 
-  it("exits with code 1 and one fatal log line naming the driver when postgres.js fails outside any await", async () => {
+  it("exits with code 1 and one fatal line naming the driver when postgres.js fails outside any await", async () => {
     const { code, stderr, fatal } = await runCrashingService("writeSoon();");
     expect(code).toBe(1);
     expect(fatal).toEqual([
