@@ -20,10 +20,10 @@ export const bothDatabaseFiles = [
   "test/integration/connections.test.ts",
   "test/integration/connections-update.test.ts",
   "test/integration/orchestrator-api.test.ts",
-  "test/integration/orchestrator-destinations.test.ts",
-  // orchestrator.test.ts (refusals, manual runs, access) and orchestrator-coordination.test.ts
-  // (leases through the worker) pass on PGlite too; their store paths are covered above (the
-  // run-queue and run-coordinator store tests, orchestrator-api), so they run on PostgreSQL only.
+  // orchestrator.test.ts (refusals, manual runs, access), orchestrator-coordination.test.ts (leases
+  // through the worker) and orchestrator-destinations.test.ts (overlap rules, watch, plan) pass on
+  // PGlite too; their store paths are covered above (the run-queue and run-coordinator store tests,
+  // orchestrator-api), so to keep the suite short they run on PostgreSQL only.
 ];
 
 /** Files that run on the embedded database only (the four processes end to end on PGlite). */

@@ -23,9 +23,16 @@ export interface ServiceProcess {
 
 /**
  * Spawns `node services/<name>/src/main.ts` with `env` on the Node running the tests (Node 24),
- * and resolves once it logs "listening". Output also goes to `logFile`.
+ * and resolves once it logs "listening" (within `startTimeoutMs`, default 120 s; a process that
+ * does not is killed). Output also goes to `logFile`.
  */
-export async function startServiceProcess(name: string, env: Record<string, string>, logFile: string, portVariable: string): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  name: string,
+  env: Record<string, string>,
+  logFile: string,
+  portVariable: string,
+  startTimeoutMs = 120_000,
+): Promise<ServiceProcess> {
   let chunks: string[] = [];
   let child: ChildProcess | undefined;
   let port = Number(env[portVariable] ?? 0);
@@ -40,8 +47,11 @@ export async function startServiceProcess(name: string, env: Record<string, stri
     child = current;
     port = await new Promise<number>((resolve, reject) => {
       let pending = "";
-      // Generous: on a busy machine a service opening an embedded PGlite (WASM, data directory) takes long.
-      const timer = setTimeout(() => reject(new Error(`${name} did not start in 120s:\n${chunks.join("").slice(-4000)}`)), 120_000);
+      // Generous by default: on a busy machine a service opening an embedded PGlite (WASM, data directory) takes long.
+      const timer = setTimeout(() => {
+        current.kill("SIGKILL");
+        reject(new Error(`${name} did not start in ${startTimeoutMs / 1000}s:\n${chunks.join("").slice(-4000)}`));
+      }, startTimeoutMs);
       const onData = (chunk: Buffer) => {
         const text = chunk.toString();
         chunks.push(text);

@@ -1,6 +1,7 @@
 import { ConfigError, readConfig } from "@syncline/config";
 import { createLogger, createMetricsRegistry, initTelemetry, startMetricsServer, traceExportFromEnv, type Logger, type MetricsRegistry, type Telemetry } from "@syncline/telemetry";
 import { metricsConfig } from "./platform-config.ts";
+import { exitOnUncaughtError } from "./uncaught-errors.ts";
 
 /** What a service's start function receives. */
 export interface ServiceContext {
@@ -14,7 +15,9 @@ export interface ServiceContext {
  * The process life cycle shared by every service: telemetry first (so every span is exported),
  * then `start`; SIGTERM/SIGINT run the returned stop function once (graceful drain), then flush
  * spans and exit. A configuration error prints the variables at fault and exits with code 78.
- * With SYNCLINE_METRICS_PORT set, the service's metrics are served once `start` has returned.
+ * With SYNCLINE_METRICS_PORT set, the service's metrics are served once `start` has returned. An
+ * uncaught exception (e.g. the PostgreSQL driver failing after a lost connection) logs one fatal
+ * line and exits with code 1 for the supervisor to restart the process.
  */
 export function runService(name: string, start: (context: ServiceContext) => Promise<() => Promise<void>>): void {
   const telemetry = initTelemetry({ serviceName: name, export: traceExportFromEnv() });
@@ -36,6 +39,7 @@ export function runService(name: string, start: (context: ServiceContext) => Pro
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  exitOnUncaughtError(logger, () => telemetry.shutdown());
 
   const metrics = createMetricsRegistry();
   const startAll = async () => {

@@ -214,3 +214,86 @@ describe("fake GitHub part-way faults and abandoned requests", () => {
     expect(github.read({ repository: "acme/api" })).toEqual(new Map());
   });
 });
+
+describe("fake GitHub random faults and write log", () => {
+  it("draws 5xx, secondary rate limits and hangs at random, none of them writing, until turned off", async () => {
+    const body = await sealed("/repos/acme/api/actions/secrets/public-key", "v-1");
+    github.faults.setRandomFaults({ failRate: 1 });
+    expect([500, 502, 503]).toContain((await call("PUT", "/repos/acme/api/actions/secrets/A", { body })).status);
+    github.faults.setRandomFaults({ rateLimitRate: 1, retryAfterSeconds: 3 });
+    const limited = await call("PUT", "/repos/acme/api/actions/secrets/A", { body });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("3");
+    github.faults.setRandomFaults({ hangRate: 1 });
+    const headers = { Authorization: `Bearer ${writer}` };
+    const signal = AbortSignal.timeout(200);
+    const hung = fetch(`${github.url}/repos/acme/api/actions/secrets/A`, {
+      method: "PUT",
+      headers,
+      body: JSON.stringify(body),
+      signal,
+    });
+    await expect(hung).rejects.toThrow();
+    expect(github.read({ repository: "acme/api" }).size).toBe(0);
+    expect(github.writeLog()).toEqual([]);
+    github.faults.reset();
+    expect((await call("PUT", "/repos/acme/api/actions/secrets/A", { body })).status).toBe(201);
+  });
+
+  it("mixes fault kinds in roughly the configured shares", async () => {
+    github.faults.setRandomFaults({ failRate: 0.5, rateLimitRate: 0.25 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 200; i++) statuses.push((await call("GET", "/repos/acme/api/actions/secrets")).status);
+    const count = (match: (s: number) => boolean) => statuses.filter(match).length;
+    expect(count((s) => s >= 500)).toBeGreaterThan(60);
+    expect(count((s) => s >= 500)).toBeLessThan(140);
+    expect(count((s) => s === 429)).toBeGreaterThan(20);
+    expect(count((s) => s === 429)).toBeLessThan(80);
+    expect(count((s) => s === 200)).toBeGreaterThan(20);
+  });
+
+  it("logs the opened value of every applied PUT per scope, in order, but not seeds or refused PUTs", async () => {
+    github.seed({ repository: "acme/web" }, { SEEDED: "seed" });
+    const repoKey = "/repos/acme/api/actions/secrets/public-key";
+    await call("PUT", "/repos/acme/api/actions/secrets/db_password", { body: await sealed(repoKey, "pw-1") });
+    const envKey = "/repos/acme/api/environments/production/secrets/public-key";
+    await call("PUT", "/repos/acme/api/environments/production/secrets/TOKEN", { body: await sealed(envKey, "t-1") });
+    const orgBody = { ...(await sealed("/orgs/acme/actions/secrets/public-key", "s-1")), visibility: "all" };
+    await call("PUT", "/orgs/acme/actions/secrets/SHARED", { body: orgBody });
+    const refused = await call("PUT", "/repos/acme/api/actions/secrets/1BAD", { body: await sealed(repoKey, "x") });
+    expect(refused.status).toBe(422);
+    const log = github.writeLog();
+    expect(log.map(({ seq, destination, key, value }) => ({ seq, destination, key, value }))).toEqual([
+      { seq: 1, destination: "repository acme/api", key: "DB_PASSWORD", value: "pw-1" },
+      { seq: 2, destination: "environment production of acme/api", key: "TOKEN", value: "t-1" },
+      { seq: 3, destination: "organization acme", key: "SHARED", value: "s-1" },
+    ]);
+    expect(JSON.stringify(github.requests)).not.toMatch(/pw-1|t-1|s-1/);
+  });
+
+  it("answers a late PUT after a newer one and applies it then", async () => {
+    const old = await sealed("/repos/acme/api/actions/secrets/public-key", "old");
+    const fresh = await sealed("/repos/acme/api/actions/secrets/public-key", "new");
+    github.faults.setRandomFaults({ delayRate: 1, delayMs: 2000 });
+    const late = call("PUT", "/repos/acme/api/actions/secrets/A", { body: old });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // lets the late request arrive (and draw its delay) first
+    github.faults.reset();
+    expect((await call("PUT", "/repos/acme/api/actions/secrets/A", { body: fresh })).status).toBe(201);
+    expect((await late).status).toBe(204);
+    expect(github.read({ repository: "acme/api" }).get("A")).toBe("old");
+    expect(github.writeLog().map((w) => w.value)).toEqual(["new", "old"]);
+  });
+
+  it("never applies a late PUT whose client gave up (closed the connection) before it was handled", async () => {
+    const body = await sealed("/repos/acme/api/actions/secrets/public-key", "old");
+    github.faults.setRandomFaults({ delayRate: 1, delayMs: 500 });
+    const signal = AbortSignal.timeout(100);
+    const headers = { Authorization: `Bearer ${writer}` };
+    const url = `${github.url}/repos/acme/api/actions/secrets/A`;
+    await expect(fetch(url, { method: "PUT", headers, body: JSON.stringify(body), signal })).rejects.toThrow();
+    const puts = () => github.requests.filter((r) => r.method === "PUT");
+    await vi.waitFor(() => expect(puts()).toEqual([expect.objectContaining({ status: 0 })]), { timeout: 10_000 });
+    expect(github.read({ repository: "acme/api" }).size).toBe(0);
+    expect(github.writeLog()).toEqual([]);
+  });
+});

@@ -2,11 +2,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import sodium from "libsodium-wrappers";
-import { createFaults, type FakeGitHubFaults } from "./faults.ts";
+import { createWriteLog, type FakeLoggedWrite } from "../write-log.ts";
+import { createFaults, type FakeGitHubFaults, type FaultDecision } from "./faults.ts";
 import { errorResponse, faultResponse, handleGitHubRequest, quotaHeaders, type FakeGitHubRequest, type FakeGitHubResponse, type FakeGitHubToken } from "./routes.ts";
 import { createSecretStore, type FakeSecret, type FakeSecretScope, type FakeVisibility } from "./secret-store.ts";
 
 export type { FakeGitHubFaults } from "./faults.ts";
+export type { FakeLoggedWrite } from "../write-log.ts";
 export type { FakeGitHubToken } from "./routes.ts";
 export type { FakeSecret, FakeSecretScope, FakeVisibility } from "./secret-store.ts";
 export { FAKE_LIMITS } from "./routes.ts";
@@ -54,6 +56,11 @@ export interface FakeGitHub {
   repositoryId(repository: string): number;
   readonly requests: readonly FakeGitHubLoggedRequest[];
   readonly faults: FakeGitHubFaults;
+  /**
+   * Every secret PUT the fake applied, in order, with the value it opened from the sealed box
+   * (destination: the scope, e.g. `repository acme/api`). Values are secret: assert on them, never print them.
+   */
+  writeLog(): readonly FakeLoggedWrite[];
   /** Calls `listener` once each request is decided, before its answer is sent; returns an unsubscribe function. */
   onRequest(listener: (request: FakeGitHubLoggedRequest) => void): () => void;
 }
@@ -86,20 +93,38 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const requests: FakeGitHubLoggedRequest[] = [];
   const listeners = new Set<(request: FakeGitHubLoggedRequest) => void>();
   const used = new Map<string, number>();
+  const writeLog = createWriteLog();
+  // Routes write through this view of the store, so every applied PUT lands in the write log (seeds do not).
+  const loggedStore: typeof store = {
+    ...store,
+    put(state, name, value, org) {
+      const created = store.put(state, name, value, org);
+      writeLog.record(state.label, name.toUpperCase(), value);
+      return created;
+    },
+  };
   let closed = false;
 
   /**
-   * `gone` says the client disconnected: a request it abandoned during the latency is dropped
-   * unhandled (logged with status 0), as a server that stops work for a closed connection does.
+   * `gone` says the client disconnected: a request it abandoned during the latency, or during a
+   * random late answer's delay, is dropped unhandled (logged with status 0), as a server that stops
+   * work for a closed connection does; so an aborted call has no effect.
    */
   async function answer(request: FakeGitHubRequest, gone: () => boolean = () => false): Promise<FakeGitHubResponse | undefined> {
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    const decision = gone() ? { kind: "hang" as const } : faults.decide();
+    let decision: FaultDecision = gone() ? { kind: "hang" } : faults.decide();
+    if (decision.kind === "none" && decision.delayMs) {
+      await sleep(decision.delayMs);
+      if (gone()) decision = { kind: "hang" };
+    }
     let response: FakeGitHubResponse | undefined;
     if (decision.kind === "hang") response = undefined;
     else if (decision.kind !== "none") response = faultResponse(decision);
     else if (Buffer.byteLength(request.body) > MAX_REQUEST_BYTES) response = errorResponse(413, "Payload Too Large");
-    else response = withQuota(handleGitHubRequest(request, { store, tokens: new Map(tokens.map((t) => [t.token, t])), moved }), request);
+    else {
+      const context = { store: loggedStore, tokens: new Map(tokens.map((t) => [t.token, t])), moved };
+      response = withQuota(handleGitHubRequest(request, context), request);
+    }
     const search = request.query.size > 0 ? `?${request.query}` : "";
     const logged = { method: request.method, path: `${request.pathname}${search}`, status: response?.status ?? 0, ...(response?.scope ? { scope: response.scope } : {}) };
     requests.push(logged);
@@ -128,7 +153,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const url = new URL(req.url ?? "/", "http://fake-github");
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
     const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
-    const response = await answer({ method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: Buffer.concat(chunks).toString("utf8"), origin }, () => gone);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const request = { method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: text, origin };
+    const response = await answer(request, () => gone);
     if (!response || closed || res.destroyed) return;
     const body = response.body === undefined ? undefined : JSON.stringify(response.body);
     res.writeHead(response.status, { ...(body ? { "Content-Type": "application/json; charset=utf-8" } : {}), "X-GitHub-Media-Type": "github.v3; format=json", ...response.headers });
@@ -173,6 +200,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (!found) throw new Error(`fake github: no repository ${repository}`);
       return found.id;
     },
+    writeLog: () => writeLog.entries(),
     onRequest(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

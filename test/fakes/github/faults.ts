@@ -1,3 +1,5 @@
+import { createRandomFaults, type RandomFaultRates } from "../random-faults.ts";
+
 /** Test controls that make the fake GitHub misbehave the way the real one does. Faults answer before any effect. */
 export interface FakeGitHubFaults {
   /** The next `count` requests answer `status` (default 500) with a GitHub error body. */
@@ -21,6 +23,12 @@ export interface FakeGitHubFaults {
   setLatency(ms: number): void;
   /** The next `count` requests (default: all, until reset) are never answered while the fake runs. */
   hangNext(count?: number): void;
+  /**
+   * From now on, each request not taken by a queued fault draws one at random: a 5xx (500, 502 or
+   * 503), a secondary rate limit (429 with `retry-after`), a hang, or a late answer (handled
+   * normally after a delay). All rates 0 (or `reset`) turns this off.
+   */
+  setRandomFaults(rates: RandomFaultRates): void;
   /** Clears every fault. */
   reset(): void;
 }
@@ -31,7 +39,8 @@ export type FaultDecision =
   | { readonly kind: "fail"; readonly status: number }
   | { readonly kind: "secondary_rate_limit"; readonly status: number; readonly retryAfterSeconds: number }
   | { readonly kind: "quota_exhausted"; readonly status: number; readonly resetInSeconds: number }
-  | { readonly kind: "none" };
+  /** Handle the request; `delayMs` (a random late answer) says to wait that long first. */
+  | { readonly kind: "none"; readonly delayMs?: number };
 
 /** Fault controls plus the server's side: `decide` consumes one queued fault per request. */
 export interface FaultState extends FakeGitHubFaults {
@@ -47,6 +56,7 @@ export function createFaults(): FaultState {
   let quota = { count: 0, status: 403, resetInSeconds: 60 };
   let latencyMs = 0;
   let failLater = { passing: 0, count: 0, status: 500 };
+  const random = createRandomFaults([500, 502, 503]);
   return {
     failNext(count, status = 500) {
       fail = { count, status };
@@ -66,7 +76,11 @@ export function createFaults(): FaultState {
     hangNext(count = Number.POSITIVE_INFINITY) {
       hang = count;
     },
+    setRandomFaults(rates) {
+      random.set(rates);
+    },
     reset() {
+      random.set({});
       hang = 0;
       fail = { count: 0, status: 500 };
       secondary = { count: 0, status: 429, retryAfterSeconds: 1 };
@@ -95,7 +109,12 @@ export function createFaults(): FaultState {
         quota.count--;
         return { kind: "quota_exhausted", status: quota.status, resetInSeconds: quota.resetInSeconds };
       }
-      return { kind: "none" };
+      const drawn = random.draw();
+      if (drawn?.kind === "rate_limit") {
+        return { kind: "secondary_rate_limit", status: 429, retryAfterSeconds: drawn.retryAfterSeconds };
+      }
+      if (drawn?.kind === "delay") return { kind: "none", delayMs: drawn.ms };
+      return drawn ?? { kind: "none" };
     },
     get latencyMs() {
       return latencyMs;

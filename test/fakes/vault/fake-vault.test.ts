@@ -182,3 +182,75 @@ describe("fake Vault part-way faults and abandoned requests", () => {
     expect(vault.read("secret", "x")).toBeUndefined();
   });
 });
+
+describe("fake Vault random faults and write log", () => {
+  it("draws 5xx, 429 with Retry-After and hangs at random, none of them writing, until turned off", async () => {
+    vault.faults.setRandomFaults({ failRate: 1 });
+    const failed = await call("POST", "/v1/secret/data/x", { body: { data: { A: "1" } } });
+    expect([500, 502, 503, 504]).toContain(failed.status);
+    vault.faults.setRandomFaults({ rateLimitRate: 1, retryAfterSeconds: 2 });
+    const limited = await call("POST", "/v1/secret/data/x", { body: { data: { A: "2" } } });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("2");
+    vault.faults.setRandomFaults({ hangRate: 1 });
+    const hung = call("POST", "/v1/secret/data/x", { body: { data: { A: "3" } }, signal: AbortSignal.timeout(200) });
+    await expect(hung).rejects.toThrow();
+    expect(vault.read("secret", "x")).toBeUndefined();
+    expect(vault.writeLog()).toEqual([]);
+    vault.faults.reset();
+    expect((await call("POST", "/v1/secret/data/x", { body: { data: { A: "4" } } })).status).toBe(200);
+  });
+
+  it("mixes fault kinds in roughly the configured shares", async () => {
+    vault.faults.setRandomFaults({ failRate: 0.5, rateLimitRate: 0.25 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 200; i++) statuses.push((await call("GET", "/v1/secret/data/x")).status);
+    const count = (match: (s: number) => boolean) => statuses.filter(match).length;
+    expect(count((s) => s >= 500)).toBeGreaterThan(60);
+    expect(count((s) => s >= 500)).toBeLessThan(140);
+    expect(count((s) => s === 429)).toBeGreaterThan(20);
+    expect(count((s) => s === 429)).toBeLessThan(80);
+    expect(count((s) => s === 404)).toBeGreaterThan(20);
+    expect(() => vault.faults.setRandomFaults({ failRate: 0.8, hangRate: 0.3 })).toThrow(/at most 1/);
+  });
+
+  it("logs every key of every version written through the API in order, not seeds or requests", async () => {
+    vault.seed("secret", "seeded", { A: "seed" });
+    await call("POST", "/v1/secret/data/apps/api", { body: { data: { A: "a-1", B: "b-1" } } });
+    await call("POST", "/v1/secret/data/apps/api", { body: { data: { A: "a-2" } } });
+    const headers = { "X-Vault-Namespace": "team-a" };
+    await call("POST", "/v1/kv/team/data/x", { body: { data: { C: "c-1" } }, headers });
+    const log = vault.writeLog();
+    expect(log.map(({ seq, destination, key, value }) => ({ seq, destination, key, value }))).toEqual([
+      { seq: 1, destination: "secret/apps/api", key: "A", value: "a-1" },
+      { seq: 2, destination: "secret/apps/api", key: "B", value: "b-1" },
+      { seq: 3, destination: "secret/apps/api", key: "A", value: "a-2" },
+      { seq: 4, destination: "team-a/kv/team/x", key: "C", value: "c-1" },
+    ]);
+    expect(log.every((entry, i) => i === 0 || entry.at >= log[i - 1]!.at)).toBe(true);
+    expect(JSON.stringify(vault.requests)).not.toMatch(/a-1|b-1|c-1/);
+  });
+
+  it("answers a late request after a newer one and applies it then (its client still waiting)", async () => {
+    vault.faults.setRandomFaults({ delayRate: 1, delayMs: 2000 });
+    const late = call("POST", "/v1/secret/data/x", { body: { data: { A: "old" } } });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // lets the late request arrive (and draw its delay) first
+    vault.faults.reset();
+    expect((await call("POST", "/v1/secret/data/x", { body: { data: { A: "new" } } })).status).toBe(200);
+    expect((await late).status).toBe(200);
+    expect(vault.read("secret", "x")).toEqual({ A: "old" });
+    expect(vault.writeLog().map((w) => w.value)).toEqual(["new", "old"]);
+  });
+
+  it("never applies a late request whose client gave up (closed the connection) before it was handled", async () => {
+    vault.faults.setRandomFaults({ delayRate: 1, delayMs: 500 });
+    const signal = AbortSignal.timeout(100);
+    const abandoned = call("POST", "/v1/secret/data/x", { body: { data: { A: "old" } }, signal });
+    await expect(abandoned).rejects.toThrow();
+    await vi.waitFor(() => expect(vault.requests).toEqual([expect.objectContaining({ method: "POST", status: 0 })]), {
+      timeout: 10_000,
+    });
+    expect(vault.read("secret", "x")).toBeUndefined();
+    expect(vault.writeLog()).toEqual([]);
+  });
+});

@@ -1,13 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createFaults, type FakeVaultFaults } from "./faults.ts";
+import { createFaults, type FakeVaultFaults, type FaultDecision } from "./faults.ts";
 import { createKvStore, type FakeKvVersion } from "./kv-store.ts";
+import { createWriteLog, type FakeLoggedWrite } from "../write-log.ts";
 import { faultResponse, handleVaultRequest, namespaceOf, type FakeVaultRequest, type FakeVaultResponse, type FakeVaultWrite } from "./routes.ts";
 
 export type { FakeVaultFaults } from "./faults.ts";
 export type { FakeKvVersion } from "./kv-store.ts";
 export type { FakeVaultWrite } from "./routes.ts";
+export type { FakeLoggedWrite } from "../write-log.ts";
 
 /** The fake's configuration; every field has a default good for most tests. */
 export interface FakeVaultOptions {
@@ -54,6 +56,12 @@ export interface FakeVault {
   readonly faults: FakeVaultFaults;
   /** Calls `listener` after each KV data write through the API; returns an unsubscribe function. */
   onWrite(listener: (write: FakeVaultWrite) => void): () => void;
+  /**
+   * Every key of every version written through the API, in order, with its value (destination
+   * `mount/path`, prefixed by `namespace/` outside the root). Values are secret: assert on them,
+   * never print them.
+   */
+  writeLog(): readonly FakeLoggedWrite[];
   /** Calls `listener` once each request is decided, before its answer is sent; returns an unsubscribe function. */
   onRequest(listener: (request: FakeVaultLoggedRequest) => void): () => void;
 }
@@ -76,15 +84,29 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
   const writeListeners = new Set<(write: FakeVaultWrite) => void>();
   const requestListeners = new Set<(request: FakeVaultLoggedRequest) => void>();
   const rawSockets = new Set<Socket>();
+  const writeLog = createWriteLog();
   let closed = false;
 
+  function logWrite(write: FakeVaultWrite): void {
+    const data = store.secret(write.namespace, write.mount, write.path)?.versions[write.version - 1]?.data ?? {};
+    const destination = `${write.namespace ? `${write.namespace}/` : ""}${write.mount}/${write.path}`;
+    for (const [key, value] of Object.entries(data)) {
+      writeLog.record(destination, key, typeof value === "string" ? value : JSON.stringify(value));
+    }
+  }
+
   /**
-   * `gone` says the client disconnected: a request it abandoned during the latency is dropped
-   * unhandled (logged with status 0), as a server that stops work for a closed connection does.
+   * `gone` says the client disconnected: a request it abandoned during the latency, or during a
+   * random late answer's delay, is dropped unhandled (logged with status 0), as a server that stops
+   * work for a closed connection does; so an aborted call has no effect.
    */
   async function answer(request: FakeVaultRequest, gone: () => boolean = () => false): Promise<FakeVaultResponse | undefined> {
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    const decision = gone() ? { kind: "hang" as const } : faults.decide();
+    let decision: FaultDecision = gone() ? { kind: "hang" } : faults.decide();
+    if (decision.kind === "none" && decision.delayMs) {
+      await sleep(decision.delayMs);
+      if (gone()) decision = { kind: "hang" };
+    }
     const response =
       decision.kind === "hang"
         ? undefined
@@ -97,7 +119,10 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
                 tokens: new Set(tokens),
                 namespaces: new Set(namespaces),
                 sealed: faults.sealed,
-                onWrite: (write) => writeListeners.forEach((listener) => listener(write)),
+                onWrite: (write) => {
+                  logWrite(write);
+                  writeListeners.forEach((listener) => listener(write));
+                },
               });
     const search = request.query.size > 0 ? `?${request.query}` : "";
     const logged = { method: request.method, path: `${request.pathname}${search}`, namespace: namespaceOf(request), status: response?.status ?? 0 };
@@ -117,8 +142,9 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
     }
     const url = new URL(req.url ?? "/", "http://fake-vault");
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
-    const payload = Buffer.concat(chunks).toString("utf8");
-    const response = await answer({ method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: payload }, () => gone);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const request = { method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: text };
+    const response = await answer(request, () => gone);
     if (!response || closed || res.destroyed) return;
     const body = response.body === undefined ? undefined : JSON.stringify(response.body);
     res.writeHead(response.status, { ...(body ? { "Content-Type": "application/json" } : {}), "Cache-Control": "no-store", ...response.headers });
@@ -171,6 +197,7 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
     versions(mount, path, location) {
       return structuredClone(store.secret(where(location), mount, path)?.versions ?? []);
     },
+    writeLog: () => writeLog.entries(),
     onWrite(listener) {
       writeListeners.add(listener);
       return () => writeListeners.delete(listener);

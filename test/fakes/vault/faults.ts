@@ -1,3 +1,5 @@
+import { createRandomFaults, type RandomFaultRates } from "../random-faults.ts";
+
 /** Test controls that make the fake Vault misbehave the way real ones do. Faults answer before any effect. */
 export interface FakeVaultFaults {
   /** The next `count` requests answer `status` (default 500) with a Vault error body. */
@@ -15,6 +17,12 @@ export interface FakeVaultFaults {
   hangNext(count?: number): void;
   /** While sealed, every request but sys/health answers 503 "Vault is sealed", and health reports sealed. */
   setSealed(sealed: boolean): void;
+  /**
+   * From now on, each request not taken by a queued fault draws one at random: a 5xx (500, 502, 503
+   * or 504), a 429 with `Retry-After`, a hang, or a late answer (handled normally after a delay).
+   * All rates 0 (or `reset`) turns this off.
+   */
+  setRandomFaults(rates: RandomFaultRates): void;
   /** Clears every fault. */
   reset(): void;
 }
@@ -24,7 +32,8 @@ export type FaultDecision =
   | { readonly kind: "hang" }
   | { readonly kind: "fail"; readonly status: number }
   | { readonly kind: "rate_limit"; readonly retryAfterSeconds: number }
-  | { readonly kind: "none" };
+  /** Handle the request; `delayMs` (a random late answer) says to wait that long first. */
+  | { readonly kind: "none"; readonly delayMs?: number };
 
 /** Fault controls plus the server's side: `decide` consumes one queued fault per request. */
 export interface FaultState extends FakeVaultFaults {
@@ -41,6 +50,7 @@ export function createFaults(): FaultState {
   let latencyMs = 0;
   let failLater = { passing: 0, count: 0, status: 500 };
   let sealed = false;
+  const random = createRandomFaults([500, 502, 503, 504]);
   return {
     failNext(count, status = 500) {
       fail = { count, status };
@@ -60,7 +70,11 @@ export function createFaults(): FaultState {
     setSealed(value) {
       sealed = value;
     },
+    setRandomFaults(rates) {
+      random.set(rates);
+    },
     reset() {
+      random.set({});
       hang = 0;
       fail = { count: 0, status: 500 };
       rateLimit = { count: 0, retryAfterSeconds: 1 };
@@ -85,7 +99,9 @@ export function createFaults(): FaultState {
         rateLimit.count--;
         return { kind: "rate_limit", retryAfterSeconds: rateLimit.retryAfterSeconds };
       }
-      return { kind: "none" };
+      const drawn = random.draw();
+      if (drawn?.kind === "delay") return { kind: "none", delayMs: drawn.ms };
+      return drawn ?? { kind: "none" };
     },
     get latencyMs() {
       return latencyMs;

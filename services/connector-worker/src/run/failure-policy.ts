@@ -56,13 +56,23 @@ export function decide(failure: RunFailure, attempt: number, maxAttempts: number
 }
 
 /**
+ * Longest wait before asking the orchestrator again for a run it could not be asked about. The
+ * delivery count behind the backoff also counts the run's earlier attempts, waits and BUSY answers,
+ * so it says nothing about how long the orchestrator has been away; uncapped, a run redelivered a few
+ * times that meets a short orchestrator or database outage would sit out a full minute after it.
+ */
+export const MAX_UNCLAIMED_WAIT_MS = 10_000;
+
+/**
  * What to do with a request whose run could not be claimed (BeginSyncRun failed): the run is not
  * this worker's, so nothing is reported. A request the orchestrator calls malformed or unknown is
- * terminated; anything else (orchestrator down, wrong internal credential) is asked again later.
+ * terminated; anything else (orchestrator down, wrong internal credential) is asked again later,
+ * within `MAX_UNCLAIMED_WAIT_MS` (asking is one cheap call; it never touches the destination).
  */
 export function decideUnclaimed(failure: RunFailure, deliveryCount: number): { readonly kind: "nak"; readonly delayMs: number } | { readonly kind: "term"; readonly reason: string } {
   if (failure.kind === "invalid_config" || failure.kind === "not_found") return { kind: "term", reason: `run request refused by the orchestrator: ${failure.message}` };
-  return { kind: "nak", delayMs: policy[failure.kind](deliveryCount, failure) ?? backoff(deliveryCount) };
+  const delayMs = policy[failure.kind](deliveryCount, failure) ?? backoff(deliveryCount);
+  return { kind: "nak", delayMs: Math.min(delayMs, MAX_UNCLAIMED_WAIT_MS) };
 }
 
 /** Exponential backoff with jitter: 0.5 s, 1 s, 2 s, … capped at 60 s. */

@@ -67,6 +67,23 @@ describe("run request handling", () => {
     expect((await handle(request, delivery(2))).kind).toBe("term");
     expect(reports).toEqual([]);
   });
+
+  it("a claim that fails on a much-redelivered run (orchestrator or its database briefly down) is asked again within 10 s", async () => {
+    // Found by the chaos soak: after five failed attempts and a wait, BeginSyncRun timed out during a
+    // PostgreSQL restart; the backoff from the delivery count (48–72 s) outlasted the 60 s the
+    // destinations get to converge once the faults stop.
+    const unavailable = () => new RpcError(Code.DEADLINE_EXCEEDED, "Deadline exceeded after 15.000s");
+    const counts = [1, 2, 4, 7, 8, 12, 30, 500];
+    const { handle, reports } = handlerWith(counts.map(unavailable));
+    const request = create(SyncRunRequestSchema, { runId: "r4", secretSyncId: "s", action: SyncAction.SYNC });
+    for (const count of counts) {
+      const disposition = await handle(request, delivery(count));
+      expect(disposition.kind).toBe("nak");
+      expect(disposition.kind === "nak" && disposition.delayMs).toBeLessThanOrEqual(10_000);
+      expect(disposition.kind === "nak" && disposition.delayMs).toBeGreaterThan(0);
+    }
+    expect(reports).toEqual([]);
+  });
 });
 
 /**
