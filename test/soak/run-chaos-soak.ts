@@ -61,6 +61,8 @@ export interface ChaosSoakReport {
    * timed-out UpdateSecret committed after its retry. Not a failure: the destinations follow the source.
    */
   readonly sourceRegressions: readonly string[];
+  /** UpdateSecret calls that failed at the client yet whose value is in the source history. */
+  readonly failedButCommitted: number;
   /** For each sync still divergent after the window: its status, newest runs and when its keys changed. */
   readonly diagnostics: readonly string[];
 }
@@ -145,6 +147,7 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
       staleOverNew: order.stale,
       notInSource: order.unknown,
       sourceRegressions: sourceRegressions(history),
+      failedButCommitted: history.filter((v) => writer.failedValues().has(v.value)).length,
       diagnostics,
     };
   } finally {

@@ -23,6 +23,7 @@ export function formatReport(report: ChaosSoakReport): string[] {
       `ticks skipped at the in-flight cap: ${writer.skipped})`,
     `  failed calls retried: ${counts(writer.failed)}; re-reads: ${writer.rereads}; ` +
       `re-reads that saw an older value: ${writer.sourceRegressions}`,
+    `  failed UpdateSecret calls whose value the source committed anyway: ${report.failedButCommitted}`,
     `source regressions (late commits of timed-out writes): ${report.sourceRegressions.length}` +
       names(report.sourceRegressions),
     `processes killed: ${sum(chaos.killed)} (${counts(chaos.killed)}); ` +
