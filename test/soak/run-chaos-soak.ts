@@ -7,7 +7,7 @@ import { collectRunStats, type RunStats } from "./run-stats.ts";
 import { createSoakFixture, soakTargets } from "./soak-fixture.ts";
 import { startSoakSystem } from "./soak-system.ts";
 import { startSourceWriter, type WriterStats } from "./source-writer.ts";
-import { readSourceHistory, sourceRegressions, staleOverNew, type StaleWrite } from "./source-order.ts";
+import { readSourceHistory, sequenceReversals, sourceRegressions, staleOverNew, type StaleWrite } from "./source-order.ts";
 
 /** How the soak runs; every field has a default. */
 export interface ChaosSoakOptions {
@@ -63,6 +63,8 @@ export interface ChaosSoakReport {
   readonly sourceRegressions: readonly string[];
   /** UpdateSecret calls that failed at the client yet whose value is in the source history. */
   readonly failedButCommitted: number;
+  /** Destination writes that went back in sequence number (following a source regression, unless also stale). */
+  readonly sequenceReversals: number;
   /** For each sync still divergent after the window: its status, newest runs and when its keys changed. */
   readonly diagnostics: readonly string[];
 }
@@ -115,7 +117,8 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
       ...system.github.requests.slice(requestsBefore.github),
     ]);
     const history = await readSourceHistory(system, fixture);
-    const order = staleOverNew([...system.vault.writeLog(), ...system.github.writeLog()], history);
+    const written = [...system.vault.writeLog(), ...system.github.writeLog()];
+    const order = staleOverNew(written, history);
     const runs = await collectRunStats(system, fixture);
     const diagnostics = await describeDivergence(system, fixture, [...final.lost, ...final.extra]);
     const converged = convergence.seconds !== undefined && final.lost.length === 0 && final.extra.length === 0;
@@ -147,6 +150,7 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
       staleOverNew: order.stale,
       notInSource: order.unknown,
       sourceRegressions: sourceRegressions(history),
+      sequenceReversals: sequenceReversals(written),
       failedButCommitted: history.filter((v) => writer.failedValues().has(v.value)).length,
       diagnostics,
     };

@@ -36,6 +36,8 @@ export function formatReport(report: ChaosSoakReport): string[] {
     `lost = ${report.lost.length}${names(report.lost)}`,
     `extra = ${report.extra.length}${names(report.extra)}`,
     `stale-over-new (by source commit order) = ${stale.length}${names(stale)}`,
+    `  destination writes lower in sequence number than one the key had (following the source): ` +
+      `${report.sequenceReversals}`,
     `destination values not in the source history = ${report.notInSource.length}${names(report.notInSource)}`,
   ];
   if (report.stillLost !== undefined) {

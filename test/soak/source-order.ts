@@ -136,3 +136,21 @@ function destinationFolders(log: readonly FakeLoggedWrite[], byValue: Map<string
   }
   return folders;
 }
+
+/**
+ * Destination writes whose soak sequence number is below one the key already received: the soak's
+ * former check, kept as a figure to show how many of those were the destination following a source
+ * regression (not failures by themselves).
+ */
+export function sequenceReversals(log: readonly FakeLoggedWrite[]): number {
+  const highest = new Map<string, number>();
+  let reversals = 0;
+  for (const write of log) {
+    const seq = soakSequence(write.value);
+    if (seq === undefined) continue;
+    const id = `${write.destination}:${write.key}`;
+    if (seq < (highest.get(id) ?? -1)) reversals++;
+    else highest.set(id, seq);
+  }
+  return reversals;
+}
