@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FakeLoggedWrite } from "../fakes/write-log.ts";
 import { soakSequence, soakValue } from "./soak-fixture.ts";
-import { sourceRegressions, staleOverNew, type SourceVersion } from "./source-order.ts";
+import { sequenceReversals, sourceRegressions, staleOverNew, type SourceVersion } from "./source-order.ts";
 
 const write = (seq: number, destination: string, key: string, value: string): FakeLoggedWrite => ({
   seq,
@@ -52,6 +52,8 @@ describe("soak values and the stale-over-new check", () => {
       write(5, "secret/soak/v0", "K0", "K0-2-a2"),
     ];
     expect(staleOverNew(log, history)).toEqual({ stale: [], unknown: [] });
+    // Judged by sequence numbers alone (the soak's former check), both writes of the late K0-2 look stale.
+    expect(sequenceReversals(log)).toBe(2);
   });
 
   it("flags a destination going back in the source's commit order, even when the sequence number goes up", () => {

@@ -7,7 +7,13 @@ import { collectRunStats, type RunStats } from "./run-stats.ts";
 import { createSoakFixture, soakTargets } from "./soak-fixture.ts";
 import { startSoakSystem } from "./soak-system.ts";
 import { startSourceWriter, type WriterStats } from "./source-writer.ts";
-import { readSourceHistory, sequenceReversals, sourceRegressions, staleOverNew, type StaleWrite } from "./source-order.ts";
+import {
+  readSourceHistory,
+  sequenceReversals,
+  sourceRegressions,
+  staleOverNew,
+  type StaleWrite,
+} from "./source-order.ts";
 
 /** How the soak runs; every field has a default. */
 export interface ChaosSoakOptions {
