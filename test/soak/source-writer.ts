@@ -10,7 +10,10 @@ export interface WriterStats {
   skipped: number;
   failed: Record<string, number>;
   rereads: number;
-  /** Re-reads that found an older value than one already acknowledged: the source lost a change. */
+  /**
+   * Re-reads that found an older value than one already acknowledged. Only what a re-read happens to
+   * see; the soak counts source regressions exactly from the version history (source-order.ts).
+   */
   sourceRegressions: number;
 }
 
