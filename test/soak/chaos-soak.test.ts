@@ -26,7 +26,9 @@ describe("chaos soak", () => {
     expect(report.chaos.postgresRestarts).toBe(1);
     expect(report.writer.accepted).toBeGreaterThan(0);
     expect(report.injected.serverErrors + report.injected.rateLimits + report.injected.hangs).toBeGreaterThan(0);
-    expect(report.staleOverNew.map((s) => `${s.destination}:${s.key} ${s.seq} after ${s.newerSeq}`)).toEqual([]);
+    const stale = report.staleOverNew.map((s) => `${s.destination}:${s.key} v${s.version} after v${s.newerVersion}`);
+    expect(stale).toEqual([]);
+    expect(report.notInSource).toEqual([]);
     expect(report.lost).toEqual([]);
     expect(report.extra).toEqual([]);
     expect(report.converged).toBe(true);

@@ -23,5 +23,6 @@ const report = await runChaosSoak({
     console.log(`[${new Date().toISOString().slice(11, 19)} +${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`),
 });
 for (const line of formatReport(report)) console.log(line);
-const ok = report.converged && report.lost.length === 0 && report.staleOverNew.length === 0;
+const ok =
+  report.converged && report.lost.length === 0 && report.staleOverNew.length === 0 && report.notInSource.length === 0;
 process.exitCode = ok ? 0 : 1;

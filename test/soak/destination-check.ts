@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { FakeLoggedWrite } from "../fakes/write-log.ts";
-import { soakSequence, type SoakFixture, type SoakSync } from "./soak-fixture.ts";
+import type { SoakFixture, SoakSync } from "./soak-fixture.ts";
 import type { SoakSystem } from "./soak-system.ts";
 
 /** Key names (never values) that differ between a destination and its source, as `sync-folder:KEY`. */
@@ -9,15 +8,6 @@ export interface Divergence {
   readonly lost: readonly string[];
   /** Destination keys the source does not have (the soak's syncs own every key of their destination). */
   readonly extra: readonly string[];
-}
-
-/** A write the destination received after a newer value of the same key. */
-export interface StaleWrite {
-  readonly destination: string;
-  readonly key: string;
-  readonly seq: number;
-  readonly newerSeq: number;
-  readonly at: number;
 }
 
 /** Every folder's keys and values at the source, read through the public API (retried while services recover). */
@@ -90,23 +80,4 @@ export async function awaitConvergence(
     if (Date.now() - started > timeoutMs) return { seconds: undefined, divergence };
     await sleep(500);
   }
-}
-
-/**
- * Every write in the fakes' logs that carried an older sequence number than one the same
- * destination key had already received: a stale value written over a newer one.
- */
-export function staleOverNew(log: readonly FakeLoggedWrite[]): StaleWrite[] {
-  const newest = new Map<string, number>();
-  const stale: StaleWrite[] = [];
-  for (const write of log) {
-    const seq = soakSequence(write.value);
-    if (seq === undefined) continue;
-    const id = `${write.destination}\u0000${write.key}`;
-    const before = newest.get(id) ?? -1;
-    if (seq < before)
-      stale.push({ destination: write.destination, key: write.key, seq, newerSeq: before, at: write.at });
-    else newest.set(id, seq);
-  }
-  return stale;
 }

@@ -1,12 +1,19 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RandomFaultRates } from "../fakes/random-faults.ts";
 import { startChaos, type ChaosStats } from "./chaos-schedule.ts";
-import { awaitConvergence, compareAll, readSource, staleOverNew, type StaleWrite } from "./destination-check.ts";
+import { awaitConvergence, compareAll, readSource } from "./destination-check.ts";
 import { describeDivergence } from "./divergence-report.ts";
 import { collectRunStats, type RunStats } from "./run-stats.ts";
 import { createSoakFixture, soakTargets } from "./soak-fixture.ts";
 import { startSoakSystem } from "./soak-system.ts";
 import { startSourceWriter, type WriterStats } from "./source-writer.ts";
+import {
+  readSourceHistory,
+  sequenceReversals,
+  sourceRegressions,
+  staleOverNew,
+  type StaleWrite,
+} from "./source-order.ts";
 
 /** How the soak runs; every field has a default. */
 export interface ChaosSoakOptions {
@@ -51,7 +58,19 @@ export interface ChaosSoakReport {
   readonly lateConvergedSeconds: number | undefined;
   /** With `lateWindowMs`: keys still different (or extra) at the end of the late window. */
   readonly stillLost: readonly string[] | undefined;
+  /** Destination writes of a value the source committed before one the key already received. */
   readonly staleOverNew: readonly StaleWrite[];
+  /** `destination:KEY` of destination values found in no version of their source key (a failure). */
+  readonly notInSource: readonly string[];
+  /**
+   * Source keys whose commit order went back in sequence numbers (`folder:KEY seq S after N`): a
+   * timed-out UpdateSecret committed after its retry. Not a failure: the destinations follow the source.
+   */
+  readonly sourceRegressions: readonly string[];
+  /** UpdateSecret calls that failed at the client yet whose value is in the source history. */
+  readonly failedButCommitted: number;
+  /** Destination writes that went back in sequence number (following a source regression, unless also stale). */
+  readonly sequenceReversals: number;
   /** For each sync still divergent after the window: its status, newest runs and when its keys changed. */
   readonly diagnostics: readonly string[];
 }
@@ -103,6 +122,9 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
       ...system.vault.requests.slice(requestsBefore.vault),
       ...system.github.requests.slice(requestsBefore.github),
     ]);
+    const history = await readSourceHistory(system, fixture);
+    const written = [...system.vault.writeLog(), ...system.github.writeLog()];
+    const order = staleOverNew(written, history);
     const runs = await collectRunStats(system, fixture);
     const diagnostics = await describeDivergence(system, fixture, [...final.lost, ...final.extra]);
     const converged = convergence.seconds !== undefined && final.lost.length === 0 && final.extra.length === 0;
@@ -131,7 +153,11 @@ export async function runChaosSoak(options: ChaosSoakOptions = {}): Promise<Chao
       stillLost: late?.stillLost,
       lost: final.lost,
       extra: final.extra,
-      staleOverNew: staleOverNew([...system.vault.writeLog(), ...system.github.writeLog()]),
+      staleOverNew: order.stale,
+      notInSource: order.unknown,
+      sourceRegressions: sourceRegressions(history),
+      sequenceReversals: sequenceReversals(written),
+      failedButCommitted: history.filter((v) => writer.failedValues().has(v.value)).length,
       diagnostics,
     };
   } finally {

@@ -12,7 +12,9 @@ const names = (list: readonly string[]) => (list.length > 0 ? ` (${list.slice(0,
 export function formatReport(report: ChaosSoakReport): string[] {
   const { writer, chaos, runs, injected, syncs } = report;
   const seconds = report.durationMs / 1000;
-  const stale = report.staleOverNew.map((s) => `${s.destination}:${s.key} seq ${s.seq} after ${s.newerSeq}`);
+  const stale = report.staleOverNew.map(
+    (s) => `${s.destination}:${s.key} seq ${s.seq} (source v${s.version}) after ${s.newerSeq} (v${s.newerVersion})`,
+  );
   const converge = report.convergedSeconds === undefined ? "did not converge" : report.convergedSeconds.toFixed(1);
   const lines = [
     `chaos soak: ${seconds.toFixed(0)} s of faults, ${syncs.vault} Vault + ${syncs.github} GitHub syncs, ` +
@@ -20,7 +22,10 @@ export function formatReport(report: ChaosSoakReport): string[] {
     `changes accepted: ${writer.accepted} (${(writer.accepted / seconds).toFixed(1)}/s; ` +
       `ticks skipped at the in-flight cap: ${writer.skipped})`,
     `  failed calls retried: ${counts(writer.failed)}; re-reads: ${writer.rereads}; ` +
-      `source regressions: ${writer.sourceRegressions}`,
+      `re-reads that saw an older value: ${writer.sourceRegressions}`,
+    `  failed UpdateSecret calls whose value the source committed anyway: ${report.failedButCommitted}`,
+    `source regressions (late commits of timed-out writes): ${report.sourceRegressions.length}` +
+      names(report.sourceRegressions),
     `processes killed: ${sum(chaos.killed)} (${counts(chaos.killed)}); ` +
       `exited on their own: ${sum(chaos.unexpectedExits)} (${counts(chaos.unexpectedExits)})`,
     `restarts: nats ${chaos.natsRestarts}, postgres ${chaos.postgresRestarts}`,
@@ -30,7 +35,10 @@ export function formatReport(report: ChaosSoakReport): string[] {
     `seconds to converge: ${converge}`,
     `lost = ${report.lost.length}${names(report.lost)}`,
     `extra = ${report.extra.length}${names(report.extra)}`,
-    `stale-over-new = ${stale.length}${names(stale)}`,
+    `stale-over-new (by source commit order) = ${stale.length}${names(stale)}`,
+    `  destination writes lower in sequence number than one the key had (following the source): ` +
+      `${report.sequenceReversals}`,
+    `destination values not in the source history = ${report.notInSource.length}${names(report.notInSource)}`,
   ];
   if (report.stillLost !== undefined) {
     lines.push(

@@ -10,7 +10,10 @@ export interface WriterStats {
   skipped: number;
   failed: Record<string, number>;
   rereads: number;
-  /** Re-reads that found an older value than one already acknowledged: the source lost a change. */
+  /**
+   * Re-reads that found an older value than one already acknowledged. Only what a re-read happens to
+   * see; the soak counts source regressions exactly from the version history (source-order.ts).
+   */
   sourceRegressions: number;
 }
 
@@ -37,6 +40,8 @@ export function startSourceWriter(system: SoakSystem, fixture: SoakFixture, rate
     sync.keys.map((key) => ({ path: sync.target.folder, key, seq: 0, uncertain: false, busy: false })),
   );
   const stats: WriterStats = { accepted: 0, skipped: 0, failed: {}, rereads: 0, sourceRegressions: 0 };
+  /** Values of calls that failed (outcome unknown); kept in this process only, never reported. */
+  const failedValues = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
   const where = (state: KeyState) => ({
@@ -65,10 +70,13 @@ export function startSourceWriter(system: SoakSystem, fixture: SoakFixture, rate
           state.uncertain = false;
         }
         const seq = state.seq + 1;
-        await system.secrets.updateSecret(
-          { ...where(state), value: soakValue(state.key, seq) },
-          { deadlineMs: 10_000 },
-        );
+        const value = soakValue(state.key, seq);
+        try {
+          await system.secrets.updateSecret({ ...where(state), value }, { deadlineMs: 10_000 });
+        } catch (error) {
+          failedValues.add(value);
+          throw error;
+        }
         state.seq = seq;
         stats.accepted++;
         return;
@@ -105,6 +113,8 @@ export function startSourceWriter(system: SoakSystem, fixture: SoakFixture, rate
 
   return {
     stats,
+    /** Values whose UpdateSecret failed: each may still have committed (a late commit). In-process only. */
+    failedValues: (): ReadonlySet<string> => failedValues,
     /**
      * Stops sending and waits for calls in flight and their retries; a key whose last call failed
      * stays unresolved: the source decides.
