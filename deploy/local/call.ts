@@ -21,11 +21,15 @@ if (!entry || !method) {
   if (entry) console.error(`methods: ${entry[0].methods.map((m) => m.name).join(", ")}`);
   process.exit(2);
 }
-const client = createRpcClient(entry[0], { address: entry[1], token: process.env.SYNCLINE_ADMIN_TOKEN ?? "" }) as unknown as Record<string, (request: unknown) => unknown>;
+const client = createRpcClient(entry[0], {
+  address: entry[1],
+  token: process.env.SYNCLINE_ADMIN_TOKEN ?? "",
+}) as unknown as Record<string, (request: unknown) => unknown>;
 try {
   const request = fromJson(method.input, JSON.parse(body));
   if (method.methodKind === "server_streaming") {
-    for await (const response of client[method.localName]!(request) as AsyncIterable<never>) console.log(toJsonString(method.output, response, { prettySpaces: 2 }));
+    for await (const response of client[method.localName]!(request) as AsyncIterable<never>)
+      console.log(toJsonString(method.output, response, { prettySpaces: 2 }));
   } else {
     console.log(toJsonString(method.output, (await client[method.localName]!(request)) as never, { prettySpaces: 2 }));
   }

@@ -7,7 +7,10 @@ let healthy = true;
 for (const arg of process.argv.slice(2)) {
   const [name, address] = arg.split("=") as [string, string];
   const client = createRpcClient(Health, { address, deadlineMs: 2000 });
-  const status = await client.check({ service: "" }).then((r) => Status[r.status], (e: Error) => `DOWN (${e.message})`);
+  const status = await client.check({ service: "" }).then(
+    (r) => Status[r.status],
+    (e: Error) => `DOWN (${e.message})`,
+  );
   client.close();
   if (status !== "SERVING") healthy = false;
   console.log(`${name.padEnd(18)} ${address.padEnd(18)} ${status}`);

@@ -11,7 +11,10 @@ import { vaultKvDestination } from "./vault/vault-kv-destination.ts";
  * `Destination` in the proto without an entry here does not compile. Config and credential types
  * differ per entry (`any`); callers only pass what the entry's own parseConfig/parseCredentials return.
  */
-export const destinationRegistry: Record<Exclude<Destination, Destination.UNSPECIFIED>, DestinationDescriptor<any, any>> = Object.freeze({
+export const destinationRegistry: Record<
+  Exclude<Destination, Destination.UNSPECIFIED>,
+  DestinationDescriptor<any, any>
+> = Object.freeze({
   [Destination.HASHICORP_VAULT]: vaultKvDestination,
   [Destination.GITHUB_ACTIONS]: githubActionsDestination,
 });
@@ -28,7 +31,9 @@ export function destinationDescriptor(destination: Destination): DestinationDesc
   if (descriptor) return descriptor;
   throw new ConnectorError(
     "invalid_config",
-    destination === Destination.UNSPECIFIED ? "destination: is required (e.g. DESTINATION_HASHICORP_VAULT)" : `destination: ${destination} is not a destination kind this Syncline supports`,
+    destination === Destination.UNSPECIFIED
+      ? "destination: is required (e.g. DESTINATION_HASHICORP_VAULT)"
+      : `destination: ${destination} is not a destination kind this Syncline supports`,
   );
 }
 
@@ -38,7 +43,9 @@ export function appDescriptor(app: App): AppDescriptor {
   if (descriptor) return descriptor;
   throw new ConnectorError(
     "invalid_config",
-    app === App.UNSPECIFIED ? "app: is required (e.g. APP_HASHICORP_VAULT)" : `app: ${app} is not an app this Syncline supports`,
+    app === App.UNSPECIFIED
+      ? "app: is required (e.g. APP_HASHICORP_VAULT)"
+      : `app: ${app} is not an app this Syncline supports`,
   );
 }
 

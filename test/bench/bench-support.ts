@@ -4,20 +4,34 @@ import { performance } from "node:perf_hooks";
 import type { TestSystem } from "../support/system.ts";
 
 /** A project with environment `prod` and a token connection to the system's fake Vault. */
-export async function benchProject(system: TestSystem, name: string): Promise<{ projectId: string; connectionId: string }> {
+export async function benchProject(
+  system: TestSystem,
+  name: string,
+): Promise<{ projectId: string; connectionId: string }> {
   const { project } = await system.secrets.createProject({ name });
   const projectId = project!.id;
   await system.secrets.createEnvironment({ projectId, slug: "prod" });
   const { connection } = await system.connections.createAppConnection({
     projectId,
     name: "vault",
-    credentials: { app: { case: "vault", value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } } } },
+    credentials: {
+      app: {
+        case: "vault",
+        value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } },
+      },
+    },
   });
   return { projectId, connectionId: connection!.id };
 }
 
 /** Creates an auto-sync from `path` of `prod` to Vault KV `secret/<vaultPath>`; returns its id. */
-export async function benchSync(system: TestSystem, project: { projectId: string; connectionId: string }, name: string, path: string, vaultPath: string): Promise<string> {
+export async function benchSync(
+  system: TestSystem,
+  project: { projectId: string; connectionId: string },
+  name: string,
+  path: string,
+  vaultPath: string,
+): Promise<string> {
   const { secretSync } = await system.syncs.createSecretSync({
     projectId: project.projectId,
     name,
@@ -43,7 +57,10 @@ export function createVisibilityTracker(system: TestSystem) {
     const now = performance.now();
     highest.set(write.path, seq);
     const pending = waiters.get(write.path) ?? [];
-    waiters.set(write.path, pending.filter((waiter) => (waiter.seq <= seq ? (waiter.resolve(now), false) : true)));
+    waiters.set(
+      write.path,
+      pending.filter((waiter) => (waiter.seq <= seq ? (waiter.resolve(now), false) : true)),
+    );
   });
   return {
     /** Resolves with the time Vault path first showed `v<seq>` or a newer value. */
@@ -62,7 +79,9 @@ export function report(label: string, samples: readonly number[]): void {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
   const ms = (v: number) => `${v.toFixed(1)} ms`;
-  console.log(`${label}: count ${sorted.length}, min ${ms(sorted[0]!)}, p50 ${ms(at(0.5))}, p90 ${ms(at(0.9))}, p99 ${ms(at(0.99))}, max ${ms(sorted[sorted.length - 1]!)}`);
+  console.log(
+    `${label}: count ${sorted.length}, min ${ms(sorted[0]!)}, p50 ${ms(at(0.5))}, p90 ${ms(at(0.9))}, p99 ${ms(at(0.99))}, max ${ms(sorted[sorted.length - 1]!)}`,
+  );
 }
 
 /** Counts the runs of a sync (all actions) through the public API. */
@@ -78,12 +97,18 @@ export async function runCount(system: TestSystem, secretSyncId: string): Promis
 }
 
 /** Runs `tasks` with at most `limit` in flight. */
-export async function inParallel<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      await task(items[index]!, index);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await task(items[index]!, index);
+      }
+    }),
+  );
 }

@@ -15,7 +15,9 @@ try {
   const address = { projectId: project.projectId, environment: "prod", path: "/burst" };
   await system.secrets.createSecret({ ...address, key: "SEED", value: "s" });
   const syncId = await benchSync(system, project, "burst", "/burst", "burst");
-  await eventually(() => (system.vault.read("secret", "burst")?.SEED === "s" ? true : undefined), { timeoutMs: 60_000 });
+  await eventually(() => (system.vault.read("secret", "burst")?.SEED === "s" ? true : undefined), {
+    timeoutMs: 60_000,
+  });
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const runsBefore = await runCount(system, syncId);
   let vaultWrites = 0;
@@ -32,15 +34,21 @@ try {
   const sentMs = performance.now() - started;
   const converged = () => {
     const data = system.vault.read("secret", "burst") ?? {};
-    return data.SEED === "s" && Object.keys(data).length === keys + 1 && names.every((key) => data[key] === `r${rounds}`);
+    return (
+      data.SEED === "s" && Object.keys(data).length === keys + 1 && names.every((key) => data[key] === `r${rounds}`)
+    );
   };
   await eventually(() => (converged() ? true : undefined), { timeoutMs: 900_000, intervalMs: 10 });
   const convergedMs = performance.now() - started;
   await new Promise((resolve) => setTimeout(resolve, 5000)); // let trailing runs finish before counting
   stop();
   const runs = (await runCount(system, syncId)) - runsBefore;
-  console.log(`burst: ${keys * rounds} changes to one folder sent in ${(sentMs / 1000).toFixed(1)} s (${inFlight} in flight)`);
-  console.log(`burst: destination equal to the source ${(convergedMs / 1000).toFixed(1)} s after the first change (${((convergedMs - sentMs) / 1000).toFixed(1)} s after the last)`);
+  console.log(
+    `burst: ${keys * rounds} changes to one folder sent in ${(sentMs / 1000).toFixed(1)} s (${inFlight} in flight)`,
+  );
+  console.log(
+    `burst: destination equal to the source ${(convergedMs / 1000).toFixed(1)} s after the first change (${((convergedMs - sentMs) / 1000).toFixed(1)} s after the last)`,
+  );
   console.log(`burst: ${runs} runs executed, ${vaultWrites} Vault writes for ${keys * rounds} changes`);
 } finally {
   await system.stop();

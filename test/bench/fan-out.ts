@@ -14,14 +14,33 @@ try {
   for (const count of counts) {
     const folder = `/fan-${count}`;
     const paths = Array.from({ length: count }, (_, i) => `fan-${count}/d${i}`);
-    await system.secrets.createSecret({ projectId: project.projectId, environment: "prod", path: folder, key: "VALUE", value: "v0" });
+    await system.secrets.createSecret({
+      projectId: project.projectId,
+      environment: "prod",
+      path: folder,
+      key: "VALUE",
+      value: "v0",
+    });
     const setup = performance.now();
-    await inParallel(paths, 8, async (path, i) => void (await benchSync(system, project, `fan-${count}-${i}`, folder, path)));
-    await eventually(() => (paths.every((path) => tracker.highest(path) >= 0) ? true : undefined), { timeoutMs: 900_000, intervalMs: 200 });
+    await inParallel(
+      paths,
+      8,
+      async (path, i) => void (await benchSync(system, project, `fan-${count}-${i}`, folder, path)),
+    );
+    await eventually(() => (paths.every((path) => tracker.highest(path) >= 0) ? true : undefined), {
+      timeoutMs: 900_000,
+      intervalMs: 200,
+    });
     const setupSeconds = (performance.now() - setup) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 3000)); // let the initial runs settle
 
-    await system.secrets.updateSecret({ projectId: project.projectId, environment: "prod", path: folder, key: "VALUE", value: "v1" });
+    await system.secrets.updateSecret({
+      projectId: project.projectId,
+      environment: "prod",
+      path: folder,
+      key: "VALUE",
+      value: "v1",
+    });
     const acked = performance.now();
     const visible = await Promise.all(paths.map((path) => tracker.visible(path, 1)));
     const latencies = visible.map((at) => Math.max(0, at - acked));

@@ -16,7 +16,12 @@ try {
   const { connection } = await system.connections.createAppConnection({
     projectId,
     name: "vault",
-    credentials: { app: { case: "vault", value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } } } },
+    credentials: {
+      app: {
+        case: "vault",
+        value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } },
+      },
+    },
   });
   await system.syncs.createSecretSync({
     projectId,
@@ -50,7 +55,9 @@ try {
   const elapsed = (performance.now() - started) / 1000;
   report("ack → visible at Vault", latencies);
   report("UpdateSecret RPC", rpc);
-  console.log(`${count} sequential updates in ${elapsed.toFixed(1)} s (${(count / elapsed).toFixed(1)} updates/s end to end)`);
+  console.log(
+    `${count} sequential updates in ${elapsed.toFixed(1)} s (${(count / elapsed).toFixed(1)} updates/s end to end)`,
+  );
 } finally {
   await system.stop();
 }
@@ -59,5 +66,7 @@ function report(label: string, samples: number[]): void {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
   const ms = (v: number) => `${v.toFixed(1)} ms`;
-  console.log(`${label}: count ${sorted.length}, p50 ${ms(at(0.5))}, p90 ${ms(at(0.9))}, p99 ${ms(at(0.99))}, max ${ms(sorted[sorted.length - 1]!)}`);
+  console.log(
+    `${label}: count ${sorted.length}, p50 ${ms(at(0.5))}, p90 ${ms(at(0.9))}, p99 ${ms(at(0.99))}, max ${ms(sorted[sorted.length - 1]!)}`,
+  );
 }

@@ -70,8 +70,10 @@ try {
   }
   const totalMiB = (count * valueBytes) / MiB;
   const seeded = ((performance.now() - seedStarted) / 1000).toFixed(1);
-  console.log(`seeded ${count} secrets of ${valueBytes} bytes (${totalMiB.toFixed(1)} MiB of values) ` +
-    `in ${Math.ceil(count / batch)} BulkWriteSecrets calls: ${seeded} s`);
+  console.log(
+    `seeded ${count} secrets of ${valueBytes} bytes (${totalMiB.toFixed(1)} MiB of values) ` +
+      `in ${Math.ceil(count / batch)} BulkWriteSecrets calls: ${seeded} s`,
+  );
 
   for (let round = 0; round < 2; round++) {
     let messages = 0;
@@ -84,8 +86,10 @@ try {
     const total = performance.now() - started;
     if (round === 1) {
       const each = (totalMiB / messages).toFixed(2);
-      console.log(`one stream: 1 header + ${messages} chunk messages (${each} MiB of values each); ` +
-        `header after ${header.toFixed(0)} ms (the read in one transaction), last chunk after ${total.toFixed(0)} ms`);
+      console.log(
+        `one stream: 1 header + ${messages} chunk messages (${each} MiB of values each); ` +
+          `header after ${header.toFixed(0)} ms (the read in one transaction), last chunk after ${total.toFixed(0)} ms`,
+      );
     }
   }
 
@@ -114,15 +118,20 @@ try {
   const sorted = samples.sort((a, b) => a - b);
   const p50 = sorted[Math.ceil(sorted.length / 2) - 1]!;
   const throughput = (totalMiB / (p50 / 1000)).toFixed(1);
-  console.log(`read by the worker's source reader: rounds ${sorted.length}, p50 ${p50.toFixed(0)} ms, ` +
-    `max ${sorted.at(-1)!.toFixed(0)} ms, ${throughput} MiB/s at p50`);
+  console.log(
+    `read by the worker's source reader: rounds ${sorted.length}, p50 ${p50.toFixed(0)} ms, ` +
+      `max ${sorted.at(-1)!.toFixed(0)} ms, ${throughput} MiB/s at p50`,
+  );
   const hint = gc ? "" : " (run with --expose-gc for steadier figures)";
-  console.log(`reader process: peak heap growth ${(peakHeap / MiB).toFixed(0)} MiB, ` +
-    `peak RSS growth ${(peakRss / MiB).toFixed(0)} MiB${hint}`);
+  console.log(
+    `reader process: peak heap growth ${(peakHeap / MiB).toFixed(0)} MiB, ` +
+      `peak RSS growth ${(peakRss / MiB).toFixed(0)} MiB${hint}`,
+  );
   const status = service.pid ? readFileSync(`/proc/${service.pid}/status`, "utf8") : "";
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) / 1024;
-  console.log(`secrets process: RSS ${field("VmRSS").toFixed(0)} MiB, ` +
-    `high-water mark ${field("VmHWM").toFixed(0)} MiB`);
+  console.log(
+    `secrets process: RSS ${field("VmRSS").toFixed(0)} MiB, ` + `high-water mark ${field("VmHWM").toFixed(0)} MiB`,
+  );
 } finally {
   secrets?.close();
   snapshots?.close();

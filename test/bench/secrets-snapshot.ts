@@ -42,13 +42,23 @@ try {
     "SYNCLINE_SECRETS_PORT",
   );
   secrets = createRpcClient(SecretsService, { address: service.address, token: adminToken, deadlineMs: 120_000 });
-  snapshots = createRpcClient(SourceSnapshotService, { address: service.address, token: internalToken, deadlineMs: 120_000 });
+  snapshots = createRpcClient(SourceSnapshotService, {
+    address: service.address,
+    token: internalToken,
+    deadlineMs: 120_000,
+  });
   const api = secrets;
   const { project } = await api.createProject({ name: "bench-snapshot" });
   const projectId = project!.id;
   await api.createEnvironment({ projectId, slug: "prod", name: "" });
   const value = (i: number) => `value-${i}-${randomBytes(24).toString("base64url")}`;
-  const write = (path: string, key: string, v: string): MessageInitShape<typeof SecretWriteSchema> => ({ operation: SecretWriteOperation.CREATE, environment: "prod", path, key, value: v });
+  const write = (path: string, key: string, v: string): MessageInitShape<typeof SecretWriteSchema> => ({
+    operation: SecretWriteOperation.CREATE,
+    environment: "prod",
+    path,
+    key,
+    value: v,
+  });
   const bulk = async (writes: Array<MessageInitShape<typeof SecretWriteSchema>>) => {
     const started = performance.now();
     await api.bulkWriteSecrets({ projectId, writes });
@@ -59,7 +69,11 @@ try {
     const path = `/flat${size}`;
     const ms = await bulk(Array.from({ length: size }, (_, i) => write(path, `KEY_${i}`, value(i))));
     console.log(`seeded ${size} secrets in one BulkWriteSecrets: ${ms.toFixed(0)} ms`);
-    await measure(`snapshot of ${size} secrets (one folder)`, { projectId, environment: "prod", path, recursive: false }, size);
+    await measure(
+      `snapshot of ${size} secrets (one folder)`,
+      { projectId, environment: "prod", path, recursive: false },
+      size,
+    );
   }
 
   // 10,000 secrets over 100 folders, 1 in 10 referencing a secret of another folder, and each
@@ -73,9 +87,20 @@ try {
   }
   await bulk(writes);
   for (let folder = 0; folder < 100; folder++) {
-    await api.createSecretImport({ projectId, environment: "prod", path: `/tree/f${folder}`, importEnvironment: "prod", importPath: "/shared", position: 0 });
+    await api.createSecretImport({
+      projectId,
+      environment: "prod",
+      path: `/tree/f${folder}`,
+      importEnvironment: "prod",
+      importPath: "/shared",
+      position: 0,
+    });
   }
-  await measure("recursive snapshot of 10,000 secrets in 100 folders, 1,000 references, 100 imports", { projectId, environment: "prod", path: "/tree", recursive: true }, 10_050);
+  await measure(
+    "recursive snapshot of 10,000 secrets in 100 folders, 1,000 references, 100 imports",
+    { projectId, environment: "prod", path: "/tree", recursive: true },
+    10_050,
+  );
 } finally {
   secrets?.close();
   snapshots?.close();
@@ -85,18 +110,26 @@ try {
   rmSync(workDir, { recursive: true, force: true });
 }
 
-async function measure(label: string, request: { projectId: string; environment: string; path: string; recursive: boolean }, expected: number): Promise<void> {
+async function measure(
+  label: string,
+  request: { projectId: string; environment: string; path: string; recursive: boolean },
+  expected: number,
+): Promise<void> {
   const samples: number[] = [];
   for (let i = 0; i < rounds + 3; i++) {
     const started = performance.now();
     const snapshot = await snapshots!.getSourceSnapshot(request);
     const elapsed = performance.now() - started;
-    if (snapshot.secrets.length !== expected) throw new Error(`${label}: expected ${expected} secrets, got ${snapshot.secrets.length}`);
-    if (snapshot.referenceProblems.length > 0) throw new Error(`${label}: ${snapshot.referenceProblems.length} reference problems`);
+    if (snapshot.secrets.length !== expected)
+      throw new Error(`${label}: expected ${expected} secrets, got ${snapshot.secrets.length}`);
+    if (snapshot.referenceProblems.length > 0)
+      throw new Error(`${label}: ${snapshot.referenceProblems.length} reference problems`);
     if (i >= 3) samples.push(elapsed); // the first reads warm caches and JIT
   }
   const sorted = samples.sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
   const ms = (v: number) => `${v.toFixed(1)} ms`;
-  console.log(`${label}: rounds ${sorted.length}, p50 ${ms(at(0.5))}, p99 ${ms(at(0.99))}, max ${ms(sorted[sorted.length - 1]!)}`);
+  console.log(
+    `${label}: rounds ${sorted.length}, p50 ${ms(at(0.5))}, p99 ${ms(at(0.99))}, max ${ms(sorted[sorted.length - 1]!)}`,
+  );
 }

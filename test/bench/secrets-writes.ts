@@ -50,25 +50,55 @@ try {
 
   // Warm-up: connections, prepared statements, the data key cache.
   const warm = await project();
-  for (let i = 0; i < 50; i++) await client.createSecret({ projectId: warm, environment: "prod", path: "/warm", key: `W${i}`, value: value() });
+  for (let i = 0; i < 50; i++)
+    await client.createSecret({ projectId: warm, environment: "prod", path: "/warm", key: `W${i}`, value: value() });
 
-  console.log(`secrets service writes (${singleCount} single writes, concurrency ${concurrency}; values of 32 characters)`);
+  console.log(
+    `secrets service writes (${singleCount} single writes, concurrency ${concurrency}; values of 32 characters)`,
+  );
   const p1 = await project();
-  await measure("CreateSecret, sequential", singleCount, 1, (i) => client.createSecret({ projectId: p1, environment: "prod", path: "/app", key: `KEY_${i}`, value: value() }));
-  await measure("UpdateSecret, sequential", singleCount, 1, (i) => client.updateSecret({ projectId: p1, environment: "prod", path: "/app", key: `KEY_${i}`, value: value() }));
-  await measure(`UpdateSecret, ${concurrency} concurrent, one project`, singleCount, concurrency, (i) => client.updateSecret({ projectId: p1, environment: "prod", path: "/app", key: `KEY_${i}`, value: value() }));
+  await measure("CreateSecret, sequential", singleCount, 1, (i) =>
+    client.createSecret({ projectId: p1, environment: "prod", path: "/app", key: `KEY_${i}`, value: value() }),
+  );
+  await measure("UpdateSecret, sequential", singleCount, 1, (i) =>
+    client.updateSecret({ projectId: p1, environment: "prod", path: "/app", key: `KEY_${i}`, value: value() }),
+  );
+  await measure(`UpdateSecret, ${concurrency} concurrent, one project`, singleCount, concurrency, (i) =>
+    client.updateSecret({ projectId: p1, environment: "prod", path: "/app", key: `KEY_${i}`, value: value() }),
+  );
   const many = await Promise.all(Array.from({ length: concurrency }, () => project()));
   await measure(`CreateSecret, ${concurrency} concurrent, ${concurrency} projects`, singleCount, concurrency, (i) =>
-    client.createSecret({ projectId: many[i % concurrency]!, environment: "prod", path: "/app", key: `KEY_${i}`, value: value() }),
+    client.createSecret({
+      projectId: many[i % concurrency]!,
+      environment: "prod",
+      path: "/app",
+      key: `KEY_${i}`,
+      value: value(),
+    }),
   );
 
-  for (const [size, calls] of [[1_000, 5], [10_000, 3]] as const) {
+  for (const [size, calls] of [
+    [1_000, 5],
+    [10_000, 3],
+  ] as const) {
     const p = await project();
     const folders = 10;
     const writes = (call: number) =>
-      Array.from({ length: size }, (_, i) => ({ operation: SecretWriteOperation.UPSERT, environment: "prod", path: `/bulk/f${i % folders}`, key: `K${call % 2}_${i}`, value: value() }));
+      Array.from({ length: size }, (_, i) => ({
+        operation: SecretWriteOperation.UPSERT,
+        environment: "prod",
+        path: `/bulk/f${i % folders}`,
+        key: `K${call % 2}_${i}`,
+        value: value(),
+      }));
     // Calls alternate between two key sets: even calls create, odd ones create too, later ones update.
-    await measure(`BulkWriteSecrets, ${size} upserts per call over ${folders} folders`, calls, 1, (call) => client.bulkWriteSecrets({ projectId: p, writes: writes(call) }), size);
+    await measure(
+      `BulkWriteSecrets, ${size} upserts per call over ${folders} folders`,
+      calls,
+      1,
+      (call) => client.bulkWriteSecrets({ projectId: p, writes: writes(call) }),
+      size,
+    );
   }
 } finally {
   api?.close();
@@ -79,7 +109,13 @@ try {
 }
 
 /** Runs `count` calls with `parallel` in flight and prints writes/s and call latency. */
-async function measure(label: string, count: number, parallel: number, call: (i: number) => Promise<unknown>, writesPerCall = 1): Promise<void> {
+async function measure(
+  label: string,
+  count: number,
+  parallel: number,
+  call: (i: number) => Promise<unknown>,
+  writesPerCall = 1,
+): Promise<void> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -96,5 +132,7 @@ async function measure(label: string, count: number, parallel: number, call: (i:
   const seconds = (performance.now() - started) / 1000;
   const sorted = latencies.sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!.toFixed(1);
-  console.log(`  ${label}: ${((count * writesPerCall) / seconds).toFixed(0)} writes/s (${count} calls in ${seconds.toFixed(2)} s; call p50 ${at(0.5)} ms, p99 ${at(0.99)} ms)`);
+  console.log(
+    `  ${label}: ${((count * writesPerCall) / seconds).toFixed(0)} writes/s (${count} calls in ${seconds.toFixed(2)} s; call p50 ${at(0.5)} ms, p99 ${at(0.99)} ms)`,
+  );
 }

@@ -17,10 +17,18 @@ try {
   const indexes = Array.from({ length: syncCount }, (_, i) => i);
   const syncIds: string[] = [];
   await inParallel(indexes, 8, async (i) => {
-    await system.secrets.createSecret({ projectId: project.projectId, environment: "prod", path: `/steady/s${i}`, key: "VALUE", value: "v0" });
+    await system.secrets.createSecret({
+      projectId: project.projectId,
+      environment: "prod",
+      path: `/steady/s${i}`,
+      key: "VALUE",
+      value: "v0",
+    });
     syncIds[i] = await benchSync(system, project, `steady-${i}`, `/steady/s${i}`, `steady/s${i}`);
   });
-  await eventually(() => (indexes.every((i) => tracker.highest(`steady/s${i}`) >= 0) ? true : undefined), { timeoutMs: 300_000 });
+  await eventually(() => (indexes.every((i) => tracker.highest(`steady/s${i}`) >= 0) ? true : undefined), {
+    timeoutMs: 300_000,
+  });
   const runsBefore = (await Promise.all(syncIds.map((id) => runCount(system, id)))).reduce((a, b) => a + b, 0);
 
   const latencies: number[] = [];
@@ -35,11 +43,19 @@ try {
     const i = n % syncCount;
     const value = ++seq[i]!;
     pending.push(
-      system.secrets.updateSecret({ projectId: project.projectId, environment: "prod", path: `/steady/s${i}`, key: "VALUE", value: `v${value}` }).then(async () => {
-        const acked = performance.now();
-        const visibleAt = await tracker.visible(`steady/s${i}`, value);
-        latencies.push(Math.max(0, visibleAt - acked));
-      }),
+      system.secrets
+        .updateSecret({
+          projectId: project.projectId,
+          environment: "prod",
+          path: `/steady/s${i}`,
+          key: "VALUE",
+          value: `v${value}`,
+        })
+        .then(async () => {
+          const acked = performance.now();
+          const visibleAt = await tracker.visible(`steady/s${i}`, value);
+          latencies.push(Math.max(0, visibleAt - acked));
+        }),
     );
   }
   const sendSeconds = (performance.now() - started) / 1000;
@@ -49,7 +65,9 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const runsAfter = (await Promise.all(syncIds.map((id) => runCount(system, id)))).reduce((a, b) => a + b, 0);
 
-  console.log(`steady load: ${syncCount} syncs, ${total} changes at ${rate}/s over ${sendSeconds.toFixed(1)} s; all visible after ${convergedSeconds.toFixed(1)} s`);
+  console.log(
+    `steady load: ${syncCount} syncs, ${total} changes at ${rate}/s over ${sendSeconds.toFixed(1)} s; all visible after ${convergedSeconds.toFixed(1)} s`,
+  );
   report("UpdateSecret ack → value (or newer) visible at Vault", latencies);
   console.log(`runs executed: ${runsAfter - runsBefore} for ${total} changes`);
 } finally {

@@ -74,15 +74,21 @@ export function describeCallConformance(target: () => DestinationConformanceTarg
   /** Requests before the writes: GitHub reads the scope's public key, Vault the secret. */
   const keyed = !capabilities.batchWrites;
 
-  it.skipIf(profile.capacity < 300)("finishes 300 keys at 100 ms a request, each within its own 2 s", async () => {
-    target().setLatency(100);
-    const gate = recordingGate(2_000);
-    const outcome = await target().connect({ calls: gate }).apply(diffOf({ create: keysOf(300) }));
-    expect(outcome.created).toHaveLength(300);
-    expect((await target().inspect()).size).toBe(300);
-    expect(gate.started).toBeGreaterThan(1);
-    expect(gate.inFlight).toBe(0);
-  }, 180_000);
+  it.skipIf(profile.capacity < 300)(
+    "finishes 300 keys at 100 ms a request, each within its own 2 s",
+    async () => {
+      target().setLatency(100);
+      const gate = recordingGate(2_000);
+      const outcome = await target()
+        .connect({ calls: gate })
+        .apply(diffOf({ create: keysOf(300) }));
+      expect(outcome.created).toHaveLength(300);
+      expect((await target().inspect()).size).toBe(300);
+      expect(gate.started).toBeGreaterThan(1);
+      expect(gate.inFlight).toBe(0);
+    },
+    180_000,
+  );
 
   it("writes nothing after its signal aborts mid-apply, and names what it wrote before", async () => {
     // The abort lands well inside the request's latency, so the provider has not acted on it yet.
@@ -161,7 +167,9 @@ export function describeCallConformance(target: () => DestinationConformanceTarg
     expect(await target().connector.apply(diffOf({ create: { BIG: largest } }))).toMatchObject({ created: ["BIG"] });
     expect((await target().inspect()).get("BIG")).toBe(largest);
     const gate = recordingGate(10_000);
-    const oversized = target().connect({ calls: gate }).apply(diffOf({ create: { BIGGER: `${largest}y` } }));
+    const oversized = target()
+      .connect({ calls: gate })
+      .apply(diffOf({ create: { BIGGER: `${largest}y` } }));
     await expectConnectorError(oversized, "limit_exceeded");
     expect(gate.started).toBe(0);
   });

@@ -47,8 +47,16 @@ export interface DestinationConformanceTarget {
 }
 
 /** A diff from plain records, for readable tests. */
-export function diffOf(change: { create?: Record<string, string>; update?: Record<string, string>; delete?: string[] }): DestinationDiff {
-  return { create: new Map(Object.entries(change.create ?? {})), update: new Map(Object.entries(change.update ?? {})), delete: change.delete ?? [] };
+export function diffOf(change: {
+  create?: Record<string, string>;
+  update?: Record<string, string>;
+  delete?: string[];
+}): DestinationDiff {
+  return {
+    create: new Map(Object.entries(change.create ?? {})),
+    update: new Map(Object.entries(change.update ?? {})),
+    delete: change.delete ?? [],
+  };
 }
 
 /** An http URL on 127.0.0.1 whose port was free a moment ago and has nothing listening. */
@@ -61,7 +69,10 @@ export async function unreachableUrl(): Promise<string> {
 }
 
 /** Awaits `operation`, expecting a ConnectorError of `kind`; returns it for further checks. */
-export async function expectConnectorError(operation: Promise<unknown>, kind: ConnectorErrorKind): Promise<ConnectorError> {
+export async function expectConnectorError(
+  operation: Promise<unknown>,
+  kind: ConnectorErrorKind,
+): Promise<ConnectorError> {
   const error = await operation.then(
     () => undefined,
     (e: unknown) => e,
@@ -131,12 +142,15 @@ export function describeDestinationConformance(
       expect(await target.inspect()).toEqual(new Map());
     });
 
-    it.skipIf(capabilities.readBack)("refuses to read values back with unsupported, and offers listKeys exactly when it declares so", async () => {
-      await target.seed({ A: value });
-      const error = await expectConnectorError(target.connector.list(), "unsupported");
-      expectNoSecrets(error, [...target.credentialTexts, value]);
-      expect(typeof target.connector.listKeys === "function").toBe(listsKeys);
-    });
+    it.skipIf(capabilities.readBack)(
+      "refuses to read values back with unsupported, and offers listKeys exactly when it declares so",
+      async () => {
+        await target.seed({ A: value });
+        const error = await expectConnectorError(target.connector.list(), "unsupported");
+        expectNoSecrets(error, [...target.credentialTexts, value]);
+        expect(typeof target.connector.listKeys === "function").toBe(listsKeys);
+      },
+    );
 
     it("applies creates, updates and deletes, reports them, and lists them back", async () => {
       const first = await target.connector.apply(diffOf({ create: { A: "1", B: "2", C: "3" } }));
@@ -145,7 +159,11 @@ export function describeDestinationConformance(
       expect(first.deleted).toEqual([]);
       const second = await target.connector.apply(diffOf({ create: { D: "4" }, update: { A: "one" }, delete: ["B"] }));
       expect(second).toEqual({ created: ["D"], updated: ["A"], deleted: ["B"] });
-      const expected = new Map([["A", "one"], ["C", "3"], ["D", "4"]]);
+      const expected = new Map([
+        ["A", "one"],
+        ["C", "3"],
+        ["D", "4"],
+      ]);
       if (readBack) expect(await target.connector.list()).toEqual(expected);
       if (listsKeys) expect(await target.connector.listKeys?.()).toEqual(new Set(expected.keys()));
       expect(await target.inspect()).toEqual(expected);
@@ -154,7 +172,11 @@ export function describeDestinationConformance(
     it("leaves keys outside the diff untouched, and lists them", async () => {
       await target.seed({ FOREIGN: "kept", OWNED: "old" });
       await target.connector.apply(diffOf({ create: { NEW: "n" }, update: { OWNED: "new" } }));
-      const expected = new Map([["FOREIGN", "kept"], ["OWNED", "new"], ["NEW", "n"]]);
+      const expected = new Map([
+        ["FOREIGN", "kept"],
+        ["OWNED", "new"],
+        ["NEW", "n"],
+      ]);
       expect(await target.inspect()).toEqual(expected);
       if (readBack) expect(await target.connector.list()).toEqual(expected);
       if (listsKeys) expect(await target.connector.listKeys?.()).toEqual(new Set(expected.keys()));
@@ -168,7 +190,10 @@ export function describeDestinationConformance(
     });
 
     it("classifies refused credentials as auth, without echoing them", async () => {
-      const error = await expectConnectorError(target.connectorWithBadCredentials.apply(diffOf({ create: { A: value } })), "auth");
+      const error = await expectConnectorError(
+        target.connectorWithBadCredentials.apply(diffOf({ create: { A: value } })),
+        "auth",
+      );
       expectNoSecrets(error, [...target.credentialTexts, value]);
       await expectConnectorError(target.connectorWithBadCredentials.validate(), "auth");
     });

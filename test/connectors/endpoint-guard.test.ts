@@ -37,9 +37,18 @@ describe("endpoint guard in the connectors", () => {
     expect(refused.message).toContain("SYNCLINE_ENDPOINT_ALLOWLIST");
     expect(refused.message).not.toContain(vault.token);
     await expectConnectorError(connector.validate(), "invalid_config");
-    await expectConnectorError(connector.apply({ create: new Map([["A", "1"]]), update: new Map(), delete: [] }), "invalid_config");
-    await expectConnectorError(vaultApp.validateLive(vaultCredentials({ instanceUrl: vault.url, token: vault.token }), undefined, secure), "invalid_config");
-    await expectConnectorError(createVaultClient({ instanceUrl: vault.url, token: vault.token, endpointGuard: secure }).lookupSelf(), "invalid_config");
+    await expectConnectorError(
+      connector.apply({ create: new Map([["A", "1"]]), update: new Map(), delete: [] }),
+      "invalid_config",
+    );
+    await expectConnectorError(
+      vaultApp.validateLive(vaultCredentials({ instanceUrl: vault.url, token: vault.token }), undefined, secure),
+      "invalid_config",
+    );
+    await expectConnectorError(
+      createVaultClient({ instanceUrl: vault.url, token: vault.token, endpointGuard: secure }).lookupSelf(),
+      "invalid_config",
+    );
     expect(vault.requests).toEqual([]);
 
     await vaultApp.validateLive(vaultCredentials({ instanceUrl: vault.url, token: vault.token }), undefined, allowing);
@@ -47,13 +56,24 @@ describe("endpoint guard in the connectors", () => {
   });
 
   it("GitHub: a run and live validation against a non-allowlisted loopback fail with invalid_config and send nothing", async () => {
-    const connector = githubConnector({ url: github.url, token: github.token, config: githubScopes.repository.config, endpointGuard: secure });
+    const connector = githubConnector({
+      url: github.url,
+      token: github.token,
+      config: githubScopes.repository.config,
+      endpointGuard: secure,
+    });
     const refused = await expectConnectorError(connector.validate(), "invalid_config");
     expect(refused.message).toContain("127.0.0.1");
     expect(refused.message).not.toContain(github.token);
     await expectConnectorError(connector.listKeys!(), "invalid_config");
-    await expectConnectorError(githubApp.validateLive(githubCredentials({ apiUrl: github.url, token: github.token }), undefined, secure), "invalid_config");
-    await expectConnectorError(createGitHubClient({ apiUrl: github.url, token: github.token, endpointGuard: secure }).authenticatedUser(), "invalid_config");
+    await expectConnectorError(
+      githubApp.validateLive(githubCredentials({ apiUrl: github.url, token: github.token }), undefined, secure),
+      "invalid_config",
+    );
+    await expectConnectorError(
+      createGitHubClient({ apiUrl: github.url, token: github.token, endpointGuard: secure }).authenticatedUser(),
+      "invalid_config",
+    );
     expect(github.requests).toEqual([]);
 
     await githubApp.validateLive(githubCredentials({ apiUrl: github.url, token: github.token }), undefined, allowing);
@@ -61,7 +81,21 @@ describe("endpoint guard in the connectors", () => {
   });
 
   it("refuses the cloud metadata address whatever the allowlist holds for loopback", async () => {
-    await expectConnectorError(vaultApp.validateLive(vaultCredentials({ instanceUrl: "http://169.254.169.254", token: vault.token }), undefined, allowing), "invalid_config");
-    await expectConnectorError(githubApp.validateLive(githubCredentials({ apiUrl: "https://169.254.169.254/api/v3", token: github.token }), undefined, allowing), "invalid_config");
+    await expectConnectorError(
+      vaultApp.validateLive(
+        vaultCredentials({ instanceUrl: "http://169.254.169.254", token: vault.token }),
+        undefined,
+        allowing,
+      ),
+      "invalid_config",
+    );
+    await expectConnectorError(
+      githubApp.validateLive(
+        githubCredentials({ apiUrl: "https://169.254.169.254/api/v3", token: github.token }),
+        undefined,
+        allowing,
+      ),
+      "invalid_config",
+    );
   });
 });

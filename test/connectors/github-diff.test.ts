@@ -6,7 +6,11 @@ import { startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github.ts
 import { expectConnectorError } from "./conformance.ts";
 import { githubConnector, githubScopes } from "./github-fixtures.ts";
 
-const entries = (diff: { create: ReadonlyMap<string, string>; update: ReadonlyMap<string, string>; delete: readonly string[] }) => ({
+const entries = (diff: {
+  create: ReadonlyMap<string, string>;
+  update: ReadonlyMap<string, string>;
+  delete: readonly string[];
+}) => ({
   create: Object.fromEntries(diff.create),
   update: Object.fromEntries(diff.update),
   delete: diff.delete,
@@ -17,7 +21,10 @@ describe("destination diff from names only", () => {
 
   it("creates missing keys, rewrites every owned key present, deletes owned names the source lacks, and leaves others alone", () => {
     const diff = planDestinationDiff({
-      desired: new Map([["A", "1"], ["B", "2"]]),
+      desired: new Map([
+        ["A", "1"],
+        ["B", "2"],
+      ]),
       current: undefined,
       currentKeys: new Set(["APP_A", "APP_GONE", "OTHER"]),
       schema,
@@ -27,14 +34,32 @@ describe("destination diff from names only", () => {
   });
 
   it("deletes nothing when deletion is disabled, and nothing at all when even names are unknown", () => {
-    const keep = planDestinationDiff({ desired: new Map(), current: undefined, currentKeys: new Set(["APP_X"]), schema, allowDeletion: false });
+    const keep = planDestinationDiff({
+      desired: new Map(),
+      current: undefined,
+      currentKeys: new Set(["APP_X"]),
+      schema,
+      allowDeletion: false,
+    });
     expect(entries(keep)).toEqual({ create: {}, update: {}, delete: [] });
-    const blind = planDestinationDiff({ desired: new Map([["A", "1"]]), current: undefined, currentKeys: undefined, schema, allowDeletion: true });
+    const blind = planDestinationDiff({
+      desired: new Map([["A", "1"]]),
+      current: undefined,
+      currentKeys: undefined,
+      schema,
+      allowDeletion: true,
+    });
     expect(entries(blind)).toEqual({ create: { APP_A: "1" }, update: {}, delete: [] });
   });
 
   it("prefers values over names when both are known", () => {
-    const diff = planDestinationDiff({ desired: new Map([["A", "1"]]), current: new Map([["APP_A", "1"]]), currentKeys: new Set(["APP_A"]), schema, allowDeletion: true });
+    const diff = planDestinationDiff({
+      desired: new Map([["A", "1"]]),
+      current: new Map([["APP_A", "1"]]),
+      currentKeys: new Set(["APP_A"]),
+      schema,
+      allowDeletion: true,
+    });
     expect(entries(diff)).toEqual({ create: {}, update: {}, delete: [] });
   });
 });
@@ -42,7 +67,10 @@ describe("destination diff from names only", () => {
 describe("destination diff for a destination that upper-cases names", () => {
   it("matches source keys to GitHub's upper-case names, so a lower-case key is updated, not created and deleted", () => {
     const diff = planDestinationDiff({
-      desired: new Map([["db_url", "postgres://"], ["Token", "t"]]),
+      desired: new Map([
+        ["db_url", "postgres://"],
+        ["Token", "t"],
+      ]),
       current: undefined,
       currentKeys: new Set(["DB_URL", "STALE", "TOKEN"]),
       schema: createKeySchema("", "dev"),
@@ -65,7 +93,18 @@ describe("destination diff for a destination that upper-cases names", () => {
   });
 
   it("refuses two source keys that GitHub would store as one secret, naming both", async () => {
-    const plan = async () => planDestinationDiff({ desired: new Map([["api_key", "1"], ["API_KEY", "2"]]), current: undefined, currentKeys: new Set(), schema: createKeySchema("", "dev"), allowDeletion: true, upperCasesKeys: true });
+    const plan = async () =>
+      planDestinationDiff({
+        desired: new Map([
+          ["api_key", "1"],
+          ["API_KEY", "2"],
+        ]),
+        current: undefined,
+        currentKeys: new Set(),
+        schema: createKeySchema("", "dev"),
+        allowDeletion: true,
+        upperCasesKeys: true,
+      });
     const error = await expectConnectorError(plan(), "invalid_config");
     expect(error.message).toContain("api_key and API_KEY");
   });
@@ -82,7 +121,11 @@ describe("GitHub Actions sync round trip (plan from listKeys, apply)", () => {
 
   /** What the worker does for a write-only destination that lists names. */
   async function push(source: Record<string, string>, template = "APP_{{secretKey}}") {
-    const connector = githubConnector({ url: github.url, token: github.token, config: githubScopes.environment.config });
+    const connector = githubConnector({
+      url: github.url,
+      token: github.token,
+      config: githubScopes.environment.config,
+    });
     const diff = planDestinationDiff({
       desired: new Map(Object.entries(source)),
       current: undefined,
@@ -96,8 +139,21 @@ describe("GitHub Actions sync round trip (plan from listKeys, apply)", () => {
 
   it("makes the owned part equal to the source across runs and keeps secrets it does not own", async () => {
     github.seed(githubScopes.environment.fake, { DEPLOY_KEY: "by hand" });
-    expect(await push({ db_password: "one", API_KEY: "k" })).toEqual({ created: ["APP_DB_PASSWORD", "APP_API_KEY"], updated: [], deleted: [] });
-    expect(await push({ db_password: "two" })).toEqual({ created: [], updated: ["APP_DB_PASSWORD"], deleted: ["APP_API_KEY"] });
-    expect(github.read(githubScopes.environment.fake)).toEqual(new Map([["DEPLOY_KEY", "by hand"], ["APP_DB_PASSWORD", "two"]]));
+    expect(await push({ db_password: "one", API_KEY: "k" })).toEqual({
+      created: ["APP_DB_PASSWORD", "APP_API_KEY"],
+      updated: [],
+      deleted: [],
+    });
+    expect(await push({ db_password: "two" })).toEqual({
+      created: [],
+      updated: ["APP_DB_PASSWORD"],
+      deleted: ["APP_API_KEY"],
+    });
+    expect(github.read(githubScopes.environment.fake)).toEqual(
+      new Map([
+        ["DEPLOY_KEY", "by hand"],
+        ["APP_DB_PASSWORD", "two"],
+      ]),
+    );
   });
 });

@@ -1,7 +1,19 @@
 import { create } from "@bufbuild/protobuf";
-import { ConnectionCredentialsSchema, type ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
-import { DestinationConfigSchema, GithubSecretScope, GithubSecretVisibility, type DestinationConfig } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import type { DestinationCalls, DestinationConnector, EndpointGuard } from "../../packages/connectors/contract/index.ts";
+import {
+  ConnectionCredentialsSchema,
+  type ConnectionCredentials,
+} from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+import {
+  DestinationConfigSchema,
+  GithubSecretScope,
+  GithubSecretVisibility,
+  type DestinationConfig,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type {
+  DestinationCalls,
+  DestinationConnector,
+  EndpointGuard,
+} from "../../packages/connectors/contract/index.ts";
 import { fakesEndpointGuard } from "./vault-fixtures.ts";
 import { githubActionsDestination } from "../../packages/connectors/github/github-actions-destination.ts";
 import type { FakeSecretScope } from "../fakes/github/fake-github.ts";
@@ -11,7 +23,10 @@ export function githubCredentials(fields: { apiUrl?: string; token?: string }): 
   return create(ConnectionCredentialsSchema, {
     app: {
       case: "github",
-      value: { apiUrl: fields.apiUrl ?? "", method: fields.token === undefined ? { case: undefined } : { case: "token", value: { token: fields.token } } },
+      value: {
+        apiUrl: fields.apiUrl ?? "",
+        method: fields.token === undefined ? { case: undefined } : { case: "token", value: { token: fields.token } },
+      },
     },
   });
 }
@@ -33,20 +48,35 @@ export function githubActionsConfig(fields: GitHubConfigFields): DestinationConf
 
 /** The three scopes the tests use, as config fields and as the fake's scope. */
 export const githubScopes = {
-  repository: { config: { scope: GithubSecretScope.REPOSITORY, owner: "acme", repository: "api" }, fake: { repository: "acme/api" } },
+  repository: {
+    config: { scope: GithubSecretScope.REPOSITORY, owner: "acme", repository: "api" },
+    fake: { repository: "acme/api" },
+  },
   environment: {
     config: { scope: GithubSecretScope.ENVIRONMENT, owner: "acme", repository: "api", environment: "production" },
     fake: { repository: "acme/api", environment: "production" },
   },
-  organization: { config: { scope: GithubSecretScope.ORGANIZATION, owner: "acme", visibility: GithubSecretVisibility.PRIVATE }, fake: { organization: "acme" } },
+  organization: {
+    config: { scope: GithubSecretScope.ORGANIZATION, owner: "acme", visibility: GithubSecretVisibility.PRIVATE },
+    fake: { organization: "acme" },
+  },
 } as const satisfies Record<string, { config: GitHubConfigFields; fake: FakeSecretScope }>;
 
 /** A connector built the way the worker builds one: through the descriptor's parse functions (fakes' loopback allowlisted unless `endpointGuard` says otherwise). */
-export function githubConnector(options: { url: string; token: string; config?: GitHubConfigFields; signal?: AbortSignal; endpointGuard?: EndpointGuard; calls?: DestinationCalls }): DestinationConnector {
+export function githubConnector(options: {
+  url: string;
+  token: string;
+  config?: GitHubConfigFields;
+  signal?: AbortSignal;
+  endpointGuard?: EndpointGuard;
+  calls?: DestinationCalls;
+}): DestinationConnector {
   return githubActionsDestination.create({
     ...(options.calls ? { calls: options.calls } : {}),
     config: githubActionsDestination.parseConfig(githubActionsConfig(options.config ?? githubScopes.repository.config)),
-    credentials: githubActionsDestination.parseCredentials(githubCredentials({ apiUrl: options.url, token: options.token })),
+    credentials: githubActionsDestination.parseCredentials(
+      githubCredentials({ apiUrl: options.url, token: options.token }),
+    ),
     ...(options.signal ? { signal: options.signal } : {}),
     endpointGuard: options.endpointGuard ?? fakesEndpointGuard,
   });

@@ -2,7 +2,12 @@ import { App } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { describe, expect, it } from "vitest";
 import { ConnectorError } from "../../packages/connectors/contract/index.ts";
-import { appDescriptor, appRegistry, destinationDescriptor, destinationRegistry } from "../../packages/connectors/index.ts";
+import {
+  appDescriptor,
+  appRegistry,
+  destinationDescriptor,
+  destinationRegistry,
+} from "../../packages/connectors/index.ts";
 import { vaultApp } from "../../packages/connectors/vault/vault-app.ts";
 import { vaultKvDestination } from "../../packages/connectors/vault/vault-kv-destination.ts";
 

@@ -1,11 +1,23 @@
 import { create } from "@bufbuild/protobuf";
-import { ConnectionCredentialsSchema, type ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+import {
+  ConnectionCredentialsSchema,
+  type ConnectionCredentials,
+} from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { DestinationConfigSchema, type DestinationConfig } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { createEndpointGuard, type DestinationCalls, type DestinationConnector, type EndpointGuard } from "../../packages/connectors/contract/index.ts";
+import {
+  createEndpointGuard,
+  type DestinationCalls,
+  type DestinationConnector,
+  type EndpointGuard,
+} from "../../packages/connectors/contract/index.ts";
 import { vaultKvDestination } from "../../packages/connectors/vault/vault-kv-destination.ts";
 
 /** Vault connection credentials as the connections service would hand them over (decrypted). */
-export function vaultCredentials(fields: { instanceUrl: string; token?: string; namespace?: string }): ConnectionCredentials {
+export function vaultCredentials(fields: {
+  instanceUrl: string;
+  token?: string;
+  namespace?: string;
+}): ConnectionCredentials {
   return create(ConnectionCredentialsSchema, {
     app: {
       case: "vault",
@@ -27,11 +39,26 @@ export function vaultKvConfig(mount: string, path: string): DestinationConfig {
 export const fakesEndpointGuard: EndpointGuard = createEndpointGuard({ allowlist: ["127.0.0.0/8"] });
 
 /** A connector built the way the worker builds one: through the descriptor's parse functions (fakes' loopback allowlisted unless `endpointGuard` says otherwise). */
-export function vaultConnector(options: { url: string; token: string; namespace?: string; mount?: string; path?: string; signal?: AbortSignal; endpointGuard?: EndpointGuard; calls?: DestinationCalls }): DestinationConnector {
+export function vaultConnector(options: {
+  url: string;
+  token: string;
+  namespace?: string;
+  mount?: string;
+  path?: string;
+  signal?: AbortSignal;
+  endpointGuard?: EndpointGuard;
+  calls?: DestinationCalls;
+}): DestinationConnector {
   return vaultKvDestination.create({
     ...(options.calls ? { calls: options.calls } : {}),
     config: vaultKvDestination.parseConfig(vaultKvConfig(options.mount ?? "secret", options.path ?? "apps/api")),
-    credentials: vaultKvDestination.parseCredentials(vaultCredentials({ instanceUrl: options.url, token: options.token, ...(options.namespace ? { namespace: options.namespace } : {}) })),
+    credentials: vaultKvDestination.parseCredentials(
+      vaultCredentials({
+        instanceUrl: options.url,
+        token: options.token,
+        ...(options.namespace ? { namespace: options.namespace } : {}),
+      }),
+    ),
     ...(options.signal ? { signal: options.signal } : {}),
     endpointGuard: options.endpointGuard ?? fakesEndpointGuard,
   });

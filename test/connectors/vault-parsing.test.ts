@@ -22,7 +22,10 @@ function invalidConfigMessage(run: () => unknown): string {
 
 describe("Vault KV destination config", () => {
   it("normalises surrounding slashes", () => {
-    expect(vaultKvDestination.parseConfig(vaultKvConfig(" /secret/ ", "/apps/api/"))).toEqual({ mount: "secret", path: "apps/api" });
+    expect(vaultKvDestination.parseConfig(vaultKvConfig(" /secret/ ", "/apps/api/"))).toEqual({
+      mount: "secret",
+      path: "apps/api",
+    });
   });
 
   it.each([
@@ -30,7 +33,11 @@ describe("Vault KV destination config", () => {
     ["empty mount", () => vaultKvConfig("", "apps/api"), "destination_config.vault_kv.mount: is required"],
     ["slash-only mount", () => vaultKvConfig("///", "apps/api"), "destination_config.vault_kv.mount: is required"],
     ["empty path", () => vaultKvConfig("secret", ""), "destination_config.vault_kv.path: is required"],
-    ["dot-dot path", () => vaultKvConfig("secret", "apps/../sys"), "destination_config.vault_kv.path: must not contain empty, `.` or `..`"],
+    [
+      "dot-dot path",
+      () => vaultKvConfig("secret", "apps/../sys"),
+      "destination_config.vault_kv.path: must not contain empty, `.` or `..`",
+    ],
     ["empty segment", () => vaultKvConfig("secret", "apps//api"), "destination_config.vault_kv.path"],
     ["query in path", () => vaultKvConfig("secret", "apps?list=true"), "destination_config.vault_kv.path"],
     ["dot-dot mount", () => vaultKvConfig("..", "apps/api"), "destination_config.vault_kv.mount"],
@@ -51,7 +58,11 @@ describe("Vault credentials", () => {
   const good = { instanceUrl: "https://vault.example.com:8200", token: "hvs.good" };
 
   it("parses good credentials, normalising address and namespace", () => {
-    expect(vaultKvDestination.parseCredentials(vaultCredentials({ ...good, instanceUrl: "https://vault.example.com:8200/", namespace: "/team-a/" }))).toEqual({
+    expect(
+      vaultKvDestination.parseCredentials(
+        vaultCredentials({ ...good, instanceUrl: "https://vault.example.com:8200/", namespace: "/team-a/" }),
+      ),
+    ).toEqual({
       instanceUrl: "https://vault.example.com:8200",
       namespace: "team-a",
       token: "hvs.good",
@@ -64,14 +75,42 @@ describe("Vault credentials", () => {
     ["no token method", () => vaultCredentials({ instanceUrl: good.instanceUrl }), "credentials.vault.token"],
     ["empty token", () => vaultCredentials({ ...good, token: "" }), "credentials.vault.token.token"],
     ["oversized token", () => vaultCredentials({ ...good, token: "t".repeat(4097) }), "credentials.vault.token.token"],
-    ["token with a newline", () => vaultCredentials({ ...good, token: "hvs.a\nX-Evil: 1" }), "credentials.vault.token.token"],
+    [
+      "token with a newline",
+      () => vaultCredentials({ ...good, token: "hvs.a\nX-Evil: 1" }),
+      "credentials.vault.token.token",
+    ],
     ["empty address", () => vaultCredentials({ ...good, instanceUrl: "" }), "credentials.vault.instance_url"],
-    ["relative address", () => vaultCredentials({ ...good, instanceUrl: "vault:8200" }), "credentials.vault.instance_url"],
-    ["non-http address", () => vaultCredentials({ ...good, instanceUrl: "ftp://vault.example.com" }), "credentials.vault.instance_url"],
-    ["address with credentials", () => vaultCredentials({ ...good, instanceUrl: "https://user:pw@vault.example.com" }), "credentials.vault.instance_url"],
-    ["address with query", () => vaultCredentials({ ...good, instanceUrl: "https://vault.example.com/?x=1" }), "credentials.vault.instance_url"],
-    ["address with fragment", () => vaultCredentials({ ...good, instanceUrl: "https://vault.example.com/#x" }), "credentials.vault.instance_url"],
-    ["address with /v1", () => vaultCredentials({ ...good, instanceUrl: "https://vault.example.com/v1" }), "credentials.vault.instance_url"],
+    [
+      "relative address",
+      () => vaultCredentials({ ...good, instanceUrl: "vault:8200" }),
+      "credentials.vault.instance_url",
+    ],
+    [
+      "non-http address",
+      () => vaultCredentials({ ...good, instanceUrl: "ftp://vault.example.com" }),
+      "credentials.vault.instance_url",
+    ],
+    [
+      "address with credentials",
+      () => vaultCredentials({ ...good, instanceUrl: "https://user:pw@vault.example.com" }),
+      "credentials.vault.instance_url",
+    ],
+    [
+      "address with query",
+      () => vaultCredentials({ ...good, instanceUrl: "https://vault.example.com/?x=1" }),
+      "credentials.vault.instance_url",
+    ],
+    [
+      "address with fragment",
+      () => vaultCredentials({ ...good, instanceUrl: "https://vault.example.com/#x" }),
+      "credentials.vault.instance_url",
+    ],
+    [
+      "address with /v1",
+      () => vaultCredentials({ ...good, instanceUrl: "https://vault.example.com/v1" }),
+      "credentials.vault.instance_url",
+    ],
     ["bad namespace", () => vaultCredentials({ ...good, namespace: "team a/../b" }), "credentials.vault.namespace"],
   ])("refuses %s, naming the field", (_name, credentials, field) => {
     const violations = vaultApp.checkCredentials(credentials());
@@ -110,14 +149,23 @@ describe("Vault app live validation", () => {
   });
 
   it("classifies a refused token as auth and an unreachable Vault as transient", async () => {
-    const refused = await expectConnectorError(vaultApp.validateLive(vaultCredentials({ instanceUrl: vault.url, token: "hvs.revoked" })), "auth");
+    const refused = await expectConnectorError(
+      vaultApp.validateLive(vaultCredentials({ instanceUrl: vault.url, token: "hvs.revoked" })),
+      "auth",
+    );
     expect(refused.message).not.toContain("hvs.revoked");
-    await expectConnectorError(vaultApp.validateLive(vaultCredentials({ instanceUrl: await unreachableUrl(), token: vault.token })), "transient");
+    await expectConnectorError(
+      vaultApp.validateLive(vaultCredentials({ instanceUrl: await unreachableUrl(), token: vault.token })),
+      "transient",
+    );
   });
 
   it("refuses malformed credentials before calling Vault", async () => {
     const before = vault.requests.length;
-    await expectConnectorError(vaultApp.validateLive(vaultCredentials({ instanceUrl: vault.url, token: "" })), "invalid_config");
+    await expectConnectorError(
+      vaultApp.validateLive(vaultCredentials({ instanceUrl: vault.url, token: "" })),
+      "invalid_config",
+    );
     expect(vault.requests.length).toBe(before);
   });
 });

@@ -5,38 +5,51 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createVaultClient } from "../../packages/connectors/vault/vault-client.ts";
 import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
-import { describeDestinationConformance, diffOf, expectConnectorError, expectNoSecrets, unreachableUrl } from "./conformance.ts";
+import {
+  describeDestinationConformance,
+  diffOf,
+  expectConnectorError,
+  expectNoSecrets,
+  unreachableUrl,
+} from "./conformance.ts";
 import { vaultConnector } from "./vault-fixtures.ts";
 import { vaultKvLimits } from "../../packages/connectors/vault/vault-kv-config.ts";
 import { vaultKvDestination } from "../../packages/connectors/vault/vault-kv-destination.ts";
 
 const badToken = "hvs.not-a-token-known-to-vault";
 
-describeDestinationConformance("HashiCorp Vault KV v2", async () => {
-  const vault = await startFakeVault();
-  const current = () => vault.read("secret", "apps/api") ?? {};
-  return {
-    connector: vaultConnector({ url: vault.url, token: vault.token }),
-    connectorWithBadCredentials: vaultConnector({ url: vault.url, token: badToken }),
-    unreachableConnector: vaultConnector({ url: await unreachableUrl(), token: vault.token }),
-    credentialTexts: [vault.token, badToken],
-    async seed(entries) {
-      vault.seed("secret", "apps/api", { ...current(), ...entries });
-    },
-    async inspect() {
-      return new Map(Object.entries(vault.read("secret", "apps/api") ?? {}).map(([k, v]) => [k, String(v)]));
-    },
-    failNext: (count, status) => vault.faults.failNext(count, status),
-    rateLimitNext: (count, seconds) => vault.faults.rateLimitNext(count, seconds),
-    connect: ({ calls, signal }) => vaultConnector({ url: vault.url, token: vault.token, ...(calls && { calls }), ...(signal && { signal }) }),
-    setLatency: (ms) => vault.faults.setLatency(ms),
-    hangNext: (count) => vault.faults.hangNext(count),
-    // An apply reads the secret first, then writes it.
-    failAfterWrites: (writes) => vault.faults.failAfter(writes + 1),
-    writeCount: () => vault.requests.filter((r) => !["GET", "LIST"].includes(r.method) && r.status < 300 && r.status >= 200).length,
-    close: () => vault.close(),
-  };
-}, vaultKvDestination.capabilities, { limits: vaultKvLimits, capacity: vaultKvLimits.maxSecrets });
+describeDestinationConformance(
+  "HashiCorp Vault KV v2",
+  async () => {
+    const vault = await startFakeVault();
+    const current = () => vault.read("secret", "apps/api") ?? {};
+    return {
+      connector: vaultConnector({ url: vault.url, token: vault.token }),
+      connectorWithBadCredentials: vaultConnector({ url: vault.url, token: badToken }),
+      unreachableConnector: vaultConnector({ url: await unreachableUrl(), token: vault.token }),
+      credentialTexts: [vault.token, badToken],
+      async seed(entries) {
+        vault.seed("secret", "apps/api", { ...current(), ...entries });
+      },
+      async inspect() {
+        return new Map(Object.entries(vault.read("secret", "apps/api") ?? {}).map(([k, v]) => [k, String(v)]));
+      },
+      failNext: (count, status) => vault.faults.failNext(count, status),
+      rateLimitNext: (count, seconds) => vault.faults.rateLimitNext(count, seconds),
+      connect: ({ calls, signal }) =>
+        vaultConnector({ url: vault.url, token: vault.token, ...(calls && { calls }), ...(signal && { signal }) }),
+      setLatency: (ms) => vault.faults.setLatency(ms),
+      hangNext: (count) => vault.faults.hangNext(count),
+      // An apply reads the secret first, then writes it.
+      failAfterWrites: (writes) => vault.faults.failAfter(writes + 1),
+      writeCount: () =>
+        vault.requests.filter((r) => !["GET", "LIST"].includes(r.method) && r.status < 300 && r.status >= 200).length,
+      close: () => vault.close(),
+    };
+  },
+  vaultKvDestination.capabilities,
+  { limits: vaultKvLimits, capacity: vaultKvLimits.maxSecrets },
+);
 
 describe("Vault KV connector", () => {
   let vault: FakeVault;
@@ -66,7 +79,10 @@ describe("Vault KV connector", () => {
 
   it("writes over a soft-deleted secret with check-and-set on its current version", async () => {
     vault.seed("secret", "apps/api", { OLD: "x" });
-    const deleted = await fetch(`${vault.url}/v1/secret/data/apps/api`, { method: "DELETE", headers: { "X-Vault-Token": vault.token } });
+    const deleted = await fetch(`${vault.url}/v1/secret/data/apps/api`, {
+      method: "DELETE",
+      headers: { "X-Vault-Token": vault.token },
+    });
     expect(deleted.status).toBe(204);
     const connector = vaultConnector({ url: vault.url, token: vault.token });
     expect(await connector.list()).toEqual(new Map());
@@ -78,7 +94,11 @@ describe("Vault KV connector", () => {
   it("writes no new version when a change alters nothing", async () => {
     vault.seed("secret", "apps/api", { A: "1" });
     const connector = vaultConnector({ url: vault.url, token: vault.token });
-    expect(await connector.apply(diffOf({ update: { A: "1" }, delete: ["GONE"] }))).toEqual({ created: [], updated: [], deleted: [] });
+    expect(await connector.apply(diffOf({ update: { A: "1" }, delete: ["GONE"] }))).toEqual({
+      created: [],
+      updated: [],
+      deleted: [],
+    });
     expect(await connector.remove(["GONE"])).toEqual({ created: [], updated: [], deleted: [] });
     expect(vault.versions("secret", "apps/api")).toHaveLength(1);
     expect(vault.requests.filter((r) => r.method === "POST")).toEqual([]);
@@ -87,22 +107,37 @@ describe("Vault KV connector", () => {
   it("lists non-string values as JSON and keeps their type when other keys change", async () => {
     vault.seed("secret", "apps/api", { PORT: 8080, FLAGS: { beta: true }, NAME: "api" });
     const connector = vaultConnector({ url: vault.url, token: vault.token });
-    expect(await connector.list()).toEqual(new Map([["PORT", "8080"], ["FLAGS", '{"beta":true}'], ["NAME", "api"]]));
+    expect(await connector.list()).toEqual(
+      new Map([
+        ["PORT", "8080"],
+        ["FLAGS", '{"beta":true}'],
+        ["NAME", "api"],
+      ]),
+    );
     await connector.apply(diffOf({ update: { NAME: "api-2" } }));
     expect(vault.read("secret", "apps/api")).toEqual({ PORT: 8080, FLAGS: { beta: true }, NAME: "api-2" });
   });
 
   it("refuses values and keys Vault KV cannot hold before calling Vault", async () => {
     const connector = vaultConnector({ url: vault.url, token: vault.token });
-    await expectConnectorError(connector.apply(diffOf({ create: { BIG: "x".repeat(512 * 1024 + 1) } })), "limit_exceeded");
+    await expectConnectorError(
+      connector.apply(diffOf({ create: { BIG: "x".repeat(512 * 1024 + 1) } })),
+      "limit_exceeded",
+    );
     await expectConnectorError(connector.apply(diffOf({ create: { "a/b": "1" } })), "invalid_config");
     expect(vault.requests).toEqual([]);
   });
 
   it("validates the token and the path: a missing secret is fine, a missing mount or a refused token is not", async () => {
     await vaultConnector({ url: vault.url, token: vault.token }).validate();
-    expect(vault.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["GET /v1/auth/token/lookup-self 200", "GET /v1/secret/data/apps/api 404"]);
-    const missingMount = await expectConnectorError(vaultConnector({ url: vault.url, token: vault.token, mount: "kv" }).validate(), "not_found");
+    expect(vault.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      "GET /v1/auth/token/lookup-self 200",
+      "GET /v1/secret/data/apps/api 404",
+    ]);
+    const missingMount = await expectConnectorError(
+      vaultConnector({ url: vault.url, token: vault.token, mount: "kv" }).validate(),
+      "not_found",
+    );
     expect(missingMount.message).toContain("destination_config.vault_kv.mount");
     const refused = await expectConnectorError(vaultConnector({ url: vault.url, token: badToken }).validate(), "auth");
     expectNoSecrets(refused, [badToken]);
@@ -120,12 +155,18 @@ describe("Vault KV connector", () => {
     expect(vault.read("secret", "apps/api", { namespace: "team-a" })).toEqual({ A: "1" });
     expect(vault.read("secret", "apps/api")).toBeUndefined();
     expect(new Set(vault.requests.map((r) => r.namespace))).toEqual(new Set(["team-a"]));
-    await expectConnectorError(vaultConnector({ url: vault.url, token: vault.token, namespace: "team-b" }).list(), "not_found");
+    await expectConnectorError(
+      vaultConnector({ url: vault.url, token: vault.token, namespace: "team-b" }).list(),
+      "not_found",
+    );
   });
 
   it("classifies a sealed Vault, a hanging Vault and a cancelled run as transient", async () => {
     vault.faults.setSealed(true);
-    const sealed = await expectConnectorError(vaultConnector({ url: vault.url, token: vault.token }).list(), "transient");
+    const sealed = await expectConnectorError(
+      vaultConnector({ url: vault.url, token: vault.token }).list(),
+      "transient",
+    );
     expect(sealed.message).toContain("503");
     vault.faults.setSealed(false);
 
@@ -153,14 +194,24 @@ describe("Vault client", () => {
       exporter.reset();
       const connector = vaultConnector({ url: vault.url, token: vault.token });
       await connector.apply(diffOf({ create: { A: "span-secret-value" } }));
-      await vaultConnector({ url: vault.url, token: badToken }).list().catch(() => undefined);
+      await vaultConnector({ url: vault.url, token: badToken })
+        .list()
+        .catch(() => undefined);
       const spans = exporter.getFinishedSpans();
-      expect(spans.map((s) => [s.attributes["http.request.method"], s.attributes["url.path"], s.attributes["http.response.status_code"]])).toEqual([
+      expect(
+        spans.map((s) => [
+          s.attributes["http.request.method"],
+          s.attributes["url.path"],
+          s.attributes["http.response.status_code"],
+        ]),
+      ).toEqual([
         ["GET", "/v1/secret/data/apps/api", 404],
         ["POST", "/v1/secret/data/apps/api", 200],
         ["GET", "/v1/secret/data/apps/api", 403],
       ]);
-      expect(spans.every((s) => s.kind === SpanKind.CLIENT && s.instrumentationScope.name === "syncline.connectors.vault")).toBe(true);
+      expect(
+        spans.every((s) => s.kind === SpanKind.CLIENT && s.instrumentationScope.name === "syncline.connectors.vault"),
+      ).toBe(true);
       expect(spans[2]?.status.code).toBe(SpanStatusCode.ERROR);
       const recorded = JSON.stringify(spans.map((s) => [s.name, s.attributes, s.status, s.events]));
       for (const secret of ["span-secret-value", vault.token, badToken]) expect(recorded).not.toContain(secret);
@@ -173,9 +224,14 @@ describe("Vault client", () => {
     const elsewhere = await listen(createServer((_req, res) => res.end("{}")));
     let reachedElsewhere = false;
     elsewhere.server.on("request", () => (reachedElsewhere = true));
-    const redirector = await listen(createServer((_req, res) => res.writeHead(307, { Location: `${elsewhere.url}/v1/secret/data/apps/api` }).end()));
+    const redirector = await listen(
+      createServer((_req, res) => res.writeHead(307, { Location: `${elsewhere.url}/v1/secret/data/apps/api` }).end()),
+    );
     try {
-      const error = await expectConnectorError(createVaultClient({ instanceUrl: redirector.url, token: "hvs.redirected" }).readKv("secret", "apps/api"), "invalid_config");
+      const error = await expectConnectorError(
+        createVaultClient({ instanceUrl: redirector.url, token: "hvs.redirected" }).readKv("secret", "apps/api"),
+        "invalid_config",
+      );
       expect(error.message).toContain("307");
       expect(reachedElsewhere).toBe(false);
     } finally {

@@ -24,16 +24,28 @@ describe("proto contract", () => {
   });
 
   it("has generated code that is up to date with the protos", () => {
-    const template = readFileSync(join(repoRoot, "proto", "buf.gen.yaml"), "utf8").replace("out: packages/gen/src", `out: ${join(scratch, "gen")}`);
+    const template = readFileSync(join(repoRoot, "proto", "buf.gen.yaml"), "utf8").replace(
+      "out: packages/gen/src",
+      `out: ${join(scratch, "gen")}`,
+    );
     writeFileSync(join(scratch, "buf.gen.yaml"), template);
-    execFileSync(buf, ["generate", "proto", "--template", join(scratch, "buf.gen.yaml")], { cwd: repoRoot, stdio: "pipe" });
+    execFileSync(buf, ["generate", "proto", "--template", join(scratch, "buf.gen.yaml")], {
+      cwd: repoRoot,
+      stdio: "pipe",
+    });
     const fresh = join(scratch, "gen");
     const committed = join(repoRoot, "packages", "gen", "src");
-    const freshFiles = listFiles(fresh).map((f) => relative(fresh, f)).sort();
-    const committedFiles = listFiles(committed).map((f) => relative(committed, f)).sort();
+    const freshFiles = listFiles(fresh)
+      .map((f) => relative(fresh, f))
+      .sort();
+    const committedFiles = listFiles(committed)
+      .map((f) => relative(committed, f))
+      .sort();
     expect(committedFiles, "run `npm run generate` and commit packages/gen").toEqual(freshFiles);
     for (const file of freshFiles) {
-      expect(readFileSync(join(committed, file), "utf8"), `${file} is stale: run \`npm run generate\``).toBe(readFileSync(join(fresh, file), "utf8"));
+      expect(readFileSync(join(committed, file), "utf8"), `${file} is stale: run \`npm run generate\``).toBe(
+        readFileSync(join(fresh, file), "utf8"),
+      );
     }
   });
 });

@@ -5,7 +5,13 @@ import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSystem, type TestSystem } from "../support/system.ts";
 import { rpcFailure } from "../integration/helpers/secrets-process.ts";
-import { createVaultSync, createWorkerTestProject, settledSync, vaultEquals, type WorkerTestProject } from "../integration/helpers/worker-system.ts";
+import {
+  createVaultSync,
+  createWorkerTestProject,
+  settledSync,
+  vaultEquals,
+  type WorkerTestProject,
+} from "../integration/helpers/worker-system.ts";
 
 /**
  * The local default, end to end: the four processes with an embedded PGlite per service (what
@@ -33,11 +39,27 @@ describe("the four processes on embedded databases", () => {
       ["embedded", undefined],
     ]);
     const folder = "/api";
-    await system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path: folder, key: "DB_PASSWORD", value: "v1" });
-    const sync = await createVaultSync(system, project, { path: folder, vaultPath: "apps/api", keySchema: "APP_{{secretKey}}" });
+    await system.secrets.createSecret({
+      projectId: project.projectId,
+      environment: project.environment,
+      path: folder,
+      key: "DB_PASSWORD",
+      value: "v1",
+    });
+    const sync = await createVaultSync(system, project, {
+      path: folder,
+      vaultPath: "apps/api",
+      keySchema: "APP_{{secretKey}}",
+    });
     await vaultEquals(system, "apps/api", { APP_DB_PASSWORD: "v1" });
 
-    await system.secrets.updateSecret({ projectId: project.projectId, environment: project.environment, path: folder, key: "DB_PASSWORD", value: "v2" });
+    await system.secrets.updateSecret({
+      projectId: project.projectId,
+      environment: project.environment,
+      path: folder,
+      key: "DB_PASSWORD",
+      value: "v2",
+    });
     await vaultEquals(system, "apps/api", { APP_DB_PASSWORD: "v2" });
 
     // UpdateSecretSync compares the stored destination config (bytea) with the new one.
@@ -52,18 +74,43 @@ describe("the four processes on embedded databases", () => {
     await vaultEquals(system, "apps/web", { WEB_DB_PASSWORD: "v2" });
     const { runs } = await system.syncs.listSyncRuns({ secretSyncId: sync.id });
     expect(runs[0]?.trigger).toBe(SyncTrigger.CONFIG_CHANGED);
-    const described = await system.syncs.updateSecretSync({ secretSyncId: sync.id, expectedVersion: updated!.version, description: "web" });
-    expect(described.secretSync).toMatchObject({ description: "web", version: updated!.version + 1n, destinationConfig: updated!.destinationConfig });
+    const described = await system.syncs.updateSecretSync({
+      secretSyncId: sync.id,
+      expectedVersion: updated!.version,
+      description: "web",
+    });
+    expect(described.secretSync).toMatchObject({
+      description: "web",
+      version: updated!.version + 1n,
+      destinationConfig: updated!.destinationConfig,
+    });
 
     const { connection: github } = await system.connections.createAppConnection({
       projectId: project.projectId,
       name: "github",
-      credentials: { app: { case: "github", value: { apiUrl: "", method: { case: "token", value: { token: `ghp_${randomBytes(12).toString("hex")}` } } } } },
+      credentials: {
+        app: {
+          case: "github",
+          value: { apiUrl: "", method: { case: "token", value: { token: `ghp_${randomBytes(12).toString("hex")}` } } },
+        },
+      },
       skipValidation: true,
     });
-    const refused = await rpcFailure(system.syncs.updateSecretSync({ secretSyncId: sync.id, expectedVersion: described.secretSync!.version, connectionId: github!.id }));
-    expect({ code: refused.code, fields: refused.violations.map((v) => v.field) }).toEqual({ code: Code.FAILED_PRECONDITION, fields: ["connection_id"] });
-    expect((await system.syncs.getSecretSync({ secretSyncId: sync.id })).secretSync).toMatchObject({ connectionId: project.connectionId, version: described.secretSync!.version });
+    const refused = await rpcFailure(
+      system.syncs.updateSecretSync({
+        secretSyncId: sync.id,
+        expectedVersion: described.secretSync!.version,
+        connectionId: github!.id,
+      }),
+    );
+    expect({ code: refused.code, fields: refused.violations.map((v) => v.field) }).toEqual({
+      code: Code.FAILED_PRECONDITION,
+      fields: ["connection_id"],
+    });
+    expect((await system.syncs.getSecretSync({ secretSyncId: sync.id })).secretSync).toMatchObject({
+      connectionId: project.connectionId,
+      version: described.secretSync!.version,
+    });
   });
 
   it("keeps everything across a restart of the orchestrator on its data directory, and removes the directories on stop", async () => {
@@ -72,8 +119,19 @@ describe("the four processes on embedded databases", () => {
     await system.services.orchestrator.kill("SIGTERM");
     await system.services.orchestrator.restart();
     const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: secretSyncs[0]!.id });
-    expect(secretSync).toMatchObject({ options: { keySchema: "WEB_{{secretKey}}" }, description: "web", version: secretSyncs[0]!.version, destinationConfig: secretSyncs[0]!.destinationConfig });
-    await system.secrets.updateSecret({ projectId: project.projectId, environment: project.environment, path: "/api", key: "DB_PASSWORD", value: "v3" });
+    expect(secretSync).toMatchObject({
+      options: { keySchema: "WEB_{{secretKey}}" },
+      description: "web",
+      version: secretSyncs[0]!.version,
+      destinationConfig: secretSyncs[0]!.destinationConfig,
+    });
+    await system.secrets.updateSecret({
+      projectId: project.projectId,
+      environment: project.environment,
+      path: "/api",
+      key: "DB_PASSWORD",
+      value: "v3",
+    });
     await vaultEquals(system, "apps/web", { WEB_DB_PASSWORD: "v3" });
 
     const dataDirs = Object.values(system.databases).map((d) => d.dataDir!);

@@ -33,7 +33,10 @@ function metricsPort(name: (typeof names)[number]): number | undefined {
 }
 
 async function scrape(name: (typeof names)[number]): Promise<string> {
-  const port = await eventually(() => metricsPort(name), { timeoutMs: 30_000, describe: () => `${name} never logged "metrics listening"` });
+  const port = await eventually(() => metricsPort(name), {
+    timeoutMs: 30_000,
+    describe: () => `${name} never logged "metrics listening"`,
+  });
   const res = await fetch(`http://127.0.0.1:${port}/metrics`);
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -54,7 +57,12 @@ describe("metrics endpoints", () => {
     const { connection } = await system.connections.createAppConnection({
       projectId,
       name: "vault",
-      credentials: { app: { case: "vault", value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: canaryToken } } } } },
+      credentials: {
+        app: {
+          case: "vault",
+          value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: canaryToken } } },
+        },
+      },
     });
     connectionId = connection!.id;
     await system.secrets.createSecret({ projectId, environment: "prod", path: "/", key: "CANARY", value: canaryValue });
@@ -65,23 +73,31 @@ describe("metrics endpoints", () => {
       connectionId,
       destinationConfig: { destination: { case: "vaultKv", value: { mount: "secret", path: "metrics" } } },
     });
-    await eventually(() => (system.vault.read("secret", "metrics")?.CANARY === canaryValue ? true : undefined), { timeoutMs: 60_000 });
+    await eventually(() => (system.vault.read("secret", "metrics")?.CANARY === canaryValue ? true : undefined), {
+      timeoutMs: 60_000,
+    });
 
     const worker = await eventually(
       async () => {
         const text = await scrape("worker");
-        return (sample(text, 'syncline_worker_runs_total{action="SYNC",outcome="succeeded"}') ?? 0) >= 1 ? text : undefined;
+        return (sample(text, 'syncline_worker_runs_total{action="SYNC",outcome="succeeded"}') ?? 0) >= 1
+          ? text
+          : undefined;
       },
       { timeoutMs: 30_000 },
     );
     expect(sample(worker, `syncline_breaker_state{connection_id="${connectionId}"}`)).toBe(0);
-    expect(sample(worker, `syncline_connection_calls_in_flight{connection_id="${connectionId}"}`)).toBeGreaterThanOrEqual(0);
+    expect(
+      sample(worker, `syncline_connection_calls_in_flight{connection_id="${connectionId}"}`),
+    ).toBeGreaterThanOrEqual(0);
     expect(sample(worker, 'syncline_worker_run_duration_seconds_count{action="SYNC"}')).toBeGreaterThanOrEqual(1);
 
     const orchestrator = await eventually(
       async () => {
         const text = await scrape("orchestrator");
-        return (sample(text, 'syncline_orchestrator_run_results_total{state="SUCCEEDED"}') ?? 0) >= 1 ? text : undefined;
+        return (sample(text, 'syncline_orchestrator_run_results_total{state="SUCCEEDED"}') ?? 0) >= 1
+          ? text
+          : undefined;
       },
       { timeoutMs: 30_000 },
     );

@@ -27,7 +27,8 @@ beforeAll(async () => {
     for await (const message of subscription) {
       busMessages.push(Buffer.from(message.data));
       const headers = message.headers;
-      if (headers) for (const key of headers.keys()) busMessages.push(Buffer.from(`${key}:${headers.values(key).join(",")}`));
+      if (headers)
+        for (const key of headers.keys()) busMessages.push(Buffer.from(`${key}:${headers.values(key).join(",")}`));
     }
   })();
   const { project } = await system.secrets.createProject({ name: "leak-check" });
@@ -46,9 +47,16 @@ describe("no secret value or credential leaks", () => {
     const { connection } = await system.connections.createAppConnection({
       projectId,
       name: "vault",
-      credentials: { app: { case: "vault", value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: canaryToken } } } } },
+      credentials: {
+        app: {
+          case: "vault",
+          value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: canaryToken } } },
+        },
+      },
     });
-    expect(JSON.stringify(connection, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).not.toContain(canaryToken);
+    expect(JSON.stringify(connection, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).not.toContain(
+      canaryToken,
+    );
     await system.secrets.createSecret({ projectId, environment: "prod", path: "/", key: "CANARY", value: canaryValue });
     const { secretSync } = await system.syncs.createSecretSync({
       projectId,
@@ -60,10 +68,20 @@ describe("no secret value or credential leaks", () => {
     await eventually(() => (system.vault.read("secret", "canary")?.CANARY === canaryValue ? true : undefined));
     // A failing run too: error paths are where values like to leak.
     system.vault.faults.failNext(2, 500);
-    await system.secrets.updateSecret({ projectId, environment: "prod", path: "/", key: "CANARY", value: `${canaryValue}-2` });
+    await system.secrets.updateSecret({
+      projectId,
+      environment: "prod",
+      path: "/",
+      key: "CANARY",
+      value: `${canaryValue}-2`,
+    });
     await eventually(() => (system.vault.read("secret", "canary")?.CANARY === `${canaryValue}-2` ? true : undefined));
     await system.syncs.triggerSync({ secretSyncId: secretSync!.id });
-    await eventually(async () => ((await system.syncs.listSyncRuns({ secretSyncId: secretSync!.id })).runs.every((r) => r.endTime) ? true : undefined));
+    await eventually(async () =>
+      (await system.syncs.listSyncRuns({ secretSyncId: secretSync!.id })).runs.every((r) => r.endTime)
+        ? true
+        : undefined,
+    );
 
     for (const service of Object.values(system.services)) {
       const output = service.output();
@@ -89,15 +107,28 @@ describe("no secret value or credential leaks", () => {
 
   it("follows one secret change in one trace from the API call to the Vault write", async () => {
     const before = new Set(system.spans().map((s) => s.spanId));
-    await system.secrets.updateSecret({ projectId, environment: "prod", path: "/", key: "CANARY", value: `${canaryValue}-3` });
+    await system.secrets.updateSecret({
+      projectId,
+      environment: "prod",
+      path: "/",
+      key: "CANARY",
+      value: `${canaryValue}-3`,
+    });
     await eventually(() => (system.vault.read("secret", "canary")?.CANARY === `${canaryValue}-3` ? true : undefined));
-    const trace = await eventually(() => {
-      const spans = system.spans().filter((s) => !before.has(s.spanId));
-      const api = spans.find((s) => s.name === "syncline.secrets.v1.SecretsService/UpdateSecret" && s.service === "secrets");
-      if (!api) return undefined;
-      const sameTrace = spans.filter((s) => s.traceId === api.traceId);
-      return sameTrace.some((s) => s.service === "connector-worker" && /^vault .*write/i.test(s.name)) ? sameTrace : undefined;
-    }, { describe: () => "no trace links UpdateSecret to the worker's Vault write" });
+    const trace = await eventually(
+      () => {
+        const spans = system.spans().filter((s) => !before.has(s.spanId));
+        const api = spans.find(
+          (s) => s.name === "syncline.secrets.v1.SecretsService/UpdateSecret" && s.service === "secrets",
+        );
+        if (!api) return undefined;
+        const sameTrace = spans.filter((s) => s.traceId === api.traceId);
+        return sameTrace.some((s) => s.service === "connector-worker" && /^vault .*write/i.test(s.name))
+          ? sameTrace
+          : undefined;
+      },
+      { describe: () => "no trace links UpdateSecret to the worker's Vault write" },
+    );
     const services = new Set(trace.map((s) => s.service));
     expect([...services].sort()).toEqual(expect.arrayContaining(["secrets", "sync-orchestrator", "connector-worker"]));
     expect(trace.some((s) => s.name.includes("StreamSourceSnapshot") && s.service === "secrets")).toBe(true);
@@ -108,15 +139,21 @@ async function dumpDatabase(url: string | undefined): Promise<Buffer> {
   if (!url) throw new Error("the dump reads each database over SQL: run this file on PostgreSQL");
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    const tables = await sql<{ schemaname: string; tablename: string }[]>`select schemaname, tablename from pg_tables where schemaname not in ('pg_catalog', 'information_schema')`;
+    const tables = await sql<
+      { schemaname: string; tablename: string }[]
+    >`select schemaname, tablename from pg_tables where schemaname not in ('pg_catalog', 'information_schema')`;
     const parts: Buffer[] = [];
     for (const table of tables) {
       const rows = await sql.unsafe(`select t::text as row from "${table.schemaname}"."${table.tablename}" t`);
       for (const row of rows) parts.push(Buffer.from(String(row.row)));
       // bytea columns print as hex in text form; decode them so a plaintext stored as bytes is found too.
-      const byteaColumns = await sql<{ column_name: string }[]>`select column_name from information_schema.columns where table_schema = ${table.schemaname} and table_name = ${table.tablename} and data_type = 'bytea'`;
+      const byteaColumns = await sql<
+        { column_name: string }[]
+      >`select column_name from information_schema.columns where table_schema = ${table.schemaname} and table_name = ${table.tablename} and data_type = 'bytea'`;
       for (const { column_name } of byteaColumns) {
-        const values = await sql.unsafe(`select "${column_name}" as value from "${table.schemaname}"."${table.tablename}"`);
+        const values = await sql.unsafe(
+          `select "${column_name}" as value from "${table.schemaname}"."${table.tablename}"`,
+        );
         for (const value of values) if (value.value) parts.push(Buffer.from(value.value));
       }
     }

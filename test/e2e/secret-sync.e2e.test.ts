@@ -19,7 +19,12 @@ beforeAll(async () => {
   const { connection } = await system.connections.createAppConnection({
     projectId,
     name: "vault",
-    credentials: { app: { case: "vault", value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } } } },
+    credentials: {
+      app: {
+        case: "vault",
+        value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } },
+      },
+    },
   });
   connectionId = connection!.id;
 }, 120_000);
@@ -28,11 +33,18 @@ afterAll(async () => {
   await system?.stop();
 });
 
-const put = (path: string, key: string, value: string) => system.secrets.createSecret({ projectId, environment: env, path, key, value });
-const update = (path: string, key: string, value: string) => system.secrets.updateSecret({ projectId, environment: env, path, key, value });
+const put = (path: string, key: string, value: string) =>
+  system.secrets.createSecret({ projectId, environment: env, path, key, value });
+const update = (path: string, key: string, value: string) =>
+  system.secrets.updateSecret({ projectId, environment: env, path, key, value });
 const remove = (path: string, key: string) => system.secrets.deleteSecret({ projectId, environment: env, path, key });
 
-async function createSync(name: string, path: string, vaultPath: string, options: { keySchema?: string; disableSecretDeletion?: boolean } = {}) {
+async function createSync(
+  name: string,
+  path: string,
+  vaultPath: string,
+  options: { keySchema?: string; disableSecretDeletion?: boolean } = {},
+) {
   const { secretSync } = await system.syncs.createSecretSync({
     projectId,
     name,
@@ -52,11 +64,15 @@ function vaultEquals(vaultPath: string, expected: Record<string, string>, timeou
       const data = system.vault.read("secret", vaultPath);
       return JSON.stringify(sorted(data ?? {})) === JSON.stringify(sorted(expected)) ? true : undefined;
     },
-    { timeoutMs, describe: () => `vault ${vaultPath} = ${JSON.stringify(sorted(system.vault.read("secret", vaultPath) ?? {}))}` },
+    {
+      timeoutMs,
+      describe: () => `vault ${vaultPath} = ${JSON.stringify(sorted(system.vault.read("secret", vaultPath) ?? {}))}`,
+    },
   );
 }
 
-const sorted = (data: Record<string, unknown>) => Object.fromEntries(Object.entries(data).sort(([a], [b]) => a.localeCompare(b)));
+const sorted = (data: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(data).sort(([a], [b]) => a.localeCompare(b)));
 
 describe("a secret change reaches Vault through every service", () => {
   it("pushes the source with the key schema applied and leaves keys it does not own alone", async () => {
@@ -83,7 +99,9 @@ describe("a secret change reaches Vault through every service", () => {
     await vaultEquals("apps/web", { TOKEN: "t-2", OLD: "o-1" });
   });
 
-  it("loses nothing when the worker is killed with SIGKILL while changes keep coming", { timeout: 150_000 }, async () => {
+  it("loses nothing when the worker is killed with SIGKILL while changes keep coming", {
+    timeout: 150_000,
+  }, async () => {
     await put("/burst", "COUNTER", "0");
     const sync = await createSync("burst", "/burst", "apps/burst");
     await vaultEquals("apps/burst", { COUNTER: "0" });
@@ -97,7 +115,12 @@ describe("a secret change reaches Vault through every service", () => {
     }
     await Promise.all(writes);
     // The updates were sent concurrently, so the source decides which COUNTER won: compare with it.
-    const { secrets } = await system.secrets.listSecrets({ projectId, environment: env, path: "/burst", includeValues: true });
+    const { secrets } = await system.secrets.listSecrets({
+      projectId,
+      environment: env,
+      path: "/burst",
+      includeValues: true,
+    });
     const expected = Object.fromEntries(secrets.map((secret) => [secret.key, secret.value]));
     expect(Object.keys(expected)).toHaveLength(9);
     // A run the killed worker held waits for its lease to expire and its request for redelivery.
@@ -106,7 +129,10 @@ describe("a secret change reaches Vault through every service", () => {
     const { project } = await system.secrets.getProject({ projectId });
     const status = await eventually(async () => {
       const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: sync.id });
-      return secretSync?.syncStatus?.state === SyncState.SUCCEEDED && secretSync.lastSyncedRevision === project!.revision ? secretSync : undefined;
+      return secretSync?.syncStatus?.state === SyncState.SUCCEEDED &&
+        secretSync.lastSyncedRevision === project!.revision
+        ? secretSync
+        : undefined;
     });
     // The last run either wrote the newest revision or was covered by the run that did.
     expect(status.syncStatus?.message).toMatch(/synced revision|covered every request folded into this one/);

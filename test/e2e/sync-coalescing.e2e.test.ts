@@ -1,7 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { ImportBehavior, SyncAction, SyncState, SyncTrigger, type SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  ImportBehavior,
+  SyncAction,
+  SyncState,
+  SyncTrigger,
+  type SyncRun,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createVaultSync, createWorkerTestProject, finishedRun, folderSecrets, settledSync, vaultEquals, type WorkerTestProject } from "../integration/helpers/worker-system.ts";
+import {
+  createVaultSync,
+  createWorkerTestProject,
+  finishedRun,
+  folderSecrets,
+  settledSync,
+  vaultEquals,
+  type WorkerTestProject,
+} from "../integration/helpers/worker-system.ts";
 import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
 
 /**
@@ -22,10 +36,14 @@ afterAll(async () => {
 });
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
-const put = (path: string, key: string, value: string) => system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
-const update = (path: string, key: string, value: string) => system.secrets.updateSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
-const allRuns = async (syncId: string) => (await system.syncs.listSyncRuns({ secretSyncId: syncId, pageSize: 500 })).runs;
-const sourceChangeRuns = async (syncId: string) => (await allRuns(syncId)).filter((run) => run.trigger === SyncTrigger.SOURCE_CHANGE);
+const put = (path: string, key: string, value: string) =>
+  system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
+const update = (path: string, key: string, value: string) =>
+  system.secrets.updateSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
+const allRuns = async (syncId: string) =>
+  (await system.syncs.listSyncRuns({ secretSyncId: syncId, pageSize: 500 })).runs;
+const sourceChangeRuns = async (syncId: string) =>
+  (await allRuns(syncId)).filter((run) => run.trigger === SyncTrigger.SOURCE_CHANGE);
 
 /** Waits until the sync has written the project's current revision and nothing is queued or running. */
 async function caughtUp(syncId: string, timeoutMs = 120_000): Promise<SyncRun[]> {
@@ -55,14 +73,18 @@ describe("leading edge, then coalesce", () => {
     let ranDuringChanges = false;
     while (changes < 400 && !ranDuringChanges) {
       await update(folder, "COUNTER", String(++changes));
-      ranDuringChanges = (await sourceChangeRuns(sync.id)).some((run) => !before.has(run.id) && run.state === SyncState.SUCCEEDED);
+      ranDuringChanges = (await sourceChangeRuns(sync.id)).some(
+        (run) => !before.has(run.id) && run.state === SyncState.SUCCEEDED,
+      );
     }
     expect(ranDuringChanges, `no run finished during ${changes} consecutive changes`).toBe(true);
     await caughtUp(sync.id);
     await vaultEquals(system, `apps${folder}`, { COUNTER: String(changes) });
   });
 
-  it("folds 1,000 changes to one folder into a handful of runs, and the destination ends equal to the source", { timeout: 600_000 }, async () => {
+  it("folds 1,000 changes to one folder into a handful of runs, and the destination ends equal to the source", {
+    timeout: 600_000,
+  }, async () => {
     const folder = `/${unique("burst")}`;
     const keys = Array.from({ length: 50 }, (_, i) => `KEY_${i}`);
     for (const key of keys) await put(folder, key, "0");
@@ -86,7 +108,9 @@ describe("leading edge, then coalesce", () => {
     await vaultEquals(system, `apps${folder}`, source);
     const changeRuns = runs.filter((run) => run.trigger === SyncTrigger.SOURCE_CHANGE);
     const requests = changeRuns.reduce((sum, run) => sum + 1 + run.coalescedRequests, 0);
-    console.log(`burst: ${total} changes in ${burstMs} ms → ${changeRuns.length} runs (${requests} requests folded in), converged after ${convergedMs} ms`);
+    console.log(
+      `burst: ${total} changes in ${burstMs} ms → ${changeRuns.length} runs (${requests} requests folded in), converged after ${convergedMs} ms`,
+    );
     expect(requests).toBeGreaterThanOrEqual(total);
     // Runs that fold requests start at most once a second (SYNCLINE_ORCHESTRATOR_MIN_RUN_INTERVAL_MS,
     // default 1 s) and a lone change runs at once (leading edge), so a burst costs at most about two
@@ -105,7 +129,12 @@ describe("actions requested while another runs", () => {
     system.vault.faults.setLatency(400);
     try {
       const { run: running } = await system.syncs.triggerSync({ secretSyncId: sync.id });
-      await eventually(async () => ((await system.syncs.getSecretSync({ secretSyncId: sync.id })).secretSync?.syncStatus?.state === SyncState.RUNNING ? true : undefined));
+      await eventually(async () =>
+        (await system.syncs.getSecretSync({ secretSyncId: sync.id })).secretSync?.syncStatus?.state ===
+        SyncState.RUNNING
+          ? true
+          : undefined,
+      );
       const [importA, importB, pushA, pushB] = await Promise.all([
         system.syncs.importSecrets({ secretSyncId: sync.id, behavior: ImportBehavior.PRIORITIZE_SOURCE }),
         system.syncs.importSecrets({ secretSyncId: sync.id, behavior: ImportBehavior.PRIORITIZE_SOURCE }),
@@ -115,12 +144,17 @@ describe("actions requested while another runs", () => {
       expect(importA.run!.id).toBe(importB.run!.id);
       expect(pushA.run!.id).toBe(pushB.run!.id);
       expect(pushA.run!.id).not.toBe(running!.id);
-      for (const id of [running!.id, importA.run!.id, pushA.run!.id]) expect((await finishedRun(system, sync.id, id, 120_000)).state).toBe(SyncState.SUCCEEDED);
+      for (const id of [running!.id, importA.run!.id, pushA.run!.id])
+        expect((await finishedRun(system, sync.id, id, 120_000)).state).toBe(SyncState.SUCCEEDED);
     } finally {
       system.vault.faults.setLatency(0);
     }
     const runs = await allRuns(sync.id);
-    expect(runs.map((run) => [SyncAction[run.action], run.coalescedRequests]).sort()).toEqual([["IMPORT", 1], ["SYNC", 0], ["SYNC", 1]]);
+    expect(runs.map((run) => [SyncAction[run.action], run.coalescedRequests]).sort()).toEqual([
+      ["IMPORT", 1],
+      ["SYNC", 0],
+      ["SYNC", 1],
+    ]);
     expect(runs.every((run) => run.attempts === 1)).toBe(true);
     await settledSync(system, sync.id);
   });

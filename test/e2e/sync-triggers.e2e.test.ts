@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { SyncState, SyncTrigger, type SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createVaultSync, createWorkerTestProject, settledSync, vaultEquals, type WorkerTestProject } from "../integration/helpers/worker-system.ts";
+import {
+  createVaultSync,
+  createWorkerTestProject,
+  settledSync,
+  vaultEquals,
+  type WorkerTestProject,
+} from "../integration/helpers/worker-system.ts";
 import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
 
 /**
@@ -25,17 +31,27 @@ afterAll(async () => {
 });
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
-const put = (path: string, key: string, value: string, environment = project.environment) => system.secrets.createSecret({ projectId: project.projectId, environment, path, key, value });
-const runsOf = async (syncId: string): Promise<SyncRun[]> => (await system.syncs.listSyncRuns({ secretSyncId: syncId, pageSize: 500 })).runs;
+const put = (path: string, key: string, value: string, environment = project.environment) =>
+  system.secrets.createSecret({ projectId: project.projectId, environment, path, key, value });
+const runsOf = async (syncId: string): Promise<SyncRun[]> =>
+  (await system.syncs.listSyncRuns({ secretSyncId: syncId, pageSize: 500 })).runs;
 const runWith = (syncId: string, trigger: SyncTrigger, after: ReadonlySet<string>) =>
-  eventually(async () => (await runsOf(syncId)).find((run) => run.trigger === trigger && !after.has(run.id) && run.state === SyncState.SUCCEEDED));
+  eventually(async () =>
+    (await runsOf(syncId)).find(
+      (run) => run.trigger === trigger && !after.has(run.id) && run.state === SyncState.SUCCEEDED,
+    ),
+  );
 const ids = async (syncId: string) => new Set((await runsOf(syncId)).map((run) => run.id));
 
 describe("changes that run a sync", () => {
   it("a change in a subfolder runs a recursive sync of a folder above it, and not a plain one", async () => {
     const root = `/${unique("rec")}`;
     await put(root, "TOP", "t");
-    const recursive = await createVaultSync(system, project, { path: root, vaultPath: `apps${root}/all`, recursive: true });
+    const recursive = await createVaultSync(system, project, {
+      path: root,
+      vaultPath: `apps${root}/all`,
+      recursive: true,
+    });
     const plain = await createVaultSync(system, project, { path: root, vaultPath: `apps${root}/top` });
     await vaultEquals(system, `apps${root}/top`, { TOP: "t" });
     await vaultEquals(system, `apps${root}/all`, { TOP: "t" });
@@ -54,28 +70,55 @@ describe("changes that run a sync", () => {
     const app = `/${unique("app")}`;
     await put(shared, "SHARED_TOKEN", "one");
     await put(app, "OWN", "o");
-    await system.secrets.createSecretImport({ projectId: project.projectId, environment: project.environment, path: app, importEnvironment: project.environment, importPath: shared });
+    await system.secrets.createSecretImport({
+      projectId: project.projectId,
+      environment: project.environment,
+      path: app,
+      importEnvironment: project.environment,
+      importPath: shared,
+    });
     const sync = await createVaultSync(system, project, { path: app, vaultPath: `apps${app}` });
     await vaultEquals(system, `apps${app}`, { OWN: "o", SHARED_TOKEN: "one" });
     await settledSync(system, sync.id);
     const before = await ids(sync.id);
 
-    await system.secrets.updateSecret({ projectId: project.projectId, environment: project.environment, path: shared, key: "SHARED_TOKEN", value: "two" });
+    await system.secrets.updateSecret({
+      projectId: project.projectId,
+      environment: project.environment,
+      path: shared,
+      key: "SHARED_TOKEN",
+      value: "two",
+    });
     await vaultEquals(system, `apps${app}`, { OWN: "o", SHARED_TOKEN: "two" });
     expect((await runWith(sync.id, SyncTrigger.SOURCE_CHANGE, before)).state).toBe(SyncState.SUCCEEDED);
   });
 
   it("new credentials of its connection run the sync (CREDENTIALS_UPDATED), and only auto-syncs", async () => {
     const other = await createWorkerTestProject(system, "sync-triggers-credentials");
-    await system.secrets.createSecret({ projectId: other.projectId, environment: other.environment, path: "/", key: "K", value: "v" });
+    await system.secrets.createSecret({
+      projectId: other.projectId,
+      environment: other.environment,
+      path: "/",
+      key: "K",
+      value: "v",
+    });
     const auto = await createVaultSync(system, other, { path: "/", vaultPath: `apps/${unique("cred")}` });
-    const manual = await createVaultSync(system, other, { path: "/", vaultPath: `apps/${unique("cred-manual")}`, autoSync: false });
+    const manual = await createVaultSync(system, other, {
+      path: "/",
+      vaultPath: `apps/${unique("cred-manual")}`,
+      autoSync: false,
+    });
     await settledSync(system, auto.id);
     const before = await ids(auto.id);
 
     await system.connections.updateAppConnection({
       connectionId: other.connectionId,
-      credentials: { app: { case: "vault", value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: rotatedToken } } } } },
+      credentials: {
+        app: {
+          case: "vault",
+          value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: rotatedToken } } },
+        },
+      },
     });
     expect((await runWith(auto.id, SyncTrigger.CREDENTIALS_UPDATED, before)).state).toBe(SyncState.SUCCEEDED);
     expect(await runsOf(manual.id)).toEqual([]);
@@ -91,12 +134,19 @@ describe("a deleted source", () => {
     await settledSync(system, sync.id);
     const before = await ids(sync.id);
 
-    await system.secrets.deleteFolder({ projectId: project.projectId, environment: project.environment, path: folder, recursive: true });
+    await system.secrets.deleteFolder({
+      projectId: project.projectId,
+      environment: project.environment,
+      path: folder,
+      recursive: true,
+    });
     const failed = await eventually(async () => {
       const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: sync.id });
       return secretSync?.syncStatus?.state === SyncState.FAILED ? secretSync : undefined;
     });
-    expect(failed.syncStatus?.message).toBe(`the source folder ${project.environment}:${folder} was deleted; the destination was left unchanged`);
+    expect(failed.syncStatus?.message).toBe(
+      `the source folder ${project.environment}:${folder} was deleted; the destination was left unchanged`,
+    );
     expect(await ids(sync.id)).toEqual(before);
     expect(system.vault.read("secret", `apps${folder}`)).toEqual({ A: "1" });
   });
@@ -104,7 +154,11 @@ describe("a deleted source", () => {
   it("fails the syncs of a deleted environment, and a recursive sync above a deleted folder drops its keys", async () => {
     await system.secrets.createEnvironment({ projectId: project.projectId, slug: "staging", name: "" });
     await put("/api", "S", "s", "staging");
-    const staging = await createVaultSync(system, { ...project, environment: "staging" }, { path: "/api", vaultPath: `apps/${unique("staging")}` });
+    const staging = await createVaultSync(
+      system,
+      { ...project, environment: "staging" },
+      { path: "/api", vaultPath: `apps/${unique("staging")}` },
+    );
     const root = `/${unique("tree")}`;
     await put(root, "KEEP", "k");
     await put(`${root}/child`, "GONE", "g");
@@ -112,7 +166,12 @@ describe("a deleted source", () => {
     await vaultEquals(system, `apps${root}`, { KEEP: "k", GONE: "g" });
     await settledSync(system, staging.id);
 
-    await system.secrets.deleteFolder({ projectId: project.projectId, environment: project.environment, path: `${root}/child`, recursive: true });
+    await system.secrets.deleteFolder({
+      projectId: project.projectId,
+      environment: project.environment,
+      path: `${root}/child`,
+      recursive: true,
+    });
     await vaultEquals(system, `apps${root}`, { KEEP: "k" });
     expect((await settledSync(system, tree.id)).syncStatus?.state).toBe(SyncState.SUCCEEDED);
 

@@ -25,7 +25,16 @@ beforeAll(async () => {
   database = await createTestDatabase("connections_endpoint_guard");
   vault = await startFakeVault({ tokens: [vaultToken] });
   server = await startConnectionsServer(
-    { host: "127.0.0.1", port: 0, databaseUrl: database.url, dataDir: undefined, encryptionKey: randomBytes(32), adminToken, internalToken, endpointAllowlist: [] },
+    {
+      host: "127.0.0.1",
+      port: 0,
+      databaseUrl: database.url,
+      dataDir: undefined,
+      encryptionKey: randomBytes(32),
+      adminToken,
+      internalToken,
+      endpointAllowlist: [],
+    },
     createLogger("connections-endpoint-guard-test", "silent"),
   );
   admin = createRpcClient(ConnectionsService, { address: `127.0.0.1:${server.port}`, token: adminToken });
@@ -38,10 +47,18 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const vaultCredentials = (instanceUrl: string) => ({ app: { case: "vault" as const, value: { instanceUrl, method: { case: "token" as const, value: { token: vaultToken } } } } });
+const vaultCredentials = (instanceUrl: string) => ({
+  app: {
+    case: "vault" as const,
+    value: { instanceUrl, method: { case: "token" as const, value: { token: vaultToken } } },
+  },
+});
 
 async function rpcFailure(promise: Promise<unknown>): Promise<RpcError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(RpcError);
   return error as RpcError;
 }
@@ -49,7 +66,13 @@ async function rpcFailure(promise: Promise<unknown>): Promise<RpcError> {
 describe("connections: endpoint guard on live validation", () => {
   it("refuses the cloud metadata address with FAILED_PRECONDITION and stores nothing", async () => {
     const projectId = randomUUID();
-    const error = await rpcFailure(admin.createAppConnection({ projectId, name: "metadata", credentials: vaultCredentials("http://169.254.169.254") }));
+    const error = await rpcFailure(
+      admin.createAppConnection({
+        projectId,
+        name: "metadata",
+        credentials: vaultCredentials("http://169.254.169.254"),
+      }),
+    );
     expect(error.code).toBe(Code.FAILED_PRECONDITION);
     expect(error.message).toContain("169.254.169.254");
     expect(error.message).toContain("SYNCLINE_ENDPOINT_ALLOWLIST");
@@ -59,12 +82,21 @@ describe("connections: endpoint guard on live validation", () => {
 
   it("refuses a non-allowlisted loopback Vault before any request reaches it, on create and on update", async () => {
     const projectId = randomUUID();
-    const created = await rpcFailure(admin.createAppConnection({ projectId, name: "loopback", credentials: vaultCredentials(vault.url) }));
+    const created = await rpcFailure(
+      admin.createAppConnection({ projectId, name: "loopback", credentials: vaultCredentials(vault.url) }),
+    );
     expect(created.code).toBe(Code.FAILED_PRECONDITION);
     expect(created.message).toContain("127.0.0.1");
 
-    const stored = await admin.createAppConnection({ projectId, name: "public", credentials: vaultCredentials("https://vault.example.com:8200"), skipValidation: true });
-    const updated = await rpcFailure(admin.updateAppConnection({ connectionId: stored.connection!.id, credentials: vaultCredentials(vault.url) }));
+    const stored = await admin.createAppConnection({
+      projectId,
+      name: "public",
+      credentials: vaultCredentials("https://vault.example.com:8200"),
+      skipValidation: true,
+    });
+    const updated = await rpcFailure(
+      admin.updateAppConnection({ connectionId: stored.connection!.id, credentials: vaultCredentials(vault.url) }),
+    );
     expect(updated.code).toBe(Code.FAILED_PRECONDITION);
     const after = await admin.getAppConnection({ connectionId: stored.connection!.id });
     expect(after.connection!.redacted?.app.value).toMatchObject({ instanceUrl: "https://vault.example.com:8200" });

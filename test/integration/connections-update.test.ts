@@ -4,7 +4,11 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connectBus, streams, type NatsConnection } from "@syncline/bus";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
-import { ConnectionChangeEventSchema, ConnectionChangeKind, type ConnectionChangeEvent } from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
+import {
+  ConnectionChangeEventSchema,
+  ConnectionChangeKind,
+  type ConnectionChangeEvent,
+} from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
 import { Code, createRpcClient, RpcError, type RpcClient } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
 import { startConnectionsServer, type ConnectionsServer } from "../../services/connections/src/index.ts";
@@ -35,7 +39,17 @@ beforeAll(async () => {
   database = await createServiceDatabase("connections_update");
   vault = await startFakeVault({ tokens });
   server = await startConnectionsServer(
-    { host: "127.0.0.1", port: 0, databaseUrl: database.url, dataDir: database.dataDir, encryptionKey: randomBytes(32), adminToken, internalToken, natsUrl: nats.url, endpointAllowlist: ["127.0.0.0/8"] },
+    {
+      host: "127.0.0.1",
+      port: 0,
+      databaseUrl: database.url,
+      dataDir: database.dataDir,
+      encryptionKey: randomBytes(32),
+      adminToken,
+      internalToken,
+      natsUrl: nats.url,
+      endpointAllowlist: ["127.0.0.0/8"],
+    },
     createLogger("connections-update-test", "silent"),
   );
   client = createRpcClient(ConnectionsService, { address: `127.0.0.1:${server.port}`, token: adminToken });
@@ -50,7 +64,12 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-const vaultCredentials = (token: string) => ({ app: { case: "vault" as const, value: { instanceUrl: vault.url, method: { case: "token" as const, value: { token } } } } });
+const vaultCredentials = (token: string) => ({
+  app: {
+    case: "vault" as const,
+    value: { instanceUrl: vault.url, method: { case: "token" as const, value: { token } } },
+  },
+});
 
 async function events(): Promise<{ event: ConnectionChangeEvent; raw: Buffer }[]> {
   const jsm = await jetstreamManager(nc);
@@ -59,58 +78,100 @@ async function events(): Promise<{ event: ConnectionChangeEvent; raw: Buffer }[]
   if (!info || info.state.messages === 0) return out;
   for (let seq = Math.max(1, info.state.first_seq); seq <= info.state.last_seq; seq++) {
     const message = await jsm.streams.getMessage(streams.connectionEvents.name, { seq });
-    if (message) out.push({ event: fromBinary(ConnectionChangeEventSchema, message.data), raw: Buffer.from(message.data) });
+    if (message)
+      out.push({ event: fromBinary(ConnectionChangeEventSchema, message.data), raw: Buffer.from(message.data) });
   }
   return out;
 }
 
 describe("UpdateAppConnection", () => {
   it("re-keys a connection, validates the new credentials live and publishes one CREDENTIALS_UPDATED event", async () => {
-    const { connection } = await client.createAppConnection({ projectId, name: "vault", credentials: vaultCredentials(tokens[0]!) });
-    const renamed = await client.updateAppConnection({ connectionId: connection!.id, name: "vault-main", description: "primary" });
+    const { connection } = await client.createAppConnection({
+      projectId,
+      name: "vault",
+      credentials: vaultCredentials(tokens[0]!),
+    });
+    const renamed = await client.updateAppConnection({
+      connectionId: connection!.id,
+      name: "vault-main",
+      description: "primary",
+    });
     expect(renamed.connection?.name).toBe("vault-main");
     expect(renamed.connection?.credentialsFingerprint).toBe(connection!.credentialsFingerprint);
 
-    const refused = await client.updateAppConnection({ connectionId: connection!.id, credentials: vaultCredentials("wrong-token") }).catch((e: unknown) => e as RpcError);
+    const refused = await client
+      .updateAppConnection({ connectionId: connection!.id, credentials: vaultCredentials("wrong-token") })
+      .catch((e: unknown) => e as RpcError);
     expect((refused as RpcError).code).toBe(Code.FAILED_PRECONDITION);
 
-    const rekeyed = await client.updateAppConnection({ connectionId: connection!.id, credentials: vaultCredentials(tokens[1]!) });
+    const rekeyed = await client.updateAppConnection({
+      connectionId: connection!.id,
+      credentials: vaultCredentials(tokens[1]!),
+    });
     expect(rekeyed.connection?.credentialsFingerprint).not.toBe(connection!.credentialsFingerprint);
     const published = await eventually(async () => {
       const all = await events();
       return all.length >= 1 ? all : undefined;
     });
     expect(published).toHaveLength(1);
-    expect(published[0]!.event).toMatchObject({ projectId, connectionId: connection!.id, kind: ConnectionChangeKind.CREDENTIALS_UPDATED, credentialsFingerprint: rekeyed.connection!.credentialsFingerprint });
+    expect(published[0]!.event).toMatchObject({
+      projectId,
+      connectionId: connection!.id,
+      kind: ConnectionChangeKind.CREDENTIALS_UPDATED,
+      credentialsFingerprint: rekeyed.connection!.credentialsFingerprint,
+    });
     expect(published[0]!.event.eventId).toMatch(/^[0-9a-f-]{36}$/);
     for (const token of tokens) expect(published[0]!.raw.includes(token)).toBe(false);
   });
 
   it("answers bad input with the fields at fault and changes nothing", async () => {
-    const { connection } = await client.createAppConnection({ projectId, name: "stable", credentials: vaultCredentials(tokens[0]!) });
+    const { connection } = await client.createAppConnection({
+      projectId,
+      name: "stable",
+      credentials: vaultCredentials(tokens[0]!),
+    });
     const cases: [Parameters<typeof client.updateAppConnection>[0], string[]][] = [
       [{ connectionId: "nope", name: "x" }, ["connection_id"]],
       [{ connectionId: connection!.id }, ["name"]],
       [{ connectionId: connection!.id, name: "Bad Name" }, ["name"]],
-      [{ connectionId: connection!.id, credentials: { app: { case: "vault", value: { instanceUrl: "ftp://x", method: { case: "token", value: { token: "" } } } } } }, ["credentials.vault.instance_url", "credentials.vault.token.token"]],
+      [
+        {
+          connectionId: connection!.id,
+          credentials: {
+            app: { case: "vault", value: { instanceUrl: "ftp://x", method: { case: "token", value: { token: "" } } } },
+          },
+        },
+        ["credentials.vault.instance_url", "credentials.vault.token.token"],
+      ],
     ];
     for (const [request, fields] of cases) {
       const error = (await client.updateAppConnection(request).catch((e: unknown) => e)) as RpcError;
       expect(error.code, JSON.stringify(fields)).toBe(Code.INVALID_ARGUMENT);
       expect(error.violations.map((v) => v.field).sort()).toEqual([...fields].sort());
     }
-    const missing = (await client.updateAppConnection({ connectionId: randomUUID(), name: "x" }).catch((e: unknown) => e)) as RpcError;
+    const missing = (await client
+      .updateAppConnection({ connectionId: randomUUID(), name: "x" })
+      .catch((e: unknown) => e)) as RpcError;
     expect(missing.code).toBe(Code.NOT_FOUND);
-    const taken = (await client.updateAppConnection({ connectionId: connection!.id, name: "vault-main" }).catch((e: unknown) => e)) as RpcError;
+    const taken = (await client
+      .updateAppConnection({ connectionId: connection!.id, name: "vault-main" })
+      .catch((e: unknown) => e)) as RpcError;
     expect(taken.code).toBe(Code.ALREADY_EXISTS);
     const { connection: after } = await client.getAppConnection({ connectionId: connection!.id });
     expect(after).toMatchObject({ name: "stable", credentialsFingerprint: connection!.credentialsFingerprint });
   });
 
   it("publishes DELETED when a connection is deleted", async () => {
-    const { connection } = await client.createAppConnection({ projectId, name: "short-lived", credentials: vaultCredentials(tokens[0]!), skipValidation: true });
+    const { connection } = await client.createAppConnection({
+      projectId,
+      name: "short-lived",
+      credentials: vaultCredentials(tokens[0]!),
+      skipValidation: true,
+    });
     await client.deleteAppConnection({ connectionId: connection!.id });
-    const deleted = await eventually(async () => (await events()).find((e) => e.event.connectionId === connection!.id)?.event);
+    const deleted = await eventually(
+      async () => (await events()).find((e) => e.event.connectionId === connection!.id)?.event,
+    );
     expect(deleted.kind).toBe(ConnectionChangeKind.DELETED);
   });
 });

@@ -1,7 +1,14 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { create, toBinary, toJsonString, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import {
+  create,
+  toBinary,
+  toJsonString,
+  type DescMessage,
+  type MessageInitShape,
+  type MessageShape,
+} from "@bufbuild/protobuf";
 import {
   ConnectionsService,
   CreateAppConnectionRequestSchema,
@@ -10,7 +17,12 @@ import {
   ListAppConnectionsResponseSchema,
 } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
-import { App, AuthMethod, ConnectionCredentialsSchema, type ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+import {
+  App,
+  AuthMethod,
+  ConnectionCredentialsSchema,
+  type ConnectionCredentials,
+} from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { queryRows } from "@syncline/db";
 import { Code, createRpcClient, RpcError, type RpcClient } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
@@ -36,7 +48,16 @@ beforeAll(async () => {
   database = await createServiceDatabase("connections");
   vault = await startFakeVault({ tokens: [goodVaultToken] });
   server = await startConnectionsServer(
-    { host: "127.0.0.1", port: 0, databaseUrl: database.url, dataDir: database.dataDir, encryptionKey: randomBytes(32), adminToken, internalToken, endpointAllowlist: ["127.0.0.0/8"] },
+    {
+      host: "127.0.0.1",
+      port: 0,
+      databaseUrl: database.url,
+      dataDir: database.dataDir,
+      encryptionKey: randomBytes(32),
+      adminToken,
+      internalToken,
+      endpointAllowlist: ["127.0.0.0/8"],
+    },
     createLogger("connections", "silent"),
   );
   address = `127.0.0.1:${server.port}`;
@@ -53,24 +74,39 @@ afterAll(async () => {
 });
 
 const vaultCredentials = (token: string, instanceUrl = vault.url, namespace = "") => ({
-  app: { case: "vault" as const, value: { instanceUrl, namespace, method: { case: "token" as const, value: { token } } } },
+  app: {
+    case: "vault" as const,
+    value: { instanceUrl, namespace, method: { case: "token" as const, value: { token } } },
+  },
 });
 
 type CreateRequestInit = Exclude<MessageInitShape<typeof CreateAppConnectionRequestSchema>, { $typeName: string }>;
 
 /** A valid request for a new project and name, with the good Vault token unless overridden. */
-function createRequest(overrides: Partial<CreateRequestInit> = {}): CreateRequestInit & { projectId: string; name: string } {
-  return { projectId: randomUUID(), name: `vault-${randomBytes(3).toString("hex")}`, description: "team vault", credentials: vaultCredentials(goodVaultToken), ...overrides };
+function createRequest(
+  overrides: Partial<CreateRequestInit> = {},
+): CreateRequestInit & { projectId: string; name: string } {
+  return {
+    projectId: randomUUID(),
+    name: `vault-${randomBytes(3).toString("hex")}`,
+    description: "team vault",
+    credentials: vaultCredentials(goodVaultToken),
+    ...overrides,
+  };
 }
 
 async function rpcFailure(promise: Promise<unknown>): Promise<RpcError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(RpcError);
   return error as RpcError;
 }
 
 /** Rows of a statement run on the server's own database (the only way in to an embedded one). */
-const query = <T extends Record<string, unknown> = Record<string, unknown>>(statement: SQL) => queryRows<T>(server.db, statement);
+const query = <T extends Record<string, unknown> = Record<string, unknown>>(statement: SQL) =>
+  queryRows<T>(server.db, statement);
 
 /** Every row of every table the service owns (including drizzle's bookkeeping), as text. */
 async function dumpDatabase(): Promise<string> {
@@ -101,36 +137,61 @@ describe("connections service", () => {
   it("creates, gets, lists and deletes a connection", async () => {
     const request = createRequest({ skipValidation: true });
     const { connection } = await admin.createAppConnection(request);
-    expect(connection).toMatchObject({ projectId: request.projectId, name: request.name, description: "team vault", app: App.HASHICORP_VAULT, method: AuthMethod.VAULT_TOKEN });
-    expect(connection!.redacted?.app).toEqual({ case: "vault", value: expect.objectContaining({ instanceUrl: vault.url, namespace: "" }) });
+    expect(connection).toMatchObject({
+      projectId: request.projectId,
+      name: request.name,
+      description: "team vault",
+      app: App.HASHICORP_VAULT,
+      method: AuthMethod.VAULT_TOKEN,
+    });
+    expect(connection!.redacted?.app).toEqual({
+      case: "vault",
+      value: expect.objectContaining({ instanceUrl: vault.url, namespace: "" }),
+    });
     expect(connection!.credentialsFingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(connection!.createTime).toBeDefined();
 
     const got = await admin.getAppConnection({ connectionId: connection!.id });
     expect(got.connection).toEqual(connection);
-    const other = await admin.createAppConnection(createRequest({ projectId: request.projectId, name: "a-first", skipValidation: true }));
+    const other = await admin.createAppConnection(
+      createRequest({ projectId: request.projectId, name: "a-first", skipValidation: true }),
+    );
     await admin.createAppConnection(createRequest({ skipValidation: true })); // another project
     const listed = await admin.listAppConnections({ projectId: request.projectId });
     expect(listed.connections.map((c) => c.name)).toEqual(["a-first", request.name]);
 
     await admin.deleteAppConnection({ connectionId: other.connection!.id });
-    expect((await rpcFailure(admin.getAppConnection({ connectionId: other.connection!.id }))).code).toBe(Code.NOT_FOUND);
-    expect((await rpcFailure(admin.deleteAppConnection({ connectionId: other.connection!.id }))).code).toBe(Code.NOT_FOUND);
-    expect((await admin.listAppConnections({ projectId: request.projectId })).connections.map((c) => c.name)).toEqual([request.name]);
+    expect((await rpcFailure(admin.getAppConnection({ connectionId: other.connection!.id }))).code).toBe(
+      Code.NOT_FOUND,
+    );
+    expect((await rpcFailure(admin.deleteAppConnection({ connectionId: other.connection!.id }))).code).toBe(
+      Code.NOT_FOUND,
+    );
+    expect((await admin.listAppConnections({ projectId: request.projectId })).connections.map((c) => c.name)).toEqual([
+      request.name,
+    ]);
   });
 
   it("never returns credentials and never stores them in plaintext", async () => {
     const token = `hvs.${randomBytes(24).toString("base64url")}`;
-    const request = createRequest({ credentials: vaultCredentials(token, "https://vault.example.com:8200", "team-a"), skipValidation: true });
+    const request = createRequest({
+      credentials: vaultCredentials(token, "https://vault.example.com:8200", "team-a"),
+      skipValidation: true,
+    });
     const created = await admin.createAppConnection(request);
     const got = await admin.getAppConnection({ connectionId: created.connection!.id });
     const listed = await admin.listAppConnections({ projectId: request.projectId });
-    expect(created.connection!.redacted?.app.value).toMatchObject({ instanceUrl: "https://vault.example.com:8200", namespace: "team-a" });
+    expect(created.connection!.redacted?.app.value).toMatchObject({
+      instanceUrl: "https://vault.example.com:8200",
+      namespace: "team-a",
+    });
     expectNoTrace(serialized(CreateAppConnectionResponseSchema, created), token);
     expectNoTrace(serialized(GetAppConnectionResponseSchema, got), token);
     expectNoTrace(serialized(ListAppConnectionsResponseSchema, listed), token);
 
-    const [row] = await query(sql`select sealed_credentials, redacted from app_connections where id = ${created.connection!.id}`);
+    const [row] = await query(
+      sql`select sealed_credentials, redacted from app_connections where id = ${created.connection!.id}`,
+    );
     expect(Buffer.from(row!.sealed_credentials as Uint8Array).length).toBeGreaterThan(token.length);
     expect(row!.redacted).toEqual({ vault: { instanceUrl: "https://vault.example.com:8200", namespace: "team-a" } });
     expectNoTrace(await dumpDatabase(), token);
@@ -138,20 +199,30 @@ describe("connections service", () => {
 
   it("fingerprints credentials: stable for the same ones, different for others, keyed", async () => {
     const projectId = randomUUID();
-    const make = (name: string, token: string) => admin.createAppConnection(createRequest({ projectId, name, credentials: vaultCredentials(token), skipValidation: true }));
+    const make = (name: string, token: string) =>
+      admin.createAppConnection(
+        createRequest({ projectId, name, credentials: vaultCredentials(token), skipValidation: true }),
+      );
     const first = (await make("one", "token-aaaa-1111")).connection!;
     const same = (await make("two", "token-aaaa-1111")).connection!;
     const other = (await make("three", "token-bbbb-2222")).connection!;
     expect(same.credentialsFingerprint).toBe(first.credentialsFingerprint);
     expect(other.credentialsFingerprint).not.toBe(first.credentialsFingerprint);
-    const bytes = toBinary(ConnectionCredentialsSchema, create(ConnectionCredentialsSchema, vaultCredentials("token-aaaa-1111")));
+    const bytes = toBinary(
+      ConnectionCredentialsSchema,
+      create(ConnectionCredentialsSchema, vaultCredentials("token-aaaa-1111")),
+    );
     expect(first.credentialsFingerprint).not.toBe(createHash("sha256").update(bytes).digest("hex"));
-    expect((await admin.getAppConnection({ connectionId: first.id })).connection!.credentialsFingerprint).toBe(first.credentialsFingerprint);
+    expect((await admin.getAppConnection({ connectionId: first.id })).connection!.credentialsFingerprint).toBe(
+      first.credentialsFingerprint,
+    );
   });
 
   it("resolves decrypted credentials for the internal token only", async () => {
     const token = `hvs.${randomBytes(16).toString("hex")}`;
-    const { connection } = await admin.createAppConnection(createRequest({ credentials: vaultCredentials(token, vault.url, "team-a"), skipValidation: true }));
+    const { connection } = await admin.createAppConnection(
+      createRequest({ credentials: vaultCredentials(token, vault.url, "team-a"), skipValidation: true }),
+    );
     const resolver = createRpcClient(CredentialsService, { address, token: internalToken });
     const asAdmin = createRpcClient(CredentialsService, { address, token: adminToken });
     const anonymous = createRpcClient(CredentialsService, { address });
@@ -161,13 +232,25 @@ describe("connections service", () => {
       expect(resolved.connection).toEqual(connection);
       const credentials: ConnectionCredentials = resolved.credentials!;
       expect(credentials.app.case).toBe("vault");
-      expect(credentials.app.value).toMatchObject({ instanceUrl: vault.url, namespace: "team-a", method: { case: "token", value: { token } } });
+      expect(credentials.app.value).toMatchObject({
+        instanceUrl: vault.url,
+        namespace: "team-a",
+        method: { case: "token", value: { token } },
+      });
 
-      expect((await rpcFailure(asAdmin.resolveCredentials({ connectionId: connection!.id }))).code).toBe(Code.PERMISSION_DENIED);
-      expect((await rpcFailure(anonymous.resolveCredentials({ connectionId: connection!.id }))).code).toBe(Code.UNAUTHENTICATED);
-      expect((await rpcFailure(wrong.resolveCredentials({ connectionId: connection!.id }))).code).toBe(Code.UNAUTHENTICATED);
+      expect((await rpcFailure(asAdmin.resolveCredentials({ connectionId: connection!.id }))).code).toBe(
+        Code.PERMISSION_DENIED,
+      );
+      expect((await rpcFailure(anonymous.resolveCredentials({ connectionId: connection!.id }))).code).toBe(
+        Code.UNAUTHENTICATED,
+      );
+      expect((await rpcFailure(wrong.resolveCredentials({ connectionId: connection!.id }))).code).toBe(
+        Code.UNAUTHENTICATED,
+      );
       expect((await rpcFailure(resolver.resolveCredentials({ connectionId: randomUUID() }))).code).toBe(Code.NOT_FOUND);
-      expect((await rpcFailure(resolver.resolveCredentials({ connectionId: "nope" }))).violations.map((v) => v.field)).toEqual(["connection_id"]);
+      expect(
+        (await rpcFailure(resolver.resolveCredentials({ connectionId: "nope" }))).violations.map((v) => v.field),
+      ).toEqual(["connection_id"]);
     } finally {
       [resolver, asAdmin, anonymous, wrong].forEach((c) => c.close());
     }
@@ -175,13 +258,23 @@ describe("connections service", () => {
 
   it("keeps the public API for the admin token, except GetAppConnection which services may call", async () => {
     const { connection } = await admin.createAppConnection(createRequest({ skipValidation: true }));
-    expect((await internal.getAppConnection({ connectionId: connection!.id })).connection?.app).toBe(App.HASHICORP_VAULT);
-    expect((await rpcFailure(internal.createAppConnection(createRequest({ skipValidation: true })))).code).toBe(Code.PERMISSION_DENIED);
-    expect((await rpcFailure(internal.listAppConnections({ projectId: connection!.projectId }))).code).toBe(Code.PERMISSION_DENIED);
-    expect((await rpcFailure(internal.deleteAppConnection({ connectionId: connection!.id }))).code).toBe(Code.PERMISSION_DENIED);
+    expect((await internal.getAppConnection({ connectionId: connection!.id })).connection?.app).toBe(
+      App.HASHICORP_VAULT,
+    );
+    expect((await rpcFailure(internal.createAppConnection(createRequest({ skipValidation: true })))).code).toBe(
+      Code.PERMISSION_DENIED,
+    );
+    expect((await rpcFailure(internal.listAppConnections({ projectId: connection!.projectId }))).code).toBe(
+      Code.PERMISSION_DENIED,
+    );
+    expect((await rpcFailure(internal.deleteAppConnection({ connectionId: connection!.id }))).code).toBe(
+      Code.PERMISSION_DENIED,
+    );
     const anonymous = createRpcClient(ConnectionsService, { address });
     try {
-      expect((await rpcFailure(anonymous.getAppConnection({ connectionId: connection!.id }))).code).toBe(Code.UNAUTHENTICATED);
+      expect((await rpcFailure(anonymous.getAppConnection({ connectionId: connection!.id }))).code).toBe(
+        Code.UNAUTHENTICATED,
+      );
     } finally {
       anonymous.close();
     }
@@ -198,29 +291,52 @@ describe("connections service", () => {
       }),
     );
     expect(bad.code).toBe(Code.INVALID_ARGUMENT);
-    expect(bad.violations.map((v) => v.field).sort()).toEqual(["credentials.vault.instance_url", "credentials.vault.token.token", "description", "name", "project_id"]);
+    expect(bad.violations.map((v) => v.field).sort()).toEqual([
+      "credentials.vault.instance_url",
+      "credentials.vault.token.token",
+      "description",
+      "name",
+      "project_id",
+    ]);
     expect(bad.message).not.toContain("has space");
 
     const missing = await rpcFailure(admin.createAppConnection({ projectId, name: "ok-name" }));
     expect(missing.violations.map((v) => v.field)).toEqual(["credentials"]);
-    const emptyToken = await rpcFailure(admin.createAppConnection({ projectId, name: "ok-name", credentials: vaultCredentials("") }));
+    const emptyToken = await rpcFailure(
+      admin.createAppConnection({ projectId, name: "ok-name", credentials: vaultCredentials("") }),
+    );
     expect(emptyToken.violations.map((v) => v.field)).toEqual(["credentials.vault.token.token"]);
     const longName = await rpcFailure(admin.createAppConnection(createRequest({ projectId, name: "a".repeat(65) })));
     expect(longName.violations.map((v) => v.field)).toEqual(["name"]);
 
-    expect((await rpcFailure(admin.getAppConnection({ connectionId: "" }))).violations.map((v) => v.field)).toEqual(["connection_id"]);
-    expect((await rpcFailure(admin.listAppConnections({ projectId: "x" }))).violations.map((v) => v.field)).toEqual(["project_id"]);
-    expect(await query(sql`select id from app_connections where project_id = ${projectId} or name in ('ok-name', 'Bad Name!')`)).toHaveLength(0);
+    expect((await rpcFailure(admin.getAppConnection({ connectionId: "" }))).violations.map((v) => v.field)).toEqual([
+      "connection_id",
+    ]);
+    expect((await rpcFailure(admin.listAppConnections({ projectId: "x" }))).violations.map((v) => v.field)).toEqual([
+      "project_id",
+    ]);
+    expect(
+      await query(
+        sql`select id from app_connections where project_id = ${projectId} or name in ('ok-name', 'Bad Name!')`,
+      ),
+    ).toHaveLength(0);
   });
 
   it("refuses a duplicate name in a project, allows it in another", async () => {
     const request = createRequest({ skipValidation: true });
     await admin.createAppConnection(request);
-    const duplicate = await rpcFailure(admin.createAppConnection({ ...request, credentials: vaultCredentials("another-token") }));
+    const duplicate = await rpcFailure(
+      admin.createAppConnection({ ...request, credentials: vaultCredentials("another-token") }),
+    );
     expect(duplicate.code).toBe(Code.ALREADY_EXISTS);
-    const racing = await Promise.allSettled([1, 2, 3].map(() => admin.createAppConnection({ ...request, name: "racing", skipValidation: true })));
+    const racing = await Promise.allSettled(
+      [1, 2, 3].map(() => admin.createAppConnection({ ...request, name: "racing", skipValidation: true })),
+    );
     expect(racing.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    expect(racing.flatMap((r) => (r.status === "rejected" ? [(r.reason as RpcError).code] : []))).toEqual([Code.ALREADY_EXISTS, Code.ALREADY_EXISTS]);
+    expect(racing.flatMap((r) => (r.status === "rejected" ? [(r.reason as RpcError).code] : []))).toEqual([
+      Code.ALREADY_EXISTS,
+      Code.ALREADY_EXISTS,
+    ]);
     await admin.createAppConnection({ ...request, projectId: randomUUID() });
     expect(await query(sql`select id from app_connections where project_id = ${request.projectId}`)).toHaveLength(2);
   });
@@ -233,7 +349,11 @@ describe("live validation against a fake Vault", () => {
     const before = lookups().length;
     const { connection } = await admin.createAppConnection(createRequest());
     expect(connection?.method).toBe(AuthMethod.VAULT_TOKEN);
-    expect(lookups().slice(before).map((r) => r.status)).toEqual([200]);
+    expect(
+      lookups()
+        .slice(before)
+        .map((r) => r.status),
+    ).toEqual([200]);
   });
 
   it("refuses a token Vault refuses with FAILED_PRECONDITION, and stores nothing", async () => {
@@ -256,14 +376,18 @@ describe("live validation against a fake Vault", () => {
     const closed = await startFakeVault();
     const closedUrl = closed.url;
     await closed.close();
-    const unreachable = await rpcFailure(admin.createAppConnection(createRequest({ credentials: vaultCredentials(goodVaultToken, closedUrl) })));
+    const unreachable = await rpcFailure(
+      admin.createAppConnection(createRequest({ credentials: vaultCredentials(goodVaultToken, closedUrl) })),
+    );
     expect(unreachable.code).toBe(Code.UNAVAILABLE);
     expect(unreachable.message).toContain("skip_validation");
   });
 
   it("does not call Vault when skip_validation is set", async () => {
     const before = vault.requests.length;
-    const { connection } = await admin.createAppConnection(createRequest({ credentials: vaultCredentials("not-a-token-vault-knows"), skipValidation: true }));
+    const { connection } = await admin.createAppConnection(
+      createRequest({ credentials: vaultCredentials("not-a-token-vault-knows"), skipValidation: true }),
+    );
     expect(connection?.id).toBeDefined();
     expect(vault.requests.length).toBe(before);
   });
@@ -272,9 +396,19 @@ describe("live validation against a fake Vault", () => {
 describe("sealing", () => {
   it("binds sealed credentials to their connection: a row's ciphertext copied to another does not open", async () => {
     const projectId = randomUUID();
-    const a = (await admin.createAppConnection(createRequest({ projectId, name: "a", credentials: vaultCredentials("token-of-a"), skipValidation: true }))).connection!;
-    const b = (await admin.createAppConnection(createRequest({ projectId, name: "b", credentials: vaultCredentials("token-of-b"), skipValidation: true }))).connection!;
-    await query(sql`update app_connections set sealed_credentials = (select sealed_credentials from app_connections where id = ${a.id}) where id = ${b.id}`);
+    const a = (
+      await admin.createAppConnection(
+        createRequest({ projectId, name: "a", credentials: vaultCredentials("token-of-a"), skipValidation: true }),
+      )
+    ).connection!;
+    const b = (
+      await admin.createAppConnection(
+        createRequest({ projectId, name: "b", credentials: vaultCredentials("token-of-b"), skipValidation: true }),
+      )
+    ).connection!;
+    await query(
+      sql`update app_connections set sealed_credentials = (select sealed_credentials from app_connections where id = ${a.id}) where id = ${b.id}`,
+    );
     const resolver = createRpcClient(CredentialsService, { address, token: internalToken });
     try {
       const error = await rpcFailure(resolver.resolveCredentials({ connectionId: b.id }));
@@ -332,7 +466,9 @@ describe("the connections process", () => {
         const { connection } = await client.createAppConnection(createRequest());
         const resolved = await resolver.resolveCredentials({ connectionId: connection!.id });
         expect(resolved.credentials?.app.value?.method.value).toMatchObject({ token: goodVaultToken });
-        await rpcFailure(client.createAppConnection(createRequest({ credentials: vaultCredentials("hvs.refused-by-vault") })));
+        await rpcFailure(
+          client.createAppConnection(createRequest({ credentials: vaultCredentials("hvs.refused-by-vault") })),
+        );
       } finally {
         client.close();
         resolver.close();

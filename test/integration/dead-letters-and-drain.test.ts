@@ -4,7 +4,15 @@ import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceProcess } from "../support/service-process.ts";
 import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
-import { createVaultSync, createWorkerTestProject, finishedRun, settledSync, startExtraWorker, vaultEquals, type WorkerTestProject } from "./helpers/worker-system.ts";
+import {
+  createVaultSync,
+  createWorkerTestProject,
+  finishedRun,
+  settledSync,
+  startExtraWorker,
+  vaultEquals,
+  type WorkerTestProject,
+} from "./helpers/worker-system.ts";
 
 /**
  * Poison messages: garbage published on every subject the orchestrator and the worker consume is
@@ -37,36 +45,67 @@ afterAll(async () => {
 
 /** The service's Prometheus text, from the port it logged. */
 async function metricsOf(service: ServiceProcess): Promise<string> {
-  const line = service.output().split("\n").find((l) => l.includes('"msg":"metrics listening"'));
+  const line = service
+    .output()
+    .split("\n")
+    .find((l) => l.includes('"msg":"metrics listening"'));
   if (!line) throw new Error(`${service.name} serves no metrics`);
   return (await fetch(`http://127.0.0.1:${JSON.parse(line).port}/metrics`)).text();
 }
 
 describe("poison messages", () => {
-  it("are terminated, kept on the dead-letter stream and counted, and syncing goes on", { timeout: 240_000 }, async () => {
+  it("are terminated, kept on the dead-letter stream and counted, and syncing goes on", {
+    timeout: 240_000,
+  }, async () => {
     const garbage = new Uint8Array([0x0f, 0xff, 0xff, 0x01]); // wire type 7 does not exist
     const targets = [
-      { subject: subjects.runRequest("vault_kv"), consumer: consumers.connectorWorkerRuns, service: system.services.worker },
-      { subject: subjects.sourceChange(project.projectId, project.environment), consumer: consumers.orchestratorSourceEvents, service: system.services.orchestrator },
-      { subject: subjects.runResult, consumer: consumers.orchestratorRunResults, service: system.services.orchestrator },
-      { subject: subjects.connectionChange(project.projectId), consumer: consumers.orchestratorConnectionEvents, service: system.services.orchestrator },
+      {
+        subject: subjects.runRequest("vault_kv"),
+        consumer: consumers.connectorWorkerRuns,
+        service: system.services.worker,
+      },
+      {
+        subject: subjects.sourceChange(project.projectId, project.environment),
+        consumer: consumers.orchestratorSourceEvents,
+        service: system.services.orchestrator,
+      },
+      {
+        subject: subjects.runResult,
+        consumer: consumers.orchestratorRunResults,
+        service: system.services.orchestrator,
+      },
+      {
+        subject: subjects.connectionChange(project.projectId),
+        consumer: consumers.orchestratorConnectionEvents,
+        service: system.services.orchestrator,
+      },
     ];
     const js = jetstream(nc);
-    for (const target of targets) await js.publish(target.subject, garbage, { msgID: `garbage-${target.consumer.config.durable_name}` });
+    for (const target of targets)
+      await js.publish(target.subject, garbage, { msgID: `garbage-${target.consumer.config.durable_name}` });
 
     const jsm = await jetstreamManager(nc);
     for (const target of targets) {
       const name = target.consumer.config.durable_name;
       const lookup = { last_by_subj: subjects.deadLetter(name) };
-      const kept = await eventually(() => jsm.streams.getMessage(streams.deadLetters.name, lookup).then((m) => m ?? undefined, () => undefined), {
-        timeoutMs: 60_000,
-        describe: () => `no dead letter from ${name}`,
-      });
+      const kept = await eventually(
+        () =>
+          jsm.streams.getMessage(streams.deadLetters.name, lookup).then(
+            (m) => m ?? undefined,
+            () => undefined,
+          ),
+        {
+          timeoutMs: 60_000,
+          describe: () => `no dead letter from ${name}`,
+        },
+      );
       expect(kept.data).toEqual(garbage);
       expect(kept.header.get(deadLetterHeaders.subject)).toBe(target.subject);
       expect(kept.header.get(deadLetterHeaders.reason)).toBe("undecodable");
       const counted = `syncline_bus_dead_letters_total{consumer="${name}",reason="undecodable"} 1`;
-      await eventually(async () => ((await metricsOf(target.service)).includes(counted) ? true : undefined), { describe: () => `${target.service.name} has no ${counted}` });
+      await eventually(async () => ((await metricsOf(target.service)).includes(counted) ? true : undefined), {
+        describe: () => `${target.service.name} has no ${counted}`,
+      });
     }
 
     const base = { projectId: project.projectId, environment: project.environment, path: "/after-poison" };
@@ -77,7 +116,9 @@ describe("poison messages", () => {
 });
 
 describe("worker shutdown", () => {
-  it("aborts a run hanging on the destination after the drain time, exits, and another worker completes it", { timeout: 240_000 }, async () => {
+  it("aborts a run hanging on the destination after the drain time, exits, and another worker completes it", {
+    timeout: 240_000,
+  }, async () => {
     const base = { projectId: project.projectId, environment: project.environment, path: "/drain" };
     await system.secrets.createSecret({ ...base, key: "DB_URL", value: "v1" });
     const sync = await createVaultSync(system, project, { path: "/drain", vaultPath: "apps/drain" });
@@ -87,10 +128,13 @@ describe("worker shutdown", () => {
     const seen = system.vault.requests.length;
     system.vault.faults.hangNext(1);
     await system.secrets.updateSecret({ ...base, key: "DB_URL", value: "v2" });
-    await eventually(() => (system.vault.requests.slice(seen).some((request) => request.status === 0) ? true : undefined), {
-      timeoutMs: 60_000,
-      describe: () => "no destination call of the run hangs yet",
-    });
+    await eventually(
+      () => (system.vault.requests.slice(seen).some((request) => request.status === 0) ? true : undefined),
+      {
+        timeoutMs: 60_000,
+        describe: () => "no destination call of the run hangs yet",
+      },
+    );
     const { runs } = await system.syncs.listSyncRuns({ secretSyncId: sync.id, pageSize: 50 });
     const hanging = runs.find((run) => run.state === SyncState.RUNNING);
     expect(hanging, "the run whose destination call hangs").toBeDefined();
@@ -108,7 +152,9 @@ describe("worker shutdown", () => {
 
     // The aborted run reports nothing misleading: PENDING, saying why (this also frees its lease).
     const interrupted = await eventually(async () => {
-      const listed = (await system.syncs.listSyncRuns({ secretSyncId: sync.id, pageSize: 50 })).runs.find((run) => run.id === hanging!.id);
+      const listed = (await system.syncs.listSyncRuns({ secretSyncId: sync.id, pageSize: 50 })).runs.find(
+        (run) => run.id === hanging!.id,
+      );
       return listed?.state === SyncState.PENDING ? listed : undefined;
     });
     expect(interrupted.message).toContain("the worker stopped");

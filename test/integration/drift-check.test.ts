@@ -77,11 +77,14 @@ async function syncedWithDriftChecks(autoSync: boolean): Promise<{ sync: SecretS
 async function checkDrift(syncId: string): Promise<SecretSync> {
   const asked = Date.now();
   await sql`update secret_syncs set next_drift_check_at = now() where id = ${syncId}`;
-  return eventually(async () => {
-    const sync = await syncOf(syncId);
-    const checked = sync.drift?.checkTime ? Number(sync.drift.checkTime.seconds) * 1000 >= asked - 1000 : false;
-    return checked && sync.syncStatus?.state === SyncState.SUCCEEDED ? sync : undefined;
-  }, { timeoutMs: 60_000 });
+  return eventually(
+    async () => {
+      const sync = await syncOf(syncId);
+      const checked = sync.drift?.checkTime ? Number(sync.drift.checkTime.seconds) * 1000 >= asked - 1000 : false;
+      return checked && sync.syncStatus?.state === SyncState.SUCCEEDED ? sync : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 }
 
 describe("drift checks", () => {

@@ -6,7 +6,11 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { consumers, createEventPublisher, streams, subjects } from "@syncline/bus";
 import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { ImportBehavior, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { RunDecision, SyncRunCoordinationService, type BeginSyncRunResponse } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
+import {
+  RunDecision,
+  SyncRunCoordinationService,
+  type BeginSyncRunResponse,
+} from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { Code, createRpcClient, type RpcClient } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
@@ -29,7 +33,11 @@ beforeAll(async () => {
   await system.services.worker.kill("SIGTERM");
   project = await createWorkerTestProject(system, "orchestrator-coordination");
   nc = await connect({ servers: system.nats.url });
-  coordination = createRpcClient(SyncRunCoordinationService, { address: system.services.orchestrator.address, token: system.internalToken, deadlineMs: 20_000 });
+  coordination = createRpcClient(SyncRunCoordinationService, {
+    address: system.services.orchestrator.address,
+    token: system.internalToken,
+    deadlineMs: 20_000,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -40,7 +48,13 @@ afterAll(async () => {
 
 async function manualSync() {
   const folder = `/c-${randomBytes(3).toString("hex")}`;
-  await system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path: folder, key: "K", value: "v" });
+  await system.secrets.createSecret({
+    projectId: project.projectId,
+    environment: project.environment,
+    path: folder,
+    key: "K",
+    value: "v",
+  });
   return createVaultSync(system, project, { path: folder, vaultPath: `apps${folder}`, autoSync: false });
 }
 
@@ -51,8 +65,16 @@ async function report(granted: BeginSyncRunResponse, state: SyncState, sourceRev
     subjects.runResult,
     SyncRunResultSchema,
     {
-      runId, secretSyncId: syncId, action, state, message: `test ${SyncState[state]}`, sourceRevision, attempt: attempts,
-      startTime: timestampNow(), endTime: timestampNow(), leaseId: granted.leaseId,
+      runId,
+      secretSyncId: syncId,
+      action,
+      state,
+      message: `test ${SyncState[state]}`,
+      sourceRevision,
+      attempt: attempts,
+      startTime: timestampNow(),
+      endTime: timestampNow(),
+      leaseId: granted.leaseId,
     },
     { msgId: `test-result/${runId}/${state}/${randomUUID()}` },
   );
@@ -89,8 +111,14 @@ describe("BeginSyncRun", () => {
   it("gives one of two racing workers the sync and tells the other BUSY until the first reports its result", async () => {
     const sync = await manualSync();
     const { run: push } = await system.syncs.triggerSync({ secretSyncId: sync.id });
-    const { run: imported } = await system.syncs.importSecrets({ secretSyncId: sync.id, behavior: ImportBehavior.PRIORITIZE_SOURCE });
-    const [a, b] = await Promise.all([coordination.beginSyncRun({ runId: push!.id, workerId: "worker-a" }), coordination.beginSyncRun({ runId: imported!.id, workerId: "worker-b" })]);
+    const { run: imported } = await system.syncs.importSecrets({
+      secretSyncId: sync.id,
+      behavior: ImportBehavior.PRIORITIZE_SOURCE,
+    });
+    const [a, b] = await Promise.all([
+      coordination.beginSyncRun({ runId: push!.id, workerId: "worker-a" }),
+      coordination.beginSyncRun({ runId: imported!.id, workerId: "worker-b" }),
+    ]);
     const decisions = [a.decision, b.decision].sort();
     expect(decisions).toEqual([RunDecision.PROCEED, RunDecision.BUSY].sort());
     const [winner, loser] = a.decision === RunDecision.PROCEED ? [a, b] : [b, a];
@@ -102,7 +130,10 @@ describe("BeginSyncRun", () => {
 
     await report(winner, SyncState.SUCCEEDED, 1n);
     const next = await eventually(async () => {
-      const response: BeginSyncRunResponse = await coordination.beginSyncRun({ runId: waiting.id, workerId: "worker-b" });
+      const response: BeginSyncRunResponse = await coordination.beginSyncRun({
+        runId: waiting.id,
+        workerId: "worker-b",
+      });
       return response.decision === RunDecision.PROCEED ? response : undefined;
     });
     expect(next.run?.id).toBe(waiting.id);
@@ -111,7 +142,11 @@ describe("BeginSyncRun", () => {
     expect(status).toMatchObject({ state: SyncState.RUNNING, runId: waiting.id });
     await report(next, SyncState.SUCCEEDED, 1n);
     // Finished runs are SUPERSEDED (a late copy is dropped); unknown runs GONE.
-    await eventually(async () => ((await coordination.beginSyncRun({ runId: waiting.id, workerId: "late" })).decision === RunDecision.SUPERSEDED ? true : undefined));
+    await eventually(async () =>
+      (await coordination.beginSyncRun({ runId: waiting.id, workerId: "late" })).decision === RunDecision.SUPERSEDED
+        ? true
+        : undefined,
+    );
     expect((await coordination.beginSyncRun({ runId: randomUUID(), workerId: "w" })).decision).toBe(RunDecision.GONE);
   });
 });
@@ -123,32 +158,60 @@ describe("leases and the fence", () => {
     const granted = await coordination.beginSyncRun({ runId: first!.id, workerId: "w" });
     expect(granted.decision).toBe(RunDecision.PROCEED);
     const renewed = await coordination.renewSyncRunLease({ runId: first!.id, leaseId: granted.leaseId });
-    expect(timestampDate(renewed.leaseExpireTime!).getTime()).toBeGreaterThanOrEqual(timestampDate(granted.leaseExpireTime!).getTime());
-    expect(await coordination.checkSyncRunFence({ runId: first!.id, leaseId: granted.leaseId, sourceRevision: 50n })).toMatchObject({ allowed: true });
-    expect((await coordination.checkSyncRunFence({ runId: first!.id, leaseId: randomUUID(), sourceRevision: 60n })).allowed).toBe(false);
+    expect(timestampDate(renewed.leaseExpireTime!).getTime()).toBeGreaterThanOrEqual(
+      timestampDate(granted.leaseExpireTime!).getTime(),
+    );
+    expect(
+      await coordination.checkSyncRunFence({ runId: first!.id, leaseId: granted.leaseId, sourceRevision: 50n }),
+    ).toMatchObject({ allowed: true });
+    expect(
+      (await coordination.checkSyncRunFence({ runId: first!.id, leaseId: randomUUID(), sourceRevision: 60n })).allowed,
+    ).toBe(false);
     await report(granted, SyncState.SUCCEEDED, 50n);
-    await eventually(async () => ((await system.syncs.getSecretSync({ secretSyncId: sync.id })).secretSync?.lastSyncedRevision === 50n ? true : undefined));
-    expect((await rpcFailure(coordination.renewSyncRunLease({ runId: first!.id, leaseId: granted.leaseId }))).code).toBe(Code.FAILED_PRECONDITION);
+    await eventually(async () =>
+      (await system.syncs.getSecretSync({ secretSyncId: sync.id })).secretSync?.lastSyncedRevision === 50n
+        ? true
+        : undefined,
+    );
+    expect(
+      (await rpcFailure(coordination.renewSyncRunLease({ runId: first!.id, leaseId: granted.leaseId }))).code,
+    ).toBe(Code.FAILED_PRECONDITION);
 
     const { run: late } = await system.syncs.triggerSync({ secretSyncId: sync.id });
     const lateLease = await eventually(async () => {
       const response = await coordination.beginSyncRun({ runId: late!.id, workerId: "w2" });
       return response.decision === RunDecision.PROCEED ? response : undefined;
     });
-    const verdict = await coordination.checkSyncRunFence({ runId: late!.id, leaseId: lateLease.leaseId, sourceRevision: 49n });
+    const verdict = await coordination.checkSyncRunFence({
+      runId: late!.id,
+      leaseId: lateLease.leaseId,
+      sourceRevision: 49n,
+    });
     expect(verdict.allowed).toBe(false);
     expect(verdict.reason).toContain("50");
   });
 
   it("validates requests and admits only the service credential", async () => {
     await expectInvalid(coordination.beginSyncRun({ runId: "r1", workerId: "w" }), ["run_id"]);
-    await expectInvalid(coordination.checkSyncRunFence({ runId: "x", leaseId: "y", sourceRevision: 1n }), ["run_id", "lease_id"]);
-    expect((await rpcFailure(coordination.renewSyncRunLease({ runId: randomUUID(), leaseId: randomUUID() }))).code).toBe(Code.NOT_FOUND);
-    const admin = createRpcClient(SyncRunCoordinationService, { address: system.services.orchestrator.address, token: system.adminToken });
+    await expectInvalid(coordination.checkSyncRunFence({ runId: "x", leaseId: "y", sourceRevision: 1n }), [
+      "run_id",
+      "lease_id",
+    ]);
+    expect(
+      (await rpcFailure(coordination.renewSyncRunLease({ runId: randomUUID(), leaseId: randomUUID() }))).code,
+    ).toBe(Code.NOT_FOUND);
+    const admin = createRpcClient(SyncRunCoordinationService, {
+      address: system.services.orchestrator.address,
+      token: system.adminToken,
+    });
     const anonymous = createRpcClient(SyncRunCoordinationService, { address: system.services.orchestrator.address });
     try {
-      expect((await rpcFailure(admin.beginSyncRun({ runId: randomUUID(), workerId: "w" }))).code).toBe(Code.PERMISSION_DENIED);
-      expect((await rpcFailure(anonymous.beginSyncRun({ runId: randomUUID(), workerId: "w" }))).code).toBe(Code.UNAUTHENTICATED);
+      expect((await rpcFailure(admin.beginSyncRun({ runId: randomUUID(), workerId: "w" }))).code).toBe(
+        Code.PERMISSION_DENIED,
+      );
+      expect((await rpcFailure(anonymous.beginSyncRun({ runId: randomUUID(), workerId: "w" }))).code).toBe(
+        Code.UNAUTHENTICATED,
+      );
     } finally {
       admin.close();
       anonymous.close();
@@ -163,7 +226,9 @@ describe("exact supersession", () => {
    * newest PENDING run; r1 succeeds at `a`. r0 must run and bring the destination to `b` — it used
    * to be dropped as superseded, leaving `b` unsynced for good.
    */
-  it("runs a retrying run that absorbed a change after a later run succeeded at an older one", { timeout: 120_000 }, async () => {
+  it("runs a retrying run that absorbed a change after a later run succeeded at an older one", {
+    timeout: 120_000,
+  }, async () => {
     const folder = `/x-${randomBytes(3).toString("hex")}`;
     const { projectId, environment } = project;
     const write = async (value: string) => {

@@ -1,6 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { CreateSecretSyncRequestSchema, SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
+import {
+  CreateSecretSyncRequestSchema,
+  SecretSyncsService,
+} from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { InitialSyncBehavior, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, createRpcClient } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,18 +38,32 @@ async function newConnection(forProject: string): Promise<string> {
   const { connection } = await system.connections.createAppConnection({
     projectId: forProject,
     name: `vault-${randomBytes(3).toString("hex")}`,
-    credentials: { app: { case: "vault", value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } } } },
+    credentials: {
+      app: {
+        case: "vault",
+        value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } },
+      },
+    },
   });
   return connection!.id;
 }
 
 type CreateRequest = Exclude<MessageInitShape<typeof CreateSecretSyncRequestSchema>, { $typeName: string }>;
-const vaultKv = (mount: string, path: string) => ({ destination: { case: "vaultKv" as const, value: { mount, path } } });
+const vaultKv = (mount: string, path: string) => ({
+  destination: { case: "vaultKv" as const, value: { mount, path } },
+});
 
 /** A valid request in the test project; each test names its own sync and destination path. */
 function syncRequest(overrides: Partial<CreateRequest> = {}): CreateRequest & { name: string } {
   const name = `sync-${randomBytes(4).toString("hex")}`;
-  return { projectId, name, source: { environment: env, path: "/" }, connectionId, destinationConfig: vaultKv("secret", `apps/${name}`), ...overrides };
+  return {
+    projectId,
+    name,
+    source: { environment: env, path: "/" },
+    connectionId,
+    destinationConfig: vaultKv("secret", `apps/${name}`),
+    ...overrides,
+  };
 }
 
 const syncNames = async () => (await system.syncs.listSecretSyncs({ projectId })).secretSyncs.map((s) => s.name).sort();
@@ -57,8 +74,25 @@ describe("CreateSecretSync refusals", () => {
     const cases: Array<[string, Partial<CreateRequest>, string[]]> = [
       [
         "everything wrong",
-        { projectId: "nope", name: "Bad Name", description: "d".repeat(501), source: { environment: "Dev", path: "/a/../b" }, connectionId: "conn-1", keySchema: "APP_", destinationConfig: undefined },
-        ["project_id", "name", "description", "source.environment", "source.path", "connection_id", "key_schema", "destination_config"],
+        {
+          projectId: "nope",
+          name: "Bad Name",
+          description: "d".repeat(501),
+          source: { environment: "Dev", path: "/a/../b" },
+          connectionId: "conn-1",
+          keySchema: "APP_",
+          destinationConfig: undefined,
+        },
+        [
+          "project_id",
+          "name",
+          "description",
+          "source.environment",
+          "source.path",
+          "connection_id",
+          "key_schema",
+          "destination_config",
+        ],
       ],
       ["no source", { source: undefined }, ["source.environment", "source.path"]],
       ["relative source path", { source: { environment: env, path: "api" } }, ["source.path"]],
@@ -77,9 +111,21 @@ describe("CreateSecretSync refusals", () => {
       ["empty destination oneof", { destinationConfig: {} }, ["destination_config"]],
       ["empty mount", { destinationConfig: vaultKv("", "apps/x") }, ["destination_config.vault_kv.mount"]],
       ["mount of slashes only", { destinationConfig: vaultKv("//", "apps/x") }, ["destination_config.vault_kv.mount"]],
-      ["vault path with ..", { destinationConfig: vaultKv("secret", "apps/../other-team") }, ["destination_config.vault_kv.path"]],
-      ["vault path with an empty segment", { destinationConfig: vaultKv("secret", "apps//x") }, ["destination_config.vault_kv.path"]],
-      ["vault path with a query", { destinationConfig: vaultKv("secret", "apps/x?version=1") }, ["destination_config.vault_kv.path"]],
+      [
+        "vault path with ..",
+        { destinationConfig: vaultKv("secret", "apps/../other-team") },
+        ["destination_config.vault_kv.path"],
+      ],
+      [
+        "vault path with an empty segment",
+        { destinationConfig: vaultKv("secret", "apps//x") },
+        ["destination_config.vault_kv.path"],
+      ],
+      [
+        "vault path with a query",
+        { destinationConfig: vaultKv("secret", "apps/x?version=1") },
+        ["destination_config.vault_kv.path"],
+      ],
       ["unknown initial behaviour", { initialSyncBehavior: 42 as InitialSyncBehavior }, ["initial_sync_behavior"]],
     ];
     for (const [label, overrides, fields] of cases) {
@@ -113,11 +159,17 @@ describe("CreateSecretSync refusals", () => {
     const foreign = await newConnection(randomUUID());
     const request = syncRequest({ connectionId: foreign, autoSync: false });
     const error = await rpcFailure(system.syncs.createSecretSync(request));
-    expect({ code: error.code, fields: error.violations.map((v) => v.field) }).toEqual({ code: Code.FAILED_PRECONDITION, fields: ["connection_id"] });
+    expect({ code: error.code, fields: error.violations.map((v) => v.field) }).toEqual({
+      code: Code.FAILED_PRECONDITION,
+      fields: ["connection_id"],
+    });
   });
 
   it("accepts the IMPORT_* initial behaviours for a destination that can be read back (Vault)", async () => {
-    for (const behavior of [InitialSyncBehavior.IMPORT_PRIORITIZE_SOURCE, InitialSyncBehavior.IMPORT_PRIORITIZE_DESTINATION]) {
+    for (const behavior of [
+      InitialSyncBehavior.IMPORT_PRIORITIZE_SOURCE,
+      InitialSyncBehavior.IMPORT_PRIORITIZE_DESTINATION,
+    ]) {
       const request = syncRequest({ initialSyncBehavior: behavior, autoSync: false });
       const { secretSync } = await system.syncs.createSecretSync(request);
       expect(secretSync?.options?.initialSyncBehavior).toBe(behavior);
@@ -128,7 +180,9 @@ describe("CreateSecretSync refusals", () => {
   it("answers ALREADY_EXISTS for a duplicate name in the project and keeps the first sync", async () => {
     const first = syncRequest({ autoSync: false });
     const { secretSync } = await system.syncs.createSecretSync(first);
-    const duplicate = await rpcFailure(system.syncs.createSecretSync({ ...syncRequest({ autoSync: false }), name: first.name }));
+    const duplicate = await rpcFailure(
+      system.syncs.createSecretSync({ ...syncRequest({ autoSync: false }), name: first.name }),
+    );
     expect(duplicate.code).toBe(Code.ALREADY_EXISTS);
     const listed = (await system.syncs.listSecretSyncs({ projectId })).secretSyncs.filter((s) => s.name === first.name);
     expect(listed).toHaveLength(1);
@@ -141,14 +195,17 @@ describe("manual syncs", () => {
   it("queues nothing on create or on a source change when auto_sync is off, and runs when triggered", async () => {
     const path = "/manual";
     await system.secrets.createSecret({ projectId, environment: env, path, key: "FIRST", value: "one" });
-    const manual = (await system.syncs.createSecretSync(syncRequest({ source: { environment: env, path }, autoSync: false }))).secretSync!;
+    const manual = (
+      await system.syncs.createSecretSync(syncRequest({ source: { environment: env, path }, autoSync: false }))
+    ).secretSync!;
     expect(manual.options?.autoSync).toBe(false);
     expect(manual.syncStatus?.state).toBe(SyncState.UNSPECIFIED);
     expect((await system.syncs.listSyncRuns({ secretSyncId: manual.id })).runs).toEqual([]);
 
     // An auto-sync on the same folder is the witness: the orchestrator handles an event for every
     // sync of the folder at once, so once the witness has run for the change, the manual sync was considered.
-    const witness = (await system.syncs.createSecretSync(syncRequest({ source: { environment: env, path } }))).secretSync!;
+    const witness = (await system.syncs.createSecretSync(syncRequest({ source: { environment: env, path } })))
+      .secretSync!;
     await system.secrets.createSecret({ projectId, environment: env, path, key: "SECOND", value: "two" });
     await eventually(async () => {
       const { runs } = await system.syncs.listSyncRuns({ secretSyncId: witness.id });
@@ -161,9 +218,15 @@ describe("manual syncs", () => {
 
     const { run } = await system.syncs.triggerSync({ secretSyncId: manual.id });
     expect(run).toMatchObject({ trigger: SyncTrigger.MANUAL, syncId: manual.id });
-    await eventually(() => (JSON.stringify(system.vault.read("secret", manualPath)) === JSON.stringify({ FIRST: "one", SECOND: "two" }) ? true : undefined), {
-      describe: () => JSON.stringify(system.vault.read("secret", manualPath)),
-    });
+    await eventually(
+      () =>
+        JSON.stringify(system.vault.read("secret", manualPath)) === JSON.stringify({ FIRST: "one", SECOND: "two" })
+          ? true
+          : undefined,
+      {
+        describe: () => JSON.stringify(system.vault.read("secret", manualPath)),
+      },
+    );
     const done = await eventually(async () => {
       const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: manual.id });
       return secretSync?.syncStatus?.state === SyncState.SUCCEEDED ? secretSync : undefined;
@@ -200,15 +263,25 @@ describe("deletion and access", () => {
       for (const client of [anonymous, wrong]) {
         expect((await rpcFailure(client.createSecretSync(syncRequest()))).code).toBe(Code.UNAUTHENTICATED);
         expect((await rpcFailure(client.listSecretSyncs({ projectId }))).code).toBe(Code.UNAUTHENTICATED);
-        expect((await rpcFailure(client.getSecretSync({ secretSyncId: secretSync!.id }))).code).toBe(Code.UNAUTHENTICATED);
-        expect((await rpcFailure(client.deleteSecretSync({ secretSyncId: secretSync!.id }))).code).toBe(Code.UNAUTHENTICATED);
+        expect((await rpcFailure(client.getSecretSync({ secretSyncId: secretSync!.id }))).code).toBe(
+          Code.UNAUTHENTICATED,
+        );
+        expect((await rpcFailure(client.deleteSecretSync({ secretSyncId: secretSync!.id }))).code).toBe(
+          Code.UNAUTHENTICATED,
+        );
       }
       expect((await rpcFailure(internal.createSecretSync(syncRequest()))).code).toBe(Code.PERMISSION_DENIED);
-      expect((await rpcFailure(internal.deleteSecretSync({ secretSyncId: secretSync!.id }))).code).toBe(Code.PERMISSION_DENIED);
-      expect((await rpcFailure(internal.triggerSync({ secretSyncId: secretSync!.id }))).code).toBe(Code.PERMISSION_DENIED);
+      expect((await rpcFailure(internal.deleteSecretSync({ secretSyncId: secretSync!.id }))).code).toBe(
+        Code.PERMISSION_DENIED,
+      );
+      expect((await rpcFailure(internal.triggerSync({ secretSyncId: secretSync!.id }))).code).toBe(
+        Code.PERMISSION_DENIED,
+      );
       expect((await internal.getSecretSync({ secretSyncId: secretSync!.id })).secretSync?.id).toBe(secretSync!.id);
       expect((await system.syncs.listSyncRuns({ secretSyncId: secretSync!.id })).runs).toEqual([]);
-      expect((await system.syncs.listSecretSyncs({ projectId })).secretSyncs.map((s) => s.id)).toContain(secretSync!.id);
+      expect((await system.syncs.listSecretSyncs({ projectId })).secretSyncs.map((s) => s.id)).toContain(
+        secretSync!.id,
+      );
     } finally {
       [anonymous, wrong, internal].forEach((c) => c.close());
     }

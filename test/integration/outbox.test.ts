@@ -52,16 +52,23 @@ interface Write {
 
 const at = (path: string) => ({ projectId, environment: env, path });
 const outboxRows = () => sql<{ id: string; seq: string }[]>`select id, seq::text from outbox order by seq`;
-const summary = (e: StoredSourceEvent) => ({ path: e.event.path, key: e.event.changes[0]?.key, kind: e.event.changes[0]?.kind });
+const summary = (e: StoredSourceEvent) => ({
+  path: e.event.path,
+  key: e.event.changes[0]?.key,
+  kind: e.event.changes[0]?.kind,
+});
 
 /** Waits until the stream holds `count` events of the project, then returns them in stream order. */
 async function streamedEvents(count: number): Promise<StoredSourceEvent[]> {
   log ??= await openSourceEventLog(nats.url);
-  return eventually(async () => {
-    // Right after a broker restart a read may time out while the client reconnects: try again.
-    const events = await log!.read(projectId).catch(() => []);
-    return events.length >= count ? events : undefined;
-  }, { timeoutMs: 45_000, describe: () => `${count} events expected` });
+  return eventually(
+    async () => {
+      // Right after a broker restart a read may time out while the client reconnects: try again.
+      const events = await log!.read(projectId).catch(() => []);
+      return events.length >= count ? events : undefined;
+    },
+    { timeoutMs: 45_000, describe: () => `${count} events expected` },
+  );
 }
 
 /** The writes' change events in the order each folder committed them. */
@@ -112,7 +119,9 @@ describe("crash between commit and publish", () => {
     await service.process.restart();
 
     const events = await streamedEvents(writes.length);
-    await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), { describe: () => "outbox not emptied" });
+    await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), {
+      describe: () => "outbox not emptied",
+    });
     const counts = new Map<string, number>();
     for (const e of events) counts.set(e.event.eventId, (counts.get(e.event.eventId) ?? 0) + 1);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -144,7 +153,9 @@ describe("crash between commit and publish", () => {
     }
     await nats.start();
     const events = await streamedEvents(writes.length);
-    await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), { describe: () => "outbox not emptied" });
+    await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), {
+      describe: () => "outbox not emptied",
+    });
     expect(new Set(events.map((e) => e.event.eventId)).size).toBe(events.length);
     expect(byFolder(events.map(summary) as Write[])).toEqual(byFolder(writes));
   });
@@ -155,7 +166,12 @@ describe("deduplication by outbox id", () => {
     const [first, second] = await streamedEvents(2);
     const nc = await connectBus(nats.url, "outbox-test-publisher");
     try {
-      const ack = await createEventPublisher(nc, jetstream(nc)).publish(first!.subject, SourceChangeEventSchema, first!.event, { msgId: first!.event.eventId });
+      const ack = await createEventPublisher(nc, jetstream(nc)).publish(
+        first!.subject,
+        SourceChangeEventSchema,
+        first!.event,
+        { msgId: first!.event.eventId },
+      );
       expect(ack.duplicate).toBe(true);
       expect(ack.seq).toBe(first!.streamSequence);
     } finally {
@@ -165,11 +181,16 @@ describe("deduplication by outbox id", () => {
     // A crash after the publish but before the delete leaves the row behind: put one back.
     const before = await log!.read(projectId);
     await sql`insert into outbox (id, subject, payload) values (${second!.event.eventId}, ${second!.subject}, ${Buffer.from(toBinary(SourceChangeEventSchema, second!.event))})`;
-    await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), { describe: () => "relay did not pick up the row" });
+    await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), {
+      describe: () => "relay did not pick up the row",
+    });
     const fence = `FENCE_${randomBytes(3).toString("hex")}`;
     await service.secrets.createSecret({ ...at("/api"), key: fence, value: "v" });
     const after = await streamedEvents(before.length + 1);
-    expect(after.map((e) => e.event.eventId)).toEqual([...before.map((e) => e.event.eventId), after.at(-1)!.event.eventId]);
+    expect(after.map((e) => e.event.eventId)).toEqual([
+      ...before.map((e) => e.event.eventId),
+      after.at(-1)!.event.eventId,
+    ]);
     expect(after.at(-1)!.event.changes[0]?.key).toBe(fence);
   });
 });

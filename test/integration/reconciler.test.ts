@@ -79,20 +79,26 @@ describe("the reconciler", () => {
     );
     expect(failed.message).toMatch(/will retry at \d{4}-\d\d-\d\dT/);
     // While the destination stays down, the reconciler keeps trying (RECONCILE runs that fail too).
-    const retriedRuns = await eventually(async () => {
-      const runs = await runsOf(sync.id);
-      const retries = runs.filter((run) => run.trigger === SyncTrigger.RECONCILE && run.state === SyncState.FAILED);
-      return retries.length >= 2 ? retries : undefined;
-    }, { timeoutMs: 60_000 });
+    const retriedRuns = await eventually(
+      async () => {
+        const runs = await runsOf(sync.id);
+        const retries = runs.filter((run) => run.trigger === SyncTrigger.RECONCILE && run.state === SyncState.FAILED);
+        return retries.length >= 2 ? retries : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(retriedRuns.length).toBeGreaterThanOrEqual(2);
     expect(system.vault.read("secret", vaultPath)).toBeUndefined();
 
     system.vault.faults.setSealed(false);
     await vaultEquals(system, vaultPath, { DB_URL: "postgres://db", TOKEN: "t-1" });
-    const settled = await eventually(async () => {
-      const current = await syncOf(sync.id);
-      return current.syncStatus?.state === SyncState.SUCCEEDED ? current : undefined;
-    }, { timeoutMs: 60_000 });
+    const settled = await eventually(
+      async () => {
+        const current = await syncOf(sync.id);
+        return current.syncStatus?.state === SyncState.SUCCEEDED ? current : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(settled.syncStatus?.nextRetryTime).toBeUndefined();
     expect(settled.lastSyncedRevision).toBeGreaterThan(0n);
     const runs = await runsOf(sync.id);
@@ -106,7 +112,10 @@ describe("the reconciler", () => {
     const total = [...counted.values()].reduce((sum, value) => sum + value, 0);
     expect(total).toBeGreaterThanOrEqual(runs.filter((run) => run.trigger === SyncTrigger.RECONCILE).length);
     const series = [...counted.keys()];
-    expect(series.every((name) => /reason="(transient|breaker_open)"/.test(name)), series.join()).toBe(true);
+    expect(
+      series.every((name) => /reason="(transient|breaker_open)"/.test(name)),
+      series.join(),
+    ).toBe(true);
   });
 
   it("left the sync whose credentials were refused alone meanwhile", async () => {

@@ -1,10 +1,19 @@
-import { SecretWriteOperation, SecretsService, type BulkWriteSecretsResponse } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import {
+  SecretWriteOperation,
+  SecretsService,
+  type BulkWriteSecretsResponse,
+} from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { KeyChangeKind, SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestNatsServer } from "../support/nats-server.ts";
 import { type ServiceDatabase } from "../support/test-databases.ts";
-import { rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
+import {
+  rpcFailure,
+  type SecretsProcess,
+  startSecretsEnvironment,
+  stopSecretsEnvironment,
+} from "./helpers/secrets-process.ts";
 import { type SourceEventLog } from "./helpers/source-event-log.ts";
 import { createSourceFixture, type SourceFixture } from "./helpers/source-fixture.ts";
 
@@ -31,7 +40,11 @@ const { CREATE, UPDATE, DELETE, UPSERT } = SecretWriteOperation;
 /** Every secret of the fixture's dev folders (fences aside) as `path:KEY=value#comment@vN`. */
 async function contents(f: SourceFixture): Promise<string[]> {
   const { folders } = await api().listFolders({ projectId: f.projectId, environment: "dev" });
-  const lists = await Promise.all(folders.filter((x) => !x.path.startsWith("/fence")).map((x) => api().listSecrets({ projectId: f.projectId, environment: "dev", path: x.path, includeValues: true })));
+  const lists = await Promise.all(
+    folders
+      .filter((x) => !x.path.startsWith("/fence"))
+      .map((x) => api().listSecrets({ projectId: f.projectId, environment: "dev", path: x.path, includeValues: true })),
+  );
   return lists.flatMap((l) => l.secrets.map((s) => `${s.path}:${s.key}=${s.value}#${s.comment}@v${s.version}`)).sort();
 }
 
@@ -39,7 +52,15 @@ describe("bulk writes", () => {
   it("creates 3,000 secrets in three folders as one revision and one event per folder", async () => {
     const f = await createSourceFixture(service, log, ["dev"]);
     const paths = ["/a", "/b", "/c/d"];
-    const writes = paths.flatMap((path, p) => Array.from({ length: 1000 }, (_, i) => ({ operation: i % 2 ? UPSERT : CREATE, environment: "dev", path, key: `K_${i}`, value: `value-${p}-${i}` })));
+    const writes = paths.flatMap((path, p) =>
+      Array.from({ length: 1000 }, (_, i) => ({
+        operation: i % 2 ? UPSERT : CREATE,
+        environment: "dev",
+        path,
+        key: `K_${i}`,
+        value: `value-${p}-${i}`,
+      })),
+    );
     const before = await f.revision();
     let response: BulkWriteSecretsResponse;
     const events = await f.eventsOf(async () => {
@@ -47,14 +68,24 @@ describe("bulk writes", () => {
     });
     expect(response!.revision).toBe(before + 2n); // the first fence, then this write
     expect(response!.secrets).toHaveLength(3000);
-    expect(response!.secrets.map((s) => `${s.path}:${s.key}@v${s.version}`)).toEqual(writes.map((w) => `${w.path}:${w.key}@v1`));
+    expect(response!.secrets.map((s) => `${s.path}:${s.key}@v${s.version}`)).toEqual(
+      writes.map((w) => `${w.path}:${w.key}@v1`),
+    );
     expect(response!.secrets.every((s) => s.value === "" && s.id !== "")).toBe(true);
-    expect(events.map((e) => [e.event.path, SourceChangeKind[e.event.kind], e.event.changes.length, e.event.revision])).toEqual(paths.map((path) => [path, "SECRETS_CHANGED", 1000, response!.revision]));
+    expect(
+      events.map((e) => [e.event.path, SourceChangeKind[e.event.kind], e.event.changes.length, e.event.revision]),
+    ).toEqual(paths.map((path) => [path, "SECRETS_CHANGED", 1000, response!.revision]));
     expect(events.every((e) => e.event.changes.every((c) => c.kind === KeyChangeKind.CREATED))).toBe(true);
     const at = { projectId: f.projectId, environment: "dev" };
     expect((await api().listSecrets({ ...at, path: "/c/d" })).secrets).toHaveLength(1000);
     expect((await api().getSecret({ ...at, path: "/b", key: "K_777" })).secret?.value).toBe("value-1-777");
-    expect((await api().listFolders(at)).folders.map((x) => x.path).filter((p) => !p.startsWith("/fence"))).toEqual(["/", "/a", "/b", "/c", "/c/d"]);
+    expect((await api().listFolders(at)).folders.map((x) => x.path).filter((p) => !p.startsWith("/fence"))).toEqual([
+      "/",
+      "/a",
+      "/b",
+      "/c",
+      "/c/d",
+    ]);
   });
 
   it("mixes updates, upserts and deletes across folders, versioning each and naming each change", async () => {
@@ -63,7 +94,15 @@ describe("bulk writes", () => {
     await api().bulkWriteSecrets({
       projectId: f.projectId,
       writes: [
-        { operation: CREATE, environment: "dev", path: "/x", key: "A", value: "a1", comment: "ca", metadata: { entries: { owner: "x" } } },
+        {
+          operation: CREATE,
+          environment: "dev",
+          path: "/x",
+          key: "A",
+          value: "a1",
+          comment: "ca",
+          metadata: { entries: { owner: "x" } },
+        },
         { operation: CREATE, environment: "dev", path: "/x", key: "B", value: "b1" },
         { operation: CREATE, environment: "dev", path: "/y", key: "C", value: "c1" },
       ],
@@ -79,61 +118,150 @@ describe("bulk writes", () => {
         ],
       }),
     );
-    expect(events.map((e) => `${e.event.path} ${e.event.changes.map((c) => `${c.key}:${KeyChangeKind[c.kind]}`).sort().join(",")}`).sort()).toEqual(["/x A:UPDATED,B:DELETED", "/y C:UPDATED", "/y/z D:CREATED"]);
+    expect(
+      events
+        .map(
+          (e) =>
+            `${e.event.path} ${e.event.changes
+              .map((c) => `${c.key}:${KeyChangeKind[c.kind]}`)
+              .sort()
+              .join(",")}`,
+        )
+        .sort(),
+    ).toEqual(["/x A:UPDATED,B:DELETED", "/y C:UPDATED", "/y/z D:CREATED"]);
     expect(await contents(f)).toEqual(["/x:A=a1#comment only@v2", "/y/z:D=d1#@v1", "/y:C=c2#@v2"]);
     expect((await api().getSecret({ ...at, path: "/x", key: "A" })).secret?.metadata).toEqual({ owner: "x" });
-    expect((await api().listSecretVersions({ ...at, path: "/y", key: "C", includeValues: true })).versions.map((v) => v.value)).toEqual(["c2", "c1"]);
+    expect(
+      (await api().listSecretVersions({ ...at, path: "/y", key: "C", includeValues: true })).versions.map(
+        (v) => v.value,
+      ),
+    ).toEqual(["c2", "c1"]);
   });
 
   it("fails the whole batch on a write that cannot apply, naming its index, and writes nothing", async () => {
     const f = await createSourceFixture(service, log, ["dev"]);
-    await api().bulkWriteSecrets({ projectId: f.projectId, writes: [{ operation: CREATE, environment: "dev", path: "/x", key: "A", value: "a1" }] });
+    await api().bulkWriteSecrets({
+      projectId: f.projectId,
+      writes: [{ operation: CREATE, environment: "dev", path: "/x", key: "A", value: "a1" }],
+    });
     await api().updateSecret({ projectId: f.projectId, environment: "dev", path: "/x", key: "A", value: "a2" });
     const before = await contents(f);
     const revision = await f.revision();
-    const fresh = (i: number) => ({ operation: CREATE, environment: "dev", path: `/new/p${i}`, key: `N${i}`, value: "n" });
+    const fresh = (i: number) => ({
+      operation: CREATE,
+      environment: "dev",
+      path: `/new/p${i}`,
+      key: `N${i}`,
+      value: "n",
+    });
     const cases: Array<[string, Parameters<ReturnType<typeof api>["bulkWriteSecrets"]>[0]["writes"], Code, string]> = [
-      ["an existing key", [fresh(0), fresh(1), { operation: CREATE, environment: "dev", path: "/x", key: "A", value: "x" }], Code.ALREADY_EXISTS, "writes[2].key"],
-      ["a missing key", [fresh(0), { operation: UPDATE, environment: "dev", path: "/x", key: "MISSING", value: "x" }], Code.NOT_FOUND, "writes[1].key"],
-      ["a missing folder", [{ operation: DELETE, environment: "dev", path: "/nowhere", key: "A" }, fresh(1)], Code.NOT_FOUND, "writes[0].path"],
-      ["a missing environment", [fresh(0), fresh(1), fresh(2), { operation: UPSERT, environment: "prod", path: "/", key: "P", value: "p" }], Code.NOT_FOUND, "writes[3].environment"],
-      ["a stale version", [fresh(0), { operation: UPDATE, environment: "dev", path: "/x", key: "A", value: "lost", expectedVersion: 1n }], Code.ABORTED, "writes[1].expected_version"],
+      [
+        "an existing key",
+        [fresh(0), fresh(1), { operation: CREATE, environment: "dev", path: "/x", key: "A", value: "x" }],
+        Code.ALREADY_EXISTS,
+        "writes[2].key",
+      ],
+      [
+        "a missing key",
+        [fresh(0), { operation: UPDATE, environment: "dev", path: "/x", key: "MISSING", value: "x" }],
+        Code.NOT_FOUND,
+        "writes[1].key",
+      ],
+      [
+        "a missing folder",
+        [{ operation: DELETE, environment: "dev", path: "/nowhere", key: "A" }, fresh(1)],
+        Code.NOT_FOUND,
+        "writes[0].path",
+      ],
+      [
+        "a missing environment",
+        [fresh(0), fresh(1), fresh(2), { operation: UPSERT, environment: "prod", path: "/", key: "P", value: "p" }],
+        Code.NOT_FOUND,
+        "writes[3].environment",
+      ],
+      [
+        "a stale version",
+        [fresh(0), { operation: UPDATE, environment: "dev", path: "/x", key: "A", value: "lost", expectedVersion: 1n }],
+        Code.ABORTED,
+        "writes[1].expected_version",
+      ],
     ];
     const events = await f.eventsOf(async () => {
       for (const [label, writes, code, field] of cases) {
         const error = await rpcFailure(api().bulkWriteSecrets({ projectId: f.projectId, writes }));
-        expect({ label, code: error.code, fields: error.violations.map((v) => v.field) }).toEqual({ label, code, fields: [field] });
+        expect({ label, code: error.code, fields: error.violations.map((v) => v.field) }).toEqual({
+          label,
+          code,
+          fields: [field],
+        });
         expect(error.message).toContain(field);
         expect(error.message).not.toContain("lost");
       }
-      const several = await rpcFailure(api().bulkWriteSecrets({ projectId: f.projectId, writes: [fresh(0), { operation: UPDATE, environment: "dev", path: "/x", key: "M1", value: "x" }, { operation: CREATE, environment: "dev", path: "/x", key: "A", value: "x" }] }));
+      const several = await rpcFailure(
+        api().bulkWriteSecrets({
+          projectId: f.projectId,
+          writes: [
+            fresh(0),
+            { operation: UPDATE, environment: "dev", path: "/x", key: "M1", value: "x" },
+            { operation: CREATE, environment: "dev", path: "/x", key: "A", value: "x" },
+          ],
+        }),
+      );
       expect(several.code).toBe(Code.NOT_FOUND);
       expect(several.violations.map((v) => v.field)).toEqual(["writes[1].key", "writes[2].key"]);
     });
     expect(events).toEqual([]);
     expect(await contents(f)).toEqual(before);
     expect(await f.revision()).toBe(revision + 2n); // the two fences only
-    expect((await api().listFolders({ projectId: f.projectId, environment: "dev" })).folders.map((x) => x.path)).not.toContain("/new");
+    expect(
+      (await api().listFolders({ projectId: f.projectId, environment: "dev" })).folders.map((x) => x.path),
+    ).not.toContain("/new");
   });
 
   it("takes 10,000 writes in one call", async () => {
     const f = await createSourceFixture(service, log, ["dev"]);
-    const writes = Array.from({ length: 10_000 }, (_, i) => ({ operation: UPSERT, environment: "dev", path: `/bulk/f${i % 10}`, key: `KEY_${i}`, value: `v${i}` }));
+    const writes = Array.from({ length: 10_000 }, (_, i) => ({
+      operation: UPSERT,
+      environment: "dev",
+      path: `/bulk/f${i % 10}`,
+      key: `KEY_${i}`,
+      value: `v${i}`,
+    }));
     const { revision, secrets } = await api().bulkWriteSecrets({ projectId: f.projectId, writes });
     expect(secrets).toHaveLength(10_000);
     expect(revision).toBe(await f.revision());
-    const counts = await Promise.all(Array.from({ length: 10 }, (_, i) => api().listSecrets({ projectId: f.projectId, environment: "dev", path: `/bulk/f${i}` })));
+    const counts = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        api().listSecrets({ projectId: f.projectId, environment: "dev", path: `/bulk/f${i}` }),
+      ),
+    );
     expect(counts.map((c) => c.secrets.length)).toEqual(Array(10).fill(1000));
   });
 
   it("accepts the internal service credential (audited as `service`), which may call nothing else here", async () => {
     const f = await createSourceFixture(service, log, ["dev"]);
     const worker = service.client(SecretsService, service.internalToken);
-    const { secrets } = await worker.bulkWriteSecrets({ projectId: f.projectId, writes: [{ operation: UPSERT, environment: "dev", path: "/imported", key: "FROM_DESTINATION", value: "d" }] });
+    const { secrets } = await worker.bulkWriteSecrets({
+      projectId: f.projectId,
+      writes: [{ operation: UPSERT, environment: "dev", path: "/imported", key: "FROM_DESTINATION", value: "d" }],
+    });
     expect(secrets[0]).toMatchObject({ key: "FROM_DESTINATION", version: 1n });
     const { events } = await api().listAuditEvents({ projectId: f.projectId, actionPrefix: "secret." });
-    expect(events[0]).toMatchObject({ actor: "service", action: "secret.create", target: "secret:dev:/imported:FROM_DESTINATION" });
-    expect((await api().listSecretVersions({ projectId: f.projectId, environment: "dev", path: "/imported", key: "FROM_DESTINATION" })).versions[0]?.actor).toBe("service");
+    expect(events[0]).toMatchObject({
+      actor: "service",
+      action: "secret.create",
+      target: "secret:dev:/imported:FROM_DESTINATION",
+    });
+    expect(
+      (
+        await api().listSecretVersions({
+          projectId: f.projectId,
+          environment: "dev",
+          path: "/imported",
+          key: "FROM_DESTINATION",
+        })
+      ).versions[0]?.actor,
+    ).toBe("service");
     for (const call of [
       () => worker.createSecret({ projectId: f.projectId, environment: "dev", path: "/", key: "K", value: "v" }),
       () => worker.listAuditEvents({ projectId: f.projectId }),
@@ -141,6 +269,8 @@ describe("bulk writes", () => {
     ]) {
       expect((await rpcFailure(call())).code).toBe(Code.PERMISSION_DENIED);
     }
-    expect((await rpcFailure(service.client(SecretsService).bulkWriteSecrets({ projectId: f.projectId, writes: [] }))).code).toBe(Code.UNAUTHENTICATED);
+    expect(
+      (await rpcFailure(service.client(SecretsService).bulkWriteSecrets({ projectId: f.projectId, writes: [] }))).code,
+    ).toBe(Code.UNAUTHENTICATED);
   });
 });

@@ -36,7 +36,10 @@ afterAll(async () => {
 async function setUp(rootKey: Buffer) {
   const database: TestDatabase = await createTestDatabase("secrets_crypto_it");
   const sql = postgres(database.url, { max: 2, onnotice: () => {} });
-  cleanups.push(() => database.drop(), () => sql.end());
+  cleanups.push(
+    () => database.drop(),
+    () => sql.end(),
+  );
   const service = await start(database, { SYNCLINE_SECRETS_ROOT_KEY: rootKey.toString("hex") });
   return { database, sql, service };
 }
@@ -54,9 +57,18 @@ async function newProject(service: SecretsProcess): Promise<string> {
 }
 
 type Sql = postgres.Sql;
-const dataKeyRow = async (sql: Sql, projectId: string) => (await sql<{ root_key_id: string; wrapped_key: Buffer }[]>`select root_key_id, wrapped_key from project_data_keys where project_id = ${projectId}`)[0]!;
+const dataKeyRow = async (sql: Sql, projectId: string) =>
+  (
+    await sql<
+      { root_key_id: string; wrapped_key: Buffer }[]
+    >`select root_key_id, wrapped_key from project_data_keys where project_id = ${projectId}`
+  )[0]!;
 const sealedValues = async (sql: Sql) =>
-  (await sql<{ row: string; sealed: Buffer }[]>`select 'secret ' || id || ' v' || version as row, sealed_value as sealed from secrets union all select 'version ' || secret_id || ' v' || version, sealed_value from secret_versions order by 1`).map((r) => [r.row, r.sealed.toString("hex")]);
+  (
+    await sql<
+      { row: string; sealed: Buffer }[]
+    >`select 'secret ' || id || ' v' || version as row, sealed_value as sealed from secrets union all select 'version ' || secret_id || ' v' || version, sealed_value from secret_versions order by 1`
+  ).map((r) => [r.row, r.sealed.toString("hex")]);
 
 describe("values at rest", () => {
   it("stores no plaintext value or data key in any column of any table", async () => {
@@ -68,14 +80,35 @@ describe("values at rest", () => {
     await service.secrets.createSecret({ ...at, key: "A", value: `${canary}-created`, comment: "c" });
     await service.secrets.updateSecret({ ...at, key: "A", value: `${canary}-updated` });
     await service.secrets.rollbackSecret({ ...at, key: "A", version: 1n });
-    await service.secrets.bulkWriteSecrets({ projectId, writes: [{ operation: SecretWriteOperation.UPSERT, environment: "dev", path: "/bulk", key: "B", value: `${canary}-bulk` }] });
+    await service.secrets.bulkWriteSecrets({
+      projectId,
+      writes: [
+        {
+          operation: SecretWriteOperation.UPSERT,
+          environment: "dev",
+          path: "/bulk",
+          key: "B",
+          value: `${canary}-bulk`,
+        },
+      ],
+    });
     expect((await service.secrets.getSecret({ ...at, key: "A" })).secret?.value).toBe(`${canary}-created`);
 
     const { root_key_id, wrapped_key } = await dataKeyRow(sql, projectId);
     const dataKey = createRootKeyring(rootKey).unwrap({ rootKeyId: root_key_id, wrapped: wrapped_key }, projectId);
-    const tables = await sql<{ table_name: string }[]>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`;
-    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(["secrets", "secret_versions", "project_data_keys", "audit_events", "outbox"]));
-    const forbidden = [canary, Buffer.from(canary).toString("hex"), Buffer.from(canary).toString("base64").slice(0, 16), dataKey.toString("hex"), rootKey.toString("hex")];
+    const tables = await sql<
+      { table_name: string }[]
+    >`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`;
+    expect(tables.map((t) => t.table_name)).toEqual(
+      expect.arrayContaining(["secrets", "secret_versions", "project_data_keys", "audit_events", "outbox"]),
+    );
+    const forbidden = [
+      canary,
+      Buffer.from(canary).toString("hex"),
+      Buffer.from(canary).toString("base64").slice(0, 16),
+      dataKey.toString("hex"),
+      rootKey.toString("hex"),
+    ];
     for (const { table_name } of tables) {
       const rows = await sql.unsafe(`select t::text as row from "${table_name}" t`);
       for (const { row } of rows as unknown as Array<{ row: string }>) {
@@ -99,7 +132,9 @@ describe("values at rest", () => {
     // A wrapped key moved to another project does not unwrap there.
     expect(() => keyring.unwrap({ rootKeyId: row1.root_key_id, wrapped: row1.wrapped_key }, p2)).toThrow();
     // The value opens under its project's data key and associated data, not under the other project's key.
-    const [secret] = await sql<{ id: string; sealed_value: Buffer }[]>`select id, sealed_value from secrets where project_id = ${p1}`;
+    const [secret] = await sql<
+      { id: string; sealed_value: Buffer }[]
+    >`select id, sealed_value from secrets where project_id = ${p1}`;
     const binding = `syncline/secret/${p1}/${secret!.id}/1`;
     expect(createValueCipher(key1).open(secret!.sealed_value, binding).toString()).toBe("p1-value");
     expect(() => createValueCipher(key2).open(secret!.sealed_value, binding)).toThrow();
@@ -112,7 +147,11 @@ describe("values at rest", () => {
     await service.secrets.createSecret({ ...at, key: "X", value: "x-value" });
     await service.secrets.createSecret({ ...at, key: "Y", value: "y-value" });
     await service.secrets.updateSecret({ ...at, key: "X", value: "x-value-2" });
-    const ids = Object.fromEntries((await sql<{ key: string; id: string }[]>`select key, id from secrets where project_id = ${projectId}`).map((r) => [r.key, r.id]));
+    const ids = Object.fromEntries(
+      (await sql<{ key: string; id: string }[]>`select key, id from secrets where project_id = ${projectId}`).map(
+        (r) => [r.key, r.id],
+      ),
+    );
 
     await sql`update secrets set sealed_value = (select sealed_value from secrets where id = ${ids.X!}) where id = ${ids.Y!}`;
     const moved = await rpcFailure(service.secrets.getSecret({ ...at, key: "Y" }));
@@ -120,7 +159,9 @@ describe("values at rest", () => {
     expect(moved.message).not.toMatch(/x-value|y-value/);
 
     await sql`update secret_versions set sealed_value = (select sealed_value from secret_versions where secret_id = ${ids.X!} and version = 1) where secret_id = ${ids.X!} and version = 2`;
-    expect((await rpcFailure(service.secrets.getSecretVersion({ ...at, key: "X", version: 2n }))).code).toBe(Code.INTERNAL);
+    expect((await rpcFailure(service.secrets.getSecretVersion({ ...at, key: "X", version: 2n }))).code).toBe(
+      Code.INTERNAL,
+    );
     expect((await service.secrets.getSecretVersion({ ...at, key: "X", version: 1n })).version?.value).toBe("x-value");
     expect((await service.secrets.getSecret({ ...at, key: "X" })).secret?.value).toBe("x-value-2");
     expect(service.process.output()).not.toMatch(/x-value|y-value/);
@@ -149,10 +190,18 @@ describe("root key rotation", () => {
     const dir = mkdtempSync(join(tmpdir(), "syncline-root-key-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, "new.key"), `${newRoot.toString("base64")}\n`, { mode: 0o600 });
-    const rotationEnv = { SYNCLINE_SECRETS_DATABASE_URL: database.url, SYNCLINE_SECRETS_ROOT_KEY_FILE: join(dir, "new.key"), SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY: oldRoot.toString("hex") };
+    const rotationEnv = {
+      SYNCLINE_SECRETS_DATABASE_URL: database.url,
+      SYNCLINE_SECRETS_ROOT_KEY_FILE: join(dir, "new.key"),
+      SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY: oldRoot.toString("hex"),
+    };
     const rotation = await runRotation(rotationEnv);
     expect(rotation.code).toBe(0);
-    expect(JSON.parse(rotation.stdout)).toMatchObject({ rootKeyId: rootKeyId(newRoot), rewrapped: 2, unknownRootKey: 0 });
+    expect(JSON.parse(rotation.stdout)).toMatchObject({
+      rootKeyId: rootKeyId(newRoot),
+      rewrapped: 2,
+      unknownRootKey: 0,
+    });
     expect(rotation.stdout + rotation.stderr).not.toContain(newRoot.toString("hex"));
 
     expect(await sealedValues(sql)).toEqual(sealedBefore);
@@ -162,20 +211,42 @@ describe("root key rotation", () => {
       const after = await dataKeyRow(sql, projectId);
       expect(after.root_key_id).toBe(rootKeyId(newRoot));
       expect(after.wrapped_key.equals(keysBefore[i]!.wrapped_key)).toBe(false);
-      const before = oldKeyring.unwrap({ rootKeyId: keysBefore[i]!.root_key_id, wrapped: keysBefore[i]!.wrapped_key }, projectId);
-      expect(newKeyring.unwrap({ rootKeyId: after.root_key_id, wrapped: after.wrapped_key }, projectId).equals(before)).toBe(true);
+      const before = oldKeyring.unwrap(
+        { rootKeyId: keysBefore[i]!.root_key_id, wrapped: keysBefore[i]!.wrapped_key },
+        projectId,
+      );
+      expect(
+        newKeyring.unwrap({ rootKeyId: after.root_key_id, wrapped: after.wrapped_key }, projectId).equals(before),
+      ).toBe(true);
     }
     expect(JSON.parse((await runRotation(rotationEnv)).stdout)).toMatchObject({ rewrapped: 0 });
 
-    const withNewKey = await start(database, { SYNCLINE_SECRETS_ROOT_KEY: "", SYNCLINE_SECRETS_ROOT_KEY_FILE: join(dir, "new.key") });
+    const withNewKey = await start(database, {
+      SYNCLINE_SECRETS_ROOT_KEY: "",
+      SYNCLINE_SECRETS_ROOT_KEY_FILE: join(dir, "new.key"),
+    });
     for (const [i, projectId] of projects.entries()) {
       for (const key of ["A", "B"]) {
-        expect((await withNewKey.secrets.getSecret({ projectId, environment: "dev", path: `/p${i}`, key })).secret?.value).toBe(values[`${projectId}/${key}`]);
+        expect(
+          (await withNewKey.secrets.getSecret({ projectId, environment: "dev", path: `/p${i}`, key })).secret?.value,
+        ).toBe(values[`${projectId}/${key}`]);
       }
-      const versions = await withNewKey.secrets.listSecretVersions({ projectId, environment: "dev", path: `/p${i}`, key: "A", includeValues: true });
+      const versions = await withNewKey.secrets.listSecretVersions({
+        projectId,
+        environment: "dev",
+        path: `/p${i}`,
+        key: "A",
+        includeValues: true,
+      });
       expect(versions.versions.map((v) => v.value)).toEqual([`A-${i}-2`, `A-${i}-1`]);
     }
-    await withNewKey.secrets.updateSecret({ projectId: projects[0]!, environment: "dev", path: "/p0", key: "A", value: "after-rotation" });
+    await withNewKey.secrets.updateSecret({
+      projectId: projects[0]!,
+      environment: "dev",
+      path: "/p0",
+      key: "A",
+      value: "after-rotation",
+    });
     await withNewKey.stop();
 
     const refused = await start(database, { SYNCLINE_SECRETS_ROOT_KEY: oldRoot.toString("hex") }).then(
@@ -189,7 +260,10 @@ describe("root key rotation", () => {
   });
 
   it("refuses to rotate without the previous root key", async () => {
-    const rotation = await runRotation({ SYNCLINE_SECRETS_DATABASE_URL: "postgres://127.0.0.1:1/none", SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex") });
+    const rotation = await runRotation({
+      SYNCLINE_SECRETS_DATABASE_URL: "postgres://127.0.0.1:1/none",
+      SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex"),
+    });
     expect(rotation.code).toBe(78);
     expect(rotation.stderr).toContain("SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY");
   });
@@ -198,7 +272,11 @@ describe("root key rotation", () => {
 /** Runs `node services/secrets/src/rotate-root-key.ts` with `env` and collects its output. */
 function runRotation(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["services/secrets/src/rotate-root-key.ts"], { cwd: repoRoot, env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["services/secrets/src/rotate-root-key.ts"], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -32,8 +32,22 @@ beforeAll(async () => {
   await api.createSecret({ projectId, environment: "dev", path: "/app1", key: "A", value: "a" });
   await api.createFolder({ projectId, environment: "dev", path: "/app2" });
   await api.createSecret({ projectId, environment: "dev", path: "/ref", key: "R", value: "${prod.base.K}" });
-  await api.createSecretImport({ projectId, environment: "dev", path: "/app1", importEnvironment: "prod", importPath: "/base", position: 0 });
-  await api.createSecretImport({ projectId, environment: "dev", path: "/app2", importEnvironment: "dev", importPath: "/app1", position: 0 });
+  await api.createSecretImport({
+    projectId,
+    environment: "dev",
+    path: "/app1",
+    importEnvironment: "prod",
+    importPath: "/base",
+    position: 0,
+  });
+  await api.createSecretImport({
+    projectId,
+    environment: "dev",
+    path: "/app2",
+    importEnvironment: "dev",
+    importPath: "/app1",
+    position: 0,
+  });
 });
 
 afterAll(async () => {
@@ -47,7 +61,9 @@ afterAll(async () => {
 const outboxRows = () => sql<{ id: string }[]>`select id from outbox order by seq`;
 const folderOf = (e: StoredSourceEvent) => `${e.event.environment}:${e.event.path}`;
 /** Per folder, its events as `revision<-origin`, in the order given. */
-function perFolder(events: ReadonlyArray<{ folder: string; revision: bigint; origin: string }>): Record<string, string[]> {
+function perFolder(
+  events: ReadonlyArray<{ folder: string; revision: bigint; origin: string }>,
+): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const e of events) (out[e.folder] ??= []).push(`${e.revision}<-${e.origin}`);
   return out;
@@ -57,7 +73,9 @@ describe("fanned-out events across a crash", () => {
   it("delivers every event once, in commit order per folder, and empties the outbox", async () => {
     const api = service.secrets;
     log = await openSourceEventLog(nats.url);
-    await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), { describe: () => "set-up events not published" });
+    await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), {
+      describe: () => "set-up events not published",
+    });
     const published = (await log.read(projectId)).length;
 
     await nats.kill("SIGKILL");
@@ -67,10 +85,14 @@ describe("fanned-out events across a crash", () => {
       await api.updateSecret({ projectId, environment: "prod", path: "/base", key: "K", value: `v${i}` });
       const r = await revision();
       expected.push({ folder: "prod:/base", revision: r, origin: "" });
-      for (const folder of ["dev:/app1", "dev:/app2", "dev:/ref"]) expected.push({ folder, revision: r, origin: "prod:/base" });
+      for (const folder of ["dev:/app1", "dev:/app2", "dev:/ref"])
+        expected.push({ folder, revision: r, origin: "prod:/base" });
       await api.updateSecret({ projectId, environment: "dev", path: "/app1", key: "A", value: `a${i}` });
       const r2 = await revision();
-      expected.push({ folder: "dev:/app1", revision: r2, origin: "" }, { folder: "dev:/app2", revision: r2, origin: "dev:/app1" });
+      expected.push(
+        { folder: "dev:/app1", revision: r2, origin: "" },
+        { folder: "dev:/app2", revision: r2, origin: "dev:/app1" },
+      );
     }
     const pending = (await outboxRows()).map((row) => row.id);
     expect(pending).toHaveLength(expected.length);
@@ -80,17 +102,30 @@ describe("fanned-out events across a crash", () => {
     await nats.start();
     await service.process.restart();
 
-    const events = await eventually(async () => {
-      const all = await log!.read(projectId).catch(() => []);
-      return all.length >= published + expected.length ? all.slice(published) : undefined;
-    }, { timeoutMs: 45_000, describe: () => `${expected.length} events expected` });
-    await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), { describe: () => "outbox not emptied" });
+    const events = await eventually(
+      async () => {
+        const all = await log!.read(projectId).catch(() => []);
+        return all.length >= published + expected.length ? all.slice(published) : undefined;
+      },
+      { timeoutMs: 45_000, describe: () => `${expected.length} events expected` },
+    );
+    await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), {
+      describe: () => "outbox not emptied",
+    });
 
     expect(events).toHaveLength(expected.length);
     expect(new Set(events.map((e) => e.event.eventId))).toEqual(new Set(pending));
     expect(events.map((e) => e.msgId)).toEqual(events.map((e) => e.event.eventId));
-    const streamed = events.map((e) => ({ folder: folderOf(e), revision: e.event.revision, origin: e.event.origin ? `${e.event.origin.environment}:${e.event.origin.path}` : "" }));
+    const streamed = events.map((e) => ({
+      folder: folderOf(e),
+      revision: e.event.revision,
+      origin: e.event.origin ? `${e.event.origin.environment}:${e.event.origin.path}` : "",
+    }));
     expect(perFolder(streamed)).toEqual(perFolder(expected));
-    expect((await service.snapshots.getSourceSnapshot({ projectId, environment: "dev", path: "/app2", recursive: false })).secrets.map((s) => `${s.key}=${s.value}`)).toEqual(["A=a3", "K=v3"]);
+    expect(
+      (
+        await service.snapshots.getSourceSnapshot({ projectId, environment: "dev", path: "/app2", recursive: false })
+      ).secrets.map((s) => `${s.key}=${s.value}`),
+    ).toEqual(["A=a3", "K=v3"]);
   });
 });

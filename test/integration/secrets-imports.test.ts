@@ -3,7 +3,13 @@ import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestNatsServer } from "../support/nats-server.ts";
 import { type ServiceDatabase } from "../support/test-databases.ts";
-import { expectInvalid, rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
+import {
+  expectInvalid,
+  rpcFailure,
+  type SecretsProcess,
+  startSecretsEnvironment,
+  stopSecretsEnvironment,
+} from "./helpers/secrets-process.ts";
 import { type SourceEventLog } from "./helpers/source-event-log.ts";
 import { createSourceFixture, eventSummary, type SourceFixture } from "./helpers/source-fixture.ts";
 
@@ -31,7 +37,16 @@ const fixture = () => createSourceFixture(service, log, ["dev", "prod"]);
 async function importInto(f: SourceFixture, to: string, from: string, position = 0) {
   const [environment, path] = to.split(":") as [string, string];
   const [importEnvironment, importPath] = from.split(":") as [string, string];
-  return (await api().createSecretImport({ projectId: f.projectId, environment, path, importEnvironment, importPath, position })).secretImport!;
+  return (
+    await api().createSecretImport({
+      projectId: f.projectId,
+      environment,
+      path,
+      importEnvironment,
+      importPath,
+      position,
+    })
+  ).secretImport!;
 }
 
 async function importsOf(f: SourceFixture, at: string): Promise<string[]> {
@@ -49,7 +64,14 @@ describe("precedence", () => {
     await f.put("prod", "/common", { BOTH: "from-common", COMMON: "c" });
 
     const b = await importInto(f, "dev:/app", "dev:/b");
-    expect(b).toMatchObject({ projectId: f.projectId, environment: "dev", path: "/app", importEnvironment: "dev", importPath: "/b", position: 1 });
+    expect(b).toMatchObject({
+      projectId: f.projectId,
+      environment: "dev",
+      path: "/app",
+      importEnvironment: "dev",
+      importPath: "/b",
+      position: 1,
+    });
     const common = await importInto(f, "dev:/app", "prod:/common");
     const a = await importInto(f, "dev:/app", "dev:/a", 1);
     expect(a.position).toBe(1);
@@ -65,10 +87,20 @@ describe("precedence", () => {
 
     await api().deleteSecretImport({ projectId: f.projectId, secretImportId: a.id });
     expect(await importsOf(f, "dev:/app")).toEqual(["1:dev:/b", "2:prod:/common"]);
-    expect((await f.snapshot("dev", "/app")).lines).toEqual(["BOTH@dev:/b=from-b", "B_ONLY@dev:/b=b", "COMMON@prod:/common=c", "LOCAL@dev:/app=app", "SHARED@dev:/app=app-local"]);
+    expect((await f.snapshot("dev", "/app")).lines).toEqual([
+      "BOTH@dev:/b=from-b",
+      "B_ONLY@dev:/b=b",
+      "COMMON@prod:/common=c",
+      "LOCAL@dev:/app=app",
+      "SHARED@dev:/app=app-local",
+    ]);
     await api().deleteSecretImport({ projectId: f.projectId, secretImportId: b.id });
     expect((await f.snapshot("dev", "/app")).lines).toContain("BOTH@prod:/common=from-common");
-    expect((await api().listSecretImports({ projectId: f.projectId, environment: "dev", path: "/app" })).secretImports.map((i) => i.id)).toEqual([common.id]);
+    expect(
+      (await api().listSecretImports({ projectId: f.projectId, environment: "dev", path: "/app" })).secretImports.map(
+        (i) => i.id,
+      ),
+    ).toEqual([common.id]);
   });
 
   it("follows chains: an imported folder brings its own imports, below its own keys", async () => {
@@ -119,7 +151,14 @@ describe("refused imports", () => {
     await f.put("dev", "/app", { A: "a" });
     await f.put("dev", "/lib", { L: "l" });
     await importInto(f, "dev:/app", "dev:/lib");
-    const at = { projectId: f.projectId, environment: "dev", path: "/app", importEnvironment: "dev", importPath: "/lib", position: 0 };
+    const at = {
+      projectId: f.projectId,
+      environment: "dev",
+      path: "/app",
+      importEnvironment: "dev",
+      importPath: "/lib",
+      position: 0,
+    };
     const notFound: Array<[string, Parameters<SecretsProcess["secrets"]["createSecretImport"]>[0]]> = [
       ["import_environment", { ...at, importEnvironment: "staging" }],
       ["import_path", { ...at, importPath: "/nowhere" }],
@@ -130,12 +169,21 @@ describe("refused imports", () => {
     const before = await f.revision();
     for (const [field, request] of notFound) {
       const error = await rpcFailure(api().createSecretImport(request));
-      expect({ field, code: error.code, fields: error.violations.map((v) => v.field) }).toEqual({ field, code: Code.NOT_FOUND, fields: [field] });
+      expect({ field, code: error.code, fields: error.violations.map((v) => v.field) }).toEqual({
+        field,
+        code: Code.NOT_FOUND,
+        fields: [field],
+      });
     }
     expect((await rpcFailure(api().createSecretImport(at))).code).toBe(Code.ALREADY_EXISTS);
     await expectInvalid(api().createSecretImport({ ...at, importPath: "/", position: 3 }), ["position"]);
-    expect((await rpcFailure(api().deleteSecretImport({ projectId: f.projectId, secretImportId: randomUUID() }))).code).toBe(Code.NOT_FOUND);
-    expect((await rpcFailure(api().listSecretImports({ projectId: f.projectId, environment: "dev", path: "/nowhere" }))).code).toBe(Code.NOT_FOUND);
+    expect(
+      (await rpcFailure(api().deleteSecretImport({ projectId: f.projectId, secretImportId: randomUUID() }))).code,
+    ).toBe(Code.NOT_FOUND);
+    expect(
+      (await rpcFailure(api().listSecretImports({ projectId: f.projectId, environment: "dev", path: "/nowhere" })))
+        .code,
+    ).toBe(Code.NOT_FOUND);
     expect(await importsOf(f, "dev:/app")).toEqual(["1:dev:/lib"]);
     expect(await f.revision()).toBe(before);
   });
@@ -144,28 +192,71 @@ describe("refused imports", () => {
     const f = await fixture();
     await f.put("dev", "/app", { A: "a" });
     await f.put("dev", "/lib", { L: "l" });
-    const good = { projectId: f.projectId, environment: "dev", path: "/app", importEnvironment: "dev", importPath: "/lib", position: 0 };
+    const good = {
+      projectId: f.projectId,
+      environment: "dev",
+      path: "/app",
+      importEnvironment: "dev",
+      importPath: "/lib",
+      position: 0,
+    };
     const before = await f.revision();
     const cases: Array<[string, () => Promise<unknown>, string[]]> = [
       ["SQL in project id", () => api().createSecretImport({ ...good, projectId: "' OR 1=1 --" }), ["project_id"]],
       ["uppercase environment", () => api().createSecretImport({ ...good, environment: "DEV" }), ["environment"]],
-      ["import environment with a dot", () => api().createSecretImport({ ...good, importEnvironment: "prod.eu" }), ["import_environment"]],
-      ["empty import environment", () => api().createSecretImport({ ...good, importEnvironment: "" }), ["import_environment"]],
+      [
+        "import environment with a dot",
+        () => api().createSecretImport({ ...good, importEnvironment: "prod.eu" }),
+        ["import_environment"],
+      ],
+      [
+        "empty import environment",
+        () => api().createSecretImport({ ...good, importEnvironment: "" }),
+        ["import_environment"],
+      ],
       ["import path with ..", () => api().createSecretImport({ ...good, importPath: "/lib/../app" }), ["import_path"]],
       ["relative import path", () => api().createSecretImport({ ...good, importPath: "lib" }), ["import_path"]],
       ["import path with NUL", () => api().createSecretImport({ ...good, importPath: "/lib\u0000" }), ["import_path"]],
-      ["import path too long", () => api().createSecretImport({ ...good, importPath: `/${"a".repeat(600)}` }), ["import_path"]],
+      [
+        "import path too long",
+        () => api().createSecretImport({ ...good, importPath: `/${"a".repeat(600)}` }),
+        ["import_path"],
+      ],
       ["a folder importing itself", () => api().createSecretImport({ ...good, importPath: "//app/" }), ["import_path"]],
       ["huge position", () => api().createSecretImport({ ...good, position: 4_294_967_295 }), ["position"]],
       [
         "every field wrong",
-        () => api().createSecretImport({ projectId: "x", environment: "-", path: "..", importEnvironment: "A", importPath: "", position: 100 }),
+        () =>
+          api().createSecretImport({
+            projectId: "x",
+            environment: "-",
+            path: "..",
+            importEnvironment: "A",
+            importPath: "",
+            position: 100,
+          }),
         ["project_id", "environment", "path", "import_environment", "import_path", "position"],
       ],
-      ["list with a bad path", () => api().listSecretImports({ projectId: f.projectId, environment: "dev", path: "/a b" }), ["path"]],
-      ["list with everything wrong", () => api().listSecretImports({ projectId: "1", environment: "", path: "" }), ["project_id", "environment", "path"]],
-      ["delete with a non-UUID id", () => api().deleteSecretImport({ projectId: f.projectId, secretImportId: "1; drop table secret_imports" }), ["secret_import_id"]],
-      ["delete with both ids wrong", () => api().deleteSecretImport({ projectId: "", secretImportId: "" }), ["project_id", "secret_import_id"]],
+      [
+        "list with a bad path",
+        () => api().listSecretImports({ projectId: f.projectId, environment: "dev", path: "/a b" }),
+        ["path"],
+      ],
+      [
+        "list with everything wrong",
+        () => api().listSecretImports({ projectId: "1", environment: "", path: "" }),
+        ["project_id", "environment", "path"],
+      ],
+      [
+        "delete with a non-UUID id",
+        () => api().deleteSecretImport({ projectId: f.projectId, secretImportId: "1; drop table secret_imports" }),
+        ["secret_import_id"],
+      ],
+      [
+        "delete with both ids wrong",
+        () => api().deleteSecretImport({ projectId: "", secretImportId: "" }),
+        ["project_id", "secret_import_id"],
+      ],
     ];
     const events = await f.eventsOf(async () => {
       for (const [label, call, fields] of cases) {
@@ -193,7 +284,15 @@ describe("change events", () => {
     await importInto(f, "dev:/app2", "dev:/mid");
     await importInto(f, "dev:/app2", "prod:/base"); // reached twice: still one event
 
-    const update = await f.eventsOf(() => api().updateSecret({ projectId: f.projectId, environment: "prod", path: "/base", key: "BASE", value: "base-canary-2" }));
+    const update = await f.eventsOf(() =>
+      api().updateSecret({
+        projectId: f.projectId,
+        environment: "prod",
+        path: "/base",
+        key: "BASE",
+        value: "base-canary-2",
+      }),
+    );
     expect(update.map(eventSummary).sort()).toEqual([
       "dev:/app1 SECRETS_CHANGED <- prod:/base",
       "dev:/app2 SECRETS_CHANGED <- prod:/base",
@@ -207,10 +306,14 @@ describe("change events", () => {
     expect(update.every((e) => !e.raw.includes("base-canary"))).toBe(true);
     expect((await f.snapshot("dev", "/app1")).lines).toContain("BASE@prod:/base=base-canary-2");
 
-    const local = await f.eventsOf(() => api().createSecret({ projectId: f.projectId, environment: "dev", path: "/app1", key: "NEW", value: "n" }));
+    const local = await f.eventsOf(() =>
+      api().createSecret({ projectId: f.projectId, environment: "dev", path: "/app1", key: "NEW", value: "n" }),
+    );
     expect(local.map(eventSummary)).toEqual(["dev:/app1 SECRETS_CHANGED"]);
 
-    const unrelated = await f.eventsOf(() => api().deleteSecret({ projectId: f.projectId, environment: "dev", path: "/unrelated", key: "U" }));
+    const unrelated = await f.eventsOf(() =>
+      api().deleteSecret({ projectId: f.projectId, environment: "dev", path: "/unrelated", key: "U" }),
+    );
     expect(unrelated.map(eventSummary)).toEqual(["dev:/unrelated SECRETS_CHANGED"]);
   });
 
@@ -225,10 +328,16 @@ describe("change events", () => {
       created = await importInto(f, "dev:/app", "dev:/lib");
     });
     expect(onCreate.map(eventSummary)).toEqual(["dev:/app SECRETS_CHANGED", "dev:/top SECRETS_CHANGED <- dev:/app"]);
-    const onDelete = await f.eventsOf(() => api().deleteSecretImport({ projectId: f.projectId, secretImportId: created!.id }));
+    const onDelete = await f.eventsOf(() =>
+      api().deleteSecretImport({ projectId: f.projectId, secretImportId: created!.id }),
+    );
     expect(onDelete.map(eventSummary)).toEqual(["dev:/app SECRETS_CHANGED", "dev:/top SECRETS_CHANGED <- dev:/app"]);
     expect((await f.snapshot("dev", "/top")).lines).toEqual(["A@dev:/app=a", "T@dev:/top=t"]);
-    const { events: audit } = await api().listAuditEvents({ projectId: f.projectId, actionPrefix: "secret_import.", pageSize: 10 });
+    const { events: audit } = await api().listAuditEvents({
+      projectId: f.projectId,
+      actionPrefix: "secret_import.",
+      pageSize: 10,
+    });
     expect(audit.map((e) => `${e.action} ${e.target} ${e.details.import} ${e.actor}`)).toEqual([
       "secret_import.delete folder:dev:/app dev:/lib admin",
       "secret_import.create folder:dev:/app dev:/lib admin",

@@ -4,7 +4,12 @@ import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestNatsServer } from "../support/nats-server.ts";
 import { type ServiceDatabase } from "../support/test-databases.ts";
-import { rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
+import {
+  rpcFailure,
+  type SecretsProcess,
+  startSecretsEnvironment,
+  stopSecretsEnvironment,
+} from "./helpers/secrets-process.ts";
 import { type SourceEventLog, type StoredSourceEvent } from "./helpers/source-event-log.ts";
 import { createSourceFixture } from "./helpers/source-fixture.ts";
 
@@ -41,14 +46,22 @@ describe("projects and environments", () => {
     const events = await f.eventsOf(async () => {
       const { project } = await api().updateProject({ projectId: f.projectId, name });
       expect(project).toMatchObject({ id: f.projectId, name });
-      const { environment } = await api().updateEnvironment({ projectId: f.projectId, environment: "dev", name: "Development EU" });
+      const { environment } = await api().updateEnvironment({
+        projectId: f.projectId,
+        environment: "dev",
+        name: "Development EU",
+      });
       expect(environment).toMatchObject({ slug: "dev", name: "Development EU" });
     });
     expect(events).toEqual([]);
     expect((await api().getProject({ projectId: f.projectId })).project?.name).toBe(name);
-    expect((await api().listEnvironments({ projectId: f.projectId })).environments.map((e) => [e.slug, e.name])).toEqual([["dev", "Development EU"]]);
+    expect(
+      (await api().listEnvironments({ projectId: f.projectId })).environments.map((e) => [e.slug, e.name]),
+    ).toEqual([["dev", "Development EU"]]);
     const other = await fixture();
-    expect((await rpcFailure(api().updateProject({ projectId: other.projectId, name }))).code).toBe(Code.ALREADY_EXISTS);
+    expect((await rpcFailure(api().updateProject({ projectId: other.projectId, name }))).code).toBe(
+      Code.ALREADY_EXISTS,
+    );
   });
 
   it("pages through environments in slug order, every one once", async () => {
@@ -77,10 +90,14 @@ describe("projects and environments", () => {
     expect(events[0]!.event.revision).toBe(before + 2n); // after the first fence write
     expect(events[0]!.subject).toBe(`syncline.events.secrets.${f.projectId}.prod`);
     expect((await api().listEnvironments({ projectId: f.projectId })).environments.map((e) => e.slug)).toEqual(["dev"]);
-    expect((await rpcFailure(api().listFolders({ projectId: f.projectId, environment: "prod" }))).code).toBe(Code.NOT_FOUND);
+    expect((await rpcFailure(api().listFolders({ projectId: f.projectId, environment: "prod" }))).code).toBe(
+      Code.NOT_FOUND,
+    );
     // The slug is free again, and the new environment starts empty.
     await api().createEnvironment({ projectId: f.projectId, slug: "prod", name: "" });
-    expect((await api().listFolders({ projectId: f.projectId, environment: "prod" })).folders.map((x) => x.path)).toEqual(["/"]);
+    expect(
+      (await api().listFolders({ projectId: f.projectId, environment: "prod" })).folders.map((x) => x.path),
+    ).toEqual(["/"]);
   });
 
   it("deletes a project and publishes PROJECT_DELETED once per environment, at one revision", async () => {
@@ -90,8 +107,17 @@ describe("projects and environments", () => {
     expect((await rpcFailure(api().getProject({ projectId: f.projectId }))).code).toBe(Code.NOT_FOUND);
     const events = await waitForEvents(f.projectId, 4); // the put's event, then one per environment
     const deleted = events.filter((e) => e.event.kind === SourceChangeKind.PROJECT_DELETED);
-    expect(events.map((e) => SourceChangeKind[e.event.kind])).toEqual(["SECRETS_CHANGED", "PROJECT_DELETED", "PROJECT_DELETED", "PROJECT_DELETED"]);
-    expect(deleted.map(summary).sort()).toEqual(["dev:/ PROJECT_DELETED []", "prod:/ PROJECT_DELETED []", "qa:/ PROJECT_DELETED []"]);
+    expect(events.map((e) => SourceChangeKind[e.event.kind])).toEqual([
+      "SECRETS_CHANGED",
+      "PROJECT_DELETED",
+      "PROJECT_DELETED",
+      "PROJECT_DELETED",
+    ]);
+    expect(deleted.map(summary).sort()).toEqual([
+      "dev:/ PROJECT_DELETED []",
+      "prod:/ PROJECT_DELETED []",
+      "qa:/ PROJECT_DELETED []",
+    ]);
     expect(new Set(deleted.map((e) => e.event.revision)).size).toBe(1);
     // The audit trail of a deleted project stays readable.
     const { events: audit } = await api().listAuditEvents({ projectId: f.projectId });
@@ -108,7 +134,12 @@ describe("folders", () => {
     await api().createFolder({ projectId: f.projectId, environment: "dev", path: "/api/empty" });
     await f.put("dev", "/apis", { OTHER: "untouched" });
     const events = await f.eventsOf(async () => {
-      const { folder } = await api().moveFolder({ projectId: f.projectId, environment: "dev", path: "/api/", newPath: "//svc/v2/api" });
+      const { folder } = await api().moveFolder({
+        projectId: f.projectId,
+        environment: "dev",
+        path: "/api/",
+        newPath: "//svc/v2/api",
+      });
       expect(folder).toMatchObject({ path: "/svc/v2/api", environment: "dev" });
     });
     expect(events.map(summary)).toEqual([
@@ -117,10 +148,29 @@ describe("folders", () => {
       "dev:/svc/v2/api/db SECRETS_CHANGED [B:CREATED, C:CREATED]",
     ]);
     expect(new Set(events.map((e) => e.event.revision)).size).toBe(1);
-    const folders = (await api().listFolders({ projectId: f.projectId, environment: "dev" })).folders.map((x) => x.path);
-    expect(folders.filter((p) => !p.startsWith("/fence"))).toEqual(["/", "/apis", "/svc", "/svc/v2", "/svc/v2/api", "/svc/v2/api/db", "/svc/v2/api/empty"]);
+    const folders = (await api().listFolders({ projectId: f.projectId, environment: "dev" })).folders.map(
+      (x) => x.path,
+    );
+    expect(folders.filter((p) => !p.startsWith("/fence"))).toEqual([
+      "/",
+      "/apis",
+      "/svc",
+      "/svc/v2",
+      "/svc/v2/api",
+      "/svc/v2/api/db",
+      "/svc/v2/api/empty",
+    ]);
     const at = (path: string) => ({ projectId: f.projectId, environment: "dev", path });
-    expect((await api().listSecrets({ ...at("/svc/v2/api/db"), includeValues: true })).secrets.map((s) => [s.key, s.value, s.version])).toEqual([["B", "b-value", 1n], ["C", "c-value", 1n]]);
+    expect(
+      (await api().listSecrets({ ...at("/svc/v2/api/db"), includeValues: true })).secrets.map((s) => [
+        s.key,
+        s.value,
+        s.version,
+      ]),
+    ).toEqual([
+      ["B", "b-value", 1n],
+      ["C", "c-value", 1n],
+    ]);
     expect((await api().getSecret({ ...at("/svc/v2/api"), key: "A" })).secret?.value).toBe("a-value");
     expect((await api().getSecret({ ...at("/apis"), key: "OTHER" })).secret?.value).toBe("untouched");
     expect((await rpcFailure(api().getSecret({ ...at("/api"), key: "A" }))).code).toBe(Code.NOT_FOUND);
@@ -130,7 +180,9 @@ describe("folders", () => {
     expect((await api().getSecret({ ...at("/svc/v2/api/database"), key: "B" })).secret?.value).toBe("b-value");
     expect((await rpcFailure(api().moveFolder({ ...at("/svc/v2"), newPath: "/apis" }))).code).toBe(Code.ALREADY_EXISTS);
     expect((await rpcFailure(api().moveFolder({ ...at("/nowhere"), newPath: "/x" }))).code).toBe(Code.NOT_FOUND);
-    expect((await rpcFailure(api().moveFolder({ ...at("/svc"), newPath: "/svc/v2/inner" }))).violations.map((v) => v.field)).toEqual(["new_path"]);
+    expect(
+      (await rpcFailure(api().moveFolder({ ...at("/svc"), newPath: "/svc/v2/inner" }))).violations.map((v) => v.field),
+    ).toEqual(["new_path"]);
   });
 
   it("deletes a non-empty folder only when recursive, and publishes FOLDER_DELETED", async () => {
@@ -153,7 +205,9 @@ describe("folders", () => {
     expect(events.map(summary)).toEqual(["dev:/x FOLDER_DELETED []"]);
     expect(events[0]!.event.revision).toBe(revision);
     expect(await f.revision()).toBe(revision + 1n); // and the last fence write
-    const folders = (await api().listFolders({ projectId: f.projectId, environment: "dev" })).folders.map((x) => x.path);
+    const folders = (await api().listFolders({ projectId: f.projectId, environment: "dev" })).folders.map(
+      (x) => x.path,
+    );
     expect(folders.filter((p) => !p.startsWith("/fence"))).toEqual(["/"]);
     expect((await rpcFailure(api().getSecret({ ...at("/x/y"), key: "K" }))).code).toBe(Code.NOT_FOUND);
   });
@@ -166,8 +220,17 @@ describe("versions", () => {
     await api().createSecret({ ...at, key: "K", value: "v1", comment: "first", metadata: { owner: "team-a" } });
     await api().updateSecret({ ...at, key: "K", value: "v2" });
     await api().updateSecret({ ...at, key: "K", comment: "second" });
-    const { secret } = await api().updateSecret({ ...at, key: "K", metadata: { entries: { owner: "team-b", tier: "1" } } });
-    expect(secret).toMatchObject({ value: "v2", comment: "second", metadata: { owner: "team-b", tier: "1" }, version: 4n });
+    const { secret } = await api().updateSecret({
+      ...at,
+      key: "K",
+      metadata: { entries: { owner: "team-b", tier: "1" } },
+    });
+    expect(secret).toMatchObject({
+      value: "v2",
+      comment: "second",
+      metadata: { owner: "team-b", tier: "1" },
+      version: 4n,
+    });
 
     const listed = await api().listSecretVersions({ ...at, key: "K", includeValues: true });
     expect(listed.versions.map((v) => [v.version, v.value, v.comment, v.metadata, v.actor])).toEqual([
@@ -177,7 +240,12 @@ describe("versions", () => {
       [1n, "v1", "first", { owner: "team-a" }, "admin"],
     ]);
     expect(new Set(listed.versions.map((v) => v.secretId))).toEqual(new Set([secret!.id]));
-    expect((await api().listSecretVersions({ ...at, key: "K" })).versions.map((v) => v.value)).toEqual(["", "", "", ""]);
+    expect((await api().listSecretVersions({ ...at, key: "K" })).versions.map((v) => v.value)).toEqual([
+      "",
+      "",
+      "",
+      "",
+    ]);
 
     const pages: bigint[][] = [];
     let pageToken = "";
@@ -188,12 +256,22 @@ describe("versions", () => {
     } while (pageToken !== "");
     expect(pages).toEqual([[4n, 3n, 2n], [1n]]);
 
-    expect((await api().getSecretVersion({ ...at, key: "K", version: 1n })).version).toMatchObject({ version: 1n, value: "v1", comment: "first", metadata: { owner: "team-a" } });
+    expect((await api().getSecretVersion({ ...at, key: "K", version: 1n })).version).toMatchObject({
+      version: 1n,
+      value: "v1",
+      comment: "first",
+      metadata: { owner: "team-a" },
+    });
     expect((await rpcFailure(api().getSecretVersion({ ...at, key: "K", version: 9n }))).code).toBe(Code.NOT_FOUND);
 
     const events = await f.eventsOf(async () => {
       const rolled = await api().rollbackSecret({ ...at, key: "K", version: 1n, expectedVersion: 4n });
-      expect(rolled.secret).toMatchObject({ value: "v1", comment: "first", metadata: { owner: "team-a" }, version: 5n });
+      expect(rolled.secret).toMatchObject({
+        value: "v1",
+        comment: "first",
+        metadata: { owner: "team-a" },
+        version: 5n,
+      });
     });
     expect(events.map(summary)).toEqual(["dev:/app SECRETS_CHANGED [K:UPDATED]"]);
     expect((await api().getSecret({ ...at, key: "K" })).secret).toMatchObject({ value: "v1", version: 5n });
@@ -233,7 +311,9 @@ describe("versions", () => {
     expect((await rpcFailure(api().listSecretVersions({ ...at, key: "K" }))).code).toBe(Code.NOT_FOUND);
     const { secret } = await api().createSecret({ ...at, key: "K", value: "new" });
     expect(secret?.version).toBe(1n);
-    expect((await api().listSecretVersions({ ...at, key: "K", includeValues: true })).versions.map((v) => v.value)).toEqual(["new"]);
+    expect(
+      (await api().listSecretVersions({ ...at, key: "K", includeValues: true })).versions.map((v) => v.value),
+    ).toEqual(["new"]);
   });
 });
 
@@ -250,7 +330,9 @@ describe("audit log", () => {
     await api().deleteFolder({ ...at, path: "/svc" });
 
     const { events } = await api().listAuditEvents({ projectId: f.projectId, pageSize: 1000 });
-    const story = events.filter((e) => !e.target.includes("/fence") && !e.target.includes("FENCE")).map((e) => `${e.action} ${e.target}`);
+    const story = events
+      .filter((e) => !e.target.includes("/fence") && !e.target.includes("FENCE"))
+      .map((e) => `${e.action} ${e.target}`);
     expect(story).toEqual([
       "folder.delete folder:dev:/svc",
       "secret.delete secret:dev:/svc:K",
@@ -262,11 +344,22 @@ describe("audit log", () => {
       "project.create project:" + f.projectId,
     ]);
     expect(events.every((e) => e.actor === "admin" && e.projectId === f.projectId && e.time !== undefined)).toBe(true);
-    expect(events.find((e) => e.action === "folder.move")?.details).toMatchObject({ to: "/svc", folders: "1", secrets: "1" });
-    expect(events.find((e) => e.action === "secret.rollback")?.details).toMatchObject({ version: "3", from_version: "1" });
+    expect(events.find((e) => e.action === "folder.move")?.details).toMatchObject({
+      to: "/svc",
+      folders: "1",
+      secrets: "1",
+    });
+    expect(events.find((e) => e.action === "secret.rollback")?.details).toMatchObject({
+      version: "3",
+      from_version: "1",
+    });
     expect(JSON.stringify(events, (_, v) => (typeof v === "bigint" ? String(v) : v))).not.toContain(canary);
 
-    const secretsOnly = await api().listAuditEvents({ projectId: f.projectId, actionPrefix: "secret.", pageSize: 1000 });
+    const secretsOnly = await api().listAuditEvents({
+      projectId: f.projectId,
+      actionPrefix: "secret.",
+      pageSize: 1000,
+    });
     expect(secretsOnly.events.length).toBeGreaterThanOrEqual(4);
     expect(secretsOnly.events.every((e) => e.action.startsWith("secret."))).toBe(true);
 

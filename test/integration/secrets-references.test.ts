@@ -4,7 +4,13 @@ import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestNatsServer } from "../support/nats-server.ts";
 import { type ServiceDatabase } from "../support/test-databases.ts";
-import { expectInvalid, rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
+import {
+  expectInvalid,
+  rpcFailure,
+  type SecretsProcess,
+  startSecretsEnvironment,
+  stopSecretsEnvironment,
+} from "./helpers/secrets-process.ts";
 import { type SourceEventLog } from "./helpers/source-event-log.ts";
 import { createSourceFixture, eventSummary } from "./helpers/source-fixture.ts";
 
@@ -41,10 +47,16 @@ describe("expansion in snapshots", () => {
       DOTTED: "${prod:/v1.2:my.key}",
     });
     const snapshot = await f.snapshot("dev", "/app");
-    expect(snapshot.lines).toEqual(["DOTTED@dev:/app=dotted", "URL@dev:/app=postgres://app:r00t!@db.local/x?a=${NOT_A_REF}", "USER@dev:/app=app"]);
+    expect(snapshot.lines).toEqual([
+      "DOTTED@dev:/app=dotted",
+      "URL@dev:/app=postgres://app:r00t!@db.local/x?a=${NOT_A_REF}",
+      "USER@dev:/app=app",
+    ]);
     expect(snapshot.problems).toEqual([]);
     // Stored values are not expanded.
-    expect((await api().getSecret({ projectId: f.projectId, environment: "dev", path: "/app", key: "URL" })).secret!.value).toContain("${USER}");
+    expect(
+      (await api().getSecret({ projectId: f.projectId, environment: "dev", path: "/app", key: "URL" })).secret!.value,
+    ).toContain("${USER}");
   });
 
   it("resolves an imported secret's references in the folder it comes from", async () => {
@@ -52,15 +64,32 @@ describe("expansion in snapshots", () => {
     await f.put("dev", "/far", { Z: "far-z" });
     await f.put("dev", "/lib", { X: "lib:${Y}", Y: "${dev.far.Z}" });
     await f.put("dev", "/app", { Y: "app-y" });
-    await api().createSecretImport({ projectId: f.projectId, environment: "dev", path: "/app", importEnvironment: "dev", importPath: "/lib", position: 0 });
+    await api().createSecretImport({
+      projectId: f.projectId,
+      environment: "dev",
+      path: "/app",
+      importEnvironment: "dev",
+      importPath: "/lib",
+      position: 0,
+    });
     // lib's Y is shadowed by app's Y in the snapshot, yet it is what lib's X references.
-    expect(await f.snapshot("dev", "/app")).toEqual({ lines: ["X@dev:/lib=lib:far-z", "Y@dev:/app=app-y"], collisions: [], problems: [] });
+    expect(await f.snapshot("dev", "/app")).toEqual({
+      lines: ["X@dev:/lib=lib:far-z", "Y@dev:/app=app-y"],
+      collisions: [],
+      problems: [],
+    });
   });
 
   it("reports missing references and cycles in reference_problems, keeping the references as written, without values", async () => {
     const f = await fixture();
     const canary = `canary-${randomBytes(6).toString("hex")}`;
-    await f.put("dev", "/app", { OK: canary, MISSING: `${canary}-\${NOPE}-\${prod.db.GONE}`, A: "${B}", B: "${dev.app.A}", BAD: `${canary}\${not valid}` });
+    await f.put("dev", "/app", {
+      OK: canary,
+      MISSING: `${canary}-\${NOPE}-\${prod.db.GONE}`,
+      A: "${B}",
+      B: "${dev.app.A}",
+      BAD: `${canary}\${not valid}`,
+    });
     const snapshot = await f.snapshot("dev", "/app");
     // A cycle is cut where it closes: A gets B's value, whose reference back to A stays as written.
     expect(snapshot.lines).toEqual([
@@ -109,16 +138,29 @@ describe("ValidateSecretValue", () => {
       const missing = await api().validateSecretValue({ ...at, value: "${prod.db.NOPE}" });
       expect(missing.references).toMatchObject([{ environment: "prod", path: "/db", key: "NOPE", found: false }]);
       expect(missing.problems).toEqual(["dev:/app:NEW references prod:/db:NOPE, which does not exist"]);
-      expect((await api().validateSecretValue({ ...at, value: "x${LOOP}" })).problems).toEqual(["reference cycle: dev:/app:NEW → dev:/app:LOOP → dev:/app:NEW"]);
-      expect((await api().validateSecretValue({ ...at, value: "${NEW}" })).problems).toEqual(["reference cycle: dev:/app:NEW → dev:/app:NEW"]);
-      expect((await api().validateSecretValue({ ...at, value: "${" })).problems).toEqual([expect.stringMatching(/^dev:\/app:NEW: unterminated reference at character 1/)]);
-      expect(await api().validateSecretValue({ ...at, value: "plain $${x}" })).toMatchObject({ references: [], problems: [] });
+      expect((await api().validateSecretValue({ ...at, value: "x${LOOP}" })).problems).toEqual([
+        "reference cycle: dev:/app:NEW → dev:/app:LOOP → dev:/app:NEW",
+      ]);
+      expect((await api().validateSecretValue({ ...at, value: "${NEW}" })).problems).toEqual([
+        "reference cycle: dev:/app:NEW → dev:/app:NEW",
+      ]);
+      expect((await api().validateSecretValue({ ...at, value: "${" })).problems).toEqual([
+        expect.stringMatching(/^dev:\/app:NEW: unterminated reference at character 1/),
+      ]);
+      expect(await api().validateSecretValue({ ...at, value: "plain $${x}" })).toMatchObject({
+        references: [],
+        problems: [],
+      });
       // A folder that does not exist yet is fine: its references are simply missing.
-      expect((await api().validateSecretValue({ ...at, path: "/new", value: "${USER}" })).problems).toEqual(["dev:/new:NEW references dev:/new:USER, which does not exist"]);
+      expect((await api().validateSecretValue({ ...at, path: "/new", value: "${USER}" })).problems).toEqual([
+        "dev:/new:NEW references dev:/new:USER, which does not exist",
+      ]);
     });
     expect(events).toEqual([]);
     expect((await f.revision()) - before).toBe(2n); // the two fence writes only
-    expect((await api().listSecrets({ projectId: f.projectId, environment: "dev", path: "/app" })).secrets.map((s) => s.key)).toEqual(["LOOP", "USER"]);
+    expect(
+      (await api().listSecrets({ projectId: f.projectId, environment: "dev", path: "/app" })).secrets.map((s) => s.key),
+    ).toEqual(["LOOP", "USER"]);
   });
 
   it("answers NOT_FOUND for an unknown project or environment and INVALID_ARGUMENT naming each bad field", async () => {
@@ -130,7 +172,10 @@ describe("ValidateSecretValue", () => {
     await expectInvalid(api().validateSecretValue({ ...at, key: "1 bad" }), ["key"]);
     await expectInvalid(api().validateSecretValue({ ...at, value: "x".repeat(256 * 1024 + 1) }), ["value"]);
     await expectInvalid(api().validateSecretValue({ ...at, path: "/../etc" }), ["path"]);
-    await expectInvalid(api().validateSecretValue({ projectId: "", environment: "Dev", path: "", key: "", value: "${".repeat(200_000) }), ["project_id", "environment", "path", "key", "value"]);
+    await expectInvalid(
+      api().validateSecretValue({ projectId: "", environment: "Dev", path: "", key: "", value: "${".repeat(200_000) }),
+      ["project_id", "environment", "path", "key", "value"],
+    );
   });
 });
 
@@ -142,8 +187,16 @@ describe("change events", () => {
     await f.put("dev", "/other", { LINK: "${dev.app.URL}" });
     await f.put("dev", "/top", { T: "t" });
     await f.put("dev", "/bystander", { B: "b" });
-    await api().createSecretImport({ projectId: f.projectId, environment: "dev", path: "/top", importEnvironment: "dev", importPath: "/other", position: 0 });
-    const update = (environment: string, path: string, key: string, value: string) => api().updateSecret({ projectId: f.projectId, environment, path, key, value });
+    await api().createSecretImport({
+      projectId: f.projectId,
+      environment: "dev",
+      path: "/top",
+      importEnvironment: "dev",
+      importPath: "/other",
+      position: 0,
+    });
+    const update = (environment: string, path: string, key: string, value: string) =>
+      api().updateSecret({ projectId: f.projectId, environment, path, key, value });
 
     const changed = await f.eventsOf(() => update("prod", "/db", "PASS", "p2"));
     expect(changed.map(eventSummary)).toEqual([
@@ -157,13 +210,20 @@ describe("change events", () => {
 
     // A write that sets a referenced secret that did not exist reaches its referencers too.
     await update("dev", "/bystander", "B", "${dev.app.LATER}");
-    const created = await f.eventsOf(() => api().createSecret({ projectId: f.projectId, environment: "dev", path: "/app", key: "LATER", value: "l" }));
-    expect(created.map(eventSummary)).toEqual(["dev:/app SECRETS_CHANGED", "dev:/bystander SECRETS_CHANGED <- dev:/app"]);
+    const created = await f.eventsOf(() =>
+      api().createSecret({ projectId: f.projectId, environment: "dev", path: "/app", key: "LATER", value: "l" }),
+    );
+    expect(created.map(eventSummary)).toEqual([
+      "dev:/app SECRETS_CHANGED",
+      "dev:/bystander SECRETS_CHANGED <- dev:/app",
+    ]);
 
     // After URL stops referencing PASS, and ALSO is deleted, PASS changes reach nobody.
     await update("dev", "/app", "URL", "plain");
     await api().deleteSecret({ projectId: f.projectId, environment: "dev", path: "/app", key: "ALSO" });
-    expect((await f.eventsOf(() => update("prod", "/db", "PASS", "p3"))).map(eventSummary)).toEqual(["prod:/db SECRETS_CHANGED"]);
+    expect((await f.eventsOf(() => update("prod", "/db", "PASS", "p3"))).map(eventSummary)).toEqual([
+      "prod:/db SECRETS_CHANGED",
+    ]);
   });
 
   it("keeps the index when only a comment changes, indexes bulk writes, and fans out once per folder for a bulk write touching several referenced secrets", async () => {
@@ -171,21 +231,62 @@ describe("change events", () => {
     await f.put("prod", "/db", { A: "a", B: "b" });
     await f.put("prod", "/cache", { C: "c" });
     await f.put("dev", "/app", { X: "${prod.db.A}", Y: "${prod.db.B}${prod.cache.C}" });
-    await api().updateSecret({ projectId: f.projectId, environment: "dev", path: "/app", key: "X", comment: "only a comment" });
-    expect((await f.eventsOf(() => api().updateSecret({ projectId: f.projectId, environment: "prod", path: "/db", key: "A", value: "a2" }))).map(eventSummary)).toEqual([
-      "prod:/db SECRETS_CHANGED",
-      "dev:/app SECRETS_CHANGED <- prod:/db",
-    ]);
+    await api().updateSecret({
+      projectId: f.projectId,
+      environment: "dev",
+      path: "/app",
+      key: "X",
+      comment: "only a comment",
+    });
+    expect(
+      (
+        await f.eventsOf(() =>
+          api().updateSecret({ projectId: f.projectId, environment: "prod", path: "/db", key: "A", value: "a2" }),
+        )
+      ).map(eventSummary),
+    ).toEqual(["prod:/db SECRETS_CHANGED", "dev:/app SECRETS_CHANGED <- prod:/db"]);
 
-    const write = (path: string, key: string, value: string) => ({ operation: SecretWriteOperation.UPDATE, environment: "prod", path, key, value });
-    const bulk = await f.eventsOf(() => api().bulkWriteSecrets({ projectId: f.projectId, writes: [write("/db", "A", "a3"), write("/db", "B", "b3"), write("/cache", "C", "c3")] }));
-    expect(bulk.map(eventSummary).sort()).toEqual(["dev:/app SECRETS_CHANGED <- prod:/db", "prod:/cache SECRETS_CHANGED", "prod:/db SECRETS_CHANGED"]);
+    const write = (path: string, key: string, value: string) => ({
+      operation: SecretWriteOperation.UPDATE,
+      environment: "prod",
+      path,
+      key,
+      value,
+    });
+    const bulk = await f.eventsOf(() =>
+      api().bulkWriteSecrets({
+        projectId: f.projectId,
+        writes: [write("/db", "A", "a3"), write("/db", "B", "b3"), write("/cache", "C", "c3")],
+      }),
+    );
+    expect(bulk.map(eventSummary).sort()).toEqual([
+      "dev:/app SECRETS_CHANGED <- prod:/db",
+      "prod:/cache SECRETS_CHANGED",
+      "prod:/db SECRETS_CHANGED",
+    ]);
     expect((await f.snapshot("dev", "/app")).lines).toEqual(["X@dev:/app=a3", "Y@dev:/app=b3c3"]);
 
     // References written by a bulk write are indexed too.
-    await api().bulkWriteSecrets({ projectId: f.projectId, writes: [{ operation: SecretWriteOperation.CREATE, environment: "dev", path: "/bulk", key: "Z", value: "${prod.cache.C}" }] });
-    const later = await f.eventsOf(() => api().updateSecret({ projectId: f.projectId, environment: "prod", path: "/cache", key: "C", value: "c4" }));
-    expect(later.map(eventSummary).sort()).toEqual(["dev:/app SECRETS_CHANGED <- prod:/cache", "dev:/bulk SECRETS_CHANGED <- prod:/cache", "prod:/cache SECRETS_CHANGED"]);
+    await api().bulkWriteSecrets({
+      projectId: f.projectId,
+      writes: [
+        {
+          operation: SecretWriteOperation.CREATE,
+          environment: "dev",
+          path: "/bulk",
+          key: "Z",
+          value: "${prod.cache.C}",
+        },
+      ],
+    });
+    const later = await f.eventsOf(() =>
+      api().updateSecret({ projectId: f.projectId, environment: "prod", path: "/cache", key: "C", value: "c4" }),
+    );
+    expect(later.map(eventSummary).sort()).toEqual([
+      "dev:/app SECRETS_CHANGED <- prod:/cache",
+      "dev:/bulk SECRETS_CHANGED <- prod:/cache",
+      "prod:/cache SECRETS_CHANGED",
+    ]);
   });
 
   it("keeps same-folder references of a folder that moves, and reaches referencers of its new path", async () => {
@@ -194,7 +295,9 @@ describe("change events", () => {
     await f.put("dev", "/reader", { R: "${dev.svc.X}" });
     await api().moveFolder({ projectId: f.projectId, environment: "dev", path: "/app", newPath: "/svc" });
     expect(await f.snapshot("dev", "/reader")).toEqual({ lines: ["R@dev:/reader=x:y1"], collisions: [], problems: [] });
-    const events = await f.eventsOf(() => api().updateSecret({ projectId: f.projectId, environment: "dev", path: "/svc", key: "Y", value: "y2" }));
+    const events = await f.eventsOf(() =>
+      api().updateSecret({ projectId: f.projectId, environment: "dev", path: "/svc", key: "Y", value: "y2" }),
+    );
     expect(events.map(eventSummary)).toEqual(["dev:/svc SECRETS_CHANGED", "dev:/reader SECRETS_CHANGED <- dev:/svc"]);
     expect((await f.snapshot("dev", "/reader")).lines).toEqual(["R@dev:/reader=x:y2"]);
   });
@@ -204,10 +307,25 @@ describe("change events", () => {
     await f.put("prod", "/gone/sub", { S: "s" });
     await f.put("dev", "/ref", { R: "${prod.gone.sub.S}" });
     await f.put("dev", "/imp", { I: "i" });
-    await api().createSecretImport({ projectId: f.projectId, environment: "dev", path: "/imp", importEnvironment: "prod", importPath: "/gone/sub", position: 0 });
-    const events = await f.eventsOf(() => api().deleteFolder({ projectId: f.projectId, environment: "prod", path: "/gone", recursive: true }));
-    expect(events.map(eventSummary).sort()).toEqual(["dev:/imp SECRETS_CHANGED <- prod:/gone", "dev:/ref SECRETS_CHANGED <- prod:/gone", "prod:/gone FOLDER_DELETED"]);
-    expect((await f.snapshot("dev", "/ref")).problems).toEqual(["dev:/ref:R references prod:/gone/sub:S, which does not exist"]);
+    await api().createSecretImport({
+      projectId: f.projectId,
+      environment: "dev",
+      path: "/imp",
+      importEnvironment: "prod",
+      importPath: "/gone/sub",
+      position: 0,
+    });
+    const events = await f.eventsOf(() =>
+      api().deleteFolder({ projectId: f.projectId, environment: "prod", path: "/gone", recursive: true }),
+    );
+    expect(events.map(eventSummary).sort()).toEqual([
+      "dev:/imp SECRETS_CHANGED <- prod:/gone",
+      "dev:/ref SECRETS_CHANGED <- prod:/gone",
+      "prod:/gone FOLDER_DELETED",
+    ]);
+    expect((await f.snapshot("dev", "/ref")).problems).toEqual([
+      "dev:/ref:R references prod:/gone/sub:S, which does not exist",
+    ]);
     expect((await f.snapshot("dev", "/imp")).lines).toEqual(["I@dev:/imp=i"]);
   });
 });

@@ -3,7 +3,12 @@ import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestNatsServer } from "../support/nats-server.ts";
 import { type ServiceDatabase } from "../support/test-databases.ts";
-import { expectInvalid, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
+import {
+  expectInvalid,
+  type SecretsProcess,
+  startSecretsEnvironment,
+  stopSecretsEnvironment,
+} from "./helpers/secrets-process.ts";
 import { type SourceEventLog } from "./helpers/source-event-log.ts";
 import { createSourceFixture } from "./helpers/source-fixture.ts";
 
@@ -30,17 +35,36 @@ describe("recursive snapshots", () => {
   it("flattens the subtree with paths, environments and metadata, and reports collisions between folders", async () => {
     const f = await createSourceFixture(service, log, ["dev", "prod"]);
     await f.put("dev", "/api", { A: "a", SHARED: "api" });
-    await api().createSecret({ projectId: f.projectId, environment: "dev", path: "/api/db", key: "B", value: "b", metadata: { owner: "team-db", tier: "1" } });
+    await api().createSecret({
+      projectId: f.projectId,
+      environment: "dev",
+      path: "/api/db",
+      key: "B",
+      value: "b",
+      metadata: { owner: "team-db", tier: "1" },
+    });
     await f.put("dev", "/api/db", { SHARED: "db" });
     await f.put("dev", "/api/db/deep", { C: "${dev.api.db.B}-c" });
     await f.put("dev", "/apiary", { Z: "not below /api" });
     await f.put("prod", "/common", { A: "common-a", COMMON: "common" });
     for (const path of ["/api/web", "/api/mobile"]) {
       await api().createFolder({ projectId: f.projectId, environment: "dev", path });
-      await api().createSecretImport({ projectId: f.projectId, environment: "dev", path, importEnvironment: "prod", importPath: "/common", position: 0 });
+      await api().createSecretImport({
+        projectId: f.projectId,
+        environment: "dev",
+        path,
+        importEnvironment: "prod",
+        importPath: "/common",
+        position: 0,
+      });
     }
 
-    const recursive = await service.snapshots.getSourceSnapshot({ projectId: f.projectId, environment: "dev", path: "/api/", recursive: true });
+    const recursive = await service.snapshots.getSourceSnapshot({
+      projectId: f.projectId,
+      environment: "dev",
+      path: "/api/",
+      recursive: true,
+    });
     expect(recursive.revision).toBe(await f.revision());
     expect(recursive.sourceExists).toBe(true);
     expect(recursive.secrets.map((s) => `${s.key}@${s.environment}:${s.path}=${s.value}`)).toEqual([
@@ -69,9 +93,20 @@ describe("recursive snapshots", () => {
   it("says when the source does not exist", async () => {
     const f = await createSourceFixture(service, log, ["dev"]);
     const at = { projectId: f.projectId, environment: "dev", recursive: true };
-    expect(await service.snapshots.getSourceSnapshot({ ...at, path: "/missing" })).toMatchObject({ sourceExists: false, secrets: [], collisions: [], revision: await f.revision() });
-    expect(await service.snapshots.getSourceSnapshot({ ...at, environment: "prod", path: "/" })).toMatchObject({ sourceExists: false, secrets: [] });
-    expect(await service.snapshots.getSourceSnapshot({ ...at, projectId: randomUUID(), path: "/" })).toMatchObject({ sourceExists: false, revision: 0n });
+    expect(await service.snapshots.getSourceSnapshot({ ...at, path: "/missing" })).toMatchObject({
+      sourceExists: false,
+      secrets: [],
+      collisions: [],
+      revision: await f.revision(),
+    });
+    expect(await service.snapshots.getSourceSnapshot({ ...at, environment: "prod", path: "/" })).toMatchObject({
+      sourceExists: false,
+      secrets: [],
+    });
+    expect(await service.snapshots.getSourceSnapshot({ ...at, projectId: randomUUID(), path: "/" })).toMatchObject({
+      sourceExists: false,
+      revision: 0n,
+    });
   });
 
   it("reads values and revision in one snapshot while bulk writes commit", async () => {
@@ -81,7 +116,13 @@ describe("recursive snapshots", () => {
     const bulk = async (round: number) => {
       const { revision } = await api().bulkWriteSecrets({
         projectId: f.projectId,
-        writes: keys.map((key, i) => ({ operation: SecretWriteOperation.UPSERT, environment: "dev", path: i % 2 ? "/s/odd" : "/s", key, value: `round-${round}` })),
+        writes: keys.map((key, i) => ({
+          operation: SecretWriteOperation.UPSERT,
+          environment: "dev",
+          path: i % 2 ? "/s/odd" : "/s",
+          key,
+          value: `round-${round}`,
+        })),
       });
       valueAt.set(revision, `round-${round}`);
     };
@@ -92,7 +133,12 @@ describe("recursive snapshots", () => {
     })();
     const reader = (async () => {
       for (let i = 0; i < 40; i++) {
-        const s = await service.snapshots.getSourceSnapshot({ projectId: f.projectId, environment: "dev", path: "/s", recursive: true });
+        const s = await service.snapshots.getSourceSnapshot({
+          projectId: f.projectId,
+          environment: "dev",
+          path: "/s",
+          recursive: true,
+        });
         snapshots.push({ revision: s.revision, values: s.secrets.map((x) => x.value) });
       }
     })();
@@ -113,6 +159,10 @@ describe("refused snapshot requests", () => {
     await expectInvalid(snap.getSourceSnapshot({ ...ok, path: "/a/../../b" }), ["path"]);
     await expectInvalid(snap.getSourceSnapshot({ ...ok, path: `/${"x/".repeat(300)}` }), ["path"]);
     await expectInvalid(snap.getSourceSnapshot({ ...ok, path: "/a\u0000" }), ["path"]);
-    await expectInvalid(snap.getSourceSnapshot({ projectId: "", environment: "", path: "", recursive: false }), ["project_id", "environment", "path"]);
+    await expectInvalid(snap.getSourceSnapshot({ projectId: "", environment: "", path: "", recursive: false }), [
+      "project_id",
+      "environment",
+      "path",
+    ]);
   });
 });

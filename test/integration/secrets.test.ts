@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestNatsServer } from "../support/nats-server.ts";
 import { type ServiceDatabase } from "../support/test-databases.ts";
 import { eventually } from "../support/system.ts";
-import { expectInvalid, rpcFailure, type SecretsProcess, startSecretsEnvironment, stopSecretsEnvironment } from "./helpers/secrets-process.ts";
+import {
+  expectInvalid,
+  rpcFailure,
+  type SecretsProcess,
+  startSecretsEnvironment,
+  stopSecretsEnvironment,
+} from "./helpers/secrets-process.ts";
 import { type SourceEventLog } from "./helpers/source-event-log.ts";
 
 /**
@@ -43,9 +49,18 @@ async function observe(projectId: string) {
   const { project } = await api().getProject({ projectId });
   const { environments } = await api().listEnvironments({ projectId });
   const { folders } = await api().listFolders({ projectId, environment: env });
-  const lists = await Promise.all(folders.map((f) => api().listSecrets({ projectId, environment: env, path: f.path, includeValues: true })));
-  const secrets = lists.flatMap((l) => l.secrets.map((s) => `${s.path}:${s.key}=${s.value}#${s.comment}@v${s.version}`));
-  return { revision: project!.revision, environments: environments.map((e) => e.slug), folders: folders.map((f) => f.path), secrets };
+  const lists = await Promise.all(
+    folders.map((f) => api().listSecrets({ projectId, environment: env, path: f.path, includeValues: true })),
+  );
+  const secrets = lists.flatMap((l) =>
+    l.secrets.map((s) => `${s.path}:${s.key}=${s.value}#${s.comment}@v${s.version}`),
+  );
+  return {
+    revision: project!.revision,
+    environments: environments.map((e) => e.slug),
+    folders: folders.map((f) => f.path),
+    secrets,
+  };
 }
 
 /**
@@ -53,7 +68,13 @@ async function observe(projectId: string) {
  * very next event (the relay publishes in commit order, so an earlier stray event would precede it).
  */
 async function expectNoEventSince(projectId: string, before: number) {
-  const { secret } = await api().createSecret({ projectId, environment: env, path: "/fence", key: `FENCE_${randomBytes(4).toString("hex")}`, value: "f" });
+  const { secret } = await api().createSecret({
+    projectId,
+    environment: env,
+    path: "/fence",
+    key: `FENCE_${randomBytes(4).toString("hex")}`,
+    value: "f",
+  });
   const events = await eventually(async () => {
     const all = await log.read(projectId);
     return all.some((e) => e.event.changes[0]?.key === secret!.key) ? all : undefined;
@@ -64,9 +85,16 @@ async function expectNoEventSince(projectId: string, before: number) {
 describe("refused requests", () => {
   it("answers INVALID_ARGUMENT naming the field for malformed, oversized and hostile input, and changes nothing", async () => {
     const projectId = await newProject();
-    await api().createSecret({ projectId, environment: env, path: "/app", key: "KEPT", value: "kept-value", comment: "c" });
+    await api().createSecret({
+      projectId,
+      environment: env,
+      path: "/app",
+      key: "KEPT",
+      value: "kept-value",
+      comment: "c",
+    });
     const before = await observe(projectId);
-    const eventsBefore = (await eventually(async () => ((await log.read(projectId)).length === 1 ? 1 : undefined)));
+    const eventsBefore = await eventually(async () => ((await log.read(projectId)).length === 1 ? 1 : undefined));
     const at = { projectId, environment: env, path: "/app" };
     const cases: Array<[string, () => Promise<unknown>, string[]]> = [
       ["non-UUID project id", () => api().getProject({ projectId: "not-a-uuid" }), ["project_id"]],
@@ -78,7 +106,11 @@ describe("refused requests", () => {
       ["uppercase slug", () => api().createEnvironment({ projectId, slug: "Prod", name: "" }), ["slug"]],
       ["slug with a slash", () => api().createEnvironment({ projectId, slug: "prod/eu", name: "" }), ["slug"]],
       ["slug too long", () => api().createEnvironment({ projectId, slug: "e".repeat(33), name: "" }), ["slug"]],
-      ["environment name with control characters", () => api().createEnvironment({ projectId, slug: "qa", name: "q\u0000a" }), ["name"]],
+      [
+        "environment name with control characters",
+        () => api().createEnvironment({ projectId, slug: "qa", name: "q\u0000a" }),
+        ["name"],
+      ],
       ["path with ..", () => api().createFolder({ ...at, path: "/app/../etc" }), ["path"]],
       ["path with .", () => api().createFolder({ ...at, path: "/./app" }), ["path"]],
       ["relative path", () => api().createFolder({ ...at, path: "app" }), ["path"]],
@@ -92,20 +124,52 @@ describe("refused requests", () => {
       ["key with a space", () => api().createSecret({ ...at, key: "MY KEY", value: "v" }), ["key"]],
       ["key of 256 characters", () => api().createSecret({ ...at, key: "K".repeat(256), value: "v" }), ["key"]],
       ["empty key", () => api().createSecret({ ...at, key: "", value: "v" }), ["key"]],
-      ["value over 256 KiB", () => api().createSecret({ ...at, key: "BIG", value: "x".repeat(256 * 1024 + 1) }), ["value"]],
-      ["value over 256 KiB in UTF-8 bytes", () => api().createSecret({ ...at, key: "BIG", value: "é".repeat(128 * 1024 + 1) }), ["value"]],
+      [
+        "value over 256 KiB",
+        () => api().createSecret({ ...at, key: "BIG", value: "x".repeat(256 * 1024 + 1) }),
+        ["value"],
+      ],
+      [
+        "value over 256 KiB in UTF-8 bytes",
+        () => api().createSecret({ ...at, key: "BIG", value: "é".repeat(128 * 1024 + 1) }),
+        ["value"],
+      ],
       ["value of 1 MiB", () => api().createSecret({ ...at, key: "BIG", value: "x".repeat(1024 * 1024) }), ["value"]],
-      ["comment too long", () => api().createSecret({ ...at, key: "NEW", value: "v", comment: "c".repeat(1025) }), ["comment"]],
-      ["comment with NUL", () => api().createSecret({ ...at, key: "NEW", value: "v", comment: "a\u0000b" }), ["comment"]],
+      [
+        "comment too long",
+        () => api().createSecret({ ...at, key: "NEW", value: "v", comment: "c".repeat(1025) }),
+        ["comment"],
+      ],
+      [
+        "comment with NUL",
+        () => api().createSecret({ ...at, key: "NEW", value: "v", comment: "a\u0000b" }),
+        ["comment"],
+      ],
       [
         "every field wrong at once",
-        () => api().createSecret({ projectId: "x", environment: "Dev", path: "/..", key: "1", value: "x".repeat(300_000), comment: "c".repeat(2000) }),
+        () =>
+          api().createSecret({
+            projectId: "x",
+            environment: "Dev",
+            path: "/..",
+            key: "1",
+            value: "x".repeat(300_000),
+            comment: "c".repeat(2000),
+          }),
         ["project_id", "environment", "path", "key", "value", "comment"],
       ],
       ["update with nothing to update", () => api().updateSecret({ ...at, key: "KEPT" }), ["value"]],
-      ["update to an oversized value", () => api().updateSecret({ ...at, key: "KEPT", value: "x".repeat(256 * 1024 + 1) }), ["value"]],
+      [
+        "update to an oversized value",
+        () => api().updateSecret({ ...at, key: "KEPT", value: "x".repeat(256 * 1024 + 1) }),
+        ["value"],
+      ],
       ["update with a NUL comment", () => api().updateSecret({ ...at, key: "KEPT", comment: "a\u0000b" }), ["comment"]],
-      ["update expecting version 0", () => api().updateSecret({ ...at, key: "KEPT", value: "v", expectedVersion: 0n }), ["expected_version"]],
+      [
+        "update expecting version 0",
+        () => api().updateSecret({ ...at, key: "KEPT", value: "v", expectedVersion: 0n }),
+        ["expected_version"],
+      ],
       ["delete with a bad key", () => api().deleteSecret({ ...at, key: "KEPT!" }), ["key"]],
       ["get with a bad path", () => api().getSecret({ ...at, path: "/app//../x", key: "KEPT" }), ["path"]],
       ["list with a bad environment", () => api().listSecrets({ ...at, environment: "-dev" }), ["environment"]],
@@ -149,7 +213,10 @@ describe("refused requests", () => {
       ["project name", () => api().createProject({ name: project!.name })],
       ["environment slug", () => api().createEnvironment({ projectId, slug: env, name: "again" })],
       ["secret key", () => api().createSecret({ ...at, key: "KEY", value: "other" })],
-      ["secret key at an unnormalised path", () => api().createSecret({ ...at, path: "//app/", key: "KEY", value: "other" })],
+      [
+        "secret key at an unnormalised path",
+        () => api().createSecret({ ...at, path: "//app/", key: "KEY", value: "other" }),
+      ],
       ["folder", () => api().createFolder({ ...at, path: "/app/" })],
       ["root folder", () => api().createFolder({ ...at, path: "/" })],
     ];
@@ -170,9 +237,15 @@ describe("refused requests", () => {
     const serviceOnSecrets = service.client(SecretsService, service.internalToken);
     expect((await rpcFailure(adminOnSnapshots.getSourceSnapshot(request))).code).toBe(Code.PERMISSION_DENIED);
     expect((await rpcFailure(serviceOnSecrets.getProject({ projectId }))).code).toBe(Code.PERMISSION_DENIED);
-    expect((await rpcFailure(serviceOnSecrets.createSecret({ ...request, key: "K", value: "v" }))).code).toBe(Code.PERMISSION_DENIED);
-    expect((await rpcFailure(service.client(SecretsService).getProject({ projectId }))).code).toBe(Code.UNAUTHENTICATED);
-    expect((await rpcFailure(service.client(SourceSnapshotService, "wrong").getSourceSnapshot(request))).code).toBe(Code.UNAUTHENTICATED);
+    expect((await rpcFailure(serviceOnSecrets.createSecret({ ...request, key: "K", value: "v" }))).code).toBe(
+      Code.PERMISSION_DENIED,
+    );
+    expect((await rpcFailure(service.client(SecretsService).getProject({ projectId }))).code).toBe(
+      Code.UNAUTHENTICATED,
+    );
+    expect((await rpcFailure(service.client(SourceSnapshotService, "wrong").getSourceSnapshot(request))).code).toBe(
+      Code.UNAUTHENTICATED,
+    );
     expect((await observe(projectId)).secrets).toEqual([]);
   });
 });
@@ -183,8 +256,20 @@ describe("accepted requests", () => {
     const at = { projectId, environment: env, path: "/api//db/" };
     const value = `line1\nline2\u0000ünïcødé 🔑 ${"x".repeat(100)}`;
     const { secret } = await api().createSecret({ ...at, key: "DB_PASSWORD", value, comment: "primary" });
-    expect(secret).toMatchObject({ path: "/api/db", key: "DB_PASSWORD", value, comment: "primary", version: 1n, environment: env, projectId });
-    expect((await api().listFolders({ projectId, environment: env })).folders.map((f) => f.path)).toEqual(["/", "/api", "/api/db"]);
+    expect(secret).toMatchObject({
+      path: "/api/db",
+      key: "DB_PASSWORD",
+      value,
+      comment: "primary",
+      version: 1n,
+      environment: env,
+      projectId,
+    });
+    expect((await api().listFolders({ projectId, environment: env })).folders.map((f) => f.path)).toEqual([
+      "/",
+      "/api",
+      "/api/db",
+    ]);
 
     const largest = "y".repeat(256 * 1024);
     const longKey = `K${"_".repeat(254)}`;
@@ -192,12 +277,25 @@ describe("accepted requests", () => {
     expect((await api().getSecret({ ...at, path: "/api/db", key: longKey })).secret?.value).toBe(largest);
     expect((await api().getSecret({ ...at, key: "DB_PASSWORD" })).secret?.value).toBe(value);
 
-    expect((await api().updateSecret({ ...at, key: "DB_PASSWORD", value: "v2" })).secret).toMatchObject({ value: "v2", comment: "primary", version: 2n });
-    expect((await api().updateSecret({ ...at, key: "DB_PASSWORD", comment: "rotated" })).secret).toMatchObject({ value: "v2", comment: "rotated", version: 3n });
-    expect((await api().updateSecret({ ...at, key: "DB_PASSWORD", value: "v4", expectedVersion: 3n })).secret).toMatchObject({ value: "v4", version: 4n });
+    expect((await api().updateSecret({ ...at, key: "DB_PASSWORD", value: "v2" })).secret).toMatchObject({
+      value: "v2",
+      comment: "primary",
+      version: 2n,
+    });
+    expect((await api().updateSecret({ ...at, key: "DB_PASSWORD", comment: "rotated" })).secret).toMatchObject({
+      value: "v2",
+      comment: "rotated",
+      version: 3n,
+    });
+    expect(
+      (await api().updateSecret({ ...at, key: "DB_PASSWORD", value: "v4", expectedVersion: 3n })).secret,
+    ).toMatchObject({ value: "v4", version: 4n });
 
     const withoutValues = await api().listSecrets({ ...at });
-    expect(withoutValues.secrets.map((s) => [s.key, s.value, s.version])).toEqual([["DB_PASSWORD", "", 4n], [longKey, "", 1n]]);
+    expect(withoutValues.secrets.map((s) => [s.key, s.value, s.version])).toEqual([
+      ["DB_PASSWORD", "", 4n],
+      [longKey, "", 1n],
+    ]);
     const withValues = await api().listSecrets({ ...at, includeValues: true });
     expect(withValues.secrets.map((s) => s.value)).toEqual(["v4", largest]);
 
@@ -231,12 +329,30 @@ describe("accepted requests", () => {
     const { project } = await api().getProject({ projectId });
     const snapshot = await service.snapshots.getSourceSnapshot({ projectId, environment: env, path: "/api//db/" });
     expect(snapshot).toMatchObject({ revision: project!.revision, sourceExists: true });
-    expect(snapshot.secrets.map((s) => [s.key, s.value])).toEqual([["A", "a-value"], ["B", "b-value"]]);
-    expect(await service.snapshots.getSourceSnapshot({ projectId, environment: env, path: "/empty" })).toMatchObject({ revision: project!.revision, sourceExists: true, secrets: [] });
-    expect(await service.snapshots.getSourceSnapshot({ projectId, environment: env, path: "/missing" })).toMatchObject({ revision: project!.revision, sourceExists: false, secrets: [] });
-    expect(await service.snapshots.getSourceSnapshot({ projectId, environment: "prod", path: "/api/db" })).toMatchObject({ sourceExists: false, secrets: [] });
-    expect(await service.snapshots.getSourceSnapshot({ projectId: randomUUID(), environment: env, path: "/" })).toMatchObject({ sourceExists: false, secrets: [] });
-    await expectInvalid(service.snapshots.getSourceSnapshot({ projectId: "x", environment: "Dev", path: "/api/../db" }), ["project_id", "environment", "path"]);
+    expect(snapshot.secrets.map((s) => [s.key, s.value])).toEqual([
+      ["A", "a-value"],
+      ["B", "b-value"],
+    ]);
+    expect(await service.snapshots.getSourceSnapshot({ projectId, environment: env, path: "/empty" })).toMatchObject({
+      revision: project!.revision,
+      sourceExists: true,
+      secrets: [],
+    });
+    expect(await service.snapshots.getSourceSnapshot({ projectId, environment: env, path: "/missing" })).toMatchObject({
+      revision: project!.revision,
+      sourceExists: false,
+      secrets: [],
+    });
+    expect(
+      await service.snapshots.getSourceSnapshot({ projectId, environment: "prod", path: "/api/db" }),
+    ).toMatchObject({ sourceExists: false, secrets: [] });
+    expect(
+      await service.snapshots.getSourceSnapshot({ projectId: randomUUID(), environment: env, path: "/" }),
+    ).toMatchObject({ sourceExists: false, secrets: [] });
+    await expectInvalid(
+      service.snapshots.getSourceSnapshot({ projectId: "x", environment: "Dev", path: "/api/../db" }),
+      ["project_id", "environment", "path"],
+    );
   });
 });
 
@@ -263,7 +379,14 @@ describe("change events", () => {
       const read = await log.read(projectId);
       return read.length >= expected.length ? read : undefined;
     });
-    expect(events.map((e) => ({ path: e.event.path, key: e.event.changes[0]?.key, kind: e.event.changes[0]?.kind, revision: e.event.revision }))).toEqual(expected);
+    expect(
+      events.map((e) => ({
+        path: e.event.path,
+        key: e.event.changes[0]?.key,
+        kind: e.event.changes[0]?.kind,
+        revision: e.event.revision,
+      })),
+    ).toEqual(expected);
     for (const stored of events) {
       expect(stored.subject).toBe(`syncline.events.secrets.${projectId}.${env}`);
       expect(stored.event).toMatchObject({ projectId, environment: env });

@@ -3,11 +3,28 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { subjects } from "@syncline/bus";
-import { SyncPlanReplySchema, SyncPlanRequestSchema, type SyncPlanReply } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import { ImportBehavior, InitialSyncBehavior, SyncState, type SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  SyncPlanReplySchema,
+  SyncPlanRequestSchema,
+  type SyncPlanReply,
+} from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
+import {
+  ImportBehavior,
+  InitialSyncBehavior,
+  SyncState,
+  type SecretSync,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSystem, type TestSystem } from "../support/system.ts";
-import { createVaultSync, createWorkerTestProject, finishedRun, folderSecrets, settledSync, vaultEquals, type WorkerTestProject } from "./helpers/worker-system.ts";
+import {
+  createVaultSync,
+  createWorkerTestProject,
+  finishedRun,
+  folderSecrets,
+  settledSync,
+  vaultEquals,
+  type WorkerTestProject,
+} from "./helpers/worker-system.ts";
 
 /**
  * The connector worker's three actions against the real system and the fake Vault: import (both
@@ -30,14 +47,21 @@ afterAll(async () => {
   await system?.stop();
 });
 
-const put = (path: string, key: string, value: string) => system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
-const update = (path: string, key: string, value: string) => system.secrets.updateSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
-const remove = (path: string, key: string) => system.secrets.deleteSecret({ projectId: project.projectId, environment: project.environment, path, key });
+const put = (path: string, key: string, value: string) =>
+  system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
+const update = (path: string, key: string, value: string) =>
+  system.secrets.updateSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
+const remove = (path: string, key: string) =>
+  system.secrets.deleteSecret({ projectId: project.projectId, environment: project.environment, path, key });
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 
 /** Asks the workers for a plan exactly as the orchestrator does (core NATS request/reply). */
 async function planOverNats(sync: SecretSync): Promise<SyncPlanReply> {
-  const reply = await nc.request(subjects.planRequest("hashicorp_vault"), toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSync: sync })), { timeout: 30_000 });
+  const reply = await nc.request(
+    subjects.planRequest("hashicorp_vault"),
+    toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSync: sync })),
+    { timeout: 30_000 },
+  );
   return fromBinary(SyncPlanReplySchema, reply.data);
 }
 
@@ -51,15 +75,33 @@ describe("import", () => {
     const vaultPath = `apps${folder}`;
     await put(folder, "SHARED", "source-shared");
     await put(folder, "ONLY_SOURCE", "s");
-    const destination = { APP_SHARED: "destination-shared", APP_NEW: "new-value", APP_NEW_EMPTY: "", OTHER_TEAM: "not-ours" };
+    const destination = {
+      APP_SHARED: "destination-shared",
+      APP_NEW: "new-value",
+      APP_NEW_EMPTY: "",
+      OTHER_TEAM: "not-ours",
+    };
     system.vault.seed("secret", vaultPath, destination);
-    const sync = await createVaultSync(system, project, { path: folder, vaultPath, keySchema: "APP_{{secretKey}}", autoSync: false });
+    const sync = await createVaultSync(system, project, {
+      path: folder,
+      vaultPath,
+      keySchema: "APP_{{secretKey}}",
+      autoSync: false,
+    });
 
-    const { run } = await system.syncs.importSecrets({ secretSyncId: sync.id, behavior: ImportBehavior.PRIORITIZE_SOURCE });
+    const { run } = await system.syncs.importSecrets({
+      secretSyncId: sync.id,
+      behavior: ImportBehavior.PRIORITIZE_SOURCE,
+    });
     const done = await finishedRun(system, sync.id, run!.id);
     expect(done.state, done.message).toBe(SyncState.SUCCEEDED);
     expect([done.keysCreated, done.keysUpdated, done.keysDeleted]).toEqual([2, 0, 0]);
-    expect(await folderSecrets(system, project, folder)).toEqual({ SHARED: "source-shared", ONLY_SOURCE: "s", NEW: "new-value", NEW_EMPTY: "" });
+    expect(await folderSecrets(system, project, folder)).toEqual({
+      SHARED: "source-shared",
+      ONLY_SOURCE: "s",
+      NEW: "new-value",
+      NEW_EMPTY: "",
+    });
     expect(system.vault.read("secret", vaultPath)).toEqual(destination);
   });
 
@@ -70,15 +112,28 @@ describe("import", () => {
     await put(folder, "KEEP", "source-keep");
     await put(folder, "ONLY_SOURCE", "s");
     system.vault.seed("secret", vaultPath, { APP_SHARED: "destination-shared", APP_KEEP: "", APP_NEW: "new-value" });
-    const sync = await createVaultSync(system, project, { path: folder, vaultPath, keySchema: "APP_{{secretKey}}", autoSync: false });
+    const sync = await createVaultSync(system, project, {
+      path: folder,
+      vaultPath,
+      keySchema: "APP_{{secretKey}}",
+      autoSync: false,
+    });
 
-    const { run } = await system.syncs.importSecrets({ secretSyncId: sync.id, behavior: ImportBehavior.PRIORITIZE_DESTINATION });
+    const { run } = await system.syncs.importSecrets({
+      secretSyncId: sync.id,
+      behavior: ImportBehavior.PRIORITIZE_DESTINATION,
+    });
     const done = await finishedRun(system, sync.id, run!.id);
     expect(done.state, done.message).toBe(SyncState.SUCCEEDED);
     expect([done.keysCreated, done.keysUpdated]).toEqual([1, 1]);
     expect(done.message).toContain("KEEP");
     expect(done.message).not.toContain("destination-shared");
-    expect(await folderSecrets(system, project, folder)).toEqual({ SHARED: "destination-shared", KEEP: "source-keep", ONLY_SOURCE: "s", NEW: "new-value" });
+    expect(await folderSecrets(system, project, folder)).toEqual({
+      SHARED: "destination-shared",
+      KEEP: "source-keep",
+      ONLY_SOURCE: "s",
+      NEW: "new-value",
+    });
   });
 
   it("with an IMPORT_* initial behaviour, the first push imports first, so destination values survive it", async () => {
@@ -87,10 +142,18 @@ describe("import", () => {
     await put(folder, "A", "source-a");
     await put(folder, "B", "source-b");
     system.vault.seed("secret", vaultPath, { A: "destination-a", B: "", C: "destination-c" });
-    const sync = await createVaultSync(system, project, { path: folder, vaultPath, initialSyncBehavior: InitialSyncBehavior.IMPORT_PRIORITIZE_DESTINATION });
+    const sync = await createVaultSync(system, project, {
+      path: folder,
+      vaultPath,
+      initialSyncBehavior: InitialSyncBehavior.IMPORT_PRIORITIZE_DESTINATION,
+    });
 
     await vaultEquals(system, vaultPath, { A: "destination-a", B: "source-b", C: "destination-c" });
-    expect(await folderSecrets(system, project, folder)).toEqual({ A: "destination-a", B: "source-b", C: "destination-c" });
+    expect(await folderSecrets(system, project, folder)).toEqual({
+      A: "destination-a",
+      B: "source-b",
+      C: "destination-c",
+    });
     const settled = await settledSync(system, sync.id);
     expect(settled.syncStatus?.state, settled.syncStatus?.message).toBe(SyncState.SUCCEEDED);
   });
@@ -103,8 +166,18 @@ describe("remove", () => {
     await put(folder, "A", "1");
     await put(folder, "B", "2");
     system.vault.seed("secret", vaultPath, { UNOWNED: "keep-me", APP_STALE: "left-by-an-earlier-source" });
-    const sync = await createVaultSync(system, project, { path: folder, vaultPath, keySchema: "APP_{{secretKey}}", disableSecretDeletion: true });
-    await vaultEquals(system, vaultPath, { UNOWNED: "keep-me", APP_STALE: "left-by-an-earlier-source", APP_A: "1", APP_B: "2" });
+    const sync = await createVaultSync(system, project, {
+      path: folder,
+      vaultPath,
+      keySchema: "APP_{{secretKey}}",
+      disableSecretDeletion: true,
+    });
+    await vaultEquals(system, vaultPath, {
+      UNOWNED: "keep-me",
+      APP_STALE: "left-by-an-earlier-source",
+      APP_A: "1",
+      APP_B: "2",
+    });
     await settledSync(system, sync.id);
 
     const { run } = await system.syncs.removeSecrets({ secretSyncId: sync.id });
@@ -144,7 +217,10 @@ describe("recursive sources", () => {
 
     // Importing into a recursive source updates a key where it lives, so the import adds no collision.
     system.vault.seed("secret", vaultPath, { TOP: "t", SHARED: "changed-at-destination", ONLY_B: "b", NEW: "n" });
-    const { run: imported } = await system.syncs.importSecrets({ secretSyncId: sync.id, behavior: ImportBehavior.PRIORITIZE_DESTINATION });
+    const { run: imported } = await system.syncs.importSecrets({
+      secretSyncId: sync.id,
+      behavior: ImportBehavior.PRIORITIZE_DESTINATION,
+    });
     const importDone = await finishedRun(system, sync.id, imported!.id);
     expect(importDone.state, importDone.message).toBe(SyncState.SUCCEEDED);
     expect(await folderSecrets(system, project, `${root}/a`)).toEqual({ SHARED: "changed-at-destination" });
@@ -160,7 +236,12 @@ describe("plans", () => {
     await put(folder, "CHANGE", "old");
     await put(folder, "GONE", "g");
     system.vault.seed("secret", vaultPath, { UNOWNED: "u" });
-    const sync = await createVaultSync(system, project, { path: folder, vaultPath, keySchema: "APP_{{secretKey}}", autoSync: false });
+    const sync = await createVaultSync(system, project, {
+      path: folder,
+      vaultPath,
+      keySchema: "APP_{{secretKey}}",
+      autoSync: false,
+    });
     const first = await system.syncs.triggerSync({ secretSyncId: sync.id });
     expect((await finishedRun(system, sync.id, first.run!.id)).state).toBe(SyncState.SUCCEEDED);
 
@@ -177,15 +258,29 @@ describe("plans", () => {
     expect(plan.updateKeys).toEqual(["APP_CHANGE", "APP_KEEP"]);
     expect(plan.deleteKeys).toEqual(["APP_GONE"]);
     const throughApi = await system.syncs.planSync({ secretSyncId: sync.id });
-    expect([throughApi.createKeys, throughApi.updateKeys, throughApi.deleteKeys, throughApi.sourceRevision]).toEqual([plan.createKeys, plan.updateKeys, plan.deleteKeys, plan.sourceRevision]);
+    expect([throughApi.createKeys, throughApi.updateKeys, throughApi.deleteKeys, throughApi.sourceRevision]).toEqual([
+      plan.createKeys,
+      plan.updateKeys,
+      plan.deleteKeys,
+      plan.sourceRevision,
+    ]);
     expect(system.vault.versions("secret", vaultPath).length).toBe(versionsBefore);
 
     const { run } = await system.syncs.triggerSync({ secretSyncId: sync.id });
     const done = await finishedRun(system, sync.id, run!.id);
     expect(done.state, done.message).toBe(SyncState.SUCCEEDED);
-    expect([done.keysCreated, done.keysUpdated, done.keysDeleted]).toEqual([plan.createKeys.length, plan.updateKeys.length, plan.deleteKeys.length]);
+    expect([done.keysCreated, done.keysUpdated, done.keysDeleted]).toEqual([
+      plan.createKeys.length,
+      plan.updateKeys.length,
+      plan.deleteKeys.length,
+    ]);
     expect(done.sourceRevision).toBe(plan.sourceRevision);
-    expect(system.vault.read("secret", vaultPath)).toEqual({ UNOWNED: "u", APP_KEEP: "k", APP_CHANGE: "new", APP_NEW: "n" });
+    expect(system.vault.read("secret", vaultPath)).toEqual({
+      UNOWNED: "u",
+      APP_KEEP: "k",
+      APP_CHANGE: "new",
+      APP_NEW: "n",
+    });
   });
 
   it("a plan that cannot reach the destination answers an error kind and no keys", async () => {

@@ -3,7 +3,14 @@ import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceProcess } from "../support/service-process.ts";
 import { startTestSystem, type TestSystem } from "../support/system.ts";
-import { createVaultSync, createWorkerTestProject, settledSync, startExtraWorker, vaultEquals, type WorkerTestProject } from "./helpers/worker-system.ts";
+import {
+  createVaultSync,
+  createWorkerTestProject,
+  settledSync,
+  startExtraWorker,
+  vaultEquals,
+  type WorkerTestProject,
+} from "./helpers/worker-system.ts";
 
 /**
  * Two connector-worker processes pull from the same run-request stream while a slow Vault keeps
@@ -28,14 +35,33 @@ afterAll(async () => {
 describe("two workers on one system", () => {
   it("never run the same sync at the same time, and the destinations converge", { timeout: 240_000 }, async () => {
     const folders = ["/ex-a", "/ex-b", "/ex-c"];
-    for (const folder of folders) await system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path: folder, key: "COUNTER", value: "0" });
-    const syncs = await Promise.all(folders.map((folder) => createVaultSync(system, project, { path: folder, vaultPath: `apps${folder}` })));
+    for (const folder of folders)
+      await system.secrets.createSecret({
+        projectId: project.projectId,
+        environment: project.environment,
+        path: folder,
+        key: "COUNTER",
+        value: "0",
+      });
+    const syncs = await Promise.all(
+      folders.map((folder) => createVaultSync(system, project, { path: folder, vaultPath: `apps${folder}` })),
+    );
     for (const folder of folders) await vaultEquals(system, `apps${folder}`, { COUNTER: "0" });
 
     system.vault.faults.setLatency(150);
     const rounds = 25;
     for (let i = 1; i <= rounds; i++) {
-      await Promise.all(folders.map((folder) => system.secrets.updateSecret({ projectId: project.projectId, environment: project.environment, path: folder, key: "COUNTER", value: String(i) })));
+      await Promise.all(
+        folders.map((folder) =>
+          system.secrets.updateSecret({
+            projectId: project.projectId,
+            environment: project.environment,
+            path: folder,
+            key: "COUNTER",
+            value: String(i),
+          }),
+        ),
+      );
       await new Promise((resolve) => setTimeout(resolve, 40));
     }
     for (const folder of folders) await vaultEquals(system, `apps${folder}`, { COUNTER: String(rounds) }, 180_000);
@@ -45,17 +71,29 @@ describe("two workers on one system", () => {
       await settledSync(system, sync.id, 120_000);
       const { runs } = await system.syncs.listSyncRuns({ secretSyncId: sync.id, pageSize: 500 });
       const intervals = runs
-        .filter((run) => run.startTime && run.endTime && (run.state === SyncState.SUCCEEDED || run.state === SyncState.FAILED))
-        .map((run) => ({ id: run.id, start: timestampDate(run.startTime!).getTime(), end: timestampDate(run.endTime!).getTime() }))
+        .filter(
+          (run) =>
+            run.startTime && run.endTime && (run.state === SyncState.SUCCEEDED || run.state === SyncState.FAILED),
+        )
+        .map((run) => ({
+          id: run.id,
+          start: timestampDate(run.startTime!).getTime(),
+          end: timestampDate(run.endTime!).getTime(),
+        }))
         .sort((a, b) => a.start - b.start);
       expect(intervals.length).toBeGreaterThan(1);
       for (let i = 1; i < intervals.length; i++) {
         const previous = intervals[i - 1]!;
         const next = intervals[i]!;
-        expect(next.start, `run ${next.id} started before run ${previous.id} of the same sync ended`).toBeGreaterThanOrEqual(previous.end);
+        expect(
+          next.start,
+          `run ${next.id} started before run ${previous.id} of the same sync ended`,
+        ).toBeGreaterThanOrEqual(previous.end);
       }
     }
-    const casConflicts = system.vault.requests.filter((request) => request.method !== "GET" && request.path.includes("/data/apps/ex-") && request.status === 400);
+    const casConflicts = system.vault.requests.filter(
+      (request) => request.method !== "GET" && request.path.includes("/data/apps/ex-") && request.status === 400,
+    );
     expect(casConflicts).toEqual([]);
     // Both processes took part, so the exclusion held across processes, not only inside one.
     expect(system.services.worker.output()).toContain('"msg":"run succeeded"');

@@ -8,7 +8,13 @@ import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs
 import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
-import { createVaultSync, createWorkerTestProject, settledSync, vaultEquals, type WorkerTestProject } from "./helpers/worker-system.ts";
+import {
+  createVaultSync,
+  createWorkerTestProject,
+  settledSync,
+  vaultEquals,
+  type WorkerTestProject,
+} from "./helpers/worker-system.ts";
 
 /**
  * A run request redelivered late — long after newer changes were synced — must never put an older
@@ -43,8 +49,21 @@ describe("late run requests", () => {
   it("an old request redelivered after newer changes writes no older revision", async () => {
     const folder = `/late-${randomBytes(3).toString("hex")}`;
     const vaultPath = `apps${folder}`;
-    const write = (value: string) => system.secrets.updateSecret({ projectId: project.projectId, environment: project.environment, path: folder, key: "VALUE", value });
-    await system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path: folder, key: "VALUE", value: "v1" });
+    const write = (value: string) =>
+      system.secrets.updateSecret({
+        projectId: project.projectId,
+        environment: project.environment,
+        path: folder,
+        key: "VALUE",
+        value,
+      });
+    await system.secrets.createSecret({
+      projectId: project.projectId,
+      environment: project.environment,
+      path: folder,
+      key: "VALUE",
+      value: "v1",
+    });
     const sync = await createVaultSync(system, project, { path: folder, vaultPath });
     await vaultEquals(system, vaultPath, { VALUE: "v1" });
     const firstSynced = await settledSync(system, sync.id);
@@ -69,7 +88,15 @@ describe("late run requests", () => {
       await createEventPublisher(nc).publish(
         subjects.runRequest("hashicorp_vault"),
         SyncRunRequestSchema,
-        { runId: oldRun.id, secretSyncId: sync.id, action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE, destination: Destination.HASHICORP_VAULT, sourceRevision: oldRun.sourceRevision, requestTime: timestampNow() },
+        {
+          runId: oldRun.id,
+          secretSyncId: sync.id,
+          action: SyncAction.SYNC,
+          trigger: SyncTrigger.SOURCE_CHANGE,
+          destination: Destination.HASHICORP_VAULT,
+          sourceRevision: oldRun.sourceRevision,
+          requestTime: timestampNow(),
+        },
         { msgId: `late/${oldRun.id}/${randomBytes(4).toString("hex")}` },
       );
       await runRequestsDrained();
@@ -80,8 +107,14 @@ describe("late run requests", () => {
       expect(written).toEqual([]);
       const { runs: later } = await system.syncs.listSyncRuns({ secretSyncId: sync.id, pageSize: 500 });
       const oldAgain = later.find((run) => run.id === oldRun.id)!;
-      expect([oldAgain.state, oldAgain.sourceRevision, oldAgain.attempts]).toEqual([oldRun.state, oldRun.sourceRevision, oldRun.attempts]);
-      expect(system.services.worker.output()).toMatch(new RegExp(`"runId":"${oldRun.id}"[^\n]*"msg":"run request dropped"`));
+      expect([oldAgain.state, oldAgain.sourceRevision, oldAgain.attempts]).toEqual([
+        oldRun.state,
+        oldRun.sourceRevision,
+        oldRun.attempts,
+      ]);
+      expect(system.services.worker.output()).toMatch(
+        new RegExp(`"runId":"${oldRun.id}"[^\n]*"msg":"run request dropped"`),
+      );
     } finally {
       stop();
     }

@@ -29,7 +29,9 @@ afterAll(async () => {
 });
 
 describe("a rate-limited destination", () => {
-  it("429s with Retry-After on every call for a while, then recovery: success after one attempt", { timeout: 180_000 }, async () => {
+  it("429s with Retry-After on every call for a while, then recovery: success after one attempt", {
+    timeout: 180_000,
+  }, async () => {
     const folder = `/wait-${randomBytes(3).toString("hex")}`;
     const vaultPath = `apps${folder}`;
     const { projectId, environment } = project;

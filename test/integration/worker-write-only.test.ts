@@ -3,7 +3,12 @@ import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { subjects } from "@syncline/bus";
 import { SyncPlanReplySchema, SyncPlanRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import { GithubSecretScope, ImportBehavior, SyncState, type SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  GithubSecretScope,
+  ImportBehavior,
+  SyncState,
+  type SecretSync,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { RpcError } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github.ts";
@@ -33,7 +38,9 @@ beforeAll(async () => {
   const { connection } = await system.connections.createAppConnection({
     projectId,
     name: "github",
-    credentials: { app: { case: "github", value: { apiUrl: github.url, method: { case: "token", value: { token: github.token } } } } },
+    credentials: {
+      app: { case: "github", value: { apiUrl: github.url, method: { case: "token", value: { token: github.token } } } },
+    },
   });
   await system.secrets.createSecret({ projectId, environment: "dev", path: "/gh", key: "DB_PASSWORD", value: "pw-1" });
   await system.secrets.createSecret({ projectId, environment: "dev", path: "/gh", key: "TOKEN", value: "t-1" });
@@ -44,7 +51,12 @@ beforeAll(async () => {
       name: "gh",
       source: { environment: "dev", path: "/gh" },
       connectionId: connection!.id,
-      destinationConfig: { destination: { case: "githubActions", value: { scope: GithubSecretScope.REPOSITORY, owner: "acme", repository: "api" } } },
+      destinationConfig: {
+        destination: {
+          case: "githubActions",
+          value: { scope: GithubSecretScope.REPOSITORY, owner: "acme", repository: "api" },
+        },
+      },
       keySchema: "APP_{{secretKey}}",
       autoSync: false,
     })
@@ -58,13 +70,24 @@ afterAll(async () => {
 });
 
 const githubHolds = (expected: Record<string, string>) =>
-  eventually(() => (JSON.stringify(Object.fromEntries([...github.read(scope)].sort())) === JSON.stringify(Object.fromEntries(Object.entries(expected).sort())) ? true : undefined), {
-    describe: () => `github holds ${JSON.stringify([...github.read(scope).keys()].sort())}`,
-  });
+  eventually(
+    () =>
+      JSON.stringify(Object.fromEntries([...github.read(scope)].sort())) ===
+      JSON.stringify(Object.fromEntries(Object.entries(expected).sort()))
+        ? true
+        : undefined,
+    {
+      describe: () => `github holds ${JSON.stringify([...github.read(scope).keys()].sort())}`,
+    },
+  );
 
 describe("a destination that lists names but not values", () => {
   it("plans every key as written, says why, and deletes owned names the source lacks", async () => {
-    const reply = await nc.request(subjects.planRequest("github_actions"), toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSync: sync })), { timeout: 30_000 });
+    const reply = await nc.request(
+      subjects.planRequest("github_actions"),
+      toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSync: sync })),
+      { timeout: 30_000 },
+    );
     const plan = fromBinary(SyncPlanReplySchema, reply.data);
     expect(plan.error).toBe("");
     expect(plan.destinationReadable).toBe(false);
@@ -92,7 +115,10 @@ describe("a destination that lists names but not values", () => {
     await settledSync(system, sync.id);
     let message: string;
     try {
-      const { run } = await system.syncs.importSecrets({ secretSyncId: sync.id, behavior: ImportBehavior.PRIORITIZE_DESTINATION });
+      const { run } = await system.syncs.importSecrets({
+        secretSyncId: sync.id,
+        behavior: ImportBehavior.PRIORITIZE_DESTINATION,
+      });
       const done = await finishedRun(system, sync.id, run!.id);
       expect(done.state).toBe(SyncState.FAILED);
       message = done.message;

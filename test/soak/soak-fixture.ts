@@ -45,11 +45,14 @@ export function soakSequence(value: string): number | undefined {
 
 /** The soak's targets: `vaultSyncs` Vault paths, then repository, environment and organization scopes of GitHub. */
 export function soakTargets(vaultSyncs: number): SoakTarget[] {
-  const vault = Array.from({ length: vaultSyncs }, (_, i): SoakTarget => ({
-    kind: "vault",
-    folder: `/vault/v${i}`,
-    vaultPath: `soak/v${i}`,
-  }));
+  const vault = Array.from(
+    { length: vaultSyncs },
+    (_, i): SoakTarget => ({
+      kind: "vault",
+      folder: `/vault/v${i}`,
+      vaultPath: `soak/v${i}`,
+    }),
+  );
   const scopes: FakeSecretScope[] = [
     ...[0, 1, 2].map((i) => ({ repository: `acme/repo-${i}` })),
     ...[0, 1, 2].map((i) => ({ repository: "acme/deploy", environment: `env-${i}` })),

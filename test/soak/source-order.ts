@@ -114,8 +114,15 @@ export function staleOverNew(log: readonly FakeLoggedWrite[], history: readonly 
     if (before && source.version < before.version) {
       const seq = soakSequence(source.value) ?? -1;
       const newerSeq = soakSequence(before.value) ?? -1;
-      stale.push({ destination: write.destination, key: write.key, seq, newerSeq, version: source.version,
-        newerVersion: before.version, at: write.at });
+      stale.push({
+        destination: write.destination,
+        key: write.key,
+        seq,
+        newerSeq,
+        version: source.version,
+        newerVersion: before.version,
+        at: write.at,
+      });
     } else newest.set(id, source);
   }
   return { stale, unknown: [...unknown] };

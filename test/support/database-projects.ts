@@ -44,7 +44,10 @@ export function selectedDatabases(value = process.env.SYNCLINE_TEST_DATABASES ??
  * is selected), `embedded` runs the store-behaviour files again on PGlite. Each sets
  * SYNCLINE_TEST_DATABASE, which the test helpers read (`currentDatabaseKind`).
  */
-export function databaseProjects(all: readonly string[], kinds = selectedDatabases()): TestProjectInlineConfiguration[] {
+export function databaseProjects(
+  all: readonly string[],
+  kinds = selectedDatabases(),
+): TestProjectInlineConfiguration[] {
   const postgres: TestProjectInlineConfiguration = {
     extends: true,
     test: {

@@ -2,6 +2,8 @@
 export default function setup(): void {
   const major = Number(process.versions.node.split(".")[0]);
   if (major !== 24) {
-    throw new Error(`tests must run on Node 24 (found ${process.version}); run them through npm so node_modules/.bin/node is used`);
+    throw new Error(
+      `tests must run on Node 24 (found ${process.version}); run them through npm so node_modules/.bin/node is used`,
+    );
   }
 }

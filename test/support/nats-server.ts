@@ -13,7 +13,9 @@ export interface TestNatsServer {
 export async function startNatsServer(): Promise<TestNatsServer> {
   const storeDir = mkdtempSync(join(tmpdir(), "syncline-nats-"));
   const binary = process.env.NATS_SERVER_BIN ?? "nats-server";
-  const child = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", "-1", "-sd", storeDir], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", "-1", "-sd", storeDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let output = "";
     const timer = setTimeout(() => reject(new Error(`nats-server did not start:\n${output}`)), 15_000);
@@ -27,7 +29,9 @@ export async function startNatsServer(): Promise<TestNatsServer> {
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    child.once("error", (error) => reject(new Error(`cannot run ${binary}: ${error.message}; install the Debian package nats-server`)));
+    child.once("error", (error) =>
+      reject(new Error(`cannot run ${binary}: ${error.message}; install the Debian package nats-server`)),
+    );
     child.once("exit", (code) => reject(new Error(`nats-server exited with ${code}:\n${output}`)));
   });
   return {

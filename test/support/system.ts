@@ -9,7 +9,12 @@ import { createRpcClient, type RpcClient } from "@syncline/rpc";
 import { startFakeVault, type FakeVault, type FakeVaultOptions } from "../fakes/vault/fake-vault.ts";
 import { startNatsServer, type TestNatsServer } from "./nats-server.ts";
 import { startServiceProcess, type ServiceProcess } from "./service-process.ts";
-import { createServiceDatabase, currentDatabaseKind, type DatabaseKind, type ServiceDatabase } from "./test-databases.ts";
+import {
+  createServiceDatabase,
+  currentDatabaseKind,
+  type DatabaseKind,
+  type ServiceDatabase,
+} from "./test-databases.ts";
 
 /** The whole system as real processes, for end-to-end tests and the benchmark. */
 export interface TestSystem {
@@ -35,7 +40,9 @@ export interface TestSystem {
  * (default: the test file's, see test-databases.ts) picks PostgreSQL or an embedded PGlite per
  * service in a temporary data directory, removed by `stop`.
  */
-export async function startTestSystem(options: { vault?: FakeVaultOptions; env?: Record<string, string>; database?: DatabaseKind } = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  options: { vault?: FakeVaultOptions; env?: Record<string, string>; database?: DatabaseKind } = {},
+): Promise<TestSystem> {
   const workDir = mkdtempSync(join(tmpdir(), "syncline-e2e-"));
   const adminToken = `admin-${randomBytes(16).toString("hex")}`;
   const internalToken = `internal-${randomBytes(16).toString("hex")}`;
@@ -47,21 +54,48 @@ export async function startTestSystem(options: { vault?: FakeVaultOptions; env?:
     connections: await createServiceDatabase("connections", kind),
     orchestrator: await createServiceDatabase("orchestrator", kind),
   };
-  const common = { SYNCLINE_ADMIN_TOKEN: adminToken, SYNCLINE_INTERNAL_TOKEN: internalToken, SYNCLINE_NATS_URL: nats.url, SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1", ...options.env };
+  const common = {
+    SYNCLINE_ADMIN_TOKEN: adminToken,
+    SYNCLINE_INTERNAL_TOKEN: internalToken,
+    SYNCLINE_NATS_URL: nats.url,
+    SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1",
+    ...options.env,
+  };
   const start = (name: string, port: string, env: Record<string, string>, logName = name) =>
-    startServiceProcess(name, { ...common, ...env, SYNCLINE_TRACE_FILE: join(workDir, `${logName}.spans.jsonl`) }, join(workDir, `${logName}.log`), port);
+    startServiceProcess(
+      name,
+      { ...common, ...env, SYNCLINE_TRACE_FILE: join(workDir, `${logName}.spans.jsonl`) },
+      join(workDir, `${logName}.log`),
+      port,
+    );
 
   const [connections, secrets] = await Promise.all([
-    start("connections", "SYNCLINE_CONNECTIONS_PORT", { ...databases.connections.env("CONNECTIONS"), SYNCLINE_CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString("hex") }),
-    start("secrets", "SYNCLINE_SECRETS_PORT", { ...databases.secrets.env("SECRETS"), SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex") }),
+    start("connections", "SYNCLINE_CONNECTIONS_PORT", {
+      ...databases.connections.env("CONNECTIONS"),
+      SYNCLINE_CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    }),
+    start("secrets", "SYNCLINE_SECRETS_PORT", {
+      ...databases.secrets.env("SECRETS"),
+      SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex"),
+    }),
   ]);
-  const orchestrator = await start("sync-orchestrator", "SYNCLINE_ORCHESTRATOR_PORT", { ...databases.orchestrator.env("ORCHESTRATOR"), SYNCLINE_CONNECTIONS_ADDRESS: connections.address }, "orchestrator");
-  const worker = await start("connector-worker", "SYNCLINE_WORKER_PORT", {
-    SYNCLINE_SECRETS_ADDRESS: secrets.address,
-    SYNCLINE_CONNECTIONS_ADDRESS: connections.address,
-    SYNCLINE_ORCHESTRATOR_ADDRESS: orchestrator.address,
-    SYNCLINE_BREAKER_RESET_MS: "1000",
-  }, "worker");
+  const orchestrator = await start(
+    "sync-orchestrator",
+    "SYNCLINE_ORCHESTRATOR_PORT",
+    { ...databases.orchestrator.env("ORCHESTRATOR"), SYNCLINE_CONNECTIONS_ADDRESS: connections.address },
+    "orchestrator",
+  );
+  const worker = await start(
+    "connector-worker",
+    "SYNCLINE_WORKER_PORT",
+    {
+      SYNCLINE_SECRETS_ADDRESS: secrets.address,
+      SYNCLINE_CONNECTIONS_ADDRESS: connections.address,
+      SYNCLINE_ORCHESTRATOR_ADDRESS: orchestrator.address,
+      SYNCLINE_BREAKER_RESET_MS: "1000",
+    },
+    "worker",
+  );
   const services = { secrets, connections, orchestrator, worker };
   const client = { token: adminToken, deadlineMs: 20_000 };
   const clients = {
@@ -83,7 +117,10 @@ export async function startTestSystem(options: { vault?: FakeVaultOptions; env?:
       return ["secrets", "connections", "orchestrator", "worker"].flatMap((name) => {
         const file = join(workDir, `${name}.spans.jsonl`);
         if (!existsSync(file)) return [];
-        return readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+        return readFileSync(file, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => JSON.parse(line));
       });
     },
     async stop() {
@@ -99,12 +136,16 @@ export async function startTestSystem(options: { vault?: FakeVaultOptions; env?:
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs` with `describe()`. */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, options: { timeoutMs?: number; intervalMs?: number; describe?: () => string } = {}): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  options: { timeoutMs?: number; intervalMs?: number; describe?: () => string } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached in time${options.describe ? `: ${options.describe()}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not reached in time${options.describe ? `: ${options.describe()}` : ""}`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 50));
   }
 }

@@ -36,10 +36,19 @@ export interface ServiceDatabase {
 }
 
 /** Creates a ServiceDatabase of `kind` (default: the file's database), named after `prefix` on PostgreSQL. */
-export async function createServiceDatabase(prefix: string, kind: DatabaseKind = currentDatabaseKind()): Promise<ServiceDatabase> {
+export async function createServiceDatabase(
+  prefix: string,
+  kind: DatabaseKind = currentDatabaseKind(),
+): Promise<ServiceDatabase> {
   if (kind === "postgres") {
     const database = await createTestDatabase(prefix);
-    return { kind, url: database.url, dataDir: undefined, env: (owner) => ({ [`SYNCLINE_${owner}_DATABASE_URL`]: database.url }), drop: () => database.drop() };
+    return {
+      kind,
+      url: database.url,
+      dataDir: undefined,
+      env: (owner) => ({ [`SYNCLINE_${owner}_DATABASE_URL`]: database.url }),
+      drop: () => database.drop(),
+    };
   }
   const dataDir = mkdtempSync(join(tmpdir(), `syncline-pglite-${prefix.replace(/[^a-z0-9_-]/gi, "_")}-`));
   // A copy of the run's initialised template skips initdb (see pglite-template.ts).
@@ -63,7 +72,11 @@ export async function createServiceDatabase(prefix: string, kind: DatabaseKind =
  * PGlite in a temporary directory. `close` closes it (PGlite holds hundreds of MB until closed)
  * and drops it.
  */
-export async function openTestDatabase(prefix: string, migrationsFolder: string, kind: DatabaseKind = currentDatabaseKind()): Promise<DatabaseHandle> {
+export async function openTestDatabase(
+  prefix: string,
+  migrationsFolder: string,
+  kind: DatabaseKind = currentDatabaseKind(),
+): Promise<DatabaseHandle> {
   const database = await createServiceDatabase(prefix, kind);
   const handle = await openDatabase({ url: database.url, dataDir: database.dataDir, migrationsFolder });
   return {

@@ -3,7 +3,17 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { SourceChangeEventSchema, type SourceChangeEvent } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { createLogger } from "@syncline/telemetry";
 import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
-import { connectBus, consumers, createDeadLetters, createEventPublisher, ensureTopology, startConsumer, streams, subjects, type NatsConnection } from "./index.ts";
+import {
+  connectBus,
+  consumers,
+  createDeadLetters,
+  createEventPublisher,
+  ensureTopology,
+  startConsumer,
+  streams,
+  subjects,
+  type NatsConnection,
+} from "./index.ts";
 
 let nats: TestNatsServer;
 let nc: NatsConnection;
@@ -51,7 +61,10 @@ describe("bus", () => {
     await done;
     expect(seen.map((s) => s.count)).toEqual([1, 2]);
     expect(seen[1]?.event.revision).toBe(3n);
-    const consumerInfo = await (await jetstreamManager(nc)).consumers.info(streams.sourceEvents.name, consumers.orchestratorSourceEvents.config.durable_name);
+    const consumerInfo = await (await jetstreamManager(nc)).consumers.info(
+      streams.sourceEvents.name,
+      consumers.orchestratorSourceEvents.config.durable_name,
+    );
     expect(consumerInfo.num_ack_pending).toBe(0);
   });
 });

@@ -103,7 +103,9 @@ function collect(expected: number) {
 }
 
 describe("bounded stop", () => {
-  it("aborts handlers still running after the drain time and hands them back at once", { timeout: 120_000 }, async () => {
+  it("aborts handlers still running after the drain time and hands them back at once", {
+    timeout: 120_000,
+  }, async () => {
     await publish("a");
     await publish("b");
     const hanging = hangingConsumer({ honourAbort: true });

@@ -11,7 +11,19 @@ import { SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source
 import { SyncRunRequestSchema, SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { createLogger, createMetricsRegistry, type MetricsRegistry } from "@syncline/telemetry";
 import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
-import { connectBus, consumers, createDeadLetters, deadLetterHeaders, ensureTopology, startConsumer, streams, subjects, type ConsumerDefinition, type DeadLetters, type NatsConnection } from "./index.ts";
+import {
+  connectBus,
+  consumers,
+  createDeadLetters,
+  deadLetterHeaders,
+  ensureTopology,
+  startConsumer,
+  streams,
+  subjects,
+  type ConsumerDefinition,
+  type DeadLetters,
+  type NatsConnection,
+} from "./index.ts";
 
 let nats: TestNatsServer;
 let nc: NatsConnection;
@@ -26,8 +38,19 @@ beforeAll(async () => {
   nats = await startNatsServer();
   nc = await connectBus(nats.url, "dead-letters-test");
   jsm = await ensureTopology(nc, {
-    streams: [streams.sourceEvents, streams.runRequests, streams.runResults, streams.connectionEvents, streams.deadLetters],
-    consumers: [consumers.orchestratorSourceEvents, consumers.orchestratorRunResults, consumers.orchestratorConnectionEvents, consumers.connectorWorkerRuns],
+    streams: [
+      streams.sourceEvents,
+      streams.runRequests,
+      streams.runResults,
+      streams.connectionEvents,
+      streams.deadLetters,
+    ],
+    consumers: [
+      consumers.orchestratorSourceEvents,
+      consumers.orchestratorRunResults,
+      consumers.orchestratorConnectionEvents,
+      consumers.connectorWorkerRuns,
+    ],
   });
   registry = createMetricsRegistry();
   deadLetters = createDeadLetters({ nc, metrics: registry, logger });
@@ -60,16 +83,48 @@ function firstGoodMessage<D extends DescMessage>(definition: ConsumerDefinition,
   return { done: done.then(async (event) => (await stop(), event)), seen };
 }
 
-const cases: Array<{ name: string; definition: ConsumerDefinition; subject: string; schema: DescMessage; good: MessageInitShape<DescMessage> }> = [
-  { name: "run requests (worker)", definition: consumers.connectorWorkerRuns, subject: subjects.runRequest("vault_kv"), schema: SyncRunRequestSchema, good: { runId: "run-good" } },
-  { name: "source events (orchestrator)", definition: consumers.orchestratorSourceEvents, subject: subjects.sourceChange("p1", "dev"), schema: SourceChangeEventSchema, good: { eventId: "event-good" } },
-  { name: "run results (orchestrator)", definition: consumers.orchestratorRunResults, subject: subjects.runResult, schema: SyncRunResultSchema, good: { runId: "run-good" } },
-  { name: "connection events (orchestrator)", definition: consumers.orchestratorConnectionEvents, subject: subjects.connectionChange("p1"), schema: ConnectionChangeEventSchema, good: { eventId: "event-good" } },
+const cases: Array<{
+  name: string;
+  definition: ConsumerDefinition;
+  subject: string;
+  schema: DescMessage;
+  good: MessageInitShape<DescMessage>;
+}> = [
+  {
+    name: "run requests (worker)",
+    definition: consumers.connectorWorkerRuns,
+    subject: subjects.runRequest("vault_kv"),
+    schema: SyncRunRequestSchema,
+    good: { runId: "run-good" },
+  },
+  {
+    name: "source events (orchestrator)",
+    definition: consumers.orchestratorSourceEvents,
+    subject: subjects.sourceChange("p1", "dev"),
+    schema: SourceChangeEventSchema,
+    good: { eventId: "event-good" },
+  },
+  {
+    name: "run results (orchestrator)",
+    definition: consumers.orchestratorRunResults,
+    subject: subjects.runResult,
+    schema: SyncRunResultSchema,
+    good: { runId: "run-good" },
+  },
+  {
+    name: "connection events (orchestrator)",
+    definition: consumers.orchestratorConnectionEvents,
+    subject: subjects.connectionChange("p1"),
+    schema: ConnectionChangeEventSchema,
+    good: { eventId: "event-good" },
+  },
 ];
 
 describe("dead letters", () => {
   for (const { name, definition, subject, schema, good } of cases) {
-    it(`terminates and keeps an undecodable message on ${name}, then handles the next one`, { timeout: 60_000 }, async () => {
+    it(`terminates and keeps an undecodable message on ${name}, then handles the next one`, {
+      timeout: 60_000,
+    }, async () => {
       const js = jetstream(nc);
       const consumerName = definition.config.durable_name;
       const headers = natsHeaders();
@@ -82,7 +137,9 @@ describe("dead letters", () => {
       expect(event).toMatchObject(good);
       expect(seen).toHaveLength(1); // the garbage never reached the handler
 
-      const kept = await jsm.streams.getMessage(streams.deadLetters.name, { last_by_subj: subjects.deadLetter(consumerName) });
+      const kept = await jsm.streams.getMessage(streams.deadLetters.name, {
+        last_by_subj: subjects.deadLetter(consumerName),
+      });
       expect(kept?.data).toEqual(garbage);
       expect(kept?.header.get(deadLetterHeaders.stream)).toBe(definition.stream);
       expect(kept?.header.get(deadLetterHeaders.consumer)).toBe(consumerName);
@@ -99,19 +156,32 @@ describe("dead letters", () => {
       const info = await jsm.consumers.info(definition.stream, consumerName);
       expect(info.num_ack_pending).toBe(0);
       expect(info.num_pending).toBe(0);
-      expect(await registry.render()).toContain(`syncline_bus_dead_letters_total{consumer="${consumerName}",reason="undecodable"} 1`);
+      expect(await registry.render()).toContain(
+        `syncline_bus_dead_letters_total{consumer="${consumerName}",reason="undecodable"} 1`,
+      );
     });
   }
 
-  it("keeps a message whose handler still throws on its last allowed delivery, and only then", { timeout: 60_000 }, async () => {
+  it("keeps a message whose handler still throws on its last allowed delivery, and only then", {
+    timeout: 60_000,
+  }, async () => {
     const definition: ConsumerDefinition = {
       stream: streams.sourceEvents.name,
-      config: { durable_name: "test-always-failing", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, ack_wait: 30_000_000_000, max_deliver: -1 },
+      config: {
+        durable_name: "test-always-failing",
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.New,
+        ack_wait: 30_000_000_000,
+        max_deliver: -1,
+      },
       deadLetterAfterDeliveries: 3,
     };
     await ensureTopology(nc, { streams: [], consumers: [definition] });
     const subject = subjects.sourceChange("p2", "dev");
-    await jetstream(nc).publish(subject, toBinary(SourceChangeEventSchema, create(SourceChangeEventSchema, { eventId: "poison" })));
+    await jetstream(nc).publish(
+      subject,
+      toBinary(SourceChangeEventSchema, create(SourceChangeEventSchema, { eventId: "poison" })),
+    );
     const deliveries: number[] = [];
     const consumer = startConsumer({
       nc,
@@ -124,7 +194,11 @@ describe("dead letters", () => {
         throw new Error("database said no");
       },
     });
-    const kept = await waitFor(() => jsm.streams.getMessage(streams.deadLetters.name, { last_by_subj: subjects.deadLetter("test-always-failing") }).catch(() => undefined));
+    const kept = await waitFor(() =>
+      jsm.streams
+        .getMessage(streams.deadLetters.name, { last_by_subj: subjects.deadLetter("test-always-failing") })
+        .catch(() => undefined),
+    );
     await consumer.stop();
     await nc.flush();
     expect(deliveries).toEqual([1, 2, 3]);
@@ -133,18 +207,30 @@ describe("dead letters", () => {
     expect(kept.header.get(deadLetterHeaders.error)).toBe("Error: database said no");
     const info = await jsm.consumers.info(definition.stream, "test-always-failing");
     expect(info.num_ack_pending).toBe(0);
-    expect(await registry.render()).toContain('syncline_bus_dead_letters_total{consumer="test-always-failing",reason="handler_failed"} 1');
+    expect(await registry.render()).toContain(
+      'syncline_bus_dead_letters_total{consumer="test-always-failing",reason="handler_failed"} 1',
+    );
   });
 });
 
 describe("dead-letters-cli", () => {
   const cli = (...args: string[]) =>
-    promisify(execFile)(process.execPath, [fileURLToPath(new URL("./dead-letters-cli.ts", import.meta.url)), ...args], { env: { ...process.env, SYNCLINE_NATS_URL: nats.url } });
+    promisify(execFile)(process.execPath, [fileURLToPath(new URL("./dead-letters-cli.ts", import.meta.url)), ...args], {
+      env: { ...process.env, SYNCLINE_NATS_URL: nats.url },
+    });
 
-  it("lists dead letters without their payload and replays one to its original subject", { timeout: 60_000 }, async () => {
+  it("lists dead letters without their payload and replays one to its original subject", {
+    timeout: 60_000,
+  }, async () => {
     const definition: ConsumerDefinition = {
       stream: streams.sourceEvents.name,
-      config: { durable_name: "test-replay", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, ack_wait: 30_000_000_000, max_deliver: -1 },
+      config: {
+        durable_name: "test-replay",
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.New,
+        ack_wait: 30_000_000_000,
+        max_deliver: -1,
+      },
       deadLetterAfterDeliveries: 1,
     };
     await ensureTopology(nc, { streams: [], consumers: [definition] });
@@ -162,10 +248,23 @@ describe("dead-letters-cli", () => {
         return { kind: "ack" };
       },
     });
-    await jetstream(nc).publish(subjects.sourceChange("p3", "dev"), toBinary(SourceChangeEventSchema, create(SourceChangeEventSchema, { eventId: "replay-me", path: "/canary-path" })));
-    const kept = await waitFor(() => jsm.streams.getMessage(streams.deadLetters.name, { last_by_subj: subjects.deadLetter("test-replay") }).catch(() => undefined));
+    await jetstream(nc).publish(
+      subjects.sourceChange("p3", "dev"),
+      toBinary(
+        SourceChangeEventSchema,
+        create(SourceChangeEventSchema, { eventId: "replay-me", path: "/canary-path" }),
+      ),
+    );
+    const kept = await waitFor(() =>
+      jsm.streams
+        .getMessage(streams.deadLetters.name, { last_by_subj: subjects.deadLetter("test-replay") })
+        .catch(() => undefined),
+    );
 
-    const listed = (await cli("list", "test-replay")).stdout.trim().split("\n").map((line) => JSON.parse(line));
+    const listed = (await cli("list", "test-replay")).stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({ sequence: kept.seq, bytes: kept.data.length });
     expect(listed[0].headers[deadLetterHeaders.reason]).toBe("handler_failed");

@@ -27,7 +27,9 @@ export async function ensureTopology(
     try {
       const info = await jsm.consumers.info(consumer.stream, consumer.config.durable_name);
       if (info.config.ack_wait !== consumer.config.ack_wait) {
-        await jsm.consumers.update(consumer.stream, consumer.config.durable_name, { ack_wait: consumer.config.ack_wait });
+        await jsm.consumers.update(consumer.stream, consumer.config.durable_name, {
+          ack_wait: consumer.config.ack_wait,
+        });
       }
     } catch (error) {
       if (!isNotFound(error)) throw error;
@@ -39,7 +41,13 @@ export async function ensureTopology(
 
 function isNotFound(error: unknown): boolean {
   const e = error as { code?: string | number; message?: string; name?: string };
-  return e?.name === "StreamNotFoundError" || e?.name === "ConsumerNotFoundError" || /not found/i.test(e?.message ?? "") || e?.code === 404 || e?.code === "404";
+  return (
+    e?.name === "StreamNotFoundError" ||
+    e?.name === "ConsumerNotFoundError" ||
+    /not found/i.test(e?.message ?? "") ||
+    e?.code === 404 ||
+    e?.code === "404"
+  );
 }
 
 async function addIgnoringRace(add: () => Promise<unknown>): Promise<void> {

@@ -19,31 +19,50 @@ export interface EventPublisher {
     options: { msgId: string; traceContext?: Record<string, string> },
   ): Promise<PubAck>;
   /** Publishes an already encoded event (outbox rows) with its message type name. */
-  publishEncoded(subject: string, payload: Uint8Array, options: { msgId: string; typeName: string; traceContext?: Record<string, string> }): Promise<PubAck>;
+  publishEncoded(
+    subject: string,
+    payload: Uint8Array,
+    options: { msgId: string; typeName: string; traceContext?: Record<string, string> },
+  ): Promise<PubAck>;
 }
 
 /** Creates a publisher on `nc`. */
 export function createEventPublisher(nc: NatsConnection, js: JetStreamClient = jetstream(nc)): EventPublisher {
-  const send = (subject: string, bytes: Uint8Array, options: { msgId: string; typeName: string; traceContext?: Record<string, string> }) => {
-    const parent = options.traceContext ? propagation.extract(context.active(), options.traceContext) : context.active();
-    const attributes = { "messaging.system": "nats", "messaging.destination.name": subject, "messaging.message.id": options.msgId };
-    return tracer.startActiveSpan(`${subject.split(".").slice(0, 3).join(".")} publish`, { kind: SpanKind.PRODUCER, attributes }, parent, async (span) => {
-      try {
-        const headers = natsHeaders();
-        const carrier: Record<string, string> = {};
-        propagation.inject(context.active(), carrier);
-        for (const [key, value] of Object.entries(carrier)) headers.set(key, value);
-        headers.set("Content-Type", `application/x-protobuf; proto=${options.typeName}`);
-        const ack = await js.publish(subject, bytes, { msgID: options.msgId, headers });
-        span.setAttribute("messaging.nats.duplicate", ack.duplicate);
-        return ack;
-      } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).name });
-        throw error;
-      } finally {
-        span.end();
-      }
-    });
+  const send = (
+    subject: string,
+    bytes: Uint8Array,
+    options: { msgId: string; typeName: string; traceContext?: Record<string, string> },
+  ) => {
+    const parent = options.traceContext
+      ? propagation.extract(context.active(), options.traceContext)
+      : context.active();
+    const attributes = {
+      "messaging.system": "nats",
+      "messaging.destination.name": subject,
+      "messaging.message.id": options.msgId,
+    };
+    return tracer.startActiveSpan(
+      `${subject.split(".").slice(0, 3).join(".")} publish`,
+      { kind: SpanKind.PRODUCER, attributes },
+      parent,
+      async (span) => {
+        try {
+          const headers = natsHeaders();
+          const carrier: Record<string, string> = {};
+          propagation.inject(context.active(), carrier);
+          for (const [key, value] of Object.entries(carrier)) headers.set(key, value);
+          headers.set("Content-Type", `application/x-protobuf; proto=${options.typeName}`);
+          const ack = await js.publish(subject, bytes, { msgID: options.msgId, headers });
+          span.setAttribute("messaging.nats.duplicate", ack.duplicate);
+          return ack;
+        } catch (error) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).name });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
   };
   return {
     publish(subject, schema, message, options) {

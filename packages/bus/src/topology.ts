@@ -109,19 +109,40 @@ export const consumers = {
   /** The orchestrator turns change events into run requests. */
   orchestratorSourceEvents: {
     stream: streams.sourceEvents.name,
-    config: { durable_name: "sync-orchestrator-source-events", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30 * SECOND_NS, max_deliver: -1, max_ack_pending: 1000 },
+    config: {
+      durable_name: "sync-orchestrator-source-events",
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 30 * SECOND_NS,
+      max_deliver: -1,
+      max_ack_pending: 1000,
+    },
     deadLetterAfterDeliveries: ORCHESTRATOR_DEAD_LETTER_AFTER,
   },
   /** The orchestrator records run progress and outcomes. */
   orchestratorRunResults: {
     stream: streams.runResults.name,
-    config: { durable_name: "sync-orchestrator-run-results", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30 * SECOND_NS, max_deliver: -1, max_ack_pending: 1000 },
+    config: {
+      durable_name: "sync-orchestrator-run-results",
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 30 * SECOND_NS,
+      max_deliver: -1,
+      max_ack_pending: 1000,
+    },
     deadLetterAfterDeliveries: ORCHESTRATOR_DEAD_LETTER_AFTER,
   },
   /** The orchestrator runs the syncs of a connection whose credentials changed. */
   orchestratorConnectionEvents: {
     stream: streams.connectionEvents.name,
-    config: { durable_name: "sync-orchestrator-connection-events", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30 * SECOND_NS, max_deliver: -1, max_ack_pending: 1000 },
+    config: {
+      durable_name: "sync-orchestrator-connection-events",
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 30 * SECOND_NS,
+      max_deliver: -1,
+      max_ack_pending: 1000,
+    },
     deadLetterAfterDeliveries: ORCHESTRATOR_DEAD_LETTER_AFTER,
   },
   /**
@@ -134,6 +155,13 @@ export const consumers = {
    */
   connectorWorkerRuns: {
     stream: streams.runRequests.name,
-    config: { durable_name: "connector-worker-runs", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 10 * SECOND_NS, max_deliver: -1, max_ack_pending: 1000 },
+    config: {
+      durable_name: "connector-worker-runs",
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 10 * SECOND_NS,
+      max_deliver: -1,
+      max_ack_pending: 1000,
+    },
   },
 } as const satisfies Record<string, ConsumerDefinition>;

@@ -16,18 +16,27 @@ export function traceHeaders(): MsgHdrs {
  * Runs `fn` in a SERVER span that continues the trace carried by a received message's headers, so
  * a request answered over core NATS joins its caller's trace.
  */
-export function withMessageSpan<T>(name: string, headers: MsgHdrs | undefined, fn: (span: Span) => Promise<T>): Promise<T> {
+export function withMessageSpan<T>(
+  name: string,
+  headers: MsgHdrs | undefined,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
   const carrier: Record<string, string> = {};
   for (const key of ["traceparent", "tracestate"]) {
     const value = headers?.get(key);
     if (value) carrier[key] = value;
   }
   const parent = propagation.extract(context.active(), carrier);
-  return tracer.startActiveSpan(name, { kind: SpanKind.SERVER, attributes: { "messaging.system": "nats" } }, parent, async (span) => {
-    try {
-      return await fn(span);
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(
+    name,
+    { kind: SpanKind.SERVER, attributes: { "messaging.system": "nats" } },
+    parent,
+    async (span) => {
+      try {
+        return await fn(span);
+      } finally {
+        span.end();
+      }
+    },
+  );
 }

@@ -11,7 +11,10 @@ describe("readConfig", () => {
     const env = { PORT: "x", TOKEN: "short-secret" };
     let caught: unknown;
     try {
-      readConfig({ name: str("NAME"), port: int("PORT"), token: secret("TOKEN", { minLength: 20 }), key: key256("KEY") }, env);
+      readConfig(
+        { name: str("NAME"), port: int("PORT"), token: secret("TOKEN", { minLength: 20 }), key: key256("KEY") },
+        env,
+      );
     } catch (error) {
       caught = error;
     }

@@ -81,7 +81,10 @@ export function key256(variable: string): ConfigField<Buffer> {
 }
 
 /** An integer within bounds. */
-export function int(variable: string, options: { default?: number; min?: number; max?: number } = {}): ConfigField<number> {
+export function int(
+  variable: string,
+  options: { default?: number; min?: number; max?: number } = {},
+): ConfigField<number> {
   return field(variable, false, (raw) => {
     if (raw === undefined) {
       if (options.default === undefined) throw new Error("is required but not set");

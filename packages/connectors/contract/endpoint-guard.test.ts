@@ -3,7 +3,10 @@ import { ConnectorError } from "./connector-error.ts";
 import { createEndpointGuard, endpointAllowlistField, endpointCheckOnce, type HostLookup } from "./endpoint-guard.ts";
 
 async function refusal(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ConnectorError);
   return error as ConnectorError;
 }
@@ -48,15 +51,21 @@ describe("endpoint guard", () => {
     expect(error.message).toContain("SYNCLINE_ENDPOINT_ALLOWLIST");
   });
 
-  it.each(["https://8.8.8.8", "https://140.82.112.6/api/v3", "https://[2606:4700::1111]", "https://[::ffff:8.8.8.8]", "https://172.32.0.1", "https://100.128.0.1"])(
-    "lets a public address through (%s)",
-    async (url) => {
-      await expect(guard.check(url)).resolves.toBeUndefined();
-    },
-  );
+  it.each([
+    "https://8.8.8.8",
+    "https://140.82.112.6/api/v3",
+    "https://[2606:4700::1111]",
+    "https://[::ffff:8.8.8.8]",
+    "https://172.32.0.1",
+    "https://100.128.0.1",
+  ])("lets a public address through (%s)", async (url) => {
+    await expect(guard.check(url)).resolves.toBeUndefined();
+  });
 
   it("refuses a host name when any of its addresses is internal, naming host and address", async () => {
-    const resolving = createEndpointGuard({ lookup: table({ "vault.example.com": ["8.8.8.8", "10.1.2.3"], "api.example.com": ["140.82.112.6"] }) });
+    const resolving = createEndpointGuard({
+      lookup: table({ "vault.example.com": ["8.8.8.8", "10.1.2.3"], "api.example.com": ["140.82.112.6"] }),
+    });
     const error = await refusal(resolving.check("https://vault.example.com:8200"));
     expect(error.kind).toBe("invalid_config");
     expect(error.message).toContain("vault.example.com resolves to 10.1.2.3");
@@ -73,7 +82,15 @@ describe("endpoint guard", () => {
       allowlist: ["127.0.0.0/8", "10.1.2.0/24", "fd00::/8", "169.254.169.254", "vault.internal"],
       lookup: table({ "vault.internal": ["10.9.9.9"], "other.internal": ["10.9.9.9"] }),
     });
-    for (const url of ["http://127.0.0.1:8200", "http://[::ffff:127.0.0.1]", "https://10.1.2.77", "https://[fd00::5]", "http://169.254.169.254", "https://vault.internal:8200", "https://VAULT.internal."]) {
+    for (const url of [
+      "http://127.0.0.1:8200",
+      "http://[::ffff:127.0.0.1]",
+      "https://10.1.2.77",
+      "https://[fd00::5]",
+      "http://169.254.169.254",
+      "https://vault.internal:8200",
+      "https://VAULT.internal.",
+    ]) {
       await expect(allowing.check(url), url).resolves.toBeUndefined();
     }
     for (const url of ["https://10.1.3.1", "http://[::1]", "http://169.254.169.253", "https://other.internal"]) {
@@ -96,7 +113,9 @@ describe("endpoint guard", () => {
   it("checks once per client and re-checks after a failed check", async () => {
     let calls = 0;
     let answer = ["8.8.8.8"];
-    const counting = createEndpointGuard({ lookup: async () => (calls++, answer.map((address) => ({ address, family: 4 }))) });
+    const counting = createEndpointGuard({
+      lookup: async () => (calls++, answer.map((address) => ({ address, family: 4 }))),
+    });
     const check = endpointCheckOnce(counting, "https://vault.example.com");
     await check();
     await check();

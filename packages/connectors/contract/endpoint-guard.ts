@@ -46,14 +46,16 @@ for (const [network, prefix] of [
   ["192.168.0.0", 16],
   ["224.0.0.0", 4], // multicast
   ["240.0.0.0", 4], // reserved, incl. broadcast 255.255.255.255
-] as const) refused.addSubnet(network, prefix, "ipv4");
+] as const)
+  refused.addSubnet(network, prefix, "ipv4");
 for (const [network, prefix] of [
   ["::", 128], // unspecified
   ["::1", 128],
   ["fe80::", 10], // link-local
   ["fc00::", 7], // unique-local
   ["ff00::", 8], // multicast
-] as const) refused.addSubnet(network, prefix, "ipv6");
+] as const)
+  refused.addSubnet(network, prefix, "ipv6");
 
 const defaultLookup: HostLookup = (host) => dnsLookup(host, { all: true, verbatim: true });
 
@@ -73,7 +75,10 @@ export function createEndpointGuard(options: EndpointGuardOptions = {}): Endpoin
     async check(url) {
       const parsed = typeof url === "string" ? parseUrl(url) : url;
       if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-        throw new ConnectorError("invalid_config", `endpoint ${parsed.protocol}//${parsed.hostname}: only http and https endpoints are allowed`);
+        throw new ConnectorError(
+          "invalid_config",
+          `endpoint ${parsed.protocol}//${parsed.hostname}: only http and https endpoints are allowed`,
+        );
       }
       const host = unbracket(parsed.hostname).toLowerCase().replace(/\.$/, "");
       if (hosts.has(host)) return;
@@ -93,7 +98,10 @@ export function createEndpointGuard(options: EndpointGuardOptions = {}): Endpoin
 
 /** Splits the comma-separated `SYNCLINE_ENDPOINT_ALLOWLIST` value into entries (empty entries dropped). */
 export function splitEndpointAllowlist(raw: string | undefined): string[] {
-  return (raw ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  return (raw ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
 }
 
 let configured: EndpointGuard | undefined;
@@ -127,7 +135,11 @@ export function endpointCheckOnce(guard: EndpointGuard | undefined, url: string)
  * A `@syncline/config` field for `SYNCLINE_ENDPOINT_ALLOWLIST`, so a service refuses to start
  * with a malformed allowlist instead of failing on the first connector call.
  */
-export function endpointAllowlistField(): { readonly variable: string; readonly secret: false; parse(raw: string | undefined): string[] } {
+export function endpointAllowlistField(): {
+  readonly variable: string;
+  readonly secret: false;
+  parse(raw: string | undefined): string[];
+} {
   return {
     variable: ENDPOINT_ALLOWLIST_VARIABLE,
     secret: false,
@@ -150,9 +162,13 @@ function parseAllowlist(entries: readonly string[]): { addresses: BlockList; hos
     if (version !== 0) {
       const max = version === 4 ? 32 : 128;
       const prefix = prefixText === undefined ? max : Number(prefixText);
-      if (extra !== undefined || !/^\d+$/.test(prefixText ?? String(max)) || prefix > max) problems.push(`"${entry}" has an invalid prefix length`);
+      if (extra !== undefined || !/^\d+$/.test(prefixText ?? String(max)) || prefix > max)
+        problems.push(`"${entry}" has an invalid prefix length`);
       else addresses.addSubnet(address, prefix, version === 4 ? "ipv4" : "ipv6");
-    } else if (prefixText === undefined && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i.test(address)) {
+    } else if (
+      prefixText === undefined &&
+      /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i.test(address)
+    ) {
       hosts.add(address.toLowerCase().replace(/\.$/, ""));
     } else {
       problems.push(`"${entry}" is neither a CIDR, an IP address nor a host name`);
@@ -169,7 +185,11 @@ async function resolve(lookup: HostLookup, host: string): Promise<string[]> {
     return answers.map((a) => a.address);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new ConnectorError("transient", `endpoint ${host} could not be resolved (${typeof code === "string" ? code : "DNS error"})`, { cause: error });
+    throw new ConnectorError(
+      "transient",
+      `endpoint ${host} could not be resolved (${typeof code === "string" ? code : "DNS error"})`,
+      { cause: error },
+    );
   }
 }
 

@@ -7,8 +7,19 @@ const MIN_SCRUBBED_LENGTH = 4;
  * characters collapsed, capped at `maxChars`. Connectors build run messages from this only.
  */
 export function safeProviderDetail(texts: readonly string[], secrets: readonly string[], maxChars: number): string {
-  const scrub = (raw: string) => secrets.reduce((text, secret) => (secret.length >= MIN_SCRUBBED_LENGTH ? text.split(secret).join("[redacted]") : text), raw);
-  const text = texts.map((t) => scrub(t).replace(/[\s\p{Cc}]+/gu, " ").trim()).filter(Boolean).join("; ");
+  const scrub = (raw: string) =>
+    secrets.reduce(
+      (text, secret) => (secret.length >= MIN_SCRUBBED_LENGTH ? text.split(secret).join("[redacted]") : text),
+      raw,
+    );
+  const text = texts
+    .map((t) =>
+      scrub(t)
+        .replace(/[\s\p{Cc}]+/gu, " ")
+        .trim(),
+    )
+    .filter(Boolean)
+    .join("; ");
   return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
 }
 

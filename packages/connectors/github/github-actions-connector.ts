@@ -7,7 +7,12 @@ import {
   type DestinationConnector,
   type DestinationDiff,
 } from "../contract/index.ts";
-import { describeScope, GITHUB_SECRETS_PER_SCOPE, githubActionsLimits, type GitHubActionsConfig } from "./github-actions-config.ts";
+import {
+  describeScope,
+  GITHUB_SECRETS_PER_SCOPE,
+  githubActionsLimits,
+  type GitHubActionsConfig,
+} from "./github-actions-config.ts";
 import type { GitHubClient, GitHubPublicKey } from "./github-client.ts";
 import { sealForGitHub } from "./github-sealed-box.ts";
 
@@ -39,7 +44,10 @@ export function createGitHubActionsConnector(client: GitHubClient, config: GitHu
     },
 
     async list(): Promise<Map<string, string>> {
-      throw new ConnectorError("unsupported", `GitHub Actions secrets cannot be read back (GitHub never returns values); ${scope} can only be overwritten, not imported`);
+      throw new ConnectorError(
+        "unsupported",
+        `GitHub Actions secrets cannot be read back (GitHub never returns values); ${scope} can only be overwritten, not imported`,
+      );
     },
 
     async listKeys() {
@@ -48,7 +56,9 @@ export function createGitHubActionsConnector(client: GitHubClient, config: GitHu
 
     async apply(diff: DestinationDiff, control: ApplyControl = noApplyControl): Promise<ApplyOutcome> {
       const writes = foldWrites([...diff.create, ...diff.update], config);
-      const deletions = [...new Set(diff.delete.map((key) => key.toUpperCase()))].filter((name) => !writes.has(name)).sort();
+      const deletions = [...new Set(diff.delete.map((key) => key.toUpperCase()))]
+        .filter((name) => !writes.has(name))
+        .sort();
       const recorder = createOutcomeRecorder();
       const batches = batchCounter(control);
       return recorder.run(async () => {
@@ -86,25 +96,37 @@ function foldWrites(entries: readonly (readonly [string, string])[], config: Git
     checkName(key);
     const bytes = Buffer.byteLength(value, "utf8");
     if (bytes > githubActionsLimits.maxValueBytes) {
-      throw new ConnectorError("limit_exceeded", `the value of "${key}" is ${bytes} bytes; GitHub Actions secrets hold at most ${githubActionsLimits.maxValueBytes} bytes (48 KB)`);
+      throw new ConnectorError(
+        "limit_exceeded",
+        `the value of "${key}" is ${bytes} bytes; GitHub Actions secrets hold at most ${githubActionsLimits.maxValueBytes} bytes (48 KB)`,
+      );
     }
     const other = original.get(name);
     if (other !== undefined && other !== key) {
-      throw new ConnectorError("invalid_config", `keys "${other}" and "${key}" are the same GitHub secret ${name} (GitHub ignores case in names): rename one of them`);
+      throw new ConnectorError(
+        "invalid_config",
+        `keys "${other}" and "${key}" are the same GitHub secret ${name} (GitHub ignores case in names): rename one of them`,
+      );
     }
     original.set(name, key);
     writes.set(name, value);
   }
   const limit = GITHUB_SECRETS_PER_SCOPE[config.scope];
   if (writes.size > limit) {
-    throw new ConnectorError("limit_exceeded", `this sync would write ${writes.size} secrets; GitHub allows at most ${limit} in ${describeScope(config)}: split the sync`);
+    throw new ConnectorError(
+      "limit_exceeded",
+      `this sync would write ${writes.size} secrets; GitHub allows at most ${limit} in ${describeScope(config)}: split the sync`,
+    );
   }
   return writes;
 }
 
 function checkName(key: string): void {
   if (!githubActionsLimits.keyPattern.test(key)) {
-    throw new ConnectorError("invalid_config", `destination key "${key.slice(0, 80)}" is not a valid GitHub secret name (${githubActionsLimits.keyRule}): change the secret's key or the sync's key schema`);
+    throw new ConnectorError(
+      "invalid_config",
+      `destination key "${key.slice(0, 80)}" is not a valid GitHub secret name (${githubActionsLimits.keyRule}): change the secret's key or the sync's key schema`,
+    );
   }
 }
 

@@ -20,7 +20,9 @@ export const githubApp: AppDescriptor = {
   checkCredentials: checkGitHubCredentials,
 
   methodOf(credentials: ConnectionCredentials): AuthMethod {
-    return credentials.app.case === "github" && credentials.app.value.method.case === "token" ? AuthMethod.GITHUB_TOKEN : AuthMethod.UNSPECIFIED;
+    return credentials.app.case === "github" && credentials.app.value.method.case === "token"
+      ? AuthMethod.GITHUB_TOKEN
+      : AuthMethod.UNSPECIFIED;
   },
 
   /** The API URL as given, or github.com's when empty, so callers see where the connection points. */
@@ -33,6 +35,10 @@ export const githubApp: AppDescriptor = {
   /** Proves the token is live with GET /user (an installation token, refused there with 403 "not accessible by integration", passes). */
   async validateLive(credentials: ConnectionCredentials, signal?: AbortSignal, guard?: EndpointGuard): Promise<void> {
     const parsed = parseGitHubCredentials(credentials);
-    await createGitHubClient({ ...parsed, ...(signal ? { signal } : {}), ...(guard ? { endpointGuard: guard } : {}) }).authenticatedUser();
+    await createGitHubClient({
+      ...parsed,
+      ...(signal ? { signal } : {}),
+      ...(guard ? { endpointGuard: guard } : {}),
+    }).authenticatedUser();
   },
 };

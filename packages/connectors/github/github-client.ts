@@ -57,7 +57,11 @@ export interface GitHubClient {
   /** Every secret name of the scope, as GitHub stores it (upper-case), following pagination. */
   listSecretNames(scope: GitHubActionsConfig): Promise<string[]>;
   /** Creates or replaces a secret; GitHub's 201 means created, 204 updated. */
-  putSecret(scope: GitHubActionsConfig, name: string, sealed: { readonly encryptedValue: string; readonly keyId: string }): Promise<"created" | "updated">;
+  putSecret(
+    scope: GitHubActionsConfig,
+    name: string,
+    sealed: { readonly encryptedValue: string; readonly keyId: string },
+  ): Promise<"created" | "updated">;
   /** Deletes a secret; false when GitHub had no such secret (404). */
   deleteSecret(scope: GitHubActionsConfig, name: string): Promise<boolean>;
 }
@@ -79,10 +83,12 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const pageSize = Math.min(GITHUB_MAX_PAGE_SIZE, Math.max(1, options.pageSize ?? GITHUB_MAX_PAGE_SIZE));
   const silent = () => undefined;
   const checkEndpoint = endpointCheckOnce(options.endpointGuard, apiUrl);
-  const calls = options.calls ?? createDeadlineCalls({
-    timeoutMs,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const calls =
+    options.calls ??
+    createDeadlineCalls({
+      timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   const octokit = new Octokit({
     auth: options.token,
     baseUrl: apiUrl,
@@ -138,13 +144,19 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     });
   }
 
-  const unexpected = (target: Target, status: number) => classifyGitHubFailure({ kind: "unexpected_body", status }, { ...target, apiUrl }, []);
+  const unexpected = (target: Target, status: number) =>
+    classifyGitHubFailure({ kind: "unexpected_body", status }, { ...target, apiUrl }, []);
 
   return {
     async authenticatedUser() {
       const target: Target = { operation: "token check", scope: undefined };
-      const installationToken = (status: number, message: string) => status === 403 && message === "Resource not accessible by integration";
-      const response = await call(target, (request) => octokit.rest.users.getAuthenticated({ request }), installationToken);
+      const installationToken = (status: number, message: string) =>
+        status === 403 && message === "Resource not accessible by integration";
+      const response = await call(
+        target,
+        (request) => octokit.rest.users.getAuthenticated({ request }),
+        installationToken,
+      );
       if (response === undefined) return { login: undefined };
       const login = (response.data as { login?: unknown } | undefined)?.login;
       if (typeof login !== "string") throw unexpected(target, response.status);
@@ -158,13 +170,19 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           case "repository":
             return octokit.rest.actions.getRepoPublicKey({ owner: scope.owner, repo: scope.repository, request });
           case "environment":
-            return octokit.rest.actions.getEnvironmentPublicKey({ owner: scope.owner, repo: scope.repository, environment_name: scope.environment, request });
+            return octokit.rest.actions.getEnvironmentPublicKey({
+              owner: scope.owner,
+              repo: scope.repository,
+              environment_name: scope.environment,
+              request,
+            });
           case "organization":
             return octokit.rest.actions.getOrgPublicKey({ org: scope.organization, request });
         }
       });
       const data = response?.data as { key_id?: unknown; key?: unknown } | undefined;
-      if (typeof data?.key_id !== "string" || typeof data.key !== "string" || !(await isGitHubPublicKey(data.key))) throw unexpected(target, response?.status ?? 0);
+      if (typeof data?.key_id !== "string" || typeof data.key !== "string" || !(await isGitHubPublicKey(data.key)))
+        throw unexpected(target, response?.status ?? 0);
       return { keyId: data.key_id, key: data.key };
     },
 
@@ -178,13 +196,19 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
             case "repository":
               return octokit.rest.actions.listRepoSecrets({ owner: scope.owner, repo: scope.repository, ...paging });
             case "environment":
-              return octokit.rest.actions.listEnvironmentSecrets({ owner: scope.owner, repo: scope.repository, environment_name: scope.environment, ...paging });
+              return octokit.rest.actions.listEnvironmentSecrets({
+                owner: scope.owner,
+                repo: scope.repository,
+                environment_name: scope.environment,
+                ...paging,
+              });
             case "organization":
               return octokit.rest.actions.listOrgSecrets({ org: scope.organization, ...paging });
           }
         });
         const secrets = (response?.data as { secrets?: unknown } | undefined)?.secrets;
-        if (!Array.isArray(secrets) || !secrets.every((s) => typeof s?.name === "string")) throw unexpected(target, response?.status ?? 0);
+        if (!Array.isArray(secrets) || !secrets.every((s) => typeof s?.name === "string"))
+          throw unexpected(target, response?.status ?? 0);
         names.push(...secrets.map((s: { name: string }) => s.name));
         const hasNext = /<[^<>]+>;\s*rel="next"/.test(response?.headers.link ?? "");
         if (!hasNext || secrets.length === 0) break;
@@ -198,12 +222,30 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       const response = await call(target, (request) => {
         switch (scope.scope) {
           case "repository":
-            return octokit.rest.actions.createOrUpdateRepoSecret({ owner: scope.owner, repo: scope.repository, ...body, request });
+            return octokit.rest.actions.createOrUpdateRepoSecret({
+              owner: scope.owner,
+              repo: scope.repository,
+              ...body,
+              request,
+            });
           case "environment":
-            return octokit.rest.actions.createOrUpdateEnvironmentSecret({ owner: scope.owner, repo: scope.repository, environment_name: scope.environment, ...body, request });
+            return octokit.rest.actions.createOrUpdateEnvironmentSecret({
+              owner: scope.owner,
+              repo: scope.repository,
+              environment_name: scope.environment,
+              ...body,
+              request,
+            });
           case "organization": {
-            const selected = scope.visibility === "selected" ? { selected_repository_ids: [...scope.selectedRepositoryIds] } : {};
-            return octokit.rest.actions.createOrUpdateOrgSecret({ org: scope.organization, ...body, visibility: scope.visibility, ...selected, request });
+            const selected =
+              scope.visibility === "selected" ? { selected_repository_ids: [...scope.selectedRepositoryIds] } : {};
+            return octokit.rest.actions.createOrUpdateOrgSecret({
+              org: scope.organization,
+              ...body,
+              visibility: scope.visibility,
+              ...selected,
+              request,
+            });
           }
         }
       });
@@ -217,9 +259,20 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         (request) => {
           switch (scope.scope) {
             case "repository":
-              return octokit.rest.actions.deleteRepoSecret({ owner: scope.owner, repo: scope.repository, secret_name: name, request });
+              return octokit.rest.actions.deleteRepoSecret({
+                owner: scope.owner,
+                repo: scope.repository,
+                secret_name: name,
+                request,
+              });
             case "environment":
-              return octokit.rest.actions.deleteEnvironmentSecret({ owner: scope.owner, repo: scope.repository, environment_name: scope.environment, secret_name: name, request });
+              return octokit.rest.actions.deleteEnvironmentSecret({
+                owner: scope.owner,
+                repo: scope.repository,
+                environment_name: scope.environment,
+                secret_name: name,
+                request,
+              });
             case "organization":
               return octokit.rest.actions.deleteOrgSecret({ org: scope.organization, secret_name: name, request });
           }
@@ -235,7 +288,11 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
 function tracedFetch(span: Span, state: CallState): typeof fetch {
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
-    span.setAttributes({ "http.request.method": init?.method ?? "GET", "url.path": url.pathname, "server.address": url.hostname });
+    span.setAttributes({
+      "http.request.method": init?.method ?? "GET",
+      "url.path": url.pathname,
+      "server.address": url.hostname,
+    });
     const response = await fetch(input, init);
     state.status = response.status;
     span.setAttribute("http.response.status_code", response.status);
@@ -244,9 +301,14 @@ function tracedFetch(span: Span, state: CallState): typeof fetch {
 }
 
 /** The status, GitHub message and headers of an Octokit RequestError that carries a response. */
-function responseOf(error: unknown): { status: number; message: string; headers: Record<string, string | undefined> } | undefined {
+function responseOf(
+  error: unknown,
+): { status: number; message: string; headers: Record<string, string | undefined> } | undefined {
   if (error === null || typeof error !== "object") return undefined;
-  const { status, response } = error as { status?: unknown; response?: { status?: unknown; headers?: Record<string, string | undefined>; data?: unknown } };
+  const { status, response } = error as {
+    status?: unknown;
+    response?: { status?: unknown; headers?: Record<string, string | undefined>; data?: unknown };
+  };
   if (typeof status !== "number" || !response || typeof response.status !== "number") return undefined;
   const data = response.data as { message?: unknown } | string | undefined;
   const message = typeof data === "string" ? data : typeof data?.message === "string" ? data.message : "";

@@ -26,12 +26,23 @@ export function checkGitHubCredentials(credentials: ConnectionCredentials | unde
   const urlProblem = apiUrlProblem(github.apiUrl);
   if (urlProblem) violations.push({ field: "credentials.github.api_url", description: urlProblem });
   if (github.method.case !== "token") {
-    violations.push({ field: "credentials.github.token", description: "a GitHub token is required (the only supported auth method)" });
+    violations.push({
+      field: "credentials.github.token",
+      description: "a GitHub token is required (the only supported auth method)",
+    });
   } else {
     const token = github.method.value.token;
     if (token === "") violations.push({ field: "credentials.github.token.token", description: "is required" });
-    else if (token.length > MAX_GITHUB_TOKEN_CHARS) violations.push({ field: "credentials.github.token.token", description: `must be at most ${MAX_GITHUB_TOKEN_CHARS} characters` });
-    else if (!tokenPattern.test(token)) violations.push({ field: "credentials.github.token.token", description: "must be printable ASCII without spaces" });
+    else if (token.length > MAX_GITHUB_TOKEN_CHARS)
+      violations.push({
+        field: "credentials.github.token.token",
+        description: `must be at most ${MAX_GITHUB_TOKEN_CHARS} characters`,
+      });
+    else if (!tokenPattern.test(token))
+      violations.push({
+        field: "credentials.github.token.token",
+        description: "must be printable ASCII without spaces",
+      });
   }
   return violations;
 }
@@ -60,11 +71,13 @@ export function normaliseApiUrl(raw: string): string {
 function apiUrlProblem(raw: string): string | undefined {
   const value = raw.trim();
   if (value === "") return undefined;
-  if (!URL.canParse(value)) return "must be an absolute URL such as https://api.github.com or https://github.example.com/api/v3";
+  if (!URL.canParse(value))
+    return "must be an absolute URL such as https://api.github.com or https://github.example.com/api/v3";
   const url = new URL(value);
   if (url.protocol === "http:" && !loopbackHosts.has(url.hostname)) return "must use https (http only for localhost)";
   if (url.protocol !== "https:" && url.protocol !== "http:") return "must use https";
-  if (url.username || url.password) return "must not contain a user name or password (put the token in credentials.github.token)";
+  if (url.username || url.password)
+    return "must not contain a user name or password (put the token in credentials.github.token)";
   if (value.includes("?") || value.includes("#")) return "must not contain a query or fragment";
   return undefined;
 }

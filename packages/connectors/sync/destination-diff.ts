@@ -44,8 +44,14 @@ export function planDestinationDiff(input: DestinationDiffInput): DestinationDif
     desired.set(destinationKey, value);
   }
 
-  const currentValues = input.current ? new Map([...input.current].map(([key, value]) => [fold(key), value])) : undefined;
-  const currentNames = currentValues ? new Set(currentValues.keys()) : input.currentKeys ? new Set([...input.currentKeys].map(fold)) : undefined;
+  const currentValues = input.current
+    ? new Map([...input.current].map(([key, value]) => [fold(key), value]))
+    : undefined;
+  const currentNames = currentValues
+    ? new Set(currentValues.keys())
+    : input.currentKeys
+      ? new Set([...input.currentKeys].map(fold))
+      : undefined;
   const create = new Map<string, string>();
   const update = new Map<string, string>();
   for (const [destinationKey, value] of desired) {
@@ -75,5 +81,8 @@ function ownership(schema: KeySchema, upperCase: boolean): (destinationKey: stri
   if (!upperCase) return (destinationKey) => schema.fromDestination(destinationKey) !== undefined;
   const marker = "\u0000";
   const [prefix = "", suffix = ""] = schema.toDestination(marker).toUpperCase().split(marker);
-  return (destinationKey) => destinationKey.length > prefix.length + suffix.length && destinationKey.startsWith(prefix) && destinationKey.endsWith(suffix);
+  return (destinationKey) =>
+    destinationKey.length > prefix.length + suffix.length &&
+    destinationKey.startsWith(prefix) &&
+    destinationKey.endsWith(suffix);
 }

@@ -12,7 +12,10 @@ export type DestinationView =
   | { readonly kind: "blind" };
 
 /** The `current` / `currentKeys` inputs of `planDestinationDiff` for a view. */
-export function diffInputOf(view: DestinationView): { current: ReadonlyMap<string, string> | undefined; currentKeys: ReadonlySet<string> | undefined } {
+export function diffInputOf(view: DestinationView): {
+  current: ReadonlyMap<string, string> | undefined;
+  currentKeys: ReadonlySet<string> | undefined;
+} {
   if (view.kind === "values") return { current: view.values, currentKeys: undefined };
   if (view.kind === "keys") return { current: undefined, currentKeys: view.keys };
   return { current: undefined, currentKeys: undefined };
@@ -23,5 +26,11 @@ export function diffInputOf(view: DestinationView): { current: ReadonlyMap<strin
  * destination names them — sorted; empty for a blind view. The same ownership a push uses to delete.
  */
 export function ownedDestinationKeys(view: DestinationView, schema: KeySchema, upperCasesKeys = false): string[] {
-  return planDestinationDiff({ desired: new Map(), ...diffInputOf(view), schema, allowDeletion: true, upperCasesKeys }).delete.slice();
+  return planDestinationDiff({
+    desired: new Map(),
+    ...diffInputOf(view),
+    schema,
+    allowDeletion: true,
+    upperCasesKeys,
+  }).delete.slice();
 }

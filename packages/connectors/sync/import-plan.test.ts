@@ -49,7 +49,10 @@ describe("import plan", () => {
 describe("destination diff by key names only", () => {
   it("rewrites every desired key, creates missing ones and deletes owned names the source lacks", () => {
     const diff = planDestinationDiff({
-      desired: new Map([["A", "1"], ["B", "2"]]),
+      desired: new Map([
+        ["A", "1"],
+        ["B", "2"],
+      ]),
       current: undefined,
       currentKeys: new Set(["APP_A", "APP_GONE", "UNOWNED"]),
       schema,
@@ -63,7 +66,14 @@ describe("destination diff by key names only", () => {
 
 describe("owned destination keys", () => {
   it("are the present keys the schema matches, from values or names, and none when blind", () => {
-    expect(ownedDestinationKeys({ kind: "values", values: destination }, schema)).toEqual(["APP_EMPTY", "APP_NEW", "APP_NEW_EMPTY", "APP_SAME", "APP_SHARED", "APP_bad/key"]);
+    expect(ownedDestinationKeys({ kind: "values", values: destination }, schema)).toEqual([
+      "APP_EMPTY",
+      "APP_NEW",
+      "APP_NEW_EMPTY",
+      "APP_SAME",
+      "APP_SHARED",
+      "APP_bad/key",
+    ]);
     expect(ownedDestinationKeys({ kind: "keys", keys: new Set(["APP_X", "OTHER"]) }, schema)).toEqual(["APP_X"]);
     expect(ownedDestinationKeys({ kind: "blind" }, schema)).toEqual([]);
   });

@@ -1,4 +1,10 @@
 export { checkKeySchema, createKeySchema, KEY_SCHEMA_MAX_LENGTH, type KeySchema } from "./key-schema.ts";
 export { planDestinationDiff, isEmptyDiff } from "./destination-diff.ts";
 export { diffInputOf, ownedDestinationKeys, type DestinationView } from "./destination-view.ts";
-export { planImport, sourceAfterImport, type ImportPlan, type ImportPreference, type ImportWrite } from "./import-plan.ts";
+export {
+  planImport,
+  sourceAfterImport,
+  type ImportPlan,
+  type ImportPreference,
+  type ImportWrite,
+} from "./import-plan.ts";

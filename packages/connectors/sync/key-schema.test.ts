@@ -29,8 +29,17 @@ describe("destination diff", () => {
 
   it("creates, updates and deletes owned keys only", () => {
     const diff = planDestinationDiff({
-      desired: new Map([["A", "1"], ["B", "2"], ["C", "3"]]),
-      current: new Map([["APP_A", "1"], ["APP_B", "old"], ["APP_GONE", "x"], ["OTHER", "keep"]]),
+      desired: new Map([
+        ["A", "1"],
+        ["B", "2"],
+        ["C", "3"],
+      ]),
+      current: new Map([
+        ["APP_A", "1"],
+        ["APP_B", "old"],
+        ["APP_GONE", "x"],
+        ["OTHER", "keep"],
+      ]),
       schema,
       allowDeletion: true,
     });
@@ -40,9 +49,19 @@ describe("destination diff", () => {
   });
 
   it("keeps destination keys when deletion is disabled and writes everything when it cannot read back", () => {
-    const keep = planDestinationDiff({ desired: new Map(), current: new Map([["APP_X", "1"]]), schema, allowDeletion: false });
+    const keep = planDestinationDiff({
+      desired: new Map(),
+      current: new Map([["APP_X", "1"]]),
+      schema,
+      allowDeletion: false,
+    });
     expect(keep.delete).toEqual([]);
-    const blind = planDestinationDiff({ desired: new Map([["A", "1"]]), current: undefined, schema, allowDeletion: true });
+    const blind = planDestinationDiff({
+      desired: new Map([["A", "1"]]),
+      current: undefined,
+      schema,
+      allowDeletion: true,
+    });
     expect([...blind.create.keys()]).toEqual(["APP_A"]);
   });
 });

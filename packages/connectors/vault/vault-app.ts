@@ -20,7 +20,9 @@ export const vaultApp: AppDescriptor = {
   checkCredentials: checkVaultCredentials,
 
   methodOf(credentials: ConnectionCredentials): AuthMethod {
-    return credentials.app.case === "vault" && credentials.app.value.method.case === "token" ? AuthMethod.VAULT_TOKEN : AuthMethod.UNSPECIFIED;
+    return credentials.app.case === "vault" && credentials.app.value.method.case === "token"
+      ? AuthMethod.VAULT_TOKEN
+      : AuthMethod.UNSPECIFIED;
   },
 
   redact(credentials: ConnectionCredentials): RedactedCredentials {
@@ -32,6 +34,10 @@ export const vaultApp: AppDescriptor = {
   /** Proves the token is live with `auth/token/lookup-self`, which every token may call. */
   async validateLive(credentials: ConnectionCredentials, signal?: AbortSignal, guard?: EndpointGuard): Promise<void> {
     const parsed = parseVaultCredentials(credentials);
-    await createVaultClient({ ...parsed, ...(signal ? { signal } : {}), ...(guard ? { endpointGuard: guard } : {}) }).lookupSelf();
+    await createVaultClient({
+      ...parsed,
+      ...(signal ? { signal } : {}),
+      ...(guard ? { endpointGuard: guard } : {}),
+    }).lookupSelf();
   },
 };

@@ -41,7 +41,10 @@ export interface KvMetadata {
   readonly currentVersion: number;
   readonly createdTime: string;
   readonly updatedTime: string;
-  readonly versions: ReadonlyMap<number, { readonly createdTime: string; readonly deletionTime: string; readonly destroyed: boolean }>;
+  readonly versions: ReadonlyMap<
+    number,
+    { readonly createdTime: string; readonly deletionTime: string; readonly destroyed: boolean }
+  >;
 }
 
 /** What Vault says about the calling token; deliberately omits the token id. */
@@ -59,7 +62,12 @@ export interface VaultTokenInfo {
 export interface VaultClient {
   readKv(mount: string, path: string): Promise<KvSecretState>;
   /** Writes a whole new version; `cas` must equal the current version (0 = only if absent). Returns the new version. */
-  writeKv(mount: string, path: string, data: Readonly<Record<string, unknown>>, options: { readonly cas: number }): Promise<number>;
+  writeKv(
+    mount: string,
+    path: string,
+    data: Readonly<Record<string, unknown>>,
+    options: { readonly cas: number },
+  ): Promise<number>;
   readKvMetadata(mount: string, path: string): Promise<KvMetadata | undefined>;
   /** Deletes every version and the metadata; succeeds when nothing is there. */
   deleteKvMetadata(mount: string, path: string): Promise<void>;
@@ -94,16 +102,23 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   const namespace = options.namespace?.replace(/^\/+|\/+$/g, "") ?? "";
   if (namespace) headers["X-Vault-Namespace"] = namespace;
   const checkEndpoint = endpointCheckOnce(options.endpointGuard, base);
-  const calls = options.calls ?? createDeadlineCalls({
-    timeoutMs,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const calls =
+    options.calls ??
+    createDeadlineCalls({
+      timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
 
   async function call(c: VaultCall): Promise<VaultAnswer> {
     await checkEndpoint();
     const url = new URL(`${base}/v1/${c.apiPath.split("/").map(encodeURIComponent).join("/")}`);
     const target: VaultCallTarget = { operation: c.operation, apiPath: c.apiPath, instanceUrl: base };
-    const attributes = { "http.request.method": c.method, "url.path": url.pathname, "server.address": url.hostname, "vault.operation": c.operation };
+    const attributes = {
+      "http.request.method": c.method,
+      "url.path": url.pathname,
+      "server.address": url.hostname,
+      "vault.operation": c.operation,
+    };
     // Classified inside the gate, so the worker's breaker sees the ConnectorError (only transient counts).
     return calls.call(`vault ${c.operation}`, (gateSignal) => {
       const signal = options.calls && options.signal ? AbortSignal.any([gateSignal, options.signal]) : gateSignal;
@@ -148,7 +163,12 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
 
   return {
     async readKv(mount, path) {
-      const { status, json } = await call({ operation: "read", method: "GET", apiPath: `${mount}/data/${path}`, absentOn404: true });
+      const { status, json } = await call({
+        operation: "read",
+        method: "GET",
+        apiPath: `${mount}/data/${path}`,
+        absentOn404: true,
+      });
       const data = objectAt(json, "data");
       const metadata = objectAt(data, "metadata");
       const version = typeof metadata?.version === "number" ? metadata.version : 0;
@@ -160,20 +180,35 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
 
     async writeKv(mount, path, data, { cas }) {
       const secrets = Object.values(data).filter((v): v is string => typeof v === "string");
-      const { status, json } = await call({ operation: "write", method: "POST", apiPath: `${mount}/data/${path}`, body: { options: { cas }, data }, secrets });
+      const { status, json } = await call({
+        operation: "write",
+        method: "POST",
+        apiPath: `${mount}/data/${path}`,
+        body: { options: { cas }, data },
+        secrets,
+      });
       const version = objectAt(json, "data")?.version;
       if (typeof version !== "number") throw notKvV2(status, mount, path, base, "write");
       return version;
     },
 
     async readKvMetadata(mount, path) {
-      const { status, json } = await call({ operation: "read metadata", method: "GET", apiPath: `${mount}/metadata/${path}`, absentOn404: true });
+      const { status, json } = await call({
+        operation: "read metadata",
+        method: "GET",
+        apiPath: `${mount}/metadata/${path}`,
+        absentOn404: true,
+      });
       if (status === 404) return undefined;
       const data = objectAt(json, "data") ?? {};
       const versions = new Map<number, { createdTime: string; deletionTime: string; destroyed: boolean }>();
       for (const [version, raw] of Object.entries(objectAt(data, "versions") ?? {})) {
         const v = (raw ?? {}) as Record<string, unknown>;
-        versions.set(Number(version), { createdTime: String(v.created_time ?? ""), deletionTime: String(v.deletion_time ?? ""), destroyed: v.destroyed === true });
+        versions.set(Number(version), {
+          createdTime: String(v.created_time ?? ""),
+          deletionTime: String(v.deletion_time ?? ""),
+          destroyed: v.destroyed === true,
+        });
       }
       return {
         currentVersion: typeof data.current_version === "number" ? data.current_version : 0,
@@ -200,15 +235,27 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
 }
 
 /** A 2xx that is not KV v2's shape (e.g. a KV v1 mount answering 204) is a config problem. */
-function notKvV2(status: number, mount: string, path: string, instanceUrl: string, operation: "read" | "write" = "read"): ConnectorError {
-  return classifyVaultFailure({ kind: "unexpected_body", status }, { operation, apiPath: `${mount}/data/${path}`, instanceUrl }, []);
+function notKvV2(
+  status: number,
+  mount: string,
+  path: string,
+  instanceUrl: string,
+  operation: "read" | "write" = "read",
+): ConnectorError {
+  return classifyVaultFailure(
+    { kind: "unexpected_body", status },
+    { operation, apiPath: `${mount}/data/${path}`, instanceUrl },
+    [],
+  );
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {
   if (!text) return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -216,7 +263,9 @@ function parseObject(text: string): Record<string, unknown> | undefined {
 
 function objectAt(value: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined {
   const inner = value?.[key];
-  return inner !== null && typeof inner === "object" && !Array.isArray(inner) ? (inner as Record<string, unknown>) : undefined;
+  return inner !== null && typeof inner === "object" && !Array.isArray(inner)
+    ? (inner as Record<string, unknown>)
+    : undefined;
 }
 
 function vaultErrors(json: Record<string, unknown> | undefined): string[] {

@@ -24,16 +24,33 @@ export function checkVaultCredentials(credentials: ConnectionCredentials | undef
   const urlProblem = instanceUrlProblem(vault.instanceUrl);
   if (urlProblem) violations.push({ field: "credentials.vault.instance_url", description: urlProblem });
   const namespace = vault.namespace.replace(/^\/+|\/+$/g, "");
-  if (unsafeHeaderChars.test(namespace) || namespace.split("/").some((s) => s === "." || s === ".." || (namespace !== "" && s === ""))) {
-    violations.push({ field: "credentials.vault.namespace", description: "must be a Vault namespace path such as `team-a` or `org/team-a`, without spaces or `..`" });
+  if (
+    unsafeHeaderChars.test(namespace) ||
+    namespace.split("/").some((s) => s === "." || s === ".." || (namespace !== "" && s === ""))
+  ) {
+    violations.push({
+      field: "credentials.vault.namespace",
+      description: "must be a Vault namespace path such as `team-a` or `org/team-a`, without spaces or `..`",
+    });
   }
   if (vault.method.case !== "token") {
-    violations.push({ field: "credentials.vault.token", description: "a Vault token is required (the only supported auth method)" });
+    violations.push({
+      field: "credentials.vault.token",
+      description: "a Vault token is required (the only supported auth method)",
+    });
   } else {
     const token = vault.method.value.token;
     if (token === "") violations.push({ field: "credentials.vault.token.token", description: "is required" });
-    else if (token.length > MAX_VAULT_TOKEN_CHARS) violations.push({ field: "credentials.vault.token.token", description: `must be at most ${MAX_VAULT_TOKEN_CHARS} characters` });
-    else if (unsafeHeaderChars.test(token)) violations.push({ field: "credentials.vault.token.token", description: "must not contain whitespace or control characters" });
+    else if (token.length > MAX_VAULT_TOKEN_CHARS)
+      violations.push({
+        field: "credentials.vault.token.token",
+        description: `must be at most ${MAX_VAULT_TOKEN_CHARS} characters`,
+      });
+    else if (unsafeHeaderChars.test(token))
+      violations.push({
+        field: "credentials.vault.token.token",
+        description: "must not contain whitespace or control characters",
+      });
   }
   return violations;
 }
@@ -58,7 +75,8 @@ function instanceUrlProblem(raw: string): string | undefined {
   if (!URL.canParse(value)) return "must be an absolute URL such as https://vault.example.com:8200";
   const url = new URL(value);
   if (url.protocol !== "https:" && url.protocol !== "http:") return "must use http or https";
-  if (url.username || url.password) return "must not contain a user name or password (put the token in credentials.vault.token)";
+  if (url.username || url.password)
+    return "must not contain a user name or password (put the token in credentials.vault.token)";
   if (value.includes("?") || value.includes("#")) return "must not contain a query or fragment";
   if (/\/v1\/?$/.test(url.pathname)) return "is the Vault address without the /v1 API prefix";
   return undefined;

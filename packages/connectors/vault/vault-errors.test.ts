@@ -2,9 +2,16 @@ import { describe, expect, it } from "vitest";
 import type { ConnectorErrorKind } from "../contract/index.ts";
 import { classifyVaultFailure, parseRetryAfter, vaultDetail, type VaultCallTarget } from "./vault-errors.ts";
 
-const target: VaultCallTarget = { operation: "write", apiPath: "secret/data/apps/api", instanceUrl: "https://vault.example.com:8200" };
+const target: VaultCallTarget = {
+  operation: "write",
+  apiPath: "secret/data/apps/api",
+  instanceUrl: "https://vault.example.com:8200",
+};
 const respond = (status: number, errors: string[] = [], retryAfter: string | null = null) =>
-  classifyVaultFailure({ kind: "response", status, errors, retryAfter }, target, ["hvs.token-value", "super-secret-value"]);
+  classifyVaultFailure({ kind: "response", status, errors, retryAfter }, target, [
+    "hvs.token-value",
+    "super-secret-value",
+  ]);
 
 describe("classifyVaultFailure", () => {
   it.each<[number, string[], ConnectorErrorKind]>([
@@ -41,8 +48,14 @@ describe("classifyVaultFailure", () => {
   });
 
   it("classifies timeouts, cancellations and network errors as transient without the cause's message", () => {
-    const refused = Object.assign(new Error("connect ECONNREFUSED 10.0.0.1:8200 hvs.token-value"), { code: "ECONNREFUSED" });
-    const network = classifyVaultFailure({ kind: "network", cause: new TypeError("fetch failed", { cause: refused }) }, target, ["hvs.token-value"]);
+    const refused = Object.assign(new Error("connect ECONNREFUSED 10.0.0.1:8200 hvs.token-value"), {
+      code: "ECONNREFUSED",
+    });
+    const network = classifyVaultFailure(
+      { kind: "network", cause: new TypeError("fetch failed", { cause: refused }) },
+      target,
+      ["hvs.token-value"],
+    );
     expect(network.kind).toBe("transient");
     expect(network.message).toContain("ECONNREFUSED");
     expect(network.message).not.toContain("hvs.token-value");

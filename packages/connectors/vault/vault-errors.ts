@@ -11,7 +11,12 @@ export interface VaultCallTarget {
 
 /** How a Vault call went wrong, before it is classified. */
 export type VaultFailure =
-  | { readonly kind: "response"; readonly status: number; readonly errors: readonly string[]; readonly retryAfter: string | null }
+  | {
+      readonly kind: "response";
+      readonly status: number;
+      readonly errors: readonly string[];
+      readonly retryAfter: string | null;
+    }
   | { readonly kind: "timeout"; readonly timeoutMs: number }
   | { readonly kind: "aborted" }
   | { readonly kind: "network"; readonly cause: unknown }
@@ -46,35 +51,53 @@ const responseRules: readonly ResponseRule[] = [
   {
     matches: (status, errors) => status === 400 && errors.some((e) => e.includes(casMismatch)),
     kind: "conflict",
-    message: (t) => `another writer changed ${t.apiPath} between read and write (check-and-set mismatch); the run will retry`,
+    message: (t) =>
+      `another writer changed ${t.apiPath} between read and write (check-and-set mismatch); the run will retry`,
   },
   {
     matches: (status) => status === 400,
     kind: "invalid_config",
-    message: (t, s) => `Vault rejected the ${t.operation} of ${t.apiPath} (${s}): check destination_config.vault_kv and that the mount is KV version 2`,
+    message: (t, s) =>
+      `Vault rejected the ${t.operation} of ${t.apiPath} (${s}): check destination_config.vault_kv and that the mount is KV version 2`,
   },
-  { matches: (status) => status === 401 || status === 403, kind: "auth", message: (t, s) => `Vault refused the token (${s}): ${policyHint(t)}` },
+  {
+    matches: (status) => status === 401 || status === 403,
+    kind: "auth",
+    message: (t, s) => `Vault refused the token (${s}): ${policyHint(t)}`,
+  },
   {
     matches: (status) => status === 404,
     kind: "not_found",
-    message: (t) => `Vault has no route for ${t.apiPath} (404): check destination_config.vault_kv.mount names an enabled KV v2 engine (and the connection's namespace)`,
+    message: (t) =>
+      `Vault has no route for ${t.apiPath} (404): check destination_config.vault_kv.mount names an enabled KV v2 engine (and the connection's namespace)`,
   },
-  { matches: (status) => status === 412, kind: "conflict", message: (t) => `Vault is not yet consistent for ${t.apiPath} (412); the run will retry` },
+  {
+    matches: (status) => status === 412,
+    kind: "conflict",
+    message: (t) => `Vault is not yet consistent for ${t.apiPath} (412); the run will retry`,
+  },
   {
     matches: (status) => status === 413,
     kind: "limit_exceeded",
-    message: (t) => `Vault refused the request to ${t.apiPath} as too large (413): store fewer or smaller secrets in this sync`,
+    message: (t) =>
+      `Vault refused the request to ${t.apiPath} as too large (413): store fewer or smaller secrets in this sync`,
   },
-  { matches: (status) => status === 429, kind: "rate_limited", message: (t) => `Vault rate-limited the ${t.operation} of ${t.apiPath} (429); the run will retry` },
+  {
+    matches: (status) => status === 429,
+    kind: "rate_limited",
+    message: (t) => `Vault rate-limited the ${t.operation} of ${t.apiPath} (429); the run will retry`,
+  },
   {
     matches: (status) => status >= 300 && status < 400,
     kind: "invalid_config",
-    message: (t, s) => `Vault redirected the ${t.operation} of ${t.apiPath} (${s}); redirects are not followed so the token is never sent elsewhere: point instance_url at the active node or its load balancer`,
+    message: (t, s) =>
+      `Vault redirected the ${t.operation} of ${t.apiPath} (${s}); redirects are not followed so the token is never sent elsewhere: point instance_url at the active node or its load balancer`,
   },
   {
     matches: (status) => status >= 500,
     kind: "transient",
-    message: (t, s) => `Vault failed the ${t.operation} of ${t.apiPath} (${s}${s === 503 ? ", sealed or in maintenance" : ""}); the run will retry`,
+    message: (t, s) =>
+      `Vault failed the ${t.operation} of ${t.apiPath} (${s}${s === 503 ? ", sealed or in maintenance" : ""}); the run will retry`,
   },
 ];
 
@@ -83,14 +106,24 @@ const responseRules: readonly ResponseRule[] = [
  * and network errors become kinds. `secrets` (the token, values being written) are scrubbed from
  * any Vault text before it reaches the message; unknown statuses are transient.
  */
-export function classifyVaultFailure(failure: VaultFailure, target: VaultCallTarget, secrets: readonly string[]): ConnectorError {
+export function classifyVaultFailure(
+  failure: VaultFailure,
+  target: VaultCallTarget,
+  secrets: readonly string[],
+): ConnectorError {
   switch (failure.kind) {
     case "response":
       return classifyResponse(failure, target, secrets);
     case "timeout":
-      return new ConnectorError("transient", `Vault at ${target.instanceUrl} did not answer the ${target.operation} of ${target.apiPath} within ${failure.timeoutMs} ms; the run will retry`);
+      return new ConnectorError(
+        "transient",
+        `Vault at ${target.instanceUrl} did not answer the ${target.operation} of ${target.apiPath} within ${failure.timeoutMs} ms; the run will retry`,
+      );
     case "aborted":
-      return new ConnectorError("transient", `the ${target.operation} of ${target.apiPath} was cancelled (deadline or shutdown); the run will retry`);
+      return new ConnectorError(
+        "transient",
+        `the ${target.operation} of ${target.apiPath} was cancelled (deadline or shutdown); the run will retry`,
+      );
     case "network":
       return new ConnectorError(
         "transient",
@@ -105,10 +138,16 @@ export function classifyVaultFailure(failure: VaultFailure, target: VaultCallTar
   }
 }
 
-function classifyResponse(failure: ResponseFailure, target: VaultCallTarget, secrets: readonly string[]): ConnectorError {
+function classifyResponse(
+  failure: ResponseFailure,
+  target: VaultCallTarget,
+  secrets: readonly string[],
+): ConnectorError {
   const rule = responseRules.find((r) => r.matches(failure.status, failure.errors));
   const kind = rule?.kind ?? "transient";
-  const base = rule?.message(target, failure.status) ?? `Vault answered the ${target.operation} of ${target.apiPath} with unexpected status ${failure.status}; the run will retry`;
+  const base =
+    rule?.message(target, failure.status) ??
+    `Vault answered the ${target.operation} of ${target.apiPath} with unexpected status ${failure.status}; the run will retry`;
   const detail = vaultDetail(failure.errors, secrets);
   const message = detail ? `${base} — Vault said: ${detail}` : base;
   return kind === "rate_limited"
@@ -132,4 +171,3 @@ export function parseRetryAfter(header: string | null, now: number = Date.now())
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, date - now);
 }
-

@@ -26,7 +26,10 @@ export const MAX_VAULT_SECRET_BYTES = 1_000_000;
 /** Extracts the KV v2 mount and path; throws `ConnectorError("invalid_config")` naming the field at fault. */
 export function parseVaultKvConfig(config: DestinationConfig | undefined): VaultKvConfig {
   if (config?.destination.case !== "vaultKv") {
-    throw new ConnectorError("invalid_config", "destination_config.vault_kv: is required for a HashiCorp Vault destination");
+    throw new ConnectorError(
+      "invalid_config",
+      "destination_config.vault_kv: is required for a HashiCorp Vault destination",
+    );
   }
   return {
     mount: vaultPath("destination_config.vault_kv.mount", config.destination.value.mount, "secret"),

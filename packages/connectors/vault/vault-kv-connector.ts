@@ -45,7 +45,8 @@ export function createVaultKvConnector(client: VaultClient, config: VaultKvConfi
     async list() {
       const state = await client.readKv(mount, path);
       const values = new Map<string, string>();
-      for (const [key, value] of Object.entries(state.data ?? {})) values.set(key, typeof value === "string" ? value : JSON.stringify(value));
+      for (const [key, value] of Object.entries(state.data ?? {}))
+        values.set(key, typeof value === "string" ? value : JSON.stringify(value));
       return values;
     },
 
@@ -79,20 +80,32 @@ export function createVaultKvConnector(client: VaultClient, config: VaultKvConfi
 /** Refuses a key or value Vault KV cannot hold, before any call; names the key, never the value. */
 function checkEntry(key: string, value: string): void {
   if (!vaultKvLimits.keyPattern.test(key)) {
-    throw new ConnectorError("invalid_config", `destination key "${key.slice(0, 80)}" is not valid for Vault KV (${vaultKvLimits.keyRule}): change the sync's key schema`);
+    throw new ConnectorError(
+      "invalid_config",
+      `destination key "${key.slice(0, 80)}" is not valid for Vault KV (${vaultKvLimits.keyRule}): change the sync's key schema`,
+    );
   }
   const bytes = Buffer.byteLength(value, "utf8");
   if (bytes > vaultKvLimits.maxValueBytes) {
-    throw new ConnectorError("limit_exceeded", `the value of "${key}" is ${bytes} bytes; Vault KV destinations accept at most ${vaultKvLimits.maxValueBytes} bytes per value`);
+    throw new ConnectorError(
+      "limit_exceeded",
+      `the value of "${key}" is ${bytes} bytes; Vault KV destinations accept at most ${vaultKvLimits.maxValueBytes} bytes per value`,
+    );
   }
 }
 
 function checkSecretSize(next: ReadonlyMap<string, unknown>, where: string): void {
   if (next.size > vaultKvLimits.maxSecrets) {
-    throw new ConnectorError("limit_exceeded", `${where} would hold ${next.size} keys; a Vault KV destination holds at most ${vaultKvLimits.maxSecrets}: split the sync`);
+    throw new ConnectorError(
+      "limit_exceeded",
+      `${where} would hold ${next.size} keys; a Vault KV destination holds at most ${vaultKvLimits.maxSecrets}: split the sync`,
+    );
   }
   const bytes = Buffer.byteLength(JSON.stringify(Object.fromEntries(next)), "utf8");
   if (bytes > MAX_VAULT_SECRET_BYTES) {
-    throw new ConnectorError("limit_exceeded", `${where} would be ${bytes} bytes; one Vault KV secret holds at most ${MAX_VAULT_SECRET_BYTES} bytes: split the sync or shrink its values`);
+    throw new ConnectorError(
+      "limit_exceeded",
+      `${where} would be ${bytes} bytes; one Vault KV secret holds at most ${MAX_VAULT_SECRET_BYTES} bytes: split the sync or shrink its values`,
+    );
   }
 }

@@ -17,8 +17,16 @@ export const vaultKvDestination: DestinationDescriptor<VaultKvConfig, VaultConne
   capabilities: { readBack: true, keySchema: true, deletionControl: true, removeOnDelete: true, batchWrites: true },
   limits: vaultKvLimits,
   configFields: [
-    { name: "vault_kv.mount", description: "Mount path of the KV version 2 secrets engine, e.g. `secret`.", required: true },
-    { name: "vault_kv.path", description: "Path of the KV secret inside the mount that holds the sync's keys, e.g. `apps/api`.", required: true },
+    {
+      name: "vault_kv.mount",
+      description: "Mount path of the KV version 2 secrets engine, e.g. `secret`.",
+      required: true,
+    },
+    {
+      name: "vault_kv.path",
+      description: "Path of the KV secret inside the mount that holds the sync's keys, e.g. `apps/api`.",
+      required: true,
+    },
   ],
   parseConfig: parseVaultKvConfig,
   parseCredentials: parseVaultCredentials,

@@ -26,7 +26,9 @@ describe("root keyring", () => {
     expect(createRootKeyring(newRoot).unwrap(rewrapped, "p").equals(dataKey)).toBe(true);
     expect(() => createRootKeyring(newRoot).unwrap(wrappedByOld, "p")).toThrow(UnknownRootKeyError);
     // A forged id does not help: the bytes must open under the key the id names.
-    expect(() => createRootKeyring(oldRoot).unwrap({ rootKeyId: rootKeyId(oldRoot), wrapped: rewrapped.wrapped }, "p")).toThrow();
+    expect(() =>
+      createRootKeyring(oldRoot).unwrap({ rootKeyId: rootKeyId(oldRoot), wrapped: rewrapped.wrapped }, "p"),
+    ).toThrow();
   });
 
   it("gives different ids to different root keys and never contains the key", () => {

@@ -38,7 +38,10 @@ export function createValueCipher(rawKey: Uint8Array): ValueCipher {
       const iv = nextIv();
       const cipher = createCipheriv("aes-256-gcm", key, iv);
       cipher.setAAD(Buffer.from(associatedData, "utf8"));
-      const body = Buffer.concat([cipher.update(typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext), cipher.final()]);
+      const body = Buffer.concat([
+        cipher.update(typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext),
+        cipher.final(),
+      ]);
       return Buffer.concat([Buffer.from([FORMAT_VERSION]), iv, cipher.getAuthTag(), body]);
     },
     open(sealed, associatedData) {

@@ -40,7 +40,9 @@ const payload = Buffer.from([9, 0, 1, 2, 255, 9]).subarray(1, 5);
 
 async function insertRow(name = `row-${randomUUID().slice(0, 8)}`) {
   const id = randomUUID();
-  await handle.db.insert(parity).values({ id, name, payload, big, amount: "12.50", doc: { a: [1, "x"], b: null }, tags: ["x", "y"] });
+  await handle.db
+    .insert(parity)
+    .values({ id, name, payload, big, amount: "12.50", doc: { a: [1, "x"], b: null }, tags: ["x", "y"] });
   return { id, name };
 }
 
@@ -84,18 +86,31 @@ describe(`drivers hand identical values (${currentDatabaseKind()})`, () => {
 
   it("detects a unique violation, by constraint too, inside and outside a transaction", async () => {
     const { name } = await insertRow();
-    const outside = await insertRow(name).then(() => undefined, (error: unknown) => error);
+    const outside = await insertRow(name).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(isUniqueViolation(outside)).toBe(true);
     expect(isUniqueViolation(outside, "parity_name_key")).toBe(true);
     expect(isUniqueViolation(outside, "another_key")).toBe(false);
     const inside = await handle.db
       .transaction(async (tx) => {
-        await tx.insert(parity).values({ id: randomUUID(), name: `${name}-tx`, payload, big, amount: "1", doc: {}, tags: [] });
+        await tx
+          .insert(parity)
+          .values({ id: randomUUID(), name: `${name}-tx`, payload, big, amount: "1", doc: {}, tags: [] });
         await tx.insert(parity).values({ id: randomUUID(), name, payload, big, amount: "1", doc: {}, tags: [] });
       })
-      .then(() => undefined, (error: unknown) => error);
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
     expect(isUniqueViolation(inside, "parity_name_key")).toBe(true);
-    expect(await handle.db.select().from(parity).where(eq(parity.name, `${name}-tx`))).toEqual([]);
+    expect(
+      await handle.db
+        .select()
+        .from(parity)
+        .where(eq(parity.name, `${name}-tx`)),
+    ).toEqual([]);
     expect(isUniqueViolation(new Error("other"))).toBe(false);
   });
 });

@@ -23,7 +23,12 @@ export interface DatabaseHandle {
  * runs on a laptop with no database server. Both hand the stores the same values (`bytea` as
  * `Buffer`, `int8` as text before drizzle maps it); stores must not depend on which one runs.
  */
-export async function openDatabase(options: { url?: string; dataDir?: string; migrationsFolder: string; maxConnections?: number }): Promise<DatabaseHandle> {
+export async function openDatabase(options: {
+  url?: string;
+  dataDir?: string;
+  migrationsFolder: string;
+  maxConnections?: number;
+}): Promise<DatabaseHandle> {
   if (options.url) {
     const client = postgres(options.url, { max: options.maxConnections ?? 10, onnotice: () => {} });
     const db = drizzlePostgres(client);

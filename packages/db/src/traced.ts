@@ -7,14 +7,18 @@ const tracer = trace.getTracer("syncline.db");
  * names the operation (`secrets.insert`), never the data.
  */
 export async function traced<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(`db ${name}`, { kind: SpanKind.CLIENT, attributes: { "db.system.name": "postgresql", "db.operation.name": name } }, async (span) => {
-    try {
-      return await fn();
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as { code?: string }).code ?? "error" });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(
+    `db ${name}`,
+    { kind: SpanKind.CLIENT, attributes: { "db.system.name": "postgresql", "db.operation.name": name } },
+    async (span) => {
+      try {
+        return await fn();
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as { code?: string }).code ?? "error" });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }

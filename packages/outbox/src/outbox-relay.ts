@@ -22,7 +22,14 @@ export interface OutboxRelay {
   drain(): Promise<void>;
 }
 
-export function createOutboxRelay(deps: { db: Database; table: OutboxTable; lockKey: number; publisher: EventPublisher; logger: Logger; sweepIntervalMs?: number }): OutboxRelay {
+export function createOutboxRelay(deps: {
+  db: Database;
+  table: OutboxTable;
+  lockKey: number;
+  publisher: EventPublisher;
+  logger: Logger;
+  sweepIntervalMs?: number;
+}): OutboxRelay {
   let running: Promise<void> | undefined;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
@@ -30,13 +37,26 @@ export function createOutboxRelay(deps: { db: Database; table: OutboxTable; lock
 
   const drainOnce = async (): Promise<number> =>
     deps.db.transaction(async (tx) => {
-      const [lock] = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${deps.lockKey}) as locked`);
+      const [lock] = await queryRows<{ locked: boolean }>(
+        tx,
+        sql`select pg_try_advisory_xact_lock(${deps.lockKey}) as locked`,
+      );
       if (lock?.locked !== true) return 0;
       const pending = await tx.select().from(table).orderBy(asc(table.seq)).limit(BATCH);
       for (const row of pending) {
-        await deps.publisher.publishEncoded(row.subject, row.payload, { msgId: row.id, typeName: row.typeName, traceContext: row.traceContext });
+        await deps.publisher.publishEncoded(row.subject, row.payload, {
+          msgId: row.id,
+          typeName: row.typeName,
+          traceContext: row.traceContext,
+        });
       }
-      if (pending.length > 0) await tx.delete(table).where(inArray(table.seq, pending.map((row) => row.seq)));
+      if (pending.length > 0)
+        await tx.delete(table).where(
+          inArray(
+            table.seq,
+            pending.map((row) => row.seq),
+          ),
+        );
       return pending.length;
     });
 

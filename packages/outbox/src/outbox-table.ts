@@ -7,15 +7,19 @@ import { bigserial, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } 
  * `payload` is the binary protobuf event (never a secret value); `type_name` its message type.
  */
 export function outboxTable(name = "outbox") {
-  return pgTable(name, {
-    seq: bigserial("seq", { mode: "bigint" }).primaryKey(),
-    id: uuid("id").notNull(),
-    subject: text("subject").notNull(),
-    typeName: text("type_name").notNull().default(""),
-    payload: bytea("payload").notNull(),
-    traceContext: jsonb("trace_context").$type<Record<string, string>>().notNull().default({}),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  }, (t) => [uniqueIndex(`${name}_id_key`).on(t.id), index(`${name}_created_at_idx`).on(t.createdAt)]);
+  return pgTable(
+    name,
+    {
+      seq: bigserial("seq", { mode: "bigint" }).primaryKey(),
+      id: uuid("id").notNull(),
+      subject: text("subject").notNull(),
+      typeName: text("type_name").notNull().default(""),
+      payload: bytea("payload").notNull(),
+      traceContext: jsonb("trace_context").$type<Record<string, string>>().notNull().default({}),
+      createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [uniqueIndex(`${name}_id_key`).on(t.id), index(`${name}_created_at_idx`).on(t.createdAt)],
+  );
 }
 
 export type OutboxTable = ReturnType<typeof outboxTable>;

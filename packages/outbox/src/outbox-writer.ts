@@ -16,11 +16,31 @@ export async function enqueueEvent<D extends DescMessage>(
 ): Promise<string> {
   const id = randomUUID();
   const payload = toBinary(event.schema, create(event.schema, event.message(id)));
-  await tx.insert(table).values({ id, subject: event.subject, typeName: event.schema.typeName, payload: Buffer.from(payload), traceContext: injectTraceContext() });
+  await tx
+    .insert(table)
+    .values({
+      id,
+      subject: event.subject,
+      typeName: event.schema.typeName,
+      payload: Buffer.from(payload),
+      traceContext: injectTraceContext(),
+    });
   return id;
 }
 
 /** Adds an already encoded event with its own id (the caller put the id inside the event). */
-export async function enqueueEncoded(tx: Database, table: OutboxTable, event: { id: string; subject: string; typeName: string; payload: Uint8Array }): Promise<void> {
-  await tx.insert(table).values({ id: event.id, subject: event.subject, typeName: event.typeName, payload: Buffer.from(event.payload), traceContext: injectTraceContext() });
+export async function enqueueEncoded(
+  tx: Database,
+  table: OutboxTable,
+  event: { id: string; subject: string; typeName: string; payload: Uint8Array },
+): Promise<void> {
+  await tx
+    .insert(table)
+    .values({
+      id: event.id,
+      subject: event.subject,
+      typeName: event.typeName,
+      payload: Buffer.from(event.payload),
+      traceContext: injectTraceContext(),
+    });
 }

@@ -82,7 +82,11 @@ type ServerCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableSt
  * (throwing RpcError) and returns the handler's context, so auth failures flow through the same
  * error path as handler failures.
  */
-function withServerSpan(spec: MethodSpec, call: ServerCall, body: (span: Span, callContext: () => CallContext) => Promise<void>): void {
+function withServerSpan(
+  spec: MethodSpec,
+  call: ServerCall,
+  body: (span: Span, callContext: () => CallContext) => Promise<void>,
+): void {
   const carrier: Record<string, string> = {};
   for (const name of ["traceparent", "tracestate"]) {
     const value = call.metadata.get(name)[0];
@@ -95,9 +99,13 @@ function withServerSpan(spec: MethodSpec, call: ServerCall, body: (span: Span, c
     const controller = new AbortController();
     call.on("cancelled", () => controller.abort(new RpcError(grpc.status.CANCELLED, "call cancelled")));
     const deadline = call.getDeadline();
-    const deadlineDate = deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(Number(deadline)) : undefined;
+    const deadlineDate =
+      deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(Number(deadline)) : undefined;
     const timer = deadlineDate
-      ? setTimeout(() => controller.abort(new RpcError(grpc.status.DEADLINE_EXCEEDED, "deadline exceeded")), Math.max(0, deadlineDate.getTime() - Date.now()))
+      ? setTimeout(
+          () => controller.abort(new RpcError(grpc.status.DEADLINE_EXCEEDED, "deadline exceeded")),
+          Math.max(0, deadlineDate.getTime() - Date.now()),
+        )
       : undefined;
     const callContext = (): CallContext => ({
       principal: spec.gate(call.metadata),
@@ -116,12 +124,15 @@ function withServerSpan(spec: MethodSpec, call: ServerCall, body: (span: Span, c
 function toCallerError(spec: MethodSpec, error: unknown, span: Span): Partial<grpc.ServiceError> {
   if (error instanceof RpcError) {
     span.setAttribute("rpc.grpc.status_code", error.code);
-    if (error.code === grpc.status.INTERNAL || error.code === grpc.status.UNKNOWN) span.setStatus({ code: SpanStatusCode.ERROR });
+    if (error.code === grpc.status.INTERNAL || error.code === grpc.status.UNKNOWN)
+      span.setStatus({ code: SpanStatusCode.ERROR });
     return toServiceError(error);
   }
   const traceId = span.spanContext().traceId;
   spec.logger.error({ err: error, method: spec.method.name }, "unexpected error in rpc handler");
   span.setStatus({ code: SpanStatusCode.ERROR, message: "internal error" });
   span.setAttribute("rpc.grpc.status_code", grpc.status.INTERNAL);
-  return toServiceError(new RpcError(grpc.status.INTERNAL, `internal error (trace ${traceId}); the operators' logs have the details`));
+  return toServiceError(
+    new RpcError(grpc.status.INTERNAL, `internal error (trace ${traceId}); the operators' logs have the details`),
+  );
 }

@@ -38,7 +38,10 @@ const tracer = trace.getTracer("syncline.rpc");
 /** Creates a typed client; every call carries the bearer token, a deadline and the trace context. */
 export function createRpcClient<S extends DescService>(service: S, options: ClientOptions): RpcClient<S> {
   const Constructor = grpc.makeGenericClientConstructor(grpcServiceDefinition(service), service.typeName);
-  const raw = new Constructor(options.address, grpc.credentials.createInsecure()) as unknown as Record<string, Function>;
+  const raw = new Constructor(options.address, grpc.credentials.createInsecure()) as unknown as Record<
+    string,
+    Function
+  >;
   const client: Record<string, unknown> = { close: () => (raw as unknown as grpc.Client).close() };
   for (const method of service.methods) {
     const name = `${service.typeName}/${method.name}`;
@@ -53,24 +56,32 @@ export function createRpcClient<S extends DescService>(service: S, options: Clie
     const fn = raw[method.localName]!.bind(raw);
     if (method.methodKind === "unary") {
       client[method.localName] = (request: unknown, callOptions: CallOptions = {}) =>
-        tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes: { "rpc.system": "grpc", "rpc.method": method.name } }, (span) =>
-          new Promise((resolve, reject) => {
-            const deadlineMs = callOptions.deadlineMs ?? options.deadlineMs ?? 15_000;
-            const call = fn(request, metadataFor(), { deadline: Date.now() + deadlineMs }, (error: grpc.ServiceError | null, response: unknown) => {
-              if (error) {
-                const rpcError = fromServiceError(error);
-                span.setAttribute("rpc.grpc.status_code", rpcError.code);
-                span.setStatus({ code: SpanStatusCode.ERROR });
-                span.end();
-                reject(rpcError);
-              } else {
-                span.setAttribute("rpc.grpc.status_code", grpc.status.OK);
-                span.end();
-                resolve(response);
-              }
-            }) as grpc.ClientUnaryCall;
-            callOptions.signal?.addEventListener("abort", () => call.cancel(), { once: true });
-          }),
+        tracer.startActiveSpan(
+          name,
+          { kind: SpanKind.CLIENT, attributes: { "rpc.system": "grpc", "rpc.method": method.name } },
+          (span) =>
+            new Promise((resolve, reject) => {
+              const deadlineMs = callOptions.deadlineMs ?? options.deadlineMs ?? 15_000;
+              const call = fn(
+                request,
+                metadataFor(),
+                { deadline: Date.now() + deadlineMs },
+                (error: grpc.ServiceError | null, response: unknown) => {
+                  if (error) {
+                    const rpcError = fromServiceError(error);
+                    span.setAttribute("rpc.grpc.status_code", rpcError.code);
+                    span.setStatus({ code: SpanStatusCode.ERROR });
+                    span.end();
+                    reject(rpcError);
+                  } else {
+                    span.setAttribute("rpc.grpc.status_code", grpc.status.OK);
+                    span.end();
+                    resolve(response);
+                  }
+                },
+              ) as grpc.ClientUnaryCall;
+              callOptions.signal?.addEventListener("abort", () => call.cancel(), { once: true });
+            }),
         );
     } else if (method.methodKind === "server_streaming") {
       client[method.localName] = (request: unknown, callOptions: CallOptions = {}) =>

@@ -19,14 +19,24 @@ export function addReflection(server: grpc.Server, services: readonly DescServic
     indexSymbols(file, symbols);
   };
   services.forEach((service) => visit(service.file));
-  const serviceNames = [...services.map((s) => s.typeName), v1.ServerReflection.typeName, v1alpha.ServerReflection.typeName];
+  const serviceNames = [
+    ...services.map((s) => s.typeName),
+    v1.ServerReflection.typeName,
+    v1alpha.ServerReflection.typeName,
+  ];
 
   const answer = (request: v1.ServerReflectionRequest) => {
     const r = request.messageRequest;
     const fileResponse = (file: DescFile | undefined, missing: string) =>
       file
-        ? { case: "fileDescriptorResponse" as const, value: { fileDescriptorProto: withDependencies(file).map(encodeFile) } }
-        : { case: "errorResponse" as const, value: { errorCode: grpc.status.NOT_FOUND, errorMessage: `${missing} not found` } };
+        ? {
+            case: "fileDescriptorResponse" as const,
+            value: { fileDescriptorProto: withDependencies(file).map(encodeFile) },
+          }
+        : {
+            case: "errorResponse" as const,
+            value: { errorCode: grpc.status.NOT_FOUND, errorMessage: `${missing} not found` },
+          };
     switch (r.case) {
       case "listServices":
         return { case: "listServicesResponse" as const, value: { service: serviceNames.map((name) => ({ name })) } };
@@ -35,7 +45,10 @@ export function addReflection(server: grpc.Server, services: readonly DescServic
       case "fileContainingSymbol":
         return fileResponse(symbols.get(r.value.replace(/^\./, "")), `symbol ${r.value}`);
       default:
-        return { case: "errorResponse" as const, value: { errorCode: grpc.status.UNIMPLEMENTED, errorMessage: "not supported" } };
+        return {
+          case: "errorResponse" as const,
+          value: { errorCode: grpc.status.UNIMPLEMENTED, errorMessage: "not supported" },
+        };
     }
   };
 

@@ -22,7 +22,8 @@ beforeAll(async () => {
     SourceSnapshotService,
     {
       async getSourceSnapshot(request) {
-        if (!request.path.startsWith("/")) throw RpcError.invalidArgument([{ field: "path", description: "must start with /" }]);
+        if (!request.path.startsWith("/"))
+          throw RpcError.invalidArgument([{ field: "path", description: "must start with /" }]);
         if (request.path === "/boom") throw new Error("database said: value=hunter2");
         return { revision: 7n, sourceExists: true, secrets: [{ key: "A", value: "1" }] };
       },
@@ -54,7 +55,11 @@ describe("rpc", () => {
   });
 
   it("refuses a missing or wrong token with UNAUTHENTICATED and the admin token with PERMISSION_DENIED", async () => {
-    for (const [token, code] of [[undefined, Code.UNAUTHENTICATED], ["wrong", Code.UNAUTHENTICATED], [tokens.adminToken, Code.PERMISSION_DENIED]] as const) {
+    for (const [token, code] of [
+      [undefined, Code.UNAUTHENTICATED],
+      ["wrong", Code.UNAUTHENTICATED],
+      [tokens.adminToken, Code.PERMISSION_DENIED],
+    ] as const) {
       const client = createRpcClient(SourceSnapshotService, { address, ...(token ? { token } : {}) });
       const error = await client.getSourceSnapshot({ path: "/" }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RpcError);
@@ -106,7 +111,9 @@ describe("rpc", () => {
 
   it("lists services and serves file descriptors through reflection", async () => {
     const Constructor = grpc.makeGenericClientConstructor(grpcServiceDefinition(ServerReflection), "reflection");
-    const raw = new Constructor(address, grpc.credentials.createInsecure()) as unknown as { serverReflectionInfo(): grpc.ClientDuplexStream<unknown, any> };
+    const raw = new Constructor(address, grpc.credentials.createInsecure()) as unknown as {
+      serverReflectionInfo(): grpc.ClientDuplexStream<unknown, any>;
+    };
     const call = raw.serverReflectionInfo();
     const responses: any[] = [];
     const done = new Promise<void>((resolve) => {

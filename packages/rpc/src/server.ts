@@ -40,7 +40,8 @@ export function createRpcServer(options: { tokens: TokenSet; logger: Logger; max
       for (const method of service.methods) {
         const allowed: Access = Array.isArray(access)
           ? (access as Access)
-          : ((access as { methods: Record<string, Access> }).methods[method.localName] ?? (access as { default: Access }).default);
+          : ((access as { methods: Record<string, Access> }).methods[method.localName] ??
+            (access as { default: Access }).default);
         const handler = (handlers as Record<string, unknown>)[method.localName];
         if (typeof handler !== "function") throw new Error(`no handler for ${service.typeName}.${method.name}`);
         const gate = (metadata: grpc.Metadata) => {

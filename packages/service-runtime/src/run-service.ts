@@ -1,5 +1,14 @@
 import { ConfigError, readConfig } from "@syncline/config";
-import { createLogger, createMetricsRegistry, initTelemetry, startMetricsServer, traceExportFromEnv, type Logger, type MetricsRegistry, type Telemetry } from "@syncline/telemetry";
+import {
+  createLogger,
+  createMetricsRegistry,
+  initTelemetry,
+  startMetricsServer,
+  traceExportFromEnv,
+  type Logger,
+  type MetricsRegistry,
+  type Telemetry,
+} from "@syncline/telemetry";
 import { metricsConfig } from "./platform-config.ts";
 import { exitOnUncaughtError } from "./uncaught-errors.ts";
 
@@ -46,7 +55,12 @@ export function runService(name: string, start: (context: ServiceContext) => Pro
     const settings = readConfig(metricsConfig);
     const stopService = await start({ logger, telemetry, metrics });
     if (settings.metricsPort === undefined) return stopService;
-    const endpoint = await startMetricsServer({ host: settings.metricsHost, port: settings.metricsPort, registry: metrics, logger }).catch(async (error: unknown) => {
+    const endpoint = await startMetricsServer({
+      host: settings.metricsHost,
+      port: settings.metricsPort,
+      registry: metrics,
+      logger,
+    }).catch(async (error: unknown) => {
       await stopService();
       throw error;
     });

@@ -11,7 +11,8 @@ const PATH_SEGMENT = /^[A-Za-z0-9_.-]+$/;
 /** Environment slugs: lowercase letters, digits and '-'. Returns the problem, or undefined. */
 export function checkEnvironmentSlug(value: string): string | undefined {
   if (value.length === 0) return "is required";
-  if (value.length > pathLimits.environmentSlugLength) return `must be at most ${pathLimits.environmentSlugLength} characters`;
+  if (value.length > pathLimits.environmentSlugLength)
+    return `must be at most ${pathLimits.environmentSlugLength} characters`;
   return SLUG.test(value) ? undefined : "must be lowercase letters, digits and '-', starting with a letter or digit";
 }
 
@@ -24,10 +25,12 @@ export function normaliseFolderPath(raw: string): { path: string } | { problem: 
   if (!raw.startsWith("/")) return { problem: "must be absolute (start with /)" };
   if (raw.length > pathLimits.pathLength) return { problem: `must be at most ${pathLimits.pathLength} characters` };
   const segments = raw.split("/").filter((segment) => segment.length > 0);
-  if (segments.length > pathLimits.pathDepth) return { problem: `must be at most ${pathLimits.pathDepth} folders deep` };
+  if (segments.length > pathLimits.pathDepth)
+    return { problem: `must be at most ${pathLimits.pathDepth} folders deep` };
   for (const segment of segments) {
     if (segment === "." || segment === "..") return { problem: "must not contain '.' or '..' segments" };
-    if (!PATH_SEGMENT.test(segment)) return { problem: `segment "${segment.slice(0, 40)}" may contain only letters, digits, '_', '.' and '-'` };
+    if (!PATH_SEGMENT.test(segment))
+      return { problem: `segment "${segment.slice(0, 40)}" may contain only letters, digits, '_', '.' and '-'` };
   }
   return { path: `/${segments.join("/")}` };
 }

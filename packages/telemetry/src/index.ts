@@ -2,5 +2,15 @@ export { initTelemetry, injectTraceContext, extractTraceContext, type Telemetry,
 export { createLogger, type Logger } from "./logger.ts";
 export { traceExportFromEnv } from "./trace-export-config.ts";
 export { loggableError } from "./loggable-error.ts";
-export { cachedRead, createMetricsRegistry, durationBuckets, type MetricsRegistry, type Counter, type Gauge, type Histogram, type GaugeSample, type Labels } from "./metrics.ts";
+export {
+  cachedRead,
+  createMetricsRegistry,
+  durationBuckets,
+  type MetricsRegistry,
+  type Counter,
+  type Gauge,
+  type Histogram,
+  type GaugeSample,
+  type Labels,
+} from "./metrics.ts";
 export { startMetricsServer, type MetricsServer } from "./metrics-server.ts";

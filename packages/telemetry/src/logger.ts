@@ -9,13 +9,28 @@ export type { Logger } from "pino";
  * that commonly hold secrets are censored as a second line of defence; the first is never logging
  * values at all.
  */
-export function createLogger(service: string, level: string = process.env.LOG_LEVEL ?? "info", destination?: DestinationStream): Logger {
+export function createLogger(
+  service: string,
+  level: string = process.env.LOG_LEVEL ?? "info",
+  destination?: DestinationStream,
+): Logger {
   const options: LoggerOptions = {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ["value", "*.value", "token", "*.token", "credentials", "*.credentials", "authorization", "*.authorization", "password", "*.password"],
+      paths: [
+        "value",
+        "*.value",
+        "token",
+        "*.token",
+        "credentials",
+        "*.credentials",
+        "authorization",
+        "*.authorization",
+        "password",
+        "*.password",
+      ],
       censor: "[redacted]",
     },
     // Every `{ err }` goes through one serializer that drops query parameters (see loggable-error.ts).

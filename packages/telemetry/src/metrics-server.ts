@@ -14,7 +14,12 @@ export interface MetricsServer {
  * Serves the registry for Prometheus: `GET /metrics` answers the text format 0.0.4, anything else
  * 404. A registry that fails to render answers 500 and logs the error (never the samples).
  */
-export async function startMetricsServer(options: { host: string; port: number; registry: MetricsRegistry; logger: Logger }): Promise<MetricsServer> {
+export async function startMetricsServer(options: {
+  host: string;
+  port: number;
+  registry: MetricsRegistry;
+  logger: Logger;
+}): Promise<MetricsServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "").split("?")[0];
     if (path !== "/metrics" || (req.method !== "GET" && req.method !== "HEAD")) {
@@ -22,7 +27,10 @@ export async function startMetricsServer(options: { host: string; port: number; 
       return;
     }
     options.registry.render().then(
-      (body) => res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }).end(req.method === "HEAD" ? undefined : body),
+      (body) =>
+        res
+          .writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
+          .end(req.method === "HEAD" ? undefined : body),
       (error: unknown) => {
         options.logger.error({ err: error }, "could not render metrics");
         res.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end("could not render metrics\n");

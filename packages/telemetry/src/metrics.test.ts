@@ -30,7 +30,10 @@ describe("metrics registry (text format 0.0.4)", () => {
 
   it("renders cumulative histogram buckets, +Inf, _sum and _count", async () => {
     const registry = createMetricsRegistry();
-    const duration = registry.histogram("run_seconds", "Run duration.", { labelNames: ["action"], buckets: [1, 0.5, 5] });
+    const duration = registry.histogram("run_seconds", "Run duration.", {
+      labelNames: ["action"],
+      buckets: [1, 0.5, 5],
+    });
     for (const v of [0.2, 0.7, 3, 60]) duration.observe({ action: "SYNC" }, v);
     expect(await registry.render()).toBe(
       [
@@ -50,7 +53,10 @@ describe("metrics registry (text format 0.0.4)", () => {
   it("reads collected gauges at each scrape and keeps rendering when one callback fails", async () => {
     const registry = createMetricsRegistry();
     let open = 0;
-    registry.gauge("breaker_state", "0 closed, 1 half-open, 2 open.", { labelNames: ["connection_id"], collect: () => [{ labels: { connection_id: "c1" }, value: open }] });
+    registry.gauge("breaker_state", "0 closed, 1 half-open, 2 open.", {
+      labelNames: ["connection_id"],
+      collect: () => [{ labels: { connection_id: "c1" }, value: open }],
+    });
     registry.gauge("broken", "Fails.", { collect: () => Promise.reject(new Error("db down")) });
     registry.gauge("plain", "Set by code.").set({}, 7);
     expect(await registry.render()).toContain('breaker_state{connection_id="c1"} 0\n');

@@ -32,8 +32,19 @@ export interface Histogram {
 export interface MetricsRegistry {
   counter(name: string, help: string, labelNames?: readonly string[]): Counter;
   /** With `collect`, the gauge's samples are exactly what the callback returns at each scrape. */
-  gauge(name: string, help: string, options?: { labelNames?: readonly string[]; collect?: () => readonly GaugeSample[] | Promise<readonly GaugeSample[]> }): Gauge;
-  histogram(name: string, help: string, options: { labelNames?: readonly string[]; buckets: readonly number[] }): Histogram;
+  gauge(
+    name: string,
+    help: string,
+    options?: {
+      labelNames?: readonly string[];
+      collect?: () => readonly GaugeSample[] | Promise<readonly GaugeSample[]>;
+    },
+  ): Gauge;
+  histogram(
+    name: string,
+    help: string,
+    options: { labelNames?: readonly string[]; buckets: readonly number[] },
+  ): Histogram;
   /** Every metric in text format 0.0.4; a failing collect callback leaves that metric without samples. */
   render(): Promise<string>;
 }
@@ -59,8 +70,10 @@ export function createMetricsRegistry(): MetricsRegistry {
     if (!METRIC_NAME.test(metric.name)) throw new Error(`invalid metric name "${metric.name}"`);
     if (metrics.has(metric.name)) throw new Error(`metric "${metric.name}" is already registered`);
     for (const label of labelNames) {
-      if (!LABEL_NAME.test(label) || label.startsWith("__")) throw new Error(`invalid label name "${label}" on ${metric.name}`);
-      if (metric.type === "histogram" && label === "le") throw new Error(`histogram ${metric.name} may not use the label "le"`);
+      if (!LABEL_NAME.test(label) || label.startsWith("__"))
+        throw new Error(`invalid label name "${label}" on ${metric.name}`);
+      if (metric.type === "histogram" && label === "le")
+        throw new Error(`histogram ${metric.name} may not use the label "le"`);
     }
     metrics.set(metric.name, metric);
   }
@@ -68,7 +81,15 @@ export function createMetricsRegistry(): MetricsRegistry {
   return {
     counter(name, help, labelNames = []) {
       const values = new Map<string, number>();
-      register({ name, help, type: "counter", samples: async () => [...values].map(([key, value]) => `${name}${key} ${formatValue(value)}`) }, labelNames);
+      register(
+        {
+          name,
+          help,
+          type: "counter",
+          samples: async () => [...values].map(([key, value]) => `${name}${key} ${formatValue(value)}`),
+        },
+        labelNames,
+      );
       return {
         inc(labels = {}, value = 1) {
           if (!(value >= 0)) throw new Error(`counter ${name} can only go up`);
@@ -82,7 +103,9 @@ export function createMetricsRegistry(): MetricsRegistry {
       const values = new Map<string, number>();
       const samples = async () => {
         if (!options.collect) return [...values].map(([key, value]) => `${name}${key} ${formatValue(value)}`);
-        return (await options.collect()).map((s) => `${name}${labelKey(name, labelNames, s.labels ?? {})} ${formatValue(s.value)}`);
+        return (await options.collect()).map(
+          (s) => `${name}${labelKey(name, labelNames, s.labels ?? {})} ${formatValue(s.value)}`,
+        );
       };
       register({ name, help, type: "gauge", samples }, labelNames);
       return { set: (labels, value) => void values.set(labelKey(name, labelNames, labels), value) };
@@ -94,7 +117,9 @@ export function createMetricsRegistry(): MetricsRegistry {
       const series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
       const samples = async () =>
         [...series.values()].flatMap(({ labels, counts, sum, count }) => [
-          ...buckets.map((le, i) => `${name}_bucket${labelKey(name, labelNames, labels, formatValue(le))} ${counts[i]}`),
+          ...buckets.map(
+            (le, i) => `${name}_bucket${labelKey(name, labelNames, labels, formatValue(le))} ${counts[i]}`,
+          ),
           `${name}_bucket${labelKey(name, labelNames, labels, "+Inf")} ${count}`,
           `${name}_sum${labelKey(name, labelNames, labels)} ${formatValue(sum)}`,
           `${name}_count${labelKey(name, labelNames, labels)} ${count}`,
@@ -115,7 +140,11 @@ export function createMetricsRegistry(): MetricsRegistry {
       const blocks = await Promise.all(
         [...metrics.values()].map(async (metric) => {
           const samples = await metric.samples().catch(() => []);
-          return [`# HELP ${metric.name} ${escapeHelp(metric.help)}`, `# TYPE ${metric.name} ${metric.type}`, ...samples].join("\n");
+          return [
+            `# HELP ${metric.name} ${escapeHelp(metric.help)}`,
+            `# TYPE ${metric.name} ${metric.type}`,
+            ...samples,
+          ].join("\n");
         }),
       );
       return blocks.length === 0 ? "" : `${blocks.join("\n")}\n`;
@@ -125,7 +154,8 @@ export function createMetricsRegistry(): MetricsRegistry {
 
 /** `{a="1",b="2"}` in the declared label order (empty string without labels); unknown or missing labels throw. */
 function labelKey(metric: string, labelNames: readonly string[], labels: Labels, le?: string): string {
-  for (const name of Object.keys(labels)) if (!labelNames.includes(name)) throw new Error(`${metric} has no label "${name}"`);
+  for (const name of Object.keys(labels))
+    if (!labelNames.includes(name)) throw new Error(`${metric} has no label "${name}"`);
   const pairs = labelNames.map((name) => {
     const value = labels[name];
     if (value === undefined) throw new Error(`${metric} needs the label "${name}"`);

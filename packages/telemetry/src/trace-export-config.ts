@@ -8,7 +8,9 @@ import type { TraceExport } from "./tracing.ts";
 export function traceExportFromEnv(env: NodeJS.ProcessEnv = process.env): TraceExport {
   const file = env.SYNCLINE_TRACE_FILE;
   if (file) return { kind: "file", path: file };
-  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, "")}/v1/traces` : undefined);
+  const endpoint =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, "")}/v1/traces` : undefined);
   if (endpoint) return { kind: "otlp", endpoint };
   return { kind: "none" };
 }

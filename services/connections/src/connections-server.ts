@@ -50,7 +50,11 @@ export interface ConnectionsServer {
  * so the orchestrator can check a connection's app); credential resolution is internal only.
  * With `metrics`, live validations are counted there.
  */
-export async function startConnectionsServer(config: ConnectionsServerConfig, logger: Logger, metrics?: MetricsRegistry): Promise<ConnectionsServer> {
+export async function startConnectionsServer(
+  config: ConnectionsServerConfig,
+  logger: Logger,
+  metrics?: MetricsRegistry,
+): Promise<ConnectionsServer> {
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
   let nc: NatsConnection | undefined;
@@ -58,12 +62,30 @@ export async function startConnectionsServer(config: ConnectionsServerConfig, lo
   if (config.natsUrl) {
     nc = await connectBus(config.natsUrl, "connections");
     await ensureTopology(nc, { streams: [streams.connectionEvents], consumers: [] });
-    relay = createOutboxRelay({ db: database.db, table: outbox, lockKey: 7325002, publisher: createEventPublisher(nc), logger });
+    relay = createOutboxRelay({
+      db: database.db,
+      table: outbox,
+      lockKey: 7325002,
+      publisher: createEventPublisher(nc),
+      logger,
+    });
   }
-  const endpointGuard = config.endpointAllowlist ? createEndpointGuard({ allowlist: config.endpointAllowlist }) : defaultEndpointGuard();
-  const connections = createConnectionService({ db: database.db, sealer: createCredentialSealer(config.encryptionKey), describeApp: metrics ? countingValidations(appDescriptor, metrics) : appDescriptor, endpointGuard, logger, afterCommit: () => relay?.kick() });
+  const endpointGuard = config.endpointAllowlist
+    ? createEndpointGuard({ allowlist: config.endpointAllowlist })
+    : defaultEndpointGuard();
+  const connections = createConnectionService({
+    db: database.db,
+    sealer: createCredentialSealer(config.encryptionKey),
+    describeApp: metrics ? countingValidations(appDescriptor, metrics) : appDescriptor,
+    endpointGuard,
+    logger,
+    afterCommit: () => relay?.kick(),
+  });
   const server = createRpcServer({ tokens: config, logger });
-  server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), { default: ["admin"], methods: { getAppConnection: ["admin", "service"] } });
+  server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), {
+    default: ["admin"],
+    methods: { getAppConnection: ["admin", "service"] },
+  });
   server.add(CredentialsService, credentialsHandlers(connections), ["service"]);
   let port: number;
   try {

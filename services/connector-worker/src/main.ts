@@ -38,7 +38,13 @@ runService("connector-worker", async ({ logger, metrics }) => {
   const snapshots = createRpcClient(SourceSnapshotService, { address: config.secretsAddress, ...client });
   const secrets = createRpcClient(SecretsService, { address: config.secretsAddress, ...client });
   const credentials = createRpcClient(CredentialsService, { address: config.connectionsAddress, ...client });
-  const breakers = createBreakerRegistry({ timeoutMs: config.breakerTimeoutMs, resetTimeoutMs: config.breakerResetMs, errorThresholdPercentage: 50, volumeThreshold: 5, maxCallsPerConnection: config.connectionConcurrency });
+  const breakers = createBreakerRegistry({
+    timeoutMs: config.breakerTimeoutMs,
+    resetTimeoutMs: config.breakerResetMs,
+    errorThresholdPercentage: 50,
+    volumeThreshold: 5,
+    maxCallsPerConnection: config.connectionConcurrency,
+  });
   const sources = { snapshots, credentials, secrets, breakers };
   const shutdownSignal = new AbortController();
   const handle = createRunRequestHandler({
@@ -60,7 +66,13 @@ runService("connector-worker", async ({ logger, metrics }) => {
     concurrency: config.concurrency,
     handle,
   });
-  const plans = startPlanResponder({ nc, sources, logger, concurrency: config.planConcurrency, signal: shutdownSignal.signal });
+  const plans = startPlanResponder({
+    nc,
+    sources,
+    logger,
+    concurrency: config.planConcurrency,
+    signal: shutdownSignal.signal,
+  });
 
   const server = createRpcServer({ tokens: config, logger });
   const port = await server.listen(config.host, config.port);

@@ -42,7 +42,12 @@ type RootKeySettings = { readonly [K in keyof typeof rootKeyConfig]: ReturnType<
  */
 export function resolveRootKeys(settings: RootKeySettings, env: NodeJS.ProcessEnv = process.env): RootKeys {
   const problems: string[] = [];
-  const pick = (name: string, key: Buffer | undefined, file: string | undefined, required: boolean): Buffer | undefined => {
+  const pick = (
+    name: string,
+    key: Buffer | undefined,
+    file: string | undefined,
+    required: boolean,
+  ): Buffer | undefined => {
     if (key && file) {
       problems.push(`${name} and ${name}_FILE are both set; set one`);
       return undefined;
@@ -52,7 +57,9 @@ export function resolveRootKeys(settings: RootKeySettings, env: NodeJS.ProcessEn
         return key256(`${name}_FILE`).parse(readFileSync(file, "utf8"));
       } catch (error) {
         const code = (error as { code?: string }).code;
-        problems.push(`${name}_FILE: ${code ? `cannot read the file (${code})` : "the file does not hold a 256-bit key (64 hex characters or 32 bytes in base64)"}`);
+        problems.push(
+          `${name}_FILE: ${code ? `cannot read the file (${code})` : "the file does not hold a 256-bit key (64 hex characters or 32 bytes in base64)"}`,
+        );
         return undefined;
       }
     }
@@ -63,7 +70,12 @@ export function resolveRootKeys(settings: RootKeySettings, env: NodeJS.ProcessEn
     return key;
   };
   const current = pick("SYNCLINE_SECRETS_ROOT_KEY", settings.rootKey, settings.rootKeyFile, true);
-  const previous = pick("SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY", settings.previousRootKey, settings.previousRootKeyFile, false);
+  const previous = pick(
+    "SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY",
+    settings.previousRootKey,
+    settings.previousRootKeyFile,
+    false,
+  );
   if (problems.length > 0 || !current) throw new ConfigError(problems);
   return { current, previous: previous && !previous.equals(current) ? [previous] : [] };
 }

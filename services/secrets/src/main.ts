@@ -26,21 +26,46 @@ runService("secrets", async ({ logger, metrics }) => {
   const unknown = await dataKeysOfUnknownRootKeys(database.db, sealer.keyring);
   if (unknown.size > 0) {
     await database.close();
-    const found = [...unknown].map(([id, count]) => `${count} project data key(s) wrapped by root key ${id}`).join(", ");
-    throw new ConfigError([`SYNCLINE_SECRETS_ROOT_KEY: ${found}, which is not configured (configured: ${sealer.keyring.knownIds.join(", ")}); set that key, or SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY to it during a rotation`]);
+    const found = [...unknown]
+      .map(([id, count]) => `${count} project data key(s) wrapped by root key ${id}`)
+      .join(", ");
+    throw new ConfigError([
+      `SYNCLINE_SECRETS_ROOT_KEY: ${found}, which is not configured (configured: ${sealer.keyring.knownIds.join(", ")}); set that key, or SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY to it during a rotation`,
+    ]);
   }
   const nc = await connectBus(config.natsUrl, "secrets");
   await ensureTopology(nc, { streams: [streams.sourceEvents], consumers: [] });
 
-  const relay = createOutboxRelay({ db: database.db, table: outbox, lockKey: 7325001, publisher: createEventPublisher(nc), logger });
+  const relay = createOutboxRelay({
+    db: database.db,
+    table: outbox,
+    lockKey: 7325001,
+    publisher: createEventPublisher(nc),
+    logger,
+  });
   const source = createSourceService({ db: database.db, sealer, afterCommit: () => relay.kick() });
   const server = createRpcServer({ tokens: config, logger });
-  const composition = { imports: createSecretImports({ db: database.db, afterCommit: () => relay.kick() }), references: createSecretReferences({ db: database.db, sealer }) };
-  server.add(SecretsService, withSecretsMetrics(secretsHandlers(source, composition), metrics, database.db), secretsAccess);
+  const composition = {
+    imports: createSecretImports({ db: database.db, afterCommit: () => relay.kick() }),
+    references: createSecretReferences({ db: database.db, sealer }),
+  };
+  server.add(
+    SecretsService,
+    withSecretsMetrics(secretsHandlers(source, composition), metrics, database.db),
+    secretsAccess,
+  );
   server.add(SourceSnapshotService, snapshotHandlers(createSourceSnapshots({ db: database.db, sealer })), ["service"]);
   const port = await server.listen(config.host, config.port);
   relay.start();
-  logger.info({ port, database: database.kind, rootKeyId: sealer.keyring.currentId, rotating: sealer.keyring.knownIds.length > 1 }, "listening");
+  logger.info(
+    {
+      port,
+      database: database.kind,
+      rootKeyId: sealer.keyring.currentId,
+      rotating: sealer.keyring.knownIds.length > 1,
+    },
+    "listening",
+  );
 
   return async () => {
     await server.shutdown();

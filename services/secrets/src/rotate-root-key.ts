@@ -18,15 +18,26 @@ import { lockDataKeysNotWrappedBy, rewrapDataKey } from "./store/data-key-store.
 const BATCH = 500;
 
 try {
-  const config = readConfig({ databaseUrl: databaseUrl("SYNCLINE_SECRETS_DATABASE_URL"), dataDir: optionalStr("SYNCLINE_SECRETS_DATA_DIR"), ...rootKeyConfig });
+  const config = readConfig({
+    databaseUrl: databaseUrl("SYNCLINE_SECRETS_DATABASE_URL"),
+    dataDir: optionalStr("SYNCLINE_SECRETS_DATA_DIR"),
+    ...rootKeyConfig,
+  });
   const keys = resolveRootKeys(config);
   if (keys.previous.length === 0) {
-    throw new ConfigError(["SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY: is required (the root key the data keys are wrapped with now; or SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY_FILE), and must differ from SYNCLINE_SECRETS_ROOT_KEY"]);
+    throw new ConfigError([
+      "SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY: is required (the root key the data keys are wrapped with now; or SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY_FILE), and must differ from SYNCLINE_SECRETS_ROOT_KEY",
+    ]);
   }
   const keyring = createRootKeyring(keys.current, keys.previous);
   const newOnly = createRootKeyring(keys.current);
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder, maxConnections: 2 });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    migrationsFolder,
+    maxConnections: 2,
+  });
   const counts = { rewrapped: 0, unknownRootKey: 0 };
   const unknownIds = new Set<string>();
   try {
@@ -40,13 +51,18 @@ try {
           try {
             dataKey = keyring.unwrap({ rootKeyId: row.rootKeyId, wrapped: row.wrappedKey }, row.projectId);
           } catch (error) {
-            if (!(error instanceof UnknownRootKeyError)) throw new Error(`the data key of project ${row.projectId} does not open under root key ${row.rootKeyId} (altered row?)`, { cause: error });
+            if (!(error instanceof UnknownRootKeyError))
+              throw new Error(
+                `the data key of project ${row.projectId} does not open under root key ${row.rootKeyId} (altered row?)`,
+                { cause: error },
+              );
             counts.unknownRootKey++;
             unknownIds.add(row.rootKeyId);
             continue;
           }
           const wrapped = keyring.wrap(dataKey, row.projectId);
-          if (!newOnly.unwrap(wrapped, row.projectId).equals(dataKey)) throw new Error(`re-wrapping the data key of project ${row.projectId} did not round-trip`);
+          if (!newOnly.unwrap(wrapped, row.projectId).equals(dataKey))
+            throw new Error(`re-wrapping the data key of project ${row.projectId} did not round-trip`);
           await rewrapDataKey(tx, row.projectId, { rootKeyId: wrapped.rootKeyId, wrappedKey: wrapped.wrapped });
           counts.rewrapped++;
         }
@@ -57,7 +73,9 @@ try {
   } finally {
     await database.close();
   }
-  process.stdout.write(`${JSON.stringify({ rootKeyId: keyring.currentId, ...counts, unknownRootKeyIds: [...unknownIds] })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ rootKeyId: keyring.currentId, ...counts, unknownRootKeyIds: [...unknownIds] })}\n`,
+  );
   process.exit(counts.unknownRootKey > 0 ? 2 : 0);
 } catch (error) {
   if (error instanceof ConfigError) {

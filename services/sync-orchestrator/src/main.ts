@@ -53,12 +53,25 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
       streams.connectionEvents,
       streams.deadLetters,
     ],
-    consumers: [consumers.orchestratorSourceEvents, consumers.orchestratorRunResults, consumers.orchestratorConnectionEvents, consumers.connectorWorkerRuns],
+    consumers: [
+      consumers.orchestratorSourceEvents,
+      consumers.orchestratorRunResults,
+      consumers.orchestratorConnectionEvents,
+      consumers.connectorWorkerRuns,
+    ],
   });
 
-  const connections = createRpcClient(ConnectionsService, { address: config.connectionsAddress, token: config.internalToken });
+  const connections = createRpcClient(ConnectionsService, {
+    address: config.connectionsAddress,
+    token: config.internalToken,
+  });
   const watchers = createSyncWatchers({ pollMs: config.watchPollMs });
-  const runs = createRunQueue({ db, publisher: createRunRequestPublisher(createEventPublisher(nc)), watchers, historyLimit: config.runHistoryLimit });
+  const runs = createRunQueue({
+    db,
+    publisher: createRunRequestPublisher(createEventPublisher(nc)),
+    watchers,
+    historyLimit: config.runHistoryLimit,
+  });
   const syncs = createSyncService({ db, connections, runs, watchers });
   const actions = createSyncActions({ db, runs, watchers });
   const coordinator = createRunCoordinator({ db, watchers, settings: config });
@@ -68,25 +81,51 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   const planner = createPlanRequester({ nc, timeoutMs: config.planTimeoutMs });
 
   const server = createRpcServer({ tokens: config, logger });
-  server.add(SecretSyncsService, secretSyncsHandlers({ syncs, actions, planner, watchers, database: db }), { default: ["admin"], methods: { getSecretSync: ["admin", "service"] } });
+  server.add(SecretSyncsService, secretSyncsHandlers({ syncs, actions, planner, watchers, database: db }), {
+    default: ["admin"],
+    methods: { getSecretSync: ["admin", "service"] },
+  });
   server.add(SyncRunCoordinationService, coordinationHandlers(coordinator), ["service"]);
 
   const counters = createOrchestratorMetrics(metrics, db);
   const reconcileSettings = { intervalMs: config.reconcileIntervalMs, batchSize: config.reconcileBatchSize };
   const reconciler = createReconciler({ db, runs, logger, settings: reconcileSettings, count: counters.reconcileRun });
   const common = { nc, logger, deadLetters: createDeadLetters({ nc, metrics, logger }) };
-  const sourceEvents = startConsumer({ ...common, definition: consumers.orchestratorSourceEvents, schema: SourceChangeEventSchema, concurrency: 4, handle: counters.countedSourceEvents(createSourceEventHandler({ changes, logger })) });
-  const connectionEvents = startConsumer({ ...common, definition: consumers.orchestratorConnectionEvents, schema: ConnectionChangeEventSchema, concurrency: 1, handle: createConnectionEventHandler({ changes, logger }) });
-  const runResults = startConsumer({ ...common, definition: consumers.orchestratorRunResults, schema: SyncRunResultSchema, concurrency: 4, handle: counters.countedRunResults(createRunResultHandler({ outcomes })) });
+  const sourceEvents = startConsumer({
+    ...common,
+    definition: consumers.orchestratorSourceEvents,
+    schema: SourceChangeEventSchema,
+    concurrency: 4,
+    handle: counters.countedSourceEvents(createSourceEventHandler({ changes, logger })),
+  });
+  const connectionEvents = startConsumer({
+    ...common,
+    definition: consumers.orchestratorConnectionEvents,
+    schema: ConnectionChangeEventSchema,
+    concurrency: 1,
+    handle: createConnectionEventHandler({ changes, logger }),
+  });
+  const runResults = startConsumer({
+    ...common,
+    definition: consumers.orchestratorRunResults,
+    schema: SyncRunResultSchema,
+    concurrency: 4,
+    handle: counters.countedRunResults(createRunResultHandler({ outcomes })),
+  });
   // Runs recorded but never published (a stop between the two steps), or whose request sits with
   // a stopped worker, are published again.
-  const undelivered = async () => (await jsm.consumers.info(consumers.connectorWorkerRuns.stream, consumers.connectorWorkerRuns.config.durable_name)).num_pending;
-  const sweeper = setInterval(() => {
-    runs.republishUnstarted(config.unstartedRunRepublishMs, undelivered).then(
-      (count) => count > 0 && logger.warn({ count }, "republished run requests no worker had seen"),
-      (error: unknown) => logger.warn({ err: error }, "could not republish unstarted runs"),
-    );
-  }, Math.max(1000, Math.floor(config.unstartedRunRepublishMs / 2)));
+  const undelivered = async () =>
+    (await jsm.consumers.info(consumers.connectorWorkerRuns.stream, consumers.connectorWorkerRuns.config.durable_name))
+      .num_pending;
+  const sweeper = setInterval(
+    () => {
+      runs.republishUnstarted(config.unstartedRunRepublishMs, undelivered).then(
+        (count) => count > 0 && logger.warn({ count }, "republished run requests no worker had seen"),
+        (error: unknown) => logger.warn({ err: error }, "could not republish unstarted runs"),
+      );
+    },
+    Math.max(1000, Math.floor(config.unstartedRunRepublishMs / 2)),
+  );
   reconciler.start();
   const port = await server.listen(config.host, config.port);
   logger.info({ port, database: database.kind }, "listening");

@@ -9,8 +9,16 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   github = await startFakeGitHub({
-    tokens: [{ token: writer, login: "mona" }, { token: "ghp_reader", access: "read" }, { token: "ghs_app", kind: "installation" }],
-    repositories: [{ repository: "acme/api", environments: ["production", "prod/eu"] }, { repository: "acme/web" }, { repository: "other/tool" }],
+    tokens: [
+      { token: writer, login: "mona" },
+      { token: "ghp_reader", access: "read" },
+      { token: "ghs_app", kind: "installation" },
+    ],
+    repositories: [
+      { repository: "acme/api", environments: ["production", "prod/eu"] },
+      { repository: "acme/web" },
+      { repository: "other/tool" },
+    ],
     organizations: ["acme"],
     moved: { "acme/legacy": "acme/api" },
   });
@@ -22,7 +30,12 @@ afterEach(async () => {
 async function call(method: string, path: string, options: { body?: unknown; auth?: string | null } = {}) {
   const headers: Record<string, string> = { Accept: "application/vnd.github+json" };
   if (options.auth !== null) headers.Authorization = options.auth ?? `Bearer ${writer}`;
-  const response = await fetch(`${github.url}${path}`, { method, headers, redirect: "manual", ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
+  const response = await fetch(`${github.url}${path}`, {
+    method,
+    headers,
+    redirect: "manual",
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
   const text = await response.text();
   return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
 }
@@ -30,29 +43,49 @@ async function call(method: string, path: string, options: { body?: unknown; aut
 /** Seals a value to a scope's public key, as a GitHub client does. */
 async function sealed(keyPath: string, value: string) {
   const { json } = await call("GET", keyPath);
-  const box = sodium.crypto_box_seal(sodium.from_string(value), sodium.from_base64(json.key, sodium.base64_variants.ORIGINAL));
+  const box = sodium.crypto_box_seal(
+    sodium.from_string(value),
+    sodium.from_base64(json.key, sodium.base64_variants.ORIGINAL),
+  );
   return { encrypted_value: sodium.to_base64(box, sodium.base64_variants.ORIGINAL), key_id: json.key_id };
 }
 
 describe("fake GitHub authentication", () => {
   it("answers 401 with GitHub's bodies for a missing or unknown token, and accepts both `Bearer` and `token` schemes", async () => {
-    expect(await call("GET", "/user", { auth: null })).toMatchObject({ status: 401, json: { message: "Requires authentication", documentation_url: expect.any(String), status: "401" } });
-    expect(await call("GET", "/user", { auth: "Bearer nope" })).toMatchObject({ status: 401, json: { message: "Bad credentials" } });
+    expect(await call("GET", "/user", { auth: null })).toMatchObject({
+      status: 401,
+      json: { message: "Requires authentication", documentation_url: expect.any(String), status: "401" },
+    });
+    expect(await call("GET", "/user", { auth: "Bearer nope" })).toMatchObject({
+      status: 401,
+      json: { message: "Bad credentials" },
+    });
     expect(await call("GET", "/repos/acme/api/actions/secrets", { auth: "token nope" })).toMatchObject({ status: 401 });
-    expect(await call("GET", "/user", { auth: `token ${writer}` })).toMatchObject({ status: 200, json: { login: "mona" } });
+    expect(await call("GET", "/user", { auth: `token ${writer}` })).toMatchObject({
+      status: 200,
+      json: { login: "mona" },
+    });
   });
 
   it("refuses GET /user to installation tokens and writes to read-only tokens with 403", async () => {
-    expect(await call("GET", "/user", { auth: "Bearer ghs_app" })).toMatchObject({ status: 403, json: { message: "Resource not accessible by integration" } });
+    expect(await call("GET", "/user", { auth: "Bearer ghs_app" })).toMatchObject({
+      status: 403,
+      json: { message: "Resource not accessible by integration" },
+    });
     expect((await call("GET", "/repos/acme/api/actions/secrets", { auth: "Bearer ghp_reader" })).status).toBe(200);
-    expect(await call("DELETE", "/repos/acme/api/actions/secrets/A", { auth: "Bearer ghp_reader" })).toMatchObject({ status: 403, json: { message: "Resource not accessible by personal access token" } });
+    expect(await call("DELETE", "/repos/acme/api/actions/secrets/A", { auth: "Bearer ghp_reader" })).toMatchObject({
+      status: 403,
+      json: { message: "Resource not accessible by personal access token" },
+    });
   });
 
   it("puts GitHub's rate limit headers on every answer, counting the token's requests", async () => {
     const first = await call("GET", "/user");
     const second = await call("GET", "/user");
     expect(first.headers.get("x-ratelimit-limit")).toBe("5000");
-    expect(Number(first.headers.get("x-ratelimit-remaining")) - Number(second.headers.get("x-ratelimit-remaining"))).toBe(1);
+    expect(
+      Number(first.headers.get("x-ratelimit-remaining")) - Number(second.headers.get("x-ratelimit-remaining")),
+    ).toBe(1);
     expect(Number(second.headers.get("x-ratelimit-reset"))).toBeGreaterThan(Date.now() / 1000);
   });
 });
@@ -68,14 +101,18 @@ describe("fake GitHub Actions secrets", () => {
       expect(key.json.key_id).toMatch(/^\d+$/);
     }
     expect(new Set([repoKey.json.key, envKey.json.key, orgKey.json.key]).size).toBe(3);
-    const put = await call("PUT", "/repos/acme/api/actions/secrets/DB", { body: await sealed("/repos/acme/api/actions/secrets/public-key", "s3cret") });
+    const put = await call("PUT", "/repos/acme/api/actions/secrets/DB", {
+      body: await sealed("/repos/acme/api/actions/secrets/public-key", "s3cret"),
+    });
     expect(put).toMatchObject({ status: 201, json: {} });
     expect(github.read({ repository: "acme/api" })).toEqual(new Map([["DB", "s3cret"]]));
   });
 
   it("creates with 201 and updates with 204, upper-cases names, and never returns a value", async () => {
     const key = "/repos/acme/api/actions/secrets/public-key";
-    expect((await call("PUT", "/repos/acme/api/actions/secrets/db_url", { body: await sealed(key, "one") })).status).toBe(201);
+    expect(
+      (await call("PUT", "/repos/acme/api/actions/secrets/db_url", { body: await sealed(key, "one") })).status,
+    ).toBe(201);
     const updated = await call("PUT", "/repos/acme/api/actions/secrets/DB_URL", { body: await sealed(key, "two") });
     expect(updated.status).toBe(204);
     expect(updated.json).toBeUndefined();
@@ -89,19 +126,40 @@ describe("fake GitHub Actions secrets", () => {
 
   it("refuses invalid names, a stale key id, an undecryptable value and an oversized value with 422", async () => {
     const key = "/repos/acme/api/actions/secrets/public-key";
-    for (const name of ["GITHUB_TOKEN", "1ABC", "A-B"]) expect((await call("PUT", `/repos/acme/api/actions/secrets/${name}`, { body: await sealed(key, "v") })).status).toBe(422);
+    for (const name of ["GITHUB_TOKEN", "1ABC", "A-B"])
+      expect(
+        (await call("PUT", `/repos/acme/api/actions/secrets/${name}`, { body: await sealed(key, "v") })).status,
+      ).toBe(422);
     const good = await sealed(key, "v");
-    expect((await call("PUT", "/repos/acme/api/actions/secrets/A", { body: { ...good, key_id: "1" } })).status).toBe(422);
-    expect((await call("PUT", "/repos/acme/api/actions/secrets/A", { body: { ...good, encrypted_value: Buffer.from("not sealed").toString("base64") } })).status).toBe(422);
-    expect((await call("PUT", "/repos/acme/api/actions/secrets/A", { body: await sealed(key, "x".repeat(48 * 1024 + 1)) })).status).toBe(422);
-    expect((await call("PUT", "/repos/acme/api/actions/secrets/A", { body: await sealed(key, "x".repeat(48 * 1024)) })).status).toBe(201);
+    expect((await call("PUT", "/repos/acme/api/actions/secrets/A", { body: { ...good, key_id: "1" } })).status).toBe(
+      422,
+    );
+    expect(
+      (
+        await call("PUT", "/repos/acme/api/actions/secrets/A", {
+          body: { ...good, encrypted_value: Buffer.from("not sealed").toString("base64") },
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (await call("PUT", "/repos/acme/api/actions/secrets/A", { body: await sealed(key, "x".repeat(48 * 1024 + 1)) }))
+        .status,
+    ).toBe(422);
+    expect(
+      (await call("PUT", "/repos/acme/api/actions/secrets/A", { body: await sealed(key, "x".repeat(48 * 1024)) }))
+        .status,
+    ).toBe(201);
   });
 
   it("caps a repository at 100 secrets", async () => {
     github.seed({ repository: "acme/web" }, Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`S${i}`, "v"])));
     const key = "/repos/acme/web/actions/secrets/public-key";
-    expect((await call("PUT", "/repos/acme/web/actions/secrets/ONE_MORE", { body: await sealed(key, "v") })).status).toBe(422);
-    expect((await call("PUT", "/repos/acme/web/actions/secrets/S0", { body: await sealed(key, "v2") })).status).toBe(204);
+    expect(
+      (await call("PUT", "/repos/acme/web/actions/secrets/ONE_MORE", { body: await sealed(key, "v") })).status,
+    ).toBe(422);
+    expect((await call("PUT", "/repos/acme/web/actions/secrets/S0", { body: await sealed(key, "v2") })).status).toBe(
+      204,
+    );
   });
 
   it("deletes with 204 and answers 404 for a secret, repository, environment or organization that does not exist", async () => {
@@ -114,21 +172,33 @@ describe("fake GitHub Actions secrets", () => {
       "/repos/acme/api/environments/staging/secrets/public-key",
       "/orgs/umbrella/actions/secrets",
     ]) {
-      expect(await call(path.endsWith("/A") ? "DELETE" : "GET", path)).toMatchObject({ status: 404, json: { message: "Not Found" } });
+      expect(await call(path.endsWith("/A") ? "DELETE" : "GET", path)).toMatchObject({
+        status: 404,
+        json: { message: "Not Found" },
+      });
     }
   });
 
   it("paginates lists with per_page (default 30, at most 100), page, total_count and Link headers", async () => {
-    github.seed({ repository: "acme/api" }, Object.fromEntries(Array.from({ length: 75 }, (_, i) => [`K${String(i).padStart(2, "0")}`, "v"])));
+    github.seed(
+      { repository: "acme/api" },
+      Object.fromEntries(Array.from({ length: 75 }, (_, i) => [`K${String(i).padStart(2, "0")}`, "v"])),
+    );
     const first = await call("GET", "/repos/acme/api/actions/secrets");
     expect(first.json.total_count).toBe(75);
     expect(first.json.secrets).toHaveLength(30);
-    expect(first.json.secrets[0]).toEqual({ name: "K00", created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), updated_at: expect.any(String) });
+    expect(first.json.secrets[0]).toEqual({
+      name: "K00",
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      updated_at: expect.any(String),
+    });
     expect(first.headers.get("link")).toBe(
       `<${github.url}/repos/acme/api/actions/secrets?per_page=30&page=2>; rel="next", <${github.url}/repos/acme/api/actions/secrets?per_page=30&page=3>; rel="last"`,
     );
     const last = await call("GET", "/repos/acme/api/actions/secrets?per_page=30&page=3");
-    expect(last.json.secrets.map((s: { name: string }) => s.name)).toEqual(Array.from({ length: 15 }, (_, i) => `K${60 + i}`));
+    expect(last.json.secrets.map((s: { name: string }) => s.name)).toEqual(
+      Array.from({ length: 15 }, (_, i) => `K${60 + i}`),
+    );
     expect(last.headers.get("link")).not.toContain('rel="next"');
     expect(last.headers.get("link")).toContain('rel="prev"');
     expect((await call("GET", "/repos/acme/api/actions/secrets?per_page=500")).json.secrets).toHaveLength(75);
@@ -138,21 +208,51 @@ describe("fake GitHub Actions secrets", () => {
   it("keeps organization visibility and selected repositories, refusing ids outside the organization", async () => {
     const key = "/orgs/acme/actions/secrets/public-key";
     const apiId = github.repositoryId("acme/api");
-    expect((await call("PUT", "/orgs/acme/actions/secrets/SHARED", { body: { ...(await sealed(key, "v")), visibility: "selected", selected_repository_ids: [apiId] } })).status).toBe(201);
+    expect(
+      (
+        await call("PUT", "/orgs/acme/actions/secrets/SHARED", {
+          body: { ...(await sealed(key, "v")), visibility: "selected", selected_repository_ids: [apiId] },
+        })
+      ).status,
+    ).toBe(201);
     const listed = await call("GET", "/orgs/acme/actions/secrets");
-    expect(listed.json.secrets[0]).toMatchObject({ name: "SHARED", visibility: "selected", selected_repositories_url: `${github.url}/orgs/acme/actions/secrets/SHARED/repositories` });
-    expect((await call("GET", "/orgs/acme/actions/secrets/SHARED/repositories")).json).toEqual({ total_count: 1, repositories: [{ id: apiId, name: "api", full_name: "acme/api" }] });
+    expect(listed.json.secrets[0]).toMatchObject({
+      name: "SHARED",
+      visibility: "selected",
+      selected_repositories_url: `${github.url}/orgs/acme/actions/secrets/SHARED/repositories`,
+    });
+    expect((await call("GET", "/orgs/acme/actions/secrets/SHARED/repositories")).json).toEqual({
+      total_count: 1,
+      repositories: [{ id: apiId, name: "api", full_name: "acme/api" }],
+    });
     expect((await call("PUT", "/orgs/acme/actions/secrets/X", { body: await sealed(key, "v") })).status).toBe(422);
-    expect((await call("PUT", "/orgs/acme/actions/secrets/X", { body: { ...(await sealed(key, "v")), visibility: "all", selected_repository_ids: [apiId] } })).status).toBe(422);
+    expect(
+      (
+        await call("PUT", "/orgs/acme/actions/secrets/X", {
+          body: { ...(await sealed(key, "v")), visibility: "all", selected_repository_ids: [apiId] },
+        })
+      ).status,
+    ).toBe(422);
     const outside = github.repositoryId("other/tool");
-    expect((await call("PUT", "/orgs/acme/actions/secrets/X", { body: { ...(await sealed(key, "v")), visibility: "selected", selected_repository_ids: [outside] } })).status).toBe(422);
-    expect(github.secret({ organization: "acme" }, "shared")).toMatchObject({ visibility: "selected", selectedRepositoryIds: [apiId] });
+    expect(
+      (
+        await call("PUT", "/orgs/acme/actions/secrets/X", {
+          body: { ...(await sealed(key, "v")), visibility: "selected", selected_repository_ids: [outside] },
+        })
+      ).status,
+    ).toBe(422);
+    expect(github.secret({ organization: "acme" }, "shared")).toMatchObject({
+      visibility: "selected",
+      selectedRepositoryIds: [apiId],
+    });
   });
 
   it("redirects a renamed repository (301 for GET, 307 otherwise) to its id", async () => {
     const get = await call("GET", "/repos/acme/legacy/actions/secrets");
     expect(get.status).toBe(301);
-    expect(get.headers.get("location")).toBe(`${github.url}/repositories/${github.repositoryId("acme/api")}/actions/secrets`);
+    expect(get.headers.get("location")).toBe(
+      `${github.url}/repositories/${github.repositoryId("acme/api")}/actions/secrets`,
+    );
     expect((await call("DELETE", "/repos/acme/legacy/actions/secrets/A")).status).toBe(307);
   });
 });
@@ -177,7 +277,9 @@ describe("fake GitHub faults and request log", () => {
 
   it("hangs a request until the client gives up, then serves the next", async () => {
     github.faults.hangNext(1);
-    await expect(fetch(`${github.url}/user`, { headers: { Authorization: `Bearer ${writer}` }, signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    await expect(
+      fetch(`${github.url}/user`, { headers: { Authorization: `Bearer ${writer}` }, signal: AbortSignal.timeout(100) }),
+    ).rejects.toThrow();
     expect((await call("GET", "/user")).status).toBe(200);
     expect(github.requests.map((r) => r.status)).toEqual([0, 200]);
   });
@@ -185,7 +287,12 @@ describe("fake GitHub faults and request log", () => {
   it("logs method, path, status and scope, never a body or a header value", async () => {
     const body = await sealed("/repos/acme/api/actions/secrets/public-key", "logged-value");
     await call("PUT", "/repos/acme/api/actions/secrets/A", { body });
-    expect(github.requests.at(-1)).toEqual({ method: "PUT", path: "/repos/acme/api/actions/secrets/A", status: 201, scope: "repository acme/api" });
+    expect(github.requests.at(-1)).toEqual({
+      method: "PUT",
+      path: "/repos/acme/api/actions/secrets/A",
+      status: 201,
+      scope: "repository acme/api",
+    });
     const log = JSON.stringify(github.requests);
     for (const secret of [writer, body.encrypted_value, "logged-value"]) expect(log).not.toContain(secret);
   });

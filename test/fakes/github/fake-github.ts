@@ -4,7 +4,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import sodium from "libsodium-wrappers";
 import { createWriteLog, type FakeLoggedWrite } from "../write-log.ts";
 import { createFaults, type FakeGitHubFaults, type FaultDecision } from "./faults.ts";
-import { errorResponse, faultResponse, handleGitHubRequest, quotaHeaders, type FakeGitHubRequest, type FakeGitHubResponse, type FakeGitHubToken } from "./routes.ts";
+import {
+  errorResponse,
+  faultResponse,
+  handleGitHubRequest,
+  quotaHeaders,
+  type FakeGitHubRequest,
+  type FakeGitHubResponse,
+  type FakeGitHubToken,
+} from "./routes.ts";
 import { createSecretStore, type FakeSecret, type FakeSecretScope, type FakeVisibility } from "./secret-store.ts";
 
 export type { FakeGitHubFaults } from "./faults.ts";
@@ -47,7 +55,11 @@ export interface FakeGitHub {
   /** Stops listening and drops every connection, including hanging ones. */
   close(): Promise<void>;
   /** Writes secrets directly (no HTTP, no limits); names are upper-cased as GitHub does. */
-  seed(scope: FakeSecretScope, entries: Readonly<Record<string, string>>, org?: { visibility: FakeVisibility; selectedRepositoryIds?: readonly number[] }): void;
+  seed(
+    scope: FakeSecretScope,
+    entries: Readonly<Record<string, string>>,
+    org?: { visibility: FakeVisibility; selectedRepositoryIds?: readonly number[] },
+  ): void;
   /** The plaintext values GitHub would hold (test-only: the API never returns them), by name. */
   read(scope: FakeSecretScope): Map<string, string>;
   /** One secret's record (value, timestamps, visibility), or undefined. */
@@ -77,7 +89,9 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   await sodium.ready;
   const tokens = options.tokens ?? [{ token: "fake-github-token" }];
-  const repositories = (options.repositories ?? [{ repository: "acme/api", environments: ["production"] }, { repository: "acme/web" }]).map((r) => {
+  const repositories = (
+    options.repositories ?? [{ repository: "acme/api", environments: ["production"] }, { repository: "acme/web" }]
+  ).map((r) => {
     const [owner = "", name = ""] = r.repository.split("/");
     return { owner, name, environments: r.environments ?? [] };
   });
@@ -110,7 +124,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
    * random late answer's delay, is dropped unhandled (logged with status 0), as a server that stops
    * work for a closed connection does; so an aborted call has no effect.
    */
-  async function answer(request: FakeGitHubRequest, gone: () => boolean = () => false): Promise<FakeGitHubResponse | undefined> {
+  async function answer(
+    request: FakeGitHubRequest,
+    gone: () => boolean = () => false,
+  ): Promise<FakeGitHubResponse | undefined> {
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     let decision: FaultDecision = gone() ? { kind: "hang" } : faults.decide();
     if (decision.kind === "none" && decision.delayMs) {
@@ -126,7 +143,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       response = withQuota(handleGitHubRequest(request, context), request);
     }
     const search = request.query.size > 0 ? `?${request.query}` : "";
-    const logged = { method: request.method, path: `${request.pathname}${search}`, status: response?.status ?? 0, ...(response?.scope ? { scope: response.scope } : {}) };
+    const logged = {
+      method: request.method,
+      path: `${request.pathname}${search}`,
+      status: response?.status ?? 0,
+      ...(response?.scope ? { scope: response.scope } : {}),
+    };
     requests.push(logged);
     listeners.forEach((listener) => listener(logged));
     return response;
@@ -151,14 +173,27 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       return; // the client went away mid-body
     }
     const url = new URL(req.url ?? "/", "http://fake-github");
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]),
+    );
     const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
     const text = Buffer.concat(chunks).toString("utf8");
-    const request = { method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: text, origin };
+    const request = {
+      method: req.method ?? "GET",
+      pathname: url.pathname,
+      query: url.searchParams,
+      headers,
+      body: text,
+      origin,
+    };
     const response = await answer(request, () => gone);
     if (!response || closed || res.destroyed) return;
     const body = response.body === undefined ? undefined : JSON.stringify(response.body);
-    res.writeHead(response.status, { ...(body ? { "Content-Type": "application/json; charset=utf-8" } : {}), "X-GitHub-Media-Type": "github.v3; format=json", ...response.headers });
+    res.writeHead(response.status, {
+      ...(body ? { "Content-Type": "application/json; charset=utf-8" } : {}),
+      "X-GitHub-Media-Type": "github.v3; format=json",
+      ...response.headers,
+    });
     res.end(body);
   });
 
@@ -184,7 +219,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     seed(scope, entries, org) {
       const state = scopeOf(scope);
-      const settings = "organization" in scope ? { visibility: org?.visibility ?? "private", selectedRepositoryIds: org?.selectedRepositoryIds ?? [] } : undefined;
+      const settings =
+        "organization" in scope
+          ? { visibility: org?.visibility ?? "private", selectedRepositoryIds: org?.selectedRepositoryIds ?? [] }
+          : undefined;
       for (const [name, value] of Object.entries(entries)) store.put(state, name, value, settings);
     },
     read(scope) {

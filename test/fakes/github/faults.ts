@@ -103,7 +103,11 @@ export function createFaults(): FaultState {
       }
       if (secondary.count > 0) {
         secondary.count--;
-        return { kind: "secondary_rate_limit", status: secondary.status, retryAfterSeconds: secondary.retryAfterSeconds };
+        return {
+          kind: "secondary_rate_limit",
+          status: secondary.status,
+          retryAfterSeconds: secondary.retryAfterSeconds,
+        };
       }
       if (quota.count > 0) {
         quota.count--;

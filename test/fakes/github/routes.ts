@@ -44,7 +44,11 @@ const SECRET_NAME = /^(?![Gg][Ii][Tt][Hh][Uu][Bb]_)[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** GitHub's error body: `message`, `documentation_url` and the status as a string. */
 export function errorResponse(status: number, message: string, headers?: Record<string, string>): FakeGitHubResponse {
-  return { status, body: { message, documentation_url: "https://docs.github.com/rest", status: String(status) }, ...(headers ? { headers } : {}) };
+  return {
+    status,
+    body: { message, documentation_url: "https://docs.github.com/rest", status: String(status) },
+    ...(headers ? { headers } : {}),
+  };
 }
 
 /** The answer to an injected fault, shaped like GitHub's (rate limit messages and headers). */
@@ -52,14 +56,25 @@ export function faultResponse(decision: Exclude<FaultDecision, { kind: "none" | 
   const now = Math.floor(Date.now() / 1000);
   switch (decision.kind) {
     case "fail":
-      return errorResponse(decision.status, decision.status >= 500 ? "Server Error" : `injected fault (${decision.status})`);
+      return errorResponse(
+        decision.status,
+        decision.status >= 500 ? "Server Error" : `injected fault (${decision.status})`,
+      );
     case "secondary_rate_limit":
-      return errorResponse(decision.status, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", {
-        "retry-after": String(decision.retryAfterSeconds),
-        ...quotaHeaders(4999, now + 3600),
-      });
+      return errorResponse(
+        decision.status,
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        {
+          "retry-after": String(decision.retryAfterSeconds),
+          ...quotaHeaders(4999, now + 3600),
+        },
+      );
     case "quota_exhausted":
-      return errorResponse(decision.status, "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.", quotaHeaders(0, now + decision.resetInSeconds));
+      return errorResponse(
+        decision.status,
+        "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.",
+        quotaHeaders(0, now + decision.resetInSeconds),
+      );
   }
 }
 
@@ -98,13 +113,18 @@ export function handleGitHubRequest(request: FakeGitHubRequest, context: RouteCo
   if (movedTo !== undefined) {
     const tail = request.pathname.split("/").slice(4).join("/");
     const location = `${request.origin}/repositories/${movedTo}/${tail}`;
-    return { status: request.method === "GET" ? 301 : 307, body: { message: "Moved Permanently", url: location, documentation_url: "https://docs.github.com/rest" }, headers: { location } };
+    return {
+      status: request.method === "GET" ? 301 : 307,
+      body: { message: "Moved Permanently", url: location, documentation_url: "https://docs.github.com/rest" },
+      headers: { location },
+    };
   }
   const state = context.store.scope(route.scope);
   if (!state) return errorResponse(404, "Not Found");
   const tagged = (response: FakeGitHubResponse): FakeGitHubResponse => ({ ...response, scope: state.label });
   const writing = request.method === "PUT" || request.method === "DELETE";
-  if (writing && token.access === "read") return tagged(errorResponse(403, "Resource not accessible by personal access token"));
+  if (writing && token.access === "read")
+    return tagged(errorResponse(403, "Resource not accessible by personal access token"));
   return tagged(secrets(request, context, route, state));
 }
 
@@ -113,26 +133,37 @@ function parseRoute(s: readonly string[]): Route | undefined {
     const repository = `${s[1]}/${s[2]}`;
     const repositoryKey = repository.toLowerCase();
     if (s[3] === "actions" && s[4] === "secrets") return { scope: { repository }, repositoryKey, rest: s.slice(5) };
-    if (s[3] === "environments" && s[4] && s[5] === "secrets") return { scope: { repository, environment: s[4] }, repositoryKey, rest: s.slice(6) };
+    if (s[3] === "environments" && s[4] && s[5] === "secrets")
+      return { scope: { repository, environment: s[4] }, repositoryKey, rest: s.slice(6) };
     return undefined;
   }
-  if (s[0] === "orgs" && s[1] && s[2] === "actions" && s[3] === "secrets") return { scope: { organization: s[1] }, rest: s.slice(4) };
+  if (s[0] === "orgs" && s[1] && s[2] === "actions" && s[3] === "secrets")
+    return { scope: { organization: s[1] }, rest: s.slice(4) };
   return undefined;
 }
 
-function secrets(request: FakeGitHubRequest, context: RouteContext, route: Route, state: FakeScopeState): FakeGitHubResponse {
+function secrets(
+  request: FakeGitHubRequest,
+  context: RouteContext,
+  route: Route,
+  state: FakeScopeState,
+): FakeGitHubResponse {
   const [name, sub, ...extra] = route.rest;
   const isOrganization = "organization" in route.scope;
-  if (name === undefined) return request.method === "GET" ? list(request, state, isOrganization) : errorResponse(404, "Not Found");
+  if (name === undefined)
+    return request.method === "GET" ? list(request, state, isOrganization) : errorResponse(404, "Not Found");
   if (name === "public-key" && sub === undefined && request.method === "GET") {
     return { status: 200, body: { key_id: state.keyId, key: Buffer.from(state.publicKey).toString("base64") } };
   }
-  if (sub === "repositories" && extra.length === 0 && isOrganization && request.method === "GET") return selectedRepositories(context, state, name);
+  if (sub === "repositories" && extra.length === 0 && isOrganization && request.method === "GET")
+    return selectedRepositories(context, state, name);
   if (sub !== undefined) return errorResponse(404, "Not Found");
   const existing = state.secrets.get(name.toUpperCase());
   switch (request.method) {
     case "GET":
-      return existing ? { status: 200, body: secretBody(existing, request, isOrganization) } : errorResponse(404, "Not Found");
+      return existing
+        ? { status: 200, body: secretBody(existing, request, isOrganization) }
+        : errorResponse(404, "Not Found");
     case "DELETE":
       if (!existing) return errorResponse(404, "Not Found");
       state.secrets.delete(existing.name);
@@ -150,41 +181,78 @@ function list(request: FakeGitHubRequest, state: FakeScopeState, isOrganization:
   const lastPage = Math.max(1, Math.ceil(all.length / perPage));
   const page = clamp(Number(request.query.get("page") ?? 1), 1, Number.MAX_SAFE_INTEGER, 1);
   const secrets = all.slice((page - 1) * perPage, page * perPage).map((s) => secretBody(s, request, isOrganization));
-  const link = (p: number, rel: string) => `<${request.origin}${request.pathname}?per_page=${perPage}&page=${p}>; rel="${rel}"`;
+  const link = (p: number, rel: string) =>
+    `<${request.origin}${request.pathname}?per_page=${perPage}&page=${p}>; rel="${rel}"`;
   const links = [
     ...(page > 1 ? [link(Math.min(page - 1, lastPage), "prev")] : []),
     ...(page < lastPage ? [link(page + 1, "next"), link(lastPage, "last")] : []),
     ...(page > 1 ? [link(1, "first")] : []),
   ];
-  return { status: 200, body: { total_count: all.length, secrets }, ...(links.length > 0 ? { headers: { link: links.join(", ") } } : {}) };
+  return {
+    status: 200,
+    body: { total_count: all.length, secrets },
+    ...(links.length > 0 ? { headers: { link: links.join(", ") } } : {}),
+  };
 }
 
-function put(request: FakeGitHubRequest, context: RouteContext, route: Route, state: FakeScopeState, name: string): FakeGitHubResponse {
-  if (!SECRET_NAME.test(name)) return errorResponse(422, "Secret names can only contain alphanumeric characters or underscores, must not start with a number, and must not start with GITHUB_.");
+function put(
+  request: FakeGitHubRequest,
+  context: RouteContext,
+  route: Route,
+  state: FakeScopeState,
+  name: string,
+): FakeGitHubResponse {
+  if (!SECRET_NAME.test(name))
+    return errorResponse(
+      422,
+      "Secret names can only contain alphanumeric characters or underscores, must not start with a number, and must not start with GITHUB_.",
+    );
   let input: { encrypted_value?: unknown; key_id?: unknown; visibility?: unknown; selected_repository_ids?: unknown };
   try {
     input = JSON.parse(request.body || "{}");
   } catch {
     return errorResponse(400, "Problems parsing JSON");
   }
-  if (typeof input.encrypted_value !== "string" || typeof input.key_id !== "string") return errorResponse(422, "Invalid request.\n\nencrypted_value and key_id are required.");
-  if (input.key_id !== state.keyId) return errorResponse(422, "Invalid request.\n\nkey_id does not match the current public key.");
+  if (typeof input.encrypted_value !== "string" || typeof input.key_id !== "string")
+    return errorResponse(422, "Invalid request.\n\nencrypted_value and key_id are required.");
+  if (input.key_id !== state.keyId)
+    return errorResponse(422, "Invalid request.\n\nkey_id does not match the current public key.");
   const value = context.store.open(state, input.encrypted_value);
-  if (value === undefined) return errorResponse(422, "Invalid request.\n\nencrypted_value could not be decrypted with the public key.");
-  if (Buffer.byteLength(value, "utf8") > FAKE_LIMITS.valueBytes) return errorResponse(422, "Invalid request.\n\nSecret value is larger than 48 KB.");
-  const scopeKind = "organization" in route.scope ? "organization" : route.scope.environment !== undefined ? "environment" : "repository";
+  if (value === undefined)
+    return errorResponse(422, "Invalid request.\n\nencrypted_value could not be decrypted with the public key.");
+  if (Buffer.byteLength(value, "utf8") > FAKE_LIMITS.valueBytes)
+    return errorResponse(422, "Invalid request.\n\nSecret value is larger than 48 KB.");
+  const scopeKind =
+    "organization" in route.scope
+      ? "organization"
+      : route.scope.environment !== undefined
+        ? "environment"
+        : "repository";
   if (!state.secrets.has(name.toUpperCase()) && state.secrets.size >= FAKE_LIMITS[scopeKind]) {
-    return errorResponse(422, `Invalid request.\n\nThis ${scopeKind} already has the maximum of ${FAKE_LIMITS[scopeKind]} secrets.`);
+    return errorResponse(
+      422,
+      `Invalid request.\n\nThis ${scopeKind} already has the maximum of ${FAKE_LIMITS[scopeKind]} secrets.`,
+    );
   }
   let org: { visibility: FakeVisibility; selectedRepositoryIds: number[] } | undefined;
   if ("organization" in route.scope) {
     const organization = route.scope.organization;
     const visibility = input.visibility;
-    if (visibility !== "all" && visibility !== "private" && visibility !== "selected") return errorResponse(422, "Invalid request.\n\nvisibility must be one of all, private, selected.");
+    if (visibility !== "all" && visibility !== "private" && visibility !== "selected")
+      return errorResponse(422, "Invalid request.\n\nvisibility must be one of all, private, selected.");
     const ids = input.selected_repository_ids ?? [];
-    if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id))) return errorResponse(422, "Invalid request.\n\nselected_repository_ids must be an array of integers.");
-    if (ids.length > 0 && visibility !== "selected") return errorResponse(422, "Invalid request.\n\nselected_repository_ids can only be set when visibility is selected.");
-    if (ids.some((id) => context.store.repositoryById(id)?.owner.toLowerCase() !== organization.toLowerCase())) return errorResponse(422, "Invalid request.\n\nselected_repository_ids contains a repository outside the organization.");
+    if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id)))
+      return errorResponse(422, "Invalid request.\n\nselected_repository_ids must be an array of integers.");
+    if (ids.length > 0 && visibility !== "selected")
+      return errorResponse(
+        422,
+        "Invalid request.\n\nselected_repository_ids can only be set when visibility is selected.",
+      );
+    if (ids.some((id) => context.store.repositoryById(id)?.owner.toLowerCase() !== organization.toLowerCase()))
+      return errorResponse(
+        422,
+        "Invalid request.\n\nselected_repository_ids contains a repository outside the organization.",
+      );
     org = { visibility, selectedRepositoryIds: ids as number[] };
   }
   const created = context.store.put(state, name, value, org);
@@ -195,8 +263,16 @@ function selectedRepositories(context: RouteContext, state: FakeScopeState, name
   const secret = state.secrets.get(name.toUpperCase());
   if (!secret) return errorResponse(404, "Not Found");
   if (secret.visibility !== "selected") return errorResponse(409, "The visibility of this secret is not 'selected'.");
-  const repositories = (secret.selectedRepositoryIds ?? []).map((id) => context.store.repositoryById(id)).filter((r) => r !== undefined);
-  return { status: 200, body: { total_count: repositories.length, repositories: repositories.map((r) => ({ id: r.id, name: r.name, full_name: `${r.owner}/${r.name}` })) } };
+  const repositories = (secret.selectedRepositoryIds ?? [])
+    .map((id) => context.store.repositoryById(id))
+    .filter((r) => r !== undefined);
+  return {
+    status: 200,
+    body: {
+      total_count: repositories.length,
+      repositories: repositories.map((r) => ({ id: r.id, name: r.name, full_name: `${r.owner}/${r.name}` })),
+    },
+  };
 }
 
 function secretBody(secret: FakeSecret, request: FakeGitHubRequest, isOrganization: boolean): Record<string, unknown> {
@@ -206,7 +282,9 @@ function secretBody(secret: FakeSecret, request: FakeGitHubRequest, isOrganizati
   return {
     ...base,
     visibility: secret.visibility ?? "private",
-    ...(secret.visibility === "selected" ? { selected_repositories_url: `${request.origin}${listPath}/${secret.name}/repositories` } : {}),
+    ...(secret.visibility === "selected"
+      ? { selected_repositories_url: `${request.origin}${listPath}/${secret.name}/repositories` }
+      : {}),
   };
 }
 

@@ -2,7 +2,9 @@ import { randomInt } from "node:crypto";
 import sodium from "libsodium-wrappers";
 
 /** Where GitHub Actions secrets live: a repository (`owner/name`), one of its environments, or an organization. */
-export type FakeSecretScope = { readonly repository: string; readonly environment?: string } | { readonly organization: string };
+export type FakeSecretScope =
+  | { readonly repository: string; readonly environment?: string }
+  | { readonly organization: string };
 
 /** Which repositories may use an organization secret. */
 export type FakeVisibility = "all" | "private" | "selected";
@@ -49,21 +51,43 @@ export interface FakeSecretStore {
   /** Opens a base64 sealed box with the scope's private key; undefined when it does not open. */
   open(state: FakeScopeState, encryptedValue: string): string | undefined;
   /** Creates or replaces a secret; returns whether it was created. */
-  put(state: FakeScopeState, name: string, value: string, org?: { visibility: FakeVisibility; selectedRepositoryIds: readonly number[] }): boolean;
+  put(
+    state: FakeScopeState,
+    name: string,
+    value: string,
+    org?: { visibility: FakeVisibility; selectedRepositoryIds: readonly number[] },
+  ): boolean;
 }
 
 /** Builds the store; `sodium.ready` must have resolved (startFakeGitHub awaits it). */
-export function createSecretStore(input: { repositories: readonly { owner: string; name: string; environments?: readonly string[] }[]; organizations: readonly string[] }): FakeSecretStore {
-  const repositories = input.repositories.map((r, index) => ({ owner: r.owner, name: r.name, id: 1001 + index, environments: [...(r.environments ?? [])] }));
+export function createSecretStore(input: {
+  repositories: readonly { owner: string; name: string; environments?: readonly string[] }[];
+  organizations: readonly string[];
+}): FakeSecretStore {
+  const repositories = input.repositories.map((r, index) => ({
+    owner: r.owner,
+    name: r.name,
+    id: 1001 + index,
+    environments: [...(r.environments ?? [])],
+  }));
   const organizations = new Set(input.organizations.map((o) => o.toLowerCase()));
   const scopes = new Map<string, FakeScopeState>();
-  const findRepository = (owner: string, name: string) => repositories.find((r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
+  const findRepository = (owner: string, name: string) =>
+    repositories.find(
+      (r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase(),
+    );
 
   function state(key: string, label: string): FakeScopeState {
     let found = scopes.get(key);
     if (!found) {
       const pair = sodium.crypto_box_keypair();
-      found = { label, keyId: String(randomInt(1e9, 9e9)) + String(randomInt(1e8, 9e8)), publicKey: pair.publicKey, privateKey: pair.privateKey, secrets: new Map() };
+      found = {
+        label,
+        keyId: String(randomInt(1e9, 9e9)) + String(randomInt(1e8, 9e8)),
+        publicKey: pair.publicKey,
+        privateKey: pair.privateKey,
+        secrets: new Map(),
+      };
       scopes.set(key, found);
     }
     return found;
@@ -72,7 +96,9 @@ export function createSecretStore(input: { repositories: readonly { owner: strin
   return {
     scope(scope) {
       if ("organization" in scope) {
-        return organizations.has(scope.organization.toLowerCase()) ? state(`org:${scope.organization.toLowerCase()}`, `organization ${scope.organization}`) : undefined;
+        return organizations.has(scope.organization.toLowerCase())
+          ? state(`org:${scope.organization.toLowerCase()}`, `organization ${scope.organization}`)
+          : undefined;
       }
       const [owner = "", name = ""] = scope.repository.split("/");
       const repository = findRepository(owner, name);
@@ -80,7 +106,9 @@ export function createSecretStore(input: { repositories: readonly { owner: strin
       const full = `${repository.owner}/${repository.name}`.toLowerCase();
       if (scope.environment === undefined) return state(`repo:${full}`, `repository ${full}`);
       const environment = repository.environments.find((e) => e.toLowerCase() === scope.environment!.toLowerCase());
-      return environment === undefined ? undefined : state(`env:${full}:${environment.toLowerCase()}`, `environment ${environment} of ${full}`);
+      return environment === undefined
+        ? undefined
+        : state(`env:${full}:${environment.toLowerCase()}`, `environment ${environment} of ${full}`);
     },
 
     repository: findRepository,

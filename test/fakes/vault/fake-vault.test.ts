@@ -3,13 +3,21 @@ import { startFakeVault, type FakeVault, type FakeVaultWrite } from "./fake-vaul
 
 let vault: FakeVault;
 beforeEach(async () => {
-  vault = await startFakeVault({ tokens: ["root-token", "second-token"], mounts: ["secret", "kv/team"], namespaces: ["team-a"] });
+  vault = await startFakeVault({
+    tokens: ["root-token", "second-token"],
+    mounts: ["secret", "kv/team"],
+    namespaces: ["team-a"],
+  });
 });
 afterEach(async () => {
   await vault.close();
 });
 
-async function call(method: string, path: string, options: { body?: unknown; token?: string | null; headers?: Record<string, string>; signal?: AbortSignal } = {}) {
+async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string | null; headers?: Record<string, string>; signal?: AbortSignal } = {},
+) {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== null) headers["X-Vault-Token"] = options.token ?? "root-token";
   const response = await fetch(`${vault.url}${path}`, {
@@ -24,7 +32,11 @@ async function call(method: string, path: string, options: { body?: unknown; tok
 
 describe("fake Vault KV v2 data", () => {
   it("versions every write and reads the latest or a given version", async () => {
-    expect((await call("POST", "/v1/secret/data/apps/api", { body: { data: { A: "1" } } })).json.data).toMatchObject({ version: 1, deletion_time: "", destroyed: false });
+    expect((await call("POST", "/v1/secret/data/apps/api", { body: { data: { A: "1" } } })).json.data).toMatchObject({
+      version: 1,
+      deletion_time: "",
+      destroyed: false,
+    });
     expect((await call("PUT", "/v1/secret/data/apps/api", { body: { data: { A: "2" } } })).json.data.version).toBe(2);
     const latest = await call("GET", "/v1/secret/data/apps/api");
     expect(latest.status).toBe(200);
@@ -34,12 +46,22 @@ describe("fake Vault KV v2 data", () => {
   });
 
   it("enforces check-and-set with Vault's exact error, cas 0 meaning create-only", async () => {
-    expect((await call("POST", "/v1/secret/data/x", { body: { options: { cas: 0 }, data: { A: "1" } } })).status).toBe(200);
+    expect((await call("POST", "/v1/secret/data/x", { body: { options: { cas: 0 }, data: { A: "1" } } })).status).toBe(
+      200,
+    );
     const stale = await call("POST", "/v1/secret/data/x", { body: { options: { cas: 0 }, data: { A: "2" } } });
-    expect(stale).toMatchObject({ status: 400, json: { errors: ["check-and-set parameter did not match the current version"] } });
-    expect((await call("POST", "/v1/secret/data/x", { body: { options: { cas: 1 }, data: { A: "3" } } })).json.data.version).toBe(2);
+    expect(stale).toMatchObject({
+      status: 400,
+      json: { errors: ["check-and-set parameter did not match the current version"] },
+    });
+    expect(
+      (await call("POST", "/v1/secret/data/x", { body: { options: { cas: 1 }, data: { A: "3" } } })).json.data.version,
+    ).toBe(2);
     expect(vault.read("secret", "x")).toEqual({ A: "3" });
-    expect(await call("POST", "/v1/secret/data/x", { body: { options: { cas: 2 } } })).toMatchObject({ status: 400, json: { errors: ["no data provided"] } });
+    expect(await call("POST", "/v1/secret/data/x", { body: { options: { cas: 2 } } })).toMatchObject({
+      status: 400,
+      json: { errors: ["no data provided"] },
+    });
   });
 
   it("soft-deletes the latest version: reads 404 with deletion_time, metadata and listing keep it, cas counts it", async () => {
@@ -52,7 +74,10 @@ describe("fake Vault KV v2 data", () => {
     expect(read.json.data.metadata.deletion_time).not.toBe("");
     expect(vault.read("secret", "apps/api")).toBeUndefined();
     expect((await call("LIST", "/v1/secret/metadata/apps")).json.data.keys).toEqual(["api"]);
-    expect((await call("POST", "/v1/secret/data/apps/api", { body: { options: { cas: 1 }, data: { A: "2" } } })).json.data.version).toBe(2);
+    expect(
+      (await call("POST", "/v1/secret/data/apps/api", { body: { options: { cas: 1 }, data: { A: "2" } } })).json.data
+        .version,
+    ).toBe(2);
   });
 
   it("answers 404 with an empty errors list for a missing secret and 'no handler' for a missing mount", async () => {
@@ -79,7 +104,10 @@ describe("fake Vault metadata and listing", () => {
     expect((await call("DELETE", "/v1/secret/metadata/apps/api")).status).toBe(204);
     expect(await call("GET", "/v1/secret/metadata/apps/api")).toMatchObject({ status: 404, json: { errors: [] } });
     expect(vault.versions("secret", "apps/api")).toEqual([]);
-    expect((await call("POST", "/v1/secret/data/apps/api", { body: { options: { cas: 0 }, data: { A: "3" } } })).json.data.version).toBe(1);
+    expect(
+      (await call("POST", "/v1/secret/data/apps/api", { body: { options: { cas: 0 }, data: { A: "3" } } })).json.data
+        .version,
+    ).toBe(1);
   });
 
   it("lists keys and folders with LIST and GET ?list=true, 404 when empty", async () => {
@@ -94,16 +122,28 @@ describe("fake Vault metadata and listing", () => {
 
 describe("fake Vault auth, namespaces and health", () => {
   it("refuses missing or unknown tokens with 403 permission denied, accepts X-Vault-Token and Bearer", async () => {
-    expect(await call("GET", "/v1/secret/data/x", { token: null })).toMatchObject({ status: 403, json: { errors: ["permission denied"] } });
-    expect(await call("GET", "/v1/nope/data/x", { token: "wrong" })).toMatchObject({ status: 403, json: { errors: ["permission denied"] } });
-    expect((await call("GET", "/v1/secret/data/x", { token: null, headers: { Authorization: "Bearer second-token" } })).status).toBe(404);
+    expect(await call("GET", "/v1/secret/data/x", { token: null })).toMatchObject({
+      status: 403,
+      json: { errors: ["permission denied"] },
+    });
+    expect(await call("GET", "/v1/nope/data/x", { token: "wrong" })).toMatchObject({
+      status: 403,
+      json: { errors: ["permission denied"] },
+    });
+    expect(
+      (await call("GET", "/v1/secret/data/x", { token: null, headers: { Authorization: "Bearer second-token" } }))
+        .status,
+    ).toBe(404);
     const self = await call("GET", "/v1/auth/token/lookup-self", { token: "second-token" });
     expect(self.status).toBe(200);
     expect(self.json.data).toMatchObject({ id: "second-token", policies: ["root"], ttl: 0 });
   });
 
   it("keeps each namespace's secrets apart and refuses unknown namespaces", async () => {
-    await call("POST", "/v1/secret/data/x", { body: { data: { WHERE: "team-a" } }, headers: { "X-Vault-Namespace": "team-a/" } });
+    await call("POST", "/v1/secret/data/x", {
+      body: { data: { WHERE: "team-a" } },
+      headers: { "X-Vault-Namespace": "team-a/" },
+    });
     expect(vault.read("secret", "x", { namespace: "team-a" })).toEqual({ WHERE: "team-a" });
     expect(vault.read("secret", "x")).toBeUndefined();
     expect((await call("GET", "/v1/secret/data/x", { headers: { "X-Vault-Namespace": "team-b" } })).status).toBe(404);
@@ -111,10 +151,16 @@ describe("fake Vault auth, namespaces and health", () => {
   });
 
   it("reports health without a token, and sealed as 503 everywhere", async () => {
-    expect(await call("GET", "/v1/sys/health", { token: null })).toMatchObject({ status: 200, json: { initialized: true, sealed: false } });
+    expect(await call("GET", "/v1/sys/health", { token: null })).toMatchObject({
+      status: 200,
+      json: { initialized: true, sealed: false },
+    });
     vault.faults.setSealed(true);
     expect(await call("GET", "/v1/sys/health", { token: null })).toMatchObject({ status: 503, json: { sealed: true } });
-    expect(await call("GET", "/v1/secret/data/x")).toMatchObject({ status: 503, json: { errors: ["Vault is sealed"] } });
+    expect(await call("GET", "/v1/secret/data/x")).toMatchObject({
+      status: 503,
+      json: { errors: ["Vault is sealed"] },
+    });
   });
 });
 
@@ -174,7 +220,8 @@ describe("fake Vault part-way faults and abandoned requests", () => {
   it("drops a write whose client went away during the latency", async () => {
     vault.faults.setLatency(300);
     const abandoned = call("POST", "/v1/secret/data/x", {
-      body: { data: { A: "1" } }, signal: AbortSignal.timeout(50),
+      body: { data: { A: "1" } },
+      signal: AbortSignal.timeout(50),
     });
     await expect(abandoned).rejects.toThrow();
     await vi.waitFor(() => expect(vault.requests).toHaveLength(1));

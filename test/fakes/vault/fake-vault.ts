@@ -4,7 +4,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createFaults, type FakeVaultFaults, type FaultDecision } from "./faults.ts";
 import { createKvStore, type FakeKvVersion } from "./kv-store.ts";
 import { createWriteLog, type FakeLoggedWrite } from "../write-log.ts";
-import { faultResponse, handleVaultRequest, namespaceOf, type FakeVaultRequest, type FakeVaultResponse, type FakeVaultWrite } from "./routes.ts";
+import {
+  faultResponse,
+  handleVaultRequest,
+  namespaceOf,
+  type FakeVaultRequest,
+  type FakeVaultResponse,
+  type FakeVaultWrite,
+} from "./routes.ts";
 
 export type { FakeVaultFaults } from "./faults.ts";
 export type { FakeKvVersion } from "./kv-store.ts";
@@ -100,7 +107,10 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
    * random late answer's delay, is dropped unhandled (logged with status 0), as a server that stops
    * work for a closed connection does; so an aborted call has no effect.
    */
-  async function answer(request: FakeVaultRequest, gone: () => boolean = () => false): Promise<FakeVaultResponse | undefined> {
+  async function answer(
+    request: FakeVaultRequest,
+    gone: () => boolean = () => false,
+  ): Promise<FakeVaultResponse | undefined> {
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     let decision: FaultDecision = gone() ? { kind: "hang" } : faults.decide();
     if (decision.kind === "none" && decision.delayMs) {
@@ -125,7 +135,12 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
                 },
               });
     const search = request.query.size > 0 ? `?${request.query}` : "";
-    const logged = { method: request.method, path: `${request.pathname}${search}`, namespace: namespaceOf(request), status: response?.status ?? 0 };
+    const logged = {
+      method: request.method,
+      path: `${request.pathname}${search}`,
+      namespace: namespaceOf(request),
+      status: response?.status ?? 0,
+    };
     requests.push(logged);
     requestListeners.forEach((listener) => listener(logged));
     return response;
@@ -141,13 +156,25 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
       return; // the client went away mid-body
     }
     const url = new URL(req.url ?? "/", "http://fake-vault");
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]),
+    );
     const text = Buffer.concat(chunks).toString("utf8");
-    const request = { method: req.method ?? "GET", pathname: url.pathname, query: url.searchParams, headers, body: text };
+    const request = {
+      method: req.method ?? "GET",
+      pathname: url.pathname,
+      query: url.searchParams,
+      headers,
+      body: text,
+    };
     const response = await answer(request, () => gone);
     if (!response || closed || res.destroyed) return;
     const body = response.body === undefined ? undefined : JSON.stringify(response.body);
-    res.writeHead(response.status, { ...(body ? { "Content-Type": "application/json" } : {}), "Cache-Control": "no-store", ...response.headers });
+    res.writeHead(response.status, {
+      ...(body ? { "Content-Type": "application/json" } : {}),
+      "Cache-Control": "no-store",
+      ...response.headers,
+    });
     res.end(body);
   });
 
@@ -163,8 +190,12 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
     void answer(head).then((response) => {
       if (!response || closed || !socket.writable) return;
       const body = response.body === undefined ? "" : JSON.stringify(response.body);
-      const extra = Object.entries(response.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join("");
-      socket.end(`HTTP/1.1 ${response.status} X\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`);
+      const extra = Object.entries(response.headers ?? {})
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join("");
+      socket.end(
+        `HTTP/1.1 ${response.status} X\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
+      );
     });
   });
 
@@ -192,7 +223,9 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
     },
     read(mount, path, location) {
       const latest = store.secret(where(location), mount, path)?.versions.at(-1);
-      return latest && !latest.deletionTime && !latest.destroyed && latest.data ? structuredClone(latest.data) : undefined;
+      return latest && !latest.deletionTime && !latest.destroyed && latest.data
+        ? structuredClone(latest.data)
+        : undefined;
     },
     versions(mount, path, location) {
       return structuredClone(store.secret(where(location), mount, path)?.versions ?? []);

@@ -52,7 +52,9 @@ export function createKvStore(mounts: readonly string[], namespaces: readonly st
     hasMount: (namespace, mount) => engines.has(engineKey(namespace, mount)),
 
     matchMount(namespace, apiPath) {
-      const candidates = mounts.filter((m) => engines.has(engineKey(namespace, m)) && (apiPath === m || apiPath.startsWith(`${m}/`)));
+      const candidates = mounts.filter(
+        (m) => engines.has(engineKey(namespace, m)) && (apiPath === m || apiPath.startsWith(`${m}/`)),
+      );
       const mount = candidates.sort((a, b) => b.length - a.length)[0];
       return mount === undefined ? undefined : { mount, rest: apiPath.slice(mount.length + 1) };
     },
@@ -65,7 +67,13 @@ export function createKvStore(mounts: readonly string[], namespaces: readonly st
       const current = existing?.versions.length ?? 0;
       if (cas !== undefined && cas !== current) return { ok: false };
       const now = new Date().toISOString();
-      const version: FakeKvVersion = { version: current + 1, data: structuredClone(data), createdTime: now, deletionTime: "", destroyed: false };
+      const version: FakeKvVersion = {
+        version: current + 1,
+        data: structuredClone(data),
+        createdTime: now,
+        deletionTime: "",
+        destroyed: false,
+      };
       if (existing) {
         existing.versions.push(version);
         existing.updatedTime = now;

@@ -38,7 +38,12 @@ export interface RouteContext {
 }
 
 const errors = (status: number, ...messages: string[]): FakeVaultResponse => ({ status, body: { errors: messages } });
-const faultTexts: Record<number, string> = { 500: "internal error", 502: "bad gateway", 503: "service unavailable", 504: "gateway timeout" };
+const faultTexts: Record<number, string> = {
+  500: "internal error",
+  502: "bad gateway",
+  503: "service unavailable",
+  504: "gateway timeout",
+};
 
 /** The namespace a request addresses: `X-Vault-Namespace` without surrounding slashes ("" = root). */
 export function namespaceOf(request: FakeVaultRequest): string {
@@ -46,13 +51,22 @@ export function namespaceOf(request: FakeVaultRequest): string {
 }
 
 /** The answer to an injected fault, shaped like Vault's (rate limit quota text and headers for 429). */
-export function faultResponse(decision: Exclude<FaultDecision, { kind: "none" | "hang" }>, request: FakeVaultRequest): FakeVaultResponse {
-  if (decision.kind === "fail") return errors(decision.status, faultTexts[decision.status] ?? `injected fault (${decision.status})`);
+export function faultResponse(
+  decision: Exclude<FaultDecision, { kind: "none" | "hang" }>,
+  request: FakeVaultRequest,
+): FakeVaultResponse {
+  if (decision.kind === "fail")
+    return errors(decision.status, faultTexts[decision.status] ?? `injected fault (${decision.status})`);
   const path = request.pathname.replace(/^\/v1\//, "");
   return {
     status: 429,
     body: { errors: [`request path "${path}": rate limit quota exceeded`] },
-    headers: { "Retry-After": String(decision.retryAfterSeconds), "X-Ratelimit-Limit": "1", "X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": String(decision.retryAfterSeconds) },
+    headers: {
+      "Retry-After": String(decision.retryAfterSeconds),
+      "X-Ratelimit-Limit": "1",
+      "X-Ratelimit-Remaining": "0",
+      "X-Ratelimit-Reset": String(decision.retryAfterSeconds),
+    },
   };
 }
 
@@ -71,7 +85,10 @@ export function handleVaultRequest(request: FakeVaultRequest, context: RouteCont
   const token = request.headers["x-vault-token"] ?? bearer;
   if (token === undefined || !context.tokens.has(token)) return errors(403, "permission denied");
   const namespace = namespaceOf(request);
-  const noRoute = errors(404, `no handler for route "${namespace ? `${namespace}/` : ""}${apiPath}". route entry not found.`);
+  const noRoute = errors(
+    404,
+    `no handler for route "${namespace ? `${namespace}/` : ""}${apiPath}". route entry not found.`,
+  );
   if (namespace !== "" && !context.namespaces.has(namespace)) return noRoute;
   if (apiPath === "auth/token/lookup-self" && request.method === "GET") return ok(lookupSelf(token), "token");
   const match = context.store.matchMount(namespace, apiPath);
@@ -79,7 +96,13 @@ export function handleVaultRequest(request: FakeVaultRequest, context: RouteCont
   return kv(request, context, namespace, match.mount, match.rest);
 }
 
-function kv(request: FakeVaultRequest, context: RouteContext, namespace: string, mount: string, rest: string): FakeVaultResponse {
+function kv(
+  request: FakeVaultRequest,
+  context: RouteContext,
+  namespace: string,
+  mount: string,
+  rest: string,
+): FakeVaultResponse {
   const { store } = context;
   const [engine = "", ...segments] = rest.split("/");
   const path = segments.join("/");
@@ -113,7 +136,8 @@ function readVersion(secret: FakeKvSecret | undefined, requested: number): FakeV
   const wanted = requested > 0 ? requested : (secret?.versions.length ?? 0);
   const version = secret?.versions[wanted - 1];
   if (!version) return errors(404);
-  if (version.deletionTime || version.destroyed) return { status: 404, body: envelope({ data: null, metadata: versionMetadata(version) }) };
+  if (version.deletionTime || version.destroyed)
+    return { status: 404, body: envelope({ data: null, metadata: versionMetadata(version) }) };
   return ok({ data: version.data, metadata: versionMetadata(version) });
 }
 
@@ -137,7 +161,10 @@ function write(body: string, context: RouteContext, namespace: string, mount: st
 
 function metadataBody(secret: FakeKvSecret): Record<string, unknown> {
   const versions = Object.fromEntries(
-    secret.versions.map((v) => [String(v.version), { created_time: v.createdTime, deletion_time: v.deletionTime, destroyed: v.destroyed }]),
+    secret.versions.map((v) => [
+      String(v.version),
+      { created_time: v.createdTime, deletion_time: v.deletionTime, destroyed: v.destroyed },
+    ]),
   );
   return {
     cas_required: false,
@@ -153,18 +180,51 @@ function metadataBody(secret: FakeKvSecret): Record<string, unknown> {
 }
 
 function versionMetadata(v: FakeKvVersion): Record<string, unknown> {
-  return { created_time: v.createdTime, custom_metadata: null, deletion_time: v.deletionTime, destroyed: v.destroyed, version: v.version };
+  return {
+    created_time: v.createdTime,
+    custom_metadata: null,
+    deletion_time: v.deletionTime,
+    destroyed: v.destroyed,
+    version: v.version,
+  };
 }
 
 function lookupSelf(token: string): Record<string, unknown> {
   // Real Vault returns the token itself as `id`; the fake does too so clients are tested against it.
-  return { accessor: "fake-accessor", creation_time: 0, creation_ttl: 0, display_name: "token", entity_id: "", expire_time: null, explicit_max_ttl: 0, id: token, meta: null, num_uses: 0, orphan: true, path: "auth/token/create", policies: ["root"], ttl: 0, type: "service" };
+  return {
+    accessor: "fake-accessor",
+    creation_time: 0,
+    creation_ttl: 0,
+    display_name: "token",
+    entity_id: "",
+    expire_time: null,
+    explicit_max_ttl: 0,
+    id: token,
+    meta: null,
+    num_uses: 0,
+    orphan: true,
+    path: "auth/token/create",
+    policies: ["root"],
+    ttl: 0,
+    type: "service",
+  };
 }
 
 function health(sealed: boolean): FakeVaultResponse {
   return {
     status: sealed ? 503 : 200,
-    body: { initialized: true, sealed, standby: false, performance_standby: false, replication_performance_mode: "disabled", replication_dr_mode: "disabled", server_time_utc: Math.floor(Date.now() / 1000), version: "1.17.0-fake", cluster_name: "fake-vault", cluster_id: "fake-cluster" },
+    body: {
+      initialized: true,
+      sealed,
+      standby: false,
+      performance_standby: false,
+      replication_performance_mode: "disabled",
+      replication_dr_mode: "disabled",
+      server_time_utc: Math.floor(Date.now() / 1000),
+      version: "1.17.0-fake",
+      cluster_name: "fake-vault",
+      cluster_id: "fake-cluster",
+    },
   };
 }
 
@@ -173,5 +233,15 @@ function ok(data: unknown, mountType = "kv"): FakeVaultResponse {
 }
 
 function envelope(data: unknown, mountType = "kv"): Record<string, unknown> {
-  return { request_id: randomUUID(), lease_id: "", renewable: false, lease_duration: 0, data, wrap_info: null, warnings: null, auth: null, mount_type: mountType };
+  return {
+    request_id: randomUUID(),
+    lease_id: "",
+    renewable: false,
+    lease_duration: 0,
+    data,
+    wrap_info: null,
+    warnings: null,
+    auth: null,
+    mount_type: mountType,
+  };
 }

@@ -27,7 +27,9 @@ export async function startRestartableNats(): Promise<RestartableNats> {
   let child: ChildProcess | undefined;
 
   const start = async () => {
-    const current = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], { stdio: ["ignore", "pipe", "pipe"] });
+    const current = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child = current;
     await new Promise<void>((resolve, reject) => {
       let output = "";

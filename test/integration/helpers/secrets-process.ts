@@ -32,8 +32,15 @@ export interface SecretsProcess {
  * so sealed values stay readable); `env` adds or overrides variables (e.g. a chosen
  * SYNCLINE_SECRETS_ROOT_KEY).
  */
-export async function startSecretsProcess(options: { databaseUrl?: string; database?: ServiceDatabase; natsUrl: string; env?: Record<string, string> }): Promise<SecretsProcess> {
-  const databaseEnv = options.database?.env("SECRETS") ?? (options.databaseUrl ? { SYNCLINE_SECRETS_DATABASE_URL: options.databaseUrl } : undefined);
+export async function startSecretsProcess(options: {
+  databaseUrl?: string;
+  database?: ServiceDatabase;
+  natsUrl: string;
+  env?: Record<string, string>;
+}): Promise<SecretsProcess> {
+  const databaseEnv =
+    options.database?.env("SECRETS") ??
+    (options.databaseUrl ? { SYNCLINE_SECRETS_DATABASE_URL: options.databaseUrl } : undefined);
   if (!databaseEnv) throw new Error("startSecretsProcess needs a database or a databaseUrl");
   const workDir = mkdtempSync(join(tmpdir(), "syncline-secrets-"));
   const adminToken = `admin-${randomBytes(16).toString("hex")}`;
@@ -49,8 +56,15 @@ export async function startSecretsProcess(options: { databaseUrl?: string; datab
   };
   const process = await startServiceProcess("secrets", env, join(workDir, "secrets.log"), "SYNCLINE_SECRETS_PORT");
   const clients: Array<{ close(): void }> = [];
-  const client = <S extends typeof SecretsService | typeof SourceSnapshotService>(service: S, token?: string): RpcClient<S> => {
-    const created = createRpcClient(service, { address: process.address, deadlineMs: 20_000, ...(token ? { token } : {}) });
+  const client = <S extends typeof SecretsService | typeof SourceSnapshotService>(
+    service: S,
+    token?: string,
+  ): RpcClient<S> => {
+    const created = createRpcClient(service, {
+      address: process.address,
+      deadlineMs: 20_000,
+      ...(token ? { token } : {}),
+    });
     clients.push(created);
     return created;
   };
@@ -82,7 +96,10 @@ export async function rpcFailure(promise: Promise<unknown>): Promise<RpcError> {
 /** Awaits a call that must fail with INVALID_ARGUMENT naming exactly `fields`. */
 export async function expectInvalid(promise: Promise<unknown>, fields: readonly string[]): Promise<RpcError> {
   const error = await rpcFailure(promise);
-  expect({ code: error.code, fields: error.violations.map((v) => v.field).sort() }).toEqual({ code: Code.INVALID_ARGUMENT, fields: [...fields].sort() });
+  expect({ code: error.code, fields: error.violations.map((v) => v.field).sort() }).toEqual({
+    code: Code.INVALID_ARGUMENT,
+    fields: [...fields].sort(),
+  });
   return error;
 }
 

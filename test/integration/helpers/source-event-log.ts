@@ -32,7 +32,9 @@ export async function openSourceEventLog(natsUrl: string): Promise<SourceEventLo
       for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
         const message = await jsm.streams.getMessage(streams.sourceEvents.name, { seq });
         if (!message) continue;
-        const headerValues = message.header ? [...message.header.keys()].map((key) => `${key}: ${message.header.values(key).join(",")}`) : [];
+        const headerValues = message.header
+          ? [...message.header.keys()].map((key) => `${key}: ${message.header.values(key).join(",")}`)
+          : [];
         const event = fromBinary(SourceChangeEventSchema, message.data);
         if (projectId !== undefined && event.projectId !== projectId) continue;
         stored.push({

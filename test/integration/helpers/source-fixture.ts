@@ -12,7 +12,11 @@ export interface SourceFixture {
   put(env: string, path: string, secrets: Record<string, string>): Promise<void>;
   revision(): Promise<bigint>;
   /** The snapshot of `env:path` as `KEY@env:path=value` lines (sorted), with collisions and problems. */
-  snapshot(env: string, path: string, recursive?: boolean): Promise<{ lines: string[]; collisions: string[]; problems: string[] }>;
+  snapshot(
+    env: string,
+    path: string,
+    recursive?: boolean,
+  ): Promise<{ lines: string[]; collisions: string[]; problems: string[] }>;
   /**
    * Runs `write` and returns the events it produced, exactly: fence writes in folders nothing
    * depends on, before and after it, must frame them (the relay publishes in outbox order), so an
@@ -21,7 +25,11 @@ export interface SourceFixture {
   eventsOf(write: () => Promise<unknown>): Promise<StoredSourceEvent[]>;
 }
 
-export async function createSourceFixture(service: SecretsProcess, log: SourceEventLog, environments: readonly string[]): Promise<SourceFixture> {
+export async function createSourceFixture(
+  service: SecretsProcess,
+  log: SourceEventLog,
+  environments: readonly string[],
+): Promise<SourceFixture> {
   const api = service.secrets;
   const { project } = await api.createProject({ name: `p-${randomBytes(6).toString("hex")}` });
   const projectId = project!.id;
@@ -30,11 +38,20 @@ export async function createSourceFixture(service: SecretsProcess, log: SourceEv
   /** Writes a fence secret in a folder of its own and waits until its event is the last on the stream; returns the project's events. */
   const fenceWrite = async () => {
     const fence = `FENCE_${randomBytes(4).toString("hex")}`;
-    await api.createSecret({ projectId, environment: environments[0]!, path: `/fence-${fence.toLowerCase()}`, key: fence, value: "f" });
-    const events = await eventually(async () => {
-      const all = await log.read(projectId);
-      return all.some((e) => e.event.changes[0]?.key === fence) ? all : undefined;
-    }, { timeoutMs: 30_000, describe: () => `fence ${fence} not published` });
+    await api.createSecret({
+      projectId,
+      environment: environments[0]!,
+      path: `/fence-${fence.toLowerCase()}`,
+      key: fence,
+      value: "f",
+    });
+    const events = await eventually(
+      async () => {
+        const all = await log.read(projectId);
+        return all.some((e) => e.event.changes[0]?.key === fence) ? all : undefined;
+      },
+      { timeoutMs: 30_000, describe: () => `fence ${fence} not published` },
+    );
     expect(events.at(-1)!.event.changes[0]?.key, "an event was published after the fence").toBe(fence);
     return events;
   };
@@ -42,7 +59,8 @@ export async function createSourceFixture(service: SecretsProcess, log: SourceEv
   return {
     projectId,
     async put(environment, path, secrets) {
-      for (const [key, value] of Object.entries(secrets)) await api.createSecret({ projectId, environment, path, key, value });
+      for (const [key, value] of Object.entries(secrets))
+        await api.createSecret({ projectId, environment, path, key, value });
     },
     async revision() {
       return (await api.getProject({ projectId })).project!.revision;

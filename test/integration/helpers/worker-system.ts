@@ -1,6 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { InitialSyncBehavior, SyncState, type SecretSync, type SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  InitialSyncBehavior,
+  SyncState,
+  type SecretSync,
+  type SyncRun,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { eventually, type TestSystem } from "../../support/system.ts";
 import { startServiceProcess, type ServiceProcess } from "../../support/service-process.ts";
 
@@ -19,7 +24,12 @@ export async function createWorkerTestProject(system: TestSystem, name: string):
   const { connection } = await system.connections.createAppConnection({
     projectId,
     name: `vault-${randomBytes(3).toString("hex")}`,
-    credentials: { app: { case: "vault", value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } } } },
+    credentials: {
+      app: {
+        case: "vault",
+        value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } },
+      },
+    },
   });
   return { projectId, environment: "dev", connectionId: connection!.id };
 }
@@ -36,7 +46,11 @@ export interface VaultSyncOptions {
 }
 
 /** Creates a Vault KV sync (mount `secret`) from `options.path` of the project's environment. */
-export async function createVaultSync(system: TestSystem, project: WorkerTestProject, options: VaultSyncOptions): Promise<SecretSync> {
+export async function createVaultSync(
+  system: TestSystem,
+  project: WorkerTestProject,
+  options: VaultSyncOptions,
+): Promise<SecretSync> {
   const { secretSync } = await system.syncs.createSecretSync({
     projectId: project.projectId,
     name: `sync-${randomBytes(4).toString("hex")}`,
@@ -51,19 +65,38 @@ export async function createVaultSync(system: TestSystem, project: WorkerTestPro
   return secretSync!;
 }
 
-const sorted = (data: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : 1))));
+const sorted = (data: Record<string, unknown>) =>
+  JSON.stringify(Object.fromEntries(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : 1))));
 
 /** Waits until the Vault secret at `vaultPath` holds exactly `expected`. */
-export function vaultEquals(system: TestSystem, vaultPath: string, expected: Record<string, string>, timeoutMs = 60_000): Promise<true> {
-  return eventually(() => (sorted(system.vault.read("secret", vaultPath) ?? {}) === sorted(expected) ? true : undefined), {
-    timeoutMs,
-    describe: () => `vault ${vaultPath} keys = ${JSON.stringify(Object.keys(system.vault.read("secret", vaultPath) ?? {}).sort())}, want ${JSON.stringify(Object.keys(expected).sort())}`,
-  });
+export function vaultEquals(
+  system: TestSystem,
+  vaultPath: string,
+  expected: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<true> {
+  return eventually(
+    () => (sorted(system.vault.read("secret", vaultPath) ?? {}) === sorted(expected) ? true : undefined),
+    {
+      timeoutMs,
+      describe: () =>
+        `vault ${vaultPath} keys = ${JSON.stringify(Object.keys(system.vault.read("secret", vaultPath) ?? {}).sort())}, want ${JSON.stringify(Object.keys(expected).sort())}`,
+    },
+  );
 }
 
 /** The secrets of one folder with their values, by key. */
-export async function folderSecrets(system: TestSystem, project: WorkerTestProject, path: string): Promise<Record<string, string>> {
-  const { secrets } = await system.secrets.listSecrets({ projectId: project.projectId, environment: project.environment, path, includeValues: true });
+export async function folderSecrets(
+  system: TestSystem,
+  project: WorkerTestProject,
+  path: string,
+): Promise<Record<string, string>> {
+  const { secrets } = await system.secrets.listSecrets({
+    projectId: project.projectId,
+    environment: project.environment,
+    path,
+    includeValues: true,
+  });
   return Object.fromEntries(secrets.map((secret) => [secret.key, secret.value]));
 }
 
@@ -76,7 +109,10 @@ export function finishedRun(system: TestSystem, syncId: string, runId: string, t
       last = runs.find((run) => run.id === runId);
       return last && (last.state === SyncState.SUCCEEDED || last.state === SyncState.FAILED) ? last : undefined;
     },
-    { timeoutMs, describe: () => `run ${runId} is ${last ? `${SyncState[last.state]}: ${last.message}` : "not listed"}` },
+    {
+      timeoutMs,
+      describe: () => `run ${runId} is ${last ? `${SyncState[last.state]}: ${last.message}` : "not listed"}`,
+    },
   );
 }
 
@@ -89,12 +125,20 @@ export function settledSync(system: TestSystem, syncId: string, timeoutMs = 60_0
       const state = last?.syncStatus?.state;
       return state === SyncState.SUCCEEDED || state === SyncState.FAILED ? last : undefined;
     },
-    { timeoutMs, describe: () => `sync status ${last?.syncStatus ? `${SyncState[last.syncStatus.state]}: ${last.syncStatus.message}` : "missing"}` },
+    {
+      timeoutMs,
+      describe: () =>
+        `sync status ${last?.syncStatus ? `${SyncState[last.syncStatus.state]}: ${last.syncStatus.message}` : "missing"}`,
+    },
   );
 }
 
 /** Starts one more connector-worker process against the system (same NATS, services and tokens). */
-export function startExtraWorker(system: TestSystem, name: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+export function startExtraWorker(
+  system: TestSystem,
+  name: string,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
   return startServiceProcess(
     "connector-worker",
     {

@@ -12,7 +12,10 @@ import { connectionMessage } from "./to-proto.ts";
  * The public ConnectionsService: validates every request (credential shape through the app's
  * registry entry), then calls the connection service. No response carries credentials.
  */
-export function connectionsHandlers(connections: ConnectionService, describeApp: (app: App) => AppDescriptor): ServiceHandlers<typeof ConnectionsService> {
+export function connectionsHandlers(
+  connections: ConnectionService,
+  describeApp: (app: App) => AppDescriptor,
+): ServiceHandlers<typeof ConnectionsService> {
   return {
     async updateAppConnection(request, context) {
       const checks = createChecks();
@@ -20,7 +23,12 @@ export function connectionsHandlers(connections: ConnectionService, describeApp:
       if (request.name !== undefined) checks.check("name", checkConnectionName(request.name));
       if (request.description !== undefined) checks.check("description", checkDescription(request.description));
       const app = request.credentials ? checkCredentials(request.credentials, checks, describeApp) : undefined;
-      checks.check("name", request.name === undefined && request.description === undefined && !request.credentials ? "set name, description or credentials (nothing to update)" : undefined);
+      checks.check(
+        "name",
+        request.name === undefined && request.description === undefined && !request.credentials
+          ? "set name, description or credentials (nothing to update)"
+          : undefined,
+      );
       checks.done();
       const connection = await connections.update(
         request.connectionId,
@@ -43,7 +51,14 @@ export function connectionsHandlers(connections: ConnectionService, describeApp:
       const app = checkCredentials(request.credentials, checks, describeApp);
       checks.done(); // throws when app or credentials are missing
       const connection = await connections.create(
-        { projectId: request.projectId, name: request.name, description: request.description, app: app!, credentials: request.credentials!, skipValidation: request.skipValidation },
+        {
+          projectId: request.projectId,
+          name: request.name,
+          description: request.description,
+          app: app!,
+          credentials: request.credentials!,
+          skipValidation: request.skipValidation,
+        },
         context.signal,
       );
       return { connection: connectionMessage(connection) };
@@ -74,7 +89,11 @@ export function connectionsHandlers(connections: ConnectionService, describeApp:
 }
 
 /** Records what is wrong with the credentials (field names like `credentials.vault.instance_url`); returns their app. */
-function checkCredentials(credentials: ConnectionCredentials | undefined, checks: Checks, describeApp: (app: App) => AppDescriptor): App | undefined {
+function checkCredentials(
+  credentials: ConnectionCredentials | undefined,
+  checks: Checks,
+  describeApp: (app: App) => AppDescriptor,
+): App | undefined {
   const app = appOf(credentials);
   if (credentials === undefined || app === undefined) {
     checks.check("credentials", "is required: set the credentials of one app, e.g. credentials.vault");
@@ -84,7 +103,10 @@ function checkCredentials(credentials: ConnectionCredentials | undefined, checks
   try {
     descriptor = describeApp(app);
   } catch (error) {
-    checks.check("credentials", error instanceof ConnectorError ? error.message : "names an app this Syncline does not support");
+    checks.check(
+      "credentials",
+      error instanceof ConnectorError ? error.message : "names an app this Syncline does not support",
+    );
     return undefined;
   }
   checks.add(descriptor.checkCredentials(credentials));

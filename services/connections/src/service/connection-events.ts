@@ -1,7 +1,10 @@
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { subjects } from "@syncline/bus";
 import type { Database } from "@syncline/db";
-import { ConnectionChangeEventSchema, ConnectionChangeKind } from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
+import {
+  ConnectionChangeEventSchema,
+  ConnectionChangeKind,
+} from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
 import { enqueueEvent } from "@syncline/outbox";
 import { outbox } from "../store/schema.ts";
 

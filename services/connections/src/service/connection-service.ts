@@ -90,15 +90,20 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     return row;
   }
 
-  const duplicate = (input: { projectId: string; name: string }) => RpcError.alreadyExists(`app connection "${input.name}" in project ${input.projectId}`);
+  const duplicate = (input: { projectId: string; name: string }) =>
+    RpcError.alreadyExists(`app connection "${input.name}" in project ${input.projectId}`);
 
   return {
     /** Checks the credentials live (unless skipped), then stores them sealed. */
     async create(input: NewConnection, signal?: AbortSignal): Promise<ConnectionView> {
       // Refuse a taken name before calling the app; the unique index still decides races.
-      if (await traced("app_connections.find_by_name", () => store.findConnectionByName(db, input.projectId, input.name))) throw duplicate(input);
+      if (
+        await traced("app_connections.find_by_name", () => store.findConnectionByName(db, input.projectId, input.name))
+      )
+        throw duplicate(input);
       const descriptor = deps.describeApp(input.app);
-      if (!input.skipValidation) await validateLive(descriptor, input.credentials, { signal, logger: deps.logger, guard: deps.endpointGuard });
+      if (!input.skipValidation)
+        await validateLive(descriptor, input.credentials, { signal, logger: deps.logger, guard: deps.endpointGuard });
       const id = randomUUID();
       const { sealed, fingerprint } = sealer.seal(id, input.credentials);
       const redacted = toJson(RedactedCredentialsSchema, descriptor.redact(input.credentials));
@@ -116,7 +121,10 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
             fingerprint,
           }),
         );
-        deps.logger.info({ connectionId: id, projectId: input.projectId, app: input.app, validated: !input.skipValidation }, "app connection created");
+        deps.logger.info(
+          { connectionId: id, projectId: input.projectId, app: input.app, validated: !input.skipValidation },
+          "app connection created",
+        );
         return view(row);
       } catch (error) {
         if (isUniqueViolation(error)) throw duplicate(input);
@@ -143,29 +151,49 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       let sealedPatch = {};
       if (patch.credentials) {
         if (patch.app !== current.app) {
-          throw RpcError.failedPrecondition(`connection ${id} is a ${descriptor.name} connection; new credentials must be for the same app`, [
-            { field: "credentials", description: `must be ${descriptor.name} credentials` },
-          ]);
+          throw RpcError.failedPrecondition(
+            `connection ${id} is a ${descriptor.name} connection; new credentials must be for the same app`,
+            [{ field: "credentials", description: `must be ${descriptor.name} credentials` }],
+          );
         }
-        if (!patch.skipValidation) await validateLive(descriptor, patch.credentials, { signal, logger: deps.logger, guard: deps.endpointGuard });
+        if (!patch.skipValidation)
+          await validateLive(descriptor, patch.credentials, { signal, logger: deps.logger, guard: deps.endpointGuard });
         const { sealed, fingerprint } = sealer.seal(id, patch.credentials);
-        sealedPatch = { sealedCredentials: sealed, fingerprint, method: descriptor.methodOf(patch.credentials), redacted: toJson(RedactedCredentialsSchema, descriptor.redact(patch.credentials)) };
+        sealedPatch = {
+          sealedCredentials: sealed,
+          fingerprint,
+          method: descriptor.methodOf(patch.credentials),
+          redacted: toJson(RedactedCredentialsSchema, descriptor.redact(patch.credentials)),
+        };
       }
       const name = patch.name ?? current.name;
-      if (name !== current.name && (await store.findConnectionByName(db, current.projectId, name))) throw duplicate({ projectId: current.projectId, name });
+      if (name !== current.name && (await store.findConnectionByName(db, current.projectId, name)))
+        throw duplicate({ projectId: current.projectId, name });
       try {
         const row = await traced("app_connections.update", () =>
           db.transaction(async (tx) => {
-            const updated = await store.updateConnection(tx, id, { name, description: patch.description ?? current.description, ...sealedPatch });
+            const updated = await store.updateConnection(tx, id, {
+              name,
+              description: patch.description ?? current.description,
+              ...sealedPatch,
+            });
             if (!updated) throw RpcError.notFound(`app connection ${id}`);
             if (patch.credentials && updated.fingerprint !== current.fingerprint) {
-              await recordConnectionChange(tx, { projectId: updated.projectId, connectionId: id, kind: ConnectionChangeKind.CREDENTIALS_UPDATED, fingerprint: updated.fingerprint });
+              await recordConnectionChange(tx, {
+                projectId: updated.projectId,
+                connectionId: id,
+                kind: ConnectionChangeKind.CREDENTIALS_UPDATED,
+                fingerprint: updated.fingerprint,
+              });
             }
             return updated;
           }),
         );
         deps.afterCommit?.();
-        deps.logger.info({ connectionId: id, projectId: row.projectId, credentialsChanged: row.fingerprint !== current.fingerprint }, "app connection updated");
+        deps.logger.info(
+          { connectionId: id, projectId: row.projectId, credentialsChanged: row.fingerprint !== current.fingerprint },
+          "app connection updated",
+        );
         return view(row);
       } catch (error) {
         if (isUniqueViolation(error)) throw duplicate({ projectId: current.projectId, name });
@@ -177,7 +205,13 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       const deleted = await traced("app_connections.delete", () =>
         db.transaction(async (tx) => {
           const row = await store.deleteConnection(tx, id);
-          if (row) await recordConnectionChange(tx, { projectId: row.projectId, connectionId: id, kind: ConnectionChangeKind.DELETED, fingerprint: "" });
+          if (row)
+            await recordConnectionChange(tx, {
+              projectId: row.projectId,
+              connectionId: id,
+              kind: ConnectionChangeKind.DELETED,
+              fingerprint: "",
+            });
           return row;
         }),
       );

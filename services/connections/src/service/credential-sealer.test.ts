@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 import { createCredentialSealer } from "./credential-sealer.ts";
 
 const credentials = (token: string) =>
-  create(ConnectionCredentialsSchema, { app: { case: "vault", value: { instanceUrl: "https://vault:8200", method: { case: "token", value: { token } } } } });
+  create(ConnectionCredentialsSchema, {
+    app: { case: "vault", value: { instanceUrl: "https://vault:8200", method: { case: "token", value: { token } } } },
+  });
 
 describe("credential sealer", () => {
   const key = randomBytes(32);
@@ -22,7 +24,9 @@ describe("credential sealer", () => {
     const id = randomUUID();
     const { sealed } = sealer.seal(id, credentials("s3cr3t-token-value"));
     expect(() => sealer.open(randomUUID(), sealed)).toThrow(/cannot open the sealed credentials/);
-    expect(() => createCredentialSealer(randomBytes(32)).open(id, sealed)).toThrow(/SYNCLINE_CONNECTIONS_ENCRYPTION_KEY/);
+    expect(() => createCredentialSealer(randomBytes(32)).open(id, sealed)).toThrow(
+      /SYNCLINE_CONNECTIONS_ENCRYPTION_KEY/,
+    );
   });
 
   it("fingerprints by content under the deployment key, ignoring unknown fields", () => {
@@ -36,6 +40,8 @@ describe("credential sealer", () => {
     const id = randomUUID();
     const sealed = sealer.seal(id, withUnknown);
     expect(sealed.fingerprint).toBe(a);
-    expect(toBinary(ConnectionCredentialsSchema, sealer.open(id, sealed.sealed))).toEqual(toBinary(ConnectionCredentialsSchema, credentials("token-a")));
+    expect(toBinary(ConnectionCredentialsSchema, sealer.open(id, sealed.sealed))).toEqual(
+      toBinary(ConnectionCredentialsSchema, credentials("token-a")),
+    );
   });
 });

@@ -1,7 +1,10 @@
 import { hkdfSync } from "node:crypto";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { createFingerprinter, createValueCipher } from "@syncline/crypto";
-import { ConnectionCredentialsSchema, type ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+import {
+  ConnectionCredentialsSchema,
+  type ConnectionCredentials,
+} from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 
 /** What the store keeps instead of credentials: the sealed bytes and their keyed fingerprint. */
 export interface SealedCredentials {
@@ -28,7 +31,9 @@ const FINGERPRINT_KEY_INFO = "syncline/connections/credentials-fingerprint/v1";
  */
 export function createCredentialSealer(encryptionKey: Uint8Array): CredentialSealer {
   const cipher = createValueCipher(encryptionKey);
-  const fingerprinter = createFingerprinter(Buffer.from(hkdfSync("sha256", encryptionKey, Buffer.alloc(0), FINGERPRINT_KEY_INFO, 32)));
+  const fingerprinter = createFingerprinter(
+    Buffer.from(hkdfSync("sha256", encryptionKey, Buffer.alloc(0), FINGERPRINT_KEY_INFO, 32)),
+  );
   const aad = (connectionId: string) => `syncline/connection/${connectionId}`;
   return {
     seal(connectionId, credentials) {
@@ -44,7 +49,10 @@ export function createCredentialSealer(encryptionKey: Uint8Array): CredentialSea
       try {
         bytes = cipher.open(sealed, aad(connectionId));
       } catch (error) {
-        throw new Error(`cannot open the sealed credentials of connection ${connectionId}: SYNCLINE_CONNECTIONS_ENCRYPTION_KEY is not the key they were sealed with, or the row was altered`, { cause: error });
+        throw new Error(
+          `cannot open the sealed credentials of connection ${connectionId}: SYNCLINE_CONNECTIONS_ENCRYPTION_KEY is not the key they were sealed with, or the row was altered`,
+          { cause: error },
+        );
       }
       // Not zeroed afterwards: decoded bytes fields would share this buffer.
       return fromBinary(ConnectionCredentialsSchema, bytes);

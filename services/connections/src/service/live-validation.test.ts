@@ -1,6 +1,11 @@
 import { create } from "@bufbuild/protobuf";
 import { ConnectorError, type AppDescriptor, type ConnectorErrorKind } from "@syncline/connectors";
-import { App, AuthMethod, ConnectionCredentialsSchema, RedactedCredentialsSchema } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+import {
+  App,
+  AuthMethod,
+  ConnectionCredentialsSchema,
+  RedactedCredentialsSchema,
+} from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { Code, RpcError } from "@syncline/rpc";
 import { describe, expect, it } from "vitest";
 import { validateLive } from "./live-validation.ts";
@@ -18,7 +23,10 @@ function failingApp(error: unknown): AppDescriptor {
 
 async function outcome(error: unknown, logged: unknown[] = []): Promise<RpcError> {
   const logger = { warn: (fields: unknown) => void logged.push(fields) } as never;
-  const thrown = await validateLive(failingApp(error), create(ConnectionCredentialsSchema), { logger }).then(() => undefined, (e: unknown) => e);
+  const thrown = await validateLive(failingApp(error), create(ConnectionCredentialsSchema), { logger }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(thrown).toBeInstanceOf(RpcError);
   return thrown as RpcError;
 }

@@ -1,4 +1,10 @@
-import { ConnectorError, toConnectorError, type AppDescriptor, type ConnectorErrorKind, type EndpointGuard } from "@syncline/connectors";
+import {
+  ConnectorError,
+  toConnectorError,
+  type AppDescriptor,
+  type ConnectorErrorKind,
+  type EndpointGuard,
+} from "@syncline/connectors";
 import type { ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { Code, RpcError } from "@syncline/rpc";
 import type { Logger } from "@syncline/telemetry";
@@ -11,7 +17,8 @@ const refused: Outcome = {
 };
 const unreachable: Outcome = {
   code: Code.UNAVAILABLE,
-  message: (app, detail) => `could not validate the credentials with ${app} (${detail}); retry later, or set skip_validation to store them unchecked`,
+  message: (app, detail) =>
+    `could not validate the credentials with ${app} (${detail}); retry later, or set skip_validation to store them unchecked`,
 };
 const notAccepted: Outcome = {
   code: Code.FAILED_PRECONDITION,
@@ -44,18 +51,26 @@ const outcomeByKind: Record<ConnectorErrorKind, Outcome> = {
 export async function validateLive(
   descriptor: AppDescriptor,
   credentials: ConnectionCredentials,
-  options: { signal?: AbortSignal | undefined; logger?: Pick<Logger, "warn"> | undefined; guard?: EndpointGuard | undefined } = {},
+  options: {
+    signal?: AbortSignal | undefined;
+    logger?: Pick<Logger, "warn"> | undefined;
+    guard?: EndpointGuard | undefined;
+  } = {},
 ): Promise<void> {
   try {
     await descriptor.validateLive(credentials, options.signal, options.guard);
   } catch (error) {
     if (!(error instanceof ConnectorError)) {
-      options.logger?.warn({ app: descriptor.name, errorType: error instanceof Error ? error.name : typeof error }, "live validation failed with an unclassified error");
+      options.logger?.warn(
+        { app: descriptor.name, errorType: error instanceof Error ? error.name : typeof error },
+        "live validation failed with an unclassified error",
+      );
     }
     const connectorError = toConnectorError(error);
     const outcome = outcomeByKind[connectorError.kind];
     const message = outcome.message(descriptor.name, connectorError.message);
-    const violations = outcome.code === Code.FAILED_PRECONDITION ? [{ field: "credentials", description: message }] : [];
+    const violations =
+      outcome.code === Code.FAILED_PRECONDITION ? [{ field: "credentials", description: message }] : [];
     throw new RpcError(outcome.code, message, violations);
   }
 }

@@ -7,8 +7,15 @@ import type { MetricsRegistry } from "@syncline/telemetry";
  * by wrapping the registry lookup: outcome is `valid` or the connector error kind (auth,
  * transient, invalid_config, …). Labels carry the app and the kind only, never credentials.
  */
-export function countingValidations(describeApp: (app: App) => AppDescriptor, registry: MetricsRegistry): (app: App) => AppDescriptor {
-  const validations = registry.counter("syncline_connections_validations_total", "Live credential validations against the app, by app and outcome (valid, or the error kind).", ["app", "outcome"]);
+export function countingValidations(
+  describeApp: (app: App) => AppDescriptor,
+  registry: MetricsRegistry,
+): (app: App) => AppDescriptor {
+  const validations = registry.counter(
+    "syncline_connections_validations_total",
+    "Live credential validations against the app, by app and outcome (valid, or the error kind).",
+    ["app", "outcome"],
+  );
   const wrapped = new Map<App, AppDescriptor>();
   return (app) => {
     const known = wrapped.get(app);

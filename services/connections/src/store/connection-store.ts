@@ -16,22 +16,51 @@ export async function findConnection(tx: Database, id: string): Promise<Connecti
   return (await tx.select().from(appConnections).where(eq(appConnections.id, id)))[0];
 }
 
-export async function findConnectionByName(tx: Database, projectId: string, name: string): Promise<ConnectionRow | undefined> {
-  return (await tx.select().from(appConnections).where(and(eq(appConnections.projectId, projectId), eq(appConnections.name, name))))[0];
+export async function findConnectionByName(
+  tx: Database,
+  projectId: string,
+  name: string,
+): Promise<ConnectionRow | undefined> {
+  return (
+    await tx
+      .select()
+      .from(appConnections)
+      .where(and(eq(appConnections.projectId, projectId), eq(appConnections.name, name)))
+  )[0];
 }
 
 export async function listProjectConnections(tx: Database, projectId: string): Promise<ConnectionRow[]> {
-  return tx.select().from(appConnections).where(eq(appConnections.projectId, projectId)).orderBy(asc(appConnections.name));
+  return tx
+    .select()
+    .from(appConnections)
+    .where(eq(appConnections.projectId, projectId))
+    .orderBy(asc(appConnections.name));
 }
 
 /** Deletes the connection and says whose it was; undefined when there was none. */
-export async function deleteConnection(tx: Database, id: string): Promise<{ projectId: string; app: number } | undefined> {
-  const [deleted] = await tx.delete(appConnections).where(eq(appConnections.id, id)).returning({ projectId: appConnections.projectId, app: appConnections.app });
+export async function deleteConnection(
+  tx: Database,
+  id: string,
+): Promise<{ projectId: string; app: number } | undefined> {
+  const [deleted] = await tx
+    .delete(appConnections)
+    .where(eq(appConnections.id, id))
+    .returning({ projectId: appConnections.projectId, app: appConnections.app });
   return deleted;
 }
 
 /** Applies a partial update and returns the new row; undefined when there is no such connection. */
-export async function updateConnection(tx: Database, id: string, patch: Partial<Pick<NewConnectionRow, "name" | "description" | "method" | "sealedCredentials" | "redacted" | "fingerprint">>): Promise<ConnectionRow | undefined> {
-  const [updated] = await tx.update(appConnections).set({ ...patch, updatedAt: new Date() }).where(eq(appConnections.id, id)).returning();
+export async function updateConnection(
+  tx: Database,
+  id: string,
+  patch: Partial<
+    Pick<NewConnectionRow, "name" | "description" | "method" | "sealedCredentials" | "redacted" | "fingerprint">
+  >,
+): Promise<ConnectionRow | undefined> {
+  const [updated] = await tx
+    .update(appConnections)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(appConnections.id, id))
+    .returning();
   return updated;
 }

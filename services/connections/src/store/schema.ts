@@ -9,21 +9,25 @@ import { integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "dri
  * message in its JSON form (never a secret); `fingerprint` is a keyed HMAC of the credentials.
  * No column ever holds a credential in plaintext.
  */
-export const appConnections = pgTable("app_connections", {
-  id: uuid("id").primaryKey(),
-  projectId: uuid("project_id").notNull(),
-  name: text("name").notNull(),
-  description: text("description").notNull().default(""),
-  /** `syncline.connections.v1.App` number. */
-  app: integer("app").notNull(),
-  /** `syncline.connections.v1.AuthMethod` number. */
-  method: integer("method").notNull(),
-  sealedCredentials: bytea("sealed_credentials").notNull(),
-  redacted: jsonb("redacted").$type<JsonValue>().notNull(),
-  fingerprint: text("fingerprint").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [uniqueIndex("app_connections_project_name_key").on(t.projectId, t.name)]);
+export const appConnections = pgTable(
+  "app_connections",
+  {
+    id: uuid("id").primaryKey(),
+    projectId: uuid("project_id").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    /** `syncline.connections.v1.App` number. */
+    app: integer("app").notNull(),
+    /** `syncline.connections.v1.AuthMethod` number. */
+    method: integer("method").notNull(),
+    sealedCredentials: bytea("sealed_credentials").notNull(),
+    redacted: jsonb("redacted").$type<JsonValue>().notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("app_connections_project_name_key").on(t.projectId, t.name)],
+);
 
 /** Connection change events waiting to be published (transactional outbox). */
 export const outbox = outboxTable("outbox");

@@ -79,8 +79,8 @@ export function createBreakerRegistry(settings: BreakerSettings) {
             });
           return slots.run(connectionId, () =>
             (breakerFor(connectionId).fire(run) as Promise<T>).catch((error: unknown) => {
-            throw withTrialTime(connectionId, error);
-          }),
+              throw withTrialTime(connectionId, error);
+            }),
           );
         },
       };

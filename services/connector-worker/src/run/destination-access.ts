@@ -36,12 +36,17 @@ export async function openDestination(
 ): Promise<DestinationAccess> {
   const descriptor = destinationDescriptor(sync.destination);
   const config = descriptor.parseConfig(sync.destinationConfig);
-  const resolved = await deps.credentials.resolveCredentials({ connectionId: sync.connectionId }).catch((error: unknown) => {
-    if (error instanceof RpcError && error.code === Code.NOT_FOUND) {
-      throw new ConnectorError("not_found", `connection ${sync.connectionId} no longer exists; give the sync a connection that does`);
-    }
-    throw error;
-  });
+  const resolved = await deps.credentials
+    .resolveCredentials({ connectionId: sync.connectionId })
+    .catch((error: unknown) => {
+      if (error instanceof RpcError && error.code === Code.NOT_FOUND) {
+        throw new ConnectorError(
+          "not_found",
+          `connection ${sync.connectionId} no longer exists; give the sync a connection that does`,
+        );
+      }
+      throw error;
+    });
   const calls = deps.breakers.calls(sync.connectionId, signal);
   const credentials = descriptor.parseCredentials(resolved.credentials);
   const connector = descriptor.create({ config, credentials, signal, calls });

@@ -174,6 +174,8 @@ describe("destination calls of a run", () => {
     const { disposition, reports } = await runSync(30, fence);
     expect(disposition).toEqual({ kind: "ack" });
     expect(reports.map((r) => [SyncState[r.state], r.created, r.writesAtReport])).toEqual([["SUCCEEDED", 20, 20]]);
-    expect(reports[0]!.message).toMatch(/^revision 5 stopped part-way: source revision 5 is older .*before it stopped: 20/);
+    expect(reports[0]!.message).toMatch(
+      /^revision 5 stopped part-way: source revision 5 is older .*before it stopped: 20/,
+    );
   }, 60_000);
 });

@@ -5,7 +5,10 @@ import { driftMessage, judgeDrift } from "./drift-check.ts";
 
 const diff = {
   create: new Map([["GONE", "v"]]),
-  update: new Map([["EDITED", "v"], ["ALSO_EDITED", "w"]]),
+  update: new Map([
+    ["EDITED", "v"],
+    ["ALSO_EDITED", "w"],
+  ]),
   delete: ["EXTRA"],
 };
 const sync = (autoSync: boolean, lastSyncedRevision: bigint) =>

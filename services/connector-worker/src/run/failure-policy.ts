@@ -69,8 +69,12 @@ export const MAX_UNCLAIMED_WAIT_MS = 10_000;
  * terminated; anything else (orchestrator down, wrong internal credential) is asked again later,
  * within `MAX_UNCLAIMED_WAIT_MS` (asking is one cheap call; it never touches the destination).
  */
-export function decideUnclaimed(failure: RunFailure, deliveryCount: number): { readonly kind: "nak"; readonly delayMs: number } | { readonly kind: "term"; readonly reason: string } {
-  if (failure.kind === "invalid_config" || failure.kind === "not_found") return { kind: "term", reason: `run request refused by the orchestrator: ${failure.message}` };
+export function decideUnclaimed(
+  failure: RunFailure,
+  deliveryCount: number,
+): { readonly kind: "nak"; readonly delayMs: number } | { readonly kind: "term"; readonly reason: string } {
+  if (failure.kind === "invalid_config" || failure.kind === "not_found")
+    return { kind: "term", reason: `run request refused by the orchestrator: ${failure.message}` };
   const delayMs = policy[failure.kind](deliveryCount, failure) ?? backoff(deliveryCount);
   return { kind: "nak", delayMs: Math.min(delayMs, MAX_UNCLAIMED_WAIT_MS) };
 }
@@ -96,9 +100,11 @@ export function classifyFailure(error: unknown): RunFailure {
   if (error instanceof RpcError) {
     const kind = isSizeLimit(error) ? "limit_exceeded" : (rpcKinds[error.code] ?? "transient");
     const message =
-      kind === "auth" ? "an internal service refused the worker's credential; check SYNCLINE_INTERNAL_TOKEN"
-      : kind === "limit_exceeded" ? `an internal call exceeded a gRPC message size limit (${describeSizeLimit(error)}); retrying cannot help`
-      : `internal call failed: ${error.message}`;
+      kind === "auth"
+        ? "an internal service refused the worker's credential; check SYNCLINE_INTERNAL_TOKEN"
+        : kind === "limit_exceeded"
+          ? `an internal call exceeded a gRPC message size limit (${describeSizeLimit(error)}); retrying cannot help`
+          : `internal call failed: ${error.message}`;
     return { kind, message, retryAfterMs: undefined };
   }
   const code = (error as { code?: string } | undefined)?.code;
@@ -109,7 +115,8 @@ export function classifyFailure(error: unknown): RunFailure {
     const message = "the destination is failing; its circuit breaker is open";
     return { kind: "breaker_open", message, retryAfterMs: untilHalfOpen };
   }
-  if (code === "ETIMEDOUT") return { kind: "transient", message: "the destination did not answer in time", retryAfterMs: undefined };
+  if (code === "ETIMEDOUT")
+    return { kind: "transient", message: "the destination did not answer in time", retryAfterMs: undefined };
   const connectorError = error instanceof ConnectorError ? error : toConnectorError(error);
   return { kind: connectorError.kind, message: connectorError.message, retryAfterMs: connectorError.retryAfterMs };
 }

@@ -38,39 +38,79 @@ export const importAction: RunAction = async (context, sources) => {
 };
 
 /** Runs an import against an opened destination; also the first step of a sync whose initial behaviour imports. */
-export async function importIntoSource(context: RunContext, sources: RunSources, access: DestinationAccess, prefer: ImportPreference): Promise<ImportResult> {
+export async function importIntoSource(
+  context: RunContext,
+  sources: RunSources,
+  access: DestinationAccess,
+  prefer: ImportPreference,
+): Promise<ImportResult> {
   if (!access.descriptor.capabilities.readBack) {
-    throw new ConnectorError("unsupported", `${access.descriptor.name} cannot be read back, so secrets cannot be imported from it; use the overwrite behaviour`);
+    throw new ConnectorError(
+      "unsupported",
+      `${access.descriptor.name} cannot be read back, so secrets cannot be imported from it; use the overwrite behaviour`,
+    );
   }
   const view = await access.read();
-  if (view.kind !== "values") throw new ConnectorError("unsupported", `${access.descriptor.name} did not return values; secrets cannot be imported from it`);
+  if (view.kind !== "values")
+    throw new ConnectorError(
+      "unsupported",
+      `${access.descriptor.name} did not return values; secrets cannot be imported from it`,
+    );
   const source = await readSource(sources.snapshots, context.sync);
-  const plan = planImport({ destination: view.values, source: sourceValues(source), schema: keySchemaOf(context.sync), prefer });
+  const plan = planImport({
+    destination: view.values,
+    source: sourceValues(source),
+    schema: keySchemaOf(context.sync),
+    prefer,
+  });
   const writes = [...plan.create, ...plan.update];
   if (writes.length > MAX_IMPORT_WRITES) {
-    throw new ConnectorError("limit_exceeded", `the import would write ${writes.length} secrets; at most ${MAX_IMPORT_WRITES} can be imported at once`);
+    throw new ConnectorError(
+      "limit_exceeded",
+      `the import would write ${writes.length} secrets; at most ${MAX_IMPORT_WRITES} can be imported at once`,
+    );
   }
   if (writes.length === 0) return { plan, revision: source.revision };
   const written = await sources.secrets
     .bulkWriteSecrets(
       {
         projectId: context.sync.projectId,
-        writes: writes.map((write) => ({ operation: SecretWriteOperation.UPSERT, environment: source.environment, path: folderOf(source, write.key), key: write.key, value: write.value })),
+        writes: writes.map((write) => ({
+          operation: SecretWriteOperation.UPSERT,
+          environment: source.environment,
+          path: folderOf(source, write.key),
+          key: write.key,
+          value: write.value,
+        })),
       },
       { deadlineMs: 60_000 },
     )
     .catch((error: unknown) => {
       const what = `importing ${writes.length} secrets into ${source.environment}:${source.path} (one all-or-nothing BulkWriteSecrets call)`;
-      throw sizeLimitFailure(error, what, "the secrets service accepts at most 16 MiB per call; import a destination holding less, or split it over several syncs") ?? error;
+      throw (
+        sizeLimitFailure(
+          error,
+          what,
+          "the secrets service accepts at most 16 MiB per call; import a destination holding less, or split it over several syncs",
+        ) ?? error
+      );
     });
   return { plan, revision: written.revision };
 }
 
 /** "2 created, 1 updated, …": counts and key names, never values. */
 export function describeImport(plan: ImportPlan): string {
-  const parts = [`${plan.create.length} created`, `${plan.update.length} updated`, `${plan.kept.length} kept as the source has them`];
-  if (plan.keptOverEmpty.length > 0) parts.push(`${plan.keptOverEmpty.length} kept because the destination value is empty (${listNames(plan.keptOverEmpty)})`);
-  if (plan.invalid.length > 0) parts.push(`${plan.invalid.length} skipped: not valid secret names (${listNames(plan.invalid)})`);
+  const parts = [
+    `${plan.create.length} created`,
+    `${plan.update.length} updated`,
+    `${plan.kept.length} kept as the source has them`,
+  ];
+  if (plan.keptOverEmpty.length > 0)
+    parts.push(
+      `${plan.keptOverEmpty.length} kept because the destination value is empty (${listNames(plan.keptOverEmpty)})`,
+    );
+  if (plan.invalid.length > 0)
+    parts.push(`${plan.invalid.length} skipped: not valid secret names (${listNames(plan.invalid)})`);
   return parts.join(", ");
 }
 
@@ -80,7 +120,8 @@ export function describeImport(plan: ImportPlan): string {
  */
 function folderOf(source: SourceState, key: string): string {
   const secret = source.secrets.get(key);
-  if (!source.recursive || !secret?.path || (secret.environment && secret.environment !== source.environment)) return source.path;
+  if (!source.recursive || !secret?.path || (secret.environment && secret.environment !== source.environment))
+    return source.path;
   const inside = secret.path === source.path || secret.path.startsWith(source.path === "/" ? "/" : `${source.path}/`);
   return inside ? secret.path : source.path;
 }

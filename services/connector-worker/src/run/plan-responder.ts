@@ -16,7 +16,13 @@ const PLAN_DEADLINE_MS = 25_000;
  * `connector-workers`, so one worker answers each): what a sync run would change, without
  * writing. Every failure is a reply with `error` (actionable, never a value) and `error_kind`.
  */
-export function startPlanResponder(deps: { nc: NatsConnection; sources: RunSources; logger: Logger; concurrency: number; signal: AbortSignal }) {
+export function startPlanResponder(deps: {
+  nc: NatsConnection;
+  sources: RunSources;
+  logger: Logger;
+  concurrency: number;
+  signal: AbortSignal;
+}) {
   const subscription = deps.nc.subscribe(subjects.planRequest("*"), { queue: PLAN_QUEUE_GROUP });
   const inFlight = new Set<Promise<void>>();
 

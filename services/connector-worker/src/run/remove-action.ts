@@ -17,16 +17,18 @@ export const removeAction: RunAction = async (context, sources) => {
   const view = await access.read();
   let owned: string[];
   let sourceRevision = 0n;
-  if (view.kind !== "blind") owned = ownedDestinationKeys(view, schema, access.descriptor.limits.upperCasesKeys ?? false);
+  if (view.kind !== "blind")
+    owned = ownedDestinationKeys(view, schema, access.descriptor.limits.upperCasesKeys ?? false);
   else {
     const source = await readSource(sources.snapshots, context.sync);
     const fold = access.descriptor.limits.upperCasesKeys ? (key: string) => key.toUpperCase() : (key: string) => key;
     owned = [...new Set([...source.secrets.keys()].map((key) => fold(schema.toDestination(key))))].sort();
     sourceRevision = source.revision;
   }
-  const outcome = owned.length > 0
-    ? await access.remove(owned, leaseControl(context.lease))
-    : { created: [], updated: [], deleted: [] };
+  const outcome =
+    owned.length > 0
+      ? await access.remove(owned, leaseControl(context.lease))
+      : { created: [], updated: [], deleted: [] };
   const blind = view.kind === "blind" ? " (this destination cannot list its keys: the source's keys were removed)" : "";
   return {
     message: `removed ${outcome.deleted.length} owned keys from the destination${blind}`,

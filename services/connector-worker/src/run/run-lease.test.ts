@@ -2,7 +2,10 @@ import { create } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { BeginSyncRunResponseSchema, RunDecision } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
+import {
+  BeginSyncRunResponseSchema,
+  RunDecision,
+} from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { Code, RpcError } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -14,7 +17,11 @@ const sync = create(SecretSyncSchema, { id: syncId, name: "s" });
 const logger = createLogger("connector-worker-test", "silent");
 
 /** A stand-in for the orchestrator's coordination API, answering what each test scripts. */
-function fakeOrchestrator(script: { begin?: () => unknown; renew?: () => unknown; fence?: (revision: bigint) => unknown }) {
+function fakeOrchestrator(script: {
+  begin?: () => unknown;
+  renew?: () => unknown;
+  fence?: (revision: bigint) => unknown;
+}) {
   const calls = { begin: 0, renew: 0, fence: 0 };
   const answer = async (fn: (() => unknown) | undefined) => {
     const value = fn?.();
@@ -24,7 +31,9 @@ function fakeOrchestrator(script: { begin?: () => unknown; renew?: () => unknown
   const coordination = {
     beginSyncRun: () => (calls.begin++, answer(script.begin)),
     renewSyncRunLease: () => (calls.renew++, answer(script.renew)),
-    checkSyncRunFence: (input: { sourceRevision: bigint }) => (calls.fence++, answer(() => script.fence?.(input.sourceRevision))),
+    checkSyncRunFence: (input: { sourceRevision: bigint }) => (
+      calls.fence++, answer(() => script.fence?.(input.sourceRevision))
+    ),
     close() {},
   };
   const coordinator = createRunCoordinator({ coordination: coordination as never, workerId: "test-worker", logger });
@@ -45,7 +54,10 @@ describe("run claims", () => {
     const { coordinator, calls } = fakeOrchestrator({
       begin: granted(600),
       renew: () => ({ leaseExpireTime: timestampFromDate(new Date(Date.now() + 600)), leaseTtl: durationFromMs(600) }),
-      fence: (revision) => ({ allowed: revision >= 10n, reason: revision >= 10n ? "" : "revision 10 was already written" }),
+      fence: (revision) => ({
+        allowed: revision >= 10n,
+        reason: revision >= 10n ? "" : "revision 10 was already written",
+      }),
     });
     const claim = await coordinator.claim(request("run-1"));
     expect(claim.kind).toBe("proceed");
@@ -62,7 +74,10 @@ describe("run claims", () => {
   });
 
   it("a lease the orchestrator no longer recognises aborts the run and refuses the fence", async () => {
-    const { coordinator } = fakeOrchestrator({ begin: granted(300), renew: () => new RpcError(Code.FAILED_PRECONDITION, "lease lease-1 is not held") });
+    const { coordinator } = fakeOrchestrator({
+      begin: granted(300),
+      renew: () => new RpcError(Code.FAILED_PRECONDITION, "lease lease-1 is not held"),
+    });
     const claim = await coordinator.claim(request("run-2"));
     if (claim.kind !== "proceed") throw new Error("expected proceed");
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -73,7 +88,9 @@ describe("run claims", () => {
   });
 
   it("a busy sync is redelivered later, also when it is already running in this process", async () => {
-    const { coordinator, calls } = fakeOrchestrator({ begin: () => create(BeginSyncRunResponseSchema, { decision: RunDecision.BUSY, retryAfterMs: 1234 }) });
+    const { coordinator, calls } = fakeOrchestrator({
+      begin: () => create(BeginSyncRunResponseSchema, { decision: RunDecision.BUSY, retryAfterMs: 1234 }),
+    });
     expect(await coordinator.claim(request("run-3"))).toMatchObject({ kind: "busy", retryAfterMs: 1234 });
 
     const local = fakeOrchestrator({ begin: granted(60_000) });
@@ -140,7 +157,12 @@ function leaseKeeper(ttlMs: number, options: { renewFails?: boolean } = {}) {
       grants.push({ leaseId: `lease-${++issued}`, previousHolderExpiredAt: holder?.expiresAt });
       holder = { leaseId: `lease-${issued}`, expiresAt: clock() + ttlMs };
       const leaseId = holder.leaseId;
-      return create(BeginSyncRunResponseSchema, { decision: RunDecision.PROCEED, secretSync: sync, leaseId, ...answer() });
+      return create(BeginSyncRunResponseSchema, {
+        decision: RunDecision.PROCEED,
+        secretSync: sync,
+        leaseId,
+        ...answer(),
+      });
     },
     async renewSyncRunLease(input: { leaseId: string }) {
       if (options.renewFails) throw new RpcError(Code.UNAVAILABLE, "orchestrator unreachable");

@@ -2,7 +2,11 @@ import { durationMs, type Duration } from "@bufbuild/protobuf/wkt";
 import { ConnectorError } from "@syncline/connectors";
 import type { SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { RunDecision, type BeginSyncRunResponse, type SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
+import {
+  RunDecision,
+  type BeginSyncRunResponse,
+  type SyncRunCoordinationService,
+} from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { Code, RpcError, type RpcClient } from "@syncline/rpc";
 import type { Logger } from "@syncline/telemetry";
 
@@ -58,7 +62,11 @@ const LEASE_GONE = new Set<Code>([Code.NOT_FOUND, Code.FAILED_PRECONDITION, Code
  * its own) while the run lasts, and CheckSyncRunFence before writing. Within one process a sync
  * also runs at most once at a time, without asking the orchestrator.
  */
-export function createRunCoordinator(deps: { coordination: RpcClient<typeof SyncRunCoordinationService>; workerId: string; logger: Logger }) {
+export function createRunCoordinator(deps: {
+  coordination: RpcClient<typeof SyncRunCoordinationService>;
+  workerId: string;
+  logger: Logger;
+}) {
   const runningHere = new Set<string>();
 
   async function begin(request: SyncRunRequest): Promise<BeginSyncRunResponse> {
@@ -67,7 +75,11 @@ export function createRunCoordinator(deps: { coordination: RpcClient<typeof Sync
     } catch (error) {
       // An orchestrator older than this worker (a rolling upgrade): wait for it rather than fail the run.
       if (error instanceof RpcError && error.code === Code.UNIMPLEMENTED) {
-        throw new ConnectorError("transient", "the orchestrator does not serve SyncRunCoordinationService yet; upgrade it to the worker's version", { cause: error });
+        throw new ConnectorError(
+          "transient",
+          "the orchestrator does not serve SyncRunCoordinationService yet; upgrade it to the worker's version",
+          { cause: error },
+        );
       }
       throw error;
     }
@@ -182,7 +194,12 @@ export function createRunCoordinator(deps: { coordination: RpcClient<typeof Sync
     /** Decides what to do with a run request; a `proceed` claim must be released when the run ends. */
     async claim(request: SyncRunRequest): Promise<RunClaim> {
       const syncId = request.secretSyncId;
-      if (runningHere.has(syncId)) return { kind: "busy", retryAfterMs: LOCAL_BUSY_MS, reason: "another run of this sync is in progress on this worker" };
+      if (runningHere.has(syncId))
+        return {
+          kind: "busy",
+          retryAfterMs: LOCAL_BUSY_MS,
+          reason: "another run of this sync is in progress on this worker",
+        };
       runningHere.add(syncId);
       const free = () => runningHere.delete(syncId);
       try {
@@ -190,7 +207,8 @@ export function createRunCoordinator(deps: { coordination: RpcClient<typeof Sync
         const response = await begin(request);
         switch (response.decision) {
           case RunDecision.PROCEED:
-            if (!response.secretSync) throw new RpcError(Code.INTERNAL, "BeginSyncRun granted a lease without the sync");
+            if (!response.secretSync)
+              throw new RpcError(Code.INTERNAL, "BeginSyncRun granted a lease without the sync");
             return {
               kind: "proceed",
               sync: response.secretSync,
@@ -199,7 +217,11 @@ export function createRunCoordinator(deps: { coordination: RpcClient<typeof Sync
             };
           case RunDecision.BUSY:
             free();
-            return { kind: "busy", retryAfterMs: response.retryAfterMs || 1000, reason: "another run of this sync holds its lease" };
+            return {
+              kind: "busy",
+              retryAfterMs: response.retryAfterMs || 1000,
+              reason: "another run of this sync holds its lease",
+            };
           case RunDecision.SUPERSEDED:
             free();
             return { kind: "drop", reason: "a newer run covers this one, or it already finished" };

@@ -9,16 +9,33 @@ import type { RunClaim, RunCoordinator } from "./run-lease.ts";
 import { createRunMetrics } from "./run-metrics.ts";
 import { createRunRequestHandler } from "./run-request-handler.ts";
 
-const delivery: Delivery = { subject: "syncline.runs.requests.hashicorp_vault", deliveryCount: 1, streamSequence: 1, working() {} };
-const lease = { leaseId: "l", signal: new AbortController().signal, lost: false, checkFence: async () => ({ allowed: true as const }), release() {} };
+const delivery: Delivery = {
+  subject: "syncline.runs.requests.hashicorp_vault",
+  deliveryCount: 1,
+  streamSequence: 1,
+  working() {},
+};
+const lease = {
+  leaseId: "l",
+  signal: new AbortController().signal,
+  lost: false,
+  checkFence: async () => ({ allowed: true as const }),
+  release() {},
+};
 
 describe("worker run metrics", () => {
   it("exposes each connection's breaker state (0 closed, 1 half-open, 2 open) and calls in flight at scrape time", async () => {
     const registry = createMetricsRegistry();
     const states: Record<string, "closed" | "open" | "half-open"> = { c1: "closed", c2: "open" };
-    createRunMetrics(registry, { connectionIds: () => Object.keys(states), state: (id) => states[id]!, load: (id) => (id === "c1" ? { active: 2, waiting: 3 } : { active: 0, waiting: 0 }) });
+    createRunMetrics(registry, {
+      connectionIds: () => Object.keys(states),
+      state: (id) => states[id]!,
+      load: (id) => (id === "c1" ? { active: 2, waiting: 3 } : { active: 0, waiting: 0 }),
+    });
     let text = await registry.render();
-    expect(text).toContain('syncline_breaker_state{connection_id="c1"} 0\nsyncline_breaker_state{connection_id="c2"} 2\n');
+    expect(text).toContain(
+      'syncline_breaker_state{connection_id="c1"} 0\nsyncline_breaker_state{connection_id="c2"} 2\n',
+    );
     expect(text).toContain('syncline_connection_calls_in_flight{connection_id="c1"} 5\n');
     states.c2 = "half-open";
     text = await registry.render();
@@ -27,7 +44,10 @@ describe("worker run metrics", () => {
 
   it("counts handled run requests by action and outcome, with the duration of claimed runs and the first attempt's wait", async () => {
     const registry = createMetricsRegistry();
-    const claims: RunClaim[] = [{ kind: "drop", reason: "superseded" }, { kind: "proceed", sync: create(SecretSyncSchema, { id: "s" }), lease, attempt: 1 }];
+    const claims: RunClaim[] = [
+      { kind: "drop", reason: "superseded" },
+      { kind: "proceed", sync: create(SecretSyncSchema, { id: "s" }), lease, attempt: 1 },
+    ];
     const handle = createRunRequestHandler({
       coordinator: { claim: async () => claims.shift()! } as RunCoordinator,
       sources: {} as never,
@@ -35,12 +55,22 @@ describe("worker run metrics", () => {
       logger: createLogger("worker-test", "silent"),
       settings: { maxAttempts: 3, heartbeatMs: 10_000 },
       signal: new AbortController().signal,
-      metrics: createRunMetrics(registry, { connectionIds: () => [], state: () => "closed", load: () => ({ active: 0, waiting: 0 }) }),
+      metrics: createRunMetrics(registry, {
+        connectionIds: () => [],
+        state: () => "closed",
+        load: () => ({ active: 0, waiting: 0 }),
+      }),
     });
     const requestTime = timestampFromDate(new Date(Date.now() - 2000));
-    await handle(create(SyncRunRequestSchema, { runId: "r1", secretSyncId: "s", action: SyncAction.SYNC, requestTime }), delivery);
+    await handle(
+      create(SyncRunRequestSchema, { runId: "r1", secretSyncId: "s", action: SyncAction.SYNC, requestTime }),
+      delivery,
+    );
     // An action this worker does not know fails the run at once (a final failure, not a retry).
-    await handle(create(SyncRunRequestSchema, { runId: "r2", secretSyncId: "s", action: SyncAction.UNSPECIFIED, requestTime }), delivery);
+    await handle(
+      create(SyncRunRequestSchema, { runId: "r2", secretSyncId: "s", action: SyncAction.UNSPECIFIED, requestTime }),
+      delivery,
+    );
     const text = await registry.render();
     expect(text).toContain('syncline_worker_runs_total{action="SYNC",outcome="superseded"} 1\n');
     expect(text).toContain('syncline_worker_runs_total{action="UNSPECIFIED",outcome="failed"} 1\n');

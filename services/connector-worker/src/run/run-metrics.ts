@@ -11,22 +11,48 @@ const breakerStateValue = { closed: 0, "half-open": 1, open: 2 } as const;
  * request waited before its run started, and per connection the breaker state and calls in
  * flight, read from the breaker registry at scrape time. Labels carry actions and ids only.
  */
-export function createRunMetrics(registry: MetricsRegistry, breakers: Pick<BreakerRegistry, "connectionIds" | "state" | "load">) {
-  const runs = registry.counter("syncline_worker_runs_total", "Run requests handled by this worker, by action and outcome (succeeded, failed, retried, superseded).", ["action", "outcome"]);
-  const duration = registry.histogram("syncline_worker_run_duration_seconds", "Time from claiming a run to its final or retry report, by action.", { labelNames: ["action"], buckets: durationBuckets });
-  const queued = registry.histogram("syncline_run_queue_seconds", "Time from the run request (request_time) to this worker starting the run, by action.", { labelNames: ["action"], buckets: durationBuckets });
-  registry.gauge("syncline_breaker_state", "Circuit breaker of each connection this worker has called: 0 closed, 1 half-open, 2 open.", {
-    labelNames: ["connection_id"],
-    collect: () => breakers.connectionIds().map((id) => ({ labels: { connection_id: id }, value: breakerStateValue[breakers.state(id)] })),
-  });
-  registry.gauge("syncline_connection_calls_in_flight", "Destination calls running or waiting for a slot, per connection.", {
-    labelNames: ["connection_id"],
-    collect: () =>
-      breakers.connectionIds().map((id) => {
-        const { active, waiting } = breakers.load(id);
-        return { labels: { connection_id: id }, value: active + waiting };
-      }),
-  });
+export function createRunMetrics(
+  registry: MetricsRegistry,
+  breakers: Pick<BreakerRegistry, "connectionIds" | "state" | "load">,
+) {
+  const runs = registry.counter(
+    "syncline_worker_runs_total",
+    "Run requests handled by this worker, by action and outcome (succeeded, failed, retried, superseded).",
+    ["action", "outcome"],
+  );
+  const duration = registry.histogram(
+    "syncline_worker_run_duration_seconds",
+    "Time from claiming a run to its final or retry report, by action.",
+    { labelNames: ["action"], buckets: durationBuckets },
+  );
+  const queued = registry.histogram(
+    "syncline_run_queue_seconds",
+    "Time from the run request (request_time) to this worker starting the run, by action.",
+    { labelNames: ["action"], buckets: durationBuckets },
+  );
+  registry.gauge(
+    "syncline_breaker_state",
+    "Circuit breaker of each connection this worker has called: 0 closed, 1 half-open, 2 open.",
+    {
+      labelNames: ["connection_id"],
+      collect: () =>
+        breakers
+          .connectionIds()
+          .map((id) => ({ labels: { connection_id: id }, value: breakerStateValue[breakers.state(id)] })),
+    },
+  );
+  registry.gauge(
+    "syncline_connection_calls_in_flight",
+    "Destination calls running or waiting for a slot, per connection.",
+    {
+      labelNames: ["connection_id"],
+      collect: () =>
+        breakers.connectionIds().map((id) => {
+          const { active, waiting } = breakers.load(id);
+          return { labels: { connection_id: id }, value: active + waiting };
+        }),
+    },
+  );
 
   return {
     /** Counts a handled run request; `startTime` is given once the run was claimed (not for superseded ones). */

@@ -12,7 +12,12 @@ import type { RunClaim, RunCoordinator } from "./run-lease.ts";
 import { createRunRequestHandler } from "./run-request-handler.ts";
 
 const logger = createLogger("connector-worker-test", "silent");
-const delivery = (deliveryCount: number): Delivery => ({ subject: "syncline.runs.requests.hashicorp_vault", deliveryCount, streamSequence: 1, working() {} });
+const delivery = (deliveryCount: number): Delivery => ({
+  subject: "syncline.runs.requests.hashicorp_vault",
+  deliveryCount,
+  streamSequence: 1,
+  working() {},
+});
 
 /** A handler whose claims are scripted and whose reports are recorded; the action is an unknown one, so it fails at once. */
 function handlerWith(claims: Array<RunClaim | Error>) {
@@ -35,7 +40,13 @@ function handlerWith(claims: Array<RunClaim | Error>) {
   return { handle, reports };
 }
 
-const lease = { leaseId: "l", signal: new AbortController().signal, lost: false, checkFence: async () => ({ allowed: true as const }), release() {} };
+const lease = {
+  leaseId: "l",
+  signal: new AbortController().signal,
+  lost: false,
+  checkFence: async () => ({ allowed: true as const }),
+  release() {},
+};
 
 describe("run request handling", () => {
   it("BUSY naks with the orchestrator's delay, reports nothing, and does not count as an attempt", async () => {
@@ -43,7 +54,8 @@ describe("run request handling", () => {
     const proceed: RunClaim = { kind: "proceed", sync: create(SecretSyncSchema, { id: "s" }), lease };
     const { handle, reports } = handlerWith([busy, busy, busy, busy, proceed]);
     const request = create(SyncRunRequestSchema, { runId: "r1", secretSyncId: "s", action: SyncAction.UNSPECIFIED });
-    for (let count = 1; count <= 4; count++) expect(await handle(request, delivery(count))).toEqual({ kind: "nak", delayMs: 700 });
+    for (let count = 1; count <= 4; count++)
+      expect(await handle(request, delivery(count))).toEqual({ kind: "nak", delayMs: 700 });
     expect(reports).toEqual([]);
     // Fifth delivery, first real attempt: an action this worker does not know fails the run at once, as attempt 1.
     expect(await handle(request, delivery(5))).toEqual({ kind: "ack" });
@@ -55,12 +67,20 @@ describe("run request handling", () => {
 
   it("a dropped request is acked without a report", async () => {
     const { handle, reports } = handlerWith([{ kind: "drop", reason: "superseded" }]);
-    expect(await handle(create(SyncRunRequestSchema, { runId: "r2", secretSyncId: "s", action: SyncAction.SYNC }), delivery(1))).toEqual({ kind: "ack" });
+    expect(
+      await handle(
+        create(SyncRunRequestSchema, { runId: "r2", secretSyncId: "s", action: SyncAction.SYNC }),
+        delivery(1),
+      ),
+    ).toEqual({ kind: "ack" });
     expect(reports).toEqual([]);
   });
 
   it("a run that could not be claimed is asked for again later, or terminated when malformed, and never reported", async () => {
-    const { handle, reports } = handlerWith([new RpcError(Code.UNAVAILABLE, "orchestrator down"), new RpcError(Code.INVALID_ARGUMENT, "run_id: must be a UUID")]);
+    const { handle, reports } = handlerWith([
+      new RpcError(Code.UNAVAILABLE, "orchestrator down"),
+      new RpcError(Code.INVALID_ARGUMENT, "run_id: must be a UUID"),
+    ]);
     const request = create(SyncRunRequestSchema, { runId: "r3", secretSyncId: "s", action: SyncAction.SYNC });
     const first = await handle(request, delivery(1));
     expect(first.kind).toBe("nak");
@@ -139,7 +159,9 @@ function countingWorker(failures: Array<Error | undefined>, maxAttempts: number)
 const breakerOpen = (retryAfterMs: number) =>
   Object.assign(new Error("Breaker is open"), { code: "EOPENBREAKER", retryAfterMs });
 const throttled = (retryAfterMs: number) =>
-  new ConnectorError("rate_limited", "Vault rate-limited the write of secret/data/x (429); the run will retry", { retryAfterMs });
+  new ConnectorError("rate_limited", "Vault rate-limited the write of secret/data/x (429); the run will retry", {
+    retryAfterMs,
+  });
 const times = <T>(count: number, make: () => T) => Array.from({ length: count }, make);
 
 describe("waits consume no attempt", () => {
@@ -148,7 +170,9 @@ describe("waits consume no attempt", () => {
     expect(await runToEnd()).toEqual(times(12, () => 1500));
     expect(reports.filter((r) => r.state === SyncState.FAILED)).toEqual([]);
     const waits = reports.slice(0, 12);
-    expect(waits.every((r) => r.state === SyncState.PENDING && r.attempt === 0 && /waiting 2s/.test(r.message))).toBe(true);
+    expect(waits.every((r) => r.state === SyncState.PENDING && r.attempt === 0 && /waiting 2s/.test(r.message))).toBe(
+      true,
+    );
     expect(reports.at(-1)).toMatchObject({ state: SyncState.SUCCEEDED, attempt: 1, leaseId: "lease-13" });
     expect(orchestrator.attempts).toBe(1);
   });
@@ -170,7 +194,13 @@ describe("waits consume no attempt", () => {
     const { runToEnd, reports } = countingWorker(script, 3);
     await runToEnd();
     const seen = reports.map((r) => [SyncState[r.state], r.attempt]);
-    expect(seen).toEqual([["PENDING", 1], ["PENDING", 1], ["PENDING", 2], ["PENDING", 2], ["FAILED", 3]]);
+    expect(seen).toEqual([
+      ["PENDING", 1],
+      ["PENDING", 1],
+      ["PENDING", 2],
+      ["PENDING", 2],
+      ["FAILED", 3],
+    ]);
     expect(reports.at(-1)!.message).toMatch(/gave up after 3 attempts/);
   });
 });

@@ -70,7 +70,11 @@ export function createRunRequestHandler(deps: {
     const busyBefore = free.get(request.runId)?.deliveries ?? 0;
     const actionName = SyncAction[request.action] ?? String(request.action);
     const heartbeat = setInterval(() => delivery.working(), deps.settings.heartbeatMs);
-    const baseLog = deps.logger.child({ runId: request.runId, syncId: request.secretSyncId, action: SyncAction[request.action] });
+    const baseLog = deps.logger.child({
+      runId: request.runId,
+      syncId: request.secretSyncId,
+      action: SyncAction[request.action],
+    });
     let claim: RunClaim;
     try {
       claim = await deps.coordinator.claim(request);
@@ -78,7 +82,10 @@ export function createRunRequestHandler(deps: {
       clearInterval(heartbeat);
       const failure = classifyFailure(error);
       const disposition = decideUnclaimed(failure, delivery.deliveryCount);
-      baseLog.warn({ kind: failure.kind, reason: failure.message, disposition: disposition.kind }, "could not claim the run");
+      baseLog.warn(
+        { kind: failure.kind, reason: failure.message, disposition: disposition.kind },
+        "could not claim the run",
+      );
       return disposition;
     }
     if (claim.kind === "busy") {
@@ -122,7 +129,15 @@ export function createRunRequestHandler(deps: {
         ...(outcome.drift ? { drift: outcome.drift } : {}),
       });
       deps.metrics?.finished(actionName, "succeeded", startTime);
-      log.info({ created: outcome.created, updated: outcome.updated, deleted: outcome.deleted, revision: outcome.sourceRevision.toString() }, "run succeeded");
+      log.info(
+        {
+          created: outcome.created,
+          updated: outcome.updated,
+          deleted: outcome.deleted,
+          revision: outcome.sourceRevision.toString(),
+        },
+        "run succeeded",
+      );
       return { kind: "ack" };
     } catch (error) {
       if (deps.signal.aborted && !lease.lost) {
@@ -145,7 +160,15 @@ export function createRunRequestHandler(deps: {
         const waitLog = { kind: failure.kind, reason: failure.message, delayMs: decision.delayMs };
         log.info(waitLog, "run waits; the attempt does not count");
         const message = `waiting ${seconds}s before trying again (${failure.message})`;
-        const given = { state: SyncState.PENDING, message, leaseId, attempt: attempt - 1, startTime, failureKind: failure.kind, ...written };
+        const given = {
+          state: SyncState.PENDING,
+          message,
+          leaseId,
+          attempt: attempt - 1,
+          startTime,
+          failureKind: failure.kind,
+          ...written,
+        };
         await deps.reporter.report(request, given);
         deps.metrics?.finished(actionName, "retried", startTime);
         return { kind: "nak", delayMs: decision.delayMs };
@@ -156,15 +179,33 @@ export function createRunRequestHandler(deps: {
         log.warn({ kind: failure.kind, reason: failure.message, delayMs, ...written }, "run failed; will retry");
         const wait = Math.ceil(delayMs / 1000);
         const message = `retrying in ${wait}s (attempt ${attempt} failed: ${failure.message}${note})`;
-        await deps.reporter.report(request, { state: SyncState.PENDING, message, leaseId, attempt, startTime, failureKind: failure.kind, ...written });
+        await deps.reporter.report(request, {
+          state: SyncState.PENDING,
+          message,
+          leaseId,
+          attempt,
+          startTime,
+          failureKind: failure.kind,
+          ...written,
+        });
         deps.metrics?.finished(actionName, "retried", startTime);
         return { kind: "nak", delayMs: decision.delayMs };
       }
       log.warn({ kind: failure.kind, reason: failure.message, ...written }, "run failed");
-      const suffix = attempt >= deps.settings.maxAttempts && failure.kind !== "auth" ? ` (gave up after ${attempt} attempts)` : "";
+      const suffix =
+        attempt >= deps.settings.maxAttempts && failure.kind !== "auth" ? ` (gave up after ${attempt} attempts)` : "";
       const message = `${failure.message}${note}${suffix}`;
       const endTime = new Date();
-      await deps.reporter.report(request, { state: SyncState.FAILED, message, leaseId, attempt, startTime, endTime, failureKind: failure.kind, ...written });
+      await deps.reporter.report(request, {
+        state: SyncState.FAILED,
+        message,
+        leaseId,
+        attempt,
+        startTime,
+        endTime,
+        failureKind: failure.kind,
+        ...written,
+      });
       deps.metrics?.finished(actionName, "failed", startTime);
       return { kind: "ack" };
     } finally {

@@ -81,7 +81,10 @@ export async function readSource(
   }
   if (secrets.size !== header.secretCount) {
     const received = `ended after ${secrets.size} of ${header.secretCount} secrets`;
-    throw new ConnectorError("transient", `the snapshot of ${environment}:${path} at revision ${header.revision} ${received}`);
+    throw new ConnectorError(
+      "transient",
+      `the snapshot of ${environment}:${path} at revision ${header.revision} ${received}`,
+    );
   }
   return { environment, path, recursive, revision: header.revision, secrets };
 }
@@ -97,13 +100,18 @@ function checkSnapshot(snapshot: SourceSnapshotHeader): void {
     const problems = snapshot.referenceProblems;
     throw new ConnectorError(
       "invalid_config",
-      `the source has references that cannot be expanded: ${problems.slice(0, LISTED).map((p) => p.slice(0, 200)).join("; ")}${more(problems.length)}; fix them and run the sync again`,
+      `the source has references that cannot be expanded: ${problems
+        .slice(0, LISTED)
+        .map((p) => p.slice(0, 200))
+        .join("; ")}${more(problems.length)}; fix them and run the sync again`,
     );
   }
 }
 
 function collisionError(collisions: ReadonlyArray<{ key: string; paths: readonly string[] }>): ConnectorError {
-  const named = collisions.slice(0, LISTED).map((c) => `${c.key.slice(0, 100)} (in ${c.paths.map((p) => p.slice(0, 200)).join(", ")})`);
+  const named = collisions
+    .slice(0, LISTED)
+    .map((c) => `${c.key.slice(0, 100)} (in ${c.paths.map((p) => p.slice(0, 200)).join(", ")})`);
   return new ConnectorError(
     "invalid_config",
     `keys defined in more than one folder of the recursive source: ${named.join("; ")}${more(collisions.length)}; rename or remove one of each so every key is defined once`,

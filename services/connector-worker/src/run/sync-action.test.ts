@@ -25,15 +25,31 @@ beforeAll(async () => {
     snapshots: {
       async *streamSourceSnapshot() {
         events.push("source read");
-        yield create(StreamSourceSnapshotResponseSchema, { part: { case: "header", value: { revision: 7n, sourceExists: true, secretCount: 1 } } });
-        yield create(StreamSourceSnapshotResponseSchema, { part: { case: "chunk", value: { secrets: [{ key: "VALUE", value: "from-revision-7" }] } } });
+        yield create(StreamSourceSnapshotResponseSchema, {
+          part: { case: "header", value: { revision: 7n, sourceExists: true, secretCount: 1 } },
+        });
+        yield create(StreamSourceSnapshotResponseSchema, {
+          part: { case: "chunk", value: { secrets: [{ key: "VALUE", value: "from-revision-7" }] } },
+        });
       },
     } as never,
     credentials: {
-      resolveCredentials: async () => ({ credentials: create(ConnectionCredentialsSchema, { app: { case: "vault", value: { instanceUrl: vault.url, method: { case: "token", value: { token: vault.token } } } } }) }),
+      resolveCredentials: async () => ({
+        credentials: create(ConnectionCredentialsSchema, {
+          app: {
+            case: "vault",
+            value: { instanceUrl: vault.url, method: { case: "token", value: { token: vault.token } } },
+          },
+        }),
+      }),
     } as never,
     secrets: {} as never,
-    breakers: createBreakerRegistry({ timeoutMs: 10_000, resetTimeoutMs: 1000, errorThresholdPercentage: 50, volumeThreshold: 5 }),
+    breakers: createBreakerRegistry({
+      timeoutMs: 10_000,
+      resetTimeoutMs: 1000,
+      errorThresholdPercentage: 50,
+      volumeThreshold: 5,
+    }),
   };
   vault.onWrite(() => events.push("destination written"));
 });
@@ -46,7 +62,13 @@ afterAll(async () => {
 function runWith(fence: (revision: bigint) => Promise<FenceVerdict>, path: string) {
   events.length = 0;
   vault.seed("secret", path, { VALUE: "from-revision-9" });
-  const lease: RunLease = { leaseId: "lease", signal: new AbortController().signal, lost: false, checkFence: async (revision) => (events.push(`fence ${revision}`), fence(revision)), release() {} };
+  const lease: RunLease = {
+    leaseId: "lease",
+    signal: new AbortController().signal,
+    lost: false,
+    checkFence: async (revision) => (events.push(`fence ${revision}`), fence(revision)),
+    release() {},
+  };
   const sync = create(SecretSyncSchema, {
     id: "sync",
     projectId: "project",
@@ -56,7 +78,15 @@ function runWith(fence: (revision: bigint) => Promise<FenceVerdict>, path: strin
     source: { environment: "dev", path: "/" },
     options: {},
   });
-  return syncAction({ request: create(SyncRunRequestSchema, { runId: "run", secretSyncId: "sync" }), sync, lease, signal: lease.signal }, sources);
+  return syncAction(
+    {
+      request: create(SyncRunRequestSchema, { runId: "run", secretSyncId: "sync" }),
+      sync,
+      lease,
+      signal: lease.signal,
+    },
+    sources,
+  );
 }
 
 describe("the sync action's fence", () => {
@@ -68,7 +98,13 @@ describe("the sync action's fence", () => {
   });
 
   it("refusing the revision ends the run without writing, saying why", async () => {
-    const outcome = await runWith(async () => ({ allowed: false, reason: "source revision 7 is older than revision 9, which a run of this sync already wrote" }), "refused");
+    const outcome = await runWith(
+      async () => ({
+        allowed: false,
+        reason: "source revision 7 is older than revision 9, which a run of this sync already wrote",
+      }),
+      "refused",
+    );
     expect(events).toEqual(["source read", "fence 7"]);
     expect(vault.read("secret", "refused")).toEqual({ VALUE: "from-revision-9" });
     expect(vault.versions("secret", "refused")).toHaveLength(1);
@@ -77,7 +113,9 @@ describe("the sync action's fence", () => {
   });
 
   it("a lease lost by the time of the fence fails the run without writing", async () => {
-    await expect(runWith(async () => Promise.reject(new LeaseLostError("taken over")), "lost")).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(runWith(async () => Promise.reject(new LeaseLostError("taken over")), "lost")).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
     expect(vault.read("secret", "lost")).toEqual({ VALUE: "from-revision-9" });
     expect(events).not.toContain("destination written");
   });

@@ -21,9 +21,14 @@ export const syncAction: RunAction = async (context, sources) => {
   const { sync, lease } = context;
   const prefer = initialImportOf(sync);
   // Credentials and the source are independent reads; a first run that imports reads the source after its import.
-  const [access, early] = await Promise.all([openDestination(sync, sources, context.signal), prefer ? undefined : readSource(sources.snapshots, sync)]);
+  const [access, early] = await Promise.all([
+    openDestination(sync, sources, context.signal),
+    prefer ? undefined : readSource(sources.snapshots, sync),
+  ]);
   const imported = prefer ? await importIntoSource(context, sources, access, prefer) : undefined;
-  const importNote = imported ? `; first imported from the destination (prefer ${prefer}): ${describeImport(imported.plan)}` : "";
+  const importNote = imported
+    ? `; first imported from the destination (prefer ${prefer}): ${describeImport(imported.plan)}`
+    : "";
 
   const source = early ?? (await readSource(sources.snapshots, sync));
   const view = await access.read();
@@ -39,7 +44,13 @@ export const syncAction: RunAction = async (context, sources) => {
   }
   const verdict = await lease.checkFence(source.revision);
   if (!verdict.allowed) {
-    return { message: `revision ${source.revision} not written: ${verdict.reason.slice(0, 300)}; nothing was changed${importNote}`, sourceRevision: source.revision, created: 0, updated: 0, deleted: 0 };
+    return {
+      message: `revision ${source.revision} not written: ${verdict.reason.slice(0, 300)}; nothing was changed${importNote}`,
+      sourceRevision: source.revision,
+      created: 0,
+      updated: 0,
+      deleted: 0,
+    };
   }
   let outcome;
   try {

@@ -17,14 +17,22 @@ export type SyncPlan = Exclude<MessageInitShape<typeof SyncPlanReplySchema>, { $
  * Failures throw like a run's do (the responder turns them into `error` and `error_kind`).
  */
 export async function planSync(sync: SecretSync, sources: RunSources, signal: AbortSignal): Promise<SyncPlan> {
-  const [access, source] = await Promise.all([openDestination(sync, sources, signal), readSource(sources.snapshots, sync)]);
+  const [access, source] = await Promise.all([
+    openDestination(sync, sources, signal),
+    readSource(sources.snapshots, sync),
+  ]);
   const view = await access.read();
   let desired = sourceValues(source);
   const notes = [viewNote(view)];
   const prefer = initialImportOf(sync);
   if (prefer && view.kind === "values") {
-    desired = sourceAfterImport(desired, planImport({ destination: view.values, source: desired, schema: keySchemaOf(sync), prefer }));
-    notes.push(`the first run imports from the destination before pushing (prefer ${prefer}); this plan includes that import`);
+    desired = sourceAfterImport(
+      desired,
+      planImport({ destination: view.values, source: desired, schema: keySchemaOf(sync), prefer }),
+    );
+    notes.push(
+      `the first run imports from the destination before pushing (prefer ${prefer}); this plan includes that import`,
+    );
   }
   const diff = planPush(sync, desired, view, access.descriptor.limits);
   return {

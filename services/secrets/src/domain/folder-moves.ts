@@ -22,7 +22,8 @@ export function movedPath(path: string, from: string, to: string): string {
  */
 export function checkMove(from: string, to: string): { field: "path" | "new_path"; description: string } | undefined {
   if (from === "/") return { field: "path", description: "the root folder cannot be moved" };
-  if (to === "/") return { field: "new_path", description: "the root folder already exists; choose a new path below it" };
+  if (to === "/")
+    return { field: "new_path", description: "the root folder already exists; choose a new path below it" };
   if (isInSubtree(to, from)) return { field: "new_path", description: `must not be ${from} or lie inside it` };
   return undefined;
 }

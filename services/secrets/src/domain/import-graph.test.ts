@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createImportGraph, importLimits, importProblem, precedenceOrder, type ImportEdge } from "./import-graph.ts";
 
-const edge = (folderId: string, importFolderId: string, position: number): ImportEdge => ({ folderId, importFolderId, position });
+const edge = (folderId: string, importFolderId: string, position: number): ImportEdge => ({
+  folderId,
+  importFolderId,
+  position,
+});
 
 describe("import precedence", () => {
   it("puts the folder first, then each import by position with its own imports right after it", () => {

@@ -64,7 +64,11 @@ export function precedenceOrder(graph: ImportGraph, folderId: string): string[] 
  * Why `folderId` may not import `importFolderId`, given the current edges: the cycle it would
  * close, or the too-long chain it would create — each as the list of folder ids along it.
  */
-export function importProblem(graph: ImportGraph, folderId: string, importFolderId: string): { cycle: string[] } | { chain: string[] } | undefined {
+export function importProblem(
+  graph: ImportGraph,
+  folderId: string,
+  importFolderId: string,
+): { cycle: string[] } | { chain: string[] } | undefined {
   const back = pathBetween(graph, importFolderId, folderId);
   if (back) return { cycle: [folderId, ...back] };
   const above = longestChain(folderId, (id) => graph.importers(id)).reverse();

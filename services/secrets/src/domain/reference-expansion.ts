@@ -1,5 +1,12 @@
 import { limits } from "./source-rules.ts";
-import { addressKey, formatAddress, mayReference, parseValue, referenceLimits, type ReferenceAddress } from "./secret-reference.ts";
+import {
+  addressKey,
+  formatAddress,
+  mayReference,
+  parseValue,
+  referenceLimits,
+  type ReferenceAddress,
+} from "./secret-reference.ts";
 
 /**
  * What the expander knows of a stored secret: its raw value, `null` when no secret is stored at
@@ -54,14 +61,18 @@ export function createExpander(lookup: StoredValueLookup, options: { maxDepth?: 
           problems.add(`${formatAddress(address)} references ${formatAddress(target)}, which does not exist`);
           piece = part.raw;
         } else if (stored === undefined) {
-          problems.add(`${formatAddress(address)}: reference chain through ${formatAddress(target)} is longer than ${maxDepth}`);
+          problems.add(
+            `${formatAddress(address)}: reference chain through ${formatAddress(target)} is longer than ${maxDepth}`,
+          );
           height = Math.max(height, maxDepth + 1);
           piece = part.raw;
         } else {
           const child = expandNode(target, stored);
           child.problems.forEach((p) => problems.add(p));
           if (child.height + 1 > maxDepth && child.height <= maxDepth) {
-            problems.add(`${formatAddress(address)}: reference chain through ${formatAddress(target)} is longer than ${maxDepth}`);
+            problems.add(
+              `${formatAddress(address)}: reference chain through ${formatAddress(target)} is longer than ${maxDepth}`,
+            );
           }
           height = Math.max(height, child.height + 1);
           piece = child.height + 1 > maxDepth ? part.raw : child.value;

@@ -8,9 +8,13 @@ const refs = (value: string) => referencesOf(parseValue(value, here)).map((r) =>
 describe("reference syntax", () => {
   it("reads the same-folder, dotted and explicit forms", () => {
     expect(refs("${DB_PASSWORD}")).toEqual([{ environment: "dev", path: "/app", key: "DB_PASSWORD", local: true }]);
-    expect(refs("${prod.api.db.PASSWORD}")).toEqual([{ environment: "prod", path: "/api/db", key: "PASSWORD", local: false }]);
+    expect(refs("${prod.api.db.PASSWORD}")).toEqual([
+      { environment: "prod", path: "/api/db", key: "PASSWORD", local: false },
+    ]);
     expect(refs("${prod.ROOT_KEY}")).toEqual([{ environment: "prod", path: "/", key: "ROOT_KEY", local: false }]);
-    expect(refs("${prod:/v1.2/x:my.key}")).toEqual([{ environment: "prod", path: "/v1.2/x", key: "my.key", local: false }]);
+    expect(refs("${prod:/v1.2/x:my.key}")).toEqual([
+      { environment: "prod", path: "/v1.2/x", key: "my.key", local: false },
+    ]);
     expect(refs("${prod:/:K}")).toEqual([{ environment: "prod", path: "/", key: "K", local: false }]);
   });
 
@@ -26,9 +30,25 @@ describe("reference syntax", () => {
   });
 
   it("reports malformed references by position only, never echoing the value", () => {
-    for (const body of ["", "a b", "Prod.api.K", "prod..K", "prod.api.", "prod.../K", "x:y", "prod:api:K", "prod:/a/../b:K", "prod:/a:1K", "1KEY", "my.key.with.Dots!"]) {
+    for (const body of [
+      "",
+      "a b",
+      "Prod.api.K",
+      "prod..K",
+      "prod.api.",
+      "prod.../K",
+      "x:y",
+      "prod:api:K",
+      "prod:/a/../b:K",
+      "prod:/a:1K",
+      "1KEY",
+      "my.key.with.Dots!",
+    ]) {
       const parsed = parseValue(`s3cr3t-${"${"}${body}}`, here);
-      expect(parsed.parts.every((p) => "text" in p), body).toBe(true);
+      expect(
+        parsed.parts.every((p) => "text" in p),
+        body,
+      ).toBe(true);
       expect(parsed.problems, body).toHaveLength(1);
       expect(parsed.problems[0], body).toMatch(/^malformed reference at character 8: /);
       expect(parsed.problems[0]).not.toContain("s3cr3t");
@@ -45,7 +65,8 @@ describe("expansion", () => {
   const at = (environment: string, path: string, key: string): ReferenceAddress => ({ environment, path, key });
   const stored = (entries: Array<[ReferenceAddress, string]>, wholeFolders: string[] = []) => {
     const map = new Map(entries.map(([a, v]) => [addressKey(a), v]));
-    return (a: ReferenceAddress) => map.get(addressKey(a)) ?? (wholeFolders.includes(`${a.environment}:${a.path}`) ? null : undefined);
+    return (a: ReferenceAddress) =>
+      map.get(addressKey(a)) ?? (wholeFolders.includes(`${a.environment}:${a.path}`) ? null : undefined);
   };
 
   it("expands recursively across folders and environments", () => {
@@ -55,7 +76,9 @@ describe("expansion", () => {
       [at("prod", "/db", "PASS"), "${prod.ROOT}!"],
       [at("prod", "/", "ROOT"), "r00t"],
     ]);
-    expect(createExpander(lookup).expandStored(at("dev", "/app", "URL"), "postgres://${USER}:${prod.db.PASS}@db")).toEqual({ value: "postgres://app:r00t!@db", problems: [] });
+    expect(
+      createExpander(lookup).expandStored(at("dev", "/app", "URL"), "postgres://${USER}:${prod.db.PASS}@db"),
+    ).toEqual({ value: "postgres://app:r00t!@db", problems: [] });
   });
 
   it("reports missing references and keeps them as written", () => {
@@ -73,16 +96,23 @@ describe("expansion", () => {
       [at("dev", "/app", "TOP"), "${A}"],
     ]);
     const expander = createExpander(lookup);
-    expect(expander.expandStored(at("dev", "/app", "TOP"), "${A}").problems).toEqual(["reference cycle: dev:/app:A → dev:/app:B → dev:/app:C → dev:/app:A"]);
+    expect(expander.expandStored(at("dev", "/app", "TOP"), "${A}").problems).toEqual([
+      "reference cycle: dev:/app:A → dev:/app:B → dev:/app:C → dev:/app:A",
+    ]);
     expect(expander.expandStored(at("dev", "/app", "B"), "${C}").problems).toHaveLength(1);
-    expect(createExpander(lookup).expandCandidate(at("dev", "/app", "S"), "${S}").problems).toEqual(["reference cycle: dev:/app:S → dev:/app:S"]);
+    expect(createExpander(lookup).expandCandidate(at("dev", "/app", "S"), "${S}").problems).toEqual([
+      "reference cycle: dev:/app:S → dev:/app:S",
+    ]);
   });
 
   it("bounds the chain depth", () => {
     const chain: Array<[ReferenceAddress, string]> = [];
     for (let i = 0; i < 12; i++) chain.push([at("dev", "/app", `K${i}`), i === 11 ? "end" : `\${K${i + 1}}`]);
     const lookup = stored(chain);
-    expect(createExpander(lookup).expandStored(at("dev", "/app", "K2"), "${K3}")).toEqual({ value: "end", problems: [] });
+    expect(createExpander(lookup).expandStored(at("dev", "/app", "K2"), "${K3}")).toEqual({
+      value: "end",
+      problems: [],
+    });
     const deep = createExpander(lookup).expandStored(at("dev", "/app", "K0"), "${K1}");
     expect(deep.problems).toEqual(["dev:/app:K0: reference chain through dev:/app:K1 is longer than 10"]);
   });

@@ -24,7 +24,9 @@ export interface ReferenceAddress {
  * One piece of a parsed value: literal text, or a reference with the text it was written as and
  * whether it was a `${KEY}` of the value's own folder (which follows the folder when it moves).
  */
-export type ValuePart = { readonly text: string } | { readonly reference: ReferenceAddress; readonly raw: string; readonly local: boolean };
+export type ValuePart =
+  | { readonly text: string }
+  | { readonly reference: ReferenceAddress; readonly raw: string; readonly local: boolean };
 
 /** A value split into literal text and references, with the syntax problems found on the way. */
 export interface ParsedValue {
@@ -41,7 +43,8 @@ export const referenceLimits = {
 
 // Problem texts are fixed: a malformed reference is part of a value and must not be echoed.
 const BAD_ENVIRONMENT = "the environment must be a slug (lowercase letters, digits and '-')";
-const BAD_PATH = "the folder must be an absolute path of names made of letters, digits, '_', '.' and '-' (no '.' or '..' names)";
+const BAD_PATH =
+  "the folder must be an absolute path of names made of letters, digits, '_', '.' and '-' (no '.' or '..' names)";
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,254}$/;
 const LOCAL_KEY = /^[A-Za-z_][A-Za-z0-9_-]{0,254}$/;
 
@@ -77,7 +80,9 @@ export function parseValue(value: string, here: { readonly environment: string; 
     } else if (value.startsWith("${", next)) {
       const close = value.indexOf("}", next + 2);
       if (close < 0) {
-        problems.push(`unterminated reference at character ${next + 1}: close it with "}", or write "$\${" for a literal "\${"`);
+        problems.push(
+          `unterminated reference at character ${next + 1}: close it with "}", or write "$\${" for a literal "\${"`,
+        );
         text += value.slice(next);
         break;
       }
@@ -102,7 +107,9 @@ export function parseValue(value: string, here: { readonly environment: string; 
 }
 
 /** The distinct references of a value (for the reference index and validation). */
-export function referencesOf(parsed: ParsedValue): Array<{ readonly address: ReferenceAddress; readonly local: boolean }> {
+export function referencesOf(
+  parsed: ParsedValue,
+): Array<{ readonly address: ReferenceAddress; readonly local: boolean }> {
   const seen = new Map<string, { address: ReferenceAddress; local: boolean }>();
   for (const part of parsed.parts) {
     if (!("reference" in part)) continue;
@@ -126,18 +133,24 @@ function parseBody(body: string, here: { environment: string; path: string }): R
     if (checkEnvironmentSlug(environment)) return { problem: BAD_ENVIRONMENT };
     const path = normaliseFolderPath(rawPath);
     if ("problem" in path) return { problem: BAD_PATH };
-    if (!KEY.test(key)) return { problem: "the key must start with a letter or '_' and contain only letters, digits, '_', '.' and '-'" };
+    if (!KEY.test(key))
+      return { problem: "the key must start with a letter or '_' and contain only letters, digits, '_', '.' and '-'" };
     return { environment, path: path.path, key };
   }
   const parts = body.split(".");
   if (parts.length === 1) {
-    if (!LOCAL_KEY.test(body)) return { problem: "a key must start with a letter or '_' and contain only letters, digits, '_' and '-' (use ${environment:/path:KEY} for keys with '.')" };
+    if (!LOCAL_KEY.test(body))
+      return {
+        problem:
+          "a key must start with a letter or '_' and contain only letters, digits, '_' and '-' (use ${environment:/path:KEY} for keys with '.')",
+      };
     return { environment: here.environment, path: here.path, key: body };
   }
   const environment = parts[0]!;
   const key = parts[parts.length - 1]!;
   if (checkEnvironmentSlug(environment)) return { problem: BAD_ENVIRONMENT };
-  if (!LOCAL_KEY.test(key)) return { problem: "the key must start with a letter or '_' and contain only letters, digits, '_' and '-'" };
+  if (!LOCAL_KEY.test(key))
+    return { problem: "the key must start with a letter or '_' and contain only letters, digits, '_' and '-'" };
   if (parts.slice(1, -1).some((segment) => segment.length === 0)) return { problem: "empty folder name between dots" };
   const path = normaliseFolderPath(`/${parts.slice(1, -1).join("/")}`);
   if ("problem" in path) return { problem: BAD_PATH };

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { checkAuditActionPrefix, checkEnvironmentSlug, checkMetadata, checkSecretKey, checkSecretValue, checkVersion, folderLineage, limits, normaliseFolderPath } from "./source-rules.ts";
+import {
+  checkAuditActionPrefix,
+  checkEnvironmentSlug,
+  checkMetadata,
+  checkSecretKey,
+  checkSecretValue,
+  checkVersion,
+  folderLineage,
+  limits,
+  normaliseFolderPath,
+} from "./source-rules.ts";
 
 describe("folder paths", () => {
   it("normalises slashes", () => {
@@ -38,11 +48,21 @@ describe("keys, slugs and values", () => {
 
 describe("metadata, versions and audit prefixes", () => {
   it("accepts tags up to the documented limits and refuses past them", () => {
-    const full = Object.fromEntries(Array.from({ length: limits.metadataEntries }, (_, i) => [`k.${i}-_`, "v".repeat(limits.metadataValueLength)]));
+    const full = Object.fromEntries(
+      Array.from({ length: limits.metadataEntries }, (_, i) => [`k.${i}-_`, "v".repeat(limits.metadataValueLength)]),
+    );
     expect(checkMetadata(full)).toBeUndefined();
     expect(checkMetadata({ ...full, extra: "v" })).toMatch(/at most 32 entries/);
     expect(checkMetadata({ ["k".repeat(64)]: "v" })).toBeUndefined();
-    const bads: Array<Record<string, string>> = [{ ["k".repeat(65)]: "v" }, { "": "v" }, { "a b": "v" }, { "a/b": "v" }, { a: "v".repeat(257) }, { a: "tab\there" }, { a: "del\u007f" }];
+    const bads: Array<Record<string, string>> = [
+      { ["k".repeat(65)]: "v" },
+      { "": "v" },
+      { "a b": "v" },
+      { "a/b": "v" },
+      { a: "v".repeat(257) },
+      { a: "tab\there" },
+      { a: "del\u007f" },
+    ];
     for (const bad of bads) {
       expect(checkMetadata(bad), JSON.stringify(bad)).toBeDefined();
     }
@@ -55,6 +75,7 @@ describe("metadata, versions and audit prefixes", () => {
     expect(checkVersion(2n ** 31n)).toBeDefined();
     expect(checkAuditActionPrefix("")).toBeUndefined();
     expect(checkAuditActionPrefix("secret_import.")).toBeUndefined();
-    for (const bad of ["Secret.", "secret%", "a'--", "x".repeat(65)]) expect(checkAuditActionPrefix(bad), bad).toBeDefined();
+    for (const bad of ["Secret.", "secret%", "a'--", "x".repeat(65)])
+      expect(checkAuditActionPrefix(bad), bad).toBeDefined();
   });
 });

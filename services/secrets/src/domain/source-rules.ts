@@ -37,7 +37,9 @@ export { checkUuid as checkId } from "@syncline/rpc";
 export function checkProjectName(value: string): string | undefined {
   if (value.length === 0) return "is required";
   if (value.length > limits.projectNameLength) return `must be at most ${limits.projectNameLength} characters`;
-  return PROJECT_NAME.test(value) ? undefined : "may contain letters, digits, spaces, '_', '.' and '-', starting with a letter or digit";
+  return PROJECT_NAME.test(value)
+    ? undefined
+    : "may contain letters, digits, spaces, '_', '.' and '-', starting with a letter or digit";
 }
 
 export function checkEnvironmentName(value: string): string | undefined {
@@ -49,7 +51,9 @@ export function checkEnvironmentName(value: string): string | undefined {
 export function checkSecretKey(value: string): string | undefined {
   if (value.length === 0) return "is required";
   if (value.length > limits.keyLength) return `must be at most ${limits.keyLength} characters`;
-  return KEY.test(value) ? undefined : "must start with a letter or '_' and contain only letters, digits, '_', '.' and '-'";
+  return KEY.test(value)
+    ? undefined
+    : "must start with a letter or '_' and contain only letters, digits, '_', '.' and '-'";
 }
 
 export function checkSecretValue(value: string): string | undefined {
@@ -62,20 +66,21 @@ export function checkComment(value: string): string | undefined {
   return value.length > limits.commentLength ? `must be at most ${limits.commentLength} characters` : undefined;
 }
 
-
 /**
  * Metadata tags: at most 32 entries; keys of 1-64 characters from [A-Za-z0-9_.-]; values of at
  * most 256 characters without control characters. Tags are stored in clear: never secret material.
  */
 export function checkMetadata(entries: Readonly<Record<string, string>>): string | undefined {
   const keys = Object.keys(entries);
-  if (keys.length > limits.metadataEntries) return `must have at most ${limits.metadataEntries} entries (got ${keys.length})`;
+  if (keys.length > limits.metadataEntries)
+    return `must have at most ${limits.metadataEntries} entries (got ${keys.length})`;
   for (const key of keys) {
     if (key.length === 0 || key.length > limits.metadataKeyLength || !METADATA_KEY.test(key)) {
       return `keys must be 1-${limits.metadataKeyLength} characters of letters, digits, '_', '.' and '-'${METADATA_KEY.test(key) ? ` ("${key.slice(0, 40)}" is too long)` : ""}`;
     }
     const value = entries[key]!;
-    if (value.length > limits.metadataValueLength) return `value of "${key}" must be at most ${limits.metadataValueLength} characters`;
+    if (value.length > limits.metadataValueLength)
+      return `value of "${key}" must be at most ${limits.metadataValueLength} characters`;
     if (CONTROL.test(value)) return `value of "${key}" must not contain control characters`;
   }
   return undefined;

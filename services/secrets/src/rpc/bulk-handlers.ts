@@ -1,6 +1,17 @@
-import { SecretWriteOperation, type SecretsService, type SecretWrite } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import {
+  SecretWriteOperation,
+  type SecretsService,
+  type SecretWrite,
+} from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { RpcError, type ServiceHandlers } from "@syncline/rpc";
-import { checkComment, checkEnvironmentSlug, checkId, checkSecretKey, checkSecretValue, limits } from "../domain/source-rules.ts";
+import {
+  checkComment,
+  checkEnvironmentSlug,
+  checkId,
+  checkSecretKey,
+  checkSecretValue,
+  limits,
+} from "../domain/source-rules.ts";
 import type { BulkWrite } from "../service/bulk-write.ts";
 import type { SourceService } from "../service/source-service.ts";
 import { createChecks, type Checks } from "./request-checks.ts";
@@ -23,7 +34,14 @@ export function bulkHandlers(source: SourceService): Pick<ServiceHandlers<typeof
       const checks = createChecks();
       checks.check("project_id", checkId(request.projectId));
       const count = request.writes.length;
-      checks.check("writes", count === 0 ? `is required (1 to ${limits.bulkWrites} writes)` : count > limits.bulkWrites ? `must hold at most ${limits.bulkWrites} writes (got ${count})` : undefined);
+      checks.check(
+        "writes",
+        count === 0
+          ? `is required (1 to ${limits.bulkWrites} writes)`
+          : count > limits.bulkWrites
+            ? `must hold at most ${limits.bulkWrites} writes (got ${count})`
+            : undefined,
+      );
       const writes: BulkWrite[] = [];
       if (count <= limits.bulkWrites) {
         const seen = new Map<string, number>();
@@ -32,7 +50,11 @@ export function bulkHandlers(source: SourceService): Pick<ServiceHandlers<typeof
           if (!parsed) return;
           const id = `${parsed.environment}\u0000${parsed.path}\u0000${parsed.key}`;
           const first = seen.get(id);
-          if (first !== undefined) checks.check(`writes[${index}].key`, `writes[${first}] already writes "${parsed.key}" in ${parsed.environment}:${parsed.path} (a key may appear once per folder)`);
+          if (first !== undefined)
+            checks.check(
+              `writes[${index}].key`,
+              `writes[${first}] already writes "${parsed.key}" in ${parsed.environment}:${parsed.path} (a key may appear once per folder)`,
+            );
           else seen.set(id, index);
           writes.push(parsed);
         });
@@ -40,7 +62,8 @@ export function bulkHandlers(source: SourceService): Pick<ServiceHandlers<typeof
       const violations = checks.violations();
       if (violations.length > 0) {
         const shown = violations.slice(0, REPORTED_VIOLATIONS);
-        if (violations.length > shown.length) shown.push({ field: "writes", description: `and ${violations.length - shown.length} more invalid fields` });
+        if (violations.length > shown.length)
+          shown.push({ field: "writes", description: `and ${violations.length - shown.length} more invalid fields` });
         throw RpcError.invalidArgument(shown);
       }
       const result = await source.bulkWriteSecrets(context.principal, request.projectId, writes);
@@ -64,13 +87,22 @@ function readWrite(write: SecretWrite, index: number, checks: Checks): BulkWrite
   const expectedVersion = checks.version(field("expected_version"), write.expectedVersion);
   if (operation === "create" || operation === "upsert") {
     checks.check(field("value"), write.value === undefined ? "is required to create a secret" : undefined);
-    checks.check(field("expected_version"), write.expectedVersion !== undefined ? "applies to UPDATE and DELETE only" : undefined);
+    checks.check(
+      field("expected_version"),
+      write.expectedVersion !== undefined ? "applies to UPDATE and DELETE only" : undefined,
+    );
   }
   if (operation === "update") {
-    checks.check(field("value"), write.value === undefined && write.comment === undefined && write.metadata === undefined ? "set value, comment or metadata (nothing to update)" : undefined);
+    checks.check(
+      field("value"),
+      write.value === undefined && write.comment === undefined && write.metadata === undefined
+        ? "set value, comment or metadata (nothing to update)"
+        : undefined,
+    );
   }
   if (operation === "delete") {
-    for (const name of ["value", "comment", "metadata"] as const) checks.check(field(name), write[name] !== undefined ? "must not be set on a DELETE" : undefined);
+    for (const name of ["value", "comment", "metadata"] as const)
+      checks.check(field(name), write[name] !== undefined ? "must not be set on a DELETE" : undefined);
   }
   if (!operation || checks.size > before) return undefined;
   return {

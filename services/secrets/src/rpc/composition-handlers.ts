@@ -20,7 +20,9 @@ type CompositionMethods = "validateSecretValue" | "createSecretImport" | "listSe
  * Imports and reference validation of SecretsService: validate every field (INVALID_ARGUMENT
  * naming each one at fault, before anything is read or written), then call the use cases.
  */
-export function compositionHandlers(deps: CompositionDeps): Pick<ServiceHandlers<typeof SecretsService>, CompositionMethods> {
+export function compositionHandlers(
+  deps: CompositionDeps,
+): Pick<ServiceHandlers<typeof SecretsService>, CompositionMethods> {
   return {
     async validateSecretValue(request) {
       const checks = createChecks();
@@ -29,7 +31,15 @@ export function compositionHandlers(deps: CompositionDeps): Pick<ServiceHandlers
       checks.check("value", checkSecretValue(request.value));
       checks.done();
       const result = await deps.references.validateValue({ ...address, key: request.key }, request.value);
-      return { references: result.references.map((r) => ({ environment: r.environment, path: r.path, key: r.key, found: r.found })), problems: [...result.problems] };
+      return {
+        references: result.references.map((r) => ({
+          environment: r.environment,
+          path: r.path,
+          key: r.key,
+          found: r.found,
+        })),
+        problems: [...result.problems],
+      };
     },
 
     async createSecretImport(request, context) {
@@ -37,11 +47,24 @@ export function compositionHandlers(deps: CompositionDeps): Pick<ServiceHandlers
       const address = readAddress(request, checks);
       checks.check("import_environment", checkEnvironmentSlug(request.importEnvironment));
       const importPath = checks.path("import_path", request.importPath);
-      checks.check("position", request.position > importLimits.perFolder ? `must be 0 (append) or at most ${importLimits.perFolder}` : undefined);
-      const self = checks.fields().length === 0 && request.importEnvironment === address.environment && importPath === address.path;
+      checks.check(
+        "position",
+        request.position > importLimits.perFolder
+          ? `must be 0 (append) or at most ${importLimits.perFolder}`
+          : undefined,
+      );
+      const self =
+        checks.fields().length === 0 &&
+        request.importEnvironment === address.environment &&
+        importPath === address.path;
       checks.check("import_path", self ? "a folder cannot import itself" : undefined);
       checks.done();
-      const created = await deps.imports.createImport(context.principal, { address, importEnvironment: request.importEnvironment, importPath, position: request.position });
+      const created = await deps.imports.createImport(context.principal, {
+        address,
+        importEnvironment: request.importEnvironment,
+        importPath,
+        position: request.position,
+      });
       return { secretImport: secretImportMessage(created) };
     },
 

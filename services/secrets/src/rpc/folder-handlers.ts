@@ -23,7 +23,11 @@ export function folderHandlers(source: SourceService): Pick<ServiceHandlers<type
       checks.check("project_id", checkId(request.projectId));
       checks.check("environment", checkEnvironmentSlug(request.environment));
       checks.done();
-      return { folders: (await source.listFolders(request.projectId, request.environment)).map((row) => folderMessage(row, request.environment)) };
+      return {
+        folders: (await source.listFolders(request.projectId, request.environment)).map((row) =>
+          folderMessage(row, request.environment),
+        ),
+      };
     },
 
     async moveFolder(request, context) {
@@ -35,13 +39,20 @@ export function folderHandlers(source: SourceService): Pick<ServiceHandlers<type
         if (refused) checks.check(refused.field, refused.description);
       }
       checks.done();
-      return { folder: folderMessage(await source.moveFolder(context.principal, address, newPath), address.environment) };
+      return {
+        folder: folderMessage(await source.moveFolder(context.principal, address, newPath), address.environment),
+      };
     },
 
     async deleteFolder(request, context) {
       const checks = createChecks();
       const address = readAddress(request, checks);
-      checks.check("path", !checks.fields().includes("path") && address.path === "/" ? "the root folder cannot be deleted (delete the environment instead)" : undefined);
+      checks.check(
+        "path",
+        !checks.fields().includes("path") && address.path === "/"
+          ? "the root folder cannot be deleted (delete the environment instead)"
+          : undefined,
+      );
       checks.done();
       return { revision: await source.deleteFolder(context.principal, address, request.recursive) };
     },

@@ -29,7 +29,11 @@ export function pageSize(requested: number, max: number, fallback: number): { si
 }
 
 /** Splits `rows` (fetched with one extra) into a page and the token of the next one. */
-export function paginate<T>(rows: readonly T[], size: number, keyOf: (row: T) => string | bigint | number): { page: T[]; nextPageToken: string } {
+export function paginate<T>(
+  rows: readonly T[],
+  size: number,
+  keyOf: (row: T) => string | bigint | number,
+): { page: T[]; nextPageToken: string } {
   const page = rows.slice(0, size);
   return { page, nextPageToken: rows.length > size ? encodePageToken(keyOf(page[page.length - 1]!)) : "" };
 }

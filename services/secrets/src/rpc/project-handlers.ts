@@ -6,7 +6,16 @@ import { decodePageToken, pageSize, paginate } from "./page-token.ts";
 import { createChecks } from "./request-checks.ts";
 import { environmentMessage, projectMessage } from "./to-proto.ts";
 
-type ProjectMethods = "createProject" | "getProject" | "listProjects" | "updateProject" | "deleteProject" | "createEnvironment" | "listEnvironments" | "updateEnvironment" | "deleteEnvironment";
+type ProjectMethods =
+  | "createProject"
+  | "getProject"
+  | "listProjects"
+  | "updateProject"
+  | "deleteProject"
+  | "createEnvironment"
+  | "listEnvironments"
+  | "updateEnvironment"
+  | "deleteEnvironment";
 
 const MAX_PAGE = 1000;
 
@@ -43,7 +52,9 @@ export function projectHandlers(source: SourceService): Pick<ServiceHandlers<typ
       checks.check("project_id", checkId(request.projectId));
       checks.check("name", checkProjectName(request.name));
       checks.done();
-      return { project: projectMessage(await source.updateProject(context.principal, request.projectId, request.name)) };
+      return {
+        project: projectMessage(await source.updateProject(context.principal, request.projectId, request.name)),
+      };
     },
 
     async deleteProject(request, context) {
@@ -60,7 +71,11 @@ export function projectHandlers(source: SourceService): Pick<ServiceHandlers<typ
       checks.check("slug", checkEnvironmentSlug(request.slug));
       checks.check("name", checkEnvironmentName(request.name));
       checks.done();
-      return { environment: environmentMessage(await source.createEnvironment(context.principal, request.projectId, request.slug, request.name)) };
+      return {
+        environment: environmentMessage(
+          await source.createEnvironment(context.principal, request.projectId, request.slug, request.name),
+        ),
+      };
     },
 
     async listEnvironments(request) {
@@ -69,9 +84,18 @@ export function projectHandlers(source: SourceService): Pick<ServiceHandlers<typ
       const { size, problem } = pageSize(request.pageSize, MAX_PAGE, 100);
       checks.check("page_size", problem);
       const after = decodePageToken(request.pageToken);
-      checks.check("page_token", after === undefined || (after !== "" && checkEnvironmentSlug(after)) ? "is not a token this service issued" : undefined);
+      checks.check(
+        "page_token",
+        after === undefined || (after !== "" && checkEnvironmentSlug(after))
+          ? "is not a token this service issued"
+          : undefined,
+      );
       checks.done();
-      const { page, nextPageToken } = paginate(await source.listEnvironments(request.projectId, after ?? "", size + 1), size, (e) => e.slug);
+      const { page, nextPageToken } = paginate(
+        await source.listEnvironments(request.projectId, after ?? "", size + 1),
+        size,
+        (e) => e.slug,
+      );
       return { environments: page.map(environmentMessage), nextPageToken };
     },
 
@@ -79,9 +103,18 @@ export function projectHandlers(source: SourceService): Pick<ServiceHandlers<typ
       const checks = createChecks();
       checks.check("project_id", checkId(request.projectId));
       checks.check("environment", checkEnvironmentSlug(request.environment));
-      checks.check("name", request.name === "" ? "is required (the slug never changes; only the display name does)" : checkEnvironmentName(request.name));
+      checks.check(
+        "name",
+        request.name === ""
+          ? "is required (the slug never changes; only the display name does)"
+          : checkEnvironmentName(request.name),
+      );
       checks.done();
-      return { environment: environmentMessage(await source.updateEnvironment(context.principal, request.projectId, request.environment, request.name)) };
+      return {
+        environment: environmentMessage(
+          await source.updateEnvironment(context.principal, request.projectId, request.environment, request.name),
+        ),
+      };
     },
 
     async deleteEnvironment(request, context) {

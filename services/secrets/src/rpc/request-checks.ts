@@ -1,5 +1,11 @@
 import { assertValid, type FieldViolation } from "@syncline/rpc";
-import { checkEnvironmentSlug, checkId, checkMetadata, checkVersion, normaliseFolderPath } from "../domain/source-rules.ts";
+import {
+  checkEnvironmentSlug,
+  checkId,
+  checkMetadata,
+  checkVersion,
+  normaliseFolderPath,
+} from "../domain/source-rules.ts";
 import type { SecretAddress } from "../service/source-service.ts";
 
 /**
@@ -54,7 +60,10 @@ export function createChecks() {
 export type Checks = ReturnType<typeof createChecks>;
 
 /** Validates the (project_id, environment, path) triple shared by folder and secret requests. */
-export function readAddress(request: { projectId: string; environment: string; path: string }, checks: Checks): SecretAddress {
+export function readAddress(
+  request: { projectId: string; environment: string; path: string },
+  checks: Checks,
+): SecretAddress {
   checks.check("project_id", checkId(request.projectId));
   checks.check("environment", checkEnvironmentSlug(request.environment));
   const path = checks.path("path", request.path);

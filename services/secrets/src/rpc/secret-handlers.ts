@@ -6,7 +6,15 @@ import { decodeNumericPageToken, pageSize, paginate } from "./page-token.ts";
 import { createChecks, readAddress } from "./request-checks.ts";
 import { secretMessage, secretVersionMessage } from "./to-proto.ts";
 
-type SecretMethods = "createSecret" | "updateSecret" | "deleteSecret" | "getSecret" | "listSecrets" | "listSecretVersions" | "getSecretVersion" | "rollbackSecret";
+type SecretMethods =
+  | "createSecret"
+  | "updateSecret"
+  | "deleteSecret"
+  | "getSecret"
+  | "listSecrets"
+  | "listSecretVersions"
+  | "getSecretVersion"
+  | "rollbackSecret";
 
 const MAX_VERSION_PAGE = 500;
 
@@ -21,7 +29,12 @@ export function secretHandlers(source: SourceService): Pick<ServiceHandlers<type
       checks.check("comment", checkComment(request.comment));
       const metadata = checks.metadata("metadata", request.metadata);
       checks.done();
-      const secret = await source.createSecret(context.principal, address, { key: request.key, value: request.value, comment: request.comment, metadata });
+      const secret = await source.createSecret(context.principal, address, {
+        key: request.key,
+        value: request.value,
+        comment: request.comment,
+        metadata,
+      });
       return { secret: secretMessage(secret) };
     },
 
@@ -78,7 +91,11 @@ export function secretHandlers(source: SourceService): Pick<ServiceHandlers<type
       const before = decodeNumericPageToken(request.pageToken);
       checks.check("page_token", before === null ? "is not a token this service issued" : undefined);
       checks.done();
-      const rows = await source.listSecretVersions(address, request.key, { includeValues: request.includeValues, limit: size + 1, ...(before ? { beforeVersion: Number(before) } : {}) });
+      const rows = await source.listSecretVersions(address, request.key, {
+        includeValues: request.includeValues,
+        limit: size + 1,
+        ...(before ? { beforeVersion: Number(before) } : {}),
+      });
       const { page, nextPageToken } = paginate(rows, size, (v) => v.version);
       return { versions: page.map(secretVersionMessage), nextPageToken };
     },
@@ -99,7 +116,11 @@ export function secretHandlers(source: SourceService): Pick<ServiceHandlers<type
       const version = checks.version("version", request.version);
       const expectedVersion = checks.version("expected_version", request.expectedVersion);
       checks.done();
-      return { secret: secretMessage(await source.rollbackSecret(context.principal, address, request.key, version!, expectedVersion)) };
+      return {
+        secret: secretMessage(
+          await source.rollbackSecret(context.principal, address, request.key, version!, expectedVersion),
+        ),
+      };
     },
   };
 }

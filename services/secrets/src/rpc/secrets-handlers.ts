@@ -12,7 +12,10 @@ import { secretHandlers } from "./secret-handlers.ts";
  * The public SecretsService, composed from one handler module per area; each validates its
  * requests (INVALID_ARGUMENT naming every field) before calling the source service.
  */
-export function secretsHandlers(source: SourceService, composition: CompositionDeps): ServiceHandlers<typeof SecretsService> {
+export function secretsHandlers(
+  source: SourceService,
+  composition: CompositionDeps,
+): ServiceHandlers<typeof SecretsService> {
   return {
     ...projectHandlers(source),
     ...folderHandlers(source),

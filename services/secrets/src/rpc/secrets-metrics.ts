@@ -6,7 +6,13 @@ import { count } from "drizzle-orm";
 import { outbox } from "../store/schema.ts";
 
 /** The SecretsService methods that write secret values, by the `operation` label they count under. */
-const writeOperations = { createSecret: "create", updateSecret: "update", deleteSecret: "delete", rollbackSecret: "rollback", bulkWriteSecrets: "bulk_write" } as const;
+const writeOperations = {
+  createSecret: "create",
+  updateSecret: "update",
+  deleteSecret: "delete",
+  rollbackSecret: "rollback",
+  bulkWriteSecrets: "bulk_write",
+} as const;
 
 type Handlers = ServiceHandlers<typeof SecretsService>;
 
@@ -16,9 +22,15 @@ type Handlers = ServiceHandlers<typeof SecretsService>;
  * handlers with the write methods counted; labels carry operation names only.
  */
 export function withSecretsMetrics(handlers: Handlers, registry: MetricsRegistry, db: Database): Handlers {
-  const writes = registry.counter("syncline_secrets_writes_total", "Secret writes that succeeded, by operation (create, update, delete, rollback, bulk_write).", ["operation"]);
+  const writes = registry.counter(
+    "syncline_secrets_writes_total",
+    "Secret writes that succeeded, by operation (create, update, delete, rollback, bulk_write).",
+    ["operation"],
+  );
   const pending = cachedRead(async () => (await db.select({ n: count() }).from(outbox))[0]?.n ?? 0, 5000);
-  registry.gauge("syncline_outbox_pending", "Change events committed but not yet published to the bus.", { collect: async () => [{ value: await pending() }] });
+  registry.gauge("syncline_outbox_pending", "Change events committed but not yet published to the bus.", {
+    collect: async () => [{ value: await pending() }],
+  });
 
   const counted: Record<string, unknown> = { ...handlers };
   for (const [method, operation] of Object.entries(writeOperations)) {

@@ -7,11 +7,28 @@ import type { EnvironmentRow, FolderRow, ProjectRow } from "../store/source-stor
 
 /** Maps store rows and views to API messages (init shapes). */
 
-export const projectMessage = (row: ProjectRow) => ({ id: row.id, name: row.name, revision: row.revision, createTime: timestampFromDate(row.createdAt) });
+export const projectMessage = (row: ProjectRow) => ({
+  id: row.id,
+  name: row.name,
+  revision: row.revision,
+  createTime: timestampFromDate(row.createdAt),
+});
 
-export const environmentMessage = (row: EnvironmentRow) => ({ id: row.id, projectId: row.projectId, slug: row.slug, name: row.name, createTime: timestampFromDate(row.createdAt) });
+export const environmentMessage = (row: EnvironmentRow) => ({
+  id: row.id,
+  projectId: row.projectId,
+  slug: row.slug,
+  name: row.name,
+  createTime: timestampFromDate(row.createdAt),
+});
 
-export const folderMessage = (row: FolderRow, environment: string) => ({ id: row.id, projectId: row.projectId, environment, path: row.path, createTime: timestampFromDate(row.createdAt) });
+export const folderMessage = (row: FolderRow, environment: string) => ({
+  id: row.id,
+  projectId: row.projectId,
+  environment,
+  path: row.path,
+  createTime: timestampFromDate(row.createdAt),
+});
 
 export const secretMessage = (secret: SecretView | DeletedSecret) =>
   "deleted" in secret

@@ -30,7 +30,15 @@ export async function recordAudit(tx: Database, entry: AuditEntry | readonly Aud
   const createdAt = new Date();
   await insertAuditRows(
     tx,
-    entries.map((e) => ({ id: randomUUID(), projectId: e.projectId ?? null, actor: e.actor, action: e.action, target: e.target, details: { ...e.details }, createdAt })),
+    entries.map((e) => ({
+      id: randomUUID(),
+      projectId: e.projectId ?? null,
+      actor: e.actor,
+      action: e.action,
+      target: e.target,
+      details: { ...e.details },
+      createdAt,
+    })),
   );
 }
 

@@ -50,18 +50,29 @@ const MAX_KEYED_VISITS = 1_000;
  * Walks imports (in memory: one query for the project's imports) and the reference index (one
  * query per level), and returns every folder reached that was not itself written, once each.
  */
-export async function fanOut(tx: Database, projectId: string, seeds: readonly FanOutSeed[]): Promise<FannedOutChange[]> {
+export async function fanOut(
+  tx: Database,
+  projectId: string,
+  seeds: readonly FanOutSeed[],
+): Promise<FannedOutChange[]> {
   if (seeds.length === 0) return [];
   const imports = await loadPlacedImports(tx, projectId);
   const graph = createImportGraph(imports);
   const places = new Map<string, FolderPlace>();
   for (const edge of imports) {
     places.set(edge.folderId, { folderId: edge.folderId, environment: edge.environment, path: edge.path });
-    places.set(edge.importFolderId, { folderId: edge.importFolderId, environment: edge.importEnvironment, path: edge.importPath });
+    places.set(edge.importFolderId, {
+      folderId: edge.importFolderId,
+      environment: edge.importEnvironment,
+      path: edge.importPath,
+    });
   }
 
   const written = new Set(seeds.map((s) => s.place.folderId));
-  const reached = new Map<string, { place: FolderPlace; origin: FolderPlace; all: boolean; keys: Map<string, KeyChangeKind> }>();
+  const reached = new Map<
+    string,
+    { place: FolderPlace; origin: FolderPlace; all: boolean; keys: Map<string, KeyChangeKind> }
+  >();
   const visited = new Set<string>();
   const visitId = (v: Visit) => `${v.place.folderId}\u0000${v.key}\u0000${v.scope}`;
 
@@ -71,7 +82,8 @@ export async function fanOut(tx: Database, projectId: string, seeds: readonly Fa
     const base = { place: seed.place, scope: seed.scope, origin: seed.origin ?? seed.place };
     if (seed.keys === "all") level.push({ ...base, key: "*", kind: KeyChangeKind.UPDATED });
     else level.push(...seed.keys.map((k) => ({ ...base, key: k.key, kind: k.kind })));
-    if (seed.subtree) subtrees.push({ environment: seed.place.environment, path: seed.place.path, origin: base.origin });
+    if (seed.subtree)
+      subtrees.push({ environment: seed.place.environment, path: seed.place.path, origin: base.origin });
   }
 
   for (let depth = 0; depth < MAX_LEVELS && (level.length > 0 || subtrees.length > 0); depth++) {
@@ -80,7 +92,11 @@ export async function fanOut(tx: Database, projectId: string, seeds: readonly Fa
     const next: Visit[] = [];
     const note = (v: Visit) => {
       if (written.has(v.place.folderId)) return;
-      const entry = reached.get(v.place.folderId) ?? reached.set(v.place.folderId, { place: v.place, origin: v.origin, all: false, keys: new Map() }).get(v.place.folderId)!;
+      const entry =
+        reached.get(v.place.folderId) ??
+        reached
+          .set(v.place.folderId, { place: v.place, origin: v.origin, all: false, keys: new Map() })
+          .get(v.place.folderId)!;
       if (v.key === "*") entry.all = true;
       else if (!entry.keys.has(v.key)) entry.keys.set(v.key, v.kind);
     };
@@ -88,7 +104,8 @@ export async function fanOut(tx: Database, projectId: string, seeds: readonly Fa
     // Importers see every change of what they import (unless shadowed: not worth a query). Past
     // MAX_KEYED_VISITS keys of one folder, importers are told "any key" (one visit, not thousands).
     const byFolder = new Map<string, Visit[]>();
-    for (const v of current) (byFolder.get(v.place.folderId) ?? byFolder.set(v.place.folderId, []).get(v.place.folderId)!).push(v);
+    for (const v of current)
+      (byFolder.get(v.place.folderId) ?? byFolder.set(v.place.folderId, []).get(v.place.folderId)!).push(v);
     for (const [folderId, visits] of byFolder) {
       const importers = graph.importers(folderId);
       if (importers.length === 0) continue;
@@ -96,7 +113,13 @@ export async function fanOut(tx: Database, projectId: string, seeds: readonly Fa
       const passed = whole ? [{ ...visits[0]!, key: "*", kind: KeyChangeKind.UPDATED }] : visits;
       for (const importer of importers) {
         for (const v of passed) {
-          const visit: Visit = { place: places.get(importer)!, key: v.key, kind: v.kind, scope: "imports", origin: v.origin };
+          const visit: Visit = {
+            place: places.get(importer)!,
+            key: v.key,
+            kind: v.kind,
+            scope: "imports",
+            origin: v.origin,
+          };
           note(visit);
           next.push(visit);
         }
@@ -105,9 +128,13 @@ export async function fanOut(tx: Database, projectId: string, seeds: readonly Fa
 
     // Referencers see changes of stored secrets only.
     const stored = current.filter((v) => v.scope === "stored");
-    const keyTargets = stored.filter((v) => v.key !== "*").map((v) => ({ folderId: v.place.folderId, environment: v.place.environment, path: v.place.path, key: v.key }));
+    const keyTargets = stored
+      .filter((v) => v.key !== "*")
+      .map((v) => ({ folderId: v.place.folderId, environment: v.place.environment, path: v.place.path, key: v.key }));
     const folderTargets = [
-      ...stored.filter((v) => v.key === "*").map((v) => ({ environment: v.place.environment, path: v.place.path, subtree: false })),
+      ...stored
+        .filter((v) => v.key === "*")
+        .map((v) => ({ environment: v.place.environment, path: v.place.path, subtree: false })),
       ...subtrees.map((s) => ({ environment: s.environment, path: s.path, subtree: true })),
     ];
     const origins = new Map<string, FolderPlace>();
@@ -117,8 +144,17 @@ export async function fanOut(tx: Database, projectId: string, seeds: readonly Fa
     const referencers = await findReferencers(tx, projectId, { keys: keyTargets, folders: folderTargets });
     for (const r of referencers) {
       const target = { environment: r.refEnvironment, path: r.refPath };
-      const origin = origins.get(placeId(target)) ?? subtreeOrigins.find((s) => s.environment === target.environment && within(target.path, s.path))?.origin ?? seeds[0]!.place;
-      const visit: Visit = { place: { folderId: r.folderId, environment: r.environment, path: r.path }, key: r.key, kind: KeyChangeKind.UPDATED, scope: "stored", origin };
+      const origin =
+        origins.get(placeId(target)) ??
+        subtreeOrigins.find((s) => s.environment === target.environment && within(target.path, s.path))?.origin ??
+        seeds[0]!.place;
+      const visit: Visit = {
+        place: { folderId: r.folderId, environment: r.environment, path: r.path },
+        key: r.key,
+        kind: KeyChangeKind.UPDATED,
+        scope: "stored",
+        origin,
+      };
       places.set(r.folderId, visit.place);
       note(visit);
       next.push(visit);

@@ -3,7 +3,11 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { subjects } from "@syncline/bus";
 import type { Database } from "@syncline/db";
-import { KeyChangeKind, SourceChangeEventSchema, SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
+import {
+  KeyChangeKind,
+  SourceChangeEventSchema,
+  SourceChangeKind,
+} from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { and, eq } from "drizzle-orm";
 import { findFolderPlaces, findSubtree, type FolderPlace } from "../store/composition-store.ts";
 import { enqueueEncoded } from "@syncline/outbox";
@@ -41,7 +45,10 @@ export interface FolderChangeInput {
 /**
  * Records the change events of a write of one folder (see `recordChanges`).
  */
-export async function recordChange(tx: Database, change: FolderChangeInput & { projectId: string; revision: bigint }): Promise<void> {
+export async function recordChange(
+  tx: Database,
+  change: FolderChangeInput & { projectId: string; revision: bigint },
+): Promise<void> {
   await recordChanges(tx, { projectId: change.projectId, revision: change.revision, folders: [change] });
 }
 
@@ -51,15 +58,23 @@ export async function recordChange(tx: Database, change: FolderChangeInput & { p
  * updates the reference index. Events carry the trace context, key names and never a value. The
  * outbox keeps their order: written folders first, in the order given, then the fanned-out ones.
  */
-export async function recordChanges(tx: Database, write: { projectId: string; revision: bigint; folders: readonly FolderChangeInput[] }): Promise<void> {
+export async function recordChanges(
+  tx: Database,
+  write: { projectId: string; revision: bigint; folders: readonly FolderChangeInput[] },
+): Promise<void> {
   const { projectId, revision } = write;
   const found = await findFolderPlaces(tx, projectId, write.folders);
-  const placeOf = (f: { environment: string; path: string }) => found.find((p) => p.environment === f.environment && p.path === f.path);
+  const placeOf = (f: { environment: string; path: string }) =>
+    found.find((p) => p.environment === f.environment && p.path === f.path);
 
-  await indexReferences(tx, projectId, write.folders.flatMap((f) => {
-    const place = placeOf(f);
-    return place ? f.changes.map((c) => ({ place, key: c.key, kind: c.kind, value: c.value })) : [];
-  }));
+  await indexReferences(
+    tx,
+    projectId,
+    write.folders.flatMap((f) => {
+      const place = placeOf(f);
+      return place ? f.changes.map((c) => ({ place, key: c.key, kind: c.kind, value: c.value })) : [];
+    }),
+  );
 
   const seeds: FanOutSeed[] = [];
   for (const folder of write.folders) {
@@ -73,8 +88,15 @@ export async function recordChanges(tx: Database, write: { projectId: string; re
  * Records that a folder's imports changed (an import was created or deleted): a SECRETS_CHANGED
  * event for the folder, and one for each folder importing it, directly or through a chain.
  */
-export async function recordImportsChange(tx: Database, write: { projectId: string; revision: bigint; place: FolderPlace }): Promise<void> {
-  await enqueueEvent(tx, write.projectId, write.revision, { environment: write.place.environment, path: write.place.path, changes: [] });
+export async function recordImportsChange(
+  tx: Database,
+  write: { projectId: string; revision: bigint; place: FolderPlace },
+): Promise<void> {
+  await enqueueEvent(tx, write.projectId, write.revision, {
+    environment: write.place.environment,
+    path: write.place.path,
+    changes: [],
+  });
   const seeds: FanOutSeed[] = [{ place: write.place, keys: "all", scope: "imports" }];
   await enqueueFanOut(tx, write.projectId, write.revision, await fanOut(tx, write.projectId, seeds));
 }
@@ -87,31 +109,75 @@ const eventedIn = new WeakMap<object, Set<string>>();
 const evented = (tx: Database) => eventedIn.get(tx) ?? eventedIn.set(tx, new Set()).get(tx)!;
 const placeId = (place: { environment: string; path: string }) => `${place.environment}\u0000${place.path}`;
 
-async function enqueueFanOut(tx: Database, projectId: string, revision: bigint, changes: readonly FannedOutChange[]): Promise<void> {
+async function enqueueFanOut(
+  tx: Database,
+  projectId: string,
+  revision: bigint,
+  changes: readonly FannedOutChange[],
+): Promise<void> {
   const seen = evented(tx);
   for (const change of changes) {
     if (seen.has(placeId(change.place))) continue;
     const bytes = change.changes.reduce((n, c) => n + Buffer.byteLength(c.key) + 8, 0);
     const listed = bytes > FAN_OUT_KEY_BYTES ? [] : change.changes;
-    await enqueueEvent(tx, projectId, revision, { environment: change.place.environment, path: change.place.path, changes: listed, kind: SourceChangeKind.SECRETS_CHANGED }, change.origin);
+    await enqueueEvent(
+      tx,
+      projectId,
+      revision,
+      {
+        environment: change.place.environment,
+        path: change.place.path,
+        changes: listed,
+        kind: SourceChangeKind.SECRETS_CHANGED,
+      },
+      change.origin,
+    );
   }
 }
 
-async function seedsOf(tx: Database, projectId: string, folder: FolderChangeInput, place: FolderPlace | undefined): Promise<FanOutSeed[]> {
+async function seedsOf(
+  tx: Database,
+  projectId: string,
+  folder: FolderChangeInput,
+  place: FolderPlace | undefined,
+): Promise<FanOutSeed[]> {
   const kind = folder.kind ?? SourceChangeKind.SECRETS_CHANGED;
   if (kind === SourceChangeKind.PROJECT_DELETED) return [];
   const whole = kind === SourceChangeKind.FOLDER_DELETED || kind === SourceChangeKind.ENVIRONMENT_DELETED;
-  if (!whole) return place ? [{ place, keys: folder.changes.length > 0 ? folder.changes.map((c) => ({ key: c.key, kind: c.kind })) : "all", scope: "stored" }] : [];
+  if (!whole)
+    return place
+      ? [
+          {
+            place,
+            keys: folder.changes.length > 0 ? folder.changes.map((c) => ({ key: c.key, kind: c.kind })) : "all",
+            scope: "stored",
+          },
+        ]
+      : [];
   // A deleted subtree: every folder in it (while it still exists), and references to its paths.
-  const [environment] = await tx.select().from(environments).where(and(eq(environments.projectId, projectId), eq(environments.slug, folder.environment)));
+  const [environment] = await tx
+    .select()
+    .from(environments)
+    .where(and(eq(environments.projectId, projectId), eq(environments.slug, folder.environment)));
   const subtree = environment ? await findSubtree(tx, environment.id, folder.path) : [];
   const root: FolderPlace = place ?? { folderId: "", environment: folder.environment, path: folder.path };
-  const seeds: FanOutSeed[] = subtree.map((f) => ({ place: { folderId: f.id, environment: folder.environment, path: f.path }, keys: "all", scope: "stored", origin: root }));
+  const seeds: FanOutSeed[] = subtree.map((f) => ({
+    place: { folderId: f.id, environment: folder.environment, path: f.path },
+    keys: "all",
+    scope: "stored",
+    origin: root,
+  }));
   seeds.push({ place: root, keys: [], scope: "stored", subtree: true });
   return seeds;
 }
 
-async function enqueueEvent(tx: Database, projectId: string, revision: bigint, folder: FolderChangeInput, origin?: { environment: string; path: string }): Promise<void> {
+async function enqueueEvent(
+  tx: Database,
+  projectId: string,
+  revision: bigint,
+  folder: FolderChangeInput,
+  origin?: { environment: string; path: string },
+): Promise<void> {
   evented(tx).add(placeId(folder));
   const eventId = randomUUID();
   const event = create(SourceChangeEventSchema, {

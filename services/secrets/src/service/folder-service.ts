@@ -7,7 +7,13 @@ import { folders } from "../store/schema.ts";
 import * as store from "../store/source-store.ts";
 import { auditTarget, recordAudit, type Actor } from "./audit-log.ts";
 import { KeyChangeKind, recordChange, recordChanges, SourceChangeKind } from "./change-recorder.ts";
-import { createWriteRunner, existingEnvironment, lockedEnvironment, type SecretAddress, type WriteDeps } from "./write-transaction.ts";
+import {
+  createWriteRunner,
+  existingEnvironment,
+  lockedEnvironment,
+  type SecretAddress,
+  type WriteDeps,
+} from "./write-transaction.ts";
 
 /**
  * Folders: create (with missing parents), list, move (the subtree and its secrets go along) and
@@ -31,7 +37,12 @@ export function createFolderService(deps: WriteDeps) {
         const { environment } = await lockedEnvironment(tx, address.projectId, address.environment);
         const { folder, created } = await store.ensureFolders(tx, environment, folderLineage(address.path));
         if (!created) throw RpcError.alreadyExists(`folder ${address.path}`);
-        await recordAudit(tx, { projectId: address.projectId, actor, action: "folder.create", target: auditTarget.folder(address.environment, address.path) });
+        await recordAudit(tx, {
+          projectId: address.projectId,
+          actor,
+          action: "folder.create",
+          target: auditTarget.folder(address.environment, address.path),
+        });
         return folder;
       });
     },
@@ -48,20 +59,46 @@ export function createFolderService(deps: WriteDeps) {
       return write("folders.move", async (tx) => {
         const { revision, environment } = await lockedEnvironment(tx, address.projectId, address.environment);
         const subtree = await subtreeOrNotFound(tx, environment.id, address);
-        if (await store.findFolder(tx, environment.id, newPath)) throw RpcError.alreadyExists(`folder ${newPath} in environment "${address.environment}"`);
-        const tooDeep = checkMovedPaths(subtree.map((f) => f.path), address.path, newPath);
-        if (tooDeep) throw RpcError.failedPrecondition(`cannot move ${address.path} to ${newPath}`, [{ field: "new_path", description: tooDeep }]);
+        if (await store.findFolder(tx, environment.id, newPath))
+          throw RpcError.alreadyExists(`folder ${newPath} in environment "${address.environment}"`);
+        const tooDeep = checkMovedPaths(
+          subtree.map((f) => f.path),
+          address.path,
+          newPath,
+        );
+        if (tooDeep)
+          throw RpcError.failedPrecondition(`cannot move ${address.path} to ${newPath}`, [
+            { field: "new_path", description: tooDeep },
+          ]);
 
         // The old path's event is recorded while the subtree is still there (its importers and
         // referencers are found through it), the new paths' once they exist.
-        await recordChange(tx, { projectId: address.projectId, environment: address.environment, path: address.path, revision, changes: [], kind: SourceChangeKind.FOLDER_DELETED });
+        await recordChange(tx, {
+          projectId: address.projectId,
+          environment: address.environment,
+          path: address.path,
+          revision,
+          changes: [],
+          kind: SourceChangeKind.FOLDER_DELETED,
+        });
         await store.ensureFolders(tx, environment, folderLineage(parentPath(newPath)));
         await store.moveSubtree(tx, environment.id, address.path, newPath);
-        const keys = await store.secretKeysByFolder(tx, subtree.map((f) => f.id));
+        const keys = await store.secretKeysByFolder(
+          tx,
+          subtree.map((f) => f.id),
+        );
         const arrived = subtree.flatMap((folder) => {
           const folderKeys = keys.get(folder.id);
           const path = movedPath(folder.path, address.path, newPath);
-          return folderKeys ? [{ environment: address.environment, path, changes: folderKeys.map((key) => ({ key, kind: KeyChangeKind.CREATED })) }] : [];
+          return folderKeys
+            ? [
+                {
+                  environment: address.environment,
+                  path,
+                  changes: folderKeys.map((key) => ({ key, kind: KeyChangeKind.CREATED })),
+                },
+              ]
+            : [];
         });
         if (arrived.length > 0) await recordChanges(tx, { projectId: address.projectId, revision, folders: arrived });
         await recordAudit(tx, {
@@ -69,7 +106,12 @@ export function createFolderService(deps: WriteDeps) {
           actor,
           action: "folder.move",
           target: auditTarget.folder(address.environment, address.path),
-          details: { to: newPath, folders: String(subtree.length), secrets: String([...keys.values()].reduce((n, k) => n + k.length, 0)), revision: String(revision) },
+          details: {
+            to: newPath,
+            folders: String(subtree.length),
+            secrets: String([...keys.values()].reduce((n, k) => n + k.length, 0)),
+            revision: String(revision),
+          },
         });
         return { ...subtree.find((f) => f.path === address.path)!, path: newPath };
       });
@@ -80,22 +122,43 @@ export function createFolderService(deps: WriteDeps) {
       return write("folders.delete", async (tx) => {
         const { revision, environment } = await lockedEnvironment(tx, address.projectId, address.environment);
         const subtree = await subtreeOrNotFound(tx, environment.id, address);
-        const keys = await store.secretKeysByFolder(tx, subtree.map((f) => f.id));
+        const keys = await store.secretKeysByFolder(
+          tx,
+          subtree.map((f) => f.id),
+        );
         const secretCount = [...keys.values()].reduce((n, k) => n + k.length, 0);
         if (!recursive && (subtree.length > 1 || secretCount > 0)) {
           throw RpcError.failedPrecondition(`folder ${address.path} is not empty`, [
-            { field: "recursive", description: `folder ${address.path} holds ${subtree.length - 1} subfolder(s) and ${secretCount} secret(s); set recursive to delete them with it` },
+            {
+              field: "recursive",
+              description: `folder ${address.path} holds ${subtree.length - 1} subfolder(s) and ${secretCount} secret(s); set recursive to delete them with it`,
+            },
           ]);
         }
-        await recordChange(tx, { projectId: address.projectId, environment: address.environment, path: address.path, revision, changes: [], kind: SourceChangeKind.FOLDER_DELETED });
+        await recordChange(tx, {
+          projectId: address.projectId,
+          environment: address.environment,
+          path: address.path,
+          revision,
+          changes: [],
+          kind: SourceChangeKind.FOLDER_DELETED,
+        });
         await recordAudit(tx, {
           projectId: address.projectId,
           actor,
           action: "folder.delete",
           target: auditTarget.folder(address.environment, address.path),
-          details: { recursive: String(recursive), folders: String(subtree.length), secrets: String(secretCount), revision: String(revision) },
+          details: {
+            recursive: String(recursive),
+            folders: String(subtree.length),
+            secrets: String(secretCount),
+            revision: String(revision),
+          },
         });
-        await store.deleteFolders(tx, subtree.map((f) => f.id));
+        await store.deleteFolders(
+          tx,
+          subtree.map((f) => f.id),
+        );
         return revision;
       });
     },

@@ -7,7 +7,13 @@ import * as store from "../store/source-store.ts";
 import { auditTarget, recordAudit, type Actor } from "./audit-log.ts";
 import { recordChange, recordChanges, SourceChangeKind } from "./change-recorder.ts";
 import type { SecretSealer } from "./secret-sealer.ts";
-import { createWriteRunner, existingEnvironment, lockedEnvironment, lockProject, type WriteDeps } from "./write-transaction.ts";
+import {
+  createWriteRunner,
+  existingEnvironment,
+  lockedEnvironment,
+  lockProject,
+  type WriteDeps,
+} from "./write-transaction.ts";
 
 /**
  * Projects and environments: create, rename, delete, list. Deleting publishes PROJECT_DELETED (one
@@ -30,7 +36,13 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
         write("projects.insert", async (tx) => {
           const [row] = await tx.insert(projects).values({ id: randomUUID(), name }).returning();
           await sealer.forProjectWrite(tx, row!.id);
-          await recordAudit(tx, { projectId: row!.id, actor, action: "project.create", target: auditTarget.project(row!.id), details: { name } });
+          await recordAudit(tx, {
+            projectId: row!.id,
+            actor,
+            action: "project.create",
+            target: auditTarget.project(row!.id),
+            details: { name },
+          });
           return row!;
         }),
       );
@@ -52,7 +64,13 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
           await lockProject(tx, projectId);
           const before = (await store.findProject(tx, projectId))!;
           const [row] = await tx.update(projects).set({ name }).where(eq(projects.id, projectId)).returning();
-          await recordAudit(tx, { projectId, actor, action: "project.rename", target: auditTarget.project(projectId), details: { from: before.name, to: name } });
+          await recordAudit(tx, {
+            projectId,
+            actor,
+            action: "project.rename",
+            target: auditTarget.project(projectId),
+            details: { from: before.name, to: name },
+          });
           return row!;
         }),
       );
@@ -62,10 +80,25 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
       await write("projects.delete", async (tx) => {
         const revision = await lockProject(tx, projectId);
         const project = (await store.findProject(tx, projectId))!;
-        const envs = await tx.select().from(environments).where(eq(environments.projectId, projectId)).orderBy(environments.slug);
-        const folders = envs.map((environment) => ({ environment: environment.slug, path: "/", changes: [], kind: SourceChangeKind.PROJECT_DELETED }));
+        const envs = await tx
+          .select()
+          .from(environments)
+          .where(eq(environments.projectId, projectId))
+          .orderBy(environments.slug);
+        const folders = envs.map((environment) => ({
+          environment: environment.slug,
+          path: "/",
+          changes: [],
+          kind: SourceChangeKind.PROJECT_DELETED,
+        }));
         if (folders.length > 0) await recordChanges(tx, { projectId, revision, folders });
-        await recordAudit(tx, { projectId, actor, action: "project.delete", target: auditTarget.project(projectId), details: { name: project.name, environments: String(envs.length), revision: String(revision) } });
+        await recordAudit(tx, {
+          projectId,
+          actor,
+          action: "project.delete",
+          target: auditTarget.project(projectId),
+          details: { name: project.name, environments: String(envs.length), revision: String(revision) },
+        });
         await tx.delete(projects).where(eq(projects.id, projectId));
       });
       sealer.forget(projectId);
@@ -75,9 +108,18 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
       return write("environments.insert", async (tx) => {
         await lockProject(tx, projectId);
         if (await store.findEnvironment(tx, projectId, slug)) throw RpcError.alreadyExists(`environment "${slug}"`);
-        const [environment] = await tx.insert(environments).values({ id: randomUUID(), projectId, slug, name: name || slug }).returning();
+        const [environment] = await tx
+          .insert(environments)
+          .values({ id: randomUUID(), projectId, slug, name: name || slug })
+          .returning();
         await store.ensureFolders(tx, environment!, ["/"]);
-        await recordAudit(tx, { projectId, actor, action: "environment.create", target: auditTarget.environment(slug), details: { name: environment!.name } });
+        await recordAudit(tx, {
+          projectId,
+          actor,
+          action: "environment.create",
+          target: auditTarget.environment(slug),
+          details: { name: environment!.name },
+        });
         return environment!;
       });
     },
@@ -94,8 +136,18 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
     async updateEnvironment(actor: Actor, projectId: string, slug: string, name: string) {
       return write("environments.update", async (tx) => {
         const { environment } = await lockedEnvironment(tx, projectId, slug);
-        const [row] = await tx.update(environments).set({ name }).where(eq(environments.id, environment.id)).returning();
-        await recordAudit(tx, { projectId, actor, action: "environment.update", target: auditTarget.environment(slug), details: { from: environment.name, to: name } });
+        const [row] = await tx
+          .update(environments)
+          .set({ name })
+          .where(eq(environments.id, environment.id))
+          .returning();
+        await recordAudit(tx, {
+          projectId,
+          actor,
+          action: "environment.update",
+          target: auditTarget.environment(slug),
+          details: { from: environment.name, to: name },
+        });
         return row!;
       });
     },
@@ -104,8 +156,21 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
       await write("environments.delete", async (tx) => {
         const revision = await lockProject(tx, projectId);
         const environment = await existingEnvironment(tx, projectId, slug);
-        await recordChange(tx, { projectId, environment: slug, path: "/", revision, changes: [], kind: SourceChangeKind.ENVIRONMENT_DELETED });
-        await recordAudit(tx, { projectId, actor, action: "environment.delete", target: auditTarget.environment(slug), details: { revision: String(revision) } });
+        await recordChange(tx, {
+          projectId,
+          environment: slug,
+          path: "/",
+          revision,
+          changes: [],
+          kind: SourceChangeKind.ENVIRONMENT_DELETED,
+        });
+        await recordAudit(tx, {
+          projectId,
+          actor,
+          action: "environment.delete",
+          target: auditTarget.environment(slug),
+          details: { revision: String(revision) },
+        });
         await tx.delete(environments).where(eq(environments.id, environment.id));
       });
     },

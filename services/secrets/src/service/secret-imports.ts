@@ -2,7 +2,15 @@ import { randomUUID } from "node:crypto";
 import { traced, type Database } from "@syncline/db";
 import { Code, RpcError } from "@syncline/rpc";
 import { createImportGraph, importLimits, importProblem } from "../domain/import-graph.ts";
-import { findImport, insertImportAt, deleteImport, loadPlacedImports, placeFolders, countImports, type PlacedImport } from "../store/composition-store.ts";
+import {
+  findImport,
+  insertImportAt,
+  deleteImport,
+  loadPlacedImports,
+  placeFolders,
+  countImports,
+  type PlacedImport,
+} from "../store/composition-store.ts";
 import * as store from "../store/source-store.ts";
 import { auditTarget, recordAudit, type Actor } from "./audit-log.ts";
 import { recordImportsChange } from "./change-recorder.ts";
@@ -30,31 +38,53 @@ export function createSecretImports(deps: WriteDeps) {
       return write("secret_imports.insert", async (tx) => {
         const revision = await lockedProject(tx, address.projectId);
         const folder = await folderOrNotFound(tx, address, { environment: "environment", path: "path" });
-        const imported = await folderOrNotFound(tx, { projectId: address.projectId, environment: request.importEnvironment, path: request.importPath }, { environment: "import_environment", path: "import_path" });
+        const imported = await folderOrNotFound(
+          tx,
+          { projectId: address.projectId, environment: request.importEnvironment, path: request.importPath },
+          { environment: "import_environment", path: "import_path" },
+        );
 
         const imports = await loadPlacedImports(tx, address.projectId);
         if (imports.some((i) => i.folderId === folder.id && i.importFolderId === imported.id)) {
-          throw RpcError.alreadyExists(`import of ${request.importEnvironment}:${request.importPath} into ${address.environment}:${address.path}`);
+          throw RpcError.alreadyExists(
+            `import of ${request.importEnvironment}:${request.importPath} into ${address.environment}:${address.path}`,
+          );
         }
         const count = await countImports(tx, folder.id);
         if (count >= importLimits.perFolder) {
-          throw RpcError.failedPrecondition(`${address.environment}:${address.path} already has ${count} imports (at most ${importLimits.perFolder})`);
+          throw RpcError.failedPrecondition(
+            `${address.environment}:${address.path} already has ${count} imports (at most ${importLimits.perFolder})`,
+          );
         }
         if (request.position > count + 1) {
-          throw RpcError.invalidArgument([{ field: "position", description: `must be 0 (append) or between 1 and ${count + 1}: the folder has ${count} import(s)` }]);
+          throw RpcError.invalidArgument([
+            {
+              field: "position",
+              description: `must be 0 (append) or between 1 and ${count + 1}: the folder has ${count} import(s)`,
+            },
+          ]);
         }
         const problem = importProblem(createImportGraph(imports), folder.id, imported.id);
         if (problem) {
           const names = await placeFolders(tx, "cycle" in problem ? problem.cycle : problem.chain);
-          const chain = ("cycle" in problem ? problem.cycle : problem.chain).map((id) => `${names.get(id)!.environment}:${names.get(id)!.path}`).join(" → ");
-          const description = "cycle" in problem
-            ? `importing would create a cycle: ${chain}`
-            : `importing would create a chain of ${problem.chain.length - 1} imports (at most ${importLimits.depth}): ${chain}`;
+          const chain = ("cycle" in problem ? problem.cycle : problem.chain)
+            .map((id) => `${names.get(id)!.environment}:${names.get(id)!.path}`)
+            .join(" → ");
+          const description =
+            "cycle" in problem
+              ? `importing would create a cycle: ${chain}`
+              : `importing would create a chain of ${problem.chain.length - 1} imports (at most ${importLimits.depth}): ${chain}`;
           throw RpcError.failedPrecondition(description, [{ field: "import_path", description }]);
         }
 
         const position = request.position === 0 ? count + 1 : request.position;
-        const row = await insertImportAt(tx, { id: randomUUID(), projectId: address.projectId, folderId: folder.id, importFolderId: imported.id, position });
+        const row = await insertImportAt(tx, {
+          id: randomUUID(),
+          projectId: address.projectId,
+          folderId: folder.id,
+          importFolderId: imported.id,
+          position,
+        });
         const place = { folderId: folder.id, environment: address.environment, path: address.path };
         await recordImportsChange(tx, { projectId: address.projectId, revision, place });
         await recordAudit(tx, {
@@ -62,9 +92,19 @@ export function createSecretImports(deps: WriteDeps) {
           actor,
           action: "secret_import.create",
           target: auditTarget.folder(address.environment, address.path),
-          details: { import: `${request.importEnvironment}:${request.importPath}`, position: String(position), revision: String(revision) },
+          details: {
+            import: `${request.importEnvironment}:${request.importPath}`,
+            position: String(position),
+            revision: String(revision),
+          },
         });
-        return { ...row, environment: address.environment, path: address.path, importEnvironment: request.importEnvironment, importPath: request.importPath };
+        return {
+          ...row,
+          environment: address.environment,
+          path: address.path,
+          importEnvironment: request.importEnvironment,
+          importPath: request.importPath,
+        };
       });
     },
 
@@ -90,7 +130,11 @@ export function createSecretImports(deps: WriteDeps) {
           actor,
           action: "secret_import.delete",
           target: auditTarget.folder(placed.environment, placed.path),
-          details: { import: `${placed.importEnvironment}:${placed.importPath}`, position: String(row.position), revision: String(revision) },
+          details: {
+            import: `${placed.importEnvironment}:${placed.importPath}`,
+            position: String(row.position),
+            revision: String(revision),
+          },
         });
       });
     },
@@ -113,8 +157,12 @@ async function lockedProject(tx: Database, projectId: string): Promise<bigint> {
 async function folderOrNotFound(tx: Database, address: SecretAddress, fields: { environment: string; path: string }) {
   const environment = await store.findEnvironment(tx, address.projectId, address.environment);
   if (!environment) {
-    if (!(await store.findProject(tx, address.projectId))) throw notFound("project_id", `project ${address.projectId} not found`);
-    throw notFound(fields.environment, `environment "${address.environment}" not found in project ${address.projectId}`);
+    if (!(await store.findProject(tx, address.projectId)))
+      throw notFound("project_id", `project ${address.projectId} not found`);
+    throw notFound(
+      fields.environment,
+      `environment "${address.environment}" not found in project ${address.projectId}`,
+    );
   }
   const folder = await store.findFolder(tx, environment.id, address.path);
   if (!folder) throw notFound(fields.path, `folder ${address.path} not found in environment "${address.environment}"`);

@@ -1,6 +1,13 @@
 import type { Database } from "@syncline/db";
 import type { StoredValueLookup } from "../domain/reference-expansion.ts";
-import { addressKey, mayReference, parseValue, referenceLimits, referencesOf, type ReferenceAddress } from "../domain/secret-reference.ts";
+import {
+  addressKey,
+  mayReference,
+  parseValue,
+  referenceLimits,
+  referencesOf,
+  type ReferenceAddress,
+} from "../domain/secret-reference.ts";
 import { loadSecretsAt, type StoredSecret } from "../store/composition-store.ts";
 
 /** Opens sealed secrets of one project (the project's data key is unwrapped once by the caller). */
@@ -16,7 +23,10 @@ export interface ReferencedValues {
    * Adds secrets already read, opened only if a reference needs them; `folders` lists the folders
    * read whole (a key absent there does not exist).
    */
-  add(secrets: Iterable<StoredSecret & { value?: string }>, folders?: Iterable<{ environment: string; path: string }>): void;
+  add(
+    secrets: Iterable<StoredSecret & { value?: string }>,
+    folders?: Iterable<{ environment: string; path: string }>,
+  ): void;
   /** Sets a value without storing it (the candidate of a validation). */
   override(address: ReferenceAddress, value: string): void;
   /** Loads everything `roots` reference, transitively, up to the depth bound. */

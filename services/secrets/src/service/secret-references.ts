@@ -22,21 +22,31 @@ export interface ValueValidation {
 export function createSecretReferences(deps: { db: Database; sealer: Pick<SecretSealer, "forProject"> }) {
   return {
     /** NOT_FOUND when the project or environment does not exist; the folder may not exist yet. */
-    async validateValue(at: { projectId: string; environment: string; path: string; key: string }, value: string): Promise<ValueValidation> {
+    async validateValue(
+      at: { projectId: string; environment: string; path: string; key: string },
+      value: string,
+    ): Promise<ValueValidation> {
       return traced("references.validate", () =>
         deps.db.transaction(
           async (tx) => {
             if (!(await store.findProject(tx, at.projectId))) throw RpcError.notFound(`project ${at.projectId}`);
-            if (!(await store.findEnvironment(tx, at.projectId, at.environment))) throw RpcError.notFound(`environment "${at.environment}" in project ${at.projectId}`);
+            if (!(await store.findEnvironment(tx, at.projectId, at.environment)))
+              throw RpcError.notFound(`environment "${at.environment}" in project ${at.projectId}`);
             const values = await deps.sealer.forProject(tx, at.projectId);
-            const open = (s: StoredSecret) => values.open({ secretId: s.secretId, version: s.version, sealedValue: s.sealedValue });
+            const open = (s: StoredSecret) =>
+              values.open({ secretId: s.secretId, version: s.version, sealedValue: s.sealedValue });
             const address: ReferenceAddress = { environment: at.environment, path: at.path, key: at.key };
             const referenced = createReferencedValues(tx, at.projectId, open);
             referenced.override(address, value);
             await referenced.loadFrom([{ address, value }]);
             const expansion = createExpander(referenced.lookup).expandCandidate(address, value);
-            const targets = new Map(referencesOf(parseValue(value, address)).map(({ address: target }) => [addressKey(target), target]));
-            const references = [...targets.values()].map((target) => ({ ...target, found: referenced.lookup(target) != null }));
+            const targets = new Map(
+              referencesOf(parseValue(value, address)).map(({ address: target }) => [addressKey(target), target]),
+            );
+            const references = [...targets.values()].map((target) => ({
+              ...target,
+              found: referenced.lookup(target) != null,
+            }));
             return { references, problems: expansion.problems };
           },
           { isolationLevel: "repeatable read", accessMode: "read only" },

@@ -65,7 +65,10 @@ export function createSecretSealer(rootKeys: { current: Uint8Array; previous?: r
         try {
           return cipher.open(row.sealedValue, valueBinding(projectId, row.secretId, row.version)).toString("utf8");
         } catch (error) {
-          throw new Error(`cannot open the value of secret ${row.secretId} version ${row.version}: it was not sealed for this project, secret and version (copied or altered row)`, { cause: error });
+          throw new Error(
+            `cannot open the value of secret ${row.secretId} version ${row.version}: it was not sealed for this project, secret and version (copied or altered row)`,
+            { cause: error },
+          );
         }
       },
     };
@@ -83,7 +86,10 @@ export function createSecretSealer(rootKeys: { current: Uint8Array; previous?: r
   const load = async (db: Database, projectId: string, cached: boolean): Promise<ProjectValues | undefined> => {
     const row = await keys.findDataKey(db, projectId);
     if (!row) return undefined;
-    const values = valuesFor(projectId, keyring.unwrap({ rootKeyId: row.rootKeyId, wrapped: row.wrappedKey }, projectId));
+    const values = valuesFor(
+      projectId,
+      keyring.unwrap({ rootKeyId: row.rootKeyId, wrapped: row.wrappedKey }, projectId),
+    );
     return cached ? remember(projectId, values) : values;
   };
 

@@ -6,7 +6,13 @@ import * as store from "../store/source-store.ts";
 import type { Actor } from "./audit-log.ts";
 import type { SecretSealer } from "./secret-sealer.ts";
 import { applySecretWrites, type SecretView } from "./secret-writes.ts";
-import { createWriteRunner, existingFolder, lockedEnvironment, type SecretAddress, type WriteDeps } from "./write-transaction.ts";
+import {
+  createWriteRunner,
+  existingFolder,
+  lockedEnvironment,
+  type SecretAddress,
+  type WriteDeps,
+} from "./write-transaction.ts";
 
 /** What an update changes; unset fields keep their content. */
 export interface SecretPatch {
@@ -27,7 +33,8 @@ export interface SecretVersionView {
   readonly createdAt: Date;
 }
 
-const notFound = (address: SecretAddress, key: string) => RpcError.notFound(`secret "${key}" in ${address.environment}:${address.path}`);
+const notFound = (address: SecretAddress, key: string) =>
+  RpcError.notFound(`secret "${key}" in ${address.environment}:${address.path}`);
 
 /** Refuses a write whose `expected_version` is not the secret's version: ABORTED, nothing written. */
 export function checkExpectedVersion(key: string, current: number, expected: number | undefined): void {
@@ -46,7 +53,17 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
 
   const withValue = async (executor: Database, row: store.SecretRow, address: SecretAddress): Promise<SecretView> => {
     const values = await sealer.forProject(executor, row.projectId);
-    return { ...address, id: row.id, key: row.key, value: values.open({ secretId: row.id, version: row.version, sealedValue: row.sealedValue }), comment: row.comment, metadata: row.metadata, version: row.version, createdAt: row.createdAt, updatedAt: row.updatedAt };
+    return {
+      ...address,
+      id: row.id,
+      key: row.key,
+      value: values.open({ secretId: row.id, version: row.version, sealedValue: row.sealedValue }),
+      comment: row.comment,
+      metadata: row.metadata,
+      version: row.version,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
   };
 
   /** Locks the project and finds the secret, or NOT_FOUND. */
@@ -65,16 +82,37 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
     return row;
   };
 
-  const versionView = (row: secretStore.SecretVersionRow, value: string): SecretVersionView => ({ secretId: row.secretId, version: row.version, value, comment: row.comment, metadata: row.metadata, actor: row.actor, createdAt: row.createdAt });
+  const versionView = (row: secretStore.SecretVersionRow, value: string): SecretVersionView => ({
+    secretId: row.secretId,
+    version: row.version,
+    value,
+    comment: row.comment,
+    metadata: row.metadata,
+    actor: row.actor,
+    createdAt: row.createdAt,
+  });
 
   return {
-    async createSecret(actor: Actor, address: SecretAddress, input: { key: string; value: string; comment: string; metadata: Record<string, string> }): Promise<SecretView> {
+    async createSecret(
+      actor: Actor,
+      address: SecretAddress,
+      input: { key: string; value: string; comment: string; metadata: Record<string, string> },
+    ): Promise<SecretView> {
       return write("secrets.insert", async (tx) => {
         const { revision, environment } = await lockedEnvironment(tx, address.projectId, address.environment);
         const { folder } = await store.ensureFolders(tx, environment, folderLineage(address.path));
-        if (await store.findSecret(tx, folder.id, input.key)) throw RpcError.alreadyExists(`secret "${input.key}" in ${address.environment}:${address.path}`);
+        if (await store.findSecret(tx, folder.id, input.key))
+          throw RpcError.alreadyExists(`secret "${input.key}" in ${address.environment}:${address.path}`);
         const values = await sealer.forProjectWrite(tx, address.projectId);
-        const { created } = await applySecretWrites(tx, { projectId: address.projectId, actor, revision, values, creates: [{ folderId: folder.id, ...address, ...input }], rewrites: [], deletes: [] });
+        const { created } = await applySecretWrites(tx, {
+          projectId: address.projectId,
+          actor,
+          revision,
+          values,
+          creates: [{ folderId: folder.id, ...address, ...input }],
+          rewrites: [],
+          deletes: [],
+        });
         return { ...created[0]!, value: input.value };
       });
     },
@@ -84,9 +122,28 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
         const { revision, folder, current } = await lockedSecret(tx, address, key);
         checkExpectedVersion(key, current.version, patch.expectedVersion);
         const values = await sealer.forProjectWrite(tx, address.projectId);
-        const value = patch.value ?? values.open({ secretId: current.id, version: current.version, sealedValue: current.sealedValue });
-        const rewrite = { folderId: folder.id, ...address, key, current, value, valueChanged: patch.value !== undefined, comment: patch.comment ?? current.comment, metadata: patch.metadata ?? current.metadata };
-        const { rewritten } = await applySecretWrites(tx, { projectId: address.projectId, actor, revision, values, creates: [], rewrites: [rewrite], deletes: [] });
+        const value =
+          patch.value ??
+          values.open({ secretId: current.id, version: current.version, sealedValue: current.sealedValue });
+        const rewrite = {
+          folderId: folder.id,
+          ...address,
+          key,
+          current,
+          value,
+          valueChanged: patch.value !== undefined,
+          comment: patch.comment ?? current.comment,
+          metadata: patch.metadata ?? current.metadata,
+        };
+        const { rewritten } = await applySecretWrites(tx, {
+          projectId: address.projectId,
+          actor,
+          revision,
+          values,
+          creates: [],
+          rewrites: [rewrite],
+          deletes: [],
+        });
         return { ...rewritten[0]!, value };
       });
     },
@@ -96,7 +153,15 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
         const { revision, folder, current } = await lockedSecret(tx, address, key);
         checkExpectedVersion(key, current.version, expectedVersion);
         const values = await sealer.forProjectWrite(tx, address.projectId);
-        await applySecretWrites(tx, { projectId: address.projectId, actor, revision, values, creates: [], rewrites: [], deletes: [{ folderId: folder.id, ...address, key, current }] });
+        await applySecretWrites(tx, {
+          projectId: address.projectId,
+          actor,
+          revision,
+          values,
+          creates: [],
+          rewrites: [],
+          deletes: [{ folderId: folder.id, ...address, key, current }],
+        });
         return revision;
       });
     },
@@ -111,18 +176,30 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
         const rows = await store.listFolderSecrets(db, folder.id);
         const values = includeValues && rows.length > 0 ? await sealer.forProject(db, address.projectId) : undefined;
         return rows.map((row) => ({
-          ...address, id: row.id, key: row.key, comment: row.comment, metadata: row.metadata, version: row.version, createdAt: row.createdAt, updatedAt: row.updatedAt,
+          ...address,
+          id: row.id,
+          key: row.key,
+          comment: row.comment,
+          metadata: row.metadata,
+          version: row.version,
+          createdAt: row.createdAt,
+          updatedAt: row.updatedAt,
           value: values ? values.open({ secretId: row.id, version: row.version, sealedValue: row.sealedValue }) : "",
         }));
       });
     },
 
     /** Versions newest first, below `beforeVersion` when paging; values only when asked for. */
-    async listSecretVersions(address: SecretAddress, key: string, options: { includeValues: boolean; beforeVersion?: number; limit: number }) {
+    async listSecretVersions(
+      address: SecretAddress,
+      key: string,
+      options: { includeValues: boolean; beforeVersion?: number; limit: number },
+    ) {
       return traced("secret_versions.list", async () => {
         const secret = await secretOf(address, key);
         const rows = await secretStore.listSecretVersions(db, secret.id, options);
-        const values = options.includeValues && rows.length > 0 ? await sealer.forProject(db, address.projectId) : undefined;
+        const values =
+          options.includeValues && rows.length > 0 ? await sealer.forProject(db, address.projectId) : undefined;
         return rows.map((row) => versionView(row, values ? values.open(row) : ""));
       });
     },
@@ -131,22 +208,49 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
       return traced("secret_versions.get", async () => {
         const secret = await secretOf(address, key);
         const row = await secretStore.findSecretVersion(db, secret.id, version);
-        if (!row) throw RpcError.notFound(`version ${version} of secret "${key}" in ${address.environment}:${address.path}`);
+        if (!row)
+          throw RpcError.notFound(`version ${version} of secret "${key}" in ${address.environment}:${address.path}`);
         return versionView(row, (await sealer.forProject(db, address.projectId)).open(row));
       });
     },
 
     /** Writes a new version carrying the value, comment and metadata of `version`. */
-    async rollbackSecret(actor: Actor, address: SecretAddress, key: string, version: number, expectedVersion?: number): Promise<SecretView> {
+    async rollbackSecret(
+      actor: Actor,
+      address: SecretAddress,
+      key: string,
+      version: number,
+      expectedVersion?: number,
+    ): Promise<SecretView> {
       return write("secrets.rollback", async (tx) => {
         const { revision, folder, current } = await lockedSecret(tx, address, key);
         checkExpectedVersion(key, current.version, expectedVersion);
         const old = await secretStore.findSecretVersion(tx, current.id, version);
-        if (!old) throw RpcError.notFound(`version ${version} of secret "${key}" in ${address.environment}:${address.path}`);
+        if (!old)
+          throw RpcError.notFound(`version ${version} of secret "${key}" in ${address.environment}:${address.path}`);
         const values = await sealer.forProjectWrite(tx, address.projectId);
         const value = values.open(old);
-        const rewrite = { folderId: folder.id, ...address, key, current, value, valueChanged: true, comment: old.comment, metadata: old.metadata, action: "secret.rollback", auditDetails: { from_version: String(version) } };
-        const { rewritten } = await applySecretWrites(tx, { projectId: address.projectId, actor, revision, values, creates: [], rewrites: [rewrite], deletes: [] });
+        const rewrite = {
+          folderId: folder.id,
+          ...address,
+          key,
+          current,
+          value,
+          valueChanged: true,
+          comment: old.comment,
+          metadata: old.metadata,
+          action: "secret.rollback",
+          auditDetails: { from_version: String(version) },
+        };
+        const { rewritten } = await applySecretWrites(tx, {
+          projectId: address.projectId,
+          actor,
+          revision,
+          values,
+          creates: [],
+          rewrites: [rewrite],
+          deletes: [],
+        });
         return { ...rewritten[0]!, value };
       });
     },

@@ -83,38 +83,106 @@ export async function applySecretWrites(
   const changes = new Map<string, { environment: string; path: string; changes: KeyChangeInput[] }>();
   const changed = (target: WriteTarget, kind: KeyChangeKind, value?: string) => {
     const folder = `${target.environment}\u0000${target.path}`;
-    const entry = changes.get(folder) ?? changes.set(folder, { environment: target.environment, path: target.path, changes: [] }).get(folder)!;
+    const entry =
+      changes.get(folder) ??
+      changes.set(folder, { environment: target.environment, path: target.path, changes: [] }).get(folder)!;
     entry.changes.push(value === undefined ? { key: target.key, kind } : { key: target.key, kind, value });
   };
-  const view = (target: WriteTarget, row: { id: string; comment: string; metadata: Record<string, string>; version: number; createdAt: Date }, updatedAt: Date): SecretView => ({
-    projectId, environment: target.environment, path: target.path, key: target.key, id: row.id, value: "", comment: row.comment, metadata: row.metadata, version: row.version, createdAt: row.createdAt, updatedAt,
+  const view = (
+    target: WriteTarget,
+    row: { id: string; comment: string; metadata: Record<string, string>; version: number; createdAt: Date },
+    updatedAt: Date,
+  ): SecretView => ({
+    projectId,
+    environment: target.environment,
+    path: target.path,
+    key: target.key,
+    id: row.id,
+    value: "",
+    comment: row.comment,
+    metadata: row.metadata,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt,
   });
 
   const createdRows = plan.creates.map((c) => {
     const id = randomUUID();
     const sealedValue = values.seal(id, 1, c.value);
-    versionRows.push({ secretId: id, version: 1, projectId, sealedValue, comment: c.comment, metadata: c.metadata, actor, createdAt: now });
-    audit.push({ projectId, actor, action: "secret.create", target: auditTarget.secret(c.environment, c.path, c.key), details: { version: "1", revision: String(plan.revision), ...plan.auditDetails } });
+    versionRows.push({
+      secretId: id,
+      version: 1,
+      projectId,
+      sealedValue,
+      comment: c.comment,
+      metadata: c.metadata,
+      actor,
+      createdAt: now,
+    });
+    audit.push({
+      projectId,
+      actor,
+      action: "secret.create",
+      target: auditTarget.secret(c.environment, c.path, c.key),
+      details: { version: "1", revision: String(plan.revision), ...plan.auditDetails },
+    });
     changed(c, KeyChangeKind.CREATED, c.value);
-    return { id, projectId, folderId: c.folderId, key: c.key, sealedValue, comment: c.comment, metadata: c.metadata, version: 1, createdAt: now, updatedAt: now };
+    return {
+      id,
+      projectId,
+      folderId: c.folderId,
+      key: c.key,
+      sealedValue,
+      comment: c.comment,
+      metadata: c.metadata,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
   });
   const rewrites = plan.rewrites.map((r) => {
     const version = r.current.version + 1;
     const sealedValue = values.seal(r.current.id, version, r.value);
-    versionRows.push({ secretId: r.current.id, version, projectId, sealedValue, comment: r.comment, metadata: r.metadata, actor, createdAt: now });
-    audit.push({ projectId, actor, action: r.action ?? "secret.update", target: auditTarget.secret(r.environment, r.path, r.key), details: { version: String(version), revision: String(plan.revision), ...plan.auditDetails, ...r.auditDetails } });
+    versionRows.push({
+      secretId: r.current.id,
+      version,
+      projectId,
+      sealedValue,
+      comment: r.comment,
+      metadata: r.metadata,
+      actor,
+      createdAt: now,
+    });
+    audit.push({
+      projectId,
+      actor,
+      action: r.action ?? "secret.update",
+      target: auditTarget.secret(r.environment, r.path, r.key),
+      details: { version: String(version), revision: String(plan.revision), ...plan.auditDetails, ...r.auditDetails },
+    });
     changed(r, KeyChangeKind.UPDATED, r.valueChanged ? r.value : undefined);
     return { id: r.current.id, version, sealedValue, comment: r.comment, metadata: r.metadata };
   });
   for (const d of plan.deletes) {
-    audit.push({ projectId, actor, action: "secret.delete", target: auditTarget.secret(d.environment, d.path, d.key), details: { version: String(d.current.version), revision: String(plan.revision), ...plan.auditDetails } });
+    audit.push({
+      projectId,
+      actor,
+      action: "secret.delete",
+      target: auditTarget.secret(d.environment, d.path, d.key),
+      details: { version: String(d.current.version), revision: String(plan.revision), ...plan.auditDetails },
+    });
     changed(d, KeyChangeKind.DELETED);
   }
 
   // Events first: the change recorder looks up importers and referencers before rows go away.
-  const folders: FolderChangeInput[] = [...changes.values()].flatMap((folder) => splitBySize(folder.changes).map((part) => ({ environment: folder.environment, path: folder.path, changes: part })));
+  const folders: FolderChangeInput[] = [...changes.values()].flatMap((folder) =>
+    splitBySize(folder.changes).map((part) => ({ environment: folder.environment, path: folder.path, changes: part })),
+  );
   await recordChanges(tx, { projectId, revision: plan.revision, folders });
-  await secretStore.deleteSecretsById(tx, plan.deletes.map((d) => d.current.id));
+  await secretStore.deleteSecretsById(
+    tx,
+    plan.deletes.map((d) => d.current.id),
+  );
   await secretStore.insertSecrets(tx, createdRows);
   await secretStore.rewriteSecrets(tx, rewrites, now);
   await secretStore.insertSecretVersions(tx, versionRows);

@@ -1,7 +1,13 @@
 import { traced, type Database } from "@syncline/db";
 import { createImportGraph, precedenceOrder } from "../domain/import-graph.ts";
 import { createExpander } from "../domain/reference-expansion.ts";
-import { findSubtree, loadFolderSecrets, loadPlacedImports, type FolderPlace, type StoredSecret } from "../store/composition-store.ts";
+import {
+  findSubtree,
+  loadFolderSecrets,
+  loadPlacedImports,
+  type FolderPlace,
+  type StoredSecret,
+} from "../store/composition-store.ts";
 import * as store from "../store/source-store.ts";
 import type { SecretSealer } from "./secret-sealer.ts";
 import { createReferencedValues } from "./secret-references-loader.ts";
@@ -47,7 +53,10 @@ export function createSourceSnapshots(deps: { db: Database; sealer: Pick<SecretS
   return {
     async read(request: SnapshotRequest): Promise<SourceSnapshot> {
       return traced("snapshot.read", () =>
-        deps.db.transaction((tx) => readSnapshot(tx, deps.sealer, request), { isolationLevel: "repeatable read", accessMode: "read only" }),
+        deps.db.transaction((tx) => readSnapshot(tx, deps.sealer, request), {
+          isolationLevel: "repeatable read",
+          accessMode: "read only",
+        }),
       );
     },
   };
@@ -55,24 +64,44 @@ export function createSourceSnapshots(deps: { db: Database; sealer: Pick<SecretS
 
 export type SourceSnapshots = ReturnType<typeof createSourceSnapshots>;
 
-async function readSnapshot(tx: Database, sealer: Pick<SecretSealer, "forProject">, request: SnapshotRequest): Promise<SourceSnapshot> {
-  const absent = (revision: bigint): SourceSnapshot => ({ revision, exists: false, secrets: [], collisions: [], referenceProblems: [] });
+async function readSnapshot(
+  tx: Database,
+  sealer: Pick<SecretSealer, "forProject">,
+  request: SnapshotRequest,
+): Promise<SourceSnapshot> {
+  const absent = (revision: bigint): SourceSnapshot => ({
+    revision,
+    exists: false,
+    secrets: [],
+    collisions: [],
+    referenceProblems: [],
+  });
   const project = await store.findProject(tx, request.projectId);
   if (!project) return absent(0n);
   const environment = await store.findEnvironment(tx, request.projectId, request.environment);
   const folder = environment && (await store.findFolder(tx, environment.id, request.path));
   if (!environment || !folder) return absent(project.revision);
 
-  const subtree = request.recursive ? await findSubtree(tx, environment.id, request.path) : [{ id: folder.id, path: folder.path }];
+  const subtree = request.recursive
+    ? await findSubtree(tx, environment.id, request.path)
+    : [{ id: folder.id, path: folder.path }];
   const imports = await loadPlacedImports(tx, request.projectId);
   const graph = createImportGraph(imports);
-  const places = new Map<string, FolderPlace>(subtree.map((f) => [f.id, { folderId: f.id, environment: request.environment, path: f.path }]));
-  for (const edge of imports) places.set(edge.importFolderId, { folderId: edge.importFolderId, environment: edge.importEnvironment, path: edge.importPath });
+  const places = new Map<string, FolderPlace>(
+    subtree.map((f) => [f.id, { folderId: f.id, environment: request.environment, path: f.path }]),
+  );
+  for (const edge of imports)
+    places.set(edge.importFolderId, {
+      folderId: edge.importFolderId,
+      environment: edge.importEnvironment,
+      path: edge.importPath,
+    });
   const orders = subtree.map((f) => precedenceOrder(graph, f.id));
   const involved = new Map([...new Set(orders.flat())].map((id) => [id, places.get(id)!]));
 
   const values = await sealer.forProject(tx, request.projectId);
-  const open = (s: StoredSecret) => values.open({ secretId: s.secretId, version: s.version, sealedValue: s.sealedValue });
+  const open = (s: StoredSecret) =>
+    values.open({ secretId: s.secretId, version: s.version, sealedValue: s.sealedValue });
   const stored = await loadFolderSecrets(tx, involved);
   const byFolder = new Map<string, Map<string, StoredSecret>>();
   for (const secret of stored) {
@@ -84,7 +113,8 @@ async function readSnapshot(tx: Database, sealer: Pick<SecretSealer, "forProject
   const provided = new Map<string, StoredSecret[]>();
   for (const order of orders) {
     const composed = new Map<string, StoredSecret>();
-    for (const id of order) for (const [key, secret] of byFolder.get(id) ?? []) if (!composed.has(key)) composed.set(key, secret);
+    for (const id of order)
+      for (const [key, secret] of byFolder.get(id) ?? []) if (!composed.has(key)) composed.set(key, secret);
     for (const [key, secret] of composed) {
       const list = provided.get(key) ?? provided.set(key, []).get(key)!;
       if (!list.some((s) => s.secretId === secret.secretId)) list.push(secret);
@@ -109,7 +139,10 @@ async function readSnapshot(tx: Database, sealer: Pick<SecretSealer, "forProject
   secrets.sort((a, b) => compare(a.key, b.key) || compare(a.environment, b.environment) || compare(a.path, b.path));
   const collisions = [...provided]
     .filter(([, list]) => list.length > 1)
-    .map(([key, list]) => ({ key, paths: list.map((s) => (s.environment === request.environment ? s.path : `${s.environment}:${s.path}`)).sort() }))
+    .map(([key, list]) => ({
+      key,
+      paths: list.map((s) => (s.environment === request.environment ? s.path : `${s.environment}:${s.path}`)).sort(),
+    }))
     .sort((a, b) => compare(a.key, b.key));
   return { revision: project.revision, exists: true, secrets, collisions, referenceProblems: [...problems].sort() };
 }

@@ -14,15 +14,26 @@ export async function insertAuditRows(tx: Database, rows: readonly NewAuditRow[]
   await tx.execute(sql`
     insert into audit_events (id, project_id, actor, action, target, details, created_at)
     select r.id, r."projectId", r.actor, r.action, r.target, r.details, r."createdAt"
-    from ${recordset(rows.map((row, ord) => ({ ...row, ord })), `id uuid, "projectId" uuid, actor text, action text, target text, details jsonb, "createdAt" timestamptz, ord int`)}
+    from ${recordset(
+      rows.map((row, ord) => ({ ...row, ord })),
+      `id uuid, "projectId" uuid, actor text, action text, target text, details jsonb, "createdAt" timestamptz, ord int`,
+    )}
     order by r.ord`);
 }
 
 /** Newest first, older than `beforeSeq` when given; only `projectId`'s and `actionPrefix`'s when given. */
-export async function listAuditRows(tx: Database, filter: { projectId?: string; actionPrefix: string; beforeSeq?: bigint; limit: number }): Promise<AuditRow[]> {
+export async function listAuditRows(
+  tx: Database,
+  filter: { projectId?: string; actionPrefix: string; beforeSeq?: bigint; limit: number },
+): Promise<AuditRow[]> {
   const conditions: SQL[] = [];
   if (filter.projectId) conditions.push(eq(auditEvents.projectId, filter.projectId));
   if (filter.actionPrefix) conditions.push(sql`starts_with(${auditEvents.action}, ${filter.actionPrefix})`);
   if (filter.beforeSeq !== undefined) conditions.push(lt(auditEvents.seq, filter.beforeSeq));
-  return tx.select().from(auditEvents).where(and(...conditions)).orderBy(desc(auditEvents.seq)).limit(filter.limit);
+  return tx
+    .select()
+    .from(auditEvents)
+    .where(and(...conditions))
+    .orderBy(desc(auditEvents.seq))
+    .limit(filter.limit);
 }

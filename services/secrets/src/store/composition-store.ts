@@ -40,14 +40,17 @@ const uuidArray = (values: readonly string[]) => sql`${sql.param([...values])}::
 
 /** Every import of the project with the places of both ends (for listing and graph walks). */
 export async function loadPlacedImports(tx: Database, projectId: string, folderId?: string): Promise<PlacedImport[]> {
-  const rows = await queryRows<Record<string, unknown>>(tx, sql`
+  const rows = await queryRows<Record<string, unknown>>(
+    tx,
+    sql`
     select i.id, i.project_id, i.folder_id, i.import_folder_id, i.position, i.created_at,
            fe.slug as environment, f.path, ie.slug as import_environment, imp.path as import_path
     from secret_imports i
     join folders f on f.id = i.folder_id join environments fe on fe.id = f.environment_id
     join folders imp on imp.id = i.import_folder_id join environments ie on ie.id = imp.environment_id
     where i.project_id = ${projectId} ${folderId ? sql`and i.folder_id = ${folderId}` : sql``}
-    order by i.folder_id, i.position`);
+    order by i.folder_id, i.position`,
+  );
   return rows.map((r) => ({
     id: r.id as string,
     projectId: r.project_id as string,
@@ -64,18 +67,29 @@ export async function loadPlacedImports(tx: Database, projectId: string, folderI
 
 /** One import of the project by id (an id of another project is not found). */
 export async function findImport(tx: Database, projectId: string, id: string): Promise<SecretImportRow | undefined> {
-  return (await tx.select().from(secretImports).where(and(eq(secretImports.projectId, projectId), eq(secretImports.id, id))))[0];
+  return (
+    await tx
+      .select()
+      .from(secretImports)
+      .where(and(eq(secretImports.projectId, projectId), eq(secretImports.id, id)))
+  )[0];
 }
 
 /** How many imports a folder has. */
 export async function countImports(tx: Database, folderId: string): Promise<number> {
-  const rows = await tx.select({ n: sql<number>`count(*)::int` }).from(secretImports).where(eq(secretImports.folderId, folderId));
+  const rows = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(secretImports)
+    .where(eq(secretImports.folderId, folderId));
   return Number(rows[0]?.n ?? 0);
 }
 
 /** Inserts an import at `position`, moving the folder's imports at or after it one place down. */
 export async function insertImportAt(tx: Database, row: typeof secretImports.$inferInsert): Promise<SecretImportRow> {
-  await tx.update(secretImports).set({ position: sql`${secretImports.position} + 1` }).where(and(eq(secretImports.folderId, row.folderId), gte(secretImports.position, row.position)));
+  await tx
+    .update(secretImports)
+    .set({ position: sql`${secretImports.position} + 1` })
+    .where(and(eq(secretImports.folderId, row.folderId), gte(secretImports.position, row.position)));
   const [inserted] = await tx.insert(secretImports).values(row).returning();
   return inserted!;
 }
@@ -83,24 +97,43 @@ export async function insertImportAt(tx: Database, row: typeof secretImports.$in
 /** Deletes an import and closes the gap in its folder's positions. */
 export async function deleteImport(tx: Database, row: SecretImportRow): Promise<void> {
   await tx.delete(secretImports).where(eq(secretImports.id, row.id));
-  await tx.update(secretImports).set({ position: sql`${secretImports.position} - 1` }).where(and(eq(secretImports.folderId, row.folderId), gt(secretImports.position, row.position)));
+  await tx
+    .update(secretImports)
+    .set({ position: sql`${secretImports.position} - 1` })
+    .where(and(eq(secretImports.folderId, row.folderId), gt(secretImports.position, row.position)));
 }
 
 /** The folders of the project at the given (environment, path) places. */
-export async function findFolderPlaces(tx: Database, projectId: string, places: ReadonlyArray<{ environment: string; path: string }>): Promise<FolderPlace[]> {
+export async function findFolderPlaces(
+  tx: Database,
+  projectId: string,
+  places: ReadonlyArray<{ environment: string; path: string }>,
+): Promise<FolderPlace[]> {
   if (places.length === 0) return [];
-  const rows = await queryRows<{ folder_id: string; environment: string; path: string }>(tx, sql`
+  const rows = await queryRows<{ folder_id: string; environment: string; path: string }>(
+    tx,
+    sql`
     select f.id as folder_id, e.slug as environment, f.path
     from unnest(${textArray(places.map((p) => p.environment))}, ${textArray(places.map((p) => p.path))}) as w(environment, path)
     join environments e on e.project_id = ${projectId} and e.slug = w.environment
-    join folders f on f.environment_id = e.id and f.path = w.path`);
+    join folders f on f.environment_id = e.id and f.path = w.path`,
+  );
   return rows.map((r) => ({ folderId: r.folder_id, environment: r.environment, path: r.path }));
 }
 
 /** The folder at `path` in environment `environmentId` and every folder below it. */
-export async function findSubtree(tx: Database, environmentId: string, path: string): Promise<Array<{ id: string; path: string }>> {
-  const below = path === "/" ? sql`true` : sql`(${folders.path} = ${path} or starts_with(${folders.path}, ${`${path}/`}))`;
-  return tx.select({ id: folders.id, path: folders.path }).from(folders).where(and(eq(folders.environmentId, environmentId), below)).orderBy(asc(folders.path));
+export async function findSubtree(
+  tx: Database,
+  environmentId: string,
+  path: string,
+): Promise<Array<{ id: string; path: string }>> {
+  const below =
+    path === "/" ? sql`true` : sql`(${folders.path} = ${path} or starts_with(${folders.path}, ${`${path}/`}))`;
+  return tx
+    .select({ id: folders.id, path: folders.path })
+    .from(folders)
+    .where(and(eq(folders.environmentId, environmentId), below))
+    .orderBy(asc(folders.path));
 }
 
 /** The places of the given folders. */
@@ -114,24 +147,44 @@ export async function placeFolders(tx: Database, folderIds: readonly string[]): 
   return new Map(rows.map((row) => [row.folderId, row]));
 }
 
-const storedColumns = { secretId: secrets.id, folderId: secrets.folderId, key: secrets.key, version: secrets.version, sealedValue: secrets.sealedValue, metadata: secrets.metadata };
+const storedColumns = {
+  secretId: secrets.id,
+  folderId: secrets.folderId,
+  key: secrets.key,
+  version: secrets.version,
+  sealedValue: secrets.sealedValue,
+  metadata: secrets.metadata,
+};
 
 /** Every secret stored in the given folders, sealed, in one statement. */
-export async function loadFolderSecrets(tx: Database, places: ReadonlyMap<string, FolderPlace>): Promise<StoredSecret[]> {
+export async function loadFolderSecrets(
+  tx: Database,
+  places: ReadonlyMap<string, FolderPlace>,
+): Promise<StoredSecret[]> {
   if (places.size === 0) return [];
-  const rows = await tx.select(storedColumns).from(secrets).where(sql`${secrets.folderId} = any(${uuidArray([...places.keys()])})`);
+  const rows = await tx
+    .select(storedColumns)
+    .from(secrets)
+    .where(sql`${secrets.folderId} = any(${uuidArray([...places.keys()])})`);
   return rows.map((row) => ({ ...row, ...places.get(row.folderId)! }));
 }
 
 /** The secrets stored at the given addresses (those that exist), sealed, in one statement. */
-export async function loadSecretsAt(tx: Database, projectId: string, addresses: ReadonlyArray<{ environment: string; path: string; key: string }>): Promise<StoredSecret[]> {
+export async function loadSecretsAt(
+  tx: Database,
+  projectId: string,
+  addresses: ReadonlyArray<{ environment: string; path: string; key: string }>,
+): Promise<StoredSecret[]> {
   if (addresses.length === 0) return [];
-  const rows = await queryRows<Record<string, unknown>>(tx, sql`
+  const rows = await queryRows<Record<string, unknown>>(
+    tx,
+    sql`
     select s.id as secret_id, s.folder_id, s.key, s.version, s.sealed_value, s.metadata, e.slug as environment, f.path
     from unnest(${textArray(addresses.map((a) => a.environment))}, ${textArray(addresses.map((a) => a.path))}, ${textArray(addresses.map((a) => a.key))}) as w(environment, path, key)
     join environments e on e.project_id = ${projectId} and e.slug = w.environment
     join folders f on f.environment_id = e.id and f.path = w.path
-    join secrets s on s.folder_id = f.id and s.key = w.key`);
+    join secrets s on s.folder_id = f.id and s.key = w.key`,
+  );
   return rows.map((r) => ({
     secretId: r.secret_id as string,
     folderId: r.folder_id as string,
@@ -155,7 +208,12 @@ export interface IndexedReference {
 }
 
 /** Replaces the index rows of the given secrets (a secret without references keeps no rows). */
-export async function replaceReferences(tx: Database, projectId: string, secretsWritten: ReadonlyArray<{ folderId: string; key: string }>, rows: readonly IndexedReference[]): Promise<void> {
+export async function replaceReferences(
+  tx: Database,
+  projectId: string,
+  secretsWritten: ReadonlyArray<{ folderId: string; key: string }>,
+  rows: readonly IndexedReference[],
+): Promise<void> {
   if (secretsWritten.length > 0) {
     await tx.execute(sql`
       delete from secret_references r
@@ -184,10 +242,23 @@ export interface Referencer extends FolderPlace {
 }
 
 /** The secrets (folder, key) whose current values reference any of `targets`, one row per target folder. */
-export async function findReferencers(tx: Database, projectId: string, targets: ReferenceTargets): Promise<Referencer[]> {
+export async function findReferencers(
+  tx: Database,
+  projectId: string,
+  targets: ReferenceTargets,
+): Promise<Referencer[]> {
   if (targets.keys.length === 0 && targets.folders.length === 0) return [];
   const { keys, folders: wholes } = targets;
-  const rows = await queryRows<{ folder_id: string; key: string; environment: string; path: string; ref_environment: string; ref_path: string }>(tx, sql`
+  const rows = await queryRows<{
+    folder_id: string;
+    key: string;
+    environment: string;
+    path: string;
+    ref_environment: string;
+    ref_path: string;
+  }>(
+    tx,
+    sql`
     select distinct r.folder_id, r.key, e.slug as environment, f.path,
            coalesce(r.ref_environment, e.slug) as ref_environment, coalesce(r.ref_path, f.path) as ref_path
     from secret_references r
@@ -200,7 +271,8 @@ export async function findReferencers(tx: Database, projectId: string, targets: 
       or exists (
         select 1 from unnest(${textArray(wholes.map((w) => w.environment))}, ${textArray(wholes.map((w) => w.path))}, ${textArray(wholes.map((w) => (w.subtree ? "subtree" : "folder")))}) as t(environment, path, scope)
         where r.ref_environment = t.environment
-          and (r.ref_path = t.path or (t.scope = 'subtree' and (t.path = '/' or starts_with(r.ref_path, t.path || '/'))))))`);
+          and (r.ref_path = t.path or (t.scope = 'subtree' and (t.path = '/' or starts_with(r.ref_path, t.path || '/'))))))`,
+  );
   return rows.map((r) => ({
     folderId: r.folder_id,
     key: r.key,

@@ -13,18 +13,29 @@ export async function findDataKey(tx: Database, projectId: string): Promise<Data
 }
 
 /** Stores a project's wrapped data key unless one exists already (a concurrent writer won). */
-export async function insertDataKey(tx: Database, row: { projectId: string; rootKeyId: string; wrappedKey: Buffer }): Promise<void> {
+export async function insertDataKey(
+  tx: Database,
+  row: { projectId: string; rootKeyId: string; wrappedKey: Buffer },
+): Promise<void> {
   await tx.insert(projectDataKeys).values(row).onConflictDoNothing({ target: projectDataKeys.projectId });
 }
 
 /** How many data keys each root key wraps (start-up check and rotation report). */
 export async function countDataKeysByRootKey(tx: Database): Promise<Map<string, number>> {
-  const rows = await tx.select({ rootKeyId: projectDataKeys.rootKeyId, count: sql<number>`count(*)::int` }).from(projectDataKeys).groupBy(projectDataKeys.rootKeyId);
+  const rows = await tx
+    .select({ rootKeyId: projectDataKeys.rootKeyId, count: sql<number>`count(*)::int` })
+    .from(projectDataKeys)
+    .groupBy(projectDataKeys.rootKeyId);
   return new Map(rows.map((row) => [row.rootKeyId, Number(row.count)]));
 }
 
 /** Up to `limit` data keys not wrapped by `rootKeyId`, after `afterProjectId` in project order, locked for re-wrapping. */
-export async function lockDataKeysNotWrappedBy(tx: Database, rootKeyId: string, afterProjectId: string, limit: number): Promise<DataKeyRow[]> {
+export async function lockDataKeysNotWrappedBy(
+  tx: Database,
+  rootKeyId: string,
+  afterProjectId: string,
+  limit: number,
+): Promise<DataKeyRow[]> {
   return tx
     .select()
     .from(projectDataKeys)
@@ -35,6 +46,13 @@ export async function lockDataKeysNotWrappedBy(tx: Database, rootKeyId: string, 
 }
 
 /** Replaces a project's wrapped data key (rotation); the data key itself is unchanged. */
-export async function rewrapDataKey(tx: Database, projectId: string, row: { rootKeyId: string; wrappedKey: Buffer }): Promise<void> {
-  await tx.update(projectDataKeys).set({ ...row, rewrappedAt: new Date() }).where(eq(projectDataKeys.projectId, projectId));
+export async function rewrapDataKey(
+  tx: Database,
+  projectId: string,
+  row: { rootKeyId: string; wrappedKey: Buffer },
+): Promise<void> {
+  await tx
+    .update(projectDataKeys)
+    .set({ ...row, rewrappedAt: new Date() })
+    .where(eq(projectDataKeys.projectId, projectId));
 }

@@ -71,7 +71,10 @@ export async function deleteSecretsById(tx: Database, ids: readonly string[]): P
 }
 
 /** The secrets of the given (folder, key) pairs that exist, without their values. */
-export async function findSecretStates(tx: Database, pairs: ReadonlyArray<{ folderId: string; key: string }>): Promise<SecretState[]> {
+export async function findSecretStates(
+  tx: Database,
+  pairs: ReadonlyArray<{ folderId: string; key: string }>,
+): Promise<SecretState[]> {
   if (pairs.length === 0) return [];
   const { sealedValue: _omitted, ...columns } = getTableColumns(secrets);
   const folderIds = [...new Set(pairs.map((p) => p.folderId))];
@@ -81,7 +84,10 @@ export async function findSecretStates(tx: Database, pairs: ReadonlyArray<{ fold
   const size = MAX_PARAMETERS - folderIds.length;
   for (let i = 0; i < keys.length; i += size) {
     const keyChunk = keys.slice(i, i + size);
-    const rows = await tx.select(columns).from(secrets).where(and(inArray(secrets.folderId, folderIds), inArray(secrets.key, keyChunk)));
+    const rows = await tx
+      .select(columns)
+      .from(secrets)
+      .where(and(inArray(secrets.folderId, folderIds), inArray(secrets.key, keyChunk)));
     found.push(...rows.filter((row) => wanted.has(`${row.folderId}\u0000${row.key}`)));
   }
   return found;
@@ -91,19 +97,38 @@ export async function findSecretStates(tx: Database, pairs: ReadonlyArray<{ fold
 export async function findSealedValues(tx: Database, ids: readonly string[]): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   for (const chunk of chunks(ids, 1)) {
-    const rows = await tx.select({ id: secrets.id, sealedValue: secrets.sealedValue }).from(secrets).where(inArray(secrets.id, chunk));
+    const rows = await tx
+      .select({ id: secrets.id, sealedValue: secrets.sealedValue })
+      .from(secrets)
+      .where(inArray(secrets.id, chunk));
     for (const row of rows) out.set(row.id, row.sealedValue);
   }
   return out;
 }
 
 /** One version of a secret, or undefined. */
-export async function findSecretVersion(tx: Database, secretId: string, version: number): Promise<SecretVersionRow | undefined> {
-  return (await tx.select().from(secretVersions).where(and(eq(secretVersions.secretId, secretId), eq(secretVersions.version, version))))[0];
+export async function findSecretVersion(
+  tx: Database,
+  secretId: string,
+  version: number,
+): Promise<SecretVersionRow | undefined> {
+  return (
+    await tx
+      .select()
+      .from(secretVersions)
+      .where(and(eq(secretVersions.secretId, secretId), eq(secretVersions.version, version)))
+  )[0];
 }
 
 /** Versions newest first, below `beforeVersion` when given. */
-export async function listSecretVersions(tx: Database, secretId: string, options: { beforeVersion?: number; limit: number }): Promise<SecretVersionRow[]> {
-  const condition = options.beforeVersion === undefined ? eq(secretVersions.secretId, secretId) : and(eq(secretVersions.secretId, secretId), lt(secretVersions.version, options.beforeVersion));
+export async function listSecretVersions(
+  tx: Database,
+  secretId: string,
+  options: { beforeVersion?: number; limit: number },
+): Promise<SecretVersionRow[]> {
+  const condition =
+    options.beforeVersion === undefined
+      ? eq(secretVersions.secretId, secretId)
+      : and(eq(secretVersions.secretId, secretId), lt(secretVersions.version, options.beforeVersion));
   return tx.select().from(secretVersions).where(condition).orderBy(desc(secretVersions.version)).limit(options.limit);
 }

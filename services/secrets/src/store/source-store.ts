@@ -13,7 +13,11 @@ export type SecretRow = typeof secrets.$inferSelect;
 
 /** Bumps the project's revision, locking its row until the transaction ends; undefined if absent. */
 export async function bumpProjectRevision(tx: Database, projectId: string): Promise<bigint | undefined> {
-  const rows = await tx.update(projects).set({ revision: sql`${projects.revision} + 1` }).where(eq(projects.id, projectId)).returning({ revision: projects.revision });
+  const rows = await tx
+    .update(projects)
+    .set({ revision: sql`${projects.revision} + 1` })
+    .where(eq(projects.id, projectId))
+    .returning({ revision: projects.revision });
   return rows[0]?.revision;
 }
 
@@ -33,33 +37,81 @@ export async function listProjectsAfter(tx: Database, afterName: string, limit: 
 }
 
 /** The project's environment of that slug, or undefined. */
-export async function findEnvironment(tx: Database, projectId: string, slug: string): Promise<EnvironmentRow | undefined> {
-  return (await tx.select().from(environments).where(and(eq(environments.projectId, projectId), eq(environments.slug, slug))))[0];
+export async function findEnvironment(
+  tx: Database,
+  projectId: string,
+  slug: string,
+): Promise<EnvironmentRow | undefined> {
+  return (
+    await tx
+      .select()
+      .from(environments)
+      .where(and(eq(environments.projectId, projectId), eq(environments.slug, slug)))
+  )[0];
 }
 
 /** The project's environments in slug order, after `afterSlug`. */
-export async function listEnvironmentsAfter(tx: Database, projectId: string, afterSlug: string, limit: number): Promise<EnvironmentRow[]> {
-  return tx.select().from(environments).where(and(eq(environments.projectId, projectId), gt(environments.slug, afterSlug))).orderBy(asc(environments.slug)).limit(limit);
+export async function listEnvironmentsAfter(
+  tx: Database,
+  projectId: string,
+  afterSlug: string,
+  limit: number,
+): Promise<EnvironmentRow[]> {
+  return tx
+    .select()
+    .from(environments)
+    .where(and(eq(environments.projectId, projectId), gt(environments.slug, afterSlug)))
+    .orderBy(asc(environments.slug))
+    .limit(limit);
 }
 
 /** The project's environments among `slugs` (missing ones are simply absent). */
-export async function findEnvironmentsBySlug(tx: Database, projectId: string, slugs: readonly string[]): Promise<EnvironmentRow[]> {
+export async function findEnvironmentsBySlug(
+  tx: Database,
+  projectId: string,
+  slugs: readonly string[],
+): Promise<EnvironmentRow[]> {
   if (slugs.length === 0) return [];
-  return tx.select().from(environments).where(and(eq(environments.projectId, projectId), inArray(environments.slug, [...slugs])));
+  return tx
+    .select()
+    .from(environments)
+    .where(and(eq(environments.projectId, projectId), inArray(environments.slug, [...slugs])));
 }
 
 /** The environment's folder at `path`, or undefined. */
 export async function findFolder(tx: Database, environmentId: string, path: string): Promise<FolderRow | undefined> {
-  return (await tx.select().from(folders).where(and(eq(folders.environmentId, environmentId), eq(folders.path, path))))[0];
+  return (
+    await tx
+      .select()
+      .from(folders)
+      .where(and(eq(folders.environmentId, environmentId), eq(folders.path, path)))
+  )[0];
 }
 
 /** Creates every missing folder of `lineage` (root first) and returns the last one. */
-export async function ensureFolders(tx: Database, environment: EnvironmentRow, lineage: readonly string[]): Promise<{ folder: FolderRow; created: boolean }> {
-  const existing = await tx.select().from(folders).where(and(eq(folders.environmentId, environment.id), inArray(folders.path, [...lineage])));
+export async function ensureFolders(
+  tx: Database,
+  environment: EnvironmentRow,
+  lineage: readonly string[],
+): Promise<{ folder: FolderRow; created: boolean }> {
+  const existing = await tx
+    .select()
+    .from(folders)
+    .where(and(eq(folders.environmentId, environment.id), inArray(folders.path, [...lineage])));
   const known = new Map(existing.map((row) => [row.path, row]));
   const missing = lineage.filter((path) => !known.has(path));
   if (missing.length > 0) {
-    const rows = await tx.insert(folders).values(missing.map((path) => ({ id: randomUUID(), projectId: environment.projectId, environmentId: environment.id, path }))).returning();
+    const rows = await tx
+      .insert(folders)
+      .values(
+        missing.map((path) => ({
+          id: randomUUID(),
+          projectId: environment.projectId,
+          environmentId: environment.id,
+          path,
+        })),
+      )
+      .returning();
     for (const row of rows) known.set(row.path, row);
   }
   return { folder: known.get(lineage[lineage.length - 1]!)!, created: missing.length > 0 };
@@ -70,31 +122,54 @@ const PATHS_PER_QUERY = 20_000;
 const FOLDERS_PER_INSERT = 10_000;
 
 /** The folders at `paths` of several environments (missing ones are simply absent). */
-export async function findFolders(tx: Database, wanted: ReadonlyArray<{ environmentId: string; paths: readonly string[] }>): Promise<FolderRow[]> {
+export async function findFolders(
+  tx: Database,
+  wanted: ReadonlyArray<{ environmentId: string; paths: readonly string[] }>,
+): Promise<FolderRow[]> {
   const found: FolderRow[] = [];
   for (const { environmentId, paths } of wanted) {
     for (let i = 0; i < paths.length; i += PATHS_PER_QUERY) {
-      found.push(...(await tx.select().from(folders).where(and(eq(folders.environmentId, environmentId), inArray(folders.path, paths.slice(i, i + PATHS_PER_QUERY))))));
+      found.push(
+        ...(await tx
+          .select()
+          .from(folders)
+          .where(
+            and(eq(folders.environmentId, environmentId), inArray(folders.path, paths.slice(i, i + PATHS_PER_QUERY))),
+          )),
+      );
     }
   }
   return found;
 }
 
 /** Inserts folders (callers pass whole missing lineages), a statement per 10,000. */
-export async function insertFolders(tx: Database, rows: ReadonlyArray<{ projectId: string; environmentId: string; path: string }>): Promise<FolderRow[]> {
+export async function insertFolders(
+  tx: Database,
+  rows: ReadonlyArray<{ projectId: string; environmentId: string; path: string }>,
+): Promise<FolderRow[]> {
   const inserted: FolderRow[] = [];
   for (let i = 0; i < rows.length; i += FOLDERS_PER_INSERT) {
-    inserted.push(...(await tx.insert(folders).values(rows.slice(i, i + FOLDERS_PER_INSERT).map((row) => ({ id: randomUUID(), ...row }))).returning()));
+    inserted.push(
+      ...(await tx
+        .insert(folders)
+        .values(rows.slice(i, i + FOLDERS_PER_INSERT).map((row) => ({ id: randomUUID(), ...row })))
+        .returning()),
+    );
   }
   return inserted;
 }
 
 /** SQL matching `path` and every folder below it. */
-const inSubtree = (path: string) => (path === "/" ? sql`true` : or(eq(folders.path, path), sql`starts_with(${folders.path}, ${`${path}/`})`)!);
+const inSubtree = (path: string) =>
+  path === "/" ? sql`true` : or(eq(folders.path, path), sql`starts_with(${folders.path}, ${`${path}/`})`)!;
 
 /** The folder at `path` and its descendants, in path order. */
 export async function listSubtree(tx: Database, environmentId: string, path: string): Promise<FolderRow[]> {
-  return tx.select().from(folders).where(and(eq(folders.environmentId, environmentId), inSubtree(path))).orderBy(asc(folders.path));
+  return tx
+    .select()
+    .from(folders)
+    .where(and(eq(folders.environmentId, environmentId), inSubtree(path)))
+    .orderBy(asc(folders.path));
 }
 
 /** Rewrites the paths of the subtree at `from` to start with `to` (ids, and so secrets, stay). */
@@ -107,14 +182,19 @@ export async function moveSubtree(tx: Database, environmentId: string, from: str
 
 /** Deletes folders (their secrets, versions and imports cascade). */
 export async function deleteFolders(tx: Database, folderIds: readonly string[]): Promise<void> {
-  for (let i = 0; i < folderIds.length; i += PATHS_PER_QUERY) await tx.delete(folders).where(inArray(folders.id, folderIds.slice(i, i + PATHS_PER_QUERY)));
+  for (let i = 0; i < folderIds.length; i += PATHS_PER_QUERY)
+    await tx.delete(folders).where(inArray(folders.id, folderIds.slice(i, i + PATHS_PER_QUERY)));
 }
 
 /** Secret keys per folder, for the given folders. */
 export async function secretKeysByFolder(tx: Database, folderIds: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (let i = 0; i < folderIds.length; i += PATHS_PER_QUERY) {
-    const rows = await tx.select({ folderId: secrets.folderId, key: secrets.key }).from(secrets).where(inArray(secrets.folderId, folderIds.slice(i, i + PATHS_PER_QUERY))).orderBy(asc(secrets.key));
+    const rows = await tx
+      .select({ folderId: secrets.folderId, key: secrets.key })
+      .from(secrets)
+      .where(inArray(secrets.folderId, folderIds.slice(i, i + PATHS_PER_QUERY)))
+      .orderBy(asc(secrets.key));
     for (const row of rows) (out.get(row.folderId) ?? out.set(row.folderId, []).get(row.folderId)!).push(row.key);
   }
   return out;
@@ -122,7 +202,12 @@ export async function secretKeysByFolder(tx: Database, folderIds: readonly strin
 
 /** The folder's secret of that key (with its sealed value), or undefined. */
 export async function findSecret(tx: Database, folderId: string, key: string): Promise<SecretRow | undefined> {
-  return (await tx.select().from(secrets).where(and(eq(secrets.folderId, folderId), eq(secrets.key, key))))[0];
+  return (
+    await tx
+      .select()
+      .from(secrets)
+      .where(and(eq(secrets.folderId, folderId), eq(secrets.key, key)))
+  )[0];
 }
 
 /** The folder's secrets in key order (with sealed values). */

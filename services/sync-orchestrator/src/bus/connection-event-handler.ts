@@ -1,5 +1,8 @@
 import type { Disposition } from "@syncline/bus";
-import { ConnectionChangeKind, type ConnectionChangeEvent } from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
+import {
+  ConnectionChangeKind,
+  type ConnectionChangeEvent,
+} from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
 import type { Logger } from "@syncline/telemetry";
 import type { SourceChanges } from "../service/source-changes.ts";
 
@@ -11,7 +14,10 @@ import type { SourceChanges } from "../service/source-changes.ts";
 export function createConnectionEventHandler(deps: { changes: SourceChanges; logger: Logger }) {
   return async (event: ConnectionChangeEvent): Promise<Disposition> => {
     const outcome = await deps.changes.applyConnectionEvent(event);
-    deps.logger.info({ eventId: event.eventId, connectionId: event.connectionId, kind: ConnectionChangeKind[event.kind], ...outcome }, "connection change handled");
+    deps.logger.info(
+      { eventId: event.eventId, connectionId: event.connectionId, kind: ConnectionChangeKind[event.kind], ...outcome },
+      "connection change handled",
+    );
     return { kind: "ack" };
   };
 }

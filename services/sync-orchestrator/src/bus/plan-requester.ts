@@ -1,6 +1,10 @@
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { subjects, traceHeaders, type NatsConnection } from "@syncline/bus";
-import { SyncPlanReplySchema, SyncPlanRequestSchema, type SyncPlanReply } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
+import {
+  SyncPlanReplySchema,
+  SyncPlanRequestSchema,
+  type SyncPlanReply,
+} from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import type { Destination, SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, RpcError } from "@syncline/rpc";
 import { destinationSubjectToken } from "./run-request-publisher.ts";
@@ -25,7 +29,10 @@ const planFailureCodes: Record<string, Code> = {
  */
 export function createPlanRequester(deps: { nc: NatsConnection; timeoutMs: number }) {
   return {
-    async plan(destination: Destination, secretSync: MessageInitShape<typeof SecretSyncSchema>): Promise<SyncPlanReply> {
+    async plan(
+      destination: Destination,
+      secretSync: MessageInitShape<typeof SecretSyncSchema>,
+    ): Promise<SyncPlanReply> {
       const subject = subjects.planRequest(destinationSubjectToken(destination));
       const payload = toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSync }));
       let reply: SyncPlanReply;
@@ -36,7 +43,10 @@ export function createPlanRequester(deps: { nc: NatsConnection; timeoutMs: numbe
         throw planTransportError(error, subject, deps.timeoutMs);
       }
       if (reply.error !== "") {
-        throw new RpcError(planFailureCodes[reply.errorKind] ?? Code.UNAVAILABLE, `the plan failed (${reply.errorKind || "unknown"}): ${reply.error}`);
+        throw new RpcError(
+          planFailureCodes[reply.errorKind] ?? Code.UNAVAILABLE,
+          `the plan failed (${reply.errorKind || "unknown"}): ${reply.error}`,
+        );
       }
       return reply;
     },
@@ -48,10 +58,14 @@ export type PlanRequester = ReturnType<typeof createPlanRequester>;
 function planTransportError(error: unknown, subject: string, timeoutMs: number): RpcError {
   const named = error as { name?: string; isNoResponders?: () => boolean; cause?: { name?: string } };
   if (named.isNoResponders?.() || named.name === "NoRespondersError" || named.cause?.name === "NoRespondersError") {
-    return RpcError.unavailable(`no connector worker answers plans on ${subject}; start a worker serving this destination kind`);
+    return RpcError.unavailable(
+      `no connector worker answers plans on ${subject}; start a worker serving this destination kind`,
+    );
   }
   if (named.name === "TimeoutError" || named.cause?.name === "TimeoutError") {
     return new RpcError(Code.DEADLINE_EXCEEDED, `no connector worker answered the plan within ${timeoutMs} ms`);
   }
-  return RpcError.unavailable(`could not ask a connector worker for a plan: ${(error as Error).message ?? "unknown error"}`);
+  return RpcError.unavailable(
+    `could not ask a connector worker for a plan: ${(error as Error).message ?? "unknown error"}`,
+  );
 }

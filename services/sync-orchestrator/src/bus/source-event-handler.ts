@@ -13,7 +13,10 @@ export function createSourceEventHandler(deps: { changes: SourceChanges; logger:
   return async (event: SourceChangeEvent): Promise<Disposition> => {
     const outcome = await deps.changes.applySourceEvent(event);
     if (outcome.requested > 0 || outcome.failed > 0) {
-      deps.logger.debug({ eventId: event.eventId, kind: SourceChangeKind[event.kind], revision: event.revision.toString(), ...outcome }, "source change handled");
+      deps.logger.debug(
+        { eventId: event.eventId, kind: SourceChangeKind[event.kind], revision: event.revision.toString(), ...outcome },
+        "source change handled",
+      );
     }
     return { kind: "ack" };
   };

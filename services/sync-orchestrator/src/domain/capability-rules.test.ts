@@ -6,14 +6,31 @@ import { capabilityViolations } from "./capability-rules.ts";
 describe("capability rules", () => {
   const writeOnly = {
     name: "Write-only store",
-    capabilities: { readBack: false, keySchema: true, deletionControl: false, removeOnDelete: true, batchWrites: false },
-    limits: { maxSecrets: 100, maxValueBytes: 1000, keyPattern: /^[A-Z0-9_]+$/, keyRule: "A-Z, 0-9 and _", upperCasesKeys: true },
+    capabilities: {
+      readBack: false,
+      keySchema: true,
+      deletionControl: false,
+      removeOnDelete: true,
+      batchWrites: false,
+    },
+    limits: {
+      maxSecrets: 100,
+      maxValueBytes: 1000,
+      keyPattern: /^[A-Z0-9_]+$/,
+      keyRule: "A-Z, 0-9 and _",
+      upperCasesKeys: true,
+    },
   };
-  const fields = (options: Parameters<typeof capabilityViolations>[1]) => capabilityViolations(writeOnly, options).map((v) => v.field);
+  const fields = (options: Parameters<typeof capabilityViolations>[1]) =>
+    capabilityViolations(writeOnly, options).map((v) => v.field);
 
   it("allows only OVERWRITE_DESTINATION where the destination cannot be read back", () => {
-    expect(fields({ environment: "dev", initialSyncBehavior: InitialSyncBehavior.IMPORT_PRIORITIZE_SOURCE })).toEqual(["initial_sync_behavior"]);
-    expect(fields({ environment: "dev", initialSyncBehavior: InitialSyncBehavior.IMPORT_PRIORITIZE_DESTINATION })).toEqual(["initial_sync_behavior"]);
+    expect(fields({ environment: "dev", initialSyncBehavior: InitialSyncBehavior.IMPORT_PRIORITIZE_SOURCE })).toEqual([
+      "initial_sync_behavior",
+    ]);
+    expect(
+      fields({ environment: "dev", initialSyncBehavior: InitialSyncBehavior.IMPORT_PRIORITIZE_DESTINATION }),
+    ).toEqual(["initial_sync_behavior"]);
     expect(fields({ environment: "dev", initialSyncBehavior: InitialSyncBehavior.OVERWRITE_DESTINATION })).toEqual([]);
   });
 

@@ -19,12 +19,20 @@ export interface SyncOptionsToCheck {
  * control where deletions cannot be held back, and a key schema producing keys the destination
  * refuses (tried on a sample key, so a schema like `app-{{secretKey}}` fails early for GitHub).
  */
-export function capabilityViolations(descriptor: Pick<DestinationDescriptor, "name" | "capabilities" | "limits">, options: SyncOptionsToCheck): FieldViolation[] {
+export function capabilityViolations(
+  descriptor: Pick<DestinationDescriptor, "name" | "capabilities" | "limits">,
+  options: SyncOptionsToCheck,
+): FieldViolation[] {
   const { name, capabilities, limits } = descriptor;
   const violations: FieldViolation[] = [];
-  const imports = options.initialSyncBehavior === InitialSyncBehavior.IMPORT_PRIORITIZE_SOURCE || options.initialSyncBehavior === InitialSyncBehavior.IMPORT_PRIORITIZE_DESTINATION;
+  const imports =
+    options.initialSyncBehavior === InitialSyncBehavior.IMPORT_PRIORITIZE_SOURCE ||
+    options.initialSyncBehavior === InitialSyncBehavior.IMPORT_PRIORITIZE_DESTINATION;
   if (imports && !capabilities.readBack) {
-    violations.push({ field: "initial_sync_behavior", description: `${name} cannot be read back, so nothing can be imported: use INITIAL_SYNC_BEHAVIOR_OVERWRITE_DESTINATION` });
+    violations.push({
+      field: "initial_sync_behavior",
+      description: `${name} cannot be read back, so nothing can be imported: use INITIAL_SYNC_BEHAVIOR_OVERWRITE_DESTINATION`,
+    });
   }
   if (options.keySchema) {
     if (!capabilities.keySchema) {
@@ -33,12 +41,18 @@ export function capabilityViolations(descriptor: Pick<DestinationDescriptor, "na
       const sample = createKeySchema(options.keySchema, options.environment).toDestination("SECRET_KEY");
       const stored = limits.upperCasesKeys ? sample.toUpperCase() : sample;
       if (!limits.keyPattern.test(stored)) {
-        violations.push({ field: "key_schema", description: `produces destination keys such as "${stored.slice(0, 100)}" that ${name} refuses (${limits.keyRule})` });
+        violations.push({
+          field: "key_schema",
+          description: `produces destination keys such as "${stored.slice(0, 100)}" that ${name} refuses (${limits.keyRule})`,
+        });
       }
     }
   }
   if (options.disableSecretDeletion && !capabilities.deletionControl) {
-    violations.push({ field: "disable_secret_deletion", description: `${name} cannot hold deletions back; leave it false` });
+    violations.push({
+      field: "disable_secret_deletion",
+      description: `${name} cannot hold deletions back; leave it false`,
+    });
   }
   return violations;
 }

@@ -5,7 +5,8 @@ import { destinationLocation, ownedKeys, ownedKeysOverlap, sameInstance } from "
 
 /** The duplicate-destination rule: which syncs would own the same destination keys. */
 describe("destination overlap", () => {
-  const overlap = (a: string, b: string, envA?: string, envB?: string) => ownedKeysOverlap(ownedKeys(a, envA), ownedKeys(b, envB));
+  const overlap = (a: string, b: string, envA?: string, envB?: string) =>
+    ownedKeysOverlap(ownedKeys(a, envA), ownedKeys(b, envB));
 
   it.each([
     ["", "", true],
@@ -28,17 +29,30 @@ describe("destination overlap", () => {
   });
 
   it("compares GitHub key names without case", () => {
-    expect(ownedKeysOverlap(ownedKeys("app_{{secretKey}}", "dev", true), ownedKeys("APP_{{secretKey}}", "dev", true))).toBe(true);
+    expect(
+      ownedKeysOverlap(ownedKeys("app_{{secretKey}}", "dev", true), ownedKeys("APP_{{secretKey}}", "dev", true)),
+    ).toBe(true);
   });
 
   it("names a location per place a config writes to, normalising what the destination ignores", () => {
-    const vault = (mount: string, path: string) => destinationLocation(create(DestinationConfigSchema, { destination: { case: "vaultKv", value: { mount, path } } }));
+    const vault = (mount: string, path: string) =>
+      destinationLocation(
+        create(DestinationConfigSchema, { destination: { case: "vaultKv", value: { mount, path } } }),
+      );
     expect(vault("/secret/", "apps/api/")).toBe(vault("secret", "apps/api"));
     expect(vault("secret", "apps/api")).not.toBe(vault("secret", "apps/web"));
     const github = (scope: GithubSecretScope, owner: string, repository: string, environment = "") =>
-      destinationLocation(create(DestinationConfigSchema, { destination: { case: "githubActions", value: { scope, owner, repository, environment } } }));
-    expect(github(GithubSecretScope.REPOSITORY, "Acme", "API")).toBe(github(GithubSecretScope.REPOSITORY, "acme", "api"));
-    expect(github(GithubSecretScope.REPOSITORY, "acme", "api")).not.toBe(github(GithubSecretScope.ENVIRONMENT, "acme", "api", "prod"));
+      destinationLocation(
+        create(DestinationConfigSchema, {
+          destination: { case: "githubActions", value: { scope, owner, repository, environment } },
+        }),
+      );
+    expect(github(GithubSecretScope.REPOSITORY, "Acme", "API")).toBe(
+      github(GithubSecretScope.REPOSITORY, "acme", "api"),
+    );
+    expect(github(GithubSecretScope.REPOSITORY, "acme", "api")).not.toBe(
+      github(GithubSecretScope.ENVIRONMENT, "acme", "api", "prod"),
+    );
     expect(destinationLocation(create(DestinationConfigSchema, {}))).toBe("");
   });
 

@@ -9,7 +9,8 @@ export function encodePageToken(list: string, position: string): string {
 export function decodePageToken(list: string, token: string): string | undefined {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (!Array.isArray(decoded) || decoded.length !== 2 || decoded[0] !== list || typeof decoded[1] !== "string") return undefined;
+    if (!Array.isArray(decoded) || decoded.length !== 2 || decoded[0] !== list || typeof decoded[1] !== "string")
+      return undefined;
     return decoded[1];
   } catch {
     return undefined;

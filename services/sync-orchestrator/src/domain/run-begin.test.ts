@@ -6,12 +6,21 @@ import { coveredBy, decideBegin, type BeginFacts, type CoveringRun } from "./run
 describe("decideBegin", () => {
   const now = new Date("2030-01-01T00:00:10Z");
   const settings = { leaseTtlMs: 15_000, busyRetryMs: 250, minRunIntervalMs: 1000 };
-  type Overrides = { run?: Partial<BeginFacts["run"]>; sync?: Partial<BeginFacts["sync"]>; succeededRuns?: CoveringRun[] };
+  type Overrides = {
+    run?: Partial<BeginFacts["run"]>;
+    sync?: Partial<BeginFacts["sync"]>;
+    succeededRuns?: CoveringRun[];
+  };
   const facts = (overrides: Overrides = {}): BeginFacts => ({
     run: {
-      id: "r1", state: SyncState.PENDING, action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE,
+      id: "r1",
+      state: SyncState.PENDING,
+      action: SyncAction.SYNC,
+      trigger: SyncTrigger.SOURCE_CHANGE,
       coalescedRequests: 0,
-      requestedRevision: 5n, manualRequestedAt: null, ...overrides.run,
+      requestedRevision: 5n,
+      manualRequestedAt: null,
+      ...overrides.run,
     },
     sync: { leaseRunId: null, leaseExpiresAt: null, lastRunStartedAt: null, deleting: false, ...overrides.sync },
     succeededRuns: overrides.succeededRuns ?? [],
@@ -24,16 +33,34 @@ describe("decideBegin", () => {
   });
 
   it("answers BUSY while any run holds a live lease, and takes an expired one over", () => {
-    expect(decideBegin(facts({ sync: { leaseRunId: "r0", leaseExpiresAt: at(5000) } }), settings)).toEqual({ kind: "busy", retryAfterMs: 250 });
-    expect(decideBegin(facts({ sync: { leaseRunId: "r1", leaseExpiresAt: at(100) } }), settings)).toEqual({ kind: "busy", retryAfterMs: 100 });
-    expect(decideBegin(facts({ run: { state: SyncState.RUNNING }, sync: { leaseRunId: "r1", leaseExpiresAt: at(-1) } }), settings)).toEqual({ kind: "proceed" });
+    expect(decideBegin(facts({ sync: { leaseRunId: "r0", leaseExpiresAt: at(5000) } }), settings)).toEqual({
+      kind: "busy",
+      retryAfterMs: 250,
+    });
+    expect(decideBegin(facts({ sync: { leaseRunId: "r1", leaseExpiresAt: at(100) } }), settings)).toEqual({
+      kind: "busy",
+      retryAfterMs: 100,
+    });
+    expect(
+      decideBegin(
+        facts({ run: { state: SyncState.RUNNING }, sync: { leaseRunId: "r1", leaseExpiresAt: at(-1) } }),
+        settings,
+      ),
+    ).toEqual({ kind: "proceed" });
   });
 
   it("paces a run that folded a burst until the minimum interval after the previous start, never a lone change", () => {
     const burst = { coalescedRequests: 3 };
-    expect(decideBegin(facts({ run: burst, sync: { lastRunStartedAt: at(-400) } }), settings)).toEqual({ kind: "busy", retryAfterMs: 600 });
-    expect(decideBegin(facts({ run: burst, sync: { lastRunStartedAt: at(-1000) } }), settings)).toEqual({ kind: "proceed" });
-    expect(decideBegin(facts({ run: burst, sync: { lastRunStartedAt: at(-1) } }), { ...settings, minRunIntervalMs: 0 })).toEqual({ kind: "proceed" });
+    expect(decideBegin(facts({ run: burst, sync: { lastRunStartedAt: at(-400) } }), settings)).toEqual({
+      kind: "busy",
+      retryAfterMs: 600,
+    });
+    expect(decideBegin(facts({ run: burst, sync: { lastRunStartedAt: at(-1000) } }), settings)).toEqual({
+      kind: "proceed",
+    });
+    expect(
+      decideBegin(facts({ run: burst, sync: { lastRunStartedAt: at(-1) } }), { ...settings, minRunIntervalMs: 0 }),
+    ).toEqual({ kind: "proceed" });
     expect(decideBegin(facts({ sync: { lastRunStartedAt: at(-1) } }), settings)).toEqual({ kind: "proceed" });
   });
 
@@ -42,8 +69,13 @@ describe("decideBegin", () => {
     const covering = { id: "r2", sourceRevision: 5n, begunAt: at(-100) };
     const verdict = decideBegin(facts({ succeededRuns: [covering] }), settings);
     expect(verdict).toMatchObject({ kind: "superseded", end: { state: SyncState.SUCCEEDED } });
-    expect(decideBegin(facts({ sync: { deleting: true } }), settings)).toMatchObject({ kind: "superseded", end: { state: SyncState.FAILED } });
-    expect(decideBegin(facts({ run: { action: SyncAction.REMOVE }, sync: { deleting: true } }), settings)).toEqual({ kind: "proceed" });
+    expect(decideBegin(facts({ sync: { deleting: true } }), settings)).toMatchObject({
+      kind: "superseded",
+      end: { state: SyncState.FAILED },
+    });
+    expect(decideBegin(facts({ run: { action: SyncAction.REMOVE }, sync: { deleting: true } }), settings)).toEqual({
+      kind: "proceed",
+    });
   });
 
   /**
@@ -86,7 +118,12 @@ describe("decideBegin", () => {
   it("never supersedes a removal that ends in the sync's deletion, nor a run with nothing recorded to cover", () => {
     const newest = { id: "r9", sourceRevision: 100n, begunAt: at(-1) };
     const removal = facts({
-      run: { action: SyncAction.REMOVE, trigger: SyncTrigger.SYNC_DELETED, requestedRevision: 0n, manualRequestedAt: at(-500) },
+      run: {
+        action: SyncAction.REMOVE,
+        trigger: SyncTrigger.SYNC_DELETED,
+        requestedRevision: 0n,
+        manualRequestedAt: at(-500),
+      },
       sync: { deleting: true },
       succeededRuns: [newest],
     });

@@ -2,14 +2,21 @@ import { SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events
 
 /** A source that disappeared: what was deleted, in words a person can act on. */
 export interface SourceLoss {
-  readonly kind: SourceChangeKind.FOLDER_DELETED | SourceChangeKind.ENVIRONMENT_DELETED | SourceChangeKind.PROJECT_DELETED;
+  readonly kind:
+    | SourceChangeKind.FOLDER_DELETED
+    | SourceChangeKind.ENVIRONMENT_DELETED
+    | SourceChangeKind.PROJECT_DELETED;
   readonly environment: string;
   /** The deleted folder (FOLDER_DELETED) or `/`. */
   readonly path: string;
 }
 
 /** Narrows an event kind to a loss of source, or undefined for changes of secrets. */
-export function sourceLossOf(event: { kind: SourceChangeKind; environment: string; path: string }): SourceLoss | undefined {
+export function sourceLossOf(event: {
+  kind: SourceChangeKind;
+  environment: string;
+  path: string;
+}): SourceLoss | undefined {
   switch (event.kind) {
     case SourceChangeKind.FOLDER_DELETED:
     case SourceChangeKind.ENVIRONMENT_DELETED:

@@ -4,7 +4,9 @@ import { createHash } from "node:crypto";
 export function checkSyncName(name: string): string | undefined {
   if (name.length === 0) return "is required";
   if (name.length > 64) return "must be at most 64 characters";
-  return /^[a-z0-9][a-z0-9-]*$/.test(name) ? undefined : "must be lowercase letters, digits and '-', starting with a letter or digit";
+  return /^[a-z0-9][a-z0-9-]*$/.test(name)
+    ? undefined
+    : "must be lowercase letters, digits and '-', starting with a letter or digit";
 }
 
 export function checkDescription(description: string): string | undefined {

@@ -7,7 +7,9 @@ import { listProjectAudit, type AuditRow } from "../store/audit-store.ts";
 import { pageSize, violation } from "./sync-request-checks.ts";
 
 /** ListSyncAuditEvents: the audit trail of a project's syncs (or one sync), newest first. */
-export function auditHandlers(deps: { db: Database }): Pick<ServiceHandlers<typeof SecretSyncsService>, "listSyncAuditEvents"> {
+export function auditHandlers(deps: {
+  db: Database;
+}): Pick<ServiceHandlers<typeof SecretSyncsService>, "listSyncAuditEvents"> {
   return {
     async listSyncAuditEvents(request) {
       const list = `audit:${request.projectId}:${request.secretSyncId}`;
@@ -17,17 +19,28 @@ export function auditHandlers(deps: { db: Database }): Pick<ServiceHandlers<type
         ...violation("project_id", checkUuid(request.projectId)),
         ...violation("secret_sync_id", request.secretSyncId === "" ? undefined : checkUuid(request.secretSyncId)),
         ...violation("page_size", request.pageSize > 500 ? "must be at most 500" : undefined),
-        ...violation("page_token", request.pageToken !== "" && after === undefined ? "is not a token from ListSyncAuditEvents of this project and sync" : undefined),
+        ...violation(
+          "page_token",
+          request.pageToken !== "" && after === undefined
+            ? "is not a token from ListSyncAuditEvents of this project and sync"
+            : undefined,
+        ),
       ]);
       const size = pageSize(request.pageSize, 500, 100);
       const rows = await traced("sync_audit_events.list", () =>
-        listProjectAudit(deps.db, { projectId: request.projectId, ...(request.secretSyncId ? { syncId: request.secretSyncId } : {}), ...(after ? { after } : {}), limit: size + 1 }),
+        listProjectAudit(deps.db, {
+          projectId: request.projectId,
+          ...(request.secretSyncId ? { syncId: request.secretSyncId } : {}),
+          ...(after ? { after } : {}),
+          limit: size + 1,
+        }),
       );
       const page = rows.slice(0, size);
       const last = page[page.length - 1];
       return {
         events: page.map(auditEventMessage),
-        nextPageToken: rows.length > size && last ? encodePageToken(list, `${last.createdAt.toISOString()}|${last.id}`) : "",
+        nextPageToken:
+          rows.length > size && last ? encodePageToken(list, `${last.createdAt.toISOString()}|${last.id}`) : "",
       };
     },
   };

@@ -1,16 +1,27 @@
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { RunDecision, type SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
+import {
+  RunDecision,
+  type SyncRunCoordinationService,
+} from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { assertValid, checkUuid, type ServiceHandlers } from "@syncline/rpc";
 import type { RunCoordinator } from "../service/run-coordinator.ts";
 import { violation } from "./sync-request-checks.ts";
 import { secretSyncMessage, syncRunMessage } from "./to-proto.ts";
 
-const decisions = { proceed: RunDecision.PROCEED, busy: RunDecision.BUSY, superseded: RunDecision.SUPERSEDED, gone: RunDecision.GONE } as const;
+const decisions = {
+  proceed: RunDecision.PROCEED,
+  busy: RunDecision.BUSY,
+  superseded: RunDecision.SUPERSEDED,
+  gone: RunDecision.GONE,
+} as const;
 
 /** The internal SyncRunCoordinationService (service credential only): leases and fencing for workers. */
 export function coordinationHandlers(coordinator: RunCoordinator): ServiceHandlers<typeof SyncRunCoordinationService> {
   const checkRun = (runId: string, leaseId?: string) =>
-    assertValid([...violation("run_id", checkUuid(runId)), ...(leaseId === undefined ? [] : violation("lease_id", checkUuid(leaseId)))]);
+    assertValid([
+      ...violation("run_id", checkUuid(runId)),
+      ...(leaseId === undefined ? [] : violation("lease_id", checkUuid(leaseId))),
+    ]);
   return {
     async beginSyncRun(request) {
       checkRun(request.runId);

@@ -11,7 +11,10 @@ import type { SyncService } from "../service/sync-service.ts";
 import { checkDestinationClaim, checkId } from "./sync-request-checks.ts";
 import { secretSyncMessage } from "./to-proto.ts";
 
-type DestinationMethods = Pick<ServiceHandlers<typeof SecretSyncsService>, "listDestinations" | "checkDestination" | "planSync">;
+type DestinationMethods = Pick<
+  ServiceHandlers<typeof SecretSyncsService>,
+  "listDestinations" | "checkDestination" | "planSync"
+>;
 
 /** A registry entry as DestinationInfo: what a client needs to offer the destination kind. */
 function destinationInfo(descriptor: DestinationDescriptor<unknown, unknown>) {
@@ -38,7 +41,11 @@ function destinationInfo(descriptor: DestinationDescriptor<unknown, unknown>) {
  * registry), the duplicate-destination check (any project; the connection's server is unknown
  * here, so a location on any server counts), and plans answered by a connector worker.
  */
-export function destinationHandlers(deps: { db: Database; syncs: SyncService; planner: PlanRequester }): DestinationMethods {
+export function destinationHandlers(deps: {
+  db: Database;
+  syncs: SyncService;
+  planner: PlanRequester;
+}): DestinationMethods {
   return {
     async listDestinations() {
       const descriptors = Object.values(destinationRegistry) as DestinationDescriptor<unknown, unknown>[];
@@ -57,7 +64,14 @@ export function destinationHandlers(deps: { db: Database; syncs: SyncService; pl
         caseInsensitiveKeys: keysCaseInsensitive(config),
         ...(request.excludeSecretSyncId ? { excludeSyncId: request.excludeSecretSyncId } : {}),
       });
-      return { overlaps: overlapping.length > 0, overlappingSyncs: overlapping.map((sync) => ({ secretSyncId: sync.id, projectId: sync.projectId, name: sync.name })) };
+      return {
+        overlaps: overlapping.length > 0,
+        overlappingSyncs: overlapping.map((sync) => ({
+          secretSyncId: sync.id,
+          projectId: sync.projectId,
+          name: sync.name,
+        })),
+      };
     },
 
     async planSync(request) {
@@ -66,7 +80,14 @@ export function destinationHandlers(deps: { db: Database; syncs: SyncService; pl
       const readable = destinationDescriptor(view.sync.destination as Destination).capabilities.readBack;
       const reply = await deps.planner.plan(view.sync.destination as Destination, secretSyncMessage(view));
       const note = reply.note || (readable ? "" : "this destination cannot be read back: the plan writes every key");
-      return { sourceRevision: reply.sourceRevision, createKeys: reply.createKeys, updateKeys: reply.updateKeys, deleteKeys: reply.deleteKeys, destinationReadable: reply.destinationReadable, note };
+      return {
+        sourceRevision: reply.sourceRevision,
+        createKeys: reply.createKeys,
+        updateKeys: reply.updateKeys,
+        deleteKeys: reply.deleteKeys,
+        destinationReadable: reply.destinationReadable,
+        note,
+      };
     },
   };
 }

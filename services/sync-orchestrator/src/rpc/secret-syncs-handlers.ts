@@ -23,7 +23,8 @@ export interface SecretSyncsDeps {
   readonly database: Database;
 }
 
-const enumViolation = (field: string, value: number, values: object) => violation(field, value in values ? undefined : "unknown value");
+const enumViolation = (field: string, value: number, values: object) =>
+  violation(field, value in values ? undefined : "unknown value");
 
 /**
  * The public SecretSyncsService: validates every request (INVALID_ARGUMENT naming each field at
@@ -47,7 +48,10 @@ export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<type
     },
 
     async getSecretSyncByName(request) {
-      assertValid([...violation("project_id", checkUuid(request.projectId)), ...violation("name", checkSyncName(request.name))]);
+      assertValid([
+        ...violation("project_id", checkUuid(request.projectId)),
+        ...violation("name", checkSyncName(request.name)),
+      ]);
       return { secretSync: secretSyncMessage(await syncs.getByName(request.projectId, request.name)) };
     },
 
@@ -71,7 +75,11 @@ export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<type
 
     async updateSecretSync(request, context) {
       const changes = checkUpdate(request);
-      return { secretSync: secretSyncMessage(await syncs.update(request.secretSyncId, request.expectedVersion, changes, context.principal)) };
+      return {
+        secretSync: secretSyncMessage(
+          await syncs.update(request.secretSyncId, request.expectedVersion, changes, context.principal),
+        ),
+      };
     },
 
     async deleteSecretSync(request, context) {
@@ -90,12 +98,15 @@ export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<type
         ...violation("secret_sync_id", checkUuid(request.secretSyncId)),
         ...violation(
           "behavior",
-          request.behavior === ImportBehavior.PRIORITIZE_SOURCE || request.behavior === ImportBehavior.PRIORITIZE_DESTINATION
+          request.behavior === ImportBehavior.PRIORITIZE_SOURCE ||
+            request.behavior === ImportBehavior.PRIORITIZE_DESTINATION
             ? undefined
             : "must be IMPORT_BEHAVIOR_PRIORITIZE_SOURCE or IMPORT_BEHAVIOR_PRIORITIZE_DESTINATION",
         ),
       ]);
-      return { run: syncRunMessage(await actions.importSecrets(request.secretSyncId, request.behavior, context.principal)) };
+      return {
+        run: syncRunMessage(await actions.importSecrets(request.secretSyncId, request.behavior, context.principal)),
+      };
     },
 
     async removeSecrets(request, context) {
@@ -104,7 +115,10 @@ export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<type
     },
 
     async listSyncRuns(request) {
-      assertValid([...violation("secret_sync_id", checkUuid(request.secretSyncId)), ...enumViolation("action", request.action, SyncAction)]);
+      assertValid([
+        ...violation("secret_sync_id", checkUuid(request.secretSyncId)),
+        ...enumViolation("action", request.action, SyncAction),
+      ]);
       const size = pageSize(request.pageSize, 500, 50);
       const { runs, nextPageToken } = await actions.listRuns(request.secretSyncId, {
         pageSize: size,

@@ -1,7 +1,14 @@
 import { ConnectorError, destinationDescriptor } from "@syncline/connectors";
 import { checkKeySchema } from "@syncline/connectors/sync";
-import type { CreateSecretSyncRequest, UpdateSecretSyncRequest } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
-import { InitialSyncBehavior, type DestinationConfig, type SyncSource } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type {
+  CreateSecretSyncRequest,
+  UpdateSecretSyncRequest,
+} from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
+import {
+  InitialSyncBehavior,
+  type DestinationConfig,
+  type SyncSource,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { assertValid, checkUuid, type FieldViolation } from "@syncline/rpc";
 import { checkEnvironmentSlug, normaliseFolderPath } from "@syncline/source-path";
 import { destinationKindOf } from "../domain/destination-kind.ts";
@@ -30,7 +37,9 @@ function checkSource(source: SyncSource | undefined, violations: FieldViolation[
   violations.push(...violation("source.environment", checkEnvironmentSlug(source?.environment ?? "")));
   const path = normaliseFolderPath(source?.path ?? "");
   if ("problem" in path) violations.push({ field: "source.path", description: path.problem });
-  return "path" in path && source ? { environment: source.environment, path: path.path, recursive: source.recursive } : undefined;
+  return "path" in path && source
+    ? { environment: source.environment, path: path.path, recursive: source.recursive }
+    : undefined;
 }
 
 /** Destination config errors come as "field: problem" from the connector's parseConfig. */
@@ -60,7 +69,8 @@ export function checkCreate(request: CreateSecretSyncRequest): NewSecretSync {
   ];
   const source = checkSource(request.source, violations);
   checkDestinationConfig(request.destinationConfig, violations);
-  if (!(request.initialSyncBehavior in InitialSyncBehavior)) violations.push({ field: "initial_sync_behavior", description: "unknown value" });
+  if (!(request.initialSyncBehavior in InitialSyncBehavior))
+    violations.push({ field: "initial_sync_behavior", description: "unknown value" });
   const driftMs = request.driftCheckInterval ? durationMs(request.driftCheckInterval) : undefined;
   if (driftMs !== undefined) {
     violations.push(...violation("drift_check_interval", checkDriftInterval(driftMs, { allowZero: false })));
@@ -73,7 +83,10 @@ export function checkCreate(request: CreateSecretSyncRequest): NewSecretSync {
     source: source!,
     connectionId: request.connectionId,
     destinationConfig: request.destinationConfig!,
-    initialSyncBehavior: request.initialSyncBehavior === InitialSyncBehavior.UNSPECIFIED ? InitialSyncBehavior.OVERWRITE_DESTINATION : request.initialSyncBehavior,
+    initialSyncBehavior:
+      request.initialSyncBehavior === InitialSyncBehavior.UNSPECIFIED
+        ? InitialSyncBehavior.OVERWRITE_DESTINATION
+        : request.initialSyncBehavior,
     keySchema: request.keySchema,
     disableSecretDeletion: request.disableSecretDeletion,
     autoSync: request.autoSync ?? true,
@@ -84,10 +97,16 @@ export function checkCreate(request: CreateSecretSyncRequest): NewSecretSync {
 /** An UpdateSecretSyncRequest's fields that are set, validated like on create. */
 export function checkUpdate(request: UpdateSecretSyncRequest): SyncChanges {
   const violations: FieldViolation[] = [...violation("secret_sync_id", checkUuid(request.secretSyncId))];
-  if (request.expectedVersion === 0n) violations.push({ field: "expected_version", description: "is required: the version of the sync you read (GetSecretSync)" });
+  if (request.expectedVersion === 0n)
+    violations.push({
+      field: "expected_version",
+      description: "is required: the version of the sync you read (GetSecretSync)",
+    });
   if (request.name !== undefined) violations.push(...violation("name", checkSyncName(request.name)));
-  if (request.description !== undefined) violations.push(...violation("description", checkDescription(request.description)));
-  if (request.connectionId !== undefined) violations.push(...violation("connection_id", checkUuid(request.connectionId)));
+  if (request.description !== undefined)
+    violations.push(...violation("description", checkDescription(request.description)));
+  if (request.connectionId !== undefined)
+    violations.push(...violation("connection_id", checkUuid(request.connectionId)));
   if (request.keySchema !== undefined) violations.push(...violation("key_schema", checkKeySchema(request.keySchema)));
   const source = request.source ? checkSource(request.source, violations) : undefined;
   if (request.destinationConfig) checkDestinationConfig(request.destinationConfig, violations);
@@ -110,7 +129,11 @@ export function checkUpdate(request: UpdateSecretSyncRequest): SyncChanges {
 }
 
 /** Checks a destination config and key schema on their own (CheckDestination). */
-export function checkDestinationClaim(config: DestinationConfig | undefined, keySchema: string, excludeId: string): void {
+export function checkDestinationClaim(
+  config: DestinationConfig | undefined,
+  keySchema: string,
+  excludeId: string,
+): void {
   const violations: FieldViolation[] = [...violation("key_schema", checkKeySchema(keySchema))];
   checkDestinationConfig(config, violations);
   if (excludeId !== "") violations.push(...violation("exclude_secret_sync_id", checkUuid(excludeId)));

@@ -1,13 +1,19 @@
 import { fromBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate, type DurationSchema } from "@bufbuild/protobuf/wkt";
-import { DestinationConfigSchema, SyncAction, type ActionStatusSchema, type DriftReportSchema, type SecretSyncSchema, type SyncRunSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  DestinationConfigSchema,
+  SyncAction,
+  type ActionStatusSchema,
+  type DriftReportSchema,
+  type SecretSyncSchema,
+  type SyncRunSchema,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { RunRow } from "../store/run-store.ts";
 import type { StoredDriftReport } from "../store/schema.ts";
 import type { StatusRow } from "../store/status-store.ts";
 import type { SyncView } from "../service/sync-view.ts";
 
 /** Maps store rows to API messages (init shapes). */
-
 
 function actionStatus(row: StatusRow | undefined): MessageInitShape<typeof ActionStatusSchema> {
   if (!row) return {};

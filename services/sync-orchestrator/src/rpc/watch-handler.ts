@@ -12,14 +12,18 @@ import { secretSyncMessage } from "./to-proto.ts";
  * status (changes made on this replica wake the stream at once; others within the poll interval),
  * until the client cancels. A sync deleted while watched ends the stream with NOT_FOUND.
  */
-export function watchSecretSync(deps: { syncs: SyncService; watchers: SyncWatchers }): ServiceHandlers<typeof SecretSyncsService>["watchSecretSync"] {
+export function watchSecretSync(deps: {
+  syncs: SyncService;
+  watchers: SyncWatchers;
+}): ServiceHandlers<typeof SecretSyncsService>["watchSecretSync"] {
   return async function* (request, context) {
     checkId(request.secretSyncId);
     let last: SecretSync = create(SecretSyncSchema, secretSyncMessage(await deps.syncs.get(request.secretSyncId)));
     yield { secretSync: last };
     for await (const _ of deps.watchers.changes(request.secretSyncId, context.signal)) {
       const current = await deps.syncs.get(request.secretSyncId).catch((error: unknown) => {
-        if (error instanceof RpcError && error.code === Code.NOT_FOUND) throw RpcError.notFound(`secret sync ${request.secretSyncId} (deleted while watched)`);
+        if (error instanceof RpcError && error.code === Code.NOT_FOUND)
+          throw RpcError.notFound(`secret sync ${request.secretSyncId} (deleted while watched)`);
         throw error;
       });
       const next = create(SecretSyncSchema, secretSyncMessage(current));

@@ -17,7 +17,9 @@ export async function checkConnection(
 ): Promise<{ instance: string }> {
   const response = await connections.getAppConnection({ connectionId }).catch((error: unknown) => {
     if (error instanceof RpcError && error.code === Code.NOT_FOUND) {
-      throw RpcError.failedPrecondition(`connection ${connectionId} does not exist`, [{ field: "connection_id", description: "no such connection" }]);
+      throw RpcError.failedPrecondition(`connection ${connectionId} does not exist`, [
+        { field: "connection_id", description: "no such connection" },
+      ]);
     }
     if (error instanceof RpcError) throw RpcError.unavailable(`could not check the connection: ${error.message}`);
     throw error;

@@ -17,10 +17,25 @@ type Handler<T> = (message: T, delivery: Delivery) => Promise<Disposition>;
  * counted twice.
  */
 export function createOrchestratorMetrics(registry: MetricsRegistry, db: Database) {
-  const pending = cachedRead(async () => (await db.select({ n: count() }).from(syncRuns).where(eq(syncRuns.state, SyncState.PENDING)))[0]?.n ?? 0, 5000);
-  registry.gauge("syncline_orchestrator_runs_queued", "Runs waiting for a worker (state PENDING, including retries waiting out their backoff).", { collect: async () => [{ value: await pending() }] });
-  const sourceEvents = registry.counter("syncline_orchestrator_source_events_total", "Source change events handled (acked) by the orchestrator.");
-  const runResults = registry.counter("syncline_orchestrator_run_results_total", "Run results recorded by the orchestrator, by reported state.", ["state"]);
+  const pending = cachedRead(
+    async () =>
+      (await db.select({ n: count() }).from(syncRuns).where(eq(syncRuns.state, SyncState.PENDING)))[0]?.n ?? 0,
+    5000,
+  );
+  registry.gauge(
+    "syncline_orchestrator_runs_queued",
+    "Runs waiting for a worker (state PENDING, including retries waiting out their backoff).",
+    { collect: async () => [{ value: await pending() }] },
+  );
+  const sourceEvents = registry.counter(
+    "syncline_orchestrator_source_events_total",
+    "Source change events handled (acked) by the orchestrator.",
+  );
+  const runResults = registry.counter(
+    "syncline_orchestrator_run_results_total",
+    "Run results recorded by the orchestrator, by reported state.",
+    ["state"],
+  );
   const reconcileRuns = registry.counter(
     "syncline_orchestrator_reconcile_runs_total",
     "Runs queued by the reconciler, by reason: the failure kind retried, or drift_check.",

@@ -60,9 +60,16 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
   async function newSync(extra: Partial<typeof secretSyncs.$inferInsert> = {}): Promise<string> {
     const id = randomUUID();
     await handle.db.insert(secretSyncs).values({
-      id, projectId: randomUUID(), name: `s-${id.slice(0, 8)}`, sourceEnvironment: "dev", sourcePath: "/",
-      connectionId: randomUUID(), destination: Destination.HASHICORP_VAULT, destinationConfig: Buffer.alloc(0),
-      initialSyncBehavior: 1, ...extra,
+      id,
+      projectId: randomUUID(),
+      name: `s-${id.slice(0, 8)}`,
+      sourceEnvironment: "dev",
+      sourcePath: "/",
+      connectionId: randomUUID(),
+      destination: Destination.HASHICORP_VAULT,
+      destinationConfig: Buffer.alloc(0),
+      initialSyncBehavior: 1,
+      ...extra,
     });
     return id;
   }
@@ -182,8 +189,13 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
     const checkLease = await beginLease(check!.id);
     await report(check!.id, syncId, {
       leaseId: checkLease,
-      state: SyncState.SUCCEEDED, message: "drift", sourceRevision: 9n,
-      keysCreated: 1, keysUpdated: 1, driftChangedKeys: ["EDITED"], driftRemovedKeys: ["GONE"],
+      state: SyncState.SUCCEEDED,
+      message: "drift",
+      sourceRevision: 9n,
+      keysCreated: 1,
+      keysUpdated: 1,
+      driftChangedKeys: ["EDITED"],
+      driftRemovedKeys: ["GONE"],
     });
     const stored = (await findSync(handle.db, syncId))!.driftReport!;
     expect(stored).toMatchObject({ changed: ["EDITED"], added: [], removed: ["GONE"], repaired: true });

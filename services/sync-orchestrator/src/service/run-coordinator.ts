@@ -25,7 +25,8 @@ export type BeginOutcome =
   | { readonly decision: "busy"; readonly retryAfterMs: number }
   | { readonly decision: "superseded" | "gone" };
 
-const LEASE_LOST = "the run no longer holds the sync's lease (it expired and another worker took the sync over, or the run ended)";
+const LEASE_LOST =
+  "the run no longer holds the sync's lease (it expired and another worker took the sync over, or the run ended)";
 
 /**
  * SyncRunCoordinationService's rules (DESIGN §3): one run per sync at a time through an exclusive
@@ -38,7 +39,10 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
   const { db, settings } = deps;
 
   /** The run and its sync, locked; NOT_FOUND for an unknown run. */
-  async function locked(tx: Database, runId: string): Promise<{ run: runStore.RunRow; sync: store.SyncRow } | undefined> {
+  async function locked(
+    tx: Database,
+    runId: string,
+  ): Promise<{ run: runStore.RunRow; sync: store.SyncRow } | undefined> {
     const first = await runStore.findRun(tx, runId);
     if (!first) return undefined;
     const sync = await store.lockSync(tx, first.syncId);
@@ -46,7 +50,8 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
     return sync && run ? { run, sync } : undefined;
   }
 
-  const holdsLease = (sync: store.SyncRow, runId: string, leaseId: string) => sync.leaseRunId === runId && sync.leaseId === leaseId;
+  const holdsLease = (sync: store.SyncRow, runId: string, leaseId: string) =>
+    sync.leaseRunId === runId && sync.leaseId === leaseId;
 
   return {
     async begin(runId: string, workerId: string): Promise<BeginOutcome> {
@@ -87,7 +92,12 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
             case "proceed": {
               const leaseId = randomUUID();
               const leaseExpiresAt = new Date(now.getTime() + settings.leaseTtlMs);
-              await store.patchSync(tx, sync.id, { leaseRunId: run.id, leaseId, leaseExpiresAt, lastRunStartedAt: now });
+              await store.patchSync(tx, sync.id, {
+                leaseRunId: run.id,
+                leaseId,
+                leaseExpiresAt,
+                lastRunStartedAt: now,
+              });
               const begun = await runStore.updateRun(tx, run.id, {
                 state: SyncState.RUNNING,
                 startedAt: now,
@@ -99,8 +109,15 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
                 lastSeenAt: now,
                 message: "running",
               });
-              await setStatusOfRun(tx, sync.id, run.action, run.id, { state: SyncState.RUNNING, message: "running", startedAt: now, endedAt: null });
-              const [view] = await viewsOf(tx, [{ ...sync, leaseRunId: run.id, leaseId, leaseExpiresAt, lastRunStartedAt: now }]);
+              await setStatusOfRun(tx, sync.id, run.action, run.id, {
+                state: SyncState.RUNNING,
+                message: "running",
+                startedAt: now,
+                endedAt: null,
+              });
+              const [view] = await viewsOf(tx, [
+                { ...sync, leaseRunId: run.id, leaseId, leaseExpiresAt, lastRunStartedAt: now },
+              ]);
               const leaseTtlMs = settings.leaseTtlMs;
               return { decision: "proceed", view: view!, run: begun!, leaseId, leaseExpiresAt, leaseTtlMs };
             }
@@ -121,7 +138,8 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
         db.transaction(async (tx) => {
           const found = await locked(tx, runId);
           if (!found) throw RpcError.notFound(`sync run ${runId}`);
-          if (!holdsLease(found.sync, runId, leaseId) || found.run.state !== SyncState.RUNNING) throw RpcError.failedPrecondition(LEASE_LOST);
+          if (!holdsLease(found.sync, runId, leaseId) || found.run.state !== SyncState.RUNNING)
+            throw RpcError.failedPrecondition(LEASE_LOST);
           const leaseExpiresAt = new Date((await databaseNow(tx)).getTime() + settings.leaseTtlMs);
           await store.patchSync(tx, found.sync.id, { leaseExpiresAt });
           return { leaseExpiresAt, leaseTtlMs: settings.leaseTtlMs };
@@ -146,9 +164,15 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
             return { allowed: false, reason: LEASE_LOST };
           }
           const status = await findStatus(tx, sync.id, run.action);
-          const written = [status?.writtenRevision ?? 0n, run.action === SyncAction.SYNC ? sync.lastSyncedRevision : 0n].reduce((a, b) => (a > b ? a : b));
+          const written = [
+            status?.writtenRevision ?? 0n,
+            run.action === SyncAction.SYNC ? sync.lastSyncedRevision : 0n,
+          ].reduce((a, b) => (a > b ? a : b));
           if (revision < written) {
-            return { allowed: false, reason: `source revision ${revision} is older than revision ${written}, which a run of this sync already wrote` };
+            return {
+              allowed: false,
+              reason: `source revision ${revision} is older than revision ${written}, which a run of this sync already wrote`,
+            };
           }
           await raiseWrittenRevision(tx, sync.id, run.action, revision);
           await runStore.updateRun(tx, run.id, { sourceRevision: revision });

@@ -25,7 +25,13 @@ const FINISHED = new Set([SyncState.SUCCEEDED, SyncState.FAILED]);
  * removal succeeded (remove). A finished run never changes again (late or duplicate reports are
  * dropped).
  */
-export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers: SyncWatchers; logger: Logger; backoff?: ReconcileBackoff }) {
+export function createRunOutcomes(deps: {
+  db: Database;
+  runs: RunQueue;
+  watchers: SyncWatchers;
+  logger: Logger;
+  backoff?: ReconcileBackoff;
+}) {
   return {
     async apply(result: SyncRunResult): Promise<void> {
       const queued: QueuedRun[] = [];
@@ -82,19 +88,35 @@ export function createRunOutcomes(deps: { db: Database; runs: RunQueue; watchers
             await raiseWrittenRevision(tx, sync.id, SyncAction.SYNC, result.sourceRevision);
             // Changes folded into the run after its worker read the source (possible only with workers
             // that do not call BeginSyncRun): one follow-up covers them.
-            const reached = result.sourceRevision > sync.lastSyncedRevision ? result.sourceRevision : sync.lastSyncedRevision;
+            const reached =
+              result.sourceRevision > sync.lastSyncedRevision ? result.sourceRevision : sync.lastSyncedRevision;
             if (run.requestedRevision > reached && sync.autoSync && !sync.deletionRequestedAt) {
-              queued.push(await deps.runs.queueIn(tx, sync, { action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE, revision: run.requestedRevision }));
+              queued.push(
+                await deps.runs.queueIn(tx, sync, {
+                  action: SyncAction.SYNC,
+                  trigger: SyncTrigger.SOURCE_CHANGE,
+                  revision: run.requestedRevision,
+                }),
+              );
             }
           }
-          if (run.action === SyncAction.REMOVE && run.trigger === SyncTrigger.SYNC_DELETED && sync.deletionRequestedAt) {
+          if (
+            run.action === SyncAction.REMOVE &&
+            run.trigger === SyncTrigger.SYNC_DELETED &&
+            sync.deletionRequestedAt
+          ) {
             await store.deleteSync(tx, sync.id);
             await recordAudit(tx, {
               syncId: sync.id,
               projectId: sync.projectId,
               actor: sync.deletionRequestedBy ?? "system",
               action: "sync.delete",
-              details: { name: sync.name, remove_secrets: "true", run_id: run.id, keys_deleted: String(result.keysDeleted) },
+              details: {
+                name: sync.name,
+                remove_secrets: "true",
+                run_id: run.id,
+                keys_deleted: String(result.keysDeleted),
+              },
             });
             deps.logger.info({ syncId: sync.id, runId: run.id }, "sync deleted after its keys were removed");
           }

@@ -42,14 +42,26 @@ afterAll(async () => {
 async function newSync(): Promise<string> {
   const id = randomUUID();
   await handle.db.insert(secretSyncs).values({
-    id, projectId: randomUUID(), name: `s-${id.slice(0, 8)}`, sourceEnvironment: "dev", sourcePath: "/", connectionId: randomUUID(),
-    destination: Destination.HASHICORP_VAULT, destinationConfig: Buffer.alloc(0), initialSyncBehavior: 1,
+    id,
+    projectId: randomUUID(),
+    name: `s-${id.slice(0, 8)}`,
+    sourceEnvironment: "dev",
+    sourcePath: "/",
+    connectionId: randomUUID(),
+    destination: Destination.HASHICORP_VAULT,
+    destinationConfig: Buffer.alloc(0),
+    initialSyncBehavior: 1,
   });
   return id;
 }
 
 const queue = (historyLimit = 1000) =>
-  createRunQueue({ db: handle.db, publisher: createRunRequestPublisher(createEventPublisher(nc)), watchers: createSyncWatchers({ pollMs: 1000 }), historyLimit });
+  createRunQueue({
+    db: handle.db,
+    publisher: createRunRequestPublisher(createEventPublisher(nc)),
+    watchers: createSyncWatchers({ pollMs: 1000 }),
+    historyLimit,
+  });
 
 async function publishedMsgIds(): Promise<string[]> {
   const jsm = await jetstreamManager(nc);
@@ -70,7 +82,8 @@ describe("run queue", () => {
     const syncId = await newSync();
     await (await jetstreamManager(nc)).streams.purge(streams.runRequests.name);
     const runs = queue();
-    const change = (revision: bigint) => runs.enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE, revision }));
+    const change = (revision: bigint) =>
+      runs.enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE, revision }));
 
     const [first] = await change(10n);
     expect(first!.created).toBe(true);
@@ -79,10 +92,19 @@ describe("run queue", () => {
       expect(folded).toMatchObject({ created: false, run: { id: first!.run.id } });
     }
     let history = await listRuns(handle.db, syncId, { limit: 10 });
-    expect(history.map((r) => [r.state, r.coalescedRequests, r.requestedRevision])).toEqual([[SyncState.PENDING, 3, 15n]]);
-    expect((await findStatus(handle.db, syncId, SyncAction.SYNC))).toMatchObject({ state: SyncState.PENDING, runId: first!.run.id });
+    expect(history.map((r) => [r.state, r.coalescedRequests, r.requestedRevision])).toEqual([
+      [SyncState.PENDING, 3, 15n],
+    ]);
+    expect(await findStatus(handle.db, syncId, SyncAction.SYNC)).toMatchObject({
+      state: SyncState.PENDING,
+      runId: first!.run.id,
+    });
 
-    const coordinator = createRunCoordinator({ db: handle.db, watchers: createSyncWatchers({ pollMs: 1000 }), settings: { leaseTtlMs: 10_000, busyRetryMs: 100, minRunIntervalMs: 0 } });
+    const coordinator = createRunCoordinator({
+      db: handle.db,
+      watchers: createSyncWatchers({ pollMs: 1000 }),
+      settings: { leaseTtlMs: 10_000, busyRetryMs: 100, minRunIntervalMs: 0 },
+    });
     expect((await coordinator.begin(first!.run.id, "w1")).decision).toBe("proceed");
     const [followUp] = await change(16n);
     const [foldedIntoFollowUp] = await change(17n);
@@ -101,8 +123,17 @@ describe("run queue", () => {
   it("keeps actions apart: an import requested while a sync is queued gets its own run", async () => {
     const syncId = await newSync();
     const runs = queue();
-    const [sync] = await runs.enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger: SyncTrigger.MANUAL, revision: 0n }));
-    const [imported] = await runs.enqueue([syncId], () => ({ action: SyncAction.IMPORT, trigger: SyncTrigger.MANUAL, revision: 0n, importBehavior: 1 }));
+    const [sync] = await runs.enqueue([syncId], () => ({
+      action: SyncAction.SYNC,
+      trigger: SyncTrigger.MANUAL,
+      revision: 0n,
+    }));
+    const [imported] = await runs.enqueue([syncId], () => ({
+      action: SyncAction.IMPORT,
+      trigger: SyncTrigger.MANUAL,
+      revision: 0n,
+      importBehavior: 1,
+    }));
     expect(imported!.run.id).not.toBe(sync!.run.id);
     expect(imported!.run).toMatchObject({ action: SyncAction.IMPORT, importBehavior: 1, state: SyncState.PENDING });
   });
@@ -111,10 +142,18 @@ describe("run queue", () => {
     const syncId = await newSync();
     const runs = queue(3);
     for (let i = 0; i < 6; i++) {
-      const [queued] = await runs.enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger: SyncTrigger.MANUAL, revision: BigInt(i) }));
+      const [queued] = await runs.enqueue([syncId], () => ({
+        action: SyncAction.SYNC,
+        trigger: SyncTrigger.MANUAL,
+        revision: BigInt(i),
+      }));
       await handle.db.update(syncRuns).set({ state: SyncState.SUCCEEDED }).where(eqId(queued!.run.id));
     }
-    const [pending] = await runs.enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger: SyncTrigger.MANUAL, revision: 9n }));
+    const [pending] = await runs.enqueue([syncId], () => ({
+      action: SyncAction.SYNC,
+      trigger: SyncTrigger.MANUAL,
+      revision: 9n,
+    }));
     const kept = await listRuns(handle.db, syncId, { limit: 100 });
     expect(kept.length).toBe(3);
     expect(kept[0]!.id).toBe(pending!.run.id);

@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { traced, type Database } from "@syncline/db";
-import { SyncState, SyncTrigger, type Destination, type ImportBehavior, type SyncAction } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  SyncState,
+  SyncTrigger,
+  type Destination,
+  type ImportBehavior,
+  type SyncAction,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { RunRequestPublisher } from "../bus/run-request-publisher.ts";
 import { databaseNow } from "../store/database-clock.ts";
 import * as runs from "../store/run-store.ts";
@@ -38,7 +44,12 @@ const REPLACED_DRIFT_CHECK = "not run: a push requested while this drift check w
  * follow-up per action waits. Every decision is taken under the sync's row lock, which BeginSyncRun
  * takes too: a run that a worker has begun never receives a fold.
  */
-export function createRunQueue(deps: { db: Database; publisher: RunRequestPublisher; watchers: SyncWatchers; historyLimit: number }) {
+export function createRunQueue(deps: {
+  db: Database;
+  publisher: RunRequestPublisher;
+  watchers: SyncWatchers;
+  historyLimit: number;
+}) {
   /** Records (or folds) one request; the caller holds the sync's lock in `tx` and publishes after commit. */
   async function queueIn(tx: Database, sync: SyncRow, spec: RunSpec): Promise<QueuedRun> {
     const destination = sync.destination as Destination;
@@ -75,7 +86,14 @@ export function createRunQueue(deps: { db: Database; publisher: RunRequestPublis
     });
     // Already recorded for this event (a redelivery): nothing new to do.
     if (!inserted) return { run: (await runs.findRun(tx, id))!, created: false, destination };
-    await setStatus(tx, sync.id, spec.action, { state: SyncState.PENDING, runId: id, message: "queued", sourceRevision: 0n, startedAt: null, endedAt: null });
+    await setStatus(tx, sync.id, spec.action, {
+      state: SyncState.PENDING,
+      runId: id,
+      message: "queued",
+      sourceRevision: 0n,
+      startedAt: null,
+      endedAt: null,
+    });
     await runs.pruneRuns(tx, sync.id, deps.historyLimit);
     return { run: inserted, created: true, destination };
   }
@@ -86,7 +104,10 @@ export function createRunQueue(deps: { db: Database; publisher: RunRequestPublis
     for (let i = 0; i < due.length; i += PUBLISH_CONCURRENCY) {
       const batch = due.slice(i, i + PUBLISH_CONCURRENCY);
       await Promise.all(batch.map((q) => deps.publisher.publish(q.run, q.destination)));
-      await runs.markPublished(deps.db, batch.map((q) => q.run.id));
+      await runs.markPublished(
+        deps.db,
+        batch.map((q) => q.run.id),
+      );
     }
     deps.watchers.notify(new Set(queued.map((q) => q.run.syncId)));
   }
@@ -95,7 +116,12 @@ export function createRunQueue(deps: { db: Database; publisher: RunRequestPublis
    * Ends the queued runs of these actions (they will never run: source lost, sync being deleted)
    * and fails the statuses that pointed at them. Runs already begun finish on their own.
    */
-  async function cancelQueued(tx: Database, syncId: string, actions: readonly SyncAction[], message: string): Promise<void> {
+  async function cancelQueued(
+    tx: Database,
+    syncId: string,
+    actions: readonly SyncAction[],
+    message: string,
+  ): Promise<void> {
     for (const run of await runs.cancelPendingRuns(tx, syncId, actions, message)) {
       await setStatusOfRun(tx, syncId, run.action, run.id, { state: SyncState.FAILED, message, endedAt: new Date() });
     }
@@ -139,9 +165,16 @@ export function createRunQueue(deps: { db: Database; publisher: RunRequestPublis
       const stuck = stale.some(({ run }) => run.publishedAt !== null) && (await undelivered()) === 0;
       const due = stale.filter(({ run }) => run.publishedAt === null || stuck);
       for (const { run, destination } of due) {
-        await deps.publisher.publish(run, destination as Destination, run.publishedAt ? `copy-${run.publishedAt.getTime()}` : undefined);
+        await deps.publisher.publish(
+          run,
+          destination as Destination,
+          run.publishedAt ? `copy-${run.publishedAt.getTime()}` : undefined,
+        );
       }
-      await runs.markPublished(deps.db, due.map(({ run }) => run.id));
+      await runs.markPublished(
+        deps.db,
+        due.map(({ run }) => run.id),
+      );
       return due.length;
     },
   };

@@ -29,14 +29,27 @@ export function createSourceChanges(deps: { db: Database; runs: RunQueue; watche
   const { db } = deps;
 
   /** Requests runs of the auto-syncs seeing `path`; `recursiveOnly` keeps those whose subtree holds it. */
-  async function requestRuns(projectId: string, environment: string, path: string, event: { eventId: string; revision: bigint }, recursiveOnly = false): Promise<number> {
+  async function requestRuns(
+    projectId: string,
+    environment: string,
+    path: string,
+    event: { eventId: string; revision: bigint },
+    recursiveOnly = false,
+  ): Promise<number> {
     const { exact, ancestors } = watchingSourcePaths(path);
-    const candidates = await traced("secret_syncs.find_for_change", () => store.findSyncsSeeing(db, projectId, environment, exact, ancestors));
+    const candidates = await traced("secret_syncs.find_for_change", () =>
+      store.findSyncsSeeing(db, projectId, environment, exact, ancestors),
+    );
     const queued = await deps.runs.enqueue(
       candidates.filter((sync) => sync.autoSync && (!recursiveOnly || sync.sourceRecursive)).map((sync) => sync.id),
       (sync) =>
         sync.autoSync && !sync.deletionRequestedAt
-          ? { action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE, revision: event.revision, runId: runIdForEvent(event.eventId, sync.id) }
+          ? {
+              action: SyncAction.SYNC,
+              trigger: SyncTrigger.SOURCE_CHANGE,
+              revision: event.revision,
+              runId: runIdForEvent(event.eventId, sync.id),
+            }
           : undefined,
     );
     return queued.length;
@@ -48,10 +61,20 @@ export function createSourceChanges(deps: { db: Database; runs: RunQueue; watche
     if (affected.length === 0) return 0;
     await traced("secret_syncs.source_lost", () =>
       db.transaction(async (tx) => {
-        for (const sync of await store.lockSyncs(tx, affected.map((s) => s.id))) {
+        for (const sync of await store.lockSyncs(
+          tx,
+          affected.map((s) => s.id),
+        )) {
           const message = sourceLossMessage(loss, { environment: sync.sourceEnvironment, path: sync.sourcePath });
           await deps.runs.cancelQueued(tx, sync.id, [SyncAction.SYNC, SyncAction.IMPORT], `cancelled: ${message}`);
-          await setStatus(tx, sync.id, SyncAction.SYNC, { state: SyncState.FAILED, runId: null, message, sourceRevision: 0n, startedAt: null, endedAt: new Date() });
+          await setStatus(tx, sync.id, SyncAction.SYNC, {
+            state: SyncState.FAILED,
+            runId: null,
+            message,
+            sourceRevision: 0n,
+            startedAt: null,
+            endedAt: new Date(),
+          });
         }
       }),
     );
@@ -62,7 +85,8 @@ export function createSourceChanges(deps: { db: Database; runs: RunQueue; watche
   return {
     async applySourceEvent(event: SourceChangeEvent): Promise<ChangeOutcome> {
       const loss = sourceLossOf(event);
-      if (!loss) return { requested: await requestRuns(event.projectId, event.environment, event.path, event), failed: 0 };
+      if (!loss)
+        return { requested: await requestRuns(event.projectId, event.environment, event.path, event), failed: 0 };
       const failed = await failLostSources(event.projectId, loss);
       // Recursive syncs above a deleted folder lose part of their subtree: a change for them.
       const parent = loss.path === "/" ? undefined : loss.path.slice(0, loss.path.lastIndexOf("/")) || "/";
@@ -74,12 +98,21 @@ export function createSourceChanges(deps: { db: Database; runs: RunQueue; watche
       const syncs = await store.findSyncsOfConnection(db, event.connectionId);
       if (event.kind === ConnectionChangeKind.CREDENTIALS_UPDATED) {
         // New credentials may cure what failed: the reconciler's backoff starts over (manual syncs too).
-        await resetRetries(db, syncs.map((sync) => sync.id), SyncAction.SYNC);
+        await resetRetries(
+          db,
+          syncs.map((sync) => sync.id),
+          SyncAction.SYNC,
+        );
         const queued = await deps.runs.enqueue(
           syncs.filter((sync) => sync.autoSync).map((sync) => sync.id),
           (sync) =>
             sync.autoSync && !sync.deletionRequestedAt && sync.connectionId === event.connectionId
-              ? { action: SyncAction.SYNC, trigger: SyncTrigger.CREDENTIALS_UPDATED, revision: 0n, runId: runIdForEvent(event.eventId, sync.id) }
+              ? {
+                  action: SyncAction.SYNC,
+                  trigger: SyncTrigger.CREDENTIALS_UPDATED,
+                  revision: 0n,
+                  runId: runIdForEvent(event.eventId, sync.id),
+                }
               : undefined,
         );
         return { requested: queued.length, failed: 0 };
@@ -87,10 +120,20 @@ export function createSourceChanges(deps: { db: Database; runs: RunQueue; watche
       if (event.kind !== ConnectionChangeKind.DELETED || syncs.length === 0) return { requested: 0, failed: 0 };
       const message = `the connection ${event.connectionId} was deleted; the destination was left unchanged; give the sync another connection (UpdateSecretSync)`;
       await db.transaction(async (tx) => {
-        for (const sync of await store.lockSyncs(tx, syncs.map((s) => s.id))) {
+        for (const sync of await store.lockSyncs(
+          tx,
+          syncs.map((s) => s.id),
+        )) {
           if (sync.connectionId !== event.connectionId) continue;
           await deps.runs.cancelQueued(tx, sync.id, [SyncAction.SYNC, SyncAction.IMPORT], `cancelled: ${message}`);
-          await setStatus(tx, sync.id, SyncAction.SYNC, { state: SyncState.FAILED, runId: null, message, sourceRevision: 0n, startedAt: null, endedAt: new Date() });
+          await setStatus(tx, sync.id, SyncAction.SYNC, {
+            state: SyncState.FAILED,
+            runId: null,
+            message,
+            sourceRevision: 0n,
+            startedAt: null,
+            endedAt: new Date(),
+          });
         }
       });
       deps.watchers.notify(syncs.map((sync) => sync.id));

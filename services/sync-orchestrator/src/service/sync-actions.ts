@@ -1,6 +1,11 @@
 import { destinationDescriptor } from "@syncline/connectors";
 import { traced, type Database } from "@syncline/db";
-import { ImportBehavior, SyncAction, SyncTrigger, type Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  ImportBehavior,
+  SyncAction,
+  SyncTrigger,
+  type Destination,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { RpcError } from "@syncline/rpc";
 import { decodePageToken, encodePageToken } from "../domain/page-token.ts";
 import { recordAudit } from "../store/audit-store.ts";
@@ -33,16 +38,31 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
   }
 
   /** Locks the sync, checks it may take `spec`, queues it and audits `what`; publishes after commit. */
-  async function request(id: string, actor: string, what: string, spec: RunSpec, options: { whileDeleting?: boolean } = {}): Promise<runStore.RunRow> {
+  async function request(
+    id: string,
+    actor: string,
+    what: string,
+    spec: RunSpec,
+    options: { whileDeleting?: boolean } = {},
+  ): Promise<runStore.RunRow> {
     const queued = await traced("sync_runs.request", () =>
       db.transaction(async (tx) => {
         const sync = await store.lockSync(tx, id);
         if (!sync) throw RpcError.notFound(`secret sync ${id}`);
         if (sync.deletionRequestedAt && !options.whileDeleting) {
-          throw RpcError.failedPrecondition(`secret sync ${id} is being deleted; nothing more runs for it except the removal`, [{ field: "secret_sync_id", description: "the sync is being deleted" }]);
+          throw RpcError.failedPrecondition(
+            `secret sync ${id} is being deleted; nothing more runs for it except the removal`,
+            [{ field: "secret_sync_id", description: "the sync is being deleted" }],
+          );
         }
         const run = await deps.runs.queueIn(tx, sync, spec);
-        await recordAudit(tx, { syncId: id, projectId: sync.projectId, actor, action: what, details: { run_id: run.run.id, ...(run.created ? {} : { folded: "true" }) } });
+        await recordAudit(tx, {
+          syncId: id,
+          projectId: sync.projectId,
+          actor,
+          action: what,
+          details: { run_id: run.run.id, ...(run.created ? {} : { folded: "true" }) },
+        });
         return run;
       }),
     );
@@ -50,25 +70,49 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
     return queued.run;
   }
 
-  function capability(sync: store.SyncRow, has: (d: ReturnType<typeof destinationDescriptor>) => boolean, missing: string, field = "secret_sync_id"): void {
+  function capability(
+    sync: store.SyncRow,
+    has: (d: ReturnType<typeof destinationDescriptor>) => boolean,
+    missing: string,
+    field = "secret_sync_id",
+  ): void {
     const descriptor = destinationDescriptor(sync.destination as Destination);
-    if (!has(descriptor)) throw RpcError.failedPrecondition(`${descriptor.name} ${missing}`, [{ field, description: `its destination (${descriptor.name}) ${missing}` }]);
+    if (!has(descriptor))
+      throw RpcError.failedPrecondition(`${descriptor.name} ${missing}`, [
+        { field, description: `its destination (${descriptor.name}) ${missing}` },
+      ]);
   }
 
   return {
     /** Requests a run of the sync action now, whatever auto_sync says. */
-    trigger: (id: string, actor: string) => request(id, actor, "sync.trigger", { action: SyncAction.SYNC, trigger: SyncTrigger.MANUAL, revision: 0n }),
+    trigger: (id: string, actor: string) =>
+      request(id, actor, "sync.trigger", { action: SyncAction.SYNC, trigger: SyncTrigger.MANUAL, revision: 0n }),
 
     /** Imports the destination's owned keys into the source; only where the destination can be read back. */
     async importSecrets(id: string, behavior: ImportBehavior, actor: string) {
-      capability(await requireSync(id), (d) => d.capabilities.readBack, "cannot be read back, so nothing can be imported");
-      return request(id, actor, "sync.import", { action: SyncAction.IMPORT, trigger: SyncTrigger.MANUAL, revision: 0n, importBehavior: behavior });
+      capability(
+        await requireSync(id),
+        (d) => d.capabilities.readBack,
+        "cannot be read back, so nothing can be imported",
+      );
+      return request(id, actor, "sync.import", {
+        action: SyncAction.IMPORT,
+        trigger: SyncTrigger.MANUAL,
+        revision: 0n,
+        importBehavior: behavior,
+      });
     },
 
     /** Removes the sync's owned keys from the destination (also while the sync is being deleted: it folds into that removal). */
     async removeSecrets(id: string, actor: string) {
       capability(await requireSync(id), (d) => d.capabilities.removeOnDelete, "cannot remove a sync's keys");
-      return request(id, actor, "sync.remove", { action: SyncAction.REMOVE, trigger: SyncTrigger.MANUAL, revision: 0n }, { whileDeleting: true });
+      return request(
+        id,
+        actor,
+        "sync.remove",
+        { action: SyncAction.REMOVE, trigger: SyncTrigger.MANUAL, revision: 0n },
+        { whileDeleting: true },
+      );
     },
 
     /**
@@ -83,21 +127,43 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
             const sync = await store.lockSync(tx, id);
             if (!sync) throw RpcError.notFound(`secret sync ${id}`);
             await store.deleteSync(tx, id);
-            await recordAudit(tx, { syncId: id, projectId: sync.projectId, actor, action: "sync.delete", details: { name: sync.name, remove_secrets: "false" } });
+            await recordAudit(tx, {
+              syncId: id,
+              projectId: sync.projectId,
+              actor,
+              action: "sync.delete",
+              details: { name: sync.name, remove_secrets: "false" },
+            });
           }),
         );
         deps.watchers.notify([id]);
         return undefined;
       }
-      capability(await requireSync(id), (d) => d.capabilities.removeOnDelete, "cannot remove a sync's keys; delete without remove_secrets", "remove_secrets");
+      capability(
+        await requireSync(id),
+        (d) => d.capabilities.removeOnDelete,
+        "cannot remove a sync's keys; delete without remove_secrets",
+        "remove_secrets",
+      );
       const queued: QueuedRun = await traced("secret_syncs.delete_requested", () =>
         db.transaction(async (tx) => {
           const sync = await store.lockSync(tx, id);
           if (!sync) throw RpcError.notFound(`secret sync ${id}`);
-          if (!sync.deletionRequestedAt) await store.patchSync(tx, id, { deletionRequestedAt: new Date(), deletionRequestedBy: actor });
+          if (!sync.deletionRequestedAt)
+            await store.patchSync(tx, id, { deletionRequestedAt: new Date(), deletionRequestedBy: actor });
           await deps.runs.cancelQueued(tx, id, [SyncAction.SYNC, SyncAction.IMPORT], DELETING);
-          const run = await deps.runs.queueIn(tx, sync, { action: SyncAction.REMOVE, trigger: SyncTrigger.SYNC_DELETED, revision: 0n });
-          await recordAudit(tx, { syncId: id, projectId: sync.projectId, actor, action: "sync.delete_requested", details: { name: sync.name, remove_secrets: "true", run_id: run.run.id } });
+          const run = await deps.runs.queueIn(tx, sync, {
+            action: SyncAction.REMOVE,
+            trigger: SyncTrigger.SYNC_DELETED,
+            revision: 0n,
+          });
+          await recordAudit(tx, {
+            syncId: id,
+            projectId: sync.projectId,
+            actor,
+            action: "sync.delete_requested",
+            details: { name: sync.name, remove_secrets: "true", run_id: run.run.id },
+          });
           return run;
         }),
       );
@@ -110,13 +176,20 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
       await requireSync(id);
       const position = query.pageToken === "" ? undefined : decodePageToken(`runs:${id}`, query.pageToken);
       if (query.pageToken !== "" && (position === undefined || !/^\d+$/.test(position))) {
-        throw RpcError.invalidArgument([{ field: "page_token", description: "is not a token from ListSyncRuns of this sync" }]);
+        throw RpcError.invalidArgument([
+          { field: "page_token", description: "is not a token from ListSyncRuns of this sync" },
+        ]);
       }
       const rows = await traced("sync_runs.list", () =>
-        runStore.listRuns(db, id, { limit: query.pageSize + 1, action: query.action, beforeSeq: position === undefined ? undefined : BigInt(position) }),
+        runStore.listRuns(db, id, {
+          limit: query.pageSize + 1,
+          action: query.action,
+          beforeSeq: position === undefined ? undefined : BigInt(position),
+        }),
       );
       const page = rows.slice(0, query.pageSize);
-      const nextPageToken = rows.length > query.pageSize ? encodePageToken(`runs:${id}`, page[page.length - 1]!.seq.toString()) : "";
+      const nextPageToken =
+        rows.length > query.pageSize ? encodePageToken(`runs:${id}`, page[page.length - 1]!.seq.toString()) : "";
       return { runs: page, nextPageToken };
     },
   };

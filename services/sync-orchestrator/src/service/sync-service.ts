@@ -3,7 +3,14 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { destinationDescriptor } from "@syncline/connectors";
 import { isUniqueViolation, traced, type Database } from "@syncline/db";
 import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
-import { Destination, DestinationConfigSchema, SyncAction, SyncTrigger, type DestinationConfig, type InitialSyncBehavior } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  Destination,
+  DestinationConfigSchema,
+  SyncAction,
+  SyncTrigger,
+  type DestinationConfig,
+  type InitialSyncBehavior,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { assertValid, RpcError, type RpcClient } from "@syncline/rpc";
 import { capabilityViolations } from "../domain/capability-rules.ts";
 import { destinationKindOf } from "../domain/destination-kind.ts";
@@ -78,7 +85,8 @@ function assertDriftReadable(descriptor: { name: string; capabilities: { readBac
   throw RpcError.failedPrecondition(why, [{ field: "drift_check_interval", description: why }]);
 }
 
-const configBytes = (config: DestinationConfig) => Buffer.from(toBinary(DestinationConfigSchema, create(DestinationConfigSchema, config)));
+const configBytes = (config: DestinationConfig) =>
+  Buffer.from(toBinary(DestinationConfigSchema, create(DestinationConfigSchema, config)));
 
 /**
  * The orchestrator's use cases for the configuration of syncs: create, read, list, update. Every
@@ -86,7 +94,12 @@ const configBytes = (config: DestinationConfig) => Buffer.from(toBinary(Destinat
  * before anything is stored, is audited with its actor, and requests a run where the destination
  * must change (SYNC_CREATED, CONFIG_CHANGED) when auto-sync is on.
  */
-export function createSyncService(deps: { db: Database; connections: RpcClient<typeof ConnectionsService>; runs: RunQueue; watchers: SyncWatchers }) {
+export function createSyncService(deps: {
+  db: Database;
+  connections: RpcClient<typeof ConnectionsService>;
+  runs: RunQueue;
+  watchers: SyncWatchers;
+}) {
   const { db } = deps;
 
   async function requireView(id: string): Promise<SyncView> {
@@ -107,7 +120,8 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
   return {
     async create(input: NewSecretSync, actor: string): Promise<SyncView> {
       const kind = destinationKindOf(input.destinationConfig);
-      if (kind === undefined) throw RpcError.invalidArgument([{ field: "destination_config", description: "must set one destination" }]);
+      if (kind === undefined)
+        throw RpcError.invalidArgument([{ field: "destination_config", description: "must set one destination" }]);
       const descriptor = destinationDescriptor(kind);
       assertValid(capabilityViolations(descriptor, { ...input, environment: input.source.environment }));
       if (input.driftCheckIntervalMs) assertDriftReadable(descriptor);
@@ -118,7 +132,14 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
         traced("secret_syncs.insert", () =>
           db.transaction(async (tx) => {
             await store.lockLocation(tx, kind, location);
-            await assertNoOverlap(tx, { destination: kind, location, instance, keySchema: input.keySchema, environment: input.source.environment, caseInsensitiveKeys: keysCaseInsensitive(input.destinationConfig) });
+            await assertNoOverlap(tx, {
+              destination: kind,
+              location,
+              instance,
+              keySchema: input.keySchema,
+              environment: input.source.environment,
+              caseInsensitiveKeys: keysCaseInsensitive(input.destinationConfig),
+            });
             const row = await store.insertSync(tx, {
               id: randomUUID(),
               projectId: input.projectId,
@@ -143,10 +164,23 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
               projectId: row.projectId,
               actor,
               action: "sync.create",
-              details: { name: row.name, destination: Destination[kind] ?? String(kind), location, source: `${row.sourceEnvironment}:${row.sourcePath}`, connection_id: row.connectionId },
+              details: {
+                name: row.name,
+                destination: Destination[kind] ?? String(kind),
+                location,
+                source: `${row.sourceEnvironment}:${row.sourcePath}`,
+                connection_id: row.connectionId,
+              },
             });
             // The first push; with an IMPORT_* initial behaviour the worker imports first in that run.
-            if (row.autoSync) queued.push(await deps.runs.queueIn(tx, row, { action: SyncAction.SYNC, trigger: SyncTrigger.SYNC_CREATED, revision: 0n }));
+            if (row.autoSync)
+              queued.push(
+                await deps.runs.queueIn(tx, row, {
+                  action: SyncAction.SYNC,
+                  trigger: SyncTrigger.SYNC_CREATED,
+                  revision: 0n,
+                }),
+              );
             return row;
           }),
         ),
@@ -165,8 +199,15 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
 
     async list(query: SyncListQuery): Promise<{ views: SyncView[]; nextPageToken: string }> {
       const afterName = query.pageToken === "" ? undefined : decodePageToken("syncs", query.pageToken);
-      if (query.pageToken !== "" && afterName === undefined) throw RpcError.invalidArgument([{ field: "page_token", description: "is not a token from ListSecretSyncs" }]);
-      const filter = { projectId: query.projectId, destination: query.destination, connectionId: query.connectionId, syncState: query.syncState, afterName };
+      if (query.pageToken !== "" && afterName === undefined)
+        throw RpcError.invalidArgument([{ field: "page_token", description: "is not a token from ListSecretSyncs" }]);
+      const filter = {
+        projectId: query.projectId,
+        destination: query.destination,
+        connectionId: query.connectionId,
+        syncState: query.syncState,
+        afterName,
+      };
       const rows = await traced("secret_syncs.list", () => store.listSyncs(db, filter, query.pageSize + 1));
       const page = rows.slice(0, query.pageSize);
       const nextPageToken = rows.length > query.pageSize ? encodePageToken("syncs", page[page.length - 1]!.name) : "";
@@ -179,26 +220,56 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
      */
     async update(id: string, expectedVersion: bigint, changes: SyncChanges, actor: string): Promise<SyncView> {
       const current = (await requireView(id)).sync;
-      if (current.deletionRequestedAt) throw RpcError.failedPrecondition(`secret sync ${id} is being deleted`, [{ field: "secret_sync_id", description: "the sync is being deleted" }]);
-      if (current.version !== expectedVersion) throw RpcError.aborted(`secret sync ${id} is at version ${current.version}, not ${expectedVersion}; read it again and retry`);
+      if (current.deletionRequestedAt)
+        throw RpcError.failedPrecondition(`secret sync ${id} is being deleted`, [
+          { field: "secret_sync_id", description: "the sync is being deleted" },
+        ]);
+      if (current.version !== expectedVersion)
+        throw RpcError.aborted(
+          `secret sync ${id} is at version ${current.version}, not ${expectedVersion}; read it again and retry`,
+        );
       const descriptor = destinationDescriptor(current.destination as Destination);
       if (changes.destinationConfig && destinationKindOf(changes.destinationConfig) !== current.destination) {
-        throw RpcError.invalidArgument([{ field: "destination_config", description: `must keep the destination kind (${descriptor.name}); create another sync for another kind` }]);
+        throw RpcError.invalidArgument([
+          {
+            field: "destination_config",
+            description: `must keep the destination kind (${descriptor.name}); create another sync for another kind`,
+          },
+        ]);
       }
-      const source = changes.source ?? { environment: current.sourceEnvironment, path: current.sourcePath, recursive: current.sourceRecursive };
+      const source = changes.source ?? {
+        environment: current.sourceEnvironment,
+        path: current.sourcePath,
+        recursive: current.sourceRecursive,
+      };
       const config = changes.destinationConfig ?? fromBinary(DestinationConfigSchema, current.destinationConfig);
-      const newConfigBytes = changes.destinationConfig ? configBytes(changes.destinationConfig) : current.destinationConfig;
+      const newConfigBytes = changes.destinationConfig
+        ? configBytes(changes.destinationConfig)
+        : current.destinationConfig;
       const patch: Partial<store.NewSyncRow> = {
         ...(changes.name !== undefined && changes.name !== current.name ? { name: changes.name } : {}),
-        ...(changes.description !== undefined && changes.description !== current.description ? { description: changes.description } : {}),
+        ...(changes.description !== undefined && changes.description !== current.description
+          ? { description: changes.description }
+          : {}),
         ...(source.environment !== current.sourceEnvironment ? { sourceEnvironment: source.environment } : {}),
         ...(source.path !== current.sourcePath ? { sourcePath: source.path } : {}),
         ...(source.recursive !== current.sourceRecursive ? { sourceRecursive: source.recursive } : {}),
-        ...(changes.connectionId !== undefined && changes.connectionId !== current.connectionId ? { connectionId: changes.connectionId } : {}),
-        ...(!newConfigBytes.equals(current.destinationConfig) ? { destinationConfig: newConfigBytes, destinationLocation: destinationLocation(config) } : {}),
-        ...(changes.keySchema !== undefined && changes.keySchema !== current.keySchema ? { keySchema: changes.keySchema } : {}),
-        ...(changes.disableSecretDeletion !== undefined && changes.disableSecretDeletion !== current.disableSecretDeletion ? { disableSecretDeletion: changes.disableSecretDeletion } : {}),
-        ...(changes.autoSync !== undefined && changes.autoSync !== current.autoSync ? { autoSync: changes.autoSync } : {}),
+        ...(changes.connectionId !== undefined && changes.connectionId !== current.connectionId
+          ? { connectionId: changes.connectionId }
+          : {}),
+        ...(!newConfigBytes.equals(current.destinationConfig)
+          ? { destinationConfig: newConfigBytes, destinationLocation: destinationLocation(config) }
+          : {}),
+        ...(changes.keySchema !== undefined && changes.keySchema !== current.keySchema
+          ? { keySchema: changes.keySchema }
+          : {}),
+        ...(changes.disableSecretDeletion !== undefined &&
+        changes.disableSecretDeletion !== current.disableSecretDeletion
+          ? { disableSecretDeletion: changes.disableSecretDeletion }
+          : {}),
+        ...(changes.autoSync !== undefined && changes.autoSync !== current.autoSync
+          ? { autoSync: changes.autoSync }
+          : {}),
         ...(changes.driftCheckIntervalMs !== undefined && changes.driftCheckIntervalMs !== current.driftCheckIntervalMs
           ? driftSchedule(changes.driftCheckIntervalMs)
           : {}),
@@ -207,26 +278,61 @@ export function createSyncService(deps: { db: Database; connections: RpcClient<t
       const bookkeeping = new Set(["destinationLocation", "nextDriftCheckAt"]);
       const fields = Object.keys(patch).filter((field) => !bookkeeping.has(field));
       if (fields.length === 0) return requireView(id);
-      assertValid(capabilityViolations(descriptor, { keySchema: patch.keySchema, disableSecretDeletion: patch.disableSecretDeletion, environment: source.environment }));
-      if (patch.connectionId) patch.destinationInstance = (await checkConnection(deps.connections, current.projectId, patch.connectionId, descriptor)).instance;
+      assertValid(
+        capabilityViolations(descriptor, {
+          keySchema: patch.keySchema,
+          disableSecretDeletion: patch.disableSecretDeletion,
+          environment: source.environment,
+        }),
+      );
+      if (patch.connectionId)
+        patch.destinationInstance = (
+          await checkConnection(deps.connections, current.projectId, patch.connectionId, descriptor)
+        ).instance;
       const next = { ...current, ...patch } as store.SyncRow;
-      const moved = ["sourceEnvironment", "connectionId", "destinationConfig", "keySchema"].some((field) => field in patch);
-      const reaches = moved || ["sourcePath", "sourceRecursive", "disableSecretDeletion"].some((field) => field in patch) || patch.autoSync === true;
+      const moved = ["sourceEnvironment", "connectionId", "destinationConfig", "keySchema"].some(
+        (field) => field in patch,
+      );
+      const reaches =
+        moved ||
+        ["sourcePath", "sourceRecursive", "disableSecretDeletion"].some((field) => field in patch) ||
+        patch.autoSync === true;
       const queued: QueuedRun[] = [];
       await insertOrExplain(next.name, current.projectId, () =>
         traced("secret_syncs.update", () =>
           db.transaction(async (tx) => {
             if (moved) {
               await store.lockLocation(tx, current.destination, next.destinationLocation);
-              await assertNoOverlap(tx, { destination: current.destination, location: next.destinationLocation, instance: next.destinationInstance, keySchema: next.keySchema, environment: next.sourceEnvironment, caseInsensitiveKeys: keysCaseInsensitive(config), excludeSyncId: id });
+              await assertNoOverlap(tx, {
+                destination: current.destination,
+                location: next.destinationLocation,
+                instance: next.destinationInstance,
+                keySchema: next.keySchema,
+                environment: next.sourceEnvironment,
+                caseInsensitiveKeys: keysCaseInsensitive(config),
+                excludeSyncId: id,
+              });
             }
             const updated = await store.updateSyncAtVersion(tx, id, expectedVersion, patch);
-            if (!updated) throw RpcError.aborted(`secret sync ${id} changed while it was being updated; read it again and retry`);
-            await recordAudit(tx, { syncId: id, projectId: current.projectId, actor, action: "sync.update", details: { fields: fields.join(","), version: String(updated.version) } });
+            if (!updated)
+              throw RpcError.aborted(`secret sync ${id} changed while it was being updated; read it again and retry`);
+            await recordAudit(tx, {
+              syncId: id,
+              projectId: current.projectId,
+              actor,
+              action: "sync.update",
+              details: { fields: fields.join(","), version: String(updated.version) },
+            });
             // A new configuration may cure what failed: the reconciler's backoff starts over.
             if (reaches) await resetRetries(tx, [id], SyncAction.SYNC);
             if (reaches && updated.autoSync && !updated.deletionRequestedAt) {
-              queued.push(await deps.runs.queueIn(tx, updated, { action: SyncAction.SYNC, trigger: SyncTrigger.CONFIG_CHANGED, revision: 0n }));
+              queued.push(
+                await deps.runs.queueIn(tx, updated, {
+                  action: SyncAction.SYNC,
+                  trigger: SyncTrigger.CONFIG_CHANGED,
+                  revision: 0n,
+                }),
+              );
             }
           }),
         ),

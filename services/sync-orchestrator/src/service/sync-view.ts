@@ -17,6 +17,9 @@ export async function loadView(db: Database, id: string): Promise<SyncView | und
 
 /** Views of several syncs, in the order given (one query for all statuses). */
 export async function viewsOf(db: Database, syncs: readonly SyncRow[]): Promise<SyncView[]> {
-  const statuses = await statusesOf(db, syncs.map((sync) => sync.id));
+  const statuses = await statusesOf(
+    db,
+    syncs.map((sync) => sync.id),
+  );
   return syncs.map((sync) => ({ sync, statuses: statuses.get(sync.id) ?? new Map() }));
 }

@@ -15,12 +15,26 @@ export interface SyncAuditEntry {
 export type AuditRow = typeof syncAuditEvents.$inferSelect;
 
 export async function recordAudit(db: Database, entry: SyncAuditEntry): Promise<void> {
-  await db.insert(syncAuditEvents).values({ id: randomUUID(), syncId: entry.syncId, projectId: entry.projectId, actor: entry.actor, action: entry.action, details: entry.details ?? {} });
+  await db
+    .insert(syncAuditEvents)
+    .values({
+      id: randomUUID(),
+      syncId: entry.syncId,
+      projectId: entry.projectId,
+      actor: entry.actor,
+      action: entry.action,
+      details: entry.details ?? {},
+    });
 }
 
 /** The audit trail of a sync, newest first (kept after the sync is deleted). */
 export async function listAudit(db: Database, syncId: string, limit = 100): Promise<AuditRow[]> {
-  return db.select().from(syncAuditEvents).where(eq(syncAuditEvents.syncId, syncId)).orderBy(desc(syncAuditEvents.createdAt)).limit(limit);
+  return db
+    .select()
+    .from(syncAuditEvents)
+    .where(eq(syncAuditEvents.syncId, syncId))
+    .orderBy(desc(syncAuditEvents.createdAt))
+    .limit(limit);
 }
 
 /** A page of a project's sync audit trail, newest first; `after` is the last event of the previous page. */
@@ -31,7 +45,12 @@ export async function listProjectAudit(
   const conditions: (SQL | undefined)[] = [eq(syncAuditEvents.projectId, query.projectId)];
   if (query.syncId) conditions.push(eq(syncAuditEvents.syncId, query.syncId));
   if (query.after) {
-    conditions.push(or(lt(syncAuditEvents.createdAt, query.after.createdAt), and(eq(syncAuditEvents.createdAt, query.after.createdAt), lt(syncAuditEvents.id, query.after.id))));
+    conditions.push(
+      or(
+        lt(syncAuditEvents.createdAt, query.after.createdAt),
+        and(eq(syncAuditEvents.createdAt, query.after.createdAt), lt(syncAuditEvents.id, query.after.id)),
+      ),
+    );
   }
   return db
     .select()

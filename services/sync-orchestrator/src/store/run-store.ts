@@ -23,7 +23,10 @@ export async function findRun(db: Database, id: string): Promise<RunRow | undefi
 
 export async function findRuns(db: Database, ids: readonly string[]): Promise<RunRow[]> {
   if (ids.length === 0) return [];
-  return db.select().from(syncRuns).where(inArray(syncRuns.id, [...ids]));
+  return db
+    .select()
+    .from(syncRuns)
+    .where(inArray(syncRuns.id, [...ids]));
 }
 
 /** The newest queued, not yet begun run of one action of a sync: further requests fold into it. */
@@ -89,25 +92,44 @@ export async function updateRun(db: Database, id: string, patch: Partial<NewRunR
 }
 
 /** Ends every queued (not begun) run of the given actions of a sync as FAILED with `message`. */
-export async function cancelPendingRuns(db: Database, syncId: string, actions: readonly number[], message: string): Promise<{ id: string; action: number }[]> {
+export async function cancelPendingRuns(
+  db: Database,
+  syncId: string,
+  actions: readonly number[],
+  message: string,
+): Promise<{ id: string; action: number }[]> {
   return db
     .update(syncRuns)
     .set({ state: SyncState.FAILED, message, endedAt: new Date() })
-    .where(and(eq(syncRuns.syncId, syncId), inArray(syncRuns.action, [...actions]), eq(syncRuns.state, SyncState.PENDING)))
+    .where(
+      and(eq(syncRuns.syncId, syncId), inArray(syncRuns.action, [...actions]), eq(syncRuns.state, SyncState.PENDING)),
+    )
     .returning({ id: syncRuns.id, action: syncRuns.action });
 }
 
 export async function markPublished(db: Database, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.update(syncRuns).set({ publishedAt: sql`clock_timestamp()` }).where(inArray(syncRuns.id, [...ids]));
+  await db
+    .update(syncRuns)
+    .set({ publishedAt: sql`clock_timestamp()` })
+    .where(inArray(syncRuns.id, [...ids]));
 }
 
 /** A page of a sync's runs, newest first; `beforeSeq` continues a page. */
-export async function listRuns(db: Database, syncId: string, options: { limit: number; action?: number; beforeSeq?: bigint }): Promise<RunRow[]> {
+export async function listRuns(
+  db: Database,
+  syncId: string,
+  options: { limit: number; action?: number; beforeSeq?: bigint },
+): Promise<RunRow[]> {
   const conditions: SQL[] = [eq(syncRuns.syncId, syncId)];
   if (options.action !== undefined) conditions.push(eq(syncRuns.action, options.action));
   if (options.beforeSeq !== undefined) conditions.push(lt(syncRuns.seq, options.beforeSeq));
-  return db.select().from(syncRuns).where(and(...conditions)).orderBy(desc(syncRuns.seq)).limit(options.limit);
+  return db
+    .select()
+    .from(syncRuns)
+    .where(and(...conditions))
+    .orderBy(desc(syncRuns.seq))
+    .limit(options.limit);
 }
 
 /**

@@ -7,10 +7,16 @@ import { syncActionStatuses } from "./schema.ts";
 export type StatusRow = typeof syncActionStatuses.$inferSelect;
 
 /** Statuses of several syncs: sync id → action → status. */
-export async function statusesOf(db: Database, syncIds: readonly string[]): Promise<Map<string, Map<number, StatusRow>>> {
+export async function statusesOf(
+  db: Database,
+  syncIds: readonly string[],
+): Promise<Map<string, Map<number, StatusRow>>> {
   const byId = new Map<string, Map<number, StatusRow>>();
   if (syncIds.length === 0) return byId;
-  const rows = await db.select().from(syncActionStatuses).where(inArray(syncActionStatuses.syncId, [...syncIds]));
+  const rows = await db
+    .select()
+    .from(syncActionStatuses)
+    .where(inArray(syncActionStatuses.syncId, [...syncIds]));
   for (const row of rows) {
     const actions = byId.get(row.syncId) ?? new Map<number, StatusRow>();
     actions.set(row.action, row);
@@ -20,11 +26,29 @@ export async function statusesOf(db: Database, syncIds: readonly string[]): Prom
 }
 
 export async function findStatus(db: Database, syncId: string, action: number): Promise<StatusRow | undefined> {
-  return (await db.select().from(syncActionStatuses).where(and(eq(syncActionStatuses.syncId, syncId), eq(syncActionStatuses.action, action))))[0];
+  return (
+    await db
+      .select()
+      .from(syncActionStatuses)
+      .where(and(eq(syncActionStatuses.syncId, syncId), eq(syncActionStatuses.action, action)))
+  )[0];
 }
 
 /** The fields of a status a change may set (the fence `written_revision` has its own function). */
-export type StatusPatch = Partial<Pick<StatusRow, "state" | "runId" | "message" | "sourceRevision" | "startedAt" | "endedAt" | "failureKind" | "retryCount" | "nextRetryAt">>;
+export type StatusPatch = Partial<
+  Pick<
+    StatusRow,
+    | "state"
+    | "runId"
+    | "message"
+    | "sourceRevision"
+    | "startedAt"
+    | "endedAt"
+    | "failureKind"
+    | "retryCount"
+    | "nextRetryAt"
+  >
+>;
 
 /**
  * A status change clears the failure kind and the reconciler's next retry unless it sets them:
@@ -43,17 +67,34 @@ export async function setStatus(db: Database, syncId: string, action: number, pa
 }
 
 /** Updates a status only while it still describes `runId` (a newer run's status is never overwritten by an older run). */
-export async function setStatusOfRun(db: Database, syncId: string, action: number, runId: string, patch: StatusPatch): Promise<boolean> {
+export async function setStatusOfRun(
+  db: Database,
+  syncId: string,
+  action: number,
+  runId: string,
+  patch: StatusPatch,
+): Promise<boolean> {
   const updated = await db
     .update(syncActionStatuses)
     .set(changeOf(patch))
-    .where(and(eq(syncActionStatuses.syncId, syncId), eq(syncActionStatuses.action, action), eq(syncActionStatuses.runId, runId)))
+    .where(
+      and(
+        eq(syncActionStatuses.syncId, syncId),
+        eq(syncActionStatuses.action, action),
+        eq(syncActionStatuses.runId, runId),
+      ),
+    )
     .returning({ syncId: syncActionStatuses.syncId });
   return updated.length > 0;
 }
 
 /** Raises the fence of an action: no run of it may write an older source revision afterwards. */
-export async function raiseWrittenRevision(db: Database, syncId: string, action: number, revision: bigint): Promise<void> {
+export async function raiseWrittenRevision(
+  db: Database,
+  syncId: string,
+  action: number,
+  revision: bigint,
+): Promise<void> {
   await db
     .insert(syncActionStatuses)
     .values({ syncId, action, writtenRevision: revision })

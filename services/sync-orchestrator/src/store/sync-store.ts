@@ -20,11 +20,21 @@ export async function lockSync(db: Database, id: string): Promise<SyncRow | unde
 /** Locks several syncs in id order (so concurrent transactions cannot deadlock). */
 export async function lockSyncs(db: Database, ids: readonly string[]): Promise<SyncRow[]> {
   if (ids.length === 0) return [];
-  return db.select().from(secretSyncs).where(inArray(secretSyncs.id, [...ids])).orderBy(asc(secretSyncs.id)).for("update");
+  return db
+    .select()
+    .from(secretSyncs)
+    .where(inArray(secretSyncs.id, [...ids]))
+    .orderBy(asc(secretSyncs.id))
+    .for("update");
 }
 
 export async function findSyncByName(db: Database, projectId: string, name: string): Promise<SyncRow | undefined> {
-  return (await db.select().from(secretSyncs).where(and(eq(secretSyncs.projectId, projectId), eq(secretSyncs.name, name))))[0];
+  return (
+    await db
+      .select()
+      .from(secretSyncs)
+      .where(and(eq(secretSyncs.projectId, projectId), eq(secretSyncs.name, name)))
+  )[0];
 }
 
 /** Filters of ListSecretSyncs; `afterName` continues a page. */
@@ -48,25 +58,60 @@ export async function listSyncs(db: Database, filter: SyncFilter, limit: number)
       sql`exists (select 1 from ${syncActionStatuses} where ${syncActionStatuses.syncId} = ${secretSyncs.id} and ${syncActionStatuses.action} = ${SyncAction.SYNC} and ${syncActionStatuses.state} = ${filter.syncState})`,
     );
   }
-  return db.select().from(secretSyncs).where(and(...conditions)).orderBy(asc(secretSyncs.name)).limit(limit);
+  return db
+    .select()
+    .from(secretSyncs)
+    .where(and(...conditions))
+    .orderBy(asc(secretSyncs.name))
+    .limit(limit);
 }
 
 /**
  * Syncs that see a change of `path`: sources at the folder itself, and recursive sources at one of
  * its ancestors. Syncs being deleted are left out.
  */
-export async function findSyncsSeeing(db: Database, projectId: string, environment: string, path: string, ancestors: readonly string[]): Promise<SyncRow[]> {
-  const seen = ancestors.length > 0 ? or(eq(secretSyncs.sourcePath, path), and(eq(secretSyncs.sourceRecursive, true), inArray(secretSyncs.sourcePath, [...ancestors]))) : eq(secretSyncs.sourcePath, path);
+export async function findSyncsSeeing(
+  db: Database,
+  projectId: string,
+  environment: string,
+  path: string,
+  ancestors: readonly string[],
+): Promise<SyncRow[]> {
+  const seen =
+    ancestors.length > 0
+      ? or(
+          eq(secretSyncs.sourcePath, path),
+          and(eq(secretSyncs.sourceRecursive, true), inArray(secretSyncs.sourcePath, [...ancestors])),
+        )
+      : eq(secretSyncs.sourcePath, path);
   return db
     .select()
     .from(secretSyncs)
-    .where(and(eq(secretSyncs.projectId, projectId), eq(secretSyncs.sourceEnvironment, environment), seen, isNull(secretSyncs.deletionRequestedAt)));
+    .where(
+      and(
+        eq(secretSyncs.projectId, projectId),
+        eq(secretSyncs.sourceEnvironment, environment),
+        seen,
+        isNull(secretSyncs.deletionRequestedAt),
+      ),
+    );
 }
 
 /** Syncs whose source is `path` or lies below it (`/` means the whole environment). */
-export async function findSyncsWithin(db: Database, projectId: string, environment: string, path: string): Promise<SyncRow[]> {
-  const inside = path === "/" ? undefined : or(eq(secretSyncs.sourcePath, path), sql`starts_with(${secretSyncs.sourcePath}, ${`${path}/`})`);
-  return db.select().from(secretSyncs).where(and(eq(secretSyncs.projectId, projectId), eq(secretSyncs.sourceEnvironment, environment), inside));
+export async function findSyncsWithin(
+  db: Database,
+  projectId: string,
+  environment: string,
+  path: string,
+): Promise<SyncRow[]> {
+  const inside =
+    path === "/"
+      ? undefined
+      : or(eq(secretSyncs.sourcePath, path), sql`starts_with(${secretSyncs.sourcePath}, ${`${path}/`})`);
+  return db
+    .select()
+    .from(secretSyncs)
+    .where(and(eq(secretSyncs.projectId, projectId), eq(secretSyncs.sourceEnvironment, environment), inside));
 }
 
 export async function findSyncsOfConnection(db: Database, connectionId: string): Promise<SyncRow[]> {
@@ -75,7 +120,10 @@ export async function findSyncsOfConnection(db: Database, connectionId: string):
 
 /** Syncs writing to `location` of a destination kind, in any project. */
 export async function findSyncsAtLocation(db: Database, destination: number, location: string): Promise<SyncRow[]> {
-  return db.select().from(secretSyncs).where(and(eq(secretSyncs.destination, destination), eq(secretSyncs.destinationLocation, location)));
+  return db
+    .select()
+    .from(secretSyncs)
+    .where(and(eq(secretSyncs.destination, destination), eq(secretSyncs.destinationLocation, location)));
 }
 
 /** Serialises overlap checks of one location across concurrent transactions (creates and updates). */
@@ -89,7 +137,12 @@ export async function insertSync(db: Database, row: NewSyncRow): Promise<SyncRow
 }
 
 /** Applies `patch` and bumps the version when the sync is still at `expectedVersion`; undefined otherwise. */
-export async function updateSyncAtVersion(db: Database, id: string, expectedVersion: bigint, patch: Partial<NewSyncRow>): Promise<SyncRow | undefined> {
+export async function updateSyncAtVersion(
+  db: Database,
+  id: string,
+  expectedVersion: bigint,
+  patch: Partial<NewSyncRow>,
+): Promise<SyncRow | undefined> {
   const [updated] = await db
     .update(secretSyncs)
     .set({ ...patch, version: sql`${secretSyncs.version} + 1`, updatedAt: new Date() })
@@ -114,7 +167,6 @@ export async function raiseLastSyncedRevision(db: Database, syncId: string, revi
     .set({ lastSyncedRevision: sql`greatest(${secretSyncs.lastSyncedRevision}, ${revision})` })
     .where(eq(secretSyncs.id, syncId));
 }
-
 
 /** A failed sync action the reconciler is due to run again, with the trigger of the run that failed. */
 export interface DueRetry {
