@@ -26,6 +26,12 @@ export const bothDatabaseFiles = [
   // orchestrator-api), so to keep the suite short they run on PostgreSQL only.
 ];
 
+/**
+ * The chaos soak (about a minute) runs only through `npm run test:soak`, which sets SYNCLINE_SOAK=1;
+ * `npm test` calls it once after the rest of the suite.
+ */
+const soakFiles = ["test/soak/chaos-soak.test.ts"];
+
 /** Files that run on the embedded database only (the four processes end to end on PGlite). */
 export const embeddedOnlyFiles = ["test/e2e/embedded-databases.e2e.test.ts"];
 
@@ -53,7 +59,12 @@ export function databaseProjects(
     test: {
       name: "postgres",
       include: [...all],
-      exclude: ["**/node_modules/**", ...embeddedOnlyFiles, ...(kinds.includes("postgres") ? [] : bothDatabaseFiles)],
+      exclude: [
+        "**/node_modules/**",
+        ...embeddedOnlyFiles,
+        ...(process.env.SYNCLINE_SOAK === "1" ? [] : soakFiles),
+        ...(kinds.includes("postgres") ? [] : bothDatabaseFiles),
+      ],
       env: { SYNCLINE_TEST_DATABASE: "postgres" },
     },
   };

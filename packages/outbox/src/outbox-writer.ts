@@ -16,15 +16,13 @@ export async function enqueueEvent<D extends DescMessage>(
 ): Promise<string> {
   const id = randomUUID();
   const payload = toBinary(event.schema, create(event.schema, event.message(id)));
-  await tx
-    .insert(table)
-    .values({
-      id,
-      subject: event.subject,
-      typeName: event.schema.typeName,
-      payload: Buffer.from(payload),
-      traceContext: injectTraceContext(),
-    });
+  await tx.insert(table).values({
+    id,
+    subject: event.subject,
+    typeName: event.schema.typeName,
+    payload: Buffer.from(payload),
+    traceContext: injectTraceContext(),
+  });
   return id;
 }
 
@@ -34,13 +32,11 @@ export async function enqueueEncoded(
   table: OutboxTable,
   event: { id: string; subject: string; typeName: string; payload: Uint8Array },
 ): Promise<void> {
-  await tx
-    .insert(table)
-    .values({
-      id: event.id,
-      subject: event.subject,
-      typeName: event.typeName,
-      payload: Buffer.from(event.payload),
-      traceContext: injectTraceContext(),
-    });
+  await tx.insert(table).values({
+    id: event.id,
+    subject: event.subject,
+    typeName: event.typeName,
+    payload: Buffer.from(event.payload),
+    traceContext: injectTraceContext(),
+  });
 }

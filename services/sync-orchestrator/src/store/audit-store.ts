@@ -15,16 +15,14 @@ export interface SyncAuditEntry {
 export type AuditRow = typeof syncAuditEvents.$inferSelect;
 
 export async function recordAudit(db: Database, entry: SyncAuditEntry): Promise<void> {
-  await db
-    .insert(syncAuditEvents)
-    .values({
-      id: randomUUID(),
-      syncId: entry.syncId,
-      projectId: entry.projectId,
-      actor: entry.actor,
-      action: entry.action,
-      details: entry.details ?? {},
-    });
+  await db.insert(syncAuditEvents).values({
+    id: randomUUID(),
+    syncId: entry.syncId,
+    projectId: entry.projectId,
+    actor: entry.actor,
+    action: entry.action,
+    details: entry.details ?? {},
+  });
 }
 
 /** The audit trail of a sync, newest first (kept after the sync is deleted). */
