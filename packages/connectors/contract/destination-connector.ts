@@ -1,5 +1,3 @@
-import type { App, ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
-import type { Destination, DestinationConfig } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { ApplyControl } from "./apply-control.ts";
 import type { DestinationCalls } from "./destination-calls.ts";
 import type { EndpointGuard } from "./endpoint-guard.ts";
@@ -39,15 +37,6 @@ export interface DestinationLimits {
    * upper-case form. Absent means keys are case-sensitive and stored as given.
    */
   readonly upperCasesKeys?: boolean;
-}
-
-/** One field of a destination config as ListDestinations shows it. */
-export interface DestinationConfigField {
-  /** Proto field path inside `destination_config`, e.g. `vault_kv.mount`. */
-  readonly name: string;
-  /** What it means, with an example. */
-  readonly description: string;
-  readonly required: boolean;
 }
 
 /** Changes to make at a destination, keyed by destination key (after the key schema). */
@@ -105,29 +94,4 @@ export interface ConnectorContext<Config, Credentials> {
   readonly calls?: DestinationCalls;
   /** Refuses internal endpoints before the first call; defaults to `defaultEndpointGuard()` (env allowlist). */
   readonly endpointGuard?: EndpointGuard;
-}
-
-/**
- * The registry entry of one destination kind: its identity, capabilities and limits, how to read
- * its typed config and credentials out of the protobuf oneofs, and how to build a connector.
- */
-export interface DestinationDescriptor<Config = unknown, Credentials = unknown> {
-  readonly destination: Destination;
-  /** Display name, e.g. "HashiCorp Vault (KV v2)". */
-  readonly name: string;
-  /** The app whose connections this destination accepts. */
-  readonly app: App;
-  readonly capabilities: DestinationCapabilities;
-  readonly limits: DestinationLimits;
-  /**
-   * Every field of this kind's DestinationConfig case, for ListDestinations (forms, generated
-   * docs). Names are proto field paths inside `destination_config` (`vault_kv.mount`).
-   */
-  readonly configFields: readonly DestinationConfigField[];
-  /** Extracts and validates the typed config; throws `ConnectorError("invalid_config")` naming the field. */
-  parseConfig(config: DestinationConfig | undefined): Config;
-  /** Extracts this app's credentials; throws `ConnectorError("invalid_config")` for another app. */
-  parseCredentials(credentials: ConnectionCredentials | undefined): Credentials;
-  /** Builds a connector; performs no I/O. */
-  create(context: ConnectorContext<Config, Credentials>): DestinationConnector;
 }

@@ -3,6 +3,7 @@ import { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { DestinationDescriptor } from "../contract/index.ts";
 import { githubActionsLimits, parseGitHubActionsConfig, type GitHubActionsConfig } from "./github-actions-config.ts";
 import { createGitHubActionsConnector } from "./github-actions-connector.ts";
+import { githubActionsConfigFields, githubActionsDocs } from "./github-actions-docs.ts";
 import { createGitHubClient } from "./github-client.ts";
 import { parseGitHubCredentials, type GitHubConnectionCredentials } from "./github-credentials.ts";
 
@@ -11,8 +12,13 @@ import { parseGitHubCredentials, type GitHubConnectionCredentials } from "./gith
  * only: names can be listed, values never read back, so no import and no value comparison; one
  * request per secret, so no batch writes.
  */
-export const githubActionsDestination: DestinationDescriptor<GitHubActionsConfig, GitHubConnectionCredentials> = {
+export const githubActionsDestination: DestinationDescriptor<
+  GitHubActionsConfig,
+  GitHubConnectionCredentials,
+  "githubActions"
+> = {
   destination: Destination.GITHUB_ACTIONS,
+  configCase: "githubActions",
   name: "GitHub Actions secrets",
   app: App.GITHUB,
   capabilities: {
@@ -24,41 +30,9 @@ export const githubActionsDestination: DestinationDescriptor<GitHubActionsConfig
     batchWrites: false,
   },
   limits: githubActionsLimits,
-  configFields: [
-    {
-      name: "github_actions.scope",
-      description:
-        "Where the secrets live: REPOSITORY, ENVIRONMENT (a deployment environment of a repository) or ORGANIZATION.",
-      required: true,
-    },
-    {
-      name: "github_actions.owner",
-      description: "The user or organization that owns the repository, or the organization itself, e.g. `acme`.",
-      required: true,
-    },
-    {
-      name: "github_actions.repository",
-      description: "Repository name for the REPOSITORY and ENVIRONMENT scopes, e.g. `api`; empty otherwise.",
-      required: false,
-    },
-    {
-      name: "github_actions.environment",
-      description:
-        "Deployment environment for the ENVIRONMENT scope, e.g. `production`; it must already exist in the repository.",
-      required: false,
-    },
-    {
-      name: "github_actions.visibility",
-      description: "ORGANIZATION scope only: which repositories may use the secrets, ALL, PRIVATE or SELECTED.",
-      required: false,
-    },
-    {
-      name: "github_actions.selected_repository_ids",
-      description: "ORGANIZATION scope with SELECTED visibility: ids of the repositories that may use the secrets.",
-      required: false,
-    },
-  ],
+  configFields: githubActionsConfigFields,
   parseConfig: parseGitHubActionsConfig,
+  location: githubActionsLocation,
   parseCredentials: parseGitHubCredentials,
   create({ config, credentials, signal, endpointGuard, calls }) {
     const client = createGitHubClient({
@@ -69,4 +43,17 @@ export const githubActionsDestination: DestinationDescriptor<GitHubActionsConfig
     });
     return createGitHubActionsConnector(client, config);
   },
+  docs: githubActionsDocs,
 };
+
+/** One scope's secrets; GitHub ignores case in owner and repository names, not in environment names. */
+function githubActionsLocation(config: GitHubActionsConfig): string {
+  switch (config.scope) {
+    case "organization":
+      return `github-actions:org:${config.organization.toLowerCase()}`;
+    case "environment":
+      return `github-actions:env:${config.owner.toLowerCase()}/${config.repository.toLowerCase()}/${config.environment}`;
+    case "repository":
+      return `github-actions:repo:${config.owner.toLowerCase()}/${config.repository.toLowerCase()}`;
+  }
+}

@@ -1,5 +1,5 @@
 import { ConnectorError, type DestinationDiff } from "../contract/index.ts";
-import type { KeySchema } from "./key-schema.ts";
+import { foldOwnedKeys, ownsKey, type KeySchema } from "./key-schema.ts";
 
 /** What the worker knows about the destination before writing. */
 export interface DestinationDiffInput {
@@ -74,15 +74,9 @@ export function isEmptyDiff(diff: DestinationDiff): boolean {
 
 /**
  * Whether the sync owns a destination key. With upper-cased keys the schema's literal prefix and
- * suffix are compared upper-cased too (`App_{{secretKey}}` owns `APP_DB`); they are recovered by
- * applying the schema to a marker, since a schema is `prefix + secretKey + suffix`.
+ * suffix are compared upper-cased too (`App_{{secretKey}}` owns `APP_DB`).
  */
 function ownership(schema: KeySchema, upperCase: boolean): (destinationKey: string) => boolean {
-  if (!upperCase) return (destinationKey) => schema.fromDestination(destinationKey) !== undefined;
-  const marker = "\u0000";
-  const [prefix = "", suffix = ""] = schema.toDestination(marker).toUpperCase().split(marker);
-  return (destinationKey) =>
-    destinationKey.length > prefix.length + suffix.length &&
-    destinationKey.startsWith(prefix) &&
-    destinationKey.endsWith(suffix);
+  const owned = upperCase ? foldOwnedKeys(schema.owned, (text) => text.toUpperCase()) : schema.owned;
+  return (destinationKey) => ownsKey(owned, destinationKey);
 }

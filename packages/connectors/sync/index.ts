@@ -1,4 +1,14 @@
-export { checkKeySchema, createKeySchema, KEY_SCHEMA_MAX_LENGTH, type KeySchema } from "./key-schema.ts";
+export {
+  checkKeySchema,
+  createKeySchema,
+  foldOwnedKeys,
+  ownedKeys,
+  ownedKeysOverlap,
+  ownsKey,
+  KEY_SCHEMA_MAX_LENGTH,
+  type KeySchema,
+  type OwnedKeys,
+} from "./key-schema.ts";
 export { planDestinationDiff, isEmptyDiff } from "./destination-diff.ts";
 export { diffInputOf, ownedDestinationKeys, type DestinationView } from "./destination-view.ts";
 export {

@@ -7,6 +7,7 @@ import {
   type RedactedCredentials,
 } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import type { AppDescriptor, EndpointGuard } from "../contract/index.ts";
+import { vaultAppDocs } from "./vault-app-docs.ts";
 import { createVaultClient } from "./vault-client.ts";
 import { checkVaultCredentials, parseVaultCredentials } from "./vault-credentials.ts";
 
@@ -14,9 +15,11 @@ import { checkVaultCredentials, parseVaultCredentials } from "./vault-credential
  * HashiCorp Vault as an app connections can reach: token auth against an instance URL and an
  * optional Enterprise namespace. Only the address and namespace are ever shown back.
  */
-export const vaultApp: AppDescriptor = {
+export const vaultApp: AppDescriptor<"vault"> = {
   app: App.HASHICORP_VAULT,
+  credentialsCase: "vault",
   name: "HashiCorp Vault",
+  providerWords: ["HashiCorp", "Vault"],
   checkCredentials: checkVaultCredentials,
 
   methodOf(credentials: ConnectionCredentials): AuthMethod {
@@ -31,6 +34,12 @@ export const vaultApp: AppDescriptor = {
     return create(RedactedCredentialsSchema, { app: { case: "vault", value: { instanceUrl, namespace } } });
   },
 
+  /** The address (lower-cased, no trailing slash) and the namespace: one Vault server and namespace. */
+  instanceOf(view) {
+    const address = view.instanceUrl.trim().toLowerCase().replace(/\/+$/, "");
+    return `${address}|${view.namespace.trim().replace(/^\/+|\/+$/g, "")}`;
+  },
+
   /** Proves the token is live with `auth/token/lookup-self`, which every token may call. */
   async validateLive(credentials: ConnectionCredentials, signal?: AbortSignal, guard?: EndpointGuard): Promise<void> {
     const parsed = parseVaultCredentials(credentials);
@@ -40,4 +49,6 @@ export const vaultApp: AppDescriptor = {
       ...(guard ? { endpointGuard: guard } : {}),
     }).lookupSelf();
   },
+
+  docs: vaultAppDocs,
 };

@@ -5,30 +5,23 @@ import { createVaultClient } from "./vault-client.ts";
 import { parseVaultCredentials, type VaultConnectionCredentials } from "./vault-credentials.ts";
 import { createVaultKvConnector } from "./vault-kv-connector.ts";
 import { parseVaultKvConfig, vaultKvLimits, type VaultKvConfig } from "./vault-kv-config.ts";
+import { vaultKvConfigFields, vaultKvDocs } from "./vault-kv-docs.ts";
 
 /**
  * HashiCorp Vault KV version 2 as a destination: a sync owns keys of one KV secret. Everything is
  * readable back and one write carries every key, so all capabilities hold.
  */
-export const vaultKvDestination: DestinationDescriptor<VaultKvConfig, VaultConnectionCredentials> = {
+export const vaultKvDestination: DestinationDescriptor<VaultKvConfig, VaultConnectionCredentials, "vaultKv"> = {
   destination: Destination.HASHICORP_VAULT,
+  configCase: "vaultKv",
   name: "HashiCorp Vault (KV v2)",
   app: App.HASHICORP_VAULT,
   capabilities: { readBack: true, keySchema: true, deletionControl: true, removeOnDelete: true, batchWrites: true },
   limits: vaultKvLimits,
-  configFields: [
-    {
-      name: "vault_kv.mount",
-      description: "Mount path of the KV version 2 secrets engine, e.g. `secret`.",
-      required: true,
-    },
-    {
-      name: "vault_kv.path",
-      description: "Path of the KV secret inside the mount that holds the sync's keys, e.g. `apps/api`.",
-      required: true,
-    },
-  ],
+  configFields: vaultKvConfigFields,
   parseConfig: parseVaultKvConfig,
+  /** One KV secret: `mount` and `path` come without surrounding slashes from `parseVaultKvConfig`. */
+  location: (config) => `vault-kv:${config.mount}/${config.path}`,
   parseCredentials: parseVaultCredentials,
   create({ config, credentials, signal, endpointGuard, calls }) {
     const client = createVaultClient({
@@ -39,4 +32,5 @@ export const vaultKvDestination: DestinationDescriptor<VaultKvConfig, VaultConne
     });
     return createVaultKvConnector(client, config);
   },
+  docs: vaultKvDocs,
 };

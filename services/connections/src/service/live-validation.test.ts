@@ -1,22 +1,14 @@
 import { create } from "@bufbuild/protobuf";
-import { ConnectorError, type AppDescriptor, type ConnectorErrorKind } from "@syncline/connectors";
-import {
-  App,
-  AuthMethod,
-  ConnectionCredentialsSchema,
-  RedactedCredentialsSchema,
-} from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+import { appDescriptor, ConnectorError, type AppDescriptor, type ConnectorErrorKind } from "@syncline/connectors";
+import { App, ConnectionCredentialsSchema } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { Code, RpcError } from "@syncline/rpc";
 import { describe, expect, it } from "vitest";
 import { validateLive } from "./live-validation.ts";
 
 function failingApp(error: unknown): AppDescriptor {
   return {
-    app: App.HASHICORP_VAULT,
-    name: "HashiCorp Vault",
+    ...appDescriptor(App.HASHICORP_VAULT),
     checkCredentials: () => [],
-    methodOf: () => AuthMethod.VAULT_TOKEN,
-    redact: () => create(RedactedCredentialsSchema),
     validateLive: () => Promise.reject(error),
   };
 }
