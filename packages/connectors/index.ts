@@ -1,2 +1,12 @@
 export * from "./contract/index.ts";
-export { destinationRegistry, appRegistry, destinationDescriptor, appDescriptor } from "./registry.ts";
+export {
+  destinationRegistry,
+  appRegistry,
+  destinationDescriptor,
+  appDescriptor,
+  destinationOfConfig,
+  destinationLocation,
+  appOfCredentials,
+  connectionInstance,
+  exampleCredentialsField,
+} from "./registry.ts";

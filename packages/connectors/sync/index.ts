@@ -18,3 +18,4 @@ export {
   type ImportPreference,
   type ImportWrite,
 } from "./import-plan.ts";
+export { claimsOverlap, type KeyClaim } from "./key-claim.ts";

@@ -1,8 +1,7 @@
-import { ConnectorError, type AppDescriptor } from "@syncline/connectors";
+import { appOfCredentials, ConnectorError, exampleCredentialsField, type AppDescriptor } from "@syncline/connectors";
 import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import type { App, ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import type { ServiceHandlers } from "@syncline/rpc";
-import { appOf } from "../domain/credential-app.ts";
 import { checkConnectionName, checkDescription, checkId } from "../domain/connection-rules.ts";
 import type { ConnectionService } from "../service/connection-service.ts";
 import { createChecks, type Checks } from "./request-checks.ts";
@@ -88,15 +87,15 @@ export function connectionsHandlers(
   };
 }
 
-/** Records what is wrong with the credentials (field names like `credentials.vault.instance_url`); returns their app. */
+/** Records what is wrong with the credentials (field names like `credentials.<app>.<field>`); returns their app. */
 function checkCredentials(
   credentials: ConnectionCredentials | undefined,
   checks: Checks,
   describeApp: (app: App) => AppDescriptor,
 ): App | undefined {
-  const app = appOf(credentials);
+  const app = appOfCredentials(credentials)?.app;
   if (credentials === undefined || app === undefined) {
-    checks.check("credentials", "is required: set the credentials of one app, e.g. credentials.vault");
+    checks.check("credentials", `is required: set the credentials of one app, e.g. ${exampleCredentialsField()}`);
     return undefined;
   }
   let descriptor: AppDescriptor;

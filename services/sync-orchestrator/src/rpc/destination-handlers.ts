@@ -1,11 +1,16 @@
-import { destinationDescriptor, destinationRegistry, type DestinationDescriptor } from "@syncline/connectors";
+import {
+  destinationDescriptor,
+  destinationLocation,
+  destinationOfConfig,
+  destinationRegistry,
+  UNKNOWN_INSTANCE,
+  type DestinationDescriptor,
+} from "@syncline/connectors";
 import type { Database } from "@syncline/db";
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import type { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { ServiceHandlers } from "@syncline/rpc";
 import type { PlanRequester } from "../bus/plan-requester.ts";
-import { destinationKindOf } from "../domain/destination-kind.ts";
-import { destinationLocation, keysCaseInsensitive } from "../domain/destination-overlap.ts";
 import { findOverlappingSyncs } from "../service/destination-overlaps.ts";
 import type { SyncService } from "../service/sync-service.ts";
 import { checkDestinationClaim, checkId } from "./sync-request-checks.ts";
@@ -56,12 +61,11 @@ export function destinationHandlers(deps: {
       checkDestinationClaim(request.destinationConfig, request.keySchema, request.excludeSecretSyncId);
       const config = request.destinationConfig!;
       const overlapping = await findOverlappingSyncs(deps.db, {
-        destination: destinationKindOf(config)!,
+        destination: destinationOfConfig(config)!.destination,
         location: destinationLocation(config),
-        instance: "",
+        instance: UNKNOWN_INSTANCE,
         keySchema: request.keySchema,
         environment: undefined,
-        caseInsensitiveKeys: keysCaseInsensitive(config),
         ...(request.excludeSecretSyncId ? { excludeSyncId: request.excludeSecretSyncId } : {}),
       });
       return {

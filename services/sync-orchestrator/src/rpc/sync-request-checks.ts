@@ -1,4 +1,4 @@
-import { ConnectorError, destinationDescriptor } from "@syncline/connectors";
+import { ConnectorError, destinationOfConfig } from "@syncline/connectors";
 import { checkKeySchema } from "@syncline/connectors/sync";
 import type {
   CreateSecretSyncRequest,
@@ -11,7 +11,6 @@ import {
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { assertValid, checkUuid, type FieldViolation } from "@syncline/rpc";
 import { checkEnvironmentSlug, normaliseFolderPath } from "@syncline/source-path";
-import { destinationKindOf } from "../domain/destination-kind.ts";
 import { checkDriftInterval, durationMs } from "../domain/drift-rules.ts";
 import { checkDescription, checkSyncName } from "../domain/sync-rules.ts";
 import type { NewSecretSync, SourceInput, SyncChanges } from "../service/sync-service.ts";
@@ -44,13 +43,13 @@ function checkSource(source: SyncSource | undefined, violations: FieldViolation[
 
 /** Destination config errors come as "field: problem" from the connector's parseConfig. */
 function checkDestinationConfig(config: DestinationConfig | undefined, violations: FieldViolation[]): void {
-  const kind = config ? destinationKindOf(config) : undefined;
-  if (!config || kind === undefined) {
+  const descriptor = destinationOfConfig(config);
+  if (!config || descriptor === undefined) {
     violations.push({ field: "destination_config", description: "must set exactly one destination" });
     return;
   }
   try {
-    destinationDescriptor(kind).parseConfig(config);
+    descriptor.parseConfig(config);
   } catch (error) {
     if (!(error instanceof ConnectorError)) throw error;
     const match = /^([a-z_.]+): (.*)$/s.exec(error.message);

@@ -1,20 +1,19 @@
-import type { DestinationDescriptor } from "@syncline/connectors";
+import { connectionInstance, type ConnectionInstance, type DestinationDescriptor } from "@syncline/connectors";
 import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
-import type { AppConnection } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { Code, RpcError, type RpcClient } from "@syncline/rpc";
 
 /**
  * Checks that a connection may serve a sync: it exists, belongs to the sync's project (a sync must
  * never push one project's secrets with another project's credentials) and is for the app the
  * destination needs. Every refusal is FAILED_PRECONDITION naming `connection_id`. Returns the
- * server the connection reaches (`instance`), for the duplicate-destination check.
+ * server the connection reaches (`instance`, normalised by its app), for the duplicate-destination check.
  */
 export async function checkConnection(
   connections: RpcClient<typeof ConnectionsService>,
   projectId: string,
   connectionId: string,
   destination: DestinationDescriptor<unknown, unknown>,
-): Promise<{ instance: string }> {
+): Promise<{ instance: ConnectionInstance }> {
   const response = await connections.getAppConnection({ connectionId }).catch((error: unknown) => {
     if (error instanceof RpcError && error.code === Code.NOT_FOUND) {
       throw RpcError.failedPrecondition(`connection ${connectionId} does not exist`, [
@@ -36,18 +35,4 @@ export async function checkConnection(
     ]);
   }
   return { instance: connectionInstance(connection) };
-}
-
-/** The server a connection reaches, normalised (`https://vault:8200|team-a`); "" when unknown. */
-export function connectionInstance(connection: AppConnection): string {
-  const redacted = connection.redacted?.app;
-  const url = (raw: string) => raw.trim().toLowerCase().replace(/\/+$/, "");
-  switch (redacted?.case) {
-    case "vault":
-      return `${url(redacted.value.instanceUrl)}|${redacted.value.namespace.trim().replace(/^\/+|\/+$/g, "")}`;
-    case "github":
-      return url(redacted.value.apiUrl) || "https://api.github.com";
-    default:
-      return "";
-  }
 }

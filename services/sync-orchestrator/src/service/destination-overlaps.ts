@@ -1,32 +1,37 @@
+import { destinationDescriptor, instanceFromColumn, type ConnectionInstance } from "@syncline/connectors";
+import { claimsOverlap } from "@syncline/connectors/sync";
 import type { Database } from "@syncline/db";
+import type { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { RpcError } from "@syncline/rpc";
-import { ownedKeys, ownedKeysOverlap, sameInstance } from "../domain/destination-overlap.ts";
 import { findSyncsAtLocation, type SyncRow } from "../store/sync-store.ts";
 
 /** A destination a sync would write to, with the keys it would own there. */
 export interface DestinationClaim {
   readonly destination: number;
+  /** The descriptor's `location` of the config (`destinationLocation`). */
   readonly location: string;
-  /** "" when unknown (matches every instance). */
-  readonly instance: string;
+  /** The server the connection reaches; unknown matches every instance. */
+  readonly instance: ConnectionInstance;
   readonly keySchema: string;
   /** Binds `{{environment}}`; undefined matches any environment. */
   readonly environment: string | undefined;
-  readonly caseInsensitiveKeys: boolean;
   /** The sync being edited, left out. */
   readonly excludeSyncId?: string;
 }
 
-/** Existing syncs (in any project) owning keys the claim would own too. */
+/** Existing syncs (in any project) owning keys the claim would own too, by the destination's overlap rule. */
 export async function findOverlappingSyncs(db: Database, claim: DestinationClaim): Promise<SyncRow[]> {
   if (claim.location === "") return [];
-  const wanted = ownedKeys(claim.keySchema, claim.environment, claim.caseInsensitiveKeys);
+  const { limits } = destinationDescriptor(claim.destination as Destination);
   const candidates = await findSyncsAtLocation(db, claim.destination, claim.location);
   return candidates.filter(
     (sync) =>
       sync.id !== claim.excludeSyncId &&
-      sameInstance(sync.destinationInstance, claim.instance) &&
-      ownedKeysOverlap(wanted, ownedKeys(sync.keySchema, sync.sourceEnvironment, claim.caseInsensitiveKeys)),
+      claimsOverlap(limits, claim, {
+        instance: instanceFromColumn(sync.destinationInstance),
+        keySchema: sync.keySchema,
+        environment: sync.sourceEnvironment,
+      }),
   );
 }
 

@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { destinationDescriptor } from "@syncline/connectors";
+import {
+  destinationDescriptor,
+  destinationLocation,
+  destinationOfConfig,
+  instanceColumn,
+  instanceFromColumn,
+} from "@syncline/connectors";
 import { isUniqueViolation, traced, type Database } from "@syncline/db";
 import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import {
@@ -13,8 +19,6 @@ import {
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { assertValid, RpcError, type RpcClient } from "@syncline/rpc";
 import { capabilityViolations } from "../domain/capability-rules.ts";
-import { destinationKindOf } from "../domain/destination-kind.ts";
-import { destinationLocation, keysCaseInsensitive } from "../domain/destination-overlap.ts";
 import { decodePageToken, encodePageToken } from "../domain/page-token.ts";
 import { recordAudit } from "../store/audit-store.ts";
 import { resetRetries } from "../store/status-store.ts";
@@ -119,7 +123,7 @@ export function createSyncService(deps: {
 
   return {
     async create(input: NewSecretSync, actor: string): Promise<SyncView> {
-      const kind = destinationKindOf(input.destinationConfig);
+      const kind = destinationOfConfig(input.destinationConfig)?.destination;
       if (kind === undefined)
         throw RpcError.invalidArgument([{ field: "destination_config", description: "must set one destination" }]);
       const descriptor = destinationDescriptor(kind);
@@ -138,7 +142,6 @@ export function createSyncService(deps: {
               instance,
               keySchema: input.keySchema,
               environment: input.source.environment,
-              caseInsensitiveKeys: keysCaseInsensitive(input.destinationConfig),
             });
             const row = await store.insertSync(tx, {
               id: randomUUID(),
@@ -152,7 +155,7 @@ export function createSyncService(deps: {
               destination: kind,
               destinationConfig: configBytes(input.destinationConfig),
               destinationLocation: location,
-              destinationInstance: instance,
+              destinationInstance: instanceColumn(instance),
               initialSyncBehavior: input.initialSyncBehavior,
               keySchema: input.keySchema,
               disableSecretDeletion: input.disableSecretDeletion,
@@ -229,7 +232,10 @@ export function createSyncService(deps: {
           `secret sync ${id} is at version ${current.version}, not ${expectedVersion}; read it again and retry`,
         );
       const descriptor = destinationDescriptor(current.destination as Destination);
-      if (changes.destinationConfig && destinationKindOf(changes.destinationConfig) !== current.destination) {
+      if (
+        changes.destinationConfig &&
+        destinationOfConfig(changes.destinationConfig)?.destination !== current.destination
+      ) {
         throw RpcError.invalidArgument([
           {
             field: "destination_config",
@@ -286,9 +292,9 @@ export function createSyncService(deps: {
         }),
       );
       if (patch.connectionId)
-        patch.destinationInstance = (
-          await checkConnection(deps.connections, current.projectId, patch.connectionId, descriptor)
-        ).instance;
+        patch.destinationInstance = instanceColumn(
+          (await checkConnection(deps.connections, current.projectId, patch.connectionId, descriptor)).instance,
+        );
       const next = { ...current, ...patch } as store.SyncRow;
       const moved = ["sourceEnvironment", "connectionId", "destinationConfig", "keySchema"].some(
         (field) => field in patch,
@@ -306,10 +312,9 @@ export function createSyncService(deps: {
               await assertNoOverlap(tx, {
                 destination: current.destination,
                 location: next.destinationLocation,
-                instance: next.destinationInstance,
+                instance: instanceFromColumn(next.destinationInstance),
                 keySchema: next.keySchema,
                 environment: next.sourceEnvironment,
-                caseInsensitiveKeys: keysCaseInsensitive(config),
                 excludeSyncId: id,
               });
             }
