@@ -4,7 +4,7 @@ import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs
 import { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { RunRow } from "../store/run-store.ts";
 
-/** `hashicorp_vault` for DESTINATION_HASHICORP_VAULT: the subject token of a destination kind. */
+/** The subject token of a destination kind: its enum name without `DESTINATION_`, lower-cased (`DESTINATION_X_Y` → `x_y`). */
 export function destinationSubjectToken(destination: Destination): string {
   const name = Destination[destination];
   return (name ?? `destination_${destination}`).toLowerCase();

@@ -17,7 +17,7 @@ export interface SyncOptionsToCheck {
  * What the destination kind cannot do of what the options ask, as INVALID_ARGUMENT violations:
  * an import where the destination cannot be read back, a key schema where keys are fixed, deletion
  * control where deletions cannot be held back, and a key schema producing keys the destination
- * refuses (tried on a sample key, so a schema like `app-{{secretKey}}` fails early for GitHub).
+ * refuses (tried on a sample key, so a schema like `app-{{secretKey}}` fails early where keys allow no `-`).
  */
 export function capabilityViolations(
   descriptor: Pick<DestinationDescriptor, "name" | "capabilities" | "limits">,

@@ -33,9 +33,9 @@ export const secretSyncs = pgTable(
     connectionId: uuid("connection_id").notNull(),
     destination: integer("destination").notNull(),
     destinationConfig: bytea("destination_config").notNull(),
-    /** Where the destination writes (e.g. `vault:secret/apps/api`), for the overlap check. */
+    /** Where the destination writes (the destination descriptor's `location` of the config), for the overlap check. */
     destinationLocation: text("destination_location").notNull().default(""),
-    /** Which server the connection reached when last checked (e.g. a Vault URL); empty when unknown. */
+    /** Which server the connection reached when last checked (its app's `instanceOf`); empty when unknown. */
     destinationInstance: text("destination_instance").notNull().default(""),
     initialSyncBehavior: integer("initial_sync_behavior").notNull(),
     keySchema: text("key_schema").notNull().default(""),
