@@ -71,6 +71,12 @@ export const githubActionsDocs: DestinationDocs = {
         "of letters, digits and `_` (so `APP_{{secretKey}}`, not `app-{{secretKey}}`).",
     },
     {
+      title: "Secrets per scope",
+      body:
+        "GitHub allows 100 secrets per repository or environment and 1,000 per organization. The limit above is the " +
+        "organization's; the connector checks the configured scope's own limit before any write.",
+    },
+    {
       title: "Permissions",
       body:
         "Repository and environment scopes: write access to the repository's Actions secrets (classic token: " +

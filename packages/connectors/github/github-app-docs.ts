@@ -35,6 +35,6 @@ export const githubAppDocs: AppDocs = {
     },
   ],
   exampleCredentials: create(ConnectionCredentialsSchema, {
-    app: { case: "github", value: { apiUrl: "", method: { case: "token", value: { token: "<github token>" } } } },
+    app: { case: "github", value: { apiUrl: "", method: { case: "token", value: { token: "ghp_example_token" } } } },
   }),
 };

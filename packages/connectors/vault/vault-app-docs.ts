@@ -44,7 +44,7 @@ export const vaultAppDocs: AppDocs = {
       value: {
         instanceUrl: "https://vault.example.com:8200",
         namespace: "",
-        method: { case: "token", value: { token: "<vault token>" } },
+        method: { case: "token", value: { token: "hvs.example-token" } },
       },
     },
   }),
