@@ -1,12 +1,16 @@
-import { App } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
-import { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { create } from "@bufbuild/protobuf";
+import { App, ConnectionCredentialsSchema } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+import { Destination, DestinationConfigSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { describe, expect, it } from "vitest";
 import { ConnectorError } from "../../packages/connectors/contract/index.ts";
 import {
   appDescriptor,
+  appOfCredentials,
   appRegistry,
   destinationDescriptor,
+  destinationOfConfig,
   destinationRegistry,
+  exampleCredentialsField,
 } from "../../packages/connectors/index.ts";
 import { vaultApp } from "../../packages/connectors/vault/vault-app.ts";
 import { vaultKvDestination } from "../../packages/connectors/vault/vault-kv-destination.ts";
@@ -26,6 +30,17 @@ describe("connector registry", () => {
       expect(appDescriptor(descriptor.app).app).toBe(descriptor.app);
     }
     for (const [key, descriptor] of Object.entries(appRegistry)) expect(descriptor.app).toBe(Number(key));
+  });
+
+  it("finds descriptors by oneof case, and nothing for a message without a case", () => {
+    for (const descriptor of Object.values(destinationRegistry)) {
+      expect(destinationOfConfig(descriptor.docs.exampleConfig)).toBe(descriptor);
+    }
+    for (const app of Object.values(appRegistry)) expect(appOfCredentials(app.docs.exampleCredentials)).toBe(app);
+    expect(destinationOfConfig(create(DestinationConfigSchema))).toBeUndefined();
+    expect(destinationOfConfig(undefined)).toBeUndefined();
+    expect(appOfCredentials(create(ConnectionCredentialsSchema))).toBeUndefined();
+    expect(exampleCredentialsField()).toBe("credentials.vault");
   });
 
   it("looks up HashiCorp Vault", () => {

@@ -26,7 +26,7 @@ export interface OwnedKeys {
 
 export const KEY_SCHEMA_MAX_LENGTH = 255;
 const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
-const LITERAL = /^[A-Za-z0-9_.\/-]*$/;
+const LITERAL = /^[A-Za-z0-9_./-]*$/;
 const KNOWN = new Set(["secretKey", "environment"]);
 
 /** One piece of a template: literal text or a placeholder by name. */
