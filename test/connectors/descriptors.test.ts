@@ -1,8 +1,24 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { appDescriptor } from "@syncline/connectors";
+import { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { createKeySchema } from "@syncline/connectors/sync";
 import { describe, expect, it } from "vitest";
 import { registeredDestinations } from "../docs/destination-docs.ts";
 import { configCaseField, protoConfigFields } from "../docs/proto-fields.ts";
+import { repoRoot } from "../support/service-process.ts";
+
+/** The descriptor's name in registry.ts (`[Destination.X]: xDestination,`), to find the tests that use it. */
+function registeredIdentifier(destination: Destination): string | undefined {
+  const registry = readFileSync(join(repoRoot, "packages", "connectors", "registry.ts"), "utf8");
+  const line = new RegExp(`\\[Destination\\.${Destination[destination]}\\]:\\s*(\\w+),`).exec(registry);
+  return line?.[1];
+}
+
+/** The connector test files (`test/connectors/*.test.ts`) and their text. */
+const connectorTests = readdirSync(join(repoRoot, "test", "connectors"))
+  .filter((name) => name.endsWith(".test.ts"))
+  .map((name) => readFileSync(join(repoRoot, "test", "connectors", name), "utf8"));
 
 /**
  * Every registered destination is self-contained: what the compiler cannot check about its
@@ -22,6 +38,15 @@ describe.each(registeredDestinations().map((d) => [d.name, d] as const))("descri
     expect(configCaseField(descriptor.configCase).name).not.toBe("");
     const parsed = descriptor.parseConfig(descriptor.docs.exampleConfig);
     expect(descriptor.location(parsed)).not.toBe("");
+  });
+
+  it("runs the shared conformance suite with its own capabilities (test/connectors/<destination>.test.ts)", () => {
+    const identifier = registeredIdentifier(descriptor.destination);
+    expect(identifier).toBeDefined();
+    const runs = connectorTests.filter(
+      (text) => text.includes("describeDestinationConformance(") && text.includes(`${identifier}.capabilities`),
+    );
+    expect(runs.length, `call describeDestinationConformance(…, ${identifier}.capabilities, …)`).toBeGreaterThan(0);
   });
 
   it("has an example key schema whose keys the destination accepts", () => {
