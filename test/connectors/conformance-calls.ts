@@ -7,7 +7,6 @@ import {
   type ApplyOutcome,
   type DestinationCalls,
   type DestinationCapabilities,
-  type DestinationConnector,
   type DestinationLimits,
 } from "../../packages/connectors/contract/index.ts";
 import { diffOf, expectConnectorError, type DestinationConformanceTarget } from "./conformance.ts";

@@ -14,7 +14,7 @@ export interface KeySchema {
 
 export const KEY_SCHEMA_MAX_LENGTH = 255;
 const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
-const LITERAL = /^[A-Za-z0-9_.\/-]*$/;
+const LITERAL = /^[A-Za-z0-9_./-]*$/;
 const KNOWN = new Set(["secretKey", "environment"]);
 
 /** Checks a template; returns the problem in words, or undefined when it is valid. */
