@@ -111,7 +111,7 @@ module.exports = {
         "path into it bypasses the package boundary and breaks when generation moves files.",
       severity: "error",
       from: { pathNot: "^packages/gen/" },
-      to: { path: "^packages/gen/", dependencyTypes: ["local"] },
+      to: { path: "^packages/gen/", dependencyTypes: ["local"], dependencyTypesNot: ["aliased"] },
     },
   ],
   options: {
