@@ -71,7 +71,7 @@ export function createReconciler(deps: {
       }),
     );
     await deps.runs.publish(queued);
-    for (const _ of queued) deps.count?.("drift_check");
+    for (const _run of queued) deps.count?.("drift_check");
     return queued;
   }
 
