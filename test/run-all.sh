@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Syncline test on a fresh machine: installs what is missing (npm dependencies with
-# Node 24, PostgreSQL, nats-server), starts it, then runs `npm test` (type check + vitest).
+# Node 24, PostgreSQL, nats-server), starts it, then runs `npm test` (lint and layering rules, type
+# check, vitest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(bash deploy/local/ensure-infra.sh)"

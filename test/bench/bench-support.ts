@@ -59,7 +59,11 @@ export function createVisibilityTracker(system: TestSystem) {
     const pending = waiters.get(write.path) ?? [];
     waiters.set(
       write.path,
-      pending.filter((waiter) => (waiter.seq <= seq ? (waiter.resolve(now), false) : true)),
+      pending.filter((waiter) => {
+        if (waiter.seq > seq) return true;
+        waiter.resolve(now);
+        return false;
+      }),
     );
   });
   return {
@@ -75,7 +79,10 @@ export function createVisibilityTracker(system: TestSystem) {
 
 /** Prints `label: count n, min …, p50 …, p90 …, p99 …, max …` (milliseconds). */
 export function report(label: string, samples: readonly number[]): void {
-  if (samples.length === 0) return console.log(`${label}: no samples`);
+  if (samples.length === 0) {
+    console.log(`${label}: no samples`);
+    return;
+  }
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
   const ms = (v: number) => `${v.toFixed(1)} ms`;

@@ -57,8 +57,8 @@ try {
   const projectId = project!.id;
   await secrets.createEnvironment({ projectId, slug: "prod", name: "" });
 
-  const valueOf = (i: number) => `${i}:${randomBytes(valueBytes).toString("base64url")}`.slice(0, valueBytes);
-  const values = new Map(Array.from({ length: count }, (_, i) => [`KEY_${i}`, valueOf(i)]));
+  const randomValue = (i: number) => `${i}:${randomBytes(valueBytes).toString("base64url")}`.slice(0, valueBytes);
+  const values = new Map(Array.from({ length: count }, (_, i) => [`KEY_${i}`, randomValue(i)]));
   const seedStarted = performance.now();
   const entries = [...values];
   for (let from = 0; from < entries.length; from += batch) {

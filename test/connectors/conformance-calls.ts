@@ -7,10 +7,9 @@ import {
   type ApplyOutcome,
   type DestinationCalls,
   type DestinationCapabilities,
-  type DestinationConnector,
   type DestinationLimits,
 } from "../../packages/connectors/contract/index.ts";
-import { diffOf, expectConnectorError, type DestinationConformanceTarget } from "./conformance.ts";
+import { diffOf, expectConnectorError, type DestinationConformanceTarget } from "./conformance-support.ts";
 
 /** What the call tests need to know about the destination beyond its read capabilities. */
 export interface CallConformanceProfile {

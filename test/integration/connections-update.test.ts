@@ -9,7 +9,7 @@ import {
   ConnectionChangeKind,
   type ConnectionChangeEvent,
 } from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
-import { Code, createRpcClient, RpcError, type RpcClient } from "@syncline/rpc";
+import { Code, createRpcClient, type RpcError, type RpcClient } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
 import { startConnectionsServer, type ConnectionsServer } from "../../services/connections/src/index.ts";
 import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";

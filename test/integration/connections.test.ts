@@ -11,7 +11,7 @@ import {
 } from "@bufbuild/protobuf";
 import {
   ConnectionsService,
-  CreateAppConnectionRequestSchema,
+  type CreateAppConnectionRequestSchema,
   CreateAppConnectionResponseSchema,
   GetAppConnectionResponseSchema,
   ListAppConnectionsResponseSchema,
@@ -252,7 +252,7 @@ describe("connections service", () => {
         (await rpcFailure(resolver.resolveCredentials({ connectionId: "nope" }))).violations.map((v) => v.field),
       ).toEqual(["connection_id"]);
     } finally {
-      [resolver, asAdmin, anonymous, wrong].forEach((c) => c.close());
+      for (const c of [resolver, asAdmin, anonymous, wrong]) c.close();
     }
   });
 

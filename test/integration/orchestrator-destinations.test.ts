@@ -7,7 +7,7 @@ import {
   SyncState,
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { Code, RpcError } from "@syncline/rpc";
+import { Code, type RpcError } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSystem, type TestSystem } from "../support/system.ts";
 import { expectInvalid, rpcFailure } from "./helpers/secrets-process.ts";

@@ -74,7 +74,7 @@ async function streamedEvents(count: number): Promise<StoredSourceEvent[]> {
 /** The writes' change events in the order each folder committed them. */
 function byFolder(writes: readonly Write[]): Record<string, Write[]> {
   const folders: Record<string, Write[]> = {};
-  for (const write of writes) (folders[write.path] ??= []).push(write);
+  for (const write of writes) folders[write.path] = [...(folders[write.path] ?? []), write];
   return folders;
 }
 

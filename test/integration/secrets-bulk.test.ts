@@ -6,15 +6,15 @@ import {
 import { KeyChangeKind, SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestNatsServer } from "../support/nats-server.ts";
-import { type ServiceDatabase } from "../support/test-databases.ts";
+import type { TestNatsServer } from "../support/nats-server.ts";
+import type { ServiceDatabase } from "../support/test-databases.ts";
 import {
   rpcFailure,
   type SecretsProcess,
   startSecretsEnvironment,
   stopSecretsEnvironment,
 } from "./helpers/secrets-process.ts";
-import { type SourceEventLog } from "./helpers/source-event-log.ts";
+import type { SourceEventLog } from "./helpers/source-event-log.ts";
 import { createSourceFixture, type SourceFixture } from "./helpers/source-fixture.ts";
 
 /**

@@ -65,7 +65,7 @@ function perFolder(
   events: ReadonlyArray<{ folder: string; revision: bigint; origin: string }>,
 ): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const e of events) (out[e.folder] ??= []).push(`${e.revision}<-${e.origin}`);
+  for (const e of events) out[e.folder] = [...(out[e.folder] ?? []), `${e.revision}<-${e.origin}`];
   return out;
 }
 

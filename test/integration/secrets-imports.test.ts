@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestNatsServer } from "../support/nats-server.ts";
-import { type ServiceDatabase } from "../support/test-databases.ts";
+import type { TestNatsServer } from "../support/nats-server.ts";
+import type { ServiceDatabase } from "../support/test-databases.ts";
 import {
   expectInvalid,
   rpcFailure,
@@ -10,7 +10,7 @@ import {
   startSecretsEnvironment,
   stopSecretsEnvironment,
 } from "./helpers/secrets-process.ts";
-import { type SourceEventLog } from "./helpers/source-event-log.ts";
+import type { SourceEventLog } from "./helpers/source-event-log.ts";
 import { createSourceFixture, eventSummary, type SourceFixture } from "./helpers/source-fixture.ts";
 
 /**

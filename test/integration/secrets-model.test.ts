@@ -2,15 +2,15 @@ import { randomBytes } from "node:crypto";
 import { KeyChangeKind, SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestNatsServer } from "../support/nats-server.ts";
-import { type ServiceDatabase } from "../support/test-databases.ts";
+import type { TestNatsServer } from "../support/nats-server.ts";
+import type { ServiceDatabase } from "../support/test-databases.ts";
 import {
   rpcFailure,
   type SecretsProcess,
   startSecretsEnvironment,
   stopSecretsEnvironment,
 } from "./helpers/secrets-process.ts";
-import { type SourceEventLog, type StoredSourceEvent } from "./helpers/source-event-log.ts";
+import type { SourceEventLog, StoredSourceEvent } from "./helpers/source-event-log.ts";
 import { createSourceFixture } from "./helpers/source-fixture.ts";
 
 /**
@@ -341,7 +341,7 @@ describe("audit log", () => {
       "secret.update secret:dev:/api:K",
       "secret.create secret:dev:/api:K",
       "environment.create environment:dev",
-      "project.create project:" + f.projectId,
+      `project.create project:${f.projectId}`,
     ]);
     expect(events.every((e) => e.actor === "admin" && e.projectId === f.projectId && e.time !== undefined)).toBe(true);
     expect(events.find((e) => e.action === "folder.move")?.details).toMatchObject({

@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestNatsServer } from "../support/nats-server.ts";
-import { type ServiceDatabase } from "../support/test-databases.ts";
+import type { TestNatsServer } from "../support/nats-server.ts";
+import type { ServiceDatabase } from "../support/test-databases.ts";
 import {
   expectInvalid,
   rpcFailure,
@@ -11,7 +11,7 @@ import {
   startSecretsEnvironment,
   stopSecretsEnvironment,
 } from "./helpers/secrets-process.ts";
-import { type SourceEventLog } from "./helpers/source-event-log.ts";
+import type { SourceEventLog } from "./helpers/source-event-log.ts";
 import { createSourceFixture, eventSummary } from "./helpers/source-fixture.ts";
 
 /**

@@ -35,7 +35,8 @@ beforeAll(async () => {
 afterAll(() => stopSecretsEnvironment(env ?? {}));
 
 /** A printable random value of exactly `bytes` bytes, tagged with `tag` so a reader can tell where it comes from. */
-const valueOf = (tag: string, bytes: number) => `${tag}:${randomBytes(bytes).toString("base64url")}`.slice(0, bytes);
+const randomValue = (tag: string, bytes: number) =>
+  `${tag}:${randomBytes(bytes).toString("base64url")}`.slice(0, bytes);
 
 /** UPSERTs `values` into prod:`path` in one BulkWriteSecrets; returns the revision written. */
 async function write(path: string, values: Record<string, string>): Promise<bigint> {
@@ -48,7 +49,7 @@ const syncOf = (path: string, recursive = false) =>
   create(SecretSyncSchema, { projectId, source: { environment: "prod", path, recursive } });
 /** `count` values of `bytes` bytes keyed `${prefix}_i`. */
 const valuesOf = (prefix: string, count: number, bytes: number) =>
-  Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}_${i}`, valueOf(`${prefix}-${i}`, bytes)]));
+  Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}_${i}`, randomValue(`${prefix}-${i}`, bytes)]));
 
 describe("streamed source snapshots", () => {
   it("20 secrets of 250 KiB (5 MiB) reach the worker's source reader intact, at the revision written", async () => {
@@ -93,7 +94,7 @@ describe("streamed source snapshots", () => {
 
   it("a write committed while a stream is read is entirely out of it; the next read has it entirely", async () => {
     const keys = Array.from({ length: 12 }, (_, i) => `C_${i}`);
-    const generation = (g: number) => Object.fromEntries(keys.map((key) => [key, valueOf(`gen${g}`, 250 * KIB)]));
+    const generation = (g: number) => Object.fromEntries(keys.map((key) => [key, randomValue(`gen${g}`, 250 * KIB)]));
     const before = await write("/consistent", generation(1));
     const request = { projectId, environment: "prod", path: "/consistent" };
     const stream = env.service.snapshots.streamSourceSnapshot(request, { deadlineMs: 60_000 })[Symbol.asyncIterator]();
@@ -115,7 +116,7 @@ describe("streamed source snapshots", () => {
   it("under concurrent writes every streamed snapshot is one write's state, the one its revision names", async () => {
     const keys = Array.from({ length: 8 }, (_, i) => `W_${i}`);
     const generation = (g: number) =>
-      Object.fromEntries(keys.map((key) => [key, valueOf(`g${g}`.padEnd(6, "_"), 200 * KIB)]));
+      Object.fromEntries(keys.map((key) => [key, randomValue(`g${g}`.padEnd(6, "_"), 200 * KIB)]));
     const written = new Map<bigint, string>([[await write("/race", generation(0)), "g0____"]]);
     let writing = true;
     const writer = (async () => {

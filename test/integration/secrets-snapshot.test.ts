@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestNatsServer } from "../support/nats-server.ts";
-import { type ServiceDatabase } from "../support/test-databases.ts";
+import type { TestNatsServer } from "../support/nats-server.ts";
+import type { ServiceDatabase } from "../support/test-databases.ts";
 import {
   expectInvalid,
   type SecretsProcess,
   startSecretsEnvironment,
   stopSecretsEnvironment,
 } from "./helpers/secrets-process.ts";
-import { type SourceEventLog } from "./helpers/source-event-log.ts";
+import type { SourceEventLog } from "./helpers/source-event-log.ts";
 import { createSourceFixture } from "./helpers/source-fixture.ts";
 
 /**

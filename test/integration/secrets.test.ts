@@ -4,8 +4,8 @@ import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_servic
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestNatsServer } from "../support/nats-server.ts";
-import { type ServiceDatabase } from "../support/test-databases.ts";
+import type { TestNatsServer } from "../support/nats-server.ts";
+import type { ServiceDatabase } from "../support/test-databases.ts";
 import { eventually } from "../support/system.ts";
 import {
   expectInvalid,
@@ -14,7 +14,7 @@ import {
   startSecretsEnvironment,
   stopSecretsEnvironment,
 } from "./helpers/secrets-process.ts";
-import { type SourceEventLog } from "./helpers/source-event-log.ts";
+import type { SourceEventLog } from "./helpers/source-event-log.ts";
 
 /**
  * The secrets service as a process on real PostgreSQL and JetStream, seen from its callers: every

@@ -185,7 +185,7 @@ async function startAll(
       return state.stopping;
     },
     async stop() {
-      Object.values(clients).forEach((c) => c.close());
+      for (const c of Object.values(clients)) c.close();
       await Promise.all(Object.values(services).map((s) => s.kill("SIGTERM")));
       await stopStarted();
     },

@@ -33,7 +33,7 @@ export async function startServiceProcess(
   portVariable: string,
   startTimeoutMs = 120_000,
 ): Promise<ServiceProcess> {
-  let chunks: string[] = [];
+  const chunks: string[] = [];
   let child: ChildProcess | undefined;
   let port = Number(env[portVariable] ?? 0);
   const log: WriteStream = createWriteStream(logFile, { flags: "a" });
@@ -57,8 +57,7 @@ export async function startServiceProcess(
         chunks.push(text);
         log.write(text);
         pending += text;
-        let newline: number;
-        while ((newline = pending.indexOf("\n")) >= 0) {
+        for (let newline = pending.indexOf("\n"); newline >= 0; newline = pending.indexOf("\n")) {
           const line = pending.slice(0, newline);
           pending = pending.slice(newline + 1);
           if (line.includes('"msg":"listening"')) {

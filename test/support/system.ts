@@ -17,6 +17,17 @@ import {
 } from "./test-databases.ts";
 
 /** The whole system as real processes, for end-to-end tests and the benchmark. */
+/** One span as a service's file exporter wrote it (packages/telemetry/src/file-span-exporter.ts). */
+export interface ExportedSpan {
+  readonly name: string;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly service: string;
+  readonly attributes: Record<string, unknown>;
+  readonly [field: string]: unknown;
+}
+
 export interface TestSystem {
   readonly nats: TestNatsServer;
   readonly vault: FakeVault;
@@ -30,7 +41,7 @@ export interface TestSystem {
   /** Directory holding each service's log and span file. */
   readonly workDir: string;
   /** Every span each service exported (JSON lines parsed). */
-  spans(): Array<Record<string, any>>;
+  spans(): ExportedSpan[];
   stop(): Promise<void>;
 }
 
@@ -124,7 +135,7 @@ export async function startTestSystem(
       });
     },
     async stop() {
-      Object.values(clients).forEach((c) => c.close());
+      for (const c of Object.values(clients)) c.close();
       await Promise.all(Object.values(services).map((s) => s.kill("SIGTERM")));
       await vault.close();
       await nats.stop();

@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, jetstream, type JetStreamManager } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { ConnectionChangeEventSchema } from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
 import { SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
@@ -80,7 +80,11 @@ function firstGoodMessage<D extends DescMessage>(definition: ConsumerDefinition,
     });
     stop = () => consumer.stop();
   });
-  return { done: done.then(async (event) => (await stop(), event)), seen };
+  const stopped = done.then(async (event) => {
+    await stop();
+    return event;
+  });
+  return { done: stopped, seen };
 }
 
 const cases: Array<{

@@ -1,7 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { ConsumerDefinition } from "./topology.ts";
-import { streams as allStreams } from "./topology.ts";
+import type { streams as allStreams } from "./topology.ts";
 
 type StreamDefinition = (typeof allStreams)[keyof typeof allStreams];
 

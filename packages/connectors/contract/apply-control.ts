@@ -1,5 +1,11 @@
 import { ConnectorError, toConnectorError } from "./connector-error.ts";
-import type { ApplyOutcome } from "./destination-connector.ts";
+
+/** What a write actually did, by destination key. */
+export interface ApplyOutcome {
+  readonly created: readonly string[];
+  readonly updated: readonly string[];
+  readonly deleted: readonly string[];
+}
 
 /**
  * What the run lends a connector during `apply` and `remove`: a hook asked before each batch of

@@ -1,4 +1,4 @@
-import type { ApplyControl } from "./apply-control.ts";
+import type { ApplyControl, ApplyOutcome } from "./apply-control.ts";
 import type { DestinationCalls } from "./destination-calls.ts";
 import type { EndpointGuard } from "./endpoint-guard.ts";
 
@@ -44,13 +44,6 @@ export interface DestinationDiff {
   readonly create: ReadonlyMap<string, string>;
   readonly update: ReadonlyMap<string, string>;
   readonly delete: readonly string[];
-}
-
-/** What a write actually did, by destination key. */
-export interface ApplyOutcome {
-  readonly created: readonly string[];
-  readonly updated: readonly string[];
-  readonly deleted: readonly string[];
 }
 
 /**

@@ -114,7 +114,10 @@ describe("endpoint guard", () => {
     let calls = 0;
     let answer = ["8.8.8.8"];
     const counting = createEndpointGuard({
-      lookup: async () => (calls++, answer.map((address) => ({ address, family: 4 }))),
+      lookup: async () => {
+        calls++;
+        return answer.map((address) => ({ address, family: 4 }));
+      },
     });
     const check = endpointCheckOnce(counting, "https://vault.example.com");
     await check();

@@ -16,7 +16,7 @@ export interface VaultKvConfig {
 export const vaultKvLimits: DestinationLimits = {
   maxSecrets: 10_000,
   maxValueBytes: 512 * 1024,
-  keyPattern: /^[^\/\s\p{Cc}]{1,255}$/u,
+  keyPattern: /^[^/\s\p{Cc}]{1,255}$/u,
   keyRule: "1 to 255 characters, without `/`, whitespace or control characters",
 };
 

@@ -40,7 +40,7 @@ export function createRpcClient<S extends DescService>(service: S, options: Clie
   const Constructor = grpc.makeGenericClientConstructor(grpcServiceDefinition(service), service.typeName);
   const raw = new Constructor(options.address, grpc.credentials.createInsecure()) as unknown as Record<
     string,
-    Function
+    (...args: unknown[]) => unknown
   >;
   const client: Record<string, unknown> = { close: () => (raw as unknown as grpc.Client).close() };
   for (const method of service.methods) {

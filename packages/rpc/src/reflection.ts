@@ -18,7 +18,7 @@ export function addReflection(server: grpc.Server, services: readonly DescServic
     file.dependencies.forEach(visit);
     indexSymbols(file, symbols);
   };
-  services.forEach((service) => visit(service.file));
+  for (const service of services) visit(service.file);
   const serviceNames = [
     ...services.map((s) => s.typeName),
     v1.ServerReflection.typeName,
@@ -96,8 +96,8 @@ function indexSymbols(file: DescFile, symbols: Map<string, DescFile>): void {
   const visitMessage = (message: DescFile["messages"][number]) => {
     symbols.set(message.typeName, file);
     message.nestedMessages.forEach(visitMessage);
-    message.nestedEnums.forEach((e) => symbols.set(e.typeName, file));
+    for (const e of message.nestedEnums) symbols.set(e.typeName, file);
   };
   file.messages.forEach(visitMessage);
-  file.enums.forEach((e) => symbols.set(e.typeName, file));
+  for (const e of file.enums) symbols.set(e.typeName, file);
 }

@@ -92,9 +92,11 @@ export function fromServiceError(error: ServiceError): RpcError {
       const decoded = fromBinary(StatusSchema, raw);
       for (const detail of decoded.details) {
         const badRequest = anyUnpack(detail, BadRequestSchema);
-        badRequest?.fieldViolations.forEach((v) => violations.push({ field: v.field, description: v.description }));
+        for (const v of badRequest?.fieldViolations ?? [])
+          violations.push({ field: v.field, description: v.description });
         const precondition = anyUnpack(detail, PreconditionFailureSchema);
-        precondition?.violations.forEach((v) => violations.push({ field: v.subject, description: v.description }));
+        for (const v of precondition?.violations ?? [])
+          violations.push({ field: v.subject, description: v.description });
       }
     } catch {
       // Undecodable details: keep code and message.

@@ -11,6 +11,14 @@ import { grpcServiceDefinition } from "./service-definition.ts";
 const tokens = { adminToken: "admin-token-0123456789", internalToken: "internal-token-0123456789" };
 /** Server-streaming test: 1,000 messages of 64 KiB, and how many the handler has produced. */
 const STREAMED = 1000;
+
+/** The parts of a reflection response this test reads. */
+interface ReflectionAnswer {
+  readonly messageResponse: {
+    readonly case: string;
+    readonly value: { readonly service?: { name: string }[]; readonly fileDescriptorProto?: Uint8Array[] };
+  };
+}
 const CHUNK_VALUE = "v".repeat(64 * 1024);
 let streamedSoFar = 0;
 let server: RpcServer;
@@ -112,10 +120,10 @@ describe("rpc", () => {
   it("lists services and serves file descriptors through reflection", async () => {
     const Constructor = grpc.makeGenericClientConstructor(grpcServiceDefinition(ServerReflection), "reflection");
     const raw = new Constructor(address, grpc.credentials.createInsecure()) as unknown as {
-      serverReflectionInfo(): grpc.ClientDuplexStream<unknown, any>;
+      serverReflectionInfo(): grpc.ClientDuplexStream<unknown, ReflectionAnswer>;
     };
     const call = raw.serverReflectionInfo();
-    const responses: any[] = [];
+    const responses: ReflectionAnswer[] = [];
     const done = new Promise<void>((resolve) => {
       call.on("data", (response) => {
         responses.push(response);
@@ -126,10 +134,10 @@ describe("rpc", () => {
     call.write({ messageRequest: { case: "listServices", value: "*" } });
     call.write({ messageRequest: { case: "fileContainingSymbol", value: SourceSnapshotService.typeName } });
     await done;
-    const names = responses[0].messageResponse.value.service.map((s: { name: string }) => s.name);
+    const names = responses[0]!.messageResponse.value.service!.map((s) => s.name);
     expect(names).toContain(SourceSnapshotService.typeName);
     expect(names).toContain("grpc.health.v1.Health");
-    expect(responses[1].messageResponse.case).toBe("fileDescriptorResponse");
-    expect(responses[1].messageResponse.value.fileDescriptorProto.length).toBeGreaterThan(0);
+    expect(responses[1]!.messageResponse.case).toBe("fileDescriptorResponse");
+    expect(responses[1]!.messageResponse.value.fileDescriptorProto!.length).toBeGreaterThan(0);
   });
 });

@@ -129,7 +129,10 @@ export function createMetricsRegistry(): MetricsRegistry {
         observe(labels, value) {
           const key = labelKey(name, labelNames, labels);
           let s = series.get(key);
-          if (!s) series.set(key, (s = { labels, counts: buckets.map(() => 0), sum: 0, count: 0 }));
+          if (!s) {
+            s = { labels, counts: buckets.map(() => 0), sum: 0, count: 0 };
+            series.set(key, s);
+          }
           for (let i = 0; i < buckets.length; i++) if (value <= buckets[i]!) s.counts[i]!++;
           s.sum += value;
           s.count++;

@@ -1,11 +1,124 @@
+import { connectBus, createEventPublisher, ensureTopology, streams, type NatsConnection } from "@syncline/bus";
 import { readConfig } from "@syncline/config";
+import { appDescriptor, createEndpointGuard, defaultEndpointGuard } from "@syncline/connectors";
+import { openDatabase, type Database } from "@syncline/db";
+import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
+import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
+import { createOutboxRelay, type OutboxRelay } from "@syncline/outbox";
+import { createRpcServer, type TokenSet } from "@syncline/rpc";
 import { runService } from "@syncline/service-runtime";
+import type { Logger, MetricsRegistry } from "@syncline/telemetry";
+import { fileURLToPath } from "node:url";
 import { connectionsConfig } from "./config.ts";
-import { startConnectionsServer } from "./connections-server.ts";
+import { connectionsHandlers } from "./rpc/connections-handlers.ts";
+import { credentialsHandlers } from "./rpc/credentials-handlers.ts";
+import { createConnectionService } from "./service/connection-service.ts";
+import { createCredentialSealer } from "./service/credential-sealer.ts";
+import { countingValidations } from "./service/validation-metrics.ts";
+import { outbox } from "./store/schema.ts";
 
-runService("connections", async ({ logger, metrics }) => {
-  const config = readConfig(connectionsConfig);
-  const server = await startConnectionsServer(config, logger, metrics);
-  logger.info({ port: server.port, database: server.database }, "listening");
-  return server.stop;
-});
+/** What the service needs from the configuration (see `connectionsConfig`). */
+export interface ConnectionsServerConfig extends TokenSet {
+  readonly host: string;
+  /** 0 binds any free port; the bound one is returned. */
+  readonly port: number;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string | undefined;
+  readonly encryptionKey: Uint8Array;
+  /** NATS servers for connection change events; without it events wait in the outbox. */
+  readonly natsUrl?: string;
+  /**
+   * Internal endpoints live validation may call (`SYNCLINE_ENDPOINT_ALLOWLIST` entries); absent
+   * means the process-wide `defaultEndpointGuard()` (the same variable, read on first use).
+   */
+  readonly endpointAllowlist?: readonly string[];
+}
+
+/** A running connections service. */
+export interface ConnectionsServer {
+  readonly port: number;
+  readonly database: "postgres" | "embedded";
+  /**
+   * The service's own database, for in-process tests that inspect what it stored: an embedded
+   * PGlite admits one opener, so nothing else can open it while the service runs.
+   */
+  readonly db: Database;
+  /** Drains in-flight calls, then stops the relay and closes the bus and the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: opens the database (migrating it), the bus and the outbox relay, wires the
+ * use cases to the two gRPC services and starts listening. The public API is for the admin token
+ * (and the internal token on GetAppConnection, so the orchestrator can check a connection's app);
+ * credential resolution is internal only. With `metrics`, live validations are counted there.
+ * Run as a program, this file reads the configuration from the environment and serves; tests
+ * import it to run the service in-process.
+ */
+export async function startConnectionsServer(
+  config: ConnectionsServerConfig,
+  logger: Logger,
+  metrics?: MetricsRegistry,
+): Promise<ConnectionsServer> {
+  const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
+  let nc: NatsConnection | undefined;
+  let relay: OutboxRelay | undefined;
+  if (config.natsUrl) {
+    nc = await connectBus(config.natsUrl, "connections");
+    await ensureTopology(nc, { streams: [streams.connectionEvents], consumers: [] });
+    relay = createOutboxRelay({
+      db: database.db,
+      table: outbox,
+      lockKey: 7325002,
+      publisher: createEventPublisher(nc),
+      logger,
+    });
+  }
+  const endpointGuard = config.endpointAllowlist
+    ? createEndpointGuard({ allowlist: config.endpointAllowlist })
+    : defaultEndpointGuard();
+  const connections = createConnectionService({
+    db: database.db,
+    sealer: createCredentialSealer(config.encryptionKey),
+    describeApp: metrics ? countingValidations(appDescriptor, metrics) : appDescriptor,
+    endpointGuard,
+    logger,
+    afterCommit: () => relay?.kick(),
+  });
+  const server = createRpcServer({ tokens: config, logger });
+  server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), {
+    default: ["admin"],
+    methods: { getAppConnection: ["admin", "service"] },
+  });
+  server.add(CredentialsService, credentialsHandlers(connections), ["service"]);
+  let port: number;
+  try {
+    port = await server.listen(config.host, config.port);
+  } catch (error) {
+    await nc?.close();
+    await database.close();
+    throw error;
+  }
+  relay?.start();
+  return {
+    port,
+    database: database.kind,
+    db: database.db,
+    async stop() {
+      await server.shutdown();
+      await relay?.stop();
+      await nc?.drain();
+      await database.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  runService("connections", async ({ logger, metrics }) => {
+    const config = readConfig(connectionsConfig);
+    const server = await startConnectionsServer(config, logger, metrics);
+    logger.info({ port: server.port, database: server.database }, "listening");
+    return server.stop;
+  });
+}

@@ -16,6 +16,7 @@ import { createSecretReferences } from "./service/secret-references.ts";
 import { createSecretSealer, dataKeysOfUnknownRootKeys } from "./service/secret-sealer.ts";
 import { createSourceSnapshots } from "./service/source-snapshot.ts";
 import { createSourceService } from "./service/source-service.ts";
+import { countPendingEvents } from "./store/outbox-store.ts";
 import { outbox } from "./store/schema.ts";
 
 runService("secrets", async ({ logger, metrics }) => {
@@ -51,7 +52,7 @@ runService("secrets", async ({ logger, metrics }) => {
   };
   server.add(
     SecretsService,
-    withSecretsMetrics(secretsHandlers(source, composition), metrics, database.db),
+    withSecretsMetrics(secretsHandlers(source, composition), metrics, () => countPendingEvents(database.db)),
     secretsAccess,
   );
   server.add(SourceSnapshotService, snapshotHandlers(createSourceSnapshots({ db: database.db, sealer })), ["service"]);

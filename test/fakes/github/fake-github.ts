@@ -150,7 +150,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       ...(response?.scope ? { scope: response.scope } : {}),
     };
     requests.push(logged);
-    listeners.forEach((listener) => listener(logged));
+    for (const listener of listeners) listener(logged);
     return response;
   }
 

@@ -131,7 +131,7 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
                 sealed: faults.sealed,
                 onWrite: (write) => {
                   logWrite(write);
-                  writeListeners.forEach((listener) => listener(write));
+                  for (const listener of writeListeners) listener(write);
                 },
               });
     const search = request.query.size > 0 ? `?${request.query}` : "";
@@ -142,7 +142,7 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
       status: response?.status ?? 0,
     };
     requests.push(logged);
-    requestListeners.forEach((listener) => listener(logged));
+    for (const listener of requestListeners) listener(logged);
     return response;
   }
 
@@ -180,7 +180,7 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
 
   server.on("clientError", (error: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) => {
     const head = error.code === "HPE_INVALID_METHOD" ? parseRawHead(error.rawPacket) : undefined;
-    if (!head || head.method !== "LIST" || !socket.writable) {
+    if (head?.method !== "LIST" || !socket.writable) {
       if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
       else socket.destroy();
       return;
@@ -213,7 +213,7 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
       closed = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      rawSockets.forEach((socket) => socket.destroy());
+      for (const socket of rawSockets) socket.destroy();
       await stopped;
     },
     seed(mount, path, data, location) {

@@ -76,7 +76,7 @@ export async function startSecretsProcess(options: {
     snapshots: client(SourceSnapshotService, internalToken),
     client,
     async stop(signal = "SIGTERM") {
-      clients.forEach((c) => c.close());
+      for (const c of clients) c.close();
       await process.kill(signal);
       rmSync(workDir, { recursive: true, force: true });
     },

@@ -26,6 +26,7 @@ export function checkConnectionName(value: string): string | undefined {
 
 export function checkDescription(value: string): string | undefined {
   if (value.length > limits.descriptionLength) return `must be at most ${limits.descriptionLength} characters`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: it lists the control characters refused
   return /[\u0000-\u0008\u000b-\u001f\u007f]/.test(value)
     ? "must not contain control characters other than tab and newline"
     : undefined;

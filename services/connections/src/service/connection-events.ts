@@ -5,8 +5,7 @@ import {
   ConnectionChangeEventSchema,
   ConnectionChangeKind,
 } from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
-import { enqueueEvent } from "@syncline/outbox";
-import { outbox } from "../store/schema.ts";
+import { enqueueConnectionEvent } from "../store/outbox-store.ts";
 
 /**
  * Records, in the caller's transaction, that a connection's credentials changed or that it was
@@ -17,7 +16,7 @@ export async function recordConnectionChange(
   tx: Database,
   change: { projectId: string; connectionId: string; kind: ConnectionChangeKind; fingerprint: string },
 ): Promise<void> {
-  await enqueueEvent(tx, outbox, {
+  await enqueueConnectionEvent(tx, {
     subject: subjects.connectionChange(change.projectId),
     schema: ConnectionChangeEventSchema,
     message: (eventId) => ({

@@ -1,5 +1,5 @@
 import { PartialApplyError, type ApplyControl, type ApplyOutcome } from "@syncline/connectors";
-import { listNames } from "./run-action.ts";
+import { listNames } from "./name-list.ts";
 import type { RunLease } from "./run-lease.ts";
 
 /** The fence refused the revision between two write batches: a newer revision was written meanwhile. */

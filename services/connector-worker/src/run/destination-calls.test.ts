@@ -70,7 +70,10 @@ async function runSync(secrets: number, fence: (call: number) => Promise<FenceVe
     leaseId: "lease",
     signal: new AbortController().signal,
     lost: false,
-    checkFence: async (revision) => (fenceCalls.push(revision), fence(fenceCalls.length)),
+    checkFence: async (revision) => {
+      fenceCalls.push(revision);
+      return fence(fenceCalls.length);
+    },
     release() {},
   };
   const sync = create(SecretSyncSchema, {

@@ -1,6 +1,6 @@
 import type { DestinationDiff } from "@syncline/connectors";
 import { SyncTrigger, type SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { listNames } from "./run-action.ts";
+import { listNames } from "./name-list.ts";
 
 /** Keys found edited out of band at the destination, by destination key name (never values). */
 export interface DriftKeys {

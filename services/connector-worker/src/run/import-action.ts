@@ -5,7 +5,8 @@ import { ImportBehavior } from "@syncline/gen/syncline/syncs/v1/resources_pb.js"
 import { openDestination, type DestinationAccess } from "./destination-access.ts";
 import { sizeLimitFailure } from "./internal-limits.ts";
 import { keySchemaOf } from "./push-plan.ts";
-import { listNames, type RunAction, type RunContext, type RunSources } from "./run-action.ts";
+import { listNames } from "./name-list.ts";
+import type { RunAction, RunContext, RunSources } from "./run-action.ts";
 import { readSource, sourceValues, type SourceState } from "./source-reader.ts";
 
 /** BulkWriteSecrets takes at most this many writes. */

@@ -41,12 +41,3 @@ export interface ActionOutcome {
 
 /** One of the three actions of a sync; throws on failure (classified by failure-policy.ts). */
 export type RunAction = (context: RunContext, sources: RunSources) => Promise<ActionOutcome>;
-
-/** `a, b, c and 4 more`: names for messages, bounded. */
-export function listNames(names: readonly string[], max = 5): string {
-  const shown = names
-    .slice(0, max)
-    .map((name) => name.slice(0, 100))
-    .join(", ");
-  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
-}

@@ -23,17 +23,17 @@ function fakeOrchestrator(script: {
   fence?: (revision: bigint) => unknown;
 }) {
   const calls = { begin: 0, renew: 0, fence: 0 };
-  const answer = async (fn: (() => unknown) | undefined) => {
+  const answer = async (call: keyof typeof calls, fn: (() => unknown) | undefined) => {
+    calls[call]++;
     const value = fn?.();
     if (value instanceof Error) throw value;
     return value;
   };
   const coordination = {
-    beginSyncRun: () => (calls.begin++, answer(script.begin)),
-    renewSyncRunLease: () => (calls.renew++, answer(script.renew)),
-    checkSyncRunFence: (input: { sourceRevision: bigint }) => (
-      calls.fence++, answer(() => script.fence?.(input.sourceRevision))
-    ),
+    beginSyncRun: () => answer("begin", script.begin),
+    renewSyncRunLease: () => answer("renew", script.renew),
+    checkSyncRunFence: (input: { sourceRevision: bigint }) =>
+      answer("fence", () => script.fence?.(input.sourceRevision)),
     close() {},
   };
   const coordinator = createRunCoordinator({ coordination: coordination as never, workerId: "test-worker", logger });
@@ -108,7 +108,10 @@ describe("run claims", () => {
     const { coordinator } = fakeOrchestrator({
       begin: granted(60_000),
       fence: () => ({ allowed: false, reason: "the run no longer holds the sync's lease" }),
-      renew: () => (renewals++, new RpcError(Code.FAILED_PRECONDITION, "the run no longer holds the sync's lease")),
+      renew: () => {
+        renewals++;
+        return new RpcError(Code.FAILED_PRECONDITION, "the run no longer holds the sync's lease");
+      },
     });
     const claim = await coordinator.claim(request("run-9"));
     if (claim.kind !== "proceed") throw new Error("expected proceed");

@@ -5,6 +5,7 @@ import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js
 import {
   RunDecision,
   type BeginSyncRunResponse,
+  type CheckSyncRunFenceResponse,
   type SyncRunCoordinationService,
 } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { Code, RpcError, type RpcClient } from "@syncline/rpc";
@@ -164,7 +165,7 @@ export function createRunCoordinator(deps: {
       async checkFence(revision) {
         if (now() >= deadline) lose("it expired before it could be renewed");
         throwIfLost();
-        let verdict;
+        let verdict: CheckSyncRunFenceResponse;
         try {
           verdict = await deps.coordination.checkSyncRunFence({ runId, leaseId, sourceRevision: revision });
         } catch (error) {

@@ -66,7 +66,10 @@ function runWith(fence: (revision: bigint) => Promise<FenceVerdict>, path: strin
     leaseId: "lease",
     signal: new AbortController().signal,
     lost: false,
-    checkFence: async (revision) => (events.push(`fence ${revision}`), fence(revision)),
+    checkFence: async (revision) => {
+      events.push(`fence ${revision}`);
+      return fence(revision);
+    },
     release() {},
   };
   const sync = create(SecretSyncSchema, {

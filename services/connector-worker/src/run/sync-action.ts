@@ -1,3 +1,4 @@
+import type { ApplyOutcome } from "@syncline/connectors/contract";
 import { isEmptyDiff } from "@syncline/connectors/sync";
 import { FenceRefusedError, fenceControl, partialWritesOf } from "./apply-fence.ts";
 import { openDestination } from "./destination-access.ts";
@@ -52,7 +53,7 @@ export const syncAction: RunAction = async (context, sources) => {
       deleted: 0,
     };
   }
-  let outcome;
+  let outcome: ApplyOutcome;
   try {
     outcome = isEmptyDiff(diff)
       ? { created: [], updated: [], deleted: [] }

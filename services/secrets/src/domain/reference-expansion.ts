@@ -68,7 +68,7 @@ export function createExpander(lookup: StoredValueLookup, options: { maxDepth?: 
           piece = part.raw;
         } else {
           const child = expandNode(target, stored);
-          child.problems.forEach((p) => problems.add(p));
+          for (const p of child.problems) problems.add(p);
           if (child.height + 1 > maxDepth && child.height <= maxDepth) {
             problems.add(
               `${formatAddress(address)}: reference chain through ${formatAddress(target)} is longer than ${maxDepth}`,

@@ -28,6 +28,7 @@ export const limits = {
 const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]*$/;
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const METADATA_KEY = /^[A-Za-z0-9_.-]+$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it lists the control characters refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const AUDIT_ACTION_PREFIX = /^[a-z_.]*$/;
 

@@ -3,9 +3,8 @@ import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_s
 import type { ServiceHandlers } from "@syncline/rpc";
 import { importLimits } from "../domain/import-graph.ts";
 import { checkEnvironmentSlug, checkId, checkSecretKey, checkSecretValue } from "../domain/source-rules.ts";
-import type { SecretImports } from "../service/secret-imports.ts";
+import type { PlacedImport, SecretImports } from "../service/secret-imports.ts";
 import type { SecretReferences } from "../service/secret-references.ts";
-import type { PlacedImport } from "../store/composition-store.ts";
 import { createChecks, readAddress } from "./request-checks.ts";
 
 /** The use cases behind these handlers (built in main.ts). */

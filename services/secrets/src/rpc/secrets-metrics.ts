@@ -1,9 +1,6 @@
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import type { Database } from "@syncline/db";
 import type { ServiceHandlers } from "@syncline/rpc";
 import { cachedRead, type MetricsRegistry } from "@syncline/telemetry";
-import { count } from "drizzle-orm";
-import { outbox } from "../store/schema.ts";
 
 /** The SecretsService methods that write secret values, by the `operation` label they count under. */
 const writeOperations = {
@@ -18,16 +15,20 @@ type Handlers = ServiceHandlers<typeof SecretsService>;
 
 /**
  * The secrets service's Prometheus metrics (DESIGN §5): secret writes that succeeded, by
- * operation, and change events waiting in the outbox (counted at most every 5 s). Returns the
- * handlers with the write methods counted; labels carry operation names only.
+ * operation, and change events waiting in the outbox (`pendingEvents`, read at most every 5 s).
+ * Returns the handlers with the write methods counted; labels carry operation names only.
  */
-export function withSecretsMetrics(handlers: Handlers, registry: MetricsRegistry, db: Database): Handlers {
+export function withSecretsMetrics(
+  handlers: Handlers,
+  registry: MetricsRegistry,
+  pendingEvents: () => Promise<number>,
+): Handlers {
   const writes = registry.counter(
     "syncline_secrets_writes_total",
     "Secret writes that succeeded, by operation (create, update, delete, rollback, bulk_write).",
     ["operation"],
   );
-  const pending = cachedRead(async () => (await db.select({ n: count() }).from(outbox))[0]?.n ?? 0, 5000);
+  const pending = cachedRead(pendingEvents, 5000);
   registry.gauge("syncline_outbox_pending", "Change events committed but not yet published to the bus.", {
     collect: async () => [{ value: await pending() }],
   });

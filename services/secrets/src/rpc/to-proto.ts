@@ -1,9 +1,7 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { DeletedSecret } from "../service/bulk-write.ts";
 import type { SecretVersionView } from "../service/secret-service.ts";
-import type { SecretView } from "../service/source-service.ts";
-import type { AuditRow } from "../store/audit-store.ts";
-import type { EnvironmentRow, FolderRow, ProjectRow } from "../store/source-store.ts";
+import type { AuditRow, EnvironmentRow, FolderRow, ProjectRow, SecretView } from "../service/source-service.ts";
 
 /** Maps store rows and views to API messages (init shapes). */
 

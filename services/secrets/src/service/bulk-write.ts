@@ -176,11 +176,11 @@ export function createBulkWriter(deps: WriteDeps & { sealer: SecretSealer }) {
         });
 
         const byIndex = new Map<number, SecretView | DeletedSecret>();
-        creates.forEach(({ w }, i) => byIndex.set(w.index, written.created[i]!));
-        rewrites.forEach(({ w }, i) => byIndex.set(w.index, written.rewritten[i]!));
-        deletes.forEach(({ w }) =>
-          byIndex.set(w.index, { deleted: true, projectId, environment: w.environment, path: w.path, key: w.key }),
-        );
+        for (const [i, { w }] of creates.entries()) byIndex.set(w.index, written.created[i]!);
+        for (const [i, { w }] of rewrites.entries()) byIndex.set(w.index, written.rewritten[i]!);
+        for (const { w } of deletes) {
+          byIndex.set(w.index, { deleted: true, projectId, environment: w.environment, path: w.path, key: w.key });
+        }
         return { revision, secrets: writes.map((w) => byIndex.get(w.index)!) };
       });
     },

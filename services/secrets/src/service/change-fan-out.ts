@@ -88,7 +88,7 @@ export async function fanOut(
 
   for (let depth = 0; depth < MAX_LEVELS && (level.length > 0 || subtrees.length > 0); depth++) {
     const current = level.filter((v) => !visited.has(visitId(v)));
-    current.forEach((v) => visited.add(visitId(v)));
+    for (const v of current) visited.add(visitId(v));
     const next: Visit[] = [];
     const note = (v: Visit) => {
       if (written.has(v.place.folderId)) return;

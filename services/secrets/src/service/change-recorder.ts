@@ -8,10 +8,9 @@ import {
   SourceChangeEventSchema,
   SourceChangeKind,
 } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
-import { and, eq } from "drizzle-orm";
 import { findFolderPlaces, findSubtree, type FolderPlace } from "../store/composition-store.ts";
-import { enqueueEncoded } from "@syncline/outbox";
-import { environments, outbox } from "../store/schema.ts";
+import { enqueueChangeEvent } from "../store/outbox-store.ts";
+import { findEnvironment } from "../store/source-store.ts";
 import { fanOut, type FanOutSeed, type FannedOutChange } from "./change-fan-out.ts";
 import { indexReferences } from "./secret-references-index.ts";
 
@@ -155,10 +154,7 @@ async function seedsOf(
         ]
       : [];
   // A deleted subtree: every folder in it (while it still exists), and references to its paths.
-  const [environment] = await tx
-    .select()
-    .from(environments)
-    .where(and(eq(environments.projectId, projectId), eq(environments.slug, folder.environment)));
+  const environment = await findEnvironment(tx, projectId, folder.environment);
   const subtree = environment ? await findSubtree(tx, environment.id, folder.path) : [];
   const root: FolderPlace = place ?? { folderId: "", environment: folder.environment, path: folder.path };
   const seeds: FanOutSeed[] = subtree.map((f) => ({
@@ -191,7 +187,7 @@ async function enqueueEvent(
     kind: folder.kind ?? SourceChangeKind.SECRETS_CHANGED,
     ...(origin ? { origin: { environment: origin.environment, path: origin.path } } : {}),
   });
-  await enqueueEncoded(tx, outbox, {
+  await enqueueChangeEvent(tx, {
     id: eventId,
     subject: subjects.sourceChange(projectId, folder.environment),
     typeName: SourceChangeEventSchema.typeName,

@@ -1,9 +1,7 @@
-import { eq } from "drizzle-orm";
 import { traced } from "@syncline/db";
 import { RpcError } from "@syncline/rpc";
 import { checkMovedPaths, movedPath, parentPath } from "../domain/folder-moves.ts";
 import { folderLineage } from "../domain/source-rules.ts";
-import { folders } from "../store/schema.ts";
 import * as store from "../store/source-store.ts";
 import { auditTarget, recordAudit, type Actor } from "./audit-log.ts";
 import { KeyChangeKind, recordChange, recordChanges, SourceChangeKind } from "./change-recorder.ts";
@@ -50,7 +48,7 @@ export function createFolderService(deps: WriteDeps) {
     async listFolders(projectId: string, slug: string) {
       return traced("folders.list", async () => {
         const environment = await existingEnvironment(db, projectId, slug);
-        return db.select().from(folders).where(eq(folders.environmentId, environment.id)).orderBy(folders.path);
+        return store.listFolders(db, environment.id);
       });
     },
 

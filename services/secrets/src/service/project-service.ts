@@ -1,8 +1,5 @@
-import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
 import { isUniqueViolation, traced } from "@syncline/db";
 import { RpcError } from "@syncline/rpc";
-import { environments, projects } from "../store/schema.ts";
 import * as store from "../store/source-store.ts";
 import { auditTarget, recordAudit, type Actor } from "./audit-log.ts";
 import { recordChange, recordChanges, SourceChangeKind } from "./change-recorder.ts";
@@ -34,16 +31,16 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
     async createProject(actor: Actor, name: string) {
       return renameConflict(name, () =>
         write("projects.insert", async (tx) => {
-          const [row] = await tx.insert(projects).values({ id: randomUUID(), name }).returning();
-          await sealer.forProjectWrite(tx, row!.id);
+          const row = await store.insertProject(tx, name);
+          await sealer.forProjectWrite(tx, row.id);
           await recordAudit(tx, {
-            projectId: row!.id,
+            projectId: row.id,
             actor,
             action: "project.create",
-            target: auditTarget.project(row!.id),
+            target: auditTarget.project(row.id),
             details: { name },
           });
-          return row!;
+          return row;
         }),
       );
     },
@@ -63,7 +60,7 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
         write("projects.update", async (tx) => {
           await lockProject(tx, projectId);
           const before = (await store.findProject(tx, projectId))!;
-          const [row] = await tx.update(projects).set({ name }).where(eq(projects.id, projectId)).returning();
+          const row = await store.renameProject(tx, projectId, name);
           await recordAudit(tx, {
             projectId,
             actor,
@@ -80,11 +77,7 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
       await write("projects.delete", async (tx) => {
         const revision = await lockProject(tx, projectId);
         const project = (await store.findProject(tx, projectId))!;
-        const envs = await tx
-          .select()
-          .from(environments)
-          .where(eq(environments.projectId, projectId))
-          .orderBy(environments.slug);
+        const envs = await store.listProjectEnvironments(tx, projectId);
         const folders = envs.map((environment) => ({
           environment: environment.slug,
           path: "/",
@@ -99,7 +92,7 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
           target: auditTarget.project(projectId),
           details: { name: project.name, environments: String(envs.length), revision: String(revision) },
         });
-        await tx.delete(projects).where(eq(projects.id, projectId));
+        await store.deleteProject(tx, projectId);
       });
       sealer.forget(projectId);
     },
@@ -108,19 +101,16 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
       return write("environments.insert", async (tx) => {
         await lockProject(tx, projectId);
         if (await store.findEnvironment(tx, projectId, slug)) throw RpcError.alreadyExists(`environment "${slug}"`);
-        const [environment] = await tx
-          .insert(environments)
-          .values({ id: randomUUID(), projectId, slug, name: name || slug })
-          .returning();
-        await store.ensureFolders(tx, environment!, ["/"]);
+        const environment = await store.insertEnvironment(tx, { projectId, slug, name: name || slug });
+        await store.ensureFolders(tx, environment, ["/"]);
         await recordAudit(tx, {
           projectId,
           actor,
           action: "environment.create",
           target: auditTarget.environment(slug),
-          details: { name: environment!.name },
+          details: { name: environment.name },
         });
-        return environment!;
+        return environment;
       });
     },
 
@@ -136,11 +126,7 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
     async updateEnvironment(actor: Actor, projectId: string, slug: string, name: string) {
       return write("environments.update", async (tx) => {
         const { environment } = await lockedEnvironment(tx, projectId, slug);
-        const [row] = await tx
-          .update(environments)
-          .set({ name })
-          .where(eq(environments.id, environment.id))
-          .returning();
+        const row = await store.renameEnvironment(tx, environment.id, name);
         await recordAudit(tx, {
           projectId,
           actor,
@@ -171,7 +157,7 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
           target: auditTarget.environment(slug),
           details: { revision: String(revision) },
         });
-        await tx.delete(environments).where(eq(environments.id, environment.id));
+        await store.deleteEnvironment(tx, environment.id);
       });
     },
   };

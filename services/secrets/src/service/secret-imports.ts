@@ -12,6 +12,8 @@ import {
   type PlacedImport,
 } from "../store/composition-store.ts";
 import * as store from "../store/source-store.ts";
+/** An import with the paths of both its folders, as the use cases return it. */
+export type { PlacedImport } from "../store/composition-store.ts";
 import { auditTarget, recordAudit, type Actor } from "./audit-log.ts";
 import { recordImportsChange } from "./change-recorder.ts";
 import { createWriteRunner, lockProject, type SecretAddress, type WriteDeps } from "./write-transaction.ts";

@@ -7,6 +7,9 @@ import type { SecretSealer } from "./secret-sealer.ts";
 import { createSecretService } from "./secret-service.ts";
 export type { SecretAddress } from "./write-transaction.ts";
 export type { SecretView } from "./secret-writes.ts";
+/** Stored rows the use cases return as they are; rpc/ maps them to messages. */
+export type { AuditRow } from "../store/audit-store.ts";
+export type { EnvironmentRow, FolderRow, ProjectRow } from "../store/source-store.ts";
 
 /**
  * The secrets service's use cases, composed from one module per area. Inputs are validated and

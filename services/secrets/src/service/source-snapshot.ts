@@ -133,7 +133,7 @@ async function readSnapshot(
   const problems = new Set<string>();
   const secrets: SnapshotEntry[] = chosen.map((s) => {
     const expanded = expander.expandStored(address(s), s.value);
-    expanded.problems.forEach((p) => problems.add(p));
+    for (const p of expanded.problems) problems.add(p);
     return { key: s.key, value: expanded.value, environment: s.environment, path: s.path, metadata: s.metadata };
   });
   secrets.sort((a, b) => compare(a.key, b.key) || compare(a.environment, b.environment) || compare(a.path, b.path));

@@ -31,6 +31,22 @@ export async function findProjectByName(tx: Database, name: string): Promise<Pro
   return (await tx.select().from(projects).where(eq(projects.name, name)))[0];
 }
 
+/** Inserts a project with a fresh id; a taken name raises the unique violation `projects_name_key`. */
+export async function insertProject(tx: Database, name: string): Promise<ProjectRow> {
+  const [row] = await tx.insert(projects).values({ id: randomUUID(), name }).returning();
+  return row!;
+}
+
+/** Renames the project (a taken name raises the unique violation `projects_name_key`); undefined if absent. */
+export async function renameProject(tx: Database, projectId: string, name: string): Promise<ProjectRow | undefined> {
+  return (await tx.update(projects).set({ name }).where(eq(projects.id, projectId)).returning())[0];
+}
+
+/** Deletes the project; its environments, folders, secrets and keys cascade. */
+export async function deleteProject(tx: Database, projectId: string): Promise<void> {
+  await tx.delete(projects).where(eq(projects.id, projectId));
+}
+
 /** Projects in name order after `afterName` (paging). */
 export async function listProjectsAfter(tx: Database, afterName: string, limit: number): Promise<ProjectRow[]> {
   return tx.select().from(projects).where(gt(projects.name, afterName)).orderBy(asc(projects.name)).limit(limit);
@@ -48,6 +64,37 @@ export async function findEnvironment(
       .from(environments)
       .where(and(eq(environments.projectId, projectId), eq(environments.slug, slug)))
   )[0];
+}
+
+/** All the project's environments, in slug order. */
+export async function listProjectEnvironments(tx: Database, projectId: string): Promise<EnvironmentRow[]> {
+  return tx.select().from(environments).where(eq(environments.projectId, projectId)).orderBy(environments.slug);
+}
+
+/** Inserts an environment with a fresh id (no folder: see `ensureFolders`). */
+export async function insertEnvironment(
+  tx: Database,
+  environment: { projectId: string; slug: string; name: string },
+): Promise<EnvironmentRow> {
+  const [row] = await tx
+    .insert(environments)
+    .values({ id: randomUUID(), ...environment })
+    .returning();
+  return row!;
+}
+
+/** Changes the environment's display name; undefined if absent. */
+export async function renameEnvironment(
+  tx: Database,
+  environmentId: string,
+  name: string,
+): Promise<EnvironmentRow | undefined> {
+  return (await tx.update(environments).set({ name }).where(eq(environments.id, environmentId)).returning())[0];
+}
+
+/** Deletes the environment; its folders and secrets cascade. */
+export async function deleteEnvironment(tx: Database, environmentId: string): Promise<void> {
+  await tx.delete(environments).where(eq(environments.id, environmentId));
 }
 
 /** The project's environments in slug order, after `afterSlug`. */
@@ -86,6 +133,11 @@ export async function findFolder(tx: Database, environmentId: string, path: stri
       .from(folders)
       .where(and(eq(folders.environmentId, environmentId), eq(folders.path, path)))
   )[0];
+}
+
+/** The environment's folders in path order. */
+export async function listFolders(tx: Database, environmentId: string): Promise<FolderRow[]> {
+  return tx.select().from(folders).where(eq(folders.environmentId, environmentId)).orderBy(folders.path);
 }
 
 /** Creates every missing folder of `lineage` (root first) and returns the last one. */

@@ -1,5 +1,4 @@
 import type { Duration } from "@bufbuild/protobuf/wkt";
-import type { StoredDriftReport } from "../store/schema.ts";
 
 /** Bounds of `drift_check_interval`: checks cost a destination read each, so not more often than a minute. */
 export const DRIFT_INTERVAL_MIN_MS = 60_000;
@@ -27,6 +26,16 @@ export interface DriftKeyNames {
   readonly changed: readonly string[];
   readonly added: readonly string[];
   readonly removed: readonly string[];
+}
+
+/** A drift report as stored on the sync (names only, bounded by the worker). */
+export interface StoredDriftReport {
+  readonly changed: string[];
+  readonly added: string[];
+  readonly removed: string[];
+  /** ISO time of the check. */
+  readonly checkTime: string;
+  readonly repaired: boolean;
 }
 
 /** The drift a worker reported for one check, as the sync keeps it (names only, bounded). */

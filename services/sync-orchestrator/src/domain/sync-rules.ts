@@ -11,6 +11,7 @@ export function checkSyncName(name: string): string | undefined {
 
 export function checkDescription(description: string): string | undefined {
   if (description.length > 500) return "must be at most 500 characters";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: it lists the control characters refused
   return /[\u0000-\u0008\u000b-\u001f]/.test(description) ? "must not contain control characters" : undefined;
 }
 

@@ -1,9 +1,9 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { traced, type Database } from "@syncline/db";
+import type { Database } from "@syncline/db";
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { assertValid, checkUuid, type ServiceHandlers } from "@syncline/rpc";
 import { decodePageToken, encodePageToken } from "../domain/page-token.ts";
-import { listProjectAudit, type AuditRow } from "../store/audit-store.ts";
+import { listSyncAudit, type AuditRow } from "../service/sync-audit.ts";
 import { pageSize, violation } from "./sync-request-checks.ts";
 
 /** ListSyncAuditEvents: the audit trail of a project's syncs (or one sync), newest first. */
@@ -27,14 +27,12 @@ export function auditHandlers(deps: {
         ),
       ]);
       const size = pageSize(request.pageSize, 500, 100);
-      const rows = await traced("sync_audit_events.list", () =>
-        listProjectAudit(deps.db, {
-          projectId: request.projectId,
-          ...(request.secretSyncId ? { syncId: request.secretSyncId } : {}),
-          ...(after ? { after } : {}),
-          limit: size + 1,
-        }),
-      );
+      const rows = await listSyncAudit(deps.db, {
+        projectId: request.projectId,
+        ...(request.secretSyncId ? { syncId: request.secretSyncId } : {}),
+        ...(after ? { after } : {}),
+        limit: size + 1,
+      });
       const page = rows.slice(0, size);
       const last = page[page.length - 1];
       return {

@@ -8,10 +8,8 @@ import {
   type SecretSyncSchema,
   type SyncRunSchema,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import type { RunRow } from "../store/run-store.ts";
-import type { StoredDriftReport } from "../store/schema.ts";
-import type { StatusRow } from "../store/status-store.ts";
-import type { SyncView } from "../service/sync-view.ts";
+import type { StoredDriftReport } from "../domain/drift-rules.ts";
+import type { RunRow, StatusRow, SyncView } from "../service/sync-view.ts";
 
 /** Maps store rows to API messages (init shapes). */
 

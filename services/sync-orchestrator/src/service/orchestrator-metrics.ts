@@ -3,9 +3,9 @@ import type { Database } from "@syncline/db";
 import type { SyncRunResult } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { cachedRead, type MetricsRegistry } from "@syncline/telemetry";
-import { and, count, eq, isNotNull } from "drizzle-orm";
 import { driftKeyCount } from "../domain/drift-rules.ts";
-import { secretSyncs, syncRuns } from "../store/schema.ts";
+import { countPendingRuns } from "../store/run-store.ts";
+import { listDriftReports } from "../store/sync-store.ts";
 
 type Handler<T> = (message: T, delivery: Delivery) => Promise<Disposition>;
 
@@ -17,11 +17,7 @@ type Handler<T> = (message: T, delivery: Delivery) => Promise<Disposition>;
  * counted twice.
  */
 export function createOrchestratorMetrics(registry: MetricsRegistry, db: Database) {
-  const pending = cachedRead(
-    async () =>
-      (await db.select({ n: count() }).from(syncRuns).where(eq(syncRuns.state, SyncState.PENDING)))[0]?.n ?? 0,
-    5000,
-  );
+  const pending = cachedRead(() => countPendingRuns(db), 5000);
   registry.gauge(
     "syncline_orchestrator_runs_queued",
     "Runs waiting for a worker (state PENDING, including retries waiting out their backoff).",
@@ -41,15 +37,7 @@ export function createOrchestratorMetrics(registry: MetricsRegistry, db: Databas
     "Runs queued by the reconciler, by reason: the failure kind retried, or drift_check.",
     ["reason"],
   );
-  const drift = cachedRead(
-    async () =>
-      db
-        .select({ id: secretSyncs.id, report: secretSyncs.driftReport })
-        .from(secretSyncs)
-        .where(and(isNotNull(secretSyncs.driftReport), isNotNull(secretSyncs.driftCheckIntervalMs)))
-        .limit(10_000),
-    5000,
-  );
+  const drift = cachedRead(() => listDriftReports(db, 10_000), 5000);
   const driftHelp =
     "Keys the latest drift check of each sync found changed, added or removed at its destination " +
     "(names are in the sync's status).";

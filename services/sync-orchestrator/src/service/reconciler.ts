@@ -49,7 +49,7 @@ export function createReconciler(deps: {
       }),
     );
     await deps.runs.publish(queued);
-    reasons.forEach((reason) => deps.count?.(reason));
+    for (const reason of reasons) deps.count?.(reason);
     return queued;
   }
 
@@ -71,7 +71,7 @@ export function createReconciler(deps: {
       }),
     );
     await deps.runs.publish(queued);
-    queued.forEach(() => deps.count?.("drift_check"));
+    for (const _run of queued) deps.count?.("drift_check");
     return queued;
   }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DatabaseHandle } from "@syncline/db";
 import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { Code, RpcError } from "@syncline/rpc";
+import { Code, type RpcError } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
 import { currentDatabaseKind, openTestDatabase } from "@syncline/test/support/test-databases.ts";
 import { listAudit } from "../store/audit-store.ts";

@@ -89,6 +89,7 @@ export function createRunOutcomes(deps: {
             // Changes folded into the run after its worker read the source (possible only with workers
             // that do not call BeginSyncRun): one follow-up covers them.
             const reached =
+              // biome-ignore lint/complexity/useMathMinMax: revisions are bigints, which Math.max does not take
               result.sourceRevision > sync.lastSyncedRevision ? result.sourceRevision : sync.lastSyncedRevision;
             if (run.requestedRevision > reached && sync.autoSync && !sync.deletionRequestedAt) {
               queued.push(

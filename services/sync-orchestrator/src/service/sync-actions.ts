@@ -1,7 +1,7 @@
 import { destinationDescriptor } from "@syncline/connectors";
 import { traced, type Database } from "@syncline/db";
 import {
-  ImportBehavior,
+  type ImportBehavior,
   SyncAction,
   SyncTrigger,
   type Destination,

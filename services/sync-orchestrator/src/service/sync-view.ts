@@ -2,6 +2,10 @@ import type { Database } from "@syncline/db";
 import { statusesOf, type StatusRow } from "../store/status-store.ts";
 import { findSync, type SyncRow } from "../store/sync-store.ts";
 
+/** Stored rows the use cases return as they are; rpc/ maps them to messages. */
+export type { RunRow } from "../store/run-store.ts";
+export type { StatusRow };
+
 /** A sync with the status of each of its actions: what the API shows. */
 export interface SyncView {
   readonly sync: SyncRow;

@@ -9,7 +9,9 @@ export function createSyncWatchers(options: { pollMs: number }) {
   return {
     /** Tells the watchers of these syncs to look again. Cheap when nobody watches. */
     notify(syncIds: Iterable<string>): void {
-      for (const id of syncIds) listeners.get(id)?.forEach((wake) => wake());
+      for (const id of syncIds) {
+        for (const wake of listeners.get(id) ?? []) wake();
+      }
     },
 
     /** How many streams watch now (for shutdown logs and tests). */

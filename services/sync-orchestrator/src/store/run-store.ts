@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNotNull, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@syncline/db";
 import { SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { CoveringRun } from "../domain/run-begin.ts";
@@ -113,6 +113,11 @@ export async function markPublished(db: Database, ids: readonly string[]): Promi
     .update(syncRuns)
     .set({ publishedAt: sql`clock_timestamp()` })
     .where(inArray(syncRuns.id, [...ids]));
+}
+
+/** Runs waiting for a worker (PENDING, including retries waiting out their backoff). */
+export async function countPendingRuns(db: Database): Promise<number> {
+  return (await db.select({ n: count() }).from(syncRuns).where(eq(syncRuns.state, SyncState.PENDING)))[0]?.n ?? 0;
 }
 
 /** A page of a sync's runs, newest first; `beforeSeq` continues a page. */

@@ -14,6 +14,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
+import type { StoredDriftReport } from "../domain/drift-rules.ts";
 
 /**
  * Secret syncs with their options. `destination_config` is the binary DestinationConfig protobuf
@@ -67,16 +68,6 @@ export const secretSyncs = pgTable(
     index("secret_syncs_next_drift_check_idx").on(t.nextDriftCheckAt),
   ],
 );
-
-/** A drift report as stored on the sync (names only, bounded by the worker). */
-export interface StoredDriftReport {
-  readonly changed: string[];
-  readonly added: string[];
-  readonly removed: string[];
-  /** ISO time of the check. */
-  readonly checkTime: string;
-  readonly repaired: boolean;
-}
 
 /**
  * The latest run of each action (sync, import, remove) of a sync, and the highest source revision

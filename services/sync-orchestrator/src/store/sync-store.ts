@@ -221,3 +221,15 @@ export async function lockDueDriftChecks(db: Database, now: Date, limit: number)
     .limit(limit)
     .for("update", { skipLocked: true });
 }
+
+/** The latest drift report of up to `limit` syncs that check for drift (the drift gauge). */
+export async function listDriftReports(
+  db: Database,
+  limit: number,
+): Promise<{ id: string; report: SyncRow["driftReport"] }[]> {
+  return db
+    .select({ id: secretSyncs.id, report: secretSyncs.driftReport })
+    .from(secretSyncs)
+    .where(and(isNotNull(secretSyncs.driftReport), isNotNull(secretSyncs.driftCheckIntervalMs)))
+    .limit(limit);
+}
