@@ -1,0 +1,98 @@
+import { create } from "@bufbuild/protobuf";
+import {
+  BulkWriteSecretsRequestSchema,
+  CreateSecretRequestSchema,
+  ListAuditEventsRequestSchema,
+  RollbackSecretRequestSchema,
+  SecretWriteOperation,
+  UpdateSecretRequestSchema,
+} from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import { isDomainError } from "@syncline/errors";
+import { describe, expect, it } from "vitest";
+import { requestViolations, validateRequest } from "./request-validation.ts";
+
+const projectId = "6f1c1f5e-6c1b-4c1e-9c1a-1b2c3d4e5f60";
+const at = { projectId, environment: "dev", path: "/app" };
+
+describe("request validation", () => {
+  it("accepts a request that keeps every rule", () => {
+    const request = create(CreateSecretRequestSchema, { ...at, key: "DB_URL", value: "v", metadata: { owner: "a" } });
+    expect(requestViolations(CreateSecretRequestSchema, request)).toEqual([]);
+  });
+
+  it("names each field once, snake_case, with the API's wording", () => {
+    const request = create(RollbackSecretRequestSchema, {
+      projectId: "x",
+      environment: "DEV",
+      path: "..",
+      key: "",
+      version: 0n,
+      expectedVersion: 0n,
+    });
+    expect(requestViolations(RollbackSecretRequestSchema, request)).toEqual([
+      { field: "project_id", description: "must be a UUID" },
+      {
+        field: "environment",
+        description: "must be lowercase letters, digits and '-', starting with a letter or digit",
+      },
+      { field: "path", description: "must be absolute (start with /)" },
+      { field: "key", description: "is required" },
+      { field: "version", description: "must be a version this secret can have (≥ 1)" },
+      { field: "expected_version", description: "must be a version this secret can have (≥ 1)" },
+    ]);
+  });
+
+  it("names nested fields and list items by path, and sums up past twenty", () => {
+    const writes = Array.from({ length: 25 }, (_, i) => ({
+      operation: SecretWriteOperation.UPSERT,
+      environment: "dev",
+      path: "/",
+      key: `${i}BAD`,
+      value: "v",
+    }));
+    writes[0] = { ...writes[0]!, key: "OK", operation: 0 as SecretWriteOperation };
+    const violations = requestViolations(
+      BulkWriteSecretsRequestSchema,
+      create(BulkWriteSecretsRequestSchema, { projectId, writes }),
+    );
+    expect(violations.map((v) => v.field)).toEqual([
+      "writes[0].operation",
+      ...Array.from({ length: 19 }, (_, i) => `writes[${i + 1}].key`),
+      "writes",
+    ]);
+    expect(violations[0]!.description).toBe("is required: CREATE, UPDATE, DELETE or UPSERT");
+    expect(violations[20]!.description).toBe("and 5 more invalid fields");
+  });
+
+  it("names a map by its field, never by a caller's key", () => {
+    const hostile = "\u001b[31m<script>";
+    const request = create(UpdateSecretRequestSchema, { ...at, key: "K", metadata: { entries: { [hostile]: "x" } } });
+    const violations = requestViolations(UpdateSecretRequestSchema, request);
+    expect(violations.map((v) => v.field)).toEqual(["metadata.entries"]);
+    expect(JSON.stringify(violations)).not.toContain("<script>");
+  });
+
+  it("applies rules to optional fields only when set, and may ignore an empty one", () => {
+    expect(
+      requestViolations(UpdateSecretRequestSchema, create(UpdateSecretRequestSchema, { ...at, key: "K" })),
+    ).toEqual([]);
+    expect(requestViolations(ListAuditEventsRequestSchema, create(ListAuditEventsRequestSchema, {}))).toEqual([]);
+    expect(
+      requestViolations(ListAuditEventsRequestSchema, create(ListAuditEventsRequestSchema, { pageSize: 1001 })),
+    ).toEqual([{ field: "page_size", description: "must be at most 1000" }]);
+  });
+
+  it("throws INVALID_ARGUMENT of the error vocabulary", () => {
+    const request = create(CreateSecretRequestSchema, { ...at, key: "K", comment: "a\u0000b" });
+    let thrown: unknown;
+    try {
+      validateRequest(CreateSecretRequestSchema, request);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isDomainError(thrown, "invalid_argument")).toBe(true);
+    expect((thrown as Error).message).toBe(
+      "invalid request: comment: must not contain NUL characters (PostgreSQL text cannot hold them)",
+    );
+  });
+});

@@ -1,0 +1,78 @@
+import type { DescMessage, Message } from "@bufbuild/protobuf";
+import type { Path } from "@bufbuild/protobuf/reflect";
+import { createValidator, type Violation } from "@bufbuild/protovalidate";
+import { internal, invalidArgument, type FieldViolation } from "@syncline/errors";
+
+/**
+ * The field rules of a request live in its proto as `buf.validate` annotations; this module applies
+ * them at the RPC edge, so every client (in any language) can read and apply the same rules. Only
+ * rules that need state stay in the services, in one `domain/<x>-rules.ts` each.
+ */
+
+/** One validator per process: it compiles each message's rules once and caches them. */
+const validator = createValidator();
+
+/** How many invalid fields an INVALID_ARGUMENT names before summing up the rest. */
+export const REPORTED_VIOLATIONS = 20;
+
+/** Standard rules whose default text is worse than the API's usual wording. */
+const ruleTexts: Readonly<Record<string, string>> = {
+  required: "is required",
+  "string.uuid_empty": "is required",
+  "string.uuid": "must be a UUID",
+  "enum.defined_only": "unknown value",
+};
+
+/**
+ * The field violations of `message` against the rules of `schema`, named by snake_case paths as
+ * the API documents them (`source.path`, `writes[3].key`, `destination_config.vault_kv.mount`).
+ * One violation per field (the first rule it breaks), map entries named by their map field (a
+ * caller's key is never echoed back), at most REPORTED_VIOLATIONS of them plus one that counts
+ * the rest.
+ */
+export function requestViolations<D extends DescMessage>(schema: D, message: Message): FieldViolation[] {
+  const result = validator.validate(schema, message as never);
+  if (result.kind === "valid") return [];
+  if (result.kind === "error") {
+    throw internal(`the rules of ${schema.typeName} could not be applied`, { cause: result.error });
+  }
+  const byField = new Map<string, FieldViolation>();
+  for (const violation of result.violations) {
+    const field = fieldPath(violation.field);
+    if (!byField.has(field)) byField.set(field, { field, description: describe(violation) });
+  }
+  return capped([...byField.values()]);
+}
+
+/** Throws INVALID_ARGUMENT (`@syncline/errors`) naming every field of `message` that breaks its rules. */
+export function validateRequest<D extends DescMessage>(schema: D, message: Message): void {
+  const violations = requestViolations(schema, message);
+  if (violations.length > 0) throw invalidArgument(violations);
+}
+
+/** `writes[3].metadata`: proto field names, list indexes; map keys and oneof names left out. */
+function fieldPath(path: Path): string {
+  let out = "";
+  for (const element of path) {
+    if (element.kind === "list_sub") out += `[${element.index}]`;
+    else if (element.kind === "field" || element.kind === "extension")
+      out += `${out === "" ? "" : "."}${element.kind === "field" ? element.name : `(${element.typeName})`}`;
+    else if (element.kind === "oneof" && out === "" && path.length === 1) out = element.name;
+  }
+  return out;
+}
+
+function describe(violation: Violation): string {
+  const text = ruleTexts[violation.ruleId] ?? violation.message;
+  return violation.ruleId.endsWith(".lte") ? text.replace("must be less than or equal to", "must be at most") : text;
+}
+
+function capped(violations: FieldViolation[]): FieldViolation[] {
+  if (violations.length <= REPORTED_VIOLATIONS) return violations;
+  const hidden = violations.slice(REPORTED_VIOLATIONS);
+  const field = /^[^.[]*/.exec(hidden[0]!.field)![0];
+  return [
+    ...violations.slice(0, REPORTED_VIOLATIONS),
+    { field, description: `and ${hidden.length} more invalid fields` },
+  ];
+}
