@@ -7,6 +7,7 @@ import {
   SecretWriteOperation,
   UpdateSecretRequestSchema,
 } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import { CreateAppConnectionRequestSchema } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { isDomainError } from "@syncline/errors";
 import { describe, expect, it } from "vitest";
 import { requestViolations, validateRequest } from "./request-validation.ts";
@@ -94,5 +95,49 @@ describe("request validation", () => {
     expect((thrown as Error).message).toBe(
       "invalid request: comment: must not contain NUL characters (PostgreSQL text cannot hold them)",
     );
+  });
+});
+
+describe("request validation of nested oneofs", () => {
+  const vault = (token: string, instanceUrl = "https://vault.example.com:8200") => ({
+    app: { case: "vault" as const, value: { instanceUrl, method: { case: "token" as const, value: { token } } } },
+  });
+
+  it("names fields inside a oneof member by their full path", () => {
+    const request = create(CreateAppConnectionRequestSchema, {
+      projectId: "not-a-uuid",
+      name: "Bad Name!",
+      description: "x".repeat(501),
+      credentials: vault("has space", "ftp://vault"),
+    });
+    const violations = requestViolations(CreateAppConnectionRequestSchema, request);
+    expect(violations.map((v) => v.field).sort()).toEqual([
+      "credentials.vault.instance_url",
+      "credentials.vault.token.token",
+      "description",
+      "name",
+      "project_id",
+    ]);
+    expect(JSON.stringify(violations)).not.toContain("has space");
+  });
+
+  it("requires a message field and one member of a required oneof", () => {
+    const missing = create(CreateAppConnectionRequestSchema, { projectId, name: "ok-name" });
+    expect(requestViolations(CreateAppConnectionRequestSchema, missing)).toEqual([
+      { field: "credentials", description: "is required" },
+    ]);
+    const empty = create(CreateAppConnectionRequestSchema, { projectId, name: "ok-name", credentials: {} });
+    expect(requestViolations(CreateAppConnectionRequestSchema, empty).map((v) => v.field)).toEqual(["credentials"]);
+    const local = create(CreateAppConnectionRequestSchema, {
+      projectId,
+      name: "ok",
+      credentials: {
+        app: {
+          case: "github",
+          value: { apiUrl: "http://[::1]:8080", method: { case: "token", value: { token: "ghp_x" } } },
+        },
+      },
+    });
+    expect(requestViolations(CreateAppConnectionRequestSchema, local)).toEqual([]);
   });
 });
