@@ -8,6 +8,7 @@ import {
   UpdateSecretRequestSchema,
 } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { CreateAppConnectionRequestSchema } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
+import { CreateSecretSyncRequestSchema } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { isDomainError } from "@syncline/errors";
 import { describe, expect, it } from "vitest";
 import { requestViolations, validateRequest } from "./request-validation.ts";
@@ -139,5 +140,66 @@ describe("request validation of nested oneofs", () => {
       },
     });
     expect(requestViolations(CreateAppConnectionRequestSchema, local)).toEqual([]);
+  });
+});
+
+describe("request validation of secret syncs", () => {
+  const vaultKv = (mount: string, path: string) => ({
+    destination: { case: "vaultKv" as const, value: { mount, path } },
+  });
+  const valid = {
+    projectId,
+    name: "api",
+    source: { environment: "dev", path: "/" },
+    connectionId: projectId,
+    destinationConfig: vaultKv("secret", "apps/api"),
+  };
+  const fields = (overrides: object) =>
+    requestViolations(
+      CreateSecretSyncRequestSchema,
+      create(CreateSecretSyncRequestSchema, { ...valid, ...overrides }),
+    ).map((v) => v.field);
+
+  it("accepts a valid sync and names every static field at fault", () => {
+    expect(fields({})).toEqual([]);
+    expect(fields({ keySchema: "APP_{{environment}}_{{ secretKey }}", driftCheckInterval: { seconds: 60n } })).toEqual(
+      [],
+    );
+    expect(
+      fields({
+        projectId: "nope",
+        name: "Bad Name",
+        description: "d".repeat(501),
+        source: { environment: "Dev", path: "/a/../b" },
+        connectionId: "conn-1",
+        keySchema: "APP_",
+        destinationConfig: undefined,
+      }).sort(),
+    ).toEqual(
+      [
+        "project_id",
+        "name",
+        "description",
+        "source.environment",
+        "source.path",
+        "connection_id",
+        "key_schema",
+        "destination_config",
+      ].sort(),
+    );
+  });
+
+  it("checks destination configs inside the oneof", () => {
+    expect(fields({ destinationConfig: {} })).toEqual(["destination_config"]);
+    expect(fields({ destinationConfig: vaultKv("//", "apps/x") })).toEqual(["destination_config.vault_kv.mount"]);
+    expect(fields({ destinationConfig: vaultKv("secret", "apps//x") })).toEqual(["destination_config.vault_kv.path"]);
+    expect(fields({ destinationConfig: vaultKv("secret", "apps/../x") })).toEqual(["destination_config.vault_kv.path"]);
+    expect(fields({ destinationConfig: vaultKv("secret", "apps/x?version=1") })).toEqual([
+      "destination_config.vault_kv.path",
+    ]);
+    expect(fields({ keySchema: "{{x}}{{secretKey}}" })).toEqual(["key_schema"]);
+    expect(fields({ keySchema: "{{secretKey}}{{secretKey}}" })).toEqual(["key_schema"]);
+    expect(fields({ initialSyncBehavior: 42 })).toEqual(["initial_sync_behavior"]);
+    expect(fields({ driftCheckInterval: { seconds: 59n } })).toEqual(["drift_check_interval"]);
   });
 });
