@@ -26,7 +26,8 @@ const ruleTexts: Readonly<Record<string, string>> = {
 /**
  * The field violations of `message` against the rules of `schema`, named by snake_case paths as
  * the API documents them (`source.path`, `writes[3].key`, `destination_config.vault_kv.mount`).
- * One violation per field (the first rule it breaks), map entries named by their map field (a
+ * One violation per field (the first rule it breaks; none inside a field already named), map
+ * entries named by their map field (a
  * caller's key is never echoed back), at most REPORTED_VIOLATIONS of them plus one that counts
  * the rest.
  */
@@ -41,13 +42,22 @@ export function requestViolations<D extends DescMessage>(schema: D, message: Mes
     const field = fieldPath(violation.field);
     if (!byField.has(field)) byField.set(field, { field, description: describe(violation) });
   }
-  return capped([...byField.values()]);
+  const outermost = [...byField.values()].filter(({ field }) => !insideAnother(field, byField));
+  return reportedViolations(outermost);
 }
 
 /** Throws INVALID_ARGUMENT (`@syncline/errors`) naming every field of `message` that breaks its rules. */
 export function validateRequest<D extends DescMessage>(schema: D, message: Message): void {
   const violations = requestViolations(schema, message);
   if (violations.length > 0) throw invalidArgument(violations);
+}
+
+/** True when a field that encloses `field` (`writes[0]` for `writes[0].key`) is at fault too. */
+function insideAnother(field: string, byField: ReadonlyMap<string, FieldViolation>): boolean {
+  for (let end = field.length - 1; end > 0; end--) {
+    if ((field[end] === "." || field[end] === "[") && byField.has(field.slice(0, end))) return true;
+  }
+  return false;
 }
 
 /** `writes[3].metadata`: proto field names, list indexes; map keys and oneof names left out. */
@@ -67,8 +77,9 @@ function describe(violation: Violation): string {
   return violation.ruleId.endsWith(".lte") ? text.replace("must be less than or equal to", "must be at most") : text;
 }
 
-function capped(violations: FieldViolation[]): FieldViolation[] {
-  if (violations.length <= REPORTED_VIOLATIONS) return violations;
+/** At most REPORTED_VIOLATIONS of `violations`, plus one counting the rest (named by their top-level field). */
+export function reportedViolations(violations: readonly FieldViolation[]): FieldViolation[] {
+  if (violations.length <= REPORTED_VIOLATIONS) return [...violations];
   const hidden = violations.slice(REPORTED_VIOLATIONS);
   const field = /^[^.[]*/.exec(hidden[0]!.field)![0];
   return [

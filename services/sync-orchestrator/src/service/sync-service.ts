@@ -15,7 +15,7 @@ import { assertValid, RpcError, type RpcClient } from "@syncline/rpc";
 import { capabilityViolations } from "../domain/capability-rules.ts";
 import { destinationKindOf } from "../domain/destination-kind.ts";
 import { destinationLocation, keysCaseInsensitive } from "../domain/destination-overlap.ts";
-import { decodePageToken, encodePageToken } from "../domain/page-token.ts";
+import { decodePageToken, encodePageToken } from "@syncline/rpc";
 import { recordAudit } from "../store/audit-store.ts";
 import { resetRetries } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";

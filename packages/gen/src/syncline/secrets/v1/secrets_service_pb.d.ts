@@ -1190,6 +1190,8 @@ export declare type SecretWrite = Message<"syncline.secrets.v1.SecretWrite"> & {
   comment?: string | undefined;
 
   /**
+   * The rules of `SecretMetadata.entries`, named as `writes[i].metadata`.
+   *
    * @generated from field: optional syncline.secrets.v1.SecretMetadata metadata = 7;
    */
   metadata?: SecretMetadata | undefined;
