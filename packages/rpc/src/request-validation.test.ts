@@ -203,3 +203,14 @@ describe("request validation of secret syncs", () => {
     expect(fields({ driftCheckInterval: { seconds: 59n } })).toEqual(["drift_check_interval"]);
   });
 });
+
+describe("request validation of list requests", () => {
+  it("refuses a page token of no list along with the other fields at fault", () => {
+    const request = create(ListAuditEventsRequestSchema, { projectId: "x", pageSize: 5000, pageToken: "zz" });
+    expect(
+      requestViolations(ListAuditEventsRequestSchema, request)
+        .map((v) => v.field)
+        .sort(),
+    ).toEqual(["page_size", "page_token", "project_id"]);
+  });
+});

@@ -2,6 +2,7 @@ import type { DescMessage, Message } from "@bufbuild/protobuf";
 import type { Path } from "@bufbuild/protobuf/reflect";
 import { createValidator, type Violation } from "@bufbuild/protovalidate";
 import { internal, invalidArgument, type FieldViolation } from "@syncline/errors";
+import { isPageToken, REFUSED_PAGE_TOKEN } from "./pagination.ts";
 
 /**
  * The field rules of a request live in its proto as `buf.validate` annotations; this module applies
@@ -24,7 +25,8 @@ const ruleTexts: Readonly<Record<string, string>> = {
 };
 
 /**
- * The field violations of `message` against the rules of `schema`, named by snake_case paths as
+ * The field violations of `message` against the rules of `schema` (and, for list requests, the one
+ * page-token format of `pagination.ts`), named by snake_case paths as
  * the API documents them (`source.path`, `writes[3].key`, `destination_config.vault_kv.mount`).
  * One violation per field (the first rule it breaks; none inside a field already named), map
  * entries named by their map field (a
@@ -33,12 +35,14 @@ const ruleTexts: Readonly<Record<string, string>> = {
  */
 export function requestViolations<D extends DescMessage>(schema: D, message: Message): FieldViolation[] {
   const result = validator.validate(schema, message as never);
-  if (result.kind === "valid") return [];
   if (result.kind === "error") {
     throw internal(`the rules of ${schema.typeName} could not be applied`, { cause: result.error });
   }
   const byField = new Map<string, FieldViolation>();
-  for (const violation of result.violations) {
+  const token = schema.field.pageToken ? (message as { pageToken?: unknown }).pageToken : undefined;
+  if (typeof token === "string" && !isPageToken(token))
+    byField.set("page_token", { field: "page_token", description: REFUSED_PAGE_TOKEN });
+  for (const violation of result.violations ?? []) {
     const field = fieldPath(violation.field);
     if (!byField.has(field)) byField.set(field, { field, description: describe(violation) });
   }
