@@ -8,7 +8,7 @@ import type { SyncService } from "../service/sync-service.ts";
 import type { SyncWatchers } from "../service/sync-watchers.ts";
 import { auditHandlers } from "./audit-handlers.ts";
 import { destinationHandlers } from "./destination-handlers.ts";
-import { checkCreate, checkUpdate } from "./sync-request-checks.ts";
+import { newSecretSyncOf, syncChangesOf } from "./sync-requests.ts";
 import { secretSyncMessage, syncRunMessage } from "./to-proto.ts";
 import { watchSecretSync } from "./watch-handler.ts";
 
@@ -36,7 +36,7 @@ export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<type
     watchSecretSync: watchSecretSync({ syncs, watchers: deps.watchers }),
 
     async createSecretSync(request, context) {
-      return { secretSync: secretSyncMessage(await syncs.create(checkCreate(request), context.principal)) };
+      return { secretSync: secretSyncMessage(await syncs.create(newSecretSyncOf(request), context.principal)) };
     },
 
     async getSecretSync(request) {
@@ -60,7 +60,7 @@ export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<type
     },
 
     async updateSecretSync(request, context) {
-      const changes = checkUpdate(request);
+      const changes = syncChangesOf(request);
       return {
         secretSync: secretSyncMessage(
           await syncs.update(request.secretSyncId, request.expectedVersion, changes, context.principal),

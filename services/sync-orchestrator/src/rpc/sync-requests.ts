@@ -15,7 +15,7 @@ import type { NewSecretSync, SyncChanges } from "../service/sync-service.ts";
  */
 
 /** A CreateSecretSyncRequest as a validated NewSecretSync (INVALID_ARGUMENT otherwise). */
-export function checkCreate(request: CreateSecretSyncRequest): NewSecretSync {
+export function newSecretSyncOf(request: CreateSecretSyncRequest): NewSecretSync {
   assertValid([...sourceViolations(request.source), ...destinationConfigViolations(request.destinationConfig!)]);
   const driftMs = request.driftCheckInterval ? durationMs(request.driftCheckInterval) : undefined;
   return {
@@ -37,7 +37,7 @@ export function checkCreate(request: CreateSecretSyncRequest): NewSecretSync {
 }
 
 /** An UpdateSecretSyncRequest's fields that are set, checked like on create. */
-export function checkUpdate(request: UpdateSecretSyncRequest): SyncChanges {
+export function syncChangesOf(request: UpdateSecretSyncRequest): SyncChanges {
   if (request.destinationConfig) assertValid(destinationConfigViolations(request.destinationConfig));
   const driftMs = request.driftCheckInterval ? durationMs(request.driftCheckInterval) : undefined;
   return {
