@@ -10,8 +10,23 @@ import { isPageToken, REFUSED_PAGE_TOKEN } from "./pagination.ts";
  * rules that need state stay in the services, in one `domain/<x>-rules.ts` each.
  */
 
-/** One validator per process: it compiles each message's rules once and caches them. */
-const validator = createValidator();
+/**
+ * One validator per process: it compiles each message's rules once and caches them. Patterns run on
+ * the platform's RegExp (compiled once each) rather than the default RE2 build, which costs about
+ * 0.5 ms a field: a bulk write of 10,000 secrets took 5 s to check that way, 0.2 s this way. Our
+ * patterns are written in the common subset of RE2 and JavaScript and none backtracks badly.
+ */
+const patterns = new Map<string, RegExp>();
+const validator = createValidator({
+  regexMatch(pattern, against) {
+    let regex = patterns.get(pattern);
+    if (!regex) {
+      regex = new RegExp(pattern, "u");
+      patterns.set(pattern, regex);
+    }
+    return regex.test(against);
+  },
+});
 
 /** How many invalid fields an INVALID_ARGUMENT names before summing up the rest. */
 export const REPORTED_VIOLATIONS = 20;
