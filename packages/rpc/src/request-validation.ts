@@ -7,7 +7,8 @@ import { isPageToken, REFUSED_PAGE_TOKEN } from "./pagination.ts";
 /**
  * The field rules of a request live in its proto as `buf.validate` annotations; this module applies
  * them at the RPC edge, so every client (in any language) can read and apply the same rules. Only
- * rules that need state stay in the services, in one `domain/<x>-rules.ts` each.
+ * rules that need state, the registry or several fields at once stay in the services, in one
+ * `domain/<x>-rules.ts` each.
  */
 
 /**
@@ -41,12 +42,11 @@ const ruleTexts: Readonly<Record<string, string>> = {
 
 /**
  * The field violations of `message` against the rules of `schema` (and, for list requests, the one
- * page-token format of `pagination.ts`), named by snake_case paths as
- * the API documents them (`source.path`, `writes[3].key`, `destination_config.vault_kv.mount`).
- * One violation per field (the first rule it breaks; none inside a field already named), map
- * entries named by their map field (a
- * caller's key is never echoed back), at most REPORTED_VIOLATIONS of them plus one that counts
- * the rest.
+ * page-token format of `pagination.ts`), named by snake_case paths as the API documents them
+ * (`source.path`, `writes[3].key`, `destination_config.vault_kv.mount`). One violation per field
+ * (the first rule it breaks; none inside a field already named); map entries are named by their
+ * map field, so a caller's key is never echoed back; at most REPORTED_VIOLATIONS of them, plus one
+ * that counts the rest.
  */
 export function requestViolations<D extends DescMessage>(schema: D, message: Message): FieldViolation[] {
   const result = validator.validate(schema, message as never);
@@ -91,6 +91,7 @@ function fieldPath(path: Path): string {
   return out;
 }
 
+/** The violation in the API's wording ("must be at most 500", "is required"). */
 function describe(violation: Violation): string {
   const text = ruleTexts[violation.ruleId] ?? violation.message;
   return violation.ruleId.endsWith(".lte") ? text.replace("must be less than or equal to", "must be at most") : text;
