@@ -5,4 +5,12 @@ export type { Principal, Access, TokenSet } from "./auth.ts";
 export type { CallContext, ServiceHandlers, UnaryHandler, ServerStreamingHandler } from "./handlers.ts";
 export type { HealthService } from "./health.ts";
 export { status as Code } from "@grpc/grpc-js";
-export { checkUuid } from "./request-checks.ts";
+export { reportedViolations, requestViolations, validateRequest } from "./request-validation.ts";
+export {
+  decodePageToken,
+  encodePageToken,
+  pageSize,
+  paginate,
+  readPageRequest,
+  type PageRequest,
+} from "./pagination.ts";

@@ -8,6 +8,8 @@ import * as grpc from "@grpc/grpc-js";
 import { Code, createRpcClient, createRpcServer, RpcError, type RpcServer } from "./index.ts";
 import { grpcServiceDefinition } from "./service-definition.ts";
 
+/** A request the protos' field rules accept (the edge checks them before a handler runs). */
+const at = { projectId: "6f1c1f5e-6c1b-4c1e-9c1a-1b2c3d4e5f60", environment: "dev" };
 const tokens = { adminToken: "admin-token-0123456789", internalToken: "internal-token-0123456789" };
 /** Server-streaming test: 1,000 messages of 64 KiB, and how many the handler has produced. */
 const STREAMED = 1000;
@@ -30,8 +32,8 @@ beforeAll(async () => {
     SourceSnapshotService,
     {
       async getSourceSnapshot(request) {
-        if (!request.path.startsWith("/"))
-          throw RpcError.invalidArgument([{ field: "path", description: "must start with /" }]);
+        if (request.path === "/refused")
+          throw RpcError.invalidArgument([{ field: "path", description: "is refused by the handler" }]);
         if (request.path === "/boom") throw new Error("database said: value=hunter2");
         return { revision: 7n, sourceExists: true, secrets: [{ key: "A", value: "1" }] };
       },
@@ -56,7 +58,7 @@ afterAll(async () => {
 describe("rpc", () => {
   it("serves a typed unary call to the allowed principal", async () => {
     const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
-    const response = await client.getSourceSnapshot({ projectId: "p", environment: "dev", path: "/" });
+    const response = await client.getSourceSnapshot({ ...at, path: "/" });
     expect(response.revision).toBe(7n);
     expect(response.secrets[0]?.key).toBe("A");
     client.close();
@@ -78,10 +80,13 @@ describe("rpc", () => {
 
   it("carries field violations to the client and hides unexpected errors", async () => {
     const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
-    const invalid = (await client.getSourceSnapshot({ path: "x" }).catch((e: unknown) => e)) as RpcError;
+    const invalid = (await client.getSourceSnapshot({ ...at, path: "/refused" }).catch((e: unknown) => e)) as RpcError;
     expect(invalid.code).toBe(Code.INVALID_ARGUMENT);
-    expect(invalid.violations).toEqual([{ field: "path", description: "must start with /" }]);
-    const internal = (await client.getSourceSnapshot({ path: "/boom" }).catch((e: unknown) => e)) as RpcError;
+    expect(invalid.violations).toEqual([{ field: "path", description: "is refused by the handler" }]);
+    const edge = (await client.getSourceSnapshot({ ...at, path: "x" }).catch((e: unknown) => e)) as RpcError;
+    expect(edge.code).toBe(Code.INVALID_ARGUMENT);
+    expect(edge.violations).toEqual([{ field: "path", description: "must be absolute (start with /)" }]);
+    const internal = (await client.getSourceSnapshot({ ...at, path: "/boom" }).catch((e: unknown) => e)) as RpcError;
     expect(internal.code).toBe(Code.INTERNAL);
     expect(internal.message).not.toContain("hunter2");
     client.close();
@@ -89,7 +94,7 @@ describe("rpc", () => {
 
   it("streams with back-pressure: a reader that stops holds the handler back, and every message arrives", async () => {
     const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
-    const messages = client.streamSourceSnapshot({ path: "/" })[Symbol.asyncIterator]();
+    const messages = client.streamSourceSnapshot({ ...at, path: "/" })[Symbol.asyncIterator]();
     expect((await messages.next()).value?.part.case).toBe("header");
     // Let the handler run as far as the stream lets it while nothing more is read.
     for (let seen = -1; seen !== streamedSoFar; ) {

@@ -1,33 +1,49 @@
+import { appOfCredentials, ConnectorError, exampleCredentialsField, type AppDescriptor } from "@syncline/connectors";
+import type { FieldViolation } from "@syncline/errors";
+import type { App, ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
+
 /**
- * The rules for connection fields, in one place (documented in the README). Each check returns a
- * description of what is wrong, or undefined when the input is acceptable.
+ * The rules of a connection that are not field rules. Field rules (ids, name, description, the
+ * shape of each app's credentials) are `buf.validate` annotations in
+ * `proto/syncline/connections/v1/*.proto`, applied at the RPC edge before a handler runs; what stays
+ * here needs several fields at once or the app's registry entry.
  */
 
-export const limits = {
-  nameLength: 64,
-  descriptionLength: 500,
-} as const;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
-
-/** Ids are UUIDs; anything else is refused before it reaches the database. */
-export function checkId(value: string): string | undefined {
-  if (value === "") return "is required";
-  return UUID.test(value) ? undefined : "must be a UUID";
+/** An update must change something: name, description or credentials. */
+export function updateViolations(request: {
+  readonly name?: string;
+  readonly description?: string;
+  readonly credentials?: ConnectionCredentials;
+}): FieldViolation[] {
+  return request.name === undefined && request.description === undefined && !request.credentials
+    ? [{ field: "name", description: "set name, description or credentials (nothing to update)" }]
+    : [];
 }
 
-/** Connection names are unique per project and used in references, so they are slugs. */
-export function checkConnectionName(value: string): string | undefined {
-  if (value.length === 0) return "is required";
-  if (value.length > limits.nameLength) return `must be at most ${limits.nameLength} characters`;
-  return NAME.test(value) ? undefined : "must be lowercase letters, digits and '-', starting with a letter or digit";
-}
-
-export function checkDescription(value: string): string | undefined {
-  if (value.length > limits.descriptionLength) return `must be at most ${limits.descriptionLength} characters`;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: it lists the control characters refused
-  return /[\u0000-\u0008\u000b-\u001f\u007f]/.test(value)
-    ? "must not contain control characters other than tab and newline"
-    : undefined;
+/**
+ * What the app's registry entry refuses in credentials (field names like
+ * `credentials.<app>.<field>`), and the app they are for (undefined when refused as a whole).
+ */
+export function credentialViolations(
+  credentials: ConnectionCredentials,
+  describeApp: (app: App) => AppDescriptor,
+): { app: App | undefined; violations: FieldViolation[] } {
+  const app = appOfCredentials(credentials)?.app;
+  if (app === undefined) {
+    return {
+      app,
+      violations: [
+        {
+          field: "credentials",
+          description: `is required: set the credentials of one app, e.g. ${exampleCredentialsField()}`,
+        },
+      ],
+    };
+  }
+  try {
+    return { app, violations: describeApp(app).checkCredentials(credentials) };
+  } catch (error) {
+    const description = error instanceof ConnectorError ? error.message : "names an app this Syncline does not support";
+    return { app: undefined, violations: [{ field: "credentials", description }] };
+  }
 }

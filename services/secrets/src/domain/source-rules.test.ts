@@ -1,26 +1,26 @@
 import { describe, expect, it } from "vitest";
 import {
-  checkAuditActionPrefix,
-  checkEnvironmentSlug,
-  checkMetadata,
-  checkSecretKey,
-  checkSecretValue,
-  checkVersion,
+  bulkWriteViolations,
+  folderDeletionViolations,
   folderLineage,
-  limits,
+  folderPath,
+  importViolations,
   normaliseFolderPath,
+  updateViolations,
 } from "./source-rules.ts";
 
 describe("folder paths", () => {
   it("normalises slashes", () => {
     expect(normaliseFolderPath("/")).toEqual({ path: "/" });
     expect(normaliseFolderPath("/api//db/")).toEqual({ path: "/api/db" });
+    expect(folderPath("path", "//api/")).toBe("/api");
   });
 
   it("refuses relative, dot segments and odd characters", () => {
     for (const bad of ["", "api", "/api/../x", "/./a", "/a b", "/a\u0000"]) {
       expect(normaliseFolderPath(bad)).toHaveProperty("problem");
     }
+    expect(() => folderPath("new_path", "api")).toThrow(/new_path: must be absolute/);
   });
 
   it("lists the lineage root first", () => {
@@ -29,53 +29,30 @@ describe("folder paths", () => {
   });
 });
 
-describe("keys, slugs and values", () => {
-  it("accepts conventional keys and refuses the rest", () => {
-    expect(checkSecretKey("DB_PASSWORD")).toBeUndefined();
-    expect(checkSecretKey("_x.y-z")).toBeUndefined();
-    expect(checkSecretKey("1ABC")).toBeDefined();
-    expect(checkSecretKey("A B")).toBeDefined();
-    expect(checkSecretKey("A".repeat(256))).toBeDefined();
+describe("rules across fields", () => {
+  const field = (name: string) => `writes[3].${name}`;
+
+  it("wants an update to change something and keeps the root folder", () => {
+    expect(updateViolations({})).toEqual([
+      { field: "value", description: "set value, comment or metadata (nothing to update)" },
+    ]);
+    expect(updateViolations({ comment: "" })).toEqual([]);
+    expect(folderDeletionViolations("/").map((v) => v.field)).toEqual(["path"]);
+    expect(folderDeletionViolations("/app")).toEqual([]);
+    expect(importViolations({ environment: "dev", path: "/a" }, { environment: "dev", path: "/a" })).toHaveLength(1);
+    expect(importViolations({ environment: "dev", path: "/a" }, { environment: "prod", path: "/a" })).toEqual([]);
   });
 
-  it("checks slugs and value size", () => {
-    expect(checkEnvironmentSlug("prod")).toBeUndefined();
-    expect(checkEnvironmentSlug("Prod")).toBeDefined();
-    expect(checkSecretValue("x".repeat(limits.valueBytes))).toBeUndefined();
-    expect(checkSecretValue("x".repeat(limits.valueBytes + 1))).toBeDefined();
-  });
-});
-
-describe("metadata, versions and audit prefixes", () => {
-  it("accepts tags up to the documented limits and refuses past them", () => {
-    const full = Object.fromEntries(
-      Array.from({ length: limits.metadataEntries }, (_, i) => [`k.${i}-_`, "v".repeat(limits.metadataValueLength)]),
-    );
-    expect(checkMetadata(full)).toBeUndefined();
-    expect(checkMetadata({ ...full, extra: "v" })).toMatch(/at most 32 entries/);
-    expect(checkMetadata({ ["k".repeat(64)]: "v" })).toBeUndefined();
-    const bads: Array<Record<string, string>> = [
-      { ["k".repeat(65)]: "v" },
-      { "": "v" },
-      { "a b": "v" },
-      { "a/b": "v" },
-      { a: "v".repeat(257) },
-      { a: "tab\there" },
-      { a: "del\u007f" },
-    ];
-    for (const bad of bads) {
-      expect(checkMetadata(bad), JSON.stringify(bad)).toBeDefined();
-    }
-  });
-
-  it("takes versions 1 to 2^31-1 and audit prefixes of lowercase words and dots", () => {
-    expect(checkVersion(1n)).toBeUndefined();
-    expect(checkVersion(2n ** 31n - 1n)).toBeUndefined();
-    expect(checkVersion(0n)).toBeDefined();
-    expect(checkVersion(2n ** 31n)).toBeDefined();
-    expect(checkAuditActionPrefix("")).toBeUndefined();
-    expect(checkAuditActionPrefix("secret_import.")).toBeUndefined();
-    for (const bad of ["Secret.", "secret%", "a'--", "x".repeat(65)])
-      expect(checkAuditActionPrefix(bad), bad).toBeDefined();
+  it("lets the operation of a bulk write decide which fields it may set", () => {
+    expect(bulkWriteViolations({ operation: "create" }, field).map((v) => v.field)).toEqual(["writes[3].value"]);
+    expect(
+      bulkWriteViolations({ operation: "upsert", value: "v", expectedVersion: 1 }, field).map((v) => v.field),
+    ).toEqual(["writes[3].expected_version"]);
+    expect(bulkWriteViolations({ operation: "update" }, field).map((v) => v.field)).toEqual(["writes[3].value"]);
+    expect(bulkWriteViolations({ operation: "delete", value: "v", comment: "c" }, field).map((v) => v.field)).toEqual([
+      "writes[3].value",
+      "writes[3].comment",
+    ]);
+    expect(bulkWriteViolations({ operation: "delete", expectedVersion: 2 }, field)).toEqual([]);
   });
 });

@@ -1,11 +1,11 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import type { ServiceHandlers } from "@syncline/rpc";
-import { importLimits } from "../domain/import-graph.ts";
-import { checkEnvironmentSlug, checkId, checkSecretKey, checkSecretValue } from "../domain/source-rules.ts";
+import { assertValid } from "@syncline/errors";
+import { folderPath, importViolations } from "../domain/source-rules.ts";
 import type { PlacedImport, SecretImports } from "../service/secret-imports.ts";
 import type { SecretReferences } from "../service/secret-references.ts";
-import { createChecks, readAddress } from "./request-checks.ts";
+import { addressOf } from "./source-address.ts";
 
 /** The use cases behind these handlers (built in main.ts). */
 export interface CompositionDeps {
@@ -16,19 +16,16 @@ export interface CompositionDeps {
 type CompositionMethods = "validateSecretValue" | "createSecretImport" | "listSecretImports" | "deleteSecretImport";
 
 /**
- * Imports and reference validation of SecretsService: validate every field (INVALID_ARGUMENT
- * naming each one at fault, before anything is read or written), then call the use cases.
+ * Imports and reference validation of SecretsService: the protos' field rules hold when these run
+ * (INVALID_ARGUMENT naming each field at fault, before anything is read or written); a folder
+ * importing itself is refused here, then the use cases run.
  */
 export function compositionHandlers(
   deps: CompositionDeps,
 ): Pick<ServiceHandlers<typeof SecretsService>, CompositionMethods> {
   return {
     async validateSecretValue(request) {
-      const checks = createChecks();
-      const address = readAddress(request, checks);
-      checks.check("key", checkSecretKey(request.key));
-      checks.check("value", checkSecretValue(request.value));
-      checks.done();
+      const address = addressOf(request);
       const result = await deps.references.validateValue({ ...address, key: request.key }, request.value);
       return {
         references: result.references.map((r) => ({
@@ -42,22 +39,9 @@ export function compositionHandlers(
     },
 
     async createSecretImport(request, context) {
-      const checks = createChecks();
-      const address = readAddress(request, checks);
-      checks.check("import_environment", checkEnvironmentSlug(request.importEnvironment));
-      const importPath = checks.path("import_path", request.importPath);
-      checks.check(
-        "position",
-        request.position > importLimits.perFolder
-          ? `must be 0 (append) or at most ${importLimits.perFolder}`
-          : undefined,
-      );
-      const self =
-        checks.fields().length === 0 &&
-        request.importEnvironment === address.environment &&
-        importPath === address.path;
-      checks.check("import_path", self ? "a folder cannot import itself" : undefined);
-      checks.done();
+      const address = addressOf(request);
+      const importPath = folderPath("import_path", request.importPath);
+      assertValid(importViolations(address, { environment: request.importEnvironment, path: importPath }));
       const created = await deps.imports.createImport(context.principal, {
         address,
         importEnvironment: request.importEnvironment,
@@ -68,17 +52,10 @@ export function compositionHandlers(
     },
 
     async listSecretImports(request) {
-      const checks = createChecks();
-      const address = readAddress(request, checks);
-      checks.done();
-      return { secretImports: (await deps.imports.listImports(address)).map(secretImportMessage) };
+      return { secretImports: (await deps.imports.listImports(addressOf(request))).map(secretImportMessage) };
     },
 
     async deleteSecretImport(request, context) {
-      const checks = createChecks();
-      checks.check("project_id", checkId(request.projectId));
-      checks.check("secret_import_id", checkId(request.secretImportId));
-      checks.done();
       await deps.imports.deleteImport(context.principal, request.projectId, request.secretImportId);
       return {};
     },

@@ -2,7 +2,7 @@ import type { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/so
 import type { ServiceHandlers } from "@syncline/rpc";
 import { chunkSnapshot } from "../service/snapshot-chunks.ts";
 import type { SnapshotEntry, SourceSnapshots } from "../service/source-snapshot.ts";
-import { createChecks, readAddress } from "./request-checks.ts";
+import { addressOf } from "./source-address.ts";
 
 /**
  * The internal SourceSnapshotService, for connector workers only (service credential).
@@ -11,10 +11,7 @@ import { createChecks, readAddress } from "./request-checks.ts";
  */
 export function snapshotHandlers(snapshots: SourceSnapshots): ServiceHandlers<typeof SourceSnapshotService> {
   const read = (request: { projectId: string; environment: string; path: string; recursive: boolean }) => {
-    const checks = createChecks();
-    const address = readAddress(request, checks);
-    checks.done();
-    return snapshots.read({ ...address, recursive: request.recursive });
+    return snapshots.read({ ...addressOf(request), recursive: request.recursive });
   };
   return {
     async getSourceSnapshot(request) {

@@ -1,24 +1,8 @@
 import type { Duration } from "@bufbuild/protobuf/wkt";
 
-/** Bounds of `drift_check_interval`: checks cost a destination read each, so not more often than a minute. */
-export const DRIFT_INTERVAL_MIN_MS = 60_000;
-export const DRIFT_INTERVAL_MAX_MS = 7 * 24 * 3600_000;
-
-/** A protobuf Duration in whole milliseconds (negative stays negative, so it is refused). */
+/** A protobuf Duration in whole milliseconds. Its bounds (1 minute to 7 days) are rules of the protos. */
 export function durationMs(duration: Duration): number {
   return Number(duration.seconds) * 1000 + Math.trunc(duration.nanos / 1_000_000);
-}
-
-/**
- * The problem with a requested drift check interval, or undefined. `allowZero` is for updates,
- * where zero turns drift checks off.
- */
-export function checkDriftInterval(ms: number, options: { allowZero: boolean }): string | undefined {
-  if (ms === 0 && options.allowZero) return undefined;
-  const off = options.allowZero ? " (or 0s to turn drift checks off)" : "";
-  if (ms < DRIFT_INTERVAL_MIN_MS) return `must be at least 1 minute${off}`;
-  if (ms > DRIFT_INTERVAL_MAX_MS) return "must be at most 7 days";
-  return undefined;
 }
 
 /** Names of drifted keys by kind, as a worker reports them. */

@@ -1,18 +1,54 @@
 import { createHash } from "node:crypto";
+import { ConnectorError, destinationOfConfig } from "@syncline/connectors";
+import type { FieldViolation } from "@syncline/errors";
+import type { DestinationConfig, SyncSource } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { normaliseFolderPath } from "@syncline/source-path";
 
-/** Sync names: unique per project, lowercase letters, digits and dashes. */
-export function checkSyncName(name: string): string | undefined {
-  if (name.length === 0) return "is required";
-  if (name.length > 64) return "must be at most 64 characters";
-  return /^[a-z0-9][a-z0-9-]*$/.test(name)
-    ? undefined
-    : "must be lowercase letters, digits and '-', starting with a letter or digit";
+/**
+ * The rules of a sync that are not field rules. Field rules (names, ids, key schema, drift interval,
+ * destination config shapes) are `buf.validate` annotations in `proto/syncline/syncs/v1/*.proto`,
+ * applied at the RPC edge; capability rules are in `capability-rules.ts`. What stays here needs the
+ * connector registry or a whole message at once.
+ */
+
+/** A sync needs a source: a missing one names both of its fields, as a present but empty one would. */
+export function sourceViolations(source: SyncSource | undefined): FieldViolation[] {
+  return source
+    ? []
+    : [
+        { field: "source.environment", description: "is required" },
+        { field: "source.path", description: "is required (use / for the root folder)" },
+      ];
 }
 
-export function checkDescription(description: string): string | undefined {
-  if (description.length > 500) return "must be at most 500 characters";
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: it lists the control characters refused
-  return /[\u0000-\u0008\u000b-\u001f]/.test(description) ? "must not contain control characters" : undefined;
+/** The source as the service keeps it: its folder path normalised (`//api/` → `/api`). */
+export function normalisedSource(source: SyncSource): { environment: string; path: string; recursive: boolean } {
+  const path = normaliseFolderPath(source.path);
+  return {
+    environment: source.environment,
+    path: "path" in path ? path.path : source.path,
+    recursive: source.recursive,
+  };
+}
+
+/**
+ * What the destination's connector refuses in a config beyond the proto's field rules (rules that
+ * depend on several fields, like GitHub's scope). Its errors come as "field: problem".
+ */
+export function destinationConfigViolations(config: DestinationConfig): FieldViolation[] {
+  const descriptor = destinationOfConfig(config);
+  if (descriptor === undefined)
+    return [{ field: "destination_config", description: "must set exactly one destination" }];
+  try {
+    descriptor.parseConfig(config);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConnectorError)) throw error;
+    return error.message.split("; ").map((problem) => {
+      const match = /^([a-z_.]+): (.*)$/s.exec(problem);
+      return { field: match?.[1] ?? "destination_config", description: match?.[2] ?? problem };
+    });
+  }
 }
 
 /**

@@ -3,9 +3,8 @@ import {
   RunDecision,
   type SyncRunCoordinationService,
 } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
-import { assertValid, checkUuid, type ServiceHandlers } from "@syncline/rpc";
+import type { ServiceHandlers } from "@syncline/rpc";
 import type { RunCoordinator } from "../service/run-coordinator.ts";
-import { violation } from "./sync-request-checks.ts";
 import { secretSyncMessage, syncRunMessage } from "./to-proto.ts";
 
 const decisions = {
@@ -17,14 +16,8 @@ const decisions = {
 
 /** The internal SyncRunCoordinationService (service credential only): leases and fencing for workers. */
 export function coordinationHandlers(coordinator: RunCoordinator): ServiceHandlers<typeof SyncRunCoordinationService> {
-  const checkRun = (runId: string, leaseId?: string) =>
-    assertValid([
-      ...violation("run_id", checkUuid(runId)),
-      ...(leaseId === undefined ? [] : violation("lease_id", checkUuid(leaseId))),
-    ]);
   return {
     async beginSyncRun(request) {
-      checkRun(request.runId);
       const outcome = await coordinator.begin(request.runId, request.workerId);
       switch (outcome.decision) {
         case "proceed":
@@ -44,7 +37,6 @@ export function coordinationHandlers(coordinator: RunCoordinator): ServiceHandle
     },
 
     async renewSyncRunLease(request) {
-      checkRun(request.runId, request.leaseId);
       const renewed = await coordinator.renew(request.runId, request.leaseId);
       return {
         leaseExpireTime: timestampFromDate(renewed.leaseExpiresAt),
@@ -53,7 +45,6 @@ export function coordinationHandlers(coordinator: RunCoordinator): ServiceHandle
     },
 
     async checkSyncRunFence(request) {
-      checkRun(request.runId, request.leaseId);
       return coordinator.checkFence(request.runId, request.leaseId, request.sourceRevision);
     },
   };

@@ -9,11 +9,12 @@ import {
 import type { Database } from "@syncline/db";
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import type { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { assertValid } from "@syncline/errors";
 import type { ServiceHandlers } from "@syncline/rpc";
 import type { PlanRequester } from "../bus/plan-requester.ts";
 import { findOverlappingSyncs } from "../service/destination-overlaps.ts";
 import type { SyncService } from "../service/sync-service.ts";
-import { checkDestinationClaim, checkId } from "./sync-request-checks.ts";
+import { destinationConfigViolations } from "../domain/sync-rules.ts";
 import { secretSyncMessage } from "./to-proto.ts";
 
 type DestinationMethods = Pick<
@@ -58,8 +59,8 @@ export function destinationHandlers(deps: {
     },
 
     async checkDestination(request) {
-      checkDestinationClaim(request.destinationConfig, request.keySchema, request.excludeSecretSyncId);
       const config = request.destinationConfig!;
+      assertValid(destinationConfigViolations(config));
       const overlapping = await findOverlappingSyncs(deps.db, {
         destination: destinationOfConfig(config)!.destination,
         location: destinationLocation(config),
@@ -79,7 +80,6 @@ export function destinationHandlers(deps: {
     },
 
     async planSync(request) {
-      checkId(request.secretSyncId);
       const view = await deps.syncs.get(request.secretSyncId);
       const readable = destinationDescriptor(view.sync.destination as Destination).capabilities.readBack;
       const reply = await deps.planner.plan(view.sync.destination as Destination, secretSyncMessage(view));

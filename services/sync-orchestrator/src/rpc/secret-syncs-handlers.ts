@@ -1,15 +1,14 @@
 import type { Database } from "@syncline/db";
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
-import { Destination, ImportBehavior, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { assertValid, checkUuid, type ServiceHandlers } from "@syncline/rpc";
-import { checkSyncName } from "../domain/sync-rules.ts";
+import { Destination, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { pageSize, type ServiceHandlers } from "@syncline/rpc";
 import type { PlanRequester } from "../bus/plan-requester.ts";
 import type { SyncActions } from "../service/sync-actions.ts";
 import type { SyncService } from "../service/sync-service.ts";
 import type { SyncWatchers } from "../service/sync-watchers.ts";
 import { auditHandlers } from "./audit-handlers.ts";
 import { destinationHandlers } from "./destination-handlers.ts";
-import { checkCreate, checkId, checkUpdate, pageSize, violation } from "./sync-request-checks.ts";
+import { newSecretSyncOf, syncChangesOf } from "./sync-requests.ts";
 import { secretSyncMessage, syncRunMessage } from "./to-proto.ts";
 import { watchSecretSync } from "./watch-handler.ts";
 
@@ -23,12 +22,10 @@ export interface SecretSyncsDeps {
   readonly database: Database;
 }
 
-const enumViolation = (field: string, value: number, values: object) =>
-  violation(field, value in values ? undefined : "unknown value");
-
 /**
- * The public SecretSyncsService: validates every request (INVALID_ARGUMENT naming each field at
- * fault, before anything is looked up or stored), then calls the services. The caller's principal
+ * The public SecretSyncsService: the protos' field rules hold when these run (INVALID_ARGUMENT
+ * naming each field at fault, before anything is looked up or stored); the handlers apply the
+ * sync's other rules and call the services. The caller's principal
  * is the actor of every audited change.
  */
 export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<typeof SecretSyncsService> {
@@ -39,42 +36,31 @@ export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<type
     watchSecretSync: watchSecretSync({ syncs, watchers: deps.watchers }),
 
     async createSecretSync(request, context) {
-      return { secretSync: secretSyncMessage(await syncs.create(checkCreate(request), context.principal)) };
+      return { secretSync: secretSyncMessage(await syncs.create(newSecretSyncOf(request), context.principal)) };
     },
 
     async getSecretSync(request) {
-      checkId(request.secretSyncId);
       return { secretSync: secretSyncMessage(await syncs.get(request.secretSyncId)) };
     },
 
     async getSecretSyncByName(request) {
-      assertValid([
-        ...violation("project_id", checkUuid(request.projectId)),
-        ...violation("name", checkSyncName(request.name)),
-      ]);
       return { secretSync: secretSyncMessage(await syncs.getByName(request.projectId, request.name)) };
     },
 
     async listSecretSyncs(request) {
-      assertValid([
-        ...violation("project_id", checkUuid(request.projectId)),
-        ...(request.connectionId !== "" ? violation("connection_id", checkUuid(request.connectionId)) : []),
-        ...enumViolation("destination", request.destination, Destination),
-        ...enumViolation("state", request.state, SyncState),
-      ]);
       const { views, nextPageToken } = await syncs.list({
         projectId: request.projectId,
         ...(request.destination !== Destination.UNSPECIFIED ? { destination: request.destination } : {}),
         ...(request.connectionId !== "" ? { connectionId: request.connectionId } : {}),
         ...(request.state !== SyncState.UNSPECIFIED ? { syncState: request.state } : {}),
-        pageSize: pageSize(request.pageSize, 500, 100),
+        pageSize: pageSize(request.pageSize, 100),
         pageToken: request.pageToken,
       });
       return { secretSyncs: views.map(secretSyncMessage), nextPageToken };
     },
 
     async updateSecretSync(request, context) {
-      const changes = checkUpdate(request);
+      const changes = syncChangesOf(request);
       return {
         secretSync: secretSyncMessage(
           await syncs.update(request.secretSyncId, request.expectedVersion, changes, context.principal),
@@ -83,43 +69,26 @@ export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<type
     },
 
     async deleteSecretSync(request, context) {
-      checkId(request.secretSyncId);
       const run = await actions.delete(request.secretSyncId, request.removeSecrets, context.principal);
       return run ? { removeRun: syncRunMessage(run) } : {};
     },
 
     async triggerSync(request, context) {
-      checkId(request.secretSyncId);
       return { run: syncRunMessage(await actions.trigger(request.secretSyncId, context.principal)) };
     },
 
     async importSecrets(request, context) {
-      assertValid([
-        ...violation("secret_sync_id", checkUuid(request.secretSyncId)),
-        ...violation(
-          "behavior",
-          request.behavior === ImportBehavior.PRIORITIZE_SOURCE ||
-            request.behavior === ImportBehavior.PRIORITIZE_DESTINATION
-            ? undefined
-            : "must be IMPORT_BEHAVIOR_PRIORITIZE_SOURCE or IMPORT_BEHAVIOR_PRIORITIZE_DESTINATION",
-        ),
-      ]);
       return {
         run: syncRunMessage(await actions.importSecrets(request.secretSyncId, request.behavior, context.principal)),
       };
     },
 
     async removeSecrets(request, context) {
-      checkId(request.secretSyncId);
       return { run: syncRunMessage(await actions.removeSecrets(request.secretSyncId, context.principal)) };
     },
 
     async listSyncRuns(request) {
-      assertValid([
-        ...violation("secret_sync_id", checkUuid(request.secretSyncId)),
-        ...enumViolation("action", request.action, SyncAction),
-      ]);
-      const size = pageSize(request.pageSize, 500, 50);
+      const size = pageSize(request.pageSize, 50);
       const { runs, nextPageToken } = await actions.listRuns(request.secretSyncId, {
         pageSize: size,
         pageToken: request.pageToken,

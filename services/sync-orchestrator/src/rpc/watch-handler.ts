@@ -4,7 +4,6 @@ import { SecretSyncSchema, type SecretSync } from "@syncline/gen/syncline/syncs/
 import { Code, RpcError, type ServiceHandlers } from "@syncline/rpc";
 import type { SyncService } from "../service/sync-service.ts";
 import type { SyncWatchers } from "../service/sync-watchers.ts";
-import { checkId } from "./sync-request-checks.ts";
 import { secretSyncMessage } from "./to-proto.ts";
 
 /**
@@ -17,7 +16,6 @@ export function watchSecretSync(deps: {
   watchers: SyncWatchers;
 }): ServiceHandlers<typeof SecretSyncsService>["watchSecretSync"] {
   return async function* (request, context) {
-    checkId(request.secretSyncId);
     let last: SecretSync = create(SecretSyncSchema, secretSyncMessage(await deps.syncs.get(request.secretSyncId)));
     yield { secretSync: last };
     for await (const _ of deps.watchers.changes(request.secretSyncId, context.signal)) {

@@ -7,7 +7,7 @@ import {
   type Destination,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { RpcError } from "@syncline/rpc";
-import { decodePageToken, encodePageToken } from "../domain/page-token.ts";
+import { decodePageToken, encodePageToken } from "@syncline/rpc";
 import { recordAudit } from "../store/audit-store.ts";
 import * as runStore from "../store/run-store.ts";
 import * as store from "../store/sync-store.ts";

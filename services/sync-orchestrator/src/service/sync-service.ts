@@ -19,7 +19,7 @@ import {
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { assertValid, RpcError, type RpcClient } from "@syncline/rpc";
 import { capabilityViolations } from "../domain/capability-rules.ts";
-import { decodePageToken, encodePageToken } from "../domain/page-token.ts";
+import { decodePageToken, encodePageToken } from "@syncline/rpc";
 import { recordAudit } from "../store/audit-store.ts";
 import { resetRetries } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";

@@ -16,23 +16,30 @@ export declare const file_syncline_connections_v1_connections_service: GenFile;
  */
 export declare type CreateAppConnectionRequest = Message<"syncline.connections.v1.CreateAppConnectionRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
    * Unique per project.
+   * 1-64 lowercase letters, digits and '-', starting with a letter or digit.
    *
    * @generated from field: string name = 2;
    */
   name: string;
 
   /**
+   * At most 500 characters; no control characters but tab and newline.
+   *
    * @generated from field: string description = 3;
    */
   description: string;
 
   /**
+   * Required: the credentials of one app.
+   *
    * @generated from field: syncline.connections.v1.ConnectionCredentials credentials = 4;
    */
   credentials?: ConnectionCredentials | undefined;
@@ -72,6 +79,8 @@ export declare const CreateAppConnectionResponseSchema: GenMessage<CreateAppConn
  */
 export declare type GetAppConnectionRequest = Message<"syncline.connections.v1.GetAppConnectionRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string connection_id = 1;
    */
   connectionId: string;
@@ -104,6 +113,8 @@ export declare const GetAppConnectionResponseSchema: GenMessage<GetAppConnection
  */
 export declare type ListAppConnectionsRequest = Message<"syncline.connections.v1.ListAppConnectionsRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
@@ -136,16 +147,22 @@ export declare const ListAppConnectionsResponseSchema: GenMessage<ListAppConnect
  */
 export declare type UpdateAppConnectionRequest = Message<"syncline.connections.v1.UpdateAppConnectionRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string connection_id = 1;
    */
   connectionId: string;
 
   /**
+   * 1-64 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: optional string name = 2;
    */
   name?: string | undefined;
 
   /**
+   * At most 500 characters; no control characters but tab and newline.
+   *
    * @generated from field: optional string description = 3;
    */
   description?: string | undefined;
@@ -190,6 +207,8 @@ export declare const UpdateAppConnectionResponseSchema: GenMessage<UpdateAppConn
  */
 export declare type DeleteAppConnectionRequest = Message<"syncline.connections.v1.DeleteAppConnectionRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string connection_id = 1;
    */
   connectionId: string;

@@ -16,6 +16,8 @@ export declare const file_syncline_connections_v1_credentials_service: GenFile;
  */
 export declare type ResolveCredentialsRequest = Message<"syncline.connections.v1.ResolveCredentialsRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string connection_id = 1;
    */
   connectionId: string;

@@ -18,12 +18,15 @@ export declare const file_syncline_connections_v1_resources: GenFile;
  */
 export declare type VaultCredentials = Message<"syncline.connections.v1.VaultCredentials"> & {
   /**
+   * Required; an http(s) URL without query or fragment.
+   *
    * @generated from field: string instance_url = 1;
    */
   instanceUrl: string;
 
   /**
    * Vault Enterprise namespace; empty for none.
+   * No whitespace, control characters, `.` or `..` segments.
    *
    * @generated from field: string namespace = 2;
    */
@@ -54,6 +57,8 @@ export declare const VaultCredentialsSchema: GenMessage<VaultCredentials>;
  */
 export declare type VaultTokenAuth = Message<"syncline.connections.v1.VaultTokenAuth"> & {
   /**
+   * Required; at most 4096 characters, no whitespace or control characters.
+   *
    * @generated from field: string token = 1;
    */
   token: string;
@@ -73,6 +78,7 @@ export declare const VaultTokenAuthSchema: GenMessage<VaultTokenAuth>;
 export declare type GitHubCredentials = Message<"syncline.connections.v1.GitHubCredentials"> & {
   /**
    * REST API base URL; empty means https://api.github.com.
+   * When set: https (http only for localhost), without query or fragment.
    *
    * @generated from field: string api_url = 1;
    */
@@ -104,6 +110,8 @@ export declare const GitHubCredentialsSchema: GenMessage<GitHubCredentials>;
  */
 export declare type GitHubTokenAuth = Message<"syncline.connections.v1.GitHubTokenAuth"> & {
   /**
+   * Required; at most 255 printable ASCII characters, no spaces.
+   *
    * @generated from field: string token = 1;
    */
   token: string;
@@ -122,6 +130,8 @@ export declare const GitHubTokenAuthSchema: GenMessage<GitHubTokenAuth>;
  */
 export declare type ConnectionCredentials = Message<"syncline.connections.v1.ConnectionCredentials"> & {
   /**
+   * Required: exactly one app.
+   *
    * @generated from oneof syncline.connections.v1.ConnectionCredentials.app
    */
   app: {

@@ -16,6 +16,8 @@ export declare const file_syncline_secrets_v1_secrets_service: GenFile;
  */
 export declare type CreateProjectRequest = Message<"syncline.secrets.v1.CreateProjectRequest"> & {
   /**
+   * 1-64 letters, digits, spaces, '_', '.' and '-', starting with a letter or digit; unique.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
@@ -48,6 +50,8 @@ export declare const CreateProjectResponseSchema: GenMessage<CreateProjectRespon
  */
 export declare type GetProjectRequest = Message<"syncline.secrets.v1.GetProjectRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
@@ -124,16 +128,22 @@ export declare const ListProjectsResponseSchema: GenMessage<ListProjectsResponse
  */
 export declare type CreateEnvironmentRequest = Message<"syncline.secrets.v1.CreateEnvironmentRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string slug = 2;
    */
   slug: string;
 
   /**
+   * Display name: at most 64 characters, no control characters.
+   *
    * @generated from field: string name = 3;
    */
   name: string;
@@ -166,6 +176,8 @@ export declare const CreateEnvironmentResponseSchema: GenMessage<CreateEnvironme
  */
 export declare type ListEnvironmentsRequest = Message<"syncline.secrets.v1.ListEnvironmentsRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
@@ -215,17 +227,22 @@ export declare const ListEnvironmentsResponseSchema: GenMessage<ListEnvironments
  */
 export declare type CreateFolderRequest = Message<"syncline.secrets.v1.CreateFolderRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
    * Absolute path of the new folder; missing parents are created.
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
    *
    * @generated from field: string path = 3;
    */
@@ -259,11 +276,15 @@ export declare const CreateFolderResponseSchema: GenMessage<CreateFolderResponse
  */
 export declare type ListFoldersRequest = Message<"syncline.secrets.v1.ListFoldersRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
@@ -296,38 +317,51 @@ export declare const ListFoldersResponseSchema: GenMessage<ListFoldersResponse>;
  */
 export declare type CreateSecretRequest = Message<"syncline.secrets.v1.CreateSecretRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
    * Folder path; the folder is created when missing.
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
    *
    * @generated from field: string path = 3;
    */
   path: string;
 
   /**
+   * A secret key: 1-255 characters, a letter or '_' then letters, digits, '_', '.' and '-'.
+   *
    * @generated from field: string key = 4;
    */
   key: string;
 
   /**
+   * At most 256 KiB (262144 bytes) of UTF-8.
+   *
    * @generated from field: string value = 5;
    */
   value: string;
 
   /**
+   * At most 1024 characters, no NUL.
+   *
    * @generated from field: string comment = 6;
    */
   comment: string;
 
   /**
+   * Tags: at most 32; keys 1-64 characters of [A-Za-z0-9_.-]; values at most 256 characters, no control characters.
+   *
    * @generated from field: map<string, string> metadata = 7;
    */
   metadata: { [key: string]: string };
@@ -360,39 +394,51 @@ export declare const CreateSecretResponseSchema: GenMessage<CreateSecretResponse
  */
 export declare type UpdateSecretRequest = Message<"syncline.secrets.v1.UpdateSecretRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
 
   /**
+   * A secret key: 1-255 characters, a letter or '_' then letters, digits, '_', '.' and '-'.
+   *
    * @generated from field: string key = 4;
    */
   key: string;
 
   /**
    * Fields left unset keep their current content.
+   * At most 256 KiB (262144 bytes) of UTF-8.
    *
    * @generated from field: optional string value = 5;
    */
   value?: string | undefined;
 
   /**
+   * At most 1024 characters, no NUL.
+   *
    * @generated from field: optional string comment = 6;
    */
   comment?: string | undefined;
 
   /**
    * When set, the update happens only if the secret is at this version (else ABORTED).
+   * A version the secret can have: 1 to 2^31-1.
    *
    * @generated from field: optional uint64 expected_version = 7;
    */
@@ -419,6 +465,8 @@ export declare const UpdateSecretRequestSchema: GenMessage<UpdateSecretRequest>;
  */
 export declare type SecretMetadata = Message<"syncline.secrets.v1.SecretMetadata"> & {
   /**
+   * At most 32 tags; keys 1-64 characters of [A-Za-z0-9_.-]; values at most 256 characters, no control characters.
+   *
    * @generated from field: map<string, string> entries = 1;
    */
   entries: { [key: string]: string };
@@ -451,27 +499,36 @@ export declare const UpdateSecretResponseSchema: GenMessage<UpdateSecretResponse
  */
 export declare type DeleteSecretRequest = Message<"syncline.secrets.v1.DeleteSecretRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
 
   /**
+   * A secret key: 1-255 characters, a letter or '_' then letters, digits, '_', '.' and '-'.
+   *
    * @generated from field: string key = 4;
    */
   key: string;
 
   /**
    * When set, the deletion happens only if the secret is at this version (else ABORTED).
+   * A version the secret can have: 1 to 2^31-1.
    *
    * @generated from field: optional uint64 expected_version = 5;
    */
@@ -507,21 +564,29 @@ export declare const DeleteSecretResponseSchema: GenMessage<DeleteSecretResponse
  */
 export declare type GetSecretRequest = Message<"syncline.secrets.v1.GetSecretRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
 
   /**
+   * A secret key: 1-255 characters, a letter or '_' then letters, digits, '_', '.' and '-'.
+   *
    * @generated from field: string key = 4;
    */
   key: string;
@@ -554,16 +619,22 @@ export declare const GetSecretResponseSchema: GenMessage<GetSecretResponse>;
  */
 export declare type ListSecretsRequest = Message<"syncline.secrets.v1.ListSecretsRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
@@ -603,11 +674,15 @@ export declare const ListSecretsResponseSchema: GenMessage<ListSecretsResponse>;
  */
 export declare type UpdateProjectRequest = Message<"syncline.secrets.v1.UpdateProjectRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * 1-64 letters, digits, spaces, '_', '.' and '-', starting with a letter or digit; unique.
+   *
    * @generated from field: string name = 2;
    */
   name: string;
@@ -640,6 +715,8 @@ export declare const UpdateProjectResponseSchema: GenMessage<UpdateProjectRespon
  */
 export declare type DeleteProjectRequest = Message<"syncline.secrets.v1.DeleteProjectRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
@@ -668,17 +745,22 @@ export declare const DeleteProjectResponseSchema: GenMessage<DeleteProjectRespon
  */
 export declare type UpdateEnvironmentRequest = Message<"syncline.secrets.v1.UpdateEnvironmentRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
    * New display name (the slug never changes: syncs and subjects refer to it).
+   * Required; at most 64 characters, no control characters.
    *
    * @generated from field: string name = 3;
    */
@@ -712,11 +794,15 @@ export declare const UpdateEnvironmentResponseSchema: GenMessage<UpdateEnvironme
  */
 export declare type DeleteEnvironmentRequest = Message<"syncline.secrets.v1.DeleteEnvironmentRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
@@ -745,21 +831,29 @@ export declare const DeleteEnvironmentResponseSchema: GenMessage<DeleteEnvironme
  */
 export declare type MoveFolderRequest = Message<"syncline.secrets.v1.MoveFolderRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
 
   /**
+   * An absolute folder path (see `path`).
+   *
    * @generated from field: string new_path = 4;
    */
   newPath: string;
@@ -792,16 +886,22 @@ export declare const MoveFolderResponseSchema: GenMessage<MoveFolderResponse>;
  */
 export declare type DeleteFolderRequest = Message<"syncline.secrets.v1.DeleteFolderRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
@@ -839,21 +939,29 @@ export declare const DeleteFolderResponseSchema: GenMessage<DeleteFolderResponse
  */
 export declare type ListSecretVersionsRequest = Message<"syncline.secrets.v1.ListSecretVersionsRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
 
   /**
+   * A secret key: 1-255 characters, a letter or '_' then letters, digits, '_', '.' and '-'.
+   *
    * @generated from field: string key = 4;
    */
   key: string;
@@ -908,26 +1016,36 @@ export declare const ListSecretVersionsResponseSchema: GenMessage<ListSecretVers
  */
 export declare type GetSecretVersionRequest = Message<"syncline.secrets.v1.GetSecretVersionRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
 
   /**
+   * A secret key: 1-255 characters, a letter or '_' then letters, digits, '_', '.' and '-'.
+   *
    * @generated from field: string key = 4;
    */
   key: string;
 
   /**
+   * 1 to 2^31-1.
+   *
    * @generated from field: uint64 version = 5;
    */
   version: bigint;
@@ -960,33 +1078,44 @@ export declare const GetSecretVersionResponseSchema: GenMessage<GetSecretVersion
  */
 export declare type RollbackSecretRequest = Message<"syncline.secrets.v1.RollbackSecretRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
 
   /**
+   * A secret key: 1-255 characters, a letter or '_' then letters, digits, '_', '.' and '-'.
+   *
    * @generated from field: string key = 4;
    */
   key: string;
 
   /**
    * The version whose content becomes current again.
+   * 1 to 2^31-1.
    *
    * @generated from field: uint64 version = 5;
    */
   version: bigint;
 
   /**
+   * A version the secret can have: 1 to 2^31-1.
+   *
    * @generated from field: optional uint64 expected_version = 6;
    */
   expectedVersion?: bigint | undefined;
@@ -1019,41 +1148,57 @@ export declare const RollbackSecretResponseSchema: GenMessage<RollbackSecretResp
  */
 export declare type SecretWrite = Message<"syncline.secrets.v1.SecretWrite"> & {
   /**
+   * Required: CREATE, UPDATE, DELETE or UPSERT.
+   *
    * @generated from field: syncline.secrets.v1.SecretWriteOperation operation = 1;
    */
   operation: SecretWriteOperation;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
 
   /**
+   * A secret key: 1-255 characters, a letter or '_' then letters, digits, '_', '.' and '-'.
+   *
    * @generated from field: string key = 4;
    */
   key: string;
 
   /**
+   * At most 256 KiB (262144 bytes) of UTF-8.
+   *
    * @generated from field: optional string value = 5;
    */
   value?: string | undefined;
 
   /**
+   * At most 1024 characters, no NUL.
+   *
    * @generated from field: optional string comment = 6;
    */
   comment?: string | undefined;
 
   /**
+   * The rules of `SecretMetadata.entries`, named as `writes[i].metadata`.
+   *
    * @generated from field: optional syncline.secrets.v1.SecretMetadata metadata = 7;
    */
   metadata?: SecretMetadata | undefined;
 
   /**
+   * A version the secret can have: 1 to 2^31-1.
+   *
    * @generated from field: optional uint64 expected_version = 8;
    */
   expectedVersion?: bigint | undefined;
@@ -1070,6 +1215,8 @@ export declare const SecretWriteSchema: GenMessage<SecretWrite>;
  */
 export declare type BulkWriteSecretsRequest = Message<"syncline.secrets.v1.BulkWriteSecretsRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
@@ -1116,28 +1263,37 @@ export declare const BulkWriteSecretsResponseSchema: GenMessage<BulkWriteSecrets
  */
 export declare type ValidateSecretValueRequest = Message<"syncline.secrets.v1.ValidateSecretValueRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
 
   /**
    * The key the value would be saved under (to detect self-references and cycles).
+   * A secret key: 1-255 characters, a letter or '_' then letters, digits, '_', '.' and '-'.
    *
    * @generated from field: string key = 4;
    */
   key: string;
 
   /**
+   * At most 256 KiB (262144 bytes) of UTF-8.
+   *
    * @generated from field: string value = 5;
    */
   value: string;
@@ -1210,26 +1366,36 @@ export declare const ValidateSecretValueResponseSchema: GenMessage<ValidateSecre
  */
 export declare type CreateSecretImportRequest = Message<"syncline.secrets.v1.CreateSecretImportRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
 
   /**
+   * An environment slug (see `environment`).
+   *
    * @generated from field: string import_environment = 4;
    */
   importEnvironment: string;
 
   /**
+   * An absolute folder path (see `path`).
+   *
    * @generated from field: string import_path = 5;
    */
   importPath: string;
@@ -1269,16 +1435,22 @@ export declare const CreateSecretImportResponseSchema: GenMessage<CreateSecretIm
  */
 export declare type ListSecretImportsRequest = Message<"syncline.secrets.v1.ListSecretImportsRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
@@ -1311,11 +1483,15 @@ export declare const ListSecretImportsResponseSchema: GenMessage<ListSecretImpor
  */
 export declare type DeleteSecretImportRequest = Message<"syncline.secrets.v1.DeleteSecretImportRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * A UUID.
+   *
    * @generated from field: string secret_import_id = 2;
    */
   secretImportId: string;
@@ -1344,12 +1520,15 @@ export declare const DeleteSecretImportResponseSchema: GenMessage<DeleteSecretIm
  */
 export declare type ListAuditEventsRequest = Message<"syncline.secrets.v1.ListAuditEventsRequest"> & {
   /**
+   * A UUID, or empty for every project.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
    * Only events whose action starts with this (e.g. `secret.`); empty for all.
+   * At most 64 lowercase letters, '_' and '.'.
    *
    * @generated from field: string action_prefix = 2;
    */

@@ -15,16 +15,22 @@ export declare const file_syncline_secrets_v1_source_snapshot_service: GenFile;
  */
 export declare type GetSourceSnapshotRequest = Message<"syncline.secrets.v1.GetSourceSnapshotRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;
@@ -158,16 +164,22 @@ export declare const GetSourceSnapshotResponseSchema: GenMessage<GetSourceSnapsh
  */
 export declare type StreamSourceSnapshotRequest = Message<"syncline.secrets.v1.StreamSourceSnapshotRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 2;
    */
   environment: string;
 
   /**
+   * An absolute folder path (`/`, `/api/db`): at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 3;
    */
   path: string;

@@ -20,6 +20,7 @@ export declare const file_syncline_syncs_v1_resources: GenFile;
 export declare type VaultKvDestinationConfig = Message<"syncline.syncs.v1.VaultKvDestinationConfig"> & {
   /**
    * Mount path of the KV v2 engine, e.g. `secret`.
+   * Required; surrounding slashes are ignored; no control characters, `?`, `#`, `%`, `\`, empty, `.` or `..` segments; at most 512 characters.
    *
    * @generated from field: string mount = 1;
    */
@@ -27,6 +28,7 @@ export declare type VaultKvDestinationConfig = Message<"syncline.syncs.v1.VaultK
 
   /**
    * Path of the KV secret inside the mount, e.g. `apps/api`.
+   * Required; the same rules as `mount`.
    *
    * @generated from field: string path = 2;
    */
@@ -46,12 +48,15 @@ export declare const VaultKvDestinationConfigSchema: GenMessage<VaultKvDestinati
  */
 export declare type GitHubActionsDestinationConfig = Message<"syncline.syncs.v1.GitHubActionsDestinationConfig"> & {
   /**
+   * Required.
+   *
    * @generated from field: syncline.syncs.v1.GithubSecretScope scope = 1;
    */
   scope: GithubSecretScope;
 
   /**
    * User or organization.
+   * Required; at most 100 letters, digits, `-` and `_`, starting with a letter or digit.
    *
    * @generated from field: string owner = 2;
    */
@@ -59,6 +64,7 @@ export declare type GitHubActionsDestinationConfig = Message<"syncline.syncs.v1.
 
   /**
    * Repository name (repository and environment scopes).
+   * At most 100 letters, digits, `-`, `_` and `.`.
    *
    * @generated from field: string repository = 3;
    */
@@ -66,6 +72,7 @@ export declare type GitHubActionsDestinationConfig = Message<"syncline.syncs.v1.
 
   /**
    * Deployment environment name (environment scope).
+   * At most 255 characters, no control characters.
    *
    * @generated from field: string environment = 4;
    */
@@ -80,6 +87,7 @@ export declare type GitHubActionsDestinationConfig = Message<"syncline.syncs.v1.
 
   /**
    * Organization scope with SELECTED visibility.
+   * Positive ids.
    *
    * @generated from field: repeated int64 selected_repository_ids = 6;
    */
@@ -99,6 +107,8 @@ export declare const GitHubActionsDestinationConfigSchema: GenMessage<GitHubActi
  */
 export declare type DestinationConfig = Message<"syncline.syncs.v1.DestinationConfig"> & {
   /**
+   * Required: exactly one destination.
+   *
    * @generated from oneof syncline.syncs.v1.DestinationConfig.destination
    */
   destination: {
@@ -129,11 +139,15 @@ export declare const DestinationConfigSchema: GenMessage<DestinationConfig>;
  */
 export declare type SyncSource = Message<"syncline.syncs.v1.SyncSource"> & {
   /**
+   * An environment slug: 1-32 lowercase letters, digits and '-', starting with a letter or digit.
+   *
    * @generated from field: string environment = 1;
    */
   environment: string;
 
   /**
+   * An absolute folder path: at most 512 characters and 20 folders, segments of [A-Za-z0-9_.-], no `.` or `..`.
+   *
    * @generated from field: string path = 2;
    */
   path: string;

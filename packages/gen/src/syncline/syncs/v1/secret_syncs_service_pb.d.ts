@@ -17,6 +17,8 @@ export declare const file_syncline_syncs_v1_secret_syncs_service: GenFile;
  */
 export declare type CreateSecretSyncRequest = Message<"syncline.syncs.v1.CreateSecretSyncRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
@@ -29,6 +31,8 @@ export declare type CreateSecretSyncRequest = Message<"syncline.syncs.v1.CreateS
   name: string;
 
   /**
+   * At most 500 characters; no control characters but tab and newline.
+   *
    * @generated from field: string description = 3;
    */
   description: string;
@@ -39,21 +43,29 @@ export declare type CreateSecretSyncRequest = Message<"syncline.syncs.v1.CreateS
   source?: SyncSource | undefined;
 
   /**
+   * A UUID.
+   *
    * @generated from field: string connection_id = 5;
    */
   connectionId: string;
 
   /**
+   * Required: exactly one destination.
+   *
    * @generated from field: syncline.syncs.v1.DestinationConfig destination_config = 6;
    */
   destinationConfig?: DestinationConfig | undefined;
 
   /**
+   * A defined value; unspecified means OVERWRITE_DESTINATION.
+   *
    * @generated from field: syncline.syncs.v1.InitialSyncBehavior initial_sync_behavior = 7;
    */
   initialSyncBehavior: InitialSyncBehavior;
 
   /**
+   * At most 255 characters: {{secretKey}} exactly once, optionally {{environment}}, otherwise letters, digits, '_', '.', '/' and '-'.
+   *
    * @generated from field: string key_schema = 8;
    */
   keySchema: string;
@@ -105,6 +117,8 @@ export declare const CreateSecretSyncResponseSchema: GenMessage<CreateSecretSync
  */
 export declare type GetSecretSyncRequest = Message<"syncline.syncs.v1.GetSecretSyncRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string secret_sync_id = 1;
    */
   secretSyncId: string;
@@ -137,6 +151,8 @@ export declare const GetSecretSyncResponseSchema: GenMessage<GetSecretSyncRespon
  */
 export declare type GetSecretSyncByNameRequest = Message<"syncline.syncs.v1.GetSecretSyncByNameRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
@@ -174,6 +190,8 @@ export declare const GetSecretSyncByNameResponseSchema: GenMessage<GetSecretSync
  */
 export declare type ListSecretSyncsRequest = Message<"syncline.syncs.v1.ListSecretSyncsRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
@@ -186,6 +204,8 @@ export declare type ListSecretSyncsRequest = Message<"syncline.syncs.v1.ListSecr
   destination: Destination;
 
   /**
+   * A UUID, or empty for any.
+   *
    * @generated from field: string connection_id = 3;
    */
   connectionId: string;
@@ -242,12 +262,15 @@ export declare const ListSecretSyncsResponseSchema: GenMessage<ListSecretSyncsRe
  */
 export declare type UpdateSecretSyncRequest = Message<"syncline.syncs.v1.UpdateSecretSyncRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string secret_sync_id = 1;
    */
   secretSyncId: string;
 
   /**
    * The version the caller read; a mismatch is ABORTED and nothing changes.
+   * Required.
    *
    * @generated from field: uint64 expected_version = 2;
    */
@@ -259,6 +282,8 @@ export declare type UpdateSecretSyncRequest = Message<"syncline.syncs.v1.UpdateS
   name?: string | undefined;
 
   /**
+   * At most 500 characters; no control characters but tab and newline.
+   *
    * @generated from field: optional string description = 4;
    */
   description?: string | undefined;
@@ -269,6 +294,8 @@ export declare type UpdateSecretSyncRequest = Message<"syncline.syncs.v1.UpdateS
   source?: SyncSource | undefined;
 
   /**
+   * A UUID.
+   *
    * @generated from field: optional string connection_id = 6;
    */
   connectionId?: string | undefined;
@@ -281,6 +308,8 @@ export declare type UpdateSecretSyncRequest = Message<"syncline.syncs.v1.UpdateS
   destinationConfig?: DestinationConfig | undefined;
 
   /**
+   * At most 255 characters: {{secretKey}} exactly once, optionally {{environment}}, otherwise letters, digits, '_', '.', '/' and '-'.
+   *
    * @generated from field: optional string key_schema = 8;
    */
   keySchema?: string | undefined;
@@ -330,6 +359,8 @@ export declare const UpdateSecretSyncResponseSchema: GenMessage<UpdateSecretSync
  */
 export declare type DeleteSecretSyncRequest = Message<"syncline.syncs.v1.DeleteSecretSyncRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string secret_sync_id = 1;
    */
   secretSyncId: string;
@@ -369,11 +400,15 @@ export declare const DeleteSecretSyncResponseSchema: GenMessage<DeleteSecretSync
  */
 export declare type ImportSecretsRequest = Message<"syncline.syncs.v1.ImportSecretsRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string secret_sync_id = 1;
    */
   secretSyncId: string;
 
   /**
+   * Required: PRIORITIZE_SOURCE or PRIORITIZE_DESTINATION.
+   *
    * @generated from field: syncline.syncs.v1.ImportBehavior behavior = 2;
    */
   behavior: ImportBehavior;
@@ -406,6 +441,8 @@ export declare const ImportSecretsResponseSchema: GenMessage<ImportSecretsRespon
  */
 export declare type RemoveSecretsRequest = Message<"syncline.syncs.v1.RemoveSecretsRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string secret_sync_id = 1;
    */
   secretSyncId: string;
@@ -438,6 +475,8 @@ export declare const RemoveSecretsResponseSchema: GenMessage<RemoveSecretsRespon
  */
 export declare type WatchSecretSyncRequest = Message<"syncline.syncs.v1.WatchSecretSyncRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string secret_sync_id = 1;
    */
   secretSyncId: string;
@@ -498,17 +537,22 @@ export declare const ListDestinationsResponseSchema: GenMessage<ListDestinations
  */
 export declare type CheckDestinationRequest = Message<"syncline.syncs.v1.CheckDestinationRequest"> & {
   /**
+   * Required: exactly one destination.
+   *
    * @generated from field: syncline.syncs.v1.DestinationConfig destination_config = 1;
    */
   destinationConfig?: DestinationConfig | undefined;
 
   /**
+   * At most 255 characters: {{secretKey}} exactly once, optionally {{environment}}, otherwise letters, digits, '_', '.', '/' and '-'.
+   *
    * @generated from field: string key_schema = 2;
    */
   keySchema: string;
 
   /**
    * The sync being edited, left out of the check.
+   * A UUID, or empty.
    *
    * @generated from field: string exclude_secret_sync_id = 3;
    */
@@ -575,6 +619,8 @@ export declare const CheckDestinationResponseSchema: GenMessage<CheckDestination
  */
 export declare type PlanSyncRequest = Message<"syncline.syncs.v1.PlanSyncRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string secret_sync_id = 1;
    */
   secretSyncId: string;
@@ -638,6 +684,8 @@ export declare const PlanSyncResponseSchema: GenMessage<PlanSyncResponse>;
  */
 export declare type TriggerSyncRequest = Message<"syncline.syncs.v1.TriggerSyncRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string secret_sync_id = 1;
    */
   secretSyncId: string;
@@ -670,6 +718,8 @@ export declare const TriggerSyncResponseSchema: GenMessage<TriggerSyncResponse>;
  */
 export declare type ListSyncRunsRequest = Message<"syncline.syncs.v1.ListSyncRunsRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string secret_sync_id = 1;
    */
   secretSyncId: string;
@@ -726,12 +776,15 @@ export declare const ListSyncRunsResponseSchema: GenMessage<ListSyncRunsResponse
  */
 export declare type ListSyncAuditEventsRequest = Message<"syncline.syncs.v1.ListSyncAuditEventsRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string project_id = 1;
    */
   projectId: string;
 
   /**
    * Only this sync's events; empty for every sync of the project.
+   * A UUID, or empty for every sync.
    *
    * @generated from field: string secret_sync_id = 2;
    */

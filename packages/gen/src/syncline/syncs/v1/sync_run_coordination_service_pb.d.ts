@@ -17,6 +17,8 @@ export declare const file_syncline_syncs_v1_sync_run_coordination_service: GenFi
  */
 export declare type BeginSyncRunRequest = Message<"syncline.syncs.v1.BeginSyncRunRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string run_id = 1;
    */
   runId: string;
@@ -92,11 +94,15 @@ export declare const BeginSyncRunResponseSchema: GenMessage<BeginSyncRunResponse
  */
 export declare type RenewSyncRunLeaseRequest = Message<"syncline.syncs.v1.RenewSyncRunLeaseRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string run_id = 1;
    */
   runId: string;
 
   /**
+   * A UUID.
+   *
    * @generated from field: string lease_id = 2;
    */
   leaseId: string;
@@ -138,11 +144,15 @@ export declare const RenewSyncRunLeaseResponseSchema: GenMessage<RenewSyncRunLea
  */
 export declare type CheckSyncRunFenceRequest = Message<"syncline.syncs.v1.CheckSyncRunFenceRequest"> & {
   /**
+   * A UUID.
+   *
    * @generated from field: string run_id = 1;
    */
   runId: string;
 
   /**
+   * A UUID.
+   *
    * @generated from field: string lease_id = 2;
    */
   leaseId: string;
