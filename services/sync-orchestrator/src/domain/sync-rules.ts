@@ -33,7 +33,7 @@ export function normalisedSource(source: SyncSource): { environment: string; pat
 
 /**
  * What the destination's connector refuses in a config beyond the proto's field rules (rules that
- * depend on several fields, like GitHub's scope). Its errors come as "field: problem".
+ * depend on several fields, like a scope that decides which other fields apply). Its errors come as "field: problem".
  */
 export function destinationConfigViolations(config: DestinationConfig): FieldViolation[] {
   const descriptor = destinationOfConfig(config);
