@@ -5,6 +5,7 @@ import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { createLogger } from "@syncline/telemetry";
 import * as grpc from "@grpc/grpc-js";
+import { invalidArgument } from "@syncline/errors";
 import { Code, createRpcClient, createRpcServer, RpcError, type RpcServer } from "./index.ts";
 import { grpcServiceDefinition } from "./service-definition.ts";
 
@@ -22,8 +23,7 @@ beforeAll(async () => {
     SourceSnapshotService,
     {
       async getSourceSnapshot(request) {
-        if (!request.path.startsWith("/"))
-          throw RpcError.invalidArgument([{ field: "path", description: "must start with /" }]);
+        if (!request.path.startsWith("/")) throw invalidArgument([{ field: "path", description: "must start with /" }]);
         if (request.path === "/boom") throw new Error("database said: value=hunter2");
         return { revision: 7n, sourceExists: true, secrets: [{ key: "A", value: "1" }] };
       },
@@ -71,10 +71,13 @@ describe("rpc", () => {
   it("carries field violations to the client and hides unexpected errors", async () => {
     const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
     const invalid = (await client.getSourceSnapshot({ path: "x" }).catch((e: unknown) => e)) as RpcError;
+    expect(invalid).toBeInstanceOf(RpcError);
     expect(invalid.code).toBe(Code.INVALID_ARGUMENT);
+    expect(invalid.kind).toBe("invalid_argument");
     expect(invalid.violations).toEqual([{ field: "path", description: "must start with /" }]);
     const internal = (await client.getSourceSnapshot({ path: "/boom" }).catch((e: unknown) => e)) as RpcError;
     expect(internal.code).toBe(Code.INTERNAL);
+    expect(internal.kind).toBe("internal");
     expect(internal.message).not.toContain("hunter2");
     client.close();
   });

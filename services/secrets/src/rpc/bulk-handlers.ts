@@ -3,7 +3,8 @@ import {
   type SecretsService,
   type SecretWrite,
 } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import { RpcError, type ServiceHandlers } from "@syncline/rpc";
+import { invalidArgument } from "@syncline/errors";
+import type { ServiceHandlers } from "@syncline/rpc";
 import {
   checkComment,
   checkEnvironmentSlug,
@@ -64,7 +65,7 @@ export function bulkHandlers(source: SourceService): Pick<ServiceHandlers<typeof
         const shown = violations.slice(0, REPORTED_VIOLATIONS);
         if (violations.length > shown.length)
           shown.push({ field: "writes", description: `and ${violations.length - shown.length} more invalid fields` });
-        throw RpcError.invalidArgument(shown);
+        throw invalidArgument(shown);
       }
       const result = await source.bulkWriteSecrets(context.principal, request.projectId, writes);
       return { revision: result.revision, secrets: result.secrets.map(secretMessage) };

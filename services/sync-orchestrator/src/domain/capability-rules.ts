@@ -1,7 +1,7 @@
 import type { DestinationDescriptor } from "@syncline/connectors";
 import { createKeySchema } from "@syncline/connectors/sync";
 import { InitialSyncBehavior } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import type { FieldViolation } from "@syncline/rpc";
+import type { FieldViolation } from "@syncline/errors";
 
 /** The options of a sync a destination kind may not support; undefined fields are not checked. */
 export interface SyncOptionsToCheck {

@@ -1,5 +1,5 @@
 import type { Database } from "@syncline/db";
-import { RpcError } from "@syncline/rpc";
+import { failedPrecondition } from "@syncline/errors";
 import { ownedKeys, ownedKeysOverlap, sameInstance } from "../domain/destination-overlap.ts";
 import { findSyncsAtLocation, type SyncRow } from "../store/sync-store.ts";
 
@@ -35,7 +35,7 @@ export async function assertNoOverlap(db: Database, claim: DestinationClaim): Pr
   const [first, ...others] = await findOverlappingSyncs(db, claim);
   if (!first) return;
   const more = others.length > 0 ? ` and ${others.length} more` : "";
-  throw RpcError.failedPrecondition(
+  throw failedPrecondition(
     `the destination overlaps keys owned by sync "${first.name}" (${first.id}, project ${first.projectId})${more}; choose another destination or a key schema that sets the keys apart`,
     [{ field: "destination_config", description: `overlaps keys owned by sync ${first.id}` }],
   );
