@@ -1,6 +1,6 @@
 export { createRpcServer, type RpcServer } from "./server.ts";
 export { createRpcClient, type RpcClient, type ClientOptions, type CallOptions } from "./client.ts";
-export { RpcError, notYetServed, type RpcErrorOptions } from "./rpc-error.ts";
+export { RpcError, notYetServed, toRpcError, type RpcErrorOptions } from "./rpc-error.ts";
 export { statusOfKind, kindOfStatus } from "./status-table.ts";
 export { encodeStatus, decodeStatus, ERROR_DOMAIN } from "./status-details.ts";
 export type { ServerCall, ServerInterceptor, ServerNext } from "./interceptor.ts";
