@@ -1,27 +1,25 @@
-import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import type { Database } from "@syncline/db";
-import type { ServiceHandlers } from "@syncline/rpc";
+import { Code, type CallObserver } from "@syncline/rpc";
 import { cachedRead, type MetricsRegistry } from "@syncline/telemetry";
 import { count } from "drizzle-orm";
 import { outbox } from "../store/schema.ts";
 
 /** The SecretsService methods that write secret values, by the `operation` label they count under. */
-const writeOperations = {
+const writeOperations: Readonly<Record<string, string>> = {
   createSecret: "create",
   updateSecret: "update",
   deleteSecret: "delete",
   rollbackSecret: "rollback",
   bulkWriteSecrets: "bulk_write",
-} as const;
-
-type Handlers = ServiceHandlers<typeof SecretsService>;
+};
 
 /**
  * The secrets service's Prometheus metrics (DESIGN §5): secret writes that succeeded, by
  * operation, and change events waiting in the outbox (counted at most every 5 s). Returns the
- * handlers with the write methods counted; labels carry operation names only.
+ * observer the RPC server's metrics interceptor reports calls to; labels carry operation names only.
  */
-export function withSecretsMetrics(handlers: Handlers, registry: MetricsRegistry, db: Database): Handlers {
+export function secretsMetrics(registry: MetricsRegistry, db: Database): CallObserver {
   const writes = registry.counter(
     "syncline_secrets_writes_total",
     "Secret writes that succeeded, by operation (create, update, delete, rollback, bulk_write).",
@@ -32,14 +30,9 @@ export function withSecretsMetrics(handlers: Handlers, registry: MetricsRegistry
     collect: async () => [{ value: await pending() }],
   });
 
-  const counted: Record<string, unknown> = { ...handlers };
-  for (const [method, operation] of Object.entries(writeOperations)) {
-    const handle = handlers[method as keyof typeof writeOperations] as (...args: unknown[]) => Promise<unknown>;
-    counted[method] = async (...args: unknown[]) => {
-      const response = await handle(...args);
-      writes.inc({ operation });
-      return response;
-    };
-  }
-  return counted as Handlers;
+  return (call) => {
+    if (call.code !== Code.OK || call.service !== SecretsService.typeName) return;
+    const operation = writeOperations[call.method];
+    if (operation !== undefined) writes.inc({ operation });
+  };
 }
