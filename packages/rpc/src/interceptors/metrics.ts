@@ -10,7 +10,7 @@ export interface CallOutcome {
   /** The method's local (camelCase) name, as handlers are keyed: `createSecret`. */
   readonly method: string;
   readonly code: Status;
-  /** The error's kind when the call failed. */
+  /** The error's kind when the call failed; undefined when it succeeded. */
   readonly kind: ErrorKind | undefined;
   readonly durationSeconds: number;
 }

@@ -1,6 +1,6 @@
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import type { Database } from "@syncline/db";
-import { Code, type CallObserver } from "@syncline/rpc";
+import type { CallObserver } from "@syncline/rpc";
 import { cachedRead, type MetricsRegistry } from "@syncline/telemetry";
 import { count } from "drizzle-orm";
 import { outbox } from "../store/schema.ts";
@@ -31,7 +31,7 @@ export function secretsMetrics(registry: MetricsRegistry, db: Database): CallObs
   });
 
   return (call) => {
-    if (call.code !== Code.OK || call.service !== SecretsService.typeName) return;
+    if (call.kind !== undefined || call.service !== SecretsService.typeName) return;
     const operation = writeOperations[call.method];
     if (operation !== undefined) writes.inc({ operation });
   };
