@@ -1,4 +1,4 @@
-import { status as Status } from "@grpc/grpc-js";
+import type { status as Status } from "@grpc/grpc-js";
 import { DomainError, unimplemented, type ErrorKind, type FieldViolation } from "@syncline/errors";
 import { kindOfStatus, statusOfKind } from "./status-table.ts";
 

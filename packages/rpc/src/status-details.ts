@@ -59,10 +59,10 @@ export function decodeStatus(status: Pick<StatusObject, "code" | "details"> & { 
       for (const detail of fromBinary(StatusSchema, raw).details) {
         const info = anyUnpack(detail, ErrorInfoSchema);
         if (info?.domain === ERROR_DOMAIN) kind = info.reason;
-        const badRequest = anyUnpack(detail, BadRequestSchema);
-        badRequest?.fieldViolations.forEach((v) => violations.push({ field: v.field, description: v.description }));
-        const precondition = anyUnpack(detail, PreconditionFailureSchema);
-        precondition?.violations.forEach((v) => violations.push({ field: v.subject, description: v.description }));
+        for (const v of anyUnpack(detail, BadRequestSchema)?.fieldViolations ?? [])
+          violations.push({ field: v.field, description: v.description });
+        for (const v of anyUnpack(detail, PreconditionFailureSchema)?.violations ?? [])
+          violations.push({ field: v.subject, description: v.description });
         const delay = anyUnpack(detail, RetryInfoSchema)?.retryDelay;
         if (delay) retryAfterMs = Number(delay.seconds) * 1000 + Math.round(delay.nanos / 1_000_000);
       }

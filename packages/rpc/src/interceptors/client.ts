@@ -34,7 +34,7 @@ interface DecodedStatus extends grpc.StatusObject {
  */
 export const errorDecoding: grpc.Interceptor = (options, nextCall) =>
   new grpc.InterceptingCall(nextCall(options), {
-    start(metadata, listener, next) {
+    start(metadata, _listener, next) {
       next(metadata, {
         onReceiveStatus(status, nextStatus) {
           if (status.code === grpc.status.OK) return nextStatus(status);
