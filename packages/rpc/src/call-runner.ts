@@ -28,7 +28,7 @@ export function runUnary(spec: MethodSpec): grpc.handleUnaryCall<unknown, unknow
   return (call, callback) => {
     const handler: ServerNext = (serverCall) =>
       spec.handler(serverCall.request, handlerContext(serverCall)) as Promise<unknown>;
-    start(spec, call, handler).run.then(
+    runChain(spec, call, handler).run.then(
       (response) => callback(null, response),
       (error: unknown) => callback(toStatus(error)),
     );
@@ -45,15 +45,13 @@ export function runServerStreaming(spec: MethodSpec): grpc.handleServerStreaming
   return (call) => {
     const handler: ServerNext = async (serverCall) => {
       const { signal } = serverCall;
-      for await (const response of spec.handler(
-        serverCall.request,
-        handlerContext(serverCall),
-      ) as AsyncIterable<unknown>) {
+      const responses = spec.handler(serverCall.request, handlerContext(serverCall)) as AsyncIterable<unknown>;
+      for await (const response of responses) {
         if (signal.aborted) break;
         if (!call.write(response)) await drained(call, signal);
       }
     };
-    const { run, signal } = start(spec, call, handler);
+    const { run, signal } = runChain(spec, call, handler);
     run.then(
       () => call.end(),
       (error: unknown) => {
@@ -70,7 +68,11 @@ type GrpcCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStre
  * Runs `handler` inside the interceptor chain with the call's cancellation and deadline as an
  * AbortSignal (aborted with a cancelled / deadline_exceeded RpcError).
  */
-function start(spec: MethodSpec, call: GrpcCall, handler: ServerNext): { run: Promise<unknown>; signal: AbortSignal } {
+function runChain(
+  spec: MethodSpec,
+  call: GrpcCall,
+  handler: ServerNext,
+): { run: Promise<unknown>; signal: AbortSignal } {
   const controller = new AbortController();
   call.on("cancelled", () => controller.abort(new RpcError(grpc.status.CANCELLED, "call cancelled")));
   const deadline = call.getDeadline();
