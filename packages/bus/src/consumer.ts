@@ -1,8 +1,8 @@
 import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { jetstream, type ConsumerMessages, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { SpanKind, SpanStatusCode, context, propagation, trace, type Span } from "@opentelemetry/api";
-import type { Logger } from "@syncline/telemetry";
+import { SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
+import { readTraceContext, type Logger } from "@syncline/telemetry";
 import type { DeadLetterReason, DeadLetters } from "./dead-letters.ts";
 import type { ConsumerDefinition } from "./topology.ts";
 
@@ -115,12 +115,7 @@ export function startConsumer<D extends DescMessage>(options: {
   });
 
   async function handleOne(msg: JsMsg): Promise<void> {
-    const carrier: Record<string, string> = {};
-    for (const header of ["traceparent", "tracestate"]) {
-      const value = msg.headers?.get(header);
-      if (value) carrier[header] = value;
-    }
-    const parent = propagation.extract(context.active(), carrier);
+    const parent = readTraceContext((key) => msg.headers?.get(key));
     const attributes = {
       "messaging.system": "nats",
       "messaging.destination.name": msg.subject,

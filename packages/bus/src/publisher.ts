@@ -1,7 +1,8 @@
 import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { jetstream, type JetStreamClient, type PubAck } from "@nats-io/jetstream";
 import { headers as natsHeaders, type NatsConnection } from "@nats-io/nats-core";
-import { SpanKind, SpanStatusCode, context, propagation, trace } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
+import { extractTraceContext, writeTraceContext } from "@syncline/telemetry";
 
 const tracer = trace.getTracer("syncline.bus");
 
@@ -33,9 +34,7 @@ export function createEventPublisher(nc: NatsConnection, js: JetStreamClient = j
     bytes: Uint8Array,
     options: { msgId: string; typeName: string; traceContext?: Record<string, string> },
   ) => {
-    const parent = options.traceContext
-      ? propagation.extract(context.active(), options.traceContext)
-      : context.active();
+    const parent = options.traceContext ? extractTraceContext(options.traceContext) : context.active();
     const attributes = {
       "messaging.system": "nats",
       "messaging.destination.name": subject,
@@ -48,9 +47,7 @@ export function createEventPublisher(nc: NatsConnection, js: JetStreamClient = j
       async (span) => {
         try {
           const headers = natsHeaders();
-          const carrier: Record<string, string> = {};
-          propagation.inject(context.active(), carrier);
-          for (const [key, value] of Object.entries(carrier)) headers.set(key, value);
+          writeTraceContext((key, value) => headers.set(key, value));
           headers.set("Content-Type", `application/x-protobuf; proto=${options.typeName}`);
           const ack = await js.publish(subject, bytes, { msgID: options.msgId, headers });
           span.setAttribute("messaging.nats.duplicate", ack.duplicate);

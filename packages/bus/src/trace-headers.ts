@@ -1,14 +1,13 @@
 import { headers as natsHeaders, type MsgHdrs } from "@nats-io/nats-core";
-import { SpanKind, context, propagation, trace, type Span } from "@opentelemetry/api";
+import { SpanKind, trace, type Span } from "@opentelemetry/api";
+import { readTraceContext, writeTraceContext } from "@syncline/telemetry";
 
 const tracer = trace.getTracer("syncline.bus");
 
 /** NATS headers carrying the active W3C trace context (for core request/reply messages). */
 export function traceHeaders(): MsgHdrs {
   const headers = natsHeaders();
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  for (const [key, value] of Object.entries(carrier)) headers.set(key, value);
+  writeTraceContext((key, value) => headers.set(key, value));
   return headers;
 }
 
@@ -21,12 +20,7 @@ export function withMessageSpan<T>(
   headers: MsgHdrs | undefined,
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
-  const carrier: Record<string, string> = {};
-  for (const key of ["traceparent", "tracestate"]) {
-    const value = headers?.get(key);
-    if (value) carrier[key] = value;
-  }
-  const parent = propagation.extract(context.active(), carrier);
+  const parent = readTraceContext((key) => headers?.get(key));
   return tracer.startActiveSpan(
     name,
     { kind: SpanKind.SERVER, attributes: { "messaging.system": "nats" } },

@@ -27,6 +27,8 @@ export type ErrorKind =
   | "deadline_exceeded"
   /** The operation is not served by this version (UNIMPLEMENTED). */
   | "unimplemented"
+  /** The caller gave up on the call (cancelled it) before it finished (CANCELLED). */
+  | "cancelled"
   /** A bug or an unexpected state; never a caller's fault (INTERNAL). */
   | "internal";
 

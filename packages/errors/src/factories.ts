@@ -21,6 +21,7 @@ export function assertValid(violations: readonly FieldViolation[]): void {
   if (violations.length > 0) throw invalidArgument(violations);
 }
 
+/** The system is not in a state to accept the request; `violations` name the fields involved. */
 export function failedPrecondition(message: string, violations: readonly FieldViolation[] = []): DomainError {
   return new DomainError("failed_precondition", message, { violations });
 }
@@ -30,22 +31,37 @@ export function conflict(message: string): DomainError {
   return new DomainError("conflict", message);
 }
 
+/** A size or count limit was exceeded; retrying the same request cannot help. */
 export function limitExceeded(message: string, violations: readonly FieldViolation[] = []): DomainError {
   return new DomainError("limit_exceeded", message, { violations });
 }
 
+/** The caller is known but may not do this. */
 export function permissionDenied(message: string): DomainError {
   return new DomainError("permission_denied", message);
 }
 
+/** The caller could not be identified. */
 export function unauthenticated(message: string): DomainError {
   return new DomainError("unauthenticated", message);
 }
 
+/** A dependency is down or did not answer; `retryAfterMs` when the thrower knows how long to wait. */
 export function unavailable(message: string, options: DomainErrorOptions = {}): DomainError {
   return new DomainError("unavailable", message, options);
 }
 
+/** The peer did not answer before the caller's deadline. */
+export function deadlineExceeded(message: string): DomainError {
+  return new DomainError("deadline_exceeded", message);
+}
+
+/** The operation is not served by this version. */
+export function unimplemented(message: string): DomainError {
+  return new DomainError("unimplemented", message);
+}
+
+/** A bug or an unexpected state; the RPC edge shows callers a generic message. */
 export function internal(message: string, options: DomainErrorOptions = {}): DomainError {
   return new DomainError("internal", message, options);
 }

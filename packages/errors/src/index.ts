@@ -9,6 +9,7 @@ export {
   alreadyExists,
   assertValid,
   conflict,
+  deadlineExceeded,
   failedPrecondition,
   internal,
   invalidArgument,
@@ -17,4 +18,5 @@ export {
   permissionDenied,
   unauthenticated,
   unavailable,
+  unimplemented,
 } from "./factories.ts";

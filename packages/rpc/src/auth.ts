@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from "node:crypto";
 import type { Metadata } from "@grpc/grpc-js";
-import { RpcError } from "./rpc-error.ts";
+import { permissionDenied, unauthenticated } from "@syncline/errors";
 
 /**
  * Who is calling. `admin` holds the bootstrap admin token (external API); `service` holds the
@@ -30,13 +30,13 @@ export function authenticate(metadata: Metadata, tokens: TokenSet): Principal {
   return "anonymous";
 }
 
-/** Throws UNAUTHENTICATED or PERMISSION_DENIED unless `principal` is allowed by `access`. */
+/** Throws unauthenticated or permission_denied unless `principal` is allowed by `access`. */
 export function authorize(principal: Principal, access: Access, method: string): void {
   if (access.includes(principal)) return;
   if (principal === "anonymous") {
-    throw RpcError.unauthenticated(`${method} needs a valid bearer token in the "authorization" metadata`);
+    throw unauthenticated(`${method} needs a valid bearer token in the "authorization" metadata`);
   }
-  throw RpcError.permissionDenied(`${method} is not available to the ${principal} credential`);
+  throw permissionDenied(`${method} is not available to the ${principal} credential`);
 }
 
 function digest(token: string): Buffer {

@@ -1,39 +1,37 @@
-import type { DescMethod, DescService, Message } from "@bufbuild/protobuf";
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { SpanKind, SpanStatusCode, context, propagation, trace, type Span } from "@opentelemetry/api";
-import { isDomainError } from "@syncline/errors";
-import type { Logger } from "@syncline/telemetry";
-import type { Principal } from "./auth.ts";
+import { internal } from "@syncline/errors";
+import type { Access } from "./auth.ts";
 import type { CallContext } from "./handlers.ts";
-import { validateRequest } from "./request-validation.ts";
-import { RpcError, toServiceError } from "./rpc-error.ts";
+import {
+  applyInterceptors,
+  handlerContext,
+  type ServerCall,
+  type ServerInterceptor,
+  type ServerNext,
+} from "./interceptor.ts";
+import { RpcError, toRpcError } from "./rpc-error.ts";
+import { encodeStatus } from "./status-details.ts";
 
 /** Everything needed to serve one method. */
 export interface MethodSpec {
   readonly service: DescService;
   readonly method: DescMethod;
-  /** Authenticates and authorizes; throws RpcError. */
-  readonly gate: (metadata: grpc.Metadata) => Principal;
+  readonly access: Access;
   readonly handler: (request: unknown, context: CallContext) => unknown;
-  readonly logger: Logger;
+  /** What runs around the handler, outermost first (see server-interceptors.ts). */
+  readonly interceptors: readonly ServerInterceptor[];
 }
 
-const tracer = trace.getTracer("syncline.rpc");
-
-/** Adapts a promise-returning handler to grpc-js: auth, span, deadline, error mapping. */
+/** Adapts a promise-returning handler to grpc-js: runs the interceptor chain, then answers. */
 export function runUnary(spec: MethodSpec): grpc.handleUnaryCall<unknown, unknown> {
   return (call, callback) => {
-    withServerSpan(spec, call, async (span, callContext) => {
-      try {
-        const ctx = callContext();
-        validateRequest(spec.method.input, call.request as Message);
-        const response = await (spec.handler(call.request, ctx) as Promise<unknown>);
-        span.setAttribute("rpc.grpc.status_code", grpc.status.OK);
-        callback(null, response);
-      } catch (error) {
-        callback(toCallerError(spec, error, span) as grpc.ServiceError);
-      }
-    });
+    const handler: ServerNext = (serverCall) =>
+      spec.handler(serverCall.request, handlerContext(serverCall)) as Promise<unknown>;
+    runChain(spec, call, handler).run.then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(toStatus(error)),
+    );
   };
 }
 
@@ -45,24 +43,69 @@ export function runUnary(spec: MethodSpec): grpc.handleUnaryCall<unknown, unknow
  */
 export function runServerStreaming(spec: MethodSpec): grpc.handleServerStreamingCall<unknown, unknown> {
   return (call) => {
-    withServerSpan(spec, call, async (span, callContext) => {
-      let signal: AbortSignal | undefined;
-      try {
-        const ctx = callContext();
-        signal = ctx.signal;
-        validateRequest(spec.method.input, call.request as Message);
-        for await (const response of spec.handler(call.request, ctx) as AsyncIterable<unknown>) {
-          if (signal.aborted) break;
-          if (!call.write(response)) await drained(call, signal);
-        }
-        span.setAttribute("rpc.grpc.status_code", grpc.status.OK);
-        call.end();
-      } catch (error) {
-        if (signal?.aborted) return;
-        call.emit("error", toCallerError(spec, error, span));
+    const handler: ServerNext = async (serverCall) => {
+      const { signal } = serverCall;
+      const responses = spec.handler(serverCall.request, handlerContext(serverCall)) as AsyncIterable<unknown>;
+      for await (const response of responses) {
+        if (signal.aborted) break;
+        if (!call.write(response)) await drained(call, signal);
       }
-    });
+    };
+    const { run, signal } = runChain(spec, call, handler);
+    run.then(
+      () => call.end(),
+      (error: unknown) => {
+        // A cancelled call has no one left to tell.
+        if (!signal.aborted) call.emit("error", toStatus(error));
+      },
+    );
   };
+}
+
+type GrpcCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
+
+/**
+ * Runs `handler` inside the interceptor chain with the call's cancellation and deadline as an
+ * AbortSignal (aborted with a cancelled / deadline_exceeded RpcError).
+ */
+function runChain(
+  spec: MethodSpec,
+  call: GrpcCall,
+  handler: ServerNext,
+): { run: Promise<unknown>; signal: AbortSignal } {
+  const controller = new AbortController();
+  call.on("cancelled", () => controller.abort(new RpcError(grpc.status.CANCELLED, "call cancelled")));
+  const deadline = call.getDeadline();
+  const deadlineDate =
+    deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(Number(deadline)) : undefined;
+  const timer = deadlineDate
+    ? setTimeout(
+        () => controller.abort(new RpcError(grpc.status.DEADLINE_EXCEEDED, "deadline exceeded")),
+        Math.max(0, deadlineDate.getTime() - Date.now()),
+      )
+    : undefined;
+  const serverCall: ServerCall = {
+    service: spec.service,
+    method: spec.method,
+    access: spec.access,
+    request: call.request,
+    principal: "anonymous",
+    metadata: call.metadata,
+    signal: controller.signal,
+    deadline: deadlineDate,
+  };
+  const run = Promise.resolve()
+    .then(() => applyInterceptors(spec.interceptors, handler)(serverCall))
+    .finally(() => {
+      if (timer) clearTimeout(timer);
+    });
+  return { run, signal: controller.signal };
+}
+
+/** The status a failed call answers; errors the chain did not map (none, normally) become INTERNAL. */
+function toStatus(error: unknown): grpc.StatusObject {
+  if (error instanceof RpcError) return encodeStatus(error);
+  return encodeStatus(toRpcError(internal("internal error; the operators' logs have the details")));
 }
 
 /** Resolves when `call` can take more responses, or when the call ends (cancelled, deadline). */
@@ -78,68 +121,4 @@ function drained(call: grpc.ServerWritableStream<unknown, unknown>, signal: Abor
     call.on("close", done);
     signal.addEventListener("abort", done, { once: true });
   });
-}
-
-type ServerCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
-
-/**
- * Runs `body` inside a SERVER span continuing the caller's trace. `callContext()` authenticates
- * (throwing RpcError) and returns the handler's context, so auth failures flow through the same
- * error path as handler failures.
- */
-function withServerSpan(
-  spec: MethodSpec,
-  call: ServerCall,
-  body: (span: Span, callContext: () => CallContext) => Promise<void>,
-): void {
-  const carrier: Record<string, string> = {};
-  for (const name of ["traceparent", "tracestate"]) {
-    const value = call.metadata.get(name)[0];
-    if (typeof value === "string") carrier[name] = value;
-  }
-  const parent = propagation.extract(context.active(), carrier);
-  const name = `${spec.service.typeName}/${spec.method.name}`;
-  const attributes = { "rpc.system": "grpc", "rpc.service": spec.service.typeName, "rpc.method": spec.method.name };
-  tracer.startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, (span) => {
-    const controller = new AbortController();
-    call.on("cancelled", () => controller.abort(new RpcError(grpc.status.CANCELLED, "call cancelled")));
-    const deadline = call.getDeadline();
-    const deadlineDate =
-      deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(Number(deadline)) : undefined;
-    const timer = deadlineDate
-      ? setTimeout(
-          () => controller.abort(new RpcError(grpc.status.DEADLINE_EXCEEDED, "deadline exceeded")),
-          Math.max(0, deadlineDate.getTime() - Date.now()),
-        )
-      : undefined;
-    const callContext = (): CallContext => ({
-      principal: spec.gate(call.metadata),
-      metadata: call.metadata,
-      signal: controller.signal,
-      deadline: deadlineDate,
-    });
-    body(span, callContext).finally(() => {
-      if (timer) clearTimeout(timer);
-      span.end();
-    });
-  });
-}
-
-/** Maps any error to what the caller sees; unexpected errors become INTERNAL without details. */
-function toCallerError(spec: MethodSpec, error: unknown, span: Span): Partial<grpc.ServiceError> {
-  // Until the edge maps every DomainError kind in one table: request rules refuse as INVALID_ARGUMENT.
-  if (isDomainError(error, "invalid_argument")) error = RpcError.invalidArgument(error.violations);
-  if (error instanceof RpcError) {
-    span.setAttribute("rpc.grpc.status_code", error.code);
-    if (error.code === grpc.status.INTERNAL || error.code === grpc.status.UNKNOWN)
-      span.setStatus({ code: SpanStatusCode.ERROR });
-    return toServiceError(error);
-  }
-  const traceId = span.spanContext().traceId;
-  spec.logger.error({ err: error, method: spec.method.name }, "unexpected error in rpc handler");
-  span.setStatus({ code: SpanStatusCode.ERROR, message: "internal error" });
-  span.setAttribute("rpc.grpc.status_code", grpc.status.INTERNAL);
-  return toServiceError(
-    new RpcError(grpc.status.INTERNAL, `internal error (trace ${traceId}); the operators' logs have the details`),
-  );
 }

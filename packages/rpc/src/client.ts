@@ -1,7 +1,8 @@
 import type { DescMethod, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { SpanKind, SpanStatusCode, context, propagation, trace } from "@opentelemetry/api";
-import { fromServiceError, RpcError } from "./rpc-error.ts";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { bearerToken, errorDecoding, rpcErrorOf, traceContext } from "./interceptors/client.ts";
+import { RpcError } from "./rpc-error.ts";
 import { grpcServiceDefinition } from "./service-definition.ts";
 
 type MethodShape = Pick<DescMethod, "input" | "output" | "methodKind">;
@@ -35,24 +36,23 @@ export interface ClientOptions {
 
 const tracer = trace.getTracer("syncline.rpc");
 
+/**
+ * The client interceptors (grpc-js), outermost first: the bearer token, the trace context, and the
+ * decoding of a failed call's status into an RpcError of the vocabulary.
+ */
+function clientInterceptors(options: ClientOptions): grpc.Interceptor[] {
+  return [...(options.token ? [bearerToken(options.token)] : []), traceContext, errorDecoding];
+}
+
 /** Creates a typed client; every call carries the bearer token, a deadline and the trace context. */
 export function createRpcClient<S extends DescService>(service: S, options: ClientOptions): RpcClient<S> {
   const Constructor = grpc.makeGenericClientConstructor(grpcServiceDefinition(service), service.typeName);
-  const raw = new Constructor(options.address, grpc.credentials.createInsecure()) as unknown as Record<
-    string,
-    (...args: unknown[]) => unknown
-  >;
+  const raw = new Constructor(options.address, grpc.credentials.createInsecure(), {
+    interceptors: clientInterceptors(options),
+  }) as unknown as Record<string, (...args: unknown[]) => unknown>;
   const client: Record<string, unknown> = { close: () => (raw as unknown as grpc.Client).close() };
   for (const method of service.methods) {
     const name = `${service.typeName}/${method.name}`;
-    const metadataFor = () => {
-      const metadata = new grpc.Metadata();
-      if (options.token) metadata.set("authorization", `Bearer ${options.token}`);
-      const carrier: Record<string, string> = {};
-      propagation.inject(context.active(), carrier);
-      for (const [key, value] of Object.entries(carrier)) metadata.set(key, value);
-      return metadata;
-    };
     const fn = raw[method.localName]!.bind(raw);
     if (method.methodKind === "unary") {
       client[method.localName] = (request: unknown, callOptions: CallOptions = {}) =>
@@ -64,11 +64,11 @@ export function createRpcClient<S extends DescService>(service: S, options: Clie
               const deadlineMs = callOptions.deadlineMs ?? options.deadlineMs ?? 15_000;
               const call = fn(
                 request,
-                metadataFor(),
+                new grpc.Metadata(),
                 { deadline: Date.now() + deadlineMs },
                 (error: grpc.ServiceError | null, response: unknown) => {
                   if (error) {
-                    const rpcError = fromServiceError(error);
+                    const rpcError = rpcErrorOf(error);
                     span.setAttribute("rpc.grpc.status_code", rpcError.code);
                     span.setStatus({ code: SpanStatusCode.ERROR });
                     span.end();
@@ -87,7 +87,7 @@ export function createRpcClient<S extends DescService>(service: S, options: Clie
       client[method.localName] = (request: unknown, callOptions: CallOptions = {}) =>
         streamResponses(() => {
           const deadline = callOptions.deadlineMs ? { deadline: Date.now() + callOptions.deadlineMs } : {};
-          const call = fn(request, metadataFor(), deadline) as grpc.ClientReadableStream<unknown>;
+          const call = fn(request, new grpc.Metadata(), deadline) as grpc.ClientReadableStream<unknown>;
           callOptions.signal?.addEventListener("abort", () => call.cancel(), { once: true });
           return call;
         });
@@ -101,7 +101,7 @@ async function* streamResponses(open: () => grpc.ClientReadableStream<unknown>):
   try {
     for await (const message of call) yield message as never;
   } catch (error) {
-    if ((error as grpc.ServiceError).code !== undefined) throw fromServiceError(error as grpc.ServiceError);
+    if ((error as grpc.ServiceError).code !== undefined) throw rpcErrorOf(error as grpc.ServiceError);
     throw error;
   } finally {
     call.cancel();

@@ -1,7 +1,7 @@
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "@syncline/gen/grpc/health/v1/health_pb.js";
 import { EventEmitter, on } from "node:events";
 import type { ServiceHandlers } from "./handlers.ts";
-import { RpcError } from "./rpc-error.ts";
+import { notFound } from "@syncline/errors";
 
 /**
  * grpc.health.v1.Health for probes (Kubernetes gRPC probes, grpc_health_probe). The empty service
@@ -34,7 +34,7 @@ export function createHealthService(): HealthService {
     handlers: {
       async check(request) {
         const status = statuses.get(request.service);
-        if (status === undefined) throw RpcError.notFound(`service "${request.service}"`);
+        if (status === undefined) throw notFound(`service "${request.service}"`);
         return { status };
       },
       async *watch(request, context) {

@@ -1,6 +1,10 @@
 export { createRpcServer, type RpcServer } from "./server.ts";
 export { createRpcClient, type RpcClient, type ClientOptions, type CallOptions } from "./client.ts";
-export { RpcError, assertValid, notYetServed, type FieldViolation } from "./rpc-error.ts";
+export { RpcError, notYetServed, toRpcError, type RpcErrorOptions } from "./rpc-error.ts";
+export { statusOfKind, kindOfStatus } from "./status-table.ts";
+export { encodeStatus, decodeStatus, ERROR_DOMAIN } from "./status-details.ts";
+export type { ServerCall, ServerInterceptor, ServerNext } from "./interceptor.ts";
+export type { CallObserver, CallOutcome } from "./interceptors/metrics.ts";
 export type { Principal, Access, TokenSet } from "./auth.ts";
 export type { CallContext, ServiceHandlers, UnaryHandler, ServerStreamingHandler } from "./handlers.ts";
 export type { HealthService } from "./health.ts";

@@ -1,113 +1,51 @@
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
-import { status as Status, Metadata, type ServiceError } from "@grpc/grpc-js";
-import { BadRequestSchema, PreconditionFailureSchema } from "@syncline/gen/google/rpc/error_details_pb.js";
-import { StatusSchema } from "@syncline/gen/google/rpc/status_pb.js";
+import type { status as Status } from "@grpc/grpc-js";
+import { DomainError, unimplemented, type ErrorKind, type FieldViolation } from "@syncline/errors";
+import { kindOfStatus, statusOfKind } from "./status-table.ts";
 
-/** A request field at fault and what is wrong with it, e.g. `{ field: "source.path", description: "…" }`. */
-export interface FieldViolation {
-  readonly field: string;
-  readonly description: string;
+/** What an RpcError carries besides its code, message and violations. */
+export interface RpcErrorOptions {
+  /** The kind from the vocabulary; by default the one the code means (see status-table.ts). */
+  readonly kind?: ErrorKind;
+  readonly retryAfterMs?: number;
+  readonly cause?: unknown;
 }
 
 /**
- * An error meant for the caller: a gRPC status code, an actionable message, and field violations
- * (sent as google.rpc.BadRequest in `grpc-status-details-bin`). Messages must never carry a secret.
+ * A failed call as our clients report it: a DomainError (so callers classify it by `kind`, like
+ * any error of the vocabulary) that also carries the gRPC status `code` the peer answered, for
+ * callers that think in gRPC codes. The server edge sends every DomainError as an RpcError.
  */
-export class RpcError extends Error {
+export class RpcError extends DomainError {
   readonly code: Status;
-  readonly violations: readonly FieldViolation[];
 
-  constructor(code: Status, message: string, violations: readonly FieldViolation[] = []) {
-    super(message);
+  constructor(
+    code: Status,
+    message: string,
+    violations: readonly FieldViolation[] = [],
+    options: RpcErrorOptions = {},
+  ) {
+    super(options.kind ?? kindOfStatus(code), message, {
+      violations,
+      ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
     this.name = "RpcError";
     this.code = code;
-    this.violations = violations;
-  }
-
-  /** INVALID_ARGUMENT naming every field at fault. */
-  static invalidArgument(violations: readonly FieldViolation[]): RpcError {
-    const summary = violations.map((v) => `${v.field}: ${v.description}`).join("; ");
-    return new RpcError(Status.INVALID_ARGUMENT, `invalid request: ${summary}`, violations);
-  }
-
-  static notFound(what: string): RpcError {
-    return new RpcError(Status.NOT_FOUND, `${what} not found`);
-  }
-
-  static alreadyExists(what: string): RpcError {
-    return new RpcError(Status.ALREADY_EXISTS, `${what} already exists`);
-  }
-
-  static failedPrecondition(message: string, violations: readonly FieldViolation[] = []): RpcError {
-    return new RpcError(Status.FAILED_PRECONDITION, message, violations);
-  }
-
-  static aborted(message: string): RpcError {
-    return new RpcError(Status.ABORTED, message);
-  }
-
-  static unauthenticated(message: string): RpcError {
-    return new RpcError(Status.UNAUTHENTICATED, message);
-  }
-
-  static permissionDenied(message: string): RpcError {
-    return new RpcError(Status.PERMISSION_DENIED, message);
-  }
-
-  static unavailable(message: string): RpcError {
-    return new RpcError(Status.UNAVAILABLE, message);
   }
 }
 
-/** Throws INVALID_ARGUMENT when `violations` is not empty. */
-export function assertValid(violations: readonly FieldViolation[]): void {
-  if (violations.length > 0) throw RpcError.invalidArgument(violations);
-}
-
-/** Encodes an RpcError as the grpc-js error object a handler passes back. */
-export function toServiceError(error: RpcError): Partial<ServiceError> {
-  const metadata = new Metadata();
-  const details = [];
-  if (error.violations.length > 0) {
-    const fieldViolations = error.violations.map((v) => ({ field: v.field, description: v.description }));
-    if (error.code === Status.FAILED_PRECONDITION) {
-      const violations = error.violations.map((v) => ({ type: "FIELD", subject: v.field, description: v.description }));
-      details.push(anyPack(PreconditionFailureSchema, create(PreconditionFailureSchema, { violations })));
-    } else {
-      details.push(anyPack(BadRequestSchema, create(BadRequestSchema, { fieldViolations })));
-    }
-  }
-  const statusMessage = create(StatusSchema, { code: error.code, message: error.message, details });
-  metadata.set("grpc-status-details-bin", Buffer.from(toBinary(StatusSchema, statusMessage)));
-  return { code: error.code, details: error.message, metadata };
-}
-
-/** Decodes a grpc-js client error (with its status details) back into an RpcError. */
-export function fromServiceError(error: ServiceError): RpcError {
-  const violations: FieldViolation[] = [];
-  const raw = error.metadata?.get("grpc-status-details-bin")[0];
-  if (raw instanceof Buffer) {
-    try {
-      const decoded = fromBinary(StatusSchema, raw);
-      for (const detail of decoded.details) {
-        const badRequest = anyUnpack(detail, BadRequestSchema);
-        for (const v of badRequest?.fieldViolations ?? [])
-          violations.push({ field: v.field, description: v.description });
-        const precondition = anyUnpack(detail, PreconditionFailureSchema);
-        for (const v of precondition?.violations ?? [])
-          violations.push({ field: v.subject, description: v.description });
-      }
-    } catch {
-      // Undecodable details: keep code and message.
-    }
-  }
-  return new RpcError(error.code ?? Status.UNKNOWN, error.details || error.message, violations);
+/** The RpcError the edge answers for a DomainError: same kind, message and details, the table's code. */
+export function toRpcError(error: DomainError): RpcError {
+  if (error instanceof RpcError) return error;
+  return new RpcError(statusOfKind[error.kind], error.message, error.violations, {
+    kind: error.kind,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+  });
 }
 
 /** A handler for an RPC this version does not serve yet: answers UNIMPLEMENTED naming it. */
 export function notYetServed(method: string): () => Promise<never> {
   return async () => {
-    throw new RpcError(Status.UNIMPLEMENTED, `${method} is not available in this version`);
+    throw unimplemented(`${method} is not available in this version`);
   };
 }

@@ -5,6 +5,7 @@ import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { createLogger } from "@syncline/telemetry";
 import * as grpc from "@grpc/grpc-js";
+import { invalidArgument } from "@syncline/errors";
 import { Code, createRpcClient, createRpcServer, RpcError, type RpcServer } from "./index.ts";
 import { grpcServiceDefinition } from "./service-definition.ts";
 
@@ -33,7 +34,7 @@ beforeAll(async () => {
     {
       async getSourceSnapshot(request) {
         if (request.path === "/refused")
-          throw RpcError.invalidArgument([{ field: "path", description: "is refused by the handler" }]);
+          throw invalidArgument([{ field: "path", description: "is refused by the handler" }]);
         if (request.path === "/boom") throw new Error("database said: value=hunter2");
         return { revision: 7n, sourceExists: true, secrets: [{ key: "A", value: "1" }] };
       },
@@ -81,13 +82,16 @@ describe("rpc", () => {
   it("carries field violations to the client and hides unexpected errors", async () => {
     const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
     const invalid = (await client.getSourceSnapshot({ ...at, path: "/refused" }).catch((e: unknown) => e)) as RpcError;
+    expect(invalid).toBeInstanceOf(RpcError);
     expect(invalid.code).toBe(Code.INVALID_ARGUMENT);
+    expect(invalid.kind).toBe("invalid_argument");
     expect(invalid.violations).toEqual([{ field: "path", description: "is refused by the handler" }]);
     const edge = (await client.getSourceSnapshot({ ...at, path: "x" }).catch((e: unknown) => e)) as RpcError;
     expect(edge.code).toBe(Code.INVALID_ARGUMENT);
     expect(edge.violations).toEqual([{ field: "path", description: "must be absolute (start with /)" }]);
     const internal = (await client.getSourceSnapshot({ ...at, path: "/boom" }).catch((e: unknown) => e)) as RpcError;
     expect(internal.code).toBe(Code.INTERNAL);
+    expect(internal.kind).toBe("internal");
     expect(internal.message).not.toContain("hunter2");
     client.close();
   });

@@ -1,14 +1,19 @@
 import type { DescService } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import type { Logger } from "@syncline/telemetry";
-import { authenticate, authorize, type Access, type TokenSet } from "./auth.ts";
+import type { Access, TokenSet } from "./auth.ts";
 import type { ServiceHandlers } from "./handlers.ts";
 import { createHealthService, type HealthService } from "./health.ts";
 import { addReflection } from "./reflection.ts";
 import { grpcServiceDefinition } from "./service-definition.ts";
 import { runServerStreaming, runUnary } from "./call-runner.ts";
+import type { CallObserver } from "./interceptors/metrics.ts";
+import { serverInterceptors } from "./server-interceptors.ts";
 
-/** A gRPC server with authentication, tracing, error mapping, health and reflection built in. */
+/**
+ * A gRPC server whose every call runs through the interceptors of server-interceptors.ts (tracing,
+ * metrics, error mapping, authentication), with health and reflection built in.
+ */
 export interface RpcServer {
   /** Registers a service; `access` says who may call it (per method overrides allowed). */
   add<S extends DescService>(
@@ -23,14 +28,23 @@ export interface RpcServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
-/** Creates an RpcServer that authenticates bearer tokens from `tokens`. */
-export function createRpcServer(options: { tokens: TokenSet; logger: Logger; maxMessageBytes?: number }): RpcServer {
+/**
+ * Creates an RpcServer that authenticates bearer tokens from `tokens`; `observers` receive every
+ * call's outcome (the service's RPC metrics).
+ */
+export function createRpcServer(options: {
+  tokens: TokenSet;
+  logger: Logger;
+  maxMessageBytes?: number;
+  observers?: readonly CallObserver[];
+}): RpcServer {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": options.maxMessageBytes ?? 16 * 1024 * 1024,
     "grpc.max_send_message_length": options.maxMessageBytes ?? 64 * 1024 * 1024,
   });
   const health = createHealthService();
   const services: DescService[] = [];
+  const interceptors = serverInterceptors(options);
 
   const rpc: RpcServer = {
     health,
@@ -44,12 +58,7 @@ export function createRpcServer(options: { tokens: TokenSet; logger: Logger; max
             (access as { default: Access }).default);
         const handler = (handlers as Record<string, unknown>)[method.localName];
         if (typeof handler !== "function") throw new Error(`no handler for ${service.typeName}.${method.name}`);
-        const gate = (metadata: grpc.Metadata) => {
-          const principal = authenticate(metadata, options.tokens);
-          authorize(principal, allowed, `${service.typeName}/${method.name}`);
-          return principal;
-        };
-        const spec = { service, method, gate, handler: handler as never, logger: options.logger };
+        const spec = { service, method, access: allowed, handler: handler as never, interceptors };
         implementation[method.localName] =
           method.methodKind === "server_streaming" ? runServerStreaming(spec) : runUnary(spec);
       }

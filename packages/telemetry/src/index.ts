@@ -1,4 +1,12 @@
-export { initTelemetry, injectTraceContext, extractTraceContext, type Telemetry, type TraceExport } from "./tracing.ts";
+export { initTelemetry, type Telemetry, type TraceExport } from "./tracing.ts";
+export {
+  writeTraceContext,
+  readTraceContext,
+  injectTraceContext,
+  extractTraceContext,
+  type TraceFieldReader,
+  type TraceFieldWriter,
+} from "./trace-context.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { traceExportFromEnv } from "./trace-export-config.ts";
 export { loggableError } from "./loggable-error.ts";

@@ -1,4 +1,4 @@
-import { context, propagation, trace, type Tracer } from "@opentelemetry/api";
+import { trace, type Tracer } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -40,16 +40,4 @@ export function initTelemetry(options: { serviceName: string; export: TraceExpor
       await provider.shutdown();
     },
   };
-}
-
-/** Copies the active trace context into a string map (gRPC metadata, NATS headers, outbox rows). */
-export function injectTraceContext(): Record<string, string> {
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  return carrier;
-}
-
-/** Returns a context continuing the trace carried in `carrier`, or the active one when absent. */
-export function extractTraceContext(carrier: Record<string, string | undefined>) {
-  return propagation.extract(context.active(), carrier);
 }

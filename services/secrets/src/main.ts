@@ -9,7 +9,7 @@ import { runService } from "@syncline/service-runtime";
 import { fileURLToPath } from "node:url";
 import { resolveRootKeys, secretsConfig } from "./config.ts";
 import { secretsAccess, secretsHandlers } from "./rpc/secrets-handlers.ts";
-import { withSecretsMetrics } from "./rpc/secrets-metrics.ts";
+import { secretsMetrics } from "./rpc/secrets-metrics.ts";
 import { snapshotHandlers } from "./rpc/snapshot-handlers.ts";
 import { createSecretImports } from "./service/secret-imports.ts";
 import { createSecretReferences } from "./service/secret-references.ts";
@@ -45,16 +45,16 @@ runService("secrets", async ({ logger, metrics }) => {
     logger,
   });
   const source = createSourceService({ db: database.db, sealer, afterCommit: () => relay.kick() });
-  const server = createRpcServer({ tokens: config, logger });
+  const server = createRpcServer({
+    tokens: config,
+    logger,
+    observers: [secretsMetrics(metrics, () => countPendingEvents(database.db))],
+  });
   const composition = {
     imports: createSecretImports({ db: database.db, afterCommit: () => relay.kick() }),
     references: createSecretReferences({ db: database.db, sealer }),
   };
-  server.add(
-    SecretsService,
-    withSecretsMetrics(secretsHandlers(source, composition), metrics, () => countPendingEvents(database.db)),
-    secretsAccess,
-  );
+  server.add(SecretsService, secretsHandlers(source, composition), secretsAccess);
   server.add(SourceSnapshotService, snapshotHandlers(createSourceSnapshots({ db: database.db, sealer })), ["service"]);
   const port = await server.listen(config.host, config.port);
   relay.start();

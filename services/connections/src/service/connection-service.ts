@@ -9,7 +9,7 @@ import {
   type ConnectionCredentials,
   type RedactedCredentials,
 } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
-import { RpcError } from "@syncline/rpc";
+import { alreadyExists, failedPrecondition, notFound } from "@syncline/errors";
 import type { Logger } from "@syncline/telemetry";
 import * as store from "../store/connection-store.ts";
 import { ConnectionChangeKind, recordConnectionChange } from "./connection-events.ts";
@@ -86,12 +86,12 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
 
   async function existing(id: string): Promise<store.ConnectionRow> {
     const row = await traced("app_connections.get", () => store.findConnection(db, id));
-    if (!row) throw RpcError.notFound(`app connection ${id}`);
+    if (!row) throw notFound(`app connection ${id}`);
     return row;
   }
 
   const duplicate = (input: { projectId: string; name: string }) =>
-    RpcError.alreadyExists(`app connection "${input.name}" in project ${input.projectId}`);
+    alreadyExists(`app connection "${input.name}" in project ${input.projectId}`);
 
   return {
     /** Checks the credentials live (unless skipped), then stores them sealed. */
@@ -151,7 +151,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       let sealedPatch = {};
       if (patch.credentials) {
         if (patch.app !== current.app) {
-          throw RpcError.failedPrecondition(
+          throw failedPrecondition(
             `connection ${id} is a ${descriptor.name} connection; new credentials must be for the same app`,
             [{ field: "credentials", description: `must be ${descriptor.name} credentials` }],
           );
@@ -177,7 +177,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
               description: patch.description ?? current.description,
               ...sealedPatch,
             });
-            if (!updated) throw RpcError.notFound(`app connection ${id}`);
+            if (!updated) throw notFound(`app connection ${id}`);
             if (patch.credentials && updated.fingerprint !== current.fingerprint) {
               await recordConnectionChange(tx, {
                 projectId: updated.projectId,
@@ -215,7 +215,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
           return row;
         }),
       );
-      if (!deleted) throw RpcError.notFound(`app connection ${id}`);
+      if (!deleted) throw notFound(`app connection ${id}`);
       deps.afterCommit?.();
       deps.logger.info({ connectionId: id, projectId: deleted.projectId, app: deleted.app }, "app connection deleted");
     },

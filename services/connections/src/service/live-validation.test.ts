@@ -1,7 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { appDescriptor, ConnectorError, type AppDescriptor, type ConnectorErrorKind } from "@syncline/connectors";
 import { App, ConnectionCredentialsSchema } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
-import { Code, RpcError } from "@syncline/rpc";
+import { DomainError } from "@syncline/errors";
+import { Code, toRpcError, type RpcError } from "@syncline/rpc";
 import { describe, expect, it } from "vitest";
 import { validateLive } from "./live-validation.ts";
 
@@ -13,14 +14,15 @@ function failingApp(error: unknown): AppDescriptor {
   };
 }
 
+/** What a caller of the RPC edge receives for the error validateLive throws. */
 async function outcome(error: unknown, logged: unknown[] = []): Promise<RpcError> {
   const logger = { warn: (fields: unknown) => void logged.push(fields) } as never;
   const thrown = await validateLive(failingApp(error), create(ConnectionCredentialsSchema), { logger }).then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(thrown).toBeInstanceOf(RpcError);
-  return thrown as RpcError;
+  expect(thrown).toBeInstanceOf(DomainError);
+  return toRpcError(thrown as DomainError);
 }
 
 describe("live validation outcomes", () => {

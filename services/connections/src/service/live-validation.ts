@@ -6,28 +6,28 @@ import {
   type EndpointGuard,
 } from "@syncline/connectors";
 import type { ConnectionCredentials } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
-import { Code, RpcError } from "@syncline/rpc";
+import { DomainError, type ErrorKind } from "@syncline/errors";
 import type { Logger } from "@syncline/telemetry";
 
-type Outcome = { readonly code: Code; readonly message: (app: string, detail: string) => string };
+type Outcome = { readonly kind: ErrorKind; readonly message: (app: string, detail: string) => string };
 
 const refused: Outcome = {
-  code: Code.FAILED_PRECONDITION,
+  kind: "failed_precondition",
   message: (app, detail) => `${app} refused the credentials: ${detail}`,
 };
 const unreachable: Outcome = {
-  code: Code.UNAVAILABLE,
+  kind: "unavailable",
   message: (app, detail) =>
     `could not validate the credentials with ${app} (${detail}); retry later, or set skip_validation to store them unchecked`,
 };
 const notAccepted: Outcome = {
-  code: Code.FAILED_PRECONDITION,
+  kind: "failed_precondition",
   message: (app, detail) => `cannot use these ${app} credentials: ${detail}`,
 };
 
 /**
  * How a failed live check reaches the caller, per connector error kind: the one table. Retryable
- * kinds become UNAVAILABLE (the client may retry); the rest are FAILED_PRECONDITION (fix the
+ * kinds become unavailable (the client may retry); the rest are failed_precondition (fix the
  * credentials or the app first).
  */
 const outcomeByKind: Record<ConnectorErrorKind, Outcome> = {
@@ -43,7 +43,7 @@ const outcomeByKind: Record<ConnectorErrorKind, Outcome> = {
 
 /**
  * Proves the credentials work by calling the app, within `signal`; an endpoint `guard` refusal
- * (internal address) is FAILED_PRECONDITION. Any failure is thrown as an RpcError carrying the
+ * (internal address) is failed_precondition. Any failure is thrown as a DomainError carrying the
  * connector's message, which the contract guarantees holds no credential.
  * An error that is not a ConnectorError is a connector bug: it counts as transient, and only its
  * type is logged (its text is not bound by the contract and could quote the credentials).
@@ -69,8 +69,7 @@ export async function validateLive(
     const connectorError = toConnectorError(error);
     const outcome = outcomeByKind[connectorError.kind];
     const message = outcome.message(descriptor.name, connectorError.message);
-    const violations =
-      outcome.code === Code.FAILED_PRECONDITION ? [{ field: "credentials", description: message }] : [];
-    throw new RpcError(outcome.code, message, violations);
+    const violations = outcome.kind === "failed_precondition" ? [{ field: "credentials", description: message }] : [];
+    throw new DomainError(outcome.kind, message, { violations });
   }
 }

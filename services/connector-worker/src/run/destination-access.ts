@@ -9,7 +9,8 @@ import {
 import type { DestinationView } from "@syncline/connectors/sync";
 import type { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { Code, RpcError, type RpcClient } from "@syncline/rpc";
+import { isDomainError } from "@syncline/errors";
+import type { RpcClient } from "@syncline/rpc";
 import type { BreakerRegistry } from "./breaker-registry.ts";
 
 /**
@@ -39,7 +40,7 @@ export async function openDestination(
   const resolved = await deps.credentials
     .resolveCredentials({ connectionId: sync.connectionId })
     .catch((error: unknown) => {
-      if (error instanceof RpcError && error.code === Code.NOT_FOUND) {
+      if (isDomainError(error, "not_found")) {
         throw new ConnectorError(
           "not_found",
           `connection ${sync.connectionId} no longer exists; give the sync a connection that does`,

@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { Delivery } from "@syncline/bus";
 import { ConnectorError } from "@syncline/connectors";
+import { DomainError } from "@syncline/errors";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { Destination, SecretSyncSchema, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, RpcError } from "@syncline/rpc";
@@ -19,6 +20,20 @@ import { createRunRequestHandler } from "./run-request-handler.ts";
  */
 const received = "Received message larger than max (5242974 vs 4194304)";
 const sent = "Sent message larger than max (5242974 vs. 4194304)";
+
+describe("internal call failures", () => {
+  it("classify by the error's kind, whatever status code carried it", () => {
+    const cases = [
+      [new DomainError("permission_denied", "no"), "auth"],
+      [new DomainError("failed_precondition", "no"), "invalid_config"],
+      [new DomainError("unimplemented", "no"), "unsupported"],
+      [new DomainError("conflict", "no"), "transient"],
+      [new RpcError(Code.FAILED_PRECONDITION, "no", [], { kind: "unavailable" }), "transient"],
+      [new RpcError(Code.UNAVAILABLE, "no", [], { kind: "not_found" }), "not_found"],
+    ] as const;
+    for (const [error, kind] of cases) expect([error.message, classifyFailure(error).kind]).toEqual(["no", kind]);
+  });
+});
 
 describe("size-limit failures of internal calls", () => {
   it("classify as limit_exceeded, not transient, and are not retried", () => {

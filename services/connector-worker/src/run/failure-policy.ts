@@ -1,5 +1,5 @@
 import { ConnectorError, toConnectorError, type ConnectorErrorKind } from "@syncline/connectors";
-import { Code, RpcError } from "@syncline/rpc";
+import { DomainError, type ErrorKind } from "@syncline/errors";
 import { describeSizeLimit, isSizeLimit } from "./internal-limits.ts";
 
 /** A classified run failure: what kind, what to tell a person, and the server's requested wait. */
@@ -85,20 +85,24 @@ export function backoff(attempt: number): number {
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
-const rpcKinds: Partial<Record<Code, ConnectorErrorKind>> = {
-  [Code.NOT_FOUND]: "not_found",
-  [Code.INVALID_ARGUMENT]: "invalid_config",
-  [Code.FAILED_PRECONDITION]: "invalid_config",
-  [Code.UNAUTHENTICATED]: "auth",
-  [Code.PERMISSION_DENIED]: "auth",
-  [Code.UNIMPLEMENTED]: "unsupported",
-  [Code.RESOURCE_EXHAUSTED]: "limit_exceeded",
+/**
+ * The run failure an internal call's error kind means (the kind the peer's status decoded to);
+ * kinds not named here (unavailable, conflict, deadline_exceeded, internal, …) are transient.
+ */
+const failureOfKind: Partial<Record<ErrorKind, ConnectorErrorKind>> = {
+  not_found: "not_found",
+  invalid_argument: "invalid_config",
+  failed_precondition: "invalid_config",
+  unauthenticated: "auth",
+  permission_denied: "auth",
+  unimplemented: "unsupported",
+  limit_exceeded: "limit_exceeded",
 };
 
 /** Classifies anything a run can throw: connector errors, internal RPC errors, breaker errors. */
 export function classifyFailure(error: unknown): RunFailure {
-  if (error instanceof RpcError) {
-    const kind = isSizeLimit(error) ? "limit_exceeded" : (rpcKinds[error.code] ?? "transient");
+  if (error instanceof DomainError) {
+    const kind = isSizeLimit(error) ? "limit_exceeded" : (failureOfKind[error.kind] ?? "transient");
     const message =
       kind === "auth"
         ? "an internal service refused the worker's credential; check SYNCLINE_INTERNAL_TOKEN"

@@ -8,7 +8,8 @@ import {
   type CheckSyncRunFenceResponse,
   type SyncRunCoordinationService,
 } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
-import { Code, RpcError, type RpcClient } from "@syncline/rpc";
+import { internal, isDomainError, type ErrorKind } from "@syncline/errors";
+import type { RpcClient } from "@syncline/rpc";
 import type { Logger } from "@syncline/telemetry";
 
 /** What to do with a run request, decided before anything is read or written. */
@@ -53,8 +54,8 @@ const leaseTtlOf = (ttl: Duration | undefined) =>
 
 /** Redelivery delay when the sync is already running in this process. */
 const LOCAL_BUSY_MS = 250;
-/** Codes with which the orchestrator says the lease is no longer this run's. */
-const LEASE_GONE = new Set<Code>([Code.NOT_FOUND, Code.FAILED_PRECONDITION, Code.ABORTED]);
+/** Error kinds with which the orchestrator says the lease is no longer this run's. */
+const LEASE_GONE: readonly ErrorKind[] = ["not_found", "failed_precondition", "conflict"];
 
 /**
  * Claims runs from the orchestrator's SyncRunCoordinationService (DESIGN §3: one run per sync at a
@@ -75,7 +76,7 @@ export function createRunCoordinator(deps: {
       return await deps.coordination.beginSyncRun({ runId: request.runId, workerId: deps.workerId });
     } catch (error) {
       // An orchestrator older than this worker (a rolling upgrade): wait for it rather than fail the run.
-      if (error instanceof RpcError && error.code === Code.UNIMPLEMENTED) {
+      if (isDomainError(error, "unimplemented")) {
         throw new ConnectorError(
           "transient",
           "the orchestrator does not serve SyncRunCoordinationService yet; upgrade it to the worker's version",
@@ -137,7 +138,7 @@ export function createRunCoordinator(deps: {
         deadline = Math.max(deadline, renewSentAt + ttlMs);
         expireAtDeadline();
       } catch (error) {
-        if (error instanceof RpcError && LEASE_GONE.has(error.code)) return lose(error.message);
+        if (isDomainError(error, ...LEASE_GONE)) return lose(error.message);
         throw error;
       }
     }
@@ -169,7 +170,7 @@ export function createRunCoordinator(deps: {
         try {
           verdict = await deps.coordination.checkSyncRunFence({ runId, leaseId, sourceRevision: revision });
         } catch (error) {
-          if (error instanceof RpcError && LEASE_GONE.has(error.code)) lose(error.message);
+          if (isDomainError(error, ...LEASE_GONE)) lose(error.message);
           throwIfLost();
           throw error;
         }
@@ -208,8 +209,7 @@ export function createRunCoordinator(deps: {
         const response = await begin(request);
         switch (response.decision) {
           case RunDecision.PROCEED:
-            if (!response.secretSync)
-              throw new RpcError(Code.INTERNAL, "BeginSyncRun granted a lease without the sync");
+            if (!response.secretSync) throw internal("BeginSyncRun granted a lease without the sync");
             return {
               kind: "proceed",
               sync: response.secretSync,
@@ -230,7 +230,7 @@ export function createRunCoordinator(deps: {
             free();
             return { kind: "drop", reason: "the run or its sync no longer exists" };
           default:
-            throw new RpcError(Code.INTERNAL, `BeginSyncRun answered an unknown decision (${response.decision})`);
+            throw internal(`BeginSyncRun answered an unknown decision (${response.decision})`);
         }
       } catch (error) {
         free();

@@ -1,4 +1,4 @@
-import { Code, RpcError, type FieldViolation } from "@syncline/rpc";
+import { DomainError, type ErrorKind, type FieldViolation } from "@syncline/errors";
 import { folderLineage } from "../domain/source-rules.ts";
 import * as secretStore from "../store/secret-store.ts";
 import * as store from "../store/source-store.ts";
@@ -40,7 +40,7 @@ const REPORTED_FAILURES = 20;
 
 interface Failure {
   readonly index: number;
-  readonly code: Code;
+  readonly kind: ErrorKind;
   readonly field: string;
   readonly description: string;
 }
@@ -49,7 +49,7 @@ interface Failure {
  * BulkWriteSecrets: creates, updates, upserts and deletes secrets across folders of one project,
  * all or nothing — one project revision, one change event per affected folder, every write
  * versioned and audited. Resolution is set-based (a query per kind of row, not per write), and
- * any write that cannot apply (NOT_FOUND, ALREADY_EXISTS, ABORTED) fails the batch naming it.
+ * any write that cannot apply (not found, already exists, conflict) fails the batch naming it.
  */
 export function createBulkWriter(deps: WriteDeps & { sealer: SecretSealer }) {
   const write = createWriteRunner(deps);
@@ -63,8 +63,8 @@ export function createBulkWriter(deps: WriteDeps & { sealer: SecretSealer }) {
       return write("secrets.bulk_write", async (tx) => {
         const revision = await lockProject(tx, projectId);
         const failures: Failure[] = [];
-        const fail = (w: BulkWrite, code: Code, field: string, description: string) =>
-          failures.push({ index: w.index, code, field: `writes[${w.index}].${field}`, description });
+        const fail = (w: BulkWrite, kind: ErrorKind, field: string, description: string) =>
+          failures.push({ index: w.index, kind, field: `writes[${w.index}].${field}`, description });
 
         const environments = new Map(
           (await store.findEnvironmentsBySlug(tx, projectId, [...new Set(writes.map((w) => w.environment))])).map(
@@ -102,22 +102,22 @@ export function createBulkWriter(deps: WriteDeps & { sealer: SecretSealer }) {
         for (const w of writes) {
           const environment = environments.get(w.environment);
           if (!environment) {
-            fail(w, Code.NOT_FOUND, "environment", `environment "${w.environment}" not found in project ${projectId}`);
+            fail(w, "not_found", "environment", `environment "${w.environment}" not found in project ${projectId}`);
             continue;
           }
           const folder = folderOf(w);
           const current = folder && secretAt.get(`${folder.id}\u0000${w.key}`);
           const at = `${w.environment}:${w.path}`;
           if (!folder && !creating(w))
-            fail(w, Code.NOT_FOUND, "path", `folder ${w.path} not found in environment "${w.environment}"`);
+            fail(w, "not_found", "path", `folder ${w.path} not found in environment "${w.environment}"`);
           else if (w.operation === "create" && current)
-            fail(w, Code.ALREADY_EXISTS, "key", `secret "${w.key}" already exists in ${at}`);
+            fail(w, "already_exists", "key", `secret "${w.key}" already exists in ${at}`);
           else if ((w.operation === "update" || w.operation === "delete") && !current)
-            fail(w, Code.NOT_FOUND, "key", `secret "${w.key}" not found in ${at}`);
+            fail(w, "not_found", "key", `secret "${w.key}" not found in ${at}`);
           else if (current && w.expectedVersion !== undefined && w.expectedVersion !== current.version) {
             fail(
               w,
-              Code.ABORTED,
+              "conflict",
               "expected_version",
               `secret "${w.key}" in ${at} is at version ${current.version}, not ${w.expectedVersion}`,
             );
@@ -187,8 +187,8 @@ export function createBulkWriter(deps: WriteDeps & { sealer: SecretSealer }) {
   };
 }
 
-/** The batch's error: the code of its first refused write, naming every refused write (up to a cap). */
-function batchFailure(failures: readonly Failure[]): RpcError {
+/** The batch's error: the kind of its first refused write, naming every refused write (up to a cap). */
+function batchFailure(failures: readonly Failure[]): DomainError {
   const sorted = [...failures].sort((a, b) => a.index - b.index);
   const first = sorted[0]!;
   const violations: FieldViolation[] = sorted
@@ -196,9 +196,9 @@ function batchFailure(failures: readonly Failure[]): RpcError {
     .map((f) => ({ field: f.field, description: f.description }));
   const more =
     sorted.length > REPORTED_FAILURES ? ` (and ${sorted.length - REPORTED_FAILURES} more refused writes)` : "";
-  return new RpcError(
-    first.code,
+  return new DomainError(
+    first.kind,
     `nothing was written: ${first.field}: ${first.description}${sorted.length > 1 ? `; ${sorted.length} writes refused in all${more}` : ""}`,
-    violations,
+    { violations },
   );
 }

@@ -1,5 +1,5 @@
 import { traced } from "@syncline/db";
-import { RpcError } from "@syncline/rpc";
+import { alreadyExists, failedPrecondition, notFound } from "@syncline/errors";
 import { checkMovedPaths, movedPath, parentPath } from "../domain/folder-moves.ts";
 import { folderLineage } from "../domain/source-rules.ts";
 import * as store from "../store/source-store.ts";
@@ -25,7 +25,7 @@ export function createFolderService(deps: WriteDeps) {
 
   const subtreeOrNotFound = async (tx: typeof db, environmentId: string, address: SecretAddress) => {
     const subtree = await store.listSubtree(tx, environmentId, address.path);
-    if (subtree.length === 0) throw RpcError.notFound(`folder ${address.path} in environment "${address.environment}"`);
+    if (subtree.length === 0) throw notFound(`folder ${address.path} in environment "${address.environment}"`);
     return subtree;
   };
 
@@ -34,7 +34,7 @@ export function createFolderService(deps: WriteDeps) {
       return write("folders.insert", async (tx) => {
         const { environment } = await lockedEnvironment(tx, address.projectId, address.environment);
         const { folder, created } = await store.ensureFolders(tx, environment, folderLineage(address.path));
-        if (!created) throw RpcError.alreadyExists(`folder ${address.path}`);
+        if (!created) throw alreadyExists(`folder ${address.path}`);
         await recordAudit(tx, {
           projectId: address.projectId,
           actor,
@@ -58,14 +58,14 @@ export function createFolderService(deps: WriteDeps) {
         const { revision, environment } = await lockedEnvironment(tx, address.projectId, address.environment);
         const subtree = await subtreeOrNotFound(tx, environment.id, address);
         if (await store.findFolder(tx, environment.id, newPath))
-          throw RpcError.alreadyExists(`folder ${newPath} in environment "${address.environment}"`);
+          throw alreadyExists(`folder ${newPath} in environment "${address.environment}"`);
         const tooDeep = checkMovedPaths(
           subtree.map((f) => f.path),
           address.path,
           newPath,
         );
         if (tooDeep)
-          throw RpcError.failedPrecondition(`cannot move ${address.path} to ${newPath}`, [
+          throw failedPrecondition(`cannot move ${address.path} to ${newPath}`, [
             { field: "new_path", description: tooDeep },
           ]);
 
@@ -126,7 +126,7 @@ export function createFolderService(deps: WriteDeps) {
         );
         const secretCount = [...keys.values()].reduce((n, k) => n + k.length, 0);
         if (!recursive && (subtree.length > 1 || secretCount > 0)) {
-          throw RpcError.failedPrecondition(`folder ${address.path} is not empty`, [
+          throw failedPrecondition(`folder ${address.path} is not empty`, [
             {
               field: "recursive",
               description: `folder ${address.path} holds ${subtree.length - 1} subfolder(s) and ${secretCount} secret(s); set recursive to delete them with it`,

@@ -1,5 +1,5 @@
 import { isUniqueViolation, traced } from "@syncline/db";
-import { RpcError } from "@syncline/rpc";
+import { alreadyExists, notFound } from "@syncline/errors";
 import * as store from "../store/source-store.ts";
 import { auditTarget, recordAudit, type Actor } from "./audit-log.ts";
 import { recordChange, recordChanges, SourceChangeKind } from "./change-recorder.ts";
@@ -23,7 +23,7 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
 
   const renameConflict = <T>(name: string, run: () => Promise<T>) =>
     run().catch((error: unknown) => {
-      if (isUniqueViolation(error)) throw RpcError.alreadyExists(`project "${name}"`);
+      if (isUniqueViolation(error)) throw alreadyExists(`project "${name}"`);
       throw error;
     });
 
@@ -47,7 +47,7 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
 
     async getProject(projectId: string) {
       const row = await traced("projects.get", () => store.findProject(db, projectId));
-      if (!row) throw RpcError.notFound(`project ${projectId}`);
+      if (!row) throw notFound(`project ${projectId}`);
       return row;
     },
 
@@ -100,7 +100,7 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
     async createEnvironment(actor: Actor, projectId: string, slug: string, name: string) {
       return write("environments.insert", async (tx) => {
         await lockProject(tx, projectId);
-        if (await store.findEnvironment(tx, projectId, slug)) throw RpcError.alreadyExists(`environment "${slug}"`);
+        if (await store.findEnvironment(tx, projectId, slug)) throw alreadyExists(`environment "${slug}"`);
         const environment = await store.insertEnvironment(tx, { projectId, slug, name: name || slug });
         await store.ensureFolders(tx, environment, ["/"]);
         await recordAudit(tx, {
@@ -117,7 +117,7 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
     /** The project's environments in slug order after `afterSlug`; NOT_FOUND for an unknown project. */
     async listEnvironments(projectId: string, afterSlug: string, limit: number) {
       return traced("environments.list", async () => {
-        if (!(await store.findProject(db, projectId))) throw RpcError.notFound(`project ${projectId}`);
+        if (!(await store.findProject(db, projectId))) throw notFound(`project ${projectId}`);
         return store.listEnvironmentsAfter(db, projectId, afterSlug, limit);
       });
     },

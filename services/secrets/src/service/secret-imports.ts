@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { traced, type Database } from "@syncline/db";
-import { Code, RpcError } from "@syncline/rpc";
+import { alreadyExists, DomainError, failedPrecondition, invalidArgument } from "@syncline/errors";
 import { createImportGraph, importLimits, importProblem } from "../domain/import-graph.ts";
 import {
   findImport,
@@ -48,18 +48,18 @@ export function createSecretImports(deps: WriteDeps) {
 
         const imports = await loadPlacedImports(tx, address.projectId);
         if (imports.some((i) => i.folderId === folder.id && i.importFolderId === imported.id)) {
-          throw RpcError.alreadyExists(
+          throw alreadyExists(
             `import of ${request.importEnvironment}:${request.importPath} into ${address.environment}:${address.path}`,
           );
         }
         const count = await countImports(tx, folder.id);
         if (count >= importLimits.perFolder) {
-          throw RpcError.failedPrecondition(
+          throw failedPrecondition(
             `${address.environment}:${address.path} already has ${count} imports (at most ${importLimits.perFolder})`,
           );
         }
         if (request.position > count + 1) {
-          throw RpcError.invalidArgument([
+          throw invalidArgument([
             {
               field: "position",
               description: `must be 0 (append) or between 1 and ${count + 1}: the folder has ${count} import(s)`,
@@ -76,7 +76,7 @@ export function createSecretImports(deps: WriteDeps) {
             "cycle" in problem
               ? `importing would create a cycle: ${chain}`
               : `importing would create a chain of ${problem.chain.length - 1} imports (at most ${importLimits.depth}): ${chain}`;
-          throw RpcError.failedPrecondition(description, [{ field: "import_path", description }]);
+          throw failedPrecondition(description, [{ field: "import_path", description }]);
         }
 
         const position = request.position === 0 ? count + 1 : request.position;
@@ -145,9 +145,9 @@ export function createSecretImports(deps: WriteDeps) {
 
 export type SecretImports = ReturnType<typeof createSecretImports>;
 
-/** NOT_FOUND naming the request field at fault. */
-function notFound(field: string, description: string): RpcError {
-  return new RpcError(Code.NOT_FOUND, `${field}: ${description}`, [{ field, description }]);
+/** not_found naming the request field at fault. */
+function notFound(field: string, description: string): DomainError {
+  return new DomainError("not_found", `${field}: ${description}`, { violations: [{ field, description }] });
 }
 
 /** Locks the project (bumping its revision), or NOT_FOUND naming `project_id`. */

@@ -1,5 +1,5 @@
 import { traced, type Database } from "@syncline/db";
-import { RpcError } from "@syncline/rpc";
+import { notFound } from "@syncline/errors";
 import { createExpander } from "../domain/reference-expansion.ts";
 import { addressKey, parseValue, referencesOf, type ReferenceAddress } from "../domain/secret-reference.ts";
 import type { StoredSecret } from "../store/composition-store.ts";
@@ -29,9 +29,9 @@ export function createSecretReferences(deps: { db: Database; sealer: Pick<Secret
       return traced("references.validate", () =>
         deps.db.transaction(
           async (tx) => {
-            if (!(await store.findProject(tx, at.projectId))) throw RpcError.notFound(`project ${at.projectId}`);
+            if (!(await store.findProject(tx, at.projectId))) throw notFound(`project ${at.projectId}`);
             if (!(await store.findEnvironment(tx, at.projectId, at.environment)))
-              throw RpcError.notFound(`environment "${at.environment}" in project ${at.projectId}`);
+              throw notFound(`environment "${at.environment}" in project ${at.projectId}`);
             const values = await deps.sealer.forProject(tx, at.projectId);
             const open = (s: StoredSecret) =>
               values.open({ secretId: s.secretId, version: s.version, sealedValue: s.sealedValue });

@@ -1,5 +1,5 @@
 import { traced, type Database } from "@syncline/db";
-import { RpcError } from "@syncline/rpc";
+import { alreadyExists, conflict, notFound } from "@syncline/errors";
 import { folderLineage } from "../domain/source-rules.ts";
 import * as secretStore from "../store/secret-store.ts";
 import * as store from "../store/source-store.ts";
@@ -33,13 +33,13 @@ export interface SecretVersionView {
   readonly createdAt: Date;
 }
 
-const notFound = (address: SecretAddress, key: string) =>
-  RpcError.notFound(`secret "${key}" in ${address.environment}:${address.path}`);
+const secretNotFound = (address: SecretAddress, key: string) =>
+  notFound(`secret "${key}" in ${address.environment}:${address.path}`);
 
 /** Refuses a write whose `expected_version` is not the secret's version: ABORTED, nothing written. */
 export function checkExpectedVersion(key: string, current: number, expected: number | undefined): void {
   if (expected !== undefined && expected !== current) {
-    throw RpcError.aborted(`secret "${key}" is at version ${current}, not ${expected}; read it again and retry`);
+    throw conflict(`secret "${key}" is at version ${current}, not ${expected}; read it again and retry`);
   }
 }
 
@@ -71,14 +71,14 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
     const { revision } = await lockedEnvironment(tx, address.projectId, address.environment);
     const folder = await existingFolder(tx, address);
     const current = await store.findSecret(tx, folder.id, key);
-    if (!current) throw notFound(address, key);
+    if (!current) throw secretNotFound(address, key);
     return { revision, folder, current };
   };
 
   const secretOf = async (address: SecretAddress, key: string) => {
     const folder = await existingFolder(db, address);
     const row = await store.findSecret(db, folder.id, key);
-    if (!row) throw notFound(address, key);
+    if (!row) throw secretNotFound(address, key);
     return row;
   };
 
@@ -102,7 +102,7 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
         const { revision, environment } = await lockedEnvironment(tx, address.projectId, address.environment);
         const { folder } = await store.ensureFolders(tx, environment, folderLineage(address.path));
         if (await store.findSecret(tx, folder.id, input.key))
-          throw RpcError.alreadyExists(`secret "${input.key}" in ${address.environment}:${address.path}`);
+          throw alreadyExists(`secret "${input.key}" in ${address.environment}:${address.path}`);
         const values = await sealer.forProjectWrite(tx, address.projectId);
         const { created } = await applySecretWrites(tx, {
           projectId: address.projectId,
@@ -208,8 +208,7 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
       return traced("secret_versions.get", async () => {
         const secret = await secretOf(address, key);
         const row = await secretStore.findSecretVersion(db, secret.id, version);
-        if (!row)
-          throw RpcError.notFound(`version ${version} of secret "${key}" in ${address.environment}:${address.path}`);
+        if (!row) throw notFound(`version ${version} of secret "${key}" in ${address.environment}:${address.path}`);
         return versionView(row, (await sealer.forProject(db, address.projectId)).open(row));
       });
     },
@@ -226,8 +225,7 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
         const { revision, folder, current } = await lockedSecret(tx, address, key);
         checkExpectedVersion(key, current.version, expectedVersion);
         const old = await secretStore.findSecretVersion(tx, current.id, version);
-        if (!old)
-          throw RpcError.notFound(`version ${version} of secret "${key}" in ${address.environment}:${address.path}`);
+        if (!old) throw notFound(`version ${version} of secret "${key}" in ${address.environment}:${address.path}`);
         const values = await sealer.forProjectWrite(tx, address.projectId);
         const value = values.open(old);
         const rewrite = {

@@ -1,5 +1,5 @@
 import { traced, type Database } from "@syncline/db";
-import { RpcError } from "@syncline/rpc";
+import { notFound } from "@syncline/errors";
 import * as store from "../store/source-store.ts";
 
 /** Where a secret lives: project, environment slug, normalised folder path. */
@@ -30,7 +30,7 @@ export function createWriteRunner(deps: WriteDeps) {
 /** Bumps the project revision (locking the project row: writes of a project are serialised). */
 export async function lockProject(tx: Database, projectId: string): Promise<bigint> {
   const revision = await store.bumpProjectRevision(tx, projectId);
-  if (revision === undefined) throw RpcError.notFound(`project ${projectId}`);
+  if (revision === undefined) throw notFound(`project ${projectId}`);
   return revision;
 }
 
@@ -38,14 +38,14 @@ export async function lockProject(tx: Database, projectId: string): Promise<bigi
 export async function lockedEnvironment(tx: Database, projectId: string, slug: string) {
   const revision = await lockProject(tx, projectId);
   const environment = await store.findEnvironment(tx, projectId, slug);
-  if (!environment) throw RpcError.notFound(`environment "${slug}" in project ${projectId}`);
+  if (!environment) throw notFound(`environment "${slug}" in project ${projectId}`);
   return { revision, environment };
 }
 
 /** The environment, or NOT_FOUND. */
 export async function existingEnvironment(tx: Database, projectId: string, slug: string) {
   const environment = await store.findEnvironment(tx, projectId, slug);
-  if (!environment) throw RpcError.notFound(`environment "${slug}" in project ${projectId}`);
+  if (!environment) throw notFound(`environment "${slug}" in project ${projectId}`);
   return environment;
 }
 
@@ -53,6 +53,6 @@ export async function existingEnvironment(tx: Database, projectId: string, slug:
 export async function existingFolder(tx: Database, address: SecretAddress) {
   const environment = await existingEnvironment(tx, address.projectId, address.environment);
   const folder = await store.findFolder(tx, environment.id, address.path);
-  if (!folder) throw RpcError.notFound(`folder ${address.path} in environment "${address.environment}"`);
+  if (!folder) throw notFound(`folder ${address.path} in environment "${address.environment}"`);
   return folder;
 }

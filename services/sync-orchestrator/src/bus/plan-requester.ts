@@ -6,26 +6,26 @@ import {
   type SyncPlanReply,
 } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import type { Destination, SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { Code, RpcError } from "@syncline/rpc";
+import { deadlineExceeded, DomainError, unavailable, type ErrorKind } from "@syncline/errors";
 import { destinationSubjectToken } from "./run-request-publisher.ts";
 
-/** gRPC codes of the connector error kinds a plan can fail with; unknown kinds are UNAVAILABLE (retryable). */
-const planFailureCodes: Record<string, Code> = {
-  auth: Code.FAILED_PRECONDITION,
-  invalid_config: Code.FAILED_PRECONDITION,
-  limit_exceeded: Code.FAILED_PRECONDITION,
-  not_found: Code.FAILED_PRECONDITION,
-  unsupported: Code.FAILED_PRECONDITION,
-  conflict: Code.ABORTED,
-  rate_limited: Code.UNAVAILABLE,
-  transient: Code.UNAVAILABLE,
+/** Error kinds of the connector error kinds a plan can fail with; unknown kinds are unavailable (retryable). */
+const planFailureKinds: Record<string, ErrorKind> = {
+  auth: "failed_precondition",
+  invalid_config: "failed_precondition",
+  limit_exceeded: "failed_precondition",
+  not_found: "failed_precondition",
+  unsupported: "failed_precondition",
+  conflict: "conflict",
+  rate_limited: "unavailable",
+  transient: "unavailable",
 };
 
 /**
  * Asks a connector worker what a run would change (core NATS request/reply on
  * `syncline.plans.<destination>`; workers answer in queue group `connector-workers`). No worker
- * listening is UNAVAILABLE, no answer in time is DEADLINE_EXCEEDED, a failed plan is the code of
- * its error kind with the worker's message (which never carries a value).
+ * listening is unavailable, no answer in time is deadline_exceeded, a failed plan is the kind of
+ * its connector error kind with the worker's message (which never carries a value).
  */
 export function createPlanRequester(deps: { nc: NatsConnection; timeoutMs: number }) {
   return {
@@ -43,8 +43,8 @@ export function createPlanRequester(deps: { nc: NatsConnection; timeoutMs: numbe
         throw planTransportError(error, subject, deps.timeoutMs);
       }
       if (reply.error !== "") {
-        throw new RpcError(
-          planFailureCodes[reply.errorKind] ?? Code.UNAVAILABLE,
+        throw new DomainError(
+          planFailureKinds[reply.errorKind] ?? "unavailable",
           `the plan failed (${reply.errorKind || "unknown"}): ${reply.error}`,
         );
       }
@@ -55,17 +55,13 @@ export function createPlanRequester(deps: { nc: NatsConnection; timeoutMs: numbe
 
 export type PlanRequester = ReturnType<typeof createPlanRequester>;
 
-function planTransportError(error: unknown, subject: string, timeoutMs: number): RpcError {
+function planTransportError(error: unknown, subject: string, timeoutMs: number): DomainError {
   const named = error as { name?: string; isNoResponders?: () => boolean; cause?: { name?: string } };
   if (named.isNoResponders?.() || named.name === "NoRespondersError" || named.cause?.name === "NoRespondersError") {
-    return RpcError.unavailable(
-      `no connector worker answers plans on ${subject}; start a worker serving this destination kind`,
-    );
+    return unavailable(`no connector worker answers plans on ${subject}; start a worker serving this destination kind`);
   }
   if (named.name === "TimeoutError" || named.cause?.name === "TimeoutError") {
-    return new RpcError(Code.DEADLINE_EXCEEDED, `no connector worker answered the plan within ${timeoutMs} ms`);
+    return deadlineExceeded(`no connector worker answered the plan within ${timeoutMs} ms`);
   }
-  return RpcError.unavailable(
-    `could not ask a connector worker for a plan: ${(error as Error).message ?? "unknown error"}`,
-  );
+  return unavailable(`could not ask a connector worker for a plan: ${(error as Error).message ?? "unknown error"}`);
 }

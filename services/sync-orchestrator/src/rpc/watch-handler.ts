@@ -1,7 +1,8 @@
 import { create, equals } from "@bufbuild/protobuf";
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { SecretSyncSchema, type SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { Code, RpcError, type ServiceHandlers } from "@syncline/rpc";
+import { isDomainError, notFound } from "@syncline/errors";
+import type { ServiceHandlers } from "@syncline/rpc";
 import type { SyncService } from "../service/sync-service.ts";
 import type { SyncWatchers } from "../service/sync-watchers.ts";
 import { secretSyncMessage } from "./to-proto.ts";
@@ -20,8 +21,8 @@ export function watchSecretSync(deps: {
     yield { secretSync: last };
     for await (const _ of deps.watchers.changes(request.secretSyncId, context.signal)) {
       const current = await deps.syncs.get(request.secretSyncId).catch((error: unknown) => {
-        if (error instanceof RpcError && error.code === Code.NOT_FOUND)
-          throw RpcError.notFound(`secret sync ${request.secretSyncId} (deleted while watched)`);
+        if (isDomainError(error, "not_found"))
+          throw notFound(`secret sync ${request.secretSyncId} (deleted while watched)`);
         throw error;
       });
       const next = create(SecretSyncSchema, secretSyncMessage(current));

@@ -1,11 +1,12 @@
 import { connectionInstance, type ConnectionInstance, type DestinationDescriptor } from "@syncline/connectors";
 import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
-import { Code, RpcError, type RpcClient } from "@syncline/rpc";
+import { DomainError, failedPrecondition, isDomainError, unavailable } from "@syncline/errors";
+import type { RpcClient } from "@syncline/rpc";
 
 /**
  * Checks that a connection may serve a sync: it exists, belongs to the sync's project (a sync must
  * never push one project's secrets with another project's credentials) and is for the app the
- * destination needs. Every refusal is FAILED_PRECONDITION naming `connection_id`. Returns the
+ * destination needs. Every refusal is failed_precondition naming `connection_id`. Returns the
  * server the connection reaches (`instance`, normalised by its app), for the duplicate-destination check.
  */
 export async function checkConnection(
@@ -15,22 +16,22 @@ export async function checkConnection(
   destination: DestinationDescriptor<unknown, unknown>,
 ): Promise<{ instance: ConnectionInstance }> {
   const response = await connections.getAppConnection({ connectionId }).catch((error: unknown) => {
-    if (error instanceof RpcError && error.code === Code.NOT_FOUND) {
-      throw RpcError.failedPrecondition(`connection ${connectionId} does not exist`, [
+    if (isDomainError(error, "not_found")) {
+      throw failedPrecondition(`connection ${connectionId} does not exist`, [
         { field: "connection_id", description: "no such connection" },
       ]);
     }
-    if (error instanceof RpcError) throw RpcError.unavailable(`could not check the connection: ${error.message}`);
+    if (error instanceof DomainError) throw unavailable(`could not check the connection: ${error.message}`);
     throw error;
   });
   const connection = response.connection;
   if (connection?.projectId !== projectId) {
-    throw RpcError.failedPrecondition(`connection ${connectionId} belongs to another project`, [
+    throw failedPrecondition(`connection ${connectionId} belongs to another project`, [
       { field: "connection_id", description: "must be a connection of the sync's project" },
     ]);
   }
   if (connection.app !== destination.app) {
-    throw RpcError.failedPrecondition(`connection ${connectionId} is not a connection for ${destination.name}`, [
+    throw failedPrecondition(`connection ${connectionId} is not a connection for ${destination.name}`, [
       { field: "connection_id", description: `must be a connection for the app of ${destination.name}` },
     ]);
   }

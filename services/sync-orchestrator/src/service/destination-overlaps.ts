@@ -2,7 +2,7 @@ import { destinationDescriptor, instanceFromColumn, type ConnectionInstance } fr
 import { claimsOverlap } from "@syncline/connectors/sync";
 import type { Database } from "@syncline/db";
 import type { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { RpcError } from "@syncline/rpc";
+import { failedPrecondition } from "@syncline/errors";
 import { findSyncsAtLocation, type SyncRow } from "../store/sync-store.ts";
 
 /** A destination a sync would write to, with the keys it would own there. */
@@ -40,7 +40,7 @@ export async function assertNoOverlap(db: Database, claim: DestinationClaim): Pr
   const [first, ...others] = await findOverlappingSyncs(db, claim);
   if (!first) return;
   const more = others.length > 0 ? ` and ${others.length} more` : "";
-  throw RpcError.failedPrecondition(
+  throw failedPrecondition(
     `the destination overlaps keys owned by sync "${first.name}" (${first.id}, project ${first.projectId})${more}; choose another destination or a key schema that sets the keys apart`,
     [{ field: "destination_config", description: `overlaps keys owned by sync ${first.id}` }],
   );

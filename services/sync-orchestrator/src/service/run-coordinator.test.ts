@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DatabaseHandle } from "@syncline/db";
 import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { Code, type RpcError } from "@syncline/rpc";
+import type { DomainError } from "@syncline/errors";
 import { createLogger } from "@syncline/telemetry";
 import { currentDatabaseKind, openTestDatabase } from "@syncline/test/support/test-databases.ts";
 import { listAudit } from "../store/audit-store.ts";
@@ -136,7 +136,7 @@ describe(`run coordination on ${backend}`, () => {
       expect(second.leaseId).not.toBe(first.leaseId);
       expect(second.run.attempts).toBe(2);
       const stale = await c.renew(runId, first.leaseId).catch((e: unknown) => e);
-      expect((stale as RpcError).code).toBe(Code.FAILED_PRECONDITION);
+      expect((stale as DomainError).kind).toBe("failed_precondition");
       expect((await c.checkFence(runId, first.leaseId, 1n)).allowed).toBe(false);
       expect((await c.renew(runId, second.leaseId)).leaseExpiresAt).toBeInstanceOf(Date);
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { traced, type Database } from "@syncline/db";
 import { SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { RpcError } from "@syncline/rpc";
+import { failedPrecondition, notFound } from "@syncline/errors";
 import { decideBegin, type CoordinationSettings } from "../domain/run-begin.ts";
 import { databaseNow } from "../store/database-clock.ts";
 import * as runStore from "../store/run-store.ts";
@@ -137,9 +137,9 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
       return traced("sync_runs.renew_lease", () =>
         db.transaction(async (tx) => {
           const found = await locked(tx, runId);
-          if (!found) throw RpcError.notFound(`sync run ${runId}`);
+          if (!found) throw notFound(`sync run ${runId}`);
           if (!holdsLease(found.sync, runId, leaseId) || found.run.state !== SyncState.RUNNING)
-            throw RpcError.failedPrecondition(LEASE_LOST);
+            throw failedPrecondition(LEASE_LOST);
           const leaseExpiresAt = new Date((await databaseNow(tx)).getTime() + settings.leaseTtlMs);
           await store.patchSync(tx, found.sync.id, { leaseExpiresAt });
           return { leaseExpiresAt, leaseTtlMs: settings.leaseTtlMs };
@@ -156,7 +156,7 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
       return traced("sync_runs.check_fence", () =>
         db.transaction(async (tx) => {
           const found = await locked(tx, runId);
-          if (!found) throw RpcError.notFound(`sync run ${runId}`);
+          if (!found) throw notFound(`sync run ${runId}`);
           const { run, sync } = found;
           const now = await databaseNow(tx);
           const expired = (sync.leaseExpiresAt?.getTime() ?? 0) <= now.getTime();

@@ -6,7 +6,7 @@ import {
   SyncTrigger,
   type Destination,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { RpcError } from "@syncline/rpc";
+import { failedPrecondition, invalidArgument, notFound } from "@syncline/errors";
 import { decodePageToken, encodePageToken } from "@syncline/rpc";
 import { recordAudit } from "../store/audit-store.ts";
 import * as runStore from "../store/run-store.ts";
@@ -33,7 +33,7 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
 
   async function requireSync(id: string): Promise<store.SyncRow> {
     const row = await traced("secret_syncs.get", () => store.findSync(db, id));
-    if (!row) throw RpcError.notFound(`secret sync ${id}`);
+    if (!row) throw notFound(`secret sync ${id}`);
     return row;
   }
 
@@ -48,12 +48,11 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
     const queued = await traced("sync_runs.request", () =>
       db.transaction(async (tx) => {
         const sync = await store.lockSync(tx, id);
-        if (!sync) throw RpcError.notFound(`secret sync ${id}`);
+        if (!sync) throw notFound(`secret sync ${id}`);
         if (sync.deletionRequestedAt && !options.whileDeleting) {
-          throw RpcError.failedPrecondition(
-            `secret sync ${id} is being deleted; nothing more runs for it except the removal`,
-            [{ field: "secret_sync_id", description: "the sync is being deleted" }],
-          );
+          throw failedPrecondition(`secret sync ${id} is being deleted; nothing more runs for it except the removal`, [
+            { field: "secret_sync_id", description: "the sync is being deleted" },
+          ]);
         }
         const run = await deps.runs.queueIn(tx, sync, spec);
         await recordAudit(tx, {
@@ -78,7 +77,7 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
   ): void {
     const descriptor = destinationDescriptor(sync.destination as Destination);
     if (!has(descriptor))
-      throw RpcError.failedPrecondition(`${descriptor.name} ${missing}`, [
+      throw failedPrecondition(`${descriptor.name} ${missing}`, [
         { field, description: `its destination (${descriptor.name}) ${missing}` },
       ]);
   }
@@ -125,7 +124,7 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
         await traced("secret_syncs.delete", () =>
           db.transaction(async (tx) => {
             const sync = await store.lockSync(tx, id);
-            if (!sync) throw RpcError.notFound(`secret sync ${id}`);
+            if (!sync) throw notFound(`secret sync ${id}`);
             await store.deleteSync(tx, id);
             await recordAudit(tx, {
               syncId: id,
@@ -148,7 +147,7 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
       const queued: QueuedRun = await traced("secret_syncs.delete_requested", () =>
         db.transaction(async (tx) => {
           const sync = await store.lockSync(tx, id);
-          if (!sync) throw RpcError.notFound(`secret sync ${id}`);
+          if (!sync) throw notFound(`secret sync ${id}`);
           if (!sync.deletionRequestedAt)
             await store.patchSync(tx, id, { deletionRequestedAt: new Date(), deletionRequestedBy: actor });
           await deps.runs.cancelQueued(tx, id, [SyncAction.SYNC, SyncAction.IMPORT], DELETING);
@@ -176,9 +175,7 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
       await requireSync(id);
       const position = query.pageToken === "" ? undefined : decodePageToken(`runs:${id}`, query.pageToken);
       if (query.pageToken !== "" && (position === undefined || !/^\d+$/.test(position))) {
-        throw RpcError.invalidArgument([
-          { field: "page_token", description: "is not a token from ListSyncRuns of this sync" },
-        ]);
+        throw invalidArgument([{ field: "page_token", description: "is not a token from ListSyncRuns of this sync" }]);
       }
       const rows = await traced("sync_runs.list", () =>
         runStore.listRuns(db, id, {

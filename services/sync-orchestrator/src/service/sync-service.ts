@@ -17,7 +17,8 @@ import {
   type DestinationConfig,
   type InitialSyncBehavior,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { assertValid, RpcError, type RpcClient } from "@syncline/rpc";
+import { alreadyExists, assertValid, conflict, failedPrecondition, invalidArgument, notFound } from "@syncline/errors";
+import type { RpcClient } from "@syncline/rpc";
 import { capabilityViolations } from "../domain/capability-rules.ts";
 import { decodePageToken, encodePageToken } from "@syncline/rpc";
 import { recordAudit } from "../store/audit-store.ts";
@@ -86,7 +87,7 @@ function driftSchedule(intervalMs: number | null | undefined): Partial<store.New
 function assertDriftReadable(descriptor: { name: string; capabilities: { readBack: boolean } }): void {
   if (descriptor.capabilities.readBack) return;
   const why = `${descriptor.name} cannot be read back, so drift cannot be checked; leave drift_check_interval unset`;
-  throw RpcError.failedPrecondition(why, [{ field: "drift_check_interval", description: why }]);
+  throw failedPrecondition(why, [{ field: "drift_check_interval", description: why }]);
 }
 
 const configBytes = (config: DestinationConfig) =>
@@ -108,7 +109,7 @@ export function createSyncService(deps: {
 
   async function requireView(id: string): Promise<SyncView> {
     const view = await traced("secret_syncs.get", () => loadView(db, id));
-    if (!view) throw RpcError.notFound(`secret sync ${id}`);
+    if (!view) throw notFound(`secret sync ${id}`);
     return view;
   }
 
@@ -116,7 +117,7 @@ export function createSyncService(deps: {
     try {
       return await write();
     } catch (error) {
-      if (isUniqueViolation(error)) throw RpcError.alreadyExists(`secret sync "${name}" in project ${projectId}`);
+      if (isUniqueViolation(error)) throw alreadyExists(`secret sync "${name}" in project ${projectId}`);
       throw error;
     }
   }
@@ -125,7 +126,7 @@ export function createSyncService(deps: {
     async create(input: NewSecretSync, actor: string): Promise<SyncView> {
       const kind = destinationOfConfig(input.destinationConfig)?.destination;
       if (kind === undefined)
-        throw RpcError.invalidArgument([{ field: "destination_config", description: "must set one destination" }]);
+        throw invalidArgument([{ field: "destination_config", description: "must set one destination" }]);
       const descriptor = destinationDescriptor(kind);
       assertValid(capabilityViolations(descriptor, { ...input, environment: input.source.environment }));
       if (input.driftCheckIntervalMs) assertDriftReadable(descriptor);
@@ -196,14 +197,14 @@ export function createSyncService(deps: {
 
     async getByName(projectId: string, name: string): Promise<SyncView> {
       const row = await traced("secret_syncs.get_by_name", () => store.findSyncByName(db, projectId, name));
-      if (!row) throw RpcError.notFound(`secret sync "${name}" in project ${projectId}`);
+      if (!row) throw notFound(`secret sync "${name}" in project ${projectId}`);
       return (await viewsOf(db, [row]))[0]!;
     },
 
     async list(query: SyncListQuery): Promise<{ views: SyncView[]; nextPageToken: string }> {
       const afterName = query.pageToken === "" ? undefined : decodePageToken("syncs", query.pageToken);
       if (query.pageToken !== "" && afterName === undefined)
-        throw RpcError.invalidArgument([{ field: "page_token", description: "is not a token from ListSecretSyncs" }]);
+        throw invalidArgument([{ field: "page_token", description: "is not a token from ListSecretSyncs" }]);
       const filter = {
         projectId: query.projectId,
         destination: query.destination,
@@ -224,11 +225,11 @@ export function createSyncService(deps: {
     async update(id: string, expectedVersion: bigint, changes: SyncChanges, actor: string): Promise<SyncView> {
       const current = (await requireView(id)).sync;
       if (current.deletionRequestedAt)
-        throw RpcError.failedPrecondition(`secret sync ${id} is being deleted`, [
+        throw failedPrecondition(`secret sync ${id} is being deleted`, [
           { field: "secret_sync_id", description: "the sync is being deleted" },
         ]);
       if (current.version !== expectedVersion)
-        throw RpcError.aborted(
+        throw conflict(
           `secret sync ${id} is at version ${current.version}, not ${expectedVersion}; read it again and retry`,
         );
       const descriptor = destinationDescriptor(current.destination as Destination);
@@ -236,7 +237,7 @@ export function createSyncService(deps: {
         changes.destinationConfig &&
         destinationOfConfig(changes.destinationConfig)?.destination !== current.destination
       ) {
-        throw RpcError.invalidArgument([
+        throw invalidArgument([
           {
             field: "destination_config",
             description: `must keep the destination kind (${descriptor.name}); create another sync for another kind`,
@@ -320,7 +321,7 @@ export function createSyncService(deps: {
             }
             const updated = await store.updateSyncAtVersion(tx, id, expectedVersion, patch);
             if (!updated)
-              throw RpcError.aborted(`secret sync ${id} changed while it was being updated; read it again and retry`);
+              throw conflict(`secret sync ${id} changed while it was being updated; read it again and retry`);
             await recordAudit(tx, {
               syncId: id,
               projectId: current.projectId,

@@ -1,0 +1,102 @@
+import { trace } from "@opentelemetry/api";
+import { conflict, notFound, unavailable } from "@syncline/errors";
+import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import { createLogger, initTelemetry, type Telemetry } from "@syncline/telemetry";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Code, createRpcClient, createRpcServer, RpcError, type CallOutcome, type RpcServer } from "./index.ts";
+
+const tokens = { adminToken: "admin-token-0123456789", internalToken: "internal-token-0123456789" };
+const outcomes: CallOutcome[] = [];
+/** The trace id the handler ran under, per request path. */
+const handlerTraces = new Map<string, string | undefined>();
+let telemetry: Telemetry;
+let server: RpcServer;
+let address: string;
+
+beforeAll(async () => {
+  telemetry = initTelemetry({ serviceName: "rpc-interceptors-test", export: { kind: "none" } });
+  server = createRpcServer({
+    tokens,
+    logger: createLogger("rpc-test", "silent"),
+    observers: [(outcome) => outcomes.push(outcome)],
+  });
+  server.add(
+    SourceSnapshotService,
+    {
+      async getSourceSnapshot(request) {
+        handlerTraces.set(request.path, trace.getActiveSpan()?.spanContext().traceId);
+        if (request.path === "/busy") throw unavailable("the store is busy; retry", { retryAfterMs: 1500 });
+        if (request.path === "/raced") throw conflict("changed meanwhile; read it again and retry");
+        return { revision: 1n, sourceExists: true };
+      },
+      async *streamSourceSnapshot(request) {
+        yield { part: { case: "header", value: { revision: 1n, sourceExists: true, secretCount: 1 } } };
+        throw notFound(`folder ${request.path}`);
+      },
+    },
+    ["service"],
+  );
+  address = `127.0.0.1:${await server.listen("127.0.0.1", 0)}`;
+});
+
+afterAll(async () => {
+  await server.shutdown(100);
+  await telemetry.shutdown();
+});
+
+describe("rpc interceptors", () => {
+  it("continue the caller's trace in the handler", async () => {
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    const callerTrace = await trace.getTracer("test").startActiveSpan("caller", async (span) => {
+      await client.getSourceSnapshot({ path: "/traced" });
+      span.end();
+      return span.spanContext().traceId;
+    });
+    expect(handlerTraces.get("/traced")).toBe(callerTrace);
+    client.close();
+  });
+
+  it("deliver a domain error's kind and retry delay to the client", async () => {
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    const busy = (await client.getSourceSnapshot({ path: "/busy" }).catch((e: unknown) => e)) as RpcError;
+    expect(busy).toBeInstanceOf(RpcError);
+    expect([busy.code, busy.kind, busy.retryAfterMs, busy.message]).toEqual([
+      Code.UNAVAILABLE,
+      "unavailable",
+      1500,
+      "the store is busy; retry",
+    ]);
+    const raced = (await client.getSourceSnapshot({ path: "/raced" }).catch((e: unknown) => e)) as RpcError;
+    expect([raced.code, raced.kind]).toEqual([Code.ABORTED, "conflict"]);
+    client.close();
+  });
+
+  it("map an error a server stream throws after its first response", async () => {
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    const received: string[] = [];
+    const error = await (async () => {
+      for await (const message of client.streamSourceSnapshot({ path: "/gone" })) received.push(message.part.case!);
+    })().catch((e: unknown) => e);
+    expect(received).toEqual(["header"]);
+    expect(error).toBeInstanceOf(RpcError);
+    expect([(error as RpcError).code, (error as RpcError).kind]).toEqual([Code.NOT_FOUND, "not_found"]);
+    expect((error as RpcError).message).toBe("folder /gone not found");
+    client.close();
+  });
+
+  it("report every call's outcome to the observers, refusals included", async () => {
+    outcomes.length = 0;
+    const anonymous = createRpcClient(SourceSnapshotService, { address });
+    await anonymous.getSourceSnapshot({ path: "/" }).catch(() => undefined);
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    await client.getSourceSnapshot({ path: "/" });
+    const seen = outcomes.map((o) => [o.service, o.method, o.code, o.kind]);
+    expect(seen).toEqual([
+      [SourceSnapshotService.typeName, "getSourceSnapshot", Code.UNAUTHENTICATED, "unauthenticated"],
+      [SourceSnapshotService.typeName, "getSourceSnapshot", Code.OK, undefined],
+    ]);
+    expect(outcomes.every((o) => o.durationSeconds >= 0)).toBe(true);
+    anonymous.close();
+    client.close();
+  });
+});
