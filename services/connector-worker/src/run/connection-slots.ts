@@ -1,5 +1,5 @@
 /**
- * A cap on concurrent destination calls per connection (DESIGN §3): however many runs a worker
+ * A cap on concurrent destination calls per connection (docs/architecture.md, Propagation rules): however many runs a worker
  * handles, one connection never gets more than `max` calls at once, so a burst of syncs sharing
  * a connection queues here instead of tripping the provider's abuse limits.
  */

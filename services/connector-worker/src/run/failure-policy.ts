@@ -18,7 +18,7 @@ export type FailureDecision =
   | { readonly retry: false };
 
 /**
- * Failures that are waits, not failed attempts (DESIGN §3): the destination was not tried (the
+ * Failures that are waits, not failed attempts (docs/architecture.md, Propagation rules): the destination was not tried (the
  * breaker is open) or asked to be left alone for a while (rate limit). A run keeps waiting through
  * them however long it takes; it never fails for them.
  */
@@ -27,7 +27,7 @@ const waits: ReadonlySet<RunFailure["kind"]> = new Set(["breaker_open", "rate_li
 const MIN_BREAKER_WAIT_MS = 500;
 
 /**
- * The one table from failure kind to retry behaviour (DESIGN §3 "Retry as data"): transient
+ * The one table from failure kind to retry behaviour (docs/architecture.md, Propagation rules: "Retry as data"): transient
  * failures back off exponentially, rate limits wait as the server asked, conflicts retry soon, an
  * open breaker waits until it half-opens (both waits consume no attempt), a lost lease asks the
  * orchestrator again soon (it then

@@ -58,7 +58,7 @@ const LOCAL_BUSY_MS = 250;
 const LEASE_GONE: readonly ErrorKind[] = ["not_found", "failed_precondition", "conflict"];
 
 /**
- * Claims runs from the orchestrator's SyncRunCoordinationService (DESIGN §3: one run per sync at a
+ * Claims runs from the orchestrator's SyncRunCoordinationService (docs/architecture.md, Propagation rules: one run per sync at a
  * time, fencing): BeginSyncRun before anything else, the lease renewed every third of its
  * lifetime (`lease_ttl`, a duration: this process never compares the orchestrator's clock with
  * its own) while the run lasts, and CheckSyncRunFence before writing. Within one process a sync

@@ -7,7 +7,7 @@ export type RunOutcome = "succeeded" | "failed" | "retried" | "superseded";
 const breakerStateValue = { closed: 0, "half-open": 1, open: 2 } as const;
 
 /**
- * The worker's Prometheus metrics (DESIGN §5): runs by action and outcome, run duration, time a
+ * The worker's Prometheus metrics (docs/architecture.md, Observability): runs by action and outcome, run duration, time a
  * request waited before its run started, and per connection the breaker state and calls in
  * flight, read from the breaker registry at scrape time. Labels carry actions and ids only.
  */

@@ -1,5 +1,5 @@
 /**
- * When the reconciler runs a failed sync again (DESIGN §3 "Reconciler"). Failures that time can
+ * When the reconciler runs a failed sync again (docs/architecture.md, Propagation rules: "Reconciler"). Failures that time can
  * cure are retried with capped exponential backoff until the sync succeeds; failures that need a
  * person (credentials refused, invalid config, limits, something missing, unsupported) are not.
  */

@@ -55,7 +55,7 @@ export type BeginVerdict =
   | { readonly kind: "proceed" };
 
 /**
- * Supersession is exact (DESIGN §3): the successful runs that together covered every request
+ * Supersession is exact (docs/architecture.md, Propagation rules): the successful runs that together covered every request
  * folded into `run`, or undefined when one of them is not covered. Its newest revision is covered
  * by a run that wrote that revision or a newer one; a request without a revision by a run that
  * began strictly after it was made. A removal that ends in the sync's deletion is never covered.

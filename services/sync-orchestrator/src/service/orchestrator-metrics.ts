@@ -10,7 +10,7 @@ import { listDriftReports } from "../store/sync-store.ts";
 type Handler<T> = (message: T, delivery: Delivery) => Promise<Disposition>;
 
 /**
- * The orchestrator's Prometheus metrics (DESIGN §5): runs waiting (PENDING, counted in the
+ * The orchestrator's Prometheus metrics (docs/architecture.md, Observability): runs waiting (PENDING, counted in the
  * database at most every 5 s), source change events handled, run results recorded by state, runs
  * queued by the reconciler and the drift each sync's latest check found (read at most every 5 s).
  * The `counted*` wrappers count a message once its handler acked it, so redeliveries are not

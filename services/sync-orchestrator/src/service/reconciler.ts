@@ -17,7 +17,7 @@ export interface ReconcilerSettings {
 export type ReconcileCounter = (reason: string) => void;
 
 /**
- * The reconciler (DESIGN §3): delayed, never lost. Each pass (1) runs again every sync whose sync
+ * The reconciler (docs/architecture.md, Propagation rules): delayed, never lost. Each pass (1) runs again every sync whose sync
  * action FAILED for a reason time can cure once its retry is due (`next_retry_at`, set when the
  * failure was recorded, growing with each failed retry) — trigger RECONCILE, or DRIFT_CHECK when a
  * drift check failed (so a manual sync is still not pushed) — and (2) queues a drift check of every

@@ -29,7 +29,7 @@ const LEASE_LOST =
   "the run no longer holds the sync's lease (it expired and another worker took the sync over, or the run ended)";
 
 /**
- * SyncRunCoordinationService's rules (DESIGN §3): one run per sync at a time through an exclusive
+ * SyncRunCoordinationService's rules (docs/architecture.md, Propagation rules): one run per sync at a time through an exclusive
  * lease taken in BeginSyncRun and renewed while the run lasts, and a fence that lets a run write
  * only a source revision at least as new as every revision already written by that action. Every
  * step runs under the sync's row lock, the same lock under which requests fold into queued runs,

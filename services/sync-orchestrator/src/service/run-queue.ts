@@ -37,7 +37,7 @@ const PUBLISH_CONCURRENCY = 32;
 const REPLACED_DRIFT_CHECK = "not run: a push requested while this drift check was queued replaced it";
 
 /**
- * Turns requests into runs (DESIGN §3): leading edge, then coalesce. A request for an action of a
+ * Turns requests into runs (docs/architecture.md, Propagation rules): leading edge, then coalesce. A request for an action of a
  * sync with a queued (PENDING: not begun, or waiting to retry) run of that action folds into it —
  * counted in `coalesced_requests`, raising the revision it must reach — instead of creating a run; otherwise
  * a run is recorded and its request published at once. So while a run is RUNNING at most one
