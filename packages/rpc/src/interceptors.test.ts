@@ -5,6 +5,8 @@ import { createLogger, initTelemetry, type Telemetry } from "@syncline/telemetry
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, createRpcClient, createRpcServer, RpcError, type CallOutcome, type RpcServer } from "./index.ts";
 
+/** A request the protos' field rules accept (the edge checks them before a handler runs). */
+const at = { projectId: "6f1c1f5e-6c1b-4c1e-9c1a-1b2c3d4e5f60", environment: "dev" };
 const tokens = { adminToken: "admin-token-0123456789", internalToken: "internal-token-0123456789" };
 const outcomes: CallOutcome[] = [];
 /** The trace id the handler ran under, per request path. */
@@ -48,7 +50,7 @@ describe("rpc interceptors", () => {
   it("continue the caller's trace in the handler", async () => {
     const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
     const callerTrace = await trace.getTracer("test").startActiveSpan("caller", async (span) => {
-      await client.getSourceSnapshot({ path: "/traced" });
+      await client.getSourceSnapshot({ ...at, path: "/traced" });
       span.end();
       return span.spanContext().traceId;
     });
@@ -58,7 +60,7 @@ describe("rpc interceptors", () => {
 
   it("deliver a domain error's kind and retry delay to the client", async () => {
     const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
-    const busy = (await client.getSourceSnapshot({ path: "/busy" }).catch((e: unknown) => e)) as RpcError;
+    const busy = (await client.getSourceSnapshot({ ...at, path: "/busy" }).catch((e: unknown) => e)) as RpcError;
     expect(busy).toBeInstanceOf(RpcError);
     expect([busy.code, busy.kind, busy.retryAfterMs, busy.message]).toEqual([
       Code.UNAVAILABLE,
@@ -66,7 +68,7 @@ describe("rpc interceptors", () => {
       1500,
       "the store is busy; retry",
     ]);
-    const raced = (await client.getSourceSnapshot({ path: "/raced" }).catch((e: unknown) => e)) as RpcError;
+    const raced = (await client.getSourceSnapshot({ ...at, path: "/raced" }).catch((e: unknown) => e)) as RpcError;
     expect([raced.code, raced.kind]).toEqual([Code.ABORTED, "conflict"]);
     client.close();
   });
@@ -75,7 +77,8 @@ describe("rpc interceptors", () => {
     const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
     const received: string[] = [];
     const error = await (async () => {
-      for await (const message of client.streamSourceSnapshot({ path: "/gone" })) received.push(message.part.case!);
+      for await (const message of client.streamSourceSnapshot({ ...at, path: "/gone" }))
+        received.push(message.part.case!);
     })().catch((e: unknown) => e);
     expect(received).toEqual(["header"]);
     expect(error).toBeInstanceOf(RpcError);
@@ -87,15 +90,30 @@ describe("rpc interceptors", () => {
   it("report every call's outcome to the observers, refusals included", async () => {
     outcomes.length = 0;
     const anonymous = createRpcClient(SourceSnapshotService, { address });
-    await anonymous.getSourceSnapshot({ path: "/" }).catch(() => undefined);
+    await anonymous.getSourceSnapshot({ ...at, path: "/" }).catch(() => undefined);
     const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
-    await client.getSourceSnapshot({ path: "/" });
+    await client.getSourceSnapshot({ ...at, path: "/" });
     const seen = outcomes.map((o) => [o.service, o.method, o.code, o.kind]);
     expect(seen).toEqual([
       [SourceSnapshotService.typeName, "getSourceSnapshot", Code.UNAUTHENTICATED, "unauthenticated"],
       [SourceSnapshotService.typeName, "getSourceSnapshot", Code.OK, undefined],
     ]);
     expect(outcomes.every((o) => o.durationSeconds >= 0)).toBe(true);
+    anonymous.close();
+    client.close();
+  });
+
+  it("check the request's field rules after authentication and before the handler", async () => {
+    const anonymous = createRpcClient(SourceSnapshotService, { address });
+    const unknownCaller = (await anonymous.getSourceSnapshot({ path: "x" }).catch((e: unknown) => e)) as RpcError;
+    expect(unknownCaller.code).toBe(Code.UNAUTHENTICATED);
+    expect(unknownCaller.violations).toEqual([]);
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    handlerTraces.delete("x");
+    const invalid = (await client.getSourceSnapshot({ ...at, path: "x" }).catch((e: unknown) => e)) as RpcError;
+    expect([invalid.code, invalid.kind]).toEqual([Code.INVALID_ARGUMENT, "invalid_argument"]);
+    expect(invalid.violations.map((v) => v.field)).toEqual(["path"]);
+    expect(handlerTraces.has("x")).toBe(false);
     anonymous.close();
     client.close();
   });
