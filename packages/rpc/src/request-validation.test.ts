@@ -1,4 +1,4 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   BulkWriteSecretsRequestSchema,
   CreateSecretRequestSchema,
@@ -7,8 +7,14 @@ import {
   SecretWriteOperation,
   UpdateSecretRequestSchema,
 } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import { CreateAppConnectionRequestSchema } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
-import { CreateSecretSyncRequestSchema } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
+import {
+  CreateAppConnectionRequestSchema,
+  UpdateAppConnectionRequestSchema,
+} from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
+import {
+  CheckDestinationRequestSchema,
+  CreateSecretSyncRequestSchema,
+} from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { isDomainError } from "@syncline/errors";
 import { describe, expect, it } from "vitest";
 import { requestViolations, validateRequest } from "./request-validation.ts";
@@ -125,7 +131,7 @@ describe("request validation of nested oneofs", () => {
   it("requires a message field and one member of a required oneof", () => {
     const missing = create(CreateAppConnectionRequestSchema, { projectId, name: "ok-name" });
     expect(requestViolations(CreateAppConnectionRequestSchema, missing)).toEqual([
-      { field: "credentials", description: "is required" },
+      { field: "credentials", description: "is required: set the credentials of one app, e.g. credentials.vault" },
     ]);
     const empty = create(CreateAppConnectionRequestSchema, { projectId, name: "ok-name", credentials: {} });
     expect(requestViolations(CreateAppConnectionRequestSchema, empty).map((v) => v.field)).toEqual(["credentials"]);
@@ -212,5 +218,150 @@ describe("request validation of list requests", () => {
         .map((v) => v.field)
         .sort(),
     ).toEqual(["page_size", "page_token", "project_id"]);
+  });
+});
+
+describe("request validation messages name what is wrong", () => {
+  const describeOf = <D extends DescMessage>(schema: D, init: MessageInitShape<D>, field: string) =>
+    requestViolations(schema, create(schema, init)).find((v) => v.field === field)?.description;
+  const secret = (overrides: object) =>
+    describeOf(CreateSecretRequestSchema, { ...at, key: "K", ...overrides }, Object.keys(overrides)[0]!);
+  const entries = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, "v"]));
+
+  it("counts what is too big", () => {
+    expect(secret({ value: "é".repeat(140_000) })).toBe("must be at most 262144 bytes (got 280000)");
+    expect(secret({ metadata: entries(40) })).toBe("must have at most 32 entries (got 40)");
+    expect(secret({ metadata: { owner: "v".repeat(300) } })).toBe("values must be at most 256 characters (got 300)");
+    expect(secret({ metadata: { owner: "a\nb" } })).toBe("values must not contain control characters");
+    expect(secret({ metadata: { ["k".repeat(70)]: "v" } })).toBe(
+      "keys must be 1-64 characters of letters, digits, '_', '.' and '-' (got a key of 70 characters)",
+    );
+    expect(
+      describeOf(
+        UpdateSecretRequestSchema,
+        { ...at, key: "K", metadata: { entries: entries(33) } },
+        "metadata.entries",
+      ),
+    ).toBe("must have at most 32 entries (got 33)");
+    const write = { operation: SecretWriteOperation.UPSERT, environment: "dev", path: "/", key: "K", value: "v" };
+    expect(
+      describeOf(
+        BulkWriteSecretsRequestSchema,
+        { projectId, writes: [{ ...write, metadata: { entries: entries(40) } }] },
+        "writes[0].metadata",
+      ),
+    ).toBe("must have at most 32 entries (got 40)");
+  });
+
+  it("never echoes a metadata key or value", () => {
+    const hidden = "SECRETISH_KEY_".repeat(6);
+    const text = JSON.stringify(
+      requestViolations(
+        CreateSecretRequestSchema,
+        create(CreateSecretRequestSchema, { ...at, key: "K", metadata: { [hidden]: "hunter2\u0001" } }),
+      ),
+    );
+    expect(text).not.toContain("SECRETISH");
+    expect(text).not.toContain("hunter2");
+  });
+
+  it("names the folder segment at fault (at most 40 characters of it)", () => {
+    expect(secret({ path: "/ok/b@d/x" })).toBe(`segment "b@d" may contain only letters, digits, '_', '.' and '-'`);
+    expect(secret({ path: `/${"x".repeat(50)}!` })).toBe(
+      `segment "${"x".repeat(40)}" may contain only letters, digits, '_', '.' and '-'`,
+    );
+  });
+
+  it("says which member to set when credentials, an auth method or a destination is missing", () => {
+    const connection = { projectId, name: "ok" };
+    const credentials = (app: object) =>
+      describeOf(CreateAppConnectionRequestSchema, { ...connection, credentials: { app } as never }, "credentials");
+    expect(describeOf(CreateAppConnectionRequestSchema, connection, "credentials")).toBe(
+      "is required: set the credentials of one app, e.g. credentials.vault",
+    );
+    expect(
+      describeOf(UpdateAppConnectionRequestSchema, { connectionId: projectId, credentials: {} }, "credentials"),
+    ).toBe("is required: set the credentials of one app, e.g. credentials.vault");
+    expect(credentials({})).toBe("is required: set the credentials of one app, e.g. credentials.vault");
+    expect(
+      describeOf(
+        CreateAppConnectionRequestSchema,
+        { ...connection, credentials: { app: { case: "vault", value: { instanceUrl: "https://vault.example.com" } } } },
+        "credentials.vault",
+      ),
+    ).toBe("is required: set credentials.vault.token (a Vault token, the only supported auth method)");
+    expect(
+      describeOf(
+        CreateAppConnectionRequestSchema,
+        { ...connection, credentials: { app: { case: "github", value: {} } } },
+        "credentials.github",
+      ),
+    ).toBe("is required: set credentials.github.token (a GitHub token, the only supported auth method)");
+    expect(describeOf(CheckDestinationRequestSchema, {}, "destination_config")).toBe(
+      "must set exactly one destination, e.g. destination_config.vault_kv",
+    );
+    expect(describeOf(CheckDestinationRequestSchema, { destinationConfig: {} }, "destination_config")).toBe(
+      "must set exactly one destination, e.g. destination_config.vault_kv",
+    );
+  });
+
+  it("tells a URL without a scheme from one with the wrong scheme", () => {
+    const url = (app: "vault" | "github", value: string) => {
+      const field = app === "vault" ? "instance_url" : "api_url";
+      const credentials = {
+        app: {
+          case: app,
+          value: {
+            [app === "vault" ? "instanceUrl" : "apiUrl"]: value,
+            method: { case: "token", value: { token: "t" } },
+          },
+        },
+      };
+      return describeOf(
+        CreateAppConnectionRequestSchema,
+        { projectId, name: "ok", credentials } as never,
+        `credentials.${app}.${field}`,
+      );
+    };
+    expect(url("vault", "vault.example.com")).toBe("must be an absolute URL such as https://vault.example.com:8200");
+    expect(url("vault", "ftp://vault.example.com")).toBe("must use http or https");
+    expect(url("github", "api.github.com")).toBe(
+      "must be an absolute URL such as https://api.github.com or https://github.example.com/api/v3",
+    );
+    expect(url("github", "http://github.example.com")).toBe("must use https (http only for localhost)");
+    expect(url("github", "ftp://github.example.com")).toBe("must use https");
+    expect(url("github", "http://localhost:8080")).toBeUndefined();
+  });
+
+  it("names the unknown key-schema placeholder and counts {{secretKey}}", () => {
+    const sync = (keySchema: string) =>
+      describeOf(
+        CreateSecretSyncRequestSchema,
+        {
+          projectId,
+          name: "api",
+          source: { environment: "dev", path: "/" },
+          connectionId: projectId,
+          destinationConfig: { destination: { case: "vaultKv", value: { mount: "secret", path: "apps/api" } } },
+          keySchema,
+        },
+        "key_schema",
+      );
+    expect(sync("APP_{{ project }}_{{secretKey}}")).toBe(
+      "unknown placeholder {{project}}; use {{secretKey}} and {{environment}}",
+    );
+    expect(sync("A B{{foo}}")).toBe("unknown placeholder {{foo}}; use {{secretKey}} and {{environment}}");
+    expect(sync("{{secretKey}}_{{ secretKey }}")).toBe("must contain {{secretKey}} exactly once (found 2)");
+    expect(sync("APP_{{environment}}")).toBe("must contain {{secretKey}} exactly once (found 0)");
+    expect(sync("A B{{secretKey}}")).toBe(
+      "outside placeholders, may contain only letters, digits, '_', '.', '/' and '-'",
+    );
+    expect(sync("{{{secretKey}}")).toBe(
+      "outside placeholders, may contain only letters, digits, '_', '.', '/' and '-'",
+    );
+    expect(sync("a}}{{secretKey}}")).toBe(
+      "outside placeholders, may contain only letters, digits, '_', '.', '/' and '-'",
+    );
+    expect(sync("{{ environment }}/{{ secretKey }}")).toBeUndefined();
   });
 });

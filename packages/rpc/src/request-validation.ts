@@ -41,6 +41,17 @@ const ruleTexts: Readonly<Record<string, string>> = {
 };
 
 /**
+ * What to set when a required message field or oneof is missing, by field: the proto says only
+ * `required` (a field or `(buf.validate.oneof).required`), these name the members to choose from.
+ */
+const requiredTexts: Readonly<Record<string, string>> = {
+  credentials: "is required: set the credentials of one app, e.g. credentials.vault",
+  "credentials.vault": "is required: set credentials.vault.token (a Vault token, the only supported auth method)",
+  "credentials.github": "is required: set credentials.github.token (a GitHub token, the only supported auth method)",
+  destination_config: "must set exactly one destination, e.g. destination_config.vault_kv",
+};
+
+/**
  * The field violations of `message` against the rules of `schema` (and, for list requests, the one
  * page-token format of `pagination.ts`), named by snake_case paths as the API documents them
  * (`source.path`, `writes[3].key`, `destination_config.vault_kv.mount`). One violation per field
@@ -59,7 +70,7 @@ export function requestViolations<D extends DescMessage>(schema: D, message: Mes
     byField.set("page_token", { field: "page_token", description: REFUSED_PAGE_TOKEN });
   for (const violation of result.violations ?? []) {
     const field = fieldPath(violation.field);
-    if (!byField.has(field)) byField.set(field, { field, description: describe(violation) });
+    if (!byField.has(field)) byField.set(field, { field, description: describe(violation, field) });
   }
   const outermost = [...byField.values()].filter(({ field }) => !insideAnother(field, byField));
   return reportedViolations(outermost);
@@ -91,9 +102,12 @@ function fieldPath(path: Path): string {
   return out;
 }
 
-/** The violation in the API's wording ("must be at most 500", "is required"). */
-function describe(violation: Violation): string {
-  const text = ruleTexts[violation.ruleId] ?? violation.message;
+/** The violation of `field` in the API's wording ("must be at most 500", "is required"). */
+function describe(violation: Violation, field: string): string {
+  const text =
+    (violation.ruleId === "required" ? requiredTexts[field] : undefined) ??
+    ruleTexts[violation.ruleId] ??
+    violation.message;
   return violation.ruleId.endsWith(".lte") ? text.replace("must be less than or equal to", "must be at most") : text;
 }
 
