@@ -37,6 +37,12 @@ export interface DestinationLimits {
    * upper-case form. Absent means keys are case-sensitive and stored as given.
    */
   readonly upperCasesKeys?: boolean;
+  /**
+   * A destination rule for one key and value beyond `keyPattern` and `maxValueBytes` (e.g. a
+   * provider's masking rules), checked in pre-flight before anything is written. Returns what is
+   * wrong in words — never echoing the value — or undefined when the entry is acceptable.
+   */
+  readonly checkEntry?: (key: string, value: string) => string | undefined;
 }
 
 /** Changes to make at a destination, keyed by destination key (after the key schema). */
@@ -75,9 +81,20 @@ export interface DestinationConnector {
 }
 
 /** Everything a connector needs to reach its destination. */
+/**
+ * The sync a connector writes for. Destinations that can hold metadata (tags, labels,
+ * annotations) record it on what they write, so ownership is visible at the destination.
+ */
+export interface SyncOwner {
+  readonly syncId: string;
+  readonly projectId: string;
+}
+
 export interface ConnectorContext<Config, Credentials> {
   readonly config: Config;
   readonly credentials: Credentials;
+  /** The sync this connector writes for; absent for checks that are not a sync's (CheckDestination). */
+  readonly owner?: SyncOwner;
   /** Aborts in-flight destination calls (run cancelled, shutdown). */
   readonly signal?: AbortSignal;
   /**

@@ -7,3 +7,4 @@ export * from "./app-descriptor.ts";
 export * from "./connection-instance.ts";
 export * from "./endpoint-guard.ts";
 export { safeProviderDetail, networkErrorCode } from "./provider-text.ts";
+export * from "./token-cache.ts";

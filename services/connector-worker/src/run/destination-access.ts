@@ -50,7 +50,8 @@ export async function openDestination(
     });
   const calls = deps.breakers.calls(sync.connectionId, signal);
   const credentials = descriptor.parseCredentials(resolved.credentials);
-  const connector = descriptor.create({ config, credentials, signal, calls });
+  const owner = { syncId: sync.id, projectId: sync.projectId };
+  const connector = descriptor.create({ config, credentials, signal, calls, owner });
   return {
     descriptor,
     async read() {
