@@ -1,11 +1,11 @@
 // Shared pieces of the benchmark scripts: a project with a Vault connection, syncs with their own
 // Vault paths, percentiles, and a tracker that records when each destination first shows a value.
 import { performance } from "node:perf_hooks";
-import type { TestSystem } from "../support/system.ts";
+import type { SyncingSystem } from "../support/starter.ts";
 
 /** A project with environment `prod` and a token connection to the system's fake Vault. */
 export async function benchProject(
-  system: TestSystem,
+  system: SyncingSystem,
   name: string,
 ): Promise<{ projectId: string; connectionId: string }> {
   const { project } = await system.secrets.createProject({ name });
@@ -26,7 +26,7 @@ export async function benchProject(
 
 /** Creates an auto-sync from `path` of `prod` to Vault KV `secret/<vaultPath>`; returns its id. */
 export async function benchSync(
-  system: TestSystem,
+  system: SyncingSystem,
   project: { projectId: string; connectionId: string },
   name: string,
   path: string,
@@ -46,7 +46,7 @@ export async function benchSync(
  * Watches Vault writes and records, per Vault path, the highest sequence number visible in key
  * `VALUE` (values are `v<seq>`) and when each sequence number first became visible.
  */
-export function createVisibilityTracker(system: TestSystem) {
+export function createVisibilityTracker(system: SyncingSystem) {
   const highest = new Map<string, number>();
   const waiters = new Map<string, Array<{ seq: number; resolve: (at: number) => void }>>();
   const stop = system.vault.onWrite((write) => {
@@ -85,7 +85,7 @@ export function report(label: string, samples: readonly number[]): void {
 }
 
 /** Counts the runs of a sync (all actions) through the public API. */
-export async function runCount(system: TestSystem, secretSyncId: string): Promise<number> {
+export async function runCount(system: SyncingSystem, secretSyncId: string): Promise<number> {
   let count = 0;
   let pageToken = "";
   do {

@@ -3,11 +3,12 @@
 //   npm run bench -- [count=200] [gapMs=0]
 // Prints count, p50, p90, p99 and max. Needs PostgreSQL and nats-server (test/run-all.sh sets them up).
 import { performance } from "node:perf_hooks";
-import { startTestSystem, eventually } from "../support/system.ts";
+import { eventually } from "../support/eventually.ts";
+import { allServices, startSystem } from "../support/starter.ts";
 
 const count = Number(process.argv[2] ?? 200);
 const gapMs = Number(process.argv[3] ?? 0);
-const system = await startTestSystem({ env: { LOG_LEVEL: "info" } });
+const system = await startSystem({ name: "bench-propagation", services: allServices, env: { LOG_LEVEL: "info" } });
 try {
   const { project } = await system.secrets.createProject({ name: "bench" });
   const projectId = project!.id;

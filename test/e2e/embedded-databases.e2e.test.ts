@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import { SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSystem, type TestSystem } from "../support/system.ts";
-import { rpcFailure } from "../integration/helpers/secrets-process.ts";
+import { allServices, startSystem, type System } from "../support/starter.ts";
+import { rpcFailure } from "../support/rpc-failure.ts";
 import {
   createVaultSync,
   createWorkerTestProject,
@@ -18,12 +18,13 @@ import {
  * `bash deploy/local/up.sh` starts), from creating a sync to changing it. PGlite hands `bytea` back
  * differently from PostgreSQL; every store must behave the same on it.
  */
-let system: TestSystem;
+const spec = { name: "embedded-e2e", services: allServices, database: "embedded" } as const;
+let system: System<typeof spec>;
 let project: WorkerTestProject;
 let stopped = false;
 
 beforeAll(async () => {
-  system = await startTestSystem({ database: "embedded" });
+  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "embedded-e2e");
 }, 300_000);
 

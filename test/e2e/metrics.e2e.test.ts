@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { eventually } from "../support/eventually.ts";
+import { allServices, startSystem, type System } from "../support/starter.ts";
 
 /**
  * The Prometheus endpoints of the four services (SYNCLINE_METRICS_PORT=0: each binds a free port
@@ -11,16 +12,20 @@ import { eventually, startTestSystem, type TestSystem } from "../support/system.
 const canaryValue = `canary-value-${randomBytes(12).toString("hex")}`;
 const canaryToken = `canary-token-${randomBytes(12).toString("hex")}`;
 const names = ["secrets", "connections", "orchestrator", "worker"] as const;
-let system: TestSystem;
+const spec = {
+  name: "metrics-e2e",
+  services: allServices,
+  vault: { tokens: [canaryToken] },
+  env: { SYNCLINE_METRICS_PORT: "0" },
+} as const;
+let system: System<typeof spec>;
 let connectionId: string;
 
 beforeAll(async () => {
-  system = await startTestSystem({ vault: { tokens: [canaryToken] }, env: { SYNCLINE_METRICS_PORT: "0" } });
+  system = await startSystem(spec);
 }, 120_000);
 
-afterAll(async () => {
-  await system?.stop();
-});
+afterAll(() => system?.stop());
 
 /** The metrics port a service logged ("metrics listening"). */
 function metricsPort(name: (typeof names)[number]): number | undefined {

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import postgres from "postgres";
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection, Subscription } from "@nats-io/nats-core";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import type { Subscription } from "@nats-io/nats-core";
+import { eventually } from "../support/eventually.ts";
+import { allServices, startSystem, type System } from "../support/starter.ts";
 
 /**
  * Security from the first line: a canary secret value and a canary credential go through the
@@ -13,16 +13,15 @@ import { eventually, startTestSystem, type TestSystem } from "../support/system.
  */
 const canaryValue = `canary-value-${randomBytes(12).toString("hex")}`;
 const canaryToken = `canary-token-${randomBytes(12).toString("hex")}`;
-let system: TestSystem;
-let nc: NatsConnection;
+const spec = { name: "no-leak-e2e", services: allServices, vault: { tokens: [canaryToken] }, bus: true } as const;
+let system: System<typeof spec>;
 let subscription: Subscription;
 const busMessages: Buffer[] = [];
 let projectId: string;
 
 beforeAll(async () => {
-  system = await startTestSystem({ vault: { tokens: [canaryToken] } });
-  nc = await connect({ servers: system.nats.url });
-  subscription = nc.subscribe(">");
+  system = await startSystem(spec);
+  subscription = system.bus.subscribe(">");
   void (async () => {
     for await (const message of subscription) {
       busMessages.push(Buffer.from(message.data));
@@ -38,7 +37,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   subscription?.unsubscribe();
-  await nc?.close();
   await system?.stop();
 });
 

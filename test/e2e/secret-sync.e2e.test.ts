@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { eventually } from "../support/eventually.ts";
+import { allServices, startSystem, type System } from "../support/starter.ts";
 
 /**
  * The walking skeleton, end to end through real processes: secrets service → outbox → JetStream →
  * orchestrator → run request → worker → breaker → (fake) Vault, and the result back into status.
  */
-let system: TestSystem;
+const spec = { name: "secret-sync-e2e", services: allServices } as const;
+let system: System<typeof spec>;
 let projectId: string;
 let connectionId: string;
 const env = "dev";
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  system = await startSystem(spec);
   const { project } = await system.secrets.createProject({ name: "e2e" });
   projectId = project!.id;
   await system.secrets.createEnvironment({ projectId, slug: env, name: "Development" });
@@ -29,9 +31,7 @@ beforeAll(async () => {
   connectionId = connection!.id;
 }, 120_000);
 
-afterAll(async () => {
-  await system?.stop();
-});
+afterAll(() => system?.stop());
 
 const put = (path: string, key: string, value: string) =>
   system.secrets.createSecret({ projectId, environment: env, path, key, value });

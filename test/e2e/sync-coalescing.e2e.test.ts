@@ -16,24 +16,24 @@ import {
   vaultEquals,
   type WorkerTestProject,
 } from "../integration/helpers/worker-system.ts";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { eventually } from "../support/eventually.ts";
+import { allServices, startSystem, type System } from "../support/starter.ts";
 
 /**
  * DESIGN §3 end to end: a single change starts a run at once (leading edge, no debounce); a burst
  * of 1,000 changes costs a handful of runs and the destination ends equal to the source; an action
  * requested while another runs waits, is not lost and runs once.
  */
-let system: TestSystem;
+const spec = { name: "sync-coalescing-e2e", services: allServices } as const;
+let system: System<typeof spec>;
 let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "sync-coalescing");
 }, 120_000);
 
-afterAll(async () => {
-  await system?.stop();
-});
+afterAll(() => system?.stop());
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 const put = (path: string, key: string, value: string) =>

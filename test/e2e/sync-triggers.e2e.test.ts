@@ -8,7 +8,8 @@ import {
   vaultEquals,
   type WorkerTestProject,
 } from "../integration/helpers/worker-system.ts";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { eventually } from "../support/eventually.ts";
+import { allServices, startSystem, type System } from "../support/starter.ts";
 
 /**
  * What makes a sync run, end to end through the real services: a change below a recursive source
@@ -16,19 +17,22 @@ import { eventually, startTestSystem, type TestSystem } from "../support/system.
  * connection; and what does not: a deleted source folder or environment fails the sync with a
  * message saying so, leaves the destination untouched and queues nothing.
  */
-let system: TestSystem;
-let project: WorkerTestProject;
 /** A second token the fake Vault accepts, so a connection can get new credentials that work. */
 const rotatedToken = `rotated-${randomBytes(8).toString("hex")}`;
+const spec = {
+  name: "sync-triggers-e2e",
+  services: allServices,
+  vault: { tokens: ["fake-vault-root-token", rotatedToken] },
+} as const;
+let system: System<typeof spec>;
+let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startTestSystem({ vault: { tokens: ["fake-vault-root-token", rotatedToken] } });
+  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "sync-triggers");
 }, 120_000);
 
-afterAll(async () => {
-  await system?.stop();
-});
+afterAll(() => system?.stop());
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 const put = (path: string, key: string, value: string, environment = project.environment) =>

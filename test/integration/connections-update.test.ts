@@ -15,7 +15,7 @@ import { startConnectionsServer, type ConnectionsServer } from "../../services/c
 import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
 import { startNatsServer, type TestNatsServer } from "../support/nats-server.ts";
 import { createServiceDatabase, type ServiceDatabase } from "../support/test-databases.ts";
-import { eventually } from "../support/system.ts";
+import { eventually } from "../support/eventually.ts";
 
 /**
  * Updating a connection: renames and new credentials are validated like creation, new credentials

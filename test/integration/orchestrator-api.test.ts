@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import postgres from "postgres";
 import {
   Destination,
   ImportBehavior,
@@ -10,8 +9,9 @@ import {
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, type RpcError } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
-import { expectInvalid, rpcFailure } from "./helpers/secrets-process.ts";
+import { eventually } from "../support/eventually.ts";
+import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
+import { allServices, startSystem, type System } from "../support/starter.ts";
 import {
   createVaultSync,
   createWorkerTestProject,
@@ -27,22 +27,17 @@ import {
  * with and without removing the destination keys, import/remove requests, run history pages, and
  * the audit trail of every change. Bad input is refused naming the field, and nothing is stored.
  */
-let system: TestSystem;
+/** `sql`: the orchestrator's database over SQL; undefined on embedded (its process holds the PGlite). */
+const spec = { name: "orchestrator-api", services: allServices, sql: "orchestrator" } as const;
+let system: System<typeof spec>;
 let project: WorkerTestProject;
-/** The orchestrator's database over SQL; undefined on embedded (its process holds the PGlite). */
-let sql: postgres.Sql | undefined;
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "orchestrator-api");
-  const url = system.databases.orchestrator.url;
-  sql = url ? postgres(url, { max: 1, onnotice: () => {} }) : undefined;
 }, 120_000);
 
-afterAll(async () => {
-  await sql?.end({ timeout: 5 });
-  await system?.stop();
-});
+afterAll(() => system?.stop());
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 /** A sync without auto-sync from a fresh folder holding one secret. */
@@ -401,6 +396,7 @@ describe("actions and run history", () => {
     });
     await system.syncs.triggerSync({ secretSyncId: sync.id });
     await system.syncs.deleteSecretSync({ secretSyncId: sync.id });
+    const { sql } = system;
     if (sql) {
       const rows = await sql<
         { actor: string; action: string; details: Record<string, string> }[]

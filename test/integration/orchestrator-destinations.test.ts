@@ -9,8 +9,8 @@ import {
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, RpcError } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSystem, type TestSystem } from "../support/system.ts";
-import { expectInvalid, rpcFailure } from "./helpers/secrets-process.ts";
+import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
+import { allServices, startSystem, type System } from "../support/starter.ts";
 import {
   createVaultSync,
   createWorkerTestProject,
@@ -23,17 +23,16 @@ import {
  * destination kinds, the duplicate-destination check (across projects, per server), what a
  * write-only destination refuses, plans answered by a connector worker, and the watch stream.
  */
-let system: TestSystem;
+const spec = { name: "orchestrator-destinations", services: allServices } as const;
+let system: System<typeof spec>;
 let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "orchestrator-destinations");
 }, 120_000);
 
-afterAll(async () => {
-  await system?.stop();
-});
+afterAll(() => system?.stop());
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 const vaultKv = (path: string) => ({ destination: { case: "vaultKv" as const, value: { mount: "secret", path } } });

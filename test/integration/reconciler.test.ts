@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { SyncState, SyncTrigger, type SecretSync, type SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { eventually } from "../support/eventually.ts";
+import { allServices, startSystem, type System } from "../support/starter.ts";
 import { orchestratorSamples } from "./helpers/orchestrator-metrics.ts";
 import { createVaultSync, createWorkerTestProject, finishedRun, settledSync } from "./helpers/worker-system.ts";
 import { vaultEquals } from "./helpers/worker-system.ts";
@@ -14,19 +15,22 @@ import type { WorkerTestProject } from "./helpers/worker-system.ts";
  * once the destination is back — with no new change at the source. A sync that failed because
  * its credentials were refused is not run again.
  */
-let system: TestSystem;
+const spec = {
+  name: "reconciler",
+  services: allServices,
+  env: {
+    SYNCLINE_METRICS_PORT: "0",
+    SYNCLINE_WORKER_MAX_ATTEMPTS: "2",
+    SYNCLINE_RECONCILE_BASE_MS: "1000",
+    SYNCLINE_RECONCILE_MAX_MS: "3000",
+    SYNCLINE_RECONCILE_INTERVAL_MS: "250",
+  },
+} as const;
+let system: System<typeof spec>;
 let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startTestSystem({
-    env: {
-      SYNCLINE_METRICS_PORT: "0",
-      SYNCLINE_WORKER_MAX_ATTEMPTS: "2",
-      SYNCLINE_RECONCILE_BASE_MS: "1000",
-      SYNCLINE_RECONCILE_MAX_MS: "3000",
-      SYNCLINE_RECONCILE_INTERVAL_MS: "250",
-    },
-  });
+  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "reconciler");
 }, 120_000);
 

@@ -6,15 +6,8 @@ import {
 import { KeyChangeKind, SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestNatsServer } from "../support/nats-server.ts";
-import { type ServiceDatabase } from "../support/test-databases.ts";
-import {
-  rpcFailure,
-  type SecretsProcess,
-  startSecretsEnvironment,
-  stopSecretsEnvironment,
-} from "./helpers/secrets-process.ts";
-import { type SourceEventLog } from "./helpers/source-event-log.ts";
+import { rpcFailure } from "../support/rpc-failure.ts";
+import { startSystem, type System } from "../support/starter.ts";
 import { createSourceFixture, type SourceFixture } from "./helpers/source-fixture.ts";
 
 /**
@@ -23,16 +16,14 @@ import { createSourceFixture, type SourceFixture } from "./helpers/source-fixtur
  * per affected folder; any write that cannot apply fails the whole batch naming its index, and
  * nothing of it is written; connector workers may call it with the service credential (and only it).
  */
-let database: ServiceDatabase;
-let nats: TestNatsServer;
-let service: SecretsProcess;
-let log: SourceEventLog;
+const spec = { name: "secrets_bulk_it", services: ["secrets"], sourceEvents: true } as const;
+let service: System<typeof spec>;
 
 beforeAll(async () => {
-  ({ database, nats, service, log } = await startSecretsEnvironment("secrets_bulk_it"));
+  service = await startSystem(spec);
 });
 
-afterAll(() => stopSecretsEnvironment({ database, nats, service, log }));
+afterAll(() => service?.stop());
 
 const api = () => service.secrets;
 const { CREATE, UPDATE, DELETE, UPSERT } = SecretWriteOperation;
@@ -50,7 +41,7 @@ async function contents(f: SourceFixture): Promise<string[]> {
 
 describe("bulk writes", () => {
   it("creates 3,000 secrets in three folders as one revision and one event per folder", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     const paths = ["/a", "/b", "/c/d"];
     const writes = paths.flatMap((path, p) =>
       Array.from({ length: 1000 }, (_, i) => ({
@@ -89,7 +80,7 @@ describe("bulk writes", () => {
   });
 
   it("mixes updates, upserts and deletes across folders, versioning each and naming each change", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     const at = { projectId: f.projectId, environment: "dev" };
     await api().bulkWriteSecrets({
       projectId: f.projectId,
@@ -139,7 +130,7 @@ describe("bulk writes", () => {
   });
 
   it("fails the whole batch on a write that cannot apply, naming its index, and writes nothing", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     await api().bulkWriteSecrets({
       projectId: f.projectId,
       writes: [{ operation: CREATE, environment: "dev", path: "/x", key: "A", value: "a1" }],
@@ -219,7 +210,7 @@ describe("bulk writes", () => {
   });
 
   it("takes 10,000 writes in one call", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     const writes = Array.from({ length: 10_000 }, (_, i) => ({
       operation: UPSERT,
       environment: "dev",
@@ -239,7 +230,7 @@ describe("bulk writes", () => {
   });
 
   it("accepts the internal service credential (audited as `service`), which may call nothing else here", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     const worker = service.client(SecretsService, service.internalToken);
     const { secrets } = await worker.bulkWriteSecrets({
       projectId: f.projectId,

@@ -2,16 +2,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestNatsServer } from "../support/nats-server.ts";
-import { type ServiceDatabase } from "../support/test-databases.ts";
-import {
-  expectInvalid,
-  rpcFailure,
-  type SecretsProcess,
-  startSecretsEnvironment,
-  stopSecretsEnvironment,
-} from "./helpers/secrets-process.ts";
-import { type SourceEventLog } from "./helpers/source-event-log.ts";
+import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
+import { startSystem, type System } from "../support/starter.ts";
 import { createSourceFixture, eventSummary } from "./helpers/source-fixture.ts";
 
 /**
@@ -20,19 +12,17 @@ import { createSourceFixture, eventSummary } from "./helpers/source-fixture.ts";
  * ValidateSecretValue checks a value without writing, and a change to a referenced secret yields
  * exactly one event for each folder whose secrets reference it, directly or through a chain.
  */
-let database: ServiceDatabase;
-let nats: TestNatsServer;
-let service: SecretsProcess;
-let log: SourceEventLog;
+const spec = { name: "references_it", services: ["secrets"], sourceEvents: true } as const;
+let service: System<typeof spec>;
 
 beforeAll(async () => {
-  ({ database, nats, service, log } = await startSecretsEnvironment("references_it"));
+  service = await startSystem(spec);
 });
 
-afterAll(() => stopSecretsEnvironment({ database, nats, service, log }));
+afterAll(() => service?.stop());
 
 const api = () => service.secrets;
-const fixture = () => createSourceFixture(service, log, ["dev", "prod"]);
+const fixture = () => createSourceFixture(service, ["dev", "prod"]);
 
 describe("expansion in snapshots", () => {
   it("expands same-folder, cross-folder, cross-environment, root and explicit references, recursively, and keeps $${ literal", async () => {

@@ -1,7 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
 import { subjects } from "@syncline/bus";
 import {
   SyncPlanReplySchema,
@@ -15,7 +13,7 @@ import {
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSystem, type TestSystem } from "../support/system.ts";
+import { allServices, startSystem, type System } from "../support/starter.ts";
 import {
   createVaultSync,
   createWorkerTestProject,
@@ -32,20 +30,16 @@ import {
  * owned key, nothing else), recursive sources (a key defined twice fails the run naming the
  * folders), and plans answered over NATS that match what the next run does.
  */
-let system: TestSystem;
+const spec = { name: "worker-actions", services: allServices, bus: true } as const;
+let system: System<typeof spec>;
 let project: WorkerTestProject;
-let nc: NatsConnection;
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "worker-actions");
-  nc = await connect({ servers: system.nats.url });
 }, 120_000);
 
-afterAll(async () => {
-  await nc?.close();
-  await system?.stop();
-});
+afterAll(() => system?.stop());
 
 const put = (path: string, key: string, value: string) =>
   system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
@@ -57,7 +51,7 @@ const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`
 
 /** Asks the workers for a plan exactly as the orchestrator does (core NATS request/reply). */
 async function planOverNats(sync: SecretSync): Promise<SyncPlanReply> {
-  const reply = await nc.request(
+  const reply = await system.bus.request(
     subjects.planRequest("hashicorp_vault"),
     toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSync: sync })),
     { timeout: 30_000 },

@@ -2,12 +2,11 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceProcess } from "../support/service-process.ts";
-import { startTestSystem, type TestSystem } from "../support/system.ts";
+import { allServices, startSystem, type System } from "../support/starter.ts";
 import {
   createVaultSync,
   createWorkerTestProject,
   settledSync,
-  startExtraWorker,
   vaultEquals,
   type WorkerTestProject,
 } from "./helpers/worker-system.ts";
@@ -17,20 +16,18 @@ import {
  * runs long: runs of one sync must never overlap (DESIGN §3 "one run per sync at a time"), which
  * the run records (claimed-to-finished intervals) and Vault's check-and-set log must both show.
  */
-let system: TestSystem;
+const spec = { name: "worker-exclusive", services: allServices } as const;
+let system: System<typeof spec>;
 let project: WorkerTestProject;
 let second: ServiceProcess;
 
 beforeAll(async () => {
-  system = await startTestSystem();
-  second = await startExtraWorker(system, "worker-2");
+  system = await startSystem(spec);
+  second = await system.startWorker("worker-2");
   project = await createWorkerTestProject(system, "worker-exclusive");
 }, 120_000);
 
-afterAll(async () => {
-  await second?.kill("SIGTERM");
-  await system?.stop();
-});
+afterAll(() => system?.stop());
 
 describe("two workers on one system", () => {
   it("never run the same sync at the same time, and the destinations converge", { timeout: 240_000 }, async () => {

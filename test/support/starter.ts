@@ -1,0 +1,298 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DescService } from "@bufbuild/protobuf";
+import { connectBus, type NatsConnection } from "@syncline/bus";
+import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
+import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
+import { createRpcClient, type RpcClient } from "@syncline/rpc";
+import postgres from "postgres";
+import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from "../fakes/github/fake-github.ts";
+import { startFakeVault, type FakeVault, type FakeVaultOptions } from "../fakes/vault/fake-vault.ts";
+import { openSourceEventLog, type SourceEventLog } from "../integration/helpers/source-event-log.ts";
+import { startNatsServer, type TestNatsServer } from "./nats-server.ts";
+import { startRestartableNats, type RestartableNats } from "./restartable-nats.ts";
+import type { ServiceProcess } from "./service-process.ts";
+import {
+  type allServices,
+  serviceFiles,
+  startExtraWorker,
+  startServices,
+  withNeeds,
+  type DatabaseService,
+  type ServiceContext,
+  type ServiceName,
+  type ServiceNeeds,
+} from "./system-services.ts";
+import {
+  createServiceDatabase,
+  currentDatabaseKind,
+  type DatabaseKind,
+  type ServiceDatabase,
+} from "./test-databases.ts";
+
+export { allServices, type ServiceName } from "./system-services.ts";
+
+/**
+ * What a test file runs: the starter starts exactly this (and what the named services need) and
+ * nothing else. Every field but `name` is optional.
+ */
+export interface SystemSpec {
+  /** Names the file's databases (on PostgreSQL) and its NATS client; one per file. */
+  readonly name: string;
+  /** Services to run as child processes; each brings the services it calls (see `ServiceNeeds`). */
+  readonly services?: readonly ServiceName[];
+  /** The databases' kind; default the test file's (`currentDatabaseKind()`). */
+  readonly database?: DatabaseKind;
+  /** Databases to run on instead of fresh ones (e.g. one a previous system ran on); not dropped by `stop`. */
+  readonly databases?: Partial<Record<DatabaseService, ServiceDatabase>>;
+  /** `restartable`: a nats-server the test can kill and start again on the same port and store. */
+  readonly nats?: "private" | "restartable";
+  /** The fake Vault and its options; started by default when a worker runs, never when `false`. */
+  readonly vault?: FakeVaultOptions | boolean;
+  /** The fake GitHub and its options; started only when asked for. */
+  readonly github?: FakeGitHubOptions | boolean;
+  /** Variables every service process gets (overridden by what a service must be given). */
+  readonly env?: Record<string, string>;
+  /** Variables of one service, over everything else (e.g. a chosen SYNCLINE_SECRETS_ROOT_KEY). */
+  readonly serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Opens `bus`, a NATS connection of the test's own. */
+  readonly bus?: boolean;
+  /** Opens `sourceEvents`, a reader of the source-events stream (the secrets service creates it). */
+  readonly sourceEvents?: boolean;
+  /** Opens `sql` on this service's database: a connection on PostgreSQL, undefined on embedded. */
+  readonly sql?: DatabaseService;
+}
+
+/** One span as a service's trace file holds it (JSON), read as the tests please. */
+// biome-ignore lint/suspicious/noExplicitAny: spans are parsed JSON whose fields each test reads as it needs.
+export type ExportedSpan = Record<string, any>;
+
+type Field<S, K extends keyof SystemSpec> = S extends { readonly [P in K]: infer V } ? V : undefined;
+type Asked<S> = Field<S, "services"> extends readonly (infer N extends ServiceName)[] ? N : never;
+/** The services a spec runs: those it names and those they call. */
+export type Running<S> = Asked<S> | ServiceNeeds[Asked<S>];
+type VaultRuns<S> =
+  Field<S, "vault"> extends false
+    ? false
+    : Field<S, "vault"> extends undefined
+      ? "worker" extends Running<S>
+        ? true
+        : false
+      : true;
+type When<C, T> = C extends true ? T : unknown;
+
+/** What every started system has, whatever it runs. */
+interface SystemBase<S> {
+  readonly name: string;
+  readonly adminToken: string;
+  readonly internalToken: string;
+  /** Directory holding each service's log and span file (kept when SYNCLINE_KEEP_TEST_LOGS is set). */
+  readonly workDir: string;
+  readonly nats: Field<S, "nats"> extends "restartable" ? RestartableNats : TestNatsServer;
+  readonly services: { readonly [N in Running<S>]: ServiceProcess };
+  readonly databases: { readonly [N in Running<S> & DatabaseService]: ServiceDatabase };
+  /**
+   * A client of `service` at the process serving it, with `token` (none when omitted: an anonymous
+   * caller); closed by `stop`.
+   */
+  client<D extends DescService>(service: D, token?: string): RpcClient<D>;
+  /** Every span the services exported (JSON lines parsed). */
+  spans(): ExportedSpan[];
+  /**
+   * Stops everything the starter started (services with `signal`, SIGTERM by default), tolerating
+   * a partial start, and removes the work directory.
+   */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** The typed handles of what `S` runs. */
+export type System<S extends SystemSpec> = SystemBase<S> &
+  When<
+    "secrets" extends Running<S> ? true : false,
+    {
+      /** SecretsService with the admin token. */
+      readonly secrets: RpcClient<typeof SecretsService>;
+      /** SourceSnapshotService with the internal service token. */
+      readonly snapshots: RpcClient<typeof SourceSnapshotService>;
+    }
+  > &
+  When<
+    "connections" extends Running<S> ? true : false,
+    { readonly connections: RpcClient<typeof ConnectionsService> }
+  > &
+  When<"orchestrator" extends Running<S> ? true : false, { readonly syncs: RpcClient<typeof SecretSyncsService> }> &
+  When<
+    "worker" extends Running<S> ? true : false,
+    {
+      /** Starts one more connector worker named `name` (the spec's `env` aside); stopped by `stop`. */
+      startWorker(name: string, env?: Record<string, string>): Promise<ServiceProcess>;
+    }
+  > &
+  When<VaultRuns<S>, { readonly vault: FakeVault }> &
+  When<Field<S, "github"> extends object | true ? true : false, { readonly github: FakeGitHub }> &
+  When<Field<S, "bus">, { readonly bus: NatsConnection }> &
+  When<Field<S, "sourceEvents">, { readonly sourceEvents: SourceEventLog }> &
+  When<
+    Field<S, "sql"> extends DatabaseService ? true : false,
+    { readonly sql: Field<S, "database"> extends "postgres" ? postgres.Sql : postgres.Sql | undefined }
+  >;
+
+/** The four services, the fake Vault and NATS: what the worker, orchestrator and end-to-end files run. */
+export type FullSystem = System<{ readonly name: string; readonly services: typeof allServices }>;
+
+/** What syncs are managed through (secrets, connections, orchestrator) and the fake Vault; any system running more fits. */
+export type SyncingSystem = System<{
+  readonly name: string;
+  readonly services: readonly ["secrets", "orchestrator"];
+  readonly vault: true;
+}>;
+
+/** Which process serves a service, by the package of its full name (`syncline.<package>.v1.Name`). */
+const servingProcess: Record<string, ServiceName> = {
+  secrets: "secrets",
+  connections: "connections",
+  syncs: "orchestrator",
+};
+
+/**
+ * Starts what `spec` asks for — NATS, a fresh database per service on the file's database kind,
+ * the fakes, the service processes with fresh tokens and keys, clients and test connections — and
+ * returns typed handles with one `stop`. Call it from `beforeAll` and `stop` from `afterAll`. A
+ * start that fails stops what it had started before rethrowing.
+ */
+export async function startSystem<const S extends SystemSpec>(spec: S): Promise<System<S>> {
+  const cleanups: Cleanup[] = [];
+  const workDir = mkdtempSync(join(tmpdir(), "syncline-system-"));
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
+    let failure: unknown;
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup(signal);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (!process.env.SYNCLINE_KEEP_TEST_LOGS) rmSync(workDir, { recursive: true, force: true });
+    if (failure) throw failure;
+  };
+  try {
+    return (await startParts(spec, workDir, cleanups, stop)) as System<S>;
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+type Cleanup = (signal: NodeJS.Signals) => Promise<unknown> | unknown;
+
+async function startParts(
+  spec: SystemSpec,
+  workDir: string,
+  cleanups: Cleanup[],
+  stop: (signal?: NodeJS.Signals) => Promise<void>,
+): Promise<Record<string, unknown>> {
+  const names = withNeeds(spec.services ?? []);
+  const kind = spec.database ?? currentDatabaseKind();
+  const adminToken = `admin-${randomBytes(16).toString("hex")}`;
+  const internalToken = `internal-${randomBytes(16).toString("hex")}`;
+  const system: Record<string, unknown> = { name: spec.name, adminToken, internalToken, workDir, stop };
+
+  const nats = spec.nats === "restartable" ? await startRestartableNats() : await startNatsServer();
+  cleanups.push(() => ("destroy" in nats ? nats.destroy() : nats.stop()));
+  const databases: Partial<Record<DatabaseService, ServiceDatabase>> = {};
+  for (const owner of names.filter((name): name is DatabaseService => name !== "worker")) {
+    const given = spec.databases?.[owner];
+    databases[owner] = given ?? (await createServiceDatabase(`${spec.name}_${owner}`, kind));
+    if (!given) cleanups.push(() => databases[owner]!.drop());
+  }
+  const vaultRuns = spec.vault === undefined ? names.includes("worker") : spec.vault !== false;
+  if (vaultRuns) {
+    const vault = await startFakeVault(typeof spec.vault === "object" ? spec.vault : undefined);
+    cleanups.push(() => vault.close());
+    system.vault = vault;
+  }
+  if (spec.github) {
+    const github = await startFakeGitHub(typeof spec.github === "object" ? spec.github : undefined);
+    cleanups.push(() => github.close());
+    system.github = github;
+  }
+
+  const context: ServiceContext = {
+    workDir,
+    adminToken,
+    internalToken,
+    natsUrl: nats.url,
+    databases,
+    env: spec.env ?? {},
+    serviceEnv: spec.serviceEnv ?? {},
+  };
+  const services: Partial<Record<ServiceName, ServiceProcess>> = {};
+  const extraWorkers: ServiceProcess[] = [];
+  cleanups.push((signal) =>
+    Promise.all([...extraWorkers, ...Object.values(services)].map((service) => service.kill(signal))),
+  );
+  await startServices(names, context, services);
+
+  const clients: Array<{ close(): void }> = [];
+  cleanups.push(() => {
+    for (const client of clients) client.close();
+  });
+  const client = <D extends DescService>(service: D, token?: string): RpcClient<D> => {
+    const owner = servingProcess[service.typeName.split(".")[1] ?? ""];
+    const serving = owner ? services[owner] : undefined;
+    if (!serving) throw new Error(`no process of this system serves ${service.typeName}`);
+    const created = createRpcClient(service, {
+      address: serving.address,
+      deadlineMs: 20_000,
+      ...(token ? { token } : {}),
+    });
+    clients.push(created);
+    return created;
+  };
+  if (services.secrets) {
+    system.secrets = client(SecretsService, adminToken);
+    system.snapshots = client(SourceSnapshotService, internalToken);
+  }
+  if (services.connections) system.connections = client(ConnectionsService, adminToken);
+  if (services.orchestrator) system.syncs = client(SecretSyncsService, adminToken);
+  if (services.worker) {
+    system.startWorker = async (name: string, env: Record<string, string> = {}) => {
+      const worker = await startExtraWorker(name, context, services, env);
+      extraWorkers.push(worker);
+      return worker;
+    };
+  }
+
+  if (spec.bus) {
+    const bus = await connectBus(nats.url, spec.name);
+    cleanups.push(() => bus.close());
+    system.bus = bus;
+  }
+  if (spec.sourceEvents) {
+    const log = await openSourceEventLog(nats.url);
+    cleanups.push(() => log.close());
+    system.sourceEvents = log;
+  }
+  if (spec.sql) {
+    const url = databases[spec.sql]?.url;
+    const sql = url ? postgres(url, { max: 2, onnotice: () => {} }) : undefined;
+    if (sql) cleanups.push(() => sql.end({ timeout: 5 }));
+    system.sql = sql;
+  }
+  return Object.assign(system, { nats, services, databases, client, spans: () => readSpans(workDir) });
+}
+
+function readSpans(workDir: string): ExportedSpan[] {
+  return serviceFiles.flatMap((name) => {
+    const file = join(workDir, `${name}.spans.jsonl`);
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+  });
+}
