@@ -73,11 +73,16 @@ export function createVisibilityTracker(system: SyncingSystem) {
   };
 }
 
+/** The `q` quantile (0 to 1) of `sorted` (ascending, not empty), nearest rank. */
+export function percentile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
 /** Prints `label: count n, min …, p50 …, p90 …, p99 …, max …` (milliseconds). */
 export function report(label: string, samples: readonly number[]): void {
   if (samples.length === 0) return console.log(`${label}: no samples`);
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+  const at = (q: number) => percentile(sorted, q);
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   console.log(
     `${label}: count ${sorted.length}, min ${ms(sorted[0]!)}, p50 ${ms(at(0.5))}, p90 ${ms(at(0.9))}, p99 ${ms(at(0.99))}, max ${ms(sorted[sorted.length - 1]!)}`,

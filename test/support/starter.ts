@@ -97,9 +97,9 @@ interface SystemBase<S> {
   readonly databases: { readonly [N in Running<S> & DatabaseService]: ServiceDatabase };
   /**
    * A client of `service` at the process serving it, with `token` (none when omitted: an anonymous
-   * caller); closed by `stop`.
+   * caller) and a default deadline of `deadlineMs` (20 s unless given); closed by `stop`.
    */
-  client<D extends DescService>(service: D, token?: string): RpcClient<D>;
+  client<D extends DescService>(service: D, token?: string, deadlineMs?: number): RpcClient<D>;
   /** Every span the services exported (JSON lines parsed). */
   spans(): ExportedSpan[];
   /**
@@ -241,13 +241,13 @@ async function startParts(
   cleanups.push(() => {
     for (const client of clients) client.close();
   });
-  const client = <D extends DescService>(service: D, token?: string): RpcClient<D> => {
+  const client = <D extends DescService>(service: D, token?: string, deadlineMs = 20_000): RpcClient<D> => {
     const owner = servingProcess[service.typeName.split(".")[1] ?? ""];
     const serving = owner ? services[owner] : undefined;
     if (!serving) throw new Error(`no process of this system serves ${service.typeName}`);
     const created = createRpcClient(service, {
       address: serving.address,
-      deadlineMs: 20_000,
+      deadlineMs,
       ...(token ? { token } : {}),
     });
     clients.push(created);

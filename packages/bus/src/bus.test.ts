@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { SourceChangeEventSchema, type SourceChangeEvent } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { createLogger } from "@syncline/telemetry";
-import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
+import { startSystem, type System } from "@syncline/test/support/starter.ts";
 import {
-  connectBus,
   consumers,
   createDeadLetters,
   createEventPublisher,
@@ -15,20 +14,17 @@ import {
   type NatsConnection,
 } from "./index.ts";
 
-let nats: TestNatsServer;
+let system: System<{ name: string; bus: true }>;
 let nc: NatsConnection;
 const logger = createLogger("bus-test", "silent");
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  nc = await connectBus(nats.url, "bus-test");
+  system = await startSystem({ name: "bus-test", bus: true });
+  nc = system.bus;
   await ensureTopology(nc, { streams: [streams.sourceEvents], consumers: [consumers.orchestratorSourceEvents] });
 });
 
-afterAll(async () => {
-  await nc?.close();
-  await nats?.stop();
-});
+afterAll(() => system?.stop());
 
 describe("bus", () => {
   it("publishes typed events once per msg id and redelivers until acked", async () => {

@@ -10,9 +10,8 @@ import { ConnectionChangeEventSchema } from "@syncline/gen/syncline/events/v1/co
 import { SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { SyncRunRequestSchema, SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { createLogger, createMetricsRegistry, type MetricsRegistry } from "@syncline/telemetry";
-import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
+import { startSystem, type System } from "@syncline/test/support/starter.ts";
 import {
-  connectBus,
   consumers,
   createDeadLetters,
   deadLetterHeaders,
@@ -25,7 +24,7 @@ import {
   type NatsConnection,
 } from "./index.ts";
 
-let nats: TestNatsServer;
+let system: System<{ name: string; bus: true }>;
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 let registry: MetricsRegistry;
@@ -35,8 +34,8 @@ const logger = createLogger("dead-letters-test", "silent");
 const garbage = new Uint8Array([0x0f, 0xff, 0xff, 0x01]);
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  nc = await connectBus(nats.url, "dead-letters-test");
+  system = await startSystem({ name: "dead-letters-test", bus: true });
+  nc = system.bus;
   jsm = await ensureTopology(nc, {
     streams: [
       streams.sourceEvents,
@@ -56,10 +55,24 @@ beforeAll(async () => {
   deadLetters = createDeadLetters({ nc, metrics: registry, logger });
 }, 30_000);
 
-afterAll(async () => {
-  await nc?.close();
-  await nats?.stop();
-});
+afterAll(() => system?.stop());
+
+/** Creates a durable consumer `name` of new source events that dead-letters after `deliveries` deliveries. */
+async function sourceEventsConsumer(name: string, deliveries: number): Promise<ConsumerDefinition> {
+  const definition: ConsumerDefinition = {
+    stream: streams.sourceEvents.name,
+    config: {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.New,
+      ack_wait: 30_000_000_000,
+      max_deliver: -1,
+    },
+    deadLetterAfterDeliveries: deliveries,
+  };
+  await ensureTopology(nc, { streams: [], consumers: [definition] });
+  return definition;
+}
 
 /** Resolves with the first message `handle` sees, then stops the consumer. */
 function firstGoodMessage<D extends DescMessage>(definition: ConsumerDefinition, schema: D) {
@@ -165,18 +178,7 @@ describe("dead letters", () => {
   it("keeps a message whose handler still throws on its last allowed delivery, and only then", {
     timeout: 60_000,
   }, async () => {
-    const definition: ConsumerDefinition = {
-      stream: streams.sourceEvents.name,
-      config: {
-        durable_name: "test-always-failing",
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.New,
-        ack_wait: 30_000_000_000,
-        max_deliver: -1,
-      },
-      deadLetterAfterDeliveries: 3,
-    };
-    await ensureTopology(nc, { streams: [], consumers: [definition] });
+    const definition = await sourceEventsConsumer("test-always-failing", 3);
     const subject = subjects.sourceChange("p2", "dev");
     await jetstream(nc).publish(
       subject,
@@ -216,24 +218,13 @@ describe("dead letters", () => {
 describe("dead-letters-cli", () => {
   const cli = (...args: string[]) =>
     promisify(execFile)(process.execPath, [fileURLToPath(new URL("./dead-letters-cli.ts", import.meta.url)), ...args], {
-      env: { ...process.env, SYNCLINE_NATS_URL: nats.url },
+      env: { ...process.env, SYNCLINE_NATS_URL: system.nats.url },
     });
 
   it("lists dead letters without their payload and replays one to its original subject", {
     timeout: 60_000,
   }, async () => {
-    const definition: ConsumerDefinition = {
-      stream: streams.sourceEvents.name,
-      config: {
-        durable_name: "test-replay",
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.New,
-        ack_wait: 30_000_000_000,
-        max_deliver: -1,
-      },
-      deadLetterAfterDeliveries: 1,
-    };
-    await ensureTopology(nc, { streams: [], consumers: [definition] });
+    const definition = await sourceEventsConsumer("test-replay", 1);
     let healthy = false;
     const handled: string[] = [];
     const consumer = startConsumer({
