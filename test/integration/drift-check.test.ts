@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { Code, RpcError } from "@syncline/rpc";
+import { Code, type RpcError } from "@syncline/rpc";
 import {
   GithubSecretScope,
   InitialSyncBehavior,

@@ -7,7 +7,7 @@ import {
   SyncState,
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { Code, RpcError } from "@syncline/rpc";
+import { Code, type RpcError } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
 import { allServices, startSystem, type System } from "../support/starter.ts";

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import {
-  CreateSecretSyncRequestSchema,
+  type CreateSecretSyncRequestSchema,
   SecretSyncsService,
 } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { InitialSyncBehavior, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";

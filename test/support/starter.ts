@@ -1,38 +1,24 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DescService } from "@bufbuild/protobuf";
-import { connectBus, type NatsConnection } from "@syncline/bus";
-import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
-import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
-import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
-import { createRpcClient, type RpcClient } from "@syncline/rpc";
-import postgres from "postgres";
-import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from "../fakes/github/fake-github.ts";
-import { startFakeVault, type FakeVault, type FakeVaultOptions } from "../fakes/vault/fake-vault.ts";
-import { openSourceEventLog, type SourceEventLog } from "../integration/helpers/source-event-log.ts";
-import { startNatsServer, type TestNatsServer } from "./nats-server.ts";
-import { startRestartableNats, type RestartableNats } from "./restartable-nats.ts";
+import type { NatsConnection } from "@syncline/bus";
+import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
+import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import type { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
+import type { RpcClient } from "@syncline/rpc";
+import type postgres from "postgres";
+import type { ConnectionsServer } from "../../services/connections/src/index.ts";
+import type { FakeGitHub, FakeGitHubOptions } from "../fakes/github/fake-github.ts";
+import type { FakeVault, FakeVaultOptions } from "../fakes/vault/fake-vault.ts";
+import type { SourceEventLog } from "../integration/helpers/source-event-log.ts";
+import type { TestNatsServer } from "./nats-server.ts";
+import type { RestartableNats } from "./restartable-nats.ts";
 import type { ServiceProcess } from "./service-process.ts";
-import {
-  type allServices,
-  serviceFiles,
-  startExtraWorker,
-  startServices,
-  withNeeds,
-  type DatabaseService,
-  type ServiceContext,
-  type ServiceName,
-  type ServiceNeeds,
-} from "./system-services.ts";
-import {
-  createServiceDatabase,
-  currentDatabaseKind,
-  type DatabaseKind,
-  type ServiceDatabase,
-} from "./test-databases.ts";
+import { startParts, type Cleanup } from "./system-parts.ts";
+import type { allServices, DatabaseService, ServiceName, ServiceNeeds } from "./system-services.ts";
+import type { DatabaseKind, ServiceDatabase } from "./test-databases.ts";
 
 export { allServices, type ServiceName } from "./system-services.ts";
 
@@ -49,8 +35,15 @@ export interface SystemSpec {
   readonly database?: DatabaseKind;
   /** Databases to run on instead of fresh ones (e.g. one a previous system ran on); not dropped by `stop`. */
   readonly databases?: Partial<Record<DatabaseService, ServiceDatabase>>;
-  /** `restartable`: a nats-server the test can kill and start again on the same port and store. */
-  readonly nats?: "private" | "restartable";
+  /**
+   * NATS, started when anything needs it: `restartable` is a nats-server the test can kill and
+   * start again on the same port and store; `false` runs none.
+   */
+  readonly nats?: "private" | "restartable" | false;
+  /** Runs the connections service inside the test process (its database readable through `connectionsServer.db`). */
+  readonly connectionsServer?: { readonly endpointAllowlist: readonly string[] };
+  /** Chosen tokens instead of fresh ones (for a file that also uses them on its own). */
+  readonly tokens?: { readonly admin: string; readonly internal: string };
   /** The fake Vault and its options; started by default when a worker runs, never when `false`. */
   readonly vault?: FakeVaultOptions | boolean;
   /** The fake GitHub and its options; started only when asked for. */
@@ -84,6 +77,15 @@ type VaultRuns<S> =
         : false
       : true;
 type When<C, T> = C extends true ? T : unknown;
+type InProcess<S> = Field<S, "connectionsServer"> extends object ? true : false;
+type NatsRuns<S> =
+  Field<S, "nats"> extends false
+    ? false
+    : [Running<S>] extends [never]
+      ? true extends Field<S, "bus"> | Field<S, "sourceEvents"> | (Field<S, "nats"> extends string ? true : false)
+        ? true
+        : false
+      : true;
 
 /** What every started system has, whatever it runs. */
 interface SystemBase<S> {
@@ -92,9 +94,11 @@ interface SystemBase<S> {
   readonly internalToken: string;
   /** Directory holding each service's log and span file (kept when SYNCLINE_KEEP_TEST_LOGS is set). */
   readonly workDir: string;
-  readonly nats: Field<S, "nats"> extends "restartable" ? RestartableNats : TestNatsServer;
   readonly services: { readonly [N in Running<S>]: ServiceProcess };
-  readonly databases: { readonly [N in Running<S> & DatabaseService]: ServiceDatabase };
+  readonly databases: {
+    readonly [N in (Running<S> | (InProcess<S> extends true ? "connections" : never)) &
+      DatabaseService]: ServiceDatabase;
+  };
   /**
    * A client of `service` at the process serving it, with `token` (none when omitted: an anonymous
    * caller) and a default deadline of `deadlineMs` (20 s unless given); closed by `stop`.
@@ -111,6 +115,7 @@ interface SystemBase<S> {
 
 /** The typed handles of what `S` runs. */
 export type System<S extends SystemSpec> = SystemBase<S> &
+  When<NatsRuns<S>, { readonly nats: Field<S, "nats"> extends "restartable" ? RestartableNats : TestNatsServer }> &
   When<
     "secrets" extends Running<S> ? true : false,
     {
@@ -121,9 +126,10 @@ export type System<S extends SystemSpec> = SystemBase<S> &
     }
   > &
   When<
-    "connections" extends Running<S> ? true : false,
+    "connections" extends Running<S> ? true : InProcess<S>,
     { readonly connections: RpcClient<typeof ConnectionsService> }
   > &
+  When<InProcess<S>, { readonly connectionsServer: ConnectionsServer }> &
   When<"orchestrator" extends Running<S> ? true : false, { readonly syncs: RpcClient<typeof SecretSyncsService> }> &
   When<
     "worker" extends Running<S> ? true : false,
@@ -151,13 +157,6 @@ export type SyncingSystem = System<{
   readonly vault: true;
 }>;
 
-/** Which process serves a service, by the package of its full name (`syncline.<package>.v1.Name`). */
-const servingProcess: Record<string, ServiceName> = {
-  secrets: "secrets",
-  connections: "connections",
-  syncs: "orchestrator",
-};
-
 /**
  * Starts what `spec` asks for — NATS, a fresh database per service on the file's database kind,
  * the fakes, the service processes with fresh tokens and keys, clients and test connections — and
@@ -180,119 +179,9 @@ export async function startSystem<const S extends SystemSpec>(spec: S): Promise<
     if (failure) throw failure;
   };
   try {
-    return (await startParts(spec, workDir, cleanups, stop)) as System<S>;
+    return Object.assign(await startParts(spec, workDir, cleanups), { stop }) as unknown as System<S>;
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
   }
-}
-
-type Cleanup = (signal: NodeJS.Signals) => Promise<unknown> | unknown;
-
-async function startParts(
-  spec: SystemSpec,
-  workDir: string,
-  cleanups: Cleanup[],
-  stop: (signal?: NodeJS.Signals) => Promise<void>,
-): Promise<Record<string, unknown>> {
-  const names = withNeeds(spec.services ?? []);
-  const kind = spec.database ?? currentDatabaseKind();
-  const adminToken = `admin-${randomBytes(16).toString("hex")}`;
-  const internalToken = `internal-${randomBytes(16).toString("hex")}`;
-  const system: Record<string, unknown> = { name: spec.name, adminToken, internalToken, workDir, stop };
-
-  const nats = spec.nats === "restartable" ? await startRestartableNats() : await startNatsServer();
-  cleanups.push(() => ("destroy" in nats ? nats.destroy() : nats.stop()));
-  const databases: Partial<Record<DatabaseService, ServiceDatabase>> = {};
-  for (const owner of names.filter((name): name is DatabaseService => name !== "worker")) {
-    const given = spec.databases?.[owner];
-    databases[owner] = given ?? (await createServiceDatabase(`${spec.name}_${owner}`, kind));
-    if (!given) cleanups.push(() => databases[owner]!.drop());
-  }
-  const vaultRuns = spec.vault === undefined ? names.includes("worker") : spec.vault !== false;
-  if (vaultRuns) {
-    const vault = await startFakeVault(typeof spec.vault === "object" ? spec.vault : undefined);
-    cleanups.push(() => vault.close());
-    system.vault = vault;
-  }
-  if (spec.github) {
-    const github = await startFakeGitHub(typeof spec.github === "object" ? spec.github : undefined);
-    cleanups.push(() => github.close());
-    system.github = github;
-  }
-
-  const context: ServiceContext = {
-    workDir,
-    adminToken,
-    internalToken,
-    natsUrl: nats.url,
-    databases,
-    env: spec.env ?? {},
-    serviceEnv: spec.serviceEnv ?? {},
-  };
-  const services: Partial<Record<ServiceName, ServiceProcess>> = {};
-  const extraWorkers: ServiceProcess[] = [];
-  cleanups.push((signal) =>
-    Promise.all([...extraWorkers, ...Object.values(services)].map((service) => service.kill(signal))),
-  );
-  await startServices(names, context, services);
-
-  const clients: Array<{ close(): void }> = [];
-  cleanups.push(() => {
-    for (const client of clients) client.close();
-  });
-  const client = <D extends DescService>(service: D, token?: string, deadlineMs = 20_000): RpcClient<D> => {
-    const owner = servingProcess[service.typeName.split(".")[1] ?? ""];
-    const serving = owner ? services[owner] : undefined;
-    if (!serving) throw new Error(`no process of this system serves ${service.typeName}`);
-    const created = createRpcClient(service, {
-      address: serving.address,
-      deadlineMs,
-      ...(token ? { token } : {}),
-    });
-    clients.push(created);
-    return created;
-  };
-  if (services.secrets) {
-    system.secrets = client(SecretsService, adminToken);
-    system.snapshots = client(SourceSnapshotService, internalToken);
-  }
-  if (services.connections) system.connections = client(ConnectionsService, adminToken);
-  if (services.orchestrator) system.syncs = client(SecretSyncsService, adminToken);
-  if (services.worker) {
-    system.startWorker = async (name: string, env: Record<string, string> = {}) => {
-      const worker = await startExtraWorker(name, context, services, env);
-      extraWorkers.push(worker);
-      return worker;
-    };
-  }
-
-  if (spec.bus) {
-    const bus = await connectBus(nats.url, spec.name);
-    cleanups.push(() => bus.close());
-    system.bus = bus;
-  }
-  if (spec.sourceEvents) {
-    const log = await openSourceEventLog(nats.url);
-    cleanups.push(() => log.close());
-    system.sourceEvents = log;
-  }
-  if (spec.sql) {
-    const url = databases[spec.sql]?.url;
-    const sql = url ? postgres(url, { max: 2, onnotice: () => {} }) : undefined;
-    if (sql) cleanups.push(() => sql.end({ timeout: 5 }));
-    system.sql = sql;
-  }
-  return Object.assign(system, { nats, services, databases, client, spans: () => readSpans(workDir) });
-}
-
-function readSpans(workDir: string): ExportedSpan[] {
-  return serviceFiles.flatMap((name) => {
-    const file = join(workDir, `${name}.spans.jsonl`);
-    if (!existsSync(file)) return [];
-    return readFileSync(file, "utf8")
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => JSON.parse(line));
-  });
 }
