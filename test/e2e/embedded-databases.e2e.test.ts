@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import { SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code } from "@syncline/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { rpcFailure } from "../support/rpc-failure.ts";
 import {
   createVaultSync,
@@ -18,13 +19,11 @@ import {
  * `bash deploy/local/up.sh` starts), from creating a sync to changing it. PGlite hands `bytea` back
  * differently from PostgreSQL; every store must behave the same on it.
  */
-const spec = { name: "embedded-e2e", services: allServices, database: "embedded" } as const;
-let system: System<typeof spec>;
+const system = useSystem({ name: "embedded-e2e", services: allServices, database: "embedded" }, { timeoutMs: 300_000 });
 let project: WorkerTestProject;
 let stopped = false;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "embedded-e2e");
 }, 300_000);
 

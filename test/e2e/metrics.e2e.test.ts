@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * The Prometheus endpoints of the four services (SYNCLINE_METRICS_PORT=0: each binds a free port
@@ -12,20 +13,13 @@ import { allServices, startSystem, type System } from "../support/starter.ts";
 const canaryValue = `canary-value-${randomBytes(12).toString("hex")}`;
 const canaryToken = `canary-token-${randomBytes(12).toString("hex")}`;
 const names = ["secrets", "connections", "orchestrator", "worker"] as const;
-const spec = {
+const system = useSystem({
   name: "metrics-e2e",
   services: allServices,
   vault: { tokens: [canaryToken] },
   env: { SYNCLINE_METRICS_PORT: "0" },
-} as const;
-let system: System<typeof spec>;
+});
 let connectionId: string;
-
-beforeAll(async () => {
-  system = await startSystem(spec);
-}, 120_000);
-
-afterAll(() => system?.stop());
 
 /** The metrics port a service logged ("metrics listening"). */
 function metricsPort(name: (typeof names)[number]): number | undefined {

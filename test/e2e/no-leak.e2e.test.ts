@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import postgres from "postgres";
 import type { Subscription } from "@nats-io/nats-core";
 import { eventually } from "../support/eventually.ts";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * Security from the first line: a canary secret value and a canary credential go through the
@@ -13,14 +14,12 @@ import { allServices, startSystem, type System } from "../support/starter.ts";
  */
 const canaryValue = `canary-value-${randomBytes(12).toString("hex")}`;
 const canaryToken = `canary-token-${randomBytes(12).toString("hex")}`;
-const spec = { name: "no-leak-e2e", services: allServices, vault: { tokens: [canaryToken] }, bus: true } as const;
-let system: System<typeof spec>;
+const system = useSystem({ name: "no-leak-e2e", services: allServices, vault: { tokens: [canaryToken] }, bus: true });
 let subscription: Subscription;
 const busMessages: Buffer[] = [];
 let projectId: string;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   subscription = system.bus.subscribe(">");
   void (async () => {
     for await (const message of subscription) {
@@ -37,7 +36,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   subscription?.unsubscribe();
-  await system?.stop();
 });
 
 describe("no secret value or credential leaks", () => {

@@ -1,20 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { eventually } from "../support/eventually.ts";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * The walking skeleton, end to end through real processes: secrets service → outbox → JetStream →
  * orchestrator → run request → worker → breaker → (fake) Vault, and the result back into status.
  */
-const spec = { name: "secret-sync-e2e", services: allServices } as const;
-let system: System<typeof spec>;
+const system = useSystem({ name: "secret-sync-e2e", services: allServices });
 let projectId: string;
 let connectionId: string;
 const env = "dev";
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   const { project } = await system.secrets.createProject({ name: "e2e" });
   projectId = project!.id;
   await system.secrets.createEnvironment({ projectId, slug: env, name: "Development" });
@@ -30,8 +29,6 @@ beforeAll(async () => {
   });
   connectionId = connection!.id;
 }, 120_000);
-
-afterAll(() => system?.stop());
 
 const put = (path: string, key: string, value: string) =>
   system.secrets.createSecret({ projectId, environment: env, path, key, value });

@@ -6,7 +6,7 @@ import {
   SyncTrigger,
   type SyncRun,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   createVaultSync,
   createWorkerTestProject,
@@ -17,23 +17,20 @@ import {
   type WorkerTestProject,
 } from "../integration/helpers/worker-system.ts";
 import { eventually } from "../support/eventually.ts";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * DESIGN §3 end to end: a single change starts a run at once (leading edge, no debounce); a burst
  * of 1,000 changes costs a handful of runs and the destination ends equal to the source; an action
  * requested while another runs waits, is not lost and runs once.
  */
-const spec = { name: "sync-coalescing-e2e", services: allServices } as const;
-let system: System<typeof spec>;
+const system = useSystem({ name: "sync-coalescing-e2e", services: allServices });
 let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "sync-coalescing");
 }, 120_000);
-
-afterAll(() => system?.stop());
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 const put = (path: string, key: string, value: string) =>

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { SyncState, SyncTrigger, type SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   createVaultSync,
   createWorkerTestProject,
@@ -9,7 +9,8 @@ import {
   type WorkerTestProject,
 } from "../integration/helpers/worker-system.ts";
 import { eventually } from "../support/eventually.ts";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * What makes a sync run, end to end through the real services: a change below a recursive source
@@ -19,20 +20,16 @@ import { allServices, startSystem, type System } from "../support/starter.ts";
  */
 /** A second token the fake Vault accepts, so a connection can get new credentials that work. */
 const rotatedToken = `rotated-${randomBytes(8).toString("hex")}`;
-const spec = {
+const system = useSystem({
   name: "sync-triggers-e2e",
   services: allServices,
   vault: { tokens: ["fake-vault-root-token", rotatedToken] },
-} as const;
-let system: System<typeof spec>;
+});
 let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "sync-triggers");
 }, 120_000);
-
-afterAll(() => system?.stop());
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 const put = (path: string, key: string, value: string, environment = project.environment) =>

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { Code, type RpcClient } from "@syncline/rpc";
 import type { FakeVault } from "../fakes/vault/fake-vault.ts";
 import { rpcFailure } from "../support/rpc-failure.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * Live validation never calls an internal endpoint the operator did not allowlist: Create and
@@ -13,22 +13,18 @@ import { startSystem, type System } from "../support/starter.ts";
  * allowlist (the production default), passed explicitly.
  */
 const vaultToken = `hvs.${randomBytes(18).toString("base64url")}`;
-const spec = {
+const system = useSystem({
   name: "connections_endpoint_guard",
   database: "postgres",
   connectionsServer: { endpointAllowlist: [] },
   vault: { tokens: [vaultToken] },
-} as const;
-let system: System<typeof spec>;
+});
 let vault: FakeVault;
 let admin: RpcClient<typeof ConnectionsService>;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   ({ vault, connections: admin } = system);
 }, 60_000);
-
-afterAll(() => system?.stop());
 
 const vaultCredentials = (instanceUrl: string) => ({
   app: {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { fromBinary } from "@bufbuild/protobuf";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { streams, type NatsConnection } from "@syncline/bus";
@@ -12,7 +12,7 @@ import {
 import { Code, type RpcError, type RpcClient } from "@syncline/rpc";
 import type { FakeVault } from "../fakes/vault/fake-vault.ts";
 import { eventually } from "../support/eventually.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * Updating a connection: renames and new credentials are validated like creation, new credentials
@@ -21,23 +21,19 @@ import { startSystem, type System } from "../support/starter.ts";
  */
 const projectId = randomUUID();
 const tokens = [`vault-a-${randomBytes(8).toString("hex")}`, `vault-b-${randomBytes(8).toString("hex")}`];
-const spec = {
+const system = useSystem({
   name: "connections_update",
   connectionsServer: { endpointAllowlist: ["127.0.0.0/8"] },
   vault: { tokens },
   bus: true,
-} as const;
-let system: System<typeof spec>;
+});
 let nc: NatsConnection;
 let vault: FakeVault;
 let client: RpcClient<typeof ConnectionsService>;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   ({ bus: nc, vault, connections: client } = system);
 }, 60_000);
-
-afterAll(() => system?.stop());
 
 const vaultCredentials = (token: string) => ({
   app: {

@@ -26,24 +26,23 @@ import {
 import { queryRows } from "@syncline/db";
 import { Code, createRpcClient, type RpcError, type RpcClient } from "@syncline/rpc";
 import { sql, type SQL } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { ConnectionsServer } from "../../services/connections/src/index.ts";
 import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
 import { startNatsServer } from "../support/nats-server.ts";
 import { rpcFailure } from "../support/rpc-failure.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 const adminToken = `admin-${randomBytes(12).toString("hex")}`;
 const internalToken = `internal-${randomBytes(12).toString("hex")}`;
 const goodVaultToken = `hvs.${randomBytes(18).toString("base64url")}`;
 
-const spec = {
+const system = useSystem({
   name: "connections",
   connectionsServer: { endpointAllowlist: ["127.0.0.0/8"] },
   vault: { tokens: [goodVaultToken] },
   tokens: { admin: adminToken, internal: internalToken },
-} as const;
-let system: System<typeof spec>;
+});
 let vault: FakeVault;
 let server: ConnectionsServer;
 let admin: RpcClient<typeof ConnectionsService>;
@@ -51,13 +50,10 @@ let internal: RpcClient<typeof ConnectionsService>;
 let address: string;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   ({ vault, connectionsServer: server, connections: admin } = system);
   internal = system.client(ConnectionsService, internalToken);
   address = `127.0.0.1:${server.port}`;
 });
-
-afterAll(() => system?.stop());
 
 const vaultCredentials = (token: string, instanceUrl = vault.url, namespace = "") => ({
   app: {

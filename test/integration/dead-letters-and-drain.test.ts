@@ -1,10 +1,11 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { consumers, deadLetterHeaders, streams, subjects } from "@syncline/bus";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ServiceProcess } from "../support/service-process.ts";
 import { eventually } from "../support/eventually.ts";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import {
   createVaultSync,
   createWorkerTestProject,
@@ -25,21 +26,17 @@ import {
  * and another worker completes the run. The breaker timeout is far longer than the test, so only
  * the drain bound can end the hanging call.
  */
-const spec = {
+const system = useSystem({
   name: "worker-drain",
   services: allServices,
   bus: true,
   env: { SYNCLINE_WORKER_DRAIN_MS: "1500", SYNCLINE_BREAKER_TIMEOUT_MS: "600000", SYNCLINE_METRICS_PORT: "0" },
-} as const;
-let system: System<typeof spec>;
+});
 let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "worker-drain");
 }, 120_000);
-
-afterAll(() => system?.stop());
 
 /** The service's Prometheus text, from the port it logged. */
 async function metricsOf(service: ServiceProcess): Promise<string> {

@@ -7,9 +7,10 @@ import {
   SyncTrigger,
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { orchestratorSamples } from "./helpers/orchestrator-metrics.ts";
 import { createWorkerTestProject, finishedRun, settledSync, vaultEquals } from "./helpers/worker-system.ts";
 import type { WorkerTestProject } from "./helpers/worker-system.ts";
@@ -22,23 +23,19 @@ import type { WorkerTestProject } from "./helpers/worker-system.ts";
  * by moving the sync's next check time in the orchestrator's database (the interval is ≥ 1 min).
  */
 /** SQL on the orchestrator's database: this file needs PostgreSQL (it is not a store-behaviour file). */
-const spec = {
+const system = useSystem({
   name: "drift",
   services: allServices,
   database: "postgres",
   sql: "orchestrator",
   github: true,
   env: { SYNCLINE_METRICS_PORT: "0", SYNCLINE_RECONCILE_INTERVAL_MS: "250" },
-} as const;
-let system: System<typeof spec>;
+});
 let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "drift");
 }, 120_000);
-
-afterAll(() => system?.stop());
 
 const minute = { seconds: 60n, nanos: 0 };
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;

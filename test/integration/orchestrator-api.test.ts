@@ -8,10 +8,11 @@ import {
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, type RpcError } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import {
   createVaultSync,
   createWorkerTestProject,
@@ -28,16 +29,12 @@ import {
  * the audit trail of every change. Bad input is refused naming the field, and nothing is stored.
  */
 /** `sql`: the orchestrator's database over SQL; undefined on embedded (its process holds the PGlite). */
-const spec = { name: "orchestrator-api", services: allServices, sql: "orchestrator" } as const;
-let system: System<typeof spec>;
+const system = useSystem({ name: "orchestrator-api", services: allServices, sql: "orchestrator" });
 let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "orchestrator-api");
 }, 120_000);
-
-afterAll(() => system?.stop());
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 /** A sync without auto-sync from a fresh folder holding one secret. */

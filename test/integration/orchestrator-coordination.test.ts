@@ -10,10 +10,10 @@ import {
   type BeginSyncRunResponse,
 } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { Code, createRpcClient, type RpcClient } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { createVaultSync, createWorkerTestProject, type WorkerTestProject } from "./helpers/worker-system.ts";
 
 /**
@@ -22,23 +22,19 @@ import { createVaultSync, createWorkerTestProject, type WorkerTestProject } from
  * one BUSY; the result on the results stream frees the sync for the other; leases renew and are
  * lost; the fence refuses a stale revision; only the service credential may call it.
  */
-const spec = {
+const system = useSystem({
   name: "orchestrator-coordination",
   services: ["secrets", "orchestrator"],
   vault: true,
   bus: true,
-} as const;
-let system: System<typeof spec>;
+});
 let project: WorkerTestProject;
 let coordination: RpcClient<typeof SyncRunCoordinationService>;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "orchestrator-coordination");
   coordination = system.client(SyncRunCoordinationService, system.internalToken);
 }, 120_000);
-
-afterAll(() => system?.stop());
 
 async function manualSync() {
   const folder = `/c-${randomBytes(3).toString("hex")}`;

@@ -8,9 +8,10 @@ import {
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, type RpcError } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import {
   createVaultSync,
   createWorkerTestProject,
@@ -23,16 +24,12 @@ import {
  * destination kinds, the duplicate-destination check (across projects, per server), what a
  * write-only destination refuses, plans answered by a connector worker, and the watch stream.
  */
-const spec = { name: "orchestrator-destinations", services: allServices } as const;
-let system: System<typeof spec>;
+const system = useSystem({ name: "orchestrator-destinations", services: allServices });
 let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "orchestrator-destinations");
 }, 120_000);
-
-afterAll(() => system?.stop());
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 const vaultKv = (path: string) => ({ destination: { case: "vaultKv" as const, value: { mount: "secret", path } } });

@@ -5,7 +5,7 @@ import { connectBus, createEventPublisher } from "@syncline/bus";
 import { KeyChangeKind, SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { openSourceEventLog, type SourceEventLog, type StoredSourceEvent } from "./helpers/source-event-log.ts";
 
 /**
@@ -15,20 +15,21 @@ import { openSourceEventLog, type SourceEventLog, type StoredSourceEvent } from 
  * once, in commit order per folder, with the outbox emptied. A republish of an already published
  * outbox id (a crash between publish and delete) is dropped by the stream's duplicate window.
  */
-const spec = {
-  name: "outbox_it",
-  services: ["secrets"],
-  database: "postgres",
-  nats: "restartable",
-  sql: "secrets",
-} as const;
-let service: System<typeof spec>;
+const service = useSystem(
+  {
+    name: "outbox_it",
+    services: ["secrets"],
+    database: "postgres",
+    nats: "restartable",
+    sql: "secrets",
+  },
+  { stopSignal: "SIGKILL" },
+);
 let log: SourceEventLog | undefined;
 let projectId: string;
 const env = "dev";
 
 beforeAll(async () => {
-  service = await startSystem(spec);
   const { project } = await service.secrets.createProject({ name: "outbox" });
   projectId = project!.id;
   await service.secrets.createEnvironment({ projectId, slug: env, name: "" });
@@ -36,7 +37,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await log?.close();
-  await service?.stop("SIGKILL");
 });
 
 interface Write {

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { SyncState, SyncTrigger, type SecretSync, type SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { orchestratorSamples } from "./helpers/orchestrator-metrics.ts";
 import { createVaultSync, createWorkerTestProject, finishedRun, settledSync } from "./helpers/worker-system.ts";
 import { vaultEquals } from "./helpers/worker-system.ts";
@@ -15,7 +16,7 @@ import type { WorkerTestProject } from "./helpers/worker-system.ts";
  * once the destination is back — with no new change at the source. A sync that failed because
  * its credentials were refused is not run again.
  */
-const spec = {
+const system = useSystem({
   name: "reconciler",
   services: allServices,
   env: {
@@ -25,18 +26,15 @@ const spec = {
     SYNCLINE_RECONCILE_MAX_MS: "3000",
     SYNCLINE_RECONCILE_INTERVAL_MS: "250",
   },
-} as const;
-let system: System<typeof spec>;
+});
 let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "reconciler");
 }, 120_000);
 
 afterAll(async () => {
   system?.vault.faults.reset();
-  await system?.stop();
 });
 
 const put = (path: string, key: string, value: string) =>

@@ -5,9 +5,9 @@ import {
 } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { KeyChangeKind, SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { rpcFailure } from "../support/rpc-failure.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { createSourceFixture, type SourceFixture } from "./helpers/source-fixture.ts";
 
 /**
@@ -16,14 +16,7 @@ import { createSourceFixture, type SourceFixture } from "./helpers/source-fixtur
  * per affected folder; any write that cannot apply fails the whole batch naming its index, and
  * nothing of it is written; connector workers may call it with the service credential (and only it).
  */
-const spec = { name: "secrets_bulk_it", services: ["secrets"], sourceEvents: true } as const;
-let service: System<typeof spec>;
-
-beforeAll(async () => {
-  service = await startSystem(spec);
-});
-
-afterAll(() => service?.stop());
+const service = useSystem({ name: "secrets_bulk_it", services: ["secrets"], sourceEvents: true });
 
 const api = () => service.secrets;
 const { CREATE, UPDATE, DELETE, UPSERT } = SecretWriteOperation;

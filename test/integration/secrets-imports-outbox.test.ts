@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { openSourceEventLog, type SourceEventLog, type StoredSourceEvent } from "./helpers/source-event-log.ts";
 
 /**
@@ -10,19 +10,20 @@ import { openSourceEventLog, type SourceEventLog, type StoredSourceEvent } from 
  * event — fanned-out ones included — is on the stream exactly once, each folder's events in commit
  * order, and the outbox is empty.
  */
-const spec = {
-  name: "fanout_outbox_it",
-  services: ["secrets"],
-  database: "postgres",
-  nats: "restartable",
-  sql: "secrets",
-} as const;
-let service: System<typeof spec>;
+const service = useSystem(
+  {
+    name: "fanout_outbox_it",
+    services: ["secrets"],
+    database: "postgres",
+    nats: "restartable",
+    sql: "secrets",
+  },
+  { stopSignal: "SIGKILL" },
+);
 let log: SourceEventLog | undefined;
 let projectId: string;
 
 beforeAll(async () => {
-  service = await startSystem(spec);
   const api = service.secrets;
   projectId = (await api.createProject({ name: "fan-out-outbox" })).project!.id;
   for (const slug of ["dev", "prod"]) await api.createEnvironment({ projectId, slug, name: "" });
@@ -50,7 +51,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await log?.close();
-  await service?.stop("SIGKILL");
 });
 
 const outboxRows = () => service.sql<{ id: string }[]>`select id from outbox order by seq`;

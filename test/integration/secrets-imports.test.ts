@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { createSourceFixture, eventSummary, type SourceFixture } from "./helpers/source-fixture.ts";
 
 /**
@@ -12,14 +12,7 @@ import { createSourceFixture, eventSummary, type SourceFixture } from "./helpers
  * in an imported folder yields exactly one SECRETS_CHANGED event (with its origin) for every
  * folder importing it, directly or through a chain.
  */
-const spec = { name: "imports_it", services: ["secrets"], sourceEvents: true } as const;
-let service: System<typeof spec>;
-
-beforeAll(async () => {
-  service = await startSystem(spec);
-});
-
-afterAll(() => service?.stop());
+const service = useSystem({ name: "imports_it", services: ["secrets"], sourceEvents: true });
 
 const api = () => service.secrets;
 const fixture = () => createSourceFixture(service, ["dev", "prod"]);
@@ -149,7 +142,7 @@ describe("refused imports", () => {
       importPath: "/lib",
       position: 0,
     };
-    const notFound: Array<[string, Parameters<System<typeof spec>["secrets"]["createSecretImport"]>[0]]> = [
+    const notFound: Array<[string, Parameters<typeof service.secrets.createSecretImport>[0]]> = [
       ["import_environment", { ...at, importEnvironment: "staging" }],
       ["import_path", { ...at, importPath: "/nowhere" }],
       ["environment", { ...at, environment: "staging" }],

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { KeyChangeKind, SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { rpcFailure } from "../support/rpc-failure.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import type { StoredSourceEvent } from "./helpers/source-event-log.ts";
 import { createSourceFixture } from "./helpers/source-fixture.ts";
 
@@ -15,14 +15,7 @@ import { createSourceFixture } from "./helpers/source-fixture.ts";
  * is a version that can be listed, read and rolled back to, guarded by expected_version; and every
  * mutation lands in the audit log with its actor, never with a value.
  */
-const spec = { name: "secrets_model_it", services: ["secrets"], sourceEvents: true } as const;
-let service: System<typeof spec>;
-
-beforeAll(async () => {
-  service = await startSystem(spec);
-});
-
-afterAll(() => service?.stop());
+const service = useSystem({ name: "secrets_model_it", services: ["secrets"], sourceEvents: true });
 
 const api = () => service.secrets;
 const fixture = (environments: readonly string[] = ["dev"]) => createSourceFixture(service, environments);

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { createSourceFixture, eventSummary } from "./helpers/source-fixture.ts";
 
 /**
@@ -12,14 +12,7 @@ import { createSourceFixture, eventSummary } from "./helpers/source-fixture.ts";
  * ValidateSecretValue checks a value without writing, and a change to a referenced secret yields
  * exactly one event for each folder whose secrets reference it, directly or through a chain.
  */
-const spec = { name: "references_it", services: ["secrets"], sourceEvents: true } as const;
-let service: System<typeof spec>;
-
-beforeAll(async () => {
-  service = await startSystem(spec);
-});
-
-afterAll(() => service?.stop());
+const service = useSystem({ name: "references_it", services: ["secrets"], sourceEvents: true });
 
 const api = () => service.secrets;
 const fixture = () => createSourceFixture(service, ["dev", "prod"]);

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { createSourceFixture, type SourceFixture } from "./helpers/source-fixture.ts";
 
 /**
@@ -12,14 +12,7 @@ import { createSourceFixture, type SourceFixture } from "./helpers/source-fixtur
  * exactly the fields at fault, or NOT_FOUND / ALREADY_EXISTS / FAILED_PRECONDITION / ABORTED where
  * the state forbids the request, and nothing persisted: no row, no revision, no event, no audit entry.
  */
-const spec = { name: "secrets_refusals_it", services: ["secrets"], sourceEvents: true } as const;
-let service: System<typeof spec>;
-
-beforeAll(async () => {
-  service = await startSystem(spec);
-});
-
-afterAll(() => service?.stop());
+const service = useSystem({ name: "secrets_refusals_it", services: ["secrets"], sourceEvents: true });
 
 const api = () => service.secrets;
 const { CREATE, UPDATE, DELETE, UPSERT, UNSPECIFIED } = SecretWriteOperation;

@@ -5,11 +5,11 @@ import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_
 import type { StreamSourceSnapshotResponse } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { classifyFailure } from "../../services/connector-worker/src/run/failure-policy.ts";
 import { readSource } from "../../services/connector-worker/src/run/source-reader.ts";
 import { rpcFailure } from "../support/rpc-failure.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * Sources larger than a gRPC client's 4 MiB receive limit reach the connector worker: the real
@@ -17,19 +17,15 @@ import { startSystem, type System } from "../support/starter.ts";
  * the worker's own source reader assembles it. Every value arrives intact, at one revision, and a
  * write committed while a stream is being read is wholly absent from it (one transaction).
  */
-const spec = { name: "snapshot_stream_it", services: ["secrets"] } as const;
-let service: System<typeof spec>;
+const service = useSystem({ name: "snapshot_stream_it", services: ["secrets"] });
 let projectId: string;
 const KIB = 1024;
 
 beforeAll(async () => {
-  service = await startSystem(spec);
   const { project } = await service.secrets.createProject({ name: `stream-${randomBytes(4).toString("hex")}` });
   projectId = project!.id;
   await service.secrets.createEnvironment({ projectId, slug: "prod", name: "" });
 }, 120_000);
-
-afterAll(() => service?.stop());
 
 /** A printable random value of exactly `bytes` bytes, tagged with `tag` so a reader can tell where it comes from. */
 const valueOf = (tag: string, bytes: number) => `${tag}:${randomBytes(bytes).toString("base64url")}`.slice(0, bytes);

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectInvalid } from "../support/rpc-failure.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { createSourceFixture } from "./helpers/source-fixture.ts";
 
 /**
@@ -11,14 +11,7 @@ import { createSourceFixture } from "./helpers/source-fixture.ts";
  * more than one folder provides are reported as collisions instead of being resolved; a snapshot is
  * one consistent read at its revision; malformed requests are refused naming each field.
  */
-const spec = { name: "snapshot_it", services: ["secrets"], sourceEvents: true } as const;
-let service: System<typeof spec>;
-
-beforeAll(async () => {
-  service = await startSystem(spec);
-});
-
-afterAll(() => service?.stop());
+const service = useSystem({ name: "snapshot_it", services: ["secrets"], sourceEvents: true });
 
 const api = () => service.secrets;
 

@@ -3,10 +3,10 @@ import { KeyChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
-import { startSystem, type System } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * The secrets service as a process on real PostgreSQL and JetStream, seen from its callers: every
@@ -16,15 +16,8 @@ import { startSystem, type System } from "../support/starter.ts";
  * and each successful secret write yields exactly one change event on SYNCLINE_SOURCE_EVENTS
  * naming what changed, at an increasing revision, never carrying a value.
  */
-const spec = { name: "secrets_it", services: ["secrets"], sourceEvents: true } as const;
-let service: System<typeof spec>;
+const service = useSystem({ name: "secrets_it", services: ["secrets"], sourceEvents: true });
 const env = "dev";
-
-beforeAll(async () => {
-  service = await startSystem(spec);
-});
-
-afterAll(() => service?.stop());
 
 const api = () => service.secrets;
 

@@ -12,8 +12,9 @@ import {
   SyncState,
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import {
   createVaultSync,
   createWorkerTestProject,
@@ -30,16 +31,12 @@ import {
  * owned key, nothing else), recursive sources (a key defined twice fails the run naming the
  * folders), and plans answered over NATS that match what the next run does.
  */
-const spec = { name: "worker-actions", services: allServices, bus: true } as const;
-let system: System<typeof spec>;
+const system = useSystem({ name: "worker-actions", services: allServices, bus: true });
 let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "worker-actions");
 }, 120_000);
-
-afterAll(() => system?.stop());
 
 const put = (path: string, key: string, value: string) =>
   system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path, key, value });

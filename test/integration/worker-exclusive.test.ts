@@ -1,8 +1,9 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ServiceProcess } from "../support/service-process.ts";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import {
   createVaultSync,
   createWorkerTestProject,
@@ -16,18 +17,14 @@ import {
  * runs long: runs of one sync must never overlap (DESIGN §3 "one run per sync at a time"), which
  * the run records (claimed-to-finished intervals) and Vault's check-and-set log must both show.
  */
-const spec = { name: "worker-exclusive", services: allServices } as const;
-let system: System<typeof spec>;
+const system = useSystem({ name: "worker-exclusive", services: allServices });
 let project: WorkerTestProject;
 let second: ServiceProcess;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   second = await system.startWorker("worker-2");
   project = await createWorkerTestProject(system, "worker-exclusive");
 }, 120_000);
-
-afterAll(() => system?.stop());
 
 describe("two workers on one system", () => {
   it("never run the same sync at the same time, and the destinations converge", { timeout: 240_000 }, async () => {

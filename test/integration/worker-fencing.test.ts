@@ -4,9 +4,10 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { consumers, createEventPublisher, streams, subjects } from "@syncline/bus";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import {
   createVaultSync,
   createWorkerTestProject,
@@ -20,16 +21,12 @@ import {
  * source revision back at the destination (DESIGN §3 fencing). The stale request is published
  * straight onto the run-request stream, as a redelivery would arrive.
  */
-const spec = { name: "worker-fencing", services: allServices, bus: true } as const;
-let system: System<typeof spec>;
+const system = useSystem({ name: "worker-fencing", services: allServices, bus: true });
 let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "worker-fencing");
 }, 120_000);
-
-afterAll(() => system?.stop());
 
 /** Waits until the workers have taken and settled every run request on the stream. */
 async function runRequestsDrained(): Promise<void> {

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import {
   createVaultSync,
   createWorkerTestProject,
@@ -16,16 +17,12 @@ import {
  * after call, for longer than the worker's whole retry budget (2 attempts here), delays the run but
  * never fails it; once it recovers the run succeeds, and its attempt count shows only real attempts.
  */
-const spec = { name: "worker-waits", services: allServices, env: { SYNCLINE_WORKER_MAX_ATTEMPTS: "2" } } as const;
-let system: System<typeof spec>;
+const system = useSystem({ name: "worker-waits", services: allServices, env: { SYNCLINE_WORKER_MAX_ATTEMPTS: "2" } });
 let project: WorkerTestProject;
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   project = await createWorkerTestProject(system, "worker-waits");
 }, 120_000);
-
-afterAll(() => system?.stop());
 
 describe("a rate-limited destination", () => {
   it("429s with Retry-After on every call for a while, then recovery: success after one attempt", {

@@ -8,10 +8,11 @@ import {
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { RpcError } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { FakeGitHub } from "../fakes/github/fake-github.ts";
 import { eventually } from "../support/eventually.ts";
-import { allServices, startSystem, type System } from "../support/starter.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { finishedRun, settledSync } from "./helpers/worker-system.ts";
 
 /**
@@ -20,15 +21,13 @@ import { finishedRun, settledSync } from "./helpers/worker-system.ts";
  * owned key and delete owned names the source lacks, removal deletes the owned names, and an
  * import is refused with a clear message.
  */
-const spec = { name: "worker-write-only", services: allServices, github: true, bus: true } as const;
-let system: System<typeof spec>;
+const system = useSystem({ name: "worker-write-only", services: allServices, github: true, bus: true });
 let github: FakeGitHub;
 let projectId: string;
 let sync: SecretSync;
 const scope = { repository: "acme/api" };
 
 beforeAll(async () => {
-  system = await startSystem(spec);
   github = system.github;
   const { project } = await system.secrets.createProject({ name: "worker-write-only" });
   projectId = project!.id;
@@ -60,8 +59,6 @@ beforeAll(async () => {
     })
   ).secretSync!;
 }, 120_000);
-
-afterAll(() => system?.stop());
 
 const githubHolds = (expected: Record<string, string>) =>
   eventually(

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { SourceChangeEventSchema, type SourceChangeEvent } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { createLogger } from "@syncline/telemetry";
-import { startSystem, type System } from "@syncline/test/support/starter.ts";
+import { useSystem } from "@syncline/test/support/use-system.ts";
 import {
   consumers,
   createDeadLetters,
@@ -14,17 +14,14 @@ import {
   type NatsConnection,
 } from "./index.ts";
 
-let system: System<{ name: string; bus: true }>;
+const system = useSystem({ name: "bus-test", bus: true });
 let nc: NatsConnection;
 const logger = createLogger("bus-test", "silent");
 
 beforeAll(async () => {
-  system = await startSystem({ name: "bus-test", bus: true });
   nc = system.bus;
   await ensureTopology(nc, { streams: [streams.sourceEvents], consumers: [consumers.orchestratorSourceEvents] });
 });
-
-afterAll(() => system?.stop());
 
 describe("bus", () => {
   it("publishes typed events once per msg id and redelivers until acked", async () => {

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { AckPolicy, DeliverPolicy, jetstream, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { SourceChangeEventSchema, type SourceChangeEvent } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { createLogger } from "@syncline/telemetry";
-import { startSystem, type System } from "@syncline/test/support/starter.ts";
+import { useSystem } from "@syncline/test/support/use-system.ts";
 import {
   createDeadLetters,
   ensureTopology,
@@ -20,7 +20,7 @@ import {
  * is aborted and what is unfinished goes back to the stream at once — not after ack_wait, which is
  * set far beyond the test's timeout here so that only a prompt hand-back lets the test pass.
  */
-let system: System<{ name: string; bus: true }>;
+const system = useSystem({ name: "consumer-drain-test", bus: true });
 let nc: NatsConnection;
 const logger = createLogger("consumer-drain-test", "silent");
 const stream = {
@@ -41,13 +41,10 @@ const definition: ConsumerDefinition = {
 };
 
 beforeAll(async () => {
-  system = await startSystem({ name: "consumer-drain-test", bus: true });
   nc = system.bus;
   const testStream = stream as unknown as typeof streams.sourceEvents;
   await ensureTopology(nc, { streams: [testStream, streams.deadLetters], consumers: [definition] });
 }, 30_000);
-
-afterAll(() => system?.stop());
 
 const publish = (eventId: string) => {
   const bytes = toBinary(SourceChangeEventSchema, create(SourceChangeEventSchema, { eventId }));

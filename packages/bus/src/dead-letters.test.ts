@@ -1,16 +1,16 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, jetstream, type JetStreamManager } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { ConnectionChangeEventSchema } from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
 import { SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { SyncRunRequestSchema, SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { createLogger, createMetricsRegistry, type MetricsRegistry } from "@syncline/telemetry";
-import { startSystem, type System } from "@syncline/test/support/starter.ts";
+import { useSystem } from "@syncline/test/support/use-system.ts";
 import {
   consumers,
   createDeadLetters,
@@ -24,7 +24,7 @@ import {
   type NatsConnection,
 } from "./index.ts";
 
-let system: System<{ name: string; bus: true }>;
+const system = useSystem({ name: "dead-letters-test", bus: true });
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 let registry: MetricsRegistry;
@@ -34,7 +34,6 @@ const logger = createLogger("dead-letters-test", "silent");
 const garbage = new Uint8Array([0x0f, 0xff, 0xff, 0x01]);
 
 beforeAll(async () => {
-  system = await startSystem({ name: "dead-letters-test", bus: true });
   nc = system.bus;
   jsm = await ensureTopology(nc, {
     streams: [
@@ -54,8 +53,6 @@ beforeAll(async () => {
   registry = createMetricsRegistry();
   deadLetters = createDeadLetters({ nc, metrics: registry, logger });
 }, 30_000);
-
-afterAll(() => system?.stop());
 
 /** Creates a durable consumer `name` of new source events that dead-letters after `deliveries` deliveries. */
 async function sourceEventsConsumer(name: string, deliveries: number): Promise<ConsumerDefinition> {
