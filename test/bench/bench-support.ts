@@ -1,27 +1,12 @@
 // Shared pieces of the benchmark scripts: a project with a Vault connection, syncs with their own
 // Vault paths, percentiles, and a tracker that records when each destination first shows a value.
 import { performance } from "node:perf_hooks";
+import { createWorkerTestProject, type WorkerTestProject } from "../integration/helpers/worker-system.ts";
 import type { SyncingSystem } from "../support/starter.ts";
 
 /** A project with environment `prod` and a token connection to the system's fake Vault. */
-export async function benchProject(
-  system: SyncingSystem,
-  name: string,
-): Promise<{ projectId: string; connectionId: string }> {
-  const { project } = await system.secrets.createProject({ name });
-  const projectId = project!.id;
-  await system.secrets.createEnvironment({ projectId, slug: "prod" });
-  const { connection } = await system.connections.createAppConnection({
-    projectId,
-    name: "vault",
-    credentials: {
-      app: {
-        case: "vault",
-        value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } },
-      },
-    },
-  });
-  return { projectId, connectionId: connection!.id };
+export function benchProject(system: SyncingSystem, name: string): Promise<WorkerTestProject> {
+  return createWorkerTestProject(system, name, "prod");
 }
 
 /** Creates an auto-sync from `path` of `prod` to Vault KV `secret/<vaultPath>`; returns its id. */

@@ -5,32 +5,15 @@
 import { performance } from "node:perf_hooks";
 import { eventually } from "../support/eventually.ts";
 import { allServices, startSystem } from "../support/starter.ts";
+import { benchProject, benchSync } from "./bench-support.ts";
 
 const count = Number(process.argv[2] ?? 200);
 const gapMs = Number(process.argv[3] ?? 0);
 const system = await startSystem({ name: "bench-propagation", services: allServices, env: { LOG_LEVEL: "info" } });
 try {
-  const { project } = await system.secrets.createProject({ name: "bench" });
-  const projectId = project!.id;
-  await system.secrets.createEnvironment({ projectId, slug: "prod" });
+  const { projectId, connectionId } = await benchProject(system, "bench");
   await system.secrets.createSecret({ projectId, environment: "prod", path: "/app", key: "VALUE", value: "0" });
-  const { connection } = await system.connections.createAppConnection({
-    projectId,
-    name: "vault",
-    credentials: {
-      app: {
-        case: "vault",
-        value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } },
-      },
-    },
-  });
-  await system.syncs.createSecretSync({
-    projectId,
-    name: "bench",
-    source: { environment: "prod", path: "/app" },
-    connectionId: connection!.id,
-    destinationConfig: { destination: { case: "vaultKv", value: { mount: "secret", path: "bench" } } },
-  });
+  await benchSync(system, { projectId, connectionId }, "bench", "/app", "bench");
   await eventually(() => (system.vault.read("secret", "bench")?.VALUE === "0" ? true : undefined));
 
   // Record when each value first becomes visible at the destination.

@@ -3,6 +3,7 @@ import { SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resource
 import { eventually } from "../support/eventually.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
+import { createWorkerTestProject } from "../integration/helpers/worker-system.ts";
 
 /**
  * The walking skeleton, end to end through real processes: secrets service → outbox → JetStream →
@@ -14,20 +15,7 @@ let connectionId: string;
 const env = "dev";
 
 beforeAll(async () => {
-  const { project } = await system.secrets.createProject({ name: "e2e" });
-  projectId = project!.id;
-  await system.secrets.createEnvironment({ projectId, slug: env, name: "Development" });
-  const { connection } = await system.connections.createAppConnection({
-    projectId,
-    name: "vault",
-    credentials: {
-      app: {
-        case: "vault",
-        value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } },
-      },
-    },
-  });
-  connectionId = connection!.id;
+  ({ projectId, connectionId } = await createWorkerTestProject(system, "e2e", env));
 }, 120_000);
 
 const put = (path: string, key: string, value: string) =>

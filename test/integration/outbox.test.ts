@@ -5,7 +5,7 @@ import { connectBus, createEventPublisher } from "@syncline/bus";
 import { KeyChangeKind, SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
-import { useSystem } from "../support/use-system.ts";
+import { useOutboxSystem } from "./helpers/outbox-system.ts";
 import { openSourceEventLog, type SourceEventLog, type StoredSourceEvent } from "./helpers/source-event-log.ts";
 
 /**
@@ -15,16 +15,7 @@ import { openSourceEventLog, type SourceEventLog, type StoredSourceEvent } from 
  * once, in commit order per folder, with the outbox emptied. A republish of an already published
  * outbox id (a crash between publish and delete) is dropped by the stream's duplicate window.
  */
-const service = useSystem(
-  {
-    name: "outbox_it",
-    services: ["secrets"],
-    database: "postgres",
-    nats: "restartable",
-    sql: "secrets",
-  },
-  { stopSignal: "SIGKILL" },
-);
+const service = useOutboxSystem("outbox_it");
 let log: SourceEventLog | undefined;
 let projectId: string;
 const env = "dev";

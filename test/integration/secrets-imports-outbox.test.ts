@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
-import { useSystem } from "../support/use-system.ts";
+import { useOutboxSystem } from "./helpers/outbox-system.ts";
 import { openSourceEventLog, type SourceEventLog, type StoredSourceEvent } from "./helpers/source-event-log.ts";
 
 /**
@@ -10,16 +10,7 @@ import { openSourceEventLog, type SourceEventLog, type StoredSourceEvent } from 
  * event — fanned-out ones included — is on the stream exactly once, each folder's events in commit
  * order, and the outbox is empty.
  */
-const service = useSystem(
-  {
-    name: "fanout_outbox_it",
-    services: ["secrets"],
-    database: "postgres",
-    nats: "restartable",
-    sql: "secrets",
-  },
-  { stopSignal: "SIGKILL" },
-);
+const service = useOutboxSystem("fanout_outbox_it");
 let log: SourceEventLog | undefined;
 let projectId: string;
 

@@ -15,11 +15,15 @@ export interface WorkerTestProject {
   readonly connectionId: string;
 }
 
-/** Creates a project, environment `dev` and a token connection to the fake Vault. */
-export async function createWorkerTestProject(system: SyncingSystem, name: string): Promise<WorkerTestProject> {
+/** Creates a project, `environment` (`dev` unless told) and a token connection to the fake Vault. */
+export async function createWorkerTestProject(
+  system: SyncingSystem,
+  name: string,
+  environment = "dev",
+): Promise<WorkerTestProject> {
   const { project } = await system.secrets.createProject({ name });
   const projectId = project!.id;
-  await system.secrets.createEnvironment({ projectId, slug: "dev", name: "" });
+  await system.secrets.createEnvironment({ projectId, slug: environment, name: "" });
   const { connection } = await system.connections.createAppConnection({
     projectId,
     name: `vault-${randomBytes(3).toString("hex")}`,
@@ -30,7 +34,7 @@ export async function createWorkerTestProject(system: SyncingSystem, name: strin
       },
     },
   });
-  return { projectId, environment: "dev", connectionId: connection!.id };
+  return { projectId, environment, connectionId: connection!.id };
 }
 
 /** Options of a Vault sync in tests; the Vault path is the sync's own. */
