@@ -7,7 +7,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { AckPolicy, DeliverPolicy, jetstream, type JetStreamManager } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { ConnectionChangeEventSchema } from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
-import { SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
+import { SourceChangeEventSchema, type SourceChangeEvent } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { SyncRunRequestSchema, SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { createLogger, createMetricsRegistry, type MetricsRegistry } from "@syncline/telemetry";
 import { useSystem } from "@syncline/test/support/use-system.ts";
@@ -21,6 +21,8 @@ import {
   subjects,
   type ConsumerDefinition,
   type DeadLetters,
+  type Delivery,
+  type Disposition,
   type NatsConnection,
 } from "./index.ts";
 
@@ -69,6 +71,14 @@ async function sourceEventsConsumer(name: string, deliveries: number): Promise<C
   };
   await ensureTopology(nc, { streams: [], consumers: [definition] });
   return definition;
+}
+
+/** Starts a consumer of source events on `definition` running `handle`. */
+function consumeSourceEvents(
+  definition: ConsumerDefinition,
+  handle: (event: SourceChangeEvent, delivery: Delivery) => Promise<Disposition>,
+) {
+  return startConsumer({ nc, definition, schema: SourceChangeEventSchema, logger, deadLetters, handle });
 }
 
 /** Resolves with the first message `handle` sees, then stops the consumer. */
@@ -182,16 +192,9 @@ describe("dead letters", () => {
       toBinary(SourceChangeEventSchema, create(SourceChangeEventSchema, { eventId: "poison" })),
     );
     const deliveries: number[] = [];
-    const consumer = startConsumer({
-      nc,
-      definition,
-      schema: SourceChangeEventSchema,
-      logger,
-      deadLetters,
-      handle: async (_event, delivery) => {
-        deliveries.push(delivery.deliveryCount);
-        throw new Error("database said no");
-      },
+    const consumer = consumeSourceEvents(definition, async (_event, delivery) => {
+      deliveries.push(delivery.deliveryCount);
+      throw new Error("database said no");
     });
     const kept = await waitFor(() =>
       jsm.streams
@@ -224,17 +227,10 @@ describe("dead-letters-cli", () => {
     const definition = await sourceEventsConsumer("test-replay", 1);
     let healthy = false;
     const handled: string[] = [];
-    const consumer = startConsumer({
-      nc,
-      definition,
-      schema: SourceChangeEventSchema,
-      logger,
-      deadLetters,
-      handle: async (event) => {
-        if (!healthy) throw new Error("outage");
-        handled.push(event.eventId);
-        return { kind: "ack" };
-      },
+    const consumer = consumeSourceEvents(definition, async (event) => {
+      if (!healthy) throw new Error("outage");
+      handled.push(event.eventId);
+      return { kind: "ack" };
     });
     await jetstream(nc).publish(
       subjects.sourceChange("p3", "dev"),
