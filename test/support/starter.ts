@@ -60,9 +60,16 @@ export interface SystemSpec {
   readonly sql?: DatabaseService;
 }
 
-/** One span as a service's trace file holds it (JSON), read as the tests please. */
-// biome-ignore lint/suspicious/noExplicitAny: spans are parsed JSON whose fields each test reads as it needs.
-export type ExportedSpan = Record<string, any>;
+/** One span as a service's file exporter wrote it (packages/telemetry/src/file-span-exporter.ts). */
+export interface ExportedSpan {
+  readonly name: string;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly service: string;
+  readonly attributes: Record<string, unknown>;
+  readonly [field: string]: unknown;
+}
 
 type Field<S, K extends keyof SystemSpec> = S extends { readonly [P in K]: infer V } ? V : undefined;
 type Asked<S> = Field<S, "services"> extends readonly (infer N extends ServiceName)[] ? N : never;
