@@ -6,16 +6,15 @@ import {
   SyncTrigger,
   type SyncRun,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createVaultSync,
-  createWorkerTestProject,
   finishedRun,
   folderSecrets,
   settledSync,
   vaultEquals,
-  type WorkerTestProject,
 } from "../integration/helpers/worker-system.ts";
+import { useWorkerTestProject } from "../integration/helpers/worker-project.ts";
 import { eventually } from "../support/eventually.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
@@ -26,11 +25,7 @@ import { useSystem } from "../support/use-system.ts";
  * requested while another runs waits, is not lost and runs once.
  */
 const system = useSystem({ name: "sync-coalescing-e2e", services: allServices });
-let project: WorkerTestProject;
-
-beforeAll(async () => {
-  project = await createWorkerTestProject(system, "sync-coalescing");
-}, 120_000);
+const project = useWorkerTestProject(system, "sync-coalescing");
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 const put = (path: string, key: string, value: string) =>

@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { SyncState, SyncTrigger, type SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createVaultSync,
   createWorkerTestProject,
   settledSync,
   vaultEquals,
-  type WorkerTestProject,
 } from "../integration/helpers/worker-system.ts";
+import { useWorkerTestProject } from "../integration/helpers/worker-project.ts";
 import { eventually } from "../support/eventually.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
@@ -25,11 +25,7 @@ const system = useSystem({
   services: allServices,
   vault: { tokens: ["fake-vault-root-token", rotatedToken] },
 });
-let project: WorkerTestProject;
-
-beforeAll(async () => {
-  project = await createWorkerTestProject(system, "sync-triggers");
-}, 120_000);
+const project = useWorkerTestProject(system, "sync-triggers");
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 const put = (path: string, key: string, value: string, environment = project.environment) =>

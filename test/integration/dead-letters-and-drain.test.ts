@@ -1,19 +1,13 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { consumers, deadLetterHeaders, streams, subjects } from "@syncline/bus";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ServiceProcess } from "../support/service-process.ts";
 import { eventually } from "../support/eventually.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
-import {
-  createVaultSync,
-  createWorkerTestProject,
-  finishedRun,
-  settledSync,
-  vaultEquals,
-  type WorkerTestProject,
-} from "./helpers/worker-system.ts";
+import { createVaultSync, finishedRun, settledSync, vaultEquals } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * Poison messages: garbage published on every subject the orchestrator and the worker consume is
@@ -32,11 +26,7 @@ const system = useSystem({
   bus: true,
   env: { SYNCLINE_WORKER_DRAIN_MS: "1500", SYNCLINE_BREAKER_TIMEOUT_MS: "600000", SYNCLINE_METRICS_PORT: "0" },
 });
-let project: WorkerTestProject;
-
-beforeAll(async () => {
-  project = await createWorkerTestProject(system, "worker-drain");
-}, 120_000);
+const project = useWorkerTestProject(system, "worker-drain");
 
 /** The service's Prometheus text, from the port it logged. */
 async function metricsOf(service: ServiceProcess): Promise<string> {

@@ -7,13 +7,13 @@ import {
   SyncTrigger,
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
 import { orchestratorSamples } from "./helpers/orchestrator-metrics.ts";
-import { createWorkerTestProject, finishedRun, settledSync, vaultEquals } from "./helpers/worker-system.ts";
-import type { WorkerTestProject } from "./helpers/worker-system.ts";
+import { finishedRun, settledSync, vaultEquals } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * Drift detection with real processes and the fake Vault: an out-of-band edit at the destination
@@ -31,11 +31,7 @@ const system = useSystem({
   github: true,
   env: { SYNCLINE_METRICS_PORT: "0", SYNCLINE_RECONCILE_INTERVAL_MS: "250" },
 });
-let project: WorkerTestProject;
-
-beforeAll(async () => {
-  project = await createWorkerTestProject(system, "drift");
-}, 120_000);
+const project = useWorkerTestProject(system, "drift");
 
 const minute = { seconds: 60n, nanos: 0 };
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;

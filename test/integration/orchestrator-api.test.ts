@@ -8,7 +8,7 @@ import {
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, type RpcError } from "@syncline/rpc";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
 import { allServices } from "../support/starter.ts";
@@ -19,8 +19,8 @@ import {
   finishedRun,
   settledSync,
   vaultEquals,
-  type WorkerTestProject,
 } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * SecretSyncsService's management RPCs against the real system: get by name, list with filters and
@@ -30,11 +30,7 @@ import {
  */
 /** `sql`: the orchestrator's database over SQL; undefined on embedded (its process holds the PGlite). */
 const system = useSystem({ name: "orchestrator-api", services: allServices, sql: "orchestrator" });
-let project: WorkerTestProject;
-
-beforeAll(async () => {
-  project = await createWorkerTestProject(system, "orchestrator-api");
-}, 120_000);
+const project = useWorkerTestProject(system, "orchestrator-api");
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 /** A sync without auto-sync from a fresh folder holding one secret. */

@@ -14,7 +14,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
 import { useSystem } from "../support/use-system.ts";
-import { createVaultSync, createWorkerTestProject, type WorkerTestProject } from "./helpers/worker-system.ts";
+import { createVaultSync } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * SyncRunCoordinationService as workers see it, with the real orchestrator and no worker running
@@ -28,11 +29,10 @@ const system = useSystem({
   vault: true,
   bus: true,
 });
-let project: WorkerTestProject;
+const project = useWorkerTestProject(system, "orchestrator-coordination");
 let coordination: RpcClient<typeof SyncRunCoordinationService>;
 
 beforeAll(async () => {
-  project = await createWorkerTestProject(system, "orchestrator-coordination");
   coordination = system.client(SyncRunCoordinationService, system.internalToken);
 }, 120_000);
 

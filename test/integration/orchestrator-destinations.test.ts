@@ -8,16 +8,12 @@ import {
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, type RpcError } from "@syncline/rpc";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
-import {
-  createVaultSync,
-  createWorkerTestProject,
-  finishedRun,
-  type WorkerTestProject,
-} from "./helpers/worker-system.ts";
+import { createVaultSync, createWorkerTestProject, finishedRun } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * The destination side of SecretSyncsService against the real system: the catalogue of
@@ -25,11 +21,7 @@ import {
  * write-only destination refuses, plans answered by a connector worker, and the watch stream.
  */
 const system = useSystem({ name: "orchestrator-destinations", services: allServices });
-let project: WorkerTestProject;
-
-beforeAll(async () => {
-  project = await createWorkerTestProject(system, "orchestrator-destinations");
-}, 120_000);
+const project = useWorkerTestProject(system, "orchestrator-destinations");
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 const vaultKv = (path: string) => ({ destination: { case: "vaultKv" as const, value: { mount: "secret", path } } });

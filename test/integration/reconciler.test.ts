@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { SyncState, SyncTrigger, type SecretSync, type SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
 import { orchestratorSamples } from "./helpers/orchestrator-metrics.ts";
-import { createVaultSync, createWorkerTestProject, finishedRun, settledSync } from "./helpers/worker-system.ts";
+import { createVaultSync, finishedRun, settledSync } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 import { vaultEquals } from "./helpers/worker-system.ts";
-import type { WorkerTestProject } from "./helpers/worker-system.ts";
 
 /**
  * Delayed, never lost (DESIGN §3 "Reconciler"), with real processes and the fake Vault: a sync
@@ -27,11 +27,7 @@ const system = useSystem({
     SYNCLINE_RECONCILE_INTERVAL_MS: "250",
   },
 });
-let project: WorkerTestProject;
-
-beforeAll(async () => {
-  project = await createWorkerTestProject(system, "reconciler");
-}, 120_000);
+const project = useWorkerTestProject(system, "reconciler");
 
 afterAll(async () => {
   system?.vault.faults.reset();

@@ -12,18 +12,11 @@ import {
   SyncState,
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
-import {
-  createVaultSync,
-  createWorkerTestProject,
-  finishedRun,
-  folderSecrets,
-  settledSync,
-  vaultEquals,
-  type WorkerTestProject,
-} from "./helpers/worker-system.ts";
+import { createVaultSync, finishedRun, folderSecrets, settledSync, vaultEquals } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * The connector worker's three actions against the real system and the fake Vault: import (both
@@ -32,11 +25,7 @@ import {
  * folders), and plans answered over NATS that match what the next run does.
  */
 const system = useSystem({ name: "worker-actions", services: allServices, bus: true });
-let project: WorkerTestProject;
-
-beforeAll(async () => {
-  project = await createWorkerTestProject(system, "worker-actions");
-}, 120_000);
+const project = useWorkerTestProject(system, "worker-actions");
 
 const put = (path: string, key: string, value: string) =>
   system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path, key, value });

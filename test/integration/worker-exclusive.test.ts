@@ -4,13 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ServiceProcess } from "../support/service-process.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
-import {
-  createVaultSync,
-  createWorkerTestProject,
-  settledSync,
-  vaultEquals,
-  type WorkerTestProject,
-} from "./helpers/worker-system.ts";
+import { createVaultSync, settledSync, vaultEquals } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * Two connector-worker processes pull from the same run-request stream while a slow Vault keeps
@@ -18,12 +13,11 @@ import {
  * the run records (claimed-to-finished intervals) and Vault's check-and-set log must both show.
  */
 const system = useSystem({ name: "worker-exclusive", services: allServices });
-let project: WorkerTestProject;
+const project = useWorkerTestProject(system, "worker-exclusive");
 let second: ServiceProcess;
 
 beforeAll(async () => {
   second = await system.startWorker("worker-2");
-  project = await createWorkerTestProject(system, "worker-exclusive");
 }, 120_000);
 
 describe("two workers on one system", () => {

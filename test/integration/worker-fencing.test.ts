@@ -4,17 +4,12 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { consumers, createEventPublisher, streams, subjects } from "@syncline/bus";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
-import {
-  createVaultSync,
-  createWorkerTestProject,
-  settledSync,
-  vaultEquals,
-  type WorkerTestProject,
-} from "./helpers/worker-system.ts";
+import { createVaultSync, settledSync, vaultEquals } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * A run request redelivered late — long after newer changes were synced — must never put an older
@@ -22,11 +17,7 @@ import {
  * straight onto the run-request stream, as a redelivery would arrive.
  */
 const system = useSystem({ name: "worker-fencing", services: allServices, bus: true });
-let project: WorkerTestProject;
-
-beforeAll(async () => {
-  project = await createWorkerTestProject(system, "worker-fencing");
-}, 120_000);
+const project = useWorkerTestProject(system, "worker-fencing");
 
 /** Waits until the workers have taken and settled every run request on the stream. */
 async function runRequestsDrained(): Promise<void> {

@@ -115,7 +115,7 @@ interface SystemBase<S> {
   spans(): ExportedSpan[];
   /**
    * Stops everything the starter started (services with `signal`, SIGTERM by default), tolerating
-   * a partial start, and removes the work directory.
+   * a partial start, and removes the work directory; stopping again does nothing more.
    */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
