@@ -2,7 +2,12 @@
 // Vault paths, percentiles, and a tracker that records when each destination first shows a value.
 import { performance } from "node:perf_hooks";
 import { createWorkerTestProject, type WorkerTestProject } from "../integration/helpers/worker-system.ts";
-import type { SyncingSystem } from "../support/starter.ts";
+import { allServices, startSystem, type FullSystem, type SyncingSystem } from "../support/starter.ts";
+
+/** The whole system as the benchmarks run it: the four services and the fake Vault, logging at info. */
+export function startBenchSystem(name: string): Promise<FullSystem> {
+  return startSystem({ name, services: allServices, env: { LOG_LEVEL: "info" } });
+}
 
 /** A project with environment `prod` and a token connection to the system's fake Vault. */
 export function benchProject(system: SyncingSystem, name: string): Promise<WorkerTestProject> {

@@ -4,13 +4,12 @@
 //   node test/bench/burst.ts [keys=100] [rounds=10] [inFlight=16]
 import { performance } from "node:perf_hooks";
 import { eventually } from "../support/eventually.ts";
-import { allServices, startSystem } from "../support/starter.ts";
-import { benchProject, benchSync, inParallel, runCount } from "./bench-support.ts";
+import { benchProject, benchSync, inParallel, runCount, startBenchSystem } from "./bench-support.ts";
 
 const keys = Number(process.argv[2] ?? 100);
 const rounds = Number(process.argv[3] ?? 10);
 const inFlight = Number(process.argv[4] ?? 16);
-const system = await startSystem({ name: "bench-burst", services: allServices, env: { LOG_LEVEL: "info" } });
+const system = await startBenchSystem("bench-burst");
 try {
   const project = await benchProject(system, "bench-burst");
   const address = { projectId: project.projectId, environment: "prod", path: "/burst" };

@@ -4,12 +4,11 @@
 // Prints count, p50, p90, p99 and max. Needs PostgreSQL and nats-server (test/run-all.sh sets them up).
 import { performance } from "node:perf_hooks";
 import { eventually } from "../support/eventually.ts";
-import { allServices, startSystem } from "../support/starter.ts";
-import { benchProject, benchSync } from "./bench-support.ts";
+import { benchProject, benchSync, startBenchSystem } from "./bench-support.ts";
 
 const count = Number(process.argv[2] ?? 200);
 const gapMs = Number(process.argv[3] ?? 0);
-const system = await startSystem({ name: "bench-propagation", services: allServices, env: { LOG_LEVEL: "info" } });
+const system = await startBenchSystem("bench-propagation");
 try {
   const { projectId, connectionId } = await benchProject(system, "bench");
   await system.secrets.createSecret({ projectId, environment: "prod", path: "/app", key: "VALUE", value: "0" });
