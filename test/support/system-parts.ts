@@ -10,7 +10,6 @@ import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs
 import { createRpcClient, type RpcClient } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
 import postgres from "postgres";
-import { startConnectionsServer } from "../../services/connections/src/index.ts";
 import { startFakeGitHub } from "../fakes/github/fake-github.ts";
 import { startFakeVault } from "../fakes/vault/fake-vault.ts";
 import { openSourceEventLog } from "../integration/helpers/source-event-log.ts";
@@ -82,6 +81,8 @@ export async function startParts(
     Object.entries(services).map(([name, service]) => [name, service.address]),
   );
   if (spec.connectionsServer) {
+    // Loaded only here: files that never run connections in-process (bus tests, benches) skip its code.
+    const { startConnectionsServer } = await import("../../services/connections/src/index.ts");
     const server = await startConnectionsServer(
       {
         host: "127.0.0.1",
