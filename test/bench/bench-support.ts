@@ -1,32 +1,22 @@
 // Shared pieces of the benchmark scripts: a project with a Vault connection, syncs with their own
 // Vault paths, percentiles, and a tracker that records when each destination first shows a value.
 import { performance } from "node:perf_hooks";
-import type { TestSystem } from "../support/system.ts";
+import { createWorkerTestProject, type WorkerTestProject } from "../integration/helpers/worker-system.ts";
+import { allServices, startSystem, type FullSystem, type SyncingSystem } from "../support/starter.ts";
+
+/** The whole system as the benchmarks run it: the four services and the fake Vault, logging at info. */
+export function startBenchSystem(name: string): Promise<FullSystem> {
+  return startSystem({ name, services: allServices, env: { LOG_LEVEL: "info" } });
+}
 
 /** A project with environment `prod` and a token connection to the system's fake Vault. */
-export async function benchProject(
-  system: TestSystem,
-  name: string,
-): Promise<{ projectId: string; connectionId: string }> {
-  const { project } = await system.secrets.createProject({ name });
-  const projectId = project!.id;
-  await system.secrets.createEnvironment({ projectId, slug: "prod" });
-  const { connection } = await system.connections.createAppConnection({
-    projectId,
-    name: "vault",
-    credentials: {
-      app: {
-        case: "vault",
-        value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } },
-      },
-    },
-  });
-  return { projectId, connectionId: connection!.id };
+export function benchProject(system: SyncingSystem, name: string): Promise<WorkerTestProject> {
+  return createWorkerTestProject(system, name, "prod");
 }
 
 /** Creates an auto-sync from `path` of `prod` to Vault KV `secret/<vaultPath>`; returns its id. */
 export async function benchSync(
-  system: TestSystem,
+  system: SyncingSystem,
   project: { projectId: string; connectionId: string },
   name: string,
   path: string,
@@ -46,7 +36,7 @@ export async function benchSync(
  * Watches Vault writes and records, per Vault path, the highest sequence number visible in key
  * `VALUE` (values are `v<seq>`) and when each sequence number first became visible.
  */
-export function createVisibilityTracker(system: TestSystem) {
+export function createVisibilityTracker(system: SyncingSystem) {
   const highest = new Map<string, number>();
   const waiters = new Map<string, Array<{ seq: number; resolve: (at: number) => void }>>();
   const stop = system.vault.onWrite((write) => {
@@ -77,6 +67,11 @@ export function createVisibilityTracker(system: TestSystem) {
   };
 }
 
+/** The `q` quantile (0 to 1) of `sorted` (ascending, not empty), nearest rank. */
+export function percentile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
 /** Prints `label: count n, min …, p50 …, p90 …, p99 …, max …` (milliseconds). */
 export function report(label: string, samples: readonly number[]): void {
   if (samples.length === 0) {
@@ -84,7 +79,7 @@ export function report(label: string, samples: readonly number[]): void {
     return;
   }
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+  const at = (q: number) => percentile(sorted, q);
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   console.log(
     `${label}: count ${sorted.length}, min ${ms(sorted[0]!)}, p50 ${ms(at(0.5))}, p90 ${ms(at(0.9))}, p99 ${ms(at(0.99))}, max ${ms(sorted[sorted.length - 1]!)}`,
@@ -92,7 +87,7 @@ export function report(label: string, samples: readonly number[]): void {
 }
 
 /** Counts the runs of a sync (all actions) through the public API. */
-export async function runCount(system: TestSystem, secretSyncId: string): Promise<number> {
+export async function runCount(system: SyncingSystem, secretSyncId: string): Promise<number> {
   let count = 0;
   let pageToken = "";
   do {

@@ -3,13 +3,13 @@
 // until the destination equals the source.
 //   node test/bench/burst.ts [keys=100] [rounds=10] [inFlight=16]
 import { performance } from "node:perf_hooks";
-import { eventually, startTestSystem } from "../support/system.ts";
-import { benchProject, benchSync, inParallel, runCount } from "./bench-support.ts";
+import { eventually } from "../support/eventually.ts";
+import { benchProject, benchSync, inParallel, runCount, startBenchSystem } from "./bench-support.ts";
 
 const keys = Number(process.argv[2] ?? 100);
 const rounds = Number(process.argv[3] ?? 10);
 const inFlight = Number(process.argv[4] ?? 16);
-const system = await startTestSystem({ env: { LOG_LEVEL: "info" } });
+const system = await startBenchSystem("bench-burst");
 try {
   const project = await benchProject(system, "bench-burst");
   const address = { projectId: project.projectId, environment: "prod", path: "/burst" };

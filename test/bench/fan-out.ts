@@ -3,11 +3,18 @@
 //   node test/bench/fan-out.ts [counts=100,1000]
 // Prints, per N: time to the first, median, 99th percentile and last destination, and set-up time.
 import { performance } from "node:perf_hooks";
-import { eventually, startTestSystem } from "../support/system.ts";
-import { benchProject, benchSync, createVisibilityTracker, inParallel, report } from "./bench-support.ts";
+import { eventually } from "../support/eventually.ts";
+import {
+  benchProject,
+  benchSync,
+  createVisibilityTracker,
+  inParallel,
+  report,
+  startBenchSystem,
+} from "./bench-support.ts";
 
 const counts = (process.argv[2] ?? "100,1000").split(",").map(Number);
-const system = await startTestSystem({ env: { LOG_LEVEL: "info" } });
+const system = await startBenchSystem("bench-fan-out");
 try {
   const project = await benchProject(system, "bench-fan-out");
   const tracker = createVisibilityTracker(system);

@@ -3,33 +3,16 @@
 //   npm run bench -- [count=200] [gapMs=0]
 // Prints count, p50, p90, p99 and max. Needs PostgreSQL and nats-server (test/run-all.sh sets them up).
 import { performance } from "node:perf_hooks";
-import { startTestSystem, eventually } from "../support/system.ts";
+import { eventually } from "../support/eventually.ts";
+import { benchProject, benchSync, startBenchSystem } from "./bench-support.ts";
 
 const count = Number(process.argv[2] ?? 200);
 const gapMs = Number(process.argv[3] ?? 0);
-const system = await startTestSystem({ env: { LOG_LEVEL: "info" } });
+const system = await startBenchSystem("bench-propagation");
 try {
-  const { project } = await system.secrets.createProject({ name: "bench" });
-  const projectId = project!.id;
-  await system.secrets.createEnvironment({ projectId, slug: "prod" });
+  const { projectId, connectionId } = await benchProject(system, "bench");
   await system.secrets.createSecret({ projectId, environment: "prod", path: "/app", key: "VALUE", value: "0" });
-  const { connection } = await system.connections.createAppConnection({
-    projectId,
-    name: "vault",
-    credentials: {
-      app: {
-        case: "vault",
-        value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } },
-      },
-    },
-  });
-  await system.syncs.createSecretSync({
-    projectId,
-    name: "bench",
-    source: { environment: "prod", path: "/app" },
-    connectionId: connection!.id,
-    destinationConfig: { destination: { case: "vaultKv", value: { mount: "secret", path: "bench" } } },
-  });
+  await benchSync(system, { projectId, connectionId }, "bench", "/app", "bench");
   await eventually(() => (system.vault.read("secret", "bench")?.VALUE === "0" ? true : undefined));
 
   // Record when each value first becomes visible at the destination.

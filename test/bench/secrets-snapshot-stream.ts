@@ -6,19 +6,13 @@
 // heap/RSS growth and the secrets process's RSS high-water mark. Every read is checked value by
 // value against what was written. Needs PostgreSQL and nats-server (test/run-all.sh sets them up).
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { create } from "@bufbuild/protobuf";
-import { SecretsService, SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { createRpcClient, type RpcClient } from "@syncline/rpc";
 import { readSource } from "../../services/connector-worker/src/run/source-reader.ts";
-import { startNatsServer } from "../support/nats-server.ts";
-import { createTestDatabase } from "../support/postgres.ts";
-import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+import { percentile } from "./bench-support.ts";
+import { seedSecrets, startSecretsBench } from "./secrets-bench.ts";
 
 const rounds = Number(process.argv[2] ?? 5);
 const count = Number(process.argv[3] ?? 10_000);
@@ -28,48 +22,17 @@ const batch = Math.max(1, Math.floor((12 * 1024 * 1024) / valueBytes));
 const MiB = 1024 * 1024;
 const gc = (globalThis as { gc?: () => void }).gc;
 
-const workDir = mkdtempSync(join(tmpdir(), "syncline-bench-stream-"));
-const [database, nats] = await Promise.all([createTestDatabase("bench_snapshot_stream"), startNatsServer()]);
-const adminToken = randomBytes(16).toString("hex");
-const internalToken = randomBytes(16).toString("hex");
-let service: ServiceProcess | undefined;
-let secrets: RpcClient<typeof SecretsService> | undefined;
-let snapshots: RpcClient<typeof SourceSnapshotService> | undefined;
+const { system, secrets, snapshots, project } = await startSecretsBench("bench_snapshot_stream", 300_000);
 
 try {
-  service = await startServiceProcess(
-    "secrets",
-    {
-      SYNCLINE_ADMIN_TOKEN: adminToken,
-      SYNCLINE_INTERNAL_TOKEN: internalToken,
-      SYNCLINE_NATS_URL: nats.url,
-      SYNCLINE_SECRETS_DATABASE_URL: database.url,
-      SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex"),
-      SYNCLINE_SECRETS_PORT: "0",
-      LOG_LEVEL: "info",
-    },
-    join(workDir, "secrets.log"),
-    "SYNCLINE_SECRETS_PORT",
-  );
-  secrets = createRpcClient(SecretsService, { address: service.address, token: adminToken, deadlineMs: 300_000 });
-  snapshots = createRpcClient(SourceSnapshotService, { address: service.address, token: internalToken });
-  const { project } = await secrets.createProject({ name: "bench-snapshot-stream" });
-  const projectId = project!.id;
-  await secrets.createEnvironment({ projectId, slug: "prod", name: "" });
+  const projectId = await project("bench-snapshot-stream");
 
   const randomValue = (i: number) => `${i}:${randomBytes(valueBytes).toString("base64url")}`.slice(0, valueBytes);
   const values = new Map(Array.from({ length: count }, (_, i) => [`KEY_${i}`, randomValue(i)]));
-  const seedStarted = performance.now();
-  const entries = [...values];
-  for (let from = 0; from < entries.length; from += batch) {
-    const operation = SecretWriteOperation.CREATE;
-    const writes = entries
-      .slice(from, from + batch)
-      .map(([key, value]) => ({ operation, environment: "prod", path: "/large", key, value }));
-    await secrets.bulkWriteSecrets({ projectId, writes });
-  }
+  const seeds = [...values].map(([key, value]) => ({ path: "/large", key, value }));
+  const seededMs = await seedSecrets(secrets, projectId, seeds, batch);
   const totalMiB = (count * valueBytes) / MiB;
-  const seeded = ((performance.now() - seedStarted) / 1000).toFixed(1);
+  const seeded = (seededMs / 1000).toFixed(1);
   console.log(
     `seeded ${count} secrets of ${valueBytes} bytes (${totalMiB.toFixed(1)} MiB of values) ` +
       `in ${Math.ceil(count / batch)} BulkWriteSecrets calls: ${seeded} s`,
@@ -116,7 +79,7 @@ try {
     if (round > 0) samples.push(elapsed); // the first read warms caches and JIT
   }
   const sorted = samples.sort((a, b) => a - b);
-  const p50 = sorted[Math.ceil(sorted.length / 2) - 1]!;
+  const p50 = percentile(sorted, 0.5);
   const throughput = (totalMiB / (p50 / 1000)).toFixed(1);
   console.log(
     `read by the worker's source reader: rounds ${sorted.length}, p50 ${p50.toFixed(0)} ms, ` +
@@ -127,16 +90,12 @@ try {
     `reader process: peak heap growth ${(peakHeap / MiB).toFixed(0)} MiB, ` +
       `peak RSS growth ${(peakRss / MiB).toFixed(0)} MiB${hint}`,
   );
-  const status = service.pid ? readFileSync(`/proc/${service.pid}/status`, "utf8") : "";
+  const pid = system.services.secrets.pid;
+  const status = pid ? readFileSync(`/proc/${pid}/status`, "utf8") : "";
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) / 1024;
   console.log(
     `secrets process: RSS ${field("VmRSS").toFixed(0)} MiB, ` + `high-water mark ${field("VmHWM").toFixed(0)} MiB`,
   );
 } finally {
-  secrets?.close();
-  snapshots?.close();
-  await service?.kill("SIGTERM");
-  await nats.stop();
-  await database.drop();
-  rmSync(workDir, { recursive: true, force: true });
+  await system.stop();
 }

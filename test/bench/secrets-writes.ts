@@ -5,47 +5,17 @@
 // Prints writes per second and per-call latency (p50/p99). Needs PostgreSQL and nats-server
 // (test/run-all.sh sets them up).
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { SecretWriteOperation, SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import { createRpcClient } from "@syncline/rpc";
-import { startNatsServer } from "../support/nats-server.ts";
-import { createTestDatabase } from "../support/postgres.ts";
-import { startServiceProcess } from "../support/service-process.ts";
+import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import { percentile } from "./bench-support.ts";
+import { startSecretsBench } from "./secrets-bench.ts";
 
 const singleCount = Number(process.argv[2] ?? 500);
 const concurrency = Number(process.argv[3] ?? 8);
 
-const workDir = mkdtempSync(join(tmpdir(), "syncline-bench-secrets-"));
-const [database, nats] = await Promise.all([createTestDatabase("bench_secrets"), startNatsServer()]);
-const adminToken = randomBytes(16).toString("hex");
-let service: Awaited<ReturnType<typeof startServiceProcess>> | undefined;
-let api: ReturnType<typeof createRpcClient<typeof SecretsService>> | undefined;
+const { system, secrets: client, project } = await startSecretsBench("bench_secrets", 120_000);
 
 try {
-  service = await startServiceProcess(
-    "secrets",
-    {
-      SYNCLINE_ADMIN_TOKEN: adminToken,
-      SYNCLINE_INTERNAL_TOKEN: randomBytes(16).toString("hex"),
-      SYNCLINE_NATS_URL: nats.url,
-      SYNCLINE_SECRETS_DATABASE_URL: database.url,
-      SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex"),
-      SYNCLINE_SECRETS_PORT: "0",
-      LOG_LEVEL: "info",
-    },
-    join(workDir, "secrets.log"),
-    "SYNCLINE_SECRETS_PORT",
-  );
-  const client = createRpcClient(SecretsService, { address: service.address, token: adminToken, deadlineMs: 120_000 });
-  api = client;
-  const project = async () => {
-    const { project } = await client.createProject({ name: `bench-${randomBytes(6).toString("hex")}` });
-    await client.createEnvironment({ projectId: project!.id, slug: "prod", name: "" });
-    return project!.id;
-  };
   const value = () => randomBytes(24).toString("base64");
 
   // Warm-up: connections, prepared statements, the data key cache.
@@ -101,11 +71,7 @@ try {
     );
   }
 } finally {
-  api?.close();
-  await service?.kill("SIGTERM");
-  await nats.stop();
-  await database.drop();
-  rmSync(workDir, { recursive: true, force: true });
+  await system.stop();
 }
 
 /** Runs `count` calls with `parallel` in flight and prints writes/s and call latency. */
@@ -131,7 +97,7 @@ async function measure(
   );
   const seconds = (performance.now() - started) / 1000;
   const sorted = latencies.sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!.toFixed(1);
+  const at = (q: number) => percentile(sorted, q).toFixed(1);
   console.log(
     `  ${label}: ${((count * writesPerCall) / seconds).toFixed(0)} writes/s (${count} calls in ${seconds.toFixed(2)} s; call p50 ${at(0.5)} ms, p99 ${at(0.99)} ms)`,
   );

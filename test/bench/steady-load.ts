@@ -4,13 +4,21 @@
 //   node test/bench/steady-load.ts [syncs=50] [changesPerSecond=20] [seconds=30]
 // Prints p50/p90/p99/max latency, changes sent and runs executed. Needs PostgreSQL and nats-server.
 import { performance } from "node:perf_hooks";
-import { eventually, startTestSystem } from "../support/system.ts";
-import { benchProject, benchSync, createVisibilityTracker, inParallel, report, runCount } from "./bench-support.ts";
+import { eventually } from "../support/eventually.ts";
+import {
+  benchProject,
+  benchSync,
+  createVisibilityTracker,
+  inParallel,
+  report,
+  runCount,
+  startBenchSystem,
+} from "./bench-support.ts";
 
 const syncCount = Number(process.argv[2] ?? 50);
 const rate = Number(process.argv[3] ?? 20);
 const seconds = Number(process.argv[4] ?? 30);
-const system = await startTestSystem({ env: { LOG_LEVEL: "info" } });
+const system = await startBenchSystem("bench-steady-load");
 try {
   const project = await benchProject(system, "bench-steady");
   const tracker = createVisibilityTracker(system);

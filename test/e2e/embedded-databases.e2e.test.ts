@@ -2,34 +2,20 @@ import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSystem, type TestSystem } from "../support/system.ts";
-import { rpcFailure } from "../integration/helpers/secrets-process.ts";
-import {
-  createVaultSync,
-  createWorkerTestProject,
-  settledSync,
-  vaultEquals,
-  type WorkerTestProject,
-} from "../integration/helpers/worker-system.ts";
+import { describe, expect, it } from "vitest";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
+import { rpcFailure } from "../support/rpc-failure.ts";
+import { createVaultSync, settledSync, vaultEquals } from "../integration/helpers/worker-system.ts";
+import { useWorkerTestProject } from "../integration/helpers/worker-project.ts";
 
 /**
  * The local default, end to end: the four processes with an embedded PGlite per service (what
  * `bash deploy/local/up.sh` starts), from creating a sync to changing it. PGlite hands `bytea` back
  * differently from PostgreSQL; every store must behave the same on it.
  */
-let system: TestSystem;
-let project: WorkerTestProject;
-let stopped = false;
-
-beforeAll(async () => {
-  system = await startTestSystem({ database: "embedded" });
-  project = await createWorkerTestProject(system, "embedded-e2e");
-}, 300_000);
-
-afterAll(async () => {
-  if (!stopped) await system?.stop();
-});
+const system = useSystem({ name: "embedded-e2e", services: allServices, database: "embedded" }, { timeoutMs: 300_000 });
+const project = useWorkerTestProject(system, "embedded-e2e");
 
 describe("the four processes on embedded databases", () => {
   it("create sync → update secret → destination updated → UpdateSecretSync → a wrong-app connection refused", async () => {
@@ -136,7 +122,6 @@ describe("the four processes on embedded databases", () => {
 
     const dataDirs = Object.values(system.databases).map((d) => d.dataDir!);
     expect(dataDirs.every((dir) => existsSync(dir))).toBe(true);
-    stopped = true;
     await system.stop();
     expect(dataDirs.filter((dir) => existsSync(dir))).toEqual([]);
   });

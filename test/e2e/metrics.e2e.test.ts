@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * The Prometheus endpoints of the four services (SYNCLINE_METRICS_PORT=0: each binds a free port
@@ -11,16 +13,13 @@ import { eventually, startTestSystem, type TestSystem } from "../support/system.
 const canaryValue = `canary-value-${randomBytes(12).toString("hex")}`;
 const canaryToken = `canary-token-${randomBytes(12).toString("hex")}`;
 const names = ["secrets", "connections", "orchestrator", "worker"] as const;
-let system: TestSystem;
-let connectionId: string;
-
-beforeAll(async () => {
-  system = await startTestSystem({ vault: { tokens: [canaryToken] }, env: { SYNCLINE_METRICS_PORT: "0" } });
-}, 120_000);
-
-afterAll(async () => {
-  await system?.stop();
+const system = useSystem({
+  name: "metrics-e2e",
+  services: allServices,
+  vault: { tokens: [canaryToken] },
+  env: { SYNCLINE_METRICS_PORT: "0" },
 });
+let connectionId: string;
 
 /** The metrics port a service logged ("metrics listening"). */
 function metricsPort(name: (typeof names)[number]): number | undefined {

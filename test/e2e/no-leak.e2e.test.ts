@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import postgres from "postgres";
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection, Subscription } from "@nats-io/nats-core";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import type { Subscription } from "@nats-io/nats-core";
+import { eventually } from "../support/eventually.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * Security from the first line: a canary secret value and a canary credential go through the
@@ -13,16 +14,13 @@ import { eventually, startTestSystem, type TestSystem } from "../support/system.
  */
 const canaryValue = `canary-value-${randomBytes(12).toString("hex")}`;
 const canaryToken = `canary-token-${randomBytes(12).toString("hex")}`;
-let system: TestSystem;
-let nc: NatsConnection;
+const system = useSystem({ name: "no-leak-e2e", services: allServices, vault: { tokens: [canaryToken] }, bus: true });
 let subscription: Subscription;
 const busMessages: Buffer[] = [];
 let projectId: string;
 
 beforeAll(async () => {
-  system = await startTestSystem({ vault: { tokens: [canaryToken] } });
-  nc = await connect({ servers: system.nats.url });
-  subscription = nc.subscribe(">");
+  subscription = system.bus.subscribe(">");
   void (async () => {
     for await (const message of subscription) {
       busMessages.push(Buffer.from(message.data));
@@ -38,8 +36,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   subscription?.unsubscribe();
-  await nc?.close();
-  await system?.stop();
 });
 
 describe("no secret value or credential leaks", () => {

@@ -1,37 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { eventually } from "../support/eventually.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
+import { createWorkerTestProject } from "../integration/helpers/worker-system.ts";
 
 /**
  * The walking skeleton, end to end through real processes: secrets service → outbox → JetStream →
  * orchestrator → run request → worker → breaker → (fake) Vault, and the result back into status.
  */
-let system: TestSystem;
+const system = useSystem({ name: "secret-sync-e2e", services: allServices });
 let projectId: string;
 let connectionId: string;
 const env = "dev";
 
 beforeAll(async () => {
-  system = await startTestSystem();
-  const { project } = await system.secrets.createProject({ name: "e2e" });
-  projectId = project!.id;
-  await system.secrets.createEnvironment({ projectId, slug: env, name: "Development" });
-  const { connection } = await system.connections.createAppConnection({
-    projectId,
-    name: "vault",
-    credentials: {
-      app: {
-        case: "vault",
-        value: { instanceUrl: system.vault.url, method: { case: "token", value: { token: system.vault.token } } },
-      },
-    },
-  });
-  connectionId = connection!.id;
+  ({ projectId, connectionId } = await createWorkerTestProject(system, "e2e", env));
 }, 120_000);
-
-afterAll(async () => {
-  await system?.stop();
-});
 
 const put = (path: string, key: string, value: string) =>
   system.secrets.createSecret({ projectId, environment: env, path, key, value });

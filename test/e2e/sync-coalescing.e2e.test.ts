@@ -6,34 +6,26 @@ import {
   SyncTrigger,
   type SyncRun,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createVaultSync,
-  createWorkerTestProject,
   finishedRun,
   folderSecrets,
   settledSync,
   vaultEquals,
-  type WorkerTestProject,
 } from "../integration/helpers/worker-system.ts";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { useWorkerTestProject } from "../integration/helpers/worker-project.ts";
+import { eventually } from "../support/eventually.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * DESIGN §3 end to end: a single change starts a run at once (leading edge, no debounce); a burst
  * of 1,000 changes costs a handful of runs and the destination ends equal to the source; an action
  * requested while another runs waits, is not lost and runs once.
  */
-let system: TestSystem;
-let project: WorkerTestProject;
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  project = await createWorkerTestProject(system, "sync-coalescing");
-}, 120_000);
-
-afterAll(async () => {
-  await system?.stop();
-});
+const system = useSystem({ name: "sync-coalescing-e2e", services: allServices });
+const project = useWorkerTestProject(system, "sync-coalescing");
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 const put = (path: string, key: string, value: string) =>

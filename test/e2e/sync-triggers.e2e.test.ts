@@ -1,14 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { SyncState, SyncTrigger, type SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createVaultSync,
   createWorkerTestProject,
   settledSync,
   vaultEquals,
-  type WorkerTestProject,
 } from "../integration/helpers/worker-system.ts";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { useWorkerTestProject } from "../integration/helpers/worker-project.ts";
+import { eventually } from "../support/eventually.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * What makes a sync run, end to end through the real services: a change below a recursive source
@@ -16,19 +18,14 @@ import { eventually, startTestSystem, type TestSystem } from "../support/system.
  * connection; and what does not: a deleted source folder or environment fails the sync with a
  * message saying so, leaves the destination untouched and queues nothing.
  */
-let system: TestSystem;
-let project: WorkerTestProject;
 /** A second token the fake Vault accepts, so a connection can get new credentials that work. */
 const rotatedToken = `rotated-${randomBytes(8).toString("hex")}`;
-
-beforeAll(async () => {
-  system = await startTestSystem({ vault: { tokens: ["fake-vault-root-token", rotatedToken] } });
-  project = await createWorkerTestProject(system, "sync-triggers");
-}, 120_000);
-
-afterAll(async () => {
-  await system?.stop();
+const system = useSystem({
+  name: "sync-triggers-e2e",
+  services: allServices,
+  vault: { tokens: ["fake-vault-root-token", rotatedToken] },
 });
+const project = useWorkerTestProject(system, "sync-triggers");
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 const put = (path: string, key: string, value: string, environment = project.environment) =>

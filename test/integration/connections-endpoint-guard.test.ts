@@ -1,11 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
-import { Code, createRpcClient, RpcError, type RpcClient } from "@syncline/rpc";
-import { createLogger } from "@syncline/telemetry";
-import { startConnectionsServer, type ConnectionsServer } from "../../services/connections/src/index.ts";
-import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
+import { Code, type RpcClient } from "@syncline/rpc";
+import type { FakeVault } from "../fakes/vault/fake-vault.ts";
+import { rpcFailure } from "../support/rpc-failure.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * Live validation never calls an internal endpoint the operator did not allowlist: Create and
@@ -13,39 +12,19 @@ import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
  * nothing is stored, and no request reaches the endpoint. The server here runs with an empty
  * allowlist (the production default), passed explicitly.
  */
-const adminToken = `admin-${randomBytes(12).toString("hex")}`;
-const internalToken = `internal-${randomBytes(12).toString("hex")}`;
 const vaultToken = `hvs.${randomBytes(18).toString("base64url")}`;
-let database: TestDatabase;
-let server: ConnectionsServer;
+const system = useSystem({
+  name: "connections_endpoint_guard",
+  database: "postgres",
+  connectionsServer: { endpointAllowlist: [] },
+  vault: { tokens: [vaultToken] },
+});
 let vault: FakeVault;
 let admin: RpcClient<typeof ConnectionsService>;
 
 beforeAll(async () => {
-  database = await createTestDatabase("connections_endpoint_guard");
-  vault = await startFakeVault({ tokens: [vaultToken] });
-  server = await startConnectionsServer(
-    {
-      host: "127.0.0.1",
-      port: 0,
-      databaseUrl: database.url,
-      dataDir: undefined,
-      encryptionKey: randomBytes(32),
-      adminToken,
-      internalToken,
-      endpointAllowlist: [],
-    },
-    createLogger("connections-endpoint-guard-test", "silent"),
-  );
-  admin = createRpcClient(ConnectionsService, { address: `127.0.0.1:${server.port}`, token: adminToken });
+  ({ vault, connections: admin } = system);
 }, 60_000);
-
-afterAll(async () => {
-  admin?.close();
-  await server?.stop();
-  await vault?.close();
-  await database?.drop();
-});
 
 const vaultCredentials = (instanceUrl: string) => ({
   app: {
@@ -53,15 +32,6 @@ const vaultCredentials = (instanceUrl: string) => ({
     value: { instanceUrl, method: { case: "token" as const, value: { token: vaultToken } } },
   },
 });
-
-async function rpcFailure(promise: Promise<unknown>): Promise<RpcError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RpcError);
-  return error as RpcError;
-}
 
 describe("connections: endpoint guard on live validation", () => {
   it("refuses the cloud metadata address with FAILED_PRECONDITION and stores nothing", async () => {

@@ -1,68 +1,39 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { fromBinary } from "@bufbuild/protobuf";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connectBus, streams, type NatsConnection } from "@syncline/bus";
-import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
+import { streams, type NatsConnection } from "@syncline/bus";
+import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import {
   ConnectionChangeEventSchema,
   ConnectionChangeKind,
   type ConnectionChangeEvent,
 } from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
-import { Code, createRpcClient, type RpcError, type RpcClient } from "@syncline/rpc";
-import { createLogger } from "@syncline/telemetry";
-import { startConnectionsServer, type ConnectionsServer } from "../../services/connections/src/index.ts";
-import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
-import { startNatsServer, type TestNatsServer } from "../support/nats-server.ts";
-import { createServiceDatabase, type ServiceDatabase } from "../support/test-databases.ts";
-import { eventually } from "../support/system.ts";
+import { Code, type RpcError, type RpcClient } from "@syncline/rpc";
+import type { FakeVault } from "../fakes/vault/fake-vault.ts";
+import { eventually } from "../support/eventually.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * Updating a connection: renames and new credentials are validated like creation, new credentials
  * publish exactly one CREDENTIALS_UPDATED event (through the outbox) so the connection's syncs run
  * again, deletion publishes DELETED, and no event ever carries credentials.
  */
-const adminToken = `admin-${randomBytes(12).toString("hex")}`;
-const internalToken = `internal-${randomBytes(12).toString("hex")}`;
-let nats: TestNatsServer;
-let nc: NatsConnection;
-let database: ServiceDatabase;
-let server: ConnectionsServer;
-let vault: FakeVault;
-let client: RpcClient<typeof ConnectionsService>;
 const projectId = randomUUID();
 const tokens = [`vault-a-${randomBytes(8).toString("hex")}`, `vault-b-${randomBytes(8).toString("hex")}`];
+const system = useSystem({
+  name: "connections_update",
+  connectionsServer: { endpointAllowlist: ["127.0.0.0/8"] },
+  vault: { tokens },
+  bus: true,
+});
+let nc: NatsConnection;
+let vault: FakeVault;
+let client: RpcClient<typeof ConnectionsService>;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  nc = await connectBus(nats.url, "connections-update-test");
-  database = await createServiceDatabase("connections_update");
-  vault = await startFakeVault({ tokens });
-  server = await startConnectionsServer(
-    {
-      host: "127.0.0.1",
-      port: 0,
-      databaseUrl: database.url,
-      dataDir: database.dataDir,
-      encryptionKey: randomBytes(32),
-      adminToken,
-      internalToken,
-      natsUrl: nats.url,
-      endpointAllowlist: ["127.0.0.0/8"],
-    },
-    createLogger("connections-update-test", "silent"),
-  );
-  client = createRpcClient(ConnectionsService, { address: `127.0.0.1:${server.port}`, token: adminToken });
+  ({ bus: nc, vault, connections: client } = system);
 }, 60_000);
-
-afterAll(async () => {
-  client?.close();
-  await server?.stop();
-  await vault?.close();
-  await database?.drop();
-  await nc?.close();
-  await nats?.stop();
-});
 
 const vaultCredentials = (token: string) => ({
   app: {

@@ -24,20 +24,25 @@ import {
   type ConnectionCredentials,
 } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { queryRows } from "@syncline/db";
-import { Code, createRpcClient, RpcError, type RpcClient } from "@syncline/rpc";
-import { createLogger } from "@syncline/telemetry";
+import { Code, createRpcClient, type RpcError, type RpcClient } from "@syncline/rpc";
 import { sql, type SQL } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { startConnectionsServer, type ConnectionsServer } from "../../services/connections/src/index.ts";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import type { ConnectionsServer } from "../../services/connections/src/index.ts";
 import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
 import { startNatsServer } from "../support/nats-server.ts";
-import { createServiceDatabase, type ServiceDatabase } from "../support/test-databases.ts";
+import { rpcFailure } from "../support/rpc-failure.ts";
+import { useSystem } from "../support/use-system.ts";
 
 const adminToken = `admin-${randomBytes(12).toString("hex")}`;
 const internalToken = `internal-${randomBytes(12).toString("hex")}`;
 const goodVaultToken = `hvs.${randomBytes(18).toString("base64url")}`;
 
-let database: ServiceDatabase;
+const system = useSystem({
+  name: "connections",
+  connectionsServer: { endpointAllowlist: ["127.0.0.0/8"] },
+  vault: { tokens: [goodVaultToken] },
+  tokens: { admin: adminToken, internal: internalToken },
+});
 let vault: FakeVault;
 let server: ConnectionsServer;
 let admin: RpcClient<typeof ConnectionsService>;
@@ -45,32 +50,9 @@ let internal: RpcClient<typeof ConnectionsService>;
 let address: string;
 
 beforeAll(async () => {
-  database = await createServiceDatabase("connections");
-  vault = await startFakeVault({ tokens: [goodVaultToken] });
-  server = await startConnectionsServer(
-    {
-      host: "127.0.0.1",
-      port: 0,
-      databaseUrl: database.url,
-      dataDir: database.dataDir,
-      encryptionKey: randomBytes(32),
-      adminToken,
-      internalToken,
-      endpointAllowlist: ["127.0.0.0/8"],
-    },
-    createLogger("connections", "silent"),
-  );
+  ({ vault, connectionsServer: server, connections: admin } = system);
+  internal = system.client(ConnectionsService, internalToken);
   address = `127.0.0.1:${server.port}`;
-  admin = createRpcClient(ConnectionsService, { address, token: adminToken });
-  internal = createRpcClient(ConnectionsService, { address, token: internalToken });
-});
-
-afterAll(async () => {
-  admin?.close();
-  internal?.close();
-  await server?.stop();
-  await vault?.close();
-  await database?.drop();
 });
 
 const vaultCredentials = (token: string, instanceUrl = vault.url, namespace = "") => ({
@@ -93,15 +75,6 @@ function createRequest(
     credentials: vaultCredentials(goodVaultToken),
     ...overrides,
   };
-}
-
-async function rpcFailure(promise: Promise<unknown>): Promise<RpcError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RpcError);
-  return error as RpcError;
 }
 
 /** Rows of a statement run on the server's own database (the only way in to an embedded one). */

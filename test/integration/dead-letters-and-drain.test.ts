@@ -1,18 +1,13 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connectBus, consumers, deadLetterHeaders, streams, subjects, type NatsConnection } from "@syncline/bus";
+import { consumers, deadLetterHeaders, streams, subjects } from "@syncline/bus";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ServiceProcess } from "../support/service-process.ts";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
-import {
-  createVaultSync,
-  createWorkerTestProject,
-  finishedRun,
-  settledSync,
-  startExtraWorker,
-  vaultEquals,
-  type WorkerTestProject,
-} from "./helpers/worker-system.ts";
+import { eventually } from "../support/eventually.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
+import { createVaultSync, finishedRun, settledSync, vaultEquals } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * Poison messages: garbage published on every subject the orchestrator and the worker consume is
@@ -25,23 +20,13 @@ import {
  * and another worker completes the run. The breaker timeout is far longer than the test, so only
  * the drain bound can end the hanging call.
  */
-let system: TestSystem;
-let project: WorkerTestProject;
-let second: ServiceProcess | undefined;
-let nc: NatsConnection;
-
-beforeAll(async () => {
-  const env = { SYNCLINE_WORKER_DRAIN_MS: "1500", SYNCLINE_BREAKER_TIMEOUT_MS: "600000", SYNCLINE_METRICS_PORT: "0" };
-  system = await startTestSystem({ env });
-  project = await createWorkerTestProject(system, "worker-drain");
-  nc = await connectBus(system.nats.url, "dead-letters-test");
-}, 120_000);
-
-afterAll(async () => {
-  await nc?.close();
-  await second?.kill("SIGTERM");
-  await system?.stop();
+const system = useSystem({
+  name: "worker-drain",
+  services: allServices,
+  bus: true,
+  env: { SYNCLINE_WORKER_DRAIN_MS: "1500", SYNCLINE_BREAKER_TIMEOUT_MS: "600000", SYNCLINE_METRICS_PORT: "0" },
 });
+const project = useWorkerTestProject(system, "worker-drain");
 
 /** The service's Prometheus text, from the port it logged. */
 async function metricsOf(service: ServiceProcess): Promise<string> {
@@ -80,11 +65,11 @@ describe("poison messages", () => {
         service: system.services.orchestrator,
       },
     ];
-    const js = jetstream(nc);
+    const js = jetstream(system.bus);
     for (const target of targets)
       await js.publish(target.subject, garbage, { msgID: `garbage-${target.consumer.config.durable_name}` });
 
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(system.bus);
     for (const target of targets) {
       const name = target.consumer.config.durable_name;
       const lookup = { last_by_subj: subjects.deadLetter(name) };
@@ -159,7 +144,7 @@ describe("worker shutdown", () => {
     });
     expect(interrupted.message).toContain("the worker stopped");
 
-    second = await startExtraWorker(system, "worker-2");
+    const second: ServiceProcess = await system.startWorker("worker-2");
     await vaultEquals(system, "apps/drain", { DB_URL: "v2" });
     const finished = await finishedRun(system, sync.id, hanging!.id);
     expect(finished.state).toBe(SyncState.SUCCEEDED);

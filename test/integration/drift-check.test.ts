@@ -7,13 +7,13 @@ import {
   SyncTrigger,
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github.ts";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { orchestratorSamples } from "./helpers/orchestrator-metrics.ts";
-import { createWorkerTestProject, finishedRun, settledSync, vaultEquals } from "./helpers/worker-system.ts";
-import type { WorkerTestProject } from "./helpers/worker-system.ts";
+import { finishedRun, settledSync, vaultEquals } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * Drift detection with real processes and the fake Vault: an out-of-band edit at the destination
@@ -22,23 +22,16 @@ import type { WorkerTestProject } from "./helpers/worker-system.ts";
  * The interval is validated (1 minute to 7 days, readable destinations only). A check becomes due
  * by moving the sync's next check time in the orchestrator's database (the interval is ≥ 1 min).
  */
-let system: TestSystem;
-let project: WorkerTestProject;
-let sql: postgres.Sql;
-let github: FakeGitHub | undefined;
-
-beforeAll(async () => {
-  system = await startTestSystem({ env: { SYNCLINE_METRICS_PORT: "0", SYNCLINE_RECONCILE_INTERVAL_MS: "250" } });
-  project = await createWorkerTestProject(system, "drift");
-  // This file runs on PostgreSQL only (not a store-behaviour file): the URL is there.
-  sql = postgres(system.databases.orchestrator.url!, { max: 1, onnotice: () => {} });
-}, 120_000);
-
-afterAll(async () => {
-  await sql?.end();
-  await github?.close();
-  await system?.stop();
+/** SQL on the orchestrator's database: this file needs PostgreSQL (it is not a store-behaviour file). */
+const system = useSystem({
+  name: "drift",
+  services: allServices,
+  database: "postgres",
+  sql: "orchestrator",
+  github: true,
+  env: { SYNCLINE_METRICS_PORT: "0", SYNCLINE_RECONCILE_INTERVAL_MS: "250" },
 });
+const project = useWorkerTestProject(system, "drift");
 
 const minute = { seconds: 60n, nanos: 0 };
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
@@ -76,7 +69,7 @@ async function syncedWithDriftChecks(autoSync: boolean): Promise<{ sync: SecretS
 /** Makes the sync's drift check due now and waits for its report (a check time after now). */
 async function checkDrift(syncId: string): Promise<SecretSync> {
   const asked = Date.now();
-  await sql`update secret_syncs set next_drift_check_at = now() where id = ${syncId}`;
+  await system.sql`update secret_syncs set next_drift_check_at = now() where id = ${syncId}`;
   return eventually(
     async () => {
       const sync = await syncOf(syncId);
@@ -141,7 +134,7 @@ describe("drift checks", () => {
     const off = (await update(0n, sync.version)).secretSync!;
     expect(off.options?.driftCheckInterval).toBeUndefined();
 
-    github = await startFakeGitHub();
+    const { github } = system;
     const { connection } = await system.connections.createAppConnection({
       projectId: project.projectId,
       name: unique("github"),

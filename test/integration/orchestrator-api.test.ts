@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import postgres from "postgres";
 import {
   Destination,
   ImportBehavior,
@@ -9,17 +8,19 @@ import {
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, type RpcError } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
-import { expectInvalid, rpcFailure } from "./helpers/secrets-process.ts";
+import { describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.ts";
+import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import {
   createVaultSync,
   createWorkerTestProject,
   finishedRun,
   settledSync,
   vaultEquals,
-  type WorkerTestProject,
 } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * SecretSyncsService's management RPCs against the real system: get by name, list with filters and
@@ -27,22 +28,9 @@ import {
  * with and without removing the destination keys, import/remove requests, run history pages, and
  * the audit trail of every change. Bad input is refused naming the field, and nothing is stored.
  */
-let system: TestSystem;
-let project: WorkerTestProject;
-/** The orchestrator's database over SQL; undefined on embedded (its process holds the PGlite). */
-let sql: postgres.Sql | undefined;
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  project = await createWorkerTestProject(system, "orchestrator-api");
-  const url = system.databases.orchestrator.url;
-  sql = url ? postgres(url, { max: 1, onnotice: () => {} }) : undefined;
-}, 120_000);
-
-afterAll(async () => {
-  await sql?.end({ timeout: 5 });
-  await system?.stop();
-});
+/** `sql`: the orchestrator's database over SQL; undefined on embedded (its process holds the PGlite). */
+const system = useSystem({ name: "orchestrator-api", services: allServices, sql: "orchestrator" });
+const project = useWorkerTestProject(system, "orchestrator-api");
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 /** A sync without auto-sync from a fresh folder holding one secret. */
@@ -401,6 +389,7 @@ describe("actions and run history", () => {
     });
     await system.syncs.triggerSync({ secretSyncId: sync.id });
     await system.syncs.deleteSecretSync({ secretSyncId: sync.id });
+    const { sql } = system;
     if (sql) {
       const rows = await sql<
         { actor: string; action: string; details: Record<string, string> }[]

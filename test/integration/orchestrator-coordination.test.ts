@@ -1,7 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { durationMs, timestampDate, timestampNow } from "@bufbuild/protobuf/wkt";
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { consumers, createEventPublisher, streams, subjects } from "@syncline/bus";
 import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
@@ -12,10 +10,12 @@ import {
   type BeginSyncRunResponse,
 } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { Code, createRpcClient, type RpcClient } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
-import { expectInvalid, rpcFailure } from "./helpers/secrets-process.ts";
-import { createVaultSync, createWorkerTestProject, type WorkerTestProject } from "./helpers/worker-system.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.ts";
+import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
+import { useSystem } from "../support/use-system.ts";
+import { createVaultSync } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * SyncRunCoordinationService as workers see it, with the real orchestrator and no worker running
@@ -23,28 +23,18 @@ import { createVaultSync, createWorkerTestProject, type WorkerTestProject } from
  * one BUSY; the result on the results stream frees the sync for the other; leases renew and are
  * lost; the fence refuses a stale revision; only the service credential may call it.
  */
-let system: TestSystem;
-let project: WorkerTestProject;
-let nc: NatsConnection;
+const system = useSystem({
+  name: "orchestrator-coordination",
+  services: ["secrets", "orchestrator"],
+  vault: true,
+  bus: true,
+});
+const project = useWorkerTestProject(system, "orchestrator-coordination");
 let coordination: RpcClient<typeof SyncRunCoordinationService>;
 
 beforeAll(async () => {
-  system = await startTestSystem();
-  await system.services.worker.kill("SIGTERM");
-  project = await createWorkerTestProject(system, "orchestrator-coordination");
-  nc = await connect({ servers: system.nats.url });
-  coordination = createRpcClient(SyncRunCoordinationService, {
-    address: system.services.orchestrator.address,
-    token: system.internalToken,
-    deadlineMs: 20_000,
-  });
+  coordination = system.client(SyncRunCoordinationService, system.internalToken);
 }, 120_000);
-
-afterAll(async () => {
-  coordination?.close();
-  await nc?.close();
-  await system?.stop();
-});
 
 async function manualSync() {
   const folder = `/c-${randomBytes(3).toString("hex")}`;
@@ -61,7 +51,7 @@ async function manualSync() {
 /** Reports the outcome of an attempt as a worker does: on the results stream, under the attempt's lease. */
 async function report(granted: BeginSyncRunResponse, state: SyncState, sourceRevision = 0n) {
   const { id: runId, syncId, action, attempts } = granted.run!;
-  await createEventPublisher(nc).publish(
+  await createEventPublisher(system.bus).publish(
     subjects.runResult,
     SyncRunResultSchema,
     {
@@ -90,7 +80,7 @@ function beginWhenFree(runId: string, workerId = "w"): Promise<BeginSyncRunRespo
 
 /** Waits until the orchestrator has recorded every run result published so far. */
 async function resultsRecorded(): Promise<void> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(system.bus);
   await eventually(async () => {
     const { durable_name: durable } = consumers.orchestratorRunResults.config;
     const info = await jsm.consumers.info(streams.runResults.name, durable);

@@ -8,32 +8,20 @@ import {
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, type RpcError } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSystem, type TestSystem } from "../support/system.ts";
-import { expectInvalid, rpcFailure } from "./helpers/secrets-process.ts";
-import {
-  createVaultSync,
-  createWorkerTestProject,
-  finishedRun,
-  type WorkerTestProject,
-} from "./helpers/worker-system.ts";
+import { describe, expect, it } from "vitest";
+import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
+import { createVaultSync, createWorkerTestProject, finishedRun } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * The destination side of SecretSyncsService against the real system: the catalogue of
  * destination kinds, the duplicate-destination check (across projects, per server), what a
  * write-only destination refuses, plans answered by a connector worker, and the watch stream.
  */
-let system: TestSystem;
-let project: WorkerTestProject;
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  project = await createWorkerTestProject(system, "orchestrator-destinations");
-}, 120_000);
-
-afterAll(async () => {
-  await system?.stop();
-});
+const system = useSystem({ name: "orchestrator-destinations", services: allServices });
+const project = useWorkerTestProject(system, "orchestrator-destinations");
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 const vaultKv = (path: string) => ({ destination: { case: "vaultKv" as const, value: { mount: "secret", path } } });

@@ -6,9 +6,11 @@ import {
 } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { InitialSyncBehavior, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, createRpcClient } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
-import { expectInvalid, rpcFailure } from "./helpers/secrets-process.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.ts";
+import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * The SecretSyncsService of the sync orchestrator, with the whole system running: malformed
@@ -17,22 +19,17 @@ import { expectInvalid, rpcFailure } from "./helpers/secrets-process.ts";
  * accepted where the destination can be read back; a sync without auto-sync runs only when triggered by hand; a deleted sync is
  * gone; and only the admin token may manage syncs.
  */
-let system: TestSystem;
+const system = useSystem({ name: "orchestrator", services: allServices });
 let projectId: string;
 let connectionId: string;
 const env = "dev";
 
 beforeAll(async () => {
-  system = await startTestSystem();
   const { project } = await system.secrets.createProject({ name: "orchestrator-it" });
   projectId = project!.id;
   await system.secrets.createEnvironment({ projectId, slug: env, name: "" });
   connectionId = await newConnection(projectId);
 }, 120_000);
-
-afterAll(async () => {
-  await system?.stop();
-});
 
 async function newConnection(forProject: string): Promise<string> {
   const { connection } = await system.connections.createAppConnection({

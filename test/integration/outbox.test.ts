@@ -3,12 +3,9 @@ import { toBinary } from "@bufbuild/protobuf";
 import { jetstream } from "@nats-io/jetstream";
 import { connectBus, createEventPublisher } from "@syncline/bus";
 import { KeyChangeKind, SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
-import { eventually } from "../support/system.ts";
-import { startRestartableNats, type RestartableNats } from "./helpers/restartable-nats.ts";
-import { startSecretsProcess, type SecretsProcess } from "./helpers/secrets-process.ts";
+import { eventually } from "../support/eventually.ts";
+import { useOutboxSystem } from "./helpers/outbox-system.ts";
 import { openSourceEventLog, type SourceEventLog, type StoredSourceEvent } from "./helpers/source-event-log.ts";
 
 /**
@@ -18,19 +15,12 @@ import { openSourceEventLog, type SourceEventLog, type StoredSourceEvent } from 
  * once, in commit order per folder, with the outbox emptied. A republish of an already published
  * outbox id (a crash between publish and delete) is dropped by the stream's duplicate window.
  */
-let database: TestDatabase;
-let sql: postgres.Sql;
-let nats: RestartableNats;
-let service: SecretsProcess;
+const service = useOutboxSystem("outbox_it");
 let log: SourceEventLog | undefined;
 let projectId: string;
 const env = "dev";
 
 beforeAll(async () => {
-  database = await createTestDatabase("outbox_it");
-  sql = postgres(database.url, { max: 2, onnotice: () => {} });
-  nats = await startRestartableNats();
-  service = await startSecretsProcess({ databaseUrl: database.url, natsUrl: nats.url });
   const { project } = await service.secrets.createProject({ name: "outbox" });
   projectId = project!.id;
   await service.secrets.createEnvironment({ projectId, slug: env, name: "" });
@@ -38,10 +28,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await log?.close();
-  await service?.stop("SIGKILL");
-  await nats?.destroy();
-  await sql?.end();
-  await database?.drop();
 });
 
 interface Write {
@@ -51,7 +37,7 @@ interface Write {
 }
 
 const at = (path: string) => ({ projectId, environment: env, path });
-const outboxRows = () => sql<{ id: string; seq: string }[]>`select id, seq::text from outbox order by seq`;
+const outboxRows = () => service.sql<{ id: string; seq: string }[]>`select id, seq::text from outbox order by seq`;
 const summary = (e: StoredSourceEvent) => ({
   path: e.event.path,
   key: e.event.changes[0]?.key,
@@ -60,7 +46,7 @@ const summary = (e: StoredSourceEvent) => ({
 
 /** Waits until the stream holds `count` events of the project, then returns them in stream order. */
 async function streamedEvents(count: number): Promise<StoredSourceEvent[]> {
-  log ??= await openSourceEventLog(nats.url);
+  log ??= await openSourceEventLog(service.nats.url);
   return eventually(
     async () => {
       // Right after a broker restart a read may time out while the client reconnects: try again.
@@ -90,7 +76,7 @@ describe("crash between commit and publish", () => {
   });
 
   it("keeps accepting writes while NATS is down, committing them with their outbox rows", async () => {
-    await nats.kill("SIGKILL");
+    await service.nats.kill("SIGKILL");
     // Two folders written concurrently: the project lock orders them, the outbox must keep that order.
     const folderWrites = async (path: string) => {
       const done: Write[] = [];
@@ -113,10 +99,10 @@ describe("crash between commit and publish", () => {
   });
 
   it("loses nothing when the service is killed before it could publish", async () => {
-    await service.process.kill("SIGKILL");
+    await service.services.secrets.kill("SIGKILL");
     expect((await outboxRows()).map((row) => row.id)).toEqual(pendingIds);
-    await nats.start();
-    await service.process.restart();
+    await service.nats.start();
+    await service.services.secrets.restart();
 
     const events = await streamedEvents(writes.length);
     await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), {
@@ -146,12 +132,12 @@ describe("crash between commit and publish", () => {
   });
 
   it("catches up by itself after a broker restart, the service still running", async () => {
-    await nats.kill("SIGKILL");
+    await service.nats.kill("SIGKILL");
     for (const key of ["R1", "R2", "R3"]) {
       await service.secrets.createSecret({ ...at("/web"), key, value: "v" });
       writes.push({ path: "/web", key, kind: KeyChangeKind.CREATED });
     }
-    await nats.start();
+    await service.nats.start();
     const events = await streamedEvents(writes.length);
     await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), {
       describe: () => "outbox not emptied",
@@ -164,7 +150,7 @@ describe("crash between commit and publish", () => {
 describe("deduplication by outbox id", () => {
   it("drops a republished outbox id within the duplicate window, whether sent again by hand or by the relay", async () => {
     const [first, second] = await streamedEvents(2);
-    const nc = await connectBus(nats.url, "outbox-test-publisher");
+    const nc = await connectBus(service.nats.url, "outbox-test-publisher");
     try {
       const ack = await createEventPublisher(nc, jetstream(nc)).publish(
         first!.subject,
@@ -180,7 +166,7 @@ describe("deduplication by outbox id", () => {
 
     // A crash after the publish but before the delete leaves the row behind: put one back.
     const before = await log!.read(projectId);
-    await sql`insert into outbox (id, subject, payload) values (${second!.event.eventId}, ${second!.subject}, ${Buffer.from(toBinary(SourceChangeEventSchema, second!.event))})`;
+    await service.sql`insert into outbox (id, subject, payload) values (${second!.event.eventId}, ${second!.subject}, ${Buffer.from(toBinary(SourceChangeEventSchema, second!.event))})`;
     await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), {
       describe: () => "relay did not pick up the row",
     });

@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { SyncState, SyncTrigger, type SecretSync, type SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { orchestratorSamples } from "./helpers/orchestrator-metrics.ts";
-import { createVaultSync, createWorkerTestProject, finishedRun, settledSync } from "./helpers/worker-system.ts";
+import { createVaultSync, finishedRun, settledSync } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 import { vaultEquals } from "./helpers/worker-system.ts";
-import type { WorkerTestProject } from "./helpers/worker-system.ts";
 
 /**
  * Delayed, never lost (DESIGN §3 "Reconciler"), with real processes and the fake Vault: a sync
@@ -14,25 +16,21 @@ import type { WorkerTestProject } from "./helpers/worker-system.ts";
  * once the destination is back — with no new change at the source. A sync that failed because
  * its credentials were refused is not run again.
  */
-let system: TestSystem;
-let project: WorkerTestProject;
-
-beforeAll(async () => {
-  system = await startTestSystem({
-    env: {
-      SYNCLINE_METRICS_PORT: "0",
-      SYNCLINE_WORKER_MAX_ATTEMPTS: "2",
-      SYNCLINE_RECONCILE_BASE_MS: "1000",
-      SYNCLINE_RECONCILE_MAX_MS: "3000",
-      SYNCLINE_RECONCILE_INTERVAL_MS: "250",
-    },
-  });
-  project = await createWorkerTestProject(system, "reconciler");
-}, 120_000);
+const system = useSystem({
+  name: "reconciler",
+  services: allServices,
+  env: {
+    SYNCLINE_METRICS_PORT: "0",
+    SYNCLINE_WORKER_MAX_ATTEMPTS: "2",
+    SYNCLINE_RECONCILE_BASE_MS: "1000",
+    SYNCLINE_RECONCILE_MAX_MS: "3000",
+    SYNCLINE_RECONCILE_INTERVAL_MS: "250",
+  },
+});
+const project = useWorkerTestProject(system, "reconciler");
 
 afterAll(async () => {
   system?.vault.faults.reset();
-  await system?.stop();
 });
 
 const put = (path: string, key: string, value: string) =>

@@ -5,16 +5,9 @@ import {
 } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { KeyChangeKind, SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestNatsServer } from "../support/nats-server.ts";
-import type { ServiceDatabase } from "../support/test-databases.ts";
-import {
-  rpcFailure,
-  type SecretsProcess,
-  startSecretsEnvironment,
-  stopSecretsEnvironment,
-} from "./helpers/secrets-process.ts";
-import type { SourceEventLog } from "./helpers/source-event-log.ts";
+import { describe, expect, it } from "vitest";
+import { rpcFailure } from "../support/rpc-failure.ts";
+import { useSystem } from "../support/use-system.ts";
 import { createSourceFixture, type SourceFixture } from "./helpers/source-fixture.ts";
 
 /**
@@ -23,16 +16,7 @@ import { createSourceFixture, type SourceFixture } from "./helpers/source-fixtur
  * per affected folder; any write that cannot apply fails the whole batch naming its index, and
  * nothing of it is written; connector workers may call it with the service credential (and only it).
  */
-let database: ServiceDatabase;
-let nats: TestNatsServer;
-let service: SecretsProcess;
-let log: SourceEventLog;
-
-beforeAll(async () => {
-  ({ database, nats, service, log } = await startSecretsEnvironment("secrets_bulk_it"));
-});
-
-afterAll(() => stopSecretsEnvironment({ database, nats, service, log }));
+const service = useSystem({ name: "secrets_bulk_it", services: ["secrets"], sourceEvents: true });
 
 const api = () => service.secrets;
 const { CREATE, UPDATE, DELETE, UPSERT } = SecretWriteOperation;
@@ -50,7 +34,7 @@ async function contents(f: SourceFixture): Promise<string[]> {
 
 describe("bulk writes", () => {
   it("creates 3,000 secrets in three folders as one revision and one event per folder", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     const paths = ["/a", "/b", "/c/d"];
     const writes = paths.flatMap((path, p) =>
       Array.from({ length: 1000 }, (_, i) => ({
@@ -89,7 +73,7 @@ describe("bulk writes", () => {
   });
 
   it("mixes updates, upserts and deletes across folders, versioning each and naming each change", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     const at = { projectId: f.projectId, environment: "dev" };
     await api().bulkWriteSecrets({
       projectId: f.projectId,
@@ -139,7 +123,7 @@ describe("bulk writes", () => {
   });
 
   it("fails the whole batch on a write that cannot apply, naming its index, and writes nothing", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     await api().bulkWriteSecrets({
       projectId: f.projectId,
       writes: [{ operation: CREATE, environment: "dev", path: "/x", key: "A", value: "a1" }],
@@ -219,7 +203,7 @@ describe("bulk writes", () => {
   });
 
   it("takes 10,000 writes in one call", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     const writes = Array.from({ length: 10_000 }, (_, i) => ({
       operation: UPSERT,
       environment: "dev",
@@ -239,7 +223,7 @@ describe("bulk writes", () => {
   });
 
   it("accepts the internal service credential (audited as `service`), which may call nothing else here", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     const worker = service.client(SecretsService, service.internalToken);
     const { secrets } = await worker.bulkWriteSecrets({
       projectId: f.projectId,

@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { createRootKeyring, createValueCipher, rootKeyId } from "@syncline/crypto";
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { Code } from "@syncline/rpc";
-import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNatsServer, type TestNatsServer } from "../support/nats-server.ts";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import type postgres from "postgres";
+import { afterAll, describe, expect, it } from "vitest";
+import { rpcFailure } from "../support/rpc-failure.ts";
 import { repoRoot } from "../support/service-process.ts";
-import { rpcFailure, startSecretsProcess, type SecretsProcess } from "./helpers/secrets-process.ts";
+import { startSystem, type System } from "../support/starter.ts";
+import type { ServiceDatabase } from "../support/test-databases.ts";
 
 /**
  * Envelope encryption of secret values, checked in the database itself: no plaintext (value or data
@@ -20,37 +20,35 @@ import { rpcFailure, startSecretsProcess, type SecretsProcess } from "./helpers/
  * root key re-wraps data keys only (value ciphertexts stay byte-identical), after which the
  * service reads everything with the new key and refuses to start with only the old one.
  */
-let nats: TestNatsServer;
 const cleanups: Array<() => Promise<void> | void> = [];
-
-beforeAll(async () => {
-  nats = await startNatsServer();
-});
 
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
-  await nats?.stop();
 });
+
+const spec = { name: "secrets_crypto_it", services: ["secrets"], database: "postgres" } as const;
+type SecretsSystem = System<typeof spec>;
 
 /** A fresh database with a SQL connection and the secrets service on it under `rootKey`. */
 async function setUp(rootKey: Buffer) {
-  const database: TestDatabase = await createTestDatabase("secrets_crypto_it");
-  const sql = postgres(database.url, { max: 2, onnotice: () => {} });
-  cleanups.push(
-    () => database.drop(),
-    () => sql.end(),
-  );
-  const service = await start(database, { SYNCLINE_SECRETS_ROOT_KEY: rootKey.toString("hex") });
-  return { database, sql, service };
+  const service = await startSystem({
+    ...spec,
+    sql: "secrets",
+    serviceEnv: { secrets: { SYNCLINE_SECRETS_ROOT_KEY: rootKey.toString("hex") } },
+  });
+  cleanups.push(() => service.stop());
+  const database = service.databases.secrets as ServiceDatabase & { url: string };
+  return { database, sql: service.sql, service };
 }
 
-async function start(database: TestDatabase, env: Record<string, string>): Promise<SecretsProcess> {
-  const service = await startSecretsProcess({ databaseUrl: database.url, natsUrl: nats.url, env });
+/** The secrets service on `database` (which outlives it) with `env`. */
+async function start(database: ServiceDatabase, env: Record<string, string>): Promise<SecretsSystem> {
+  const service = await startSystem({ ...spec, databases: { secrets: database }, serviceEnv: { secrets: env } });
   cleanups.push(() => service.stop());
   return service;
 }
 
-async function newProject(service: SecretsProcess): Promise<string> {
+async function newProject(service: SecretsSystem): Promise<string> {
   const { project } = await service.secrets.createProject({ name: `p-${randomBytes(6).toString("hex")}` });
   await service.secrets.createEnvironment({ projectId: project!.id, slug: "dev", name: "" });
   return project!.id;
@@ -115,7 +113,7 @@ describe("values at rest", () => {
         for (const needle of forbidden) expect(row.includes(needle), `${table_name} holds a plaintext`).toBe(false);
       }
     }
-    expect(service.process.output()).not.toContain(canary);
+    expect(service.services.secrets.output()).not.toContain(canary);
   });
 
   it("gives each project its own data key, bound to the project", async () => {
@@ -164,7 +162,7 @@ describe("values at rest", () => {
     );
     expect((await service.secrets.getSecretVersion({ ...at, key: "X", version: 1n })).version?.value).toBe("x-value");
     expect((await service.secrets.getSecret({ ...at, key: "X" })).secret?.value).toBe("x-value-2");
-    expect(service.process.output()).not.toMatch(/x-value|y-value/);
+    expect(service.services.secrets.output()).not.toMatch(/x-value|y-value/);
   });
 });
 
@@ -185,7 +183,7 @@ describe("root key rotation", () => {
     }
     const sealedBefore = await sealedValues(sql);
     const keysBefore = await Promise.all(projects.map((p) => dataKeyRow(sql, p)));
-    await service.stop();
+    await service.services.secrets.kill();
 
     const dir = mkdtempSync(join(tmpdir(), "syncline-root-key-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,9 +1,6 @@
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
-import { eventually } from "../support/system.ts";
-import { startRestartableNats, type RestartableNats } from "./helpers/restartable-nats.ts";
-import { startSecretsProcess, type SecretsProcess } from "./helpers/secrets-process.ts";
+import { eventually } from "../support/eventually.ts";
+import { useOutboxSystem } from "./helpers/outbox-system.ts";
 import { openSourceEventLog, type SourceEventLog, type StoredSourceEvent } from "./helpers/source-event-log.ts";
 
 /**
@@ -13,18 +10,11 @@ import { openSourceEventLog, type SourceEventLog, type StoredSourceEvent } from 
  * event — fanned-out ones included — is on the stream exactly once, each folder's events in commit
  * order, and the outbox is empty.
  */
-let database: TestDatabase;
-let sql: postgres.Sql;
-let nats: RestartableNats;
-let service: SecretsProcess;
+const service = useOutboxSystem("fanout_outbox_it");
 let log: SourceEventLog | undefined;
 let projectId: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase("fanout_outbox_it");
-  sql = postgres(database.url, { max: 2, onnotice: () => {} });
-  nats = await startRestartableNats();
-  service = await startSecretsProcess({ databaseUrl: database.url, natsUrl: nats.url });
   const api = service.secrets;
   projectId = (await api.createProject({ name: "fan-out-outbox" })).project!.id;
   for (const slug of ["dev", "prod"]) await api.createEnvironment({ projectId, slug, name: "" });
@@ -52,13 +42,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await log?.close();
-  await service?.stop("SIGKILL");
-  await nats?.destroy();
-  await sql?.end();
-  await database?.drop();
 });
 
-const outboxRows = () => sql<{ id: string }[]>`select id from outbox order by seq`;
+const outboxRows = () => service.sql<{ id: string }[]>`select id from outbox order by seq`;
 const folderOf = (e: StoredSourceEvent) => `${e.event.environment}:${e.event.path}`;
 /** Per folder, its events as `revision<-origin`, in the order given. */
 function perFolder(
@@ -72,13 +58,13 @@ function perFolder(
 describe("fanned-out events across a crash", () => {
   it("delivers every event once, in commit order per folder, and empties the outbox", async () => {
     const api = service.secrets;
-    log = await openSourceEventLog(nats.url);
+    log = await openSourceEventLog(service.nats.url);
     await eventually(async () => ((await outboxRows()).length === 0 ? true : undefined), {
       describe: () => "set-up events not published",
     });
     const published = (await log.read(projectId)).length;
 
-    await nats.kill("SIGKILL");
+    await service.nats.kill("SIGKILL");
     const expected: Array<{ folder: string; revision: bigint; origin: string }> = [];
     const revision = async () => (await api.getProject({ projectId })).project!.revision;
     for (let i = 1; i <= 3; i++) {
@@ -97,10 +83,10 @@ describe("fanned-out events across a crash", () => {
     const pending = (await outboxRows()).map((row) => row.id);
     expect(pending).toHaveLength(expected.length);
 
-    await service.process.kill("SIGKILL");
+    await service.services.secrets.kill("SIGKILL");
     expect((await outboxRows()).map((row) => row.id)).toEqual(pending);
-    await nats.start();
-    await service.process.restart();
+    await service.nats.start();
+    await service.services.secrets.restart();
 
     const events = await eventually(
       async () => {

@@ -1,16 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestNatsServer } from "../support/nats-server.ts";
-import type { ServiceDatabase } from "../support/test-databases.ts";
-import {
-  expectInvalid,
-  rpcFailure,
-  type SecretsProcess,
-  startSecretsEnvironment,
-  stopSecretsEnvironment,
-} from "./helpers/secrets-process.ts";
-import type { SourceEventLog } from "./helpers/source-event-log.ts";
+import { describe, expect, it } from "vitest";
+import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
+import { useSystem } from "../support/use-system.ts";
 import { createSourceFixture, eventSummary, type SourceFixture } from "./helpers/source-fixture.ts";
 
 /**
@@ -20,19 +12,10 @@ import { createSourceFixture, eventSummary, type SourceFixture } from "./helpers
  * in an imported folder yields exactly one SECRETS_CHANGED event (with its origin) for every
  * folder importing it, directly or through a chain.
  */
-let database: ServiceDatabase;
-let nats: TestNatsServer;
-let service: SecretsProcess;
-let log: SourceEventLog;
-
-beforeAll(async () => {
-  ({ database, nats, service, log } = await startSecretsEnvironment("imports_it"));
-});
-
-afterAll(() => stopSecretsEnvironment({ database, nats, service, log }));
+const service = useSystem({ name: "imports_it", services: ["secrets"], sourceEvents: true });
 
 const api = () => service.secrets;
-const fixture = () => createSourceFixture(service, log, ["dev", "prod"]);
+const fixture = () => createSourceFixture(service, ["dev", "prod"]);
 
 async function importInto(f: SourceFixture, to: string, from: string, position = 0) {
   const [environment, path] = to.split(":") as [string, string];
@@ -159,7 +142,7 @@ describe("refused imports", () => {
       importPath: "/lib",
       position: 0,
     };
-    const notFound: Array<[string, Parameters<SecretsProcess["secrets"]["createSecretImport"]>[0]]> = [
+    const notFound: Array<[string, Parameters<typeof service.secrets.createSecretImport>[0]]> = [
       ["import_environment", { ...at, importEnvironment: "staging" }],
       ["import_path", { ...at, importPath: "/nowhere" }],
       ["environment", { ...at, environment: "staging" }],

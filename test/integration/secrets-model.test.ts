@@ -1,16 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { KeyChangeKind, SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestNatsServer } from "../support/nats-server.ts";
-import type { ServiceDatabase } from "../support/test-databases.ts";
-import {
-  rpcFailure,
-  type SecretsProcess,
-  startSecretsEnvironment,
-  stopSecretsEnvironment,
-} from "./helpers/secrets-process.ts";
-import type { SourceEventLog, StoredSourceEvent } from "./helpers/source-event-log.ts";
+import { describe, expect, it } from "vitest";
+import { rpcFailure } from "../support/rpc-failure.ts";
+import { useSystem } from "../support/use-system.ts";
+import type { StoredSourceEvent } from "./helpers/source-event-log.ts";
 import { createSourceFixture } from "./helpers/source-fixture.ts";
 
 /**
@@ -21,19 +15,10 @@ import { createSourceFixture } from "./helpers/source-fixture.ts";
  * is a version that can be listed, read and rolled back to, guarded by expected_version; and every
  * mutation lands in the audit log with its actor, never with a value.
  */
-let database: ServiceDatabase;
-let nats: TestNatsServer;
-let service: SecretsProcess;
-let log: SourceEventLog;
-
-beforeAll(async () => {
-  ({ database, nats, service, log } = await startSecretsEnvironment("secrets_model_it"));
-});
-
-afterAll(() => stopSecretsEnvironment({ database, nats, service, log }));
+const service = useSystem({ name: "secrets_model_it", services: ["secrets"], sourceEvents: true });
 
 const api = () => service.secrets;
-const fixture = (environments: readonly string[] = ["dev"]) => createSourceFixture(service, log, environments);
+const fixture = (environments: readonly string[] = ["dev"]) => createSourceFixture(service, environments);
 
 /** An event as `env:path KIND [key:KIND, …] @revision`. */
 const summary = (e: StoredSourceEvent) =>
@@ -377,7 +362,7 @@ describe("audit log", () => {
 async function waitForEvents(projectId: string, count: number): Promise<StoredSourceEvent[]> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const events = await log.read(projectId);
+    const events = await service.sourceEvents.read(projectId);
     if (events.length >= count) return events;
     if (Date.now() > deadline) throw new Error(`expected ${count} events, got ${events.length}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,17 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestNatsServer } from "../support/nats-server.ts";
-import type { ServiceDatabase } from "../support/test-databases.ts";
-import {
-  expectInvalid,
-  rpcFailure,
-  type SecretsProcess,
-  startSecretsEnvironment,
-  stopSecretsEnvironment,
-} from "./helpers/secrets-process.ts";
-import type { SourceEventLog } from "./helpers/source-event-log.ts";
+import { describe, expect, it } from "vitest";
+import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
+import { useSystem } from "../support/use-system.ts";
 import { createSourceFixture, eventSummary } from "./helpers/source-fixture.ts";
 
 /**
@@ -20,19 +12,10 @@ import { createSourceFixture, eventSummary } from "./helpers/source-fixture.ts";
  * ValidateSecretValue checks a value without writing, and a change to a referenced secret yields
  * exactly one event for each folder whose secrets reference it, directly or through a chain.
  */
-let database: ServiceDatabase;
-let nats: TestNatsServer;
-let service: SecretsProcess;
-let log: SourceEventLog;
-
-beforeAll(async () => {
-  ({ database, nats, service, log } = await startSecretsEnvironment("references_it"));
-});
-
-afterAll(() => stopSecretsEnvironment({ database, nats, service, log }));
+const service = useSystem({ name: "references_it", services: ["secrets"], sourceEvents: true });
 
 const api = () => service.secrets;
-const fixture = () => createSourceFixture(service, log, ["dev", "prod"]);
+const fixture = () => createSourceFixture(service, ["dev", "prod"]);
 
 describe("expansion in snapshots", () => {
   it("expands same-folder, cross-folder, cross-environment, root and explicit references, recursively, and keeps $${ literal", async () => {

@@ -1,17 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestNatsServer } from "../support/nats-server.ts";
-import type { ServiceDatabase } from "../support/test-databases.ts";
-import {
-  expectInvalid,
-  rpcFailure,
-  type SecretsProcess,
-  startSecretsEnvironment,
-  stopSecretsEnvironment,
-} from "./helpers/secrets-process.ts";
-import type { SourceEventLog } from "./helpers/source-event-log.ts";
+import { describe, expect, it } from "vitest";
+import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
+import { useSystem } from "../support/use-system.ts";
 import { createSourceFixture, type SourceFixture } from "./helpers/source-fixture.ts";
 
 /**
@@ -20,16 +12,7 @@ import { createSourceFixture, type SourceFixture } from "./helpers/source-fixtur
  * exactly the fields at fault, or NOT_FOUND / ALREADY_EXISTS / FAILED_PRECONDITION / ABORTED where
  * the state forbids the request, and nothing persisted: no row, no revision, no event, no audit entry.
  */
-let database: ServiceDatabase;
-let nats: TestNatsServer;
-let service: SecretsProcess;
-let log: SourceEventLog;
-
-beforeAll(async () => {
-  ({ database, nats, service, log } = await startSecretsEnvironment("secrets_refusals_it"));
-});
-
-afterAll(() => stopSecretsEnvironment({ database, nats, service, log }));
+const service = useSystem({ name: "secrets_refusals_it", services: ["secrets"], sourceEvents: true });
 
 const api = () => service.secrets;
 const { CREATE, UPDATE, DELETE, UPSERT, UNSPECIFIED } = SecretWriteOperation;
@@ -82,7 +65,7 @@ async function expectAll(cases: Array<[string, () => Promise<unknown>, string[]]
 
 describe("refused requests", () => {
   it("answers INVALID_ARGUMENT naming each field for malformed, oversized and hostile input, and changes nothing", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     const projectId = f.projectId;
     await api().createSecret({
       projectId,
@@ -357,7 +340,7 @@ describe("refused requests", () => {
   });
 
   it("never echoes a hostile metadata key back", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     const hostile = "\u001b[31m<script>";
     const error = await expectInvalid(
       api().createSecret({
@@ -374,8 +357,8 @@ describe("refused requests", () => {
   });
 
   it("answers NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION and ABORTED where the state forbids a request, and changes nothing", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
-    const other = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
+    const other = await createSourceFixture(service, ["dev"]);
     const projectId = f.projectId;
     const at = { projectId, environment: "dev", path: "/app" };
     await api().createSecret({ ...at, key: "KEPT", value: "v1" });

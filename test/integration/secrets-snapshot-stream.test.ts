@@ -5,15 +5,11 @@ import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_
 import type { StreamSourceSnapshotResponse } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { classifyFailure } from "../../services/connector-worker/src/run/failure-policy.ts";
 import { readSource } from "../../services/connector-worker/src/run/source-reader.ts";
-import {
-  rpcFailure,
-  startSecretsEnvironment,
-  stopSecretsEnvironment,
-  type SecretsEnvironment,
-} from "./helpers/secrets-process.ts";
+import { rpcFailure } from "../support/rpc-failure.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * Sources larger than a gRPC client's 4 MiB receive limit reach the connector worker: the real
@@ -21,18 +17,15 @@ import {
  * the worker's own source reader assembles it. Every value arrives intact, at one revision, and a
  * write committed while a stream is being read is wholly absent from it (one transaction).
  */
-let env: SecretsEnvironment;
+const service = useSystem({ name: "snapshot_stream_it", services: ["secrets"] });
 let projectId: string;
 const KIB = 1024;
 
 beforeAll(async () => {
-  env = await startSecretsEnvironment("snapshot_stream_it");
-  const { project } = await env.service.secrets.createProject({ name: `stream-${randomBytes(4).toString("hex")}` });
+  const { project } = await service.secrets.createProject({ name: `stream-${randomBytes(4).toString("hex")}` });
   projectId = project!.id;
-  await env.service.secrets.createEnvironment({ projectId, slug: "prod", name: "" });
+  await service.secrets.createEnvironment({ projectId, slug: "prod", name: "" });
 }, 120_000);
-
-afterAll(() => stopSecretsEnvironment(env ?? {}));
 
 /** A printable random value of exactly `bytes` bytes, tagged with `tag` so a reader can tell where it comes from. */
 const randomValue = (tag: string, bytes: number) =>
@@ -42,7 +35,7 @@ const randomValue = (tag: string, bytes: number) =>
 async function write(path: string, values: Record<string, string>): Promise<bigint> {
   const operation = SecretWriteOperation.UPSERT;
   const writes = Object.entries(values).map(([key, value]) => ({ operation, environment: "prod", path, key, value }));
-  return (await env.service.secrets.bulkWriteSecrets({ projectId, writes }, { deadlineMs: 60_000 })).revision;
+  return (await service.secrets.bulkWriteSecrets({ projectId, writes }, { deadlineMs: 60_000 })).revision;
 }
 
 const syncOf = (path: string, recursive = false) =>
@@ -58,11 +51,11 @@ describe("streamed source snapshots", () => {
 
     // The single-message RPC cannot carry it to a default client: the finding, and why the worker streams.
     const request = { projectId, environment: "prod", path: "/big", recursive: false };
-    const unary = await rpcFailure(env.service.snapshots.getSourceSnapshot(request));
+    const unary = await rpcFailure(service.snapshots.getSourceSnapshot(request));
     expect(unary.code).toBe(Code.RESOURCE_EXHAUSTED);
     expect(classifyFailure(unary).kind).toBe("limit_exceeded");
 
-    const source = await readSource(env.service.snapshots, syncOf("/big"));
+    const source = await readSource(service.snapshots, syncOf("/big"));
     expect(source.revision).toBe(revision);
     expect(source.secrets.size).toBe(20);
     for (const [key, value] of Object.entries(values)) {
@@ -70,17 +63,17 @@ describe("streamed source snapshots", () => {
     }
 
     const messages: StreamSourceSnapshotResponse[] = [];
-    for await (const message of env.service.snapshots.streamSourceSnapshot(request)) messages.push(message);
+    for await (const message of service.snapshots.streamSourceSnapshot(request)) messages.push(message);
     expect(messages.map((m) => m.part.case)).toEqual(["header", "chunk", "chunk", "chunk", "chunk", "chunk"]);
     expect(messages[0]!.part.value).toMatchObject({ revision, sourceExists: true, secretCount: 20 });
   }, 120_000);
 
   it("carries the header's refusals: a missing folder, collisions and unexpandable references", async () => {
-    await expect(readSource(env.service.snapshots, syncOf("/missing"))).rejects.toMatchObject({ kind: "not_found" });
+    await expect(readSource(service.snapshots, syncOf("/missing"))).rejects.toMatchObject({ kind: "not_found" });
     await write("/tree/a", { SHARED: "a" });
     await write("/tree/b", { SHARED: "b", BROKEN: "${NOT_THERE}" });
     const failed = (path: string, recursive = false) =>
-      readSource(env.service.snapshots, syncOf(path, recursive)).then(
+      readSource(service.snapshots, syncOf(path, recursive)).then(
         () => new ConnectorError("unsupported", "the read was expected to fail"),
         (e: unknown) => e as ConnectorError,
       );
@@ -97,7 +90,7 @@ describe("streamed source snapshots", () => {
     const generation = (g: number) => Object.fromEntries(keys.map((key) => [key, randomValue(`gen${g}`, 250 * KIB)]));
     const before = await write("/consistent", generation(1));
     const request = { projectId, environment: "prod", path: "/consistent" };
-    const stream = env.service.snapshots.streamSourceSnapshot(request, { deadlineMs: 60_000 })[Symbol.asyncIterator]();
+    const stream = service.snapshots.streamSourceSnapshot(request, { deadlineMs: 60_000 })[Symbol.asyncIterator]();
     const header = (await stream.next()).value as StreamSourceSnapshotResponse;
     const first = (await stream.next()).value as StreamSourceSnapshotResponse;
     const after = await write("/consistent", generation(2)); // commits while the stream is half read
@@ -108,7 +101,7 @@ describe("streamed source snapshots", () => {
     }
     expect(header.part.value).toMatchObject({ revision: before, secretCount: 12 });
     expect(values.map((v) => v.slice(0, 5))).toEqual(keys.map(() => "gen1:"));
-    const next = await readSource(env.service.snapshots, syncOf("/consistent"));
+    const next = await readSource(service.snapshots, syncOf("/consistent"));
     expect(next.revision).toBe(after);
     expect([...next.secrets.values()].map((s) => s.value.slice(0, 5))).toEqual(keys.map(() => "gen2:"));
   }, 120_000);
@@ -125,7 +118,7 @@ describe("streamed source snapshots", () => {
     const seen: Array<{ revision: bigint; tags: Set<string> }> = [];
     try {
       for (let read = 0; read < 12; read++) {
-        const source = await readSource(env.service.snapshots, syncOf("/race"));
+        const source = await readSource(service.snapshots, syncOf("/race"));
         const tags = new Set([...source.secrets.values()].map((s) => s.value.slice(0, 6)));
         seen.push({ revision: source.revision, tags });
       }
@@ -141,12 +134,12 @@ describe("streamed source snapshots", () => {
   }, 180_000);
 
   it("a BulkWriteSecrets over the 16 MiB receive limit is a final limit_exceeded, writing nothing", async () => {
-    const { project: before } = await env.service.secrets.getProject({ projectId });
+    const { project: before } = await service.secrets.getProject({ projectId });
     const values = valuesOf("HUGE", 70, 250 * KIB);
     const error = await rpcFailure(write("/huge", values));
     expect(error.code).toBe(Code.RESOURCE_EXHAUSTED);
     expect(classifyFailure(error)).toMatchObject({ kind: "limit_exceeded" });
     expect(classifyFailure(error).message).toMatch(/exceeds the 16\.0 MiB limit/);
-    expect((await env.service.secrets.getProject({ projectId })).project!.revision).toBe(before!.revision);
+    expect((await service.secrets.getProject({ projectId })).project!.revision).toBe(before!.revision);
   }, 60_000);
 });

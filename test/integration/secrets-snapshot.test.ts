@@ -1,15 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestNatsServer } from "../support/nats-server.ts";
-import type { ServiceDatabase } from "../support/test-databases.ts";
-import {
-  expectInvalid,
-  type SecretsProcess,
-  startSecretsEnvironment,
-  stopSecretsEnvironment,
-} from "./helpers/secrets-process.ts";
-import type { SourceEventLog } from "./helpers/source-event-log.ts";
+import { describe, expect, it } from "vitest";
+import { expectInvalid } from "../support/rpc-failure.ts";
+import { useSystem } from "../support/use-system.ts";
 import { createSourceFixture } from "./helpers/source-fixture.ts";
 
 /**
@@ -18,22 +11,13 @@ import { createSourceFixture } from "./helpers/source-fixture.ts";
  * more than one folder provides are reported as collisions instead of being resolved; a snapshot is
  * one consistent read at its revision; malformed requests are refused naming each field.
  */
-let database: ServiceDatabase;
-let nats: TestNatsServer;
-let service: SecretsProcess;
-let log: SourceEventLog;
-
-beforeAll(async () => {
-  ({ database, nats, service, log } = await startSecretsEnvironment("snapshot_it"));
-});
-
-afterAll(() => stopSecretsEnvironment({ database, nats, service, log }));
+const service = useSystem({ name: "snapshot_it", services: ["secrets"], sourceEvents: true });
 
 const api = () => service.secrets;
 
 describe("recursive snapshots", () => {
   it("flattens the subtree with paths, environments and metadata, and reports collisions between folders", async () => {
-    const f = await createSourceFixture(service, log, ["dev", "prod"]);
+    const f = await createSourceFixture(service, ["dev", "prod"]);
     await f.put("dev", "/api", { A: "a", SHARED: "api" });
     await api().createSecret({
       projectId: f.projectId,
@@ -91,7 +75,7 @@ describe("recursive snapshots", () => {
   });
 
   it("says when the source does not exist", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     const at = { projectId: f.projectId, environment: "dev", recursive: true };
     expect(await service.snapshots.getSourceSnapshot({ ...at, path: "/missing" })).toMatchObject({
       sourceExists: false,
@@ -110,7 +94,7 @@ describe("recursive snapshots", () => {
   });
 
   it("reads values and revision in one snapshot while bulk writes commit", async () => {
-    const f = await createSourceFixture(service, log, ["dev"]);
+    const f = await createSourceFixture(service, ["dev"]);
     const keys = Array.from({ length: 200 }, (_, i) => `K${i}`);
     const valueAt = new Map<bigint, string>();
     const bulk = async (round: number) => {

@@ -3,18 +3,10 @@ import { KeyChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { Code } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestNatsServer } from "../support/nats-server.ts";
-import type { ServiceDatabase } from "../support/test-databases.ts";
-import { eventually } from "../support/system.ts";
-import {
-  expectInvalid,
-  rpcFailure,
-  type SecretsProcess,
-  startSecretsEnvironment,
-  stopSecretsEnvironment,
-} from "./helpers/secrets-process.ts";
-import type { SourceEventLog } from "./helpers/source-event-log.ts";
+import { describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.ts";
+import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
+import { useSystem } from "../support/use-system.ts";
 
 /**
  * The secrets service as a process on real PostgreSQL and JetStream, seen from its callers: every
@@ -24,17 +16,8 @@ import type { SourceEventLog } from "./helpers/source-event-log.ts";
  * and each successful secret write yields exactly one change event on SYNCLINE_SOURCE_EVENTS
  * naming what changed, at an increasing revision, never carrying a value.
  */
-let database: ServiceDatabase;
-let nats: TestNatsServer;
-let service: SecretsProcess;
-let log: SourceEventLog;
+const service = useSystem({ name: "secrets_it", services: ["secrets"], sourceEvents: true });
 const env = "dev";
-
-beforeAll(async () => {
-  ({ database, nats, service, log } = await startSecretsEnvironment("secrets_it"));
-});
-
-afterAll(() => stopSecretsEnvironment({ database, nats, service, log }));
 
 const api = () => service.secrets;
 
@@ -76,7 +59,7 @@ async function expectNoEventSince(projectId: string, before: number) {
     value: "f",
   });
   const events = await eventually(async () => {
-    const all = await log.read(projectId);
+    const all = await service.sourceEvents.read(projectId);
     return all.some((e) => e.event.changes[0]?.key === secret!.key) ? all : undefined;
   });
   expect(events.slice(before).map((e) => e.event.changes[0]?.key)).toEqual([secret!.key]);
@@ -94,7 +77,9 @@ describe("refused requests", () => {
       comment: "c",
     });
     const before = await observe(projectId);
-    const eventsBefore = await eventually(async () => ((await log.read(projectId)).length === 1 ? 1 : undefined));
+    const eventsBefore = await eventually(async () =>
+      (await service.sourceEvents.read(projectId)).length === 1 ? 1 : undefined,
+    );
     const at = { projectId, environment: env, path: "/app" };
     const cases: Array<[string, () => Promise<unknown>, string[]]> = [
       ["non-UUID project id", () => api().getProject({ projectId: "not-a-uuid" }), ["project_id"]],
@@ -376,7 +361,7 @@ describe("change events", () => {
     expected.push({ path: "/svc/x", key: "A", kind: KeyChangeKind.DELETED, revision: deleted.revision });
 
     const events = await eventually(async () => {
-      const read = await log.read(projectId);
+      const read = await service.sourceEvents.read(projectId);
       return read.length >= expected.length ? read : undefined;
     });
     expect(
@@ -399,6 +384,6 @@ describe("change events", () => {
     const revisions = events.map((e) => e.event.revision);
     expect(revisions).toEqual([...revisions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     expect(new Set(revisions).size).toBe(revisions.length);
-    expect(service.process.output()).not.toContain(marker);
+    expect(service.services.secrets.output()).not.toContain(marker);
   });
 });

@@ -1,7 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
 import { subjects } from "@syncline/bus";
 import {
   SyncPlanReplySchema,
@@ -14,17 +12,11 @@ import {
   SyncState,
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSystem, type TestSystem } from "../support/system.ts";
-import {
-  createVaultSync,
-  createWorkerTestProject,
-  finishedRun,
-  folderSecrets,
-  settledSync,
-  vaultEquals,
-  type WorkerTestProject,
-} from "./helpers/worker-system.ts";
+import { describe, expect, it } from "vitest";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
+import { createVaultSync, finishedRun, folderSecrets, settledSync, vaultEquals } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * The connector worker's three actions against the real system and the fake Vault: import (both
@@ -32,20 +24,8 @@ import {
  * owned key, nothing else), recursive sources (a key defined twice fails the run naming the
  * folders), and plans answered over NATS that match what the next run does.
  */
-let system: TestSystem;
-let project: WorkerTestProject;
-let nc: NatsConnection;
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  project = await createWorkerTestProject(system, "worker-actions");
-  nc = await connect({ servers: system.nats.url });
-}, 120_000);
-
-afterAll(async () => {
-  await nc?.close();
-  await system?.stop();
-});
+const system = useSystem({ name: "worker-actions", services: allServices, bus: true });
+const project = useWorkerTestProject(system, "worker-actions");
 
 const put = (path: string, key: string, value: string) =>
   system.secrets.createSecret({ projectId: project.projectId, environment: project.environment, path, key, value });
@@ -57,7 +37,7 @@ const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`
 
 /** Asks the workers for a plan exactly as the orchestrator does (core NATS request/reply). */
 async function planOverNats(sync: SecretSync): Promise<SyncPlanReply> {
-  const reply = await nc.request(
+  const reply = await system.bus.request(
     subjects.planRequest("hashicorp_vault"),
     toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSync: sync })),
     { timeout: 30_000 },

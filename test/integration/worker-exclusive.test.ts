@@ -1,36 +1,24 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ServiceProcess } from "../support/service-process.ts";
-import { startTestSystem, type TestSystem } from "../support/system.ts";
-import {
-  createVaultSync,
-  createWorkerTestProject,
-  settledSync,
-  startExtraWorker,
-  vaultEquals,
-  type WorkerTestProject,
-} from "./helpers/worker-system.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
+import { createVaultSync, settledSync, vaultEquals } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * Two connector-worker processes pull from the same run-request stream while a slow Vault keeps
  * runs long: runs of one sync must never overlap (DESIGN §3 "one run per sync at a time"), which
  * the run records (claimed-to-finished intervals) and Vault's check-and-set log must both show.
  */
-let system: TestSystem;
-let project: WorkerTestProject;
+const system = useSystem({ name: "worker-exclusive", services: allServices });
+const project = useWorkerTestProject(system, "worker-exclusive");
 let second: ServiceProcess;
 
 beforeAll(async () => {
-  system = await startTestSystem();
-  second = await startExtraWorker(system, "worker-2");
-  project = await createWorkerTestProject(system, "worker-exclusive");
+  second = await system.startWorker("worker-2");
 }, 120_000);
-
-afterAll(async () => {
-  await second?.kill("SIGTERM");
-  await system?.stop();
-});
 
 describe("two workers on one system", () => {
   it("never run the same sync at the same time, and the destinations converge", { timeout: 240_000 }, async () => {

@@ -1,44 +1,27 @@
 import { randomBytes } from "node:crypto";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
 import { consumers, createEventPublisher, streams, subjects } from "@syncline/bus";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
-import {
-  createVaultSync,
-  createWorkerTestProject,
-  settledSync,
-  vaultEquals,
-  type WorkerTestProject,
-} from "./helpers/worker-system.ts";
+import { describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
+import { createVaultSync, settledSync, vaultEquals } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * A run request redelivered late — long after newer changes were synced — must never put an older
  * source revision back at the destination (DESIGN §3 fencing). The stale request is published
  * straight onto the run-request stream, as a redelivery would arrive.
  */
-let system: TestSystem;
-let project: WorkerTestProject;
-let nc: NatsConnection;
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  project = await createWorkerTestProject(system, "worker-fencing");
-  nc = await connect({ servers: system.nats.url });
-}, 120_000);
-
-afterAll(async () => {
-  await nc?.close();
-  await system?.stop();
-});
+const system = useSystem({ name: "worker-fencing", services: allServices, bus: true });
+const project = useWorkerTestProject(system, "worker-fencing");
 
 /** Waits until the workers have taken and settled every run request on the stream. */
 async function runRequestsDrained(): Promise<void> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(system.bus);
   await eventually(async () => {
     const info = await jsm.consumers.info(streams.runRequests.name, consumers.connectorWorkerRuns.config.durable_name);
     return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
@@ -85,7 +68,7 @@ describe("late run requests", () => {
     });
     try {
       // The stale request, as JetStream would redeliver it: same run, the old revision.
-      await createEventPublisher(nc).publish(
+      await createEventPublisher(system.bus).publish(
         subjects.runRequest("hashicorp_vault"),
         SyncRunRequestSchema,
         {

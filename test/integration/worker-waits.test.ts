@@ -1,32 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSystem, type TestSystem } from "../support/system.ts";
-import {
-  createVaultSync,
-  createWorkerTestProject,
-  finishedRun,
-  settledSync,
-  vaultEquals,
-  type WorkerTestProject,
-} from "./helpers/worker-system.ts";
+import { describe, expect, it } from "vitest";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
+import { createVaultSync, finishedRun, settledSync, vaultEquals } from "./helpers/worker-system.ts";
+import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
  * Waiting consumes no attempt (DESIGN §3): a destination that answers 429 with Retry-After to call
  * after call, for longer than the worker's whole retry budget (2 attempts here), delays the run but
  * never fails it; once it recovers the run succeeds, and its attempt count shows only real attempts.
  */
-let system: TestSystem;
-let project: WorkerTestProject;
-
-beforeAll(async () => {
-  system = await startTestSystem({ env: { SYNCLINE_WORKER_MAX_ATTEMPTS: "2" } });
-  project = await createWorkerTestProject(system, "worker-waits");
-}, 120_000);
-
-afterAll(async () => {
-  await system?.stop();
-});
+const system = useSystem({ name: "worker-waits", services: allServices, env: { SYNCLINE_WORKER_MAX_ATTEMPTS: "2" } });
+const project = useWorkerTestProject(system, "worker-waits");
 
 describe("a rate-limited destination", () => {
   it("429s with Retry-After on every call for a while, then recovery: success after one attempt", {

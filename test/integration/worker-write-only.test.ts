@@ -1,6 +1,4 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
 import { subjects } from "@syncline/bus";
 import { SyncPlanReplySchema, SyncPlanRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import {
@@ -10,9 +8,11 @@ import {
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { RpcError } from "@syncline/rpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github.ts";
-import { eventually, startTestSystem, type TestSystem } from "../support/system.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { FakeGitHub } from "../fakes/github/fake-github.ts";
+import { eventually } from "../support/eventually.ts";
+import { allServices } from "../support/starter.ts";
+import { useSystem } from "../support/use-system.ts";
 import { finishedRun, settledSync } from "./helpers/worker-system.ts";
 
 /**
@@ -21,17 +21,14 @@ import { finishedRun, settledSync } from "./helpers/worker-system.ts";
  * owned key and delete owned names the source lacks, removal deletes the owned names, and an
  * import is refused with a clear message.
  */
-let system: TestSystem;
+const system = useSystem({ name: "worker-write-only", services: allServices, github: true, bus: true });
 let github: FakeGitHub;
-let nc: NatsConnection;
 let projectId: string;
 let sync: SecretSync;
 const scope = { repository: "acme/api" };
 
 beforeAll(async () => {
-  system = await startTestSystem();
-  github = await startFakeGitHub();
-  nc = await connect({ servers: system.nats.url });
+  github = system.github;
   const { project } = await system.secrets.createProject({ name: "worker-write-only" });
   projectId = project!.id;
   await system.secrets.createEnvironment({ projectId, slug: "dev", name: "" });
@@ -63,12 +60,6 @@ beforeAll(async () => {
   ).secretSync!;
 }, 120_000);
 
-afterAll(async () => {
-  await nc?.close();
-  await github?.close();
-  await system?.stop();
-});
-
 const githubHolds = (expected: Record<string, string>) =>
   eventually(
     () =>
@@ -83,7 +74,7 @@ const githubHolds = (expected: Record<string, string>) =>
 
 describe("a destination that lists names but not values", () => {
   it("plans every key as written, says why, and deletes owned names the source lacks", async () => {
-    const reply = await nc.request(
+    const reply = await system.bus.request(
       subjects.planRequest("github_actions"),
       toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSync: sync })),
       { timeout: 30_000 },

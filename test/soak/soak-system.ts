@@ -8,7 +8,7 @@ import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs
 import { createRpcClient, type RpcClient } from "@syncline/rpc";
 import { startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github.ts";
 import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
-import { startRestartableNats, type RestartableNats } from "../integration/helpers/restartable-nats.ts";
+import { startRestartableNats, type RestartableNats } from "../support/restartable-nats.ts";
 import { freePort } from "../support/free-port.ts";
 import { startRestartablePostgres, type RestartablePostgres } from "../support/restartable-postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";

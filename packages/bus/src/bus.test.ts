@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { SourceChangeEventSchema, type SourceChangeEvent } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { createLogger } from "@syncline/telemetry";
-import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
+import { useSystem } from "@syncline/test/support/use-system.ts";
 import {
-  connectBus,
   consumers,
   createDeadLetters,
   createEventPublisher,
@@ -15,19 +14,13 @@ import {
   type NatsConnection,
 } from "./index.ts";
 
-let nats: TestNatsServer;
+const system = useSystem({ name: "bus-test", bus: true });
 let nc: NatsConnection;
 const logger = createLogger("bus-test", "silent");
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  nc = await connectBus(nats.url, "bus-test");
+  nc = system.bus;
   await ensureTopology(nc, { streams: [streams.sourceEvents], consumers: [consumers.orchestratorSourceEvents] });
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await nats?.stop();
 });
 
 describe("bus", () => {

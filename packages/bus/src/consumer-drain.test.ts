@@ -1,16 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { AckPolicy, DeliverPolicy, jetstream, RetentionPolicy, StorageType } from "@nats-io/jetstream";
-import { SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
+import { SourceChangeEventSchema, type SourceChangeEvent } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { createLogger } from "@syncline/telemetry";
-import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
+import { useSystem } from "@syncline/test/support/use-system.ts";
 import {
-  connectBus,
   createDeadLetters,
   ensureTopology,
   startConsumer,
   streams,
   type ConsumerDefinition,
+  type Delivery,
+  type Disposition,
   type NatsConnection,
 } from "./index.ts";
 
@@ -19,7 +20,7 @@ import {
  * is aborted and what is unfinished goes back to the stream at once — not after ack_wait, which is
  * set far beyond the test's timeout here so that only a prompt hand-back lets the test pass.
  */
-let nats: TestNatsServer;
+const system = useSystem({ name: "consumer-drain-test", bus: true });
 let nc: NatsConnection;
 const logger = createLogger("consumer-drain-test", "silent");
 const stream = {
@@ -40,21 +41,21 @@ const definition: ConsumerDefinition = {
 };
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  nc = await connectBus(nats.url, "consumer-drain-test");
+  nc = system.bus;
   const testStream = stream as unknown as typeof streams.sourceEvents;
   await ensureTopology(nc, { streams: [testStream, streams.deadLetters], consumers: [definition] });
 }, 30_000);
-
-afterAll(async () => {
-  await nc?.close();
-  await nats?.stop();
-});
 
 const publish = (eventId: string) => {
   const bytes = toBinary(SourceChangeEventSchema, create(SourceChangeEventSchema, { eventId }));
   return jetstream(nc).publish("test.drain.x", bytes);
 };
+
+/** Starts a consumer of the test stream running `handle` with `concurrency` handlers at once. */
+function consume(handle: (event: SourceChangeEvent, delivery: Delivery) => Promise<Disposition>, concurrency?: number) {
+  const deadLetters = createDeadLetters({ nc, logger });
+  return startConsumer({ nc, definition, schema: SourceChangeEventSchema, logger, deadLetters, concurrency, handle });
+}
 
 /** Starts a consumer whose handler waits for `release` (or the abort) before answering. */
 function hangingConsumer(options: { honourAbort: boolean }) {
@@ -62,23 +63,15 @@ function hangingConsumer(options: { honourAbort: boolean }) {
   const abort = new AbortController();
   let firstStarted!: () => void;
   const running = new Promise<void>((resolve) => (firstStarted = resolve));
-  const consumer = startConsumer({
-    nc,
-    definition,
-    schema: SourceChangeEventSchema,
-    logger,
-    deadLetters: createDeadLetters({ nc, logger }),
-    concurrency: 2,
-    handle: async (event) => {
-      started.push(event.eventId);
-      firstStarted();
-      await new Promise<void>((resolve) => {
-        if (options.honourAbort) abort.signal.addEventListener("abort", () => resolve());
-      });
-      // A handler that gives up asks for a late retry; the stopping consumer makes it immediate.
-      return { kind: "nak", delayMs: 600_000 };
-    },
-  });
+  const consumer = consume(async (event) => {
+    started.push(event.eventId);
+    firstStarted();
+    await new Promise<void>((resolve) => {
+      if (options.honourAbort) abort.signal.addEventListener("abort", () => resolve());
+    });
+    // A handler that gives up asks for a late retry; the stopping consumer makes it immediate.
+    return { kind: "nak", delayMs: 600_000 };
+  }, 2);
   return { consumer, started, running, abort };
 }
 
@@ -86,19 +79,11 @@ function hangingConsumer(options: { honourAbort: boolean }) {
 function collect(expected: number) {
   const seen: Array<{ id: string; count: number }> = [];
   return new Promise<typeof seen>((resolve) => {
-    const consumer = startConsumer({
-      nc,
-      definition,
-      schema: SourceChangeEventSchema,
-      logger,
-      deadLetters: createDeadLetters({ nc, logger }),
-      concurrency: 4,
-      handle: async (event, delivery) => {
-        seen.push({ id: event.eventId, count: delivery.deliveryCount });
-        if (seen.length === expected) queueMicrotask(() => void consumer.stop().then(() => resolve(seen)));
-        return { kind: "ack" };
-      },
-    });
+    const consumer = consume(async (event, delivery) => {
+      seen.push({ id: event.eventId, count: delivery.deliveryCount });
+      if (seen.length === expected) queueMicrotask(() => void consumer.stop().then(() => resolve(seen)));
+      return { kind: "ack" };
+    }, 4);
   });
 }
 
@@ -140,18 +125,11 @@ describe("bounded stop", () => {
     let handled = 0;
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
-    const consumer = startConsumer({
-      nc,
-      definition,
-      schema: SourceChangeEventSchema,
-      logger,
-      deadLetters: createDeadLetters({ nc, logger }),
-      handle: async () => {
-        started();
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        handled++;
-        return { kind: "ack" };
-      },
+    const consumer = consume(async () => {
+      started();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      handled++;
+      return { kind: "ack" };
     });
     await running;
     const outcome = await consumer.stop({ timeoutMs: 60_000, onTimeout: () => (aborted = true) });

@@ -1,18 +1,17 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { AckPolicy, DeliverPolicy, jetstream, type JetStreamManager } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { ConnectionChangeEventSchema } from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
-import { SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
+import { SourceChangeEventSchema, type SourceChangeEvent } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { SyncRunRequestSchema, SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { createLogger, createMetricsRegistry, type MetricsRegistry } from "@syncline/telemetry";
-import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
+import { useSystem } from "@syncline/test/support/use-system.ts";
 import {
-  connectBus,
   consumers,
   createDeadLetters,
   deadLetterHeaders,
@@ -22,10 +21,12 @@ import {
   subjects,
   type ConsumerDefinition,
   type DeadLetters,
+  type Delivery,
+  type Disposition,
   type NatsConnection,
 } from "./index.ts";
 
-let nats: TestNatsServer;
+const system = useSystem({ name: "dead-letters-test", bus: true });
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 let registry: MetricsRegistry;
@@ -35,8 +36,7 @@ const logger = createLogger("dead-letters-test", "silent");
 const garbage = new Uint8Array([0x0f, 0xff, 0xff, 0x01]);
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  nc = await connectBus(nats.url, "dead-letters-test");
+  nc = system.bus;
   jsm = await ensureTopology(nc, {
     streams: [
       streams.sourceEvents,
@@ -56,10 +56,30 @@ beforeAll(async () => {
   deadLetters = createDeadLetters({ nc, metrics: registry, logger });
 }, 30_000);
 
-afterAll(async () => {
-  await nc?.close();
-  await nats?.stop();
-});
+/** Creates a durable consumer `name` of new source events that dead-letters after `deliveries` deliveries. */
+async function sourceEventsConsumer(name: string, deliveries: number): Promise<ConsumerDefinition> {
+  const definition: ConsumerDefinition = {
+    stream: streams.sourceEvents.name,
+    config: {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.New,
+      ack_wait: 30_000_000_000,
+      max_deliver: -1,
+    },
+    deadLetterAfterDeliveries: deliveries,
+  };
+  await ensureTopology(nc, { streams: [], consumers: [definition] });
+  return definition;
+}
+
+/** Starts a consumer of source events on `definition` running `handle`. */
+function consumeSourceEvents(
+  definition: ConsumerDefinition,
+  handle: (event: SourceChangeEvent, delivery: Delivery) => Promise<Disposition>,
+) {
+  return startConsumer({ nc, definition, schema: SourceChangeEventSchema, logger, deadLetters, handle });
+}
 
 /** Resolves with the first message `handle` sees, then stops the consumer. */
 function firstGoodMessage<D extends DescMessage>(definition: ConsumerDefinition, schema: D) {
@@ -169,34 +189,16 @@ describe("dead letters", () => {
   it("keeps a message whose handler still throws on its last allowed delivery, and only then", {
     timeout: 60_000,
   }, async () => {
-    const definition: ConsumerDefinition = {
-      stream: streams.sourceEvents.name,
-      config: {
-        durable_name: "test-always-failing",
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.New,
-        ack_wait: 30_000_000_000,
-        max_deliver: -1,
-      },
-      deadLetterAfterDeliveries: 3,
-    };
-    await ensureTopology(nc, { streams: [], consumers: [definition] });
+    const definition = await sourceEventsConsumer("test-always-failing", 3);
     const subject = subjects.sourceChange("p2", "dev");
     await jetstream(nc).publish(
       subject,
       toBinary(SourceChangeEventSchema, create(SourceChangeEventSchema, { eventId: "poison" })),
     );
     const deliveries: number[] = [];
-    const consumer = startConsumer({
-      nc,
-      definition,
-      schema: SourceChangeEventSchema,
-      logger,
-      deadLetters,
-      handle: async (_event, delivery) => {
-        deliveries.push(delivery.deliveryCount);
-        throw new Error("database said no");
-      },
+    const consumer = consumeSourceEvents(definition, async (_event, delivery) => {
+      deliveries.push(delivery.deliveryCount);
+      throw new Error("database said no");
     });
     const kept = await waitFor(() =>
       jsm.streams
@@ -220,37 +222,19 @@ describe("dead letters", () => {
 describe("dead-letters-cli", () => {
   const cli = (...args: string[]) =>
     promisify(execFile)(process.execPath, [fileURLToPath(new URL("./dead-letters-cli.ts", import.meta.url)), ...args], {
-      env: { ...process.env, SYNCLINE_NATS_URL: nats.url },
+      env: { ...process.env, SYNCLINE_NATS_URL: system.nats.url },
     });
 
   it("lists dead letters without their payload and replays one to its original subject", {
     timeout: 60_000,
   }, async () => {
-    const definition: ConsumerDefinition = {
-      stream: streams.sourceEvents.name,
-      config: {
-        durable_name: "test-replay",
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.New,
-        ack_wait: 30_000_000_000,
-        max_deliver: -1,
-      },
-      deadLetterAfterDeliveries: 1,
-    };
-    await ensureTopology(nc, { streams: [], consumers: [definition] });
+    const definition = await sourceEventsConsumer("test-replay", 1);
     let healthy = false;
     const handled: string[] = [];
-    const consumer = startConsumer({
-      nc,
-      definition,
-      schema: SourceChangeEventSchema,
-      logger,
-      deadLetters,
-      handle: async (event) => {
-        if (!healthy) throw new Error("outage");
-        handled.push(event.eventId);
-        return { kind: "ack" };
-      },
+    const consumer = consumeSourceEvents(definition, async (event) => {
+      if (!healthy) throw new Error("outage");
+      handled.push(event.eventId);
+      return { kind: "ack" };
     });
     await jetstream(nc).publish(
       subjects.sourceChange("p3", "dev"),

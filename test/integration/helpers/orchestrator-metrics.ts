@@ -1,10 +1,11 @@
-import { eventually, type TestSystem } from "../../support/system.ts";
+import { eventually } from "../../support/eventually.ts";
+import type { SyncingSystem } from "../../support/starter.ts";
 
 /**
  * Scrapes the orchestrator's Prometheus endpoint of a system started with SYNCLINE_METRICS_PORT=0
  * (the port is the one it logged) and returns the samples whose series starts with `prefix`.
  */
-export async function orchestratorSamples(system: TestSystem, prefix: string): Promise<Map<string, number>> {
+export async function orchestratorSamples(system: SyncingSystem, prefix: string): Promise<Map<string, number>> {
   const port = await eventually(
     () => {
       for (const line of system.services.orchestrator.output().split("\n")) {

@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { expect } from "vitest";
-import { eventually } from "../../support/system.ts";
-import type { SecretsProcess } from "./secrets-process.ts";
+import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import type { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import type { RpcClient } from "@syncline/rpc";
+import { eventually } from "../../support/eventually.ts";
 import type { SourceEventLog, StoredSourceEvent } from "./source-event-log.ts";
 
 /** A project with environments, and shortcuts to fill and read it, for the composition tests. */
@@ -25,11 +27,20 @@ export interface SourceFixture {
   eventsOf(write: () => Promise<unknown>): Promise<StoredSourceEvent[]>;
 }
 
+/** The secrets service as the fixture calls it: a system started with it and `sourceEvents`. */
+export interface SecretsClients {
+  readonly secrets: RpcClient<typeof SecretsService>;
+  readonly snapshots: RpcClient<typeof SourceSnapshotService>;
+  /** The source-events stream the fixture reads its events from. */
+  readonly sourceEvents: SourceEventLog;
+}
+
+/** Creates a project with `environments` in the service and returns its fixture. */
 export async function createSourceFixture(
-  service: SecretsProcess,
-  log: SourceEventLog,
+  service: SecretsClients,
   environments: readonly string[],
 ): Promise<SourceFixture> {
+  const log = service.sourceEvents;
   const api = service.secrets;
   const { project } = await api.createProject({ name: `p-${randomBytes(6).toString("hex")}` });
   const projectId = project!.id;

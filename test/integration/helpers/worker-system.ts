@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import {
   InitialSyncBehavior,
   SyncState,
   type SecretSync,
   type SyncRun,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { eventually, type TestSystem } from "../../support/system.ts";
-import { startServiceProcess, type ServiceProcess } from "../../support/service-process.ts";
+import { eventually } from "../../support/eventually.ts";
+import type { SyncingSystem } from "../../support/starter.ts";
 
 /** A project with one environment and a Vault connection, for worker tests. */
 export interface WorkerTestProject {
@@ -16,11 +15,15 @@ export interface WorkerTestProject {
   readonly connectionId: string;
 }
 
-/** Creates a project, environment `dev` and a token connection to the fake Vault. */
-export async function createWorkerTestProject(system: TestSystem, name: string): Promise<WorkerTestProject> {
+/** Creates a project, `environment` (`dev` unless told) and a token connection to the fake Vault. */
+export async function createWorkerTestProject(
+  system: SyncingSystem,
+  name: string,
+  environment = "dev",
+): Promise<WorkerTestProject> {
   const { project } = await system.secrets.createProject({ name });
   const projectId = project!.id;
-  await system.secrets.createEnvironment({ projectId, slug: "dev", name: "" });
+  await system.secrets.createEnvironment({ projectId, slug: environment, name: "" });
   const { connection } = await system.connections.createAppConnection({
     projectId,
     name: `vault-${randomBytes(3).toString("hex")}`,
@@ -31,7 +34,7 @@ export async function createWorkerTestProject(system: TestSystem, name: string):
       },
     },
   });
-  return { projectId, environment: "dev", connectionId: connection!.id };
+  return { projectId, environment, connectionId: connection!.id };
 }
 
 /** Options of a Vault sync in tests; the Vault path is the sync's own. */
@@ -47,7 +50,7 @@ export interface VaultSyncOptions {
 
 /** Creates a Vault KV sync (mount `secret`) from `options.path` of the project's environment. */
 export async function createVaultSync(
-  system: TestSystem,
+  system: SyncingSystem,
   project: WorkerTestProject,
   options: VaultSyncOptions,
 ): Promise<SecretSync> {
@@ -70,7 +73,7 @@ const sorted = (data: Record<string, unknown>) =>
 
 /** Waits until the Vault secret at `vaultPath` holds exactly `expected`. */
 export function vaultEquals(
-  system: TestSystem,
+  system: SyncingSystem,
   vaultPath: string,
   expected: Record<string, string>,
   timeoutMs = 60_000,
@@ -87,7 +90,7 @@ export function vaultEquals(
 
 /** The secrets of one folder with their values, by key. */
 export async function folderSecrets(
-  system: TestSystem,
+  system: SyncingSystem,
   project: WorkerTestProject,
   path: string,
 ): Promise<Record<string, string>> {
@@ -101,7 +104,12 @@ export async function folderSecrets(
 }
 
 /** Waits until run `runId` of the sync has ended (SUCCEEDED or FAILED) and returns it. */
-export function finishedRun(system: TestSystem, syncId: string, runId: string, timeoutMs = 60_000): Promise<SyncRun> {
+export function finishedRun(
+  system: SyncingSystem,
+  syncId: string,
+  runId: string,
+  timeoutMs = 60_000,
+): Promise<SyncRun> {
   let last: SyncRun | undefined;
   return eventually(
     async () => {
@@ -117,7 +125,7 @@ export function finishedRun(system: TestSystem, syncId: string, runId: string, t
 }
 
 /** Waits until the sync's status is idle (no run pending or running) and returns the sync. */
-export function settledSync(system: TestSystem, syncId: string, timeoutMs = 60_000): Promise<SecretSync> {
+export function settledSync(system: SyncingSystem, syncId: string, timeoutMs = 60_000): Promise<SecretSync> {
   let last: SecretSync | undefined;
   return eventually(
     async () => {
@@ -130,31 +138,5 @@ export function settledSync(system: TestSystem, syncId: string, timeoutMs = 60_0
       describe: () =>
         `sync status ${last?.syncStatus ? `${SyncState[last.syncStatus.state]}: ${last.syncStatus.message}` : "missing"}`,
     },
-  );
-}
-
-/** Starts one more connector-worker process against the system (same NATS, services and tokens). */
-export function startExtraWorker(
-  system: TestSystem,
-  name: string,
-  env: Record<string, string> = {},
-): Promise<ServiceProcess> {
-  return startServiceProcess(
-    "connector-worker",
-    {
-      SYNCLINE_ADMIN_TOKEN: system.adminToken,
-      SYNCLINE_INTERNAL_TOKEN: system.internalToken,
-      SYNCLINE_NATS_URL: system.nats.url,
-      SYNCLINE_SECRETS_ADDRESS: system.services.secrets.address,
-      SYNCLINE_CONNECTIONS_ADDRESS: system.services.connections.address,
-      SYNCLINE_ORCHESTRATOR_ADDRESS: system.services.orchestrator.address,
-      SYNCLINE_BREAKER_RESET_MS: "1000",
-      SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1",
-      SYNCLINE_WORKER_ID: name,
-      SYNCLINE_TRACE_FILE: join(system.workDir, `${name}.spans.jsonl`),
-      ...env,
-    },
-    join(system.workDir, `${name}.log`),
-    "SYNCLINE_WORKER_PORT",
   );
 }

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./free-port.ts";
 
 /**
  * A `nats-server -js` that can be killed and started again on the same port with the same store
@@ -20,6 +20,7 @@ export interface RestartableNats {
   destroy(): Promise<void>;
 }
 
+/** Starts nats-server -js on a free loopback port with a store directory of its own. */
 export async function startRestartableNats(): Promise<RestartableNats> {
   const storeDir = mkdtempSync(join(tmpdir(), "syncline-nats-restartable-"));
   const port = await freePort();
@@ -71,14 +72,4 @@ export async function startRestartableNats(): Promise<RestartableNats> {
       rmSync(storeDir, { recursive: true, force: true });
     },
   };
-}
-
-/** A loopback port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }

@@ -1,0 +1,210 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { DescService } from "@bufbuild/protobuf";
+import { connectBus } from "@syncline/bus";
+import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
+import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
+import { createRpcClient, type RpcClient } from "@syncline/rpc";
+import { createLogger } from "@syncline/telemetry";
+import postgres from "postgres";
+import { startFakeGitHub } from "../fakes/github/fake-github.ts";
+import { startFakeVault } from "../fakes/vault/fake-vault.ts";
+import { openSourceEventLog } from "../integration/helpers/source-event-log.ts";
+import { startNatsServer } from "./nats-server.ts";
+import { startRestartableNats } from "./restartable-nats.ts";
+import type { ServiceProcess } from "./service-process.ts";
+import type { SystemSpec } from "./system-spec.ts";
+import {
+  serviceFiles,
+  startExtraWorker,
+  startServices,
+  withNeeds,
+  type DatabaseService,
+  type ServiceContext,
+  type ServiceName,
+} from "./system-services.ts";
+import { createServiceDatabase, currentDatabaseKind, type ServiceDatabase } from "./test-databases.ts";
+
+/** Undoes one started part; services get the signal `stop` was given. */
+export type Cleanup = (signal: NodeJS.Signals) => Promise<unknown> | unknown;
+
+/** Which process serves a service, by the package of its full name (`syncline.<package>.v1.Name`). */
+const servingProcess: Record<string, ServiceName> = {
+  secrets: "secrets",
+  connections: "connections",
+  syncs: "orchestrator",
+};
+
+/**
+ * Starts every part `spec` asks for, in dependency order, registering each one's clean-up in
+ * `cleanups` as soon as it runs; returns the handles (see `System`).
+ */
+export async function startParts(
+  spec: SystemSpec,
+  workDir: string,
+  cleanups: Cleanup[],
+): Promise<Record<string, unknown>> {
+  const names = withNeeds(spec.services ?? []);
+  if (spec.connectionsServer && names.includes("connections"))
+    throw new Error("connections runs either as a process or in-process, not both");
+  const adminToken = spec.tokens?.admin ?? `admin-${randomBytes(16).toString("hex")}`;
+  const internalToken = spec.tokens?.internal ?? `internal-${randomBytes(16).toString("hex")}`;
+  const system: Record<string, unknown> = { name: spec.name, adminToken, internalToken, workDir };
+
+  const natsRuns = spec.nats !== false && (names.length > 0 || spec.bus || spec.sourceEvents || spec.nats);
+  const nats = natsRuns ? await (spec.nats === "restartable" ? startRestartableNats() : startNatsServer()) : undefined;
+  if (nats) cleanups.push(() => ("destroy" in nats ? nats.destroy() : nats.stop()));
+  if (names.length > 0 && !nats) throw new Error("the services need NATS");
+  const owners = [...names, ...(spec.connectionsServer ? ["connections" as const] : [])];
+  const databases = await startDatabases(spec, owners, cleanups);
+  await startFakes(spec, names, system, cleanups);
+
+  const context: ServiceContext = {
+    workDir,
+    adminToken,
+    internalToken,
+    natsUrl: nats?.url ?? "",
+    databases,
+    env: spec.env ?? {},
+    serviceEnv: spec.serviceEnv ?? {},
+  };
+  const services: Partial<Record<ServiceName, ServiceProcess>> = {};
+  const extraWorkers: ServiceProcess[] = [];
+  cleanups.push((signal) =>
+    Promise.all([...extraWorkers, ...Object.values(services)].map((service) => service.kill(signal))),
+  );
+  await startServices(names, context, services);
+  const addresses: Partial<Record<ServiceName, string>> = Object.fromEntries(
+    Object.entries(services).map(([name, service]) => [name, service.address]),
+  );
+  if (spec.connectionsServer) {
+    // Loaded only here: files that never run connections in-process (bus tests, benches) skip its code.
+    const { startConnectionsServer } = await import("../../services/connections/src/index.ts");
+    const server = await startConnectionsServer(
+      {
+        host: "127.0.0.1",
+        port: 0,
+        databaseUrl: databases.connections!.url,
+        dataDir: databases.connections!.dataDir,
+        encryptionKey: randomBytes(32),
+        adminToken,
+        internalToken,
+        ...(nats ? { natsUrl: nats.url } : {}),
+        endpointAllowlist: spec.connectionsServer.endpointAllowlist,
+      },
+      createLogger(spec.name, "silent"),
+    );
+    cleanups.push(() => server.stop());
+    addresses.connections = `127.0.0.1:${server.port}`;
+    system.connectionsServer = server;
+  }
+
+  const client = clientFactory(addresses, cleanups);
+  if (addresses.secrets) {
+    system.secrets = client(SecretsService, adminToken);
+    system.snapshots = client(SourceSnapshotService, internalToken);
+  }
+  if (addresses.connections) system.connections = client(ConnectionsService, adminToken);
+  if (addresses.orchestrator) system.syncs = client(SecretSyncsService, adminToken);
+  if (services.worker) {
+    system.startWorker = async (name: string, env: Record<string, string> = {}) => {
+      const worker = await startExtraWorker(name, context, services, env);
+      extraWorkers.push(worker);
+      return worker;
+    };
+  }
+  await openTestConnections(spec, nats?.url, databases, system, cleanups);
+  return Object.assign(system, { nats, services, databases, client, spans: () => readSpans(workDir) });
+}
+
+/** A fresh database per owner on the spec's kind, or the one the spec gives (which stays). */
+async function startDatabases(
+  spec: SystemSpec,
+  owners: readonly ServiceName[],
+  cleanups: Cleanup[],
+): Promise<Partial<Record<DatabaseService, ServiceDatabase>>> {
+  const kind = spec.database ?? currentDatabaseKind();
+  const databases: Partial<Record<DatabaseService, ServiceDatabase>> = {};
+  for (const owner of owners.filter((name): name is DatabaseService => name !== "worker")) {
+    const given = spec.databases?.[owner];
+    const database = given ?? (await createServiceDatabase(`${spec.name}_${owner}`, kind));
+    if (!given) cleanups.push(() => database.drop());
+    databases[owner] = database;
+  }
+  return databases;
+}
+
+/** The fake Vault (by default when a worker runs) and the fake GitHub (when asked for). */
+async function startFakes(
+  spec: SystemSpec,
+  names: readonly ServiceName[],
+  system: Record<string, unknown>,
+  cleanups: Cleanup[],
+): Promise<void> {
+  if (spec.vault === undefined ? names.includes("worker") : spec.vault !== false) {
+    const vault = await startFakeVault(typeof spec.vault === "object" ? spec.vault : undefined);
+    cleanups.push(() => vault.close());
+    system.vault = vault;
+  }
+  if (spec.github) {
+    const github = await startFakeGitHub(typeof spec.github === "object" ? spec.github : undefined);
+    cleanups.push(() => github.close());
+    system.github = github;
+  }
+}
+
+/** `client(service, token?, deadlineMs?)` of the system: clients of the process serving `service`. */
+function clientFactory(addresses: Partial<Record<ServiceName, string>>, cleanups: Cleanup[]) {
+  const clients: Array<{ close(): void }> = [];
+  cleanups.push(() => {
+    for (const client of clients) client.close();
+  });
+  return <D extends DescService>(service: D, token?: string, deadlineMs = 20_000): RpcClient<D> => {
+    const owner = servingProcess[service.typeName.split(".")[1] ?? ""];
+    const address = owner ? addresses[owner] : undefined;
+    if (!address) throw new Error(`nothing in this system serves ${service.typeName}`);
+    const created = createRpcClient(service, { address, deadlineMs, ...(token ? { token } : {}) });
+    clients.push(created);
+    return created;
+  };
+}
+
+/** The test's own connections: to NATS (`bus`), the source-events stream, and SQL. */
+async function openTestConnections(
+  spec: SystemSpec,
+  natsUrl: string | undefined,
+  databases: Partial<Record<DatabaseService, ServiceDatabase>>,
+  system: Record<string, unknown>,
+  cleanups: Cleanup[],
+): Promise<void> {
+  if (spec.bus) {
+    const bus = await connectBus(natsUrl!, spec.name);
+    cleanups.push(() => bus.close());
+    system.bus = bus;
+  }
+  if (spec.sourceEvents) {
+    const log = await openSourceEventLog(natsUrl!);
+    cleanups.push(() => log.close());
+    system.sourceEvents = log;
+  }
+  if (spec.sql) {
+    const url = databases[spec.sql]?.url;
+    const sql = url ? postgres(url, { max: 2, onnotice: () => {} }) : undefined;
+    if (sql) cleanups.push(() => sql.end({ timeout: 5 }));
+    system.sql = sql;
+  }
+}
+
+function readSpans(workDir: string): Array<Record<string, unknown>> {
+  return serviceFiles.flatMap((name) => {
+    const file = join(workDir, `${name}.spans.jsonl`);
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+  });
+}

@@ -1,0 +1,157 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { startServiceProcess, type ServiceProcess } from "./service-process.ts";
+import type { ServiceDatabase } from "./test-databases.ts";
+
+/** The four Syncline services a test can run as child processes. */
+export type ServiceName = "secrets" | "connections" | "orchestrator" | "worker";
+
+/** Every service, in the order they start: what a "whole system" test runs. */
+export const allServices = [
+  "secrets",
+  "connections",
+  "orchestrator",
+  "worker",
+] as const satisfies readonly ServiceName[];
+
+/** The services that own a database. */
+export type DatabaseService = Exclude<ServiceName, "worker">;
+
+/** What each service calls, and so needs running first: the orchestrator calls connections; the worker calls all. */
+export interface ServiceNeeds {
+  secrets: never;
+  connections: never;
+  orchestrator: "connections";
+  worker: DatabaseService;
+}
+
+const needs: { readonly [N in ServiceName]: readonly ServiceNeeds[N][] } = {
+  secrets: [],
+  connections: [],
+  orchestrator: ["connections"],
+  worker: ["secrets", "connections", "orchestrator"],
+};
+
+/** `asked` with every service they need, in start order. */
+export function withNeeds(asked: readonly ServiceName[]): ServiceName[] {
+  const wanted = new Set(asked.flatMap((name) => [name, ...needs[name]]));
+  return allServices.filter((name) => wanted.has(name));
+}
+
+/** What every service process of one system shares. */
+export interface ServiceContext {
+  readonly workDir: string;
+  readonly adminToken: string;
+  readonly internalToken: string;
+  readonly natsUrl: string;
+  readonly databases: Partial<Record<DatabaseService, ServiceDatabase>>;
+  /** Variables given to every service the system starts (not to extra workers). */
+  readonly env: Record<string, string>;
+  readonly serviceEnv: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
+/** The variables each service reads its port from, and the name of its log and span files. */
+const processes: Record<ServiceName, { main: string; port: string; file: string }> = {
+  secrets: { main: "secrets", port: "SYNCLINE_SECRETS_PORT", file: "secrets" },
+  connections: { main: "connections", port: "SYNCLINE_CONNECTIONS_PORT", file: "connections" },
+  orchestrator: { main: "sync-orchestrator", port: "SYNCLINE_ORCHESTRATOR_PORT", file: "orchestrator" },
+  worker: { main: "connector-worker", port: "SYNCLINE_WORKER_PORT", file: "worker" },
+};
+
+/** The variables of one service: its database, fresh keys, and the addresses of what it calls. */
+function serviceVariables(
+  name: ServiceName,
+  context: ServiceContext,
+  running: Partial<Record<ServiceName, ServiceProcess>>,
+): Record<string, string> {
+  const databaseEnv = (owner: DatabaseService, variable: "SECRETS" | "CONNECTIONS" | "ORCHESTRATOR") =>
+    context.databases[owner]!.env(variable);
+  switch (name) {
+    case "secrets":
+      return { ...databaseEnv("secrets", "SECRETS"), SYNCLINE_SECRETS_ROOT_KEY: randomBytes(32).toString("hex") };
+    case "connections":
+      return {
+        ...databaseEnv("connections", "CONNECTIONS"),
+        SYNCLINE_CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+      };
+    case "orchestrator":
+      return {
+        ...databaseEnv("orchestrator", "ORCHESTRATOR"),
+        SYNCLINE_CONNECTIONS_ADDRESS: running.connections!.address,
+      };
+    case "worker":
+      return workerAddresses(running);
+  }
+}
+
+function workerAddresses(running: Partial<Record<ServiceName, ServiceProcess>>): Record<string, string> {
+  return {
+    SYNCLINE_SECRETS_ADDRESS: running.secrets!.address,
+    SYNCLINE_CONNECTIONS_ADDRESS: running.connections!.address,
+    SYNCLINE_ORCHESTRATOR_ADDRESS: running.orchestrator!.address,
+    SYNCLINE_BREAKER_RESET_MS: "1000",
+  };
+}
+
+/** The variables every process of the system gets: tokens, NATS and the loopback allowlist of the fakes. */
+function sharedVariables(context: ServiceContext): Record<string, string> {
+  return {
+    SYNCLINE_ADMIN_TOKEN: context.adminToken,
+    SYNCLINE_INTERNAL_TOKEN: context.internalToken,
+    SYNCLINE_NATS_URL: context.natsUrl,
+    SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1",
+  };
+}
+
+/**
+ * Starts `names` (already in start order, see `withNeeds`) as child processes, each writing its log
+ * and spans into the work directory; secrets and connections start side by side. A process that
+ * started is added to `running` at once, so a failed start can stop what did start.
+ */
+export async function startServices(
+  names: readonly ServiceName[],
+  context: ServiceContext,
+  running: Partial<Record<ServiceName, ServiceProcess>>,
+): Promise<void> {
+  const start = async (name: ServiceName) => {
+    const { main, port, file } = processes[name];
+    running[name] = await startServiceProcess(
+      main,
+      {
+        ...sharedVariables(context),
+        ...context.env,
+        ...serviceVariables(name, context, running),
+        ...context.serviceEnv[name],
+        SYNCLINE_TRACE_FILE: join(context.workDir, `${file}.spans.jsonl`),
+      },
+      join(context.workDir, `${file}.log`),
+      port,
+    );
+  };
+  await Promise.all(names.filter((name) => name === "secrets" || name === "connections").map(start));
+  for (const name of names.filter((n) => n === "orchestrator" || n === "worker")) await start(name);
+}
+
+/** Starts one more connector worker named `name` beside the system's (same NATS, services and tokens). */
+export function startExtraWorker(
+  name: string,
+  context: ServiceContext,
+  running: Partial<Record<ServiceName, ServiceProcess>>,
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
+  return startServiceProcess(
+    "connector-worker",
+    {
+      ...sharedVariables(context),
+      ...workerAddresses(running),
+      SYNCLINE_WORKER_ID: name,
+      SYNCLINE_TRACE_FILE: join(context.workDir, `${name}.spans.jsonl`),
+      ...env,
+    },
+    join(context.workDir, `${name}.log`),
+    "SYNCLINE_WORKER_PORT",
+  );
+}
+
+/** The log and span file names of the system's services (extra workers aside). */
+export const serviceFiles = allServices.map((name) => processes[name].file);

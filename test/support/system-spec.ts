@@ -1,0 +1,42 @@
+import type { FakeGitHubOptions } from "../fakes/github/fake-github.ts";
+import type { FakeVaultOptions } from "../fakes/vault/fake-vault.ts";
+import type { DatabaseService, ServiceName } from "./system-services.ts";
+import type { DatabaseKind, ServiceDatabase } from "./test-databases.ts";
+
+/**
+ * What a test file runs: the starter starts exactly this (and what the named services need) and
+ * nothing else. Every field but `name` is optional.
+ */
+export interface SystemSpec {
+  /** Names the file's databases (on PostgreSQL) and its NATS client; one per file. */
+  readonly name: string;
+  /** Services to run as child processes; each brings the services it calls (see `ServiceNeeds`). */
+  readonly services?: readonly ServiceName[];
+  /** The databases' kind; default the test file's (`currentDatabaseKind()`). */
+  readonly database?: DatabaseKind;
+  /** Databases to run on instead of fresh ones (e.g. one a previous system ran on); not dropped by `stop`. */
+  readonly databases?: Partial<Record<DatabaseService, ServiceDatabase>>;
+  /**
+   * NATS, started when anything needs it: `restartable` is a nats-server the test can kill and
+   * start again on the same port and store; `false` runs none.
+   */
+  readonly nats?: "private" | "restartable" | false;
+  /** Runs the connections service inside the test process (its database readable through `connectionsServer.db`). */
+  readonly connectionsServer?: { readonly endpointAllowlist: readonly string[] };
+  /** Chosen tokens instead of fresh ones (for a file that also uses them on its own). */
+  readonly tokens?: { readonly admin: string; readonly internal: string };
+  /** The fake Vault and its options; started by default when a worker runs, never when `false`. */
+  readonly vault?: FakeVaultOptions | boolean;
+  /** The fake GitHub and its options; started only when asked for. */
+  readonly github?: FakeGitHubOptions | boolean;
+  /** Variables every service process gets (overridden by what a service must be given). */
+  readonly env?: Record<string, string>;
+  /** Variables of one service, over everything else (e.g. a chosen SYNCLINE_SECRETS_ROOT_KEY). */
+  readonly serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Opens `bus`, a NATS connection of the test's own. */
+  readonly bus?: boolean;
+  /** Opens `sourceEvents`, a reader of the source-events stream (the secrets service creates it). */
+  readonly sourceEvents?: boolean;
+  /** Opens `sql` on this service's database: a connection on PostgreSQL, undefined on embedded. */
+  readonly sql?: DatabaseService;
+}
