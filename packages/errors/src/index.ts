@@ -20,3 +20,4 @@ export {
   unavailable,
   unimplemented,
 } from "./factories.ts";
+export { backoffDelayMs, type Backoff } from "./backoff.ts";

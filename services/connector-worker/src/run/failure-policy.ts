@@ -1,5 +1,5 @@
 import { ConnectorError, toConnectorError, type ConnectorErrorKind } from "@syncline/connectors";
-import { DomainError, type ErrorKind } from "@syncline/errors";
+import { backoffDelayMs, DomainError, type Backoff, type ErrorKind } from "@syncline/errors";
 import { describeSizeLimit, isSizeLimit } from "./internal-limits.ts";
 
 /** A classified run failure: what kind, what to tell a person, and the server's requested wait. */
@@ -79,10 +79,12 @@ export function decideUnclaimed(
   return { kind: "nak", delayMs: Math.min(delayMs, MAX_UNCLAIMED_WAIT_MS) };
 }
 
-/** Exponential backoff with jitter: 0.5 s, 1 s, 2 s, … capped at 60 s. */
+/** Redelivery backoff: 0.5 s, 1 s, 2 s, … capped at 60 s, ±20 %. */
+const REDELIVERY_BACKOFF: Backoff = { baseMs: 500, maxMs: 60_000, jitter: 0.2 };
+
+/** The delay before redelivery `attempt` (1 for the first). */
 export function backoff(attempt: number): number {
-  const base = Math.min(60_000, 500 * 2 ** Math.max(0, attempt - 1));
-  return Math.round(base * (0.8 + Math.random() * 0.4));
+  return backoffDelayMs(attempt, REDELIVERY_BACKOFF);
 }
 
 /**

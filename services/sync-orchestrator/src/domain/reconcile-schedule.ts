@@ -1,6 +1,8 @@
+import { backoffDelayMs } from "@syncline/errors";
+
 /**
- * When the reconciler runs a failed sync again (docs/architecture.md, Propagation rules: "Reconciler"). Failures that time can
- * cure are retried with capped exponential backoff until the sync succeeds; failures that need a
+ * When the reconciler runs a failed sync again (docs/architecture.md, Propagation rules:
+ * "Reconciler"). Failures that time can cure are retried with capped exponential backoff until the sync succeeds; failures that need a
  * person (credentials refused, invalid config, limits, something missing, unsupported) are not.
  */
 
@@ -24,9 +26,7 @@ export function isReconcilable(kind: string): boolean {
  * all come back in the same second. Never below 1 s nor above the cap.
  */
 export function reconcileDelayMs(retry: number, backoff: ReconcileBackoff, random: () => number = Math.random): number {
-  const exponent = Math.min(Math.max(0, retry - 1), 40);
-  const base = Math.min(backoff.maxMs, backoff.baseMs * 2 ** exponent);
-  return Math.round(Math.min(backoff.maxMs, Math.max(1000, base * (0.9 + random() * 0.2))));
+  return backoffDelayMs(retry, { ...backoff, jitter: 0.1, minMs: 1000 }, random);
 }
 
 /** The status message of a failed run the reconciler will run again: the worker's message, then when. */
