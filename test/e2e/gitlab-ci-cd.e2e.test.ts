@@ -106,6 +106,15 @@ describe("a secret change reaches GitLab CI/CD variables through every service",
     await variablesEqual("staging", { APP_DB_PASSWORD: "staging-pw" });
   });
 
+  it("removes only its own variables when deleted with remove_secrets", async () => {
+    await put("/removal", "TOKEN", "t-1");
+    gitlab.seed(project, { FOREIGN: "kept" }, { environmentScope: "removal" });
+    const { secretSync } = await createSync("removal", "/removal", { environmentScope: "removal" });
+    await variablesEqual("removal", { FOREIGN: "kept", TOKEN: "t-1" });
+    await system.syncs.deleteSecretSync({ secretSyncId: secretSync!.id, removeSecrets: true });
+    await variablesEqual("removal", { FOREIGN: "kept" });
+  });
+
   it("fails a run whose values GitLab cannot mask, naming every offending key, writing nothing", async () => {
     await put("/masked", "SHORT", "abc");
     await put("/masked", "SPACED", "has spaces here");

@@ -108,7 +108,9 @@ export const gitlabCiCdDocs: DestinationDocs = {
         "GitLab keys variables by key and environment scope. Two syncs overlap when they write the same project or " +
         "group (path compared without case) in the same environment scope through the same instance and their key " +
         "schemas can produce the same key; the second is refused. Variables of `*` and of a named environment are " +
-        "different GitLab variables (a job gets the more specific one), so such syncs are not duplicates.",
+        "different GitLab variables (a job gets the more specific one), so such syncs are not duplicates. A group " +
+        "holding one key in several environment scopes needs GitLab 16.9 or later (`filter[environment_scope]` on " +
+        "group variable updates).",
     },
   ],
   exampleConfig: create(DestinationConfigSchema, {
