@@ -77,6 +77,28 @@ function variablesEqual(scope: string, expected: Record<string, string>, timeout
 }
 
 describe("a secret change reaches GitLab CI/CD variables through every service", () => {
+  it("proves a connection's token live, and refuses one GitLab does not accept without echoing it", async () => {
+    expect(gitlab.requests.some((r) => r.path === "/api/v4/personal_access_tokens/self" && r.status === 200)).toBe(
+      true,
+    );
+    const refused = system.connections.createAppConnection({
+      projectId,
+      name: "gitlab-bad-token",
+      credentials: {
+        app: {
+          case: "gitlab",
+          value: { instanceUrl: gitlab.url, method: { case: "token", value: { token: "glpat-revoked-token" } } },
+        },
+      },
+    });
+    const error = await refused.then(
+      () => expect.fail("expected the connection to be refused"),
+      (e: Error) => e,
+    );
+    expect(error.message).toMatch(/401|token/);
+    expect(error.message).not.toContain("glpat-revoked-token");
+  });
+
   it("pushes with the key schema and flags, marks the owning sync, and leaves unowned variables alone", async () => {
     await put("/api", "DB_PASSWORD", "pw-000001");
     await put("/api", "API_KEY", "key-000001");
