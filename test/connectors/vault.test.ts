@@ -171,7 +171,11 @@ describe("Vault KV connector", () => {
     vault.faults.setSealed(false);
 
     vault.faults.hangNext();
-    const client = createVaultClient({ instanceUrl: vault.url, token: vault.token, timeoutMs: 50 });
+    const client = createVaultClient({
+      instanceUrl: vault.url,
+      auth: { method: "token", token: vault.token },
+      timeoutMs: 50,
+    });
     const timedOut = await expectConnectorError(client.readKv("secret", "apps/api"), "transient");
     expect(timedOut.message).toContain("did not answer");
 
@@ -229,7 +233,10 @@ describe("Vault client", () => {
     );
     try {
       const error = await expectConnectorError(
-        createVaultClient({ instanceUrl: redirector.url, token: "hvs.redirected" }).readKv("secret", "apps/api"),
+        createVaultClient({ instanceUrl: redirector.url, auth: { method: "token", token: "hvs.redirected" } }).readKv(
+          "secret",
+          "apps/api",
+        ),
         "invalid_config",
       );
       expect(error.message).toContain("307");
