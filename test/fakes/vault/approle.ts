@@ -81,7 +81,7 @@ export function createAppRoleAuth(roles: readonly FakeAppRole[], now: () => numb
       );
       if (typeof input.secret_id !== "string" || input.secret_id === "")
         return { status: 400, body: { errors: ["missing secret_id"] } };
-      if (!role || !role.secretIds.includes(input.secret_id))
+      if (!role?.secretIds.includes(input.secret_id))
         return { status: 400, body: { errors: ["invalid role or secret ID"] } };
       const ttl = role.tokenTtlSeconds ?? 3600;
       const policies = role.policies ?? ["default", "kv-write"];
