@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { appDescriptor } from "@syncline/connectors";
+import { appDescriptor, appRegistry } from "@syncline/connectors";
+import { AuthMethod } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { createKeySchema } from "@syncline/connectors/sync";
 import { describe, expect, it } from "vitest";
@@ -60,6 +61,21 @@ describe.each(registeredDestinations().map((d) => [d.name, d] as const))("descri
     expect(app.checkCredentials(app.docs.exampleCredentials)).toEqual([]);
     expect(app.docs.authMethods.map((m) => m.method)).toContain(app.methodOf(app.docs.exampleCredentials));
     expect(app.docs.credentialFields.every((f) => f.name.startsWith("credentials."))).toBe(true);
+    const prefix = `credentials.${app.credentialsCase.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`)}.`;
+    for (const method of app.docs.authMethods) {
+      expect(method.fields.length, `${AuthMethod[method.method]} lists no fields`).toBeGreaterThan(0);
+      expect(method.fields.every((f) => f.name.startsWith(prefix))).toBe(true);
+    }
     expect(app.providerWords.length).toBeGreaterThan(0);
+  });
+});
+
+describe("the app catalogue (ListApps)", () => {
+  it("documents every auth method of the proto in exactly one app, so a form can offer it", () => {
+    const documented = Object.values(appRegistry).flatMap((app) => app.docs.authMethods.map((m) => m.method));
+    const methods = Object.values(AuthMethod).filter(
+      (m): m is AuthMethod => typeof m === "number" && m !== AuthMethod.UNSPECIFIED,
+    );
+    expect([...documented].sort((a, b) => a - b)).toEqual(methods.sort((a, b) => a - b));
   });
 });

@@ -46,7 +46,11 @@ describe("endpoint guard in the connectors", () => {
       "invalid_config",
     );
     await expectConnectorError(
-      createVaultClient({ instanceUrl: vault.url, token: vault.token, endpointGuard: secure }).lookupSelf(),
+      createVaultClient({
+        instanceUrl: vault.url,
+        auth: { method: "token", token: vault.token },
+        endpointGuard: secure,
+      }).lookupSelf(),
       "invalid_config",
     );
     expect(vault.requests).toEqual([]);

@@ -12,20 +12,29 @@ import {
 } from "../../packages/connectors/contract/index.ts";
 import { vaultKvDestination } from "../../packages/connectors/vault/vault-kv-destination.ts";
 
-/** Vault connection credentials as the connections service would hand them over (decrypted). */
+/** An AppRole login as the connection's credentials carry it (mount empty means `approle`). */
+export interface VaultAppRoleFields {
+  readonly roleId: string;
+  readonly secretId: string;
+  readonly mount?: string;
+}
+
+/** Vault connection credentials as the connections service would hand them over (decrypted): a token or an AppRole. */
 export function vaultCredentials(fields: {
   instanceUrl: string;
   token?: string;
+  appRole?: VaultAppRoleFields;
   namespace?: string;
 }): ConnectionCredentials {
+  const method = fields.appRole
+    ? { case: "appRole" as const, value: { mount: "", ...fields.appRole } }
+    : fields.token === undefined
+      ? { case: undefined }
+      : { case: "token" as const, value: { token: fields.token } };
   return create(ConnectionCredentialsSchema, {
     app: {
       case: "vault",
-      value: {
-        instanceUrl: fields.instanceUrl,
-        namespace: fields.namespace ?? "",
-        method: fields.token === undefined ? { case: undefined } : { case: "token", value: { token: fields.token } },
-      },
+      value: { instanceUrl: fields.instanceUrl, namespace: fields.namespace ?? "", method },
     },
   });
 }
@@ -41,7 +50,8 @@ export const fakesEndpointGuard: EndpointGuard = createEndpointGuard({ allowlist
 /** A connector built the way the worker builds one: through the descriptor's parse functions (fakes' loopback allowlisted unless `endpointGuard` says otherwise). */
 export function vaultConnector(options: {
   url: string;
-  token: string;
+  token?: string;
+  appRole?: VaultAppRoleFields;
   namespace?: string;
   mount?: string;
   path?: string;
@@ -55,7 +65,7 @@ export function vaultConnector(options: {
     credentials: vaultKvDestination.parseCredentials(
       vaultCredentials({
         instanceUrl: options.url,
-        token: options.token,
+        ...(options.appRole ? { appRole: options.appRole } : { token: options.token ?? "" }),
         ...(options.namespace ? { namespace: options.namespace } : {}),
       }),
     ),

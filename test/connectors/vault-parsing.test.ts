@@ -65,7 +65,7 @@ describe("Vault credentials", () => {
     ).toEqual({
       instanceUrl: "https://vault.example.com:8200",
       namespace: "team-a",
-      token: "hvs.good",
+      auth: { method: "token", token: "hvs.good" },
     });
     expect(vaultApp.checkCredentials(vaultCredentials(good))).toEqual([]);
   });
@@ -134,6 +134,45 @@ describe("Vault credentials", () => {
   });
 });
 
+describe("Vault AppRole credentials", () => {
+  const appRole = { roleId: "role-1", secretId: "secret-id-1" };
+  const good = { instanceUrl: "https://vault.example.com:8200", appRole };
+
+  it("parses an AppRole, the mount defaulting to approle and losing surrounding slashes", () => {
+    expect(vaultKvDestination.parseCredentials(vaultCredentials({ ...good, namespace: "team-a" }))).toEqual({
+      instanceUrl: "https://vault.example.com:8200",
+      namespace: "team-a",
+      auth: { method: "approle", roleId: "role-1", secretId: "secret-id-1", mount: "approle" },
+    });
+    const mounted = vaultCredentials({ ...good, appRole: { ...appRole, mount: "/team-a/approle/" } });
+    expect(vaultKvDestination.parseCredentials(mounted)).toMatchObject({ auth: { mount: "team-a/approle" } });
+    expect(vaultApp.checkCredentials(vaultCredentials(good))).toEqual([]);
+  });
+
+  it.each([
+    ["empty role id", { ...appRole, roleId: "" }, "credentials.vault.app_role.role_id"],
+    ["empty secret id", { ...appRole, secretId: "" }, "credentials.vault.app_role.secret_id"],
+    ["secret id with a newline", { ...appRole, secretId: "a\nb" }, "credentials.vault.app_role.secret_id"],
+    ["oversized role id", { ...appRole, roleId: "r".repeat(257) }, "credentials.vault.app_role.role_id"],
+    ["dot-dot mount", { ...appRole, mount: "../sys" }, "credentials.vault.app_role.mount"],
+    ["mount with a space", { ...appRole, mount: "app role" }, "credentials.vault.app_role.mount"],
+  ])("refuses %s, naming the field and never the secret id", (_name, fields, field) => {
+    const credentials = vaultCredentials({ ...good, appRole: fields });
+    expect(vaultApp.checkCredentials(credentials).map((v) => v.field)).toContain(field);
+    const message = invalidConfigMessage(() => vaultKvDestination.parseCredentials(credentials));
+    expect(message).toContain(`${field}:`);
+    if (fields.secretId.length > 3) expect(message).not.toContain(fields.secretId);
+  });
+
+  it("reports the AppRole method and redacts the role and secret ids", () => {
+    const credentials = vaultCredentials(good);
+    expect(vaultApp.methodOf(credentials)).toBe(AuthMethod.VAULT_APPROLE);
+    const redacted = JSON.stringify(vaultApp.redact(credentials));
+    expect(redacted).not.toContain("secret-id-1");
+    expect(redacted).not.toContain("role-1");
+  });
+});
+
 describe("Vault app live validation", () => {
   let vault: FakeVault;
   beforeAll(async () => {
@@ -167,5 +206,64 @@ describe("Vault app live validation", () => {
       "invalid_config",
     );
     expect(vault.requests.length).toBe(before);
+  });
+});
+
+describe("Vault app live validation with AppRole", () => {
+  let vault: FakeVault;
+  const roles = [
+    { roleId: "syncer", secretIds: ["good-secret-id"] },
+    { roleId: "no-policy", secretIds: ["other-secret-id"], policies: [] },
+  ];
+  beforeAll(async () => {
+    vault = await startFakeVault({ appRoles: roles, namespaces: ["team-a"] });
+  });
+  afterAll(async () => {
+    await vault.close();
+  });
+  const credentials = (roleId: string, secretId: string, instanceUrl = vault.url) =>
+    vaultCredentials({ instanceUrl, appRole: { roleId, secretId } });
+
+  it("logs in and proves the token with lookup-self", async () => {
+    const before = vault.requests.length;
+    await vaultApp.validateLive(credentials("syncer", "good-secret-id"));
+    expect(vault.requests.slice(before).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      "POST /v1/auth/approle/login 200",
+      "GET /v1/auth/token/lookup-self 200",
+    ]);
+  });
+
+  it("says the login failed for a wrong secret id, never echoing it", async () => {
+    const refused = await expectConnectorError(vaultApp.validateLive(credentials("syncer", "wrong-secret-id")), "auth");
+    expect(refused.message).toMatch(/refused the AppRole login/);
+    expect(refused.message).toContain("credentials.vault.app_role");
+    expect(refused.message).not.toContain("wrong-secret-id");
+  });
+
+  it("says the permission failed when the login works but the token may not even look itself up", async () => {
+    const refused = await expectConnectorError(
+      vaultApp.validateLive(credentials("no-policy", "other-secret-id")),
+      "auth",
+    );
+    expect(refused.message).toMatch(/refused the token \(403\)/);
+    expect(refused.message).not.toMatch(/login/);
+  });
+
+  it("says the network failed for an unreachable Vault", async () => {
+    const unreachable = await expectConnectorError(
+      vaultApp.validateLive(credentials("syncer", "good-secret-id", await unreachableUrl())),
+      "transient",
+    );
+    expect(unreachable.message).toMatch(/could not reach Vault/);
+  });
+
+  it("logs in inside the connection's namespace only", async () => {
+    const inNamespace = vaultCredentials({
+      instanceUrl: vault.url,
+      namespace: "team-a",
+      appRole: { roleId: "syncer", secretId: "good-secret-id" },
+    });
+    await expectConnectorError(vaultApp.validateLive(inNamespace), "auth");
+    expect(vault.requests.at(-1)).toMatchObject({ path: "/v1/auth/approle/login", namespace: "team-a", status: 403 });
   });
 });

@@ -12,7 +12,7 @@ import {
   expectNoSecrets,
   unreachableUrl,
 } from "./conformance.ts";
-import { vaultConnector } from "./vault-fixtures.ts";
+import { fakesEndpointGuard, vaultConnector } from "./vault-fixtures.ts";
 import { vaultKvLimits } from "../../packages/connectors/vault/vault-kv-config.ts";
 import { vaultKvDestination } from "../../packages/connectors/vault/vault-kv-destination.ts";
 
@@ -50,6 +50,110 @@ describeDestinationConformance(
   vaultKvDestination.capabilities,
   { limits: vaultKvLimits, capacity: vaultKvLimits.maxSecrets },
 );
+
+const appRole = { roleId: "syncline-role", secretId: "syncline-secret-id" };
+
+describeDestinationConformance(
+  "HashiCorp Vault KV v2 (AppRole)",
+  async () => {
+    const vault = await startFakeVault({ appRoles: [{ ...appRole, secretIds: [appRole.secretId] }] });
+    const current = () => vault.read("secret", "apps/api") ?? {};
+    const connector = vaultConnector({ url: vault.url, appRole });
+    // Logged in once before the kit injects faults: later connectors share the cached client token.
+    await connector.validate();
+    return {
+      connector,
+      connectorWithBadCredentials: vaultConnector({ url: vault.url, appRole: { ...appRole, secretId: badToken } }),
+      unreachableConnector: vaultConnector({ url: await unreachableUrl(), appRole }),
+      credentialTexts: [appRole.secretId, badToken],
+      async seed(entries) {
+        vault.seed("secret", "apps/api", { ...current(), ...entries });
+      },
+      async inspect() {
+        return new Map(Object.entries(vault.read("secret", "apps/api") ?? {}).map(([k, v]) => [k, String(v)]));
+      },
+      failNext: (count, status) => vault.faults.failNext(count, status),
+      rateLimitNext: (count, seconds) => vault.faults.rateLimitNext(count, seconds),
+      connect: ({ calls, signal }) =>
+        vaultConnector({ url: vault.url, appRole, ...(calls && { calls }), ...(signal && { signal }) }),
+      setLatency: (ms) => vault.faults.setLatency(ms),
+      hangNext: (count) => vault.faults.hangNext(count),
+      failAfterWrites: (writes) => vault.faults.failAfter(writes + 1),
+      writeCount: () =>
+        vault.requests.filter(
+          (r) =>
+            !["GET", "LIST"].includes(r.method) && !r.path.startsWith("/v1/auth/") && r.status < 300 && r.status >= 200,
+        ).length,
+      close: () => vault.close(),
+    };
+  },
+  vaultKvDestination.capabilities,
+  { limits: vaultKvLimits, capacity: vaultKvLimits.maxSecrets },
+);
+
+describe("Vault AppRole tokens", () => {
+  let vault: FakeVault;
+  beforeEach(async () => {
+    vault = await startFakeVault({
+      appRoles: [{ ...appRole, secretIds: [appRole.secretId], tokenTtlSeconds: 600, namespace: "team-a" }],
+      namespaces: ["team-a"],
+    });
+  });
+  afterEach(async () => {
+    await vault.close();
+  });
+
+  const client = (now?: () => number) =>
+    createVaultClient({
+      instanceUrl: vault.url,
+      namespace: "team-a",
+      auth: { method: "approle", ...appRole, mount: "approle" },
+      endpointGuard: fakesEndpointGuard,
+      ...(now ? { now } : {}),
+    });
+
+  it("logs in once in the namespace and reuses the client token across calls and clients", async () => {
+    await client().readKv("secret", "apps/api");
+    await client().readKv("secret", "apps/api");
+    expect(vault.appRoleLogins()).toBe(1);
+    expect(vault.requests[0]).toMatchObject({ method: "POST", path: "/v1/auth/approle/login", namespace: "team-a" });
+  });
+
+  it("refreshes an expired token once on Vault's 403 and retries the call", async () => {
+    const vaultClient = client();
+    await vaultClient.writeKv("secret", "apps/api", { A: "1" }, { cas: 0 });
+    vault.expireAppRoleTokens();
+    await vaultClient.writeKv("secret", "apps/api", { A: "2" }, { cas: 1 });
+    expect(vault.read("secret", "apps/api", { namespace: "team-a" })).toEqual({ A: "2" });
+    expect(vault.appRoleLogins()).toBe(2);
+    expect(vault.requests.map((r) => r.status)).toEqual([200, 200, 403, 200, 200]);
+  });
+
+  it("logs in again shortly before the lease ends, without waiting for a refusal", async () => {
+    let now = Date.now();
+    const vaultClient = client(() => now);
+    await vaultClient.readKv("secret", "apps/api");
+    now += 530_000; // under 9 of the token's 10 minutes: still used
+    await vaultClient.readKv("secret", "apps/api");
+    expect(vault.appRoleLogins()).toBe(1);
+    now += 15_000; // within the last tenth of the lease: replaced before the call
+    await vaultClient.readKv("secret", "apps/api");
+    expect(vault.appRoleLogins()).toBe(2);
+    expect(vault.requests.every((r) => r.status !== 403)).toBe(true);
+  });
+
+  it("does not retry a refused login: a wrong secret id is final", async () => {
+    const wrong = createVaultClient({
+      instanceUrl: vault.url,
+      namespace: "team-a",
+      auth: { method: "approle", ...appRole, secretId: "not-the-secret-id", mount: "approle" },
+      endpointGuard: fakesEndpointGuard,
+    });
+    const refused = await expectConnectorError(wrong.readKv("secret", "apps/api"), "auth");
+    expect(refused.message).not.toContain("not-the-secret-id");
+    expect(vault.requests.map((r) => `${r.path} ${r.status}`)).toEqual(["/v1/auth/approle/login 400"]);
+  });
+});
 
 describe("Vault KV connector", () => {
   let vault: FakeVault;
@@ -171,7 +275,11 @@ describe("Vault KV connector", () => {
     vault.faults.setSealed(false);
 
     vault.faults.hangNext();
-    const client = createVaultClient({ instanceUrl: vault.url, token: vault.token, timeoutMs: 50 });
+    const client = createVaultClient({
+      instanceUrl: vault.url,
+      auth: { method: "token", token: vault.token },
+      timeoutMs: 50,
+    });
     const timedOut = await expectConnectorError(client.readKv("secret", "apps/api"), "transient");
     expect(timedOut.message).toContain("did not answer");
 
@@ -229,7 +337,10 @@ describe("Vault client", () => {
     );
     try {
       const error = await expectConnectorError(
-        createVaultClient({ instanceUrl: redirector.url, token: "hvs.redirected" }).readKv("secret", "apps/api"),
+        createVaultClient({ instanceUrl: redirector.url, auth: { method: "token", token: "hvs.redirected" } }).readKv(
+          "secret",
+          "apps/api",
+        ),
         "invalid_config",
       );
       expect(error.message).toContain("307");

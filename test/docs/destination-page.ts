@@ -52,8 +52,15 @@ function configSection(descriptor: DestinationDescriptor): string {
 function credentialsSection(descriptor: DestinationDescriptor): string {
   const app = appDescriptor(descriptor.app);
   const methods = app.docs.authMethods.map((m) => `- \`AUTH_METHOD_${AuthMethod[m.method]}\`: ${m.description}`);
-  const fields = app.docs.credentialFields.map((field) => [
+  const byMethod = [
+    ...app.docs.credentialFields.map((field) => ({ field, method: "any" })),
+    ...app.docs.authMethods.flatMap((m) =>
+      m.fields.map((field) => ({ field, method: `\`AUTH_METHOD_${AuthMethod[m.method]}\`` })),
+    ),
+  ];
+  const fields = byMethod.map(({ field, method }) => [
     `\`${field.name}\``,
+    method,
     yesNo(field.required),
     field.secret ? "no (write-only)" : "yes",
     field.description,
@@ -62,7 +69,7 @@ function credentialsSection(descriptor: DestinationDescriptor): string {
     `Connections of app \`${appEnumName(app.app)}\` (${app.name}). ${app.docs.summary}`,
     "Auth methods:",
     methods.join("\n"),
-    table(["Field", "Required", "Shown back", "Meaning"], fields),
+    table(["Field", "Auth method", "Required", "Shown back", "Meaning"], fields),
   ].join("\n\n");
 }
 

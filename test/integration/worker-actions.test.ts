@@ -22,9 +22,16 @@ import { useWorkerTestProject } from "./helpers/worker-project.ts";
  * The connector worker's three actions against the real system and the fake Vault: import (both
  * behaviours, empty destination values, the initial import before the first push), remove (every
  * owned key, nothing else), recursive sources (a key defined twice fails the run naming the
- * folders), and plans answered over NATS that match what the next run does.
+ * folders), plans answered over NATS that match what the next run does, and a push through a
+ * Vault AppRole connection (the worker logs in and writes with the client token).
  */
-const system = useSystem({ name: "worker-actions", services: allServices, bus: true });
+const appRole = { roleId: "worker-actions-role", secretId: randomBytes(16).toString("hex") };
+const system = useSystem({
+  name: "worker-actions",
+  services: allServices,
+  bus: true,
+  vault: { appRoles: [{ roleId: appRole.roleId, secretIds: [appRole.secretId], tokenTtlSeconds: 600 }] },
+});
 const project = useWorkerTestProject(system, "worker-actions");
 
 const put = (path: string, key: string, value: string) =>
@@ -276,5 +283,27 @@ describe("plans", () => {
     } finally {
       system.vault.faults.reset();
     }
+  });
+});
+
+describe("AppRole connections", () => {
+  it("a sync through a Vault AppRole connection logs in and writes with the client token", async () => {
+    const folder = `/${unique("approle")}`;
+    const vaultPath = `apps${folder}`;
+    await put(folder, "DB_URL", "postgres://approle");
+    const { connection } = await system.connections.createAppConnection({
+      projectId: project.projectId,
+      name: unique("approle"),
+      credentials: {
+        app: {
+          case: "vault",
+          value: { instanceUrl: system.vault.url, method: { case: "appRole", value: { ...appRole, mount: "" } } },
+        },
+      },
+    });
+    const logins = system.vault.appRoleLogins();
+    await createVaultSync(system, { ...project, connectionId: connection!.id }, { path: folder, vaultPath });
+    await vaultEquals(system, vaultPath, { DB_URL: "postgres://approle" });
+    expect(system.vault.appRoleLogins()).toBeGreaterThan(logins);
   });
 });

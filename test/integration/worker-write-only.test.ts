@@ -19,7 +19,8 @@ import { finishedRun, settledSync } from "./helpers/worker-system.ts";
  * The worker against a destination that lists key names but cannot read values back (GitHub
  * Actions, through its fake): plans say so and list every key as written, pushes rewrite every
  * owned key and delete owned names the source lacks, removal deletes the owned names, and an
- * import is refused with a clear message.
+ * import is refused with a clear message. Pre-flight: a source with several keys the destination
+ * cannot hold fails the run naming every one of them, and nothing is written.
  */
 const system = useSystem({ name: "worker-write-only", services: allServices, github: true, bus: true });
 let github: FakeGitHub;
@@ -128,5 +129,55 @@ describe("a destination that lists names but not values", () => {
     expect(done.state, done.message).toBe(SyncState.SUCCEEDED);
     expect(done.keysDeleted).toBe(2);
     await githubHolds({ OTHER_TEAM: "not-ours" });
+  });
+});
+
+describe("pre-flight", () => {
+  it("fails a run naming every offending key, never a value, and writes nothing", async () => {
+    const put = (key: string, value: string) =>
+      system.secrets.createSecret({ projectId, environment: "dev", path: "/gh-bad", key, value });
+    await put("GOOD", "fine");
+    await put("dotted.name", "v1");
+    await put("dashed-name", "v2");
+    await put("TOO_BIG", "big-value-".repeat(5000));
+    const { connection } = await system.connections.createAppConnection({
+      projectId,
+      name: "github-pre-flight",
+      credentials: {
+        app: {
+          case: "github",
+          value: { apiUrl: github.url, method: { case: "token", value: { token: github.token } } },
+        },
+      },
+    });
+    const badSync = (
+      await system.syncs.createSecretSync({
+        projectId,
+        name: "gh-bad",
+        source: { environment: "dev", path: "/gh-bad" },
+        connectionId: connection!.id,
+        destinationConfig: {
+          destination: {
+            case: "githubActions",
+            value: { scope: GithubSecretScope.REPOSITORY, owner: "acme", repository: "api" },
+          },
+        },
+        keySchema: "PF_{{secretKey}}",
+        autoSync: false,
+      })
+    ).secretSync!;
+    const before = github.read(scope);
+    const requestsBefore = github.requests.length;
+    const writes = () => github.requests.slice(requestsBefore).filter((r) => r.method !== "GET").length;
+
+    const { run } = await system.syncs.triggerSync({ secretSyncId: badSync.id });
+    const done = await finishedRun(system, badSync.id, run!.id);
+    expect(done.state, done.message).toBe(SyncState.FAILED);
+    expect(done.message).toContain("3 secrets break the destination's rules");
+    for (const key of ["dotted.name", "dashed-name", "TOO_BIG"]) expect(done.message).toContain(key);
+    expect(done.message).not.toContain("GOOD");
+    expect(done.message).not.toContain("big-value");
+    expect(writes()).toBe(0);
+    expect(github.read(scope)).toEqual(before);
   });
 });

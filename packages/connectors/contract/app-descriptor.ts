@@ -36,12 +36,21 @@ export interface CredentialField {
   readonly secret: boolean;
 }
 
-/** The app's own text of the credentials part of its destinations' docs pages. */
+/** One auth method an app accepts, as ListApps and the docs page show it. */
+export interface AuthMethodDocs {
+  readonly method: AuthMethod;
+  readonly description: string;
+  /** The fields this method needs besides the app's common `credentialFields` (e.g. `credentials.vault.token.token`). */
+  readonly fields: readonly CredentialField[];
+}
+
+/** The app's own text of the credentials part of its destinations' docs pages, and of its ListApps entry. */
 export interface AppDocs {
   /** How a connection authenticates and what it needs (Markdown). */
   readonly summary: string;
   /** Every auth method the app accepts, with what it needs. */
-  readonly authMethods: readonly { readonly method: AuthMethod; readonly description: string }[];
+  readonly authMethods: readonly AuthMethodDocs[];
+  /** Fields every auth method needs (the address, a namespace). */
   readonly credentialFields: readonly CredentialField[];
   /** Credentials for the example `CreateAppConnection` request, with placeholder secrets only. */
   readonly exampleCredentials: ConnectionCredentials;

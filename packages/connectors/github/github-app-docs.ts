@@ -16,6 +16,14 @@ export const githubAppDocs: AppDocs = {
       description:
         "A classic or fine-grained personal access token, or a GitHub App installation token, allowed to write the " +
         "Actions secrets of the scopes its syncs use.",
+      fields: [
+        {
+          name: "credentials.github.token.token",
+          description: `The token, at most ${MAX_GITHUB_TOKEN_CHARS} printable ASCII characters without spaces.`,
+          required: true,
+          secret: true,
+        },
+      ],
     },
   ],
   credentialFields: [
@@ -26,12 +34,6 @@ export const githubAppDocs: AppDocs = {
         "https only (plain http only for a loopback host); no user name, password, query or fragment.",
       required: false,
       secret: false,
-    },
-    {
-      name: "credentials.github.token.token",
-      description: `The token, at most ${MAX_GITHUB_TOKEN_CHARS} printable ASCII characters without spaces.`,
-      required: true,
-      secret: true,
     },
   ],
   exampleCredentials: create(ConnectionCredentialsSchema, {

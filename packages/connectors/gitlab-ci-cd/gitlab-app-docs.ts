@@ -17,6 +17,14 @@ export const gitlabAppDocs: AppDocs = {
       description:
         "A personal, project or group access token with the `api` scope, sent as `PRIVATE-TOKEN`; its user needs the " +
         "Maintainer role on the projects and the Owner role on the groups its syncs write.",
+      fields: [
+        {
+          name: "credentials.gitlab.token.token",
+          description: `The access token, at most ${MAX_GITLAB_TOKEN_CHARS} printable ASCII characters without spaces.`,
+          required: true,
+          secret: true,
+        },
+      ],
     },
   ],
   credentialFields: [
@@ -28,12 +36,6 @@ export const gitlabAppDocs: AppDocs = {
         "query or fragment.",
       required: false,
       secret: false,
-    },
-    {
-      name: "credentials.gitlab.token.token",
-      description: `The access token, at most ${MAX_GITLAB_TOKEN_CHARS} printable ASCII characters without spaces.`,
-      required: true,
-      secret: true,
     },
   ],
   exampleCredentials: create(ConnectionCredentialsSchema, {

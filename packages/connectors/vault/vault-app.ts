@@ -12,8 +12,8 @@ import { createVaultClient } from "./vault-client.ts";
 import { checkVaultCredentials, parseVaultCredentials } from "./vault-credentials.ts";
 
 /**
- * HashiCorp Vault as an app connections can reach: token auth against an instance URL and an
- * optional Enterprise namespace. Only the address and namespace are ever shown back.
+ * HashiCorp Vault as an app connections can reach: token or AppRole auth against an instance URL
+ * and an optional Enterprise namespace. Only the address and namespace are ever shown back.
  */
 export const vaultApp: AppDescriptor<"vault"> = {
   app: App.HASHICORP_VAULT,
@@ -23,9 +23,15 @@ export const vaultApp: AppDescriptor<"vault"> = {
   checkCredentials: checkVaultCredentials,
 
   methodOf(credentials: ConnectionCredentials): AuthMethod {
-    return credentials.app.case === "vault" && credentials.app.value.method.case === "token"
-      ? AuthMethod.VAULT_TOKEN
-      : AuthMethod.UNSPECIFIED;
+    if (credentials.app.case !== "vault") return AuthMethod.UNSPECIFIED;
+    switch (credentials.app.value.method.case) {
+      case "token":
+        return AuthMethod.VAULT_TOKEN;
+      case "appRole":
+        return AuthMethod.VAULT_APPROLE;
+      default:
+        return AuthMethod.UNSPECIFIED;
+    }
   },
 
   redact(credentials: ConnectionCredentials): RedactedCredentials {
@@ -40,7 +46,10 @@ export const vaultApp: AppDescriptor<"vault"> = {
     return `${address}|${view.namespace.trim().replace(/^\/+|\/+$/g, "")}`;
   },
 
-  /** Proves the token is live with `auth/token/lookup-self`, which every token may call. */
+  /**
+   * Proves the credentials live with `auth/token/lookup-self`, which every token may call (AppRole:
+   * after logging in). The error says what failed: the AppRole login, the token's permission, or the network.
+   */
   async validateLive(credentials: ConnectionCredentials, signal?: AbortSignal, guard?: EndpointGuard): Promise<void> {
     const parsed = parseVaultCredentials(credentials);
     await createVaultClient({

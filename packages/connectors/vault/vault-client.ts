@@ -3,10 +3,14 @@ import {
   abortCause,
   createDeadlineCalls,
   endpointCheckOnce,
+  withTokenRefresh,
   type ConnectorError,
   type DestinationCalls,
   type EndpointGuard,
+  type TokenCache,
 } from "../contract/index.ts";
+import { appRoleToken, appRoleTokenCache } from "./vault-approle.ts";
+import type { VaultAuth } from "./vault-credentials.ts";
 import { classifyVaultFailure, type VaultCallTarget, type VaultFailure } from "./vault-errors.ts";
 
 const tracer = trace.getTracer("syncline.connectors.vault");
@@ -14,11 +18,18 @@ const tracer = trace.getTracer("syncline.connectors.vault");
 /** Default per-request deadline: long enough for a busy Vault, short enough to free the worker. */
 export const DEFAULT_VAULT_TIMEOUT_MS = 10_000;
 
-/** Where and as whom to call Vault. `namespace` is sent as `X-Vault-Namespace` when non-empty. */
+/**
+ * Where and as whom to call Vault. `namespace` is sent as `X-Vault-Namespace` when non-empty (the
+ * AppRole login included). With AppRole the client logs in on its first call and keeps the client
+ * token until shortly before its lease ends; a call Vault refuses (401/403) logs in once more and
+ * is retried once.
+ */
 export interface VaultClientOptions {
   readonly instanceUrl: string;
   readonly namespace?: string;
-  readonly token: string;
+  readonly auth: VaultAuth;
+  /** The clock the AppRole token cache reads; defaults to `Date.now` (tests move it). */
+  readonly now?: () => number;
   /** Aborts every in-flight call (run cancelled or shutdown). */
   readonly signal?: AbortSignal;
   /** The gate every request goes through; absent: `timeoutMs` per request and `signal`. */
@@ -71,6 +82,7 @@ export interface VaultClient {
   readKvMetadata(mount: string, path: string): Promise<KvMetadata | undefined>;
   /** Deletes every version and the metadata; succeeds when nothing is there. */
   deleteKvMetadata(mount: string, path: string): Promise<void>;
+  /** Proves the token works (with AppRole: logs in first); every token may call it. */
   lookupSelf(): Promise<VaultTokenInfo>;
 }
 
@@ -82,8 +94,10 @@ interface VaultCall {
   readonly body?: unknown;
   /** A 404 with an empty `errors` list means "nothing there" rather than a missing route. */
   readonly absentOn404?: boolean;
-  /** Strings to scrub from error text besides the token (values being written). */
+  /** Strings to scrub from error text besides the credentials (values being written). */
   readonly secrets?: readonly string[];
+  /** Sent without a token (the AppRole login). */
+  readonly anonymous?: boolean;
 }
 
 interface VaultAnswer {
@@ -98,7 +112,10 @@ interface VaultAnswer {
 export function createVaultClient(options: VaultClientOptions): VaultClient {
   const base = options.instanceUrl.replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? DEFAULT_VAULT_TIMEOUT_MS;
-  const headers: Record<string, string> = { "X-Vault-Token": options.token, Accept: "application/json" };
+  const { auth } = options;
+  const now = options.now ?? Date.now;
+  const credentials = auth.method === "token" ? [auth.token] : [auth.roleId, auth.secretId];
+  const headers: Record<string, string> = { Accept: "application/json" };
   const namespace = options.namespace?.replace(/^\/+|\/+$/g, "") ?? "";
   if (namespace) headers["X-Vault-Namespace"] = namespace;
   const checkEndpoint = endpointCheckOnce(options.endpointGuard, base);
@@ -109,7 +126,34 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
       ...(options.signal ? { signal: options.signal } : {}),
     });
 
+  const tokens: TokenCache | undefined =
+    auth.method === "approle" ? appRoleTokenCache({ instanceUrl: base, namespace, ...auth }, login, now) : undefined;
+
+  /** AppRole: `POST auth/<mount>/login` with the namespace header; the answer's client token. */
+  async function login() {
+    if (auth.method !== "approle") throw new Error("login is for AppRole credentials");
+    const issuedAt = now();
+    const { json } = await send(
+      {
+        operation: "approle login",
+        method: "POST",
+        apiPath: `auth/${auth.mount}/login`,
+        body: { role_id: auth.roleId, secret_id: auth.secretId },
+        anonymous: true,
+      },
+      undefined,
+    );
+    return appRoleToken(json, issuedAt);
+  }
+
+  /** One call as the connection: a fixed token, or the cached AppRole token refreshed once on a refusal. */
   async function call(c: VaultCall): Promise<VaultAnswer> {
+    if (!tokens) return send(c, auth.method === "token" ? auth.token : undefined);
+    await tokens.get(options.signal); // a refused login is final: it is not retried as a refused call
+    return withTokenRefresh(tokens, (token) => send(c, token.token), options.signal);
+  }
+
+  async function send(c: VaultCall, token: string | undefined): Promise<VaultAnswer> {
     await checkEndpoint();
     const url = new URL(`${base}/v1/${c.apiPath.split("/").map(encodeURIComponent).join("/")}`);
     const target: VaultCallTarget = { operation: c.operation, apiPath: c.apiPath, instanceUrl: base };
@@ -124,7 +168,8 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
       const signal = options.calls && options.signal ? AbortSignal.any([gateSignal, options.signal]) : gateSignal;
       return tracer.startActiveSpan(`vault ${c.operation}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
         const fail = (failure: VaultFailure): ConnectorError => {
-          const error = classifyVaultFailure(failure, target, [options.token, ...(c.secrets ?? [])]);
+          const scrub = [...credentials, ...(token ? [token] : []), ...(c.secrets ?? [])];
+          const error = classifyVaultFailure(failure, target, scrub);
           span.setAttribute("error.type", failure.kind === "response" ? String(failure.status) : failure.kind);
           span.setStatus({ code: SpanStatusCode.ERROR, message: error.kind });
           return error;
@@ -136,7 +181,11 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
           try {
             const response = await fetch(url, {
               method: c.method,
-              headers: c.body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
+              headers: {
+                ...headers,
+                ...(token && !c.anonymous ? { "X-Vault-Token": token } : {}),
+                ...(c.body === undefined ? {} : { "Content-Type": "application/json" }),
+              },
               body: c.body === undefined ? undefined : JSON.stringify(c.body),
               redirect: "manual",
               signal,

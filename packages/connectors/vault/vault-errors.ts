@@ -2,7 +2,7 @@ import { ConnectorError, networkErrorCode, safeProviderDetail, type ConnectorErr
 
 /** Which Vault call failed, for messages: the operation and its API path without `/v1/`. */
 export interface VaultCallTarget {
-  readonly operation: "read" | "write" | "read metadata" | "delete metadata" | "token lookup";
+  readonly operation: "read" | "write" | "read metadata" | "delete metadata" | "token lookup" | "approle login";
   /** e.g. `secret/data/apps/api` or `auth/token/lookup-self`. */
   readonly apiPath: string;
   /** Vault address (origin and optional path prefix, never credentials), for network messages. */
@@ -30,7 +30,7 @@ export const DEFAULT_RETRY_AFTER_MS = 1_000;
 type ResponseFailure = Extract<VaultFailure, { kind: "response" }>;
 
 interface ResponseRule {
-  readonly matches: (status: number, errors: readonly string[]) => boolean;
+  readonly matches: (status: number, errors: readonly string[], target: VaultCallTarget) => boolean;
   readonly kind: ConnectorErrorKind;
   readonly message: (target: VaultCallTarget, status: number) => string;
 }
@@ -48,6 +48,14 @@ function policyHint(target: VaultCallTarget): string {
  * wins. 412 is Vault Enterprise's "not yet consistent" answer, retried shortly like a CAS conflict.
  */
 const responseRules: readonly ResponseRule[] = [
+  {
+    matches: (status, _errors, t) => t.operation === "approle login" && status >= 400 && status <= 403,
+    kind: "auth",
+    message: (t, s) =>
+      `Vault refused the AppRole login at ${t.apiPath} (${s}): check credentials.vault.app_role (role_id, secret_id — ` +
+      "a SecretID may have expired or run out of uses — and the mount, which must be an AppRole auth mount in the " +
+      "connection's namespace)",
+  },
   {
     matches: (status, errors) => status === 400 && errors.some((e) => e.includes(casMismatch)),
     kind: "conflict",
@@ -143,7 +151,7 @@ function classifyResponse(
   target: VaultCallTarget,
   secrets: readonly string[],
 ): ConnectorError {
-  const rule = responseRules.find((r) => r.matches(failure.status, failure.errors));
+  const rule = responseRules.find((r) => r.matches(failure.status, failure.errors, target));
   const kind = rule?.kind ?? "transient";
   const base =
     rule?.message(target, failure.status) ??

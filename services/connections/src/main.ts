@@ -89,7 +89,7 @@ export async function startConnectionsServer(
   const server = createRpcServer({ tokens: config, logger });
   server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), {
     default: ["admin"],
-    methods: { getAppConnection: ["admin", "service"] },
+    methods: { getAppConnection: ["admin", "service"], listApps: ["admin", "service"] },
   });
   server.add(CredentialsService, credentialsHandlers(connections), ["service"]);
   let port: number;

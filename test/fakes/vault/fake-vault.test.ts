@@ -301,3 +301,88 @@ describe("fake Vault random faults and write log", () => {
     expect(vault.writeLog()).toEqual([]);
   });
 });
+
+describe("fake Vault AppRole", () => {
+  let approle: FakeVault;
+  beforeEach(async () => {
+    approle = await startFakeVault({
+      namespaces: ["team-a"],
+      appRoles: [
+        { roleId: "role-a", secretIds: ["secret-a"], tokenTtlSeconds: 60 },
+        { roleId: "role-ns", secretIds: ["secret-ns"], namespace: "team-a", mount: "team/approle" },
+        { roleId: "lookup-only", secretIds: ["secret-l"], policies: ["default"] },
+      ],
+    });
+  });
+  afterEach(async () => {
+    await approle.close();
+  });
+  const send = async (method: string, path: string, headers: Record<string, string>, body?: unknown) => {
+    const response = await fetch(`${approle.url}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: Vault's JSON, read as the API documents it
+    return { status: response.status, json: (await response.json()) as any };
+  };
+  const login = (roleId: string, secretId: string, options: { mount?: string; namespace?: string } = {}) =>
+    send(
+      "POST",
+      `/v1/auth/${options.mount ?? "approle"}/login`,
+      options.namespace ? { "X-Vault-Namespace": options.namespace } : {},
+      { role_id: roleId, secret_id: secretId },
+    );
+
+  it("logs in without a token and issues a service token with the role's lease and policies", async () => {
+    const answer = await login("role-a", "secret-a");
+    expect(answer.status).toBe(200);
+    expect(answer.json.auth).toMatchObject({ lease_duration: 60, renewable: true, token_type: "service" });
+    expect(answer.json.auth.client_token).toMatch(/^hvs\./);
+    const token = answer.json.auth.client_token as string;
+    const self = await send("GET", "/v1/auth/token/lookup-self", { "X-Vault-Token": token });
+    expect(self.json.data).toMatchObject({ path: "auth/approle/login", policies: ["default", "kv-write"] });
+    expect(self.json.data.ttl).toBeGreaterThan(0);
+    expect((await send("POST", "/v1/secret/data/x", { "X-Vault-Token": token }, { data: { A: "1" } })).status).toBe(
+      200,
+    );
+    expect(approle.appRoleLogins()).toBe(1);
+  });
+
+  it("answers wrong or missing ids as Vault does, without saying which id was wrong", async () => {
+    expect(await login("role-a", "wrong")).toMatchObject({
+      status: 400,
+      json: { errors: ["invalid role or secret ID"] },
+    });
+    expect(await login("nobody", "secret-a")).toMatchObject({
+      status: 400,
+      json: { errors: ["invalid role or secret ID"] },
+    });
+    expect(await login("", "secret-a")).toMatchObject({ status: 400, json: { errors: ["missing role_id"] } });
+    expect(await login("role-a", "")).toMatchObject({ status: 400, json: { errors: ["missing secret_id"] } });
+    expect((await login("role-a", "secret-a", { mount: "other" })).status).toBe(403);
+    expect(approle.appRoleLogins()).toBe(0);
+  });
+
+  it("keeps a role and its tokens to their namespace and mount", async () => {
+    expect((await login("role-ns", "secret-ns", { mount: "team/approle" })).status).toBe(403);
+    const answer = await login("role-ns", "secret-ns", { mount: "team/approle", namespace: "team-a" });
+    expect(answer.status).toBe(200);
+    const token = answer.json.auth.client_token as string;
+    expect((await send("GET", "/v1/secret/data/x", { "X-Vault-Token": token })).status).toBe(403);
+    const inNamespace = { "X-Vault-Token": token, "X-Vault-Namespace": "team-a" };
+    expect((await send("GET", "/v1/auth/token/lookup-self", inNamespace)).status).toBe(200);
+  });
+
+  it("enforces the token's policies and refuses expired tokens with 403", async () => {
+    const lookupOnly = (await login("lookup-only", "secret-l")).json.auth.client_token as string;
+    expect((await send("GET", "/v1/auth/token/lookup-self", { "X-Vault-Token": lookupOnly })).status).toBe(200);
+    expect((await send("GET", "/v1/secret/data/x", { "X-Vault-Token": lookupOnly })).json).toEqual({
+      errors: ["permission denied"],
+    });
+    const token = (await login("role-a", "secret-a")).json.auth.client_token as string;
+    approle.expireAppRoleTokens();
+    expect((await send("GET", "/v1/secret/data/x", { "X-Vault-Token": token })).status).toBe(403);
+    expect(approle.requests.every((r) => !r.path.includes("secret-a"))).toBe(true);
+  });
+});

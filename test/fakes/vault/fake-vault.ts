@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { createAppRoleAuth, type FakeAppRole } from "./approle.ts";
 import { createFaults, type FakeVaultFaults, type FaultDecision } from "./faults.ts";
 import { createKvStore, type FakeKvVersion } from "./kv-store.ts";
 import { createWriteLog, type FakeLoggedWrite } from "../write-log.ts";
@@ -13,6 +14,7 @@ import {
   type FakeVaultWrite,
 } from "./routes.ts";
 
+export type { FakeAppRole } from "./approle.ts";
 export type { FakeVaultFaults } from "./faults.ts";
 export type { FakeKvVersion } from "./kv-store.ts";
 export type { FakeVaultWrite } from "./routes.ts";
@@ -26,6 +28,8 @@ export interface FakeVaultOptions {
   readonly mounts?: readonly string[];
   /** Enterprise namespaces besides the root; default none. */
   readonly namespaces?: readonly string[];
+  /** AppRoles whose logins the fake accepts (`POST /v1/auth/<mount>/login`); default none. */
+  readonly appRoles?: readonly FakeAppRole[];
   /** Port on 127.0.0.1; default 0 (a free port). */
   readonly port?: number;
 }
@@ -71,13 +75,17 @@ export interface FakeVault {
   writeLog(): readonly FakeLoggedWrite[];
   /** Calls `listener` once each request is decided, before its answer is sent; returns an unsubscribe function. */
   onRequest(listener: (request: FakeVaultLoggedRequest) => void): () => void;
+  /** AppRole logins answered 200 so far. */
+  appRoleLogins(): number;
+  /** Ends the lease of every token AppRole logins issued, now: the next call with one answers 403. */
+  expireAppRoleTokens(): void;
 }
 
 /** Vault's default `max_request_size`. */
 const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 
 /**
- * Starts a protocol-faithful fake of Vault's KV v2, token lookup and health endpoints on
+ * Starts a protocol-faithful fake of Vault's KV v2, AppRole login, token lookup and health endpoints on
  * 127.0.0.1 and a free port. Vault's `LIST` verb, which Node's HTTP parser rejects, is answered
  * from the parser error (`Connection: close`), so both `LIST` and `GET ?list=true` work.
  */
@@ -86,6 +94,7 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
   const mounts = (options.mounts ?? ["secret"]).map((m) => m.replace(/^\/+|\/+$/g, ""));
   const namespaces = (options.namespaces ?? []).map((n) => n.replace(/^\/+|\/+$/g, ""));
   const store = createKvStore(mounts, namespaces);
+  const appRoles = createAppRoleAuth(options.appRoles ?? []);
   const faults = createFaults();
   const requests: FakeVaultLoggedRequest[] = [];
   const writeListeners = new Set<(write: FakeVaultWrite) => void>();
@@ -127,6 +136,7 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
             : handleVaultRequest(request, {
                 store,
                 tokens: new Set(tokens),
+                appRoles,
                 namespaces: new Set(namespaces),
                 sealed: faults.sealed,
                 onWrite: (write) => {
@@ -239,6 +249,8 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
       requestListeners.add(listener);
       return () => requestListeners.delete(listener);
     },
+    appRoleLogins: () => appRoles.logins,
+    expireAppRoleTokens: () => appRoles.expireAll(),
   };
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { FakeAppRoleAuth, FakeIssuedToken } from "./approle.ts";
 import type { FaultDecision } from "./faults.ts";
 import type { FakeKvSecret, FakeKvStore, FakeKvVersion } from "./kv-store.ts";
 
@@ -31,7 +32,10 @@ export interface FakeVaultWrite {
 /** What the routes read and report to. */
 export interface RouteContext {
   readonly store: FakeKvStore;
+  /** Root tokens (every path, every namespace). */
   readonly tokens: ReadonlySet<string>;
+  /** AppRole login paths and the tokens they issued. */
+  readonly appRoles: FakeAppRoleAuth;
   readonly namespaces: ReadonlySet<string>;
   readonly sealed: boolean;
   readonly onWrite: (write: FakeVaultWrite) => void;
@@ -70,7 +74,11 @@ export function faultResponse(
   };
 }
 
-/** Answers one request the way Vault does: seal check, then token, then namespace, then route. */
+/**
+ * Answers one request the way Vault does: seal check, AppRole logins (unauthenticated paths), then
+ * token (a root token, or an AppRole token valid in the request's namespace), then namespace, then
+ * route, then the token's policy.
+ */
 export function handleVaultRequest(request: FakeVaultRequest, context: RouteContext): FakeVaultResponse {
   if (!request.pathname.startsWith("/v1/")) return errors(404);
   let apiPath: string;
@@ -81,18 +89,27 @@ export function handleVaultRequest(request: FakeVaultRequest, context: RouteCont
   }
   if (apiPath === "sys/health") return health(context.sealed);
   if (context.sealed) return errors(503, "Vault is sealed");
+  const namespace = namespaceOf(request);
+  if ((request.method === "POST" || request.method === "PUT") && context.appRoles.isLoginPath(namespace, apiPath)) {
+    return context.appRoles.login(namespace, apiPath, request.body);
+  }
   const bearer = request.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
   const token = request.headers["x-vault-token"] ?? bearer;
-  if (token === undefined || !context.tokens.has(token)) return errors(403, "permission denied");
-  const namespace = namespaceOf(request);
+  const root = token !== undefined && context.tokens.has(token);
+  const issued = token !== undefined && !root ? context.appRoles.token(token, namespace) : undefined;
+  if (token === undefined || (!root && !issued)) return errors(403, "permission denied");
+  const allows = (policy: string) => root || issued?.policies.includes(policy) === true;
   const noRoute = errors(
     404,
     `no handler for route "${namespace ? `${namespace}/` : ""}${apiPath}". route entry not found.`,
   );
   if (namespace !== "" && !context.namespaces.has(namespace)) return noRoute;
-  if (apiPath === "auth/token/lookup-self" && request.method === "GET") return ok(lookupSelf(token), "token");
+  if (apiPath === "auth/token/lookup-self" && request.method === "GET") {
+    return allows("default") ? ok(lookupSelf(token, issued), "token") : errors(403, "permission denied");
+  }
   const match = context.store.matchMount(namespace, apiPath);
   if (!match) return noRoute;
+  if (!allows("kv-write")) return errors(403, "permission denied");
   return kv(request, context, namespace, match.mount, match.rest);
 }
 
@@ -189,7 +206,23 @@ function versionMetadata(v: FakeKvVersion): Record<string, unknown> {
   };
 }
 
-function lookupSelf(token: string): Record<string, unknown> {
+function lookupSelf(token: string, issued: FakeIssuedToken | undefined): Record<string, unknown> {
+  if (issued) {
+    const ttl = issued.expiresAt === undefined ? 0 : Math.max(0, Math.ceil((issued.expiresAt - Date.now()) / 1000));
+    return {
+      accessor: "fake-accessor",
+      display_name: "approle",
+      entity_id: "",
+      id: token,
+      meta: { role_name: issued.roleName },
+      num_uses: 0,
+      orphan: true,
+      path: "auth/approle/login",
+      policies: issued.policies,
+      ttl,
+      type: "service",
+    };
+  }
   // Real Vault returns the token itself as `id`; the fake does too so clients are tested against it.
   return {
     accessor: "fake-accessor",

@@ -1,16 +1,20 @@
-import type { AppDescriptor } from "@syncline/connectors";
+import { appRegistry, destinationRegistry, type AppDescriptor } from "@syncline/connectors";
 import { assertValid } from "@syncline/errors";
 import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import type { App } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import type { ServiceHandlers } from "@syncline/rpc";
 import { credentialViolations, updateViolations } from "../domain/connection-rules.ts";
 import type { ConnectionService } from "../service/connection-service.ts";
+import { appCatalogue } from "./app-catalogue.ts";
 import { connectionMessage } from "./to-proto.ts";
+
+/** The registries do not change while the process runs: the catalogue is built once. */
+const catalogue = appCatalogue(Object.values(appRegistry), Object.values(destinationRegistry));
 
 /**
  * The public ConnectionsService: the protos' field rules hold when these run; the handlers check
  * what needs the app's registry entry (credential shape) or several fields, then call the
- * connection service. No response carries credentials.
+ * connection service. No response carries credentials. ListApps answers the registries' catalogue.
  */
 export function connectionsHandlers(
   connections: ConnectionService,
@@ -59,6 +63,10 @@ export function connectionsHandlers(
 
     async listAppConnections(request) {
       return { connections: (await connections.list(request.projectId)).map(connectionMessage) };
+    },
+
+    async listApps() {
+      return { apps: catalogue };
     },
 
     async deleteAppConnection(request) {

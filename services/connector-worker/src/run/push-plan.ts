@@ -1,4 +1,4 @@
-import { ConnectorError, type DestinationDiff, type DestinationLimits } from "@syncline/connectors";
+import type { DestinationDiff, DestinationLimits } from "@syncline/connectors";
 import {
   createKeySchema,
   diffInputOf,
@@ -8,6 +8,7 @@ import {
   type KeySchema,
 } from "@syncline/connectors/sync";
 import { InitialSyncBehavior, type SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { checkPreFlight } from "./pre-flight.ts";
 
 /** The key schema of a sync, bound to its source environment. */
 export function keySchemaOf(sync: SecretSync): KeySchema {
@@ -32,8 +33,9 @@ export function initialImportOf(sync: SecretSync): ImportPreference | undefined 
 }
 
 /**
- * The changes a push makes, computed the same way for a run and for a plan: limits checked first
- * (so nothing is written for a source the destination cannot hold), then only owned keys diffed.
+ * The changes a push makes, computed the same way for a run and for a plan: pre-flight first
+ * (pre-flight.ts: every key and value against the destination's rules, so nothing is written for a
+ * source the destination cannot hold), then only owned keys diffed.
  */
 export function planPush(
   sync: SecretSync,
@@ -42,7 +44,7 @@ export function planPush(
   limits: DestinationLimits,
 ): DestinationDiff {
   const schema = keySchemaOf(sync);
-  checkLimits(limits, desired, schema);
+  checkPreFlight(desired, schema, limits);
   return planDestinationDiff({
     desired,
     ...diffInputOf(view),
@@ -59,28 +61,4 @@ export function viewNote(view: DestinationView): string {
   if (view.kind === "blind")
     return "this destination cannot be read back: every key is written on each run and nothing is deleted";
   return "";
-}
-
-function checkLimits(limits: DestinationLimits, desired: ReadonlyMap<string, string>, schema: KeySchema): void {
-  if (desired.size > limits.maxSecrets) {
-    throw new ConnectorError(
-      "limit_exceeded",
-      `the source has ${desired.size} secrets; this destination holds at most ${limits.maxSecrets}`,
-    );
-  }
-  for (const [key, value] of desired) {
-    const destinationKey = schema.toDestination(key);
-    if (!limits.keyPattern.test(destinationKey)) {
-      throw new ConnectorError(
-        "invalid_config",
-        `destination key "${destinationKey.slice(0, 100)}" (from secret ${key.slice(0, 100)}) breaks the destination's key rule: ${limits.keyRule}`,
-      );
-    }
-    if (Buffer.byteLength(value, "utf8") > limits.maxValueBytes) {
-      throw new ConnectorError(
-        "limit_exceeded",
-        `secret ${key.slice(0, 100)} is larger than the destination's limit of ${limits.maxValueBytes} bytes`,
-      );
-    }
-  }
 }

@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { AppConnection, ConnectionCredentials } from "./resources_pb.js";
+import type { App, AppConnection, AuthMethod, ConnectionCredentials } from "./resources_pb.js";
 
 /**
  * Describes the file syncline/connections/v1/connections_service.proto.
@@ -233,6 +233,191 @@ export declare type DeleteAppConnectionResponse = Message<"syncline.connections.
 export declare const DeleteAppConnectionResponseSchema: GenMessage<DeleteAppConnectionResponse>;
 
 /**
+ * @generated from message syncline.connections.v1.ListAppsRequest
+ */
+export declare type ListAppsRequest = Message<"syncline.connections.v1.ListAppsRequest"> & {
+};
+
+/**
+ * Describes the message syncline.connections.v1.ListAppsRequest.
+ * Use `create(ListAppsRequestSchema)` to create a new message.
+ */
+export declare const ListAppsRequestSchema: GenMessage<ListAppsRequest>;
+
+/**
+ * @generated from message syncline.connections.v1.ListAppsResponse
+ */
+export declare type ListAppsResponse = Message<"syncline.connections.v1.ListAppsResponse"> & {
+  /**
+   * Every app of this build, in the order of the App enum.
+   *
+   * @generated from field: repeated syncline.connections.v1.AppInfo apps = 1;
+   */
+  apps: AppInfo[];
+};
+
+/**
+ * Describes the message syncline.connections.v1.ListAppsResponse.
+ * Use `create(ListAppsResponseSchema)` to create a new message.
+ */
+export declare const ListAppsResponseSchema: GenMessage<ListAppsResponse>;
+
+/**
+ * One app as a client renders it: pick an auth method, fill the common fields and the method's.
+ *
+ * @generated from message syncline.connections.v1.AppInfo
+ */
+export declare type AppInfo = Message<"syncline.connections.v1.AppInfo"> & {
+  /**
+   * @generated from field: syncline.connections.v1.App app = 1;
+   */
+  app: App;
+
+  /**
+   * Display name, e.g. "HashiCorp Vault".
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The `ConnectionCredentials.app` oneof field that selects this app, e.g. `vault`.
+   *
+   * @generated from field: string credentials_field = 3;
+   */
+  credentialsField: string;
+
+  /**
+   * How a connection authenticates and what it needs (Markdown).
+   *
+   * @generated from field: string summary = 4;
+   */
+  summary: string;
+
+  /**
+   * Fields every auth method of the app needs (e.g. the address).
+   *
+   * @generated from field: repeated syncline.connections.v1.CredentialFieldInfo fields = 5;
+   */
+  fields: CredentialFieldInfo[];
+
+  /**
+   * @generated from field: repeated syncline.connections.v1.AuthMethodInfo auth_methods = 6;
+   */
+  authMethods: AuthMethodInfo[];
+
+  /**
+   * @generated from field: repeated syncline.connections.v1.AppDestinationInfo destinations = 7;
+   */
+  destinations: AppDestinationInfo[];
+};
+
+/**
+ * Describes the message syncline.connections.v1.AppInfo.
+ * Use `create(AppInfoSchema)` to create a new message.
+ */
+export declare const AppInfoSchema: GenMessage<AppInfo>;
+
+/**
+ * One auth method of an app and the fields it needs besides the app's common fields.
+ *
+ * @generated from message syncline.connections.v1.AuthMethodInfo
+ */
+export declare type AuthMethodInfo = Message<"syncline.connections.v1.AuthMethodInfo"> & {
+  /**
+   * @generated from field: syncline.connections.v1.AuthMethod method = 1;
+   */
+  method: AuthMethod;
+
+  /**
+   * @generated from field: string description = 2;
+   */
+  description: string;
+
+  /**
+   * @generated from field: repeated syncline.connections.v1.CredentialFieldInfo fields = 3;
+   */
+  fields: CredentialFieldInfo[];
+};
+
+/**
+ * Describes the message syncline.connections.v1.AuthMethodInfo.
+ * Use `create(AuthMethodInfoSchema)` to create a new message.
+ */
+export declare const AuthMethodInfoSchema: GenMessage<AuthMethodInfo>;
+
+/**
+ * One credentials field.
+ *
+ * @generated from message syncline.connections.v1.CredentialFieldInfo
+ */
+export declare type CredentialFieldInfo = Message<"syncline.connections.v1.CredentialFieldInfo"> & {
+  /**
+   * Request field path, e.g. `credentials.vault.app_role.secret_id`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string description = 2;
+   */
+  description: string;
+
+  /**
+   * @generated from field: bool required = 3;
+   */
+  required: boolean;
+
+  /**
+   * Write-only: never shown back (tokens, keys); a form should mask it.
+   *
+   * @generated from field: bool secret = 4;
+   */
+  secret: boolean;
+};
+
+/**
+ * Describes the message syncline.connections.v1.CredentialFieldInfo.
+ * Use `create(CredentialFieldInfoSchema)` to create a new message.
+ */
+export declare const CredentialFieldInfoSchema: GenMessage<CredentialFieldInfo>;
+
+/**
+ * A destination kind an app's connections can be used for.
+ *
+ * @generated from message syncline.connections.v1.AppDestinationInfo
+ */
+export declare type AppDestinationInfo = Message<"syncline.connections.v1.AppDestinationInfo"> & {
+  /**
+   * The `syncline.syncs.v1.Destination` value's name, e.g. `DESTINATION_HASHICORP_VAULT`.
+   *
+   * @generated from field: string destination = 1;
+   */
+  destination: string;
+
+  /**
+   * Display name, e.g. "HashiCorp Vault (KV v2)".
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The `DestinationConfig.destination` oneof field that selects it, e.g. `vault_kv`.
+   *
+   * @generated from field: string config_field = 3;
+   */
+  configField: string;
+};
+
+/**
+ * Describes the message syncline.connections.v1.AppDestinationInfo.
+ * Use `create(AppDestinationInfoSchema)` to create a new message.
+ */
+export declare const AppDestinationInfoSchema: GenMessage<AppDestinationInfo>;
+
+/**
  * The public API for app connections. Responses never carry credentials.
  *
  * @generated from service syncline.connections.v1.ConnectionsService
@@ -280,6 +465,18 @@ export declare const ConnectionsService: GenService<{
     methodKind: "unary";
     input: typeof DeleteAppConnectionRequestSchema;
     output: typeof DeleteAppConnectionResponseSchema;
+  },
+  /**
+   * The catalogue of apps: every app a connection can reach, its auth methods with the credential
+   * fields each needs (which are secret, which required) and the destinations it serves — enough
+   * for a client to render a connection form. Any authenticated caller; no project needed.
+   *
+   * @generated from rpc syncline.connections.v1.ConnectionsService.ListApps
+   */
+  listApps: {
+    methodKind: "unary";
+    input: typeof ListAppsRequestSchema;
+    output: typeof ListAppsResponseSchema;
   },
 }>;
 

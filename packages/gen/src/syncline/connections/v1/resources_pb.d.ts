@@ -42,6 +42,12 @@ export declare type VaultCredentials = Message<"syncline.connections.v1.VaultCre
      */
     value: VaultTokenAuth;
     case: "token";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.VaultAppRoleAuth app_role = 4;
+     */
+    value: VaultAppRoleAuth;
+    case: "appRole";
   } | { case: undefined; value?: undefined };
 };
 
@@ -70,6 +76,41 @@ export declare type VaultTokenAuth = Message<"syncline.connections.v1.VaultToken
  * Use `create(VaultTokenAuthSchema)` to create a new message.
  */
 export declare const VaultTokenAuthSchema: GenMessage<VaultTokenAuth>;
+
+/**
+ * A Vault AppRole: Syncline logs in with `POST /v1/auth/<mount>/login` and uses the client token
+ * it gets until shortly before its lease ends.
+ *
+ * @generated from message syncline.connections.v1.VaultAppRoleAuth
+ */
+export declare type VaultAppRoleAuth = Message<"syncline.connections.v1.VaultAppRoleAuth"> & {
+  /**
+   * Required; the role's RoleID, at most 256 characters, no whitespace or control characters.
+   *
+   * @generated from field: string role_id = 1;
+   */
+  roleId: string;
+
+  /**
+   * Required and secret; a SecretID of the role, at most 256 characters, no whitespace or control characters.
+   *
+   * @generated from field: string secret_id = 2;
+   */
+  secretId: string;
+
+  /**
+   * Path of the AppRole auth mount; empty means `approle`. Letters, digits, '_', '-', '.' and '/'.
+   *
+   * @generated from field: string mount = 3;
+   */
+  mount: string;
+};
+
+/**
+ * Describes the message syncline.connections.v1.VaultAppRoleAuth.
+ * Use `create(VaultAppRoleAuthSchema)` to create a new message.
+ */
+export declare const VaultAppRoleAuthSchema: GenMessage<VaultAppRoleAuth>;
 
 /**
  * Credentials for GitHub (github.com or GitHub Enterprise Server).
@@ -361,6 +402,11 @@ export enum AuthMethod {
    * @generated from enum value: AUTH_METHOD_GITLAB_TOKEN = 7;
    */
   GITLAB_TOKEN = 7,
+
+  /**
+   * @generated from enum value: AUTH_METHOD_VAULT_APPROLE = 9;
+   */
+  VAULT_APPROLE = 9,
 }
 
 /**
