@@ -16,6 +16,8 @@ import {
 } from "./contract/index.ts";
 import { githubActionsDestination } from "./github/github-actions-destination.ts";
 import { githubApp } from "./github/github-app.ts";
+import { kubernetesApp } from "./kubernetes-secret/kubernetes-app.ts";
+import { kubernetesSecretDestination } from "./kubernetes-secret/kubernetes-secret-destination.ts";
 import { vaultApp } from "./vault/vault-app.ts";
 import { vaultKvDestination } from "./vault/vault-kv-destination.ts";
 
@@ -27,12 +29,14 @@ import { vaultKvDestination } from "./vault/vault-kv-destination.ts";
 const destinations = {
   [Destination.HASHICORP_VAULT]: vaultKvDestination,
   [Destination.GITHUB_ACTIONS]: githubActionsDestination,
+  [Destination.KUBERNETES_SECRET]: kubernetesSecretDestination,
 } as const satisfies Record<Exclude<Destination, Destination.UNSPECIFIED>, AnyDestinationDescriptor>;
 
 /** Every app a connection can reach: one line per app; a missing entry or credentials case is a compile error. */
 const apps = {
   [App.HASHICORP_VAULT]: vaultApp,
   [App.GITHUB]: githubApp,
+  [App.KUBERNETES]: kubernetesApp,
 } as const satisfies Record<Exclude<App, App.UNSPECIFIED>, AppDescriptor>;
 
 /**
