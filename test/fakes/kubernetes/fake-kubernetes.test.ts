@@ -15,6 +15,7 @@ afterEach(async () => {
 interface Answer {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers of many shapes; the assertions check them
   readonly json: Record<string, any>;
 }
 
