@@ -1,4 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   OWNERS_ANNOTATION,
   MANAGED_BY_LABEL,
@@ -185,5 +187,46 @@ describe("Kubernetes Secret connector", () => {
     const connector = kubernetesConnector({ ...base(), token: "sa-full", caBundle: "" });
     const error = await expectConnectorError(connector.list(), "transient");
     expect(error.message).toContain("ca_bundle");
+  });
+});
+
+describe("Kubernetes client", () => {
+  const exporter = new InMemorySpanExporter();
+  beforeAll(() => {
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+  });
+
+  it("traces each call as a CLIENT span with method, path and status, never a value or the token", async () => {
+    const fake = await startFakeKubernetes();
+    try {
+      exporter.reset();
+      const base = { url: fake.url, caBundle: fake.caBundle, token: fake.token };
+      await kubernetesConnector(base).apply(diffOf({ create: { A: "span-secret-value" } }));
+      await kubernetesConnector({ ...base, token: badToken })
+        .list()
+        .catch(() => undefined);
+      const spans = exporter.getFinishedSpans();
+      expect(
+        spans.map((s) => [
+          s.attributes["http.request.method"],
+          s.attributes["url.path"],
+          s.attributes["http.response.status_code"],
+        ]),
+      ).toEqual([
+        ["GET", "/api/v1/namespaces/apps/secrets/api-env", 404],
+        ["POST", "/api/v1/namespaces/apps/secrets", 201],
+        ["GET", "/api/v1/namespaces/apps/secrets/api-env", 401],
+      ]);
+      expect(
+        spans.every(
+          (s) => s.kind === SpanKind.CLIENT && s.instrumentationScope.name === "syncline.connectors.kubernetes",
+        ),
+      ).toBe(true);
+      expect(spans[2]?.status.code).toBe(SpanStatusCode.ERROR);
+      const recorded = JSON.stringify(spans.map((s) => [s.name, s.attributes, s.status, s.events]));
+      for (const secret of ["span-secret-value", fake.token, badToken]) expect(recorded).not.toContain(secret);
+    } finally {
+      await fake.close();
+    }
   });
 });

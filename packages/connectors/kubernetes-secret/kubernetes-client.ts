@@ -125,14 +125,10 @@ export function createKubernetesClient(options: KubernetesClientOptions): Kubern
             return error;
           };
           try {
-            const result = await request(signalOptions(signal));
-            span.setAttribute("http.response.status_code", 200);
-            return result;
+            const onStatus = (status: number) => span.setAttribute("http.response.status_code", status);
+            return await request(callOptions(signal, onStatus));
           } catch (error) {
-            if (error instanceof ApiException) {
-              span.setAttribute("http.response.status_code", error.code);
-              throw fail(responseFailure(error));
-            }
+            if (error instanceof ApiException) throw fail(responseFailure(error));
             if (signal.aborted) throw fail(abortCause(signal));
             throw fail({ kind: "network", cause: error });
           } finally {
@@ -233,8 +229,8 @@ export function createKubernetesClient(options: KubernetesClientOptions): Kubern
   };
 }
 
-/** Per-call options that hand the gate's signal to the SDK's fetch. */
-function signalOptions(signal: AbortSignal): ConfigurationOptions {
+/** Per-call options that hand the gate's signal to the SDK's fetch and report the answer's status. */
+function callOptions(signal: AbortSignal, onStatus: (status: number) => void): ConfigurationOptions {
   return {
     middleware: [
       {
@@ -242,7 +238,10 @@ function signalOptions(signal: AbortSignal): ConfigurationOptions {
           context.setSignal(signal);
           return new Observable(Promise.resolve(context));
         },
-        post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
+        post: (response: ResponseContext) => {
+          onStatus(response.httpStatusCode);
+          return new Observable(Promise.resolve(response));
+        },
       },
     ],
     middlewareMergeStrategy: "append",
