@@ -35,6 +35,12 @@ describe("classifyKubernetesFailure", () => {
   it("names the RBAC verb to grant on a 403 and the token on a 401", () => {
     expect(respond(403).message).toContain("grant its Role the `update` verb on `secrets`");
     expect(respond(401).message).toContain("service-account token");
+    const review = classifyKubernetesFailure(
+      { kind: "response", status: 403, reason: "Forbidden", details: [], retryAfter: null },
+      { ...target, operation: "access review", object: "access to get secrets in default" },
+      [],
+    );
+    expect(review.message).toContain("selfsubjectaccessreviews");
   });
 
   it("keeps the server's Retry-After on 429, one second without one", () => {

@@ -69,7 +69,11 @@ const responseRules: readonly ResponseRule[] = [
     matches: (f) => f.status === 403,
     kind: "auth",
     message: (t) =>
-      `the service account may not ${verbs[t.operation]} ${t.object} (403 Forbidden): grant its Role the \`${verbs[t.operation]}\` verb on \`secrets\` in that namespace`,
+      t.operation === "access review"
+        ? "the cluster refused the service account a SelfSubjectAccessReview (403 Forbidden): allow it to create `selfsubjectaccessreviews` (the default `system:basic-user` role does)"
+        : t.operation === "server version"
+          ? "the cluster refused the service account `GET /version` (403 Forbidden): allow it the default `system:public-info-viewer` role"
+          : `the service account may not ${verbs[t.operation]} ${t.object} (403 Forbidden): grant its Role the \`${verbs[t.operation]}\` verb on \`secrets\` in that namespace`,
   },
   {
     matches: (f) => f.status === 404,
