@@ -119,6 +119,22 @@ describe("Kubernetes Secret connector", () => {
     expect(fake.object("apps", "api-env")).toBeUndefined();
   });
 
+  it("lets two syncs create the same missing Secret at once: the loser's AlreadyExists is retried as a replace", async () => {
+    fake.faults.setLatency(50);
+    const one = kubernetesConnector({ ...base(), token: "sa-full", owner: { syncId: "sync-1", projectId: "p" } });
+    const two = kubernetesConnector({ ...base(), token: "sa-full", owner: { syncId: "sync-2", projectId: "p" } });
+    const outcomes = await Promise.all([
+      one.apply(diffOf({ create: { A: "1" } })),
+      two.apply(diffOf({ create: { B: "2" } })),
+    ]);
+    expect(outcomes.map((o) => o.created)).toEqual([["A"], ["B"]]);
+    expect(fake.read("apps", "api-env")).toEqual({ A: "1", B: "2" });
+    expect(fake.requests.some((r) => r.method === "POST" && r.status === 409)).toBe(true);
+    expect(
+      Object.keys(JSON.parse(fake.object("apps", "api-env")?.metadata.annotations?.[OWNERS_ANNOTATION] ?? "{}")),
+    ).toEqual(["sync-1", "sync-2"]);
+  });
+
   it("never lists, removes or deletes keys nobody owns, and keeps a Secret it did not create", async () => {
     fake.seed("apps", "api-env", { FOREIGN: "kept" });
     const connector = kubernetesConnector({ ...base(), token: "sa-full", owner: { syncId: "sync-1", projectId: "p" } });
