@@ -18,6 +18,8 @@ import { githubActionsDestination } from "./github/github-actions-destination.ts
 import { githubApp } from "./github/github-app.ts";
 import { gitlabApp } from "./gitlab-ci-cd/gitlab-app.ts";
 import { gitlabCiCdDestination } from "./gitlab-ci-cd/gitlab-ci-cd-destination.ts";
+import { kubernetesApp } from "./kubernetes-secret/kubernetes-app.ts";
+import { kubernetesSecretDestination } from "./kubernetes-secret/kubernetes-secret-destination.ts";
 import { vaultApp } from "./vault/vault-app.ts";
 import { vaultKvDestination } from "./vault/vault-kv-destination.ts";
 
@@ -30,6 +32,7 @@ const destinations = {
   [Destination.HASHICORP_VAULT]: vaultKvDestination,
   [Destination.GITHUB_ACTIONS]: githubActionsDestination,
   [Destination.GITLAB_CI_CD]: gitlabCiCdDestination,
+  [Destination.KUBERNETES_SECRET]: kubernetesSecretDestination,
 } as const satisfies Record<Exclude<Destination, Destination.UNSPECIFIED>, AnyDestinationDescriptor>;
 
 /** Every app a connection can reach: one line per app; a missing entry or credentials case is a compile error. */
@@ -37,6 +40,7 @@ const apps = {
   [App.HASHICORP_VAULT]: vaultApp,
   [App.GITHUB]: githubApp,
   [App.GITLAB]: gitlabApp,
+  [App.KUBERNETES]: kubernetesApp,
 } as const satisfies Record<Exclude<App, App.UNSPECIFIED>, AppDescriptor>;
 
 /**

@@ -5,6 +5,7 @@
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 import type { GitLabCredentials, GitLabCredentialsView } from "./gitlab_credentials_pb.js";
+import type { KubernetesCredentials, KubernetesCredentialsView } from "./kubernetes_credentials_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
@@ -194,6 +195,12 @@ export declare type ConnectionCredentials = Message<"syncline.connections.v1.Con
      */
     value: GitLabCredentials;
     case: "gitlab";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.KubernetesCredentials kubernetes = 7;
+     */
+    value: KubernetesCredentials;
+    case: "kubernetes";
   } | { case: undefined; value?: undefined };
 };
 
@@ -271,6 +278,12 @@ export declare type RedactedCredentials = Message<"syncline.connections.v1.Redac
      */
     value: GitLabCredentialsView;
     case: "gitlab";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.KubernetesCredentialsView kubernetes = 7;
+     */
+    value: KubernetesCredentialsView;
+    case: "kubernetes";
   } | { case: undefined; value?: undefined };
 };
 
@@ -370,6 +383,11 @@ export enum App {
    * @generated from enum value: APP_GITLAB = 6;
    */
   GITLAB = 6,
+
+  /**
+   * @generated from enum value: APP_KUBERNETES = 7;
+   */
+  KUBERNETES = 7,
 }
 
 /**
@@ -407,6 +425,11 @@ export enum AuthMethod {
    * @generated from enum value: AUTH_METHOD_VAULT_APPROLE = 9;
    */
   VAULT_APPROLE = 9,
+
+  /**
+   * @generated from enum value: AUTH_METHOD_KUBERNETES_SERVICE_ACCOUNT_TOKEN = 8;
+   */
+  KUBERNETES_SERVICE_ACCOUNT_TOKEN = 8,
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 import type { GitLabCiCdDestinationConfig } from "./gitlab_destination_pb.js";
+import type { KubernetesSecretDestinationConfig } from "./kubernetes_destination_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import type { App } from "../../connections/v1/resources_pb.js";
 
@@ -130,6 +131,12 @@ export declare type DestinationConfig = Message<"syncline.syncs.v1.DestinationCo
      */
     value: GitLabCiCdDestinationConfig;
     case: "gitlabCiCd";
+  } | {
+    /**
+     * @generated from field: syncline.syncs.v1.KubernetesSecretDestinationConfig kubernetes_secret = 8;
+     */
+    value: KubernetesSecretDestinationConfig;
+    case: "kubernetesSecret";
   } | { case: undefined; value?: undefined };
 };
 
@@ -704,6 +711,11 @@ export enum Destination {
    * @generated from enum value: DESTINATION_GITLAB_CI_CD = 7;
    */
   GITLAB_CI_CD = 7,
+
+  /**
+   * @generated from enum value: DESTINATION_KUBERNETES_SECRET = 8;
+   */
+  KUBERNETES_SECRET = 8,
 }
 
 /**
