@@ -14,6 +14,8 @@ import {
   type DestinationConfigCase,
   type DestinationDescriptor,
 } from "./contract/index.ts";
+import { gcpApp } from "./gcp-secret-manager/gcp-app.ts";
+import { gcpSecretManagerDestination } from "./gcp-secret-manager/gcp-secret-manager-destination.ts";
 import { githubActionsDestination } from "./github/github-actions-destination.ts";
 import { githubApp } from "./github/github-app.ts";
 import { vaultApp } from "./vault/vault-app.ts";
@@ -27,12 +29,14 @@ import { vaultKvDestination } from "./vault/vault-kv-destination.ts";
 const destinations = {
   [Destination.HASHICORP_VAULT]: vaultKvDestination,
   [Destination.GITHUB_ACTIONS]: githubActionsDestination,
+  [Destination.GCP_SECRET_MANAGER]: gcpSecretManagerDestination,
 } as const satisfies Record<Exclude<Destination, Destination.UNSPECIFIED>, AnyDestinationDescriptor>;
 
 /** Every app a connection can reach: one line per app; a missing entry or credentials case is a compile error. */
 const apps = {
   [App.HASHICORP_VAULT]: vaultApp,
   [App.GITHUB]: githubApp,
+  [App.GCP]: gcpApp,
 } as const satisfies Record<Exclude<App, App.UNSPECIFIED>, AppDescriptor>;
 
 /**

@@ -4,6 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
+import type { GcpSecretManagerDestinationConfig } from "./gcp_secret_manager_destination_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import type { App } from "../../connections/v1/resources_pb.js";
 
@@ -123,6 +124,12 @@ export declare type DestinationConfig = Message<"syncline.syncs.v1.DestinationCo
      */
     value: GitHubActionsDestinationConfig;
     case: "githubActions";
+  } | {
+    /**
+     * @generated from field: syncline.syncs.v1.GcpSecretManagerDestinationConfig gcp_secret_manager = 6;
+     */
+    value: GcpSecretManagerDestinationConfig;
+    case: "gcpSecretManager";
   } | { case: undefined; value?: undefined };
 };
 
@@ -692,6 +699,11 @@ export enum Destination {
    * @generated from enum value: DESTINATION_GITHUB_ACTIONS = 2;
    */
   GITHUB_ACTIONS = 2,
+
+  /**
+   * @generated from enum value: DESTINATION_GCP_SECRET_MANAGER = 6;
+   */
+  GCP_SECRET_MANAGER = 6,
 }
 
 /**
