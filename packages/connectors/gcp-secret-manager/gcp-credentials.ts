@@ -101,7 +101,7 @@ function readKey(keyJson: string): ServiceAccountKey | string {
   const missing = ["client_email", "private_key", "project_id"].filter((name) => text(name) === "");
   if (missing.length > 0) return `is missing ${missing.join(", ")}`;
   if (!/^[^@\s]+@[^@\s]+$/.test(text("client_email"))) return "its client_email is not an email address";
-  if (!/^-----BEGIN (RSA )?PRIVATE KEY-----[^]+-----END (RSA )?PRIVATE KEY-----$/.test(text("private_key")))
+  if (!/^-----BEGIN (RSA )?PRIVATE KEY-----[\s\S]+-----END (RSA )?PRIVATE KEY-----$/.test(text("private_key")))
     return "its private_key is not a PEM private key";
   return {
     clientEmail: text("client_email"),

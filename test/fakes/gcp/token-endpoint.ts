@@ -41,7 +41,7 @@ export async function startTokenEndpoint(options: { tokenLifetimeSeconds?: numbe
     exchanges++;
     const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
     if (form.get("grant_type") !== JWT_BEARER)
-      return refuse(res, 400, "unsupported_grant_type", "Invalid grant_type: " + (form.get("grant_type") ?? ""));
+      return refuse(res, 400, "unsupported_grant_type", `Invalid grant_type: ${form.get("grant_type") ?? ""}`);
     const parts = (form.get("assertion") ?? "").split(".");
     if (parts.length !== 3) return refuse(res, 400, "invalid_grant", "Invalid JWT: Token must be a short-lived token");
     const [headerText, claimsText, signature] = parts as [string, string, string];
