@@ -111,6 +111,14 @@ const versionMessage = (s: FakeSecret, v: FakeSecretVersion) => ({
   clientSpecifiedPayloadChecksum: true,
 });
 
+/** The replication as stored: only the oneof's chosen member (the loader adds the case name). */
+function replicationOf(replication: FakeSecret["replication"] | undefined): FakeSecret["replication"] {
+  if (replication?.automatic) return { automatic: {} };
+  if (replication?.userManaged)
+    return { userManaged: { replicas: replication.userManaged.replicas.map(({ location }) => ({ location })) } };
+  return {};
+}
+
 /** The project part of a resource name (`projects/P/...`). */
 function projectOf(resource: string): string {
   return /^projects\/([^/]+)/.exec(resource)?.[1] ?? "";
@@ -230,7 +238,7 @@ export async function startFakeGcp(
             projectOf(r.parent ?? ""),
             r.secretId ?? "",
             { ...r.secret?.labels },
-            r.secret?.replication ?? {},
+            replicationOf(r.secret?.replication),
           ),
         ),
     ),
