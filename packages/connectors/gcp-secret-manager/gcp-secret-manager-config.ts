@@ -24,6 +24,8 @@ export const gcpSecretManagerLimits: DestinationLimits = {
   maxValueBytes: 64 * 1024,
   keyPattern: /^[A-Za-z0-9_-]{1,255}$/,
   keyRule: "1 to 255 letters, digits, `_` or `-` (a Secret Manager secret id)",
+  checkEntry: (_key, value) =>
+    value === "" ? 'is empty; Secret Manager versions need a payload ("Field [payload] is required")' : undefined,
 };
 
 /** Labels a secret may carry in all, ours included. */

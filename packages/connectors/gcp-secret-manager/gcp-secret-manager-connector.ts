@@ -172,6 +172,8 @@ function checkEntry(key: string, value: string): void {
       `destination key "${key.slice(0, 80)}" is not a valid Secret Manager secret id (${gcpSecretManagerLimits.keyRule}): change the sync's key schema`,
     );
   }
+  const problem = gcpSecretManagerLimits.checkEntry?.(key, value);
+  if (problem) throw new ConnectorError("invalid_config", `the value of "${key}" ${problem}`);
   const bytes = Buffer.byteLength(value, "utf8");
   if (bytes > gcpSecretManagerLimits.maxValueBytes) {
     throw new ConnectorError(

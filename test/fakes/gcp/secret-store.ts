@@ -90,6 +90,7 @@ export function createSecretStore() {
     },
     add(name: string, payload: Buffer, crc32c?: string) {
       const secret = secretOf(name);
+      if (payload.length === 0) throw new FakeGrpcStatus(status.INVALID_ARGUMENT, "Field [payload] is required.");
       if (payload.length > MAX_PAYLOAD_BYTES)
         throw new FakeGrpcStatus(status.INVALID_ARGUMENT, `Secret Payload cannot be larger than 64KiB.`);
       if (crc32c !== undefined && crc32c !== "" && crc32c !== String(fakeCrc32c(payload)))
