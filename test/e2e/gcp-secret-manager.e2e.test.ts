@@ -107,4 +107,10 @@ describe("a secret change reaches GCP Secret Manager through every service", () 
     );
     expect(latencies).toHaveLength(30);
   }, 300_000);
+
+  it("removes only the secrets the sync owns when it is deleted with its secrets", async () => {
+    gcp.seed({ APP_FOREIGN: "matches-the-schema-but-unlabelled" });
+    await system.syncs.deleteSecretSync({ secretSyncId: syncId, removeSecrets: true });
+    await gcpEquals({ UNOWNED: "keep-me", APP_FOREIGN: "matches-the-schema-but-unlabelled" });
+  });
 });
