@@ -14,6 +14,8 @@ import {
   type DestinationConfigCase,
   type DestinationDescriptor,
 } from "./contract/index.ts";
+import { gcpApp } from "./gcp-secret-manager/gcp-app.ts";
+import { gcpSecretManagerDestination } from "./gcp-secret-manager/gcp-secret-manager-destination.ts";
 import { githubActionsDestination } from "./github/github-actions-destination.ts";
 import { githubApp } from "./github/github-app.ts";
 import { gitlabApp } from "./gitlab-ci-cd/gitlab-app.ts";
@@ -33,6 +35,7 @@ const destinations = {
   [Destination.GITHUB_ACTIONS]: githubActionsDestination,
   [Destination.GITLAB_CI_CD]: gitlabCiCdDestination,
   [Destination.KUBERNETES_SECRET]: kubernetesSecretDestination,
+  [Destination.GCP_SECRET_MANAGER]: gcpSecretManagerDestination,
 } as const satisfies Record<Exclude<Destination, Destination.UNSPECIFIED>, AnyDestinationDescriptor>;
 
 /** Every app a connection can reach: one line per app; a missing entry or credentials case is a compile error. */
@@ -41,6 +44,7 @@ const apps = {
   [App.GITHUB]: githubApp,
   [App.GITLAB]: gitlabApp,
   [App.KUBERNETES]: kubernetesApp,
+  [App.GCP]: gcpApp,
 } as const satisfies Record<Exclude<App, App.UNSPECIFIED>, AppDescriptor>;
 
 /**

@@ -6,6 +6,7 @@ import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2"
 import type { Message } from "@bufbuild/protobuf";
 import type { GitLabCredentials, GitLabCredentialsView } from "./gitlab_credentials_pb.js";
 import type { KubernetesCredentials, KubernetesCredentialsView } from "./kubernetes_credentials_pb.js";
+import type { GcpCredentials, GcpCredentialsView } from "./gcp_credentials_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
@@ -201,6 +202,12 @@ export declare type ConnectionCredentials = Message<"syncline.connections.v1.Con
      */
     value: KubernetesCredentials;
     case: "kubernetes";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.GcpCredentials gcp = 5;
+     */
+    value: GcpCredentials;
+    case: "gcp";
   } | { case: undefined; value?: undefined };
 };
 
@@ -284,6 +291,12 @@ export declare type RedactedCredentials = Message<"syncline.connections.v1.Redac
      */
     value: KubernetesCredentialsView;
     case: "kubernetes";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.GcpCredentialsView gcp = 5;
+     */
+    value: GcpCredentialsView;
+    case: "gcp";
   } | { case: undefined; value?: undefined };
 };
 
@@ -388,6 +401,11 @@ export enum App {
    * @generated from enum value: APP_KUBERNETES = 7;
    */
   KUBERNETES = 7,
+
+  /**
+   * @generated from enum value: APP_GCP = 5;
+   */
+  GCP = 5,
 }
 
 /**
@@ -430,6 +448,11 @@ export enum AuthMethod {
    * @generated from enum value: AUTH_METHOD_KUBERNETES_SERVICE_ACCOUNT_TOKEN = 8;
    */
   KUBERNETES_SERVICE_ACCOUNT_TOKEN = 8,
+
+  /**
+   * @generated from enum value: AUTH_METHOD_GCP_SERVICE_ACCOUNT_KEY = 6;
+   */
+  GCP_SERVICE_ACCOUNT_KEY = 6,
 }
 
 /**

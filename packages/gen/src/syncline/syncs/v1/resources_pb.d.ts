@@ -6,6 +6,7 @@ import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2"
 import type { Message } from "@bufbuild/protobuf";
 import type { GitLabCiCdDestinationConfig } from "./gitlab_destination_pb.js";
 import type { KubernetesSecretDestinationConfig } from "./kubernetes_destination_pb.js";
+import type { GcpSecretManagerDestinationConfig } from "./gcp_secret_manager_destination_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import type { App } from "../../connections/v1/resources_pb.js";
 
@@ -137,6 +138,12 @@ export declare type DestinationConfig = Message<"syncline.syncs.v1.DestinationCo
      */
     value: KubernetesSecretDestinationConfig;
     case: "kubernetesSecret";
+  } | {
+    /**
+     * @generated from field: syncline.syncs.v1.GcpSecretManagerDestinationConfig gcp_secret_manager = 6;
+     */
+    value: GcpSecretManagerDestinationConfig;
+    case: "gcpSecretManager";
   } | { case: undefined; value?: undefined };
 };
 
@@ -716,6 +723,11 @@ export enum Destination {
    * @generated from enum value: DESTINATION_KUBERNETES_SECRET = 8;
    */
   KUBERNETES_SECRET = 8,
+
+  /**
+   * @generated from enum value: DESTINATION_GCP_SECRET_MANAGER = 6;
+   */
+  GCP_SECRET_MANAGER = 6,
 }
 
 /**
