@@ -272,6 +272,20 @@ describe("request validation messages name what is wrong", () => {
     );
   });
 
+  it("applies a shared rule's own wording before its length limit, counting characters", () => {
+    expect(secret({ path: `/a b/${"c".repeat(600)}` })).toBe(
+      `segment "a b" may contain only letters, digits, '_', '.' and '-'`,
+    );
+    expect(secret({ path: `/${"c".repeat(600)}` })).toBe("must be at most 512 characters");
+    expect(secret({ key: `!${"k".repeat(300)}` })).toBe(
+      "must start with a letter or '_' and contain only letters, digits, '_', '.' and '-'",
+    );
+    expect(secret({ key: "k".repeat(256) })).toBe("must be at most 255 characters");
+    expect(secret({ environment: "e".repeat(33) })).toBe("must be at most 32 characters");
+    expect(secret({ comment: "😀".repeat(1024) })).toBeUndefined();
+    expect(secret({ comment: "😀".repeat(1025) })).toBe("must be at most 1024 characters");
+  });
+
   it("says which member to set when credentials, an auth method or a destination is missing", () => {
     const connection = { projectId, name: "ok" };
     const credentials = (app: object) =>
