@@ -6,6 +6,8 @@ export {
   appDescriptor,
   destinationOfConfig,
   destinationLocation,
+  locationArea,
+  locationsOverlap,
   appOfCredentials,
   connectionInstance,
   exampleCredentialsField,

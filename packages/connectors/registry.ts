@@ -110,6 +110,21 @@ export function destinationLocation(config: DestinationConfig): string {
   return descriptor.location(descriptor.parseConfig(config));
 }
 
+/**
+ * The part of `location` that every location able to overlap it starts with: the location itself
+ * unless the kind declares `locationOverlap`. The duplicate-destination check reads and locks by it.
+ */
+export function locationArea(destination: Destination, location: string): string {
+  return destinationDescriptor(destination).locationOverlap?.area(location) ?? location;
+}
+
+/** Can two locations of one destination kind reach the same keys? Equal ones always can. */
+export function locationsOverlap(destination: Destination, a: string, b: string): boolean {
+  if (a === b) return true;
+  const rule = destinationDescriptor(destination).locationOverlap;
+  return rule !== undefined && rule.area(a) === rule.area(b) && rule.overlaps(a, b);
+}
+
 /** The app credentials are for, by their oneof case, or undefined when no case is set. */
 export function appOfCredentials(credentials: ConnectionCredentials | undefined): AppDescriptor | undefined {
   const credentialsCase = credentials?.app.case;

@@ -119,10 +119,13 @@ describe("a secret change reaches GitLab CI/CD variables through every service",
     await variablesEqual("production", { UNOWNED: "keep-me", APP_DB_PASSWORD: "pw-000002" });
   });
 
-  it("refuses a second sync on the same project and environment scope with overlapping keys, not on another scope", async () => {
+  it("refuses a second sync on an overlapping environment scope with overlapping keys, not on another scope", async () => {
     await expect(
       createSync("same-scope", "/api", { environmentScope: "production" }, "APP_{{secretKey}}"),
     ).rejects.toThrow(/overlap|already|duplicate/i);
+    await expect(createSync("all-scopes", "/api", { environmentScope: "*" }, "APP_{{secretKey}}")).rejects.toThrow(
+      /overlap|already|duplicate/i,
+    );
     await put("/staging", "DB_PASSWORD", "staging-pw");
     await createSync("staging", "/staging", { environmentScope: "staging" }, "APP_{{secretKey}}");
     await variablesEqual("staging", { APP_DB_PASSWORD: "staging-pw" });

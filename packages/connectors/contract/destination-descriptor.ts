@@ -41,6 +41,13 @@ export interface DestinationDocs {
   readonly exampleKeySchema: string;
 }
 
+/** How locations of one destination kind overlap beyond equality (see `DestinationDescriptor.locationOverlap`). */
+export interface LocationOverlap {
+  /** The prefix of `location` that every location it can overlap starts with. */
+  area(location: string): string;
+  overlaps(a: string, b: string): boolean;
+}
+
 /**
  * The registry entry of one destination kind: everything the services need to know about it —
  * identity, proto oneof case, app, capabilities, limits, how to read its typed config and
@@ -76,6 +83,13 @@ export interface DestinationDescriptor<
    * for configs that exist.
    */
   location(config: Config): string;
+  /**
+   * For kinds whose different locations can still reach the same keys (GitLab's `*` environment
+   * scope covers every environment): `area(location)` is the part overlapping locations share — the
+   * duplicate-destination check reads and locks the syncs of one area — and `overlaps(a, b)`
+   * decides between two locations of an area. Absent: only equal locations overlap.
+   */
+  readonly locationOverlap?: LocationOverlap;
   /** Extracts this app's credentials; throws `ConnectorError("invalid_config")` for another app. */
   parseCredentials(credentials: ConnectionCredentials | undefined): Credentials;
   /** Builds a connector; performs no I/O. */

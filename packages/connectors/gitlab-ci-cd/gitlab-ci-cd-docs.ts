@@ -106,9 +106,10 @@ export const gitlabCiCdDocs: DestinationDocs = {
       title: "Duplicate destinations",
       body:
         "GitLab keys variables by key and environment scope. Two syncs overlap when they write the same project or " +
-        "group (path compared without case) in the same environment scope through the same instance and their key " +
-        "schemas can produce the same key; the second is refused. Variables of `*` and of a named environment are " +
-        "different GitLab variables (a job gets the more specific one), so such syncs are not duplicates. A group " +
+        "group (path compared without case) through the same instance in environment scopes that can select one " +
+        "environment — equal scopes, or a wildcard scope (`*`, `review/*`) matching the other — and their key " +
+        "schemas can produce the same key; the second is refused. `production` and `staging` do not overlap; `*` " +
+        "overlaps both, because a job in `production` reads the variables of both scopes. A group " +
         "holding one key in several environment scopes needs GitLab 16.9 or later (`filter[environment_scope]` on " +
         "group variable updates).",
     },

@@ -25,7 +25,7 @@ import { recordAudit } from "../store/audit-store.ts";
 import { resetRetries } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
 import { checkConnection } from "./connection-check.ts";
-import { assertNoOverlap } from "./destination-overlaps.ts";
+import { assertNoOverlap, lockClaimArea } from "./destination-overlaps.ts";
 import type { QueuedRun, RunQueue } from "./run-queue.ts";
 import { loadView, viewsOf, type SyncView } from "./sync-view.ts";
 import type { SyncWatchers } from "./sync-watchers.ts";
@@ -136,7 +136,7 @@ export function createSyncService(deps: {
       const created = await insertOrExplain(input.name, input.projectId, () =>
         traced("secret_syncs.insert", () =>
           db.transaction(async (tx) => {
-            await store.lockLocation(tx, kind, location);
+            await lockClaimArea(tx, kind, location);
             await assertNoOverlap(tx, {
               destination: kind,
               location,
@@ -309,7 +309,7 @@ export function createSyncService(deps: {
         traced("secret_syncs.update", () =>
           db.transaction(async (tx) => {
             if (moved) {
-              await store.lockLocation(tx, current.destination, next.destinationLocation);
+              await lockClaimArea(tx, current.destination, next.destinationLocation);
               await assertNoOverlap(tx, {
                 destination: current.destination,
                 location: next.destinationLocation,

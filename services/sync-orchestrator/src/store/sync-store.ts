@@ -118,17 +118,19 @@ export async function findSyncsOfConnection(db: Database, connectionId: string):
   return db.select().from(secretSyncs).where(eq(secretSyncs.connectionId, connectionId));
 }
 
-/** Syncs writing to `location` of a destination kind, in any project. */
-export async function findSyncsAtLocation(db: Database, destination: number, location: string): Promise<SyncRow[]> {
+/** Syncs writing to a location that starts with `area` (a location is its own area), in any project. */
+export async function findSyncsInArea(db: Database, destination: number, area: string): Promise<SyncRow[]> {
   return db
     .select()
     .from(secretSyncs)
-    .where(and(eq(secretSyncs.destination, destination), eq(secretSyncs.destinationLocation, location)));
+    .where(
+      and(eq(secretSyncs.destination, destination), sql`starts_with(${secretSyncs.destinationLocation}, ${area})`),
+    );
 }
 
-/** Serialises overlap checks of one location across concurrent transactions (creates and updates). */
-export async function lockLocation(db: Database, destination: number, location: string): Promise<void> {
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`${destination}:${location}`}))`);
+/** Serialises overlap checks of one area across concurrent transactions (creates and updates). */
+export async function lockArea(db: Database, destination: number, area: string): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`${destination}:${area}`}))`);
 }
 
 export async function insertSync(db: Database, row: NewSyncRow): Promise<SyncRow> {
