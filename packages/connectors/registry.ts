@@ -14,6 +14,8 @@ import {
   type DestinationConfigCase,
   type DestinationDescriptor,
 } from "./contract/index.ts";
+import { azureApp } from "./azure-key-vault/azure-app.ts";
+import { azureKeyVaultDestination } from "./azure-key-vault/azure-key-vault-destination.ts";
 import { githubActionsDestination } from "./github/github-actions-destination.ts";
 import { githubApp } from "./github/github-app.ts";
 import { vaultApp } from "./vault/vault-app.ts";
@@ -27,12 +29,14 @@ import { vaultKvDestination } from "./vault/vault-kv-destination.ts";
 const destinations = {
   [Destination.HASHICORP_VAULT]: vaultKvDestination,
   [Destination.GITHUB_ACTIONS]: githubActionsDestination,
+  [Destination.AZURE_KEY_VAULT]: azureKeyVaultDestination,
 } as const satisfies Record<Exclude<Destination, Destination.UNSPECIFIED>, AnyDestinationDescriptor>;
 
 /** Every app a connection can reach: one line per app; a missing entry or credentials case is a compile error. */
 const apps = {
   [App.HASHICORP_VAULT]: vaultApp,
   [App.GITHUB]: githubApp,
+  [App.AZURE]: azureApp,
 } as const satisfies Record<Exclude<App, App.UNSPECIFIED>, AppDescriptor>;
 
 /**

@@ -4,6 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
+import type { AzureCredentials, AzureCredentialsView } from "./azure_credentials_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
@@ -146,6 +147,12 @@ export declare type ConnectionCredentials = Message<"syncline.connections.v1.Con
      */
     value: GitHubCredentials;
     case: "github";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.AzureCredentials azure = 4;
+     */
+    value: AzureCredentials;
+    case: "azure";
   } | { case: undefined; value?: undefined };
 };
 
@@ -217,6 +224,12 @@ export declare type RedactedCredentials = Message<"syncline.connections.v1.Redac
      */
     value: GitHubCredentialsView;
     case: "github";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.AzureCredentialsView azure = 4;
+     */
+    value: AzureCredentialsView;
+    case: "azure";
   } | { case: undefined; value?: undefined };
 };
 
@@ -311,6 +324,11 @@ export enum App {
    * @generated from enum value: APP_GITHUB = 2;
    */
   GITHUB = 2,
+
+  /**
+   * @generated from enum value: APP_AZURE = 4;
+   */
+  AZURE = 4,
 }
 
 /**
@@ -338,6 +356,11 @@ export enum AuthMethod {
    * @generated from enum value: AUTH_METHOD_GITHUB_TOKEN = 2;
    */
   GITHUB_TOKEN = 2,
+
+  /**
+   * @generated from enum value: AUTH_METHOD_AZURE_CLIENT_CREDENTIALS = 5;
+   */
+  AZURE_CLIENT_CREDENTIALS = 5,
 }
 
 /**
