@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { isRestError, SecretClient } from "@azure/keyvault-secrets";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { isRestError, SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
 import {
   abortCause,
   ConnectorError,
@@ -54,13 +55,46 @@ export interface KeyVaultClient {
   deleteSecret(name: string, purge: boolean): Promise<boolean>;
 }
 
+/** The gate call an SDK request belongs to: its signal, and what the pipeline saw of the raw answer. */
+interface CallContext {
+  readonly signal: AbortSignal;
+  /** `nextLink` of the last list page answered (null when it was the last page). */
+  nextLink?: string | null;
+  /** Body of the last error answer: the SDK keeps only `error.code` and `error.message`, not `innererror`. */
+  errorBody?: string;
+}
+
+const callContext = new AsyncLocalStorage<CallContext>();
+
+type PipelinePolicy = NonNullable<SecretClientOptions["additionalPolicies"]>[number]["policy"];
+
+/**
+ * Gives every HTTP request of the SDK (challenge, token, later list pages and poller requests,
+ * which the SDK sends without the caller's options) the gate's signal, and keeps what the SDK
+ * drops: list pages' `nextLink` and error bodies.
+ */
+const gatePolicy: PipelinePolicy = {
+  name: "synclineCallGate",
+  async sendRequest(request, next) {
+    const context = callContext.getStore();
+    if (context) request.abortSignal = context.signal;
+    const response = await next(request);
+    if (context) {
+      if (response.status >= 300) context.errorBody = response.bodyAsText ?? undefined;
+      else if (request.method === "GET" && /\/secrets\/?$/.test(new URL(request.url).pathname))
+        context.nextLink = nextLinkOf(response.bodyAsText);
+    }
+    return response;
+  },
+};
+
 /**
  * Builds a client on `@azure/keyvault-secrets` (no I/O): the SDK's retries and redirects off (the
- * worker's failure policy decides), API version pinned, tokens from Syncline's own cache, every
- * request through the gate with its signal, classified inside it, in a CLIENT span without values.
- * The challenge's resource is verified against the vault's host for Azure's own Key Vault hosts;
- * for another host (a private endpoint alias, a fake) the token's scope is still limited to Key
- * Vault's resources by the credential.
+ * worker's failure policy decides), API version pinned, tokens from Syncline's own cache (fetched
+ * again once when Key Vault refuses one), every request through the gate with its signal,
+ * classified inside it, in a CLIENT span without values. The challenge's resource is verified
+ * against the vault's host for Azure's own Key Vault hosts; for another host (a private endpoint
+ * alias, a fake) the token's scope is still limited to Key Vault's resources by the credential.
  */
 export function createKeyVaultClient(options: KeyVaultClientOptions): KeyVaultClient {
   const vaultUrl = options.vaultUrl;
@@ -74,40 +108,39 @@ export function createKeyVaultClient(options: KeyVaultClientOptions): KeyVaultCl
     });
   const credential: AzureTokenCredential = createAzureTokenCredential(options.credentials, {
     ...(options.endpointGuard ? { endpointGuard: options.endpointGuard } : {}),
+    currentSignal: () => callContext.getStore()?.signal,
   });
   const newClient = () =>
     new SecretClient(vaultUrl, credential, {
       serviceVersion: KEY_VAULT_API_VERSION,
       retryOptions: { maxRetries: 0 },
       redirectOptions: { maxRetries: 0 },
+      additionalPolicies: [{ policy: gatePolicy, position: "perCall" }],
       disableChallengeResourceVerification: !KEY_VAULT_HOST_SUFFIXES.some((suffix) => host.endsWith(suffix)),
     });
   let client = newClient();
-  let tokenUsed = false;
+  let tokenAccepted = false;
 
-  /** One gated request; on a 401 after a token was accepted before, drops the token and asks once more. */
-  async function call<T>(
-    operation: AzureCallTarget["operation"],
-    secretName: string | undefined,
-    secrets: readonly string[],
-    request: (client: SecretClient, signal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
+  /** Runs an operation; when Key Vault refuses a token it accepted before, drops it and runs the operation once more. */
+  async function withTokenRefresh<T>(operation: () => Promise<T>): Promise<T> {
+    const hadToken = tokenAccepted;
     try {
-      return await gated(operation, secretName, secrets, request);
+      return await operation();
     } catch (error) {
-      if (!(error instanceof ConnectorError && error.kind === "auth" && tokenUsed)) throw error;
+      if (!(error instanceof ConnectorError && error.kind === "auth" && hadToken)) throw error;
       credential.invalidate();
       client = newClient();
-      tokenUsed = false;
-      return gated(operation, secretName, secrets, request);
+      tokenAccepted = false;
+      return operation();
     }
   }
 
+  /** One gated call of the SDK (one request, or a poller's few), classified inside the gate. */
   async function gated<T>(
     operation: AzureCallTarget["operation"],
     secretName: string | undefined,
     secrets: readonly string[],
-    request: (client: SecretClient, signal: AbortSignal) => Promise<T>,
+    request: (client: SecretClient, context: CallContext) => Promise<T>,
   ): Promise<T> {
     await checkEndpoint();
     const target: AzureCallTarget = { operation, endpoint: vaultUrl, ...(secretName ? { secretName } : {}) };
@@ -118,19 +151,18 @@ export function createKeyVaultClient(options: KeyVaultClientOptions): KeyVaultCl
     };
     return calls.call(`azure key vault ${operation}`, (gateSignal) => {
       const signal = options.calls && options.signal ? AbortSignal.any([gateSignal, options.signal]) : gateSignal;
-      return tracer.startActiveSpan(
-        `azure key vault ${operation}`,
-        { kind: SpanKind.CLIENT, attributes },
-        async (span) => {
+      const context: CallContext = { signal };
+      return tracer.startActiveSpan(`azure key vault ${operation}`, { kind: SpanKind.CLIENT, attributes }, (span) =>
+        callContext.run(context, async () => {
           try {
-            const result = await request(client, signal);
-            tokenUsed = true;
+            const result = await request(client, context);
+            tokenAccepted = true;
             return result;
           } catch (error) {
             const classified =
               error instanceof ConnectorError
                 ? error
-                : classifyAzureFailure(failureOf(error, signal), target, [
+                : classifyAzureFailure(failureOf(error, context), target, [
                     options.credentials.clientSecret,
                     ...secrets,
                   ]);
@@ -142,101 +174,89 @@ export function createKeyVaultClient(options: KeyVaultClientOptions): KeyVaultCl
           } finally {
             span.end();
           }
-        },
+        }),
       );
     });
   }
 
-  return {
-    async listSecrets() {
-      const relay = new AbortController();
-      // The SDK's mapped pages drop `continuationToken`: the raw answer's `nextLink` says whether another page follows.
-      let nextLink: unknown;
-      const pages = client
-        .listPropertiesOfSecrets({
-          abortSignal: relay.signal,
-          onResponse: (response) => {
-            nextLink = (response.parsedBody as { nextLink?: unknown } | undefined)?.nextLink;
-          },
-        })
-        .byPage({ maxPageSize: KEY_VAULT_PAGE_SIZE });
-      const secrets: KeyVaultSecretInfo[] = [];
-      for (let more = true; more; ) {
-        nextLink = undefined;
-        const page = await call("list secrets", undefined, [], async (_client, signal) => {
-          const forward = () => relay.abort(signal.reason);
-          signal.addEventListener("abort", forward, { once: true });
-          try {
-            return await pages.next();
-          } finally {
-            signal.removeEventListener("abort", forward);
-          }
+  async function listSecrets(): Promise<KeyVaultSecretInfo[]> {
+    const pages = client.listPropertiesOfSecrets().byPage({ maxPageSize: KEY_VAULT_PAGE_SIZE });
+    const secrets: KeyVaultSecretInfo[] = [];
+    for (let more = true; more; ) {
+      const page = await gated("list secrets", undefined, [], async (_client, context) => {
+        const result = await pages.next();
+        // The SDK's pages drop `continuationToken`: the raw answer's `nextLink` says whether another follows.
+        more = !result.done && typeof context.nextLink === "string" && context.nextLink !== "";
+        return result;
+      });
+      if (page.done) break;
+      for (const properties of page.value) {
+        secrets.push({
+          name: properties.name,
+          tags: properties.tags ?? {},
+          enabled: properties.enabled !== false,
+          managed: properties.managed === true,
         });
-        if (page.done) break;
-        more = typeof nextLink === "string" && nextLink !== "";
-        for (const properties of page.value) {
-          secrets.push({
-            name: properties.name,
-            tags: properties.tags ?? {},
-            enabled: properties.enabled !== false,
-            managed: properties.managed === true,
-          });
-        }
       }
-      return secrets;
-    },
+    }
+    return secrets;
+  }
+
+  async function setSecret(name: string, value: string, tags: Readonly<Record<string, string>>) {
+    const write = () =>
+      gated("write secret", name, [value], async (c, context) => {
+        try {
+          return await c.setSecret(name, value, { tags: { ...tags } });
+        } catch (error) {
+          const deleted =
+            isRestError(error) &&
+            error.statusCode === 409 &&
+            parseBody(context.errorBody).innerCode === "ObjectIsDeletedButRecoverable";
+          throw deleted ? new DeletedButRecoverable(name) : error;
+        }
+      });
+    try {
+      await write();
+      return { recovered: false };
+    } catch (error) {
+      if (!(error instanceof DeletedButRecoverable)) throw error;
+    }
+    await gated("recover secret", name, [], async (c, context) => {
+      const poller = await c.beginRecoverDeletedSecret(name, { intervalInMs: POLL_INTERVAL_MS });
+      await poller.pollUntilDone({ abortSignal: context.signal });
+    });
+    await write();
+    return { recovered: true };
+  }
+
+  async function deleteSecret(name: string, purge: boolean): Promise<boolean> {
+    try {
+      await gated("delete secret", name, [], async (c, context) => {
+        const poller = await c.beginDeleteSecret(name, { intervalInMs: POLL_INTERVAL_MS });
+        if (purge) await poller.pollUntilDone({ abortSignal: context.signal });
+      });
+    } catch (error) {
+      if (error instanceof ConnectorError && error.kind === "not_found") return false;
+      throw error;
+    }
+    if (purge) await gated("purge secret", name, [], (c) => c.purgeDeletedSecret(name));
+    return true;
+  }
+
+  return {
+    listSecrets: () => withTokenRefresh(listSecrets),
     async getSecretValue(name) {
       try {
-        return await call(
-          "read secret",
-          name,
-          [],
-          async (c, abortSignal) => (await c.getSecret(name, { abortSignal })).value ?? "",
+        return await withTokenRefresh(() =>
+          gated("read secret", name, [], async (c) => (await c.getSecret(name)).value ?? ""),
         );
       } catch (error) {
         if (error instanceof ConnectorError && error.kind === "not_found") return undefined;
         throw error;
       }
     },
-    async setSecret(name, value, tags) {
-      const write = () =>
-        call("write secret", name, [value], async (c, abortSignal) => {
-          try {
-            return await c.setSecret(name, value, { tags: { ...tags }, abortSignal });
-          } catch (error) {
-            const deleted =
-              isRestError(error) &&
-              error.statusCode === 409 &&
-              parseBody(error.response?.bodyAsText).innerCode === "ObjectIsDeletedButRecoverable";
-            throw deleted ? new DeletedButRecoverable(name) : error;
-          }
-        });
-      try {
-        await write();
-        return { recovered: false };
-      } catch (error) {
-        if (!(error instanceof DeletedButRecoverable)) throw error;
-      }
-      await call("recover secret", name, [], async (c, abortSignal) => {
-        const poller = await c.beginRecoverDeletedSecret(name, { abortSignal, intervalInMs: POLL_INTERVAL_MS });
-        await poller.pollUntilDone({ abortSignal });
-      });
-      await write();
-      return { recovered: true };
-    },
-    async deleteSecret(name, purge) {
-      try {
-        await call("delete secret", name, [], async (c, abortSignal) => {
-          const poller = await c.beginDeleteSecret(name, { abortSignal, intervalInMs: POLL_INTERVAL_MS });
-          if (purge) await poller.pollUntilDone({ abortSignal });
-        });
-      } catch (error) {
-        if (error instanceof ConnectorError && error.kind === "not_found") return false;
-        throw error;
-      }
-      if (purge) await call("purge secret", name, [], (c, abortSignal) => c.purgeDeletedSecret(name, { abortSignal }));
-      return true;
-    },
+    setSecret: (name, value, tags) => withTokenRefresh(() => setSecret(name, value, tags)),
+    deleteSecret: (name, purge) => withTokenRefresh(() => deleteSecret(name, purge)),
   };
 }
 
@@ -248,20 +268,29 @@ class DeletedButRecoverable extends ConnectorError {
 }
 
 /** What an SDK failure was: an HTTP answer (with Azure's error body), a deadline, a cancellation or the network. */
-function failureOf(error: unknown, signal: AbortSignal): AzureFailure {
-  if (signal.aborted) return abortCause(signal);
+function failureOf(error: unknown, context: CallContext): AzureFailure {
+  if (context.signal.aborted) return abortCause(context.signal);
   if (isRestError(error) && error.statusCode !== undefined) {
-    const body = parseBody(error.response?.bodyAsText);
+    const body = parseBody(context.errorBody);
     return {
       kind: "response",
       status: error.statusCode,
       code: body.code || (error.code ?? ""),
       innerCode: body.innerCode,
-      message: body.message,
+      message: body.message || error.message,
       retryAfter: error.response?.headers.get("retry-after") ?? null,
     };
   }
   return { kind: "network", cause: error };
+}
+
+function nextLinkOf(text: string | null | undefined): string | null {
+  try {
+    const link = (JSON.parse(text ?? "") as { nextLink?: unknown }).nextLink;
+    return typeof link === "string" && link !== "" ? link : null;
+  } catch {
+    return null;
+  }
 }
 
 function parseBody(text: string | null | undefined): { code: string; innerCode: string; message: string } {

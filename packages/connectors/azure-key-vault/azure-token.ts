@@ -40,7 +40,12 @@ interface CachedToken {
  */
 export function createAzureTokenCredential(
   credentials: AzureConnectionCredentials,
-  options: { readonly endpointGuard?: EndpointGuard; readonly timeoutMs?: number } = {},
+  options: {
+    readonly endpointGuard?: EndpointGuard;
+    readonly timeoutMs?: number;
+    /** The signal of the call a token is fetched for when the SDK passes none (the client's gate). */
+    readonly currentSignal?: () => AbortSignal | undefined;
+  } = {},
 ): AzureTokenCredential {
   const url = `${credentials.authorityHost}/${encodeURIComponent(credentials.tenantId)}/oauth2/v2.0/token`;
   const checkEndpoint = endpointCheckOnce(options.endpointGuard, credentials.authorityHost);
@@ -106,7 +111,7 @@ export function createAzureTokenCredential(
         );
         caches.set(scope, cache);
       }
-      const signal = tokenOptions?.abortSignal as AbortSignal | undefined;
+      const signal = (tokenOptions?.abortSignal as AbortSignal | undefined) ?? options.currentSignal?.();
       const token = await cache.get(signal);
       return { token: token.token, expiresOnTimestamp: token.expiresAt.getTime(), tokenType: "Bearer" };
     },
