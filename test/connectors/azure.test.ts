@@ -148,6 +148,9 @@ describe("Azure Key Vault connector", () => {
     expect(fake.secrets().get("OTHER")?.value).toBe("o");
     expect(await connector.apply(diffOf({ update: { UNTAGGED: "adopted" } }))).toMatchObject({ updated: ["UNTAGGED"] });
     expect(fake.secrets().get("UNTAGGED")?.tags["syncline-sync-id"]).toBe("sync-1");
+    fake.seed("KEPT", "k", { tags: { team: "payments" } });
+    await connector.apply(diffOf({ update: { KEPT: "k2" } }));
+    expect(fake.secrets().get("KEPT")?.tags).toMatchObject({ team: "payments", "syncline-sync-id": "sync-1" });
   });
 
   it("fetches a token once, and once more when Key Vault refuses it", async () => {

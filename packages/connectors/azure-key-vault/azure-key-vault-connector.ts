@@ -91,7 +91,7 @@ export function createAzureKeyVaultConnector(
           await batches.beforeRequest(false);
           const name = toSecretName(key);
           const existing = index.get(name.toLowerCase());
-          const { recovered } = await client.setSecret(existing?.name ?? name, value, tagsFor(key));
+          const { recovered } = await client.setSecret(existing?.name ?? name, value, tagsFor(key, existing?.tags));
           (existing && !recovered ? recorder.updated : recorder.created).push(key);
         }
         await deleteKeys(deletions, index, batches, recorder.deleted);
@@ -107,8 +107,10 @@ export function createAzureKeyVaultConnector(
     },
   };
 
-  function tagsFor(key: string): Record<string, string> {
+  /** The secret's own tags kept (a new version replaces them), with Syncline's set over them. */
+  function tagsFor(key: string, existing: Readonly<Record<string, string>> = {}): Record<string, string> {
     return {
+      ...existing,
       [SYNCLINE_TAGS.key]: key,
       ...(owner ? { [SYNCLINE_TAGS.syncId]: owner.syncId, [SYNCLINE_TAGS.projectId]: owner.projectId } : {}),
     };

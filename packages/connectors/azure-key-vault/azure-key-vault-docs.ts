@@ -42,7 +42,8 @@ export const azureKeyVaultDocs: DestinationDocs = {
     {
       title: "Ownership",
       body:
-        "Secrets a sync writes are tagged `syncline-sync-id` and `syncline-project-id`. Deletion (a key removed at " +
+        "Secrets a sync writes are tagged `syncline-sync-id` and `syncline-project-id` (other tags on the secret " +
+        "are kept); writing a key whose secret has no Syncline tags adopts it. Deletion (a key removed at " +
         "the source, or removing the sync's secrets) only touches secrets tagged with that sync: secrets without " +
         "Syncline's tags, or another sync's, are never deleted.",
     },
