@@ -151,6 +151,12 @@ describe("Azure Key Vault connector", () => {
     fake.seed("KEPT", "k", { tags: { team: "payments" } });
     await connector.apply(diffOf({ update: { KEPT: "k2" } }));
     expect(fake.secrets().get("KEPT")?.tags).toMatchObject({ team: "payments", "syncline-sync-id": "sync-1" });
+    fake.seed("CROWDED", "c", { tags: Object.fromEntries(Array.from({ length: 14 }, (_, i) => [`t${i}`, "v"])) });
+    const crowded = await expectConnectorError(
+      connector.apply(diffOf({ update: { CROWDED: "c2" } })),
+      "limit_exceeded",
+    );
+    expect(crowded.message).toContain("CROWDED");
   });
 
   it("fetches a token once, and once more when Key Vault refuses it", async () => {

@@ -24,6 +24,9 @@ export const SYNCLINE_TAGS = {
  */
 export const KEY_VAULT_WRITES_PER_BATCH = 20;
 
+/** Tags a Key Vault secret may carry. */
+export const KEY_VAULT_MAX_TAGS = 15;
+
 /**
  * One Azure Key Vault as a destination: each key is one secret named by `toSecretName` (`_` →
  * `-`), tagged with its key and, when the connector writes for a sync, the owning sync. `list`
@@ -116,14 +119,22 @@ export function createAzureKeyVaultConnector(
     };
   }
 
-  /** Refuses, before any write, every key whose secret another sync owns or Key Vault manages. */
+  /** Refuses, before any write, every key whose secret another sync owns, Key Vault manages, or has no room for Syncline's tags. */
   function refuseForeign(writes: ReadonlyMap<string, string>, index: ReadonlyMap<string, KeyVaultSecretInfo>): void {
     const refused: string[] = [];
+    const crowded: string[] = [];
     for (const key of writes.keys()) {
       const info = index.get(toSecretName(key).toLowerCase());
       if (!info) continue;
       const otherSync = owner && info.tags[SYNCLINE_TAGS.syncId] !== undefined && !ownedBySync(info);
       if (otherSync || info.managed) refused.push(`${key} (secret ${info.name})`);
+      else if (Object.keys(tagsFor(key, info.tags)).length > KEY_VAULT_MAX_TAGS) crowded.push(key);
+    }
+    if (crowded.length > 0) {
+      throw new ConnectorError(
+        "limit_exceeded",
+        `these keys' secrets carry too many tags to add Syncline's (Key Vault holds at most ${KEY_VAULT_MAX_TAGS}), so nothing was written: ${crowded.join(", ")}`,
+      );
     }
     if (refused.length > 0) {
       throw new ConnectorError(
