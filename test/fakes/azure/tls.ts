@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
@@ -47,8 +47,10 @@ export function fakeTlsIdentity(): FakeTlsIdentity {
   const key = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----\n/.exec(pem)?.[0];
   const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/.exec(pem)?.[0];
   if (!key || !cert) throw new Error("fake azure: openssl did not produce a key and certificate");
-  const caFile = join(mkdtempSync(join(tmpdir(), "syncline-fake-azure-")), "ca.pem");
+  const dir = mkdtempSync(join(tmpdir(), "syncline-fake-azure-"));
+  const caFile = join(dir, "ca.pem");
   writeFileSync(caFile, cert);
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   identity = { key, cert, caFile };
   return identity;
 }
