@@ -7,7 +7,7 @@ import { expectConnectorError, expectNoSecrets } from "./conformance.ts";
 import { azureCredentials, azureKeyVaultConfig } from "./azure-fixtures.ts";
 import { fakesEndpointGuard } from "./vault-fixtures.ts";
 
-const tenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const tenantId = "3f7c2a10-5b8e-4d21-9c6f-0a1b2c3d4e5f";
 const clientId = "0b5a6c1d-2e3f-4a5b-8c7d-9e0f1a2b3c4d";
 
 function refusal(run: () => unknown): string {

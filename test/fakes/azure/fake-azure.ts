@@ -91,7 +91,7 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
  */
 export async function startFakeAzure(options: FakeAzureOptions = {}): Promise<FakeAzure> {
   const application: FakeAzureApplication = {
-    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    tenantId: "3f7c2a10-5b8e-4d21-9c6f-0a1b2c3d4e5f",
     clientId: "0b5a6c1d-2e3f-4a5b-8c7d-9e0f1a2b3c4d",
     clientSecret: "fake~client.secret-0123456789abcdef",
     ...options.application,
