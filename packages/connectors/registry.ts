@@ -16,6 +16,8 @@ import {
 } from "./contract/index.ts";
 import { gcpApp } from "./gcp-secret-manager/gcp-app.ts";
 import { gcpSecretManagerDestination } from "./gcp-secret-manager/gcp-secret-manager-destination.ts";
+import { azureApp } from "./azure-key-vault/azure-app.ts";
+import { azureKeyVaultDestination } from "./azure-key-vault/azure-key-vault-destination.ts";
 import { githubActionsDestination } from "./github/github-actions-destination.ts";
 import { githubApp } from "./github/github-app.ts";
 import { gitlabApp } from "./gitlab-ci-cd/gitlab-app.ts";
@@ -36,6 +38,7 @@ const destinations = {
   [Destination.GITLAB_CI_CD]: gitlabCiCdDestination,
   [Destination.KUBERNETES_SECRET]: kubernetesSecretDestination,
   [Destination.GCP_SECRET_MANAGER]: gcpSecretManagerDestination,
+  [Destination.AZURE_KEY_VAULT]: azureKeyVaultDestination,
 } as const satisfies Record<Exclude<Destination, Destination.UNSPECIFIED>, AnyDestinationDescriptor>;
 
 /** Every app a connection can reach: one line per app; a missing entry or credentials case is a compile error. */
@@ -45,6 +48,7 @@ const apps = {
   [App.GITLAB]: gitlabApp,
   [App.KUBERNETES]: kubernetesApp,
   [App.GCP]: gcpApp,
+  [App.AZURE]: azureApp,
 } as const satisfies Record<Exclude<App, App.UNSPECIFIED>, AppDescriptor>;
 
 /**

@@ -7,6 +7,7 @@ import type { Message } from "@bufbuild/protobuf";
 import type { GitLabCredentials, GitLabCredentialsView } from "./gitlab_credentials_pb.js";
 import type { KubernetesCredentials, KubernetesCredentialsView } from "./kubernetes_credentials_pb.js";
 import type { GcpCredentials, GcpCredentialsView } from "./gcp_credentials_pb.js";
+import type { AzureCredentials, AzureCredentialsView } from "./azure_credentials_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
@@ -208,6 +209,12 @@ export declare type ConnectionCredentials = Message<"syncline.connections.v1.Con
      */
     value: GcpCredentials;
     case: "gcp";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.AzureCredentials azure = 4;
+     */
+    value: AzureCredentials;
+    case: "azure";
   } | { case: undefined; value?: undefined };
 };
 
@@ -297,6 +304,12 @@ export declare type RedactedCredentials = Message<"syncline.connections.v1.Redac
      */
     value: GcpCredentialsView;
     case: "gcp";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.AzureCredentialsView azure = 4;
+     */
+    value: AzureCredentialsView;
+    case: "azure";
   } | { case: undefined; value?: undefined };
 };
 
@@ -406,6 +419,11 @@ export enum App {
    * @generated from enum value: APP_GCP = 5;
    */
   GCP = 5,
+
+  /**
+   * @generated from enum value: APP_AZURE = 4;
+   */
+  AZURE = 4,
 }
 
 /**
@@ -453,6 +471,11 @@ export enum AuthMethod {
    * @generated from enum value: AUTH_METHOD_GCP_SERVICE_ACCOUNT_KEY = 6;
    */
   GCP_SERVICE_ACCOUNT_KEY = 6,
+
+  /**
+   * @generated from enum value: AUTH_METHOD_AZURE_CLIENT_CREDENTIALS = 5;
+   */
+  AZURE_CLIENT_CREDENTIALS = 5,
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Message } from "@bufbuild/protobuf";
 import type { GitLabCiCdDestinationConfig } from "./gitlab_destination_pb.js";
 import type { KubernetesSecretDestinationConfig } from "./kubernetes_destination_pb.js";
 import type { GcpSecretManagerDestinationConfig } from "./gcp_secret_manager_destination_pb.js";
+import type { AzureKeyVaultDestinationConfig } from "./azure_key_vault_destination_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import type { App } from "../../connections/v1/resources_pb.js";
 
@@ -144,6 +145,12 @@ export declare type DestinationConfig = Message<"syncline.syncs.v1.DestinationCo
      */
     value: GcpSecretManagerDestinationConfig;
     case: "gcpSecretManager";
+  } | {
+    /**
+     * @generated from field: syncline.syncs.v1.AzureKeyVaultDestinationConfig azure_key_vault = 5;
+     */
+    value: AzureKeyVaultDestinationConfig;
+    case: "azureKeyVault";
   } | { case: undefined; value?: undefined };
 };
 
@@ -728,6 +735,11 @@ export enum Destination {
    * @generated from enum value: DESTINATION_GCP_SECRET_MANAGER = 6;
    */
   GCP_SECRET_MANAGER = 6,
+
+  /**
+   * @generated from enum value: DESTINATION_AZURE_KEY_VAULT = 5;
+   */
+  AZURE_KEY_VAULT = 5,
 }
 
 /**

@@ -1,0 +1,88 @@
+/** Test controls that make the fake Key Vault misbehave the way the real one does. Faults answer before any effect. */
+export interface FakeAzureFaults {
+  /** The next `count` Key Vault requests answer `status` (default 500) with an Azure error body. */
+  failNext(count: number, status?: number): void;
+  /** The next `count` Key Vault requests answer 429 `Throttled` with `Retry-After: retryAfterSeconds` (default 1). */
+  rateLimitNext(count: number, retryAfterSeconds?: number): void;
+  /** After `writes` more accepted secret writes (PUT), the next write answers 500: a vault that fails part-way. */
+  failWritesAfter(writes: number): void;
+  /** Every Key Vault request waits `ms` before being handled; 0 turns latency off. */
+  setLatency(ms: number): void;
+  /** The next `count` Key Vault requests (default: all, until reset) are never answered while the fake runs. */
+  hangNext(count?: number): void;
+  /** Clears every fault. */
+  reset(): void;
+}
+
+/** What the server must do with one request instead of handling it. */
+export type FaultDecision =
+  | { readonly kind: "hang" }
+  | { readonly kind: "fail"; readonly status: number }
+  | { readonly kind: "rate_limit"; readonly retryAfterSeconds: number }
+  | { readonly kind: "none" };
+
+/** Fault controls plus the server's side: `decide` consumes one queued fault per request. */
+export interface FaultState extends FakeAzureFaults {
+  decide(isWrite: boolean): FaultDecision;
+  /** An accepted write, counted toward `failWritesAfter`. */
+  wrote(): void;
+  readonly latencyMs: number;
+}
+
+/** Creates fault state with nothing injected. Order of precedence: hang, failed write, fail, rate limit. */
+export function createFaults(): FaultState {
+  let hang = 0;
+  let fail = { count: 0, status: 500 };
+  let rateLimit = { count: 0, retryAfterSeconds: 1 };
+  let writesLeft: number | undefined;
+  let latencyMs = 0;
+  return {
+    failNext(count, status = 500) {
+      fail = { count, status };
+    },
+    rateLimitNext(count, retryAfterSeconds = 1) {
+      rateLimit = { count, retryAfterSeconds };
+    },
+    failWritesAfter(writes) {
+      writesLeft = writes;
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    hangNext(count = Number.POSITIVE_INFINITY) {
+      hang = count;
+    },
+    reset() {
+      hang = 0;
+      fail = { count: 0, status: 500 };
+      rateLimit = { count: 0, retryAfterSeconds: 1 };
+      writesLeft = undefined;
+      latencyMs = 0;
+    },
+    decide(isWrite) {
+      if (hang > 0) {
+        hang--;
+        return { kind: "hang" };
+      }
+      if (isWrite && writesLeft === 0) {
+        writesLeft = undefined;
+        return { kind: "fail", status: 500 };
+      }
+      if (fail.count > 0) {
+        fail.count--;
+        return { kind: "fail", status: fail.status };
+      }
+      if (rateLimit.count > 0) {
+        rateLimit.count--;
+        return { kind: "rate_limit", retryAfterSeconds: rateLimit.retryAfterSeconds };
+      }
+      return { kind: "none" };
+    },
+    wrote() {
+      if (writesLeft !== undefined && writesLeft > 0) writesLeft--;
+    },
+    get latencyMs() {
+      return latencyMs;
+    },
+  };
+}
