@@ -14,6 +14,8 @@ import {
   type DestinationConfigCase,
   type DestinationDescriptor,
 } from "./contract/index.ts";
+import { awsApp } from "./aws/aws-app.ts";
+import { secretsManagerDestination } from "./aws-secrets-manager/secrets-manager-destination.ts";
 import { githubActionsDestination } from "./github/github-actions-destination.ts";
 import { githubApp } from "./github/github-app.ts";
 import { vaultApp } from "./vault/vault-app.ts";
@@ -27,12 +29,14 @@ import { vaultKvDestination } from "./vault/vault-kv-destination.ts";
 const destinations = {
   [Destination.HASHICORP_VAULT]: vaultKvDestination,
   [Destination.GITHUB_ACTIONS]: githubActionsDestination,
+  [Destination.AWS_SECRETS_MANAGER]: secretsManagerDestination,
 } as const satisfies Record<Exclude<Destination, Destination.UNSPECIFIED>, AnyDestinationDescriptor>;
 
 /** Every app a connection can reach: one line per app; a missing entry or credentials case is a compile error. */
 const apps = {
   [App.HASHICORP_VAULT]: vaultApp,
   [App.GITHUB]: githubApp,
+  [App.AWS]: awsApp,
 } as const satisfies Record<Exclude<App, App.UNSPECIFIED>, AppDescriptor>;
 
 /**

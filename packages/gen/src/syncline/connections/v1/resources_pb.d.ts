@@ -4,6 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
+import type { AwsCredentials, AwsCredentialsView } from "./aws_credentials_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
@@ -146,6 +147,12 @@ export declare type ConnectionCredentials = Message<"syncline.connections.v1.Con
      */
     value: GitHubCredentials;
     case: "github";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.AwsCredentials aws = 3;
+     */
+    value: AwsCredentials;
+    case: "aws";
   } | { case: undefined; value?: undefined };
 };
 
@@ -217,6 +224,12 @@ export declare type RedactedCredentials = Message<"syncline.connections.v1.Redac
      */
     value: GitHubCredentialsView;
     case: "github";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.AwsCredentialsView aws = 3;
+     */
+    value: AwsCredentialsView;
+    case: "aws";
   } | { case: undefined; value?: undefined };
 };
 
@@ -311,6 +324,11 @@ export enum App {
    * @generated from enum value: APP_GITHUB = 2;
    */
   GITHUB = 2,
+
+  /**
+   * @generated from enum value: APP_AWS = 3;
+   */
+  AWS = 3,
 }
 
 /**
@@ -338,6 +356,16 @@ export enum AuthMethod {
    * @generated from enum value: AUTH_METHOD_GITHUB_TOKEN = 2;
    */
   GITHUB_TOKEN = 2,
+
+  /**
+   * @generated from enum value: AUTH_METHOD_AWS_ACCESS_KEY = 3;
+   */
+  AWS_ACCESS_KEY = 3,
+
+  /**
+   * @generated from enum value: AUTH_METHOD_AWS_ASSUME_ROLE = 4;
+   */
+  AWS_ASSUME_ROLE = 4,
 }
 
 /**

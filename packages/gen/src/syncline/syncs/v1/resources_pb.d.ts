@@ -4,6 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
+import type { AwsSecretsManagerDestinationConfig } from "./aws_destination_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import type { App } from "../../connections/v1/resources_pb.js";
 
@@ -123,6 +124,12 @@ export declare type DestinationConfig = Message<"syncline.syncs.v1.DestinationCo
      */
     value: GitHubActionsDestinationConfig;
     case: "githubActions";
+  } | {
+    /**
+     * @generated from field: syncline.syncs.v1.AwsSecretsManagerDestinationConfig aws_secrets_manager = 3;
+     */
+    value: AwsSecretsManagerDestinationConfig;
+    case: "awsSecretsManager";
   } | { case: undefined; value?: undefined };
 };
 
@@ -692,6 +699,11 @@ export enum Destination {
    * @generated from enum value: DESTINATION_GITHUB_ACTIONS = 2;
    */
   GITHUB_ACTIONS = 2,
+
+  /**
+   * @generated from enum value: DESTINATION_AWS_SECRETS_MANAGER = 3;
+   */
+  AWS_SECRETS_MANAGER = 3,
 }
 
 /**
