@@ -110,10 +110,12 @@ export function createAwsSession(options: AwsSessionOptions): AwsSession {
   });
 
   function clientFor<C>(identity: AwsIdentity, make: (config: AwsClientConfig) => C): C {
-    let byMaker = clients.get(identity);
-    if (!byMaker) clients.set(identity, (byMaker = new Map()));
-    let client = byMaker.get(make) as C | undefined;
-    if (!client) byMaker.set(make, (client = make(configOf(identity.key))));
+    const byMaker = clients.get(identity) ?? new Map<unknown, unknown>();
+    clients.set(identity, byMaker);
+    const existing = byMaker.get(make) as C | undefined;
+    if (existing) return existing;
+    const client = make(configOf(identity.key));
+    byMaker.set(make, client);
     return client;
   }
 

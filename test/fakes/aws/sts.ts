@@ -40,7 +40,7 @@ export function createSts(account: string, roles: readonly FakeAwsRole[], keys: 
         const userId = caller.sessionToken ? `AROAFAKE:${caller.arn.split("/").at(-1)}` : caller.accessKeyId;
         return result(
           "GetCallerIdentity",
-          `<Arn>${escape(caller.arn)}</Arn><UserId>${escape(userId)}</UserId><Account>${account}</Account>`,
+          `<Arn>${xmlText(caller.arn)}</Arn><UserId>${xmlText(userId)}</UserId><Account>${account}</Account>`,
           requestId,
         );
       }
@@ -94,9 +94,9 @@ export function createSts(account: string, roles: readonly FakeAwsRole[], keys: 
       keys.set(key.accessKeyId, key);
       return result(
         "AssumeRole",
-        `<Credentials><AccessKeyId>${key.accessKeyId}</AccessKeyId><SecretAccessKey>${escape(key.secretAccessKey)}</SecretAccessKey>` +
-          `<SessionToken>${escape(key.sessionToken ?? "")}</SessionToken><Expiration>${new Date(key.expiresAt ?? 0).toISOString()}</Expiration></Credentials>` +
-          `<AssumedRoleUser><AssumedRoleId>AROAFAKE:${escape(sessionName)}</AssumedRoleId><Arn>${escape(key.arn)}</Arn></AssumedRoleUser>`,
+        `<Credentials><AccessKeyId>${key.accessKeyId}</AccessKeyId><SecretAccessKey>${xmlText(key.secretAccessKey)}</SecretAccessKey>` +
+          `<SessionToken>${xmlText(key.sessionToken ?? "")}</SessionToken><Expiration>${new Date(key.expiresAt ?? 0).toISOString()}</Expiration></Credentials>` +
+          `<AssumedRoleUser><AssumedRoleId>AROAFAKE:${xmlText(sessionName)}</AssumedRoleId><Arn>${xmlText(key.arn)}</Arn></AssumedRoleUser>`,
         requestId,
       );
     },
@@ -118,10 +118,10 @@ function result(action: string, inner: string, requestId: string): StsAnswer {
 function error(status: number, code: string, message: string, requestId: string): StsAnswer {
   return {
     status,
-    xml: `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+    xml: `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlText(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
   };
 }
 
-function escape(text: string): string {
+function xmlText(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
