@@ -15,6 +15,7 @@ import {
   type DestinationDescriptor,
 } from "./contract/index.ts";
 import { awsApp } from "./aws/aws-app.ts";
+import { parameterStoreDestination } from "./aws-parameter-store/parameter-store-destination.ts";
 import { secretsManagerDestination } from "./aws-secrets-manager/secrets-manager-destination.ts";
 import { githubActionsDestination } from "./github/github-actions-destination.ts";
 import { githubApp } from "./github/github-app.ts";
@@ -30,6 +31,7 @@ const destinations = {
   [Destination.HASHICORP_VAULT]: vaultKvDestination,
   [Destination.GITHUB_ACTIONS]: githubActionsDestination,
   [Destination.AWS_SECRETS_MANAGER]: secretsManagerDestination,
+  [Destination.AWS_PARAMETER_STORE]: parameterStoreDestination,
 } as const satisfies Record<Exclude<Destination, Destination.UNSPECIFIED>, AnyDestinationDescriptor>;
 
 /** Every app a connection can reach: one line per app; a missing entry or credentials case is a compile error. */

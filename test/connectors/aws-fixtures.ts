@@ -3,8 +3,9 @@ import {
   ConnectionCredentialsSchema,
   type ConnectionCredentials,
 } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
-import { AwsSecretsManagerMapping } from "@syncline/gen/syncline/syncs/v1/aws_destination_pb.js";
+import { AwsParameterType, AwsSecretsManagerMapping } from "@syncline/gen/syncline/syncs/v1/aws_destination_pb.js";
 import { DestinationConfigSchema, type DestinationConfig } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { parameterStoreDestination } from "../../packages/connectors/aws-parameter-store/parameter-store-destination.ts";
 import { secretsManagerDestination } from "../../packages/connectors/aws-secrets-manager/secrets-manager-destination.ts";
 import type {
   DestinationCalls,
@@ -96,5 +97,43 @@ export function secretsManagerConnector(options: {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.calls ? { calls: options.calls } : {}),
     endpointGuard: options.endpointGuard ?? fakesEndpointGuard,
+  });
+}
+
+/** A sync's Parameter Store destination config. */
+export function parameterStoreConfig(
+  fields: { pathPrefix?: string; string?: boolean; kmsKeyId?: string; tags?: Record<string, string> } = {},
+): DestinationConfig {
+  return create(DestinationConfigSchema, {
+    destination: {
+      case: "awsParameterStore",
+      value: {
+        pathPrefix: fields.pathPrefix ?? "/apps/api",
+        type: fields.string ? AwsParameterType.STRING : AwsParameterType.SECURE_STRING,
+        kmsKeyId: fields.kmsKeyId ?? "",
+        tags: fields.tags ?? {},
+      },
+    },
+  });
+}
+
+/** A Parameter Store connector built the way the worker builds one. */
+export function parameterStoreConnector(options: {
+  url: string;
+  key: AwsKeyFixture;
+  config?: DestinationConfig;
+  owner?: SyncOwner;
+  signal?: AbortSignal;
+  calls?: DestinationCalls;
+}): DestinationConnector {
+  return parameterStoreDestination.create({
+    config: parameterStoreDestination.parseConfig(options.config ?? parameterStoreConfig()),
+    credentials: parameterStoreDestination.parseCredentials(
+      awsCredentials({ endpointUrl: options.url, key: options.key }),
+    ),
+    ...(options.owner ? { owner: options.owner } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.calls ? { calls: options.calls } : {}),
+    endpointGuard: fakesEndpointGuard,
   });
 }

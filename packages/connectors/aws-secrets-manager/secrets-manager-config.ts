@@ -24,9 +24,7 @@ export interface SecretsManagerConfig {
 export const MAX_SECRET_VALUE_BYTES = 65_536;
 /** Tags per secret (AWS: 50); Syncline's two ownership tags count. */
 export const MAX_SECRET_TAGS = 50;
-/** Syncline's ownership tags on every secret a sync creates. */
-export const OWNER_SYNC_TAG = "syncline:sync-id";
-export const OWNER_PROJECT_TAG = "syncline:project-id";
+export { OWNER_PROJECT_TAG, OWNER_SYNC_TAG } from "../aws/aws-tags.ts";
 
 /**
  * Limits of a Secrets Manager destination: names are secret names (letters, digits and

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createWriteLog, type FakeLoggedWrite } from "../write-log.ts";
 import { createFaults, type FakeAwsFaults, type FaultDecision } from "./faults.ts";
+import { createParameterStore, type FakeParameter } from "./parameter-store.ts";
 import { createSecretsManager, type FakeSecret, type FakeSecretWrite } from "./secrets-manager.ts";
 import { verifySigV4, type FakeAwsKey } from "./sigv4.ts";
 import { createSts, stsError, type FakeAwsRole } from "./sts.ts";
@@ -12,6 +13,7 @@ export type { FakeAwsFaults } from "./faults.ts";
 export type { FakeAwsKey } from "./sigv4.ts";
 export type { FakeAwsRole } from "./sts.ts";
 export type { FakeSecret, FakeSecretWrite } from "./secrets-manager.ts";
+export type { FakeParameter } from "./parameter-store.ts";
 
 /** The fake's configuration; every field has a default good for most tests. */
 export interface FakeAwsOptions {
@@ -59,6 +61,12 @@ export interface FakeAws {
   secretValues(): Map<string, string>;
   /** Secrets Manager: a secret with its tags, versions and deletion date, or undefined. */
   secret(name: string): FakeSecret | undefined;
+  /** Parameter Store: writes a SecureString parameter directly (no API, no log). */
+  seedParameter(name: string, value: string, tags?: Readonly<Record<string, string>>): void;
+  /** Parameter Store: the value of every parameter under `path` (one level), by name relative to it. */
+  parameterValues(path: string): Map<string, string>;
+  /** Parameter Store: a parameter with its type, tier, KMS key, version and tags, or undefined. */
+  parameter(name: string): FakeParameter | undefined;
   /** Every value written through the API, in order. Values are secret: assert on them, never print them. */
   writeLog(): readonly FakeLoggedWrite[];
   /** Writes accepted through the API so far (create, put, delete, restore). */
@@ -72,8 +80,8 @@ export interface FakeAws {
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /**
- * Starts a protocol-faithful fake of AWS Secrets Manager (awsJson1.1: `POST /` with
- * `X-Amz-Target: secretsmanager.<Operation>`) and STS (query protocol) on 127.0.0.1. Every request
+ * Starts a protocol-faithful fake of AWS Secrets Manager and Systems Manager Parameter Store
+ * (awsJson1.1: `POST /` with `X-Amz-Target: secretsmanager.<Operation>` / `AmazonSSM.<Operation>`) and STS (query protocol) on 127.0.0.1. Every request
  * must carry a valid SigV4 signature by a known key (recomputed with the stored secret key); errors
  * are AWS's bodies (`__type`, `message`; STS: XML `ErrorResponse`); a request whose client went
  * away during the fake's latency has no effect.
@@ -91,6 +99,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   const role = { arn: `arn:aws:iam::${account}:role/syncline`, externalId: "syncline-external-id" };
   const sts = createSts(account, options.roles ?? [role], keys);
   const secretsManager = createSecretsManager(account, region);
+  const parameterStore = createParameterStore(account, region);
   const denied = new Set(options.deniedActions ?? []);
   const faults = createFaults();
   const requests: FakeAwsLoggedRequest[] = [];
@@ -98,6 +107,12 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   const writeLog = createWriteLog();
   let writes = 0;
   let closed = false;
+
+  function onParameterWrite(write: { name: string; action: "put" | "delete" }): void {
+    writes++;
+    const current = parameterStore.parameters.get(write.name);
+    if (write.action === "put" && current) writeLog.record("ssm", write.name, current.value);
+  }
 
   function onWrite(write: FakeSecretWrite): void {
     writes++;
@@ -194,7 +209,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       return stsAnswer(answer.status, answer.xml, code);
     }
     const [service, action = ""] = operation.split(".");
-    if (service !== "secretsmanager" || check.service !== "secretsmanager") {
+    const signingService = service === "AmazonSSM" ? "ssm" : service;
+    if ((service !== "secretsmanager" && service !== "AmazonSSM") || check.service !== signingService) {
       return jsonError(400, "UnknownOperationException", "", operation, keyId);
     }
     if (headers["content-type"] !== "application/x-amz-json-1.1") {
@@ -206,11 +222,11 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         keyId,
       );
     }
-    if (denied.has(`secretsmanager:${action}`)) {
+    if (denied.has(`${signingService}:${action}`)) {
       return jsonError(
         400,
         "AccessDeniedException",
-        `User: ${check.key.arn} is not authorized to perform: secretsmanager:${action} because no identity-based policy allows the secretsmanager:${action} action`,
+        `User: ${check.key.arn} is not authorized to perform: ${signingService}:${action} because no identity-based policy allows the ${signingService}:${action} action`,
         operation,
         keyId,
       );
@@ -223,7 +239,10 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     } catch {
       return jsonError(400, "SerializationException", "Unable to parse the request body.", operation, keyId);
     }
-    const answer = secretsManager.handle(action, input, onWrite);
+    const answer =
+      service === "AmazonSSM"
+        ? parameterStore.handle(action, input, onParameterWrite)
+        : secretsManager.handle(action, input, onWrite);
     if (!answer.ok) return jsonError(answer.status, answer.code, answer.message, operation, keyId);
     return {
       status: 200,
@@ -304,6 +323,17 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       return values;
     },
     secret: (name) => secretsManager.secrets.get(name),
+    seedParameter: (name, value, tags) => parameterStore.seed(name, value, tags),
+    parameterValues(path) {
+      const base = path === "/" ? "/" : `${path.replace(/\/+$/, "")}/`;
+      const values = new Map<string, string>();
+      for (const p of parameterStore.parameters.values()) {
+        const rest = p.name.startsWith(base) ? p.name.slice(base.length) : undefined;
+        if (rest && !rest.includes("/")) values.set(rest, p.value);
+      }
+      return values;
+    },
+    parameter: (name) => parameterStore.parameters.get(name),
     writeLog: () => writeLog.entries(),
     writeCount: () => writes,
     onRequest(listener) {

@@ -69,6 +69,50 @@ export declare type AwsSecretsManagerDestinationConfig = Message<"syncline.syncs
 export declare const AwsSecretsManagerDestinationConfigSchema: GenMessage<AwsSecretsManagerDestinationConfig>;
 
 /**
+ * AWS Systems Manager Parameter Store in the connection's region: one parameter per key under a path.
+ *
+ * @generated from message syncline.syncs.v1.AwsParameterStoreDestinationConfig
+ */
+export declare type AwsParameterStoreDestinationConfig = Message<"syncline.syncs.v1.AwsParameterStoreDestinationConfig"> & {
+  /**
+   * Required: the path the parameters live under, e.g. `/apps/api`.
+   * Starts with `/`; letters, digits and `_.-/`; at most 15 levels.
+   *
+   * @generated from field: string path_prefix = 1;
+   */
+  pathPrefix: string;
+
+  /**
+   * SecureString (default) or String.
+   *
+   * @generated from field: syncline.syncs.v1.AwsParameterType type = 2;
+   */
+  type: AwsParameterType;
+
+  /**
+   * KMS key (id, ARN or alias) for SecureString parameters; empty for `alias/aws/ssm`.
+   * At most 2048 characters, no whitespace.
+   *
+   * @generated from field: string kms_key_id = 3;
+   */
+  kmsKeyId: string;
+
+  /**
+   * Tags put on every parameter the sync creates, besides Syncline's ownership tags.
+   * At most 48; keys 1 to 128 characters, values at most 256.
+   *
+   * @generated from field: map<string, string> tags = 4;
+   */
+  tags: { [key: string]: string };
+};
+
+/**
+ * Describes the message syncline.syncs.v1.AwsParameterStoreDestinationConfig.
+ * Use `create(AwsParameterStoreDestinationConfigSchema)` to create a new message.
+ */
+export declare const AwsParameterStoreDestinationConfigSchema: GenMessage<AwsParameterStoreDestinationConfig>;
+
+/**
  * How a sync's keys map onto AWS Secrets Manager secrets.
  *
  * @generated from enum syncline.syncs.v1.AwsSecretsManagerMapping
@@ -98,4 +142,33 @@ export enum AwsSecretsManagerMapping {
  * Describes the enum syncline.syncs.v1.AwsSecretsManagerMapping.
  */
 export declare const AwsSecretsManagerMappingSchema: GenEnum<AwsSecretsManagerMapping>;
+
+/**
+ * The type of the parameters a sync writes to Parameter Store.
+ *
+ * @generated from enum syncline.syncs.v1.AwsParameterType
+ */
+export enum AwsParameterType {
+  /**
+   * SecureString, encrypted with `kms_key_id`.
+   *
+   * @generated from enum value: AWS_PARAMETER_TYPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: AWS_PARAMETER_TYPE_SECURE_STRING = 1;
+   */
+  SECURE_STRING = 1,
+
+  /**
+   * @generated from enum value: AWS_PARAMETER_TYPE_STRING = 2;
+   */
+  STRING = 2,
+}
+
+/**
+ * Describes the enum syncline.syncs.v1.AwsParameterType.
+ */
+export declare const AwsParameterTypeSchema: GenEnum<AwsParameterType>;
 

@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { AwsSecretsManagerDestinationConfig } from "./aws_destination_pb.js";
+import type { AwsParameterStoreDestinationConfig, AwsSecretsManagerDestinationConfig } from "./aws_destination_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import type { App } from "../../connections/v1/resources_pb.js";
 
@@ -130,6 +130,12 @@ export declare type DestinationConfig = Message<"syncline.syncs.v1.DestinationCo
      */
     value: AwsSecretsManagerDestinationConfig;
     case: "awsSecretsManager";
+  } | {
+    /**
+     * @generated from field: syncline.syncs.v1.AwsParameterStoreDestinationConfig aws_parameter_store = 4;
+     */
+    value: AwsParameterStoreDestinationConfig;
+    case: "awsParameterStore";
   } | { case: undefined; value?: undefined };
 };
 
@@ -704,6 +710,11 @@ export enum Destination {
    * @generated from enum value: DESTINATION_AWS_SECRETS_MANAGER = 3;
    */
   AWS_SECRETS_MANAGER = 3,
+
+  /**
+   * @generated from enum value: DESTINATION_AWS_PARAMETER_STORE = 4;
+   */
+  AWS_PARAMETER_STORE = 4,
 }
 
 /**
