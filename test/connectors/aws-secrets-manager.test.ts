@@ -219,3 +219,21 @@ describe("AWS Secrets Manager connector", () => {
     ]);
   });
 });
+
+describe("AWS Secrets Manager pre-flight", () => {
+  it("names every offending key before any call", async () => {
+    const aws = await startFakeAws();
+    try {
+      const connector = secretsManagerConnector({ url: aws.url, key: aws.accessKey });
+      const error = await expectConnectorError(
+        connector.apply(diffOf({ create: { "bad key": "1", "also bad!": "2", BIG: "x".repeat(65_537), FINE: "3" } })),
+        "invalid_config",
+      );
+      for (const key of ["bad key", "also bad!", "BIG"]) expect(error.message).toContain(key);
+      expect(error.message).not.toContain("FINE");
+      expect(aws.requests).toEqual([]);
+    } finally {
+      await aws.close();
+    }
+  });
+});

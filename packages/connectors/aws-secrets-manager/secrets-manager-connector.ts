@@ -12,7 +12,7 @@ import type { AwsSession } from "../aws/aws-session.ts";
 import { BATCH_GET_MAX, type ListedSecret, type SecretsManagerClientApi } from "./secrets-manager-client.ts";
 import { OWNER_SYNC_TAG, type SecretsManagerConfig } from "./secrets-manager-config.ts";
 import { createJsonSecretConnector } from "./secrets-manager-json.ts";
-import { checkSecretEntry, foreignOwner, ownedTags } from "./secrets-manager-entries.ts";
+import { checkSecretEntries, foreignOwner, ownedTags } from "./secrets-manager-entries.ts";
 
 /** Secrets written between two questions to the run's control (one request each). */
 export const SECRETS_MANAGER_WRITES_PER_BATCH = 20;
@@ -120,7 +120,7 @@ function createPerKeyConnector(
 
     async apply(diff: DestinationDiff, control: ApplyControl = noApplyControl): Promise<ApplyOutcome> {
       const writes = [...diff.create, ...diff.update];
-      for (const [key, value] of writes) checkSecretEntry(key, value);
+      checkSecretEntries(writes);
       const secrets = await secretsByName();
       refuseForeign([...writes.map(([key]) => key), ...diff.delete], secrets);
       const recorder = createOutcomeRecorder();

@@ -22,19 +22,37 @@ export function foreignOwner(tags: ReadonlyMap<string, string>, owner: SyncOwner
   return syncId !== undefined && syncId !== owner?.syncId ? syncId : undefined;
 }
 
-/** Refuses a key or value Secrets Manager cannot hold, before any call; names the key, never the value. */
-export function checkSecretEntry(key: string, value: string): void {
-  if (!secretsManagerLimits.keyPattern.test(key)) {
-    throw new ConnectorError(
-      "invalid_config",
-      `destination key "${key.slice(0, 80)}" is not a valid secret name (${secretsManagerLimits.keyRule}): change the sync's key schema`,
-    );
+/**
+ * Refuses, before any call, every key or value Secrets Manager cannot hold, naming each offending
+ * key (never a value): `limit_exceeded` when only sizes are at fault, `invalid_config` otherwise.
+ */
+export function checkSecretEntries(writes: readonly (readonly [string, string])[]): void {
+  const names: string[] = [];
+  const sizes: string[] = [];
+  for (const [key, value] of writes) {
+    if (!secretsManagerLimits.keyPattern.test(key)) {
+      names.push(`"${key.slice(0, 80)}"`);
+      continue;
+    }
+    const bytes = Buffer.byteLength(value, "utf8");
+    if (bytes > secretsManagerLimits.maxValueBytes) sizes.push(`"${key}" (${bytes} bytes)`);
   }
-  const bytes = Buffer.byteLength(value, "utf8");
-  if (bytes > secretsManagerLimits.maxValueBytes) {
+  const problems = [
+    ...(names.length > 0
+      ? [
+          `keys ${names.slice(0, 20).join(", ")} are not valid secret names (${secretsManagerLimits.keyRule}): change the sync's key schema`,
+        ]
+      : []),
+    ...(sizes.length > 0
+      ? [
+          `values of ${sizes.slice(0, 20).join(", ")} exceed the ${secretsManagerLimits.maxValueBytes} bytes a secret holds`,
+        ]
+      : []),
+  ];
+  if (problems.length > 0) {
     throw new ConnectorError(
-      "limit_exceeded",
-      `the value of "${key}" is ${bytes} bytes; a Secrets Manager secret holds at most ${secretsManagerLimits.maxValueBytes} bytes`,
+      names.length > 0 ? "invalid_config" : "limit_exceeded",
+      `Secrets Manager cannot hold ${problems.join("; ")}`,
     );
   }
 }

@@ -10,7 +10,7 @@ import {
 import type { AwsSession } from "../aws/aws-session.ts";
 import type { ListedSecret, SecretsManagerClientApi } from "./secrets-manager-client.ts";
 import { MAX_SECRET_VALUE_BYTES, OWNER_SYNC_TAG, type SecretsManagerConfig } from "./secrets-manager-config.ts";
-import { checkSecretEntry, foreignOwner, ownedTags } from "./secrets-manager-entries.ts";
+import { checkSecretEntries, foreignOwner, ownedTags } from "./secrets-manager-entries.ts";
 
 const nothing: ApplyOutcome = { created: [], updated: [], deleted: [] };
 
@@ -103,7 +103,7 @@ export function createJsonSecretConnector(
     },
 
     async apply(diff: DestinationDiff, control: ApplyControl = noApplyControl) {
-      for (const [key, value] of [...diff.create, ...diff.update]) checkSecretEntry(key, value);
+      checkSecretEntries([...diff.create, ...diff.update]);
       return change(control, (current, next) => {
         const created: string[] = [];
         const updated: string[] = [];

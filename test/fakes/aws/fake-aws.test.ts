@@ -5,6 +5,13 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
+import {
+  DeleteParametersCommand,
+  DescribeParametersCommand,
+  GetParametersByPathCommand,
+  PutParameterCommand,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeAws, type FakeAws } from "./fake-aws.ts";
@@ -15,7 +22,7 @@ function clients(
   key: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = aws.accessKey,
 ) {
   const config = { region: aws.region, endpoint: aws.url, credentials: key, maxAttempts: 1 };
-  return { sm: new SecretsManagerClient(config), sts: new STSClient(config) };
+  return { sm: new SecretsManagerClient(config), sts: new STSClient(config), ssm: new SSMClient(config) };
 }
 
 async function failure(
@@ -200,5 +207,72 @@ describe("fake AWS", () => {
     } finally {
       await denied.close();
     }
+  });
+
+  it("serves Parameter Store: tiers and their limits, no downgrade, no tags with Overwrite, paging by path, deletes of 10", async () => {
+    const { ssm } = clients(aws);
+    await ssm.send(
+      new PutParameterCommand({ Name: "/p/A", Value: "1", Type: "SecureString", Tags: [{ Key: "t", Value: "v" }] }),
+    );
+    expect(
+      await failure(ssm.send(new PutParameterCommand({ Name: "/p/A", Value: "2", Type: "SecureString" }))),
+    ).toMatchObject({
+      name: "ParameterAlreadyExists",
+    });
+    expect(
+      await failure(
+        ssm.send(
+          new PutParameterCommand({ Name: "/p/A", Value: "2", Overwrite: true, Tags: [{ Key: "t", Value: "v" }] }),
+        ),
+      ),
+    ).toMatchObject({ name: "ValidationException" });
+    expect(await failure(ssm.send(new PutParameterCommand({ Name: "/p/BIG", Value: "x".repeat(4097) })))).toMatchObject(
+      {
+        name: "ValidationException",
+      },
+    );
+    await ssm.send(new PutParameterCommand({ Name: "/p/BIG", Value: "x".repeat(8192), Tier: "Advanced" }));
+    expect(
+      await failure(
+        ssm.send(new PutParameterCommand({ Name: "/p/BIG", Value: "small", Tier: "Standard", Overwrite: true })),
+      ),
+    ).toMatchObject({ name: "ValidationException" });
+    for (let i = 0; i < 12; i++)
+      await ssm.send(new PutParameterCommand({ Name: `/p/K${i}`, Value: `v${i}`, Type: "SecureString" }));
+    await ssm.send(new PutParameterCommand({ Name: "/p/deeper/X", Value: "x" }));
+    let token: string | undefined;
+    const names: string[] = [];
+    do {
+      const page = await ssm.send(
+        new GetParametersByPathCommand({
+          Path: "/p",
+          WithDecryption: true,
+          MaxResults: 10,
+          ...(token ? { NextToken: token } : {}),
+        }),
+      );
+      names.push(...(page.Parameters ?? []).map((p) => p.Name ?? ""));
+      token = page.NextToken;
+    } while (token);
+    expect(names).toHaveLength(14);
+    expect(names).not.toContain("/p/deeper/X");
+    const encrypted = await ssm.send(new GetParametersByPathCommand({ Path: "/p", MaxResults: 10 }));
+    expect(encrypted.Parameters?.find((p) => p.Name === "/p/A")?.Value).not.toBe("1");
+    const tagged = await ssm.send(
+      new DescribeParametersCommand({ ParameterFilters: [{ Key: "tag:t", Values: ["v"] }] }),
+    );
+    expect(tagged.Parameters?.map((p) => p.Name)).toEqual(["/p/A"]);
+    expect(
+      await failure(ssm.send(new DeleteParametersCommand({ Names: Array.from({ length: 11 }, (_, i) => `/p/K${i}`) }))),
+    ).toMatchObject({ name: "ValidationException" });
+    const deleted = await ssm.send(new DeleteParametersCommand({ Names: ["/p/K0", "/p/MISSING"] }));
+    expect(deleted).toMatchObject({ DeletedParameters: ["/p/K0"], InvalidParameters: ["/p/MISSING"] });
+  });
+
+  it("signs Parameter Store requests for the ssm service only", async () => {
+    const { ssm } = clients(aws, { accessKeyId: aws.accessKey.accessKeyId, secretAccessKey: "wrong" });
+    expect(await failure(ssm.send(new GetParametersByPathCommand({ Path: "/p" })))).toMatchObject({
+      name: "InvalidSignatureException",
+    });
   });
 });
