@@ -145,3 +145,26 @@ describe("AWS Parameter Store connector", () => {
     ).toBe("aws-parameter-store:/apps/api");
   });
 });
+
+describe("AWS Parameter Store ownership", () => {
+  it("tags an untagged parameter it overwrites, and refuses one another sync owns before writing", async () => {
+    const aws = await startFakeAws();
+    try {
+      aws.seedParameter(`${prefix}/ADOPTED`, "old");
+      aws.seedParameter(`${prefix}/THEIRS`, "x", { "syncline:sync-id": "sync-2" });
+      const connector = parameterStoreConnector({ url: aws.url, key: aws.accessKey, owner });
+      await connector.apply(diffOf({ update: { ADOPTED: "new" } }));
+      expect(aws.parameter(`${prefix}/ADOPTED`)?.tags.get("syncline:sync-id")).toBe("sync-1");
+      const writes = aws.writeCount();
+      const error = await expectConnectorError(
+        connector.apply(diffOf({ update: { ADOPTED: "again", THEIRS: "mine" } })),
+        "invalid_config",
+      );
+      expect(error.message).toContain("THEIRS");
+      expect(aws.writeCount()).toBe(writes);
+      expect(await connector.remove(["ADOPTED", "THEIRS"])).toEqual({ created: [], updated: [], deleted: ["ADOPTED"] });
+    } finally {
+      await aws.close();
+    }
+  });
+});

@@ -1,7 +1,9 @@
 import {
+  AddTagsToResourceCommand,
   DeleteParametersCommand,
   DescribeParametersCommand,
   GetParametersByPathCommand,
+  ListTagsForResourceCommand,
   PutParameterCommand,
   SSMClient,
   type ParameterStringFilter,
@@ -33,6 +35,10 @@ export interface ParameterStoreClientApi {
   /** Every parameter directly under `path`, decrypted, by full name. */
   valuesUnder(path: string): Promise<Map<string, string>>;
   put(write: ParameterWrite): Promise<void>;
+  /** The tags of one parameter. */
+  tagsOf(name: string): Promise<Map<string, string>>;
+  /** Adds or replaces tags of one parameter. */
+  addTags(name: string, tags: ReadonlyMap<string, string>): Promise<void>;
   /** Deletes up to 10 names in one call; returns the names AWS deleted. */
   deleteBatch(names: readonly string[]): Promise<string[]>;
 }
@@ -120,6 +126,26 @@ export function createParameterStoreClient(session: AwsSession): ParameterStoreC
             { abortSignal },
           ),
         [write.value],
+      );
+    },
+
+    async tagsOf(name) {
+      const answer = await call("ListTagsForResource", name, (client, abortSignal) =>
+        client.send(new ListTagsForResourceCommand({ ResourceType: "Parameter", ResourceId: name }), { abortSignal }),
+      );
+      return new Map((answer.TagList ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+    },
+
+    async addTags(name, tags) {
+      await call("AddTagsToResource", name, (client, abortSignal) =>
+        client.send(
+          new AddTagsToResourceCommand({
+            ResourceType: "Parameter",
+            ResourceId: name,
+            Tags: [...tags].map(([Key, Value]) => ({ Key, Value })),
+          }),
+          { abortSignal },
+        ),
       );
     },
 

@@ -26,8 +26,9 @@ export const PARAMETER_STORE_WRITES_PER_BATCH = 20;
  * One parameter per destination key, directly under the path prefix. A change first describes the
  * parameters there (names and tiers, no values), then writes one `PutParameter` per key in batches
  * of 20 — standard tier up to 4 KB, advanced above (an advanced parameter stays advanced, as AWS
- * refuses a downgrade), new ones tagged with the sync — and deletes with `DeleteParameters`, 10
- * names a call. With an owner, removal deletes only parameters tagged with the sync.
+ * refuses a downgrade), new ones tagged with the sync, existing untagged ones tagged after their
+ * write — and deletes with `DeleteParameters`, 10 names a call. With an owner, parameters tagged
+ * for another sync are never written, and removal deletes only parameters tagged with the sync.
  */
 export function createParameterStoreConnector(
   client: ParameterStoreClientApi,
@@ -57,6 +58,37 @@ export function createParameterStoreConnector(
     }
   }
 
+  /**
+   * With an owner: of the existing parameters a change overwrites, those not yet tagged with the
+   * sync (AWS refuses tags with Overwrite, so they are tagged after the write). Refuses, before any
+   * write, parameters tagged for another sync. Costs one call, plus one per parameter not yet the sync's.
+   */
+  async function adoptions(overwritten: readonly string[]): Promise<Set<string>> {
+    if (!owner || overwritten.length === 0) return new Set();
+    const own = new Set(
+      (await client.describe(prefix, { key: OWNER_SYNC_TAG, value: owner.syncId })).map((p) => p.name),
+    );
+    const adopted = new Set<string>();
+    const foreign: string[] = [];
+    for (const name of overwritten.filter((n) => !own.has(n))) {
+      const syncId = (await client.tagsOf(name)).get(OWNER_SYNC_TAG);
+      if (syncId === undefined) adopted.add(name);
+      else foreign.push(keyOf(name));
+    }
+    if (foreign.length > 0) {
+      throw new ConnectorError(
+        "invalid_config",
+        `Parameter Store parameters ${foreign
+          .slice(0, 20)
+          .map((k) => `"${k}"`)
+          .join(
+            ", ",
+          )} under ${prefix} are owned by another sync (tag ${OWNER_SYNC_TAG}): change this sync's key schema or path_prefix`,
+      );
+    }
+    return adopted;
+  }
+
   return {
     async validate() {
       await session.callerIdentity();
@@ -73,6 +105,9 @@ export function createParameterStoreConnector(
       const writes = [...diff.create, ...diff.update];
       checkEntries(config, writes);
       const tiers = new Map((await client.describe(prefix)).map((p) => [p.name, p.tier]));
+      const adopted = await adoptions(
+        writes.map(([key]) => parameterName(config, key)).filter((name) => tiers.has(name)),
+      );
       const recorder = createOutcomeRecorder();
       return recorder.run(async () => {
         for (let i = 0; i < writes.length; i += PARAMETER_STORE_WRITES_PER_BATCH) {
@@ -90,6 +125,7 @@ export function createParameterStoreConnector(
               overwrite: existing !== undefined,
               tags,
             });
+            if (adopted.has(name)) await client.addTags(name, tags);
             (existing === undefined ? recorder.created : recorder.updated).push(key);
           }
         }

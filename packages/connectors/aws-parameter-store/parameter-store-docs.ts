@@ -64,8 +64,9 @@ export const parameterStoreDocs: DestinationDocs = {
     {
       title: "Known gaps",
       body:
-        "AWS refuses tags together with `Overwrite`, so a parameter that existed before the sync wrote it is not " +
-        "tagged; and listing does not read tags, so import does not leave out parameters another sync tagged.",
+        "Listing (`GetParametersByPath`) does not read tags, so import does not leave out parameters another sync " +
+        "tagged (writes and removal do). AWS refuses tags together with `Overwrite`, so a parameter that existed " +
+        "before the sync wrote it is tagged by a separate `AddTagsToResource` after its write.",
     },
     {
       title: "Duplicate destinations",

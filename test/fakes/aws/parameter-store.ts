@@ -39,7 +39,8 @@ const namePattern = /^[A-Za-z0-9_.\-/]+$/;
  * The Parameter Store operations the connector uses (SSM awsJson1.1, `AmazonSSM.<Operation>`):
  * PutParameter (Overwrite, tiers and their value limits, no downgrade from Advanced, tags only on
  * create, SecureString with a KMS key), GetParametersByPath (one level or recursive, 10 a page),
- * DescribeParameters (Path and `tag:` filters, 50 a page) and DeleteParameters (10 names a call).
+ * DescribeParameters (Path and `tag:` filters, 50 a page), DeleteParameters (10 names a call),
+ * AddTagsToResource and ListTagsForResource.
  */
 export function createParameterStore(account: string, region: string) {
   const parameters = new Map<string, FakeParameter>();
@@ -242,6 +243,32 @@ export function createParameterStore(account: string, region: string) {
         })),
         ...(result.next ? { NextToken: result.next } : {}),
       });
+    },
+
+    AddTagsToResource(input) {
+      const parameter = input.ResourceType === "Parameter" ? parameters.get(String(input.ResourceId)) : undefined;
+      if (input.ResourceType !== "Parameter") return fail("InvalidResourceType", "The resource type isn't valid.");
+      if (!parameter)
+        return fail(
+          "InvalidResourceId",
+          "The resource ID isn't valid. Verify that you entered the correct ID and try again.",
+        );
+      const tags = Array.isArray(input.Tags) ? (input.Tags as { Key?: string; Value?: string }[]) : [];
+      const merged = new Map([...parameter.tags, ...tags.map((t) => [t.Key ?? "", t.Value ?? ""] as const)]);
+      if (merged.size > parameterStoreLimits.maxTags)
+        return fail("TooManyTagsError", "The Systems Manager resource can't have more than 50 tags.");
+      for (const [k, v] of merged) parameter.tags.set(k, v);
+      return ok({});
+    },
+
+    ListTagsForResource(input) {
+      const parameter = input.ResourceType === "Parameter" ? parameters.get(String(input.ResourceId)) : undefined;
+      if (!parameter)
+        return fail(
+          "InvalidResourceId",
+          "The resource ID isn't valid. Verify that you entered the correct ID and try again.",
+        );
+      return ok({ TagList: [...parameter.tags].map(([Key, Value]) => ({ Key, Value })) });
     },
 
     DeleteParameters(input, onWrite) {
