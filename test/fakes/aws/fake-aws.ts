@@ -23,6 +23,8 @@ export interface FakeAwsOptions {
   readonly roles?: readonly FakeAwsRole[];
   /** Actions (`secretsmanager:CreateSecret`, …) refused with AccessDeniedException for every key. */
   readonly deniedActions?: readonly string[];
+  /** Port on 127.0.0.1; default 0 (a free port). */
+  readonly port?: number;
 }
 
 /** One request the fake received: never a body or header value, so it is safe to print. */
@@ -295,7 +297,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     res.end(answer.body);
   });
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
