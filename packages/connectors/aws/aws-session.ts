@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
@@ -24,6 +26,15 @@ export const ASSUMED_ROLE_SECONDS = 3_600;
 /** Assumed-role credentials are renewed this long before they expire. */
 export const ASSUMED_ROLE_REFRESH_BEFORE_MS = 5 * 60_000;
 
+/**
+ * One connection pool for every AWS SDK client of the process: the worker builds connectors (and so
+ * SDK clients) per run, and per-client pools would leave idle keep-alive sockets behind each run.
+ */
+const sharedAgents = {
+  httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
+  httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50 }),
+};
+
 /** The SDK client settings every AWS client of a connection shares: region, endpoint, credentials, no SDK retries. */
 export interface AwsClientConfig {
   readonly region: string;
@@ -31,6 +42,8 @@ export interface AwsClientConfig {
   readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** The SDK's own retries are off: the worker's failure policy decides. */
   readonly maxAttempts: 1;
+  /** The process-wide keep-alive agents. */
+  readonly requestHandler: typeof sharedAgents;
 }
 
 /** Where and how a connection calls AWS. */
@@ -107,6 +120,7 @@ export function createAwsSession(options: AwsSessionOptions): AwsSession {
       ...(key.sessionToken ? { sessionToken: key.sessionToken } : {}),
     },
     maxAttempts: 1,
+    requestHandler: sharedAgents,
   });
 
   function clientFor<C>(identity: AwsIdentity, make: (config: AwsClientConfig) => C): C {
