@@ -18,6 +18,9 @@ import { gcpApp } from "./gcp-secret-manager/gcp-app.ts";
 import { gcpSecretManagerDestination } from "./gcp-secret-manager/gcp-secret-manager-destination.ts";
 import { azureApp } from "./azure-key-vault/azure-app.ts";
 import { azureKeyVaultDestination } from "./azure-key-vault/azure-key-vault-destination.ts";
+import { awsApp } from "./aws/aws-app.ts";
+import { parameterStoreDestination } from "./aws-parameter-store/parameter-store-destination.ts";
+import { secretsManagerDestination } from "./aws-secrets-manager/secrets-manager-destination.ts";
 import { githubActionsDestination } from "./github/github-actions-destination.ts";
 import { githubApp } from "./github/github-app.ts";
 import { gitlabApp } from "./gitlab-ci-cd/gitlab-app.ts";
@@ -39,6 +42,8 @@ const destinations = {
   [Destination.KUBERNETES_SECRET]: kubernetesSecretDestination,
   [Destination.GCP_SECRET_MANAGER]: gcpSecretManagerDestination,
   [Destination.AZURE_KEY_VAULT]: azureKeyVaultDestination,
+  [Destination.AWS_SECRETS_MANAGER]: secretsManagerDestination,
+  [Destination.AWS_PARAMETER_STORE]: parameterStoreDestination,
 } as const satisfies Record<Exclude<Destination, Destination.UNSPECIFIED>, AnyDestinationDescriptor>;
 
 /** Every app a connection can reach: one line per app; a missing entry or credentials case is a compile error. */
@@ -49,6 +54,7 @@ const apps = {
   [App.KUBERNETES]: kubernetesApp,
   [App.GCP]: gcpApp,
   [App.AZURE]: azureApp,
+  [App.AWS]: awsApp,
 } as const satisfies Record<Exclude<App, App.UNSPECIFIED>, AppDescriptor>;
 
 /**

@@ -8,6 +8,7 @@ import type { GitLabCredentials, GitLabCredentialsView } from "./gitlab_credenti
 import type { KubernetesCredentials, KubernetesCredentialsView } from "./kubernetes_credentials_pb.js";
 import type { GcpCredentials, GcpCredentialsView } from "./gcp_credentials_pb.js";
 import type { AzureCredentials, AzureCredentialsView } from "./azure_credentials_pb.js";
+import type { AwsCredentials, AwsCredentialsView } from "./aws_credentials_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
 /**
@@ -215,6 +216,12 @@ export declare type ConnectionCredentials = Message<"syncline.connections.v1.Con
      */
     value: AzureCredentials;
     case: "azure";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.AwsCredentials aws = 3;
+     */
+    value: AwsCredentials;
+    case: "aws";
   } | { case: undefined; value?: undefined };
 };
 
@@ -310,6 +317,12 @@ export declare type RedactedCredentials = Message<"syncline.connections.v1.Redac
      */
     value: AzureCredentialsView;
     case: "azure";
+  } | {
+    /**
+     * @generated from field: syncline.connections.v1.AwsCredentialsView aws = 3;
+     */
+    value: AwsCredentialsView;
+    case: "aws";
   } | { case: undefined; value?: undefined };
 };
 
@@ -424,6 +437,11 @@ export enum App {
    * @generated from enum value: APP_AZURE = 4;
    */
   AZURE = 4,
+
+  /**
+   * @generated from enum value: APP_AWS = 3;
+   */
+  AWS = 3,
 }
 
 /**
@@ -476,6 +494,16 @@ export enum AuthMethod {
    * @generated from enum value: AUTH_METHOD_AZURE_CLIENT_CREDENTIALS = 5;
    */
   AZURE_CLIENT_CREDENTIALS = 5,
+
+  /**
+   * @generated from enum value: AUTH_METHOD_AWS_ACCESS_KEY = 3;
+   */
+  AWS_ACCESS_KEY = 3,
+
+  /**
+   * @generated from enum value: AUTH_METHOD_AWS_ASSUME_ROLE = 4;
+   */
+  AWS_ASSUME_ROLE = 4,
 }
 
 /**

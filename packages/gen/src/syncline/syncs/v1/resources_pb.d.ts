@@ -8,6 +8,7 @@ import type { GitLabCiCdDestinationConfig } from "./gitlab_destination_pb.js";
 import type { KubernetesSecretDestinationConfig } from "./kubernetes_destination_pb.js";
 import type { GcpSecretManagerDestinationConfig } from "./gcp_secret_manager_destination_pb.js";
 import type { AzureKeyVaultDestinationConfig } from "./azure_key_vault_destination_pb.js";
+import type { AwsParameterStoreDestinationConfig, AwsSecretsManagerDestinationConfig } from "./aws_destination_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import type { App } from "../../connections/v1/resources_pb.js";
 
@@ -151,6 +152,18 @@ export declare type DestinationConfig = Message<"syncline.syncs.v1.DestinationCo
      */
     value: AzureKeyVaultDestinationConfig;
     case: "azureKeyVault";
+  } | {
+    /**
+     * @generated from field: syncline.syncs.v1.AwsSecretsManagerDestinationConfig aws_secrets_manager = 3;
+     */
+    value: AwsSecretsManagerDestinationConfig;
+    case: "awsSecretsManager";
+  } | {
+    /**
+     * @generated from field: syncline.syncs.v1.AwsParameterStoreDestinationConfig aws_parameter_store = 4;
+     */
+    value: AwsParameterStoreDestinationConfig;
+    case: "awsParameterStore";
   } | { case: undefined; value?: undefined };
 };
 
@@ -740,6 +753,16 @@ export enum Destination {
    * @generated from enum value: DESTINATION_AZURE_KEY_VAULT = 5;
    */
   AZURE_KEY_VAULT = 5,
+
+  /**
+   * @generated from enum value: DESTINATION_AWS_SECRETS_MANAGER = 3;
+   */
+  AWS_SECRETS_MANAGER = 3,
+
+  /**
+   * @generated from enum value: DESTINATION_AWS_PARAMETER_STORE = 4;
+   */
+  AWS_PARAMETER_STORE = 4,
 }
 
 /**
