@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { toJsonString } from "@bufbuild/protobuf";
+import { appRegistry } from "@syncline/connectors";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { App, AppConnectionSchema, AuthMethod } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { Code, createRpcClient } from "@syncline/rpc";
@@ -37,7 +38,15 @@ const appRoleCredentials = (fields: { roleId?: string; secretId?: string; mount?
 describe("ListApps", () => {
   it("lists every app with its auth methods, their fields (secret or not) and the destinations it serves", async () => {
     const { apps } = await system.connections.listApps({});
-    expect(apps.map((a) => a.app)).toEqual([App.HASHICORP_VAULT, App.GITHUB]);
+    expect(apps.map((a) => a.app)).toEqual(Object.keys(appRegistry).map(Number));
+    for (const app of apps) {
+      expect(app.authMethods.length, app.name).toBeGreaterThan(0);
+      expect(
+        app.authMethods.every((m) => m.fields.some((f) => f.secret)),
+        app.name,
+      ).toBe(true);
+      expect(app.destinations.length, app.name).toBeGreaterThan(0);
+    }
     const vault = apps.find((a) => a.app === App.HASHICORP_VAULT)!;
     expect(vault).toMatchObject({ name: "HashiCorp Vault", credentialsField: "vault" });
     expect(vault.fields.map((f) => [f.name, f.required, f.secret])).toEqual([
