@@ -32,8 +32,10 @@ function bytes(count: number): string {
 
 /** How the destination treats the case of key names, in words. */
 export function keyCasing(descriptor: DestinationDescriptor): string {
-  return descriptor.limits.upperCasesKeys
-    ? "upper-cased by the destination; names that differ only in case are one key"
+  if (descriptor.limits.upperCasesKeys)
+    return "upper-cased by the destination; names that differ only in case are one key";
+  return descriptor.limits.foldKey
+    ? "stored as written; names the destination holds as one (see the key rule) are one key"
     : "case-sensitive, stored as given";
 }
 

@@ -24,6 +24,7 @@ export const azureKeyVaultLimits: DestinationLimits = {
   keyPattern: /^[0-9A-Za-z_-]{1,127}$/,
   keyRule:
     "1 to 127 letters, digits, `-` and `_` (`_` is written as `-`; Key Vault ignores case, so keys that differ only in case or in `-`/`_` are one secret)",
+  foldKey: (name) => toSecretName(name).toLowerCase(),
 };
 
 /** The Key Vault secret name of a destination key: `_` becomes `-`. */

@@ -59,7 +59,8 @@ export const azureKeyVaultDocs: DestinationDocs = {
       title: "Duplicate destinations",
       body:
         "Two syncs overlap when they write the same vault (URL, ignoring case and a trailing slash) through the " +
-        "same tenant and their key schemas can produce the same key; the second is refused.",
+        "same tenant and their key schemas can produce the same secret name, compared as Key Vault does: without " +
+        "case and with `_` as `-` (`app_{{secretKey}}` and `APP-{{secretKey}}` overlap); the second is refused.",
     },
   ],
   exampleConfig: create(DestinationConfigSchema, {

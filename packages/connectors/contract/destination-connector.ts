@@ -38,6 +38,12 @@ export interface DestinationLimits {
    */
   readonly upperCasesKeys?: boolean;
   /**
+   * Names the destination holds as one key fold to the same text (Key Vault ignores case and maps
+   * `_` to `-`). The duplicate-destination check compares owned keys folded; `upperCasesKeys`
+   * implies a case fold. Must map character by character, so prefixes and suffixes fold alike.
+   */
+  readonly foldKey?: (name: string) => string;
+  /**
    * A destination rule for one key and value beyond `keyPattern` and `maxValueBytes` (e.g. a
    * provider's masking rules), checked in pre-flight before anything is written. Returns what is
    * wrong in words — never echoing the value — or undefined when the entry is acceptable.

@@ -1,9 +1,13 @@
 import { create } from "@bufbuild/protobuf";
 import { AppConnectionSchema, RedactedCredentialsSchema } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
-import { DestinationConfigSchema, GithubSecretScope } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  Destination,
+  DestinationConfigSchema,
+  GithubSecretScope,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { describe, expect, it } from "vitest";
 import { knownInstance, sameInstance, UNKNOWN_INSTANCE } from "../contract/index.ts";
-import { connectionInstance, destinationLocation } from "../registry.ts";
+import { connectionInstance, destinationLocation, destinationRegistry } from "../registry.ts";
 import { claimsOverlap, type KeyClaim } from "./key-claim.ts";
 import { ownedKeys, ownedKeysOverlap } from "./key-schema.ts";
 
@@ -44,6 +48,13 @@ describe("destination overlap", () => {
     const b = claim("APP_{{secretKey}}");
     expect(claimsOverlap({ upperCasesKeys: true }, a, b)).toBe(true);
     expect(claimsOverlap({}, a, b)).toBe(false);
+  });
+
+  it("compares key names as the destination folds them", () => {
+    const keyVault = destinationRegistry[Destination.AZURE_KEY_VAULT].limits;
+    expect(claimsOverlap(keyVault, claim("app_{{secretKey}}"), claim("APP-{{secretKey}}"))).toBe(true);
+    expect(claimsOverlap(keyVault, claim("{{secretKey}}_db"), claim("{{secretKey}}-DB"))).toBe(true);
+    expect(claimsOverlap(keyVault, claim("app_{{secretKey}}"), claim("web_{{secretKey}}"))).toBe(false);
   });
 
   it("names a location per place a config writes to, normalising what the destination ignores", () => {

@@ -15,14 +15,19 @@ export interface KeyClaim {
 
 /**
  * Whether two claims at one location of one destination kind can own the same destination key:
- * the same instance (or an unknown one) and owned keys that overlap, compared without case where
- * the destination ignores case in names (`limits.upperCasesKeys`).
+ * the same instance (or an unknown one) and owned keys that overlap, compared as the destination
+ * compares names: folded by `limits.foldKey`, without case where `limits.upperCasesKeys`.
  */
-export function claimsOverlap(limits: Pick<DestinationLimits, "upperCasesKeys">, a: KeyClaim, b: KeyClaim): boolean {
+export function claimsOverlap(
+  limits: Pick<DestinationLimits, "upperCasesKeys" | "foldKey">,
+  a: KeyClaim,
+  b: KeyClaim,
+): boolean {
   if (!sameInstance(a.instance, b.instance)) return false;
+  const fold = limits.foldKey ?? (limits.upperCasesKeys ? (text: string) => text.toLowerCase() : undefined);
   const owned = (claim: KeyClaim): OwnedKeys => {
     const keys = ownedKeys(claim.keySchema, claim.environment);
-    return limits.upperCasesKeys ? foldOwnedKeys(keys, (text) => text.toLowerCase()) : keys;
+    return fold ? foldOwnedKeys(keys, fold) : keys;
   };
   return ownedKeysOverlap(owned(a), owned(b));
 }
