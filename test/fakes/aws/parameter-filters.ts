@@ -1,5 +1,4 @@
 import type { AwsJsonAnswer } from "./secrets-manager.ts";
-import type { FakeParameter } from "./parameter-store.ts";
 
 /** One `ParameterStringFilter` as the request carries it. */
 interface ParameterStringFilter {
@@ -8,8 +7,17 @@ interface ParameterStringFilter {
   readonly Values?: unknown;
 }
 
+/** What the filters read of a parameter (a `FakeParameter` of the fake). */
+interface FilteredParameter {
+  readonly name: string;
+  readonly type: string;
+  readonly keyId: string | undefined;
+  readonly tier: string;
+  readonly tags: ReadonlyMap<string, string>;
+}
+
 /** A checked filter: whether a parameter passes it. */
-type ParameterMatch = (parameter: FakeParameter) => boolean;
+type ParameterMatch = (parameter: FilteredParameter) => boolean;
 
 const keyPattern = /^(tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType)$/;
 const pathPattern = /^[A-Za-z0-9_.\-/]*$/;
@@ -130,7 +138,7 @@ function fieldMatch(key: string, option: unknown, values: readonly string[]): Pa
     if (values.length === 0 && chosen === "Equals") return (p) => p.tags.has(tag);
     return (p) => test(p.tags.get(tag));
   }
-  const field: Record<string, (p: FakeParameter) => string | undefined> = {
+  const field: Record<string, (p: FilteredParameter) => string | undefined> = {
     Name: (p) => p.name,
     Type: (p) => p.type,
     KeyId: (p) => p.keyId,
