@@ -168,3 +168,32 @@ describe("AWS Parameter Store ownership", () => {
     }
   });
 });
+
+describe("AWS Parameter Store listing with an owner", () => {
+  it("leaves out parameters another sync tagged, so import neither copies nor deletes them", async () => {
+    const aws = await startFakeAws();
+    try {
+      aws.seedParameter(`${prefix}/THEIRS`, "theirs", { "syncline:sync-id": "sync-2" });
+      aws.seedParameter(`${prefix}/NOBODYS`, "nobodys");
+      aws.seedParameter(`${prefix}/MINE`, "mine", { "syncline:sync-id": "sync-1" });
+      for (let i = 0; i < 60; i++) aws.seedParameter(`${prefix}/OTHER_${i}`, "x", { "syncline:sync-id": "sync-3" });
+      const connector = parameterStoreConnector({ url: aws.url, key: aws.accessKey, owner });
+      const listed = await connector.list();
+      expect([...listed.keys()].sort()).toEqual(["MINE", "NOBODYS"]);
+      expect(listed.get("MINE")).toBe("mine");
+      const describes = aws.requests.filter((r) => r.operation === "AmazonSSM.DescribeParameters");
+      expect(describes.length).toBeGreaterThanOrEqual(3);
+      expect(await connector.apply(diffOf({ delete: ["THEIRS", "OTHER_0", "NOBODYS"] }))).toEqual({
+        created: [],
+        updated: [],
+        deleted: ["NOBODYS"],
+      });
+      expect(aws.parameter(`${prefix}/THEIRS`)?.value).toBe("theirs");
+      expect(aws.parameter(`${prefix}/OTHER_0`)).toBeDefined();
+      const withoutOwner = parameterStoreConnector({ url: aws.url, key: aws.accessKey });
+      expect((await withoutOwner.list()).size).toBe(62);
+    } finally {
+      await aws.close();
+    }
+  });
+});

@@ -30,8 +30,11 @@ export interface ParameterWrite {
 
 /** The Parameter Store calls the connector makes, each one request through the session's gate. */
 export interface ParameterStoreClientApi {
-  /** Every parameter directly under `path`, optionally only those whose tag `tag` has value `value`. */
-  describe(path: string, tag?: { readonly key: string; readonly value: string }): Promise<DescribedParameter[]>;
+  /**
+   * Every parameter directly under `path`, optionally only those carrying tag `tag.key`: with
+   * `tag.value`, only those whose tag has that value; without, whatever its value.
+   */
+  describe(path: string, tag?: { readonly key: string; readonly value?: string }): Promise<DescribedParameter[]>;
   /** Every parameter directly under `path`, decrypted, by full name. */
   valuesUnder(path: string): Promise<Map<string, string>>;
   put(write: ParameterWrite): Promise<void>;
@@ -60,7 +63,7 @@ export function createParameterStoreClient(session: AwsSession): ParameterStoreC
   return {
     async describe(path, tag) {
       const filters: ParameterStringFilter[] = [{ Key: "Path", Option: "OneLevel", Values: [path] }];
-      if (tag) filters.push({ Key: `tag:${tag.key}`, Values: [tag.value] });
+      if (tag) filters.push({ Key: `tag:${tag.key}`, ...(tag.value === undefined ? {} : { Values: [tag.value] }) });
       const described: DescribedParameter[] = [];
       let nextToken: string | undefined;
       do {

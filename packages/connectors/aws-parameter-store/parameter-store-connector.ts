@@ -28,7 +28,8 @@ export const PARAMETER_STORE_WRITES_PER_BATCH = 20;
  * of 20 — standard tier up to 4 KB, advanced above (an advanced parameter stays advanced, as AWS
  * refuses a downgrade), new ones tagged with the sync, existing untagged ones tagged after their
  * write — and deletes with `DeleteParameters`, 10 names a call. With an owner, parameters tagged
- * for another sync are never written, and removal deletes only parameters tagged with the sync.
+ * for another sync are never listed, written or deleted, and removal deletes only parameters tagged
+ * with the sync.
  */
 export function createParameterStoreConnector(
   client: ParameterStoreClientApi,
@@ -89,6 +90,20 @@ export function createParameterStoreConnector(
     return adopted;
   }
 
+  /**
+   * With an owner: the names under the prefix tagged for another sync (`DescribeParameters` by the
+   * tag's key, less those with the sync's own id; two describes, 50 names a page). Empty without one.
+   */
+  async function foreignNames(): Promise<Set<string>> {
+    if (!owner) return new Set();
+    const tagged = await client.describe(prefix, { key: OWNER_SYNC_TAG });
+    if (tagged.length === 0) return new Set();
+    const own = new Set(
+      (await client.describe(prefix, { key: OWNER_SYNC_TAG, value: owner.syncId })).map((p) => p.name),
+    );
+    return new Set(tagged.map((p) => p.name).filter((name) => !own.has(name)));
+  }
+
   return {
     async validate() {
       await session.callerIdentity();
@@ -96,8 +111,10 @@ export function createParameterStoreConnector(
     },
 
     async list() {
+      const foreign = await foreignNames();
       const values = new Map<string, string>();
-      for (const [name, value] of await client.valuesUnder(prefix)) values.set(keyOf(name), value);
+      for (const [name, value] of await client.valuesUnder(prefix))
+        if (!foreign.has(name)) values.set(keyOf(name), value);
       return values;
     },
 
@@ -108,6 +125,8 @@ export function createParameterStoreConnector(
       const adopted = await adoptions(
         writes.map(([key]) => parameterName(config, key)).filter((name) => tiers.has(name)),
       );
+      const foreign = diff.delete.length > 0 ? await foreignNames() : new Set<string>();
+      const deletable = new Set([...tiers.keys()].filter((name) => !foreign.has(name)));
       const recorder = createOutcomeRecorder();
       return recorder.run(async () => {
         for (let i = 0; i < writes.length; i += PARAMETER_STORE_WRITES_PER_BATCH) {
@@ -129,7 +148,7 @@ export function createParameterStoreConnector(
             (existing === undefined ? recorder.created : recorder.updated).push(key);
           }
         }
-        await deleteKeys(diff.delete, new Set(tiers.keys()), control, recorder);
+        await deleteKeys(diff.delete, deletable, control, recorder);
       });
     },
 

@@ -62,11 +62,14 @@ export const parameterStoreDocs: DestinationDocs = {
         "`kms:Decrypt` on a custom key).",
     },
     {
-      title: "Known gaps",
+      title: "Ownership",
       body:
-        "Listing (`GetParametersByPath`) does not read tags, so import does not leave out parameters another sync " +
-        "tagged (writes and removal do). AWS refuses tags together with `Overwrite`, so a parameter that existed " +
-        "before the sync wrote it is tagged by a separate `AddTagsToResource` after its write.",
+        "Values are read (import, plans by value, drift checks) with `GetParametersByPath`, which returns no tags, so " +
+        "a listing first asks `DescribeParameters` (50 a page, following `NextToken`) which parameters under the " +
+        "prefix carry the tag `syncline:sync-id`, and which carry this sync's id: parameters tagged for another sync " +
+        "are left out, so import never copies them and a change never deletes them; untagged parameters and the " +
+        "sync's own are listed. AWS refuses tags together with `Overwrite`, so a parameter that existed before the " +
+        "sync wrote it is tagged by a separate `AddTagsToResource` after its write.",
     },
     {
       title: "Duplicate destinations",

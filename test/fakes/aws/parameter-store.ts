@@ -1,3 +1,4 @@
+import { parameterFilters, underPath } from "./parameter-filters.ts";
 import type { AwsJsonAnswer } from "./secrets-manager.ts";
 
 /** One Parameter Store parameter as the fake holds it. Values are secret: assert on them, never print them. */
@@ -39,7 +40,7 @@ const namePattern = /^[A-Za-z0-9_.\-/]+$/;
  * The Parameter Store operations the connector uses (SSM awsJson1.1, `AmazonSSM.<Operation>`):
  * PutParameter (Overwrite, tiers and their value limits, no downgrade from Advanced, tags only on
  * create, SecureString with a KMS key), GetParametersByPath (one level or recursive, 10 a page),
- * DescribeParameters (Path and `tag:` filters, 50 a page), DeleteParameters (10 names a call),
+ * DescribeParameters (`ParameterFilters` checked and matched as SSM does, 50 a page), DeleteParameters (10 names a call),
  * AddTagsToResource and ListTagsForResource.
  */
 export function createParameterStore(account: string, region: string) {
@@ -72,12 +73,6 @@ export function createParameterStore(account: string, region: string) {
     return next < items.length
       ? { items: slice, next: Buffer.from(`ssm:${next}`).toString("base64url") }
       : { items: slice };
-  }
-
-  function underPath(name: string, path: string, recursive: boolean): boolean {
-    const base = path === "/" ? "/" : `${path.replace(/\/+$/, "")}/`;
-    if (!name.startsWith(base)) return false;
-    return recursive || !name.slice(base.length).includes("/");
   }
 
   const sorted = () => [...parameters.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -211,23 +206,9 @@ export function createParameterStore(account: string, region: string) {
     },
 
     DescribeParameters(input) {
-      let found = sorted();
-      for (const filter of Array.isArray(input.ParameterFilters)
-        ? (input.ParameterFilters as { Key?: string; Option?: string; Values?: string[] }[])
-        : []) {
-        const values = filter.Values ?? [];
-        if (filter.Key === "Path") {
-          const recursive = filter.Option === "Recursive";
-          found = found.filter((p) => values.some((v) => underPath(p.name, v, recursive)));
-        } else if (filter.Key?.startsWith("tag:")) {
-          const tag = filter.Key.slice(4);
-          found = found.filter(
-            (p) => p.tags.has(tag) && (values.length === 0 || values.includes(p.tags.get(tag) ?? "")),
-          );
-        } else {
-          return fail("InvalidFilterKey", "The specified filter key isn't valid.");
-        }
-      }
+      const match = parameterFilters(input.ParameterFilters);
+      if (typeof match !== "function") return match;
+      const found = sorted().filter(match);
       const result = page(found, input.NextToken, input.MaxResults, parameterStoreLimits.maxDescribeResults);
       if ("ok" in result) return result;
       return ok({
