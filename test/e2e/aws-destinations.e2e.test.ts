@@ -6,11 +6,12 @@ import { startFakeAws, type FakeAws } from "../fakes/aws/fake-aws.ts";
 import { eventually } from "../support/eventually.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
+import { measurePropagation } from "../support/propagation-latency.ts";
 
 /**
  * AWS Secrets Manager and Parameter Store end to end through real processes: secrets service →
  * orchestrator → worker → the fake AWS (SigV4 verified), one sync with an access key and one
- * through an assumed role; then the propagation latency of a few dozen changes, printed.
+ * through an assumed role; then the propagation latency of a series of changes, printed.
  */
 const system = useSystem({ name: "aws-destinations-e2e", services: allServices, vault: false });
 let aws: FakeAws;
@@ -120,9 +121,8 @@ describe("AWS destinations through every service", () => {
   });
 
   it("measures the propagation latency to the fake AWS (printed, never asserted)", { timeout: 180_000 }, async () => {
-    const measure = async (label: string, path: string, key: string, destinationKey: string) => {
-      const latencies: number[] = [];
-      for (let i = 0; i < 30; i++) {
+    const measure = (label: string, path: string, key: string, destinationKey: string) =>
+      measurePropagation(`fake AWS ${label}`, async (i) => {
         const value = `${label}-${i}`;
         const started = Date.now();
         await update(path, key, value);
@@ -130,12 +130,8 @@ describe("AWS destinations through every service", () => {
           () => aws.writeLog().find((w) => w.key === destinationKey && w.value === value && w.at >= started),
           { timeoutMs: 30_000, intervalMs: 5 },
         );
-        latencies.push(write.at - started);
-      }
-      latencies.sort((a, b) => a - b);
-      const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-      console.log(`propagation to fake AWS ${label}: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms (n=${latencies.length})`);
-    };
+        return write.at - started;
+      });
     await measure("secrets-manager", "/api", "DB_PASSWORD", "apps/api/DB_PASSWORD");
     await measure("parameter-store", "/web", "TOKEN", "/apps/web/TOKEN");
   });
