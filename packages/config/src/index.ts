@@ -137,3 +137,5 @@ export function databaseUrl(variable: string): ConfigField<string | undefined> {
     return raw;
   });
 }
+
+export * from "./root-keys.ts";
