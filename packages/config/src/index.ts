@@ -137,5 +137,3 @@ export function databaseUrl(variable: string): ConfigField<string | undefined> {
     return raw;
   });
 }
-
-export * from "./root-keys.ts";

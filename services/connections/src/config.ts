@@ -1,16 +1,12 @@
+import { ConfigError, databaseUrl, optionalStr, port, str } from "@syncline/config";
 import {
-  ConfigError,
-  databaseUrl,
   optionalKey256,
-  optionalStr,
   pickKey,
-  port,
   resolveRootKeys,
   rootKeyFields,
-  str,
   type RootKeys,
   type RootKeySettings,
-} from "@syncline/config";
+} from "@syncline/config/root-keys";
 import { endpointAllowlistField } from "@syncline/connectors";
 import { platformConfig } from "@syncline/service-runtime";
 

@@ -1,5 +1,6 @@
 import { connectBus, createEventPublisher, ensureTopology, streams, type NatsConnection } from "@syncline/bus";
-import { readConfig, type RootKeys } from "@syncline/config";
+import { readConfig } from "@syncline/config";
+import type { RootKeys } from "@syncline/config/root-keys";
 import { appDescriptor, createEndpointGuard, defaultEndpointGuard } from "@syncline/connectors";
 import { openDatabase, type Database } from "@syncline/db";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";

@@ -13,7 +13,8 @@
 // configuration error.
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { ConfigError, databaseUrl, optionalStr, readConfig, resolveRootKeys } from "@syncline/config";
+import { ConfigError, databaseUrl, optionalStr, readConfig } from "@syncline/config";
+import { resolveRootKeys } from "@syncline/config/root-keys";
 import { openDatabase } from "@syncline/db";
 import { connectionRootKeyConfig } from "./config.ts";
 import { rewrapAllCredentials } from "./service/credential-rotation.ts";

@@ -1,13 +1,10 @@
+import { databaseUrl, optionalStr, port, str } from "@syncline/config";
 import {
-  databaseUrl,
-  optionalStr,
-  port,
   resolveRootKeys as resolveServiceRootKeys,
   rootKeyFields,
-  str,
   type RootKeys,
   type RootKeySettings,
-} from "@syncline/config";
+} from "@syncline/config/root-keys";
 import { platformConfig } from "@syncline/service-runtime";
 
 /** The root key variables: the key itself or a file holding it, for the current and previous key. */

@@ -1,6 +1,6 @@
 import { hkdfSync } from "node:crypto";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import type { RootKeys } from "@syncline/config";
+import type { RootKeys } from "@syncline/config/root-keys";
 import {
   createFingerprinter,
   createRootKeyring,
