@@ -21,13 +21,22 @@ if [ ! -f "$state/local.env" ]; then
     echo "SYNCLINE_ADMIN_TOKEN=$(openssl rand -hex 24)"
     echo "SYNCLINE_INTERNAL_TOKEN=$(openssl rand -hex 24)"
     echo "SYNCLINE_SECRETS_ROOT_KEY=$(openssl rand -hex 32)"
-    echo "SYNCLINE_CONNECTIONS_ENCRYPTION_KEY=$(openssl rand -hex 32)"
+    echo "SYNCLINE_CONNECTIONS_ROOT_KEY=$(openssl rand -hex 32)"
+    echo "SYNCLINE_CONNECTIONS_FINGERPRINT_KEY=$(openssl rand -hex 32)"
   } > "$state/local.env"
 fi
 # A local.env from before envelope encryption: give it a root key (data sealed under the old
 # SYNCLINE_SECRETS_ENCRYPTION_KEY is not readable by this version; remove .syncline/data/secrets).
 if ! grep -q '^SYNCLINE_SECRETS_ROOT_KEY=' "$state/local.env"; then
   echo "SYNCLINE_SECRETS_ROOT_KEY=$(openssl rand -hex 32)" >> "$state/local.env"
+fi
+# A local.env from before connections' envelope encryption: the old key becomes the root key (its
+# rows still open; rotate-root-key re-seals them) and the fingerprint key (fingerprints unchanged).
+if ! grep -q '^SYNCLINE_CONNECTIONS_ROOT_KEY=' "$state/local.env"; then
+  old=$(sed -n 's/^SYNCLINE_CONNECTIONS_ENCRYPTION_KEY=//p' "$state/local.env")
+  old=${old:-$(openssl rand -hex 32)}
+  echo "SYNCLINE_CONNECTIONS_ROOT_KEY=$old" >> "$state/local.env"
+  echo "SYNCLINE_CONNECTIONS_FINGERPRINT_KEY=$old" >> "$state/local.env"
 fi
 set -a
 # shellcheck disable=SC1091

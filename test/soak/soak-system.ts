@@ -146,7 +146,8 @@ async function startAll(
   const [connections, secrets, orchestrator, worker1, worker2] = await allOrNothing([
     start("connections", "connections", "SYNCLINE_CONNECTIONS_PORT", {
       SYNCLINE_CONNECTIONS_DATABASE_URL: connectionsDb!,
-      SYNCLINE_CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+      SYNCLINE_CONNECTIONS_ROOT_KEY: randomBytes(32).toString("hex"),
+      SYNCLINE_CONNECTIONS_FINGERPRINT_KEY: randomBytes(32).toString("hex"),
     }),
     start("secrets", "secrets", "SYNCLINE_SECRETS_PORT", {
       SYNCLINE_SECRETS_DATABASE_URL: secretsDb!,

@@ -72,7 +72,8 @@ function serviceVariables(
     case "connections":
       return {
         ...databaseEnv("connections", "CONNECTIONS"),
-        SYNCLINE_CONNECTIONS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+        SYNCLINE_CONNECTIONS_ROOT_KEY: randomBytes(32).toString("hex"),
+        SYNCLINE_CONNECTIONS_FINGERPRINT_KEY: randomBytes(32).toString("hex"),
       };
     case "orchestrator":
       return {

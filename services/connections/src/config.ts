@@ -1,6 +1,23 @@
-import { databaseUrl, key256, optionalStr, port, str } from "@syncline/config";
+import { ConfigError, databaseUrl, optionalStr, port, str } from "@syncline/config";
+import {
+  optionalKey256,
+  pickKey,
+  resolveRootKeys,
+  rootKeyFields,
+  type RootKeys,
+  type RootKeySettings,
+} from "@syncline/config/root-keys";
 import { endpointAllowlistField } from "@syncline/connectors";
 import { platformConfig } from "@syncline/service-runtime";
+
+/** The connections service's root key variables (the same scheme as the secrets service's). */
+export const connectionRootKeyConfig = rootKeyFields("SYNCLINE_CONNECTIONS");
+
+/** The fingerprint key variables: the key itself or a file holding it. */
+export const fingerprintKeyConfig = {
+  fingerprintKey: optionalKey256("SYNCLINE_CONNECTIONS_FINGERPRINT_KEY"),
+  fingerprintKeyFile: optionalStr("SYNCLINE_CONNECTIONS_FINGERPRINT_KEY_FILE"),
+} as const;
 
 /** Environment variables of the connections service (documented in services/connections/README.md). */
 export const connectionsConfig = {
@@ -10,8 +27,43 @@ export const connectionsConfig = {
   databaseUrl: databaseUrl("SYNCLINE_CONNECTIONS_DATABASE_URL"),
   /** PGlite data directory when no database URL is set; unset means in memory. */
   dataDir: optionalStr("SYNCLINE_CONNECTIONS_DATA_DIR"),
-  /** AES-256-GCM key sealing connection credentials at rest (64 hex characters or base64); the fingerprint key is derived from it. */
-  encryptionKey: key256("SYNCLINE_CONNECTIONS_ENCRYPTION_KEY"),
+  ...connectionRootKeyConfig,
+  ...fingerprintKeyConfig,
   /** Internal endpoints connectors may call (CIDRs, addresses, host names); parsed here so a malformed list fails start-up. */
   endpointAllowlist: endpointAllowlistField(),
 } as const;
+
+/** The keys sealing connection credentials: the root keys and the (rotation-independent) fingerprint key. */
+export interface CredentialKeys {
+  readonly rootKeys: RootKeys;
+  readonly fingerprintKey: Buffer;
+}
+
+type CredentialKeySettings = RootKeySettings & {
+  readonly fingerprintKey: Buffer | undefined;
+  readonly fingerprintKeyFile: string | undefined;
+};
+
+/**
+ * Resolves the root keys and the fingerprint key from their variables or the files they name.
+ * Throws one ConfigError naming every variable at fault, never a key.
+ */
+export function resolveCredentialKeys(
+  settings: CredentialKeySettings,
+  env: NodeJS.ProcessEnv = process.env,
+): CredentialKeys {
+  const problems: string[] = [];
+  const fingerprintKey = pickKey(
+    "SYNCLINE_CONNECTIONS_FINGERPRINT_KEY",
+    settings.fingerprintKey,
+    settings.fingerprintKeyFile,
+    { required: true, problems },
+  );
+  const rootKeys = resolveRootKeys("SYNCLINE_CONNECTIONS", settings, {
+    legacyVariable: "SYNCLINE_CONNECTIONS_ENCRYPTION_KEY",
+    env,
+    extraProblems: problems,
+  });
+  if (!fingerprintKey) throw new ConfigError(problems);
+  return { rootKeys, fingerprintKey };
+}

@@ -1,5 +1,6 @@
 import { connectBus, createEventPublisher, ensureTopology, streams, type NatsConnection } from "@syncline/bus";
 import { readConfig } from "@syncline/config";
+import type { RootKeys } from "@syncline/config/root-keys";
 import { appDescriptor, createEndpointGuard, defaultEndpointGuard } from "@syncline/connectors";
 import { openDatabase, type Database } from "@syncline/db";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
@@ -9,7 +10,7 @@ import { createRpcServer, type TokenSet } from "@syncline/rpc";
 import { runService } from "@syncline/service-runtime";
 import type { Logger, MetricsRegistry } from "@syncline/telemetry";
 import { fileURLToPath } from "node:url";
-import { connectionsConfig } from "./config.ts";
+import { connectionsConfig, resolveCredentialKeys } from "./config.ts";
 import { connectionsHandlers } from "./rpc/connections-handlers.ts";
 import { credentialsHandlers } from "./rpc/credentials-handlers.ts";
 import { createConnectionService } from "./service/connection-service.ts";
@@ -24,7 +25,10 @@ export interface ConnectionsServerConfig extends TokenSet {
   readonly port: number;
   readonly databaseUrl: string | undefined;
   readonly dataDir: string | undefined;
-  readonly encryptionKey: Uint8Array;
+  /** Root keys wrapping the credentials' data keys: `current` wraps, `previous` still unwraps during a rotation. */
+  readonly rootKeys: RootKeys;
+  /** Keys the credentials' fingerprints; unchanged by a root key rotation. */
+  readonly fingerprintKey: Uint8Array;
   /** NATS servers for connection change events; without it events wait in the outbox. */
   readonly natsUrl?: string;
   /**
@@ -80,7 +84,7 @@ export async function startConnectionsServer(
     : defaultEndpointGuard();
   const connections = createConnectionService({
     db: database.db,
-    sealer: createCredentialSealer(config.encryptionKey),
+    sealer: createCredentialSealer(config.rootKeys, config.fingerprintKey),
     describeApp: metrics ? countingValidations(appDescriptor, metrics) : appDescriptor,
     endpointGuard,
     logger,
@@ -117,7 +121,7 @@ export async function startConnectionsServer(
 if (import.meta.main) {
   runService("connections", async ({ logger, metrics }) => {
     const config = readConfig(connectionsConfig);
-    const server = await startConnectionsServer(config, logger, metrics);
+    const server = await startConnectionsServer({ ...config, ...resolveCredentialKeys(config) }, logger, metrics);
     logger.info({ port: server.port, database: server.database }, "listening");
     return server.stop;
   });

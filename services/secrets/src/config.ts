@@ -1,20 +1,14 @@
-import { readFileSync } from "node:fs";
-import { ConfigError, databaseUrl, key256, optionalStr, port, str, type ConfigField } from "@syncline/config";
+import { databaseUrl, optionalStr, port, str } from "@syncline/config";
+import {
+  resolveRootKeys as resolveServiceRootKeys,
+  rootKeyFields,
+  type RootKeys,
+  type RootKeySettings,
+} from "@syncline/config/root-keys";
 import { platformConfig } from "@syncline/service-runtime";
 
-/** An optional 256-bit key (64 hex characters or base64), never echoed. */
-function optionalKey256(variable: string): ConfigField<Buffer | undefined> {
-  const parser = key256(variable);
-  return { variable, secret: true, parse: (raw) => (raw === undefined ? undefined : parser.parse(raw)) };
-}
-
 /** The root key variables: the key itself or a file holding it, for the current and previous key. */
-export const rootKeyConfig = {
-  rootKey: optionalKey256("SYNCLINE_SECRETS_ROOT_KEY"),
-  rootKeyFile: optionalStr("SYNCLINE_SECRETS_ROOT_KEY_FILE"),
-  previousRootKey: optionalKey256("SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY"),
-  previousRootKeyFile: optionalStr("SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY_FILE"),
-} as const;
+export const rootKeyConfig = rootKeyFields("SYNCLINE_SECRETS");
 
 /** Environment variables of the secrets service (documented in services/secrets/README.md). */
 export const secretsConfig = {
@@ -27,13 +21,7 @@ export const secretsConfig = {
   ...rootKeyConfig,
 } as const;
 
-/** The root keys in force: `current` wraps new data keys, `previous` still unwraps during a rotation. */
-export interface RootKeys {
-  readonly current: Buffer;
-  readonly previous: readonly Buffer[];
-}
-
-type RootKeySettings = { readonly [K in keyof typeof rootKeyConfig]: ReturnType<(typeof rootKeyConfig)[K]["parse"]> };
+export type { RootKeys };
 
 /**
  * Resolves the root keys from the key variables or the files they name. Exactly one of
@@ -41,41 +29,8 @@ type RootKeySettings = { readonly [K in keyof typeof rootKeyConfig]: ReturnType<
  * optional. Throws one ConfigError naming every variable at fault, never a key.
  */
 export function resolveRootKeys(settings: RootKeySettings, env: NodeJS.ProcessEnv = process.env): RootKeys {
-  const problems: string[] = [];
-  const pick = (
-    name: string,
-    key: Buffer | undefined,
-    file: string | undefined,
-    required: boolean,
-  ): Buffer | undefined => {
-    if (key && file) {
-      problems.push(`${name} and ${name}_FILE are both set; set one`);
-      return undefined;
-    }
-    if (file) {
-      try {
-        return key256(`${name}_FILE`).parse(readFileSync(file, "utf8"));
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        problems.push(
-          `${name}_FILE: ${code ? `cannot read the file (${code})` : "the file does not hold a 256-bit key (64 hex characters or 32 bytes in base64)"}`,
-        );
-        return undefined;
-      }
-    }
-    if (!key && required) {
-      const legacy = env.SYNCLINE_SECRETS_ENCRYPTION_KEY ? " (SYNCLINE_SECRETS_ENCRYPTION_KEY is no longer read)" : "";
-      problems.push(`${name}: is required (or ${name}_FILE naming a file that holds it)${legacy}`);
-    }
-    return key;
-  };
-  const current = pick("SYNCLINE_SECRETS_ROOT_KEY", settings.rootKey, settings.rootKeyFile, true);
-  const previous = pick(
-    "SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY",
-    settings.previousRootKey,
-    settings.previousRootKeyFile,
-    false,
-  );
-  if (problems.length > 0 || !current) throw new ConfigError(problems);
-  return { current, previous: previous && !previous.equals(current) ? [previous] : [] };
+  return resolveServiceRootKeys("SYNCLINE_SECRETS", settings, {
+    legacyVariable: "SYNCLINE_SECRETS_ENCRYPTION_KEY",
+    env,
+  });
 }

@@ -105,7 +105,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       if (!input.skipValidation)
         await validateLive(descriptor, input.credentials, { signal, logger: deps.logger, guard: deps.endpointGuard });
       const id = randomUUID();
-      const { sealed, fingerprint } = sealer.seal(id, input.credentials);
+      const { sealed, rootKeyId, wrappedDataKey, fingerprint } = sealer.seal(id, input.credentials);
       const redacted = toJson(RedactedCredentialsSchema, descriptor.redact(input.credentials));
       try {
         const row = await traced("app_connections.insert", () =>
@@ -117,6 +117,8 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
             app: input.app,
             method: descriptor.methodOf(input.credentials),
             sealedCredentials: sealed,
+            rootKeyId,
+            wrappedDataKey,
             redacted,
             fingerprint,
           }),
@@ -158,9 +160,11 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
         }
         if (!patch.skipValidation)
           await validateLive(descriptor, patch.credentials, { signal, logger: deps.logger, guard: deps.endpointGuard });
-        const { sealed, fingerprint } = sealer.seal(id, patch.credentials);
+        const { sealed, rootKeyId, wrappedDataKey, fingerprint } = sealer.seal(id, patch.credentials);
         sealedPatch = {
           sealedCredentials: sealed,
+          rootKeyId,
+          wrappedDataKey,
           fingerprint,
           method: descriptor.methodOf(patch.credentials),
           redacted: toJson(RedactedCredentialsSchema, descriptor.redact(patch.credentials)),
@@ -223,7 +227,14 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     /** The connection and its decrypted credentials: for internal callers (connector workers) only. */
     async resolve(id: string): Promise<{ connection: ConnectionView; credentials: ConnectionCredentials }> {
       const row = await existing(id);
-      return { connection: view(row), credentials: sealer.open(row.id, row.sealedCredentials) };
+      return {
+        connection: view(row),
+        credentials: sealer.open(row.id, {
+          sealed: row.sealedCredentials,
+          rootKeyId: row.rootKeyId,
+          wrappedDataKey: row.wrappedDataKey,
+        }),
+      };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, ne, or } from "drizzle-orm";
 import type { Database } from "@syncline/db";
 import { appConnections } from "./schema.ts";
 
@@ -54,7 +54,17 @@ export async function updateConnection(
   tx: Database,
   id: string,
   patch: Partial<
-    Pick<NewConnectionRow, "name" | "description" | "method" | "sealedCredentials" | "redacted" | "fingerprint">
+    Pick<
+      NewConnectionRow,
+      | "name"
+      | "description"
+      | "method"
+      | "sealedCredentials"
+      | "rootKeyId"
+      | "wrappedDataKey"
+      | "redacted"
+      | "fingerprint"
+    >
   >,
 ): Promise<ConnectionRow | undefined> {
   const [updated] = await tx
@@ -63,4 +73,45 @@ export async function updateConnection(
     .where(eq(appConnections.id, id))
     .returning();
   return updated;
+}
+
+/** What a rotation reads and writes of a connection: its id and sealed credentials, never the rest. */
+export type SealedColumns = Pick<ConnectionRow, "id" | "sealedCredentials" | "rootKeyId" | "wrappedDataKey">;
+
+/**
+ * Up to `limit` connections whose credentials are not under root key `rootKeyId` (other root key,
+ * or sealed before envelope encryption), after `afterId` in id order, locked for re-wrapping.
+ */
+export async function lockConnectionsNotWrappedBy(
+  tx: Database,
+  rootKeyId: string,
+  afterId: string,
+  limit: number,
+): Promise<SealedColumns[]> {
+  return tx
+    .select({
+      id: appConnections.id,
+      sealedCredentials: appConnections.sealedCredentials,
+      rootKeyId: appConnections.rootKeyId,
+      wrappedDataKey: appConnections.wrappedDataKey,
+    })
+    .from(appConnections)
+    .where(
+      and(
+        or(isNull(appConnections.rootKeyId), ne(appConnections.rootKeyId, rootKeyId)),
+        gt(appConnections.id, afterId),
+      ),
+    )
+    .orderBy(asc(appConnections.id))
+    .limit(limit)
+    .for("update");
+}
+
+/** Replaces a connection's sealed credentials and wrapped data key (rotation); the fingerprint and `updated_at` stay. */
+export async function rewrapConnection(
+  tx: Database,
+  id: string,
+  sealed: { sealedCredentials: Buffer; rootKeyId: string; wrappedDataKey: Buffer },
+): Promise<void> {
+  await tx.update(appConnections).set(sealed).where(eq(appConnections.id, id));
 }

@@ -5,7 +5,9 @@ import { integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "dri
 
 /**
  * App connections. `sealed_credentials` is the binary ConnectionCredentials message sealed with
- * AES-256-GCM, its associated data binding it to the row id; `redacted` is the RedactedCredentials
+ * AES-256-GCM under a per-connection data key, its associated data binding it to the row id;
+ * `wrapped_data_key` is that data key wrapped by root key `root_key_id` (both null on rows sealed
+ * before envelope encryption, directly under a root key, until a rotation re-seals them); `redacted` is the RedactedCredentials
  * message in its JSON form (never a secret); `fingerprint` is a keyed HMAC of the credentials.
  * No column ever holds a credential in plaintext.
  */
@@ -21,6 +23,8 @@ export const appConnections = pgTable(
     /** `syncline.connections.v1.AuthMethod` number. */
     method: integer("method").notNull(),
     sealedCredentials: bytea("sealed_credentials").notNull(),
+    rootKeyId: text("root_key_id"),
+    wrappedDataKey: bytea("wrapped_data_key"),
     redacted: jsonb("redacted").$type<JsonValue>().notNull(),
     fingerprint: text("fingerprint").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
