@@ -135,9 +135,25 @@ export async function findFolder(tx: Database, environmentId: string, path: stri
   )[0];
 }
 
-/** The environment's folders in path order. */
-export async function listFolders(tx: Database, environmentId: string): Promise<FolderRow[]> {
-  return tx.select().from(folders).where(eq(folders.environmentId, environmentId)).orderBy(folders.path);
+/** One page of a keyset listing: at most `limit` rows after the key `after` (from the start when undefined). */
+export interface KeysetPage {
+  readonly after: string | undefined;
+  readonly limit: number;
+}
+
+/** The environment's folders in path order, a page of them. */
+export async function listFolders(tx: Database, environmentId: string, page: KeysetPage): Promise<FolderRow[]> {
+  return tx
+    .select()
+    .from(folders)
+    .where(
+      and(
+        eq(folders.environmentId, environmentId),
+        page.after !== undefined ? gt(folders.path, page.after) : undefined,
+      ),
+    )
+    .orderBy(asc(folders.path))
+    .limit(page.limit);
 }
 
 /** Creates every missing folder of `lineage` (root first) and returns the last one. */
@@ -262,7 +278,12 @@ export async function findSecret(tx: Database, folderId: string, key: string): P
   )[0];
 }
 
-/** The folder's secrets in key order (with sealed values). */
-export async function listFolderSecrets(tx: Database, folderId: string): Promise<SecretRow[]> {
-  return tx.select().from(secrets).where(eq(secrets.folderId, folderId)).orderBy(asc(secrets.key));
+/** The folder's secrets in key order (with sealed values), a page of them. */
+export async function listFolderSecrets(tx: Database, folderId: string, page: KeysetPage): Promise<SecretRow[]> {
+  return tx
+    .select()
+    .from(secrets)
+    .where(and(eq(secrets.folderId, folderId), page.after !== undefined ? gt(secrets.key, page.after) : undefined))
+    .orderBy(asc(secrets.key))
+    .limit(page.limit);
 }
