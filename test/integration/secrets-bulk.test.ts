@@ -328,3 +328,47 @@ describe("paged lists", () => {
     await expectInvalid(api().listFolders({ ...at, pageSize: 1001 }), ["page_size"]);
   });
 });
+
+describe("secrets per folder", () => {
+  it("refuses, whole and as RESOURCE_EXHAUSTED naming the folder, a create or bulk write past 10,000 in a folder", async () => {
+    const f = await createSourceFixture(service, ["dev"]);
+    const fill = Array.from({ length: 10_000 }, (_, i) => ({
+      operation: CREATE,
+      environment: "dev",
+      path: "/full",
+      key: `K_${i}`,
+      value: "v",
+    }));
+    await api().bulkWriteSecrets({ projectId: f.projectId, writes: fill });
+    const before = await f.revision();
+    const at = { projectId: f.projectId, environment: "dev", path: "/full" };
+    const refusedCreate = await rpcFailure(api().createSecret({ ...at, key: "ONE_MORE", value: "v" }));
+    expect([refusedCreate.code, refusedCreate.message]).toEqual([
+      Code.RESOURCE_EXHAUSTED,
+      expect.stringContaining("dev:/full"),
+    ]);
+    const refusedBulk = await rpcFailure(
+      api().bulkWriteSecrets({
+        projectId: f.projectId,
+        writes: [
+          { operation: CREATE, environment: "dev", path: "/elsewhere", key: "A", value: "v" },
+          { operation: UPSERT, environment: "dev", path: "/full", key: "ONE_MORE", value: "v" },
+        ],
+      }),
+    );
+    expect([refusedBulk.code, refusedBulk.message]).toEqual([
+      Code.RESOURCE_EXHAUSTED,
+      expect.stringContaining("dev:/full"),
+    ]);
+    expect(await f.revision()).toBe(before);
+    expect((await rpcFailure(api().listSecrets({ ...at, path: "/elsewhere" }))).code).toBe(Code.NOT_FOUND);
+    await api().bulkWriteSecrets({
+      projectId: f.projectId,
+      writes: [
+        { operation: DELETE, environment: "dev", path: "/full", key: "K_0" },
+        { operation: CREATE, environment: "dev", path: "/full", key: "ONE_MORE", value: "v" },
+      ],
+    });
+    expect((await api().getSecret({ ...at, key: "ONE_MORE" })).secret?.version).toBe(1n);
+  });
+});

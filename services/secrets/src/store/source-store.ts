@@ -268,6 +268,20 @@ export async function secretKeysByFolder(tx: Database, folderIds: readonly strin
   return out;
 }
 
+/** How many secrets each of the folders holds (folders without any are left out). */
+export async function countSecretsByFolder(tx: Database, folderIds: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < folderIds.length; i += PATHS_PER_QUERY) {
+    const rows = await tx
+      .select({ folderId: secrets.folderId, n: sql<number>`count(*)::int` })
+      .from(secrets)
+      .where(inArray(secrets.folderId, folderIds.slice(i, i + PATHS_PER_QUERY)))
+      .groupBy(secrets.folderId);
+    for (const row of rows) out.set(row.folderId, Number(row.n));
+  }
+  return out;
+}
+
 /** The folder's secret of that key (with its sealed value), or undefined. */
 export async function findSecret(tx: Database, folderId: string, key: string): Promise<SecretRow | undefined> {
   return (

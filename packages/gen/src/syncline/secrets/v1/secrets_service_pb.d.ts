@@ -1867,7 +1867,8 @@ export declare const SecretsService: GenService<{
   },
   /**
    * Creates, updates and deletes many secrets, in one or several folders, all or nothing: one
-   * project revision and one change event per affected folder.
+   * project revision and one change event per affected folder. A write that would leave a folder
+   * with more than 10,000 secrets is refused whole (RESOURCE_EXHAUSTED naming the folder).
    *
    * @generated from rpc syncline.secrets.v1.SecretsService.BulkWriteSecrets
    */
