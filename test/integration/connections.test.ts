@@ -132,6 +132,18 @@ describe("connections service", () => {
     await admin.createAppConnection(createRequest({ skipValidation: true })); // another project
     const listed = await admin.listAppConnections({ projectId: request.projectId });
     expect(listed.connections.map((c) => c.name)).toEqual(["a-first", request.name]);
+    const firstPage = await admin.listAppConnections({ projectId: request.projectId, pageSize: 1 });
+    expect(firstPage.connections.map((c) => c.name)).toEqual(["a-first"]);
+    const secondPage = await admin.listAppConnections({
+      projectId: request.projectId,
+      pageSize: 1,
+      pageToken: firstPage.nextPageToken,
+    });
+    expect([secondPage.connections.map((c) => c.name), secondPage.nextPageToken]).toEqual([[request.name], ""]);
+    const otherList = admin.listAppConnections({ projectId: randomUUID(), pageToken: firstPage.nextPageToken });
+    expect((await rpcFailure(otherList)).violations.map((v) => v.field)).toEqual(["page_token"]);
+    const tooLarge = admin.listAppConnections({ projectId: request.projectId, pageSize: 1001 });
+    expect((await rpcFailure(tooLarge)).violations.map((v) => v.field)).toEqual(["page_size"]);
 
     await admin.deleteAppConnection({ connectionId: other.connection!.id });
     expect((await rpcFailure(admin.getAppConnection({ connectionId: other.connection!.id }))).code).toBe(

@@ -6,7 +6,8 @@ import {
 import { KeyChangeKind, SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { Code } from "@syncline/rpc";
 import { describe, expect, it } from "vitest";
-import { rpcFailure } from "../support/rpc-failure.ts";
+import { allPages } from "../support/all-pages.ts";
+import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
 import { useSystem } from "../support/use-system.ts";
 import { createSourceFixture, type SourceFixture } from "./helpers/source-fixture.ts";
 
@@ -27,9 +28,21 @@ async function contents(f: SourceFixture): Promise<string[]> {
   const lists = await Promise.all(
     folders
       .filter((x) => !x.path.startsWith("/fence"))
-      .map((x) => api().listSecrets({ projectId: f.projectId, environment: "dev", path: x.path, includeValues: true })),
+      .map((x) =>
+        allPages(
+          (pageToken) =>
+            api().listSecrets({
+              projectId: f.projectId,
+              environment: "dev",
+              path: x.path,
+              includeValues: true,
+              pageToken,
+            }),
+          (page) => page.secrets,
+        ),
+      ),
   );
-  return lists.flatMap((l) => l.secrets.map((s) => `${s.path}:${s.key}=${s.value}#${s.comment}@v${s.version}`)).sort();
+  return lists.flatMap((l) => l.map((s) => `${s.path}:${s.key}=${s.value}#${s.comment}@v${s.version}`)).sort();
 }
 
 describe("bulk writes", () => {
@@ -61,7 +74,11 @@ describe("bulk writes", () => {
     ).toEqual(paths.map((path) => [path, "SECRETS_CHANGED", 1000, response!.revision]));
     expect(events.every((e) => e.event.changes.every((c) => c.kind === KeyChangeKind.CREATED))).toBe(true);
     const at = { projectId: f.projectId, environment: "dev" };
-    expect((await api().listSecrets({ ...at, path: "/c/d" })).secrets).toHaveLength(1000);
+    const listed = await allPages(
+      (pageToken) => api().listSecrets({ ...at, path: "/c/d", pageToken }),
+      (page) => page.secrets,
+    );
+    expect(listed.map((s) => s.key).sort()).toEqual(Array.from({ length: 1000 }, (_, i) => `K_${i}`).sort());
     expect((await api().getSecret({ ...at, path: "/b", key: "K_777" })).secret?.value).toBe("value-1-777");
     expect((await api().listFolders(at)).folders.map((x) => x.path).filter((p) => !p.startsWith("/fence"))).toEqual([
       "/",
@@ -216,10 +233,10 @@ describe("bulk writes", () => {
     expect(revision).toBe(await f.revision());
     const counts = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        api().listSecrets({ projectId: f.projectId, environment: "dev", path: `/bulk/f${i}` }),
+        api().listSecrets({ projectId: f.projectId, environment: "dev", path: `/bulk/f${i}`, pageSize: 1000 }),
       ),
     );
-    expect(counts.map((c) => c.secrets.length)).toEqual(Array(10).fill(1000));
+    expect(counts.map((c) => [c.secrets.length, c.nextPageToken])).toEqual(Array(10).fill([1000, ""]));
   });
 
   it("accepts the internal service credential (audited as `service`), which may call nothing else here", async () => {
@@ -256,5 +273,102 @@ describe("bulk writes", () => {
     expect(
       (await rpcFailure(service.client(SecretsService).bulkWriteSecrets({ projectId: f.projectId, writes: [] }))).code,
     ).toBe(Code.UNAUTHENTICATED);
+  });
+});
+
+describe("paged lists", () => {
+  it("pages a folder's secrets (with values) and an environment's folders in key and path order", async () => {
+    const f = await createSourceFixture(service, ["dev"]);
+    const keys = ["E_5", "A_1", "D_4", "B_2", "C_3"];
+    await api().bulkWriteSecrets({
+      projectId: f.projectId,
+      writes: keys.map((key) => ({
+        operation: CREATE,
+        environment: "dev",
+        path: `/p/${key.toLowerCase()}`,
+        key,
+        value: "x",
+      })),
+    });
+    await api().bulkWriteSecrets({
+      projectId: f.projectId,
+      writes: keys.map((key) => ({ operation: CREATE, environment: "dev", path: "/p", key, value: `v-${key}` })),
+    });
+    const at = { projectId: f.projectId, environment: "dev", path: "/p" };
+    const first = await api().listSecrets({ ...at, includeValues: true, pageSize: 2 });
+    expect(first.secrets.map((s) => `${s.key}=${s.value}`)).toEqual(["A_1=v-A_1", "B_2=v-B_2"]);
+    const pages = [first];
+    while (pages.at(-1)!.nextPageToken !== "") {
+      pages.push(
+        await api().listSecrets({ ...at, includeValues: true, pageSize: 2, pageToken: pages.at(-1)!.nextPageToken }),
+      );
+    }
+    expect(pages.map((p) => p.secrets.map((s) => s.key))).toEqual([["A_1", "B_2"], ["C_3", "D_4"], ["E_5"]]);
+    const folders = await allPages(
+      (pageToken) => api().listFolders({ projectId: f.projectId, environment: "dev", pageSize: 2, pageToken }),
+      (page) => page.folders,
+    );
+    expect(folders.map((x) => x.path).filter((p) => !p.startsWith("/fence"))).toEqual([
+      "/",
+      "/p",
+      ...keys.map((k) => `/p/${k.toLowerCase()}`).sort(),
+    ]);
+  });
+
+  it("refuses a token of another list and a page size above 1000 as INVALID_ARGUMENT", async () => {
+    const f = await createSourceFixture(service, ["dev"]);
+    await f.put("dev", "/x", { A: "1", B: "2" });
+    await f.put("dev", "/y", { A: "1" });
+    const at = { projectId: f.projectId, environment: "dev" };
+    const { nextPageToken } = await api().listSecrets({ ...at, path: "/x", pageSize: 1 });
+    expect(nextPageToken).not.toBe("");
+    await expectInvalid(api().listSecrets({ ...at, path: "/y", pageToken: nextPageToken }), ["page_token"]);
+    await expectInvalid(api().listFolders({ ...at, pageToken: nextPageToken }), ["page_token"]);
+    await expectInvalid(api().listSecrets({ ...at, path: "/x", pageSize: 1001 }), ["page_size"]);
+    await expectInvalid(api().listFolders({ ...at, pageSize: 1001 }), ["page_size"]);
+  });
+});
+
+describe("secrets per folder", () => {
+  it("refuses, whole and as RESOURCE_EXHAUSTED naming the folder, a create or bulk write past 10,000 in a folder", async () => {
+    const f = await createSourceFixture(service, ["dev"]);
+    const fill = Array.from({ length: 10_000 }, (_, i) => ({
+      operation: CREATE,
+      environment: "dev",
+      path: "/full",
+      key: `K_${i}`,
+      value: "v",
+    }));
+    await api().bulkWriteSecrets({ projectId: f.projectId, writes: fill });
+    const before = await f.revision();
+    const at = { projectId: f.projectId, environment: "dev", path: "/full" };
+    const refusedCreate = await rpcFailure(api().createSecret({ ...at, key: "ONE_MORE", value: "v" }));
+    expect([refusedCreate.code, refusedCreate.message]).toEqual([
+      Code.RESOURCE_EXHAUSTED,
+      expect.stringContaining("dev:/full"),
+    ]);
+    const refusedBulk = await rpcFailure(
+      api().bulkWriteSecrets({
+        projectId: f.projectId,
+        writes: [
+          { operation: CREATE, environment: "dev", path: "/elsewhere", key: "A", value: "v" },
+          { operation: UPSERT, environment: "dev", path: "/full", key: "ONE_MORE", value: "v" },
+        ],
+      }),
+    );
+    expect([refusedBulk.code, refusedBulk.message]).toEqual([
+      Code.RESOURCE_EXHAUSTED,
+      expect.stringContaining("dev:/full"),
+    ]);
+    expect(await f.revision()).toBe(before);
+    expect((await rpcFailure(api().listSecrets({ ...at, path: "/elsewhere" }))).code).toBe(Code.NOT_FOUND);
+    await api().bulkWriteSecrets({
+      projectId: f.projectId,
+      writes: [
+        { operation: DELETE, environment: "dev", path: "/full", key: "K_0" },
+        { operation: CREATE, environment: "dev", path: "/full", key: "ONE_MORE", value: "v" },
+      ],
+    });
+    expect((await api().getSecret({ ...at, key: "ONE_MORE" })).secret?.version).toBe(1n);
   });
 });

@@ -328,3 +328,24 @@ describe("change events", () => {
     ]);
   });
 });
+
+describe("paging", () => {
+  it("pages a folder's imports in position order; a token of another folder is refused", async () => {
+    const f = await fixture();
+    for (const path of ["/app", "/other", "/a", "/b", "/c"]) await f.put("dev", path, { [`K${path.length}`]: "v" });
+    for (const from of ["dev:/a", "dev:/b", "dev:/c"]) await importInto(f, "dev:/app", from);
+    await importInto(f, "dev:/other", "dev:/a");
+    const at = { projectId: f.projectId, environment: "dev", path: "/app" };
+    const first = await api().listSecretImports({ ...at, pageSize: 2 });
+    const second = await api().listSecretImports({ ...at, pageSize: 2, pageToken: first.nextPageToken });
+    expect([first, second].map((p) => p.secretImports.map((i) => `${i.position}:${i.importPath}`))).toEqual([
+      ["1:/a", "2:/b"],
+      ["3:/c"],
+    ]);
+    expect(second.nextPageToken).toBe("");
+    await expectInvalid(api().listSecretImports({ ...at, path: "/other", pageToken: first.nextPageToken }), [
+      "page_token",
+    ]);
+    await expectInvalid(api().listSecretImports({ ...at, pageSize: 1001 }), ["page_size"]);
+  });
+});

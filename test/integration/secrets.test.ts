@@ -4,6 +4,7 @@ import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_servic
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { Code } from "@syncline/rpc";
 import { describe, expect, it } from "vitest";
+import { allPages } from "../support/all-pages.ts";
 import { eventually } from "../support/eventually.ts";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
 import { useSystem } from "../support/use-system.ts";
@@ -33,11 +34,14 @@ async function observe(projectId: string) {
   const { environments } = await api().listEnvironments({ projectId });
   const { folders } = await api().listFolders({ projectId, environment: env });
   const lists = await Promise.all(
-    folders.map((f) => api().listSecrets({ projectId, environment: env, path: f.path, includeValues: true })),
+    folders.map((f) =>
+      allPages(
+        (pageToken) => api().listSecrets({ projectId, environment: env, path: f.path, includeValues: true, pageToken }),
+        (page) => page.secrets,
+      ),
+    ),
   );
-  const secrets = lists.flatMap((l) =>
-    l.secrets.map((s) => `${s.path}:${s.key}=${s.value}#${s.comment}@v${s.version}`),
-  );
+  const secrets = lists.flatMap((l) => l.map((s) => `${s.path}:${s.key}=${s.value}#${s.comment}@v${s.version}`));
   return {
     revision: project!.revision,
     environments: environments.map((e) => e.slug),

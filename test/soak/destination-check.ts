@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { allPages } from "../support/all-pages.ts";
 import type { SoakFixture, SoakSync } from "./soak-fixture.ts";
 import type { SoakSystem } from "./soak-system.ts";
 
@@ -20,12 +21,17 @@ export async function readSource(
     const folder = sync.target.folder;
     for (let attempt = 1; ; attempt++) {
       try {
-        const { secrets } = await system.secrets.listSecrets({
-          projectId: fixture.projectId,
-          environment: fixture.environment,
-          path: folder,
-          includeValues: true,
-        });
+        const secrets = await allPages(
+          (pageToken) =>
+            system.secrets.listSecrets({
+              projectId: fixture.projectId,
+              environment: fixture.environment,
+              path: folder,
+              includeValues: true,
+              pageToken,
+            }),
+          (page) => page.secrets,
+        );
         source.set(folder, Object.fromEntries(secrets.map((s) => [s.key, s.value])));
         break;
       } catch (error) {

@@ -5,6 +5,7 @@ import {
   type SecretSync,
   type SyncRun,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { allPages } from "../../support/all-pages.ts";
 import { eventually } from "../../support/eventually.ts";
 import type { SyncingSystem } from "../../support/starter.ts";
 
@@ -94,12 +95,17 @@ export async function folderSecrets(
   project: WorkerTestProject,
   path: string,
 ): Promise<Record<string, string>> {
-  const { secrets } = await system.secrets.listSecrets({
-    projectId: project.projectId,
-    environment: project.environment,
-    path,
-    includeValues: true,
-  });
+  const secrets = await allPages(
+    (pageToken) =>
+      system.secrets.listSecrets({
+        projectId: project.projectId,
+        environment: project.environment,
+        path,
+        includeValues: true,
+        pageToken,
+      }),
+    (page) => page.secrets,
+  );
   return Object.fromEntries(secrets.map((secret) => [secret.key, secret.value]));
 }
 

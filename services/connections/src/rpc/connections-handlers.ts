@@ -2,7 +2,7 @@ import { appRegistry, destinationRegistry, type AppDescriptor } from "@syncline/
 import { assertValid } from "@syncline/errors";
 import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import type { App } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
-import type { ServiceHandlers } from "@syncline/rpc";
+import { paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
 import { credentialViolations, updateViolations } from "../domain/connection-rules.ts";
 import type { ConnectionService } from "../service/connection-service.ts";
 import { appCatalogue } from "./app-catalogue.ts";
@@ -62,7 +62,11 @@ export function connectionsHandlers(
     },
 
     async listAppConnections(request) {
-      return { connections: (await connections.list(request.projectId)).map(connectionMessage) };
+      const list = `connections:${request.projectId}`;
+      const { size, after } = readPageRequest(list, request, 100);
+      const rows = await connections.list(request.projectId, { after, limit: size + 1 });
+      const { page, nextPageToken } = paginate(list, rows, size, (row) => row.name);
+      return { connections: page.map(connectionMessage), nextPageToken };
     },
 
     async listApps() {

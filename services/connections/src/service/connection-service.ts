@@ -138,8 +138,12 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       return view(await existing(id));
     },
 
-    async list(projectId: string): Promise<ConnectionView[]> {
-      const rows = await traced("app_connections.list", () => store.listProjectConnections(db, projectId));
+    /** The project's connections in name order after the name `page.after`, at most `page.limit`. */
+    async list(
+      projectId: string,
+      page: { readonly after: string | undefined; readonly limit: number },
+    ): Promise<ConnectionView[]> {
+      const rows = await traced("app_connections.list", () => store.listProjectConnections(db, projectId, page));
       return rows.map(view);
     },
 

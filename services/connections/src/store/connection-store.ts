@@ -29,12 +29,23 @@ export async function findConnectionByName(
   )[0];
 }
 
-export async function listProjectConnections(tx: Database, projectId: string): Promise<ConnectionRow[]> {
+/** The project's connections in name order after the name `page.after`, at most `page.limit`. */
+export async function listProjectConnections(
+  tx: Database,
+  projectId: string,
+  page: { readonly after: string | undefined; readonly limit: number },
+): Promise<ConnectionRow[]> {
   return tx
     .select()
     .from(appConnections)
-    .where(eq(appConnections.projectId, projectId))
-    .orderBy(asc(appConnections.name));
+    .where(
+      and(
+        eq(appConnections.projectId, projectId),
+        page.after !== undefined ? gt(appConnections.name, page.after) : undefined,
+      ),
+    )
+    .orderBy(asc(appConnections.name))
+    .limit(page.limit);
 }
 
 /** Deletes the connection and says whose it was; undefined when there was none. */

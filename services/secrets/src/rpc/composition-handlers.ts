@@ -1,6 +1,6 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import type { ServiceHandlers } from "@syncline/rpc";
+import { paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
 import { assertValid } from "@syncline/errors";
 import { folderPath, importViolations } from "../domain/source-rules.ts";
 import type { PlacedImport, SecretImports } from "../service/secret-imports.ts";
@@ -52,7 +52,12 @@ export function compositionHandlers(
     },
 
     async listSecretImports(request) {
-      return { secretImports: (await deps.imports.listImports(addressOf(request))).map(secretImportMessage) };
+      const address = addressOf(request);
+      const list = `imports:${request.projectId}:${request.environment}:${address.path}`;
+      const { size, after } = readPageRequest(list, request, 100, (position) => /^[1-9][0-9]{0,1}$/.test(position));
+      const rows = await deps.imports.listImports(address, { afterPosition: Number(after ?? 0), limit: size + 1 });
+      const { page, nextPageToken } = paginate(list, rows, size, (row) => row.position);
+      return { secretImports: page.map(secretImportMessage), nextPageToken };
     },
 
     async deleteSecretImport(request, context) {

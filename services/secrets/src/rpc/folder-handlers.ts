@@ -1,6 +1,6 @@
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { assertValid } from "@syncline/errors";
-import type { ServiceHandlers } from "@syncline/rpc";
+import { paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
 import { checkMove } from "../domain/folder-moves.ts";
 import { folderDeletionViolations, folderPath } from "../domain/source-rules.ts";
 import type { SourceService } from "../service/source-service.ts";
@@ -18,11 +18,11 @@ export function folderHandlers(source: SourceService): Pick<ServiceHandlers<type
     },
 
     async listFolders(request) {
-      return {
-        folders: (await source.listFolders(request.projectId, request.environment)).map((row) =>
-          folderMessage(row, request.environment),
-        ),
-      };
+      const list = `folders:${request.projectId}:${request.environment}`;
+      const { size, after } = readPageRequest(list, request, 100);
+      const rows = await source.listFolders(request.projectId, request.environment, { after, limit: size + 1 });
+      const { page, nextPageToken } = paginate(list, rows, size, (row) => row.path);
+      return { folders: page.map((row) => folderMessage(row, request.environment)), nextPageToken };
     },
 
     async moveFolder(request, context) {

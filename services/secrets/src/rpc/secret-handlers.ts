@@ -16,6 +16,9 @@ type SecretMethods =
   | "getSecretVersion"
   | "rollbackSecret";
 
+/** Secrets a page of ListSecrets holds when the request asks for 0. */
+const DEFAULT_PAGE_SIZE = 100;
+
 /** Secrets and their versions of SecretsService: the protos' field rules hold when these run. */
 export function secretHandlers(source: SourceService): Pick<ServiceHandlers<typeof SecretsService>, SecretMethods> {
   return {
@@ -57,7 +60,12 @@ export function secretHandlers(source: SourceService): Pick<ServiceHandlers<type
     },
 
     async listSecrets(request) {
-      return { secrets: (await source.listSecrets(addressOf(request), request.includeValues)).map(secretMessage) };
+      const address = addressOf(request);
+      const list = `secrets:${request.projectId}:${request.environment}:${address.path}`;
+      const { size, after } = readPageRequest(list, request, DEFAULT_PAGE_SIZE);
+      const rows = await source.listSecrets(address, request.includeValues, { after, limit: size + 1 });
+      const { page, nextPageToken } = paginate(list, rows, size, (s) => s.key);
+      return { secrets: page.map(secretMessage), nextPageToken };
     },
 
     async listSecretVersions(request) {

@@ -3,6 +3,7 @@ import { alreadyExists, failedPrecondition, notFound } from "@syncline/errors";
 import { checkMovedPaths, movedPath, parentPath } from "../domain/folder-moves.ts";
 import { folderLineage } from "../domain/source-rules.ts";
 import * as store from "../store/source-store.ts";
+import type { KeysetPage } from "../store/source-store.ts";
 import { auditTarget, recordAudit, type Actor } from "./audit-log.ts";
 import { KeyChangeKind, recordChange, recordChanges, SourceChangeKind } from "./change-recorder.ts";
 import {
@@ -45,10 +46,11 @@ export function createFolderService(deps: WriteDeps) {
       });
     },
 
-    async listFolders(projectId: string, slug: string) {
+    /** The environment's folders in path order after the path `page.after`, at most `page.limit`. */
+    async listFolders(projectId: string, slug: string, page: KeysetPage) {
       return traced("folders.list", async () => {
         const environment = await existingEnvironment(db, projectId, slug);
-        return store.listFolders(db, environment.id);
+        return store.listFolders(db, environment.id, page);
       });
     },
 

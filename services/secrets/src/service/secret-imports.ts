@@ -110,11 +110,14 @@ export function createSecretImports(deps: WriteDeps) {
       });
     },
 
-    /** The folder's imports by position; NOT_FOUND when the folder does not exist. */
-    async listImports(address: SecretAddress): Promise<PlacedImport[]> {
+    /** The folder's imports in position order after `page.afterPosition`, at most `page.limit`. */
+    async listImports(
+      address: SecretAddress,
+      page: { readonly afterPosition: number; readonly limit: number },
+    ): Promise<PlacedImport[]> {
       return traced("secret_imports.list", async () => {
         const folder = await folderOrNotFound(deps.db, address, { environment: "environment", path: "path" });
-        return loadPlacedImports(deps.db, address.projectId, folder.id);
+        return loadPlacedImports(deps.db, address.projectId, folder.id, page);
       });
     },
 

@@ -3,6 +3,7 @@ import { alreadyExists, conflict, notFound } from "@syncline/errors";
 import { folderLineage } from "../domain/source-rules.ts";
 import * as secretStore from "../store/secret-store.ts";
 import * as store from "../store/source-store.ts";
+import type { KeysetPage } from "../store/source-store.ts";
 import type { Actor } from "./audit-log.ts";
 import type { SecretSealer } from "./secret-sealer.ts";
 import { applySecretWrites, type SecretView } from "./secret-writes.ts";
@@ -170,10 +171,11 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
       return traced("secrets.get", async () => withValue(db, await secretOf(address, key), address));
     },
 
-    async listSecrets(address: SecretAddress, includeValues: boolean): Promise<SecretView[]> {
+    /** The folder's secrets in key order after the key `page.after`, at most `page.limit`. */
+    async listSecrets(address: SecretAddress, includeValues: boolean, page: KeysetPage): Promise<SecretView[]> {
       return traced("secrets.list", async () => {
         const folder = await existingFolder(db, address);
-        const rows = await store.listFolderSecrets(db, folder.id);
+        const rows = await store.listFolderSecrets(db, folder.id, page);
         const values = includeValues && rows.length > 0 ? await sealer.forProject(db, address.projectId) : undefined;
         return rows.map((row) => ({
           ...address,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "@syncline/db";
 import * as secretStore from "../store/secret-store.ts";
 import { auditTarget, recordAudit, type Actor, type AuditEntry } from "./audit-log.ts";
+import { checkFolderCapacity } from "./folder-capacity.ts";
 import { KeyChangeKind, recordChanges, type FolderChangeInput, type KeyChangeInput } from "./change-recorder.ts";
 import type { ProjectValues } from "./secret-sealer.ts";
 
@@ -60,7 +61,8 @@ const EVENT_KEY_BYTES = 256 * 1024;
  * Applies planned secret writes of one project in the caller's transaction, set-based: the secret
  * rows, a version row per create/rewrite (sealed under the project's data key), one change event
  * per affected folder (split only when its key list would not fit one message), and one audit
- * entry per write. Returns the written secrets in the order create, rewrite, delete of the plan.
+ * entry per write. Refuses the whole plan when a folder would hold more than MAX_SECRETS_PER_FOLDER
+ * secrets. Returns the written secrets in the order create, rewrite, delete of the plan.
  */
 export async function applySecretWrites(
   tx: Database,
@@ -77,6 +79,7 @@ export async function applySecretWrites(
   },
 ): Promise<{ created: SecretView[]; rewritten: SecretView[]; deleted: SecretView[] }> {
   const { projectId, actor, values } = plan;
+  await checkFolderCapacity(tx, plan.creates, plan.deletes);
   const now = new Date();
   const versionRows: secretStore.NewSecretVersionRow[] = [];
   const audit: AuditEntry[] = [];

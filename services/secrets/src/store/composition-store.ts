@@ -38,8 +38,16 @@ export interface StoredSecret extends FolderPlace {
 const textArray = (values: readonly string[]) => sql`${sql.param([...values])}::text[]`;
 const uuidArray = (values: readonly string[]) => sql`${sql.param([...values])}::uuid[]`;
 
-/** Every import of the project with the places of both ends (for listing and graph walks). */
-export async function loadPlacedImports(tx: Database, projectId: string, folderId?: string): Promise<PlacedImport[]> {
+/**
+ * Every import of the project with the places of both ends (for graph walks), or of one folder in
+ * position order, optionally a page of them (positions after `page.afterPosition`, at most `page.limit`).
+ */
+export async function loadPlacedImports(
+  tx: Database,
+  projectId: string,
+  folderId?: string,
+  page?: { readonly afterPosition: number; readonly limit: number },
+): Promise<PlacedImport[]> {
   const rows = await queryRows<Record<string, unknown>>(
     tx,
     sql`
@@ -49,7 +57,8 @@ export async function loadPlacedImports(tx: Database, projectId: string, folderI
     join folders f on f.id = i.folder_id join environments fe on fe.id = f.environment_id
     join folders imp on imp.id = i.import_folder_id join environments ie on ie.id = imp.environment_id
     where i.project_id = ${projectId} ${folderId ? sql`and i.folder_id = ${folderId}` : sql``}
-    order by i.folder_id, i.position`,
+    ${page ? sql`and i.position > ${page.afterPosition}` : sql``}
+    order by i.folder_id, i.position ${page ? sql`limit ${page.limit}` : sql``}`,
   );
   return rows.map((r) => ({
     id: r.id as string,

@@ -135,9 +135,25 @@ export async function findFolder(tx: Database, environmentId: string, path: stri
   )[0];
 }
 
-/** The environment's folders in path order. */
-export async function listFolders(tx: Database, environmentId: string): Promise<FolderRow[]> {
-  return tx.select().from(folders).where(eq(folders.environmentId, environmentId)).orderBy(folders.path);
+/** One page of a keyset listing: at most `limit` rows after the key `after` (from the start when undefined). */
+export interface KeysetPage {
+  readonly after: string | undefined;
+  readonly limit: number;
+}
+
+/** The environment's folders in path order, a page of them. */
+export async function listFolders(tx: Database, environmentId: string, page: KeysetPage): Promise<FolderRow[]> {
+  return tx
+    .select()
+    .from(folders)
+    .where(
+      and(
+        eq(folders.environmentId, environmentId),
+        page.after !== undefined ? gt(folders.path, page.after) : undefined,
+      ),
+    )
+    .orderBy(asc(folders.path))
+    .limit(page.limit);
 }
 
 /** Creates every missing folder of `lineage` (root first) and returns the last one. */
@@ -252,6 +268,20 @@ export async function secretKeysByFolder(tx: Database, folderIds: readonly strin
   return out;
 }
 
+/** How many secrets each of the folders holds (folders without any are left out). */
+export async function countSecretsByFolder(tx: Database, folderIds: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < folderIds.length; i += PATHS_PER_QUERY) {
+    const rows = await tx
+      .select({ folderId: secrets.folderId, n: sql<number>`count(*)::int` })
+      .from(secrets)
+      .where(inArray(secrets.folderId, folderIds.slice(i, i + PATHS_PER_QUERY)))
+      .groupBy(secrets.folderId);
+    for (const row of rows) out.set(row.folderId, Number(row.n));
+  }
+  return out;
+}
+
 /** The folder's secret of that key (with its sealed value), or undefined. */
 export async function findSecret(tx: Database, folderId: string, key: string): Promise<SecretRow | undefined> {
   return (
@@ -262,7 +292,12 @@ export async function findSecret(tx: Database, folderId: string, key: string): P
   )[0];
 }
 
-/** The folder's secrets in key order (with sealed values). */
-export async function listFolderSecrets(tx: Database, folderId: string): Promise<SecretRow[]> {
-  return tx.select().from(secrets).where(eq(secrets.folderId, folderId)).orderBy(asc(secrets.key));
+/** The folder's secrets in key order (with sealed values), a page of them. */
+export async function listFolderSecrets(tx: Database, folderId: string, page: KeysetPage): Promise<SecretRow[]> {
+  return tx
+    .select()
+    .from(secrets)
+    .where(and(eq(secrets.folderId, folderId), page.after !== undefined ? gt(secrets.key, page.after) : undefined))
+    .orderBy(asc(secrets.key))
+    .limit(page.limit);
 }

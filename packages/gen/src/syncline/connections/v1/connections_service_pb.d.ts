@@ -118,6 +118,20 @@ export declare type ListAppConnectionsRequest = Message<"syncline.connections.v1
    * @generated from field: string project_id = 1;
    */
   projectId: string;
+
+  /**
+   * At most 1000; 0 means the default of 100.
+   *
+   * @generated from field: uint32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * From a response's `next_page_token`; "" starts at the first connection (in name order).
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
 };
 
 /**
@@ -134,6 +148,13 @@ export declare type ListAppConnectionsResponse = Message<"syncline.connections.v
    * @generated from field: repeated syncline.connections.v1.AppConnection connections = 1;
    */
   connections: AppConnection[];
+
+  /**
+   * "" on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**

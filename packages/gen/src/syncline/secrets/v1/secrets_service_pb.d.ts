@@ -288,6 +288,20 @@ export declare type ListFoldersRequest = Message<"syncline.secrets.v1.ListFolder
    * @generated from field: string environment = 2;
    */
   environment: string;
+
+  /**
+   * At most 1000; 0 means the default of 100.
+   *
+   * @generated from field: uint32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * From a response's `next_page_token`; "" starts at the first folder (in path order).
+   *
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
 };
 
 /**
@@ -304,6 +318,13 @@ export declare type ListFoldersResponse = Message<"syncline.secrets.v1.ListFolde
    * @generated from field: repeated syncline.secrets.v1.Folder folders = 1;
    */
   folders: Folder[];
+
+  /**
+   * "" on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -645,6 +666,20 @@ export declare type ListSecretsRequest = Message<"syncline.secrets.v1.ListSecret
    * @generated from field: bool include_values = 4;
    */
   includeValues: boolean;
+
+  /**
+   * At most 1000; 0 means the default of 100.
+   *
+   * @generated from field: uint32 page_size = 5;
+   */
+  pageSize: number;
+
+  /**
+   * From a response's `next_page_token`; "" starts at the first secret (in key order); a folder holds at most 10,000 secrets.
+   *
+   * @generated from field: string page_token = 6;
+   */
+  pageToken: string;
 };
 
 /**
@@ -661,6 +696,13 @@ export declare type ListSecretsResponse = Message<"syncline.secrets.v1.ListSecre
    * @generated from field: repeated syncline.secrets.v1.Secret secrets = 1;
    */
   secrets: Secret[];
+
+  /**
+   * "" on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -1454,6 +1496,20 @@ export declare type ListSecretImportsRequest = Message<"syncline.secrets.v1.List
    * @generated from field: string path = 3;
    */
   path: string;
+
+  /**
+   * At most 1000; 0 means the default of 100.
+   *
+   * @generated from field: uint32 page_size = 4;
+   */
+  pageSize: number;
+
+  /**
+   * From a response's `next_page_token`; "" starts at the first import (in position order).
+   *
+   * @generated from field: string page_token = 5;
+   */
+  pageToken: string;
 };
 
 /**
@@ -1470,6 +1526,13 @@ export declare type ListSecretImportsResponse = Message<"syncline.secrets.v1.Lis
    * @generated from field: repeated syncline.secrets.v1.SecretImport secret_imports = 1;
    */
   secretImports: SecretImport[];
+
+  /**
+   * "" on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -1732,6 +1795,9 @@ export declare const SecretsService: GenService<{
     output: typeof DeleteFolderResponseSchema;
   },
   /**
+   * A folder holds at most 10,000 secrets: a create (or a bulk write) that would put more in one is
+   * refused whole as RESOURCE_EXHAUSTED naming the folder.
+   *
    * @generated from rpc syncline.secrets.v1.SecretsService.CreateSecret
    */
   createSecret: {
@@ -1764,6 +1830,8 @@ export declare const SecretsService: GenService<{
     output: typeof GetSecretResponseSchema;
   },
   /**
+   * A folder's secrets in key order, paged (at most 1000 a page).
+   *
    * @generated from rpc syncline.secrets.v1.SecretsService.ListSecrets
    */
   listSecrets: {
@@ -1799,7 +1867,8 @@ export declare const SecretsService: GenService<{
   },
   /**
    * Creates, updates and deletes many secrets, in one or several folders, all or nothing: one
-   * project revision and one change event per affected folder.
+   * project revision and one change event per affected folder. A write that would leave a folder
+   * with more than 10,000 secrets is refused whole (RESOURCE_EXHAUSTED naming the folder).
    *
    * @generated from rpc syncline.secrets.v1.SecretsService.BulkWriteSecrets
    */
