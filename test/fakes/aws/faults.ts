@@ -1,17 +1,16 @@
-import { createCountedFault, createRequestFaults, requestFaultControls } from "../fault-injection.ts";
+import {
+  createCountedFault,
+  createRequestFaults,
+  requestFaultControls,
+  type RequestFaults,
+} from "../fault-injection.ts";
 
 /** Test controls that make the fake AWS misbehave the way AWS does. Faults answer before any effect. */
-export interface FakeAwsFaults {
+export interface FakeAwsFaults extends Omit<RequestFaults, "failNext"> {
   /** The next `count` requests answer `status` (500 `InternalServiceError`, 503 `ServiceUnavailable`). */
   failNext(count: number, status?: number): void;
   /** The next `count` requests answer 400 `ThrottlingException` with `x-amz-retry-after` (ms) of `retryAfterSeconds`. */
   throttleNext(count: number, retryAfterSeconds?: number): void;
-  /** The next `passing` requests are handled, then `count` (default 1) answer `status` (default 500). */
-  failAfter(passing: number, count?: number, status?: number): void;
-  /** Every request waits `ms` before being handled; 0 turns latency off. */
-  setLatency(ms: number): void;
-  /** The next `count` requests (default: all) are never answered while the fake runs. */
-  hangNext(count?: number): void;
   /** Clears every fault. */
   reset(): void;
 }

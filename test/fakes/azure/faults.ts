@@ -1,17 +1,11 @@
-import { createCountedFault } from "../fault-injection.ts";
+import { createCountedFault, type RequestFaults } from "../fault-injection.ts";
 
 /** Test controls that make the fake Key Vault misbehave the way the real one does. Faults answer before any effect. */
-export interface FakeAzureFaults {
-  /** The next `count` Key Vault requests answer `status` (default 500) with an Azure error body. */
-  failNext(count: number, status?: number): void;
+export interface FakeAzureFaults extends Omit<RequestFaults, "failAfter"> {
   /** The next `count` Key Vault requests answer 429 `Throttled` with `Retry-After: retryAfterSeconds` (default 1). */
   rateLimitNext(count: number, retryAfterSeconds?: number): void;
   /** After `writes` more accepted secret writes (PUT), the next write answers 500: a vault that fails part-way. */
   failWritesAfter(writes: number): void;
-  /** Every Key Vault request waits `ms` before being handled; 0 turns latency off. */
-  setLatency(ms: number): void;
-  /** The next `count` Key Vault requests (default: all, until reset) are never answered while the fake runs. */
-  hangNext(count?: number): void;
   /** Clears every fault. */
   reset(): void;
 }

@@ -1,10 +1,13 @@
 import { createRandomFaults, type RandomFaultRates } from "../random-faults.ts";
-import { createCountedFault, createRequestFaults, requestFaultControls } from "../fault-injection.ts";
+import {
+  createCountedFault,
+  createRequestFaults,
+  requestFaultControls,
+  type RequestFaults,
+} from "../fault-injection.ts";
 
 /** Test controls that make the fake GitHub misbehave the way the real one does. Faults answer before any effect. */
-export interface FakeGitHubFaults {
-  /** The next `count` requests answer `status` (default 500) with a GitHub error body. */
-  failNext(count: number, status?: number): void;
+export interface FakeGitHubFaults extends RequestFaults {
   /**
    * The next `count` requests hit a secondary rate limit: `status` (default 429; GitHub also uses
    * 403) with `retry-after: retryAfterSeconds` (default 1) and quota headers that are not exhausted.
@@ -15,15 +18,6 @@ export interface FakeGitHubFaults {
    * `x-ratelimit-remaining: 0` and `x-ratelimit-reset` `resetInSeconds` (default 60) from now, no `retry-after`.
    */
   exhaustQuotaNext(count: number, resetInSeconds?: number, status?: 403 | 429): void;
-  /**
-   * The next `passing` requests are handled normally, then `count` (default 1) answer `status`
-   * (default 500): a destination that fails part-way through a run. Replaces an earlier `failAfter`.
-   */
-  failAfter(passing: number, count?: number, status?: number): void;
-  /** Every request waits `ms` before being handled; 0 turns latency off. */
-  setLatency(ms: number): void;
-  /** The next `count` requests (default: all, until reset) are never answered while the fake runs. */
-  hangNext(count?: number): void;
   /**
    * From now on, each request not taken by a queued fault draws one at random: a 5xx (500, 502 or
    * 503), a secondary rate limit (429 with `retry-after`), a hang, or a late answer (handled

@@ -1,21 +1,16 @@
 import { createRandomFaults, type RandomFaultRates } from "../random-faults.ts";
-import { createCountedFault, createRequestFaults, randomDecision, requestFaultControls } from "../fault-injection.ts";
+import {
+  createCountedFault,
+  createRequestFaults,
+  randomDecision,
+  requestFaultControls,
+  type RequestFaults,
+} from "../fault-injection.ts";
 
 /** Test controls that make the fake GitLab misbehave the way the real one does. Faults answer before any effect. */
-export interface FakeGitLabFaults {
-  /** The next `count` requests answer `status` (default 500) with a GitLab error body. */
-  failNext(count: number, status?: number): void;
+export interface FakeGitLabFaults extends RequestFaults {
   /** The next `count` requests answer 429 "Retry later" with `Retry-After: retryAfterSeconds` (default 1) and `RateLimit-*` headers. */
   rateLimitNext(count: number, retryAfterSeconds?: number): void;
-  /**
-   * The next `passing` requests are handled normally, then `count` (default 1) answer `status`
-   * (default 500): a destination that fails part-way through a run. Replaces an earlier `failAfter`.
-   */
-  failAfter(passing: number, count?: number, status?: number): void;
-  /** Every request waits `ms` before being handled; 0 turns latency off. */
-  setLatency(ms: number): void;
-  /** The next `count` requests (default: all, until reset) are never answered while the fake runs. */
-  hangNext(count?: number): void;
   /** Each request not taken by a queued fault draws one at random (5xx, 429, hang, late answer); all 0 turns it off. */
   setRandomFaults(rates: RandomFaultRates): void;
   /** Clears every fault. */

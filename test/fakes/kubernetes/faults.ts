@@ -1,19 +1,16 @@
-import { createCountedFault, createRequestFaults, requestFaultControls } from "../fault-injection.ts";
+import {
+  createCountedFault,
+  createRequestFaults,
+  requestFaultControls,
+  type RequestFaults,
+} from "../fault-injection.ts";
 
 /** Test controls that make the fake API server misbehave the way real ones do. Faults answer before any effect. */
-export interface FakeKubernetesFaults {
-  /** The next `count` requests answer `status` (default 500) with a `Status` body. */
-  failNext(count: number, status?: number): void;
+export interface FakeKubernetesFaults extends RequestFaults {
   /** The next `count` requests answer 429 TooManyRequests with `Retry-After: retryAfterSeconds` (default 1). */
   rateLimitNext(count: number, retryAfterSeconds?: number): void;
-  /** The next `passing` requests are handled normally, then `count` (default 1) answer `status` (default 500). */
-  failAfter(passing: number, count?: number, status?: number): void;
   /** The next `count` writes (PUT, POST, PATCH, DELETE of a Secret) answer 409 Conflict as if another writer won. */
   conflictNext(count: number): void;
-  /** Every request waits `ms` before being handled; 0 turns latency off. */
-  setLatency(ms: number): void;
-  /** The next `count` requests (default: all, until reset) are never answered while the fake runs. */
-  hangNext(count?: number): void;
   /** Clears every fault. */
   reset(): void;
 }
