@@ -1,15 +1,11 @@
+import { createCountedFault, type RequestFaults } from "../fault-injection.ts";
+
 /** Test controls that make the fake Key Vault misbehave the way the real one does. Faults answer before any effect. */
-export interface FakeAzureFaults {
-  /** The next `count` Key Vault requests answer `status` (default 500) with an Azure error body. */
-  failNext(count: number, status?: number): void;
+export interface FakeAzureFaults extends Omit<RequestFaults, "failAfter"> {
   /** The next `count` Key Vault requests answer 429 `Throttled` with `Retry-After: retryAfterSeconds` (default 1). */
   rateLimitNext(count: number, retryAfterSeconds?: number): void;
   /** After `writes` more accepted secret writes (PUT), the next write answers 500: a vault that fails part-way. */
   failWritesAfter(writes: number): void;
-  /** Every Key Vault request waits `ms` before being handled; 0 turns latency off. */
-  setLatency(ms: number): void;
-  /** The next `count` Key Vault requests (default: all, until reset) are never answered while the fake runs. */
-  hangNext(count?: number): void;
   /** Clears every fault. */
   reset(): void;
 }
@@ -31,17 +27,17 @@ export interface FaultState extends FakeAzureFaults {
 
 /** Creates fault state with nothing injected. Order of precedence: hang, failed write, fail, rate limit. */
 export function createFaults(): FaultState {
-  let hang = 0;
-  let fail = { count: 0, status: 500 };
-  let rateLimit = { count: 0, retryAfterSeconds: 1 };
+  const hang = createCountedFault<true>();
+  const fail = createCountedFault<number>();
+  const rateLimit = createCountedFault<number>();
   let writesLeft: number | undefined;
   let latencyMs = 0;
   return {
     failNext(count, status = 500) {
-      fail = { count, status };
+      fail.arm(count, status);
     },
     rateLimitNext(count, retryAfterSeconds = 1) {
-      rateLimit = { count, retryAfterSeconds };
+      rateLimit.arm(count, retryAfterSeconds);
     },
     failWritesAfter(writes) {
       writesLeft = writes;
@@ -50,32 +46,25 @@ export function createFaults(): FaultState {
       latencyMs = ms;
     },
     hangNext(count = Number.POSITIVE_INFINITY) {
-      hang = count;
+      hang.arm(count, true);
     },
     reset() {
-      hang = 0;
-      fail = { count: 0, status: 500 };
-      rateLimit = { count: 0, retryAfterSeconds: 1 };
+      hang.clear();
+      fail.clear();
+      rateLimit.clear();
       writesLeft = undefined;
       latencyMs = 0;
     },
     decide(isWrite) {
-      if (hang > 0) {
-        hang--;
-        return { kind: "hang" };
-      }
+      if (hang.take()) return { kind: "hang" };
       if (isWrite && writesLeft === 0) {
         writesLeft = undefined;
         return { kind: "fail", status: 500 };
       }
-      if (fail.count > 0) {
-        fail.count--;
-        return { kind: "fail", status: fail.status };
-      }
-      if (rateLimit.count > 0) {
-        rateLimit.count--;
-        return { kind: "rate_limit", retryAfterSeconds: rateLimit.retryAfterSeconds };
-      }
+      const status = fail.take();
+      if (status !== undefined) return { kind: "fail", status };
+      const retryAfterSeconds = rateLimit.take();
+      if (retryAfterSeconds !== undefined) return { kind: "rate_limit", retryAfterSeconds };
       return { kind: "none" };
     },
     wrote() {

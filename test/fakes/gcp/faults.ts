@@ -1,3 +1,5 @@
+import { createCountedFault, createDeferredFault } from "../fault-injection.ts";
+
 /** Test controls that make the fake Secret Manager misbehave the way Google's does. Faults answer before any effect. */
 export interface FakeGcpFaults {
   /** The next `count` calls answer `status`: 500 → INTERNAL, 503 → UNAVAILABLE (default 503). */
@@ -28,51 +30,41 @@ export interface FaultState extends FakeGcpFaults {
 
 /** Creates fault state with nothing injected. Order of precedence: hang, fail after writes, fail, rate limit. */
 export function createFaults(): FaultState {
-  let hang = 0;
-  let fail: { count: number; status: 500 | 503 } = { count: 0, status: 503 };
-  let rateLimit = { count: 0, retryDelaySeconds: 1 };
-  let failLater = { passing: 0, count: 0 };
+  const hang = createCountedFault<true>();
+  const fail = createCountedFault<500 | 503>();
+  const rateLimit = createCountedFault<number>();
+  const failLater = createDeferredFault<true>();
   let latencyMs = 0;
   return {
     failNext(count, status = 503) {
-      fail = { count, status };
+      fail.arm(count, status);
     },
     rateLimitNext(count, retryDelaySeconds = 1) {
-      rateLimit = { count, retryDelaySeconds };
+      rateLimit.arm(count, retryDelaySeconds);
     },
     failAfterWrites(passing, count = 1) {
-      failLater = { passing, count };
+      failLater.arm(passing, count, true);
     },
     setLatency(ms) {
       latencyMs = ms;
     },
     hangNext(count = Number.POSITIVE_INFINITY) {
-      hang = count;
+      hang.arm(count, true);
     },
     reset() {
-      hang = 0;
-      fail = { count: 0, status: 503 };
-      rateLimit = { count: 0, retryDelaySeconds: 1 };
-      failLater = { passing: 0, count: 0 };
+      hang.clear();
+      fail.clear();
+      rateLimit.clear();
+      failLater.clear();
       latencyMs = 0;
     },
     decide(isWrite) {
-      if (hang > 0) {
-        hang--;
-        return { kind: "hang" };
-      }
-      if (isWrite && failLater.count > 0 && failLater.passing-- <= 0) {
-        failLater.count--;
-        return { kind: "fail", status: 500 };
-      }
-      if (fail.count > 0) {
-        fail.count--;
-        return { kind: "fail", status: fail.status };
-      }
-      if (rateLimit.count > 0) {
-        rateLimit.count--;
-        return { kind: "rate_limit", retryDelaySeconds: rateLimit.retryDelaySeconds };
-      }
+      if (hang.take()) return { kind: "hang" };
+      if (isWrite && failLater.take()) return { kind: "fail", status: 500 };
+      const status = fail.take();
+      if (status !== undefined) return { kind: "fail", status };
+      const retryDelaySeconds = rateLimit.take();
+      if (retryDelaySeconds !== undefined) return { kind: "rate_limit", retryDelaySeconds };
       return { kind: "none" };
     },
     get latencyMs() {

@@ -1,20 +1,16 @@
 import { createRandomFaults, type RandomFaultRates } from "../random-faults.ts";
+import {
+  createCountedFault,
+  createRequestFaults,
+  randomDecision,
+  requestFaultControls,
+  type RequestFaults,
+} from "../fault-injection.ts";
 
 /** Test controls that make the fake Vault misbehave the way real ones do. Faults answer before any effect. */
-export interface FakeVaultFaults {
-  /** The next `count` requests answer `status` (default 500) with a Vault error body. */
-  failNext(count: number, status?: number): void;
+export interface FakeVaultFaults extends RequestFaults {
   /** The next `count` requests answer 429 with `Retry-After: retryAfterSeconds` (default 1), like a rate limit quota. */
   rateLimitNext(count: number, retryAfterSeconds?: number): void;
-  /**
-   * The next `passing` requests are handled normally, then `count` (default 1) answer `status`
-   * (default 500): a destination that fails part-way through a run. Replaces an earlier `failAfter`.
-   */
-  failAfter(passing: number, count?: number, status?: number): void;
-  /** Every request waits `ms` before being handled; 0 turns latency off. */
-  setLatency(ms: number): void;
-  /** The next `count` requests (default: all, until reset) are never answered while the fake runs. */
-  hangNext(count?: number): void;
   /** While sealed, every request but sys/health answers 503 "Vault is sealed", and health reports sealed. */
   setSealed(sealed: boolean): void;
   /**
@@ -42,30 +38,16 @@ export interface FaultState extends FakeVaultFaults {
   readonly sealed: boolean;
 }
 
-/** Creates fault state with nothing injected. Order of precedence: hang, fail, rate limit. */
+/** Creates fault state with nothing injected. Order of precedence: hang, fail after, fail, rate limit, random. */
 export function createFaults(): FaultState {
-  let hang = 0;
-  let fail = { count: 0, status: 500 };
-  let rateLimit = { count: 0, retryAfterSeconds: 1 };
-  let latencyMs = 0;
-  let failLater = { passing: 0, count: 0, status: 500 };
+  const common = createRequestFaults();
+  const rateLimit = createCountedFault<number>();
   let sealed = false;
   const random = createRandomFaults([500, 502, 503, 504]);
   return {
-    failNext(count, status = 500) {
-      fail = { count, status };
-    },
+    ...requestFaultControls(common),
     rateLimitNext(count, retryAfterSeconds = 1) {
-      rateLimit = { count, retryAfterSeconds };
-    },
-    failAfter(passing, count = 1, status = 500) {
-      failLater = { passing, count, status };
-    },
-    setLatency(ms) {
-      latencyMs = ms;
-    },
-    hangNext(count = Number.POSITIVE_INFINITY) {
-      hang = count;
+      rateLimit.arm(count, retryAfterSeconds);
     },
     setSealed(value) {
       sealed = value;
@@ -75,36 +57,19 @@ export function createFaults(): FaultState {
     },
     reset() {
       random.set({});
-      hang = 0;
-      fail = { count: 0, status: 500 };
-      rateLimit = { count: 0, retryAfterSeconds: 1 };
-      latencyMs = 0;
-      failLater = { passing: 0, count: 0, status: 500 };
+      common.reset();
+      rateLimit.clear();
       sealed = false;
     },
     decide() {
-      if (hang > 0) {
-        hang--;
-        return { kind: "hang" };
-      }
-      if (failLater.count > 0 && failLater.passing-- <= 0) {
-        failLater.count--;
-        return { kind: "fail", status: failLater.status };
-      }
-      if (fail.count > 0) {
-        fail.count--;
-        return { kind: "fail", status: fail.status };
-      }
-      if (rateLimit.count > 0) {
-        rateLimit.count--;
-        return { kind: "rate_limit", retryAfterSeconds: rateLimit.retryAfterSeconds };
-      }
-      const drawn = random.draw();
-      if (drawn?.kind === "delay") return { kind: "none", delayMs: drawn.ms };
-      return drawn ?? { kind: "none" };
+      const queued = common.take();
+      if (queued) return queued;
+      const retryAfterSeconds = rateLimit.take();
+      if (retryAfterSeconds !== undefined) return { kind: "rate_limit", retryAfterSeconds };
+      return randomDecision(random.draw());
     },
     get latencyMs() {
-      return latencyMs;
+      return common.latencyMs;
     },
     get sealed() {
       return sealed;
