@@ -18,3 +18,27 @@ export {
   readPageRequest,
   type PageRequest,
 } from "./pagination.ts";
+export {
+  ANONYMOUS,
+  BOOTSTRAP,
+  actorOf,
+  projectRoles,
+  roleCovers,
+  roleIn,
+  serviceNames,
+  type AnonymousPrincipal,
+  type BootstrapPrincipal,
+  type IdentityPrincipal,
+  type ProjectRole,
+  type ServiceName,
+  type ServicePrincipal,
+} from "./principal.ts";
+export {
+  authorizeCall,
+  everyMethod,
+  type IdentityRule,
+  type MethodAccess,
+  type ProjectOf,
+  type ServiceAccess,
+} from "./method-access.ts";
+export type { Authenticator } from "./authenticator.ts";
