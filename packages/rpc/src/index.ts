@@ -42,3 +42,12 @@ export {
   type ServiceAccess,
 } from "./method-access.ts";
 export type { Authenticator } from "./authenticator.ts";
+export {
+  channelCredentials,
+  serverTransport,
+  type ServerTransport,
+  DEFAULT_CERTIFICATE_REFRESH_MS,
+  type ClientTls,
+  type ServerTls,
+} from "./tls.ts";
+export { DEFAULT_SERVER_KEEPALIVE, type ServerKeepalive } from "./keepalive.ts";
