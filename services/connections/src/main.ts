@@ -7,7 +7,7 @@ import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connec
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { createOutboxRelay, type OutboxRelay } from "@syncline/outbox";
 import { createRpcServer, type TokenSet } from "@syncline/rpc";
-import { runService } from "@syncline/service-runtime";
+import { runService, type TransportSecurity } from "@syncline/service-runtime";
 import type { Logger, MetricsRegistry } from "@syncline/telemetry";
 import { fileURLToPath } from "node:url";
 import { connectionsConfig, resolveCredentialKeys } from "./config.ts";
@@ -36,6 +36,8 @@ export interface ConnectionsServerConfig extends TokenSet {
    * means the process-wide `defaultEndpointGuard()` (the same variable, read on first use).
    */
   readonly endpointAllowlist?: readonly string[];
+  /** TLS of the gRPC server, NATS user and TLS; plaintext and anonymous when absent. */
+  readonly transport?: Pick<TransportSecurity, "grpcServer" | "nats">;
 }
 
 /** A running connections service. */
@@ -69,7 +71,7 @@ export async function startConnectionsServer(
   let nc: NatsConnection | undefined;
   let relay: OutboxRelay | undefined;
   if (config.natsUrl) {
-    nc = await connectBus(config.natsUrl, "connections");
+    nc = await connectBus(config.natsUrl, "connections", config.transport?.nats);
     await ensureTopology(nc, { streams: [streams.connectionEvents], consumers: [] });
     relay = createOutboxRelay({
       db: database.db,
@@ -90,7 +92,7 @@ export async function startConnectionsServer(
     logger,
     afterCommit: () => relay?.kick(),
   });
-  const server = createRpcServer({ tokens: config, logger });
+  const server = createRpcServer({ tokens: config, logger, tls: config.transport?.grpcServer });
   server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), {
     default: ["admin"],
     methods: { getAppConnection: ["admin", "service"], listApps: ["admin", "service"] },
@@ -119,9 +121,13 @@ export async function startConnectionsServer(
 }
 
 if (import.meta.main) {
-  runService("connections", async ({ logger, metrics }) => {
+  runService("connections", async ({ logger, metrics, transport }) => {
     const config = readConfig(connectionsConfig);
-    const server = await startConnectionsServer({ ...config, ...resolveCredentialKeys(config) }, logger, metrics);
+    const server = await startConnectionsServer(
+      { ...config, ...resolveCredentialKeys(config), transport },
+      logger,
+      metrics,
+    );
     logger.info({ port: server.port, database: server.database }, "listening");
     return server.stop;
   });

@@ -39,12 +39,12 @@ import { createSyncWatchers } from "./service/sync-watchers.ts";
 /** On SIGTERM, how long messages being handled may finish before they are handed back for redelivery. */
 const CONSUMER_DRAIN_MS = 10_000;
 
-runService("sync-orchestrator", async ({ logger, metrics }) => {
+runService("sync-orchestrator", async ({ logger, metrics, transport }) => {
   const config = readConfig(orchestratorConfig);
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
   const db = database.db;
-  const nc = await connectBus(config.natsUrl, "sync-orchestrator");
+  const nc = await connectBus(config.natsUrl, "sync-orchestrator", transport.nats);
   const jsm = await ensureTopology(nc, {
     streams: [
       streams.sourceEvents,
@@ -64,6 +64,7 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   const connections = createRpcClient(ConnectionsService, {
     address: config.connectionsAddress,
     token: config.internalToken,
+    tls: transport.grpcClient,
   });
   const watchers = createSyncWatchers({ pollMs: config.watchPollMs });
   const runs = createRunQueue({
@@ -80,7 +81,7 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   const changes = createSourceChanges({ db, runs, watchers });
   const planner = createPlanRequester({ nc, timeoutMs: config.planTimeoutMs });
 
-  const server = createRpcServer({ tokens: config, logger });
+  const server = createRpcServer({ tokens: config, logger, tls: transport.grpcServer });
   server.add(SecretSyncsService, secretSyncsHandlers({ syncs, actions, planner, watchers, database: db }), {
     default: ["admin"],
     methods: { getSecretSync: ["admin", "service"] },
