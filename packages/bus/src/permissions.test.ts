@@ -139,7 +139,9 @@ describe("NATS users and subject permissions", () => {
 
     const answering = connections.worker.subscribe(subjects.planRequest("*"), {
       queue: "connector-workers",
-      callback: (_error, msg) => msg.respond("planned"),
+      callback: (_error, msg) => {
+        msg.respond("planned");
+      },
     });
     const reply = await connections.orchestrator.request(subjects.planRequest("vault"), "plan?", { timeout: 5000 });
     expect(reply.string()).toBe("planned");

@@ -51,3 +51,4 @@ export {
   type ServerTls,
 } from "./tls.ts";
 export { DEFAULT_SERVER_KEEPALIVE, type ServerKeepalive } from "./keepalive.ts";
+export { boundedPerCaller, type StreamSlotLimit } from "./stream-slots.ts";

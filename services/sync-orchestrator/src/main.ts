@@ -82,10 +82,21 @@ runService("sync-orchestrator", async ({ logger, metrics, transport }) => {
   const planner = createPlanRequester({ nc, timeoutMs: config.planTimeoutMs });
 
   const server = createRpcServer({ tokens: config, logger, tls: transport.grpcServer });
-  server.add(SecretSyncsService, secretSyncsHandlers({ syncs, actions, planner, watchers, database: db }), {
-    default: ["admin"],
-    methods: { getSecretSync: ["admin", "service"] },
-  });
+  server.add(
+    SecretSyncsService,
+    secretSyncsHandlers({
+      syncs,
+      actions,
+      planner,
+      watchers,
+      database: db,
+      watchStreamsPerCaller: config.watchStreamsPerCaller,
+    }),
+    {
+      default: ["admin"],
+      methods: { getSecretSync: ["admin", "service"] },
+    },
+  );
   server.add(SyncRunCoordinationService, coordinationHandlers(coordinator), ["service"]);
 
   const counters = createOrchestratorMetrics(metrics, db);
