@@ -7,7 +7,7 @@ import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connec
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
-import { createRpcClient, type RpcClient } from "@syncline/rpc";
+import { createRpcClient, type ClientTls, type RpcClient } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
 import postgres from "postgres";
 import { startFakeGitHub } from "../fakes/github/fake-github.ts";
@@ -17,6 +17,7 @@ import { startNatsServer } from "./nats-server.ts";
 import { startRestartableNats } from "./restartable-nats.ts";
 import type { ServiceProcess } from "./service-process.ts";
 import type { SystemSpec } from "./system-spec.ts";
+import { createSystemTransport, type SystemTransport } from "./system-transport.ts";
 import {
   serviceFiles,
   startExtraWorker,
@@ -54,8 +55,11 @@ export async function startParts(
   const internalToken = spec.tokens?.internal ?? `internal-${randomBytes(16).toString("hex")}`;
   const system: Record<string, unknown> = { name: spec.name, adminToken, internalToken, workDir };
 
+  const transport = startTransport(spec, cleanups);
   const natsRuns = spec.nats !== false && (names.length > 0 || spec.bus || spec.sourceEvents || spec.nats);
-  const nats = natsRuns ? await (spec.nats === "restartable" ? startRestartableNats() : startNatsServer()) : undefined;
+  const nats = natsRuns
+    ? await (spec.nats === "restartable" ? startRestartableNats() : startNatsServer({ config: transport?.natsConfig }))
+    : undefined;
   if (nats) cleanups.push(() => ("destroy" in nats ? nats.destroy() : nats.stop()));
   if (names.length > 0 && !nats) throw new Error("the services need NATS");
   const owners = [...names, ...(spec.connectionsServer ? ["connections" as const] : [])];
@@ -69,7 +73,7 @@ export async function startParts(
     natsUrl: nats?.url ?? "",
     databases,
     env: spec.env ?? {},
-    serviceEnv: spec.serviceEnv ?? {},
+    serviceEnv: transport ? withTransport(transport, spec.serviceEnv ?? {}) : (spec.serviceEnv ?? {}),
   };
   const services: Partial<Record<ServiceName, ServiceProcess>> = {};
   const extraWorkers: ServiceProcess[] = [];
@@ -103,7 +107,8 @@ export async function startParts(
     system.connectionsServer = server;
   }
 
-  const client = clientFactory(addresses, cleanups);
+  const client = clientFactory(addresses, cleanups, transport?.clientTls);
+  if (transport) system.transport = { clientTls: transport.clientTls };
   if (addresses.secrets) {
     system.secrets = client(SecretsService, adminToken);
     system.snapshots = client(SourceSnapshotService, internalToken);
@@ -112,13 +117,34 @@ export async function startParts(
   if (addresses.orchestrator) system.syncs = client(SecretSyncsService, adminToken);
   if (services.worker) {
     system.startWorker = async (name: string, env: Record<string, string> = {}) => {
-      const worker = await startExtraWorker(name, context, services, env);
+      const worker = await startExtraWorker(name, context, services, { ...transport?.serviceEnv("worker"), ...env });
       extraWorkers.push(worker);
       return worker;
     };
   }
   await openTestConnections(spec, nats?.url, databases, system, cleanups);
   return Object.assign(system, { nats, services, databases, client, spans: () => readSpans(workDir) });
+}
+
+/** The certificates and NATS users of a `transportSecurity` spec (removed at the end), or undefined. */
+function startTransport(spec: SystemSpec, cleanups: Cleanup[]): SystemTransport | undefined {
+  if (!spec.transportSecurity) return undefined;
+  if (spec.bus || spec.sourceEvents || spec.nats === "restartable" || spec.connectionsServer)
+    throw new Error(
+      "transportSecurity runs without the test's own bus, source events, restartable NATS or in-process connections",
+    );
+  const transport = createSystemTransport();
+  cleanups.push(() => transport.remove());
+  return transport;
+}
+
+/** Each service's transport variables under what the spec sets for it. */
+function withTransport(
+  transport: SystemTransport,
+  serviceEnv: Partial<Record<ServiceName, Record<string, string>>>,
+): Partial<Record<ServiceName, Record<string, string>>> {
+  const names: ServiceName[] = ["secrets", "connections", "orchestrator", "worker"];
+  return Object.fromEntries(names.map((name) => [name, { ...transport.serviceEnv(name), ...serviceEnv[name] }]));
 }
 
 /** A fresh database per owner on the spec's kind, or the one the spec gives (which stays). */
@@ -158,7 +184,11 @@ async function startFakes(
 }
 
 /** `client(service, token?, deadlineMs?)` of the system: clients of the process serving `service`. */
-function clientFactory(addresses: Partial<Record<ServiceName, string>>, cleanups: Cleanup[]) {
+function clientFactory(
+  addresses: Partial<Record<ServiceName, string>>,
+  cleanups: Cleanup[],
+  tls: ClientTls | undefined,
+) {
   const clients: Array<{ close(): void }> = [];
   cleanups.push(() => {
     for (const client of clients) client.close();
@@ -167,7 +197,7 @@ function clientFactory(addresses: Partial<Record<ServiceName, string>>, cleanups
     const owner = servingProcess[service.typeName.split(".")[1] ?? ""];
     const address = owner ? addresses[owner] : undefined;
     if (!address) throw new Error(`nothing in this system serves ${service.typeName}`);
-    const created = createRpcClient(service, { address, deadlineMs, ...(token ? { token } : {}) });
+    const created = createRpcClient(service, { address, deadlineMs, tls, ...(token ? { token } : {}) });
     clients.push(created);
     return created;
   };
