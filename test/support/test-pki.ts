@@ -13,10 +13,10 @@ export interface CertificateFiles {
 export interface TestCertificateAuthority extends CertificateFiles {
   /**
    * Issues a certificate signed by this CA: `server` ones carry SAN IP:127.0.0.1 and DNS:localhost
-   * and serverAuth, `client` ones clientAuth. Written to `<name>.crt`/`<name>.key` (overwriting, so a
-   * test can renew a certificate in place) or to the given files.
+   * (or `altNames`, in openssl's syntax) and serverAuth, `client` ones clientAuth. Written to
+   * `<name>.crt`/`<name>.key`.
    */
-  issue(name: string, usage: "server" | "client", files?: CertificateFiles): CertificateFiles;
+  issue(name: string, usage: "server" | "client", options?: { altNames?: string }): CertificateFiles;
 }
 
 /** A directory of test PKI material, removed by `remove`. */
@@ -48,15 +48,15 @@ export function createTestPki(): TestPki {
         "-out", ca.certFile);
       return {
         ...ca,
-        issue(leaf, usage, files) {
-          const out = files ?? { certFile: file(`${leaf}.crt`), keyFile: file(`${leaf}.key`) };
+        issue(leaf, usage, options = {}) {
+          const out = { certFile: file(`${leaf}.crt`), keyFile: file(`${leaf}.key`) };
           const csr = file(`${leaf}.csr`);
           const ext = file(`${leaf}.ext`);
           newKey(out.keyFile);
           openssl("req", "-new", "-key", out.keyFile, "-subj", `/CN=${leaf}`, "-out", csr);
           const extensions =
             usage === "server"
-              ? "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n"
+              ? `subjectAltName=${options.altNames ?? "IP:127.0.0.1,DNS:localhost"}\nextendedKeyUsage=serverAuth\n`
               : "extendedKeyUsage=clientAuth\n";
           writeFileSync(ext, `${extensions}keyUsage=critical,digitalSignature\n`);
           // biome-ignore format: one openssl option per line reads worse here
