@@ -73,6 +73,15 @@ describe("transport configuration", () => {
     ]);
   });
 
+  it("names a key that does not belong to its certificate", () => {
+    expect(
+      problemsOf({
+        SYNCLINE_TLS_CERT_FILE: server.certFile,
+        SYNCLINE_TLS_KEY_FILE: client.keyFile,
+      }),
+    ).toEqual([`SYNCLINE_TLS_KEY_FILE: ${client.keyFile} is not the private key of ${server.certFile}`]);
+  });
+
   it("refuses halves of pairs and a client certificate without a CA to trust servers by", () => {
     const problems = problemsOf({
       SYNCLINE_TLS_KEY_FILE: server.keyFile,

@@ -77,6 +77,15 @@ function optionalSecret(variable: string): ConfigField<string | undefined> {
   return { variable, secret: true, parse: (raw) => (raw === undefined ? undefined : required.parse(raw)) };
 }
 
+/** A key that is not the certificate's (a renewal that replaced one file of the pair) is named at start. */
+function mismatched(problems: string[], keyVariable: string, certFile?: string, keyFile?: string): void {
+  if (!certFile || !keyFile) return;
+  const certificate = new X509Certificate(readFileSync(certFile));
+  if (!certificate.checkPrivateKey(createPrivateKey(readFileSync(keyFile)))) {
+    problems.push(`${keyVariable}: ${keyFile} is not the private key of ${certFile}`);
+  }
+}
+
 /** `a` and `b` are given together or not at all. */
 function paired(problems: string[], a: [string, unknown], b: [string, unknown]): void {
   if ((a[1] === undefined) !== (b[1] === undefined)) {
@@ -102,6 +111,9 @@ export function readTransportSecurity(env: NodeJS.ProcessEnv = process.env): Tra
   );
   paired(problems, ["SYNCLINE_NATS_TLS_CERT_FILE", c.natsCertFile], ["SYNCLINE_NATS_TLS_KEY_FILE", c.natsKeyFile]);
   paired(problems, ["SYNCLINE_NATS_USER", c.natsUser], ["SYNCLINE_NATS_PASSWORD", c.natsPassword]);
+  mismatched(problems, "SYNCLINE_TLS_KEY_FILE", c.certFile, c.keyFile);
+  mismatched(problems, "SYNCLINE_TLS_CLIENT_KEY_FILE", c.clientCertFile, c.clientKeyFile);
+  mismatched(problems, "SYNCLINE_NATS_TLS_KEY_FILE", c.natsCertFile, c.natsKeyFile);
   if (c.clientCaFile && !c.certFile) {
     problems.push(
       "SYNCLINE_TLS_CLIENT_CA_FILE: mutual TLS needs the server's own SYNCLINE_TLS_CERT_FILE and _KEY_FILE",
