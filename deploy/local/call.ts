@@ -1,12 +1,14 @@
 // Calls any Syncline RPC with a JSON request and prints the JSON response — a small grpcurl for
 // trying the API by hand. Usage:
 //   node deploy/local/call.ts <Service> <Method> '<json>'      e.g. SecretsService CreateProject '{"name":"demo"}'
-// Reads SYNCLINE_ADMIN_TOKEN and the service addresses from the environment (see deploy/local/up.sh).
+// Reads SYNCLINE_ADMIN_TOKEN and the service addresses from the environment (see deploy/local/up.sh),
+// and SYNCLINE_TLS_CA_FILE (+ _CLIENT_CERT_FILE/_CLIENT_KEY_FILE) for TLS (docs/transport-security.md).
 import { fromJson, toJsonString, type DescService } from "@bufbuild/protobuf";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { createRpcClient, RpcError } from "@syncline/rpc";
+import { readTransportSecurity } from "@syncline/service-runtime";
 
 const services: Record<string, [DescService, string]> = {
   SecretsService: [SecretsService, process.env.SYNCLINE_SECRETS_ADDRESS ?? "127.0.0.1:50051"],
@@ -24,6 +26,7 @@ if (!entry || !method) {
 const client = createRpcClient(entry[0], {
   address: entry[1],
   token: process.env.SYNCLINE_ADMIN_TOKEN ?? "",
+  tls: readTransportSecurity().grpcClient,
 }) as unknown as Record<string, (request: unknown) => unknown>;
 try {
   const request = fromJson(method.input, JSON.parse(body));

@@ -8,7 +8,7 @@ import type { DatabaseKind } from "./test-databases.ts";
  * runs, so the list is kept to what exercises the stores.
  */
 export const bothDatabaseFiles = [
-  "packages/db/src/**/*.test.ts",
+  "packages/db/src/driver-parity.test.ts",
   "services/sync-orchestrator/src/service/run-queue.test.ts",
   "services/sync-orchestrator/src/service/run-coordinator.test.ts",
   "test/integration/secrets.test.ts",

@@ -1,6 +1,6 @@
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { IdentityService } from "@syncline/gen/syncline/identity/v1/identity_service_pb.js";
-import { Code, createRpcClient, projectRoleToProto, RpcError, type ProjectRole, type RpcClient } from "@syncline/rpc";
+import { Code, createRpcClient, projectRoleToProto, RpcError, type ClientTls, type ProjectRole, type RpcClient } from "@syncline/rpc";
 
 /** How long test tokens live: longer than any test file. */
 const TEST_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
@@ -49,8 +49,13 @@ export async function bootstrapAdmin(
   secretsAddress: string,
   bootstrapToken: string,
   name: string,
+  tls?: ClientTls,
 ): Promise<TestIdentity> {
-  const client = createRpcClient(IdentityService, { address: secretsAddress, token: bootstrapToken });
+  const client = createRpcClient(IdentityService, {
+    address: secretsAddress,
+    token: bootstrapToken,
+    ...(tls ? { tls } : {}),
+  });
   try {
     const identityId = await client.createIdentity({ name, organizationAdmin: true }).then(
       (created) => created.identity!.id,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -9,11 +9,22 @@ export interface TestNatsServer {
   stop(): Promise<void>;
 }
 
-/** Starts nats-server with JetStream on a random loopback port and waits until it listens. */
-export async function startNatsServer(): Promise<TestNatsServer> {
+/**
+ * Starts nats-server with JetStream on a random loopback port and waits until it listens. With
+ * `config` (the text of a configuration file — users, permissions, TLS — for the given JetStream
+ * store directory) the server runs with it; the address and port flags override what it says.
+ */
+export async function startNatsServer(
+  options: { config?: (storeDir: string) => string } = {},
+): Promise<TestNatsServer> {
   const storeDir = mkdtempSync(join(tmpdir(), "syncline-nats-"));
   const binary = process.env.NATS_SERVER_BIN ?? "nats-server";
-  const child = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", "-1", "-sd", storeDir], {
+  const storeArgs = ["-js", "-sd", storeDir];
+  if (options.config !== undefined) {
+    writeFileSync(join(storeDir, "nats-server.conf"), options.config(join(storeDir, "jetstream")));
+    storeArgs.splice(0, storeArgs.length, "-c", join(storeDir, "nats-server.conf"));
+  }
+  const child = spawn(binary, [...storeArgs, "-a", "127.0.0.1", "-p", "-1"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const port = await new Promise<number>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { execFile as execFileCallback, execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -45,18 +45,30 @@ function asServerUser(binary: string, args: string[]): [string, string[]] {
   return process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", binary, ...args]] : [binary, args];
 }
 
-/** Runs initdb in a new temporary folder and starts the server on a free port. */
-export async function startRestartablePostgres(): Promise<RestartablePostgres> {
+/**
+ * Runs initdb in a new temporary folder and starts the server on a free port; with `tls` (PEM
+ * files) it also accepts TLS connections (`ssl = on`) with that certificate.
+ */
+export async function startRestartablePostgres(
+  settings: { tls?: { certFile: string; keyFile: string } } = {},
+): Promise<RestartablePostgres> {
   const bin = postgresBinDir();
   const root = mkdtempSync(join(tmpdir(), "syncline-pg-"));
   const dataDir = join(root, "data");
   const socketDir = join(root, "socket");
   mkdirSync(socketDir);
+  const tlsFiles = settings.tls ? { certFile: join(root, "server.crt"), keyFile: join(root, "server.key") } : undefined;
+  if (settings.tls && tlsFiles) {
+    copyFileSync(settings.tls.certFile, tlsFiles.certFile);
+    copyFileSync(settings.tls.keyFile, tlsFiles.keyFile);
+    chmodSync(tlsFiles.keyFile, 0o600); // PostgreSQL refuses a key others can read
+  }
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
     const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
     chownSync(root, uid, gid);
     chownSync(socketDir, uid, gid);
+    if (tlsFiles) for (const file of Object.values(tlsFiles)) chownSync(file, uid, gid);
   }
   const run = async (binary: string, args: string[]) => {
     const [command, argv] = asServerUser(join(bin, binary), args);
@@ -69,7 +81,10 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
   };
   await run("initdb", ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
   const port = await freePort();
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${socketDir} -c fsync=off -c max_connections=300`;
+  const tlsOptions = tlsFiles
+    ? ` -c ssl=on -c ssl_cert_file=${tlsFiles.certFile} -c ssl_key_file=${tlsFiles.keyFile}`
+    : "";
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${socketDir} -c fsync=off -c max_connections=300${tlsOptions}`;
   let running = false;
 
   const start = async () => {

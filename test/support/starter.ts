@@ -7,7 +7,7 @@ import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/c
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import type { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
-import type { RpcClient, ServiceName as RpcServiceName } from "@syncline/rpc";
+import type { ClientTls, RpcClient, ServiceName as RpcServiceName } from "@syncline/rpc";
 import type postgres from "postgres";
 import type { ConnectionsServer } from "../../services/connections/src/index.ts";
 import type { FakeGitHub } from "../fakes/github/fake-github.ts";
@@ -121,6 +121,13 @@ export type System<S extends SystemSpec> = SystemBase<S> &
   When<VaultRuns<S>, { readonly vault: FakeVault }> &
   When<Field<S, "github"> extends object | true ? true : false, { readonly github: FakeGitHub }> &
   When<Field<S, "bus">, { readonly bus: NatsConnection }> &
+  When<
+    Field<S, "transportSecurity">,
+    {
+      /** The CA and client certificate the system's own clients use (mutual TLS). */
+      readonly transport: { readonly clientTls: ClientTls };
+    }
+  > &
   When<Field<S, "sourceEvents">, { readonly sourceEvents: SourceEventLog }> &
   When<
     Field<S, "sql"> extends DatabaseService ? true : false,

@@ -7,7 +7,7 @@ import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connec
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
-import { createRpcClient, parsePeerServiceDigests, type RpcClient } from "@syncline/rpc";
+import { createRpcClient, parsePeerServiceDigests, type ClientTls, type RpcClient } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
 import postgres from "postgres";
 import { startFakeGitHub } from "../fakes/github/fake-github.ts";
@@ -19,6 +19,7 @@ import { startRestartableNats } from "./restartable-nats.ts";
 import type { ServiceProcess } from "./service-process.ts";
 import { freshCredentials, peerDigestsOf } from "./system-credentials.ts";
 import type { SystemSpec } from "./system-spec.ts";
+import { createSystemTransport, type SystemTransport } from "./system-transport.ts";
 import {
   serviceFiles,
   startExtraWorker,
@@ -58,8 +59,11 @@ export async function startParts(
   const { bootstrapToken, serviceTokens } = credentials;
   const system: Record<string, unknown> = { name: spec.name, bootstrapToken, serviceTokens, adminToken: "", workDir };
 
+  const transport = startTransport(spec, cleanups);
   const natsRuns = spec.nats !== false && (names.length > 0 || spec.bus || spec.sourceEvents || spec.nats);
-  const nats = natsRuns ? await (spec.nats === "restartable" ? startRestartableNats() : startNatsServer()) : undefined;
+  const nats = natsRuns
+    ? await (spec.nats === "restartable" ? startRestartableNats() : startNatsServer({ config: transport?.natsConfig }))
+    : undefined;
   if (nats) cleanups.push(() => ("destroy" in nats ? nats.destroy() : nats.stop()));
   if (names.length > 0 && !nats) throw new Error("the services need NATS");
   const owners = [...names, ...(spec.connectionsServer ? ["connections" as const] : [])];
@@ -72,7 +76,7 @@ export async function startParts(
     natsUrl: nats?.url ?? "",
     databases,
     env: spec.env ?? {},
-    serviceEnv: spec.serviceEnv ?? {},
+    serviceEnv: transport ? withTransport(transport, spec.serviceEnv ?? {}) : (spec.serviceEnv ?? {}),
   };
   const services: Partial<Record<ServiceName, ServiceProcess>> = {};
   const extraWorkers: ServiceProcess[] = [];
@@ -108,10 +112,11 @@ export async function startParts(
     system.connectionsServer = server;
   }
 
-  const client = clientFactory(addresses, cleanups);
+  const client = clientFactory(addresses, cleanups, transport?.clientTls);
+  if (transport) system.transport = { clientTls: transport.clientTls };
   let adminToken = "";
   if (addresses.secrets) {
-    const admin = await bootstrapAdmin(addresses.secrets, bootstrapToken, "test-admin");
+    const admin = await bootstrapAdmin(addresses.secrets, bootstrapToken, "test-admin", transport?.clientTls);
     adminToken = admin.token;
     Object.assign(system, { adminToken, adminIdentityId: admin.identityId });
     system.secrets = client(SecretsService, adminToken);
@@ -121,13 +126,34 @@ export async function startParts(
   if (addresses.orchestrator) system.syncs = client(SecretSyncsService, adminToken);
   if (services.worker) {
     system.startWorker = async (name: string, env: Record<string, string> = {}) => {
-      const worker = await startExtraWorker(name, context, services, env);
+      const worker = await startExtraWorker(name, context, services, { ...transport?.serviceEnv("worker"), ...env });
       extraWorkers.push(worker);
       return worker;
     };
   }
   await openTestConnections(spec, nats?.url, databases, system, cleanups);
   return Object.assign(system, { nats, services, databases, client, spans: () => readSpans(workDir) });
+}
+
+/** The certificates and NATS users of a `transportSecurity` spec (removed at the end), or undefined. */
+function startTransport(spec: SystemSpec, cleanups: Cleanup[]): SystemTransport | undefined {
+  if (!spec.transportSecurity) return undefined;
+  if (spec.bus || spec.sourceEvents || spec.nats === "restartable" || spec.connectionsServer)
+    throw new Error(
+      "transportSecurity runs without the test's own bus, source events, restartable NATS or in-process connections",
+    );
+  const transport = createSystemTransport();
+  cleanups.push(() => transport.remove());
+  return transport;
+}
+
+/** Each service's transport variables under what the spec sets for it. */
+function withTransport(
+  transport: SystemTransport,
+  serviceEnv: Partial<Record<ServiceName, Record<string, string>>>,
+): Partial<Record<ServiceName, Record<string, string>>> {
+  const names: ServiceName[] = ["secrets", "connections", "orchestrator", "worker"];
+  return Object.fromEntries(names.map((name) => [name, { ...transport.serviceEnv(name), ...serviceEnv[name] }]));
 }
 
 /** A fresh database per owner on the spec's kind, or the one the spec gives (which stays). */
@@ -167,7 +193,11 @@ async function startFakes(
 }
 
 /** `client(service, token?, deadlineMs?)` of the system: clients of the process serving `service`. */
-function clientFactory(addresses: Partial<Record<ServiceName, string>>, cleanups: Cleanup[]) {
+function clientFactory(
+  addresses: Partial<Record<ServiceName, string>>,
+  cleanups: Cleanup[],
+  tls: ClientTls | undefined,
+) {
   const clients: Array<{ close(): void }> = [];
   cleanups.push(() => {
     for (const client of clients) client.close();
@@ -176,7 +206,7 @@ function clientFactory(addresses: Partial<Record<ServiceName, string>>, cleanups
     const owner = servingProcess[service.typeName.split(".")[1] ?? ""];
     const address = owner ? addresses[owner] : undefined;
     if (!address) throw new Error(`nothing in this system serves ${service.typeName}`);
-    const created = createRpcClient(service, { address, deadlineMs, ...(token ? { token } : {}) });
+    const created = createRpcClient(service, { address, deadlineMs, tls, ...(token ? { token } : {}) });
     clients.push(created);
     return created;
   };

@@ -34,6 +34,11 @@ export interface SystemSpec {
   readonly env?: Record<string, string>;
   /** Variables of one service, over everything else (e.g. a chosen SYNCLINE_SECRETS_ROOT_KEY). */
   readonly serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /**
+   * Runs the system with transport security (test/support/system-transport.ts): gRPC over mutual
+   * TLS, NATS with a user per service and TLS. Not with `bus`, `sourceEvents` or a restartable NATS.
+   */
+  readonly transportSecurity?: boolean;
   /** Opens `bus`, a NATS connection of the test's own. */
   readonly bus?: boolean;
   /** Opens `sourceEvents`, a reader of the source-events stream (the secrets service creates it). */

@@ -17,5 +17,13 @@ export {
   type DeadLetters,
 } from "./dead-letters.ts";
 export { connectBus } from "./connect.ts";
+export { natsAccessOptions, type BusAccess } from "./nats-access.ts";
 export type { NatsConnection } from "@nats-io/nats-core";
 export { traceHeaders, withMessageSpan } from "./trace-headers.ts";
+export { busPermissions, busUsers, inboxPrefixOf, type BusUser, type SubjectPermissions } from "./permissions.ts";
+export {
+  exampleNatsServerConfig,
+  natsAuthorization,
+  natsServerConfig,
+  type NatsServerSettings,
+} from "./nats-server-config.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, int, key256, readConfig, secret, str } from "./index.ts";
+import { ConfigError, databaseUrl, int, key256, readConfig, secret, str } from "./index.ts";
 
 describe("readConfig", () => {
   it("reads typed values and defaults", () => {
@@ -33,5 +33,17 @@ describe("readConfig", () => {
     expect(readConfig({ k: key256("K") }, { K: hex }).k).toHaveLength(32);
     expect(readConfig({ k: key256("K") }, { K: Buffer.alloc(32, 1).toString("base64") }).k).toHaveLength(32);
     expect(() => readConfig({ k: key256("K") }, { K: "abcd" })).toThrow(/256-bit/);
+  });
+
+  it("checks a database URL's TLS parameters without echoing the URL", () => {
+    const read = (url: string) => readConfig({ url: databaseUrl("DATABASE_URL") }, { DATABASE_URL: url }).url;
+    const base = "postgres://app:pa55word@db.internal:5432/app";
+    expect(read(`${base}?sslmode=verify-full&sslrootcert=system`)).toContain("sslmode=verify-full");
+    expect(read(`${base}?sslmode=require&sslrootcert=${import.meta.filename}`)).toContain("sslmode=require");
+    expect(() => read(`${base}?sslmode=verify`)).toThrow("DATABASE_URL: sslmode must be one of disable, allow");
+    expect(() => read(`${base}?sslmode=verify-ca&sslrootcert=/missing/ca.crt`)).toThrow(
+      "DATABASE_URL: sslrootcert: cannot read /missing/ca.crt (ENOENT)",
+    );
+    expect(() => read(`${base}?sslmode=verify`)).not.toThrow(/pa55word/);
   });
 });

@@ -1,3 +1,5 @@
+import { accessSync, constants } from "node:fs";
+
 /**
  * Environment configuration read once at start-up. Each field is declared with a parser; every
  * problem is collected and reported together, naming the variable, so an operator fixes a bad
@@ -149,11 +151,34 @@ export function url(variable: string, options: { schemes: readonly string[]; def
   });
 }
 
-/** An optional database URL (postgres://…); unset means "use the embedded database". */
+/**
+ * An optional database URL (postgres://…); unset means "use the embedded database". Its libpq TLS
+ * parameters are checked here: `sslmode` is one libpq knows, and the files `sslrootcert`,
+ * `sslcert` and `sslkey` name can be read (packages/db applies them).
+ */
 export function databaseUrl(variable: string): ConfigField<string | undefined> {
   return field(variable, true, (raw) => {
     if (raw === undefined) return undefined;
     if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error("must be a postgres:// URL");
+    let query: URLSearchParams;
+    try {
+      query = new URL(raw).searchParams;
+    } catch {
+      throw new Error("must be a postgres:// URL");
+    }
+    const mode = query.get("sslmode");
+    if (mode !== null && !SSL_MODES.includes(mode)) throw new Error(`sslmode must be one of ${SSL_MODES.join(", ")}`);
+    for (const parameter of ["sslrootcert", "sslcert", "sslkey"]) {
+      const path = query.get(parameter);
+      if (path === null || (parameter === "sslrootcert" && path === "system")) continue;
+      try {
+        accessSync(path, constants.R_OK);
+      } catch (error) {
+        throw new Error(`${parameter}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
+      }
+    }
     return raw;
   });
 }
+
+const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];

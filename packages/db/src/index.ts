@@ -4,3 +4,4 @@ export { openDatabase, type Database, type DatabaseHandle } from "./open-databas
 export { isUniqueViolation } from "./pg-errors.ts";
 export { queryRows } from "./query-rows.ts";
 export { traced } from "./traced.ts";
+export { certificateFailure, postgresTls, sslModes, type PostgresTls, type SslMode } from "./tls.ts";

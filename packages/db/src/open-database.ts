@@ -6,6 +6,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { embeddedParsers } from "./driver-values.ts";
+import { certificateFailure, postgresTls } from "./tls.ts";
 
 /** A drizzle database over either driver; stores are written against this type only. */
 export type Database = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -22,6 +23,8 @@ export interface DatabaseHandle {
  * through postgres.js; without one, an embedded PGlite (in `dataDir`, or in memory) so the system
  * runs on a laptop with no database server. Both hand the stores the same values (`bytea` as
  * `Buffer`, `int8` as text before drizzle maps it); stores must not depend on which one runs.
+ * The URL's libpq TLS parameters (`sslmode`, `sslrootcert`, `sslcert`, `sslkey`) are honoured
+ * (tls.ts); a server certificate that fails verification is reported as such.
  */
 export async function openDatabase(options: {
   url?: string;
@@ -30,9 +33,15 @@ export async function openDatabase(options: {
   maxConnections?: number;
 }): Promise<DatabaseHandle> {
   if (options.url) {
-    const client = postgres(options.url, { max: options.maxConnections ?? 10, onnotice: () => {} });
+    const tls = postgresTls(options.url);
+    const client = postgres(tls.url, { max: options.maxConnections ?? 10, ssl: tls.ssl, onnotice: () => {} });
     const db = drizzlePostgres(client);
-    await migratePostgres(db, { migrationsFolder: options.migrationsFolder });
+    try {
+      await migratePostgres(db, { migrationsFolder: options.migrationsFolder });
+    } catch (error) {
+      await client.end({ timeout: 1 }).catch(() => undefined);
+      throw certificateFailure(error, options.url) ?? error;
+    }
     return { db: db as unknown as Database, kind: "postgres", close: () => client.end({ timeout: 5 }) };
   }
   const client = new PGlite({ dataDir: options.dataDir, parsers: embeddedParsers });

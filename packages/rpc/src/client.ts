@@ -4,6 +4,8 @@ import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { bearerToken, errorDecoding, rpcErrorOf, traceContext } from "./interceptors/client.ts";
 import { RpcError } from "./rpc-error.ts";
 import { grpcServiceDefinition } from "./service-definition.ts";
+import { CLIENT_KEEPALIVE_OPTIONS } from "./keepalive.ts";
+import { channelCredentials, type ClientTls } from "./tls.ts";
 
 type MethodShape = Pick<DescMethod, "input" | "output" | "methodKind">;
 
@@ -32,6 +34,8 @@ export interface ClientOptions {
   readonly token?: string;
   /** Default deadline of unary calls (streams have none unless given per call). */
   readonly deadlineMs?: number;
+  /** TLS (mutual with a client certificate) to the service; plaintext when unset. */
+  readonly tls?: ClientTls;
 }
 
 const tracer = trace.getTracer("syncline.rpc");
@@ -47,7 +51,8 @@ function clientInterceptors(options: ClientOptions): grpc.Interceptor[] {
 /** Creates a typed client; every call carries the bearer token, a deadline and the trace context. */
 export function createRpcClient<S extends DescService>(service: S, options: ClientOptions): RpcClient<S> {
   const Constructor = grpc.makeGenericClientConstructor(grpcServiceDefinition(service), service.typeName);
-  const raw = new Constructor(options.address, grpc.credentials.createInsecure(), {
+  const raw = new Constructor(options.address, channelCredentials(options.tls), {
+    ...CLIENT_KEEPALIVE_OPTIONS,
     interceptors: clientInterceptors(options),
   }) as unknown as Record<string, (...args: unknown[]) => unknown>;
   const client: Record<string, unknown> = { close: () => (raw as unknown as grpc.Client).close() };

@@ -69,3 +69,13 @@ export {
   type IssuedIdentityToken,
 } from "./identity-token.ts";
 export { projectRoleFromProto, projectRoleToProto } from "./project-role-proto.ts";
+export {
+  channelCredentials,
+  serverTransport,
+  type ServerTransport,
+  DEFAULT_CERTIFICATE_REFRESH_MS,
+  type ClientTls,
+  type ServerTls,
+} from "./tls.ts";
+export { DEFAULT_SERVER_KEEPALIVE, type ServerKeepalive } from "./keepalive.ts";
+export { boundedPerCaller, type StreamSlotLimit } from "./stream-slots.ts";

@@ -3,6 +3,7 @@ import { createCachedVerifier } from "./cached-verifier.ts";
 import { createAuthenticator } from "./create-authenticator.ts";
 import { createRemoteIdentityVerifier } from "./remote-identity-verifier.ts";
 import type { PeerServiceDigests } from "./service-credentials.ts";
+import type { ClientTls } from "./tls.ts";
 
 /** What a service that verifies identity tokens through the secrets service needs. */
 export interface RemoteAuthenticatorOptions {
@@ -14,6 +15,8 @@ export interface RemoteAuthenticatorOptions {
   readonly peerServiceDigests: PeerServiceDigests;
   /** `SYNCLINE_TOKEN_CACHE_TTL_MS`. */
   readonly tokenCacheTtlMs: number;
+  /** TLS of the calls to the secrets service; plaintext when absent. */
+  readonly tls?: ClientTls;
   /** Told whether each identity lookup was answered from the cache. */
   readonly onLookup?: (outcome: "hit" | "miss") => void;
 }
@@ -24,7 +27,11 @@ export interface RemoteAuthenticatorOptions {
  * token: it only bootstraps, on the secrets service. `close` closes the verification client.
  */
 export function createRemoteAuthenticator(options: RemoteAuthenticatorOptions): Authenticator & { close(): void } {
-  const remote = createRemoteIdentityVerifier({ address: options.secretsAddress, serviceToken: options.serviceToken });
+  const remote = createRemoteIdentityVerifier({
+    address: options.secretsAddress,
+    serviceToken: options.serviceToken,
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
   const identities = createCachedVerifier(remote, {
     ttlMs: options.tokenCacheTtlMs,
     maxEntries: 10_000,

@@ -4,6 +4,7 @@ import type { VerifiedIdentity as VerifiedIdentityMessage } from "@syncline/gen/
 import { createRpcClient } from "./client.ts";
 import type { IdentityVerifier, VerifiedIdentity } from "./identity-verifier.ts";
 import type { ProjectRole } from "./principal.ts";
+import type { ClientTls } from "./tls.ts";
 import { projectRoleFromProto } from "./project-role-proto.ts";
 
 /** A verifier asking the secrets service (IdentityVerificationService), with this process's service token. */
@@ -19,11 +20,13 @@ export function createRemoteIdentityVerifier(options: {
   readonly address: string;
   readonly serviceToken: string;
   readonly deadlineMs?: number;
+  readonly tls?: ClientTls;
 }): RemoteIdentityVerifier {
   const client = createRpcClient(IdentityVerificationService, {
     address: options.address,
     token: options.serviceToken,
     deadlineMs: options.deadlineMs ?? 5000,
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   return {
     async verify(token, signal) {

@@ -10,6 +10,8 @@ import { grpcServiceDefinition } from "./service-definition.ts";
 import { runServerStreaming, runUnary } from "./call-runner.ts";
 import type { CallObserver } from "./interceptors/metrics.ts";
 import { serverInterceptors } from "./server-interceptors.ts";
+import { serverTransport, type ServerTls } from "./tls.ts";
+import { serverKeepaliveOptions, type ServerKeepalive } from "./keepalive.ts";
 
 /**
  * A gRPC server whose every call runs through the interceptors of server-interceptors.ts (tracing,
@@ -30,15 +32,19 @@ export interface RpcServer {
 
 /**
  * Creates an RpcServer that resolves bearer tokens with `authenticator`; `observers` receive every
- * call's outcome (the service's RPC metrics).
+ * call's outcome (the service's RPC metrics). With `tls` it serves TLS (mutual with a client CA),
+ * otherwise plaintext; keepalive pings find dead peers of long streams (keepalive.ts).
  */
 export function createRpcServer(options: {
   authenticator: Authenticator;
   logger: Logger;
   maxMessageBytes?: number;
   observers?: readonly CallObserver[];
+  tls?: ServerTls;
+  keepalive?: ServerKeepalive;
 }): RpcServer {
   const server = new grpc.Server({
+    ...serverKeepaliveOptions(options.keepalive),
     "grpc.max_receive_message_length": options.maxMessageBytes ?? 16 * 1024 * 1024,
     "grpc.max_send_message_length": options.maxMessageBytes ?? 64 * 1024 * 1024,
   });
@@ -67,11 +73,17 @@ export function createRpcServer(options: {
     async listen(host, port) {
       rpc.add(health.descriptor, health.handlers, everyMethod(health.descriptor, { anonymous: true }));
       addReflection(server, [...services]);
-      return new Promise((resolve, reject) => {
-        server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      const transport = serverTransport(options.tls);
+      const bound = await new Promise<number>((resolve, reject) => {
+        server.bindAsync(`${host}:${port}`, transport.credentials, (error, bound) =>
           error ? reject(error) : resolve(bound),
         );
       });
+      await transport.loaded().catch((error: unknown) => {
+        server.forceShutdown();
+        throw error;
+      });
+      return bound;
     },
     async shutdown(graceMs = 10_000) {
       health.shutdown();

@@ -10,6 +10,7 @@ import {
   type Telemetry,
 } from "@syncline/telemetry";
 import { metricsConfig } from "./platform-config.ts";
+import { readTransportSecurity, type TransportSecurity } from "./transport-config.ts";
 import { exitOnUncaughtError } from "./uncaught-errors.ts";
 
 /** What a service's start function receives. */
@@ -18,6 +19,8 @@ export interface ServiceContext {
   readonly telemetry: Telemetry;
   /** Where the service registers its Prometheus metrics (served only when SYNCLINE_METRICS_PORT is set). */
   readonly metrics: MetricsRegistry;
+  /** TLS of its gRPC server and clients, its NATS user and TLS (transport-config.ts). */
+  readonly transport: TransportSecurity;
 }
 
 /**
@@ -53,7 +56,8 @@ export function runService(name: string, start: (context: ServiceContext) => Pro
   const metrics = createMetricsRegistry();
   const startAll = async () => {
     const settings = readConfig(metricsConfig);
-    const stopService = await start({ logger, telemetry, metrics });
+    const transport = readTransportSecurity();
+    const stopService = await start({ logger, telemetry, metrics, transport });
     if (settings.metricsPort === undefined) return stopService;
     const endpoint = await startMetricsServer({
       host: settings.metricsHost,

@@ -7,7 +7,7 @@ import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connec
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { createOutboxRelay, type OutboxRelay } from "@syncline/outbox";
 import { createRemoteAuthenticator, createRpcServer, type RemoteAuthenticatorOptions } from "@syncline/rpc";
-import { runService } from "@syncline/service-runtime";
+import { runService, type TransportSecurity } from "@syncline/service-runtime";
 import type { Logger, MetricsRegistry } from "@syncline/telemetry";
 import { fileURLToPath } from "node:url";
 import { connectionsConfig, resolveCredentialKeys } from "./config.ts";
@@ -40,6 +40,8 @@ export interface ConnectionsServerConfig extends Omit<RemoteAuthenticatorOptions
    * means the process-wide `defaultEndpointGuard()` (the same variable, read on first use).
    */
   readonly endpointAllowlist?: readonly string[];
+  /** TLS of the gRPC server, NATS user and TLS; plaintext and anonymous when absent. */
+  readonly transport?: Pick<TransportSecurity, "grpcServer" | "grpcClient" | "nats">;
 }
 
 /** A running connections service. */
@@ -73,7 +75,7 @@ export async function startConnectionsServer(
   let nc: NatsConnection | undefined;
   let relay: OutboxRelay | undefined;
   if (config.natsUrl) {
-    nc = await connectBus(config.natsUrl, "connections");
+    nc = await connectBus(config.natsUrl, "connections", config.transport?.nats);
     await ensureTopology(nc, { streams: [streams.connectionEvents], consumers: [] });
     relay = createOutboxRelay({
       db: database.db,
@@ -94,8 +96,11 @@ export async function startConnectionsServer(
     logger,
     afterCommit: () => relay?.kick(),
   });
-  const authenticator = createRemoteAuthenticator(config);
-  const server = createRpcServer({ authenticator, logger });
+  const authenticator = createRemoteAuthenticator({
+    ...config,
+    ...(config.transport?.grpcClient ? { tls: config.transport.grpcClient } : {}),
+  });
+  const server = createRpcServer({ authenticator, logger, tls: config.transport?.grpcServer });
   server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), connectionsAccess);
   server.add(CredentialsService, credentialsHandlers(connections), credentialsAccess);
   let port: number;
@@ -123,9 +128,13 @@ export async function startConnectionsServer(
 }
 
 if (import.meta.main) {
-  runService("connections", async ({ logger, metrics }) => {
+  runService("connections", async ({ logger, metrics, transport }) => {
     const config = readConfig(connectionsConfig);
-    const server = await startConnectionsServer({ ...config, ...resolveCredentialKeys(config) }, logger, metrics);
+    const server = await startConnectionsServer(
+      { ...config, ...resolveCredentialKeys(config), transport },
+      logger,
+      metrics,
+    );
     logger.info({ port: server.port, database: server.database }, "listening");
     return server.stop;
   });

@@ -24,16 +24,16 @@ import { createRunMetrics } from "./run/run-metrics.ts";
 import { createRunReporter } from "./run/run-reporter.ts";
 import { createRunRequestHandler } from "./run/run-request-handler.ts";
 
-runService("connector-worker", async ({ logger, metrics }) => {
+runService("connector-worker", async ({ logger, metrics, transport }) => {
   const config = readConfig(workerConfig);
   const workerId = config.workerId ?? `${hostname()}/${process.pid}`;
-  const nc = await connectBus(config.natsUrl, `connector-worker ${workerId}`);
+  const nc = await connectBus(config.natsUrl, `connector-worker ${workerId}`, transport.nats);
   await ensureTopology(nc, {
     streams: [streams.runRequests, streams.runResults, streams.deadLetters],
     consumers: [consumers.connectorWorkerRuns],
   });
 
-  const client = { token: config.serviceToken };
+  const client = { token: config.serviceToken, tls: transport.grpcClient };
   const coordination = createRpcClient(SyncRunCoordinationService, { address: config.orchestratorAddress, ...client });
   const snapshots = createRpcClient(SourceSnapshotService, { address: config.secretsAddress, ...client });
   const secrets = createRpcClient(SecretsService, { address: config.secretsAddress, ...client });
@@ -75,7 +75,11 @@ runService("connector-worker", async ({ logger, metrics }) => {
   });
 
   // Health only: nothing but anonymous health checks and reflection is served.
-  const server = createRpcServer({ authenticator: createAuthenticator({ serviceCredentials: new Map() }), logger });
+  const server = createRpcServer({
+    authenticator: createAuthenticator({ serviceCredentials: new Map() }),
+    logger,
+    tls: transport.grpcServer,
+  });
   const port = await server.listen(config.host, config.port);
   logger.info({ port, concurrency: config.concurrency, workerId }, "listening");
 

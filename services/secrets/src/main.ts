@@ -27,7 +27,7 @@ import { createStoredIdentityVerifier } from "./service/stored-identity-verifier
 import { countPendingEvents } from "./store/outbox-store.ts";
 import { outbox } from "./store/schema.ts";
 
-runService("secrets", async ({ logger, metrics }) => {
+runService("secrets", async ({ logger, metrics, transport }) => {
   const config = readConfig(secretsConfig);
   const sealer = createSecretSealer(resolveRootKeys(config));
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
@@ -42,7 +42,7 @@ runService("secrets", async ({ logger, metrics }) => {
       `SYNCLINE_SECRETS_ROOT_KEY: ${found}, which is not configured (configured: ${sealer.keyring.knownIds.join(", ")}); set that key, or SYNCLINE_SECRETS_PREVIOUS_ROOT_KEY to it during a rotation`,
     ]);
   }
-  const nc = await connectBus(config.natsUrl, "secrets");
+  const nc = await connectBus(config.natsUrl, "secrets", transport.nats);
   await ensureTopology(nc, { streams: [streams.sourceEvents], consumers: [] });
 
   const relay = createOutboxRelay({
@@ -62,6 +62,7 @@ runService("secrets", async ({ logger, metrics }) => {
   const server = createRpcServer({
     authenticator,
     logger,
+    tls: transport.grpcServer,
     observers: [secretsMetrics(metrics, () => countPendingEvents(database.db))],
   });
   const composition = {

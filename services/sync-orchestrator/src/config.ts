@@ -29,6 +29,8 @@ export const orchestratorConfig = {
   planTimeoutMs: int("SYNCLINE_ORCHESTRATOR_PLAN_TIMEOUT_MS", { default: 30_000, min: 100, max: 300_000 }),
   /** WatchSecretSync re-reads the sync at least this often (changes made through other replicas). */
   watchPollMs: int("SYNCLINE_ORCHESTRATOR_WATCH_POLL_MS", { default: 2000, min: 100, max: 60_000 }),
+  /** WatchSecretSync streams one caller may hold open on one replica; the next is RESOURCE_EXHAUSTED. */
+  watchStreamsPerCaller: int("SYNCLINE_WATCH_STREAMS_PER_CALLER", { default: 16, min: 1, max: 10_000 }),
   /** First reconciler retry of a sync that failed for a transient reason; each further one waits twice as long. */
   reconcileBaseMs: int("SYNCLINE_RECONCILE_BASE_MS", { default: 30_000, min: 1000, max: 3_600_000 }),
   /** Longest wait between reconciler retries of one sync. */

@@ -40,12 +40,12 @@ import { createSyncWatchers } from "./service/sync-watchers.ts";
 /** On SIGTERM, how long messages being handled may finish before they are handed back for redelivery. */
 const CONSUMER_DRAIN_MS = 10_000;
 
-runService("sync-orchestrator", async ({ logger, metrics }) => {
+runService("sync-orchestrator", async ({ logger, metrics, transport }) => {
   const config = readConfig(orchestratorConfig);
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
   const db = database.db;
-  const nc = await connectBus(config.natsUrl, "sync-orchestrator");
+  const nc = await connectBus(config.natsUrl, "sync-orchestrator", transport.nats);
   const jsm = await ensureTopology(nc, {
     streams: [
       streams.sourceEvents,
@@ -65,6 +65,7 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   const connections = createRpcClient(ConnectionsService, {
     address: config.connectionsAddress,
     token: config.serviceToken,
+    tls: transport.grpcClient,
   });
   const watchers = createSyncWatchers({ pollMs: config.watchPollMs });
   const runs = createRunQueue({
@@ -81,9 +82,19 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   const changes = createSourceChanges({ db, runs, watchers });
   const planner = createPlanRequester({ nc, timeoutMs: config.planTimeoutMs });
 
-  const authenticator = createRemoteAuthenticator(config);
-  const server = createRpcServer({ authenticator, logger });
-  const handlers = secretSyncsHandlers({ syncs, actions, planner, watchers, database: db });
+  const authenticator = createRemoteAuthenticator({
+    ...config,
+    ...(transport.grpcClient ? { tls: transport.grpcClient } : {}),
+  });
+  const server = createRpcServer({ authenticator, logger, tls: transport.grpcServer });
+  const handlers = secretSyncsHandlers({
+    syncs,
+    actions,
+    planner,
+    watchers,
+    database: db,
+    watchStreamsPerCaller: config.watchStreamsPerCaller,
+  });
   server.add(SecretSyncsService, handlers, secretSyncsAccess);
   server.add(SyncRunCoordinationService, coordinationHandlers(coordinator), coordinationAccess);
 

@@ -1,7 +1,7 @@
 import type { Database } from "@syncline/db";
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { Destination, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { actorOf, pageSize, type ServiceHandlers } from "@syncline/rpc";
+import { actorOf, boundedPerCaller, pageSize, type ServiceHandlers } from "@syncline/rpc";
 import type { PlanRequester } from "../bus/plan-requester.ts";
 import type { SyncActions } from "../service/sync-actions.ts";
 import type { SyncService } from "../service/sync-service.ts";
@@ -20,6 +20,8 @@ export interface SecretSyncsDeps {
   readonly watchers: SyncWatchers;
   /** For the duplicate-destination check. */
   readonly database: Database;
+  /** WatchSecretSync streams one caller may hold open (SYNCLINE_WATCH_STREAMS_PER_CALLER, default 16). */
+  readonly watchStreamsPerCaller?: number;
 }
 
 /**
@@ -33,7 +35,11 @@ export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<type
   return {
     ...destinationHandlers({ db: deps.database, syncs, planner: deps.planner }),
     ...auditHandlers({ db: deps.database }),
-    watchSecretSync: watchSecretSync({ syncs, watchers: deps.watchers }),
+    watchSecretSync: boundedPerCaller(watchSecretSync({ syncs, watchers: deps.watchers }), {
+      perCaller: deps.watchStreamsPerCaller ?? 16,
+      method: "WatchSecretSync",
+      setting: "SYNCLINE_WATCH_STREAMS_PER_CALLER",
+    }),
 
     async createSecretSync(request, context) {
       return {
