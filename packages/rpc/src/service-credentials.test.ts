@@ -19,15 +19,19 @@ describe("service credentials", () => {
 
   it("parse the peers' digests, and refuse unknown services, bad digests and duplicates without echoing a digest", () => {
     const digest = serviceTokenDigest(workerToken);
-    const peers = parsePeerServiceDigests(` connector-worker = ${digest} , sync-orchestrator=${digest.toUpperCase()}`);
+    const next = serviceTokenDigest(orchestratorToken);
+    const peers = parsePeerServiceDigests(
+      ` connector-worker = ${digest} , sync-orchestrator=${digest.toUpperCase()},connector-worker=${next}`,
+    );
     expect([...peers.keys()]).toEqual(["connector-worker", "sync-orchestrator"]);
+    expect(peers.get("connector-worker")?.map((d) => d.toString("hex"))).toEqual([digest, next]);
     expect(parsePeerServiceDigests(undefined).size).toBe(0);
     expect(parsePeerServiceDigests("").size).toBe(0);
     for (const [raw, message] of [
       [`admin=${digest}`, "entry 1: the service must be one of"],
       [`connector-worker=${digest.slice(1)}`, "connector-worker: the digest must be 64 hex characters"],
       [`connector-worker=${digest}=x`, "connector-worker: the digest must be 64 hex characters"],
-      [`connector-worker=${digest},connector-worker=${digest}`, "connector-worker is listed twice"],
+      [`connector-worker=${digest},connector-worker=${digest}`, "connector-worker is listed twice with one digest"],
     ] as const) {
       let error: Error | undefined;
       try {
@@ -74,6 +78,17 @@ describe("createAuthenticator", () => {
     });
     for (const token of [undefined, "", orchestratorToken, "slt_unknown", serviceTokenDigest(workerToken)]) {
       expect(await authenticator.authenticate(token, signal)).toBe(ANONYMOUS);
+    }
+  });
+
+  it("accepts both tokens of a peer during a rotation", async () => {
+    const rotating = createAuthenticator({
+      serviceCredentials: parsePeerServiceDigests(
+        `connector-worker=${serviceTokenDigest(workerToken)},connector-worker=${serviceTokenDigest(orchestratorToken)}`,
+      ),
+    });
+    for (const token of [workerToken, orchestratorToken]) {
+      expect(await rotating.authenticate(token, signal)).toEqual({ kind: "service", service: "connector-worker" });
     }
   });
 
