@@ -7,7 +7,7 @@ import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connec
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { createOutboxRelay, type OutboxRelay } from "@syncline/outbox";
 import { createRemoteAuthenticator, createRpcServer, type RemoteAuthenticatorOptions } from "@syncline/rpc";
-import { runService, type TransportSecurity } from "@syncline/service-runtime";
+import { runService, tokenCacheMetrics, type TransportSecurity } from "@syncline/service-runtime";
 import type { Logger, MetricsRegistry } from "@syncline/telemetry";
 import { fileURLToPath } from "node:url";
 import { connectionsConfig, resolveCredentialKeys } from "./config.ts";
@@ -99,6 +99,7 @@ export async function startConnectionsServer(
   const authenticator = createRemoteAuthenticator({
     ...config,
     ...(config.transport?.grpcClient ? { tls: config.transport.grpcClient } : {}),
+    ...(metrics ? { onLookup: tokenCacheMetrics(metrics) } : {}),
   });
   const server = createRpcServer({ authenticator, logger, tls: config.transport?.grpcServer });
   server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), connectionsAccess);
