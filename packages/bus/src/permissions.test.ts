@@ -145,6 +145,7 @@ describe("NATS users and subject permissions", () => {
         msg.respond("planned");
       },
     });
+    await connections.worker.flush(); // the subscription is registered at the broker before the request
     const reply = await connections.orchestrator.request(subjects.planRequest("vault"), "plan?", { timeout: 5000 });
     expect(reply.string()).toBe("planned");
     answering.unsubscribe();
