@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
+import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../../test/support/eventually.ts";
 import { startNatsServer, type TestNatsServer } from "../../../test/support/nats-server.ts";
@@ -12,6 +13,7 @@ import {
   consumers,
   ensureTopology,
   exampleNatsServerConfig,
+  natsAccessOptions,
   natsServerConfig,
   streams,
   subjects,
@@ -143,6 +145,7 @@ describe("NATS users and subject permissions", () => {
         msg.respond("planned");
       },
     });
+    await connections.worker.flush(); // the subscription is registered at the broker before the request
     const reply = await connections.orchestrator.request(subjects.planRequest("vault"), "plan?", { timeout: 5000 });
     expect(reply.string()).toBe("planned");
     answering.unsubscribe();
@@ -167,5 +170,39 @@ describe("NATS users and subject permissions", () => {
   it("the shipped deploy/nats/nats-server.conf is what the permissions generate", () => {
     const shipped = readFileSync(new URL("../../../deploy/nats/nats-server.conf", import.meta.url), "utf8");
     expect(shipped).toBe(exampleNatsServerConfig());
+  });
+});
+
+describe("NATS with client certificates", () => {
+  it("a broker that verifies clients admits one with a certificate of its CA and refuses one without", async () => {
+    const ca = pki.authority("nats-mtls-ca");
+    const verifying = await startNatsServer({
+      config: (storeDir) =>
+        natsServerConfig({
+          listen: "127.0.0.1:-1",
+          storeDir,
+          password: (user) => JSON.stringify(passwords[user]),
+          tls: { ...ca.issue("nats-mtls-server", "server"), caFile: ca.certFile, verify: true },
+        }),
+    });
+    try {
+      const access = { user: "worker", password: passwords.worker };
+      const client = ca.issue("nats-mtls-worker", "client");
+      const nc = await connectBus(verifying.url, "mtls", { ...access, tls: { caFile: ca.certFile, ...client } });
+      await nc.flush();
+      await nc.close();
+      // nats.js notices the broker's refusal of a TLS 1.3 client only when its connect times out.
+      const options = natsAccessOptions({ ...access, tls: { caFile: ca.certFile } });
+      const refused = await connect({ servers: verifying.url, ...options, timeout: 2000 }).then(
+        async (c) => {
+          await c.close();
+          return undefined;
+        },
+        (error: Error) => error,
+      );
+      expect(refused).toBeInstanceOf(Error);
+    } finally {
+      await verifying.stop();
+    }
   });
 });
