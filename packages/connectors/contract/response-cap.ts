@@ -81,3 +81,28 @@ export function transportRefusal(error: unknown): ConnectorError | undefined {
 function formatBytes(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
 }
+
+/**
+ * Reads a response body stream to text, failing with `ResponseTooLargeError` (and destroying the
+ * stream, so the socket stops) once more than `limit` bytes arrived. For SDKs whose transport can
+ * hand Syncline the body stream instead of buffering it (Azure's pipeline).
+ */
+export async function readCappedText(
+  stream: NodeJS.ReadableStream & { destroy?: (error?: Error) => void },
+  host: string,
+  limit = DEFAULT_MAX_RESPONSE_BYTES,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let seen = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    seen += bytes.length;
+    if (seen > limit) {
+      const error = new ResponseTooLargeError(host, limit);
+      stream.destroy?.(error);
+      throw error;
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -80,8 +80,8 @@ export function isSpecialPurposeAddress(raw: string): boolean {
 export function canonicalAddress(raw: string): string {
   const address = unbracket(raw);
   if (isIP(address) !== 6) return address;
-  const words = ipv6Words(address);
-  const mapped = words && words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff;
+  const words = ipv6Words(address) ?? [];
+  const mapped = words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff;
   return mapped ? (embeddedIPv4(address) ?? address) : address;
 }
 
