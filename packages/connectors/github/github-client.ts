@@ -287,7 +287,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   };
 }
 
-/** fetch (`send`, the guarded one) that records the request's method, path, host and status on the call's span and state. */
+/** fetch (`send`, the guarded one) that reads the whole (capped) body and records the request's method, path, host and status on the call's span and state. */
 function tracedFetch(span: Span, state: CallState, send: typeof fetch): typeof fetch {
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
@@ -299,7 +299,15 @@ function tracedFetch(span: Span, state: CallState, send: typeof fetch): typeof f
     const response = await send(input, init);
     state.status = response.status;
     span.setAttribute("http.response.status_code", response.status);
-    return response;
+    // Read here (capped by the guarded dispatcher): Octokit swallows a failed body read and would
+    // report an empty answer instead of ResponseTooLargeError.
+    const body = await response.arrayBuffer();
+    const empty = response.status === 204 || response.status === 205 || response.status === 304;
+    return new Response(empty ? null : body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 }
 
