@@ -50,7 +50,10 @@ export interface AwsSessionOptions {
   /** The gate every request goes through; absent: `timeoutMs` per request and `signal`. */
   readonly calls?: DestinationCalls;
   readonly timeoutMs?: number;
-  /** Checks the endpoint override before the first request, and every connection at connect time; defaults to `defaultEndpointGuard()`. */
+  /**
+   * Checks the endpoint override before the first request, and every connection at connect time;
+   * defaults to `defaultEndpointGuard()`.
+   */
   readonly endpointGuard?: EndpointGuard;
 }
 

@@ -20,7 +20,10 @@ export { ENDPOINT_ALLOWLIST_VARIABLE, endpointAllowlistField, splitEndpointAllow
  * rebinding between check and connect), on every connection and every redirect hop.
  */
 export interface EndpointGuard {
-  /** Resolves `url`'s host and throws `EndpointRefusedError` (`invalid_config`) if it may not be called (`transient` if DNS fails). */
+  /**
+   * Resolves `url`'s host and throws `EndpointRefusedError` (`invalid_config`) if it may not be
+   * called (`transient` if DNS fails).
+   */
   check(url: string | URL): Promise<void>;
   /** Whether a single resolved IP address may be connected to. */
   allowsAddress(address: string): boolean;

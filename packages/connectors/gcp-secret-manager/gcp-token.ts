@@ -39,7 +39,8 @@ export function signedAssertion(signer: ServiceAccountSigner, nowMs: number = Da
 
 /**
  * Exchanges a signed assertion for an access token at the signer's token endpoint (`POST`, form
- * encoded, redirects refused) with `send` (the guarded fetch of the connection). Throws a classified `ConnectorError`; never echoes the assertion.
+ * encoded, redirects refused) with `send` (the guarded fetch of the connection). Throws a
+ * classified `ConnectorError`; never echoes the assertion.
  */
 export async function fetchAccessToken(
   signer: ServiceAccountSigner,

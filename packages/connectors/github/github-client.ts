@@ -38,7 +38,7 @@ export interface GitHubClientOptions {
   readonly timeoutMs?: number;
   /** Secrets per listed page, 1..100; defaults to 100. */
   readonly pageSize?: number;
-  /** Checks the API URL before the first request and every connection (connect-time); defaults to `defaultEndpointGuard()`. */
+  /** Checks the API URL before the first request and every connection; default `defaultEndpointGuard()`. */
   readonly endpointGuard?: EndpointGuard;
 }
 
@@ -287,7 +287,10 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   };
 }
 
-/** fetch (`send`, the guarded one) that reads the whole (capped) body and records the request's method, path, host and status on the call's span and state. */
+/**
+ * fetch (`send`, the guarded one) that reads the whole (capped) body and records the request's
+ * method, path, host and status on the call's span and state.
+ */
 function tracedFetch(span: Span, state: CallState, send: typeof fetch): typeof fetch {
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));

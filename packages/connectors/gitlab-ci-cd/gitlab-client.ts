@@ -34,7 +34,7 @@ export interface GitLabClientOptions {
   readonly timeoutMs?: number;
   /** Variables per listed page, 1..100; defaults to 100. */
   readonly pageSize?: number;
-  /** Checks the instance URL before the first request and every connection (connect-time); defaults to `defaultEndpointGuard()`. */
+  /** Checks the instance URL before the first request and every connection; default `defaultEndpointGuard()`. */
   readonly endpointGuard?: EndpointGuard;
 }
 

@@ -38,7 +38,7 @@ export interface KubernetesClientOptions extends KubernetesConnectionCredentials
   readonly calls?: DestinationCalls;
   /** Deadline of each request when no gate is given; defaults to DEFAULT_KUBERNETES_TIMEOUT_MS. */
   readonly timeoutMs?: number;
-  /** Checks the API server URL before the first request and every connection (connect-time); defaults to `defaultEndpointGuard()`. */
+  /** Checks the API server URL before the first request and every connection; default `defaultEndpointGuard()`. */
   readonly endpointGuard?: EndpointGuard;
 }
 
@@ -237,7 +237,10 @@ export function createKubernetesClient(options: KubernetesClientOptions): Kubern
   };
 }
 
-/** Per-call options that hand the gate's signal and the guarded dispatcher to the SDK's fetch and report the answer's status. */
+/**
+ * Per-call options that hand the gate's signal and the guarded dispatcher to the SDK's fetch and
+ * report the answer's status.
+ */
 function callOptions(
   signal: AbortSignal,
   dispatcher: Dispatcher,

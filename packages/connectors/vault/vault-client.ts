@@ -38,7 +38,7 @@ export interface VaultClientOptions {
   readonly calls?: DestinationCalls;
   /** Deadline of each HTTP request when no gate is given; defaults to DEFAULT_VAULT_TIMEOUT_MS. */
   readonly timeoutMs?: number;
-  /** Checks the instance URL before the first request and every connection (connect-time); defaults to `defaultEndpointGuard()`. */
+  /** Checks the instance URL before the first request and every connection; default `defaultEndpointGuard()`. */
   readonly endpointGuard?: EndpointGuard;
 }
 
