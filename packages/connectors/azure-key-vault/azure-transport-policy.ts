@@ -28,8 +28,12 @@ export function azureTransportGuardPolicy(guard: EndpointGuard, limit = DEFAULT_
       request.agent = url.protocol === "http:" ? httpAgent : httpsAgent;
       const wanted = request.streamResponseStatusCodes;
       request.streamResponseStatusCodes = new Set([Number.POSITIVE_INFINITY]);
-      const response = await next(request);
-      request.streamResponseStatusCodes = wanted;
+      let response: Awaited<ReturnType<typeof next>>;
+      try {
+        response = await next(request);
+      } finally {
+        request.streamResponseStatusCodes = wanted;
+      }
       const stream = response.readableStreamBody;
       if (!stream) return response;
       if (wanted?.has(response.status) || wanted?.has(Number.POSITIVE_INFINITY)) {

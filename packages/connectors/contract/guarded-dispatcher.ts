@@ -51,14 +51,15 @@ export function guardedDispatcher(guard: EndpointGuard): Dispatcher {
 
 /**
  * `fetch` through `guard`'s dispatcher (undici's own fetch, so dispatcher and fetch are one
- * version). Drop-in for the global `fetch` in clients and for Octokit's `request.fetch`.
+ * version). Drop-in for the global `fetch` in clients and for Octokit's `request.fetch`, called as
+ * `(url, init)`: a `Request` object is refused (its method, headers and body would not carry over).
  */
 export function guardedFetch(guard: EndpointGuard, dispatcher: Dispatcher = guardedDispatcher(guard)): typeof fetch {
-  const guarded = (input: string | URL | Request, init?: RequestInit) =>
-    undiciFetch(input instanceof Request ? input.url : input, {
-      ...(init as Parameters<typeof undiciFetch>[1]),
-      dispatcher,
-    }) as unknown as Promise<Response>;
+  const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    if (input instanceof Request) throw new TypeError("guardedFetch takes a URL and init, not a Request");
+    const response = await undiciFetch(input, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
+    return response as unknown as Response;
+  };
   return guarded as typeof fetch;
 }
 

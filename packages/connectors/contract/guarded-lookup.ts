@@ -21,29 +21,28 @@ export function guardedLookup(guard: EndpointGuard): SocketLookup {
   return (hostname, options, callback) => {
     guard.resolve(hostname).then(
       (answers) => {
-        const wanted =
-          options.family === 4 || options.family === "IPv4"
-            ? 4
-            : options.family === 6 || options.family === "IPv6"
-              ? 6
-              : 0;
-        const usable = answers.filter((answer) => wanted === 0 || answer.family === wanted);
+        const wanted = familyNumber(options.family);
+        const usable = answers
+          .filter((answer) => wanted === 0 || answer.family === wanted)
+          .map(({ address, family }) => ({ address, family }));
         const first = usable[0];
-        if (first === undefined) {
-          const error: NodeJS.ErrnoException = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
-            code: "ENOTFOUND",
-          });
-          callback(error, "");
-        } else if (options.all)
-          callback(
-            null,
-            usable.map(({ address, family }) => ({ address, family })),
-          );
+        if (first === undefined) callback(notFound(hostname), "");
+        else if (options.all) callback(null, usable);
         else callback(null, first.address, first.family);
       },
       (error: NodeJS.ErrnoException) => callback(error, ""),
     );
   };
+}
+
+function familyNumber(family: LookupOptions["family"]): 0 | 4 | 6 {
+  if (family === 4 || family === "IPv4") return 4;
+  if (family === 6 || family === "IPv6") return 6;
+  return 0;
+}
+
+function notFound(hostname: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
 }
 
 /**
