@@ -14,15 +14,22 @@ const sdkClients = new Map<string, SecretManagerServiceClient>();
  * here with `guard.resolve` (every answer checked, refused → `EndpointRefusedError`) and the
  * channel connects to the first checked IP literal; TLS still verifies the certificate for the
  * original host (`grpc.ssl_target_name_override`) and requests carry it as `:authority`
- * (`grpc.default_authority`). A DNS answer that changes later gets a new, checked, channel: the
- * old one keeps its old address. Messages above DEFAULT_MAX_RESPONSE_BYTES are refused by
+ * (`grpc.default_authority`). A channel to any address of the current (checked) answer is reused;
+ * an answer with none of them gets a new channel to its first address, the old ones keep theirs.
+ * The cost is one `dns.lookup` per call. Messages above DEFAULT_MAX_RESPONSE_BYTES are refused by
  * grpc-js (`grpc.max_receive_message_length`; the SDK's default is unlimited).
  */
 export async function pinnedSdkClient(apiEndpoint: string, guard: EndpointGuard): Promise<SecretManagerServiceClient> {
   const url = new URL(apiEndpoint);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const port = url.port ? Number(url.port) : 443;
-  const [first] = await guard.resolve(host);
+  const answers = await guard.resolve(host);
+  // Every answer passed the guard: reuse a channel to any of them (DNS rotates Google's addresses).
+  for (const { address } of answers) {
+    const existing = sdkClients.get(`${apiEndpoint}|${address}`);
+    if (existing) return existing;
+  }
+  const [first] = answers;
   if (!first) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
   const key = `${apiEndpoint}|${first.address}`;
   let client = sdkClients.get(key);
