@@ -15,6 +15,8 @@ export const RESPONSE_TOO_LARGE_CODE = "SYNCLINE_RESPONSE_TOO_LARGE";
 /**
  * A provider answered with a body larger than the cap (an endless stream, a hostile or misconfigured
  * endpoint). `unsupported`: retrying would read the same answer, so the run fails and says why.
+ * `new ResponseTooLargeError(host, limit)` words the message; with one argument it is the message
+ * itself (re-creating an error an SDK re-wrapped).
  */
 export class ResponseTooLargeError extends ConnectorError {
   readonly code = RESPONSE_TOO_LARGE_CODE;
