@@ -84,6 +84,23 @@ describe("endpoint guard in the connectors", () => {
     expect(github.requests.length).toBeGreaterThan(0);
   });
 
+  it("refuses benchmarking, IETF-assigned, NAT64 and 6to4 forms of internal addresses, sending nothing", async () => {
+    for (const instanceUrl of [
+      "http://198.18.0.1:8200",
+      "http://198.19.200.1",
+      "http://192.0.0.170",
+      "http://[64:ff9b::a9fe:a9fe]",
+      "http://[2002:7f00:1::1]",
+      "http://[::ffff:169.254.169.254]",
+    ]) {
+      const error = await expectConnectorError(
+        vaultApp.validateLive(vaultCredentials({ instanceUrl, token: vault.token }), undefined, allowing),
+        "invalid_config",
+      );
+      expect(error.message, instanceUrl).toContain("SYNCLINE_ENDPOINT_ALLOWLIST");
+    }
+  });
+
   it("refuses the cloud metadata address whatever the allowlist holds for loopback", async () => {
     await expectConnectorError(
       vaultApp.validateLive(

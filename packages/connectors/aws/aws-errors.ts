@@ -1,4 +1,10 @@
-import { ConnectorError, networkErrorCode, safeProviderDetail, type ConnectorErrorKind } from "../contract/index.ts";
+import {
+  ConnectorError,
+  networkErrorCode,
+  safeProviderDetail,
+  transportRefusal,
+  type ConnectorErrorKind,
+} from "../contract/index.ts";
 
 /** Which AWS call failed, for messages: service, operation and the resource it names (never a value). */
 export interface AwsCallTarget {
@@ -160,10 +166,14 @@ export function classifyAwsFailure(
         `the ${what(target)} was cancelled (deadline or shutdown); the run will retry`,
       );
     case "network":
-      return new ConnectorError(
-        "transient",
-        `could not reach ${target.service} at ${target.endpoint} (${networkErrorCode(failure.cause)}): check the connection's region and endpoint_url; the run will retry`,
-        { cause: failure.cause },
+      // The endpoint guard or the body cap failed the connection: that, not the network, is the reason.
+      return (
+        transportRefusal(failure.cause) ??
+        new ConnectorError(
+          "transient",
+          `could not reach ${target.service} at ${target.endpoint} (${networkErrorCode(failure.cause)}): check the connection's region and endpoint_url; the run will retry`,
+          { cause: failure.cause },
+        )
       );
     case "response":
       return classifyResponse(failure, target, secrets);

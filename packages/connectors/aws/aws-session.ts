@@ -1,5 +1,3 @@
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
@@ -7,14 +5,19 @@ import {
   ConnectorError,
   createDeadlineCalls,
   createTokenCache,
+  defaultEndpointGuard,
   endpointCheckOnce,
+  guardedAgents,
+  transportRefusal,
   withTokenRefresh,
   type AccessToken,
   type DestinationCalls,
   type EndpointGuard,
+  type GuardedAgents,
   type TokenCache,
 } from "../contract/index.ts";
 import type { AwsAccessKey, AwsConnectionCredentials } from "./aws-credentials.ts";
+import { capAwsResponses, type AwsMiddlewareStackOwner } from "./aws-response-cap.ts";
 import { awsFailureOf, classifyAwsFailure, type AwsCallTarget, type AwsFailure } from "./aws-errors.ts";
 
 const tracer = trace.getTracer("syncline.connectors.aws");
@@ -26,15 +29,6 @@ export const ASSUMED_ROLE_SECONDS = 3_600;
 /** Assumed-role credentials are renewed this long before they expire. */
 export const ASSUMED_ROLE_REFRESH_BEFORE_MS = 5 * 60_000;
 
-/**
- * One connection pool for every AWS SDK client of the process: the worker builds connectors (and so
- * SDK clients) per run, and per-client pools would leave idle keep-alive sockets behind each run.
- */
-const sharedAgents = {
-  httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
-  httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50 }),
-};
-
 /** The SDK client settings every AWS client of a connection shares: region, endpoint, credentials, no SDK retries. */
 export interface AwsClientConfig {
   readonly region: string;
@@ -42,8 +36,11 @@ export interface AwsClientConfig {
   readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** The SDK's own retries are off: the worker's failure policy decides. */
   readonly maxAttempts: 1;
-  /** The process-wide keep-alive agents. */
-  readonly requestHandler: typeof sharedAgents;
+  /**
+   * The guard's process-wide keep-alive agents: every connection (endpoint override or AWS's own
+   * regional endpoint) resolves through the endpoint guard at connect time.
+   */
+  readonly requestHandler: GuardedAgents;
 }
 
 /** Where and how a connection calls AWS. */
@@ -53,7 +50,10 @@ export interface AwsSessionOptions {
   /** The gate every request goes through; absent: `timeoutMs` per request and `signal`. */
   readonly calls?: DestinationCalls;
   readonly timeoutMs?: number;
-  /** Checks the endpoint override before the first request; defaults to `defaultEndpointGuard()`. */
+  /**
+   * Checks the endpoint override before the first request, and every connection at connect time;
+   * defaults to `defaultEndpointGuard()`.
+   */
   readonly endpointGuard?: EndpointGuard;
 }
 
@@ -81,7 +81,7 @@ export interface AwsCallerIdentity {
  */
 export interface AwsSession {
   /** `make` builds the service's SDK client from a config; one client is kept per set of credentials. */
-  call<C, T>(
+  call<C extends AwsMiddlewareStackOwner, T>(
     make: (config: AwsClientConfig) => C,
     spec: AwsCallSpec,
     send: (client: C, signal: AbortSignal) => Promise<T>,
@@ -100,6 +100,7 @@ export function createAwsSession(options: AwsSessionOptions): AwsSession {
   const endpoint = credentials.endpointUrl || undefined;
   const endpointWords = endpoint ?? `AWS ${credentials.region}`;
   const checkEndpoint = endpoint ? endpointCheckOnce(options.endpointGuard, endpoint) : async () => undefined;
+  const agents = guardedAgents(options.endpointGuard ?? defaultEndpointGuard());
   const calls =
     options.calls ??
     createDeadlineCalls({
@@ -120,15 +121,21 @@ export function createAwsSession(options: AwsSessionOptions): AwsSession {
       ...(key.sessionToken ? { sessionToken: key.sessionToken } : {}),
     },
     maxAttempts: 1,
-    requestHandler: sharedAgents,
+    requestHandler: agents,
   });
 
-  function clientFor<C>(identity: AwsIdentity, make: (config: AwsClientConfig) => C): C {
+  function clientFor<C extends AwsMiddlewareStackOwner>(
+    identity: AwsIdentity,
+    make: (config: AwsClientConfig) => C,
+  ): C {
     const byMaker = clients.get(identity) ?? new Map<unknown, unknown>();
     clients.set(identity, byMaker);
     const existing = byMaker.get(make) as C | undefined;
     if (existing) return existing;
-    const client = make(configOf(identity.key));
+    const client = capAwsResponses(
+      make(configOf(identity.key)),
+      endpoint ? new URL(endpoint).host : `AWS ${credentials.region}`,
+    );
     byMaker.set(make, client);
     return client;
   }
@@ -173,6 +180,8 @@ export function createAwsSession(options: AwsSessionOptions): AwsSession {
             if (signal.aborted) throw fail(abortCause(signal));
             return await send(signal);
           } catch (error) {
+            // The guard or the body cap (the SDK may have decorated their error): reported as such.
+            if (transportRefusal(error)) throw fail({ kind: "network", cause: error });
             if (error instanceof ConnectorError) throw error;
             if (signal.aborted) throw fail(abortCause(signal));
             throw fail(awsFailureOf(error));
@@ -235,7 +244,7 @@ export function createAwsSession(options: AwsSessionOptions): AwsSession {
         )
       : undefined;
 
-  async function call<C, T>(
+  async function call<C extends AwsMiddlewareStackOwner, T>(
     make: (config: AwsClientConfig) => C,
     spec: AwsCallSpec,
     send: (client: C, signal: AbortSignal) => Promise<T>,

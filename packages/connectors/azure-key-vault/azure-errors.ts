@@ -1,4 +1,10 @@
-import { ConnectorError, networkErrorCode, safeProviderDetail, type ConnectorErrorKind } from "../contract/index.ts";
+import {
+  ConnectorError,
+  networkErrorCode,
+  safeProviderDetail,
+  transportRefusal,
+  type ConnectorErrorKind,
+} from "../contract/index.ts";
 
 /** Which Azure call failed, for messages: the operation and the secret name (never a value). */
 export interface AzureCallTarget {
@@ -156,10 +162,14 @@ export function classifyAzureFailure(
         `${what(target)} was cancelled (deadline or shutdown); the run will retry`,
       );
     case "network":
-      return new ConnectorError(
-        "transient",
-        `could not reach ${target.endpoint} for ${what(target)} (${networkErrorCode(failure.cause)}): check the vault URL (and the connection's authority host) and that it is reachable; the run will retry`,
-        { cause: failure.cause },
+      // The endpoint guard or the body cap failed the connection: that, not the network, is the reason.
+      return (
+        transportRefusal(failure.cause) ??
+        new ConnectorError(
+          "transient",
+          `could not reach ${target.endpoint} for ${what(target)} (${networkErrorCode(failure.cause)}): check the vault URL (and the connection's authority host) and that it is reachable; the run will retry`,
+          { cause: failure.cause },
+        )
       );
   }
 }

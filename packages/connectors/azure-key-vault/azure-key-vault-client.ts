@@ -5,6 +5,7 @@ import {
   abortCause,
   ConnectorError,
   createDeadlineCalls,
+  defaultEndpointGuard,
   endpointCheckOnce,
   type DestinationCalls,
   type EndpointGuard,
@@ -13,6 +14,7 @@ import type { AzureConnectionCredentials } from "./azure-credentials.ts";
 import { classifyAzureFailure, type AzureCallTarget, type AzureFailure } from "./azure-errors.ts";
 import { KEY_VAULT_HOST_SUFFIXES } from "./azure-key-vault-config.ts";
 import { createAzureTokenCredential, type AzureTokenCredential } from "./azure-token.ts";
+import { azureTransportGuardPolicy } from "./azure-transport-policy.ts";
 
 const tracer = trace.getTracer("syncline.connectors.azure-key-vault");
 
@@ -115,7 +117,10 @@ export function createKeyVaultClient(options: KeyVaultClientOptions): KeyVaultCl
       serviceVersion: KEY_VAULT_API_VERSION,
       retryOptions: { maxRetries: 0 },
       redirectOptions: { maxRetries: 0 },
-      additionalPolicies: [{ policy: gatePolicy, position: "perCall" }],
+      additionalPolicies: [
+        { policy: gatePolicy, position: "perCall" },
+        { policy: azureTransportGuardPolicy(options.endpointGuard ?? defaultEndpointGuard()), position: "perRetry" },
+      ],
       disableChallengeResourceVerification: !KEY_VAULT_HOST_SUFFIXES.some((suffix) => host.endsWith(suffix)),
     });
   let client = newClient();

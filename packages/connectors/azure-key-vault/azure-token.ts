@@ -3,7 +3,9 @@ import {
   abortCause,
   ConnectorError,
   createTokenCache,
+  defaultEndpointGuard,
   endpointCheckOnce,
+  guardedFetch,
   type EndpointGuard,
   type TokenCache,
 } from "../contract/index.ts";
@@ -49,6 +51,7 @@ export function createAzureTokenCredential(
 ): AzureTokenCredential {
   const url = `${credentials.authorityHost}/${encodeURIComponent(credentials.tenantId)}/oauth2/v2.0/token`;
   const checkEndpoint = endpointCheckOnce(options.endpointGuard, credentials.authorityHost);
+  const fetchThroughGuard = guardedFetch(options.endpointGuard ?? defaultEndpointGuard());
   const caches = new Map<string, TokenCache<CachedToken>>();
   const target: AzureCallTarget = { operation: "token", endpoint: credentials.authorityHost };
 
@@ -60,7 +63,7 @@ export function createAzureTokenCredential(
     let text: string;
     let retryAfter: string | null;
     try {
-      const response = await fetch(url, {
+      const response = await fetchThroughGuard(url, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
         body: new URLSearchParams({

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ConnectorError } from "./connector-error.ts";
-import { createEndpointGuard, endpointAllowlistField, endpointCheckOnce, type HostLookup } from "./endpoint-guard.ts";
+import {
+  createEndpointGuard,
+  EndpointRefusedError,
+  endpointAllowlistField,
+  endpointCheckOnce,
+  type HostLookup,
+} from "./endpoint-guard.ts";
 
 async function refusal(promise: Promise<unknown>): Promise<ConnectorError> {
   const error = await promise.then(
@@ -44,6 +50,21 @@ describe("endpoint guard", () => {
     ["IPv4-mapped loopback", "http://[::ffff:127.0.0.1]"],
     ["IPv4-mapped metadata", "http://[::ffff:169.254.169.254]"],
     ["IPv4-mapped private", "http://[::ffff:10.0.0.1]"],
+    ["benchmarking 198.18/15", "https://198.18.0.1"],
+    ["benchmarking 198.18/15, upper half", "https://198.19.255.254"],
+    ["IETF protocol assignments 192.0.0/24", "https://192.0.0.8"],
+    ["documentation TEST-NET-1", "https://192.0.2.10"],
+    ["documentation TEST-NET-3", "https://203.0.113.7"],
+    ["NAT64 of cloud metadata", "http://[64:ff9b::169.254.169.254]"],
+    ["NAT64 of loopback, hex form", "http://[64:ff9b::7f00:1]"],
+    ["6to4 of a private address", "http://[2002:a00:1::1]"],
+    ["6to4 of cloud metadata", "http://[2002:a9fe:a9fe::]"],
+    ["IPv4-compatible (deprecated)", "http://[::127.0.0.1]"],
+    ["Teredo", "http://[2001::1]"],
+    ["IPv6 documentation", "http://[2001:db8::1]"],
+    ["IPv6 site-local (deprecated)", "http://[fec0::1]"],
+    ["IPv6 discard-only", "http://[100::1]"],
+    ["NAT64 local-use prefix", "http://[64:ff9b:1::a00:1]"],
   ])("refuses %s (%s) with invalid_config naming the host and the allowlist", async (_, url) => {
     const error = await refusal(guard.check(url));
     expect(error.kind).toBe("invalid_config");
@@ -58,6 +79,11 @@ describe("endpoint guard", () => {
     "https://[::ffff:8.8.8.8]",
     "https://172.32.0.1",
     "https://100.128.0.1",
+    "https://198.20.0.1",
+    "https://192.0.1.1",
+    "https://[64:ff9b::8.8.8.8]",
+    "https://[2002:808:808::1]",
+    "https://[2001:4860:4860::8888]",
   ])("lets a public address through (%s)", async (url) => {
     await expect(guard.check(url)).resolves.toBeUndefined();
   });
@@ -96,6 +122,27 @@ describe("endpoint guard", () => {
     for (const url of ["https://10.1.3.1", "http://[::1]", "http://169.254.169.253", "https://other.internal"]) {
       expect((await refusal(allowing.check(url))).kind, url).toBe("invalid_config");
     }
+  });
+
+  it("resolve: every answer checked at connect time, all returned, allowlisted names exempt", async () => {
+    const resolving = createEndpointGuard({
+      allowlist: ["vault.internal"],
+      lookup: table({
+        "api.example.com": ["140.82.112.6", "2606:4700::1111"],
+        "mixed.example.com": ["140.82.112.6", "::ffff:169.254.169.254"],
+        "vault.internal": ["10.9.9.9", "10.9.9.10"],
+      }),
+    });
+    expect(await resolving.resolve("api.example.com")).toEqual([
+      { address: "140.82.112.6", family: 4 },
+      { address: "2606:4700::1111", family: 6 },
+    ]);
+    const error = await refusal(resolving.resolve("mixed.example.com"));
+    expect(error).toBeInstanceOf(EndpointRefusedError);
+    expect(error.message).toContain("mixed.example.com resolves to ::ffff:169.254.169.254");
+    expect((await resolving.resolve("vault.internal")).map((a) => a.address)).toEqual(["10.9.9.9", "10.9.9.10"]);
+    expect(await resolving.resolve("[2606:4700::1111]")).toEqual([{ address: "2606:4700::1111", family: 6 }]);
+    await expect(resolving.resolve("nowhere.example")).rejects.toMatchObject({ code: "ENOTFOUND" });
   });
 
   it("refuses schemes other than http and https", async () => {

@@ -1,61 +1,71 @@
 import { lookup as dnsLookup } from "node:dns/promises";
-import { BlockList, isIP } from "node:net";
+import { isIP } from "node:net";
 import { ConnectorError } from "./connector-error.ts";
+import { ENDPOINT_ALLOWLIST_VARIABLE, parseAllowlist, splitEndpointAllowlist } from "./endpoint-allowlist.ts";
+import { canonicalAddress, isSpecialPurposeAddress, unbracket } from "./special-addresses.ts";
 
-/** The environment variable an operator sets to let connectors reach private endpoints. */
-export const ENDPOINT_ALLOWLIST_VARIABLE = "SYNCLINE_ENDPOINT_ALLOWLIST";
+export { ENDPOINT_ALLOWLIST_VARIABLE, endpointAllowlistField, splitEndpointAllowlist } from "./endpoint-allowlist.ts";
 
 /**
  * Decides whether a connector may call a user-supplied endpoint (Vault address, GitHub Enterprise
- * API URL). Endpoints that resolve to loopback, private, CGNAT, link-local (cloud metadata),
- * unique-local, unspecified, multicast or reserved addresses are refused unless the operator
- * allowlisted the address or the host name, so a connection cannot be used to probe the network
- * Syncline runs in (server-side request forgery).
+ * API URL, AWS endpoint override, Kubernetes API server, …). Addresses in the IANA special-purpose
+ * registries (loopback, private, CGNAT, link-local incl. cloud metadata, unique-local, documentation,
+ * benchmarking, multicast, reserved; IPv4-mapped, NAT64 and 6to4 forms by their embedded IPv4) are
+ * refused unless the operator allowlisted the address or the host name, so a connection cannot be
+ * used to probe the network Syncline runs in (server-side request forgery).
  *
- * Known gap (DNS rebinding): `check` resolves the host and the HTTP client resolves it again when
- * it connects, so a name whose DNS answer changes between the two can still reach a refused
- * address. Closing it needs a connect-time `lookup` (undici `Agent({ connect: { lookup } })` as
- * fetch's `dispatcher`); `undici` is not a dependency yet, so clients check before their first
- * request only.
+ * `check` is the early, friendly verdict before a client's first call; `resolve` is the one that
+ * counts: the guarded transports (`guarded-dispatcher.ts`, `guarded-agent.ts`) call it from the
+ * socket's DNS lookup, so the address actually connected to is the address checked (no DNS
+ * rebinding between check and connect), on every connection and every redirect hop.
  */
 export interface EndpointGuard {
-  /** Resolves `url`'s host and throws `ConnectorError("invalid_config")` if it may not be called (`transient` if DNS fails). */
+  /**
+   * Resolves `url`'s host and throws `EndpointRefusedError` (`invalid_config`) if it may not be
+   * called (`transient` if DNS fails).
+   */
   check(url: string | URL): Promise<void>;
-  /** Whether a single resolved IP address may be connected to (for a connect-time lookup hook). */
+  /** Whether a single resolved IP address may be connected to. */
   allowsAddress(address: string): boolean;
+  /**
+   * Every address `host` resolves to (an IP literal: itself), each checked: throws
+   * `EndpointRefusedError` when any is refused, or the resolver's own error (with its `code`,
+   * e.g. `ENOTFOUND`) when DNS fails, so a transport reports that as a network failure.
+   */
+  resolve(host: string): Promise<readonly ResolvedAddress[]>;
+}
+
+/** One answer of a host lookup, as `dns.lookup(host, { all: true })` gives it. */
+export interface ResolvedAddress {
+  readonly address: string;
+  readonly family: number;
 }
 
 /** Resolves a host to every address, as `dns.lookup(host, { all: true })` does; injectable for tests. */
-export type HostLookup = (host: string) => Promise<readonly { readonly address: string; readonly family: number }[]>;
+export type HostLookup = (host: string) => Promise<readonly ResolvedAddress[]>;
 
 /** Options of `createEndpointGuard`: the operator's allowlist and, for tests, the resolver. */
 export interface EndpointGuardOptions {
   /** CIDRs (`10.1.2.0/24`, `fd00::/8`), single addresses or exact host names (`vault.internal`). */
   readonly allowlist?: readonly string[];
+  /** The resolver `check` and the connect-time `resolve` use (a test seam: no global `dns` patch). */
   readonly lookup?: HostLookup;
 }
 
-const refused = new BlockList();
-for (const [network, prefix] of [
-  ["0.0.0.0", 8], // "this network", incl. unspecified 0.0.0.0
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10], // carrier-grade NAT
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16], // link-local, incl. cloud metadata 169.254.169.254
-  ["172.16.0.0", 12],
-  ["192.168.0.0", 16],
-  ["224.0.0.0", 4], // multicast
-  ["240.0.0.0", 4], // reserved, incl. broadcast 255.255.255.255
-] as const)
-  refused.addSubnet(network, prefix, "ipv4");
-for (const [network, prefix] of [
-  ["::", 128], // unspecified
-  ["::1", 128],
-  ["fe80::", 10], // link-local
-  ["fc00::", 7], // unique-local
-  ["ff00::", 8], // multicast
-] as const)
-  refused.addSubnet(network, prefix, "ipv6");
+/** The `code` of an `EndpointRefusedError`, kept when an SDK re-wraps the error (Azure's RestError). */
+export const ENDPOINT_REFUSED_CODE = "SYNCLINE_ENDPOINT_REFUSED";
+
+/** An endpoint the guard refuses: `invalid_config`, never retried; the message names host, address and the variable. */
+export class EndpointRefusedError extends ConnectorError {
+  readonly code = ENDPOINT_REFUSED_CODE;
+  /** The message as first written (SDKs may append to `message`). */
+  readonly detail: string;
+  constructor(message: string) {
+    super("invalid_config", message);
+    this.name = "EndpointRefusedError";
+    this.detail = message;
+  }
+}
 
 const defaultLookup: HostLookup = (host) => dnsLookup(host, { all: true, verbatim: true });
 
@@ -65,13 +75,30 @@ export function createEndpointGuard(options: EndpointGuardOptions = {}): Endpoin
   const lookup = options.lookup ?? defaultLookup;
 
   function allowsAddress(raw: string): boolean {
-    const address = unbracket(raw);
-    const family = isIP(address) === 6 ? "ipv6" : "ipv4";
-    return !refused.check(address, family) || addresses.check(address, family);
+    const address = canonicalAddress(raw);
+    const version = isIP(address);
+    if (version !== 0 && addresses.check(address, version === 6 ? "ipv6" : "ipv4")) return true;
+    return !isSpecialPurposeAddress(address);
+  }
+
+  async function resolve(rawHost: string): Promise<readonly ResolvedAddress[]> {
+    const host = unbracket(rawHost).toLowerCase().replace(/\.$/, "");
+    const version = isIP(host);
+    const resolved = version !== 0 ? [{ address: host, family: version }] : await lookup(host);
+    if (resolved.length === 0) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+    if (hosts.has(host)) return resolved;
+    const blocked = resolved.find((answer) => !allowsAddress(answer.address));
+    if (blocked === undefined) return resolved;
+    const what = version !== 0 ? `${host} is` : `${host} resolves to ${blocked.address}, which is`;
+    throw new EndpointRefusedError(
+      `endpoint ${what} a private, loopback, link-local or otherwise internal address; Syncline refuses it to prevent request forgery. ` +
+        `An operator can allow it by adding "${host}" or a CIDR containing ${blocked.address} to ${ENDPOINT_ALLOWLIST_VARIABLE} (comma-separated)`,
+    );
   }
 
   return {
     allowsAddress,
+    resolve,
     async check(url) {
       const parsed = typeof url === "string" ? parseUrl(url) : url;
       if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
@@ -80,28 +107,19 @@ export function createEndpointGuard(options: EndpointGuardOptions = {}): Endpoin
           `endpoint ${parsed.protocol}//${parsed.hostname}: only http and https endpoints are allowed`,
         );
       }
-      const host = unbracket(parsed.hostname).toLowerCase().replace(/\.$/, "");
-      if (hosts.has(host)) return;
-      const resolved = isIP(host) ? [host] : await resolve(lookup, host);
-      const blocked = resolved.find((address) => !allowsAddress(address));
-      if (blocked !== undefined) {
-        const what = blocked === host ? `${host} is` : `${host} resolves to ${blocked}, which is`;
+      try {
+        await resolve(parsed.hostname);
+      } catch (error) {
+        if (error instanceof ConnectorError) throw error;
+        const code = (error as { code?: unknown }).code;
         throw new ConnectorError(
-          "invalid_config",
-          `endpoint ${what} a private, loopback, link-local or otherwise internal address; Syncline refuses it to prevent request forgery. ` +
-            `An operator can allow it by adding "${host}" or a CIDR containing ${blocked} to ${ENDPOINT_ALLOWLIST_VARIABLE} (comma-separated)`,
+          "transient",
+          `endpoint ${unbracket(parsed.hostname)} could not be resolved (${typeof code === "string" ? code : "DNS error"})`,
+          { cause: error },
         );
       }
     },
   };
-}
-
-/** Splits the comma-separated `SYNCLINE_ENDPOINT_ALLOWLIST` value into entries (empty entries dropped). */
-export function splitEndpointAllowlist(raw: string | undefined): string[] {
-  return (raw ?? "")
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== "");
 }
 
 let configured: EndpointGuard | undefined;
@@ -131,73 +149,7 @@ export function endpointCheckOnce(guard: EndpointGuard | undefined, url: string)
   };
 }
 
-/**
- * A `@syncline/config` field for `SYNCLINE_ENDPOINT_ALLOWLIST`, so a service refuses to start
- * with a malformed allowlist instead of failing on the first connector call.
- */
-export function endpointAllowlistField(): {
-  readonly variable: string;
-  readonly secret: false;
-  parse(raw: string | undefined): string[];
-} {
-  return {
-    variable: ENDPOINT_ALLOWLIST_VARIABLE,
-    secret: false,
-    parse(raw) {
-      const entries = splitEndpointAllowlist(raw);
-      parseAllowlist(entries);
-      return entries;
-    },
-  };
-}
-
-function parseAllowlist(entries: readonly string[]): { addresses: BlockList; hosts: Set<string> } {
-  const addresses = new BlockList();
-  const hosts = new Set<string>();
-  const problems: string[] = [];
-  for (const entry of entries) {
-    const [rawAddress = "", prefixText, extra] = entry.trim().split("/");
-    const address = unbracket(rawAddress);
-    const version = isIP(address);
-    if (version !== 0) {
-      const max = version === 4 ? 32 : 128;
-      const prefix = prefixText === undefined ? max : Number(prefixText);
-      if (extra !== undefined || !/^\d+$/.test(prefixText ?? String(max)) || prefix > max)
-        problems.push(`"${entry}" has an invalid prefix length`);
-      else addresses.addSubnet(address, prefix, version === 4 ? "ipv4" : "ipv6");
-    } else if (
-      prefixText === undefined &&
-      /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i.test(address)
-    ) {
-      hosts.add(address.toLowerCase().replace(/\.$/, ""));
-    } else {
-      problems.push(`"${entry}" is neither a CIDR, an IP address nor a host name`);
-    }
-  }
-  if (problems.length > 0) throw new Error(`endpoint allowlist: ${problems.join("; ")}`);
-  return { addresses, hosts };
-}
-
-async function resolve(lookup: HostLookup, host: string): Promise<string[]> {
-  try {
-    const answers = await lookup(host);
-    if (answers.length === 0) throw Object.assign(new Error("no addresses"), { code: "ENOTFOUND" });
-    return answers.map((a) => a.address);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new ConnectorError(
-      "transient",
-      `endpoint ${host} could not be resolved (${typeof code === "string" ? code : "DNS error"})`,
-      { cause: error },
-    );
-  }
-}
-
 function parseUrl(url: string): URL {
   if (!URL.canParse(url)) throw new ConnectorError("invalid_config", "endpoint is not an absolute URL");
   return new URL(url);
-}
-
-function unbracket(host: string): string {
-  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
 }

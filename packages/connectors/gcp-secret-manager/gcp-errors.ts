@@ -1,4 +1,10 @@
-import { ConnectorError, networkErrorCode, safeProviderDetail, type ConnectorErrorKind } from "../contract/index.ts";
+import {
+  ConnectorError,
+  networkErrorCode,
+  safeProviderDetail,
+  transportRefusal,
+  type ConnectorErrorKind,
+} from "../contract/index.ts";
 
 /** Which GCP call failed, for messages: the operation and the resource, never a value. */
 export interface GcpCallTarget {
@@ -146,10 +152,14 @@ export function classifyGcpFailure(
         `the ${target.operation} of ${target.resource} was cancelled (deadline or shutdown); the run will retry`,
       );
     case "network":
-      return new ConnectorError(
-        "transient",
-        `could not reach ${target.endpoint} (${networkErrorCode(failure.cause)}): check credentials.gcp.api_endpoint; the run will retry`,
-        { cause: failure.cause },
+      // The endpoint guard or the body cap failed the connection: that, not the network, is the reason.
+      return (
+        transportRefusal(failure.cause) ??
+        new ConnectorError(
+          "transient",
+          `could not reach ${target.endpoint} (${networkErrorCode(failure.cause)}): check credentials.gcp.api_endpoint; the run will retry`,
+          { cause: failure.cause },
+        )
       );
     case "token": {
       const rule = tokenRule(failure.status, failure.error);

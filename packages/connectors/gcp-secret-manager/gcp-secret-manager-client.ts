@@ -1,17 +1,22 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
-import { GoogleError, grpc, type CallOptions } from "google-gax";
+import type { SecretManagerServiceClient } from "@google-cloud/secret-manager";
+import { GoogleError, type CallOptions } from "google-gax";
 import {
   abortCause,
   createDeadlineCalls,
   createTokenCache,
+  defaultEndpointGuard,
   endpointCheckOnce,
+  guardedFetch,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  ResponseTooLargeError,
   withTokenRefresh,
   type DestinationCalls,
   type EndpointGuard,
 } from "../contract/index.ts";
 import type { GcpConnectionCredentials } from "./gcp-credentials.ts";
 import { classifyGcpFailure, GrpcCode, type GcpCallTarget } from "./gcp-errors.ts";
+import { pinnedSdkClient } from "./gcp-sdk-client.ts";
 import { fetchAccessToken } from "./gcp-token.ts";
 
 const tracer = trace.getTracer("syncline.connectors.gcp");
@@ -71,26 +76,6 @@ export interface GcpSecretManagerClient {
   deleteSecret(project: string, id: string): Promise<boolean>;
 }
 
-/** One SDK client per endpoint: the channel is shared, the access token travels with each call. */
-const sdkClients = new Map<string, SecretManagerServiceClient>();
-
-function sdkClient(apiEndpoint: string): SecretManagerServiceClient {
-  let client = sdkClients.get(apiEndpoint);
-  if (!client) {
-    const url = new URL(apiEndpoint);
-    client = new SecretManagerServiceClient({
-      apiEndpoint: url.hostname.replace(/^\[|\]$/g, ""),
-      port: url.port ? Number(url.port) : 443,
-      // Plain gRPC only for http:// endpoints, which the credentials allow for loopback (fakes) only.
-      sslCreds: url.protocol === "http:" ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(),
-      // Named so the library never looks for ambient credentials (metadata server): tokens come from the key.
-      universeDomain: "googleapis.com",
-    });
-    sdkClients.set(apiEndpoint, client);
-  }
-  return client;
-}
-
 const secretName = (project: string, id: string) => `projects/${project}/secrets/${id}`;
 
 /**
@@ -100,10 +85,13 @@ const secretName = (project: string, id: string) => `projects/${project}/secrets
  */
 export function createGcpSecretManagerClient(options: GcpClientOptions): GcpSecretManagerClient {
   const { credentials } = options;
-  const sdk = sdkClient(credentials.apiEndpoint);
+  const guard = options.endpointGuard ?? defaultEndpointGuard();
+  const fetchThroughGuard = guardedFetch(guard);
   const checkApi = endpointCheckOnce(options.endpointGuard, credentials.apiEndpoint);
   const checkToken = endpointCheckOnce(options.endpointGuard, credentials.tokenUri);
-  const tokens = createTokenCache((signal) => fetchAccessToken(credentials, signal ?? new AbortController().signal));
+  const tokens = createTokenCache((signal) =>
+    fetchAccessToken(credentials, signal ?? new AbortController().signal, fetchThroughGuard),
+  );
   const calls =
     options.calls ??
     createDeadlineCalls({
@@ -114,7 +102,7 @@ export function createGcpSecretManagerClient(options: GcpClientOptions): GcpSecr
   async function call<T>(
     method: string,
     resource: string,
-    invoke: (callOptions: CallOptions) => Promise<T>,
+    invoke: (callOptions: CallOptions, sdk: SecretManagerServiceClient) => Promise<T>,
     secrets: readonly string[] = [],
   ): Promise<T> {
     await checkApi();
@@ -133,21 +121,29 @@ export function createGcpSecretManagerClient(options: GcpClientOptions): GcpSecr
           return await withTokenRefresh(
             tokens,
             async ({ token }) => {
+              let sdk: SecretManagerServiceClient;
               try {
-                return await invoke({
-                  retry: null,
-                  signal,
-                  otherArgs: { headers: { authorization: `Bearer ${token}` } },
-                });
+                sdk = await pinnedSdkClient(credentials.apiEndpoint, guard);
+              } catch (error) {
+                throw classifyGcpFailure({ kind: "network", cause: error }, target, []);
+              }
+              try {
+                return await invoke(
+                  { retry: null, signal, otherArgs: { headers: { authorization: `Bearer ${token}` } } },
+                  sdk,
+                );
               } catch (error) {
                 if (signal.aborted) throw classifyGcpFailure(abortCause(signal), target, []);
                 const status = GoogleError.parseGRPCStatusDetails(error as GoogleError);
                 span.setAttribute("rpc.grpc.status_code", Number(status.code ?? GrpcCode.UNKNOWN));
+                const details = String((status as { details?: unknown }).details ?? "");
+                if (status.code === GrpcCode.RESOURCE_EXHAUSTED && /message larger than max/i.test(details))
+                  throw new ResponseTooLargeError(new URL(credentials.apiEndpoint).host, DEFAULT_MAX_RESPONSE_BYTES);
                 throw classifyGcpFailure(
                   {
                     kind: "grpc",
                     code: Number(status.code ?? GrpcCode.UNKNOWN),
-                    details: String((status as { details?: unknown }).details ?? ""),
+                    details,
                     retryDelayMs: retryDelayOf(status.statusDetails),
                   },
                   target,
@@ -179,7 +175,7 @@ export function createGcpSecretManagerClient(options: GcpClientOptions): GcpSecr
 
   return {
     async listSecrets(project, pageToken) {
-      const [secrets, , response] = await call("ListSecrets", `projects/${project}`, (o) =>
+      const [secrets, , response] = await call("ListSecrets", `projects/${project}`, (o, sdk) =>
         sdk.listSecrets(
           { parent: `projects/${project}`, pageSize: GCP_LIST_PAGE_SIZE, pageToken },
           { ...o, autoPaginate: false },
@@ -199,7 +195,7 @@ export function createGcpSecretManagerClient(options: GcpClientOptions): GcpSecr
 
     getSecret(project, id) {
       return unlessNotFound(async () => {
-        const [secret] = await call("GetSecret", secretName(project, id), (o) =>
+        const [secret] = await call("GetSecret", secretName(project, id), (o, sdk) =>
           sdk.getSecret({ name: secretName(project, id) }, o),
         );
         return { id, labels: { ...secret.labels } };
@@ -212,7 +208,7 @@ export function createGcpSecretManagerClient(options: GcpClientOptions): GcpSecr
           ? { automatic: {} }
           : { userManaged: { replicas: secret.locations.map((location) => ({ location })) } };
       try {
-        await call("CreateSecret", secretName(project, id), (o) =>
+        await call("CreateSecret", secretName(project, id), (o, sdk) =>
           sdk.createSecret(
             { parent: `projects/${project}`, secretId: id, secret: { replication, labels: { ...secret.labels } } },
             o,
@@ -231,7 +227,7 @@ export function createGcpSecretManagerClient(options: GcpClientOptions): GcpSecr
         const [version] = await call(
           "AddSecretVersion",
           secretName(project, id),
-          (o) =>
+          (o, sdk) =>
             sdk.addSecretVersion(
               { parent: secretName(project, id), payload: { data, dataCrc32c: crc32c(data).toString() } },
               o,
@@ -245,7 +241,7 @@ export function createGcpSecretManagerClient(options: GcpClientOptions): GcpSecr
     async accessLatest(project, id) {
       try {
         const name = `${secretName(project, id)}/versions/latest`;
-        const [version] = await call("AccessSecretVersion", name, (o) => sdk.accessSecretVersion({ name }, o));
+        const [version] = await call("AccessSecretVersion", name, (o, sdk) => sdk.accessSecretVersion({ name }, o));
         const data = version.payload?.data;
         if (data === null || data === undefined) return "";
         return typeof data === "string"
@@ -260,7 +256,7 @@ export function createGcpSecretManagerClient(options: GcpClientOptions): GcpSecr
     },
 
     async updateLabels(project, id, labels) {
-      await call("UpdateSecret", secretName(project, id), (o) =>
+      await call("UpdateSecret", secretName(project, id), (o, sdk) =>
         sdk.updateSecret(
           { secret: { name: secretName(project, id), labels: { ...labels } }, updateMask: { paths: ["labels"] } },
           o,
@@ -272,7 +268,7 @@ export function createGcpSecretManagerClient(options: GcpClientOptions): GcpSecr
       const versions: GcpVersionSummary[] = [];
       let pageToken = "";
       do {
-        const [page, , response] = await call("ListSecretVersions", secretName(project, id), (o) =>
+        const [page, , response] = await call("ListSecretVersions", secretName(project, id), (o, sdk) =>
           sdk.listSecretVersions(
             { parent: secretName(project, id), pageSize: GCP_LIST_PAGE_SIZE, pageToken },
             { ...o, autoPaginate: false },
@@ -285,16 +281,16 @@ export function createGcpSecretManagerClient(options: GcpClientOptions): GcpSecr
     },
 
     async disableVersion(name) {
-      await call("DisableSecretVersion", name, (o) => sdk.disableSecretVersion({ name }, o));
+      await call("DisableSecretVersion", name, (o, sdk) => sdk.disableSecretVersion({ name }, o));
     },
 
     async destroyVersion(name) {
-      await call("DestroySecretVersion", name, (o) => sdk.destroySecretVersion({ name }, o));
+      await call("DestroySecretVersion", name, (o, sdk) => sdk.destroySecretVersion({ name }, o));
     },
 
     deleteSecret(project, id) {
       return unlessNotFound(async () => {
-        await call("DeleteSecret", secretName(project, id), (o) =>
+        await call("DeleteSecret", secretName(project, id), (o, sdk) =>
           sdk.deleteSecret({ name: secretName(project, id) }, o),
         );
         return true;

@@ -39,15 +39,20 @@ export function signedAssertion(signer: ServiceAccountSigner, nowMs: number = Da
 
 /**
  * Exchanges a signed assertion for an access token at the signer's token endpoint (`POST`, form
- * encoded, redirects refused). Throws a classified `ConnectorError`; never echoes the assertion.
+ * encoded, redirects refused) with `send` (the guarded fetch of the connection). Throws a
+ * classified `ConnectorError`; never echoes the assertion.
  */
-export async function fetchAccessToken(signer: ServiceAccountSigner, signal: AbortSignal): Promise<AccessToken> {
+export async function fetchAccessToken(
+  signer: ServiceAccountSigner,
+  signal: AbortSignal,
+  send: typeof fetch,
+): Promise<AccessToken> {
   const assertion = signedAssertion(signer);
   const target: GcpCallTarget = { operation: "token exchange", resource: "an access token", endpoint: signer.tokenUri };
   let response: Response;
   let text: string;
   try {
-    response = await fetch(signer.tokenUri, {
+    response = await send(signer.tokenUri, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
       body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion }).toString(),

@@ -3,7 +3,9 @@ import { Octokit } from "@octokit/rest";
 import {
   abortCause,
   createDeadlineCalls,
+  defaultEndpointGuard,
   endpointCheckOnce,
+  guardedFetch,
   type ConnectorError,
   type DestinationCalls,
   type EndpointGuard,
@@ -36,7 +38,7 @@ export interface GitHubClientOptions {
   readonly timeoutMs?: number;
   /** Secrets per listed page, 1..100; defaults to 100. */
   readonly pageSize?: number;
-  /** Checks the API URL before the first request; defaults to `defaultEndpointGuard()`. */
+  /** Checks the API URL before the first request and every connection; default `defaultEndpointGuard()`. */
   readonly endpointGuard?: EndpointGuard;
 }
 
@@ -83,6 +85,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const pageSize = Math.min(GITHUB_MAX_PAGE_SIZE, Math.max(1, options.pageSize ?? GITHUB_MAX_PAGE_SIZE));
   const silent = () => undefined;
   const checkEndpoint = endpointCheckOnce(options.endpointGuard, apiUrl);
+  const fetchThroughGuard = guardedFetch(options.endpointGuard ?? defaultEndpointGuard());
   const calls =
     options.calls ??
     createDeadlineCalls({
@@ -125,7 +128,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         try {
           let result: T;
           try {
-            result = await run({ signal, redirect: "manual", fetch: tracedFetch(span, state) });
+            result = await run({ signal, redirect: "manual", fetch: tracedFetch(span, state, fetchThroughGuard) });
           } catch (error) {
             const response = responseOf(error);
             if (response && tolerate(response.status, response.message)) return undefined;
@@ -284,8 +287,11 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   };
 }
 
-/** fetch that records the request's method, path, host and status on the call's span and state. */
-function tracedFetch(span: Span, state: CallState): typeof fetch {
+/**
+ * fetch (`send`, the guarded one) that reads the whole (capped) body and records the request's
+ * method, path, host and status on the call's span and state.
+ */
+function tracedFetch(span: Span, state: CallState, send: typeof fetch): typeof fetch {
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     span.setAttributes({
@@ -293,10 +299,18 @@ function tracedFetch(span: Span, state: CallState): typeof fetch {
       "url.path": url.pathname,
       "server.address": url.hostname,
     });
-    const response = await fetch(input, init);
+    const response = await send(input, init);
     state.status = response.status;
     span.setAttribute("http.response.status_code", response.status);
-    return response;
+    // Read here (capped by the guarded dispatcher): Octokit swallows a failed body read and would
+    // report an empty answer instead of ResponseTooLargeError.
+    const body = await response.arrayBuffer();
+    const empty = response.status === 204 || response.status === 205 || response.status === 304;
+    return new Response(empty ? null : body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 }
 

@@ -1,4 +1,10 @@
-import { ConnectorError, networkErrorCode, safeProviderDetail, type ConnectorErrorKind } from "../contract/index.ts";
+import {
+  ConnectorError,
+  networkErrorCode,
+  safeProviderDetail,
+  transportRefusal,
+  type ConnectorErrorKind,
+} from "../contract/index.ts";
 import { describeScope, type GitHubActionsConfig } from "./github-actions-config.ts";
 
 /** Which GitHub call failed, for messages. `scope` is undefined for calls about the token itself. */
@@ -129,10 +135,14 @@ export function classifyGitHubFailure(
         `${capitalise(what(target))} was cancelled (deadline or shutdown); the run will retry`,
       );
     case "network":
-      return new ConnectorError(
-        "transient",
-        `could not reach GitHub at ${target.apiUrl} (${networkErrorCode(failure.cause)}): check the connection's api_url and that GitHub is reachable; the run will retry`,
-        { cause: failure.cause },
+      // The endpoint guard or the body cap failed the connection: that, not the network, is the reason.
+      return (
+        transportRefusal(failure.cause) ??
+        new ConnectorError(
+          "transient",
+          `could not reach GitHub at ${target.apiUrl} (${networkErrorCode(failure.cause)}): check the connection's api_url and that GitHub is reachable; the run will retry`,
+          { cause: failure.cause },
+        )
       );
     case "unexpected_body":
       return new ConnectorError(

@@ -2,7 +2,9 @@ import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   abortCause,
   createDeadlineCalls,
+  defaultEndpointGuard,
   endpointCheckOnce,
+  guardedFetch,
   type ConnectorError,
   type DestinationCalls,
   type EndpointGuard,
@@ -32,7 +34,7 @@ export interface GitLabClientOptions {
   readonly timeoutMs?: number;
   /** Variables per listed page, 1..100; defaults to 100. */
   readonly pageSize?: number;
-  /** Checks the instance URL before the first request; defaults to `defaultEndpointGuard()`. */
+  /** Checks the instance URL before the first request and every connection; default `defaultEndpointGuard()`. */
   readonly endpointGuard?: EndpointGuard;
 }
 
@@ -107,6 +109,7 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
   const api = `${instanceUrl}/api/v4`;
   const pageSize = Math.min(GITLAB_MAX_PAGE_SIZE, Math.max(1, options.pageSize ?? GITLAB_MAX_PAGE_SIZE));
   const checkEndpoint = endpointCheckOnce(options.endpointGuard, instanceUrl);
+  const fetchThroughGuard = guardedFetch(options.endpointGuard ?? defaultEndpointGuard());
   const calls =
     options.calls ??
     createDeadlineCalls({
@@ -143,7 +146,7 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
             let response: Response;
             let text: string;
             try {
-              response = await fetch(url, {
+              response = await fetchThroughGuard(url, {
                 method: c.method,
                 headers: c.body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
                 body: c.body === undefined ? undefined : JSON.stringify(c.body),

@@ -1,4 +1,10 @@
-import { ConnectorError, networkErrorCode, safeProviderDetail, type ConnectorErrorKind } from "../contract/index.ts";
+import {
+  ConnectorError,
+  networkErrorCode,
+  safeProviderDetail,
+  transportRefusal,
+  type ConnectorErrorKind,
+} from "../contract/index.ts";
 import { describeGitLabPlace, type GitLabCiCdConfig } from "./gitlab-ci-cd-config.ts";
 
 /** Which GitLab call failed, for messages. `place` is undefined for calls about the token itself. */
@@ -138,10 +144,14 @@ export function classifyGitLabFailure(
         `${capitalise(what(target))} was cancelled (deadline or shutdown); the run will retry`,
       );
     case "network":
-      return new ConnectorError(
-        "transient",
-        `could not reach GitLab at ${target.instanceUrl} (${networkErrorCode(failure.cause)}): check the connection's instance_url and that GitLab is reachable; the run will retry`,
-        { cause: failure.cause },
+      // The endpoint guard or the body cap failed the connection: that, not the network, is the reason.
+      return (
+        transportRefusal(failure.cause) ??
+        new ConnectorError(
+          "transient",
+          `could not reach GitLab at ${target.instanceUrl} (${networkErrorCode(failure.cause)}): check the connection's instance_url and that GitLab is reachable; the run will retry`,
+          { cause: failure.cause },
+        )
       );
     case "unexpected_body":
       return new ConnectorError(

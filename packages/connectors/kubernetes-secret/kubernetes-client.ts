@@ -1,4 +1,5 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { Dispatcher } from "undici";
 import {
   ApiException,
   AuthorizationV1Api,
@@ -14,6 +15,8 @@ import {
 import {
   abortCause,
   createDeadlineCalls,
+  createGuardedDispatcher,
+  defaultEndpointGuard,
   endpointCheckOnce,
   type ConnectorError,
   type DestinationCalls,
@@ -35,7 +38,7 @@ export interface KubernetesClientOptions extends KubernetesConnectionCredentials
   readonly calls?: DestinationCalls;
   /** Deadline of each request when no gate is given; defaults to DEFAULT_KUBERNETES_TIMEOUT_MS. */
   readonly timeoutMs?: number;
-  /** Checks the API server URL before the first request; defaults to `defaultEndpointGuard()`. */
+  /** Checks the API server URL before the first request and every connection; default `defaultEndpointGuard()`. */
   readonly endpointGuard?: EndpointGuard;
 }
 
@@ -90,6 +93,11 @@ export function createKubernetesClient(options: KubernetesClientOptions): Kubern
   const authorization = kubeConfig.makeApiClient(AuthorizationV1Api);
   const version = kubeConfig.makeApiClient(VersionApi);
   const checkEndpoint = endpointCheckOnce(options.endpointGuard, apiServerUrl);
+  // Replaces the dispatcher the KubeConfig would use (same CA bundle): every connection, redirect
+  // hops included (the SDK's fetch follows them), resolves through the guard; bodies are capped.
+  const dispatcher = createGuardedDispatcher(options.endpointGuard ?? defaultEndpointGuard(), {
+    ...(options.caBundle ? { tls: { ca: options.caBundle } } : {}),
+  });
   const calls =
     options.calls ??
     createDeadlineCalls({
@@ -126,7 +134,7 @@ export function createKubernetesClient(options: KubernetesClientOptions): Kubern
           };
           try {
             const onStatus = (status: number) => span.setAttribute("http.response.status_code", status);
-            return await request(callOptions(signal, onStatus));
+            return await request(callOptions(signal, dispatcher, onStatus));
           } catch (error) {
             if (error instanceof ApiException) throw fail(responseFailure(error));
             if (signal.aborted) throw fail(abortCause(signal));
@@ -229,13 +237,21 @@ export function createKubernetesClient(options: KubernetesClientOptions): Kubern
   };
 }
 
-/** Per-call options that hand the gate's signal to the SDK's fetch and report the answer's status. */
-function callOptions(signal: AbortSignal, onStatus: (status: number) => void): ConfigurationOptions {
+/**
+ * Per-call options that hand the gate's signal and the guarded dispatcher to the SDK's fetch and
+ * report the answer's status.
+ */
+function callOptions(
+  signal: AbortSignal,
+  dispatcher: Dispatcher,
+  onStatus: (status: number) => void,
+): ConfigurationOptions {
   return {
     middleware: [
       {
         pre: (context: RequestContext) => {
           context.setSignal(signal);
+          context.setDispatcher(dispatcher);
           return new Observable(Promise.resolve(context));
         },
         post: (response: ResponseContext) => {

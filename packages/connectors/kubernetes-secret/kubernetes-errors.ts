@@ -1,4 +1,10 @@
-import { ConnectorError, networkErrorCode, safeProviderDetail, type ConnectorErrorKind } from "../contract/index.ts";
+import {
+  ConnectorError,
+  networkErrorCode,
+  safeProviderDetail,
+  transportRefusal,
+  type ConnectorErrorKind,
+} from "../contract/index.ts";
 
 /** Which API call failed, for messages: the operation and the object, never a value. */
 export interface KubernetesCallTarget {
@@ -140,10 +146,14 @@ export function classifyKubernetesFailure(
         `the ${target.operation} of ${target.object} was cancelled (deadline or shutdown); the run will retry`,
       );
     case "network":
-      return new ConnectorError(
-        "transient",
-        `could not reach the Kubernetes API server at ${target.apiServerUrl} (${networkErrorCode(failure.cause)}): check the connection's api_server_url and ca_bundle and that the server is reachable; the run will retry`,
-        { cause: failure.cause },
+      // The endpoint guard or the body cap failed the connection: that, not the network, is the reason.
+      return (
+        transportRefusal(failure.cause) ??
+        new ConnectorError(
+          "transient",
+          `could not reach the Kubernetes API server at ${target.apiServerUrl} (${networkErrorCode(failure.cause)}): check the connection's api_server_url and ca_bundle and that the server is reachable; the run will retry`,
+          { cause: failure.cause },
+        )
       );
   }
 }

@@ -2,7 +2,9 @@ import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   abortCause,
   createDeadlineCalls,
+  defaultEndpointGuard,
   endpointCheckOnce,
+  guardedFetch,
   withTokenRefresh,
   type ConnectorError,
   type DestinationCalls,
@@ -36,7 +38,7 @@ export interface VaultClientOptions {
   readonly calls?: DestinationCalls;
   /** Deadline of each HTTP request when no gate is given; defaults to DEFAULT_VAULT_TIMEOUT_MS. */
   readonly timeoutMs?: number;
-  /** Checks the instance URL before the first request; defaults to `defaultEndpointGuard()`. */
+  /** Checks the instance URL before the first request and every connection; default `defaultEndpointGuard()`. */
   readonly endpointGuard?: EndpointGuard;
 }
 
@@ -119,6 +121,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   const namespace = options.namespace?.replace(/^\/+|\/+$/g, "") ?? "";
   if (namespace) headers["X-Vault-Namespace"] = namespace;
   const checkEndpoint = endpointCheckOnce(options.endpointGuard, base);
+  const fetchThroughGuard = guardedFetch(options.endpointGuard ?? defaultEndpointGuard());
   const calls =
     options.calls ??
     createDeadlineCalls({
@@ -179,7 +182,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
           let text: string;
           let retryAfter: string | null;
           try {
-            const response = await fetch(url, {
+            const response = await fetchThroughGuard(url, {
               method: c.method,
               headers: {
                 ...headers,

@@ -1,4 +1,10 @@
-import { ConnectorError, networkErrorCode, safeProviderDetail, type ConnectorErrorKind } from "../contract/index.ts";
+import {
+  ConnectorError,
+  networkErrorCode,
+  safeProviderDetail,
+  transportRefusal,
+  type ConnectorErrorKind,
+} from "../contract/index.ts";
 
 /** Which Vault call failed, for messages: the operation and its API path without `/v1/`. */
 export interface VaultCallTarget {
@@ -133,10 +139,14 @@ export function classifyVaultFailure(
         `the ${target.operation} of ${target.apiPath} was cancelled (deadline or shutdown); the run will retry`,
       );
     case "network":
-      return new ConnectorError(
-        "transient",
-        `could not reach Vault at ${target.instanceUrl} (${networkErrorCode(failure.cause)}): check the connection's instance_url and that Vault is reachable; the run will retry`,
-        { cause: failure.cause },
+      // The endpoint guard or the body cap failed the connection: that, not the network, is the reason.
+      return (
+        transportRefusal(failure.cause) ??
+        new ConnectorError(
+          "transient",
+          `could not reach Vault at ${target.instanceUrl} (${networkErrorCode(failure.cause)}): check the connection's instance_url and that Vault is reachable; the run will retry`,
+          { cause: failure.cause },
+        )
       );
     case "unexpected_body":
       return new ConnectorError(
