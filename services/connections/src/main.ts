@@ -11,6 +11,7 @@ import { runService } from "@syncline/service-runtime";
 import type { Logger, MetricsRegistry } from "@syncline/telemetry";
 import { fileURLToPath } from "node:url";
 import { connectionsConfig, resolveCredentialKeys } from "./config.ts";
+import { createConnectionSharing } from "./service/connection-sharing.ts";
 import { connectionsHandlers } from "./rpc/connections-handlers.ts";
 import { credentialsHandlers } from "./rpc/credentials-handlers.ts";
 import { createConnectionService } from "./service/connection-service.ts";
@@ -91,7 +92,13 @@ export async function startConnectionsServer(
     afterCommit: () => relay?.kick(),
   });
   const server = createRpcServer({ tokens: config, logger });
-  server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), {
+  const sharing = createConnectionSharing({
+    db: database.db,
+    logger,
+    get: (id) => connections.get(id),
+    afterCommit: () => relay?.kick(),
+  });
+  server.add(ConnectionsService, connectionsHandlers(connections, sharing, appDescriptor), {
     default: ["admin"],
     methods: { getAppConnection: ["admin", "service"], listApps: ["admin", "service"] },
   });

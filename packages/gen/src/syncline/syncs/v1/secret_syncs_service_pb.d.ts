@@ -557,6 +557,14 @@ export declare type CheckDestinationRequest = Message<"syncline.syncs.v1.CheckDe
    * @generated from field: string exclude_secret_sync_id = 3;
    */
   excludeSecretSyncId: string;
+
+  /**
+   * The project asking (its admins may check; empty: organisation admins only). When
+   * `exclude_secret_sync_id` is set and this is empty, that sync's project.
+   *
+   * @generated from field: string project_id = 4;
+   */
+  projectId: string;
 };
 
 /**
