@@ -24,7 +24,7 @@ import { describe, expect, it } from "vitest";
 import { publicServiceTables } from "../docs/role-matrix.ts";
 import { connectionsAccess } from "../../services/connections/src/rpc/connections-access.ts";
 import { secretsAccess } from "../../services/secrets/src/rpc/secrets-access.ts";
-import { secretSyncsAccess } from "../../services/sync-orchestrator/src/rpc/secret-syncs-access.ts";
+import { secretSyncsAccess } from "../../services/sync-orchestrator/src/rpc/orchestrator-access.ts";
 
 const projectA = randomUUID();
 const projectB = randomUUID();

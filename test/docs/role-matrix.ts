@@ -12,7 +12,7 @@ import {
 } from "@syncline/rpc";
 import { connectionsAccess } from "../../services/connections/src/rpc/connections-access.ts";
 import { secretsAccess } from "../../services/secrets/src/rpc/secrets-access.ts";
-import { secretSyncsAccess } from "../../services/sync-orchestrator/src/rpc/secret-syncs-access.ts";
+import { secretSyncsAccess } from "../../services/sync-orchestrator/src/rpc/orchestrator-access.ts";
 
 /** The project every sample request addresses (resolvers are stubbed to answer it). */
 const PROJECT = "00000000-0000-4000-8000-000000000001";
