@@ -42,3 +42,4 @@ export {
   type ServiceAccess,
 } from "./method-access.ts";
 export type { Authenticator } from "./authenticator.ts";
+export { auditActor, type AuditActor } from "./audit-actor.ts";

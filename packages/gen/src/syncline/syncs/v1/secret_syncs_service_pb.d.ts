@@ -839,7 +839,7 @@ export declare type SyncAuditEvent = Message<"syncline.syncs.v1.SyncAuditEvent">
   secretSyncId: string;
 
   /**
-   * `admin`, `service`, or `system` for the orchestrator's own changes.
+   * `identity:<id>`, `service:<name>`, or `system` for the orchestrator's own changes.
    *
    * @generated from field: string actor = 4;
    */
@@ -861,6 +861,13 @@ export declare type SyncAuditEvent = Message<"syncline.syncs.v1.SyncAuditEvent">
    * @generated from field: google.protobuf.Timestamp time = 7;
    */
   time?: Timestamp | undefined;
+
+  /**
+   * The identity's name when `actor` is `identity:<id>` (as it was at the time), else empty.
+   *
+   * @generated from field: string actor_name = 8;
+   */
+  actorName: string;
 };
 
 /**
