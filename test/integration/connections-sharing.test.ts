@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.ts";
 import { createIdentity, type TestIdentity } from "../support/identities.ts";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
+import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
 
 /**
@@ -15,7 +16,7 @@ import { useSystem } from "../support/use-system.ts";
  * connection with B; B's members see it (naming only B) and B's syncs may use it, but only A's
  * admins change it; taking it back fails B's syncs using it and refuses new ones, naming `connection_id`.
  */
-const system = useSystem({ name: "connections-sharing", services: ["secrets", "orchestrator"], vault: true });
+const system = useSystem({ name: "connections-sharing", services: allServices });
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
 let a: string;
 let b: string;
@@ -124,5 +125,18 @@ describe("shared connections", () => {
     ]);
     const asB = system.client(ConnectionsService, adminOfB.token);
     expect((await asB.listAppConnections({ projectId: b })).connections).toEqual([]);
+
+    // A run asked for later is refused by the worker: the credentials are no longer B's to use.
+    const { run } = await syncs.triggerSync({ secretSyncId: secretSync!.id });
+    const finished = await eventually(
+      async () => {
+        const runs = (await syncs.listSyncRuns({ secretSyncId: secretSync!.id })).runs;
+        const found = runs.find((r) => r.id === run!.id);
+        return found && [SyncState.FAILED, SyncState.SUCCEEDED].includes(found.state) ? found : undefined;
+      },
+      { timeoutMs: 60_000, describe: () => "the run triggered after unsharing never finished" },
+    );
+    expect([finished.state, finished.message]).toEqual([SyncState.FAILED, expect.stringContaining("no longer shared")]);
+    expect(system.vault.read("secret", `shared/${secretSync!.name}`)).toBeUndefined();
   });
 });
