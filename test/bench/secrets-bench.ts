@@ -29,7 +29,7 @@ export interface SecretsBench {
 export async function startSecretsBench(name: string, deadlineMs: number): Promise<SecretsBench> {
   const system = await startSystem({ ...spec, name });
   const secrets = system.client(SecretsService, system.adminToken, deadlineMs);
-  const snapshots = system.client(SourceSnapshotService, system.internalToken, deadlineMs);
+  const snapshots = system.client(SourceSnapshotService, system.serviceTokens["connector-worker"], deadlineMs);
   return {
     system,
     secrets,

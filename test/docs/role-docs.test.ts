@@ -9,8 +9,6 @@ describe("role matrix docs", () => {
   it("matches the access tables", async () => {
     const committed = readFileSync(join(repoRoot, ROLE_DOCS_FILE), "utf8");
     const fresh = await withRoleMatrix(committed);
-    expect(committed === fresh, `the role matrix in ${ROLE_DOCS_FILE} is stale: run \`npm run docs:roles\``).toBe(
-      true,
-    );
+    expect(committed === fresh, `the role matrix in ${ROLE_DOCS_FILE} is stale: run \`npm run docs:roles\``).toBe(true);
   });
 });

@@ -10,9 +10,15 @@ import {
   type ProjectRole,
   type ServiceAccess,
 } from "@syncline/rpc";
-import { connectionsAccess } from "../../services/connections/src/rpc/connections-access.ts";
-import { secretsAccess } from "../../services/secrets/src/rpc/secrets-access.ts";
-import { secretSyncsAccess } from "../../services/sync-orchestrator/src/rpc/orchestrator-access.ts";
+import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
+import { IdentityService } from "@syncline/gen/syncline/identity/v1/identity_service_pb.js";
+import { IdentityVerificationService } from "@syncline/gen/syncline/identity/v1/identity_verification_service_pb.js";
+import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import { SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
+import { connectionsAccess, credentialsAccess } from "../../services/connections/src/rpc/connections-access.ts";
+import { identityAccess, identityVerificationAccess } from "../../services/secrets/src/rpc/identity-access.ts";
+import { secretsAccess, snapshotAccess } from "../../services/secrets/src/rpc/secrets-access.ts";
+import { coordinationAccess, secretSyncsAccess } from "../../services/sync-orchestrator/src/rpc/orchestrator-access.ts";
 
 /** The project every sample request addresses (resolvers are stubbed to answer it). */
 const PROJECT = "00000000-0000-4000-8000-000000000001";
@@ -23,13 +29,24 @@ export interface ServiceTable {
   readonly access: ServiceAccess<DescService>;
 }
 
-/** The tables the matrix shows, in the order of the docs. */
+/** The public services' tables, in the order of the docs. */
 export function publicServiceTables(): ServiceTable[] {
   const stub = async () => PROJECT;
   return [
     { service: SecretsService, access: secretsAccess },
     { service: ConnectionsService, access: connectionsAccess({ ofConnection: stub }) },
     { service: SecretSyncsService, access: secretSyncsAccess({ ofSync: stub }) },
+    { service: IdentityService, access: identityAccess },
+  ] as ServiceTable[];
+}
+
+/** The internal services' tables: service credentials only. */
+export function internalServiceTables(): ServiceTable[] {
+  return [
+    { service: SourceSnapshotService, access: snapshotAccess },
+    { service: CredentialsService, access: credentialsAccess },
+    { service: SyncRunCoordinationService, access: coordinationAccess },
+    { service: IdentityVerificationService, access: identityVerificationAccess },
   ] as ServiceTable[];
 }
 
@@ -77,18 +94,21 @@ async function identityCell(access: MethodAccess, input: DescMessage): Promise<s
 }
 
 /** The Markdown role matrix of `tables`: one table per service, one row per RPC. */
-export async function roleMatrix(tables: readonly ServiceTable[] = publicServiceTables()): Promise<string> {
+export async function roleMatrix(
+  tables: readonly ServiceTable[] = [...publicServiceTables(), ...internalServiceTables()],
+): Promise<string> {
   const sections: string[] = [];
   for (const { service, access } of tables) {
-    const rows = ["| RPC | Identity needs (in the addressed project) | Services |", "| --- | --- | --- |"];
+    const rows = [
+      "| RPC | Identity needs (in the addressed project) | Services (own credential), bootstrap token |",
+      "| --- | --- | --- |",
+    ];
     for (const method of service.methods) {
       const rule = (access as Record<string, MethodAccess>)[method.localName]!;
       const services = [...(rule.services ?? []), ...(rule.bootstrap ? ["bootstrap token"] : [])];
-      rows.push(
-        `| ${method.name} | ${await identityCell(rule, method.input)} | ${services.join(", ") || "—"} |`,
-      );
+      rows.push(`| ${method.name} | ${await identityCell(rule, method.input)} | ${services.join(", ") || "—"} |`);
     }
-    sections.push(`#### ${service.name}\n\n${rows.join("\n")}`);
+    sections.push(`### ${service.name}\n\n${rows.join("\n")}`);
   }
   return `${sections.join("\n\n")}\n`;
 }

@@ -11,7 +11,14 @@ import { Code, RpcError } from "@syncline/rpc";
 import { beforeAll, describe, expect, it } from "vitest";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
-import { connectionsCases, identityCases, secretsCases, syncsCases, type AccessCase, type Needs } from "./access-control/cases.ts";
+import {
+  connectionsCases,
+  identityCases,
+  secretsCases,
+  syncsCases,
+  type AccessCase,
+  type Needs,
+} from "./access-control/cases.ts";
 import { createAccessFixture, type AccessFixture, type CallerName } from "./access-control/fixture.ts";
 import { stateOfProjectA } from "./access-control/project-state.ts";
 
@@ -117,7 +124,12 @@ describe("permissions of every public RPC", () => {
   });
 
   it("refuses identity tokens, organisation admins' too, on every internal service", async () => {
-    const internal = [SourceSnapshotService, CredentialsService, SyncRunCoordinationService, IdentityVerificationService];
+    const internal = [
+      SourceSnapshotService,
+      CredentialsService,
+      SyncRunCoordinationService,
+      IdentityVerificationService,
+    ];
     const wrong: string[] = [];
     for (const service of internal) {
       for (const method of service.methods) {

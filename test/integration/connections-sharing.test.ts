@@ -33,9 +33,9 @@ const credentials = () => ({
 
 beforeAll(async () => {
   const secrets = system.client(SecretsService, system.adminToken);
-  [a, b, c] = await Promise.all(
+  [a, b, c] = (await Promise.all(
     ["a", "b", "c"].map(async (name) => (await secrets.createProject({ name: unique(name) })).project!.id),
-  ) as [string, string, string];
+  )) as [string, string, string];
   for (const projectId of [a, b]) {
     await secrets.createEnvironment({ projectId, slug: "dev", name: "" });
     await secrets.createSecret({ projectId, environment: "dev", path: "/", key: "K", value: "v" });

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import type { ServiceName as RpcServiceName } from "@syncline/rpc";
 import { startServiceProcess, type ServiceProcess } from "./service-process.ts";
+import { credentialVariables, type SystemCredentials } from "./system-credentials.ts";
 import type { ServiceDatabase } from "./test-databases.ts";
 
 /** The four Syncline services a test can run as child processes. */
@@ -17,18 +19,21 @@ export const allServices = [
 /** The services that own a database. */
 export type DatabaseService = Exclude<ServiceName, "worker">;
 
-/** What each service calls, and so needs running first: the orchestrator calls connections; the worker calls all. */
+/**
+ * What each service calls, and so needs running first: connections and the orchestrator verify
+ * identity tokens with secrets; the orchestrator calls connections; the worker calls all.
+ */
 export interface ServiceNeeds {
   secrets: never;
-  connections: never;
-  orchestrator: "connections";
+  connections: "secrets";
+  orchestrator: "connections" | "secrets";
   worker: DatabaseService;
 }
 
 const needs: { readonly [N in ServiceName]: readonly ServiceNeeds[N][] } = {
   secrets: [],
-  connections: [],
-  orchestrator: ["connections"],
+  connections: ["secrets"],
+  orchestrator: ["connections", "secrets"],
   worker: ["secrets", "connections", "orchestrator"],
 };
 
@@ -41,8 +46,7 @@ export function withNeeds(asked: readonly ServiceName[]): ServiceName[] {
 /** What every service process of one system shares. */
 export interface ServiceContext {
   readonly workDir: string;
-  readonly adminToken: string;
-  readonly internalToken: string;
+  readonly credentials: SystemCredentials;
   readonly natsUrl: string;
   readonly databases: Partial<Record<DatabaseService, ServiceDatabase>>;
   /** Variables given to every service the system starts (not to extra workers). */
@@ -51,12 +55,15 @@ export interface ServiceContext {
 }
 
 /** The variables each service reads its port from, and the name of its log and span files. */
-const processes: Record<ServiceName, { main: string; port: string; file: string }> = {
+const processes: Record<ServiceName, { main: RpcServiceName; port: string; file: string }> = {
   secrets: { main: "secrets", port: "SYNCLINE_SECRETS_PORT", file: "secrets" },
   connections: { main: "connections", port: "SYNCLINE_CONNECTIONS_PORT", file: "connections" },
   orchestrator: { main: "sync-orchestrator", port: "SYNCLINE_ORCHESTRATOR_PORT", file: "orchestrator" },
   worker: { main: "connector-worker", port: "SYNCLINE_WORKER_PORT", file: "worker" },
 };
+
+/** The credential name (`@syncline/rpc` ServiceName) of each test service name. */
+export const credentialName = (name: ServiceName): RpcServiceName => processes[name].main;
 
 /** The variables of one service: its database, fresh keys, and the addresses of what it calls. */
 function serviceVariables(
@@ -72,12 +79,14 @@ function serviceVariables(
     case "connections":
       return {
         ...databaseEnv("connections", "CONNECTIONS"),
+        SYNCLINE_SECRETS_ADDRESS: running.secrets!.address,
         SYNCLINE_CONNECTIONS_ROOT_KEY: randomBytes(32).toString("hex"),
         SYNCLINE_CONNECTIONS_FINGERPRINT_KEY: randomBytes(32).toString("hex"),
       };
     case "orchestrator":
       return {
         ...databaseEnv("orchestrator", "ORCHESTRATOR"),
+        SYNCLINE_SECRETS_ADDRESS: running.secrets!.address,
         SYNCLINE_CONNECTIONS_ADDRESS: running.connections!.address,
       };
     case "worker":
@@ -94,19 +103,18 @@ function workerAddresses(running: Partial<Record<ServiceName, ServiceProcess>>):
   };
 }
 
-/** The variables every process of the system gets: tokens, NATS and the loopback allowlist of the fakes. */
-function sharedVariables(context: ServiceContext): Record<string, string> {
+/** The variables every process of the system gets: its credentials, NATS and the loopback allowlist of the fakes. */
+function sharedVariables(name: ServiceName, context: ServiceContext): Record<string, string> {
   return {
-    SYNCLINE_ADMIN_TOKEN: context.adminToken,
-    SYNCLINE_INTERNAL_TOKEN: context.internalToken,
+    ...credentialVariables(credentialName(name), context.credentials),
     SYNCLINE_NATS_URL: context.natsUrl,
     SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1",
   };
 }
 
 /**
- * Starts `names` (already in start order, see `withNeeds`) as child processes, each writing its log
- * and spans into the work directory; secrets and connections start side by side. A process that
+ * Starts `names` (already in start order, see `withNeeds`) as child processes, one after the other,
+ * each writing its log and spans into the work directory. A process that
  * started is added to `running` at once, so a failed start can stop what did start.
  */
 export async function startServices(
@@ -119,7 +127,7 @@ export async function startServices(
     running[name] = await startServiceProcess(
       main,
       {
-        ...sharedVariables(context),
+        ...sharedVariables(name, context),
         ...context.env,
         ...serviceVariables(name, context, running),
         ...context.serviceEnv[name],
@@ -129,8 +137,8 @@ export async function startServices(
       port,
     );
   };
-  await Promise.all(names.filter((name) => name === "secrets" || name === "connections").map(start));
-  for (const name of names.filter((n) => n === "orchestrator" || n === "worker")) await start(name);
+  // In order: each verifies identity tokens with (or calls) the ones before it.
+  for (const name of names) await start(name);
 }
 
 /** Starts one more connector worker named `name` beside the system's (same NATS, services and tokens). */
@@ -143,7 +151,7 @@ export function startExtraWorker(
   return startServiceProcess(
     "connector-worker",
     {
-      ...sharedVariables(context),
+      ...sharedVariables("worker", context),
       ...workerAddresses(running),
       SYNCLINE_WORKER_ID: name,
       SYNCLINE_TRACE_FILE: join(context.workDir, `${name}.spans.jsonl`),

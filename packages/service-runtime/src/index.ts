@@ -1,3 +1,3 @@
 export { runService, type ServiceContext } from "./run-service.ts";
-export { platformConfig, metricsConfig } from "./platform-config.ts";
+export { platformConfig, metricsConfig, serviceTokenConfig, tokenCacheConfig } from "./platform-config.ts";
 export { exitOnUncaughtError, isDatabaseDriverFault } from "./uncaught-errors.ts";

@@ -3,10 +3,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import type { IdentityService } from "@syncline/gen/syncline/identity/v1/identity_service_pb.js";
 import { ProjectRole } from "@syncline/gen/syncline/identity/v1/resources_pb.js";
-import {
-  SecretWriteOperation,
-  type SecretsService,
-} from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import { SecretWriteOperation, type SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { ImportBehavior } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import type { FullSystem } from "../../support/starter.ts";
@@ -37,10 +34,18 @@ export function secretsCases(f: AccessFixture): ServiceCases<typeof SecretsServi
   const folder = { projectId, environment, path };
   const secret = { ...folder, key };
   return {
-    createProject: { needs: "organizationAdmin", request: { name: unique("denied") }, permitted: { name: unique("p") } },
+    createProject: {
+      needs: "organizationAdmin",
+      request: { name: unique("denied") },
+      permitted: { name: unique("p") },
+    },
     getProject: { needs: "viewer", request: { projectId } },
     listProjects: { needs: "anyIdentity", request: {} },
-    updateProject: { needs: "admin", request: { projectId, name: unique("renamed") }, permitted: { projectId, name: f.a.name } },
+    updateProject: {
+      needs: "admin",
+      request: { projectId, name: unique("renamed") },
+      permitted: { projectId, name: f.a.name },
+    },
     deleteProject: { needs: "organizationAdmin", request: { projectId }, permitted: { projectId: f.spareProjectId } },
     createEnvironment: {
       needs: "admin",
@@ -49,16 +54,32 @@ export function secretsCases(f: AccessFixture): ServiceCases<typeof SecretsServi
     },
     listEnvironments: { needs: "viewer", request: { projectId } },
     updateEnvironment: { needs: "admin", request: { projectId, environment, name: "Renamed" } },
-    deleteEnvironment: { needs: "admin", request: { projectId, environment }, permitted: { projectId, environment: "nope" } },
-    createFolder: { needs: "developer", request: { ...folder, path: "/denied" }, permitted: { ...folder, path: "/made" } },
+    deleteEnvironment: {
+      needs: "admin",
+      request: { projectId, environment },
+      permitted: { projectId, environment: "nope" },
+    },
+    createFolder: {
+      needs: "developer",
+      request: { ...folder, path: "/denied" },
+      permitted: { ...folder, path: "/made" },
+    },
     listFolders: { needs: "viewer", request: { projectId, environment } },
     moveFolder: {
       needs: "developer",
       request: { ...folder, newPath: "/moved" },
       permitted: { ...folder, path: "/nope", newPath: "/nope-2" },
     },
-    deleteFolder: { needs: "developer", request: { ...folder, recursive: true }, permitted: { ...folder, path: "/nope" } },
-    createSecret: { needs: "developer", request: { ...folder, key: "DENIED", value: "x" }, permitted: { ...folder, key: "MADE", value: "x" } },
+    deleteFolder: {
+      needs: "developer",
+      request: { ...folder, recursive: true },
+      permitted: { ...folder, path: "/nope" },
+    },
+    createSecret: {
+      needs: "developer",
+      request: { ...folder, key: "DENIED", value: "x" },
+      permitted: { ...folder, key: "MADE", value: "x" },
+    },
     updateSecret: { needs: "developer", request: { ...secret, value: "changed" } },
     deleteSecret: { needs: "developer", request: secret, permitted: { ...folder, key: "NOPE" } },
     getSecret: { needs: "developer", request: secret },
@@ -100,7 +121,11 @@ export function connectionsCases(f: AccessFixture, system: FullSystem): ServiceC
     getAppConnection: { needs: "viewer", request: { connectionId } },
     listAppConnections: { needs: "viewer", request: { projectId } },
     updateAppConnection: { needs: "admin", request: { connectionId, description: "changed" } },
-    deleteAppConnection: { needs: "admin", request: { connectionId }, permitted: { connectionId: f.spareConnectionId } },
+    deleteAppConnection: {
+      needs: "admin",
+      request: { connectionId },
+      permitted: { connectionId: f.spareConnectionId },
+    },
     updateAppConnectionSharing: {
       needs: "organizationAdmin",
       request: { appConnectionId: connectionId, sharedProjectIds: [f.b.projectId] },
@@ -127,7 +152,11 @@ export function syncsCases(f: AccessFixture, version: bigint): ServiceCases<type
     getSecretSyncByName: { needs: "viewer", request: { projectId, name: f.a.syncName } },
     listSecretSyncs: { needs: "viewer", request: { projectId } },
     updateSecretSync: { needs: "admin", request: { ...sync, expectedVersion: version, description: "changed" } },
-    deleteSecretSync: { needs: "admin", request: { ...sync, removeSecrets: true }, permitted: { secretSyncId: f.spareSyncId } },
+    deleteSecretSync: {
+      needs: "admin",
+      request: { ...sync, removeSecrets: true },
+      permitted: { secretSyncId: f.spareSyncId },
+    },
     triggerSync: { needs: "developer", request: sync },
     importSecrets: { needs: "developer", request: { ...sync, behavior: ImportBehavior.PRIORITIZE_DESTINATION } },
     removeSecrets: { needs: "developer", request: sync },
@@ -147,7 +176,11 @@ export function identityCases(f: AccessFixture): ServiceCases<typeof IdentitySer
   const { projectId } = f.a;
   const self = f.callers.adminOfA.identityId;
   return {
-    createIdentity: { needs: "organizationAdmin", request: { name: unique("denied") }, permitted: { name: unique("made") } },
+    createIdentity: {
+      needs: "organizationAdmin",
+      request: { name: unique("denied") },
+      permitted: { name: unique("made") },
+    },
     getIdentity: { needs: "organizationAdmin", request: { identityId: f.callers.viewerOfA.identityId } },
     listIdentities: { needs: "organizationAdmin", request: {} },
     updateIdentity: {

@@ -80,7 +80,7 @@ async function createProjectData(system: FullSystem): Promise<ProjectData> {
   });
   const connectionId = await createConnection(system, projectId);
   const base = { projectId, name, environment, folder: "/app", key: "KEY", importId: imported.secretImport!.id };
-  const sync = await createSync(system, { ...base, connectionId }, connectionId, "/app");
+  const sync = await createSync(system, base, connectionId, "/app");
   return { ...base, connectionId, syncId: sync.id, syncName: sync.name };
 }
 
@@ -105,7 +105,7 @@ export const vaultCredentials = (system: FullSystem) => ({
 /** A manual (no auto-sync) Vault sync of `folder` in the project's environment. */
 async function createSync(
   system: FullSystem,
-  project: { projectId: string; environment: string },
+  project: { readonly projectId: string; readonly environment: string },
   connectionId: string,
   folder: string,
 ) {

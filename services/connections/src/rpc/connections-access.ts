@@ -1,5 +1,6 @@
 import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
-import type { MethodAccess, ServiceAccess } from "@syncline/rpc";
+import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
+import { everyMethod, type MethodAccess, type ServiceAccess } from "@syncline/rpc";
 import type { ConnectionProjects } from "../service/connection-projects.ts";
 
 /**
@@ -37,3 +38,8 @@ export function connectionsAccess(projects: ConnectionProjects): ServiceAccess<t
     listApps: { identity: { anyIdentity: true } },
   };
 }
+
+/** Credentials are resolved by connector workers only (not the orchestrator). */
+export const credentialsAccess: ServiceAccess<typeof CredentialsService> = everyMethod(CredentialsService, {
+  services: ["connector-worker"],
+});

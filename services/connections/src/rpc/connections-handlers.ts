@@ -2,7 +2,7 @@ import { appRegistry, destinationRegistry, type AppDescriptor } from "@syncline/
 import { assertValid } from "@syncline/errors";
 import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import type { App } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
-import { paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
+import { actorOf, paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
 import { credentialViolations, updateViolations } from "../domain/connection-rules.ts";
 import type { ConnectionService } from "../service/connection-service.ts";
 import type { ConnectionSharing } from "../service/connection-sharing.ts";
@@ -79,7 +79,7 @@ export function connectionsHandlers(
       const connection = await sharing.update(
         request.appConnectionId,
         request.sharedProjectIds,
-        String(context.principal),
+        actorOf(context.principal),
       );
       return { appConnection: connectionMessage(connection) };
     },

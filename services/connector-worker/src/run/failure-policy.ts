@@ -107,7 +107,7 @@ export function classifyFailure(error: unknown): RunFailure {
     const kind = isSizeLimit(error) ? "limit_exceeded" : (failureOfKind[error.kind] ?? "transient");
     const message =
       kind === "auth"
-        ? "an internal service refused the worker's credential; check SYNCLINE_INTERNAL_TOKEN"
+        ? "an internal service refused the worker's credential; check its SYNCLINE_SERVICE_TOKEN and that service's SYNCLINE_PEER_SERVICE_DIGESTS"
         : kind === "limit_exceeded"
           ? `an internal call exceeded a gRPC message size limit (${describeSizeLimit(error)}); retrying cannot help`
           : `internal call failed: ${error.message}`;

@@ -1,5 +1,5 @@
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import { paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
+import { auditActor, paginate, readPageRequest, type Principal, type ServiceHandlers } from "@syncline/rpc";
 import { checkEnvironmentSlug } from "../domain/source-rules.ts";
 import type { SourceService } from "../service/source-service.ts";
 import { environmentMessage, projectMessage } from "./to-proto.ts";
@@ -22,35 +22,37 @@ type ProjectMethods =
 export function projectHandlers(source: SourceService): Pick<ServiceHandlers<typeof SecretsService>, ProjectMethods> {
   return {
     async createProject(request, context) {
-      return { project: projectMessage(await source.createProject(context.principal, request.name)) };
+      return { project: projectMessage(await source.createProject(auditActor(context.principal), request.name)) };
     },
 
     async getProject(request) {
       return { project: projectMessage(await source.getProject(request.projectId)) };
     },
 
-    async listProjects(request) {
+    async listProjects(request, context) {
       const { size, after } = readPageRequest("projects", request, 100);
-      const rows = await source.listProjects(after ?? "", size + 1);
+      const rows = await source.listProjects(after ?? "", size + 1, visibleProjects(context.principal));
       const { page, nextPageToken } = paginate("projects", rows, size, (p) => p.name);
       return { projects: page.map(projectMessage), nextPageToken };
     },
 
     async updateProject(request, context) {
       return {
-        project: projectMessage(await source.updateProject(context.principal, request.projectId, request.name)),
+        project: projectMessage(
+          await source.updateProject(auditActor(context.principal), request.projectId, request.name),
+        ),
       };
     },
 
     async deleteProject(request, context) {
-      await source.deleteProject(context.principal, request.projectId);
+      await source.deleteProject(auditActor(context.principal), request.projectId);
       return {};
     },
 
     async createEnvironment(request, context) {
       return {
         environment: environmentMessage(
-          await source.createEnvironment(context.principal, request.projectId, request.slug, request.name),
+          await source.createEnvironment(auditActor(context.principal), request.projectId, request.slug, request.name),
         ),
       };
     },
@@ -66,14 +68,28 @@ export function projectHandlers(source: SourceService): Pick<ServiceHandlers<typ
     async updateEnvironment(request, context) {
       return {
         environment: environmentMessage(
-          await source.updateEnvironment(context.principal, request.projectId, request.environment, request.name),
+          await source.updateEnvironment(
+            auditActor(context.principal),
+            request.projectId,
+            request.environment,
+            request.name,
+          ),
         ),
       };
     },
 
     async deleteEnvironment(request, context) {
-      await source.deleteEnvironment(context.principal, request.projectId, request.environment);
+      await source.deleteEnvironment(auditActor(context.principal), request.projectId, request.environment);
       return {};
     },
   };
+}
+
+/**
+ * The projects ListProjects answers `principal`: undefined (every project) for organisation
+ * admins, else those the identity holds a role in (none for anyone else the table might admit).
+ */
+function visibleProjects(principal: Principal): string[] | undefined {
+  if (principal.kind !== "identity") return [];
+  return principal.organizationAdmin ? undefined : [...principal.projectRoles.keys()];
 }

@@ -1,5 +1,6 @@
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import type { MethodAccess, ProjectRole, ServiceAccess } from "@syncline/rpc";
+import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import { everyMethod, type MethodAccess, type ProjectRole, type ServiceAccess } from "@syncline/rpc";
 
 /** Every SecretsService request but CreateProject and ListProjects names its project in `project_id`. */
 const projectField = (request: { readonly projectId: string }): string | undefined => request.projectId || undefined;
@@ -58,3 +59,8 @@ export const secretsAccess: ServiceAccess<typeof SecretsService> = {
 
   listAuditEvents: viewer,
 };
+
+/** Source snapshots are read by connector workers only. */
+export const snapshotAccess: ServiceAccess<typeof SourceSnapshotService> = everyMethod(SourceSnapshotService, {
+  services: ["connector-worker"],
+});

@@ -1,5 +1,6 @@
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
-import type { MethodAccess, ProjectRole, ServiceAccess } from "@syncline/rpc";
+import { SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
+import { everyMethod, type MethodAccess, type ProjectRole, type ServiceAccess } from "@syncline/rpc";
 import type { SyncProjects } from "../service/sync-projects.ts";
 
 /**
@@ -37,3 +38,9 @@ export function secretSyncsAccess(projects: SyncProjects): ServiceAccess<typeof 
     listSyncAuditEvents: onProject("viewer"),
   };
 }
+
+/** Run leases and fences are for connector workers only. */
+export const coordinationAccess: ServiceAccess<typeof SyncRunCoordinationService> = everyMethod(
+  SyncRunCoordinationService,
+  { services: ["connector-worker"] },
+);
