@@ -193,7 +193,10 @@ export function identityCases(f: AccessFixture): ServiceCases<typeof IdentitySer
       request: { identityId: f.callers.viewerOfA.identityId },
       permitted: { identityId: randomUUID() },
     },
-    createIdentityToken: { needs: "self", request: { identityId: self, name: unique("denied") } },
+    createIdentityToken: {
+      needs: "self",
+      request: { identityId: self, name: unique("denied"), ttl: { seconds: 3600n } },
+    },
     listIdentityTokens: { needs: "self", request: { identityId: self } },
     revokeIdentityToken: {
       needs: "self",

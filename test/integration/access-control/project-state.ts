@@ -9,7 +9,7 @@ import type { AccessFixture } from "./fixture.ts";
  * What a refused call could have changed, read by the organisation admin: A's project, its
  * environments, folders, secrets with values and versions, imports, both audit trails, its
  * connections and their shares, its syncs (configuration and version, not run status), members,
- * the identities and A's admin's tokens, and the project list. Equal before and after: nothing written.
+ * the identities and A's admin's tokens (but their last use), and the project list. Equal before and after: nothing written.
  */
 export async function stateOfProjectA(system: FullSystem, f: AccessFixture) {
   const token = system.adminToken;
@@ -37,6 +37,9 @@ export async function stateOfProjectA(system: FullSystem, f: AccessFixture) {
     syncAudit: (await syncs.listSyncAuditEvents({ projectId, pageSize: 500 })).events.length,
     members: (await identities.listProjectMembers({ projectId })).members,
     identities: (await identities.listIdentities({ pageSize: 1000 })).identities,
-    tokens: (await identities.listIdentityTokens({ identityId: f.callers.adminOfA.identityId })).tokens,
+    // A token's last use moves with every call, refused ones too: everything else must stay.
+    tokens: (await identities.listIdentityTokens({ identityId: f.callers.adminOfA.identityId })).tokens.map(
+      ({ lastUseTime: _, ...token }) => token,
+    ),
   });
 }
