@@ -19,6 +19,7 @@ import {
   type AccessCase,
   type Needs,
 } from "./access-control/cases.ts";
+import { createIdentity } from "../support/identities.ts";
 import { createAccessFixture, type AccessFixture, type CallerName } from "./access-control/fixture.ts";
 import { stateOfProjectA } from "./access-control/project-state.ts";
 
@@ -140,5 +141,64 @@ describe("permissions of every public RPC", () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it("lists to an identity only the projects it holds a role in, paged", async () => {
+    const names = async (token: string, pageSize = 1000) => {
+      const seen: string[] = [];
+      let pageToken = "";
+      do {
+        const page = await system.client(SecretsService, token).listProjects({ pageSize, pageToken });
+        seen.push(...page.projects.map((p) => p.id));
+        pageToken = page.nextPageToken;
+      } while (pageToken !== "");
+      return seen;
+    };
+    expect(await names(fixture.callers.plain.token)).toEqual([]);
+    expect(await names(fixture.callers.viewerOfA.token)).toEqual([fixture.a.projectId]);
+    const both = await createIdentity(system, {
+      name: `both-${fixture.a.projectId.slice(0, 8)}`,
+      projectRoles: { [fixture.a.projectId]: "viewer", [fixture.b.projectId]: "developer" },
+    });
+    const byName = [fixture.a, fixture.b].sort((x, y) => (x.name < y.name ? -1 : 1)).map((p) => p.projectId);
+    expect(await names(both.token, 1)).toEqual(byName);
+    expect(await names(fixture.callers.organizationAdmin.token)).toEqual(expect.arrayContaining(byName));
+  });
+
+  it("records the identity and its name in both audit trails", async () => {
+    const { a, callers } = fixture;
+    const developer = system.client(SecretsService, callers.developerOfA.token);
+    await developer.createSecret({
+      projectId: a.projectId,
+      environment: a.environment,
+      path: "/",
+      key: "AUDITED",
+      value: "v",
+    });
+    const { events } = await system
+      .client(SecretsService, system.adminToken)
+      .listAuditEvents({ projectId: a.projectId });
+    expect(events.find((e) => e.target.endsWith(":AUDITED"))).toMatchObject({
+      actor: `identity:${callers.developerOfA.identityId}`,
+      actorName: callers.developerOfA.name,
+      action: "secret.create",
+    });
+
+    const admin = system.client(SecretSyncsService, callers.adminOfA.token);
+    const { secretSync } = await admin.getSecretSync({ secretSyncId: a.syncId });
+    await admin.updateSecretSync({
+      secretSyncId: a.syncId,
+      expectedVersion: secretSync!.version,
+      description: "audited",
+    });
+    const trail = await system.client(SecretSyncsService, system.adminToken).listSyncAuditEvents({
+      projectId: a.projectId,
+      secretSyncId: a.syncId,
+    });
+    expect(trail.events[0]).toMatchObject({
+      actor: `identity:${callers.adminOfA.identityId}`,
+      actorName: callers.adminOfA.name,
+      action: "sync.update",
+    });
   });
 });

@@ -35,7 +35,7 @@ export interface AccessFixture {
   readonly spareSyncId: string;
   /** An identity that permitted identity writes (delete, membership) act on. */
   readonly spareIdentityId: string;
-  readonly callers: Readonly<Record<CallerName, TestIdentity>>;
+  readonly callers: Readonly<Record<CallerName, TestIdentity & { readonly name: string }>>;
 }
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
@@ -48,9 +48,14 @@ export async function createAccessFixture(system: FullSystem): Promise<AccessFix
   const spareProjectId = (await secrets.createProject({ name: unique("spare") })).project!.id;
   const spareConnectionId = await createConnection(system, a.projectId);
   const spareSyncId = (await createSync(system, a, spareConnectionId, "/spare")).id;
-  const identity = (name: string, extra: { organizationAdmin?: boolean; projectRoles?: Record<string, ProjectRole> }) =>
-    createIdentity(system, { name: unique(name), ...extra });
-  const callers: Record<CallerName, TestIdentity> = {
+  const identity = async (
+    prefix: string,
+    extra: { organizationAdmin?: boolean; projectRoles?: Record<string, ProjectRole> },
+  ) => {
+    const name = unique(prefix);
+    return { ...(await createIdentity(system, { name, ...extra })), name };
+  };
+  const callers: AccessFixture["callers"] = {
     plain: await identity("plain", {}),
     adminOfB: await identity("admin-b", { projectRoles: { [b.projectId]: "admin" } }),
     viewerOfA: await identity("viewer-a", { projectRoles: { [a.projectId]: "viewer" } }),
