@@ -21,6 +21,7 @@ export const bothDatabaseFiles = [
   "test/integration/connections.test.ts",
   "test/integration/connections-update.test.ts",
   "services/connections/src/service/credential-rotation.test.ts",
+  "services/connections/src/service/connection-sharing.test.ts",
   "test/integration/orchestrator-api.test.ts",
   // orchestrator.test.ts (refusals, manual runs, access), orchestrator-coordination.test.ts (leases
   // through the worker) and orchestrator-destinations.test.ts (overlap rules, watch, plan) pass on

@@ -42,6 +42,7 @@ export {
   type ServiceAccess,
 } from "./method-access.ts";
 export type { Authenticator } from "./authenticator.ts";
+export { auditActor, type AuditActor } from "./audit-actor.ts";
 export { createAuthenticator, type AuthenticatorOptions } from "./create-authenticator.ts";
 export type { IdentityVerifier, VerifiedIdentity } from "./identity-verifier.ts";
 export { createCachedVerifier, type TokenCacheOptions } from "./cached-verifier.ts";

@@ -12,6 +12,8 @@ import type { Logger, MetricsRegistry } from "@syncline/telemetry";
 import { fileURLToPath } from "node:url";
 import { connectionsConfig, resolveCredentialKeys } from "./config.ts";
 import { connectionsAccess, credentialsAccess } from "./rpc/connections-access.ts";
+import { createConnectionProjects } from "./service/connection-projects.ts";
+import { createConnectionSharing } from "./service/connection-sharing.ts";
 import { connectionsHandlers } from "./rpc/connections-handlers.ts";
 import { credentialsHandlers } from "./rpc/credentials-handlers.ts";
 import { createConnectionService } from "./service/connection-service.ts";
@@ -96,13 +98,23 @@ export async function startConnectionsServer(
     logger,
     afterCommit: () => relay?.kick(),
   });
+  const sharing = createConnectionSharing({
+    db: database.db,
+    logger,
+    get: (id) => connections.get(id),
+    afterCommit: () => relay?.kick(),
+  });
   const authenticator = createRemoteAuthenticator({
     ...config,
     ...(config.transport?.grpcClient ? { tls: config.transport.grpcClient } : {}),
     ...(metrics ? { onLookup: tokenCacheMetrics(metrics) } : {}),
   });
   const server = createRpcServer({ authenticator, logger, tls: config.transport?.grpcServer });
-  server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), connectionsAccess);
+  server.add(
+    ConnectionsService,
+    connectionsHandlers(connections, sharing, appDescriptor),
+    connectionsAccess(createConnectionProjects({ db: database.db })),
+  );
   server.add(CredentialsService, credentialsHandlers(connections), credentialsAccess);
   let port: number;
   try {

@@ -26,6 +26,7 @@ import { createSourceEventHandler } from "./bus/source-event-handler.ts";
 import { orchestratorConfig } from "./config.ts";
 import { coordinationHandlers } from "./rpc/coordination-handlers.ts";
 import { coordinationAccess, secretSyncsAccess } from "./rpc/orchestrator-access.ts";
+import { createSyncProjects } from "./service/sync-projects.ts";
 import { secretSyncsHandlers } from "./rpc/secret-syncs-handlers.ts";
 import { createRunCoordinator } from "./service/run-coordinator.ts";
 import { createOrchestratorMetrics } from "./service/orchestrator-metrics.ts";
@@ -96,7 +97,7 @@ runService("sync-orchestrator", async ({ logger, metrics, transport }) => {
     database: db,
     watchStreamsPerCaller: config.watchStreamsPerCaller,
   });
-  server.add(SecretSyncsService, handlers, secretSyncsAccess);
+  server.add(SecretSyncsService, handlers, secretSyncsAccess(createSyncProjects({ db })));
   server.add(SyncRunCoordinationService, coordinationHandlers(coordinator), coordinationAccess);
 
   const counters = createOrchestratorMetrics(metrics, db);

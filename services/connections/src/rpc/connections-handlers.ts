@@ -2,9 +2,10 @@ import { appRegistry, destinationRegistry, type AppDescriptor } from "@syncline/
 import { assertValid } from "@syncline/errors";
 import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import type { App } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
-import { paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
+import { actorOf, paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
 import { credentialViolations, updateViolations } from "../domain/connection-rules.ts";
 import type { ConnectionService } from "../service/connection-service.ts";
+import type { ConnectionSharing } from "../service/connection-sharing.ts";
 import { appCatalogue } from "./app-catalogue.ts";
 import { connectionMessage } from "./to-proto.ts";
 
@@ -18,6 +19,7 @@ const catalogue = appCatalogue(Object.values(appRegistry), Object.values(destina
  */
 export function connectionsHandlers(
   connections: ConnectionService,
+  sharing: ConnectionSharing,
   describeApp: (app: App) => AppDescriptor,
 ): ServiceHandlers<typeof ConnectionsService> {
   return {
@@ -58,15 +60,28 @@ export function connectionsHandlers(
     },
 
     async getAppConnection(request) {
-      return { connection: connectionMessage(await connections.get(request.connectionId)) };
+      const connection = await connections.get(request.connectionId, request.projectId || undefined);
+      return { connection: connectionMessage(connection) };
     },
 
     async listAppConnections(request) {
       const list = `connections:${request.projectId}`;
-      const { size, after } = readPageRequest(list, request, 100);
-      const rows = await connections.list(request.projectId, { after, limit: size + 1 });
-      const { page, nextPageToken } = paginate(list, rows, size, (row) => row.name);
+      const { size, after } = readPageRequest(list, request, 100, isConnectionPosition);
+      const rows = await connections.list(request.projectId, {
+        after: after === undefined ? undefined : connectionPosition(after),
+        limit: size + 1,
+      });
+      const { page, nextPageToken } = paginate(list, rows, size, (row) => `${row.name}/${row.id}`);
       return { connections: page.map(connectionMessage), nextPageToken };
+    },
+
+    async updateAppConnectionSharing(request, context) {
+      const connection = await sharing.update(
+        request.appConnectionId,
+        request.sharedProjectIds,
+        actorOf(context.principal),
+      );
+      return { appConnection: connectionMessage(connection) };
     },
 
     async listApps() {
@@ -79,3 +94,15 @@ export function connectionsHandlers(
     },
   };
 }
+
+/**
+ * A connections page position: `name/id` (names are slugs, without '/'); a bare name (tokens issued
+ * before sharing, when names were unique in a list) resumes after that name.
+ */
+function connectionPosition(position: string): { name: string; id?: string } {
+  const [name = "", id] = position.split("/");
+  return id === undefined ? { name } : { name, id };
+}
+
+const isConnectionPosition = (position: string) =>
+  /^[a-z0-9][a-z0-9-]*(\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/.test(position);

@@ -13,4 +13,5 @@ export const connectionMessage = (connection: ConnectionView) => ({
   credentialsFingerprint: connection.fingerprint,
   createTime: timestampFromDate(connection.createdAt),
   updateTime: timestampFromDate(connection.updatedAt),
+  sharedProjectIds: [...connection.sharedProjectIds],
 });

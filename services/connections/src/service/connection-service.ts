@@ -12,6 +12,7 @@ import {
 import { alreadyExists, failedPrecondition, notFound } from "@syncline/errors";
 import type { Logger } from "@syncline/telemetry";
 import * as store from "../store/connection-store.ts";
+import { listSharedProjects } from "../store/share-store.ts";
 import { ConnectionChangeKind, recordConnectionChange } from "./connection-events.ts";
 import type { CredentialSealer } from "./credential-sealer.ts";
 import { validateLive } from "./live-validation.ts";
@@ -28,6 +29,8 @@ export interface ConnectionView {
   readonly fingerprint: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** The projects besides its owner that may use it (only the asking one when read through a share). */
+  readonly sharedProjectIds: readonly string[];
 }
 
 /** A new connection, already validated by the rpc layer (ids, name, shape of the credentials). */
@@ -71,7 +74,7 @@ export interface ConnectionPatch {
 export function createConnectionService(deps: ConnectionServiceDeps) {
   const { db, sealer } = deps;
 
-  const view = (row: store.ConnectionRow): ConnectionView => ({
+  const view = (row: store.ConnectionRow, sharedProjectIds: readonly string[] = []): ConnectionView => ({
     id: row.id,
     projectId: row.projectId,
     name: row.name,
@@ -82,7 +85,9 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     fingerprint: row.fingerprint,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    sharedProjectIds,
   });
+  const shares = (ids: readonly string[]) => traced("connection_shares.list", () => listSharedProjects(db, ids));
 
   async function existing(id: string): Promise<store.ConnectionRow> {
     const row = await traced("app_connections.get", () => store.findConnection(db, id));
@@ -134,17 +139,23 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       }
     },
 
-    async get(id: string): Promise<ConnectionView> {
-      return view(await existing(id));
+    /**
+     * The connection as `asProject` sees it (undefined: its owner): NOT_FOUND unless it is that
+     * project's or shared with it; read through a share, `sharedProjectIds` names only `asProject`.
+     */
+    async get(id: string, asProject?: string): Promise<ConnectionView> {
+      const row = await existing(id);
+      const sharedWith = (await shares([id])).get(id) ?? [];
+      if (asProject === undefined || asProject === row.projectId) return view(row, sharedWith);
+      if (!sharedWith.includes(asProject)) throw notFound(`app connection ${id} in project ${asProject}`);
+      return view(row, [asProject]);
     },
 
-    /** The project's connections in name order after the name `page.after`, at most `page.limit`. */
-    async list(
-      projectId: string,
-      page: { readonly after: string | undefined; readonly limit: number },
-    ): Promise<ConnectionView[]> {
+    /** The project's own and shared-with connections in (name, id) order after `page.after`, at most `page.limit`. */
+    async list(projectId: string, page: Parameters<typeof store.listProjectConnections>[2]): Promise<ConnectionView[]> {
       const rows = await traced("app_connections.list", () => store.listProjectConnections(db, projectId, page));
-      return rows.map(view);
+      const sharedWith = await shares(rows.filter((row) => row.projectId === projectId).map((row) => row.id));
+      return rows.map((row) => view(row, row.projectId === projectId ? (sharedWith.get(row.id) ?? []) : [projectId]));
     },
 
     /**
@@ -202,7 +213,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
           { connectionId: id, projectId: row.projectId, credentialsChanged: row.fingerprint !== current.fingerprint },
           "app connection updated",
         );
-        return view(row);
+        return view(row, (await shares([id])).get(id) ?? []);
       } catch (error) {
         if (isUniqueViolation(error)) throw duplicate({ projectId: current.projectId, name });
         throw error;
@@ -232,7 +243,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     async resolve(id: string): Promise<{ connection: ConnectionView; credentials: ConnectionCredentials }> {
       const row = await existing(id);
       return {
-        connection: view(row),
+        connection: view(row, (await shares([id])).get(id) ?? []),
         credentials: sealer.open(row.id, {
           sealed: row.sealedCredentials,
           rootKeyId: row.rootKeyId,

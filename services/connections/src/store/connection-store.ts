@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, isNull, ne, or } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, ne, or, sql } from "drizzle-orm";
 import type { Database } from "@syncline/db";
-import { appConnections } from "./schema.ts";
+import { appConnections, connectionShares } from "./schema.ts";
 
 /** Queries of app connections. Every function runs on the executor it is given (db or transaction). */
 
@@ -29,22 +29,33 @@ export async function findConnectionByName(
   )[0];
 }
 
-/** The project's connections in name order after the name `page.after`, at most `page.limit`. */
+/**
+ * The connections available to a project — its own and those shared with it — in (name, id) order
+ * after `page.after` (two projects' connections may share a name), at most `page.limit`.
+ */
 export async function listProjectConnections(
   tx: Database,
   projectId: string,
-  page: { readonly after: string | undefined; readonly limit: number },
+  page: { readonly after: { readonly name: string; readonly id?: string } | undefined; readonly limit: number },
 ): Promise<ConnectionRow[]> {
+  const after = page.after;
   return tx
     .select()
     .from(appConnections)
     .where(
       and(
-        eq(appConnections.projectId, projectId),
-        page.after !== undefined ? gt(appConnections.name, page.after) : undefined,
+        or(
+          eq(appConnections.projectId, projectId),
+          sql`exists (select 1 from ${connectionShares} where ${connectionShares.connectionId} = ${appConnections.id} and ${connectionShares.projectId} = ${projectId})`,
+        ),
+        after === undefined
+          ? undefined
+          : after.id === undefined
+            ? gt(appConnections.name, after.name)
+            : sql`(${appConnections.name}, ${appConnections.id}) > (${after.name}, ${after.id}::uuid)`,
       ),
     )
-    .orderBy(asc(appConnections.name))
+    .orderBy(asc(appConnections.name), asc(appConnections.id))
     .limit(page.limit);
 }
 

@@ -1,7 +1,7 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 import { bytea } from "@syncline/db";
 import { outboxTable } from "@syncline/outbox";
-import { integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /**
  * App connections. `sealed_credentials` is the binary ConnectionCredentials message sealed with
@@ -31,6 +31,24 @@ export const appConnections = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("app_connections_project_name_key").on(t.projectId, t.name)],
+);
+
+/**
+ * The projects (other than its owner) a connection is shared with by an organisation admin: their
+ * syncs may use it and their viewers see its redacted view. Deleting the connection drops its shares.
+ */
+export const connectionShares = pgTable(
+  "connection_shares",
+  {
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => appConnections.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.connectionId, t.projectId] }),
+    index("connection_shares_project_idx").on(t.projectId, t.connectionId),
+  ],
 );
 
 /** Connection change events waiting to be published (transactional outbox). */

@@ -28,7 +28,8 @@ export interface DestinationAccess {
 
 /**
  * Resolves the connection's credentials (internal CredentialsService), parses the sync's config
- * and builds its connector. A deleted connection fails the run with a message saying what to do.
+ * and builds its connector. A deleted connection, or one no longer shared with the sync's project
+ * (an organisation admin took it away), fails the run with a message saying what to do.
  */
 export async function openDestination(
   sync: SecretSync,
@@ -48,6 +49,13 @@ export async function openDestination(
       }
       throw error;
     });
+  const { connection } = resolved;
+  if (connection && connection.projectId !== sync.projectId && !connection.sharedProjectIds.includes(sync.projectId)) {
+    throw new ConnectorError(
+      "not_found",
+      `connection ${sync.connectionId} is no longer shared with the sync's project; give the sync a connection that is`,
+    );
+  }
   const calls = deps.breakers.calls(sync.connectionId, signal);
   const credentials = descriptor.parseCredentials(resolved.credentials);
   const owner = { syncId: sync.id, projectId: sync.projectId };

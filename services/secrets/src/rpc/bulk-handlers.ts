@@ -4,7 +4,7 @@ import {
   type SecretWrite,
 } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { assertValid, type FieldViolation } from "@syncline/errors";
-import { actorOf, reportedViolations, type ServiceHandlers } from "@syncline/rpc";
+import { auditActor, reportedViolations, type ServiceHandlers } from "@syncline/rpc";
 import { bulkWriteViolations, folderPath } from "../domain/source-rules.ts";
 import type { BulkWrite } from "../service/bulk-write.ts";
 import type { SourceService } from "../service/source-service.ts";
@@ -45,7 +45,7 @@ export function bulkHandlers(source: SourceService): Pick<ServiceHandlers<typeof
         writes.push(parsed);
       });
       assertValid(reportedViolations(violations));
-      const result = await source.bulkWriteSecrets(actorOf(context.principal), request.projectId, writes);
+      const result = await source.bulkWriteSecrets(auditActor(context.principal), request.projectId, writes);
       return { revision: result.revision, secrets: result.secrets.map(secretMessage) };
     },
   };

@@ -1,6 +1,6 @@
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { assertValid } from "@syncline/errors";
-import { actorOf, paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
+import { auditActor, paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
 import { checkMove } from "../domain/folder-moves.ts";
 import { folderDeletionViolations, folderPath } from "../domain/source-rules.ts";
 import type { SourceService } from "../service/source-service.ts";
@@ -15,7 +15,7 @@ export function folderHandlers(source: SourceService): Pick<ServiceHandlers<type
     async createFolder(request, context) {
       const address = addressOf(request);
       return {
-        folder: folderMessage(await source.createFolder(actorOf(context.principal), address), address.environment),
+        folder: folderMessage(await source.createFolder(auditActor(context.principal), address), address.environment),
       };
     },
 
@@ -34,7 +34,7 @@ export function folderHandlers(source: SourceService): Pick<ServiceHandlers<type
       assertValid(refused ? [refused] : []);
       return {
         folder: folderMessage(
-          await source.moveFolder(actorOf(context.principal), address, newPath),
+          await source.moveFolder(auditActor(context.principal), address, newPath),
           address.environment,
         ),
       };
@@ -43,7 +43,7 @@ export function folderHandlers(source: SourceService): Pick<ServiceHandlers<type
     async deleteFolder(request, context) {
       const address = addressOf(request);
       assertValid(folderDeletionViolations(address.path));
-      return { revision: await source.deleteFolder(actorOf(context.principal), address, request.recursive) };
+      return { revision: await source.deleteFolder(auditActor(context.principal), address, request.recursive) };
     },
   };
 }

@@ -3,14 +3,17 @@ import { IdentityVerificationService } from "@syncline/gen/syncline/identity/v1/
 import { everyMethod, type MethodAccess, type ServiceAccess } from "@syncline/rpc";
 
 const organizationAdmin: MethodAccess = { identity: { organizationAdmin: true } };
+/** Project membership is managed by the project's admins (and organisation admins). */
+const projectAdmin: MethodAccess = {
+  identity: { role: "admin", project: (request: { projectId: string }) => request.projectId || undefined },
+};
 /** Any identity may call; the handler admits organisation admins and the identity itself only. */
 const selfOrOrganizationAdmin: MethodAccess = { identity: { anyIdentity: true } };
 
 /**
  * Who may call IdentityService. The bootstrap token only bootstraps: it creates identities and
  * their tokens and lists identities. An identity manages its own tokens (rotation) — the handlers
- * check "itself" — and organisation admins manage everyone's. Project membership rules are
- * organisation admin for now (project admins come with the roles tables).
+ * check "itself" — and organisation admins manage everyone's. A project's admins manage its members.
  */
 export const identityAccess: ServiceAccess<typeof IdentityService> = {
   createIdentity: { bootstrap: true, ...organizationAdmin },
@@ -22,9 +25,9 @@ export const identityAccess: ServiceAccess<typeof IdentityService> = {
   listIdentityTokens: selfOrOrganizationAdmin,
   revokeIdentityToken: selfOrOrganizationAdmin,
   getCallerIdentity: { identity: { anyIdentity: true } },
-  setProjectMember: organizationAdmin,
-  removeProjectMember: organizationAdmin,
-  listProjectMembers: organizationAdmin,
+  setProjectMember: projectAdmin,
+  removeProjectMember: projectAdmin,
+  listProjectMembers: projectAdmin,
 };
 
 /** Only the services that accept identity tokens verify them here. */

@@ -2,7 +2,7 @@ import { durationMs } from "@bufbuild/protobuf/wkt";
 import type { IdentityService as IdentityServiceDescriptor } from "@syncline/gen/syncline/identity/v1/identity_service_pb.js";
 import { permissionDenied } from "@syncline/errors";
 import {
-  actorOf,
+  auditActor,
   paginate,
   projectRoleFromProto,
   readPageRequest,
@@ -24,7 +24,7 @@ import {
 export function identityHandlers(identities: IdentityService): ServiceHandlers<typeof IdentityServiceDescriptor> {
   return {
     async createIdentity(request, { principal }) {
-      const row = await identities.createIdentity(actorOf(principal), request.name, request.organizationAdmin);
+      const row = await identities.createIdentity(auditActor(principal), request.name, request.organizationAdmin);
       return { identity: identityMessage(row) };
     },
 
@@ -42,7 +42,7 @@ export function identityHandlers(identities: IdentityService): ServiceHandlers<t
     async updateIdentity(request, { principal }) {
       const changes = { name: request.name, organizationAdmin: request.organizationAdmin };
       const row = await identities.updateIdentity(
-        actorOf(principal),
+        auditActor(principal),
         request.identityId,
         changes,
         request.expectedVersion === undefined ? undefined : BigInt(request.expectedVersion),
@@ -51,14 +51,19 @@ export function identityHandlers(identities: IdentityService): ServiceHandlers<t
     },
 
     async deleteIdentity(request, { principal }) {
-      await identities.deleteIdentity(actorOf(principal), request.identityId);
+      await identities.deleteIdentity(auditActor(principal), request.identityId);
       return {};
     },
 
     async createIdentityToken(request, { principal }) {
       assertSelfOrAdmin(principal, request.identityId, "create tokens of");
       const ttlMs = durationMs(request.ttl!);
-      const { row, value } = await identities.createToken(actorOf(principal), request.identityId, request.name, ttlMs);
+      const { row, value } = await identities.createToken(
+        auditActor(principal),
+        request.identityId,
+        request.name,
+        ttlMs,
+      );
       return { token: identityTokenMessage(row), value };
     },
 
@@ -73,7 +78,7 @@ export function identityHandlers(identities: IdentityService): ServiceHandlers<t
 
     async revokeIdentityToken(request, { principal }) {
       assertSelfOrAdmin(principal, request.identityId, "revoke tokens of");
-      const row = await identities.revokeToken(actorOf(principal), request.identityId, request.tokenId);
+      const row = await identities.revokeToken(auditActor(principal), request.identityId, request.tokenId);
       return { token: identityTokenMessage(row) };
     },
 
@@ -89,12 +94,12 @@ export function identityHandlers(identities: IdentityService): ServiceHandlers<t
 
     async setProjectMember(request, { principal }) {
       const role = projectRoleFromProto(request.role)!;
-      const row = await identities.setMember(actorOf(principal), request.projectId, request.identityId, role);
+      const row = await identities.setMember(auditActor(principal), request.projectId, request.identityId, role);
       return { member: projectMemberMessage(row) };
     },
 
     async removeProjectMember(request, { principal }) {
-      await identities.removeMember(actorOf(principal), request.projectId, request.identityId);
+      await identities.removeMember(auditActor(principal), request.projectId, request.identityId);
       return {};
     },
 

@@ -1,5 +1,5 @@
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import { actorOf, paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
+import { auditActor, paginate, readPageRequest, type Principal, type ServiceHandlers } from "@syncline/rpc";
 import { checkEnvironmentSlug } from "../domain/source-rules.ts";
 import type { SourceService } from "../service/source-service.ts";
 import { environmentMessage, projectMessage } from "./to-proto.ts";
@@ -22,16 +22,16 @@ type ProjectMethods =
 export function projectHandlers(source: SourceService): Pick<ServiceHandlers<typeof SecretsService>, ProjectMethods> {
   return {
     async createProject(request, context) {
-      return { project: projectMessage(await source.createProject(actorOf(context.principal), request.name)) };
+      return { project: projectMessage(await source.createProject(auditActor(context.principal), request.name)) };
     },
 
     async getProject(request) {
       return { project: projectMessage(await source.getProject(request.projectId)) };
     },
 
-    async listProjects(request) {
+    async listProjects(request, context) {
       const { size, after } = readPageRequest("projects", request, 100);
-      const rows = await source.listProjects(after ?? "", size + 1);
+      const rows = await source.listProjects(after ?? "", size + 1, visibleProjects(context.principal));
       const { page, nextPageToken } = paginate("projects", rows, size, (p) => p.name);
       return { projects: page.map(projectMessage), nextPageToken };
     },
@@ -39,20 +39,20 @@ export function projectHandlers(source: SourceService): Pick<ServiceHandlers<typ
     async updateProject(request, context) {
       return {
         project: projectMessage(
-          await source.updateProject(actorOf(context.principal), request.projectId, request.name),
+          await source.updateProject(auditActor(context.principal), request.projectId, request.name),
         ),
       };
     },
 
     async deleteProject(request, context) {
-      await source.deleteProject(actorOf(context.principal), request.projectId);
+      await source.deleteProject(auditActor(context.principal), request.projectId);
       return {};
     },
 
     async createEnvironment(request, context) {
       return {
         environment: environmentMessage(
-          await source.createEnvironment(actorOf(context.principal), request.projectId, request.slug, request.name),
+          await source.createEnvironment(auditActor(context.principal), request.projectId, request.slug, request.name),
         ),
       };
     },
@@ -69,7 +69,7 @@ export function projectHandlers(source: SourceService): Pick<ServiceHandlers<typ
       return {
         environment: environmentMessage(
           await source.updateEnvironment(
-            actorOf(context.principal),
+            auditActor(context.principal),
             request.projectId,
             request.environment,
             request.name,
@@ -79,8 +79,17 @@ export function projectHandlers(source: SourceService): Pick<ServiceHandlers<typ
     },
 
     async deleteEnvironment(request, context) {
-      await source.deleteEnvironment(actorOf(context.principal), request.projectId, request.environment);
+      await source.deleteEnvironment(auditActor(context.principal), request.projectId, request.environment);
       return {};
     },
   };
+}
+
+/**
+ * The projects ListProjects answers `principal`: undefined (every project) for organisation
+ * admins, else those the identity holds a role in (none for anyone else the table might admit).
+ */
+function visibleProjects(principal: Principal): string[] | undefined {
+  if (principal.kind !== "identity") return [];
+  return principal.organizationAdmin ? undefined : [...principal.projectRoles.keys()];
 }

@@ -59,6 +59,7 @@ export const auditEventMessage = (row: AuditRow) => ({
   id: row.id,
   projectId: row.projectId ?? "",
   actor: row.actor,
+  actorName: row.actorName ?? "",
   action: row.action,
   target: row.target,
   details: row.details,

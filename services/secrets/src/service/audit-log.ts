@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@syncline/db";
 import { traced } from "@syncline/db";
+import type { AuditActor } from "@syncline/rpc";
 import { insertAuditRows, listAuditRows } from "../store/audit-store.ts";
 
 /**
- * Who made a change: the caller's principal from the rpc CallContext (`admin` for the admin
- * token, `service` for the internal credential).
+ * Who made a change: `auditActor(context.principal)` — `identity:<id>` with the identity's name,
+ * `service:<name>` or `bootstrap`; recorded in `actor` and `actor_name`.
  */
-export type Actor = string;
+export type Actor = AuditActor;
 
 /** One mutation to record. `details` carries non-secret facts (versions, names, counts), never a value. */
 export interface AuditEntry {
@@ -33,7 +34,8 @@ export async function recordAudit(tx: Database, entry: AuditEntry | readonly Aud
     entries.map((e) => ({
       id: randomUUID(),
       projectId: e.projectId ?? null,
-      actor: e.actor,
+      actor: e.actor.id,
+      actorName: e.actor.name ?? null,
       action: e.action,
       target: e.target,
       details: { ...e.details },

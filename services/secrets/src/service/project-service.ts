@@ -51,8 +51,9 @@ export function createProjectService(deps: WriteDeps & { sealer: SecretSealer })
       return row;
     },
 
-    async listProjects(afterName: string, limit: number) {
-      return traced("projects.list", () => store.listProjectsAfter(db, afterName, limit));
+    /** Projects in name order after `afterName`; only `onlyIds` when given (an identity's projects). */
+    async listProjects(afterName: string, limit: number, onlyIds?: readonly string[]) {
+      return traced("projects.list", () => store.listProjectsAfter(db, afterName, limit, onlyIds));
     },
 
     async updateProject(actor: Actor, projectId: string, name: string) {

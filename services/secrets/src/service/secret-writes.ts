@@ -119,7 +119,7 @@ export async function applySecretWrites(
       sealedValue,
       comment: c.comment,
       metadata: c.metadata,
-      actor,
+      actor: actor.id,
       createdAt: now,
     });
     audit.push({
@@ -153,7 +153,7 @@ export async function applySecretWrites(
       sealedValue,
       comment: r.comment,
       metadata: r.metadata,
-      actor,
+      actor: actor.id,
       createdAt: now,
     });
     audit.push({

@@ -12,11 +12,11 @@ export type NewAuditRow = typeof auditEvents.$inferInsert;
 export async function insertAuditRows(tx: Database, rows: readonly NewAuditRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.execute(sql`
-    insert into audit_events (id, project_id, actor, action, target, details, created_at)
-    select r.id, r."projectId", r.actor, r.action, r.target, r.details, r."createdAt"
+    insert into audit_events (id, project_id, actor, actor_name, action, target, details, created_at)
+    select r.id, r."projectId", r.actor, r."actorName", r.action, r.target, r.details, r."createdAt"
     from ${recordset(
       rows.map((row, ord) => ({ ...row, ord })),
-      `id uuid, "projectId" uuid, actor text, action text, target text, details jsonb, "createdAt" timestamptz, ord int`,
+      `id uuid, "projectId" uuid, actor text, "actorName" text, action text, target text, details jsonb, "createdAt" timestamptz, ord int`,
     )}
     order by r.ord`);
 }

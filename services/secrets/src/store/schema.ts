@@ -131,6 +131,8 @@ export const auditEvents = pgTable(
     id: uuid("id").notNull(),
     projectId: uuid("project_id"),
     actor: text("actor").notNull(),
+    /** The identity's name when `actor` is an identity (at the time of the change). */
+    actorName: text("actor_name"),
     action: text("action").notNull(),
     target: text("target").notNull(),
     details: jsonb("details").$type<Record<string, string>>().notNull().default({}),

@@ -48,8 +48,20 @@ export async function deleteProject(tx: Database, projectId: string): Promise<vo
 }
 
 /** Projects in name order after `afterName` (paging). */
-export async function listProjectsAfter(tx: Database, afterName: string, limit: number): Promise<ProjectRow[]> {
-  return tx.select().from(projects).where(gt(projects.name, afterName)).orderBy(asc(projects.name)).limit(limit);
+/** Projects in name order after `afterName`, at most `limit`; only those of `onlyIds` when given. */
+export async function listProjectsAfter(
+  tx: Database,
+  afterName: string,
+  limit: number,
+  onlyIds?: readonly string[],
+): Promise<ProjectRow[]> {
+  if (onlyIds?.length === 0) return [];
+  return tx
+    .select()
+    .from(projects)
+    .where(and(gt(projects.name, afterName), onlyIds ? inArray(projects.id, [...onlyIds]) : undefined))
+    .orderBy(asc(projects.name))
+    .limit(limit);
 }
 
 /** The project's environment of that slug, or undefined. */

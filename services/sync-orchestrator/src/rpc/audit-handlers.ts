@@ -39,6 +39,7 @@ const auditEventMessage = (row: AuditRow) => ({
   projectId: row.projectId,
   secretSyncId: row.syncId,
   actor: row.actor,
+  actorName: row.actorName ?? "",
   action: row.action,
   details: row.details,
   time: timestampFromDate(row.createdAt),

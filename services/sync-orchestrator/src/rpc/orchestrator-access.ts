@@ -1,28 +1,43 @@
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
-import { everyMethod, type MethodAccess, type ServiceAccess } from "@syncline/rpc";
+import { everyMethod, type MethodAccess, type ProjectRole, type ServiceAccess } from "@syncline/rpc";
+import type { SyncProjects } from "../service/sync-projects.ts";
 
-/** Organisation admins only, until each method gets its project role rule. */
-const organizationAdmin: MethodAccess = { identity: { organizationAdmin: true } };
-
-/** Who may call SecretSyncsService, per method; connector workers may read a sync. */
-export const secretSyncsAccess: ServiceAccess<typeof SecretSyncsService> = {
-  createSecretSync: organizationAdmin,
-  getSecretSync: { ...organizationAdmin, services: ["connector-worker"] },
-  getSecretSyncByName: organizationAdmin,
-  listSecretSyncs: organizationAdmin,
-  updateSecretSync: organizationAdmin,
-  deleteSecretSync: organizationAdmin,
-  triggerSync: organizationAdmin,
-  importSecrets: organizationAdmin,
-  removeSecrets: organizationAdmin,
-  listSyncRuns: organizationAdmin,
-  watchSecretSync: organizationAdmin,
-  listDestinations: organizationAdmin,
-  checkDestination: organizationAdmin,
-  planSync: organizationAdmin,
-  listSyncAuditEvents: organizationAdmin,
-};
+/**
+ * Who may call each SecretSyncsService method (see docs/identity-and-access.md, "Roles"): viewers
+ * of the sync's project read syncs, runs and their audit; developers run them (sync, import, remove)
+ * and plan them (a plan reads the destination); admins create, change and delete syncs and check
+ * destinations. The destination catalogue is open to every identity.
+ */
+export function secretSyncsAccess(projects: SyncProjects): ServiceAccess<typeof SecretSyncsService> {
+  const ofField = (request: { projectId: string }) => request.projectId || undefined;
+  const ofSync = (request: { secretSyncId: string }) => projects.ofSync(request.secretSyncId);
+  const onProject = (role: ProjectRole): MethodAccess => ({ identity: { role, project: ofField } });
+  const onSync = (role: ProjectRole): MethodAccess => ({ identity: { role, project: ofSync } });
+  return {
+    createSecretSync: onProject("admin"),
+    getSecretSync: onSync("viewer"),
+    getSecretSyncByName: onProject("viewer"),
+    listSecretSyncs: onProject("viewer"),
+    updateSecretSync: onSync("admin"),
+    deleteSecretSync: onSync("admin"),
+    triggerSync: onSync("developer"),
+    importSecrets: onSync("developer"),
+    removeSecrets: onSync("developer"),
+    listSyncRuns: onSync("viewer"),
+    watchSecretSync: onSync("viewer"),
+    listDestinations: { identity: { anyIdentity: true } },
+    checkDestination: {
+      identity: {
+        role: "admin",
+        project: (request: { projectId: string; excludeSecretSyncId: string }) =>
+          request.projectId || (request.excludeSecretSyncId ? projects.ofSync(request.excludeSecretSyncId) : undefined),
+      },
+    },
+    planSync: onSync("developer"),
+    listSyncAuditEvents: onProject("viewer"),
+  };
+}
 
 /** Run leases and fences are for connector workers only. */
 export const coordinationAccess: ServiceAccess<typeof SyncRunCoordinationService> = everyMethod(

@@ -4,8 +4,9 @@ import { DomainError, failedPrecondition, isDomainError, unavailable } from "@sy
 import type { RpcClient } from "@syncline/rpc";
 
 /**
- * Checks that a connection may serve a sync: it exists, belongs to the sync's project (a sync must
- * never push one project's secrets with another project's credentials) and is for the app the
+ * Checks that a connection may serve a sync: it exists, is available to the sync's project — its
+ * own, or shared with it by an organisation admin (a sync must never push one project's secrets with
+ * credentials another project did not share) — and is for the app the
  * destination needs. Every refusal is failed_precondition naming `connection_id`. Returns the
  * server the connection reaches (`instance`, normalised by its app), for the duplicate-destination check.
  */
@@ -25,9 +26,9 @@ export async function checkConnection(
     throw error;
   });
   const connection = response.connection;
-  if (connection?.projectId !== projectId) {
-    throw failedPrecondition(`connection ${connectionId} belongs to another project`, [
-      { field: "connection_id", description: "must be a connection of the sync's project" },
+  if (connection === undefined || !availableTo(connection, projectId)) {
+    throw failedPrecondition(`connection ${connectionId} belongs to another project and is not shared with this one`, [
+      { field: "connection_id", description: "must be a connection of the sync's project or one shared with it" },
     ]);
   }
   if (connection.app !== destination.app) {
@@ -37,3 +38,6 @@ export async function checkConnection(
   }
   return { instance: connectionInstance(connection) };
 }
+
+const availableTo = (connection: { projectId: string; sharedProjectIds: readonly string[] }, projectId: string) =>
+  connection.projectId === projectId || connection.sharedProjectIds.includes(projectId);

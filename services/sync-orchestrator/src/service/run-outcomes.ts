@@ -110,7 +110,7 @@ export function createRunOutcomes(deps: {
             await recordAudit(tx, {
               syncId: sync.id,
               projectId: sync.projectId,
-              actor: sync.deletionRequestedBy ?? "system",
+              actor: { id: sync.deletionRequestedBy ?? "system" },
               action: "sync.delete",
               details: {
                 name: sync.name,

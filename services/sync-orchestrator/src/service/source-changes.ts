@@ -117,12 +117,16 @@ export function createSourceChanges(deps: { db: Database; runs: RunQueue; watche
         );
         return { requested: queued.length, failed: 0 };
       }
-      if (event.kind !== ConnectionChangeKind.DELETED || syncs.length === 0) return { requested: 0, failed: 0 };
-      const message = `the connection ${event.connectionId} was deleted; the destination was left unchanged; give the sync another connection (UpdateSecretSync)`;
+      const lost = syncsLosingConnection(event, syncs);
+      if (lost.length === 0) return { requested: 0, failed: 0 };
+      const message =
+        event.kind === ConnectionChangeKind.UNSHARED
+          ? `the connection ${event.connectionId} is no longer shared with this project; the destination was left unchanged; give the sync another connection (UpdateSecretSync)`
+          : `the connection ${event.connectionId} was deleted; the destination was left unchanged; give the sync another connection (UpdateSecretSync)`;
       await db.transaction(async (tx) => {
         for (const sync of await store.lockSyncs(
           tx,
-          syncs.map((s) => s.id),
+          lost.map((s) => s.id),
         )) {
           if (sync.connectionId !== event.connectionId) continue;
           await deps.runs.cancelQueued(tx, sync.id, [SyncAction.SYNC, SyncAction.IMPORT], `cancelled: ${message}`);
@@ -136,10 +140,20 @@ export function createSourceChanges(deps: { db: Database; runs: RunQueue; watche
           });
         }
       });
-      deps.watchers.notify(syncs.map((sync) => sync.id));
-      return { requested: 0, failed: syncs.length };
+      deps.watchers.notify(lost.map((sync) => sync.id));
+      return { requested: 0, failed: lost.length };
     },
   };
+}
+
+/** The syncs an event takes the connection from: all of them on deletion, one project's on UNSHARED. */
+function syncsLosingConnection<S extends { projectId: string }>(
+  event: ConnectionChangeEvent,
+  syncs: readonly S[],
+): S[] {
+  if (event.kind === ConnectionChangeKind.DELETED) return [...syncs];
+  if (event.kind === ConnectionChangeKind.UNSHARED) return syncs.filter((sync) => sync.projectId === event.projectId);
+  return [];
 }
 
 export type SourceChanges = ReturnType<typeof createSourceChanges>;

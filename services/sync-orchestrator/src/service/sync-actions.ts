@@ -7,7 +7,7 @@ import {
   type Destination,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { failedPrecondition, invalidArgument, notFound } from "@syncline/errors";
-import { decodePageToken, encodePageToken } from "@syncline/rpc";
+import { decodePageToken, encodePageToken, type AuditActor } from "@syncline/rpc";
 import { recordAudit } from "../store/audit-store.ts";
 import * as runStore from "../store/run-store.ts";
 import * as store from "../store/sync-store.ts";
@@ -40,7 +40,7 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
   /** Locks the sync, checks it may take `spec`, queues it and audits `what`; publishes after commit. */
   async function request(
     id: string,
-    actor: string,
+    actor: AuditActor,
     what: string,
     spec: RunSpec,
     options: { whileDeleting?: boolean } = {},
@@ -84,11 +84,11 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
 
   return {
     /** Requests a run of the sync action now, whatever auto_sync says. */
-    trigger: (id: string, actor: string) =>
+    trigger: (id: string, actor: AuditActor) =>
       request(id, actor, "sync.trigger", { action: SyncAction.SYNC, trigger: SyncTrigger.MANUAL, revision: 0n }),
 
     /** Imports the destination's owned keys into the source; only where the destination can be read back. */
-    async importSecrets(id: string, behavior: ImportBehavior, actor: string) {
+    async importSecrets(id: string, behavior: ImportBehavior, actor: AuditActor) {
       capability(
         await requireSync(id),
         (d) => d.capabilities.readBack,
@@ -103,7 +103,7 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
     },
 
     /** Removes the sync's owned keys from the destination (also while the sync is being deleted: it folds into that removal). */
-    async removeSecrets(id: string, actor: string) {
+    async removeSecrets(id: string, actor: AuditActor) {
       capability(await requireSync(id), (d) => d.capabilities.removeOnDelete, "cannot remove a sync's keys");
       return request(
         id,
@@ -119,7 +119,7 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
      * marks the sync as being deleted (no more pushes or imports; queued ones are cancelled) and
      * queues a REMOVE run (SYNC_DELETED): the sync is deleted when that run succeeds.
      */
-    async delete(id: string, removeSecrets: boolean, actor: string): Promise<runStore.RunRow | undefined> {
+    async delete(id: string, removeSecrets: boolean, actor: AuditActor): Promise<runStore.RunRow | undefined> {
       if (!removeSecrets) {
         await traced("secret_syncs.delete", () =>
           db.transaction(async (tx) => {
@@ -149,7 +149,7 @@ export function createSyncActions(deps: { db: Database; runs: RunQueue; watchers
           const sync = await store.lockSync(tx, id);
           if (!sync) throw notFound(`secret sync ${id}`);
           if (!sync.deletionRequestedAt)
-            await store.patchSync(tx, id, { deletionRequestedAt: new Date(), deletionRequestedBy: actor });
+            await store.patchSync(tx, id, { deletionRequestedAt: new Date(), deletionRequestedBy: actor.id });
           await deps.runs.cancelQueued(tx, id, [SyncAction.SYNC, SyncAction.IMPORT], DELETING);
           const run = await deps.runs.queueIn(tx, sync, {
             action: SyncAction.REMOVE,

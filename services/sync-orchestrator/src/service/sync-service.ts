@@ -18,7 +18,7 @@ import {
   type InitialSyncBehavior,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { alreadyExists, assertValid, conflict, failedPrecondition, invalidArgument, notFound } from "@syncline/errors";
-import type { RpcClient } from "@syncline/rpc";
+import type { AuditActor, RpcClient } from "@syncline/rpc";
 import { capabilityViolations } from "../domain/capability-rules.ts";
 import { decodePageToken, encodePageToken } from "@syncline/rpc";
 import { recordAudit } from "../store/audit-store.ts";
@@ -123,7 +123,7 @@ export function createSyncService(deps: {
   }
 
   return {
-    async create(input: NewSecretSync, actor: string): Promise<SyncView> {
+    async create(input: NewSecretSync, actor: AuditActor): Promise<SyncView> {
       const kind = destinationOfConfig(input.destinationConfig)?.destination;
       if (kind === undefined)
         throw invalidArgument([{ field: "destination_config", description: "must set one destination" }]);
@@ -222,7 +222,7 @@ export function createSyncService(deps: {
      * A partial update at `expectedVersion` (ABORTED otherwise, nothing changed). The destination
      * kind stays; a change of what the destination should hold requests a CONFIG_CHANGED run.
      */
-    async update(id: string, expectedVersion: bigint, changes: SyncChanges, actor: string): Promise<SyncView> {
+    async update(id: string, expectedVersion: bigint, changes: SyncChanges, actor: AuditActor): Promise<SyncView> {
       const current = (await requireView(id)).sync;
       if (current.deletionRequestedAt)
         throw failedPrecondition(`secret sync ${id} is being deleted`, [

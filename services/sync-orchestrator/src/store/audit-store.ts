@@ -7,7 +7,8 @@ import { syncAuditEvents } from "./schema.ts";
 export interface SyncAuditEntry {
   readonly syncId: string;
   readonly projectId: string;
-  readonly actor: string;
+  /** Who: `actorOf(principal)` and, for an identity, its name at the time. */
+  readonly actor: { readonly id: string; readonly name?: string };
   readonly action: string;
   readonly details?: Record<string, string>;
 }
@@ -19,7 +20,8 @@ export async function recordAudit(db: Database, entry: SyncAuditEntry): Promise<
     id: randomUUID(),
     syncId: entry.syncId,
     projectId: entry.projectId,
-    actor: entry.actor,
+    actor: entry.actor.id,
+    actorName: entry.actor.name ?? null,
     action: entry.action,
     details: entry.details ?? {},
   });

@@ -161,6 +161,8 @@ export const syncAuditEvents = pgTable(
     projectId: uuid("project_id").notNull(),
     /** `admin`, `service`, or `system` for the orchestrator's own changes. */
     actor: text("actor").notNull(),
+    /** The identity's name when `actor` is an identity (at the time of the change). */
+    actorName: text("actor_name"),
     /** e.g. `sync.create`, `sync.update`, `sync.delete_requested`, `sync.import`. */
     action: text("action").notNull(),
     details: jsonb("details").$type<Record<string, string>>().notNull().default({}),

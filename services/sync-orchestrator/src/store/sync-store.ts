@@ -235,3 +235,9 @@ export async function listDriftReports(
     .where(and(isNotNull(secretSyncs.driftReport), isNotNull(secretSyncs.driftCheckIntervalMs)))
     .limit(limit);
 }
+
+/** The project of sync `id` (a primary-key lookup); undefined when there is no such sync. */
+export async function findSyncProject(db: Database, id: string): Promise<string | undefined> {
+  const [row] = await db.select({ projectId: secretSyncs.projectId }).from(secretSyncs).where(eq(secretSyncs.id, id));
+  return row?.projectId;
+}

@@ -84,6 +84,14 @@ export declare type GetAppConnectionRequest = Message<"syncline.connections.v1.G
    * @generated from field: string connection_id = 1;
    */
   connectionId: string;
+
+  /**
+   * The project asking: the connection's owner, or a project it is shared with (then the caller
+   * needs a role there and `shared_project_ids` names only that project). Empty: the owner.
+   *
+   * @generated from field: string project_id = 2;
+   */
+  projectId: string;
 };
 
 /**
@@ -109,6 +117,8 @@ export declare type GetAppConnectionResponse = Message<"syncline.connections.v1.
 export declare const GetAppConnectionResponseSchema: GenMessage<GetAppConnectionResponse>;
 
 /**
+ * The project's own connections and those shared with it, in name order.
+ *
  * @generated from message syncline.connections.v1.ListAppConnectionsRequest
  */
 export declare type ListAppConnectionsRequest = Message<"syncline.connections.v1.ListAppConnectionsRequest"> & {
@@ -252,6 +262,48 @@ export declare type DeleteAppConnectionResponse = Message<"syncline.connections.
  * Use `create(DeleteAppConnectionResponseSchema)` to create a new message.
  */
 export declare const DeleteAppConnectionResponseSchema: GenMessage<DeleteAppConnectionResponse>;
+
+/**
+ * @generated from message syncline.connections.v1.UpdateAppConnectionSharingRequest
+ */
+export declare type UpdateAppConnectionSharingRequest = Message<"syncline.connections.v1.UpdateAppConnectionSharingRequest"> & {
+  /**
+   * A UUID.
+   *
+   * @generated from field: string app_connection_id = 1;
+   */
+  appConnectionId: string;
+
+  /**
+   * Every project the connection is to be shared with (empty: none); not its owner project.
+   * At most 100 unique UUIDs.
+   *
+   * @generated from field: repeated string shared_project_ids = 2;
+   */
+  sharedProjectIds: string[];
+};
+
+/**
+ * Describes the message syncline.connections.v1.UpdateAppConnectionSharingRequest.
+ * Use `create(UpdateAppConnectionSharingRequestSchema)` to create a new message.
+ */
+export declare const UpdateAppConnectionSharingRequestSchema: GenMessage<UpdateAppConnectionSharingRequest>;
+
+/**
+ * @generated from message syncline.connections.v1.UpdateAppConnectionSharingResponse
+ */
+export declare type UpdateAppConnectionSharingResponse = Message<"syncline.connections.v1.UpdateAppConnectionSharingResponse"> & {
+  /**
+   * @generated from field: syncline.connections.v1.AppConnection app_connection = 1;
+   */
+  appConnection?: AppConnection | undefined;
+};
+
+/**
+ * Describes the message syncline.connections.v1.UpdateAppConnectionSharingResponse.
+ * Use `create(UpdateAppConnectionSharingResponseSchema)` to create a new message.
+ */
+export declare const UpdateAppConnectionSharingResponseSchema: GenMessage<UpdateAppConnectionSharingResponse>;
 
 /**
  * @generated from message syncline.connections.v1.ListAppsRequest
@@ -486,6 +538,18 @@ export declare const ConnectionsService: GenService<{
     methodKind: "unary";
     input: typeof DeleteAppConnectionRequestSchema;
     output: typeof DeleteAppConnectionResponseSchema;
+  },
+  /**
+   * Replaces the projects a connection is shared with (organisation admins only): their viewers see
+   * it and their syncs may use it; its owner project alone may change or delete it. A project the
+   * connection is taken from fails its syncs that use it (the destination is left unchanged).
+   *
+   * @generated from rpc syncline.connections.v1.ConnectionsService.UpdateAppConnectionSharing
+   */
+  updateAppConnectionSharing: {
+    methodKind: "unary";
+    input: typeof UpdateAppConnectionSharingRequestSchema;
+    output: typeof UpdateAppConnectionSharingResponseSchema;
   },
   /**
    * The catalogue of apps: every app a connection can reach, its auth methods with the credential

@@ -389,6 +389,15 @@ export declare type AppConnection = Message<"syncline.connections.v1.AppConnecti
    * @generated from field: google.protobuf.Timestamp update_time = 10;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * The projects (besides `project_id`, its owner) whose syncs may use the connection; set by an
+   * organisation admin (UpdateAppConnectionSharing). Read through a project it is shared with, it
+   * names only that project.
+   *
+   * @generated from field: repeated string shared_project_ids = 11;
+   */
+  sharedProjectIds: string[];
 };
 
 /**

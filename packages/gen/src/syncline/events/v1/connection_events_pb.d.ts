@@ -13,7 +13,8 @@ export declare const file_syncline_events_v1_connection_events: GenFile;
 
 /**
  * Published by the connections service on `syncline.events.connections.<project_id>` when a
- * connection's credentials change or it is deleted, so syncs using it run again (or fail clearly).
+ * connection's credentials change, it is deleted or no longer shared with a project, so syncs using
+ * it run again (or fail clearly). `project_id` is the owner, or for UNSHARED the project it was taken from.
  * Never carries credentials.
  *
  * @generated from message syncline.events.v1.ConnectionChangeEvent
@@ -78,6 +79,14 @@ export enum ConnectionChangeKind {
    * @generated from enum value: CONNECTION_CHANGE_KIND_DELETED = 2;
    */
   DELETED = 2,
+
+  /**
+   * An organisation admin stopped sharing the connection with `project_id` (not its owner): that
+   * project's syncs using it fail, as if it were deleted for them.
+   *
+   * @generated from enum value: CONNECTION_CHANGE_KIND_UNSHARED = 3;
+   */
+  UNSHARED = 3,
 }
 
 /**

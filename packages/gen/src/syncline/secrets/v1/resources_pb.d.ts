@@ -345,6 +345,13 @@ export declare type AuditEvent = Message<"syncline.secrets.v1.AuditEvent"> & {
    * @generated from field: google.protobuf.Timestamp time = 7;
    */
   time?: Timestamp | undefined;
+
+  /**
+   * The identity's name when `actor` is `identity:<id>` (as it was at the time), else empty.
+   *
+   * @generated from field: string actor_name = 8;
+   */
+  actorName: string;
 };
 
 /**

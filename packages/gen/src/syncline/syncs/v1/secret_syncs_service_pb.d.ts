@@ -557,6 +557,14 @@ export declare type CheckDestinationRequest = Message<"syncline.syncs.v1.CheckDe
    * @generated from field: string exclude_secret_sync_id = 3;
    */
   excludeSecretSyncId: string;
+
+  /**
+   * The project asking (its admins may check; empty: organisation admins only). When
+   * `exclude_secret_sync_id` is set and this is empty, that sync's project.
+   *
+   * @generated from field: string project_id = 4;
+   */
+  projectId: string;
 };
 
 /**
@@ -831,7 +839,7 @@ export declare type SyncAuditEvent = Message<"syncline.syncs.v1.SyncAuditEvent">
   secretSyncId: string;
 
   /**
-   * `admin`, `service`, or `system` for the orchestrator's own changes.
+   * `identity:<id>`, `service:<name>`, or `system` for the orchestrator's own changes.
    *
    * @generated from field: string actor = 4;
    */
@@ -853,6 +861,13 @@ export declare type SyncAuditEvent = Message<"syncline.syncs.v1.SyncAuditEvent">
    * @generated from field: google.protobuf.Timestamp time = 7;
    */
   time?: Timestamp | undefined;
+
+  /**
+   * The identity's name when `actor` is `identity:<id>` (as it was at the time), else empty.
+   *
+   * @generated from field: string actor_name = 8;
+   */
+  actorName: string;
 };
 
 /**

@@ -1,0 +1,1 @@
+ALTER TABLE "sync_audit_events" ADD COLUMN "actor_name" text;
