@@ -13,6 +13,7 @@ import postgres from "postgres";
 import { startFakeGitHub } from "../fakes/github/fake-github.ts";
 import { startFakeVault } from "../fakes/vault/fake-vault.ts";
 import { openSourceEventLog } from "../integration/helpers/source-event-log.ts";
+import { freePort } from "./free-port.ts";
 import { bootstrapAdmin } from "./identities.ts";
 import { startNatsServer } from "./nats-server.ts";
 import { startRestartableNats } from "./restartable-nats.ts";
@@ -69,6 +70,7 @@ export async function startParts(
   const context: ServiceContext = {
     workDir,
     credentials,
+    secretsPort: await freePort(),
     natsUrl: nats?.url ?? "",
     databases,
     env: spec.env ?? {},

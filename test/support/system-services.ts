@@ -47,6 +47,8 @@ export function withNeeds(asked: readonly ServiceName[]): ServiceName[] {
 export interface ServiceContext {
   readonly workDir: string;
   readonly credentials: SystemCredentials;
+  /** The secrets service's port, chosen up front so the services verifying tokens with it start beside it. */
+  readonly secretsPort: number;
   readonly natsUrl: string;
   readonly databases: Partial<Record<DatabaseService, ServiceDatabase>>;
   /** Variables given to every service the system starts (not to extra workers). */
@@ -65,6 +67,9 @@ const processes: Record<ServiceName, { main: RpcServiceName; port: string; file:
 /** The credential name (`@syncline/rpc` ServiceName) of each test service name. */
 export const credentialName = (name: ServiceName): RpcServiceName => processes[name].main;
 
+/** Where the secrets service of the system listens (its port is chosen before anything starts). */
+const secretsAddress = (context: ServiceContext) => `127.0.0.1:${context.secretsPort}`;
+
 /** The variables of one service: its database, fresh keys, and the addresses of what it calls. */
 function serviceVariables(
   name: ServiceName,
@@ -79,14 +84,14 @@ function serviceVariables(
     case "connections":
       return {
         ...databaseEnv("connections", "CONNECTIONS"),
-        SYNCLINE_SECRETS_ADDRESS: running.secrets!.address,
+        SYNCLINE_SECRETS_ADDRESS: secretsAddress(context),
         SYNCLINE_CONNECTIONS_ROOT_KEY: randomBytes(32).toString("hex"),
         SYNCLINE_CONNECTIONS_FINGERPRINT_KEY: randomBytes(32).toString("hex"),
       };
     case "orchestrator":
       return {
         ...databaseEnv("orchestrator", "ORCHESTRATOR"),
-        SYNCLINE_SECRETS_ADDRESS: running.secrets!.address,
+        SYNCLINE_SECRETS_ADDRESS: secretsAddress(context),
         SYNCLINE_CONNECTIONS_ADDRESS: running.connections!.address,
       };
     case "worker":
@@ -113,8 +118,8 @@ function sharedVariables(name: ServiceName, context: ServiceContext): Record<str
 }
 
 /**
- * Starts `names` (already in start order, see `withNeeds`) as child processes, one after the other,
- * each writing its log and spans into the work directory. A process that
+ * Starts `names` (already in start order, see `withNeeds`) as child processes, each writing its log
+ * and spans into the work directory; secrets and connections start side by side. A process that
  * started is added to `running` at once, so a failed start can stop what did start.
  */
 export async function startServices(
@@ -131,14 +136,16 @@ export async function startServices(
         ...context.env,
         ...serviceVariables(name, context, running),
         ...context.serviceEnv[name],
+        ...(name === "secrets" ? { SYNCLINE_SECRETS_PORT: String(context.secretsPort) } : {}),
         SYNCLINE_TRACE_FILE: join(context.workDir, `${file}.spans.jsonl`),
       },
       join(context.workDir, `${file}.log`),
       port,
     );
   };
-  // In order: each verifies identity tokens with (or calls) the ones before it.
-  for (const name of names) await start(name);
+  // Connections reaches secrets (token verification) by its port chosen up front: they start side by side.
+  await Promise.all(names.filter((name) => name === "secrets" || name === "connections").map(start));
+  for (const name of names.filter((n) => n === "orchestrator" || n === "worker")) await start(name);
 }
 
 /** Starts one more connector worker named `name` beside the system's (same NATS, services and tokens). */

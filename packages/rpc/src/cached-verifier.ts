@@ -36,6 +36,8 @@ export function createCachedVerifier(verifier: IdentityVerifier, options: TokenC
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<VerifiedIdentity | undefined>>();
 
+  /** Expiry is checked on every answer, cached or fresh, against this process's clock. */
+  const live = (answer: VerifiedIdentity | undefined) => (answer && now() < answer.expiresAt ? answer : undefined);
   const remember = (key: string, answer: VerifiedIdentity | undefined) => {
     const at = now();
     const validUntil = answer ? Math.min(at + options.ttlMs, answer.expiresAt) : at + negativeTtlMs;
@@ -52,7 +54,7 @@ export function createCachedVerifier(verifier: IdentityVerifier, options: TokenC
         options.onLookup?.("hit");
         entries.delete(key);
         entries.set(key, entry);
-        return entry.answer && now() < entry.answer.expiresAt ? entry.answer : undefined;
+        return live(entry.answer);
       }
       if (entry) entries.delete(key);
       options.onLookup?.("miss");
@@ -62,7 +64,7 @@ export function createCachedVerifier(verifier: IdentityVerifier, options: TokenC
         .verify(token, signal)
         .then((answer) => {
           remember(key, answer);
-          return answer;
+          return live(answer);
         })
         .finally(() => inFlight.delete(key));
       inFlight.set(key, lookup);

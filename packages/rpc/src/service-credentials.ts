@@ -12,15 +12,19 @@ export function serviceTokenDigest(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
-/** The peers a server accepts: service name → digest of its token. */
-export type PeerServiceDigests = ReadonlyMap<ServiceName, Buffer>;
+/**
+ * The peers a server accepts: service name → digests of its tokens (two during a rotation: list the
+ * new digest beside the old one, switch the caller to the new token, then drop the old digest).
+ */
+export type PeerServiceDigests = ReadonlyMap<ServiceName, readonly Buffer[]>;
 
 /**
- * Parses `<service>=<64 hex>` entries separated by commas (blank: no peers). Throws an Error naming
- * the faulty entry by its service name or position, never echoing a digest.
+ * Parses `<service>=<64 hex>` entries separated by commas (blank: no peers; a service may be listed
+ * more than once, with different digests). Throws an Error naming the faulty entry by its service
+ * name or position, never echoing a digest.
  */
 export function parsePeerServiceDigests(raw: string | undefined): PeerServiceDigests {
-  const peers = new Map<ServiceName, Buffer>();
+  const peers = new Map<ServiceName, Buffer[]>();
   const entries = (raw ?? "")
     .split(",")
     .map((entry) => entry.trim())
@@ -33,8 +37,10 @@ export function parsePeerServiceDigests(raw: string | undefined): PeerServiceDig
     if (rest.length > 0 || !digest || !/^[0-9a-fA-F]{64}$/.test(digest)) {
       throw new Error(`${name}: the digest must be 64 hex characters (sha256 of its SYNCLINE_SERVICE_TOKEN)`);
     }
-    if (peers.has(name as ServiceName)) throw new Error(`${name} is listed twice`);
-    peers.set(name as ServiceName, Buffer.from(digest, "hex"));
+    const digests = peers.get(name as ServiceName) ?? [];
+    const parsed = Buffer.from(digest, "hex");
+    if (digests.some((known) => known.equals(parsed))) throw new Error(`${name} is listed twice with one digest`);
+    peers.set(name as ServiceName, [...digests, parsed]);
   });
   return peers;
 }
@@ -52,8 +58,10 @@ export function formatPeerServiceDigests(tokens: Partial<Record<ServiceName, str
  */
 export function matchPeer(presentedDigest: Buffer, peers: PeerServiceDigests): ServiceName | undefined {
   let found: ServiceName | undefined;
-  for (const [name, digest] of peers) {
-    if (timingSafeEqual(presentedDigest, digest) && found === undefined) found = name;
+  for (const [name, digests] of peers) {
+    for (const digest of digests) {
+      if (timingSafeEqual(presentedDigest, digest) && found === undefined) found = name;
+    }
   }
   return found;
 }

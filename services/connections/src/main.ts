@@ -7,7 +7,7 @@ import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connec
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { createOutboxRelay, type OutboxRelay } from "@syncline/outbox";
 import { createRemoteAuthenticator, createRpcServer, type RemoteAuthenticatorOptions } from "@syncline/rpc";
-import { runService } from "@syncline/service-runtime";
+import { runService, tokenCacheMetrics } from "@syncline/service-runtime";
 import type { Logger, MetricsRegistry } from "@syncline/telemetry";
 import { fileURLToPath } from "node:url";
 import { connectionsConfig, resolveCredentialKeys } from "./config.ts";
@@ -102,7 +102,10 @@ export async function startConnectionsServer(
     get: (id) => connections.get(id),
     afterCommit: () => relay?.kick(),
   });
-  const authenticator = createRemoteAuthenticator(config);
+  const authenticator = createRemoteAuthenticator({
+    ...config,
+    ...(metrics ? { onLookup: tokenCacheMetrics(metrics) } : {}),
+  });
   const server = createRpcServer({ authenticator, logger });
   server.add(
     ConnectionsService,

@@ -7,7 +7,7 @@ import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_
 import { IdentityService } from "@syncline/gen/syncline/identity/v1/identity_service_pb.js";
 import { IdentityVerificationService } from "@syncline/gen/syncline/identity/v1/identity_verification_service_pb.js";
 import { createAuthenticator, createCachedVerifier, createRpcServer } from "@syncline/rpc";
-import { runService } from "@syncline/service-runtime";
+import { runService, tokenCacheMetrics } from "@syncline/service-runtime";
 import { fileURLToPath } from "node:url";
 import { resolveRootKeys, secretsConfig } from "./config.ts";
 import { identityAccess, identityVerificationAccess } from "./rpc/identity-access.ts";
@@ -57,7 +57,11 @@ runService("secrets", async ({ logger, metrics }) => {
   const authenticator = createAuthenticator({
     bootstrapToken: config.bootstrapToken,
     serviceCredentials: config.peerServiceDigests,
-    identities: createCachedVerifier(storedIdentities, { ttlMs: config.tokenCacheTtlMs, maxEntries: 10_000 }),
+    identities: createCachedVerifier(storedIdentities, {
+      ttlMs: config.tokenCacheTtlMs,
+      maxEntries: 10_000,
+      onLookup: tokenCacheMetrics(metrics),
+    }),
   });
   const server = createRpcServer({
     authenticator,

@@ -16,7 +16,7 @@ import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_
 import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { createRemoteAuthenticator, createRpcClient, createRpcServer } from "@syncline/rpc";
-import { runService } from "@syncline/service-runtime";
+import { runService, tokenCacheMetrics } from "@syncline/service-runtime";
 import { fileURLToPath } from "node:url";
 import { createConnectionEventHandler } from "./bus/connection-event-handler.ts";
 import { createPlanRequester } from "./bus/plan-requester.ts";
@@ -82,7 +82,7 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   const changes = createSourceChanges({ db, runs, watchers });
   const planner = createPlanRequester({ nc, timeoutMs: config.planTimeoutMs });
 
-  const authenticator = createRemoteAuthenticator(config);
+  const authenticator = createRemoteAuthenticator({ ...config, onLookup: tokenCacheMetrics(metrics) });
   const server = createRpcServer({ authenticator, logger });
   const handlers = secretSyncsHandlers({ syncs, actions, planner, watchers, database: db });
   server.add(SecretSyncsService, handlers, secretSyncsAccess(createSyncProjects({ db })));

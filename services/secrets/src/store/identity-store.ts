@@ -108,7 +108,7 @@ export async function revokeToken(
 ): Promise<IdentityTokenRow | undefined> {
   const rows = await tx
     .update(identityTokens)
-    .set({ revokedAt: sql`coalesce(${identityTokens.revokedAt}, ${at})` })
+    .set({ revokedAt: sql`coalesce(${identityTokens.revokedAt}, ${at.toISOString()}::timestamptz)` })
     .where(and(eq(identityTokens.id, tokenId), eq(identityTokens.identityId, identityId)))
     .returning();
   return rows[0];
