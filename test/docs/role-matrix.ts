@@ -108,7 +108,7 @@ export async function roleMatrix(
       const services = [...(rule.services ?? []), ...(rule.bootstrap ? ["bootstrap token"] : [])];
       rows.push(`| ${method.name} | ${await identityCell(rule, method.input)} | ${services.join(", ") || "—"} |`);
     }
-    sections.push(`### ${service.name}\n\n${rows.join("\n")}`);
+    sections.push(`#### ${service.name}\n\n${rows.join("\n")}`);
   }
   return `${sections.join("\n\n")}\n`;
 }
