@@ -12,7 +12,10 @@ import { useSystem } from "../support/use-system.ts";
  * over mutual TLS, and each connects to a TLS-only NATS as its own user with least-privilege
  * permissions. A change must still travel secrets → outbox → JetStream → orchestrator → worker → Vault.
  */
-const system = useSystem({ name: "transport-security-e2e", services: allServices, transportSecurity: true });
+const system = useSystem(
+  { name: "transport-security-e2e", services: allServices, transportSecurity: true },
+  { timeoutMs: 300_000 }, // four processes on a loaded CI machine; the start is not what is tested
+);
 let projectId: string;
 let connectionId: string;
 const env = "dev";
