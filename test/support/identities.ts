@@ -1,6 +1,14 @@
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { IdentityService } from "@syncline/gen/syncline/identity/v1/identity_service_pb.js";
-import { Code, createRpcClient, projectRoleToProto, RpcError, type ClientTls, type ProjectRole, type RpcClient } from "@syncline/rpc";
+import {
+  Code,
+  createRpcClient,
+  projectRoleToProto,
+  RpcError,
+  type ClientTls,
+  type ProjectRole,
+  type RpcClient,
+} from "@syncline/rpc";
 
 /** How long test tokens live: longer than any test file. */
 const TEST_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
