@@ -42,3 +42,26 @@ export {
   type ServiceAccess,
 } from "./method-access.ts";
 export type { Authenticator } from "./authenticator.ts";
+export {
+  RUN_GRANT_AUDIENCE,
+  RUN_GRANT_METADATA,
+  createRunGrantSigner,
+  createRunGrantVerifier,
+  keyFingerprint,
+  runGrantActions,
+  type RunGrant,
+  type RunGrantAction,
+  type RunGrantSigner,
+  type RunGrantVerifier,
+  type VerifiedRunGrant,
+} from "./run-grant.ts";
+export {
+  grantAllowsImport,
+  grantCoversSource,
+  isConnectorWorker,
+  isServiceCaller,
+  requireWorkerGrant,
+  runGrantOf,
+  type CallerPrincipal,
+  type SourceScope,
+} from "./run-grant-check.ts";
