@@ -1,4 +1,12 @@
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
+import type { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import {
+  createRunGrantSigner,
+  RUN_GRANT_METADATA,
+  type CallOptions,
+  type RpcClient,
+  type RunGrant,
+} from "@syncline/rpc";
 
 /** One Ed25519 run-grant key pair, as objects and as the environment variables services read. */
 export interface RunGrantKeyPair {
@@ -26,5 +34,71 @@ export function runGrantEnv(keys: RunGrantKeyPair): Record<string, string> {
   return {
     SYNCLINE_RUN_GRANT_SIGNING_KEY: keys.signingKey,
     SYNCLINE_RUN_GRANT_PUBLIC_KEYS: keys.publicKeyBase64,
+  };
+}
+
+/**
+ * A signer of the system's run grants, as the orchestrator signs them, for tests that stand in for
+ * a worker (e.g. a direct snapshot read); `expiresAt` defaults to a minute from now.
+ */
+export interface TestRunGrants {
+  readonly keys: RunGrantKeyPair;
+  sign(grant: Partial<RunGrant> & Pick<RunGrant, "projectId">, expiresAt?: Date): Promise<string>;
+}
+
+/** The signer of `keys`: unspecified claims are a PLAN grant of `/` in `dev`, not recursive. */
+export function testRunGrants(keys: RunGrantKeyPair): TestRunGrants {
+  const signer = createRunGrantSigner(keys.privateKey, { skewMs: 0 });
+  return {
+    keys,
+    sign(grant, expiresAt = new Date(Date.now() + 60_000)) {
+      return signer.sign(
+        {
+          runId: randomUUID(),
+          leaseId: "",
+          syncId: randomUUID(),
+          environment: "dev",
+          path: "/",
+          recursive: false,
+          connectionId: randomUUID(),
+          action: "PLAN",
+          importBehavior: "",
+          ...grant,
+        },
+        expiresAt,
+      );
+    },
+  };
+}
+
+type SnapshotRequest = { projectId: string; environment: string; path?: string; recursive?: boolean };
+
+/**
+ * `snapshots` with a PLAN grant for exactly the source each call asks for: what a test standing in
+ * for a worker reads with. Calls made on `snapshots` itself carry no grant (and are refused).
+ */
+export function grantedSnapshots(
+  snapshots: RpcClient<typeof SourceSnapshotService>,
+  grants: TestRunGrants,
+): RpcClient<typeof SourceSnapshotService> {
+  const grantFor = (request: SnapshotRequest) =>
+    grants.sign({
+      projectId: request.projectId,
+      environment: request.environment,
+      path: request.path ?? "/",
+      recursive: request.recursive ?? false,
+    });
+  const withGrant = async (request: SnapshotRequest, options: CallOptions = {}): Promise<CallOptions> => ({
+    ...options,
+    metadata: { ...options.metadata, [RUN_GRANT_METADATA]: await grantFor(request) },
+  });
+  return {
+    close: () => snapshots.close(),
+    getSourceSnapshot: async (request, options) =>
+      snapshots.getSourceSnapshot(request, await withGrant(request as SnapshotRequest, options)),
+    streamSourceSnapshot: (request, options) =>
+      (async function* () {
+        yield* snapshots.streamSourceSnapshot(request, await withGrant(request as SnapshotRequest, options));
+      })(),
   };
 }

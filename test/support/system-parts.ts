@@ -15,6 +15,7 @@ import { startFakeVault } from "../fakes/vault/fake-vault.ts";
 import { openSourceEventLog } from "../integration/helpers/source-event-log.ts";
 import { startNatsServer } from "./nats-server.ts";
 import { startRestartableNats } from "./restartable-nats.ts";
+import { generateRunGrantKeys, grantedSnapshots, testRunGrants } from "./run-grant-keys.ts";
 import type { ServiceProcess } from "./service-process.ts";
 import type { SystemSpec } from "./system-spec.ts";
 import {
@@ -52,7 +53,10 @@ export async function startParts(
     throw new Error("connections runs either as a process or in-process, not both");
   const adminToken = spec.tokens?.admin ?? `admin-${randomBytes(16).toString("hex")}`;
   const internalToken = spec.tokens?.internal ?? `internal-${randomBytes(16).toString("hex")}`;
-  const system: Record<string, unknown> = { name: spec.name, adminToken, internalToken, workDir };
+  // One run-grant key pair per system: the orchestrator signs with it, secrets and connections verify.
+  const runGrantKeys = generateRunGrantKeys();
+  const runGrants = testRunGrants(runGrantKeys);
+  const system: Record<string, unknown> = { name: spec.name, adminToken, internalToken, workDir, runGrants };
 
   const natsRuns = spec.nats !== false && (names.length > 0 || spec.bus || spec.sourceEvents || spec.nats);
   const nats = natsRuns ? await (spec.nats === "restartable" ? startRestartableNats() : startNatsServer()) : undefined;
@@ -66,6 +70,7 @@ export async function startParts(
     workDir,
     adminToken,
     internalToken,
+    runGrantKeys,
     natsUrl: nats?.url ?? "",
     databases,
     env: spec.env ?? {},
@@ -95,6 +100,7 @@ export async function startParts(
         internalToken,
         ...(nats ? { natsUrl: nats.url } : {}),
         endpointAllowlist: spec.connectionsServer.endpointAllowlist,
+        runGrantPublicKeys: [runGrantKeys.publicKey],
       },
       createLogger(spec.name, "silent"),
     );
@@ -106,7 +112,7 @@ export async function startParts(
   const client = clientFactory(addresses, cleanups);
   if (addresses.secrets) {
     system.secrets = client(SecretsService, adminToken);
-    system.snapshots = client(SourceSnapshotService, internalToken);
+    system.snapshots = grantedSnapshots(client(SourceSnapshotService, internalToken), runGrants);
   }
   if (addresses.connections) system.connections = client(ConnectionsService, adminToken);
   if (addresses.orchestrator) system.syncs = client(SecretSyncsService, adminToken);

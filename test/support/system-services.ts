@@ -1,3 +1,4 @@
+import { runGrantEnv, type RunGrantKeyPair } from "./run-grant-keys.ts";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { startServiceProcess, type ServiceProcess } from "./service-process.ts";
@@ -43,6 +44,8 @@ export interface ServiceContext {
   readonly workDir: string;
   readonly adminToken: string;
   readonly internalToken: string;
+  /** The system's run-grant key pair (the orchestrator signs, secrets and connections verify). */
+  readonly runGrantKeys: RunGrantKeyPair;
   readonly natsUrl: string;
   readonly databases: Partial<Record<DatabaseService, ServiceDatabase>>;
   /** Variables given to every service the system starts (not to extra workers). */
@@ -94,11 +97,12 @@ function workerAddresses(running: Partial<Record<ServiceName, ServiceProcess>>):
   };
 }
 
-/** The variables every process of the system gets: tokens, NATS and the loopback allowlist of the fakes. */
+/** The variables every process of the system gets: tokens, run-grant keys, NATS and the loopback allowlist of the fakes. */
 function sharedVariables(context: ServiceContext): Record<string, string> {
   return {
     SYNCLINE_ADMIN_TOKEN: context.adminToken,
     SYNCLINE_INTERNAL_TOKEN: context.internalToken,
+    ...runGrantEnv(context.runGrantKeys),
     SYNCLINE_NATS_URL: context.natsUrl,
     SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1",
   };

@@ -6,7 +6,8 @@ import { openDatabase, type Database } from "@syncline/db";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { createOutboxRelay, type OutboxRelay } from "@syncline/outbox";
-import { createRpcServer, type TokenSet } from "@syncline/rpc";
+import type { KeyObject } from "node:crypto";
+import { createRpcServer, createRunGrantVerifier, type TokenSet } from "@syncline/rpc";
 import { runService } from "@syncline/service-runtime";
 import type { Logger, MetricsRegistry } from "@syncline/telemetry";
 import { fileURLToPath } from "node:url";
@@ -36,6 +37,8 @@ export interface ConnectionsServerConfig extends TokenSet {
    * means the process-wide `defaultEndpointGuard()` (the same variable, read on first use).
    */
   readonly endpointAllowlist?: readonly string[];
+  /** Ed25519 public keys of the orchestrator's run grants: ResolveCredentials serves only under one. */
+  readonly runGrantPublicKeys: readonly KeyObject[];
 }
 
 /** A running connections service. */
@@ -55,7 +58,7 @@ export interface ConnectionsServer {
  * The composition root: opens the database (migrating it), the bus and the outbox relay, wires the
  * use cases to the two gRPC services and starts listening. The public API is for the admin token
  * (and the internal token on GetAppConnection, so the orchestrator can check a connection's app);
- * credential resolution is internal only. With `metrics`, live validations are counted there.
+ * credential resolution is for connector workers only, under a run grant naming the connection. With `metrics`, live validations are counted there.
  * Run as a program, this file reads the configuration from the environment and serves; tests
  * import it to run the service in-process.
  */
@@ -95,7 +98,8 @@ export async function startConnectionsServer(
     default: ["admin"],
     methods: { getAppConnection: ["admin", "service"], listApps: ["admin", "service"] },
   });
-  server.add(CredentialsService, credentialsHandlers(connections), ["service"]);
+  const grants = createRunGrantVerifier(config.runGrantPublicKeys);
+  server.add(CredentialsService, credentialsHandlers(connections, grants), ["service"]);
   let port: number;
   try {
     port = await server.listen(config.host, config.port);

@@ -4,7 +4,7 @@ import { openDatabase } from "@syncline/db";
 import { createOutboxRelay } from "@syncline/outbox";
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
-import { createRpcServer } from "@syncline/rpc";
+import { createRpcServer, createRunGrantVerifier } from "@syncline/rpc";
 import { runService } from "@syncline/service-runtime";
 import { fileURLToPath } from "node:url";
 import { resolveRootKeys, secretsConfig } from "./config.ts";
@@ -54,8 +54,10 @@ runService("secrets", async ({ logger, metrics }) => {
     imports: createSecretImports({ db: database.db, afterCommit: () => relay.kick() }),
     references: createSecretReferences({ db: database.db, sealer }),
   };
-  server.add(SecretsService, secretsHandlers(source, composition), secretsAccess);
-  server.add(SourceSnapshotService, snapshotHandlers(createSourceSnapshots({ db: database.db, sealer })), ["service"]);
+  const grants = createRunGrantVerifier(config.runGrantPublicKeys);
+  server.add(SecretsService, secretsHandlers(source, composition, grants), secretsAccess);
+  const snapshots = createSourceSnapshots({ db: database.db, sealer });
+  server.add(SourceSnapshotService, snapshotHandlers(snapshots, grants), ["service"]);
   const port = await server.listen(config.host, config.port);
   relay.start();
   logger.info(
