@@ -7,6 +7,7 @@ import {
   type RpcClient,
   type RunGrant,
 } from "@syncline/rpc";
+import { normaliseFolderPath } from "@syncline/source-path";
 
 /** One Ed25519 run-grant key pair, as objects and as the environment variables services read. */
 export interface RunGrantKeyPair {
@@ -71,6 +72,11 @@ export function testRunGrants(keys: RunGrantKeyPair): TestRunGrants {
   };
 }
 
+const normalisedPath = (path: string) => {
+  const normalised = normaliseFolderPath(path);
+  return "path" in normalised ? normalised.path : path;
+};
+
 type SnapshotRequest = { projectId: string; environment: string; path?: string; recursive?: boolean };
 
 /**
@@ -85,7 +91,8 @@ export function grantedSnapshots(
     grants.sign({
       projectId: request.projectId,
       environment: request.environment,
-      path: request.path ?? "/",
+      // Grants name normalised paths (as syncs store them); a malformed path stays as asked, for the service to refuse.
+      path: normalisedPath(request.path ?? "/"),
       recursive: request.recursive ?? false,
     });
   const withGrant = async (request: SnapshotRequest, options: CallOptions = {}): Promise<CallOptions> => ({
