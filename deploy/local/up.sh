@@ -3,7 +3,9 @@
 #   - npm dependencies (with Node 24) when missing, nats-server (Debian package) when missing;
 #   - a local `nats-server -js` on 127.0.0.1:4222 unless one already listens there;
 #   - an embedded PGlite database per service under .syncline/data (unless SYNCLINE_*_DATABASE_URL is set);
-#   - the four services: secrets :50051, connections :50052, sync-orchestrator :50053, connector-worker :50054.
+#   - the four services: secrets :50051, connections :50052, sync-orchestrator :50053, connector-worker :50054,
+#     each with its own credential (.syncline/credentials.env), and an organisation admin `local-admin`
+#     whose token is SYNCLINE_TOKEN in .syncline/local.env.
 # Prints their health, then stays in the foreground; Ctrl-C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,12 +16,10 @@ export SYNCLINE_SKIP_POSTGRES=1
 eval "$(bash deploy/local/ensure-infra.sh)"
 export PATH="$root/node_modules/.bin:$PATH"
 
-# Credentials and keys for this machine, made once and kept so the embedded data stays readable.
+# Keys for this machine, made once and kept so the embedded data stays readable.
 if [ ! -f "$state/local.env" ]; then
   umask 077
   {
-    echo "SYNCLINE_ADMIN_TOKEN=$(openssl rand -hex 24)"
-    echo "SYNCLINE_INTERNAL_TOKEN=$(openssl rand -hex 24)"
     echo "SYNCLINE_SECRETS_ROOT_KEY=$(openssl rand -hex 32)"
     echo "SYNCLINE_CONNECTIONS_ROOT_KEY=$(openssl rand -hex 32)"
     echo "SYNCLINE_CONNECTIONS_FINGERPRINT_KEY=$(openssl rand -hex 32)"
@@ -38,6 +38,22 @@ if ! grep -q '^SYNCLINE_CONNECTIONS_ROOT_KEY=' "$state/local.env"; then
   echo "SYNCLINE_CONNECTIONS_ROOT_KEY=$old" >> "$state/local.env"
   echo "SYNCLINE_CONNECTIONS_FINGERPRINT_KEY=$old" >> "$state/local.env"
 fi
+# The retired shared tokens (replaced by identities and per-service credentials) would stop start-up.
+sed -i '/^SYNCLINE_ADMIN_TOKEN=/d; /^SYNCLINE_INTERNAL_TOKEN=/d' "$state/local.env"
+# Service credentials, made once: the bootstrap token (secrets only) and one token per calling
+# service. Kept apart from local.env (which is for people and call.ts) and never exported to all.
+if [ ! -f "$state/credentials.env" ]; then
+  (
+    umask 077
+    for name in BOOTSTRAP CONNECTIONS ORCHESTRATOR WORKER; do echo "${name}_TOKEN=$(openssl rand -hex 32)"; done
+  ) > "$state/credentials.env"
+fi
+# shellcheck disable=SC1091
+. "$state/credentials.env"
+digest() { printf %s "$1" | node packages/rpc/src/service-token-digest-cli.ts -; }
+worker_digest="connector-worker=$(digest "$WORKER_TOKEN")"
+orchestrator_digest="sync-orchestrator=$(digest "$ORCHESTRATOR_TOKEN")"
+connections_digest="connections=$(digest "$CONNECTIONS_TOKEN")"
 # Run grants (docs/least-privilege.md): the orchestrator signs with an Ed25519 private key, secrets
 # and connections verify with its public key. Both are kept on one line each (base64).
 if ! grep -q '^SYNCLINE_RUN_GRANT_SIGNING_KEY=' "$state/local.env"; then
@@ -74,14 +90,19 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
   for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && break; sleep 0.1; done
 fi
 
-start() { # name
-  node "services/$1/src/main.ts" >> "$state/logs/$1.log" 2>&1 &
+start() { # name, then VARIABLE=value pairs for that process only
+  local name=$1
+  shift
+  env "$@" node "services/$name/src/main.ts" >> "$state/logs/$name.log" 2>&1 &
   pids+=($!)
 }
-start connections
-start secrets
-start sync-orchestrator
-start connector-worker
+# Each server accepts only the services that call it (SYNCLINE_PEER_SERVICE_DIGESTS).
+start secrets SYNCLINE_BOOTSTRAP_TOKEN="$BOOTSTRAP_TOKEN" \
+  SYNCLINE_PEER_SERVICE_DIGESTS="$connections_digest,$orchestrator_digest,$worker_digest"
+start connections SYNCLINE_SERVICE_TOKEN="$CONNECTIONS_TOKEN" \
+  SYNCLINE_PEER_SERVICE_DIGESTS="$orchestrator_digest,$worker_digest"
+start sync-orchestrator SYNCLINE_SERVICE_TOKEN="$ORCHESTRATOR_TOKEN" SYNCLINE_PEER_SERVICE_DIGESTS="$worker_digest"
+start connector-worker SYNCLINE_SERVICE_TOKEN="$WORKER_TOKEN"
 
 checks=(secrets=127.0.0.1:50051 connections=127.0.0.1:50052 sync-orchestrator=127.0.0.1:50053 connector-worker=127.0.0.1:50054)
 for _ in $(seq 1 120); do
@@ -90,10 +111,18 @@ for _ in $(seq 1 120); do
 done
 echo
 node deploy/local/health-check.ts "${checks[@]}" || { echo "some services are not healthy; logs are in $state/logs" >&2; exit 1; }
+# The organisation admin `local-admin` and its token (SYNCLINE_TOKEN in local.env, what call.ts uses);
+# a token that no longer works (e.g. the data was removed) is replaced.
+issued=$(SYNCLINE_BOOTSTRAP_TOKEN="$BOOTSTRAP_TOKEN" SYNCLINE_TOKEN="${SYNCLINE_TOKEN:-}" node deploy/local/bootstrap-admin.ts)
+if [ -n "$issued" ]; then
+  sed -i '/^SYNCLINE_TOKEN=/d' "$state/local.env"
+  echo "$issued" >> "$state/local.env"
+fi
 cat <<MSG
 
-Syncline is running. Logs: $state/logs. Admin token and keys: $state/local.env
-Try it:  set -a; . $state/local.env; set +a; node deploy/local/call.ts SecretsService ListProjects '{}'
+Syncline is running. Logs: $state/logs. Your token (identity local-admin) and keys: $state/local.env
+Try it:  set -a; . $state/local.env; set +a; node deploy/local/call.ts whoami
+         node deploy/local/call.ts SecretsService ListProjects '{}'
 Press Ctrl-C to stop.
 MSG
 wait

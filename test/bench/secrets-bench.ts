@@ -30,7 +30,7 @@ export interface SecretsBench {
 export async function startSecretsBench(name: string, deadlineMs: number): Promise<SecretsBench> {
   const system = await startSystem({ ...spec, name });
   const secrets = system.client(SecretsService, system.adminToken, deadlineMs);
-  const raw = system.client(SourceSnapshotService, system.internalToken, deadlineMs);
+  const raw = system.client(SourceSnapshotService, system.serviceTokens["connector-worker"], deadlineMs);
   const snapshots = grantedSnapshots(raw, system.runGrants);
   return {
     system,

@@ -2,15 +2,19 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import postgres from "postgres";
 import type { Subscription } from "@nats-io/nats-core";
+import { IdentityService } from "@syncline/gen/syncline/identity/v1/identity_service_pb.js";
+import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { eventually } from "../support/eventually.ts";
+import { createIdentity } from "../support/identities.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
 
 /**
  * Security from the first line: a canary secret value and a canary credential go through the
  * whole system, and neither may appear in any service's logs, any exported span, any message on
- * NATS, or any database column in plain text. Also: one secret change is one trace from the API
- * call to the destination call.
+ * NATS, or any database column in plain text. Neither may the credentials of the system itself:
+ * the bootstrap token, the services' tokens and identity tokens (also in error answers). Also: one
+ * secret change is one trace from the API call to the destination call.
  */
 const canaryValue = `canary-value-${randomBytes(12).toString("hex")}`;
 const canaryToken = `canary-token-${randomBytes(12).toString("hex")}`;
@@ -98,6 +102,44 @@ describe("no secret value or credential leaks", () => {
       expect(dump.length, `${name} has rows`).toBeGreaterThan(0);
       expect(dump.includes(canaryValue), `${name} database`).toBe(false);
       expect(dump.includes(canaryToken), `${name} database`).toBe(false);
+    }
+  });
+
+  it("keeps the bootstrap token, service tokens and identity tokens out of logs, spans, bus messages, rows and errors", async () => {
+    const revoked = await createIdentity(system, { name: "leak-revoked", organizationAdmin: true });
+    const kept = await createIdentity(system, { name: "leak-kept", organizationAdmin: true });
+    await system.client(SecretsService, kept.token).listProjects({});
+    await system.client(SecretsService, revoked.token).listProjects({});
+    const admin = system.client(IdentityService, system.adminToken);
+    await admin.revokeIdentityToken({ identityId: revoked.identityId, tokenId: revoked.token.slice(4, 28) });
+    const refusals = await Promise.all(
+      [`${kept.token}x`, `slt_${"0".repeat(24)}_${kept.token.slice(29)}`, system.bootstrapToken].map((token) =>
+        system
+          .client(SecretsService, token)
+          .createProject({ name: "refused" })
+          .catch((error: unknown) => error),
+      ),
+    );
+    await system.client(SecretsService, kept.token).getProject({ projectId });
+    const canaries = [
+      system.bootstrapToken,
+      ...Object.values(system.serviceTokens),
+      system.adminToken,
+      kept.token,
+      revoked.token,
+      kept.token.slice(29), // an identity token's secret part alone
+    ];
+    const errors = JSON.stringify(refusals.map((e) => ({ message: (e as Error).message, ...(e as object) })));
+    const logs = Object.values(system.services).map((service) => service.output());
+    const spans = JSON.stringify(system.spans());
+    const bus = Buffer.concat(busMessages);
+    const dumps = await Promise.all(Object.values(system.databases).map((database) => dumpDatabase(database.url)));
+    for (const canary of canaries) {
+      expect(errors, "error answers").not.toContain(canary);
+      for (const log of logs) expect(log, "a service log").not.toContain(canary);
+      expect(spans, "spans").not.toContain(canary);
+      expect(bus.includes(canary), "bus messages").toBe(false);
+      for (const dump of dumps) expect(dump.includes(canary), "a database").toBe(false);
     }
   });
 

@@ -13,15 +13,12 @@ import { useSystem } from "../support/use-system.ts";
  * destinations it serves; any authenticated caller) and Vault AppRole connections end to end:
  * the field rules, the live login against the fake Vault, and what is shown back.
  */
-const adminToken = `admin-${randomBytes(12).toString("hex")}`;
-const internalToken = `internal-${randomBytes(12).toString("hex")}`;
 const appRole = { roleId: `role-${randomBytes(4).toString("hex")}`, secretId: randomUUID() };
 
 const system = useSystem({
   name: "connections-catalogue",
   connectionsServer: { endpointAllowlist: ["127.0.0.0/8"] },
   vault: { appRoles: [{ roleId: appRole.roleId, secretIds: [appRole.secretId] }] },
-  tokens: { admin: adminToken, internal: internalToken },
 });
 
 const appRoleCredentials = (fields: { roleId?: string; secretId?: string; mount?: string } = {}) => ({
@@ -74,7 +71,7 @@ describe("ListApps", () => {
 
   it("answers any authenticated caller and refuses an anonymous one", async () => {
     const address = `127.0.0.1:${system.connectionsServer.port}`;
-    const internal = createRpcClient(ConnectionsService, { address, token: internalToken });
+    const internal = createRpcClient(ConnectionsService, { address, token: system.serviceTokens["sync-orchestrator"] });
     const anonymous = createRpcClient(ConnectionsService, { address });
     try {
       expect((await internal.listApps({})).apps.length).toBeGreaterThan(0);

@@ -24,7 +24,14 @@ import {
   type ConnectionCredentials,
 } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { queryRows } from "@syncline/db";
-import { Code, createRpcClient, RUN_GRANT_METADATA, type RpcError, type RpcClient } from "@syncline/rpc";
+import {
+  Code,
+  createRpcClient,
+  formatPeerServiceDigests,
+  RUN_GRANT_METADATA,
+  type RpcError,
+  type RpcClient,
+} from "@syncline/rpc";
 import { sql, type SQL } from "drizzle-orm";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { ConnectionsServer } from "../../services/connections/src/index.ts";
@@ -34,16 +41,17 @@ import { rpcFailure } from "../support/rpc-failure.ts";
 import { runGrantEnv } from "../support/run-grant-keys.ts";
 import { useSystem } from "../support/use-system.ts";
 
-const adminToken = `admin-${randomBytes(12).toString("hex")}`;
-const internalToken = `internal-${randomBytes(12).toString("hex")}`;
 const goodVaultToken = `hvs.${randomBytes(18).toString("base64url")}`;
 
 const system = useSystem({
   name: "connections",
   connectionsServer: { endpointAllowlist: ["127.0.0.0/8"] },
   vault: { tokens: [goodVaultToken] },
-  tokens: { admin: adminToken, internal: internalToken },
 });
+/** The test admin's identity token, and the service tokens of the connections service's two callers. */
+let adminToken: string;
+let orchestratorToken: string;
+let workerToken: string;
 let vault: FakeVault;
 let server: ConnectionsServer;
 let admin: RpcClient<typeof ConnectionsService>;
@@ -52,7 +60,10 @@ let address: string;
 
 beforeAll(async () => {
   ({ vault, connectionsServer: server, connections: admin } = system);
-  internal = system.client(ConnectionsService, internalToken);
+  adminToken = system.adminToken;
+  orchestratorToken = system.serviceTokens["sync-orchestrator"];
+  workerToken = system.serviceTokens["connector-worker"];
+  internal = system.client(ConnectionsService, orchestratorToken);
   address = `127.0.0.1:${server.port}`;
 });
 
@@ -209,12 +220,12 @@ describe("connections service", () => {
     );
   });
 
-  it("resolves decrypted credentials for the internal token only", async () => {
+  it("resolves decrypted credentials for the connector worker's service token only", async () => {
     const token = `hvs.${randomBytes(16).toString("hex")}`;
     const { connection } = await admin.createAppConnection(
       createRequest({ credentials: vaultCredentials(token, vault.url, "team-a"), skipValidation: true }),
     );
-    const resolver = createRpcClient(CredentialsService, { address, token: internalToken });
+    const resolver = createRpcClient(CredentialsService, { address, token: workerToken });
     const asAdmin = createRpcClient(CredentialsService, { address, token: adminToken });
     const anonymous = createRpcClient(CredentialsService, { address });
     const wrong = createRpcClient(CredentialsService, { address, token: "not-a-token-of-this-deployment" });
@@ -253,7 +264,7 @@ describe("connections service", () => {
     }
   });
 
-  it("keeps the public API for the admin token, except GetAppConnection which services may call", async () => {
+  it("keeps the public API for identities, except GetAppConnection which the orchestrator may call", async () => {
     const { connection } = await admin.createAppConnection(createRequest({ skipValidation: true }));
     expect((await internal.getAppConnection({ connectionId: connection!.id })).connection?.app).toBe(
       App.HASHICORP_VAULT,
@@ -406,7 +417,7 @@ describe("sealing", () => {
     await query(
       sql`update app_connections set sealed_credentials = (select sealed_credentials from app_connections where id = ${a.id}) where id = ${b.id}`,
     );
-    const resolver = createRpcClient(CredentialsService, { address, token: internalToken });
+    const resolver = createRpcClient(CredentialsService, { address, token: workerToken });
     try {
       const error = await rpcFailure(resolver.resolveCredentials({ connectionId: b.id }, await granted(b.id)));
       expect(error.code).toBe(Code.INTERNAL);
@@ -428,8 +439,12 @@ describe("the connections process", () => {
       env: {
         PATH: process.env.PATH,
         SYNCLINE_NATS_URL: nats.url,
-        SYNCLINE_ADMIN_TOKEN: adminToken,
-        SYNCLINE_INTERNAL_TOKEN: internalToken,
+        SYNCLINE_SECRETS_ADDRESS: system.services.secrets.address,
+        SYNCLINE_SERVICE_TOKEN: system.serviceTokens.connections,
+        SYNCLINE_PEER_SERVICE_DIGESTS: formatPeerServiceDigests({
+          "connector-worker": workerToken,
+          "sync-orchestrator": orchestratorToken,
+        }),
         SYNCLINE_CONNECTIONS_PORT: "0",
         SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8",
         SYNCLINE_CONNECTIONS_ROOT_KEY: randomBytes(32).toString("hex"),
@@ -460,7 +475,7 @@ describe("the connections process", () => {
         void exited.then((code) => reject(new Error(`connections exited with ${code}:\n${output}`)));
       });
       const client = createRpcClient(ConnectionsService, { address: `127.0.0.1:${port}`, token: adminToken });
-      const resolver = createRpcClient(CredentialsService, { address: `127.0.0.1:${port}`, token: internalToken });
+      const resolver = createRpcClient(CredentialsService, { address: `127.0.0.1:${port}`, token: workerToken });
       try {
         const { connection } = await client.createAppConnection(createRequest());
         const resolved = await resolver.resolveCredentials(

@@ -395,10 +395,10 @@ describe("actions and run history", () => {
         { actor: string; action: string; details: Record<string, string> }[]
       >`select actor, action, details from sync_audit_events where sync_id = ${sync.id} order by created_at`;
       expect(rows.map((r) => [r.actor, r.action])).toEqual([
-        ["admin", "sync.create"],
-        ["admin", "sync.update"],
-        ["admin", "sync.trigger"],
-        ["admin", "sync.delete"],
+        [`identity:${system.adminIdentityId}`, "sync.create"],
+        [`identity:${system.adminIdentityId}`, "sync.update"],
+        [`identity:${system.adminIdentityId}`, "sync.trigger"],
+        [`identity:${system.adminIdentityId}`, "sync.delete"],
       ]);
       expect(rows[1]!.details.fields).toBe("description");
     }
@@ -410,7 +410,11 @@ describe("actions and run history", () => {
       pageSize: 3,
     });
     expect(first.events.map((e) => e.action)).toEqual(["sync.delete", "sync.trigger", "sync.update"]);
-    expect(first.events.every((e) => e.actor === "admin" && e.secretSyncId === sync.id && e.time)).toBe(true);
+    expect(
+      first.events.every(
+        (e) => e.actor === `identity:${system.adminIdentityId}` && e.secretSyncId === sync.id && e.time,
+      ),
+    ).toBe(true);
     const second = await system.syncs.listSyncAuditEvents({
       projectId: sync.projectId,
       secretSyncId: sync.id,

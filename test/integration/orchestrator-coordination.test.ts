@@ -33,7 +33,7 @@ const project = useWorkerTestProject(system, "orchestrator-coordination");
 let coordination: RpcClient<typeof SyncRunCoordinationService>;
 
 beforeAll(async () => {
-  coordination = system.client(SyncRunCoordinationService, system.internalToken);
+  coordination = system.client(SyncRunCoordinationService, system.serviceTokens["connector-worker"]);
 }, 120_000);
 
 async function manualSync() {

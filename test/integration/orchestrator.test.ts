@@ -255,7 +255,7 @@ describe("deletion and access", () => {
     const address = system.services.orchestrator.address;
     const anonymous = createRpcClient(SecretSyncsService, { address });
     const wrong = createRpcClient(SecretSyncsService, { address, token: `admin-${randomBytes(16).toString("hex")}` });
-    const internal = createRpcClient(SecretSyncsService, { address, token: system.internalToken });
+    const internal = createRpcClient(SecretSyncsService, { address, token: system.serviceTokens["connector-worker"] });
     try {
       for (const client of [anonymous, wrong]) {
         expect((await rpcFailure(client.createSecretSync(syncRequest()))).code).toBe(Code.UNAUTHENTICATED);

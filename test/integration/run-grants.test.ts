@@ -23,9 +23,9 @@ const as = (token: string) => ({ metadata: { [RUN_GRANT_METADATA]: token } });
 const signed = (extra: Partial<RunGrant> = {}, expiresAt?: Date) =>
   system.runGrants.sign({ ...grantOfX, ...extra }, expiresAt);
 const worker = {
-  snapshots: () => system.client(SourceSnapshotService, system.internalToken),
-  credentials: () => system.client(CredentialsService, system.internalToken),
-  secrets: () => system.client(SecretsService, system.internalToken),
+  snapshots: () => system.client(SourceSnapshotService, system.serviceTokens["connector-worker"]),
+  credentials: () => system.client(CredentialsService, system.serviceTokens["connector-worker"]),
+  secrets: () => system.client(SecretsService, system.serviceTokens["connector-worker"]),
 };
 const UPSERT = SecretWriteOperation.UPSERT;
 
@@ -163,14 +163,15 @@ describe("a worker's run grant", () => {
         Code.PERMISSION_DENIED,
       );
     }
-    // The admin token with a valid grant: not a worker. (With per-service credentials, another
-    // service's credential is refused the same way: packages/rpc/src/run-grant.test.ts.)
+    // An identity (the test admin) or another service presenting a valid grant: not the worker.
     const valid = as(await signed());
-    const admin = system.client(SourceSnapshotService, system.adminToken);
-    expect((await rpcFailure(admin.getSourceSnapshot(request, valid))).code).toBe(Code.PERMISSION_DENIED);
-    const adminCredentials = system.client(CredentialsService, system.adminToken);
-    expect((await rpcFailure(adminCredentials.resolveCredentials({ connectionId }, valid))).code).toBe(
-      Code.PERMISSION_DENIED,
-    );
+    for (const token of [system.adminToken, system.serviceTokens["sync-orchestrator"]]) {
+      const snapshots = system.client(SourceSnapshotService, token);
+      expect((await rpcFailure(snapshots.getSourceSnapshot(request, valid))).code).toBe(Code.PERMISSION_DENIED);
+      const credentials = system.client(CredentialsService, token);
+      expect((await rpcFailure(credentials.resolveCredentials({ connectionId }, valid))).code).toBe(
+        Code.PERMISSION_DENIED,
+      );
+    }
   });
 });

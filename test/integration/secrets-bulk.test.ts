@@ -239,9 +239,9 @@ describe("bulk writes", () => {
     expect(counts.map((c) => [c.secrets.length, c.nextPageToken])).toEqual(Array(10).fill([1000, ""]));
   });
 
-  it("accepts the internal service credential (audited as `service`), which may call nothing else here", async () => {
+  it("accepts the connector worker's service credential (audited as `service:connector-worker`), which may call nothing else here", async () => {
     const f = await createSourceFixture(service, ["dev"]);
-    const worker = service.client(SecretsService, service.internalToken);
+    const worker = service.client(SecretsService, service.serviceTokens["connector-worker"]);
     const grant = await service.runGrants.sign({
       projectId: f.projectId,
       environment: "dev",
@@ -259,7 +259,7 @@ describe("bulk writes", () => {
     expect(secrets[0]).toMatchObject({ key: "FROM_DESTINATION", version: 1n });
     const { events } = await api().listAuditEvents({ projectId: f.projectId, actionPrefix: "secret." });
     expect(events[0]).toMatchObject({
-      actor: "service",
+      actor: "service:connector-worker",
       action: "secret.create",
       target: "secret:dev:/imported:FROM_DESTINATION",
     });
@@ -272,7 +272,7 @@ describe("bulk writes", () => {
           key: "FROM_DESTINATION",
         })
       ).versions[0]?.actor,
-    ).toBe("service");
+    ).toBe("service:connector-worker");
     for (const call of [
       () => worker.createSecret({ projectId: f.projectId, environment: "dev", path: "/", key: "K", value: "v" }),
       () => worker.listAuditEvents({ projectId: f.projectId }),

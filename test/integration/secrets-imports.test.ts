@@ -322,9 +322,9 @@ describe("change events", () => {
       pageSize: 10,
     });
     expect(audit.map((e) => `${e.action} ${e.target} ${e.details.import} ${e.actor}`)).toEqual([
-      "secret_import.delete folder:dev:/app dev:/lib admin",
-      "secret_import.create folder:dev:/app dev:/lib admin",
-      "secret_import.create folder:dev:/top dev:/app admin",
+      `secret_import.delete folder:dev:/app dev:/lib identity:${service.adminIdentityId}`,
+      `secret_import.create folder:dev:/app dev:/lib identity:${service.adminIdentityId}`,
+      `secret_import.create folder:dev:/top dev:/app identity:${service.adminIdentityId}`,
     ]);
   });
 });

@@ -106,7 +106,11 @@ describe("projects and environments", () => {
     expect(new Set(deleted.map((e) => e.event.revision)).size).toBe(1);
     // The audit trail of a deleted project stays readable.
     const { events: audit } = await api().listAuditEvents({ projectId: f.projectId });
-    expect(audit[0]).toMatchObject({ action: "project.delete", actor: "admin", target: `project:${f.projectId}` });
+    expect(audit[0]).toMatchObject({
+      action: "project.delete",
+      actor: `identity:${service.adminIdentityId}`,
+      target: `project:${f.projectId}`,
+    });
     expect((await rpcFailure(api().deleteProject({ projectId: f.projectId }))).code).toBe(Code.NOT_FOUND);
   });
 });
@@ -219,10 +223,10 @@ describe("versions", () => {
 
     const listed = await api().listSecretVersions({ ...at, key: "K", includeValues: true });
     expect(listed.versions.map((v) => [v.version, v.value, v.comment, v.metadata, v.actor])).toEqual([
-      [4n, "v2", "second", { owner: "team-b", tier: "1" }, "admin"],
-      [3n, "v2", "second", { owner: "team-a" }, "admin"],
-      [2n, "v2", "first", { owner: "team-a" }, "admin"],
-      [1n, "v1", "first", { owner: "team-a" }, "admin"],
+      [4n, "v2", "second", { owner: "team-b", tier: "1" }, `identity:${service.adminIdentityId}`],
+      [3n, "v2", "second", { owner: "team-a" }, `identity:${service.adminIdentityId}`],
+      [2n, "v2", "first", { owner: "team-a" }, `identity:${service.adminIdentityId}`],
+      [1n, "v1", "first", { owner: "team-a" }, `identity:${service.adminIdentityId}`],
     ]);
     expect(new Set(listed.versions.map((v) => v.secretId))).toEqual(new Set([secret!.id]));
     expect((await api().listSecretVersions({ ...at, key: "K" })).versions.map((v) => v.value)).toEqual([
@@ -328,7 +332,11 @@ describe("audit log", () => {
       "environment.create environment:dev",
       `project.create project:${f.projectId}`,
     ]);
-    expect(events.every((e) => e.actor === "admin" && e.projectId === f.projectId && e.time !== undefined)).toBe(true);
+    expect(
+      events.every(
+        (e) => e.actor === `identity:${service.adminIdentityId}` && e.projectId === f.projectId && e.time !== undefined,
+      ),
+    ).toBe(true);
     expect(events.find((e) => e.action === "folder.move")?.details).toMatchObject({
       to: "/svc",
       folders: "1",

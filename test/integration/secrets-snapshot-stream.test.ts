@@ -46,7 +46,11 @@ const syncOf = (path: string, recursive = false) =>
 /** The worker's source reader, with the internal credential and a run grant for exactly this source. */
 const readAsWorker = async (path: string, recursive = false) => {
   const grant = await service.runGrants.sign({ projectId, environment: "prod", path, recursive });
-  return readSource(service.client(SourceSnapshotService, service.internalToken), syncOf(path, recursive), grant);
+  return readSource(
+    service.client(SourceSnapshotService, service.serviceTokens["connector-worker"]),
+    syncOf(path, recursive),
+    grant,
+  );
 };
 /** `count` values of `bytes` bytes keyed `${prefix}_i`. */
 const valuesOf = (prefix: string, count: number, bytes: number) =>

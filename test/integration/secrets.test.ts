@@ -219,11 +219,11 @@ describe("refused requests", () => {
     await expectNoEventSince(projectId, 1);
   });
 
-  it("keeps the snapshot API for the service credential and SecretsService for the admin token", async () => {
+  it("keeps the snapshot API for the worker's service credential and SecretsService for identities", async () => {
     const projectId = await newProject();
     const request = { projectId, environment: env, path: "/" };
     const adminOnSnapshots = service.client(SourceSnapshotService, service.adminToken);
-    const serviceOnSecrets = service.client(SecretsService, service.internalToken);
+    const serviceOnSecrets = service.client(SecretsService, service.serviceTokens["connector-worker"]);
     expect((await rpcFailure(adminOnSnapshots.getSourceSnapshot(request))).code).toBe(Code.PERMISSION_DENIED);
     expect((await rpcFailure(serviceOnSecrets.getProject({ projectId }))).code).toBe(Code.PERMISSION_DENIED);
     expect((await rpcFailure(serviceOnSecrets.createSecret({ ...request, key: "K", value: "v" }))).code).toBe(

@@ -5,13 +5,15 @@ import { join } from "node:path";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
-import { createRpcClient, type RpcClient } from "@syncline/rpc";
+import { createRpcClient, type RpcClient, type ServiceName as RpcServiceName } from "@syncline/rpc";
 import { startFakeGitHub, type FakeGitHub } from "../fakes/github/fake-github.ts";
 import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
 import { startRestartableNats, type RestartableNats } from "../support/restartable-nats.ts";
 import { freePort } from "../support/free-port.ts";
+import { bootstrapAdmin } from "../support/identities.ts";
 import { startRestartablePostgres, type RestartablePostgres } from "../support/restartable-postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+import { credentialVariables, freshCredentials } from "../support/system-credentials.ts";
 
 /** The five processes the soak kills: the four services and a second connector worker. */
 export const soakServiceNames = ["secrets", "connections", "orchestrator", "worker-1", "worker-2"] as const;
@@ -111,20 +113,23 @@ async function startAll(
     await Promise.all(soakServiceNames.map(async (name) => [name, await freePort()] as const)),
   ) as Record<SoakServiceName, number>;
   const address = (name: SoakServiceName) => `127.0.0.1:${ports[name]}`;
-  const adminToken = `admin-${randomBytes(16).toString("hex")}`;
+  const credentials = freshCredentials();
   const common = {
-    SYNCLINE_ADMIN_TOKEN: adminToken,
-    SYNCLINE_INTERNAL_TOKEN: `internal-${randomBytes(16).toString("hex")}`,
     SYNCLINE_NATS_URL: nats.url,
     SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1",
     LOG_LEVEL: "info",
     ...options.env,
   };
-  const start = async (name: SoakServiceName, folder: string, portVariable: string, env: Record<string, string>) => {
+  const start = async (
+    name: SoakServiceName,
+    folder: RpcServiceName,
+    portVariable: string,
+    env: Record<string, string>,
+  ) => {
     const logFile = join(workDir, `${name}.log`);
     const service = await startServiceProcess(
       folder,
-      { ...common, ...env, [portVariable]: String(ports[name]) },
+      { ...common, ...credentialVariables(folder, credentials), ...env, [portVariable]: String(ports[name]) },
       logFile,
       portVariable,
       180_000,
@@ -148,6 +153,7 @@ async function startAll(
       SYNCLINE_CONNECTIONS_DATABASE_URL: connectionsDb!,
       SYNCLINE_CONNECTIONS_ROOT_KEY: randomBytes(32).toString("hex"),
       SYNCLINE_CONNECTIONS_FINGERPRINT_KEY: randomBytes(32).toString("hex"),
+      SYNCLINE_SECRETS_ADDRESS: address("secrets"),
     }),
     start("secrets", "secrets", "SYNCLINE_SECRETS_PORT", {
       SYNCLINE_SECRETS_DATABASE_URL: secretsDb!,
@@ -156,6 +162,7 @@ async function startAll(
     start("orchestrator", "sync-orchestrator", "SYNCLINE_ORCHESTRATOR_PORT", {
       SYNCLINE_ORCHESTRATOR_DATABASE_URL: orchestratorDb!,
       SYNCLINE_CONNECTIONS_ADDRESS: address("connections"),
+      SYNCLINE_SECRETS_ADDRESS: address("secrets"),
     }),
     worker("worker-1"),
     worker("worker-2"),
@@ -167,7 +174,9 @@ async function startAll(
     "worker-1": worker1!,
     "worker-2": worker2!,
   };
-  const client = { token: adminToken, deadlineMs: 5_000 };
+  // The soak's organisation admin, created with the bootstrap token once the secrets service is up.
+  const admin = await bootstrapAdmin(address("secrets"), credentials.bootstrapToken, "soak-admin");
+  const client = { token: admin.token, deadlineMs: 5_000 };
   const clients = {
     secrets: createRpcClient(SecretsService, { address: address("secrets"), ...client }),
     connections: createRpcClient(ConnectionsService, { address: address("connections"), ...client }),

@@ -18,6 +18,7 @@ export const bothDatabaseFiles = [
   "test/integration/secrets-imports.test.ts",
   "test/integration/secrets-references.test.ts",
   "test/integration/secrets-snapshot.test.ts",
+  "test/integration/identity-tokens.test.ts",
   "test/integration/connections.test.ts",
   "test/integration/connections-update.test.ts",
   "services/connections/src/service/credential-rotation.test.ts",

@@ -8,7 +8,7 @@ import type { ConnectionsService } from "@syncline/gen/syncline/connections/v1/c
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import type { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
-import type { RpcClient } from "@syncline/rpc";
+import type { RpcClient, ServiceName as RpcServiceName } from "@syncline/rpc";
 import type postgres from "postgres";
 import type { ConnectionsServer } from "../../services/connections/src/index.ts";
 import type { FakeGitHub } from "../fakes/github/fake-github.ts";
@@ -38,8 +38,8 @@ export interface ExportedSpan {
 
 type Field<S, K extends keyof SystemSpec> = S extends { readonly [P in K]: infer V } ? V : undefined;
 type Asked<S> = Field<S, "services"> extends readonly (infer N extends ServiceName)[] ? N : never;
-/** The services a spec runs: those it names and those they call. */
-export type Running<S> = Asked<S> | ServiceNeeds[Asked<S>];
+/** The services a spec runs: those it names, those they call, and secrets beside an in-process connections. */
+export type Running<S> = Asked<S> | ServiceNeeds[Asked<S>] | (InProcess<S> extends true ? "secrets" : never);
 type VaultRuns<S> =
   Field<S, "vault"> extends false
     ? false
@@ -62,8 +62,17 @@ type NatsRuns<S> =
 /** What every started system has, whatever it runs. */
 interface SystemBase<S> {
   readonly name: string;
+  /**
+   * The token of `test-admin`, an organisation admin the starter creates with the bootstrap token
+   * when the secrets service runs ("" otherwise): what the system's clients use.
+   */
   readonly adminToken: string;
-  readonly internalToken: string;
+  /** The identity id of `test-admin` (undefined when the secrets service does not run). */
+  readonly adminIdentityId: string;
+  /** The secrets service's bootstrap token (it only creates identities and their tokens). */
+  readonly bootstrapToken: string;
+  /** Each service's own credential, e.g. `serviceTokens["connector-worker"]` for the snapshot API. */
+  readonly serviceTokens: Readonly<Record<RpcServiceName, string>>;
   /** Signs run grants with the system's key, for tests that stand in for a worker. */
   readonly runGrants: TestRunGrants;
   /** Directory holding each service's log and span file (kept when SYNCLINE_KEEP_TEST_LOGS is set). */
@@ -96,8 +105,8 @@ export type System<S extends SystemSpec> = SystemBase<S> &
       /** SecretsService with the admin token. */
       readonly secrets: RpcClient<typeof SecretsService>;
       /**
-       * SourceSnapshotService with the internal service token and, per call, a run grant for exactly
-       * the source asked for (`client(SourceSnapshotService, …)` for calls without one).
+       * SourceSnapshotService with the connector worker's service token and, per call, a run grant
+       * for exactly the source asked for (`client(SourceSnapshotService, …)` for calls without one).
        */
       readonly snapshots: RpcClient<typeof SourceSnapshotService>;
     }

@@ -7,16 +7,19 @@ import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connec
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
-import { createRpcClient, type RpcClient } from "@syncline/rpc";
+import { createRpcClient, parsePeerServiceDigests, type RpcClient } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
 import postgres from "postgres";
 import { startFakeGitHub } from "../fakes/github/fake-github.ts";
 import { startFakeVault } from "../fakes/vault/fake-vault.ts";
 import { openSourceEventLog } from "../integration/helpers/source-event-log.ts";
+import { freePort } from "./free-port.ts";
+import { bootstrapAdmin } from "./identities.ts";
 import { startNatsServer } from "./nats-server.ts";
 import { startRestartableNats } from "./restartable-nats.ts";
 import { generateRunGrantKeys, grantedSnapshots, testRunGrants } from "./run-grant-keys.ts";
 import type { ServiceProcess } from "./service-process.ts";
+import { freshCredentials, peerDigestsOf } from "./system-credentials.ts";
 import type { SystemSpec } from "./system-spec.ts";
 import {
   serviceFiles,
@@ -35,6 +38,7 @@ export type Cleanup = (signal: NodeJS.Signals) => Promise<unknown> | unknown;
 /** Which process serves a service, by the package of its full name (`syncline.<package>.v1.Name`). */
 const servingProcess: Record<string, ServiceName> = {
   secrets: "secrets",
+  identity: "secrets",
   connections: "connections",
   syncs: "orchestrator",
 };
@@ -48,15 +52,23 @@ export async function startParts(
   workDir: string,
   cleanups: Cleanup[],
 ): Promise<Record<string, unknown>> {
-  const names = withNeeds(spec.services ?? []);
+  // The in-process connections service verifies identity tokens with a secrets process.
+  const names = withNeeds([...(spec.services ?? []), ...(spec.connectionsServer ? ["secrets" as const] : [])]);
   if (spec.connectionsServer && names.includes("connections"))
     throw new Error("connections runs either as a process or in-process, not both");
-  const adminToken = spec.tokens?.admin ?? `admin-${randomBytes(16).toString("hex")}`;
-  const internalToken = spec.tokens?.internal ?? `internal-${randomBytes(16).toString("hex")}`;
+  const credentials = freshCredentials();
+  const { bootstrapToken, serviceTokens } = credentials;
   // One run-grant key pair per system: the orchestrator signs with it, secrets and connections verify.
   const runGrantKeys = generateRunGrantKeys();
   const runGrants = testRunGrants(runGrantKeys);
-  const system: Record<string, unknown> = { name: spec.name, adminToken, internalToken, workDir, runGrants };
+  const system: Record<string, unknown> = {
+    name: spec.name,
+    bootstrapToken,
+    serviceTokens,
+    adminToken: "",
+    workDir,
+    runGrants,
+  };
 
   const natsRuns = spec.nats !== false && (names.length > 0 || spec.bus || spec.sourceEvents || spec.nats);
   const nats = natsRuns ? await (spec.nats === "restartable" ? startRestartableNats() : startNatsServer()) : undefined;
@@ -68,8 +80,8 @@ export async function startParts(
 
   const context: ServiceContext = {
     workDir,
-    adminToken,
-    internalToken,
+    credentials,
+    secretsPort: await freePort(),
     runGrantKeys,
     natsUrl: nats?.url ?? "",
     databases,
@@ -96,8 +108,10 @@ export async function startParts(
         dataDir: databases.connections!.dataDir,
         rootKeys: { current: randomBytes(32), previous: [] },
         fingerprintKey: randomBytes(32),
-        adminToken,
-        internalToken,
+        secretsAddress: addresses.secrets!,
+        serviceToken: serviceTokens.connections,
+        peerServiceDigests: parsePeerServiceDigests(peerDigestsOf("connections", credentials)),
+        tokenCacheTtlMs: Number(spec.env?.SYNCLINE_TOKEN_CACHE_TTL_MS ?? 5000),
         ...(nats ? { natsUrl: nats.url } : {}),
         endpointAllowlist: spec.connectionsServer.endpointAllowlist,
         runGrantPublicKeys: [runGrantKeys.publicKey],
@@ -110,9 +124,13 @@ export async function startParts(
   }
 
   const client = clientFactory(addresses, cleanups);
+  let adminToken = "";
   if (addresses.secrets) {
+    const admin = await bootstrapAdmin(addresses.secrets, bootstrapToken, "test-admin");
+    adminToken = admin.token;
+    Object.assign(system, { adminToken, adminIdentityId: admin.identityId });
     system.secrets = client(SecretsService, adminToken);
-    system.snapshots = grantedSnapshots(client(SourceSnapshotService, internalToken), runGrants);
+    system.snapshots = grantedSnapshots(client(SourceSnapshotService, serviceTokens["connector-worker"]), runGrants);
   }
   if (addresses.connections) system.connections = client(ConnectionsService, adminToken);
   if (addresses.orchestrator) system.syncs = client(SecretSyncsService, adminToken);

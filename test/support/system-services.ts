@@ -1,7 +1,9 @@
 import { runGrantEnv, type RunGrantKeyPair } from "./run-grant-keys.ts";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import type { ServiceName as RpcServiceName } from "@syncline/rpc";
 import { startServiceProcess, type ServiceProcess } from "./service-process.ts";
+import { credentialVariables, type SystemCredentials } from "./system-credentials.ts";
 import type { ServiceDatabase } from "./test-databases.ts";
 
 /** The four Syncline services a test can run as child processes. */
@@ -18,18 +20,21 @@ export const allServices = [
 /** The services that own a database. */
 export type DatabaseService = Exclude<ServiceName, "worker">;
 
-/** What each service calls, and so needs running first: the orchestrator calls connections; the worker calls all. */
+/**
+ * What each service calls, and so needs running first: connections and the orchestrator verify
+ * identity tokens with secrets; the orchestrator calls connections; the worker calls all.
+ */
 export interface ServiceNeeds {
   secrets: never;
-  connections: never;
-  orchestrator: "connections";
+  connections: "secrets";
+  orchestrator: "connections" | "secrets";
   worker: DatabaseService;
 }
 
 const needs: { readonly [N in ServiceName]: readonly ServiceNeeds[N][] } = {
   secrets: [],
-  connections: [],
-  orchestrator: ["connections"],
+  connections: ["secrets"],
+  orchestrator: ["connections", "secrets"],
   worker: ["secrets", "connections", "orchestrator"],
 };
 
@@ -42,8 +47,9 @@ export function withNeeds(asked: readonly ServiceName[]): ServiceName[] {
 /** What every service process of one system shares. */
 export interface ServiceContext {
   readonly workDir: string;
-  readonly adminToken: string;
-  readonly internalToken: string;
+  readonly credentials: SystemCredentials;
+  /** The secrets service's port, chosen up front so the services verifying tokens with it start beside it. */
+  readonly secretsPort: number;
   /** The system's run-grant key pair (the orchestrator signs, secrets and connections verify). */
   readonly runGrantKeys: RunGrantKeyPair;
   readonly natsUrl: string;
@@ -54,12 +60,18 @@ export interface ServiceContext {
 }
 
 /** The variables each service reads its port from, and the name of its log and span files. */
-const processes: Record<ServiceName, { main: string; port: string; file: string }> = {
+const processes: Record<ServiceName, { main: RpcServiceName; port: string; file: string }> = {
   secrets: { main: "secrets", port: "SYNCLINE_SECRETS_PORT", file: "secrets" },
   connections: { main: "connections", port: "SYNCLINE_CONNECTIONS_PORT", file: "connections" },
   orchestrator: { main: "sync-orchestrator", port: "SYNCLINE_ORCHESTRATOR_PORT", file: "orchestrator" },
   worker: { main: "connector-worker", port: "SYNCLINE_WORKER_PORT", file: "worker" },
 };
+
+/** The credential name (`@syncline/rpc` ServiceName) of each test service name. */
+export const credentialName = (name: ServiceName): RpcServiceName => processes[name].main;
+
+/** Where the secrets service of the system listens (its port is chosen before anything starts). */
+const secretsAddress = (context: ServiceContext) => `127.0.0.1:${context.secretsPort}`;
 
 /** The variables of one service: its database, fresh keys, and the addresses of what it calls. */
 function serviceVariables(
@@ -75,12 +87,14 @@ function serviceVariables(
     case "connections":
       return {
         ...databaseEnv("connections", "CONNECTIONS"),
+        SYNCLINE_SECRETS_ADDRESS: secretsAddress(context),
         SYNCLINE_CONNECTIONS_ROOT_KEY: randomBytes(32).toString("hex"),
         SYNCLINE_CONNECTIONS_FINGERPRINT_KEY: randomBytes(32).toString("hex"),
       };
     case "orchestrator":
       return {
         ...databaseEnv("orchestrator", "ORCHESTRATOR"),
+        SYNCLINE_SECRETS_ADDRESS: secretsAddress(context),
         SYNCLINE_CONNECTIONS_ADDRESS: running.connections!.address,
       };
     case "worker":
@@ -97,11 +111,10 @@ function workerAddresses(running: Partial<Record<ServiceName, ServiceProcess>>):
   };
 }
 
-/** The variables every process of the system gets: tokens, run-grant keys, NATS and the loopback allowlist of the fakes. */
-function sharedVariables(context: ServiceContext): Record<string, string> {
+/** The variables every process of the system gets: its credentials, run-grant keys, NATS and the loopback allowlist of the fakes. */
+function sharedVariables(name: ServiceName, context: ServiceContext): Record<string, string> {
   return {
-    SYNCLINE_ADMIN_TOKEN: context.adminToken,
-    SYNCLINE_INTERNAL_TOKEN: context.internalToken,
+    ...credentialVariables(credentialName(name), context.credentials),
     ...runGrantEnv(context.runGrantKeys),
     SYNCLINE_NATS_URL: context.natsUrl,
     SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1",
@@ -123,16 +136,18 @@ export async function startServices(
     running[name] = await startServiceProcess(
       main,
       {
-        ...sharedVariables(context),
+        ...sharedVariables(name, context),
         ...context.env,
         ...serviceVariables(name, context, running),
         ...context.serviceEnv[name],
+        ...(name === "secrets" ? { SYNCLINE_SECRETS_PORT: String(context.secretsPort) } : {}),
         SYNCLINE_TRACE_FILE: join(context.workDir, `${file}.spans.jsonl`),
       },
       join(context.workDir, `${file}.log`),
       port,
     );
   };
+  // Connections reaches secrets (token verification) by its port chosen up front: they start side by side.
   await Promise.all(names.filter((name) => name === "secrets" || name === "connections").map(start));
   for (const name of names.filter((n) => n === "orchestrator" || n === "worker")) await start(name);
 }
@@ -147,7 +162,7 @@ export function startExtraWorker(
   return startServiceProcess(
     "connector-worker",
     {
-      ...sharedVariables(context),
+      ...sharedVariables("worker", context),
       ...workerAddresses(running),
       SYNCLINE_WORKER_ID: name,
       SYNCLINE_TRACE_FILE: join(context.workDir, `${name}.spans.jsonl`),

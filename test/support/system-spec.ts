@@ -21,10 +21,11 @@ export interface SystemSpec {
    * start again on the same port and store; `false` runs none.
    */
   readonly nats?: "private" | "restartable" | false;
-  /** Runs the connections service inside the test process (its database readable through `connectionsServer.db`). */
+  /**
+   * Runs the connections service inside the test process (its database readable through
+   * `connectionsServer.db`), beside a secrets process that verifies its callers' identity tokens.
+   */
   readonly connectionsServer?: { readonly endpointAllowlist: readonly string[] };
-  /** Chosen tokens instead of fresh ones (for a file that also uses them on its own). */
-  readonly tokens?: { readonly admin: string; readonly internal: string };
   /** The fake Vault and its options; started by default when a worker runs, never when `false`. */
   readonly vault?: FakeVaultOptions | boolean;
   /** The fake GitHub and its options; started only when asked for. */

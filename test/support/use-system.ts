@@ -16,10 +16,16 @@ export interface UseSystemOptions {
  */
 export function useSystem<const S extends SystemSpec>(spec: S, options: UseSystemOptions = {}): System<S> {
   let started: System<S> | undefined;
+  let starting: Promise<System<S>> | undefined;
   beforeAll(async () => {
-    started = await startSystem(spec);
+    starting = startSystem(spec);
+    started = await starting;
   }, options.timeoutMs);
-  afterAll(() => started?.stop(options.stopSignal));
+  // A start that outlived its hook's timeout still finishes: stop it then, so no process is left behind.
+  afterAll(async () => {
+    const system = started ?? (await starting?.catch(() => undefined));
+    await system?.stop(options.stopSignal);
+  }, 600_000);
   return new Proxy({} as System<S>, {
     get(_, property) {
       if (!started) throw new Error(`the system "${spec.name}" is used before it started (in beforeAll)`);

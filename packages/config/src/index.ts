@@ -60,6 +60,26 @@ export function optionalStr(variable: string): ConfigField<string | undefined> {
   return field(variable, false, (raw) => raw);
 }
 
+/**
+ * A variable that is no longer read: start-up fails while it is set, saying what replaced it, so a
+ * deployment is not left running on a setting that silently does nothing.
+ */
+export function retired(variable: string, replacement: string): ConfigField<undefined> {
+  return field(variable, true, (raw) => {
+    if (raw !== undefined) throw new Error(`is no longer read: ${replacement}; unset it`);
+    return undefined;
+  });
+}
+
+/** An optional secret string: `undefined` when unset, else at least `minLength` characters, never echoed. */
+export function optionalSecret(
+  variable: string,
+  options: { minLength?: number } = {},
+): ConfigField<string | undefined> {
+  const required = secret(variable, options);
+  return field(variable, true, (raw) => (raw === undefined ? undefined : required.parse(raw)));
+}
+
 /** A secret string (token, key); required, at least `minLength` characters, never echoed. */
 export function secret(variable: string, options: { minLength?: number } = {}): ConfigField<string> {
   const minLength = options.minLength ?? 16;

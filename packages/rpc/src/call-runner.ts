@@ -1,7 +1,6 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { internal } from "@syncline/errors";
-import type { Access } from "./auth.ts";
 import type { CallContext } from "./handlers.ts";
 import {
   applyInterceptors,
@@ -10,6 +9,8 @@ import {
   type ServerInterceptor,
   type ServerNext,
 } from "./interceptor.ts";
+import type { MethodAccess } from "./method-access.ts";
+import { ANONYMOUS } from "./principal.ts";
 import { RpcError, toRpcError } from "./rpc-error.ts";
 import { encodeStatus } from "./status-details.ts";
 
@@ -17,7 +18,7 @@ import { encodeStatus } from "./status-details.ts";
 export interface MethodSpec {
   readonly service: DescService;
   readonly method: DescMethod;
-  readonly access: Access;
+  readonly access: MethodAccess;
   readonly handler: (request: unknown, context: CallContext) => unknown;
   /** What runs around the handler, outermost first (see server-interceptors.ts). */
   readonly interceptors: readonly ServerInterceptor[];
@@ -89,7 +90,7 @@ function runChain(
     method: spec.method,
     access: spec.access,
     request: call.request,
-    principal: "anonymous",
+    principal: ANONYMOUS,
     metadata: call.metadata,
     signal: controller.signal,
     deadline: deadlineDate,

@@ -1,9 +1,10 @@
 import type { DescMethod, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { Metadata } from "@grpc/grpc-js";
-import type { Principal } from "./auth.ts";
+import type { Principal } from "./principal.ts";
 
 /** What a handler knows about its call besides the request. */
 export interface CallContext {
+  /** Who is calling (authenticated and authorised for this method before the handler runs). */
   readonly principal: Principal;
   readonly metadata: Metadata;
   /** Aborted when the client cancels or the deadline passes. */

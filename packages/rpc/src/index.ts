@@ -5,7 +5,6 @@ export { statusOfKind, kindOfStatus } from "./status-table.ts";
 export { encodeStatus, decodeStatus, ERROR_DOMAIN } from "./status-details.ts";
 export type { ServerCall, ServerInterceptor, ServerNext } from "./interceptor.ts";
 export type { CallObserver, CallOutcome } from "./interceptors/metrics.ts";
-export type { Principal, Access, TokenSet } from "./auth.ts";
 export type { CallContext, ServiceHandlers, UnaryHandler, ServerStreamingHandler } from "./handlers.ts";
 export type { HealthService } from "./health.ts";
 export { status as Code } from "@grpc/grpc-js";
@@ -27,6 +26,7 @@ export {
   roleIn,
   serviceNames,
   type AnonymousPrincipal,
+  type Principal,
   type BootstrapPrincipal,
   type IdentityPrincipal,
   type ProjectRole,
@@ -65,3 +65,30 @@ export {
   type CallerPrincipal,
   type SourceScope,
 } from "./run-grant-check.ts";
+export { createAuthenticator, type AuthenticatorOptions } from "./create-authenticator.ts";
+export type { IdentityVerifier, VerifiedIdentity } from "./identity-verifier.ts";
+export { createCachedVerifier, type TokenCacheOptions } from "./cached-verifier.ts";
+export { createRemoteAuthenticator, type RemoteAuthenticatorOptions } from "./remote-authenticator.ts";
+export {
+  createRemoteIdentityVerifier,
+  verifiedIdentityOf,
+  type RemoteIdentityVerifier,
+} from "./remote-identity-verifier.ts";
+export {
+  formatPeerServiceDigests,
+  parsePeerServiceDigests,
+  serviceTokenDigest,
+  type PeerServiceDigests,
+} from "./service-credentials.ts";
+export {
+  IDENTITY_TOKEN_PREFIX,
+  identityTokenPrefix,
+  isIdentityTokenId,
+  issueIdentityToken,
+  looksLikeIdentityToken,
+  parseIdentityToken,
+  secretMatches,
+  type IdentityTokenParts,
+  type IssuedIdentityToken,
+} from "./identity-token.ts";
+export { projectRoleFromProto, projectRoleToProto } from "./project-role-proto.ts";

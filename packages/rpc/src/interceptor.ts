@@ -1,5 +1,5 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import type { Access } from "./auth.ts";
+import type { MethodAccess } from "./method-access.ts";
 import type { CallContext } from "./handlers.ts";
 
 /** One incoming call as server interceptors see it: what is called, by whom, with which request. */
@@ -7,7 +7,7 @@ export interface ServerCall extends CallContext {
   readonly service: DescService;
   readonly method: DescMethod;
   /** Who may call this method (checked by the authentication interceptor). */
-  readonly access: Access;
+  readonly access: MethodAccess;
   /** The decoded request message. */
   readonly request: unknown;
 }

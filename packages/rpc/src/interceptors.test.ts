@@ -3,11 +3,33 @@ import { conflict, notFound, unavailable } from "@syncline/errors";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { createLogger, initTelemetry, type Telemetry } from "@syncline/telemetry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Code, createRpcClient, createRpcServer, RpcError, type CallOutcome, type RpcServer } from "./index.ts";
+import {
+  Code,
+  createAuthenticator,
+  createRpcClient,
+  createRpcServer,
+  everyMethod,
+  formatPeerServiceDigests,
+  parsePeerServiceDigests,
+  RpcError,
+  type CallOutcome,
+  type RpcServer,
+} from "./index.ts";
 
 /** A request the protos' field rules accept (the edge checks them before a handler runs). */
 const at = { projectId: "6f1c1f5e-6c1b-4c1e-9c1a-1b2c3d4e5f60", environment: "dev" };
-const tokens = { adminToken: "admin-token-0123456789", internalToken: "internal-token-0123456789" };
+const tokens = {
+  bootstrap: "bootstrap-token-0123456789",
+  worker: "worker-token-0123456789",
+  connections: "connections-token-0123456789",
+};
+/** The worker and the connections service are known peers; only the worker may call the snapshot service. */
+const authenticator = createAuthenticator({
+  bootstrapToken: tokens.bootstrap,
+  serviceCredentials: parsePeerServiceDigests(
+    formatPeerServiceDigests({ "connector-worker": tokens.worker, connections: tokens.connections }),
+  ),
+});
 const outcomes: CallOutcome[] = [];
 /** The trace id the handler ran under, per request path. */
 const handlerTraces = new Map<string, string | undefined>();
@@ -18,7 +40,7 @@ let address: string;
 beforeAll(async () => {
   telemetry = initTelemetry({ serviceName: "rpc-interceptors-test", export: { kind: "none" } });
   server = createRpcServer({
-    tokens,
+    authenticator,
     logger: createLogger("rpc-test", "silent"),
     observers: [(outcome) => outcomes.push(outcome)],
   });
@@ -36,7 +58,7 @@ beforeAll(async () => {
         throw notFound(`folder ${request.path}`);
       },
     },
-    ["service"],
+    everyMethod(SourceSnapshotService, { services: ["connector-worker"] }),
   );
   address = `127.0.0.1:${await server.listen("127.0.0.1", 0)}`;
 });
@@ -48,7 +70,7 @@ afterAll(async () => {
 
 describe("rpc interceptors", () => {
   it("continue the caller's trace in the handler", async () => {
-    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.worker });
     const callerTrace = await trace.getTracer("test").startActiveSpan("caller", async (span) => {
       await client.getSourceSnapshot({ ...at, path: "/traced" });
       span.end();
@@ -59,7 +81,7 @@ describe("rpc interceptors", () => {
   });
 
   it("deliver a domain error's kind and retry delay to the client", async () => {
-    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.worker });
     const busy = (await client.getSourceSnapshot({ ...at, path: "/busy" }).catch((e: unknown) => e)) as RpcError;
     expect(busy).toBeInstanceOf(RpcError);
     expect([busy.code, busy.kind, busy.retryAfterMs, busy.message]).toEqual([
@@ -74,7 +96,7 @@ describe("rpc interceptors", () => {
   });
 
   it("map an error a server stream throws after its first response", async () => {
-    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.worker });
     const received: string[] = [];
     const error = await (async () => {
       for await (const message of client.streamSourceSnapshot({ ...at, path: "/gone" }))
@@ -91,7 +113,7 @@ describe("rpc interceptors", () => {
     outcomes.length = 0;
     const anonymous = createRpcClient(SourceSnapshotService, { address });
     await anonymous.getSourceSnapshot({ ...at, path: "/" }).catch(() => undefined);
-    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.worker });
     await client.getSourceSnapshot({ ...at, path: "/" });
     const seen = outcomes.map((o) => [o.service, o.method, o.code, o.kind]);
     expect(seen).toEqual([
@@ -108,7 +130,7 @@ describe("rpc interceptors", () => {
     const unknownCaller = (await anonymous.getSourceSnapshot({ path: "x" }).catch((e: unknown) => e)) as RpcError;
     expect(unknownCaller.code).toBe(Code.UNAUTHENTICATED);
     expect(unknownCaller.violations).toEqual([]);
-    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.worker });
     handlerTraces.delete("x");
     const invalid = (await client.getSourceSnapshot({ ...at, path: "x" }).catch((e: unknown) => e)) as RpcError;
     expect([invalid.code, invalid.kind]).toEqual([Code.INVALID_ARGUMENT, "invalid_argument"]);

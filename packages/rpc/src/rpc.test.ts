@@ -6,12 +6,33 @@ import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_servic
 import { createLogger } from "@syncline/telemetry";
 import * as grpc from "@grpc/grpc-js";
 import { invalidArgument } from "@syncline/errors";
-import { Code, createRpcClient, createRpcServer, RpcError, type RpcServer } from "./index.ts";
+import {
+  Code,
+  createAuthenticator,
+  createRpcClient,
+  createRpcServer,
+  everyMethod,
+  formatPeerServiceDigests,
+  parsePeerServiceDigests,
+  RpcError,
+  type RpcServer,
+} from "./index.ts";
 import { grpcServiceDefinition } from "./service-definition.ts";
 
 /** A request the protos' field rules accept (the edge checks them before a handler runs). */
 const at = { projectId: "6f1c1f5e-6c1b-4c1e-9c1a-1b2c3d4e5f60", environment: "dev" };
-const tokens = { adminToken: "admin-token-0123456789", internalToken: "internal-token-0123456789" };
+const tokens = {
+  bootstrap: "bootstrap-token-0123456789",
+  worker: "worker-token-0123456789",
+  connections: "connections-token-0123456789",
+};
+/** The worker and the connections service are known peers; only the worker may call the snapshot service. */
+const authenticator = createAuthenticator({
+  bootstrapToken: tokens.bootstrap,
+  serviceCredentials: parsePeerServiceDigests(
+    formatPeerServiceDigests({ "connector-worker": tokens.worker, connections: tokens.connections }),
+  ),
+});
 /** Server-streaming test: 1,000 messages of 64 KiB, and how many the handler has produced. */
 const STREAMED = 1000;
 
@@ -28,7 +49,7 @@ let server: RpcServer;
 let address: string;
 
 beforeAll(async () => {
-  server = createRpcServer({ tokens, logger: createLogger("rpc-test", "silent") });
+  server = createRpcServer({ authenticator, logger: createLogger("rpc-test", "silent") });
   server.add(
     SourceSnapshotService,
     {
@@ -46,7 +67,7 @@ beforeAll(async () => {
         }
       },
     },
-    ["service"],
+    everyMethod(SourceSnapshotService, { services: ["connector-worker"] }),
   );
   const port = await server.listen("127.0.0.1", 0);
   address = `127.0.0.1:${port}`;
@@ -58,18 +79,20 @@ afterAll(async () => {
 
 describe("rpc", () => {
   it("serves a typed unary call to the allowed principal", async () => {
-    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.worker });
     const response = await client.getSourceSnapshot({ ...at, path: "/" });
     expect(response.revision).toBe(7n);
     expect(response.secrets[0]?.key).toBe("A");
     client.close();
   });
 
-  it("refuses a missing or wrong token with UNAUTHENTICATED and the admin token with PERMISSION_DENIED", async () => {
+  it("refuses a missing or unknown token with UNAUTHENTICATED, the bootstrap token and another peer with PERMISSION_DENIED", async () => {
     for (const [token, code] of [
       [undefined, Code.UNAUTHENTICATED],
       ["wrong", Code.UNAUTHENTICATED],
-      [tokens.adminToken, Code.PERMISSION_DENIED],
+      ["slt_000000000000000000000000_0000000000000000000000000000000000000000000", Code.UNAUTHENTICATED],
+      [tokens.bootstrap, Code.PERMISSION_DENIED],
+      [tokens.connections, Code.PERMISSION_DENIED],
     ] as const) {
       const client = createRpcClient(SourceSnapshotService, { address, ...(token ? { token } : {}) });
       const error = await client.getSourceSnapshot({ path: "/" }).catch((e: unknown) => e);
@@ -80,7 +103,7 @@ describe("rpc", () => {
   });
 
   it("carries field violations to the client and hides unexpected errors", async () => {
-    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.worker });
     const invalid = (await client.getSourceSnapshot({ ...at, path: "/refused" }).catch((e: unknown) => e)) as RpcError;
     expect(invalid).toBeInstanceOf(RpcError);
     expect(invalid.code).toBe(Code.INVALID_ARGUMENT);
@@ -97,7 +120,7 @@ describe("rpc", () => {
   });
 
   it("streams with back-pressure: a reader that stops holds the handler back, and every message arrives", async () => {
-    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.internalToken });
+    const client = createRpcClient(SourceSnapshotService, { address, token: tokens.worker });
     const messages = client.streamSourceSnapshot({ ...at, path: "/" })[Symbol.asyncIterator]();
     expect((await messages.next()).value?.part.case).toBe("header");
     // Let the handler run as far as the stream lets it while nothing more is read.

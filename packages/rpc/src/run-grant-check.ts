@@ -1,6 +1,5 @@
 import type { Metadata } from "@grpc/grpc-js";
 import { permissionDenied } from "@syncline/errors";
-import type { Principal as LegacyPrincipal } from "./auth.ts";
 import type { Principal } from "./principal.ts";
 import { RUN_GRANT_METADATA, type RunGrantVerifier, type VerifiedRunGrant } from "./run-grant.ts";
 
@@ -10,21 +9,16 @@ import { RUN_GRANT_METADATA, type RunGrantVerifier, type VerifiedRunGrant } from
  * handler then checks that the request stays inside the grant (the helpers below).
  */
 
-/** The caller of a call, as handlers see it. */
-// TODO(identity merge): CallContext.principal becomes principal.ts's Principal; drop the legacy string.
-export type CallerPrincipal = Principal | LegacyPrincipal;
+/** The caller of a call, as handlers see it (`CallContext.principal`). */
+export type CallerPrincipal = Principal;
 
 /** Whether `principal` is one of Syncline's own services (any of them). */
 export function isServiceCaller(principal: CallerPrincipal): boolean {
-  // TODO(identity merge): the legacy "service" string is the shared internal token.
-  if (typeof principal === "string") return principal === "service";
   return principal.kind === "service";
 }
 
 /** Whether `principal` is the connector worker's service credential. */
 export function isConnectorWorker(principal: CallerPrincipal): boolean {
-  // TODO(identity merge): the legacy "service" string is the shared internal token.
-  if (typeof principal === "string") return principal === "service";
   return principal.kind === "service" && principal.service === "connector-worker";
 }
 

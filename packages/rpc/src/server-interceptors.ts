@@ -1,5 +1,5 @@
 import type { Logger } from "@syncline/telemetry";
-import type { TokenSet } from "./auth.ts";
+import type { Authenticator } from "./authenticator.ts";
 import type { ServerInterceptor } from "./interceptor.ts";
 import { authentication } from "./interceptors/authentication.ts";
 import { errorMapping } from "./interceptors/error-mapping.ts";
@@ -13,13 +13,14 @@ import { tracing } from "./interceptors/tracing.ts";
  * 1. tracing — the SERVER span, continuing the caller's trace; sees the final status code;
  * 2. metrics — call outcomes for the service's observers; sees the final code and kind;
  * 3. error mapping — any error becomes the caller's RpcError (unknown ones INTERNAL, logged);
- * 4. authentication — bearer token to principal, checked against the method's access list;
+ * 4. authentication — bearer token to principal (Authenticator), then the method's MethodAccess
+ *    (authorizeCall);
  * 5. request validation — the request's `buf.validate` rules (invalid_argument naming the fields);
  *    after authentication, so an unauthenticated caller learns nothing about the request's rules;
  * 6. the handler.
  */
 export function serverInterceptors(options: {
-  readonly tokens: TokenSet;
+  readonly authenticator: Authenticator;
   readonly logger: Logger;
   readonly observers?: readonly CallObserver[];
 }): readonly ServerInterceptor[] {
@@ -27,7 +28,7 @@ export function serverInterceptors(options: {
     tracing(),
     metrics(options.observers ?? []),
     errorMapping(options.logger),
-    authentication(options.tokens),
+    authentication(options.authenticator),
     requestValidation(),
   ];
 }

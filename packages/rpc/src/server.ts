@@ -1,9 +1,10 @@
 import type { DescService } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import type { Logger } from "@syncline/telemetry";
-import type { Access, TokenSet } from "./auth.ts";
+import type { Authenticator } from "./authenticator.ts";
 import type { ServiceHandlers } from "./handlers.ts";
 import { createHealthService, type HealthService } from "./health.ts";
+import { everyMethod, type MethodAccess, type ServiceAccess } from "./method-access.ts";
 import { addReflection } from "./reflection.ts";
 import { grpcServiceDefinition } from "./service-definition.ts";
 import { runServerStreaming, runUnary } from "./call-runner.ts";
@@ -15,12 +16,11 @@ import { serverInterceptors } from "./server-interceptors.ts";
  * metrics, error mapping, authentication), with health and reflection built in.
  */
 export interface RpcServer {
-  /** Registers a service; `access` says who may call it (per method overrides allowed). */
-  add<S extends DescService>(
-    service: S,
-    handlers: ServiceHandlers<S>,
-    access: Access | { readonly default: Access; readonly methods: Partial<Record<keyof S["method"], Access>> },
-  ): void;
+  /**
+   * Registers a service; `access` says who may call each method (every method declared; see
+   * MethodAccess, and `everyMethod` for a service with one rule).
+   */
+  add<S extends DescService>(service: S, handlers: ServiceHandlers<S>, access: ServiceAccess<S>): void;
   /** Binds and starts serving; returns the bound port (useful with port 0). */
   listen(host: string, port: number): Promise<number>;
   readonly health: HealthService;
@@ -29,11 +29,11 @@ export interface RpcServer {
 }
 
 /**
- * Creates an RpcServer that authenticates bearer tokens from `tokens`; `observers` receive every
+ * Creates an RpcServer that resolves bearer tokens with `authenticator`; `observers` receive every
  * call's outcome (the service's RPC metrics).
  */
 export function createRpcServer(options: {
-  tokens: TokenSet;
+  authenticator: Authenticator;
   logger: Logger;
   maxMessageBytes?: number;
   observers?: readonly CallObserver[];
@@ -52,10 +52,8 @@ export function createRpcServer(options: {
       const definition = grpcServiceDefinition(service);
       const implementation: grpc.UntypedServiceImplementation = {};
       for (const method of service.methods) {
-        const allowed: Access = Array.isArray(access)
-          ? (access as Access)
-          : ((access as { methods: Record<string, Access> }).methods[method.localName] ??
-            (access as { default: Access }).default);
+        const allowed = (access as Record<string, MethodAccess | undefined>)[method.localName];
+        if (!allowed) throw new Error(`no access rule for ${service.typeName}.${method.name}`);
         const handler = (handlers as Record<string, unknown>)[method.localName];
         if (typeof handler !== "function") throw new Error(`no handler for ${service.typeName}.${method.name}`);
         const spec = { service, method, access: allowed, handler: handler as never, interceptors };
@@ -67,8 +65,7 @@ export function createRpcServer(options: {
       health.setServing(service.typeName, true);
     },
     async listen(host, port) {
-      const anonymous: Access = ["anonymous", "admin", "service"];
-      rpc.add(health.descriptor, health.handlers, anonymous);
+      rpc.add(health.descriptor, health.handlers, everyMethod(health.descriptor, { anonymous: true }));
       addReflection(server, [...services]);
       return new Promise((resolve, reject) => {
         server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>

@@ -1,14 +1,39 @@
-import { port, secret, str, type ConfigField } from "@syncline/config";
+import { int, port, retired, secret, str, type ConfigField } from "@syncline/config";
+import { parsePeerServiceDigests, type PeerServiceDigests } from "@syncline/rpc";
 
-/** Configuration every Syncline process shares: the caller credentials and the NATS servers. */
+/**
+ * Configuration every Syncline process shares: the peers its server accepts and the NATS servers.
+ * The retired token variables fail start-up, naming what replaced them.
+ */
 export const platformConfig = {
-  /** Bootstrap admin token for the external APIs. */
-  adminToken: secret("SYNCLINE_ADMIN_TOKEN"),
-  /** Credential of Syncline's own services for the internal APIs. */
-  internalToken: secret("SYNCLINE_INTERNAL_TOKEN"),
+  retiredAdminToken: retired(
+    "SYNCLINE_ADMIN_TOKEN",
+    "replaced by identity tokens (and SYNCLINE_BOOTSTRAP_TOKEN on the secrets service, which only creates identities); see docs/identity-and-access.md",
+  ),
+  retiredInternalToken: retired(
+    "SYNCLINE_INTERNAL_TOKEN",
+    "replaced by SYNCLINE_SERVICE_TOKEN (each process's own credential) and SYNCLINE_PEER_SERVICE_DIGESTS (the callers a server accepts); see docs/identity-and-access.md",
+  ),
+  /** The services this process's server accepts: `<service>=<sha256 hex of its token>,...` (blank: none). */
+  peerServiceDigests: peerServiceDigests("SYNCLINE_PEER_SERVICE_DIGESTS"),
   /** Comma-separated NATS server URLs. */
   natsUrl: str("SYNCLINE_NATS_URL", { default: "nats://127.0.0.1:4222" }),
 } as const;
+
+/** This process's own credential, presented to the services it calls (their peer digests list its digest). */
+export const serviceTokenConfig = {
+  serviceToken: secret("SYNCLINE_SERVICE_TOKEN", { minLength: 32 }),
+} as const;
+
+/** Services that accept identity tokens cache their verification for at most this long. */
+export const tokenCacheConfig = {
+  /** The bound within which a revoked or expired token, a deleted identity or a changed role takes effect. */
+  tokenCacheTtlMs: int("SYNCLINE_TOKEN_CACHE_TTL_MS", { default: 5000, min: 0, max: 60_000 }),
+} as const;
+
+function peerServiceDigests(variable: string): ConfigField<PeerServiceDigests> {
+  return { variable, secret: false, parse: (raw) => parsePeerServiceDigests(raw) };
+}
 
 /** Port of the Prometheus endpoint, or `undefined` (no endpoint) when the variable is unset. */
 function optionalPort(variable: string): ConfigField<number | undefined> {

@@ -6,7 +6,7 @@ import { ConfigError, readConfig } from "@syncline/config";
 import { describe, expect, it } from "vitest";
 import { connectionsConfig, resolveCredentialKeys } from "./config.ts";
 
-const base = { SYNCLINE_ADMIN_TOKEN: "a".repeat(24), SYNCLINE_INTERNAL_TOKEN: "b".repeat(24) };
+const base = { SYNCLINE_SERVICE_TOKEN: "s".repeat(40) };
 
 describe("connections key configuration", () => {
   it("reads the root keys and the fingerprint key from variables or files", () => {

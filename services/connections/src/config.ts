@@ -9,7 +9,7 @@ import {
 } from "@syncline/config/root-keys";
 import { runGrantPublicKeys } from "@syncline/config/run-grant-keys";
 import { endpointAllowlistField } from "@syncline/connectors";
-import { platformConfig } from "@syncline/service-runtime";
+import { platformConfig, serviceTokenConfig, tokenCacheConfig } from "@syncline/service-runtime";
 
 /** The connections service's root key variables (the same scheme as the secrets service's). */
 export const connectionRootKeyConfig = rootKeyFields("SYNCLINE_CONNECTIONS");
@@ -23,6 +23,10 @@ export const fingerprintKeyConfig = {
 /** Environment variables of the connections service (documented in services/connections/README.md). */
 export const connectionsConfig = {
   ...platformConfig,
+  ...serviceTokenConfig,
+  ...tokenCacheConfig,
+  /** host:port of the secrets service, which verifies identity tokens. */
+  secretsAddress: str("SYNCLINE_SECRETS_ADDRESS", { default: "127.0.0.1:50051" }),
   host: str("SYNCLINE_CONNECTIONS_HOST", { default: "127.0.0.1" }),
   port: port("SYNCLINE_CONNECTIONS_PORT", 50052),
   databaseUrl: databaseUrl("SYNCLINE_CONNECTIONS_DATABASE_URL"),

@@ -7,11 +7,17 @@ import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connec
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { createOutboxRelay, type OutboxRelay } from "@syncline/outbox";
 import type { KeyObject } from "node:crypto";
-import { createRpcServer, createRunGrantVerifier, type TokenSet } from "@syncline/rpc";
-import { runService } from "@syncline/service-runtime";
+import {
+  createRemoteAuthenticator,
+  createRpcServer,
+  createRunGrantVerifier,
+  type RemoteAuthenticatorOptions,
+} from "@syncline/rpc";
+import { runService, tokenCacheMetrics } from "@syncline/service-runtime";
 import type { Logger, MetricsRegistry } from "@syncline/telemetry";
 import { fileURLToPath } from "node:url";
 import { connectionsConfig, resolveCredentialKeys } from "./config.ts";
+import { connectionsAccess, credentialsAccess } from "./rpc/connections-access.ts";
 import { connectionsHandlers } from "./rpc/connections-handlers.ts";
 import { credentialsHandlers } from "./rpc/credentials-handlers.ts";
 import { createConnectionService } from "./service/connection-service.ts";
@@ -19,8 +25,11 @@ import { createCredentialSealer } from "./service/credential-sealer.ts";
 import { countingValidations } from "./service/validation-metrics.ts";
 import { outbox } from "./store/schema.ts";
 
-/** What the service needs from the configuration (see `connectionsConfig`). */
-export interface ConnectionsServerConfig extends TokenSet {
+/**
+ * What the service needs from the configuration (see `connectionsConfig`): besides its own, how it
+ * authenticates callers (its peers' digests; identity tokens through the secrets service).
+ */
+export interface ConnectionsServerConfig extends Omit<RemoteAuthenticatorOptions, "onLookup"> {
   readonly host: string;
   /** 0 binds any free port; the bound one is returned. */
   readonly port: number;
@@ -56,9 +65,10 @@ export interface ConnectionsServer {
 
 /**
  * The composition root: opens the database (migrating it), the bus and the outbox relay, wires the
- * use cases to the two gRPC services and starts listening. The public API is for the admin token
- * (and the internal token on GetAppConnection, so the orchestrator can check a connection's app);
- * credential resolution is for connector workers only, under a run grant naming the connection. With `metrics`, live validations are counted there.
+ * use cases to the two gRPC services and starts listening. Who may call what is in
+ * rpc/connections-access.ts (identities on the public API, the orchestrator on GetAppConnection,
+ * connector workers on credential resolution, under a run grant naming the connection). With
+ * `metrics`, live validations are counted there.
  * Run as a program, this file reads the configuration from the environment and serves; tests
  * import it to run the service in-process.
  */
@@ -93,17 +103,19 @@ export async function startConnectionsServer(
     logger,
     afterCommit: () => relay?.kick(),
   });
-  const server = createRpcServer({ tokens: config, logger });
-  server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), {
-    default: ["admin"],
-    methods: { getAppConnection: ["admin", "service"], listApps: ["admin", "service"] },
+  const authenticator = createRemoteAuthenticator({
+    ...config,
+    ...(metrics ? { onLookup: tokenCacheMetrics(metrics) } : {}),
   });
+  const server = createRpcServer({ authenticator, logger });
+  server.add(ConnectionsService, connectionsHandlers(connections, appDescriptor), connectionsAccess);
   const grants = createRunGrantVerifier(config.runGrantPublicKeys);
-  server.add(CredentialsService, credentialsHandlers(connections, grants), ["service"]);
+  server.add(CredentialsService, credentialsHandlers(connections, grants), credentialsAccess);
   let port: number;
   try {
     port = await server.listen(config.host, config.port);
   } catch (error) {
+    authenticator.close();
     await nc?.close();
     await database.close();
     throw error;
@@ -115,6 +127,7 @@ export async function startConnectionsServer(
     db: database.db,
     async stop() {
       await server.shutdown();
+      authenticator.close();
       await relay?.stop();
       await nc?.drain();
       await database.close();

@@ -1,10 +1,11 @@
 import { int, optionalStr, port, str } from "@syncline/config";
 import { endpointAllowlistField } from "@syncline/connectors";
-import { platformConfig } from "@syncline/service-runtime";
+import { platformConfig, serviceTokenConfig } from "@syncline/service-runtime";
 
 /** Environment variables of the connector worker (documented in its README). */
 export const workerConfig = {
   ...platformConfig,
+  ...serviceTokenConfig,
   host: str("SYNCLINE_WORKER_HOST", { default: "127.0.0.1" }),
   /** gRPC health endpoint of the worker. */
   port: port("SYNCLINE_WORKER_PORT", 50054),

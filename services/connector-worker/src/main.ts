@@ -15,7 +15,7 @@ import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_servic
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
-import { createRpcClient, createRpcServer } from "@syncline/rpc";
+import { createAuthenticator, createRpcClient, createRpcServer } from "@syncline/rpc";
 import { runService } from "@syncline/service-runtime";
 import { workerConfig } from "./config.ts";
 import { createBreakerRegistry } from "./run/breaker-registry.ts";
@@ -34,7 +34,7 @@ runService("connector-worker", async ({ logger, metrics }) => {
     consumers: [consumers.connectorWorkerRuns],
   });
 
-  const client = { token: config.internalToken };
+  const client = { token: config.serviceToken };
   const coordination = createRpcClient(SyncRunCoordinationService, { address: config.orchestratorAddress, ...client });
   const snapshots = createRpcClient(SourceSnapshotService, { address: config.secretsAddress, ...client });
   const secrets = createRpcClient(SecretsService, { address: config.secretsAddress, ...client });
@@ -77,7 +77,8 @@ runService("connector-worker", async ({ logger, metrics }) => {
     signal: shutdownSignal.signal,
   });
 
-  const server = createRpcServer({ tokens: config, logger });
+  // Health only: nothing but anonymous health checks and reflection is served.
+  const server = createRpcServer({ authenticator: createAuthenticator({ serviceCredentials: new Map() }), logger });
   const port = await server.listen(config.host, config.port);
   logger.info({ port, concurrency: config.concurrency, workerId }, "listening");
 

@@ -1,4 +1,4 @@
-import { databaseUrl, optionalStr, port, str } from "@syncline/config";
+import { databaseUrl, optionalSecret, optionalStr, port, str } from "@syncline/config";
 import {
   resolveRootKeys as resolveServiceRootKeys,
   rootKeyFields,
@@ -6,7 +6,7 @@ import {
   type RootKeySettings,
 } from "@syncline/config/root-keys";
 import { runGrantPublicKeys } from "@syncline/config/run-grant-keys";
-import { platformConfig } from "@syncline/service-runtime";
+import { platformConfig, tokenCacheConfig } from "@syncline/service-runtime";
 
 /** The root key variables: the key itself or a file holding it, for the current and previous key. */
 export const rootKeyConfig = rootKeyFields("SYNCLINE_SECRETS");
@@ -14,6 +14,12 @@ export const rootKeyConfig = rootKeyFields("SYNCLINE_SECRETS");
 /** Environment variables of the secrets service (documented in services/secrets/README.md). */
 export const secretsConfig = {
   ...platformConfig,
+  ...tokenCacheConfig,
+  /**
+   * Only bootstraps: creates identities and their tokens and lists identities (the first
+   * organisation admin). Unset: no bootstrap token is accepted.
+   */
+  bootstrapToken: optionalSecret("SYNCLINE_BOOTSTRAP_TOKEN", { minLength: 32 }),
   host: str("SYNCLINE_SECRETS_HOST", { default: "127.0.0.1" }),
   port: port("SYNCLINE_SECRETS_PORT", 50051),
   databaseUrl: databaseUrl("SYNCLINE_SECRETS_DATABASE_URL"),

@@ -4,18 +4,26 @@ import { openDatabase } from "@syncline/db";
 import { createOutboxRelay } from "@syncline/outbox";
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
-import { createRpcServer, createRunGrantVerifier } from "@syncline/rpc";
-import { runService } from "@syncline/service-runtime";
+import { IdentityService } from "@syncline/gen/syncline/identity/v1/identity_service_pb.js";
+import { IdentityVerificationService } from "@syncline/gen/syncline/identity/v1/identity_verification_service_pb.js";
+import { createAuthenticator, createCachedVerifier, createRpcServer, createRunGrantVerifier } from "@syncline/rpc";
+import { runService, tokenCacheMetrics } from "@syncline/service-runtime";
 import { fileURLToPath } from "node:url";
 import { resolveRootKeys, secretsConfig } from "./config.ts";
-import { secretsAccess, secretsHandlers } from "./rpc/secrets-handlers.ts";
+import { identityAccess, identityVerificationAccess } from "./rpc/identity-access.ts";
+import { identityHandlers } from "./rpc/identity-handlers.ts";
+import { secretsAccess, snapshotAccess } from "./rpc/secrets-access.ts";
+import { secretsHandlers } from "./rpc/secrets-handlers.ts";
+import { verificationHandlers } from "./rpc/verification-handlers.ts";
 import { secretsMetrics } from "./rpc/secrets-metrics.ts";
 import { snapshotHandlers } from "./rpc/snapshot-handlers.ts";
+import { createIdentityService } from "./service/identity-service.ts";
 import { createSecretImports } from "./service/secret-imports.ts";
 import { createSecretReferences } from "./service/secret-references.ts";
 import { createSecretSealer, dataKeysOfUnknownRootKeys } from "./service/secret-sealer.ts";
 import { createSourceSnapshots } from "./service/source-snapshot.ts";
 import { createSourceService } from "./service/source-service.ts";
+import { createStoredIdentityVerifier } from "./service/stored-identity-verifier.ts";
 import { countPendingEvents } from "./store/outbox-store.ts";
 import { outbox } from "./store/schema.ts";
 
@@ -45,8 +53,18 @@ runService("secrets", async ({ logger, metrics }) => {
     logger,
   });
   const source = createSourceService({ db: database.db, sealer, afterCommit: () => relay.kick() });
+  const storedIdentities = createStoredIdentityVerifier({ db: database.db, logger });
+  const authenticator = createAuthenticator({
+    bootstrapToken: config.bootstrapToken,
+    serviceCredentials: config.peerServiceDigests,
+    identities: createCachedVerifier(storedIdentities, {
+      ttlMs: config.tokenCacheTtlMs,
+      maxEntries: 10_000,
+      onLookup: tokenCacheMetrics(metrics),
+    }),
+  });
   const server = createRpcServer({
-    tokens: config,
+    authenticator,
     logger,
     observers: [secretsMetrics(metrics, () => countPendingEvents(database.db))],
   });
@@ -57,7 +75,10 @@ runService("secrets", async ({ logger, metrics }) => {
   const grants = createRunGrantVerifier(config.runGrantPublicKeys);
   server.add(SecretsService, secretsHandlers(source, composition, grants), secretsAccess);
   const snapshots = createSourceSnapshots({ db: database.db, sealer });
-  server.add(SourceSnapshotService, snapshotHandlers(snapshots, grants), ["service"]);
+  server.add(SourceSnapshotService, snapshotHandlers(snapshots, grants), snapshotAccess);
+  server.add(IdentityService, identityHandlers(createIdentityService({ db: database.db })), identityAccess);
+  // Uncached: the caller caches, so a revocation takes effect within the caller's TTL alone.
+  server.add(IdentityVerificationService, verificationHandlers(storedIdentities), identityVerificationAccess);
   const port = await server.listen(config.host, config.port);
   relay.start();
   logger.info(

@@ -1,10 +1,14 @@
 import { databaseUrl, int, optionalStr, port, str } from "@syncline/config";
 import { runGrantSigningKey } from "@syncline/config/run-grant-keys";
-import { platformConfig } from "@syncline/service-runtime";
+import { platformConfig, serviceTokenConfig, tokenCacheConfig } from "@syncline/service-runtime";
 
 /** Environment variables of the sync orchestrator (documented in its README). */
 export const orchestratorConfig = {
   ...platformConfig,
+  ...serviceTokenConfig,
+  ...tokenCacheConfig,
+  /** host:port of the secrets service, which verifies identity tokens. */
+  secretsAddress: str("SYNCLINE_SECRETS_ADDRESS", { default: "127.0.0.1:50051" }),
   host: str("SYNCLINE_ORCHESTRATOR_HOST", { default: "127.0.0.1" }),
   port: port("SYNCLINE_ORCHESTRATOR_PORT", 50053),
   databaseUrl: databaseUrl("SYNCLINE_ORCHESTRATOR_DATABASE_URL"),

@@ -15,8 +15,8 @@ import { SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source
 import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
-import { createRpcClient, createRpcServer, createRunGrantSigner } from "@syncline/rpc";
-import { runService } from "@syncline/service-runtime";
+import { createRemoteAuthenticator, createRpcClient, createRpcServer, createRunGrantSigner } from "@syncline/rpc";
+import { runService, tokenCacheMetrics } from "@syncline/service-runtime";
 import { fileURLToPath } from "node:url";
 import { createConnectionEventHandler } from "./bus/connection-event-handler.ts";
 import { createPlanRequester } from "./bus/plan-requester.ts";
@@ -25,6 +25,7 @@ import { createRunResultHandler } from "./bus/run-result-handler.ts";
 import { createSourceEventHandler } from "./bus/source-event-handler.ts";
 import { orchestratorConfig } from "./config.ts";
 import { coordinationHandlers } from "./rpc/coordination-handlers.ts";
+import { coordinationAccess, secretSyncsAccess } from "./rpc/orchestrator-access.ts";
 import { secretSyncsHandlers } from "./rpc/secret-syncs-handlers.ts";
 import { createRunCoordinator } from "./service/run-coordinator.ts";
 import { createRunGrants } from "./service/run-grants.ts";
@@ -64,7 +65,7 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
 
   const connections = createRpcClient(ConnectionsService, {
     address: config.connectionsAddress,
-    token: config.internalToken,
+    token: config.serviceToken,
   });
   const watchers = createSyncWatchers({ pollMs: config.watchPollMs });
   const runs = createRunQueue({
@@ -82,12 +83,11 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
   const changes = createSourceChanges({ db, runs, watchers });
   const planner = createPlanRequester({ nc, timeoutMs: config.planTimeoutMs, grants });
 
-  const server = createRpcServer({ tokens: config, logger });
-  server.add(SecretSyncsService, secretSyncsHandlers({ syncs, actions, planner, watchers, database: db }), {
-    default: ["admin"],
-    methods: { getSecretSync: ["admin", "service"] },
-  });
-  server.add(SyncRunCoordinationService, coordinationHandlers(coordinator), ["service"]);
+  const authenticator = createRemoteAuthenticator({ ...config, onLookup: tokenCacheMetrics(metrics) });
+  const server = createRpcServer({ authenticator, logger });
+  const handlers = secretSyncsHandlers({ syncs, actions, planner, watchers, database: db });
+  server.add(SecretSyncsService, handlers, secretSyncsAccess);
+  server.add(SyncRunCoordinationService, coordinationHandlers(coordinator), coordinationAccess);
 
   const counters = createOrchestratorMetrics(metrics, db);
   const reconcileSettings = { intervalMs: config.reconcileIntervalMs, batchSize: config.reconcileBatchSize };
@@ -140,6 +140,7 @@ runService("sync-orchestrator", async ({ logger, metrics }) => {
     const drain = { timeoutMs: CONSUMER_DRAIN_MS, graceMs: 0 };
     await Promise.all([sourceEvents.stop(drain), connectionEvents.stop(drain), runResults.stop(drain)]);
     connections.close();
+    authenticator.close();
     await nc.drain();
     await database.close();
   };

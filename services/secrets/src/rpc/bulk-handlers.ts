@@ -5,6 +5,7 @@ import {
 } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { assertValid, permissionDenied, type FieldViolation } from "@syncline/errors";
 import {
+  actorOf,
   grantAllowsImport,
   isServiceCaller,
   reportedViolations,
@@ -66,7 +67,7 @@ export function bulkHandlers(
             "into their sync's own source",
         );
       }
-      const result = await source.bulkWriteSecrets(context.principal, request.projectId, writes);
+      const result = await source.bulkWriteSecrets(actorOf(context.principal), request.projectId, writes);
       return { revision: result.revision, secrets: result.secrets.map(secretMessage) };
     },
   };

@@ -1,6 +1,6 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import { paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
+import { actorOf, paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
 import { assertValid } from "@syncline/errors";
 import { folderPath, importViolations } from "../domain/source-rules.ts";
 import type { PlacedImport, SecretImports } from "../service/secret-imports.ts";
@@ -42,7 +42,7 @@ export function compositionHandlers(
       const address = addressOf(request);
       const importPath = folderPath("import_path", request.importPath);
       assertValid(importViolations(address, { environment: request.importEnvironment, path: importPath }));
-      const created = await deps.imports.createImport(context.principal, {
+      const created = await deps.imports.createImport(actorOf(context.principal), {
         address,
         importEnvironment: request.importEnvironment,
         importPath,
@@ -61,7 +61,7 @@ export function compositionHandlers(
     },
 
     async deleteSecretImport(request, context) {
-      await deps.imports.deleteImport(context.principal, request.projectId, request.secretImportId);
+      await deps.imports.deleteImport(actorOf(context.principal), request.projectId, request.secretImportId);
       return {};
     },
   };

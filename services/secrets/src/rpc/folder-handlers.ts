@@ -1,6 +1,6 @@
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { assertValid } from "@syncline/errors";
-import { paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
+import { actorOf, paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
 import { checkMove } from "../domain/folder-moves.ts";
 import { folderDeletionViolations, folderPath } from "../domain/source-rules.ts";
 import type { SourceService } from "../service/source-service.ts";
@@ -14,7 +14,9 @@ export function folderHandlers(source: SourceService): Pick<ServiceHandlers<type
   return {
     async createFolder(request, context) {
       const address = addressOf(request);
-      return { folder: folderMessage(await source.createFolder(context.principal, address), address.environment) };
+      return {
+        folder: folderMessage(await source.createFolder(actorOf(context.principal), address), address.environment),
+      };
     },
 
     async listFolders(request) {
@@ -31,14 +33,17 @@ export function folderHandlers(source: SourceService): Pick<ServiceHandlers<type
       const refused = checkMove(address.path, newPath);
       assertValid(refused ? [refused] : []);
       return {
-        folder: folderMessage(await source.moveFolder(context.principal, address, newPath), address.environment),
+        folder: folderMessage(
+          await source.moveFolder(actorOf(context.principal), address, newPath),
+          address.environment,
+        ),
       };
     },
 
     async deleteFolder(request, context) {
       const address = addressOf(request);
       assertValid(folderDeletionViolations(address.path));
-      return { revision: await source.deleteFolder(context.principal, address, request.recursive) };
+      return { revision: await source.deleteFolder(actorOf(context.principal), address, request.recursive) };
     },
   };
 }

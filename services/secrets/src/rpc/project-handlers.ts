@@ -1,5 +1,5 @@
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import { paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
+import { actorOf, paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
 import { checkEnvironmentSlug } from "../domain/source-rules.ts";
 import type { SourceService } from "../service/source-service.ts";
 import { environmentMessage, projectMessage } from "./to-proto.ts";
@@ -22,7 +22,7 @@ type ProjectMethods =
 export function projectHandlers(source: SourceService): Pick<ServiceHandlers<typeof SecretsService>, ProjectMethods> {
   return {
     async createProject(request, context) {
-      return { project: projectMessage(await source.createProject(context.principal, request.name)) };
+      return { project: projectMessage(await source.createProject(actorOf(context.principal), request.name)) };
     },
 
     async getProject(request) {
@@ -38,19 +38,21 @@ export function projectHandlers(source: SourceService): Pick<ServiceHandlers<typ
 
     async updateProject(request, context) {
       return {
-        project: projectMessage(await source.updateProject(context.principal, request.projectId, request.name)),
+        project: projectMessage(
+          await source.updateProject(actorOf(context.principal), request.projectId, request.name),
+        ),
       };
     },
 
     async deleteProject(request, context) {
-      await source.deleteProject(context.principal, request.projectId);
+      await source.deleteProject(actorOf(context.principal), request.projectId);
       return {};
     },
 
     async createEnvironment(request, context) {
       return {
         environment: environmentMessage(
-          await source.createEnvironment(context.principal, request.projectId, request.slug, request.name),
+          await source.createEnvironment(actorOf(context.principal), request.projectId, request.slug, request.name),
         ),
       };
     },
@@ -66,13 +68,18 @@ export function projectHandlers(source: SourceService): Pick<ServiceHandlers<typ
     async updateEnvironment(request, context) {
       return {
         environment: environmentMessage(
-          await source.updateEnvironment(context.principal, request.projectId, request.environment, request.name),
+          await source.updateEnvironment(
+            actorOf(context.principal),
+            request.projectId,
+            request.environment,
+            request.name,
+          ),
         ),
       };
     },
 
     async deleteEnvironment(request, context) {
-      await source.deleteEnvironment(context.principal, request.projectId, request.environment);
+      await source.deleteEnvironment(actorOf(context.principal), request.projectId, request.environment);
       return {};
     },
   };

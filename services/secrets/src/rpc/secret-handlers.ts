@@ -1,6 +1,6 @@
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { assertValid } from "@syncline/errors";
-import { paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
+import { actorOf, paginate, readPageRequest, type ServiceHandlers } from "@syncline/rpc";
 import { updateViolations } from "../domain/source-rules.ts";
 import type { SourceService } from "../service/source-service.ts";
 import { addressOf, metadataOf, versionOf } from "./source-address.ts";
@@ -23,7 +23,7 @@ const DEFAULT_PAGE_SIZE = 100;
 export function secretHandlers(source: SourceService): Pick<ServiceHandlers<typeof SecretsService>, SecretMethods> {
   return {
     async createSecret(request, context) {
-      const secret = await source.createSecret(context.principal, addressOf(request), {
+      const secret = await source.createSecret(actorOf(context.principal), addressOf(request), {
         key: request.key,
         value: request.value,
         comment: request.comment,
@@ -42,12 +42,14 @@ export function secretHandlers(source: SourceService): Pick<ServiceHandlers<type
         ...(request.metadata ? { metadata: metadataOf(request.metadata.entries) } : {}),
         ...(expectedVersion !== undefined ? { expectedVersion } : {}),
       };
-      return { secret: secretMessage(await source.updateSecret(context.principal, address, request.key, patch)) };
+      return {
+        secret: secretMessage(await source.updateSecret(actorOf(context.principal), address, request.key, patch)),
+      };
     },
 
     async deleteSecret(request, context) {
       const revision = await source.deleteSecret(
-        context.principal,
+        actorOf(context.principal),
         addressOf(request),
         request.key,
         versionOf(request.expectedVersion),
@@ -88,7 +90,7 @@ export function secretHandlers(source: SourceService): Pick<ServiceHandlers<type
 
     async rollbackSecret(request, context) {
       const secret = await source.rollbackSecret(
-        context.principal,
+        actorOf(context.principal),
         addressOf(request),
         request.key,
         Number(request.version),

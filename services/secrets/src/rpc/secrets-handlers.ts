@@ -26,12 +26,3 @@ export function secretsHandlers(
     ...compositionHandlers(composition),
   };
 }
-
-/**
- * Who may call what: the admin token everywhere; connector workers (service credential) may also
- * bulk-write, to import destination secrets — and then only under an import run grant (bulk-handlers.ts).
- */
-export const secretsAccess = {
-  default: ["admin"],
-  methods: { bulkWriteSecrets: ["admin", "service"] },
-} as const;

@@ -1,7 +1,7 @@
 import type { Database } from "@syncline/db";
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { Destination, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { pageSize, type ServiceHandlers } from "@syncline/rpc";
+import { actorOf, pageSize, type ServiceHandlers } from "@syncline/rpc";
 import type { PlanRequester } from "../bus/plan-requester.ts";
 import type { SyncActions } from "../service/sync-actions.ts";
 import type { SyncService } from "../service/sync-service.ts";
@@ -36,7 +36,9 @@ export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<type
     watchSecretSync: watchSecretSync({ syncs, watchers: deps.watchers }),
 
     async createSecretSync(request, context) {
-      return { secretSync: secretSyncMessage(await syncs.create(newSecretSyncOf(request), context.principal)) };
+      return {
+        secretSync: secretSyncMessage(await syncs.create(newSecretSyncOf(request), actorOf(context.principal))),
+      };
     },
 
     async getSecretSync(request) {
@@ -63,28 +65,30 @@ export function secretSyncsHandlers(deps: SecretSyncsDeps): ServiceHandlers<type
       const changes = syncChangesOf(request);
       return {
         secretSync: secretSyncMessage(
-          await syncs.update(request.secretSyncId, request.expectedVersion, changes, context.principal),
+          await syncs.update(request.secretSyncId, request.expectedVersion, changes, actorOf(context.principal)),
         ),
       };
     },
 
     async deleteSecretSync(request, context) {
-      const run = await actions.delete(request.secretSyncId, request.removeSecrets, context.principal);
+      const run = await actions.delete(request.secretSyncId, request.removeSecrets, actorOf(context.principal));
       return run ? { removeRun: syncRunMessage(run) } : {};
     },
 
     async triggerSync(request, context) {
-      return { run: syncRunMessage(await actions.trigger(request.secretSyncId, context.principal)) };
+      return { run: syncRunMessage(await actions.trigger(request.secretSyncId, actorOf(context.principal))) };
     },
 
     async importSecrets(request, context) {
       return {
-        run: syncRunMessage(await actions.importSecrets(request.secretSyncId, request.behavior, context.principal)),
+        run: syncRunMessage(
+          await actions.importSecrets(request.secretSyncId, request.behavior, actorOf(context.principal)),
+        ),
       };
     },
 
     async removeSecrets(request, context) {
-      return { run: syncRunMessage(await actions.removeSecrets(request.secretSyncId, context.principal)) };
+      return { run: syncRunMessage(await actions.removeSecrets(request.secretSyncId, actorOf(context.principal))) };
     },
 
     async listSyncRuns(request) {
