@@ -54,6 +54,16 @@ digest() { printf %s "$1" | node packages/rpc/src/service-token-digest-cli.ts -;
 worker_digest="connector-worker=$(digest "$WORKER_TOKEN")"
 orchestrator_digest="sync-orchestrator=$(digest "$ORCHESTRATOR_TOKEN")"
 connections_digest="connections=$(digest "$CONNECTIONS_TOKEN")"
+# Run grants (docs/least-privilege.md): the orchestrator signs with an Ed25519 private key, secrets
+# and connections verify with its public key. Both are kept on one line each (base64).
+if ! grep -q '^SYNCLINE_RUN_GRANT_SIGNING_KEY=' "$state/local.env"; then
+  pem=$(openssl genpkey -algorithm ed25519)
+  {
+    echo "SYNCLINE_RUN_GRANT_SIGNING_KEY=$(printf '%s\n' "$pem" | base64 | tr -d '\n')"
+    echo "SYNCLINE_RUN_GRANT_PUBLIC_KEYS=$(printf '%s\n' "$pem" | openssl pkey -pubout -outform DER | base64 | tr -d '\n')"
+  } >> "$state/local.env"
+  unset pem
+fi
 set -a
 # shellcheck disable=SC1091
 . "$state/local.env"

@@ -10,6 +10,7 @@ import {
 } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import type { RpcClient } from "@syncline/rpc";
+import { grantedSnapshots } from "../support/run-grant-keys.ts";
 import { startSystem, type System } from "../support/starter.ts";
 
 const spec = { services: ["secrets"], database: "postgres", env: { LOG_LEVEL: "info" } } as const;
@@ -19,7 +20,7 @@ export interface SecretsBench {
   readonly system: System<typeof spec & { name: string }>;
   /** SecretsService with the admin token and the benchmark's deadline. */
   readonly secrets: RpcClient<typeof SecretsService>;
-  /** SourceSnapshotService with the internal token and the benchmark's deadline. */
+  /** SourceSnapshotService with the internal token, a run grant per read and the benchmark's deadline. */
   readonly snapshots: RpcClient<typeof SourceSnapshotService>;
   /** Creates a project with environment `prod`; returns its id. */
   project(name?: string): Promise<string>;
@@ -29,7 +30,8 @@ export interface SecretsBench {
 export async function startSecretsBench(name: string, deadlineMs: number): Promise<SecretsBench> {
   const system = await startSystem({ ...spec, name });
   const secrets = system.client(SecretsService, system.adminToken, deadlineMs);
-  const snapshots = system.client(SourceSnapshotService, system.serviceTokens["connector-worker"], deadlineMs);
+  const raw = system.client(SourceSnapshotService, system.serviceTokens["connector-worker"], deadlineMs);
+  const snapshots = grantedSnapshots(raw, system.runGrants);
   return {
     system,
     secrets,

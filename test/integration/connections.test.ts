@@ -24,13 +24,21 @@ import {
   type ConnectionCredentials,
 } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { queryRows } from "@syncline/db";
-import { Code, createRpcClient, formatPeerServiceDigests, type RpcError, type RpcClient } from "@syncline/rpc";
+import {
+  Code,
+  createRpcClient,
+  formatPeerServiceDigests,
+  RUN_GRANT_METADATA,
+  type RpcError,
+  type RpcClient,
+} from "@syncline/rpc";
 import { sql, type SQL } from "drizzle-orm";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { ConnectionsServer } from "../../services/connections/src/index.ts";
 import { startFakeVault, type FakeVault } from "../fakes/vault/fake-vault.ts";
 import { startNatsServer } from "../support/nats-server.ts";
 import { rpcFailure } from "../support/rpc-failure.ts";
+import { runGrantEnv } from "../support/run-grant-keys.ts";
 import { useSystem } from "../support/use-system.ts";
 
 const goodVaultToken = `hvs.${randomBytes(18).toString("base64url")}`;
@@ -57,6 +65,11 @@ beforeAll(async () => {
   workerToken = system.serviceTokens["connector-worker"];
   internal = system.client(ConnectionsService, orchestratorToken);
   address = `127.0.0.1:${server.port}`;
+});
+
+/** Call options carrying a run grant for `connectionId`, as a worker running one of its syncs holds. */
+const granted = async (connectionId: string) => ({
+  metadata: { [RUN_GRANT_METADATA]: await system.runGrants.sign({ projectId: randomUUID(), connectionId }) },
 });
 
 const vaultCredentials = (token: string, instanceUrl = vault.url, namespace = "") => ({
@@ -217,7 +230,10 @@ describe("connections service", () => {
     const anonymous = createRpcClient(CredentialsService, { address });
     const wrong = createRpcClient(CredentialsService, { address, token: "not-a-token-of-this-deployment" });
     try {
-      const resolved = await resolver.resolveCredentials({ connectionId: connection!.id });
+      const resolved = await resolver.resolveCredentials(
+        { connectionId: connection!.id },
+        await granted(connection!.id),
+      );
       expect(resolved.connection).toEqual(connection);
       const credentials: ConnectionCredentials = resolved.credentials!;
       expect(credentials.app.case).toBe("vault");
@@ -236,7 +252,10 @@ describe("connections service", () => {
       expect((await rpcFailure(wrong.resolveCredentials({ connectionId: connection!.id }))).code).toBe(
         Code.UNAUTHENTICATED,
       );
-      expect((await rpcFailure(resolver.resolveCredentials({ connectionId: randomUUID() }))).code).toBe(Code.NOT_FOUND);
+      const unknown = randomUUID();
+      expect(
+        (await rpcFailure(resolver.resolveCredentials({ connectionId: unknown }, await granted(unknown)))).code,
+      ).toBe(Code.NOT_FOUND);
       expect(
         (await rpcFailure(resolver.resolveCredentials({ connectionId: "nope" }))).violations.map((v) => v.field),
       ).toEqual(["connection_id"]);
@@ -400,10 +419,10 @@ describe("sealing", () => {
     );
     const resolver = createRpcClient(CredentialsService, { address, token: workerToken });
     try {
-      const error = await rpcFailure(resolver.resolveCredentials({ connectionId: b.id }));
+      const error = await rpcFailure(resolver.resolveCredentials({ connectionId: b.id }, await granted(b.id)));
       expect(error.code).toBe(Code.INTERNAL);
       expect(error.message).not.toContain("token-of-a");
-      const resolved = await resolver.resolveCredentials({ connectionId: a.id });
+      const resolved = await resolver.resolveCredentials({ connectionId: a.id }, await granted(a.id));
       expect(resolved.credentials?.app.value?.method.value).toMatchObject({ token: "token-of-a" });
     } finally {
       resolver.close();
@@ -430,6 +449,7 @@ describe("the connections process", () => {
         SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8",
         SYNCLINE_CONNECTIONS_ROOT_KEY: randomBytes(32).toString("hex"),
         SYNCLINE_CONNECTIONS_FINGERPRINT_KEY: randomBytes(32).toString("hex"),
+        ...runGrantEnv(system.runGrants.keys),
         LOG_LEVEL: "debug",
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -458,7 +478,10 @@ describe("the connections process", () => {
       const resolver = createRpcClient(CredentialsService, { address: `127.0.0.1:${port}`, token: workerToken });
       try {
         const { connection } = await client.createAppConnection(createRequest());
-        const resolved = await resolver.resolveCredentials({ connectionId: connection!.id });
+        const resolved = await resolver.resolveCredentials(
+          { connectionId: connection!.id },
+          await granted(connection!.id),
+        );
         expect(resolved.credentials?.app.value?.method.value).toMatchObject({ token: goodVaultToken });
         await rpcFailure(
           client.createAppConnection(createRequest({ credentials: vaultCredentials("hvs.refused-by-vault") })),

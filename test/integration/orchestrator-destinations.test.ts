@@ -1,13 +1,19 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import {
   Destination,
+  DestinationConfigSchema,
   GithubSecretScope,
   ImportBehavior,
   InitialSyncBehavior,
+  SecretSyncSchema,
   SyncState,
   type SecretSync,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { subjects } from "@syncline/bus";
+import { SyncPlanReplySchema, SyncPlanRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { Code, type RpcError } from "@syncline/rpc";
+import { destinationSubjectToken } from "../../services/sync-orchestrator/src/bus/run-request-publisher.ts";
 import { describe, expect, it } from "vitest";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
 import { allServices } from "../support/starter.ts";
@@ -20,7 +26,7 @@ import { useWorkerTestProject } from "./helpers/worker-project.ts";
  * destination kinds, the duplicate-destination check (across projects, per server), what a
  * write-only destination refuses, plans answered by a connector worker, and the watch stream.
  */
-const system = useSystem({ name: "orchestrator-destinations", services: allServices });
+const system = useSystem({ name: "orchestrator-destinations", services: allServices, bus: true });
 const project = useWorkerTestProject(system, "orchestrator-destinations");
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
@@ -365,6 +371,42 @@ describe("PlanSync", () => {
     const { run } = await system.syncs.triggerSync({ secretSyncId: sync.id });
     const done = await finishedRun(system, sync.id, run!.id);
     expect([done.keysCreated, done.keysUpdated, done.keysDeleted]).toEqual([1, 0, 1]);
+  });
+
+  it("plans the sync the orchestrator stores: a tampered request body is ignored, and the grant binds the source", async () => {
+    const folder = `/${unique("tamper")}`;
+    const injected = `/${unique("injected")}`;
+    await put(folder, "REAL", "r");
+    await put(injected, "INJECTED", "i");
+    const sync = await createVaultSync(system, project, { path: folder, vaultPath: `apps${folder}`, autoSync: false });
+    const stored = (await system.syncs.getSecretSync({ secretSyncId: sync.id })).secretSync!;
+    // A body pointing elsewhere: another source folder, another destination path.
+    const tampered = create(SecretSyncSchema, {
+      ...stored,
+      source: { ...stored.source!, path: injected },
+      destinationConfig: create(DestinationConfigSchema, vaultKv("apps/x")),
+    });
+    const ask = async (grantPath: string) => {
+      const runGrant = await system.runGrants.sign({
+        projectId: project.projectId,
+        environment: project.environment,
+        path: grantPath,
+        connectionId: project.connectionId,
+        syncId: sync.id,
+      });
+      const request = create(SyncPlanRequestSchema, { secretSync: tampered, secretSyncId: sync.id, runGrant });
+      const subject = subjects.planRequest(destinationSubjectToken(Destination.HASHICORP_VAULT));
+      const reply = await system.bus.request(subject, toBinary(SyncPlanRequestSchema, request), { timeout: 30_000 });
+      return fromBinary(SyncPlanReplySchema, reply.data);
+    };
+    const planned = await ask(folder);
+    expect(planned.error).toBe("");
+    expect(planned.createKeys).toEqual(["REAL"]);
+    expect(planned.createKeys).toEqual((await system.syncs.planSync({ secretSyncId: sync.id })).createKeys);
+    // A grant for the injected folder does not let the worker read the stored sync's source.
+    const refused = await ask(injected);
+    expect(refused.createKeys).toEqual([]);
+    expect(refused.error).toContain("run grant");
   });
 
   it("refuses bad ids, and answers UNAVAILABLE when no connector worker listens", async () => {

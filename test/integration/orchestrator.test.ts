@@ -250,7 +250,7 @@ describe("deletion and access", () => {
     expect(await syncNames()).not.toContain(secretSync!.name);
   });
 
-  it("requires an identity to manage syncs; a service credential may not even read one", async () => {
+  it("requires an identity to manage syncs; a worker may only read one by id", async () => {
     const { secretSync } = await system.syncs.createSecretSync(syncRequest({ autoSync: false }));
     const address = system.services.orchestrator.address;
     const anonymous = createRpcClient(SecretSyncsService, { address });
@@ -274,10 +274,9 @@ describe("deletion and access", () => {
       expect((await rpcFailure(internal.triggerSync({ secretSyncId: secretSync!.id }))).code).toBe(
         Code.PERMISSION_DENIED,
       );
-      // No service reads syncs through the public API (workers get theirs with the run lease).
-      expect((await rpcFailure(internal.getSecretSync({ secretSyncId: secretSync!.id }))).code).toBe(
-        Code.PERMISSION_DENIED,
-      );
+      // A worker reads one definition by id (plan requests carry ids only), and nothing else.
+      expect((await internal.getSecretSync({ secretSyncId: secretSync!.id })).secretSync?.id).toBe(secretSync!.id);
+      expect((await rpcFailure(internal.listSecretSyncs({ projectId }))).code).toBe(Code.PERMISSION_DENIED);
       expect((await system.syncs.listSyncRuns({ secretSyncId: secretSync!.id })).runs).toEqual([]);
       expect((await system.syncs.listSecretSyncs({ projectId })).secretSyncs.map((s) => s.id)).toContain(
         secretSync!.id,

@@ -4,7 +4,7 @@ import {
   type BulkWriteSecretsResponse,
 } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { KeyChangeKind, SourceChangeKind } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
-import { Code } from "@syncline/rpc";
+import { Code, RUN_GRANT_METADATA } from "@syncline/rpc";
 import { describe, expect, it } from "vitest";
 import { allPages } from "../support/all-pages.ts";
 import { expectInvalid, rpcFailure } from "../support/rpc-failure.ts";
@@ -242,10 +242,20 @@ describe("bulk writes", () => {
   it("accepts the connector worker's service credential (audited as `service:connector-worker`), which may call nothing else here", async () => {
     const f = await createSourceFixture(service, ["dev"]);
     const worker = service.client(SecretsService, service.serviceTokens["connector-worker"]);
-    const { secrets } = await worker.bulkWriteSecrets({
+    const grant = await service.runGrants.sign({
       projectId: f.projectId,
-      writes: [{ operation: UPSERT, environment: "dev", path: "/imported", key: "FROM_DESTINATION", value: "d" }],
+      environment: "dev",
+      path: "/imported",
+      action: "IMPORT",
+      importBehavior: "PRIORITIZE_DESTINATION",
     });
+    const { secrets } = await worker.bulkWriteSecrets(
+      {
+        projectId: f.projectId,
+        writes: [{ operation: UPSERT, environment: "dev", path: "/imported", key: "FROM_DESTINATION", value: "d" }],
+      },
+      { metadata: { [RUN_GRANT_METADATA]: grant } },
+    );
     expect(secrets[0]).toMatchObject({ key: "FROM_DESTINATION", version: 1n });
     const { events } = await api().listAuditEvents({ projectId: f.projectId, actionPrefix: "secret." });
     expect(events[0]).toMatchObject({

@@ -2,7 +2,10 @@ import { randomBytes } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { ConnectorError } from "@syncline/connectors";
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import type { StreamSourceSnapshotResponse } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import {
+  SourceSnapshotService,
+  type StreamSourceSnapshotResponse,
+} from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code } from "@syncline/rpc";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -40,6 +43,15 @@ async function write(path: string, values: Record<string, string>): Promise<bigi
 
 const syncOf = (path: string, recursive = false) =>
   create(SecretSyncSchema, { projectId, source: { environment: "prod", path, recursive } });
+/** The worker's source reader, with the internal credential and a run grant for exactly this source. */
+const readAsWorker = async (path: string, recursive = false) => {
+  const grant = await service.runGrants.sign({ projectId, environment: "prod", path, recursive });
+  return readSource(
+    service.client(SourceSnapshotService, service.serviceTokens["connector-worker"]),
+    syncOf(path, recursive),
+    grant,
+  );
+};
 /** `count` values of `bytes` bytes keyed `${prefix}_i`. */
 const valuesOf = (prefix: string, count: number, bytes: number) =>
   Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}_${i}`, randomValue(`${prefix}-${i}`, bytes)]));
@@ -55,7 +67,7 @@ describe("streamed source snapshots", () => {
     expect(unary.code).toBe(Code.RESOURCE_EXHAUSTED);
     expect(classifyFailure(unary).kind).toBe("limit_exceeded");
 
-    const source = await readSource(service.snapshots, syncOf("/big"));
+    const source = await readAsWorker("/big");
     expect(source.revision).toBe(revision);
     expect(source.secrets.size).toBe(20);
     for (const [key, value] of Object.entries(values)) {
@@ -69,11 +81,11 @@ describe("streamed source snapshots", () => {
   }, 120_000);
 
   it("carries the header's refusals: a missing folder, collisions and unexpandable references", async () => {
-    await expect(readSource(service.snapshots, syncOf("/missing"))).rejects.toMatchObject({ kind: "not_found" });
+    await expect(readAsWorker("/missing")).rejects.toMatchObject({ kind: "not_found" });
     await write("/tree/a", { SHARED: "a" });
     await write("/tree/b", { SHARED: "b", BROKEN: "${NOT_THERE}" });
     const failed = (path: string, recursive = false) =>
-      readSource(service.snapshots, syncOf(path, recursive)).then(
+      readAsWorker(path, recursive).then(
         () => new ConnectorError("unsupported", "the read was expected to fail"),
         (e: unknown) => e as ConnectorError,
       );
@@ -101,7 +113,7 @@ describe("streamed source snapshots", () => {
     }
     expect(header.part.value).toMatchObject({ revision: before, secretCount: 12 });
     expect(values.map((v) => v.slice(0, 5))).toEqual(keys.map(() => "gen1:"));
-    const next = await readSource(service.snapshots, syncOf("/consistent"));
+    const next = await readAsWorker("/consistent");
     expect(next.revision).toBe(after);
     expect([...next.secrets.values()].map((s) => s.value.slice(0, 5))).toEqual(keys.map(() => "gen2:"));
   }, 120_000);
@@ -118,7 +130,7 @@ describe("streamed source snapshots", () => {
     const seen: Array<{ revision: bigint; tags: Set<string> }> = [];
     try {
       for (let read = 0; read < 12; read++) {
-        const source = await readSource(service.snapshots, syncOf("/race"));
+        const source = await readAsWorker("/race");
         const tags = new Set([...source.secrets.values()].map((s) => s.value.slice(0, 6)));
         seen.push({ revision: source.revision, tags });
       }

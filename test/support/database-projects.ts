@@ -11,6 +11,7 @@ export const bothDatabaseFiles = [
   "packages/db/src/driver-parity.test.ts",
   "services/sync-orchestrator/src/service/run-queue.test.ts",
   "services/sync-orchestrator/src/service/run-coordinator.test.ts",
+  "services/sync-orchestrator/src/service/run-admission.test.ts",
   "test/integration/secrets.test.ts",
   "test/integration/secrets-model.test.ts",
   "test/integration/secrets-bulk.test.ts",

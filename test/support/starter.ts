@@ -1,3 +1,4 @@
+import type { TestRunGrants } from "./run-grant-keys.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,6 +73,8 @@ interface SystemBase<S> {
   readonly bootstrapToken: string;
   /** Each service's own credential, e.g. `serviceTokens["connector-worker"]` for the snapshot API. */
   readonly serviceTokens: Readonly<Record<RpcServiceName, string>>;
+  /** Signs run grants with the system's key, for tests that stand in for a worker. */
+  readonly runGrants: TestRunGrants;
   /** Directory holding each service's log and span file (kept when SYNCLINE_KEEP_TEST_LOGS is set). */
   readonly workDir: string;
   readonly services: { readonly [N in Running<S>]: ServiceProcess };
@@ -101,7 +104,10 @@ export type System<S extends SystemSpec> = SystemBase<S> &
     {
       /** SecretsService with the admin token. */
       readonly secrets: RpcClient<typeof SecretsService>;
-      /** SourceSnapshotService with the connector worker's service token. */
+      /**
+       * SourceSnapshotService with the connector worker's service token and, per call, a run grant
+       * for exactly the source asked for (`client(SourceSnapshotService, …)` for calls without one).
+       */
       readonly snapshots: RpcClient<typeof SourceSnapshotService>;
     }
   > &

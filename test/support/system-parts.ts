@@ -17,6 +17,7 @@ import { freePort } from "./free-port.ts";
 import { bootstrapAdmin } from "./identities.ts";
 import { startNatsServer } from "./nats-server.ts";
 import { startRestartableNats } from "./restartable-nats.ts";
+import { generateRunGrantKeys, grantedSnapshots, testRunGrants } from "./run-grant-keys.ts";
 import type { ServiceProcess } from "./service-process.ts";
 import { freshCredentials, peerDigestsOf } from "./system-credentials.ts";
 import type { SystemSpec } from "./system-spec.ts";
@@ -58,7 +59,17 @@ export async function startParts(
     throw new Error("connections runs either as a process or in-process, not both");
   const credentials = freshCredentials();
   const { bootstrapToken, serviceTokens } = credentials;
-  const system: Record<string, unknown> = { name: spec.name, bootstrapToken, serviceTokens, adminToken: "", workDir };
+  // One run-grant key pair per system: the orchestrator signs with it, secrets and connections verify.
+  const runGrantKeys = generateRunGrantKeys();
+  const runGrants = testRunGrants(runGrantKeys);
+  const system: Record<string, unknown> = {
+    name: spec.name,
+    bootstrapToken,
+    serviceTokens,
+    adminToken: "",
+    workDir,
+    runGrants,
+  };
 
   const transport = startTransport(spec, cleanups);
   const natsRuns = spec.nats !== false && (names.length > 0 || spec.bus || spec.sourceEvents || spec.nats);
@@ -75,6 +86,7 @@ export async function startParts(
     workDir,
     credentials,
     secretsPort: await freePort(),
+    runGrantKeys,
     natsUrl: nats?.url ?? "",
     databases,
     env: spec.env ?? {},
@@ -106,6 +118,7 @@ export async function startParts(
         tokenCacheTtlMs: Number(spec.env?.SYNCLINE_TOKEN_CACHE_TTL_MS ?? 5000),
         ...(nats ? { natsUrl: nats.url } : {}),
         endpointAllowlist: spec.connectionsServer.endpointAllowlist,
+        runGrantPublicKeys: [runGrantKeys.publicKey],
       },
       createLogger(spec.name, "silent"),
     );
@@ -122,7 +135,7 @@ export async function startParts(
     adminToken = admin.token;
     Object.assign(system, { adminToken, adminIdentityId: admin.identityId });
     system.secrets = client(SecretsService, adminToken);
-    system.snapshots = client(SourceSnapshotService, serviceTokens["connector-worker"]);
+    system.snapshots = grantedSnapshots(client(SourceSnapshotService, serviceTokens["connector-worker"]), runGrants);
   }
   if (addresses.connections) system.connections = client(ConnectionsService, adminToken);
   if (addresses.orchestrator) system.syncs = client(SecretSyncsService, adminToken);

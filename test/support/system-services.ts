@@ -1,3 +1,4 @@
+import { runGrantEnv, type RunGrantKeyPair } from "./run-grant-keys.ts";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { ServiceName as RpcServiceName } from "@syncline/rpc";
@@ -49,6 +50,8 @@ export interface ServiceContext {
   readonly credentials: SystemCredentials;
   /** The secrets service's port, chosen up front so the services verifying tokens with it start beside it. */
   readonly secretsPort: number;
+  /** The system's run-grant key pair (the orchestrator signs, secrets and connections verify). */
+  readonly runGrantKeys: RunGrantKeyPair;
   readonly natsUrl: string;
   readonly databases: Partial<Record<DatabaseService, ServiceDatabase>>;
   /** Variables given to every service the system starts (not to extra workers). */
@@ -108,10 +111,11 @@ function workerAddresses(running: Partial<Record<ServiceName, ServiceProcess>>):
   };
 }
 
-/** The variables every process of the system gets: its credentials, NATS and the loopback allowlist of the fakes. */
+/** The variables every process of the system gets: its credentials, run-grant keys, NATS and the loopback allowlist of the fakes. */
 function sharedVariables(name: ServiceName, context: ServiceContext): Record<string, string> {
   return {
     ...credentialVariables(credentialName(name), context.credentials),
+    ...runGrantEnv(context.runGrantKeys),
     SYNCLINE_NATS_URL: context.natsUrl,
     SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1",
   };

@@ -14,6 +14,15 @@ export interface CallOptions {
   /** Overrides the client's default deadline. */
   readonly deadlineMs?: number;
   readonly signal?: AbortSignal;
+  /** Extra metadata for this call only (e.g. a worker's run grant, `x-syncline-run-grant`). */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** The metadata of one call: the per-call entries of `options` (the interceptors add the rest). */
+function callMetadata(options: CallOptions): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
+  return metadata;
 }
 
 type ClientMethod<M extends MethodShape> = M extends { methodKind: "unary" }
@@ -69,7 +78,7 @@ export function createRpcClient<S extends DescService>(service: S, options: Clie
               const deadlineMs = callOptions.deadlineMs ?? options.deadlineMs ?? 15_000;
               const call = fn(
                 request,
-                new grpc.Metadata(),
+                callMetadata(callOptions),
                 { deadline: Date.now() + deadlineMs },
                 (error: grpc.ServiceError | null, response: unknown) => {
                   if (error) {
@@ -92,7 +101,7 @@ export function createRpcClient<S extends DescService>(service: S, options: Clie
       client[method.localName] = (request: unknown, callOptions: CallOptions = {}) =>
         streamResponses(() => {
           const deadline = callOptions.deadlineMs ? { deadline: Date.now() + callOptions.deadlineMs } : {};
-          const call = fn(request, new grpc.Metadata(), deadline) as grpc.ClientReadableStream<unknown>;
+          const call = fn(request, callMetadata(callOptions), deadline) as grpc.ClientReadableStream<unknown>;
           callOptions.signal?.addEventListener("abort", () => call.cancel(), { once: true });
           return call;
         });

@@ -43,6 +43,29 @@ export {
 } from "./method-access.ts";
 export type { Authenticator } from "./authenticator.ts";
 export { auditActor, type AuditActor } from "./audit-actor.ts";
+export {
+  RUN_GRANT_AUDIENCE,
+  RUN_GRANT_METADATA,
+  createRunGrantSigner,
+  createRunGrantVerifier,
+  keyFingerprint,
+  runGrantActions,
+  type RunGrant,
+  type RunGrantAction,
+  type RunGrantSigner,
+  type RunGrantVerifier,
+  type VerifiedRunGrant,
+} from "./run-grant.ts";
+export {
+  grantAllowsImport,
+  grantCoversSource,
+  isConnectorWorker,
+  isServiceCaller,
+  requireWorkerGrant,
+  runGrantOf,
+  type CallerPrincipal,
+  type SourceScope,
+} from "./run-grant-check.ts";
 export { createAuthenticator, type AuthenticatorOptions } from "./create-authenticator.ts";
 export type { IdentityVerifier, VerifiedIdentity } from "./identity-verifier.ts";
 export { createCachedVerifier, type TokenCacheOptions } from "./cached-verifier.ts";

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +6,12 @@ import { ConfigError, readConfig } from "@syncline/config";
 import { describe, expect, it } from "vitest";
 import { connectionsConfig, resolveCredentialKeys } from "./config.ts";
 
-const base = { SYNCLINE_SERVICE_TOKEN: "s".repeat(40) };
+const base = {
+  SYNCLINE_SERVICE_TOKEN: "s".repeat(40),
+  SYNCLINE_RUN_GRANT_PUBLIC_KEYS: generateKeyPairSync("ed25519")
+    .publicKey.export({ format: "der", type: "spki" })
+    .toString("base64"),
+};
 
 describe("connections key configuration", () => {
   it("reads the root keys and the fingerprint key from variables or files", () => {

@@ -7,6 +7,7 @@ import {
   type RootKeys,
   type RootKeySettings,
 } from "@syncline/config/root-keys";
+import { runGrantPublicKeys } from "@syncline/config/run-grant-keys";
 import { endpointAllowlistField } from "@syncline/connectors";
 import { platformConfig, serviceTokenConfig, tokenCacheConfig } from "@syncline/service-runtime";
 
@@ -35,6 +36,8 @@ export const connectionsConfig = {
   ...fingerprintKeyConfig,
   /** Internal endpoints connectors may call (CIDRs, addresses, host names); parsed here so a malformed list fails start-up. */
   endpointAllowlist: endpointAllowlistField(),
+  /** Public keys run grants are verified with (docs/least-privilege.md): ResolveCredentials needs one. */
+  runGrantPublicKeys: runGrantPublicKeys("SYNCLINE_RUN_GRANT_PUBLIC_KEYS"),
 } as const;
 
 /** The keys sealing connection credentials: the root keys and the (rotation-independent) fingerprint key. */

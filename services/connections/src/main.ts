@@ -6,7 +6,13 @@ import { openDatabase, type Database } from "@syncline/db";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { createOutboxRelay, type OutboxRelay } from "@syncline/outbox";
-import { createRemoteAuthenticator, createRpcServer, type RemoteAuthenticatorOptions } from "@syncline/rpc";
+import type { KeyObject } from "node:crypto";
+import {
+  createRemoteAuthenticator,
+  createRpcServer,
+  createRunGrantVerifier,
+  type RemoteAuthenticatorOptions,
+} from "@syncline/rpc";
 import { runService, tokenCacheMetrics, type TransportSecurity } from "@syncline/service-runtime";
 import type { Logger, MetricsRegistry } from "@syncline/telemetry";
 import { fileURLToPath } from "node:url";
@@ -44,6 +50,8 @@ export interface ConnectionsServerConfig extends Omit<RemoteAuthenticatorOptions
   readonly endpointAllowlist?: readonly string[];
   /** TLS of the gRPC server, NATS user and TLS; plaintext and anonymous when absent. */
   readonly transport?: Pick<TransportSecurity, "grpcServer" | "grpcClient" | "nats">;
+  /** Ed25519 public keys of the orchestrator's run grants: ResolveCredentials serves only under one. */
+  readonly runGrantPublicKeys: readonly KeyObject[];
 }
 
 /** A running connections service. */
@@ -63,7 +71,8 @@ export interface ConnectionsServer {
  * The composition root: opens the database (migrating it), the bus and the outbox relay, wires the
  * use cases to the two gRPC services and starts listening. Who may call what is in
  * rpc/connections-access.ts (identities on the public API, the orchestrator on GetAppConnection,
- * connector workers on credential resolution). With `metrics`, live validations are counted there.
+ * connector workers on credential resolution, under a run grant naming the connection). With
+ * `metrics`, live validations are counted there.
  * Run as a program, this file reads the configuration from the environment and serves; tests
  * import it to run the service in-process.
  */
@@ -115,7 +124,8 @@ export async function startConnectionsServer(
     connectionsHandlers(connections, sharing, appDescriptor),
     connectionsAccess(createConnectionProjects({ db: database.db })),
   );
-  server.add(CredentialsService, credentialsHandlers(connections), credentialsAccess);
+  const grants = createRunGrantVerifier(config.runGrantPublicKeys);
+  server.add(CredentialsService, credentialsHandlers(connections, grants), credentialsAccess);
   let port: number;
   try {
     port = await server.listen(config.host, config.port);

@@ -13,6 +13,7 @@ import { CredentialsService } from "@syncline/gen/syncline/connections/v1/creden
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { createAuthenticator, createRpcClient, createRpcServer } from "@syncline/rpc";
 import { runService } from "@syncline/service-runtime";
@@ -38,6 +39,7 @@ runService("connector-worker", async ({ logger, metrics, transport }) => {
   const snapshots = createRpcClient(SourceSnapshotService, { address: config.secretsAddress, ...client });
   const secrets = createRpcClient(SecretsService, { address: config.secretsAddress, ...client });
   const credentials = createRpcClient(CredentialsService, { address: config.connectionsAddress, ...client });
+  const syncs = createRpcClient(SecretSyncsService, { address: config.orchestratorAddress, ...client });
   const breakers = createBreakerRegistry({
     timeoutMs: config.breakerTimeoutMs,
     resetTimeoutMs: config.breakerResetMs,
@@ -69,6 +71,7 @@ runService("connector-worker", async ({ logger, metrics, transport }) => {
   const plans = startPlanResponder({
     nc,
     sources,
+    syncs,
     logger,
     concurrency: config.planConcurrency,
     signal: shutdownSignal.signal,
@@ -95,7 +98,7 @@ runService("connector-worker", async ({ logger, metrics, transport }) => {
     logger.info({ drainMs: config.drainMs, ...drained }, "run requests drained");
     await server.shutdown(1000);
     breakers.shutdown();
-    for (const c of [coordination, snapshots, secrets, credentials]) c.close();
+    for (const c of [coordination, snapshots, secrets, credentials, syncs]) c.close();
     await nc.drain();
   };
 });

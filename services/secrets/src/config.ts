@@ -5,6 +5,7 @@ import {
   type RootKeys,
   type RootKeySettings,
 } from "@syncline/config/root-keys";
+import { runGrantPublicKeys } from "@syncline/config/run-grant-keys";
 import { platformConfig, tokenCacheConfig } from "@syncline/service-runtime";
 
 /** The root key variables: the key itself or a file holding it, for the current and previous key. */
@@ -25,6 +26,8 @@ export const secretsConfig = {
   /** PGlite data directory when no database URL is set; unset means in memory. */
   dataDir: optionalStr("SYNCLINE_SECRETS_DATA_DIR"),
   ...rootKeyConfig,
+  /** Public keys run grants are verified with (docs/least-privilege.md): snapshots and worker imports need one. */
+  runGrantPublicKeys: runGrantPublicKeys("SYNCLINE_RUN_GRANT_PUBLIC_KEYS"),
 } as const;
 
 export type { RootKeys };

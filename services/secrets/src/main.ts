@@ -6,7 +6,7 @@ import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_servic
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { IdentityService } from "@syncline/gen/syncline/identity/v1/identity_service_pb.js";
 import { IdentityVerificationService } from "@syncline/gen/syncline/identity/v1/identity_verification_service_pb.js";
-import { createAuthenticator, createCachedVerifier, createRpcServer } from "@syncline/rpc";
+import { createAuthenticator, createCachedVerifier, createRpcServer, createRunGrantVerifier } from "@syncline/rpc";
 import { runService, tokenCacheMetrics } from "@syncline/service-runtime";
 import { fileURLToPath } from "node:url";
 import { resolveRootKeys, secretsConfig } from "./config.ts";
@@ -73,12 +73,10 @@ runService("secrets", async ({ logger, metrics, transport }) => {
     imports: createSecretImports({ db: database.db, afterCommit: () => relay.kick() }),
     references: createSecretReferences({ db: database.db, sealer }),
   };
-  server.add(SecretsService, secretsHandlers(source, composition), secretsAccess);
-  server.add(
-    SourceSnapshotService,
-    snapshotHandlers(createSourceSnapshots({ db: database.db, sealer })),
-    snapshotAccess,
-  );
+  const grants = createRunGrantVerifier(config.runGrantPublicKeys);
+  server.add(SecretsService, secretsHandlers(source, composition, grants), secretsAccess);
+  const snapshots = createSourceSnapshots({ db: database.db, sealer });
+  server.add(SourceSnapshotService, snapshotHandlers(snapshots, grants), snapshotAccess);
   server.add(IdentityService, identityHandlers(createIdentityService({ db: database.db })), identityAccess);
   // Uncached: the caller caches, so a revocation takes effect within the caller's TTL alone.
   server.add(IdentityVerificationService, verificationHandlers(storedIdentities), identityVerificationAccess);

@@ -1,4 +1,5 @@
 import { databaseUrl, int, optionalStr, port, str } from "@syncline/config";
+import { runGrantSigningKey } from "@syncline/config/run-grant-keys";
 import { platformConfig, serviceTokenConfig, tokenCacheConfig } from "@syncline/service-runtime";
 
 /** Environment variables of the sync orchestrator (documented in its README). */
@@ -39,4 +40,6 @@ export const orchestratorConfig = {
   reconcileIntervalMs: int("SYNCLINE_RECONCILE_INTERVAL_MS", { default: 5000, min: 100, max: 600_000 }),
   /** Syncs the reconciler queues per pass (retries and drift checks each). */
   reconcileBatchSize: int("SYNCLINE_RECONCILE_BATCH", { default: 200, min: 1, max: 10_000 }),
+  /** Ed25519 private key (PKCS#8 PEM, or base64 of it) that signs run grants (docs/least-privilege.md). */
+  runGrantSigningKey: runGrantSigningKey("SYNCLINE_RUN_GRANT_SIGNING_KEY"),
 } as const;

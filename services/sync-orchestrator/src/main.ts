@@ -15,7 +15,7 @@ import { SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source
 import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
-import { createRemoteAuthenticator, createRpcClient, createRpcServer } from "@syncline/rpc";
+import { createRemoteAuthenticator, createRpcClient, createRpcServer, createRunGrantSigner } from "@syncline/rpc";
 import { runService, tokenCacheMetrics } from "@syncline/service-runtime";
 import { fileURLToPath } from "node:url";
 import { createConnectionEventHandler } from "./bus/connection-event-handler.ts";
@@ -29,6 +29,7 @@ import { coordinationAccess, secretSyncsAccess } from "./rpc/orchestrator-access
 import { createSyncProjects } from "./service/sync-projects.ts";
 import { secretSyncsHandlers } from "./rpc/secret-syncs-handlers.ts";
 import { createRunCoordinator } from "./service/run-coordinator.ts";
+import { createRunGrants } from "./service/run-grants.ts";
 import { createOrchestratorMetrics } from "./service/orchestrator-metrics.ts";
 import { createRunOutcomes } from "./service/run-outcomes.ts";
 import { createReconciler } from "./service/reconciler.ts";
@@ -77,11 +78,12 @@ runService("sync-orchestrator", async ({ logger, metrics, transport }) => {
   });
   const syncs = createSyncService({ db, connections, runs, watchers });
   const actions = createSyncActions({ db, runs, watchers });
-  const coordinator = createRunCoordinator({ db, watchers, settings: config });
+  const grants = createRunGrants(createRunGrantSigner(config.runGrantSigningKey));
+  const coordinator = createRunCoordinator({ db, watchers, settings: config, grants });
   const backoff = { baseMs: config.reconcileBaseMs, maxMs: Math.max(config.reconcileBaseMs, config.reconcileMaxMs) };
   const outcomes = createRunOutcomes({ db, runs, watchers, logger, backoff });
   const changes = createSourceChanges({ db, runs, watchers });
-  const planner = createPlanRequester({ nc, timeoutMs: config.planTimeoutMs });
+  const planner = createPlanRequester({ nc, timeoutMs: config.planTimeoutMs, grants });
 
   const authenticator = createRemoteAuthenticator({
     ...config,
@@ -123,7 +125,7 @@ runService("sync-orchestrator", async ({ logger, metrics, transport }) => {
     definition: consumers.orchestratorRunResults,
     schema: SyncRunResultSchema,
     concurrency: 4,
-    handle: counters.countedRunResults(createRunResultHandler({ outcomes })),
+    handle: counters.countedRunResults(createRunResultHandler({ outcomes, logger, refused: counters.refusedResult })),
   });
   // Runs recorded but never published (a stop between the two steps), or whose request sits with
   // a stopped worker, are published again.

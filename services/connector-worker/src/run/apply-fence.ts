@@ -42,6 +42,17 @@ export function leaseControl(lease: RunLease): ApplyControl {
   };
 }
 
+/**
+ * Records a revision a run read or wrote without a fence of its own (an import's write, a blind
+ * removal's read) through CheckSyncRunFence, so the orchestrator has seen it before the run reports
+ * it (it refuses results with revisions it never saw). Returns the revision to report: `revision`
+ * when recorded, 0 when the fence refused it (a newer one was recorded: nothing to report).
+ */
+export async function recordedRevision(lease: RunLease, revision: bigint): Promise<bigint> {
+  const verdict = await lease.checkFence(revision);
+  return verdict.allowed ? revision : 0n;
+}
+
 /** What a failed run had written before it stopped, for its report: counts and a bounded note with names. */
 export interface PartialWrites {
   /** The error to classify: the cause of a partial apply, the error itself otherwise. */

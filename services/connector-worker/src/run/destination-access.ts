@@ -10,7 +10,7 @@ import type { DestinationView } from "@syncline/connectors/sync";
 import type { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { isDomainError } from "@syncline/errors";
-import type { RpcClient } from "@syncline/rpc";
+import { RUN_GRANT_METADATA, type RpcClient } from "@syncline/rpc";
 import type { BreakerRegistry } from "./breaker-registry.ts";
 
 /**
@@ -30,16 +30,18 @@ export interface DestinationAccess {
  * Resolves the connection's credentials (internal CredentialsService), parses the sync's config
  * and builds its connector. A deleted connection, or one no longer shared with the sync's project
  * (an organisation admin took it away), fails the run with a message saying what to do.
+ * The resolution carries the run's `grant`, which names the only connection it may resolve.
  */
 export async function openDestination(
   sync: SecretSync,
   deps: { credentials: RpcClient<typeof CredentialsService>; breakers: BreakerRegistry },
   signal: AbortSignal,
+  grant: string,
 ): Promise<DestinationAccess> {
   const descriptor = destinationDescriptor(sync.destination);
   const config = descriptor.parseConfig(sync.destinationConfig);
   const resolved = await deps.credentials
-    .resolveCredentials({ connectionId: sync.connectionId })
+    .resolveCredentials({ connectionId: sync.connectionId }, { metadata: { [RUN_GRANT_METADATA]: grant } })
     .catch((error: unknown) => {
       if (isDomainError(error, "not_found")) {
         throw new ConnectorError(

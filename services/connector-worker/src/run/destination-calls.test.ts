@@ -10,6 +10,7 @@ import {
   SecretSyncSchema,
   SyncAction,
   SyncState,
+  SyncRunSchema,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { createLogger } from "@syncline/telemetry";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -68,6 +69,7 @@ async function runSync(secrets: number, fence: (call: number) => Promise<FenceVe
   const fenceCalls: bigint[] = [];
   const lease: RunLease = {
     leaseId: "lease",
+    grant: "grant",
     signal: new AbortController().signal,
     lost: false,
     checkFence: async (revision) => {
@@ -90,8 +92,9 @@ async function runSync(secrets: number, fence: (call: number) => Promise<FenceVe
     source: { environment: "dev", path: "/" },
     options: {},
   });
+  const run = create(SyncRunSchema, { id: "run", action: SyncAction.SYNC });
   const handle = createRunRequestHandler({
-    coordinator: { claim: async () => ({ kind: "proceed", sync, lease, attempt: 1 }) } as RunCoordinator,
+    coordinator: { claim: async () => ({ kind: "proceed", sync, run, lease, attempt: 1 }) } as RunCoordinator,
     sources: {
       snapshots: {
         async *streamSourceSnapshot() {

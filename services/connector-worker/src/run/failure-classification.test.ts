@@ -3,7 +3,13 @@ import type { Delivery } from "@syncline/bus";
 import { ConnectorError } from "@syncline/connectors";
 import { DomainError } from "@syncline/errors";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import { Destination, SecretSyncSchema, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  Destination,
+  SecretSyncSchema,
+  SyncAction,
+  SyncState,
+  SyncRunSchema,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { Code, RpcError } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
 import { describe, expect, it } from "vitest";
@@ -74,9 +80,12 @@ describe("size-limit failures of internal calls", () => {
       source: { environment: "prod", path: "/big" },
       options: {},
     });
+    const run = create(SyncRunSchema, { id: "r", action: SyncAction.SYNC });
     const tooLarge = async () => Promise.reject(new RpcError(Code.RESOURCE_EXHAUSTED, received));
     const handle = createRunRequestHandler({
-      coordinator: { claim: async () => ({ kind: "proceed", sync, lease, attempt: 1 }) } as unknown as RunCoordinator,
+      coordinator: {
+        claim: async () => ({ kind: "proceed", sync, run, lease, attempt: 1 }),
+      } as unknown as RunCoordinator,
       sources: {
         // Either way of reading the snapshot hits the limit here; credentials never answer, so the source read decides.
         snapshots: {

@@ -107,7 +107,10 @@ export function classifyFailure(error: unknown): RunFailure {
     const kind = isSizeLimit(error) ? "limit_exceeded" : (failureOfKind[error.kind] ?? "transient");
     const message =
       kind === "auth"
-        ? "an internal service refused the worker's credential; check its SYNCLINE_SERVICE_TOKEN and that service's SYNCLINE_PEER_SERVICE_DIGESTS"
+        ? error.kind === "permission_denied"
+          ? // Our own services' refusals (e.g. a run grant that does not cover the request) name why, never a grant.
+            `an internal service refused the worker: ${error.message.slice(0, 300)}`
+          : "an internal service refused the worker's credential; check its SYNCLINE_SERVICE_TOKEN and that service's SYNCLINE_PEER_SERVICE_DIGESTS"
         : kind === "limit_exceeded"
           ? `an internal call exceeded a gRPC message size limit (${describeSizeLimit(error)}); retrying cannot help`
           : `internal call failed: ${error.message}`;

@@ -2,10 +2,12 @@ import { ConnectorError } from "@syncline/connectors";
 import { planImport, type ImportPlan, type ImportPreference } from "@syncline/connectors/sync";
 import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { ImportBehavior } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { RUN_GRANT_METADATA } from "@syncline/rpc";
 import { openDestination, type DestinationAccess } from "./destination-access.ts";
 import { sizeLimitFailure } from "./internal-limits.ts";
 import { keySchemaOf } from "./push-plan.ts";
 import { listNames } from "./name-list.ts";
+import { recordedRevision } from "./apply-fence.ts";
 import type { RunAction, RunContext, RunSources } from "./run-action.ts";
 import { readSource, sourceValues, type SourceState } from "./source-reader.ts";
 
@@ -22,11 +24,12 @@ export interface ImportResult {
 /**
  * The import action: reads the destination, keeps the keys the sync's key schema owns (schema
  * stripped), and writes what the behaviour calls for into the sync's source in one all-or-nothing
- * BulkWriteSecrets call (UPSERT). A destination that cannot be read back fails with `unsupported`.
+ * BulkWriteSecrets call (UPSERT) under the run's grant. The revision written is recorded through
+ * the fence before it is reported. A destination that cannot be read back fails with `unsupported`.
  */
 export const importAction: RunAction = async (context, sources) => {
   const prefer = preferenceOf(context);
-  const access = await openDestination(context.sync, sources, context.signal);
+  const access = await openDestination(context.sync, sources, context.signal, context.lease.grant);
   const { plan, revision } = await importIntoSource(context, sources, access, prefer);
   const { environment = "", path = "/" } = context.sync.source ?? {};
   return {
@@ -57,7 +60,7 @@ export async function importIntoSource(
       "unsupported",
       `${access.descriptor.name} did not return values; secrets cannot be imported from it`,
     );
-  const source = await readSource(sources.snapshots, context.sync);
+  const source = await readSource(sources.snapshots, context.sync, context.lease.grant);
   const plan = planImport({
     destination: view.values,
     source: sourceValues(source),
@@ -84,7 +87,7 @@ export async function importIntoSource(
           value: write.value,
         })),
       },
-      { deadlineMs: 60_000 },
+      { deadlineMs: 60_000, metadata: { [RUN_GRANT_METADATA]: context.lease.grant } },
     )
     .catch((error: unknown) => {
       const what = `importing ${writes.length} secrets into ${source.environment}:${source.path} (one all-or-nothing BulkWriteSecrets call)`;
@@ -96,7 +99,7 @@ export async function importIntoSource(
         ) ?? error
       );
     });
-  return { plan, revision: written.revision };
+  return { plan, revision: await recordedRevision(context.lease, written.revision) };
 }
 
 /** "2 created, 1 updated, …": counts and key names, never values. */
@@ -128,6 +131,7 @@ function folderOf(source: SourceState, key: string): string {
 }
 
 function preferenceOf(context: RunContext): ImportPreference {
-  const behavior = context.request.importBehavior || ImportBehavior.PRIORITIZE_SOURCE;
+  // From the run the orchestrator stores (BeginSyncRun), never from the request message.
+  const behavior = context.run.importBehavior || ImportBehavior.PRIORITIZE_SOURCE;
   return behavior === ImportBehavior.PRIORITIZE_DESTINATION ? "destination" : "source";
 }

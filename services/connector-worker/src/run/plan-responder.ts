@@ -3,6 +3,8 @@ import { PLAN_QUEUE_GROUP, subjects, withMessageSpan } from "@syncline/bus";
 import { ConnectorError } from "@syncline/connectors";
 import { SyncPlanReplySchema, SyncPlanRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import type { Msg, NatsConnection } from "@nats-io/nats-core";
+import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
+import type { RpcClient } from "@syncline/rpc";
 import type { Logger } from "@syncline/telemetry";
 import { classifyFailure } from "./failure-policy.ts";
 import type { RunSources } from "./run-action.ts";
@@ -15,10 +17,15 @@ const PLAN_DEADLINE_MS = 25_000;
  * Answers plan requests (core NATS request/reply on `syncline.plans.<destination>`, queue group
  * `connector-workers`, so one worker answers each): what a sync run would change, without
  * writing. Every failure is a reply with `error` (actionable, never a value) and `error_kind`.
+ * The request is trusted for ids only: the sync planned is the one the orchestrator stores under
+ * `secret_sync_id` (GetSecretSync with the worker's credential), read under the request's PLAN
+ * grant; a `secret_sync` body in the request is ignored.
  */
 export function startPlanResponder(deps: {
   nc: NatsConnection;
   sources: RunSources;
+  /** The orchestrator's SecretSyncsService: where the sync to plan is loaded from. */
+  syncs: Pick<RpcClient<typeof SecretSyncsService>, "getSecretSync">;
   logger: Logger;
   concurrency: number;
   signal: AbortSignal;
@@ -30,9 +37,13 @@ export function startPlanResponder(deps: {
     let reply: SyncPlan;
     try {
       const request = fromBinary(SyncPlanRequestSchema, msg.data);
-      if (!request.secretSync) throw new ConnectorError("invalid_config", "the plan request carries no secret_sync");
+      if (!request.secretSyncId || !request.runGrant) {
+        throw new ConnectorError("invalid_config", "the plan request carries no secret_sync_id or run_grant");
+      }
       const signal = AbortSignal.any([deps.signal, AbortSignal.timeout(PLAN_DEADLINE_MS)]);
-      reply = await planSync(request.secretSync, deps.sources, signal);
+      const { secretSync } = await deps.syncs.getSecretSync({ secretSyncId: request.secretSyncId }, { signal });
+      if (!secretSync) throw new ConnectorError("not_found", `sync ${request.secretSyncId} was not found`);
+      reply = await planSync(secretSync, deps.sources, signal, request.runGrant);
     } catch (error) {
       const failure = classifyFailure(error);
       const kind = failure.kind === "breaker_open" || failure.kind === "lease_lost" ? "transient" : failure.kind;

@@ -1,5 +1,5 @@
 import { ownedDestinationKeys } from "@syncline/connectors/sync";
-import { leaseControl } from "./apply-fence.ts";
+import { leaseControl, recordedRevision } from "./apply-fence.ts";
 import { openDestination } from "./destination-access.ts";
 import { keySchemaOf } from "./push-plan.ts";
 import type { RunAction } from "./run-action.ts";
@@ -12,7 +12,8 @@ import { readSource } from "./source-reader.ts";
  * destination cannot list its keys, the owned keys are the source's keys under the schema.
  */
 export const removeAction: RunAction = async (context, sources) => {
-  const access = await openDestination(context.sync, sources, context.signal);
+  const { lease } = context;
+  const access = await openDestination(context.sync, sources, context.signal, lease.grant);
   const schema = keySchemaOf(context.sync);
   const view = await access.read();
   let owned: string[];
@@ -20,15 +21,13 @@ export const removeAction: RunAction = async (context, sources) => {
   if (view.kind !== "blind")
     owned = ownedDestinationKeys(view, schema, access.descriptor.limits.upperCasesKeys ?? false);
   else {
-    const source = await readSource(sources.snapshots, context.sync);
+    const source = await readSource(sources.snapshots, context.sync, lease.grant);
     const fold = access.descriptor.limits.upperCasesKeys ? (key: string) => key.toUpperCase() : (key: string) => key;
     owned = [...new Set([...source.secrets.keys()].map((key) => fold(schema.toDestination(key))))].sort();
-    sourceRevision = source.revision;
+    sourceRevision = await recordedRevision(lease, source.revision);
   }
   const outcome =
-    owned.length > 0
-      ? await access.remove(owned, leaseControl(context.lease))
-      : { created: [], updated: [], deleted: [] };
+    owned.length > 0 ? await access.remove(owned, leaseControl(lease)) : { created: [], updated: [], deleted: [] };
   const blind = view.kind === "blind" ? " (this destination cannot list its keys: the source's keys were removed)" : "";
   return {
     message: `removed ${outcome.deleted.length} owned keys from the destination${blind}`,

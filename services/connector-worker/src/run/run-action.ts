@@ -2,7 +2,7 @@ import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_s
 import type { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import type { SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import type { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
-import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type { SecretSync, SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { RpcClient } from "@syncline/rpc";
 import type { BreakerRegistry } from "./breaker-registry.ts";
 import type { DriftKeys } from "./drift-check.ts";
@@ -12,15 +12,20 @@ import type { RunLease } from "./run-lease.ts";
 export interface RunSources {
   readonly snapshots: RpcClient<typeof SourceSnapshotService>;
   readonly credentials: RpcClient<typeof CredentialsService>;
-  /** `BulkWriteSecrets` with the internal credential: how imports write into the source. */
+  /** `BulkWriteSecrets` with the worker's credential and run grant: how imports write into the source. */
   readonly secrets: RpcClient<typeof SecretsService>;
   readonly breakers: BreakerRegistry;
 }
 
-/** One claimed run: the request, the sync as the orchestrator gave it, and the lease held on it. */
+/**
+ * One claimed run: the request (only its ids are trusted), the sync and the run as the
+ * orchestrator gave them in BeginSyncRun (action, trigger and import behaviour come from there),
+ * and the lease held on it with its run grant.
+ */
 export interface RunContext {
   readonly request: SyncRunRequest;
   readonly sync: SecretSync;
+  readonly run: SyncRun;
   readonly lease: RunLease;
   /** Aborted on shutdown or when the lease is lost; passed to every destination call. */
   readonly signal: AbortSignal;

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import { SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { SecretSyncSchema, SyncAction, SyncRunSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import {
   BeginSyncRunResponseSchema,
   RunDecision,
@@ -14,6 +14,7 @@ import { createRunCoordinator, LeaseLostError } from "./run-lease.ts";
 const syncId = "5f7a1f6e-2f0c-4a53-9d0e-0a4f3e1b2c3d";
 const request = (runId: string) => create(SyncRunRequestSchema, { runId, secretSyncId: syncId });
 const sync = create(SecretSyncSchema, { id: syncId, name: "s" });
+const run = create(SyncRunSchema, { id: "run-1", syncId, action: SyncAction.SYNC });
 const logger = createLogger("connector-worker-test", "silent");
 
 /** A stand-in for the orchestrator's coordination API, answering what each test scripts. */
@@ -44,6 +45,8 @@ const granted = (lifetimeMs: number) => () =>
   create(BeginSyncRunResponseSchema, {
     decision: RunDecision.PROCEED,
     secretSync: sync,
+    run,
+    runGrant: "grant-of-lease-1",
     leaseId: "lease-1",
     leaseExpireTime: timestampFromDate(new Date(Date.now() + lifetimeMs)),
     leaseTtl: durationFromMs(lifetimeMs),
@@ -53,7 +56,11 @@ describe("run claims", () => {
   it("proceed under a lease that is renewed while the run lasts, and fenced by the orchestrator", async () => {
     const { coordinator, calls } = fakeOrchestrator({
       begin: granted(600),
-      renew: () => ({ leaseExpireTime: timestampFromDate(new Date(Date.now() + 600)), leaseTtl: durationFromMs(600) }),
+      renew: () => ({
+        leaseExpireTime: timestampFromDate(new Date(Date.now() + 600)),
+        leaseTtl: durationFromMs(600),
+        runGrant: "renewed-grant",
+      }),
       fence: (revision) => ({
         allowed: revision >= 10n,
         reason: revision >= 10n ? "" : "revision 10 was already written",
@@ -62,8 +69,12 @@ describe("run claims", () => {
     const claim = await coordinator.claim(request("run-1"));
     expect(claim.kind).toBe("proceed");
     if (claim.kind !== "proceed") return;
+    // The run acts on the run the orchestrator returned, and presents the lease's grant (renewed with it).
+    expect(claim.run.action).toBe(SyncAction.SYNC);
+    expect(claim.lease.grant).toBe("grant-of-lease-1");
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(calls.renew).toBeGreaterThanOrEqual(2);
+    expect(claim.lease.grant).toBe("renewed-grant");
     expect(claim.lease.lost).toBe(false);
     expect(await claim.lease.checkFence(12n)).toEqual({ allowed: true });
     expect(await claim.lease.checkFence(9n)).toEqual({ allowed: false, reason: "revision 10 was already written" });
@@ -163,6 +174,7 @@ function leaseKeeper(ttlMs: number, options: { renewFails?: boolean } = {}) {
       return create(BeginSyncRunResponseSchema, {
         decision: RunDecision.PROCEED,
         secretSync: sync,
+        run,
         leaseId,
         ...answer(),
       });

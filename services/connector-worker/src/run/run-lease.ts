@@ -1,7 +1,7 @@
 import { durationMs, type Duration } from "@bufbuild/protobuf/wkt";
 import { ConnectorError } from "@syncline/connectors";
 import type { SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type { SecretSync, SyncRun } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import {
   RunDecision,
   type BeginSyncRunResponse,
@@ -15,7 +15,14 @@ import type { Logger } from "@syncline/telemetry";
 /** What to do with a run request, decided before anything is read or written. */
 export type RunClaim =
   /** `attempt`: the orchestrator's count of begun attempts of the run (BUSY answers do not count). */
-  | { readonly kind: "proceed"; readonly sync: SecretSync; readonly lease: RunLease; readonly attempt?: number }
+  | {
+      readonly kind: "proceed";
+      /** The sync and the run as the orchestrator stores them: what the run acts on (never the request's body). */
+      readonly sync: SecretSync;
+      readonly run: SyncRun;
+      readonly lease: RunLease;
+      readonly attempt?: number;
+    }
   /** Another run of the sync is in progress (or runs are being paced): redeliver later; not a failed attempt. */
   | { readonly kind: "busy"; readonly retryAfterMs: number; readonly reason: string }
   /** Superseded by a newer run, already finished, or the sync is gone: ack and drop. */
@@ -27,6 +34,11 @@ export type FenceVerdict = { readonly allowed: true } | { readonly allowed: fals
 /** The exclusive right to run one sync, held while the run lasts. */
 export interface RunLease {
   readonly leaseId: string;
+  /**
+   * The lease's current run grant (renewed with it): sent as `x-syncline-run-grant` with every
+   * snapshot read, credential resolution and import write of the run.
+   */
+  readonly grant: string;
   /** Aborted when the lease is lost (expired or taken over): stop touching the destination. */
   readonly signal: AbortSignal;
   readonly lost: boolean;
@@ -102,6 +114,7 @@ export function createRunCoordinator(deps: {
     const controller = new AbortController();
     const { runId } = request;
     const leaseId = response.leaseId;
+    let grant = response.runGrant;
     let ttlMs = leaseTtlOf(response.leaseTtl);
     let deadline = sentAt + ttlMs;
     let timer: NodeJS.Timeout | undefined;
@@ -135,6 +148,7 @@ export function createRunCoordinator(deps: {
       try {
         const renewed = await deps.coordination.renewSyncRunLease({ runId, leaseId }, { deadlineMs: 5_000 });
         ttlMs = leaseTtlOf(renewed.leaseTtl);
+        if (renewed.runGrant) grant = renewed.runGrant;
         deadline = Math.max(deadline, renewSentAt + ttlMs);
         expireAtDeadline();
       } catch (error) {
@@ -157,6 +171,9 @@ export function createRunCoordinator(deps: {
 
     return {
       leaseId,
+      get grant() {
+        return grant;
+      },
       signal: controller.signal,
       get lost() {
         // Exact even when the expiry timer runs late on a busy event loop.
@@ -209,10 +226,13 @@ export function createRunCoordinator(deps: {
         const response = await begin(request);
         switch (response.decision) {
           case RunDecision.PROCEED:
-            if (!response.secretSync) throw internal("BeginSyncRun granted a lease without the sync");
+            if (!response.secretSync || !response.run) {
+              throw internal("BeginSyncRun granted a lease without the sync or the run");
+            }
             return {
               kind: "proceed",
               sync: response.secretSync,
+              run: response.run,
               lease: leaseFor(request, response, sentAt, free),
               ...(response.run && response.run.attempts > 0 ? { attempt: response.run.attempts } : {}),
             };

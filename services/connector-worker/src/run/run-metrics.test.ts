@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Delivery } from "@syncline/bus";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import { SecretSyncSchema, SyncAction } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { SecretSyncSchema, SyncAction, SyncRunSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { createLogger, createMetricsRegistry } from "@syncline/telemetry";
 import { describe, expect, it } from "vitest";
 import type { RunClaim, RunCoordinator } from "./run-lease.ts";
@@ -17,6 +17,7 @@ const delivery: Delivery = {
 };
 const lease = {
   leaseId: "l",
+  grant: "grant",
   signal: new AbortController().signal,
   lost: false,
   checkFence: async () => ({ allowed: true as const }),
@@ -46,7 +47,13 @@ describe("worker run metrics", () => {
     const registry = createMetricsRegistry();
     const claims: RunClaim[] = [
       { kind: "drop", reason: "superseded" },
-      { kind: "proceed", sync: create(SecretSyncSchema, { id: "s" }), lease, attempt: 1 },
+      {
+        kind: "proceed",
+        sync: create(SecretSyncSchema, { id: "s" }),
+        run: create(SyncRunSchema, { id: "r2", action: SyncAction.UNSPECIFIED }),
+        lease,
+        attempt: 1,
+      },
     ];
     const handle = createRunRequestHandler({
       coordinator: { claim: async () => claims.shift()! } as RunCoordinator,

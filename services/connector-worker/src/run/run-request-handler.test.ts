@@ -1,7 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import type { Delivery } from "@syncline/bus";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import { SecretSyncSchema, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  SecretSyncSchema,
+  SyncAction,
+  SyncState,
+  SyncRunSchema,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { ConnectorError } from "@syncline/connectors";
 import { Code, RpcError } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
@@ -42,6 +47,7 @@ function handlerWith(claims: Array<RunClaim | Error>) {
 
 const lease = {
   leaseId: "l",
+  grant: "grant",
   signal: new AbortController().signal,
   lost: false,
   checkFence: async () => ({ allowed: true as const }),
@@ -51,7 +57,12 @@ const lease = {
 describe("run request handling", () => {
   it("BUSY naks with the orchestrator's delay, reports nothing, and does not count as an attempt", async () => {
     const busy: RunClaim = { kind: "busy", retryAfterMs: 700, reason: "held" };
-    const proceed: RunClaim = { kind: "proceed", sync: create(SecretSyncSchema, { id: "s" }), lease };
+    const proceed: RunClaim = {
+      kind: "proceed",
+      sync: create(SecretSyncSchema, { id: "s" }),
+      run: create(SyncRunSchema, { id: "r1", action: SyncAction.UNSPECIFIED }),
+      lease,
+    };
     const { handle, reports } = handlerWith([busy, busy, busy, busy, proceed]);
     const request = create(SyncRunRequestSchema, { runId: "r1", secretSyncId: "s", action: SyncAction.UNSPECIFIED });
     for (let count = 1; count <= 4; count++)
@@ -119,7 +130,8 @@ function countingWorker(failures: Array<Error | undefined>, maxAttempts: number)
       orchestrator.attempts++;
       const leaseId = `lease-${++orchestrator.leases}`;
       const sync = create(SecretSyncSchema, { id: "s" });
-      return { kind: "proceed", sync, lease: { ...lease, leaseId }, attempt: orchestrator.attempts };
+      const run = create(SyncRunSchema, { id: "r-wait", action: SyncAction.SYNC });
+      return { kind: "proceed", sync, run, lease: { ...lease, leaseId }, attempt: orchestrator.attempts };
     },
   } as RunCoordinator;
   const sync: RunAction = async () => {

@@ -110,10 +110,12 @@ export function createRunRequestHandler(deps: {
       deps.metrics?.started(actionName, request.requestTime && timestampDate(request.requestTime), startTime);
     }
     try {
-      const action = runActions[request.action];
-      if (!action) throw new ConnectorError("unsupported", `run action ${request.action} is not one this worker knows`);
+      // The action the orchestrator recorded for the run (BeginSyncRun), never the request's.
+      const { run } = claim;
+      const action = runActions[run.action];
+      if (!action) throw new ConnectorError("unsupported", `run action ${run.action} is not one this worker knows`);
       const signal = AbortSignal.any([deps.signal, lease.signal]);
-      const outcome = await action({ request, sync: claim.sync, lease, signal }, deps.sources);
+      const outcome = await action({ request, sync: claim.sync, run, lease, signal }, deps.sources);
       free.delete(request.runId);
       await deps.reporter.report(request, {
         state: SyncState.SUCCEEDED,

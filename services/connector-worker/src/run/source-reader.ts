@@ -5,7 +5,7 @@ import type {
   SourceSnapshotService,
 } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import type { RpcClient } from "@syncline/rpc";
+import { RUN_GRANT_METADATA, type RpcClient } from "@syncline/rpc";
 import { sizeLimitFailure } from "./internal-limits.ts";
 
 /** The sync's source as a run sees it: one revision, every key once. */
@@ -30,11 +30,13 @@ const SNAPSHOT_DEADLINE_MS = 120_000;
  * defined in more than one folder, and references that cannot be expanded — each named so a
  * person can fix it. Messages carry keys and paths, never values. The snapshot is streamed
  * (`StreamSourceSnapshot`: a header, then chunks of at most ~1 MiB), so no source is too large
- * for the worker's gRPC receive limit; one that arrives incomplete is refused (transient).
+ * for the worker's gRPC receive limit; one that arrives incomplete is refused (transient). The
+ * read carries the run's `grant`, without which the secrets service refuses it.
  */
 export async function readSource(
   snapshots: RpcClient<typeof SourceSnapshotService>,
   sync: SecretSync,
+  grant: string,
   signal?: AbortSignal,
 ): Promise<SourceState> {
   const environment = sync.source?.environment ?? "";
@@ -44,7 +46,8 @@ export async function readSource(
   let header: SourceSnapshotHeader | undefined;
   const secrets = new Map<string, SnapshotSecret>();
   try {
-    const options = { deadlineMs: SNAPSHOT_DEADLINE_MS, ...(signal ? { signal } : {}) };
+    const metadata = { [RUN_GRANT_METADATA]: grant };
+    const options = { deadlineMs: SNAPSHOT_DEADLINE_MS, metadata, ...(signal ? { signal } : {}) };
     for await (const message of snapshots.streamSourceSnapshot(request, options)) {
       if (message.part.case === "header" && !header) {
         header = message.part.value;

@@ -2,7 +2,12 @@ import { create } from "@bufbuild/protobuf";
 import { ConnectionCredentialsSchema } from "@syncline/gen/syncline/connections/v1/resources_pb.js";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { StreamSourceSnapshotResponseSchema } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
-import { Destination, SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import {
+  Destination,
+  SecretSyncSchema,
+  SyncAction,
+  SyncRunSchema,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeVault, type FakeVault } from "../../../../test/fakes/vault/fake-vault.ts";
 import { createBreakerRegistry } from "./breaker-registry.ts";
@@ -64,6 +69,7 @@ function runWith(fence: (revision: bigint) => Promise<FenceVerdict>, path: strin
   vault.seed("secret", path, { VALUE: "from-revision-9" });
   const lease: RunLease = {
     leaseId: "lease",
+    grant: "grant",
     signal: new AbortController().signal,
     lost: false,
     checkFence: async (revision) => {
@@ -85,6 +91,7 @@ function runWith(fence: (revision: bigint) => Promise<FenceVerdict>, path: strin
     {
       request: create(SyncRunRequestSchema, { runId: "run", secretSyncId: "sync" }),
       sync,
+      run: create(SyncRunSchema, { id: "run", action: SyncAction.SYNC }),
       lease,
       signal: lease.signal,
     },

@@ -23,18 +23,18 @@ export const syncAction: RunAction = async (context, sources) => {
   const prefer = initialImportOf(sync);
   // Credentials and the source are independent reads; a first run that imports reads the source after its import.
   const [access, early] = await Promise.all([
-    openDestination(sync, sources, context.signal),
-    prefer ? undefined : readSource(sources.snapshots, sync),
+    openDestination(sync, sources, context.signal, lease.grant),
+    prefer ? undefined : readSource(sources.snapshots, sync, lease.grant),
   ]);
   const imported = prefer ? await importIntoSource(context, sources, access, prefer) : undefined;
   const importNote = imported
     ? `; first imported from the destination (prefer ${prefer}): ${describeImport(imported.plan)}`
     : "";
 
-  const source = early ?? (await readSource(sources.snapshots, sync));
+  const source = early ?? (await readSource(sources.snapshots, sync, lease.grant));
   const view = await access.read();
   const diff = planPush(sync, sourceValues(source), view, access.descriptor.limits);
-  const drift = judgeDrift(context.request.trigger, sync, source.revision, diff);
+  const drift = judgeDrift(context.run.trigger, sync, source.revision, diff);
   if (drift.kind === "skip" || (drift.kind === "drift" && !drift.repair)) {
     // Nothing is written: a skipped check reports revision 0 (the last synced revision stays); a
     // reported drift read exactly the last synced revision.

@@ -14,12 +14,18 @@ export type SyncPlan = Exclude<MessageInitShape<typeof SyncPlanReplySchema>, { $
  * What the next sync run would create, update and delete at the destination, by destination key,
  * computed exactly as a run computes it (same snapshot read, same limits, same diff) but without
  * writing. A sync whose first run will import first is planned as if that import had happened.
- * Failures throw like a run's do (the responder turns them into `error` and `error_kind`).
+ * Failures throw like a run's do (the responder turns them into `error` and `error_kind`). Reads
+ * carry the plan's `grant` (action PLAN: reads only).
  */
-export async function planSync(sync: SecretSync, sources: RunSources, signal: AbortSignal): Promise<SyncPlan> {
+export async function planSync(
+  sync: SecretSync,
+  sources: RunSources,
+  signal: AbortSignal,
+  grant: string,
+): Promise<SyncPlan> {
   const [access, source] = await Promise.all([
-    openDestination(sync, sources, signal),
-    readSource(sources.snapshots, sync),
+    openDestination(sync, sources, signal, grant),
+    readSource(sources.snapshots, sync, grant),
   ]);
   const view = await access.read();
   let desired = sourceValues(source);

@@ -3,8 +3,16 @@ import {
   type SecretsService,
   type SecretWrite,
 } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import { assertValid, type FieldViolation } from "@syncline/errors";
-import { auditActor, reportedViolations, type ServiceHandlers } from "@syncline/rpc";
+import { assertValid, permissionDenied, type FieldViolation } from "@syncline/errors";
+import {
+  auditActor,
+  grantAllowsImport,
+  isServiceCaller,
+  reportedViolations,
+  requireWorkerGrant,
+  type RunGrantVerifier,
+  type ServiceHandlers,
+} from "@syncline/rpc";
 import { bulkWriteViolations, folderPath } from "../domain/source-rules.ts";
 import type { BulkWrite } from "../service/bulk-write.ts";
 import type { SourceService } from "../service/source-service.ts";
@@ -21,11 +29,19 @@ const operations: Record<number, BulkWrite["operation"]> = {
 /**
  * BulkWriteSecrets: every write keeps the protos' field rules when this runs; here each write is
  * checked against its operation and a key may appear once per folder (naming `writes[i].field`),
- * then all are applied or none.
+ * then all are applied or none. A service caller must be a connector worker whose run grant lets
+ * its run write into its own source (an import, or a first sync that imports), and every write must
+ * stay inside that source — PERMISSION_DENIED otherwise, before anything is written.
  */
-export function bulkHandlers(source: SourceService): Pick<ServiceHandlers<typeof SecretsService>, "bulkWriteSecrets"> {
+export function bulkHandlers(
+  source: SourceService,
+  grants: RunGrantVerifier,
+): Pick<ServiceHandlers<typeof SecretsService>, "bulkWriteSecrets"> {
   return {
     async bulkWriteSecrets(request, context) {
+      const grant = isServiceCaller(context.principal)
+        ? await requireWorkerGrant(grants, context, "BulkWriteSecrets")
+        : undefined;
       const violations: FieldViolation[] = [];
       const writes: BulkWrite[] = [];
       const seen = new Map<string, number>();
@@ -45,6 +61,12 @@ export function bulkHandlers(source: SourceService): Pick<ServiceHandlers<typeof
         writes.push(parsed);
       });
       assertValid(reportedViolations(violations));
+      if (grant && !grantAllowsImport(grant, request.projectId, writes)) {
+        throw permissionDenied(
+          `a ${grant.action} run grant does not let the run write these secrets; workers write only an import ` +
+            "into their sync's own source",
+        );
+      }
       const result = await source.bulkWriteSecrets(auditActor(context.principal), request.projectId, writes);
       return { revision: result.revision, secrets: result.secrets.map(secretMessage) };
     },

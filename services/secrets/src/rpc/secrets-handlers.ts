@@ -1,5 +1,5 @@
 import type { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
-import type { ServiceHandlers } from "@syncline/rpc";
+import type { RunGrantVerifier, ServiceHandlers } from "@syncline/rpc";
 import type { SourceService } from "../service/source-service.ts";
 import { auditHandlers } from "./audit-handlers.ts";
 import { compositionHandlers, type CompositionDeps } from "./composition-handlers.ts";
@@ -15,12 +15,13 @@ import { secretHandlers } from "./secret-handlers.ts";
 export function secretsHandlers(
   source: SourceService,
   composition: CompositionDeps,
+  grants: RunGrantVerifier,
 ): ServiceHandlers<typeof SecretsService> {
   return {
     ...projectHandlers(source),
     ...folderHandlers(source),
     ...secretHandlers(source),
-    ...bulkHandlers(source),
+    ...bulkHandlers(source, grants),
     ...auditHandlers(source),
     ...compositionHandlers(composition),
   };

@@ -1,12 +1,14 @@
-import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { subjects, traceHeaders, type NatsConnection } from "@syncline/bus";
 import {
   SyncPlanReplySchema,
   SyncPlanRequestSchema,
   type SyncPlanReply,
 } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import type { Destination, SecretSyncSchema } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import type { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { deadlineExceeded, DomainError, unavailable, type ErrorKind } from "@syncline/errors";
+import type { RunGrants } from "../service/run-grants.ts";
+import type { SyncRow } from "../store/sync-store.ts";
 import { destinationSubjectToken } from "./run-request-publisher.ts";
 
 /** Error kinds of the connector error kinds a plan can fail with; unknown kinds are unavailable (retryable). */
@@ -25,16 +27,20 @@ const planFailureKinds: Record<string, ErrorKind> = {
  * Asks a connector worker what a run would change (core NATS request/reply on
  * `syncline.plans.<destination>`; workers answer in queue group `connector-workers`). No worker
  * listening is unavailable, no answer in time is deadline_exceeded, a failed plan is the kind of
- * its connector error kind with the worker's message (which never carries a value).
+ * its connector error kind with the worker's message (which never carries a value). The request
+ * carries only the sync's id and a PLAN run grant: the worker loads the stored sync itself
+ * (GetSecretSync) and reads its source and credentials under the grant, which outlives the wait by
+ * a few seconds at most.
  */
-export function createPlanRequester(deps: { nc: NatsConnection; timeoutMs: number }) {
+export function createPlanRequester(deps: { nc: NatsConnection; timeoutMs: number; grants: RunGrants }) {
   return {
-    async plan(
-      destination: Destination,
-      secretSync: MessageInitShape<typeof SecretSyncSchema>,
-    ): Promise<SyncPlanReply> {
-      const subject = subjects.planRequest(destinationSubjectToken(destination));
-      const payload = toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSync }));
+    async plan(sync: SyncRow): Promise<SyncPlanReply> {
+      const subject = subjects.planRequest(destinationSubjectToken(sync.destination as Destination));
+      const runGrant = await deps.grants.forPlan(sync, deps.timeoutMs);
+      const payload = toBinary(
+        SyncPlanRequestSchema,
+        create(SyncPlanRequestSchema, { secretSyncId: sync.id, runGrant }),
+      );
       let reply: SyncPlanReply;
       try {
         const msg = await deps.nc.request(subject, payload, { timeout: deps.timeoutMs, headers: traceHeaders() });

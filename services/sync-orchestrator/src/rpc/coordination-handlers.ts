@@ -14,7 +14,7 @@ const decisions = {
   gone: RunDecision.GONE,
 } as const;
 
-/** The internal SyncRunCoordinationService (service credential only): leases and fencing for workers. */
+/** The internal SyncRunCoordinationService (connector workers only): leases with their run grants, and fencing. */
 export function coordinationHandlers(coordinator: RunCoordinator): ServiceHandlers<typeof SyncRunCoordinationService> {
   return {
     async beginSyncRun(request) {
@@ -28,6 +28,7 @@ export function coordinationHandlers(coordinator: RunCoordinator): ServiceHandle
             leaseId: outcome.leaseId,
             leaseExpireTime: timestampFromDate(outcome.leaseExpiresAt),
             leaseTtl: durationFromMs(outcome.leaseTtlMs),
+            runGrant: outcome.runGrant,
           };
         case "busy":
           return { decision: RunDecision.BUSY, retryAfterMs: outcome.retryAfterMs };
@@ -41,6 +42,7 @@ export function coordinationHandlers(coordinator: RunCoordinator): ServiceHandle
       return {
         leaseExpireTime: timestampFromDate(renewed.leaseExpiresAt),
         leaseTtl: durationFromMs(renewed.leaseTtlMs),
+        runGrant: renewed.runGrant,
       };
     },
 

@@ -15,7 +15,6 @@ import type { PlanRequester } from "../bus/plan-requester.ts";
 import { findOverlappingSyncs } from "../service/destination-overlaps.ts";
 import type { SyncService } from "../service/sync-service.ts";
 import { destinationConfigViolations } from "../domain/sync-rules.ts";
-import { secretSyncMessage } from "./to-proto.ts";
 
 type DestinationMethods = Pick<
   ServiceHandlers<typeof SecretSyncsService>,
@@ -82,7 +81,7 @@ export function destinationHandlers(deps: {
     async planSync(request) {
       const view = await deps.syncs.get(request.secretSyncId);
       const readable = destinationDescriptor(view.sync.destination as Destination).capabilities.readBack;
-      const reply = await deps.planner.plan(view.sync.destination as Destination, secretSyncMessage(view));
+      const reply = await deps.planner.plan(view.sync);
       const note = reply.note || (readable ? "" : "this destination cannot be read back: the plan writes every key");
       return {
         sourceRevision: reply.sourceRevision,

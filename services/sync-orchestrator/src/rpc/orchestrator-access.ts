@@ -16,7 +16,9 @@ export function secretSyncsAccess(projects: SyncProjects): ServiceAccess<typeof 
   const onSync = (role: ProjectRole): MethodAccess => ({ identity: { role, project: ofSync } });
   return {
     createSecretSync: onProject("admin"),
-    getSecretSync: onSync("viewer"),
+    // Workers load a sync definition by id for a plan request (the message carries ids only);
+    // a definition holds no value or credential.
+    getSecretSync: { ...onSync("viewer"), services: ["connector-worker"] },
     getSecretSyncByName: onProject("viewer"),
     listSecretSyncs: onProject("viewer"),
     updateSecretSync: onSync("admin"),

@@ -11,7 +11,7 @@ type Handler<T> = (message: T, delivery: Delivery) => Promise<Disposition>;
 
 /**
  * The orchestrator's Prometheus metrics (docs/architecture.md, Observability): runs waiting (PENDING, counted in the
- * database at most every 5 s), source change events handled, run results recorded by state, runs
+ * database at most every 5 s), source change events handled, run results recorded by state and refused by reason, runs
  * queued by the reconciler and the drift each sync's latest check found (read at most every 5 s).
  * The `counted*` wrappers count a message once its handler acked it, so redeliveries are not
  * counted twice.
@@ -32,6 +32,12 @@ export function createOrchestratorMetrics(registry: MetricsRegistry, db: Databas
     "Run results recorded by the orchestrator, by reported state.",
     ["state"],
   );
+  const refusedResults = registry.counter(
+    "syncline_orchestrator_run_results_refused_total",
+    "Run results dropped unapplied, by reason: foreign_lease (not the run's current lease) or " +
+      "unseen_revision (a source revision the orchestrator never saw for the sync).",
+    ["reason"],
+  );
   const reconcileRuns = registry.counter(
     "syncline_orchestrator_reconcile_runs_total",
     "Runs queued by the reconciler, by reason: the failure kind retried, or drift_check.",
@@ -50,6 +56,10 @@ export function createOrchestratorMetrics(registry: MetricsRegistry, db: Databas
   });
 
   return {
+    /** Counts one run result refused (result-admission.ts). */
+    refusedResult(reason: string): void {
+      refusedResults.inc({ reason });
+    },
     /** Counts one run queued by the reconciler. */
     reconcileRun(reason: string): void {
       reconcileRuns.inc({ reason });

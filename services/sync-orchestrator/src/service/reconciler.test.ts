@@ -14,6 +14,9 @@ import { secretSyncs } from "../store/schema.ts";
 import { findStatus, resetRetries } from "../store/status-store.ts";
 import { findSync } from "../store/sync-store.ts";
 import { createReconciler } from "./reconciler.ts";
+import { createRunGrantSigner } from "@syncline/rpc";
+import { generateRunGrantKeys } from "@syncline/test/support/run-grant-keys.ts";
+import { createRunGrants } from "./run-grants.ts";
 import { createRunCoordinator } from "./run-coordinator.ts";
 import { createRunOutcomes } from "./run-outcomes.ts";
 import { createRunQueue } from "./run-queue.ts";
@@ -48,11 +51,12 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
   });
 
   const watchers = createSyncWatchers({ pollMs: 1000 });
+  const grants = createRunGrants(createRunGrantSigner(generateRunGrantKeys().privateKey));
   const publisher = { publish: async (run: { id: string }) => void published.push(run.id) };
   const runs = () => createRunQueue({ db: handle.db, publisher, watchers, historyLimit: 1000 });
   const outcomes = () => createRunOutcomes({ db: handle.db, runs: runs(), watchers, logger, backoff });
   const leases = { leaseTtlMs: 10_000, busyRetryMs: 200, minRunIntervalMs: 0 };
-  const coordinator = () => createRunCoordinator({ db: handle.db, watchers, settings: leases });
+  const coordinator = () => createRunCoordinator({ db: handle.db, watchers, settings: leases, grants });
   const settings = { intervalMs: 1000, batchSize: 100 };
   const count = (reason: string) => void counted.push(reason);
   const reconciler = () => createReconciler({ db: handle.db, runs: runs(), logger, settings, count });
@@ -91,10 +95,13 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
   }
 
   /** Records a worker's result for a run of the sync action. */
-  function report(runId: string, syncId: string, fields: Record<string, unknown>): Promise<void> {
+  async function report(runId: string, syncId: string, fields: Record<string, unknown>): Promise<void> {
     const startTime = timestampFromDate(new Date());
     const result = { runId, secretSyncId: syncId, action: SyncAction.SYNC, attempt: 1, startTime, ...fields };
-    return outcomes().apply(create(SyncRunResultSchema, result));
+    // A worker checks the fence before it reports a revision (the orchestrator applies only revisions it has seen).
+    const { leaseId, sourceRevision } = fields as { leaseId?: string; sourceRevision?: bigint };
+    if (leaseId && sourceRevision) await coordinator().checkFence(runId, leaseId, sourceRevision);
+    await outcomes().apply(create(SyncRunResultSchema, result));
   }
 
   const status = async (syncId: string) => (await findStatus(handle.db, syncId, SyncAction.SYNC))!;

@@ -14,6 +14,9 @@ import { listAudit } from "../store/audit-store.ts";
 import { findRun, findUnstartedRuns } from "../store/run-store.ts";
 import { secretSyncs } from "../store/schema.ts";
 import { findSync } from "../store/sync-store.ts";
+import { createRunGrantSigner } from "@syncline/rpc";
+import { generateRunGrantKeys } from "@syncline/test/support/run-grant-keys.ts";
+import { createRunGrants } from "./run-grants.ts";
 import { createRunCoordinator } from "./run-coordinator.ts";
 import { createRunOutcomes } from "./run-outcomes.ts";
 import { createRunQueue, type RunSpec } from "./run-queue.ts";
@@ -42,6 +45,7 @@ describe(`run coordination on ${backend}`, () => {
   });
 
   const watchers = createSyncWatchers({ pollMs: 1000 });
+  const grants = createRunGrants(createRunGrantSigner(generateRunGrantKeys().privateKey));
   const runs = () =>
     createRunQueue({
       db: handle.db,
@@ -50,7 +54,12 @@ describe(`run coordination on ${backend}`, () => {
       historyLimit: 1000,
     });
   const coordinator = (leaseTtlMs = 10_000, minRunIntervalMs = 0) =>
-    createRunCoordinator({ db: handle.db, watchers, settings: { leaseTtlMs, busyRetryMs: 200, minRunIntervalMs } });
+    createRunCoordinator({
+      db: handle.db,
+      watchers,
+      settings: { leaseTtlMs, busyRetryMs: 200, minRunIntervalMs },
+      grants,
+    });
   const outcomes = () =>
     createRunOutcomes({ db: handle.db, runs: runs(), watchers, logger: createLogger("test", "silent") });
 
@@ -99,12 +108,17 @@ describe(`run coordination on ${backend}`, () => {
     return outcome;
   }
 
-  /** A worker's report under the lease it was granted. */
+  /**
+   * A worker's report under the lease it was granted; a report of a revision is preceded by the
+   * fence check a worker makes (the orchestrator applies only revisions it has seen).
+   */
   type Granted = { run: { id: string; syncId: string }; leaseId: string };
-  const report = (granted: Granted, state: SyncState, extra: ResultExtra = {}) =>
-    outcomes().apply(
+  const report = async (granted: Granted, state: SyncState, extra: ResultExtra = {}) => {
+    if (extra.sourceRevision) await coordinator().checkFence(granted.run.id, granted.leaseId, extra.sourceRevision);
+    return outcomes().apply(
       result(granted.run.id, granted.run.syncId, state, { leaseId: granted.leaseId, attempt: 1, ...extra }),
     );
+  };
 
   describe("BeginSyncRun", () => {
     it("grants one run of a sync at a time: another action waits (BUSY) until the first result releases the lease", async () => {
@@ -338,7 +352,7 @@ describe(`run coordination on ${backend}`, () => {
       const c = coordinator(300);
       const stalled = await lease(runId, c);
       await new Promise((resolve) => setTimeout(resolve, 400));
-      const takeover = await lease(runId, c);
+      const takeover = await lease(runId); // a lease that lasts while the test reports under it
       await report(stalled, SyncState.SUCCEEDED, { sourceRevision: 9n });
       await report(stalled, SyncState.FAILED);
       await outcomes().apply(result(runId, syncId, SyncState.FAILED, { leaseId: "" }));

@@ -7,6 +7,7 @@ import { databaseNow } from "../store/database-clock.ts";
 import * as runStore from "../store/run-store.ts";
 import { findStatus, raiseWrittenRevision, setStatusOfRun } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
+import type { RunGrants } from "./run-grants.ts";
 import type { SyncWatchers } from "./sync-watchers.ts";
 import { viewsOf, type SyncView } from "./sync-view.ts";
 
@@ -21,6 +22,8 @@ export type BeginOutcome =
       readonly leaseExpiresAt: Date;
       /** The lease's lifetime from its grant: what workers go by. */
       readonly leaseTtlMs: number;
+      /** The signed run grant of the lease (run-grants.ts). */
+      readonly runGrant: string;
     }
   | { readonly decision: "busy"; readonly retryAfterMs: number }
   | { readonly decision: "superseded" | "gone" };
@@ -35,7 +38,12 @@ const LEASE_LOST =
  * step runs under the sync's row lock, the same lock under which requests fold into queued runs,
  * and every lease time is taken on the database clock, never this process's.
  */
-export function createRunCoordinator(deps: { db: Database; watchers: SyncWatchers; settings: CoordinationSettings }) {
+export function createRunCoordinator(deps: {
+  db: Database;
+  watchers: SyncWatchers;
+  settings: CoordinationSettings;
+  grants: RunGrants;
+}) {
   const { db, settings } = deps;
 
   /** The run and its sync, locked; NOT_FOUND for an unknown run. */
@@ -119,7 +127,8 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
                 { ...sync, leaseRunId: run.id, leaseId, leaseExpiresAt, lastRunStartedAt: now },
               ]);
               const leaseTtlMs = settings.leaseTtlMs;
-              return { decision: "proceed", view: view!, run: begun!, leaseId, leaseExpiresAt, leaseTtlMs };
+              const runGrant = await deps.grants.forLease(sync, begun!, leaseId, leaseExpiresAt);
+              return { decision: "proceed", view: view!, run: begun!, leaseId, leaseExpiresAt, leaseTtlMs, runGrant };
             }
           }
         }),
@@ -131,9 +140,12 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
     /**
      * Extends a lease for another TTL from now on the database clock; FAILED_PRECONDITION when the
      * run no longer holds it, NOT_FOUND for an unknown run. A lease that expired but that no other
-     * run took over is still the run's: renewing it is safe.
+     * run took over is still the run's: renewing it is safe. Returns a fresh run grant for it.
      */
-    async renew(runId: string, leaseId: string): Promise<{ leaseExpiresAt: Date; leaseTtlMs: number }> {
+    async renew(
+      runId: string,
+      leaseId: string,
+    ): Promise<{ leaseExpiresAt: Date; leaseTtlMs: number; runGrant: string }> {
       return traced("sync_runs.renew_lease", () =>
         db.transaction(async (tx) => {
           const found = await locked(tx, runId);
@@ -142,7 +154,8 @@ export function createRunCoordinator(deps: { db: Database; watchers: SyncWatcher
             throw failedPrecondition(LEASE_LOST);
           const leaseExpiresAt = new Date((await databaseNow(tx)).getTime() + settings.leaseTtlMs);
           await store.patchSync(tx, found.sync.id, { leaseExpiresAt });
-          return { leaseExpiresAt, leaseTtlMs: settings.leaseTtlMs };
+          const runGrant = await deps.grants.forLease(found.sync, found.run, leaseId, leaseExpiresAt);
+          return { leaseExpiresAt, leaseTtlMs: settings.leaseTtlMs, runGrant };
         }),
       );
     },

@@ -3,11 +3,12 @@ import { traced, type Database } from "@syncline/db";
 import type { SyncRunResult } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { Logger } from "@syncline/telemetry";
+import { admitResult, type ResultRefusal } from "../domain/result-admission.ts";
 import { boundMessage } from "../domain/sync-rules.ts";
 import { recordAudit } from "../store/audit-store.ts";
 import { databaseNow } from "../store/database-clock.ts";
 import * as runStore from "../store/run-store.ts";
-import { raiseWrittenRevision, setStatusOfRun } from "../store/status-store.ts";
+import { findStatus, raiseWrittenRevision, setStatusOfRun } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
 import type { ReconcileBackoff } from "../domain/reconcile-schedule.ts";
 import { DEFAULT_RECONCILE_BACKOFF, recordForReconciler } from "./reconcile-outcome.ts";
@@ -17,13 +18,20 @@ import type { SyncWatchers } from "./sync-watchers.ts";
 const FINISHED = new Set([SyncState.SUCCEEDED, SyncState.FAILED]);
 
 /**
+ * What became of one result: applied; dropped as harmless (its run is unknown — its sync was
+ * deleted — or already finished: a late or duplicate report); or refused (result-admission.ts).
+ */
+export type ResultVerdict = "applied" | "unknown_run" | "finished" | ResultRefusal;
+
+/**
  * Records what workers report about runs — only reports carrying the run's current lease id: the
  * run row, with the attempts that counted; the action's status while it still describes this run;
  * the lease, released when the run ends or waits for a retry; and what a
  * success implies — the last synced revision and fence (sync), a follow-up run when the run read
  * an older revision than was folded into it (sync), the deletion of a sync whose SYNC_DELETED
  * removal succeeded (remove). A finished run never changes again (late or duplicate reports are
- * dropped).
+ * dropped). A result whose lease is not the run's current one, or whose source revision the
+ * orchestrator has never seen for the sync, is refused (result-admission.ts) and changes nothing.
  */
 export function createRunOutcomes(deps: {
   db: Database;
@@ -33,18 +41,26 @@ export function createRunOutcomes(deps: {
   backoff?: ReconcileBackoff;
 }) {
   return {
-    async apply(result: SyncRunResult): Promise<void> {
+    async apply(result: SyncRunResult): Promise<ResultVerdict> {
       const queued: QueuedRun[] = [];
-      const syncId = await traced("sync_runs.apply_result", () =>
-        deps.db.transaction(async (tx) => {
+      const { verdict, syncId } = await traced("sync_runs.apply_result", () =>
+        deps.db.transaction(async (tx): Promise<{ verdict: ResultVerdict; syncId?: string }> => {
           const first = await runStore.findRun(tx, result.runId);
-          if (!first) return undefined;
+          if (!first) return { verdict: "unknown_run" };
           const sync = await store.lockSync(tx, first.syncId);
           const run = sync ? await runStore.findRun(tx, result.runId) : undefined;
-          if (!sync || !run || FINISHED.has(run.state)) return undefined;
-          // Only the attempt under the run's current lease speaks for it: a late report of an attempt
-          // whose lease was taken over (or of an earlier attempt) changes nothing.
-          if ((run.leaseId ?? "") !== result.leaseId) return undefined;
+          if (!sync || !run) return { verdict: "unknown_run" };
+          if (FINISHED.has(run.state)) return { verdict: "finished" };
+          // Only the attempt under the run's current lease speaks for it (a late report of an attempt
+          // whose lease was taken over changes nothing), and only with a revision seen for the sync.
+          const refusal = admitResult(result, {
+            runLeaseId: run.leaseId,
+            requestedRevision: run.requestedRevision,
+            fencedRevision: run.sourceRevision,
+            lastSyncedRevision: sync.lastSyncedRevision,
+            writtenRevision: (await findStatus(tx, sync.id, run.action))?.writtenRevision ?? 0n,
+          });
+          if (refusal) return { verdict: refusal };
 
           const message = boundMessage(result.message);
           const failureKind = result.failureKind.slice(0, 40);
@@ -81,7 +97,7 @@ export function createRunOutcomes(deps: {
           if (result.state !== SyncState.RUNNING && sync.leaseRunId === run.id && sync.leaseId === run.leaseId) {
             await store.patchSync(tx, sync.id, { leaseRunId: null, leaseId: null, leaseExpiresAt: null });
           }
-          if (result.state !== SyncState.SUCCEEDED) return sync.id;
+          if (result.state !== SyncState.SUCCEEDED) return { verdict: "applied", syncId: sync.id };
 
           if (run.action === SyncAction.SYNC) {
             await store.raiseLastSyncedRevision(tx, sync.id, result.sourceRevision);
@@ -121,11 +137,12 @@ export function createRunOutcomes(deps: {
             });
             deps.logger.info({ syncId: sync.id, runId: run.id }, "sync deleted after its keys were removed");
           }
-          return sync.id;
+          return { verdict: "applied", syncId: sync.id };
         }),
       );
       await deps.runs.publish(queued);
       if (syncId) deps.watchers.notify([syncId]);
+      return verdict;
     },
   };
 }

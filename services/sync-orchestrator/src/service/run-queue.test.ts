@@ -12,6 +12,9 @@ import { createRunRequestPublisher } from "../bus/run-request-publisher.ts";
 import { listRuns } from "../store/run-store.ts";
 import { secretSyncs, syncRuns } from "../store/schema.ts";
 import { findStatus } from "../store/status-store.ts";
+import { createRunGrantSigner } from "@syncline/rpc";
+import { generateRunGrantKeys } from "@syncline/test/support/run-grant-keys.ts";
+import { createRunGrants } from "./run-grants.ts";
 import { createRunCoordinator } from "./run-coordinator.ts";
 import { createRunQueue } from "./run-queue.ts";
 import { createSyncWatchers } from "./sync-watchers.ts";
@@ -104,6 +107,7 @@ describe("run queue", () => {
       db: handle.db,
       watchers: createSyncWatchers({ pollMs: 1000 }),
       settings: { leaseTtlMs: 10_000, busyRetryMs: 100, minRunIntervalMs: 0 },
+      grants: createRunGrants(createRunGrantSigner(generateRunGrantKeys().privateKey)),
     });
     expect((await coordinator.begin(first!.run.id, "w1")).decision).toBe("proceed");
     const [followUp] = await change(16n);

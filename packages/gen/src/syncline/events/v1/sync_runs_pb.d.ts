@@ -42,7 +42,8 @@ export declare type SyncRunRequest = Message<"syncline.events.v1.SyncRunRequest"
   trigger: SyncTrigger;
 
   /**
-   * Routes the request to workers that serve this destination kind.
+   * Routes the request to workers that serve this destination kind. Workers do not act on it: they
+   * act on the sync the orchestrator returns from BeginSyncRun.
    *
    * @generated from field: syncline.syncs.v1.Destination destination = 5;
    */
@@ -61,7 +62,8 @@ export declare type SyncRunRequest = Message<"syncline.events.v1.SyncRunRequest"
   requestTime?: Timestamp | undefined;
 
   /**
-   * IMPORT runs only.
+   * IMPORT runs only; for operators reading the stream. Ignored by workers, which take the import
+   * behaviour from the run BeginSyncRun returns (SyncRun.import_behavior) and its run grant.
    *
    * @generated from field: syncline.syncs.v1.ImportBehavior import_behavior = 8;
    */
@@ -191,15 +193,34 @@ export declare const SyncRunResultSchema: GenMessage<SyncRunResult>;
 /**
  * Asks a worker (NATS request/reply, queue group `connector-workers`, subject
  * `syncline.plans.<destination>`) what a run of the sync would change. The reply is a
- * `SyncPlanReply`.
+ * `SyncPlanReply`. Workers trust only ids: they plan the sync the orchestrator has stored under
+ * `secret_sync_id` (GetSecretSync), reading its source and credentials under `run_grant`.
  *
  * @generated from message syncline.events.v1.SyncPlanRequest
  */
 export declare type SyncPlanRequest = Message<"syncline.events.v1.SyncPlanRequest"> & {
   /**
-   * @generated from field: syncline.syncs.v1.SecretSync secret_sync = 1;
+   * Deprecated and ignored by workers (kept for wire compatibility; the orchestrator no longer
+   * sets it): a body a sender could tamper with.
+   *
+   * @generated from field: syncline.syncs.v1.SecretSync secret_sync = 1 [deprecated = true];
+   * @deprecated
    */
   secretSync?: SecretSync | undefined;
+
+  /**
+   * The sync to plan (saved syncs only: PlanSync takes a sync id).
+   *
+   * @generated from field: string secret_sync_id = 2;
+   */
+  secretSyncId: string;
+
+  /**
+   * A short-lived run grant with action PLAN for that sync (see BeginSyncRunResponse.run_grant).
+   *
+   * @generated from field: string run_grant = 3;
+   */
+  runGrant: string;
 };
 
 /**

@@ -81,6 +81,17 @@ export declare type BeginSyncRunResponse = Message<"syncline.syncs.v1.BeginSyncR
    * @generated from field: google.protobuf.Duration lease_ttl = 7;
    */
   leaseTtl?: Duration | undefined;
+
+  /**
+   * PROCEED only: the run grant, a compact JWS (EdDSA) the orchestrator signs for this lease. The
+   * worker presents it in the `x-syncline-run-grant` metadata when it reads the source snapshot,
+   * resolves the connection's credentials or (imports) bulk-writes into the source; those services
+   * refuse a worker call without a grant that matches the request (docs/least-privilege.md). It
+   * expires with the lease: renewing the lease returns a fresh one.
+   *
+   * @generated from field: string run_grant = 8;
+   */
+  runGrant: string;
 };
 
 /**
@@ -131,6 +142,13 @@ export declare type RenewSyncRunLeaseResponse = Message<"syncline.syncs.v1.Renew
    * @generated from field: google.protobuf.Duration lease_ttl = 2;
    */
   leaseTtl?: Duration | undefined;
+
+  /**
+   * A fresh run grant for the renewed lease (see BeginSyncRunResponse.run_grant).
+   *
+   * @generated from field: string run_grant = 3;
+   */
+  runGrant: string;
 };
 
 /**
@@ -239,8 +257,9 @@ export declare const RunDecisionSchema: GenEnum<RunDecision>;
 
 /**
  * Internal API between connector workers and the orchestrator: one run per sync at a time, and
- * fencing so that no run writes a source revision older than one already written. Only callers
- * holding the internal service credential may call it.
+ * fencing so that no run writes a source revision older than one already written. Only connector
+ * workers (their service credential) may call it. A granted lease comes with a run grant that the
+ * other services check before they hand a worker a snapshot, credentials or a bulk write.
  *
  * @generated from service syncline.syncs.v1.SyncRunCoordinationService
  */
