@@ -51,6 +51,11 @@ async function manualSync() {
 /** Reports the outcome of an attempt as a worker does: on the results stream, under the attempt's lease. */
 async function report(granted: BeginSyncRunResponse, state: SyncState, sourceRevision = 0n) {
   const { id: runId, syncId, action, attempts } = granted.run!;
+  // As a worker does: a revision is checked with the fence before it is reported (the orchestrator
+  // applies only revisions it has seen, docs/least-privilege.md).
+  if (sourceRevision > 0n) {
+    await coordination.checkSyncRunFence({ runId, leaseId: granted.leaseId, sourceRevision });
+  }
   await createEventPublisher(system.bus).publish(
     subjects.runResult,
     SyncRunResultSchema,

@@ -43,10 +43,19 @@ const remove = (path: string, key: string) =>
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 
 /** Asks the workers for a plan exactly as the orchestrator does (core NATS request/reply). */
+/** A plan request as the orchestrator sends it: the sync's id and a PLAN grant for its source and connection. */
 async function planOverNats(sync: SecretSync): Promise<SyncPlanReply> {
+  const runGrant = await system.runGrants.sign({
+    projectId: sync.projectId,
+    environment: sync.source!.environment,
+    path: sync.source!.path,
+    recursive: sync.source!.recursive,
+    connectionId: sync.connectionId,
+    syncId: sync.id,
+  });
   const reply = await system.bus.request(
     subjects.planRequest("hashicorp_vault"),
-    toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSync: sync })),
+    toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSyncId: sync.id, runGrant })),
     { timeout: 30_000 },
   );
   return fromBinary(SyncPlanReplySchema, reply.data);
