@@ -74,7 +74,9 @@ export async function importIntoSource(
       `the import would write ${writes.length} secrets; at most ${MAX_IMPORT_WRITES} can be imported at once`,
     );
   }
-  if (writes.length === 0) return { plan, revision: source.revision };
+  // Nothing to write: the revision read is reported, recorded through the fence like a write's
+  // (the orchestrator refuses results with revisions it never saw).
+  if (writes.length === 0) return { plan, revision: await recordedRevision(context.lease, source.revision) };
   const written = await sources.secrets
     .bulkWriteSecrets(
       {
