@@ -75,9 +75,18 @@ const githubHolds = (expected: Record<string, string>) =>
 
 describe("a destination that lists names but not values", () => {
   it("plans every key as written, says why, and deletes owned names the source lacks", async () => {
+    // As the orchestrator sends it: the sync's id and a PLAN grant for its source and connection.
+    const runGrant = await system.runGrants.sign({
+      projectId: sync.projectId,
+      environment: sync.source!.environment,
+      path: sync.source!.path,
+      recursive: sync.source!.recursive,
+      connectionId: sync.connectionId,
+      syncId: sync.id,
+    });
     const reply = await system.bus.request(
       subjects.planRequest("github_actions"),
-      toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSync: sync })),
+      toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSyncId: sync.id, runGrant })),
       { timeout: 30_000 },
     );
     const plan = fromBinary(SyncPlanReplySchema, reply.data);
