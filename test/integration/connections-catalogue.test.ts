@@ -69,15 +69,16 @@ describe("ListApps", () => {
     expect(github.authMethods[0]?.fields.every((f) => f.description !== "")).toBe(true);
   });
 
-  it("answers any authenticated caller and refuses an anonymous one", async () => {
+  it("answers any identity, refuses a service (none needs it) and an anonymous caller", async () => {
     const address = `127.0.0.1:${system.connectionsServer.port}`;
-    const internal = createRpcClient(ConnectionsService, { address, token: system.serviceTokens["sync-orchestrator"] });
+    const service = createRpcClient(ConnectionsService, { address, token: system.serviceTokens["sync-orchestrator"] });
     const anonymous = createRpcClient(ConnectionsService, { address });
     try {
-      expect((await internal.listApps({})).apps.length).toBeGreaterThan(0);
+      expect((await system.connections.listApps({})).apps.length).toBeGreaterThan(0);
+      expect((await rpcFailure(service.listApps({}))).code).toBe(Code.PERMISSION_DENIED);
       expect((await rpcFailure(anonymous.listApps({}))).code).toBe(Code.UNAUTHENTICATED);
     } finally {
-      internal.close();
+      service.close();
       anonymous.close();
     }
   });
