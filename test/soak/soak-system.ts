@@ -14,6 +14,7 @@ import { bootstrapAdmin } from "../support/identities.ts";
 import { startRestartablePostgres, type RestartablePostgres } from "../support/restartable-postgres.ts";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
 import { credentialVariables, freshCredentials } from "../support/system-credentials.ts";
+import { generateRunGrantKeys, runGrantEnv } from "../support/run-grant-keys.ts";
 
 /** The five processes the soak kills: the four services and a second connector worker. */
 export const soakServiceNames = ["secrets", "connections", "orchestrator", "worker-1", "worker-2"] as const;
@@ -117,6 +118,8 @@ async function startAll(
   const common = {
     SYNCLINE_NATS_URL: nats.url,
     SYNCLINE_ENDPOINT_ALLOWLIST: "127.0.0.0/8,::1",
+    // The orchestrator signs run grants with the private key, secrets and connections verify them.
+    ...runGrantEnv(generateRunGrantKeys()),
     LOG_LEVEL: "info",
     ...options.env,
   };
