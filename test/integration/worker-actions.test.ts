@@ -1,11 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { subjects } from "@syncline/bus";
-import {
-  SyncPlanReplySchema,
-  SyncPlanRequestSchema,
-  type SyncPlanReply,
-} from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import {
   ImportBehavior,
   InitialSyncBehavior,
@@ -15,7 +8,14 @@ import {
 import { describe, expect, it } from "vitest";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
-import { createVaultSync, finishedRun, folderSecrets, settledSync, vaultEquals } from "./helpers/worker-system.ts";
+import {
+  createVaultSync,
+  finishedRun,
+  folderSecrets,
+  requestPlan,
+  settledSync,
+  vaultEquals,
+} from "./helpers/worker-system.ts";
 import { useWorkerTestProject } from "./helpers/worker-project.ts";
 
 /**
@@ -42,24 +42,8 @@ const remove = (path: string, key: string) =>
   system.secrets.deleteSecret({ projectId: project.projectId, environment: project.environment, path, key });
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 
-/** Asks the workers for a plan exactly as the orchestrator does (core NATS request/reply). */
-/** A plan request as the orchestrator sends it: the sync's id and a PLAN grant for its source and connection. */
-async function planOverNats(sync: SecretSync): Promise<SyncPlanReply> {
-  const runGrant = await system.runGrants.sign({
-    projectId: sync.projectId,
-    environment: sync.source!.environment,
-    path: sync.source!.path,
-    recursive: sync.source!.recursive,
-    connectionId: sync.connectionId,
-    syncId: sync.id,
-  });
-  const reply = await system.bus.request(
-    subjects.planRequest("hashicorp_vault"),
-    toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSyncId: sync.id, runGrant })),
-    { timeout: 30_000 },
-  );
-  return fromBinary(SyncPlanReplySchema, reply.data);
-}
+/** A plan of `sync` from the Vault workers, asked as the orchestrator asks. */
+const planOverNats = (sync: SecretSync) => requestPlan(system, sync, "hashicorp_vault");
 
 async function currentSync(id: string): Promise<SecretSync> {
   return (await system.syncs.getSecretSync({ secretSyncId: id })).secretSync!;

@@ -1,6 +1,3 @@
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { subjects } from "@syncline/bus";
-import { SyncPlanReplySchema, SyncPlanRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import {
   GithubSecretScope,
   ImportBehavior,
@@ -13,7 +10,7 @@ import type { FakeGitHub } from "../fakes/github/fake-github.ts";
 import { eventually } from "../support/eventually.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
-import { finishedRun, settledSync } from "./helpers/worker-system.ts";
+import { finishedRun, requestPlan, settledSync } from "./helpers/worker-system.ts";
 
 /**
  * The worker against a destination that lists key names but cannot read values back (GitHub
@@ -75,21 +72,7 @@ const githubHolds = (expected: Record<string, string>) =>
 
 describe("a destination that lists names but not values", () => {
   it("plans every key as written, says why, and deletes owned names the source lacks", async () => {
-    // As the orchestrator sends it: the sync's id and a PLAN grant for its source and connection.
-    const runGrant = await system.runGrants.sign({
-      projectId: sync.projectId,
-      environment: sync.source!.environment,
-      path: sync.source!.path,
-      recursive: sync.source!.recursive,
-      connectionId: sync.connectionId,
-      syncId: sync.id,
-    });
-    const reply = await system.bus.request(
-      subjects.planRequest("github_actions"),
-      toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSyncId: sync.id, runGrant })),
-      { timeout: 30_000 },
-    );
-    const plan = fromBinary(SyncPlanReplySchema, reply.data);
+    const plan = await requestPlan(system, sync, "github_actions");
     expect(plan.error).toBe("");
     expect(plan.destinationReadable).toBe(false);
     expect(plan.note).toMatch(/not values/);

@@ -1,4 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { subjects, type NatsConnection } from "@syncline/bus";
+import {
+  SyncPlanReplySchema,
+  SyncPlanRequestSchema,
+  type SyncPlanReply,
+} from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import {
   InitialSyncBehavior,
   SyncState,
@@ -7,6 +14,7 @@ import {
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { allPages } from "../../support/all-pages.ts";
 import { eventually } from "../../support/eventually.ts";
+import type { TestRunGrants } from "../../support/run-grant-keys.ts";
 import type { SyncingSystem } from "../../support/starter.ts";
 
 /** A project with one environment and a Vault connection, for worker tests. */
@@ -145,4 +153,29 @@ export function settledSync(system: SyncingSystem, syncId: string, timeoutMs = 6
         `sync status ${last?.syncStatus ? `${SyncState[last.syncStatus.state]}: ${last.syncStatus.message}` : "missing"}`,
     },
   );
+}
+
+/**
+ * Asks the workers for a plan exactly as the orchestrator does (core NATS request/reply): the
+ * sync's id and a PLAN grant for its source and connection, never the definition itself.
+ */
+export async function requestPlan(
+  system: { readonly bus: NatsConnection; readonly runGrants: TestRunGrants },
+  sync: SecretSync,
+  destinationKind: string,
+): Promise<SyncPlanReply> {
+  const runGrant = await system.runGrants.sign({
+    projectId: sync.projectId,
+    environment: sync.source!.environment,
+    path: sync.source!.path,
+    recursive: sync.source!.recursive,
+    connectionId: sync.connectionId,
+    syncId: sync.id,
+  });
+  const reply = await system.bus.request(
+    subjects.planRequest(destinationKind),
+    toBinary(SyncPlanRequestSchema, create(SyncPlanRequestSchema, { secretSyncId: sync.id, runGrant })),
+    { timeout: 30_000 },
+  );
+  return fromBinary(SyncPlanReplySchema, reply.data);
 }
