@@ -3,10 +3,14 @@
 import { performance } from "node:perf_hooks";
 import { createWorkerTestProject, type WorkerTestProject } from "../integration/helpers/worker-system.ts";
 import { allServices, startSystem, type FullSystem, type SyncingSystem } from "../support/starter.ts";
+import type { DatabaseKind } from "../support/test-databases.ts";
 
-/** The whole system as the benchmarks run it: the four services and the fake Vault, logging at info. */
-export function startBenchSystem(name: string): Promise<FullSystem> {
-  return startSystem({ name, services: allServices, env: { LOG_LEVEL: "info" } });
+/**
+ * The whole system as the benchmarks run it: the four services and the fake Vault, logging at info,
+ * on PostgreSQL unless told (`embedded`: a PGlite per service, the local default).
+ */
+export function startBenchSystem(name: string, database: DatabaseKind = "postgres"): Promise<FullSystem> {
+  return startSystem({ name, services: allServices, database, env: { LOG_LEVEL: "info" } });
 }
 
 /** A project with environment `prod` and a token connection to the system's fake Vault. */

@@ -52,9 +52,8 @@ export async function createServiceDatabase(
   }
   const dataDir = mkdtempSync(join(tmpdir(), `syncline-pglite-${prefix.replace(/[^a-z0-9_-]/gi, "_")}-`));
   // A copy of the run's initialised template skips initdb (see pglite-template.ts).
-  // Imported here: benchmarks load this module outside vitest and only ever use PostgreSQL.
-  const { inject } = await import("vitest");
-  const template = inject("pgliteTemplate");
+  // Only under vitest (benchmarks load this module outside it: each service then runs initdb itself).
+  const template = process.env.VITEST ? (await import("vitest")).inject("pgliteTemplate") : undefined;
   if (template) cpSync(template, dataDir, { recursive: true });
   return {
     kind,
