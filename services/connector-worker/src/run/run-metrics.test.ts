@@ -83,7 +83,7 @@ describe("worker run metrics", () => {
     expect(text).toContain('syncline_worker_runs_total{action="UNSPECIFIED",outcome="failed"} 1\n');
     expect(text).toContain('syncline_worker_run_duration_seconds_count{action="UNSPECIFIED"} 1\n');
     expect(text).not.toContain('syncline_worker_run_duration_seconds_count{action="SYNC"}');
-    expect(text).toContain('syncline_run_queue_seconds_bucket{action="UNSPECIFIED",le="1"} 0\n');
-    expect(text).toContain('syncline_run_queue_seconds_bucket{action="UNSPECIFIED",le="2.5"} 1\n');
+    expect(text).toContain('syncline_run_queue_seconds_bucket{le="1",action="UNSPECIFIED"} 0\n');
+    expect(text).toContain('syncline_run_queue_seconds_bucket{le="2.5",action="UNSPECIFIED"} 1\n');
   });
 });
