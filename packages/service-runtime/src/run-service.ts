@@ -17,7 +17,10 @@ import { exitOnUncaughtError } from "./uncaught-errors.ts";
 export interface ServiceContext {
   readonly logger: Logger;
   readonly telemetry: Telemetry;
-  /** Where the service registers its Prometheus metrics (served only when SYNCLINE_METRICS_PORT is set). */
+  /**
+   * Where the service registers its Prometheus metrics, beside the process and Node.js defaults (served only when
+   * SYNCLINE_METRICS_PORT is set).
+   */
   readonly metrics: MetricsRegistry;
   /** TLS of its gRPC server and clients, its NATS user and TLS (transport-config.ts). */
   readonly transport: TransportSecurity;
@@ -53,7 +56,7 @@ export function runService(name: string, start: (context: ServiceContext) => Pro
   process.on("SIGINT", () => void shutdown("SIGINT"));
   exitOnUncaughtError(logger, () => telemetry.shutdown());
 
-  const metrics = createMetricsRegistry();
+  const metrics = createMetricsRegistry({ defaultMetrics: true });
   const startAll = async () => {
     const settings = readConfig(metricsConfig);
     const transport = readTransportSecurity();

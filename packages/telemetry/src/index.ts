@@ -14,6 +14,7 @@ export {
   cachedRead,
   createMetricsRegistry,
   durationBuckets,
+  lagBuckets,
   type MetricsRegistry,
   type Counter,
   type Gauge,

@@ -11,8 +11,9 @@ export interface MetricsServer {
 }
 
 /**
- * Serves the registry for Prometheus: `GET /metrics` answers the text format 0.0.4, anything else
- * 404. A registry that fails to render answers 500 and logs the error (never the samples).
+ * Serves the registry for Prometheus: `GET /metrics` answers the exposition format with the
+ * registry's (prom-client's) content type, anything else 404. A registry that fails to render
+ * answers 500 and logs the error (never the samples).
  */
 export async function startMetricsServer(options: {
   host: string;
@@ -29,7 +30,7 @@ export async function startMetricsServer(options: {
     options.registry.render().then(
       (body) =>
         res
-          .writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
+          .writeHead(200, { "content-type": options.registry.contentType })
           .end(req.method === "HEAD" ? undefined : body),
       (error: unknown) => {
         options.logger.error({ err: error }, "could not render metrics");

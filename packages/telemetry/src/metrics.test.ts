@@ -1,80 +1,54 @@
 import { Writable } from "node:stream";
+import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { cachedRead, createLogger, createMetricsRegistry, startMetricsServer, type MetricsServer } from "./index.ts";
 
-describe("metrics registry (text format 0.0.4)", () => {
-  it("renders counters with HELP, TYPE and labels in declared order", async () => {
+describe("metrics registry", () => {
+  it("passes labels (in declared order) and values through to the exposition", async () => {
     const registry = createMetricsRegistry();
     const runs = registry.counter("syncline_runs_total", "Runs finished.", ["action", "outcome"]);
     runs.inc({ outcome: "succeeded", action: "SYNC" });
     runs.inc({ action: "SYNC", outcome: "succeeded" }, 2);
-    runs.inc({ action: "REMOVE", outcome: "failed" });
-    expect(await registry.render()).toBe(
-      [
-        "# HELP syncline_runs_total Runs finished.",
-        "# TYPE syncline_runs_total counter",
-        'syncline_runs_total{action="SYNC",outcome="succeeded"} 3',
-        'syncline_runs_total{action="REMOVE",outcome="failed"} 1',
-        "",
-      ].join("\n"),
-    );
-  });
-
-  it("escapes backslash, double quote and newline in label values, and backslash and newline in HELP", async () => {
-    const registry = createMetricsRegistry();
-    registry.counter("odd_total", "first line\nsecond \\ line", ["id"]).inc({ id: 'a\\b"c\nd' });
+    const lag = registry.histogram("lag_seconds", "Lag.", { labelNames: ["kind"], buckets: [1, 5] });
+    for (const v of [0.2, 3, 60]) lag.observe({ kind: "VAULT_KV" }, v);
     const text = await registry.render();
-    expect(text).toContain("# HELP odd_total first line\\nsecond \\\\ line\n");
-    expect(text).toContain('odd_total{id="a\\\\b\\"c\\nd"} 1\n');
+    expect(text).toContain("# TYPE syncline_runs_total counter\n");
+    expect(text).toContain('syncline_runs_total{action="SYNC",outcome="succeeded"} 3\n');
+    expect(text).toContain('lag_seconds_bucket{le="1",kind="VAULT_KV"} 1\n');
+    expect(text).toContain('lag_seconds_bucket{le="+Inf",kind="VAULT_KV"} 3\n');
+    expect(text).toContain('lag_seconds_count{kind="VAULT_KV"} 3\n');
   });
 
-  it("renders cumulative histogram buckets, +Inf, _sum and _count", async () => {
+  it("reads collected gauges at each scrape; a failing callback leaves its gauge without samples", async () => {
     const registry = createMetricsRegistry();
-    const duration = registry.histogram("run_seconds", "Run duration.", {
-      labelNames: ["action"],
-      buckets: [1, 0.5, 5],
-    });
-    for (const v of [0.2, 0.7, 3, 60]) duration.observe({ action: "SYNC" }, v);
-    expect(await registry.render()).toBe(
-      [
-        "# HELP run_seconds Run duration.",
-        "# TYPE run_seconds histogram",
-        'run_seconds_bucket{action="SYNC",le="0.5"} 1',
-        'run_seconds_bucket{action="SYNC",le="1"} 2',
-        'run_seconds_bucket{action="SYNC",le="5"} 3',
-        'run_seconds_bucket{action="SYNC",le="+Inf"} 4',
-        'run_seconds_sum{action="SYNC"} 63.9',
-        'run_seconds_count{action="SYNC"} 4',
-        "",
-      ].join("\n"),
-    );
-  });
-
-  it("reads collected gauges at each scrape and keeps rendering when one callback fails", async () => {
-    const registry = createMetricsRegistry();
-    let open = 0;
+    let breakers = [{ labels: { connection_id: "c1" }, value: 0 }];
     registry.gauge("breaker_state", "0 closed, 1 half-open, 2 open.", {
       labelNames: ["connection_id"],
-      collect: () => [{ labels: { connection_id: "c1" }, value: open }],
+      collect: () => breakers,
     });
-    registry.gauge("broken", "Fails.", { collect: () => Promise.reject(new Error("db down")) });
+    let pending = async () => 4;
+    registry.gauge("outbox_pending", "Events not yet published.", {
+      collect: async () => [{ value: await pending() }],
+    });
     registry.gauge("plain", "Set by code.").set({}, 7);
-    expect(await registry.render()).toContain('breaker_state{connection_id="c1"} 0\n');
-    open = 2;
-    const text = await registry.render();
-    expect(text).toContain('breaker_state{connection_id="c1"} 2\n');
-    expect(text).toContain("# TYPE broken gauge\n# HELP plain Set by code.\n# TYPE plain gauge\nplain 7\n");
+    let text = await registry.render();
+    expect(text).toContain('breaker_state{connection_id="c1"} 0\n');
+    expect(text).toContain("outbox_pending 4\n");
+    breakers = [{ labels: { connection_id: "c2" }, value: 2 }];
+    pending = () => Promise.reject(new Error("db down"));
+    text = await registry.render();
+    expect(text).toContain('breaker_state{connection_id="c2"} 2\n');
+    expect(text).not.toContain('connection_id="c1"');
+    expect(text).toContain("# TYPE outbox_pending gauge\n");
+    expect(text).not.toMatch(/^outbox_pending /m);
+    expect(text).toContain("plain 7\n");
   });
 
-  it("refuses bad names, duplicates, unknown or missing labels and decreasing counters", () => {
-    const registry = createMetricsRegistry();
-    expect(() => registry.counter("bad-name", "x")).toThrow(/invalid metric name/);
-    expect(() => registry.histogram("h", "x", { labelNames: ["le"], buckets: [1] })).toThrow(/le/);
-    const c = registry.counter("c_total", "x", ["kind"]);
-    expect(() => registry.counter("c_total", "x")).toThrow(/already registered/);
-    expect(() => c.inc({ kind: "a", other: "b" })).toThrow(/no label "other"/);
-    expect(() => c.inc({})).toThrow(/needs the label "kind"/);
-    expect(() => c.inc({ kind: "a" }, -1)).toThrow(/only go up/);
+  it("adds prom-client's process and Node.js metrics only when asked", async () => {
+    expect(await createMetricsRegistry().render()).not.toContain("process_cpu");
+    const text = await createMetricsRegistry({ defaultMetrics: true }).render();
+    expect(text).toContain("# TYPE process_cpu_seconds_total counter\n");
+    expect(text).toContain("# TYPE nodejs_eventloop_lag_seconds gauge\n");
   });
 });
 
@@ -83,14 +57,14 @@ describe("metrics server", () => {
   afterEach(async () => server?.close());
   const quiet = createLogger("test", "silent", new Writable({ write: (_c, _e, cb) => cb() }));
 
-  it("answers GET /metrics with the registry in text format 0.0.4 and 404 elsewhere", async () => {
+  it("answers GET /metrics with the registry and prom-client's content type, and 404 elsewhere", async () => {
     const registry = createMetricsRegistry();
     registry.counter("hits_total", "Hits.").inc();
     server = await startMetricsServer({ host: "127.0.0.1", port: 0, registry, logger: quiet });
     expect(server.port).toBeGreaterThan(0);
     const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
     expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(res.headers.get("content-type")).toBe(Registry.PROMETHEUS_CONTENT_TYPE);
     expect(await res.text()).toContain("hits_total 1\n");
     expect((await fetch(`http://127.0.0.1:${server.port}/`)).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${server.port}/metrics`, { method: "POST" })).status).toBe(404);

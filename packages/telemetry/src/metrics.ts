@@ -1,7 +1,16 @@
+import {
+  collectDefaultMetrics,
+  Counter as PromCounter,
+  Gauge as PromGauge,
+  Histogram as PromHistogram,
+  Registry,
+} from "prom-client";
+
 /**
- * A minimal Prometheus metrics registry (text exposition format 0.0.4): counters, gauges and
- * histograms with fixed buckets, each with named labels. Gauges may be computed at scrape time by
- * a `collect` callback. Label values must be ids and kinds, never secret values or credentials.
+ * The metrics a service registers, as a thin layer over one prom-client `Registry` per process:
+ * counters, gauges (set by the code, or computed at scrape time by a `collect` callback) and
+ * histograms, each with named labels. prom-client checks names and labels and renders the
+ * exposition format. Label values must be ids and kinds, never secret values or credentials.
  */
 
 /** Label values of one series, by label name. */
@@ -30,6 +39,7 @@ export interface Histogram {
 
 /** The registry a service registers its metrics on and the metrics endpoint renders. */
 export interface MetricsRegistry {
+  /** Throws when the name is taken or a name is invalid (prom-client's checks). */
   counter(name: string, help: string, labelNames?: readonly string[]): Counter;
   /** With `collect`, the gauge's samples are exactly what the callback returns at each scrape. */
   gauge(
@@ -45,142 +55,93 @@ export interface MetricsRegistry {
     help: string,
     options: { labelNames?: readonly string[]; buckets: readonly number[] },
   ): Histogram;
-  /** Every metric in text format 0.0.4; a failing collect callback leaves that metric without samples. */
+  /** Every metric in the Prometheus text format; a failing collect callback leaves that metric without samples. */
   render(): Promise<string>;
+  /** The content type of what `render` returns (prom-client's). */
+  readonly contentType: string;
+  /** The prom-client registry underneath, for code that works with prom-client directly. */
+  readonly prometheus: Registry;
 }
 
-/** Buckets in seconds suited to run durations and propagation lags (10 ms to 10 min). */
+/** Buckets in seconds suited to run durations (10 ms to 10 min). */
 export const durationBuckets: readonly number[] = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/**
+ * Buckets in seconds for propagation lag, source commit to destination write: a lone change lands
+ * in tens of milliseconds, a paced burst in seconds, an outage the reconciler cures in minutes to
+ * an hour (5 ms to 1 h).
+ */
+export const lagBuckets: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600,
+];
 
-interface Metric {
-  readonly name: string;
-  readonly help: string;
-  readonly type: "counter" | "gauge" | "histogram";
-  samples(): Promise<string[]>;
-}
-
-/** Creates an empty registry. */
-export function createMetricsRegistry(): MetricsRegistry {
-  const metrics = new Map<string, Metric>();
-
-  function register(metric: Metric, labelNames: readonly string[]): void {
-    if (!METRIC_NAME.test(metric.name)) throw new Error(`invalid metric name "${metric.name}"`);
-    if (metrics.has(metric.name)) throw new Error(`metric "${metric.name}" is already registered`);
-    for (const label of labelNames) {
-      if (!LABEL_NAME.test(label) || label.startsWith("__"))
-        throw new Error(`invalid label name "${label}" on ${metric.name}`);
-      if (metric.type === "histogram" && label === "le")
-        throw new Error(`histogram ${metric.name} may not use the label "le"`);
-    }
-    metrics.set(metric.name, metric);
-  }
+/**
+ * Creates an empty registry. `defaultMetrics` adds prom-client's process and Node.js metrics
+ * (`process_*`, `nodejs_*`: CPU, memory, event loop lag, GC, handles), as every service does.
+ */
+export function createMetricsRegistry(options: { defaultMetrics?: boolean } = {}): MetricsRegistry {
+  const prometheus = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: prometheus });
+  const registers = [prometheus];
 
   return {
+    prometheus,
+    get contentType() {
+      return prometheus.contentType;
+    },
     counter(name, help, labelNames = []) {
-      const values = new Map<string, number>();
-      register(
-        {
-          name,
-          help,
-          type: "counter",
-          samples: async () => [...values].map(([key, value]) => `${name}${key} ${formatValue(value)}`),
-        },
-        labelNames,
-      );
-      return {
-        inc(labels = {}, value = 1) {
-          if (!(value >= 0)) throw new Error(`counter ${name} can only go up`);
-          const key = labelKey(name, labelNames, labels);
-          values.set(key, (values.get(key) ?? 0) + value);
-        },
-      };
+      const counter = new PromCounter({ name, help, labelNames: [...labelNames], registers });
+      return { inc: (labels = {}, value = 1) => counter.inc(inOrder(labelNames, labels), value) };
     },
     gauge(name, help, options = {}) {
+      const collect = options.collect;
       const labelNames = options.labelNames ?? [];
-      const values = new Map<string, number>();
-      const samples = async () => {
-        if (!options.collect) return [...values].map(([key, value]) => `${name}${key} ${formatValue(value)}`);
-        return (await options.collect()).map(
-          (s) => `${name}${labelKey(name, labelNames, s.labels ?? {})} ${formatValue(s.value)}`,
-        );
-      };
-      register({ name, help, type: "gauge", samples }, labelNames);
-      return { set: (labels, value) => void values.set(labelKey(name, labelNames, labels), value) };
+      const gauge = new PromGauge({
+        name,
+        help,
+        labelNames: [...labelNames],
+        registers,
+        ...(collect
+          ? {
+              async collect() {
+                let samples: readonly GaugeSample[] = [];
+                try {
+                  samples = await collect();
+                } catch {
+                  // Nothing is known: no sample rather than a stale or made-up one.
+                }
+                this.reset();
+                this.remove({});
+                for (const sample of samples) this.set(inOrder(labelNames, sample.labels ?? {}), sample.value);
+              },
+            }
+          : {}),
+      });
+      return { set: (labels, value) => gauge.set(inOrder(labelNames, labels), value) };
     },
     histogram(name, help, options) {
       const labelNames = options.labelNames ?? [];
-      const buckets = [...options.buckets].sort((a, b) => a - b);
-      if (buckets.some((b) => !Number.isFinite(b))) throw new Error(`histogram ${name} buckets must be finite numbers`);
-      const series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
-      const samples = async () =>
-        [...series.values()].flatMap(({ labels, counts, sum, count }) => [
-          ...buckets.map(
-            (le, i) => `${name}_bucket${labelKey(name, labelNames, labels, formatValue(le))} ${counts[i]}`,
-          ),
-          `${name}_bucket${labelKey(name, labelNames, labels, "+Inf")} ${count}`,
-          `${name}_sum${labelKey(name, labelNames, labels)} ${formatValue(sum)}`,
-          `${name}_count${labelKey(name, labelNames, labels)} ${count}`,
-        ]);
-      register({ name, help, type: "histogram", samples }, labelNames);
-      return {
-        observe(labels, value) {
-          const key = labelKey(name, labelNames, labels);
-          let s = series.get(key);
-          if (!s) {
-            s = { labels, counts: buckets.map(() => 0), sum: 0, count: 0 };
-            series.set(key, s);
-          }
-          for (let i = 0; i < buckets.length; i++) if (value <= buckets[i]!) s.counts[i]!++;
-          s.sum += value;
-          s.count++;
-        },
-      };
+      const histogram = new PromHistogram({
+        name,
+        help,
+        labelNames: [...labelNames],
+        buckets: [...options.buckets],
+        registers,
+      });
+      return { observe: (labels, value) => histogram.observe(inOrder(labelNames, labels), value) };
     },
-    async render() {
-      const blocks = await Promise.all(
-        [...metrics.values()].map(async (metric) => {
-          const samples = await metric.samples().catch(() => []);
-          return [
-            `# HELP ${metric.name} ${escapeHelp(metric.help)}`,
-            `# TYPE ${metric.name} ${metric.type}`,
-            ...samples,
-          ].join("\n");
-        }),
-      );
-      return blocks.length === 0 ? "" : `${blocks.join("\n")}\n`;
-    },
+    render: () => prometheus.metrics(),
   };
 }
 
-/** `{a="1",b="2"}` in the declared label order (empty string without labels); unknown or missing labels throw. */
-function labelKey(metric: string, labelNames: readonly string[], labels: Labels, le?: string): string {
-  for (const name of Object.keys(labels))
-    if (!labelNames.includes(name)) throw new Error(`${metric} has no label "${name}"`);
-  const pairs = labelNames.map((name) => {
-    const value = labels[name];
-    if (value === undefined) throw new Error(`${metric} needs the label "${name}"`);
-    return `${name}="${escapeLabelValue(value)}"`;
-  });
-  if (le !== undefined) pairs.push(`le="${le}"`);
-  return pairs.length === 0 ? "" : `{${pairs.join(",")}}`;
-}
-
-function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-}
-
-function escapeHelp(help: string): string {
-  return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-}
-
-function formatValue(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Infinity) return "+Inf";
-  if (value === -Infinity) return "-Inf";
-  return String(value);
+/**
+ * The labels in declared order (unknown ones last, for prom-client to refuse): prom-client renders a
+ * series' labels in the order of the object that created it, so every series reads alike.
+ */
+function inOrder(labelNames: readonly string[], labels: Labels): Record<string, string> {
+  const ordered: Record<string, string> = {};
+  for (const name of labelNames) if (labels[name] !== undefined) ordered[name] = labels[name];
+  return Object.assign(ordered, labels);
 }
 
 /**

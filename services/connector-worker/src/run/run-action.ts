@@ -42,6 +42,12 @@ export interface ActionOutcome {
   readonly deleted: number;
   /** Drift checks only: the keys found edited at the destination (see drift-check.ts). */
   readonly drift?: DriftKeys;
+  /**
+   * Sync only: the destination now holds the source revision read (the diff was applied, or there was
+   * none) — the moment propagation lag is measured to. False or absent when nothing was settled
+   * (a refused fence, a skipped or report-only drift check, an import or a removal).
+   */
+  readonly written?: boolean;
 }
 
 /** One of the three actions of a sync; throws on failure (classified by failure-policy.ts). */

@@ -1,4 +1,4 @@
-import { durationBuckets, type MetricsRegistry } from "@syncline/telemetry";
+import { durationBuckets, lagBuckets, type MetricsRegistry } from "@syncline/telemetry";
 import type { BreakerRegistry } from "./breaker-registry.ts";
 
 /** How a run request ended for this worker, as counted by `syncline_worker_runs_total`. */
@@ -7,9 +7,10 @@ export type RunOutcome = "succeeded" | "failed" | "retried" | "superseded";
 const breakerStateValue = { closed: 0, "half-open": 1, open: 2 } as const;
 
 /**
- * The worker's Prometheus metrics (docs/architecture.md, Observability): runs by action and outcome, run duration, time a
- * request waited before its run started, and per connection the breaker state and calls in
- * flight, read from the breaker registry at scrape time. Labels carry actions and ids only.
+ * The worker's Prometheus metrics (docs/metrics.md): runs by action and outcome, run duration, time a
+ * request waited before its run started, propagation lag by destination kind, and per connection the
+ * breaker state and calls in flight, read from the breaker registry at scrape time. Labels carry
+ * actions, kinds and connection ids only.
  */
 export function createRunMetrics(
   registry: MetricsRegistry,
@@ -29,6 +30,12 @@ export function createRunMetrics(
     "syncline_run_queue_seconds",
     "Time from the run request (request_time) to this worker starting the run, by action.",
     { labelNames: ["action"], buckets: durationBuckets },
+  );
+  const lag = registry.histogram(
+    "syncline_propagation_lag_seconds",
+    "Time from the commit of the oldest source change a sync run carried to its successful destination write, " +
+      "by destination kind. Runs without a source change (manual, drift check, reconcile) observe nothing.",
+    { labelNames: ["destination"], buckets: lagBuckets },
   );
   registry.gauge(
     "syncline_breaker_state",
@@ -59,6 +66,14 @@ export function createRunMetrics(
     finished(action: string, outcome: RunOutcome, startTime?: Date): void {
       runs.inc({ action, outcome });
       if (startTime) duration.observe({ action }, (Date.now() - startTime.getTime()) / 1000);
+    },
+    /**
+     * Records the propagation lag of a run that wrote its destination: `writtenAt` minus the commit
+     * time of the oldest source change it carried (none: nothing observed). Clocks of two machines are
+     * compared, so a negative difference (skew) counts as 0.
+     */
+    propagated(destination: string, commitTime: Date | undefined, writtenAt: Date): void {
+      if (commitTime) lag.observe({ destination }, Math.max(0, (writtenAt.getTime() - commitTime.getTime()) / 1000));
     },
     /** Records how long the request waited before its first attempt started (retries would count their backoff). */
     started(action: string, requestTime: Date | undefined, startTime: Date): void {

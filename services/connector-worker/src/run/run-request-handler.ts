@@ -2,7 +2,7 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Delivery, Disposition } from "@syncline/bus";
 import { ConnectorError } from "@syncline/connectors";
 import type { SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import { SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { Destination, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { Logger } from "@syncline/telemetry";
 import { partialWritesOf } from "./apply-fence.ts";
 import { classifyFailure, decide, decideUnclaimed } from "./failure-policy.ts";
@@ -116,6 +116,7 @@ export function createRunRequestHandler(deps: {
       if (!action) throw new ConnectorError("unsupported", `run action ${run.action} is not one this worker knows`);
       const signal = AbortSignal.any([deps.signal, lease.signal]);
       const outcome = await action({ request, sync: claim.sync, run, lease, signal }, deps.sources);
+      const writtenAt = new Date();
       free.delete(request.runId);
       await deps.reporter.report(request, {
         state: SyncState.SUCCEEDED,
@@ -131,6 +132,11 @@ export function createRunRequestHandler(deps: {
         ...(outcome.drift ? { drift: outcome.drift } : {}),
       });
       deps.metrics?.finished(actionName, "succeeded", startTime);
+      // After the report: a run whose report failed is retried and observed then, once.
+      if (outcome.written) {
+        const destination = Destination[claim.sync.destination] ?? String(claim.sync.destination);
+        deps.metrics?.propagated(destination, run.sourceCommitTime && timestampDate(run.sourceCommitTime), writtenAt);
+      }
       log.info(
         {
           created: outcome.created,

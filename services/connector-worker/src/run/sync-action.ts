@@ -83,5 +83,6 @@ export const syncAction: RunAction = async (context, sources) => {
     created: created.length,
     updated: updated.length,
     deleted: deleted.length,
+    written: true,
   };
 };

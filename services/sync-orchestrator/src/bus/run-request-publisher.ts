@@ -1,4 +1,4 @@
-import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
 import { subjects, type EventPublisher } from "@syncline/bus";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
@@ -31,6 +31,7 @@ export function createRunRequestPublisher(publisher: EventPublisher) {
           sourceRevision: run.requestedRevision,
           importBehavior: run.importBehavior,
           requestTime: timestampNow(),
+          ...(run.sourceCommitTime ? { sourceCommitTime: timestampFromDate(run.sourceCommitTime) } : {}),
         },
         { msgId: copy ? `run-request/${run.id}/${copy}` : `run-request/${run.id}` },
       );

@@ -85,6 +85,7 @@ export function syncRunMessage(row: RunRow): MessageInitShape<typeof SyncRunSche
     coalescedRequests: row.coalescedRequests,
     importBehavior: row.importBehavior,
     queueTime: timestampFromDate(row.queuedAt),
+    ...(row.sourceCommitTime ? { sourceCommitTime: timestampFromDate(row.sourceCommitTime) } : {}),
     ...(row.startedAt ? { startTime: timestampFromDate(row.startedAt) } : {}),
     ...(row.endedAt ? { endTime: timestampFromDate(row.endedAt) } : {}),
   };

@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { fromBinary } from "@bufbuild/protobuf";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connectBus, createEventPublisher, ensureTopology, streams, type NatsConnection } from "@syncline/bus";
 import type { DatabaseHandle } from "@syncline/db";
+import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
 import { openTestDatabase } from "@syncline/test/support/test-databases.ts";
@@ -191,6 +194,61 @@ describe("run queue", () => {
     expect(await publishedMsgIds()).toEqual([`run-request/${lost}`, `run-request/${stuck}/copy-${old.getTime()}`]);
     // Published now: not again until they are stale once more.
     expect(await runs.republishUnstarted(60_000)).toBe(0);
+  });
+
+  it("carries the commit time of the oldest source change a run holds, into its request and past a failure", async () => {
+    const syncId = await newSync();
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.purge(streams.runRequests.name);
+    const runs = queue();
+    const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
+    const request = (trigger: SyncTrigger, commitTime?: Date) =>
+      runs.enqueue([syncId], () => ({
+        action: SyncAction.SYNC,
+        trigger,
+        revision: commitTime ? BigInt(commitTime.getTime()) : 0n,
+        ...(commitTime ? { commitTime } : {}),
+      }));
+    const commitTimeOf = async (runId: string) =>
+      (await handle.db.select().from(syncRuns).where(eqId(runId)))[0]!.sourceCommitTime;
+
+    // A manual run carries no change; changes folded into it bring theirs, and the oldest stays.
+    const [manual] = await request(SyncTrigger.MANUAL);
+    expect(manual!.run.sourceCommitTime).toBeNull();
+    await request(SyncTrigger.SOURCE_CHANGE, at(20));
+    await request(SyncTrigger.SOURCE_CHANGE, at(10));
+    await request(SyncTrigger.SOURCE_CHANGE, at(30));
+    expect(await commitTimeOf(manual!.run.id)).toEqual(at(10));
+    // The worker learns it from BeginSyncRun, which sees folds made after the request was published.
+    const coordinator = createRunCoordinator({
+      db: handle.db,
+      watchers: createSyncWatchers({ pollMs: 1000 }),
+      settings: { leaseTtlMs: 10_000, busyRetryMs: 100, minRunIntervalMs: 0 },
+      grants: createRunGrants(createRunGrantSigner(generateRunGrantKeys().privateKey)),
+    });
+    const begun = await coordinator.begin(manual!.run.id, "w1");
+    expect(begun.decision).toBe("proceed");
+    expect(begun.decision === "proceed" && begun.run.sourceCommitTime).toEqual(at(10));
+
+    // It failed with its changes unwritten: the run that re-requests them (the reconciler's) carries the time on.
+    const failed = { state: SyncState.FAILED, failureKind: "transient", leaseId: null, endedAt: new Date() };
+    await handle.db.update(syncRuns).set(failed).where(eqId(manual!.run.id));
+    const [reconcile] = await request(SyncTrigger.RECONCILE);
+    expect(await commitTimeOf(reconcile!.run.id)).toEqual(at(10));
+    const published = await jsm.streams.getMessage(streams.runRequests.name, {
+      last_by_subj: "syncline.runs.requests.hashicorp_vault",
+    });
+    const message = fromBinary(SyncRunRequestSchema, published!.data);
+    expect(message.runId).toBe(reconcile!.run.id);
+    expect(message.sourceCommitTime && timestampDate(message.sourceCommitTime)).toEqual(at(10));
+
+    // Once a run succeeded, a new run carries only its own change (and a manual one none).
+    await handle.db.update(syncRuns).set({ state: SyncState.SUCCEEDED }).where(eqId(reconcile!.run.id));
+    const [next] = await request(SyncTrigger.SOURCE_CHANGE, at(40));
+    expect(await commitTimeOf(next!.run.id)).toEqual(at(40));
+    await handle.db.update(syncRuns).set({ state: SyncState.SUCCEEDED }).where(eqId(next!.run.id));
+    const [later] = await request(SyncTrigger.MANUAL);
+    expect(await commitTimeOf(later!.run.id)).toBeNull();
   });
 });
 

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { traced, type Database } from "@syncline/db";
 import {
+  SyncAction,
   SyncState,
   SyncTrigger,
   type Destination,
   type ImportBehavior,
-  type SyncAction,
 } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { RunRequestPublisher } from "../bus/run-request-publisher.ts";
 import { databaseNow } from "../store/database-clock.ts";
@@ -24,6 +24,8 @@ export interface RunSpec {
   readonly importBehavior?: ImportBehavior;
   /** Idempotent id (derived from an event), so a redelivered event creates nothing twice. */
   readonly runId?: string;
+  /** When the source change that caused it was committed (source changes only): propagation lag starts there. */
+  readonly commitTime?: Date;
 }
 
 /** The run a request landed in: a new one, or the queued one it was folded into. */
@@ -70,10 +72,12 @@ export function createRunQueue(deps: {
         ...(spec.importBehavior ? { importBehavior: spec.importBehavior } : {}),
         // A removal folded into by DeleteSecretSync must end in the deletion.
         ...(spec.trigger === SyncTrigger.SYNC_DELETED ? { trigger: spec.trigger } : {}),
+        ...(spec.commitTime ? { commitTime: spec.commitTime } : {}),
       });
       return { run, created: false, destination };
     }
     const id = spec.runId ?? randomUUID();
+    const commitTime = await carriedCommitTime(tx, sync.id, spec);
     const inserted = await runs.insertRun(tx, {
       id,
       syncId: sync.id,
@@ -83,6 +87,7 @@ export function createRunQueue(deps: {
       requestedRevision: spec.revision,
       manualRequestedAt: requestedAt,
       importBehavior: spec.importBehavior ?? 0,
+      sourceCommitTime: commitTime ?? null,
     });
     // Already recorded for this event (a redelivery): nothing new to do.
     if (!inserted) return { run: (await runs.findRun(tx, id))!, created: false, destination };
@@ -96,6 +101,18 @@ export function createRunQueue(deps: {
     });
     await runs.pruneRuns(tx, sync.id, deps.historyLimit);
     return { run: inserted, created: true, destination };
+  }
+
+  /**
+   * The source commit time a new run carries: its own change's, or — for a SYNC run after a run that
+   * failed with changes unwritten (a reconcile, a manual retry, new credentials) — the older of the two,
+   * so propagation lag still counts from the first unwritten change.
+   */
+  async function carriedCommitTime(tx: Database, syncId: string, spec: RunSpec): Promise<Date | undefined> {
+    if (spec.action !== SyncAction.SYNC) return undefined;
+    const unwritten = await runs.findUnwrittenCommitTime(tx, syncId, spec.action);
+    if (!unwritten || !spec.commitTime) return unwritten ?? spec.commitTime;
+    return new Date(Math.min(unwritten.getTime(), spec.commitTime.getTime()));
   }
 
   /** Publishes the requests of runs no worker has been told about yet; then marks them published. */

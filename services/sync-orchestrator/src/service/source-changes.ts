@@ -1,3 +1,4 @@
+import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { traced, type Database } from "@syncline/db";
 import type { SourceChangeEvent } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import type { ConnectionChangeEvent } from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
@@ -33,7 +34,7 @@ export function createSourceChanges(deps: { db: Database; runs: RunQueue; watche
     projectId: string,
     environment: string,
     path: string,
-    event: { eventId: string; revision: bigint },
+    event: { eventId: string; revision: bigint; commitTime?: Timestamp },
     recursiveOnly = false,
   ): Promise<number> {
     const { exact, ancestors } = watchingSourcePaths(path);
@@ -49,6 +50,7 @@ export function createSourceChanges(deps: { db: Database; runs: RunQueue; watche
               trigger: SyncTrigger.SOURCE_CHANGE,
               revision: event.revision,
               runId: runIdForEvent(event.eventId, sync.id),
+              ...(event.commitTime ? { commitTime: timestampDate(event.commitTime) } : {}),
             }
           : undefined,
     );

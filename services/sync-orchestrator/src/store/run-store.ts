@@ -44,17 +44,22 @@ export async function findPendingRun(db: Database, syncId: string, action: numbe
 /**
  * Folds one more request into a pending run: counts it and raises the revision it must reach. A
  * request without a revision gives `requestedAt` (database clock): only a run begun after it can cover it.
+ * A source change's `commitTime` lowers the run's source commit time (the oldest change it carries).
  */
 export async function foldIntoRun(
   db: Database,
   runId: string,
-  fold: { revision: bigint; requestedAt: Date | null; importBehavior?: number; trigger?: number },
+  fold: { revision: bigint; requestedAt: Date | null; importBehavior?: number; trigger?: number; commitTime?: Date },
 ): Promise<RunRow> {
   const [run] = await db
     .update(syncRuns)
     .set({
       coalescedRequests: sql`${syncRuns.coalescedRequests} + 1`,
       requestedRevision: sql`greatest(${syncRuns.requestedRevision}, ${fold.revision})`,
+      // least() ignores a null: a run that carried no change takes this one's time.
+      ...(fold.commitTime
+        ? { sourceCommitTime: sql`least(${syncRuns.sourceCommitTime}, ${fold.commitTime.toISOString()}::timestamptz)` }
+        : {}),
       ...(fold.requestedAt ? { manualRequestedAt: fold.requestedAt } : {}),
       ...(fold.importBehavior ? { importBehavior: fold.importBehavior } : {}),
       ...(fold.trigger ? { trigger: fold.trigger } : {}),
@@ -84,6 +89,22 @@ export async function findCoveringCandidates(db: Database, run: RunRow): Promise
   const newestRevision = await first(desc(syncRuns.sourceRevision));
   const latestBegun = await first(desc(syncRuns.begunAt));
   return [newestRevision, latestBegun].filter((c) => c !== undefined);
+}
+
+/**
+ * The source commit time a new run of a sync's action must carry over: that of the sync's newest run
+ * when that run failed for a reason of the worker's (`failure_kind` set), since the changes it carried
+ * were not written. Undefined when the newest run succeeded, is running, was cancelled or carried none.
+ */
+export async function findUnwrittenCommitTime(db: Database, syncId: string, action: number): Promise<Date | undefined> {
+  const [newest] = await db
+    .select({ state: syncRuns.state, failureKind: syncRuns.failureKind, commitTime: syncRuns.sourceCommitTime })
+    .from(syncRuns)
+    .where(and(eq(syncRuns.syncId, syncId), eq(syncRuns.action, action)))
+    .orderBy(desc(syncRuns.seq))
+    .limit(1);
+  if (!newest || newest.state !== SyncState.FAILED || newest.failureKind === "") return undefined;
+  return newest.commitTime ?? undefined;
 }
 
 export async function updateRun(db: Database, id: string, patch: Partial<NewRunRow>): Promise<RunRow | undefined> {

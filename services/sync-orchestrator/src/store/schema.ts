@@ -121,6 +121,11 @@ export const syncRuns = pgTable(
     sourceRevision: bigint("source_revision", { mode: "bigint" }).notNull().default(sql`0`),
     requestedRevision: bigint("requested_revision", { mode: "bigint" }).notNull().default(sql`0`),
     coalescedRequests: integer("coalesced_requests").notNull().default(0),
+    /**
+     * SYNC runs: commit time of the oldest source change the run carries (folded into it, or left
+     * unwritten by the failed run it follows); null when it carries none. Propagation lag starts here.
+     */
+    sourceCommitTime: timestamp("source_commit_time", { withTimezone: true }),
     importBehavior: integer("import_behavior").notNull().default(0),
     keysCreated: integer("keys_created").notNull().default(0),
     keysUpdated: integer("keys_updated").notNull().default(0),

@@ -68,6 +68,16 @@ export declare type SyncRunRequest = Message<"syncline.events.v1.SyncRunRequest"
    * @generated from field: syncline.syncs.v1.ImportBehavior import_behavior = 8;
    */
   importBehavior: ImportBehavior;
+
+  /**
+   * When the oldest source change folded into the run was committed (`SourceChangeEvent.commit_time`);
+   * unset when no source change is in it (manual, drift check, reconcile of a run without one). For
+   * operators reading the stream: workers take it from the run BeginSyncRun returns
+   * (`SyncRun.source_commit_time`), which also counts changes folded in after this request was published.
+   *
+   * @generated from field: google.protobuf.Timestamp source_commit_time = 9;
+   */
+  sourceCommitTime?: Timestamp | undefined;
 };
 
 /**

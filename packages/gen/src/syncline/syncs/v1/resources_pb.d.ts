@@ -555,6 +555,16 @@ export declare type SyncRun = Message<"syncline.syncs.v1.SyncRun"> & {
    * @generated from field: syncline.syncs.v1.ImportBehavior import_behavior = 16;
    */
   importBehavior: ImportBehavior;
+
+  /**
+   * SYNC runs: when the oldest source change the run carries was committed — the oldest folded into
+   * it, or still unwritten by the failed run it follows. Unset when it carries none (manual, drift
+   * check, reconcile of a run without one). Propagation lag (`syncline_propagation_lag_seconds`) is
+   * measured from it to the run's successful destination write.
+   *
+   * @generated from field: google.protobuf.Timestamp source_commit_time = 17;
+   */
+  sourceCommitTime?: Timestamp | undefined;
 };
 
 /**

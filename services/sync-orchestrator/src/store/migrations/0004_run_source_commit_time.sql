@@ -1,0 +1,1 @@
+ALTER TABLE "sync_runs" ADD COLUMN "source_commit_time" timestamp with time zone;
