@@ -96,6 +96,7 @@ describe("the generated Python client", () => {
     const fields = summary.refusal.fields.map((violation: { field: string }) => violation.field).sort();
     expect(fields).toEqual(["key", "path"]);
     expect(summary.refusal.fields.find((v: { field: string }) => v.field === "path").description).toMatch(/absolute/);
+    expect(summary.refusal.reason).toBe("invalid_argument");
     expect(stdout).toContain("refused: INVALID_ARGUMENT");
   });
 });

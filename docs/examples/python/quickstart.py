@@ -49,22 +49,36 @@ def channel(address):
 
 
 def refusal(error):
-    """The status code name and the google.rpc details of a failed call (grpc-status-details-bin)."""
-    found = {"code": error.code().name, "message": error.details(), "fields": [], "reason": None}
+    """The status code name and the google.rpc details of a failed call (`grpc-status-details-bin`).
+
+    Syncline sends ErrorInfo (reason = the error kind, domain `syncline`), the offending fields as
+    BadRequest (PreconditionFailure for FAILED_PRECONDITION) and RetryInfo when it knows when to retry.
+    """
+    found = {"code": error.code().name, "message": error.details(), "reason": None, "fields": [], "retry_after": None}
     for key, value in error.trailing_metadata() or ():
         if key != "grpc-status-details-bin":
             continue
         for detail in status_pb2.Status.FromString(value).details:
-            if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-                bad_request = error_details_pb2.BadRequest()
-                detail.Unpack(bad_request)
-                found["fields"] += [
-                    {"field": v.field, "description": v.description} for v in bad_request.field_violations
-                ]
-            elif detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-                info = error_details_pb2.ErrorInfo()
-                detail.Unpack(info)
-                found["reason"] = info.reason
+            for kind in (
+                error_details_pb2.ErrorInfo,
+                error_details_pb2.BadRequest,
+                error_details_pb2.PreconditionFailure,
+                error_details_pb2.RetryInfo,
+            ):
+                if detail.Is(kind.DESCRIPTOR):
+                    message = kind()
+                    detail.Unpack(message)
+                    break
+            else:
+                continue
+            if isinstance(message, error_details_pb2.ErrorInfo):
+                found["reason"] = message.reason
+            elif isinstance(message, error_details_pb2.BadRequest):
+                found["fields"] += [{"field": v.field, "description": v.description} for v in message.field_violations]
+            elif isinstance(message, error_details_pb2.PreconditionFailure):
+                found["fields"] += [{"field": v.subject, "description": v.description} for v in message.violations]
+            else:
+                found["retry_after"] = message.retry_delay.ToTimedelta().total_seconds()
     return found
 
 
@@ -162,7 +176,7 @@ def main():
         sys.exit("an invalid secret was accepted")
     except grpc.RpcError as error:
         refused = refusal(error)
-    print(f"refused: {refused['code']}")
+    print(f"refused: {refused['code']} ({refused['reason']})")
     for violation in refused["fields"]:
         print(f"  {violation['field']}: {violation['description']}")
 
