@@ -22,7 +22,8 @@ export async function run(
     });
     return stdout;
   } catch (error) {
-    const failed = error as { stdout?: string; stderr?: string; message: string };
+    const failed = error as { code?: unknown; stdout?: string; stderr?: string; message: string };
+    if (failed.code === "ENOENT") throw new Error(`${file} is not installed: run bash deploy/local/ensure-clients.sh`);
     throw new Error(
       `${file} ${args.join(" ")} failed: ${failed.message}\n${failed.stdout ?? ""}${failed.stderr ?? ""}`,
     );
