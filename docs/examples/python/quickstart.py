@@ -15,7 +15,7 @@ Environment:
   SYNCLINE_TLS_CLIENT_CERT_FILE  with _KEY_FILE: the client certificate for mutual TLS
   SYNCLINE_TLS_CLIENT_KEY_FILE
   VAULT_ADDR, VAULT_TOKEN        the HashiCorp Vault (KV v2 at mount `secret`) the sync writes to
-  SYNCLINE_EXAMPLE_NAME          names the project, connection and sync (default `py-quickstart`)
+  SYNCLINE_EXAMPLE_NAME          names the project, connection, sync and Vault path (default `py-quickstart-<random>`)
 
 Prints one line per step and, last, one JSON line with the ids and the refusal's code and fields.
 Never prints the secret's value. Exits non-zero when a step fails or Vault does not hold the value in 60 s.
@@ -97,7 +97,7 @@ def vault_read(path):
 
 
 def main():
-    name = os.environ.get("SYNCLINE_EXAMPLE_NAME", "py-quickstart")
+    name = os.environ.get("SYNCLINE_EXAMPLE_NAME") or f"py-quickstart-{os.urandom(3).hex()}"
     auth = (("authorization", f"Bearer {os.environ['SYNCLINE_TOKEN']}"),)
     secrets = secrets_service_pb2_grpc.SecretsServiceStub(
         channel(os.environ.get("SYNCLINE_SECRETS_ADDRESS", "127.0.0.1:50051"))
