@@ -27,7 +27,7 @@ if ! command -v nats-server >/dev/null 2>&1; then
   log "installing nats-server"
   apt_install nats-server
 fi
-if ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
+if [ -z "${SYNCLINE_SKIP_LOCAL_NATS:-}" ] && ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
   log "starting nats-server -js on 127.0.0.1:4222"
   mkdir -p /var/lib/nats-server 2>/dev/null || true
   start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server)" -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log >&2 \
