@@ -33,8 +33,9 @@ if [ ! -x node_modules/.bin/node ] || [ "$(cat node_modules/.syncline-lock-hash 
     else
       log "fetching Node $node_version for npm (the \`node\` package, into $node_bin; log: $npm_log)"
       fetch=$(mktemp -d)
-      npm install --prefix "$fetch" --no-save --no-audit --no-fund --allow-scripts=node "node@$node_version" \
-        >> "$npm_log" 2>&1 || { tail -n 30 "$npm_log" >&2; log "failed; full log: $npm_log"; exit 1; }
+      printf '{ "private": true, "allowScripts": { "node": true } }\n' > "$fetch/package.json"
+      (cd "$fetch" && npm install --no-save --no-audit --no-fund "node@$node_version") >> "$npm_log" 2>&1 ||
+        { tail -n 30 "$npm_log" >&2; log "failed; full log: $npm_log"; exit 1; }
       cp -L "$fetch/node_modules/.bin/node" "$node_bin/node.partial" && mv "$node_bin/node.partial" "$node_bin/node"
       rm -rf "$fetch"
     fi

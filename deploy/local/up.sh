@@ -24,7 +24,8 @@ mkdir -p "$state/data" "$state/logs"
 export SYNCLINE_SKIP_POSTGRES=1
 # The cluster brings its own nodes: ensure-infra only installs nats-server then.
 [ -n "${SYNCLINE_NATS_CLUSTER:-}" ] && export SYNCLINE_SKIP_LOCAL_NATS=1
-eval "$(bash deploy/local/ensure-infra.sh)"
+infra=$(bash deploy/local/ensure-infra.sh) || exit 1
+eval "$infra"
 export PATH="$root/node_modules/.bin:$PATH"
 
 # Keys for this machine, made once and kept so the embedded data stays readable.
