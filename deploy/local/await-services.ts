@@ -3,7 +3,7 @@
 // start is never silent.
 // Usage: node deploy/local/await-services.ts <log dir> name=host:port=pid ...
 // The log of `name` is <log dir>/<name>.log. Exits 0 once all are SERVING; 1 when one exits or is
-// still not SERVING after SYNCLINE_START_TIMEOUT_S (default 180), naming its log and its last lines.
+// still not SERVING after SYNCLINE_START_TIMEOUT_S (default 300), naming its log and its last lines.
 // Over TLS when SYNCLINE_TLS_CA_FILE (+ client certificate) is set (docs/transport-security.md).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +16,7 @@ if (!logDir || specs.length === 0) {
   console.error("usage: node deploy/local/await-services.ts <log dir> name=host:port=pid ...");
   process.exit(2);
 }
-const timeoutMs = Number(process.env.SYNCLINE_START_TIMEOUT_S ?? 180) * 1000;
+const timeoutMs = Number(process.env.SYNCLINE_START_TIMEOUT_S ?? 300) * 1000;
 const tls = readTransportSecurity().grpcClient;
 const started = Date.now();
 const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
@@ -53,27 +53,27 @@ function lastLines(file: string, count = 5): string {
 async function awaitService(spec: string): Promise<boolean> {
   const [name, address, pid] = spec.split("=") as [string, string, string];
   const log = join(logDir!, `${name}.log`);
-  const client = createRpcClient(Health, { address, deadlineMs: 2000, tls });
-  try {
-    for (;;) {
-      const status = await client.check({ service: "" }).then(
+  for (;;) {
+    // A fresh channel per check: a long-failing one would back off for up to two minutes.
+    const client = createRpcClient(Health, { address, deadlineMs: 2000, tls });
+    const status = await client
+      .check({ service: "" })
+      .then(
         (response) => Status[response.status],
         () => "DOWN",
-      );
-      if (status === "SERVING") {
-        console.log(`  ${name.padEnd(width)}SERVING after ${seconds()}`);
-        return true;
-      }
-      const stopped = exited(Number(pid));
-      if (stopped || Date.now() - started > timeoutMs) {
-        const why = stopped ? "exited" : `not SERVING (${status})`;
-        console.log(`  ${name.padEnd(width)}${why} after ${seconds()}; its log: ${log}\n${lastLines(log)}`);
-        return false;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      )
+      .finally(() => client.close());
+    if (status === "SERVING") {
+      console.log(`  ${name.padEnd(width)}SERVING after ${seconds()}`);
+      return true;
     }
-  } finally {
-    client.close();
+    const stopped = exited(Number(pid));
+    if (stopped || Date.now() - started > timeoutMs) {
+      const why = stopped ? "exited" : `not SERVING (${status})`;
+      console.log(`  ${name.padEnd(width)}${why} after ${seconds()}; its log: ${log}\n${lastLines(log)}`);
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connectBus } from "@syncline/bus";
-import { createAuthenticator, createRpcServer, type RpcServer } from "@syncline/rpc";
+import { createAuthenticator, createRpcServer, parsePeerServiceDigests, type RpcServer } from "@syncline/rpc";
 import { createLogger } from "@syncline/telemetry";
 import { freePort } from "../support/free-port.ts";
 
@@ -22,7 +22,10 @@ let server: RpcServer;
 let serverPort: number;
 
 beforeAll(async () => {
-  server = createRpcServer({ authenticator: createAuthenticator({}), logger: createLogger("launcher", "silent") });
+  server = createRpcServer({
+    authenticator: createAuthenticator({ serviceCredentials: parsePeerServiceDigests("") }),
+    logger: createLogger("launcher", "silent"),
+  });
   serverPort = await server.listen("127.0.0.1", 0);
 });
 
