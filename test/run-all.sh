@@ -4,6 +4,7 @@
 # check, vitest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-eval "$(bash deploy/local/ensure-infra.sh)"
+infra=$(bash deploy/local/ensure-infra.sh) || exit 1
+eval "$infra"
 export PATH="$PWD/node_modules/.bin:$PATH"
 exec npm test
