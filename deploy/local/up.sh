@@ -62,6 +62,7 @@ if [ ! -f "$state/credentials.env" ]; then
 fi
 # shellcheck disable=SC1091
 . "$state/credentials.env"
+echo "preparing keys and service credentials (.syncline/local.env, .syncline/credentials.env)"
 digest() { printf %s "$1" | node packages/rpc/src/service-token-digest-cli.ts -; }
 worker_digest="connector-worker=$(digest "$WORKER_TOKEN")"
 orchestrator_digest="sync-orchestrator=$(digest "$ORCHESTRATOR_TOKEN")"
