@@ -4,7 +4,8 @@
 # test/clients), starts it, then runs `npm test` (lint and layering rules, type check, vitest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-eval "$(bash deploy/local/ensure-infra.sh)"
+infra=$(bash deploy/local/ensure-infra.sh) || exit 1
+eval "$infra"
 bash deploy/local/ensure-clients.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 exec npm test

@@ -14,12 +14,41 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >&2
 }
 
-# 1. npm dependencies (node_modules/.bin/node is Node 24 from the `node` package).
+# 1. npm dependencies (node_modules/.bin/node is Node 24 from the `node` package), installed by
+#    npm running on that same Node 24, so the engines check passes and install scripts run on it.
+#    When node_modules/.bin/node is missing (first start), the pinned `node` package is first put
+#    in a cache directory. npm's output goes to .syncline/npm-ci.log; its errors are shown.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -x node_modules/.bin/node ] || [ "$(cat node_modules/.syncline-lock-hash 2>/dev/null || true)" != "$lock_hash" ]; then
-  log "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund >&2
+  mkdir -p .syncline
+  npm_log=$PWD/.syncline/npm-ci.log
+  : > "$npm_log"
+  node_version=$(sed -n '/"node_modules\/node": {/,/}/s/.*"version": "\([^"]*\)".*/\1/p' package-lock.json | head -1)
+  # npm ci removes node_modules (and the Node in it) first: npm runs on a copy kept in a cache.
+  node_bin=${XDG_CACHE_HOME:-$HOME/.cache}/syncline/node-$node_version/bin
+  if [ ! -x "$node_bin/node" ]; then
+    mkdir -p "$node_bin"
+    if [ "$(node_modules/.bin/node --version 2>/dev/null || true)" = "v$node_version" ]; then
+      cp -L node_modules/.bin/node "$node_bin/node"
+    else
+      log "fetching Node $node_version for npm (the \`node\` package, into $node_bin; log: $npm_log)"
+      fetch=$(mktemp -d)
+      printf '{ "private": true, "allowScripts": { "node": true } }\n' > "$fetch/package.json"
+      (cd "$fetch" && npm install --no-save --no-audit --no-fund "node@$node_version") >> "$npm_log" 2>&1 ||
+        { tail -n 30 "$npm_log" >&2; log "failed; full log: $npm_log"; exit 1; }
+      cp -L "$fetch/node_modules/.bin/node" "$node_bin/node.partial" && mv "$node_bin/node.partial" "$node_bin/node"
+      rm -rf "$fetch"
+    fi
+  fi
+  log "installing npm dependencies with Node $node_version (npm ci; log: $npm_log)"
+  started=$SECONDS
+  if ! PATH="$node_bin:$PATH" npm ci --no-audit --no-fund >> "$npm_log" 2>&1; then
+    grep -E 'npm (error|ERR!)' "$npm_log" | tail -n 30 >&2 || tail -n 30 "$npm_log" >&2
+    log "npm ci failed; full log: $npm_log"
+    exit 1
+  fi
   echo "$lock_hash" > node_modules/.syncline-lock-hash
+  log "npm dependencies installed in $((SECONDS - started)) s ($(grep -c 'npm warn' "$npm_log" || true) npm warnings in the log)"
 fi
 
 # 2. nats-server with JetStream (tests start their own on random ports; the binary must exist).
@@ -27,7 +56,7 @@ if ! command -v nats-server >/dev/null 2>&1; then
   log "installing nats-server"
   apt_install nats-server
 fi
-if ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
+if [ -z "${SYNCLINE_SKIP_LOCAL_NATS:-}" ] && ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
   log "starting nats-server -js on 127.0.0.1:4222"
   mkdir -p /var/lib/nats-server 2>/dev/null || true
   start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server)" -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log >&2 \

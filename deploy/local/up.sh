@@ -6,14 +6,26 @@
 #   - the four services: secrets :50051, connections :50052, sync-orchestrator :50053, connector-worker :50054,
 #     each with its own credential (.syncline/credentials.env), and an organisation admin `local-admin`
 #     whose token is SYNCLINE_TOKEN in .syncline/local.env.
-# Prints their health, then stays in the foreground; Ctrl-C stops everything it started.
+# With --nats-cluster (or SYNCLINE_NATS_CLUSTER=1), a 3-node JetStream cluster on loopback
+# (deploy/local/nats-cluster.sh: ports 4322-4324, state in .syncline/nats-cluster) replaces the single
+# nats-server, and the services get the three URLs and streams with three replicas.
+# Says what it does while the services start, then stays in the foreground; Ctrl-C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 state=$root/.syncline
+for arg in "$@"; do
+  case $arg in
+    --nats-cluster) export SYNCLINE_NATS_CLUSTER=1 ;;
+    *) echo "usage: bash deploy/local/up.sh [--nats-cluster]" >&2; exit 2 ;;
+  esac
+done
 mkdir -p "$state/data" "$state/logs"
 export SYNCLINE_SKIP_POSTGRES=1
-eval "$(bash deploy/local/ensure-infra.sh)"
+# The cluster brings its own nodes: ensure-infra only installs nats-server then.
+[ -n "${SYNCLINE_NATS_CLUSTER:-}" ] && export SYNCLINE_SKIP_LOCAL_NATS=1
+infra=$(bash deploy/local/ensure-infra.sh) || exit 1
+eval "$infra"
 export PATH="$root/node_modules/.bin:$PATH"
 
 # Keys for this machine, made once and kept so the embedded data stays readable.
@@ -50,6 +62,7 @@ if [ ! -f "$state/credentials.env" ]; then
 fi
 # shellcheck disable=SC1091
 . "$state/credentials.env"
+echo "preparing keys and service credentials (.syncline/local.env, .syncline/credentials.env)"
 digest() { printf %s "$1" | node packages/rpc/src/service-token-digest-cli.ts -; }
 worker_digest="connector-worker=$(digest "$WORKER_TOKEN")"
 orchestrator_digest="sync-orchestrator=$(digest "$ORCHESTRATOR_TOKEN")"
@@ -68,7 +81,6 @@ set -a
 # shellcheck disable=SC1091
 . "$state/local.env"
 set +a
-export SYNCLINE_NATS_URL=${SYNCLINE_NATS_URL:-nats://127.0.0.1:4222}
 export SYNCLINE_SECRETS_DATA_DIR=${SYNCLINE_SECRETS_DATA_DIR:-$state/data/secrets}
 export SYNCLINE_CONNECTIONS_DATA_DIR=${SYNCLINE_CONNECTIONS_DATA_DIR:-$state/data/connections}
 export SYNCLINE_ORCHESTRATOR_DATA_DIR=${SYNCLINE_ORCHESTRATOR_DATA_DIR:-$state/data/orchestrator}
@@ -84,17 +96,33 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-if ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
-  nats-server -c deploy/local/nats-server.conf > "$state/logs/nats-server.log" 2>&1 &
+if [ -n "${SYNCLINE_NATS_CLUSTER:-}" ]; then
+  echo "starting a 3-node NATS JetStream cluster (logs: $state/nats-cluster)"
+  bash deploy/local/nats-cluster.sh "$state/nats-cluster" > "$state/logs/nats-cluster.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && break; sleep 0.1; done
+  deadline=$((SECONDS + 90))
+  until grep -q '^ready ' "$state/logs/nats-cluster.log" || [ "$SECONDS" -ge "$deadline" ]; do sleep 0.2; done
+  grep -q '^ready ' "$state/logs/nats-cluster.log" ||
+    { cat "$state/logs/nats-cluster.log" >&2; echo "the NATS cluster did not start" >&2; exit 1; }
+  SYNCLINE_NATS_URL=$(sed -n 's/^ready //p' "$state/logs/nats-cluster.log")
+  export SYNCLINE_NATS_URL SYNCLINE_NATS_REPLICAS=3
+  echo "NATS cluster ready: $SYNCLINE_NATS_URL (streams with 3 replicas)"
+else
+  export SYNCLINE_NATS_URL=${SYNCLINE_NATS_URL:-nats://127.0.0.1:4222}
+  if ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
+    nats-server -c deploy/local/nats-server.conf > "$state/logs/nats-server.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && break; sleep 0.1; done
+  fi
 fi
 
+declare -A service_pid
 start() { # name, then VARIABLE=value pairs for that process only
   local name=$1
   shift
   env "$@" node "services/$name/src/main.ts" >> "$state/logs/$name.log" 2>&1 &
   pids+=($!)
+  service_pid[$name]=$!
 }
 # Each server accepts only the services that call it (SYNCLINE_PEER_SERVICE_DIGESTS).
 start secrets SYNCLINE_BOOTSTRAP_TOKEN="$BOOTSTRAP_TOKEN" \
@@ -104,13 +132,11 @@ start connections SYNCLINE_SERVICE_TOKEN="$CONNECTIONS_TOKEN" \
 start sync-orchestrator SYNCLINE_SERVICE_TOKEN="$ORCHESTRATOR_TOKEN" SYNCLINE_PEER_SERVICE_DIGESTS="$worker_digest"
 start connector-worker SYNCLINE_SERVICE_TOKEN="$WORKER_TOKEN"
 
+# One line per service as it becomes SERVING (or stops: then its log and last lines).
 checks=(secrets=127.0.0.1:50051 connections=127.0.0.1:50052 sync-orchestrator=127.0.0.1:50053 connector-worker=127.0.0.1:50054)
-for _ in $(seq 1 120); do
-  node deploy/local/health-check.ts "${checks[@]}" > /dev/null 2>&1 && break
-  sleep 0.5
-done
-echo
-node deploy/local/health-check.ts "${checks[@]}" || { echo "some services are not healthy; logs are in $state/logs" >&2; exit 1; }
+for i in "${!checks[@]}"; do checks[$i]="${checks[$i]}=${service_pid[${checks[$i]%%=*}]}"; done
+node deploy/local/await-services.ts "$state/logs" "${checks[@]}" ||
+  { echo "Syncline did not start; logs are in $state/logs" >&2; exit 1; }
 # The organisation admin `local-admin` and its token (SYNCLINE_TOKEN in local.env, what call.ts uses);
 # a token that no longer works (e.g. the data was removed) is replaced.
 issued=$(SYNCLINE_BOOTSTRAP_TOKEN="$BOOTSTRAP_TOKEN" SYNCLINE_TOKEN="${SYNCLINE_TOKEN:-}" node deploy/local/bootstrap-admin.ts)

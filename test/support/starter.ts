@@ -14,6 +14,7 @@ import type { ConnectionsServer } from "../../services/connections/src/index.ts"
 import type { FakeGitHub } from "../fakes/github/fake-github.ts";
 import type { FakeVault } from "../fakes/vault/fake-vault.ts";
 import type { SourceEventLog } from "../integration/helpers/source-event-log.ts";
+import type { TestNatsCluster } from "./nats-cluster.ts";
 import type { TestNatsServer } from "./nats-server.ts";
 import type { RestartableNats } from "./restartable-nats.ts";
 import type { ServiceProcess } from "./service-process.ts";
@@ -59,6 +60,9 @@ type NatsRuns<S> =
         : false
       : true;
 
+/** The handle of the NATS a spec asks for. */
+type NatsOf<N> = N extends "restartable" ? RestartableNats : N extends "cluster" ? TestNatsCluster : TestNatsServer;
+
 /** What every started system has, whatever it runs. */
 interface SystemBase<S> {
   readonly name: string;
@@ -98,7 +102,7 @@ interface SystemBase<S> {
 
 /** The typed handles of what `S` runs. */
 export type System<S extends SystemSpec> = SystemBase<S> &
-  When<NatsRuns<S>, { readonly nats: Field<S, "nats"> extends "restartable" ? RestartableNats : TestNatsServer }> &
+  When<NatsRuns<S>, { readonly nats: NatsOf<Field<S, "nats">> }> &
   When<
     "secrets" extends Running<S> ? true : false,
     {

@@ -15,6 +15,7 @@ import { startFakeVault } from "../fakes/vault/fake-vault.ts";
 import { openSourceEventLog } from "../integration/helpers/source-event-log.ts";
 import { freePort } from "./free-port.ts";
 import { bootstrapAdmin } from "./identities.ts";
+import { startNatsCluster } from "./nats-cluster.ts";
 import { startNatsServer } from "./nats-server.ts";
 import { startRestartableNats } from "./restartable-nats.ts";
 import { generateRunGrantKeys, grantedSnapshots, testRunGrants } from "./run-grant-keys.ts";
@@ -73,9 +74,7 @@ export async function startParts(
 
   const transport = startTransport(spec, cleanups);
   const natsRuns = spec.nats !== false && (names.length > 0 || spec.bus || spec.sourceEvents || spec.nats);
-  const nats = natsRuns
-    ? await (spec.nats === "restartable" ? startRestartableNats() : startNatsServer({ config: transport?.natsConfig }))
-    : undefined;
+  const nats = natsRuns ? await startNats(spec, transport) : undefined;
   if (nats) cleanups.push(() => ("destroy" in nats ? nats.destroy() : nats.stop()));
   if (names.length > 0 && !nats) throw new Error("the services need NATS");
   const owners = [...names, ...(spec.connectionsServer ? ["connections" as const] : [])];
@@ -89,7 +88,8 @@ export async function startParts(
     runGrantKeys,
     natsUrl: nats?.url ?? "",
     databases,
-    env: spec.env ?? {},
+    // On a cluster the streams keep a copy on every node.
+    env: spec.nats === "cluster" ? { SYNCLINE_NATS_REPLICAS: "3", ...spec.env } : (spec.env ?? {}),
     serviceEnv: transport ? withTransport(transport, spec.serviceEnv ?? {}) : (spec.serviceEnv ?? {}),
   };
   const services: Partial<Record<ServiceName, ServiceProcess>> = {};
@@ -150,12 +150,19 @@ export async function startParts(
   return Object.assign(system, { nats, services, databases, client, spans: () => readSpans(workDir) });
 }
 
+/** The NATS the spec asks for: a private server (with the transport's users), a restartable one or a cluster. */
+function startNats(spec: SystemSpec, transport: SystemTransport | undefined) {
+  if (spec.nats === "restartable") return startRestartableNats();
+  if (spec.nats === "cluster") return startNatsCluster(spec.name);
+  return startNatsServer({ config: transport?.natsConfig });
+}
+
 /** The certificates and NATS users of a `transportSecurity` spec (removed at the end), or undefined. */
 function startTransport(spec: SystemSpec, cleanups: Cleanup[]): SystemTransport | undefined {
   if (!spec.transportSecurity) return undefined;
-  if (spec.bus || spec.sourceEvents || spec.nats === "restartable" || spec.connectionsServer)
+  if (spec.bus || spec.sourceEvents || spec.nats === "restartable" || spec.nats === "cluster" || spec.connectionsServer)
     throw new Error(
-      "transportSecurity runs without the test's own bus, source events, restartable NATS or in-process connections",
+      "transportSecurity runs without the test's own bus, source events, restartable NATS, a NATS cluster or in-process connections",
     );
   const transport = createSystemTransport();
   cleanups.push(() => transport.remove());

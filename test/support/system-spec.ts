@@ -18,9 +18,10 @@ export interface SystemSpec {
   readonly databases?: Partial<Record<DatabaseService, ServiceDatabase>>;
   /**
    * NATS, started when anything needs it: `restartable` is a nats-server the test can kill and
-   * start again on the same port and store; `false` runs none.
+   * start again on the same port and store; `cluster` a JetStream cluster of three nodes (the
+   * services get all three URLs and SYNCLINE_NATS_REPLICAS=3); `false` runs none.
    */
-  readonly nats?: "private" | "restartable" | false;
+  readonly nats?: "private" | "restartable" | "cluster" | false;
   /**
    * Runs the connections service inside the test process (its database readable through
    * `connectionsServer.db`), beside a secrets process that verifies its callers' identity tokens.

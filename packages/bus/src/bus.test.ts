@@ -60,4 +60,16 @@ describe("bus", () => {
     );
     expect(consumerInfo.num_ack_pending).toBe(0);
   });
+
+  it("refuses to create a replicated stream on a single server, naming the setting to fix", async () => {
+    await expect(
+      ensureTopology(nc, { streams: [streams.deadLetters], consumers: [] }, { replicas: 3 }),
+    ).rejects.toThrow(/SYNCLINE_DEAD_LETTERS with 3 replicas .*SYNCLINE_NATS_REPLICAS must not exceed/);
+  });
+
+  it("leaves an existing stream as it is when a single server refuses to scale it", async () => {
+    await ensureTopology(nc, { streams: [streams.sourceEvents], consumers: [] }, { replicas: 3, logger });
+    const info = await (await jetstreamManager(nc)).streams.info(streams.sourceEvents.name);
+    expect(info.config.num_replicas).toBe(1);
+  });
 });

@@ -1,9 +1,22 @@
-import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { jetstreamManager, type JetStreamManager, type StreamConfig, type StreamInfo } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
+import type { Logger } from "@syncline/telemetry";
 import type { ConsumerDefinition } from "./topology.ts";
 import type { streams as allStreams } from "./topology.ts";
 
 type StreamDefinition = (typeof allStreams)[keyof typeof allStreams];
+
+/** How the streams are stored across a JetStream cluster. */
+export interface TopologySettings {
+  /**
+   * Copies of each stream (and of its consumers) kept by the cluster: 1 on a single server, 3 on a
+   * cluster of three (`SYNCLINE_NATS_REPLICAS`). A stream with fewer is scaled up where the server
+   * allows it; one with more keeps them (a service started without the setting never shrinks them).
+   */
+  readonly replicas?: number;
+  /** Told when a stream cannot be scaled or keeps more replicas than asked for. */
+  readonly logger?: Pick<Logger, "warn">;
+}
 
 /**
  * Creates or updates the given streams and durable consumers. Idempotent, so every service calls
@@ -12,15 +25,30 @@ type StreamDefinition = (typeof allStreams)[keyof typeof allStreams];
 export async function ensureTopology(
   nc: NatsConnection,
   wanted: { streams: readonly StreamDefinition[]; consumers: readonly ConsumerDefinition[] },
+  settings: TopologySettings = {},
 ): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
+  const replicas = settings.replicas ?? 1;
   for (const stream of wanted.streams) {
+    const config: Partial<StreamConfig> & { name: string } = { ...stream, subjects: [...stream.subjects] };
+    let info: StreamInfo;
     try {
-      await jsm.streams.info(stream.name);
-      await jsm.streams.update(stream.name, { ...stream, subjects: [...stream.subjects] });
+      info = await jsm.streams.info(stream.name);
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      await addIgnoringRace(() => jsm.streams.add({ ...stream, subjects: [...stream.subjects] }));
+      await addIgnoringRace(() => jsm.streams.add({ ...config, num_replicas: replicas })).catch((cause) => {
+        throw replicasRefused(stream.name, replicas, cause);
+      });
+      continue;
+    }
+    // A single server accepts a replica count it cannot keep on an update (2.9): scale only in a cluster.
+    const scalable = nc.info?.cluster !== undefined;
+    await updateStream(jsm, info, config, scalable ? replicas : 1, settings.logger);
+    if (!scalable && replicas > 1) {
+      settings.logger?.warn(
+        { stream: stream.name, asked: replicas },
+        "not a JetStream cluster: the stream keeps one copy",
+      );
     }
   }
   for (const consumer of wanted.consumers) {
@@ -37,6 +65,48 @@ export async function ensureTopology(
     }
   }
   return jsm;
+}
+
+/**
+ * Updates an existing stream to its definition, scaling it up to `replicas` when it has fewer. A
+ * refused scale-up (a server that is not clustered, too few peers up) leaves the stream as it was
+ * and says so, rather than stopping the service.
+ */
+async function updateStream(
+  jsm: JetStreamManager,
+  info: StreamInfo,
+  config: Partial<StreamConfig> & { name: string },
+  replicas: number,
+  logger: Pick<Logger, "warn"> | undefined,
+): Promise<void> {
+  const current = info.config.num_replicas || 1;
+  if (current > replicas) {
+    logger?.warn({ stream: config.name, replicas: current, asked: replicas }, "stream keeps its larger replica count");
+  }
+  if (current >= replicas) {
+    await jsm.streams.update(config.name, config);
+    return;
+  }
+  try {
+    await jsm.streams.update(config.name, { ...config, num_replicas: replicas });
+  } catch (error) {
+    logger?.warn(
+      { stream: config.name, replicas: current, asked: replicas, err: error },
+      "the server refused to scale the stream; it keeps its replicas",
+    );
+    await jsm.streams.update(config.name, config);
+  }
+}
+
+/** A creation the server refused, saying which setting to look at when replicas were asked for. */
+function replicasRefused(stream: string, replicas: number, cause: unknown): Error {
+  if (replicas <= 1) return cause as Error;
+  const message = (cause as Error).message ?? String(cause);
+  return new Error(
+    `cannot create stream ${stream} with ${replicas} replicas (${message}); SYNCLINE_NATS_REPLICAS must not exceed ` +
+      "the number of JetStream servers in the cluster (1 for a single server)",
+    { cause },
+  );
 }
 
 function isNotFound(error: unknown): boolean {

@@ -1,5 +1,5 @@
 export { subjects, streams, consumers, PLAN_QUEUE_GROUP, type ConsumerDefinition } from "./topology.ts";
-export { ensureTopology } from "./ensure-topology.ts";
+export { ensureTopology, type TopologySettings } from "./ensure-topology.ts";
 export { createEventPublisher, type EventPublisher } from "./publisher.ts";
 export {
   startConsumer,

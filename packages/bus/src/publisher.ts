@@ -6,6 +6,14 @@ import { extractTraceContext, writeTraceContext } from "@syncline/telemetry";
 
 const tracer = trace.getTracer("syncline.bus");
 
+/**
+ * Attempts of one publish that timed out or found no stream leader (a JetStream cluster electing a
+ * new one after a node was lost): retried after 0, 0.25, 0.25, 0.5, 0.5, 3 and 5 s (jittered), about
+ * 10 s in all, longer than an election takes (a few seconds). The `Nats-Msg-Id` makes a retry of a
+ * publish that did land a duplicate the stream drops.
+ */
+const PUBLISH_ATTEMPTS = 8;
+
 /** Publishes protobuf events to JetStream and waits for the stream's acknowledgement. */
 export interface EventPublisher {
   /**
@@ -49,7 +57,7 @@ export function createEventPublisher(nc: NatsConnection, js: JetStreamClient = j
           const headers = natsHeaders();
           writeTraceContext((key, value) => headers.set(key, value));
           headers.set("Content-Type", `application/x-protobuf; proto=${options.typeName}`);
-          const ack = await js.publish(subject, bytes, { msgID: options.msgId, headers });
+          const ack = await js.publish(subject, bytes, { msgID: options.msgId, headers, retries: PUBLISH_ATTEMPTS });
           span.setAttribute("messaging.nats.duplicate", ack.duplicate);
           return ack;
         } catch (error) {

@@ -16,8 +16,10 @@ export const platformConfig = {
   ),
   /** The services this process's server accepts: `<service>=<sha256 hex of its token>,...` (blank: none). */
   peerServiceDigests: peerServiceDigests("SYNCLINE_PEER_SERVICE_DIGESTS"),
-  /** Comma-separated NATS server URLs. */
+  /** Comma-separated NATS server URLs (every node of a cluster, or some of them). */
   natsUrl: str("SYNCLINE_NATS_URL", { default: "nats://127.0.0.1:4222" }),
+  /** Copies of each JetStream stream: 1 on a single server, 3 on a cluster of three (see `ensureTopology`). */
+  natsReplicas: int("SYNCLINE_NATS_REPLICAS", { default: 1, min: 1, max: 5 }),
 } as const;
 
 /** This process's own credential, presented to the services it calls (their peer digests list its digest). */

@@ -43,6 +43,8 @@ export interface ConnectionsServerConfig extends Omit<RemoteAuthenticatorOptions
   readonly fingerprintKey: Uint8Array;
   /** NATS servers for connection change events; without it events wait in the outbox. */
   readonly natsUrl?: string;
+  /** Copies of the connection-events stream in a JetStream cluster (1 when absent). */
+  readonly natsReplicas?: number;
   /**
    * Internal endpoints live validation may call (`SYNCLINE_ENDPOINT_ALLOWLIST` entries); absent
    * means the process-wide `defaultEndpointGuard()` (the same variable, read on first use).
@@ -87,7 +89,11 @@ export async function startConnectionsServer(
   let relay: OutboxRelay | undefined;
   if (config.natsUrl) {
     nc = await connectBus(config.natsUrl, "connections", config.transport?.nats);
-    await ensureTopology(nc, { streams: [streams.connectionEvents], consumers: [] });
+    await ensureTopology(
+      nc,
+      { streams: [streams.connectionEvents], consumers: [] },
+      { replicas: config.natsReplicas ?? 1, logger },
+    );
     relay = createOutboxRelay({
       db: database.db,
       table: outbox,

@@ -29,10 +29,14 @@ runService("connector-worker", async ({ logger, metrics, transport }) => {
   const config = readConfig(workerConfig);
   const workerId = config.workerId ?? `${hostname()}/${process.pid}`;
   const nc = await connectBus(config.natsUrl, `connector-worker ${workerId}`, transport.nats);
-  await ensureTopology(nc, {
-    streams: [streams.runRequests, streams.runResults, streams.deadLetters],
-    consumers: [consumers.connectorWorkerRuns],
-  });
+  await ensureTopology(
+    nc,
+    {
+      streams: [streams.runRequests, streams.runResults, streams.deadLetters],
+      consumers: [consumers.connectorWorkerRuns],
+    },
+    { replicas: config.natsReplicas, logger },
+  );
 
   const client = { token: config.serviceToken, tls: transport.grpcClient };
   const coordination = createRpcClient(SyncRunCoordinationService, { address: config.orchestratorAddress, ...client });

@@ -43,7 +43,11 @@ runService("secrets", async ({ logger, metrics, transport }) => {
     ]);
   }
   const nc = await connectBus(config.natsUrl, "secrets", transport.nats);
-  await ensureTopology(nc, { streams: [streams.sourceEvents], consumers: [] });
+  await ensureTopology(
+    nc,
+    { streams: [streams.sourceEvents], consumers: [] },
+    { replicas: config.natsReplicas, logger },
+  );
 
   const relay = createOutboxRelay({
     db: database.db,

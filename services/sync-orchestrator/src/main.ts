@@ -48,21 +48,25 @@ runService("sync-orchestrator", async ({ logger, metrics, transport }) => {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
   const db = database.db;
   const nc = await connectBus(config.natsUrl, "sync-orchestrator", transport.nats);
-  const jsm = await ensureTopology(nc, {
-    streams: [
-      streams.sourceEvents,
-      streams.runRequests,
-      streams.runResults,
-      streams.connectionEvents,
-      streams.deadLetters,
-    ],
-    consumers: [
-      consumers.orchestratorSourceEvents,
-      consumers.orchestratorRunResults,
-      consumers.orchestratorConnectionEvents,
-      consumers.connectorWorkerRuns,
-    ],
-  });
+  const jsm = await ensureTopology(
+    nc,
+    {
+      streams: [
+        streams.sourceEvents,
+        streams.runRequests,
+        streams.runResults,
+        streams.connectionEvents,
+        streams.deadLetters,
+      ],
+      consumers: [
+        consumers.orchestratorSourceEvents,
+        consumers.orchestratorRunResults,
+        consumers.orchestratorConnectionEvents,
+        consumers.connectorWorkerRuns,
+      ],
+    },
+    { replicas: config.natsReplicas, logger },
+  );
 
   const connections = createRpcClient(ConnectionsService, {
     address: config.connectionsAddress,
