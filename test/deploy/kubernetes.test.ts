@@ -113,7 +113,7 @@ describe.each(renderings)("kubernetes %s", (_name, objects) => {
   it("selects existing pods with every Service, PodDisruptionBudget, autoscaler and NetworkPolicy", () => {
     const matching = (selector: LabelSelector = {}) => pods.filter((p) => selects(selector, p.labels));
     for (const o of objects) {
-      const spec = o.spec as SelectingSpec;
+      const spec = (o.spec ?? {}) as SelectingSpec;
       const labels = spec.selector as Record<string, string>;
       if (o.kind === "Service") expect(matching({ matchLabels: labels }), o.metadata.name).toHaveLength(1);
       if (o.kind === "PodDisruptionBudget") expect(matching(spec.selector), o.metadata.name).toHaveLength(1);
