@@ -1,14 +1,11 @@
-import { createPublicKey, type KeyObject } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { readConfig } from "@syncline/config";
-import { busUsers } from "@syncline/bus";
-import { parsePeerServiceDigests, serviceTokenDigest } from "@syncline/rpc";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { generateSecrets } from "../../deploy/generate-secrets.ts";
 import { imageEnv, readDockerfile } from "./dockerfile.ts";
 import { allowsFlow, containerEnv, find, podsOf, selects, type LabelSelector, type Pods } from "./kube-objects.ts";
+import { wiringProblems } from "./service-wiring.ts";
 import { renderKustomization, type KubeObject } from "./kustomize-render.ts";
 import {
   addressTargets,
@@ -172,35 +169,8 @@ describe.each(renderings)("kubernetes %s", (_name, objects) => {
 
   it("wires credentials: each server accepts its callers' tokens, run grants verify, NATS users match the brokers", () => {
     const envs = Object.fromEntries(services.map((p) => [serviceOf(p), envOf(objects, p)]));
-    for (const [caller, env] of Object.entries(envs)) {
-      for (const [field, target] of Object.entries(addressTargets)) {
-        if (!variableOf(caller, field) || !env.SYNCLINE_SERVICE_TOKEN) continue;
-        const peers = parsePeerServiceDigests(envs[target]?.SYNCLINE_PEER_SERVICE_DIGESTS);
-        const digests = peers.get(caller as never)?.map((d) => d.toString("hex"));
-        expect(digests, `${target} accepts ${caller}`).toContain(serviceTokenDigest(env.SYNCLINE_SERVICE_TOKEN));
-      }
-    }
-    const signer = Object.entries(envs).find(([, env]) => env.SYNCLINE_RUN_GRANT_SIGNING_KEY);
-    const signing = readConfig(serviceConfigs[signer?.[0] ?? ""] ?? {}, signer?.[1]) as {
-      runGrantSigningKey: KeyObject;
-    };
-    const publicDer = createPublicKey(signing.runGrantSigningKey)
-      .export({ format: "der", type: "spki" })
-      .toString("hex");
-    for (const [service, env] of Object.entries(envs).filter(
-      ([, e]) => e.SYNCLINE_RUN_GRANT_PUBLIC_KEYS !== undefined,
-    )) {
-      const config = readConfig(serviceConfigs[service] ?? {}, env) as { runGrantPublicKeys: KeyObject[] };
-      const keys = config.runGrantPublicKeys.map((k) => k.export({ format: "der", type: "spki" }).toString("hex"));
-      expect(keys, `${service} verifies the orchestrator's grants`).toContain(publicDer);
-    }
     const natsPod = pods.find((p) => p.workload.metadata.name === "nats") as Pods;
-    const brokerEnv = containerEnv(objects, natsPod.containers[0] as never, {}, secret);
-    for (const [service, env] of Object.entries(envs)) {
-      const user = env.SYNCLINE_NATS_USER ?? "";
-      expect(busUsers, service).toContain(user);
-      expect(env.SYNCLINE_NATS_PASSWORD, service).toBe(brokerEnv[`SYNCLINE_NATS_PASSWORD_${user.toUpperCase()}`]);
-    }
+    expect(wiringProblems(envs, containerEnv(objects, natsPod.containers[0] as never, {}, secret))).toEqual([]);
   });
 
   it("runs NATS as a JetStream cluster of three, routed through the headless Service, that the services all list", () => {
