@@ -22,6 +22,11 @@ export const databases = {
 } as const;
 
 const hex = (bytes: number) => randomBytes(bytes).toString("hex");
+/**
+ * A NATS password: nats-server parses the variable a configuration refers to as a value, so one
+ * starting with a digit would be read as a number (and refused); a letter first keeps it a string.
+ */
+const natsPassword = () => `n${hex(24)}`;
 
 /** Fresh values for every key of the `syncline` Secret; `databaseHost` goes into the database URLs. */
 export function generateSecrets(options: { databaseHost: string; databasePort?: number }): Record<string, string> {
@@ -49,10 +54,10 @@ export function generateSecrets(options: { databaseHost: string; databasePort?: 
     ORCHESTRATOR_ROOT_KEY: hex(32),
     RUN_GRANT_SIGNING_KEY: Buffer.from(signingPem).toString("base64"),
     RUN_GRANT_PUBLIC_KEYS: publicKey.export({ format: "der", type: "spki" }).toString("base64"),
-    NATS_PASSWORD_SECRETS: hex(24),
-    NATS_PASSWORD_CONNECTIONS: hex(24),
-    NATS_PASSWORD_ORCHESTRATOR: hex(24),
-    NATS_PASSWORD_WORKER: hex(24),
+    NATS_PASSWORD_SECRETS: natsPassword(),
+    NATS_PASSWORD_CONNECTIONS: natsPassword(),
+    NATS_PASSWORD_ORCHESTRATOR: natsPassword(),
+    NATS_PASSWORD_WORKER: natsPassword(),
     POSTGRES_PASSWORD: hex(24),
   };
   const port = options.databasePort ?? 5432;

@@ -53,7 +53,7 @@ const envOf = (name: string) => ({ ...baseEnv, ...compose.services[name]?.enviro
 const brokers = Object.keys(compose.services).filter((name) => /^nats-\d$/.test(name));
 
 describe("compose", () => {
-  it("runs the four services from the one image, each with every variable it requires, in a configuration it accepts", () => {
+  it("runs the four services from the one image, each with a configuration it accepts", () => {
     for (const service of serviceNames) {
       const spec = compose.services[service];
       expect(spec?.command, service).toEqual([service]);
@@ -88,7 +88,7 @@ describe("compose", () => {
     }
   });
 
-  it("gives each service with a database its own database on the compose PostgreSQL, created by the init script", () => {
+  it("gives each service with a database its own database, created by the init script", () => {
     const init = readFileSync(path("compose/postgres-init.sh"), "utf8");
     expect(compose.services.postgres?.volumes).toContain(
       "./postgres-init.sh:/docker-entrypoint-initdb.d/10-syncline.sh:ro",
@@ -125,7 +125,7 @@ describe("compose", () => {
     expect(existsSync(path("compose/nats/authorization.conf"))).toBe(true);
   });
 
-  it("lists in .env.example every variable compose.yaml reads, and deploy/generate-secrets.ts makes every required one", () => {
+  it("lists every variable it reads in .env.example; generate-secrets.ts makes the required ones", () => {
     const listed = [...readFileSync(path("compose/.env.example"), "utf8").matchAll(/^(\w+)=/gm)].map((m) => m[1]);
     const read = new Set([...composeText.matchAll(/\$\{(\w+)/g)].map((m) => m[1]));
     expect([...listed].sort()).toEqual([...read].sort());

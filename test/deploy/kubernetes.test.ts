@@ -65,7 +65,7 @@ describe.each(renderings)("kubernetes %s", (_name, objects) => {
     for (const o of objects.filter((x) => x.kind !== "Namespace")) expect(o.metadata.namespace).toBe(namespaces[0]);
   });
 
-  it("runs each of the four services from the one image, with every variable it requires, in a configuration it accepts", () => {
+  it("runs the four services from the one image, each with a configuration it accepts", () => {
     expect(services.map(serviceOf).sort()).toEqual([...serviceNames].sort());
     for (const p of services) {
       const service = serviceOf(p);
@@ -167,13 +167,13 @@ describe.each(renderings)("kubernetes %s", (_name, objects) => {
     }
   });
 
-  it("wires credentials: each server accepts its callers' tokens, run grants verify, NATS users match the brokers", () => {
+  it("wires credentials: peers accept callers' tokens, run grants verify, NATS passwords match", () => {
     const envs = Object.fromEntries(services.map((p) => [serviceOf(p), envOf(objects, p)]));
     const natsPod = pods.find((p) => p.workload.metadata.name === "nats") as Pods;
     expect(wiringProblems(envs, containerEnv(objects, natsPod.containers[0] as never, {}, secret))).toEqual([]);
   });
 
-  it("runs NATS as a JetStream cluster of three, routed through the headless Service, that the services all list", () => {
+  it("runs NATS as a JetStream cluster of three, routed through the headless Service", () => {
     const nats = find(objects, "StatefulSet", "nats").spec as { replicas: number; serviceName: string };
     expect(nats.replicas).toBe(3);
     const headless = find(objects, "Service", nats.serviceName).spec as { clusterIP: string };
