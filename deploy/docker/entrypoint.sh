@@ -3,10 +3,11 @@
 # service is the direct child of tini and receives SIGTERM itself (graceful drain).
 #   syncline secrets | connections | sync-orchestrator | connector-worker   start that service
 #   syncline health NAME=HOST:PORT...                                     grpc.health.v1 check (exit 0 = SERVING)
+# SYNCLINE_APP_DIR: where the application lives (/app in the image; tests point it at a checkout).
 set -eu
-cd /app
+cd "${SYNCLINE_APP_DIR:-/app}"
 service=${1:-}
-[ $# -gt 0 ] && shift
+if [ $# -gt 0 ]; then shift; fi
 case "$service" in
   secrets | connections | sync-orchestrator | connector-worker)
     exec node "services/$service/src/main.ts" "$@" ;;

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -32,6 +33,27 @@ describe("the container image (deploy/docker/Dockerfile; no image can be built h
     const mapped = /^\s*([\w|\s-]+)\)\s*\n\s*exec node "services\/\$service\/src\/main\.ts"/m.exec(entrypoint)?.[1];
     expect(mapped?.split("|").map((name) => name.trim())).toEqual(serviceNames);
     for (const name of serviceNames) expect(existsSync(repo(`services/${name}/src/main.ts`)), name).toBe(true);
+  });
+
+  it("starts each service's own main through the entrypoint (an empty configuration: exit 78, naming the service)", async () => {
+    const run = (...args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn("sh", [repo("deploy/docker/entrypoint.sh"), ...args], {
+          env: { PATH: `${repo("node_modules/.bin")}:${process.env.PATH}`, SYNCLINE_APP_DIR: repo("") },
+        });
+        let stderr = "";
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString();
+        });
+        child.on("close", (code) => resolve({ code, stderr }));
+      });
+    const started = await Promise.all(serviceNames.map((name) => run(name)));
+    started.forEach(({ code, stderr }, i) => {
+      expect(code, serviceNames[i]).toBe(78);
+      expect(stderr, serviceNames[i]).toContain(`${serviceNames[i]}: invalid configuration`);
+    });
+    expect((await run("--help")).code).toBe(0);
+    expect(await run("sync-worker")).toMatchObject({ code: 64, stderr: expect.stringContaining("usage: syncline") });
   });
 
   it("listens on every interface by default and copies only what exists and is not ignored", () => {
