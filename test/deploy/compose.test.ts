@@ -58,7 +58,8 @@ describe("compose", () => {
       const spec = compose.services[service];
       expect(spec?.command, service).toEqual([service]);
       expect(spec?.image, service).toBe("syncline:dev");
-      expect(spec?.read_only && spec.cap_drop, service).toEqual(["ALL"]);
+      expect(spec?.read_only, service).toBe(true);
+      expect(spec?.cap_drop, service).toEqual(["ALL"]);
       const env = envOf(service);
       for (const variable of requiredVariables(serviceConfigs[service] ?? {}))
         expect(env, service).toHaveProperty(variable);

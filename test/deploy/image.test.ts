@@ -35,7 +35,7 @@ describe("the container image (deploy/docker/Dockerfile; no image can be built h
     for (const name of serviceNames) expect(existsSync(repo(`services/${name}/src/main.ts`)), name).toBe(true);
   });
 
-  it("starts each service's own main through the entrypoint (an empty configuration: exit 78, naming the service)", async () => {
+  it("starts each service's own main through the entrypoint (empty configuration: exit 78)", async () => {
     const run = (...args: string[]) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn("sh", [repo("deploy/docker/entrypoint.sh"), ...args], {
