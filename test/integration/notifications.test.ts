@@ -26,19 +26,23 @@ import { useWorkerTestProject } from "./helpers/worker-project.ts";
  * event once it comes up, with the attempts in between recorded; a private address that is not
  * allowlisted is refused and never called; Slack bodies; the API refuses bad input and viewers.
  */
-const system = useSystem({
-  name: "notify",
-  services: allServices,
-  database: "postgres",
-  sql: "orchestrator",
-  env: {
-    SYNCLINE_METRICS_PORT: "0",
-    SYNCLINE_RECONCILE_INTERVAL_MS: "250",
-    SYNCLINE_WEBHOOK_POLL_MS: "100",
-    SYNCLINE_WEBHOOK_BACKOFF_BASE_MS: "300",
-    SYNCLINE_WEBHOOK_BACKOFF_MAX_MS: "600",
+const system = useSystem(
+  {
+    name: "notify",
+    services: allServices,
+    database: "postgres",
+    sql: "orchestrator",
+    env: {
+      SYNCLINE_METRICS_PORT: "0",
+      SYNCLINE_RECONCILE_INTERVAL_MS: "250",
+      SYNCLINE_WEBHOOK_POLL_MS: "100",
+      SYNCLINE_WEBHOOK_BACKOFF_BASE_MS: "300",
+      SYNCLINE_WEBHOOK_BACKOFF_MAX_MS: "600",
+    },
   },
-});
+  // Four processes on a loaded machine can take minutes to start.
+  { timeoutMs: 300_000 },
+);
 const project = useWorkerTestProject(system, "notify");
 const receivers: WebhookReceiver[] = [];
 afterAll(async () => {

@@ -137,8 +137,9 @@ export declare type WebhookDelivery = Message<"syncline.notifications.v1.Webhook
   lastHttpStatus: number;
 
   /**
-   * Why the latest attempt failed, when it did: `http_status`, `timeout`, `network`, `refused_address`,
-   * `response_too_large`, `max_attempts`, `max_age`, `endpoint_disabled`.
+   * Why the latest attempt failed, when it did: `http_status`, `timeout`, `network`, `refused_address`
+   * (the endpoint guard), `response_too_large`, `endpoint_disabled`. A delivery that gave up says why in
+   * last_error (a final answer, the attempt limit or the age limit).
    *
    * @generated from field: string last_error_kind = 9;
    */
