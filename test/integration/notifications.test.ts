@@ -62,8 +62,17 @@ const refusal = (promise: Promise<unknown>) =>
     (error: unknown) => error as RpcError,
   );
 
+const signingSecrets: string[] = [];
 async function endpointFor(url: string, eventTypes: WebhookEventType[], format = WebhookFormat.JSON) {
-  return api().createWebhookEndpoint({ projectId: project.projectId, name: unique("hook"), url, eventTypes, format });
+  const created = await api().createWebhookEndpoint({
+    projectId: project.projectId,
+    name: unique("hook"),
+    url,
+    eventTypes,
+    format,
+  });
+  signingSecrets.push(created.signingSecret);
+  return created;
 }
 
 async function deliveries(endpointId: string): Promise<WebhookDelivery[]> {
@@ -267,6 +276,17 @@ describe("webhook notifications", () => {
     const ofEndpoint = events.filter((event) => event.details.endpoint_id === id).map((event) => event.action);
     expect(ofEndpoint).toEqual(["webhook.delete", "webhook.update", "webhook.rotate_secret", "webhook.create"]);
     for (const event of events) expect(JSON.stringify(event.details)).not.toContain("/hook/path");
+  });
+});
+
+describe("what the orchestrator logs", () => {
+  it("never a webhook URL's path or a signing secret", () => {
+    const log = system.services.orchestrator.output();
+    expect(log).toContain("webhook delivery");
+    for (const secret of signingSecrets) expect(log).not.toContain(secret);
+    for (const path of ["/hooks/T000/B000/XXXX", "token=abc", "/services/T1/B1/secret", "/internal", "/down"]) {
+      expect(log).not.toContain(path);
+    }
   });
 });
 
