@@ -35,6 +35,7 @@ if [ ! -f "$state/local.env" ]; then
     echo "SYNCLINE_SECRETS_ROOT_KEY=$(openssl rand -hex 32)"
     echo "SYNCLINE_CONNECTIONS_ROOT_KEY=$(openssl rand -hex 32)"
     echo "SYNCLINE_CONNECTIONS_FINGERPRINT_KEY=$(openssl rand -hex 32)"
+    echo "SYNCLINE_ORCHESTRATOR_ROOT_KEY=$(openssl rand -hex 32)"
   } > "$state/local.env"
 fi
 # A local.env from before envelope encryption: give it a root key (data sealed under the old
@@ -49,6 +50,10 @@ if ! grep -q '^SYNCLINE_CONNECTIONS_ROOT_KEY=' "$state/local.env"; then
   old=${old:-$(openssl rand -hex 32)}
   echo "SYNCLINE_CONNECTIONS_ROOT_KEY=$old" >> "$state/local.env"
   echo "SYNCLINE_CONNECTIONS_FINGERPRINT_KEY=$old" >> "$state/local.env"
+fi
+# The orchestrator's root key (webhook URLs and signing secrets), added to a local.env made before it.
+if ! grep -q '^SYNCLINE_ORCHESTRATOR_ROOT_KEY=' "$state/local.env"; then
+  echo "SYNCLINE_ORCHESTRATOR_ROOT_KEY=$(openssl rand -hex 32)" >> "$state/local.env"
 fi
 # The retired shared tokens (replaced by identities and per-service credentials) would stop start-up.
 sed -i '/^SYNCLINE_ADMIN_TOKEN=/d; /^SYNCLINE_INTERNAL_TOKEN=/d' "$state/local.env"

@@ -1,6 +1,7 @@
 import { create, type DescMessage, type DescService } from "@bufbuild/protobuf";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
+import { NotificationsService } from "@syncline/gen/syncline/notifications/v1/notifications_service_pb.js";
 import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import {
   authorizeCall,
@@ -18,7 +19,11 @@ import { SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync
 import { connectionsAccess, credentialsAccess } from "../../services/connections/src/rpc/connections-access.ts";
 import { identityAccess, identityVerificationAccess } from "../../services/secrets/src/rpc/identity-access.ts";
 import { secretsAccess, snapshotAccess } from "../../services/secrets/src/rpc/secrets-access.ts";
-import { coordinationAccess, secretSyncsAccess } from "../../services/sync-orchestrator/src/rpc/orchestrator-access.ts";
+import {
+  coordinationAccess,
+  notificationsAccess,
+  secretSyncsAccess,
+} from "../../services/sync-orchestrator/src/rpc/orchestrator-access.ts";
 
 /** The project every sample request addresses (resolvers are stubbed to answer it). */
 const PROJECT = "00000000-0000-4000-8000-000000000001";
@@ -36,6 +41,7 @@ export function publicServiceTables(): ServiceTable[] {
     { service: SecretsService, access: secretsAccess },
     { service: ConnectionsService, access: connectionsAccess({ ofConnection: stub }) },
     { service: SecretSyncsService, access: secretSyncsAccess({ ofSync: stub }) },
+    { service: NotificationsService, access: notificationsAccess({ ofEndpoint: stub }) },
     { service: IdentityService, access: identityAccess },
   ] as ServiceTable[];
 }

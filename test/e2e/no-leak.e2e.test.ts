@@ -3,17 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import postgres from "postgres";
 import type { Subscription } from "@nats-io/nats-core";
 import { IdentityService } from "@syncline/gen/syncline/identity/v1/identity_service_pb.js";
+import { NotificationsService } from "@syncline/gen/syncline/notifications/v1/notifications_service_pb.js";
+import { WebhookEventType } from "@syncline/gen/syncline/notifications/v1/webhooks_pb.js";
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { eventually } from "../support/eventually.ts";
 import { createIdentity } from "../support/identities.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
+import { startWebhookReceiver } from "../integration/helpers/webhook-receiver.ts";
 
 /**
  * Security from the first line: a canary secret value and a canary credential go through the
  * whole system, and neither may appear in any service's logs, any exported span, any message on
  * NATS, or any database column in plain text. Neither may the credentials of the system itself:
- * the bootstrap token, the services' tokens and identity tokens (also in error answers). Also: one
+ * the bootstrap token, the services' tokens and identity tokens (also in error answers), nor a
+ * webhook's URL path or signing secret (a failure notification is sent, and checked too). Also: one
  * secret change is one trace from the API call to the destination call.
  */
 const canaryValue = `canary-value-${randomBytes(12).toString("hex")}`;
@@ -82,17 +86,36 @@ describe("no secret value or credential leaks", () => {
         ? true
         : undefined,
     );
+    // A failure notification: its body, and the webhook's URL path (a credential) and signing secret.
+    const receiver = await startWebhookReceiver();
+    const urlCanary = `canary-url-${randomBytes(12).toString("hex")}`;
+    const { signingSecret } = await system.client(NotificationsService, system.adminToken).createWebhookEndpoint({
+      projectId,
+      name: "leak-check",
+      url: `${receiver.url}/hook/${urlCanary}`,
+      eventTypes: [WebhookEventType.SYNC_FAILED],
+    });
+    system.vault.faults.failNext(1000, 403);
+    await system.syncs.triggerSync({ secretSyncId: secretSync!.id });
+    const failure = await eventually(() => receiver.received[0]);
+    system.vault.faults.reset();
+    await receiver.close();
+    expect(failure.json.type).toBe("SYNC_FAILED");
+    for (const canary of [canaryValue, canaryToken]) expect(failure.body).not.toContain(canary);
+    const webhookCanaries = [urlCanary, signingSecret];
 
     for (const service of Object.values(system.services)) {
       const output = service.output();
       expect(output.length, `${service.name} wrote logs`).toBeGreaterThan(0);
       expect(output, `${service.name} log`).not.toContain(canaryValue);
       expect(output, `${service.name} log`).not.toContain(canaryToken);
+      for (const canary of webhookCanaries) expect(output, `${service.name} log`).not.toContain(canary);
     }
     const spans = JSON.stringify(system.spans());
     expect(system.spans().length).toBeGreaterThan(10);
     expect(spans).not.toContain(canaryValue);
     expect(spans).not.toContain(canaryToken);
+    for (const canary of webhookCanaries) expect(spans).not.toContain(canary);
     const bus = Buffer.concat(busMessages);
     expect(busMessages.length).toBeGreaterThan(5);
     expect(bus.includes(canaryValue)).toBe(false);
@@ -102,6 +125,7 @@ describe("no secret value or credential leaks", () => {
       expect(dump.length, `${name} has rows`).toBeGreaterThan(0);
       expect(dump.includes(canaryValue), `${name} database`).toBe(false);
       expect(dump.includes(canaryToken), `${name} database`).toBe(false);
+      for (const canary of webhookCanaries) expect(dump.includes(canary), `${name} database`).toBe(false);
     }
   });
 

@@ -164,6 +164,7 @@ async function startAll(
     }),
     start("orchestrator", "sync-orchestrator", "SYNCLINE_ORCHESTRATOR_PORT", {
       SYNCLINE_ORCHESTRATOR_DATABASE_URL: orchestratorDb!,
+      SYNCLINE_ORCHESTRATOR_ROOT_KEY: randomBytes(32).toString("hex"),
       SYNCLINE_CONNECTIONS_ADDRESS: address("connections"),
       SYNCLINE_SECRETS_ADDRESS: address("secrets"),
     }),

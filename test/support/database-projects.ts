@@ -12,6 +12,7 @@ export const bothDatabaseFiles = [
   "services/sync-orchestrator/src/service/run-queue.test.ts",
   "services/sync-orchestrator/src/service/run-coordinator.test.ts",
   "services/sync-orchestrator/src/service/run-admission.test.ts",
+  "services/sync-orchestrator/src/service/webhook-notifications.test.ts",
   "test/integration/secrets.test.ts",
   "test/integration/secrets-model.test.ts",
   "test/integration/secrets-bulk.test.ts",

@@ -43,6 +43,7 @@ const servingProcess: Record<string, ServiceName> = {
   identity: "secrets",
   connections: "connections",
   syncs: "orchestrator",
+  notifications: "orchestrator",
 };
 
 /**

@@ -96,6 +96,7 @@ function serviceVariables(
         ...databaseEnv("orchestrator", "ORCHESTRATOR"),
         SYNCLINE_SECRETS_ADDRESS: secretsAddress(context),
         SYNCLINE_CONNECTIONS_ADDRESS: running.connections!.address,
+        SYNCLINE_ORCHESTRATOR_ROOT_KEY: randomBytes(32).toString("hex"),
       };
     case "worker":
       return workerAddresses(running);

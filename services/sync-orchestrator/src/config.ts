@@ -1,5 +1,7 @@
 import { databaseUrl, int, optionalStr, port, str } from "@syncline/config";
+import { rootKeyFields } from "@syncline/config/root-keys";
 import { runGrantSigningKey } from "@syncline/config/run-grant-keys";
+import { endpointAllowlistField } from "@syncline/connectors/contract";
 import { platformConfig, serviceTokenConfig, tokenCacheConfig } from "@syncline/service-runtime";
 
 /** Environment variables of the sync orchestrator (documented in its README). */
@@ -42,4 +44,20 @@ export const orchestratorConfig = {
   reconcileBatchSize: int("SYNCLINE_RECONCILE_BATCH", { default: 200, min: 1, max: 10_000 }),
   /** Ed25519 private key (PKCS#8 PEM, or base64 of it) that signs run grants (docs/least-privilege.md). */
   runGrantSigningKey: runGrantSigningKey("SYNCLINE_RUN_GRANT_SIGNING_KEY"),
+  /** Seals webhook URLs and signing secrets (required: `_ROOT_KEY` or `_ROOT_KEY_FILE`; resolved in main.ts). */
+  ...rootKeyFields("SYNCLINE_ORCHESTRATOR"),
+  /** Internal endpoints webhooks may be sent to (CIDRs, addresses, host names); malformed fails start-up. */
+  endpointAllowlist: endpointAllowlistField(),
+  /** How long one webhook POST may take before it is aborted and retried. */
+  webhookTimeoutMs: int("SYNCLINE_WEBHOOK_TIMEOUT_MS", { default: 10_000, min: 100, max: 120_000 }),
+  /** First retry of a failed webhook delivery; each further one waits twice as long (±20 %). */
+  webhookBackoffBaseMs: int("SYNCLINE_WEBHOOK_BACKOFF_BASE_MS", { default: 10_000, min: 100, max: 3_600_000 }),
+  /** Longest wait between attempts of one delivery. */
+  webhookBackoffMaxMs: int("SYNCLINE_WEBHOOK_BACKOFF_MAX_MS", { default: 3_600_000, min: 100, max: 86_400_000 }),
+  /** Attempts after which a delivery gives up. */
+  webhookMaxAttempts: int("SYNCLINE_WEBHOOK_MAX_ATTEMPTS", { default: 15, min: 1, max: 100 }),
+  /** Age after which a delivery gives up rather than wait for another attempt. */
+  webhookMaxAgeMs: int("SYNCLINE_WEBHOOK_MAX_AGE_MS", { default: 86_400_000, min: 1000, max: 7 * 86_400_000 }),
+  /** How often the dispatcher looks for due deliveries. */
+  webhookPollMs: int("SYNCLINE_WEBHOOK_POLL_MS", { default: 1000, min: 50, max: 60_000 }),
 } as const;

@@ -8,11 +8,14 @@ import {
   streams,
 } from "@syncline/bus";
 import { readConfig } from "@syncline/config";
+import { resolveRootKeys } from "@syncline/config/root-keys";
+import { createEndpointGuard } from "@syncline/connectors/contract";
 import { openDatabase } from "@syncline/db";
 import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connections_service_pb.js";
 import { ConnectionChangeEventSchema } from "@syncline/gen/syncline/events/v1/connection_events_pb.js";
 import { SourceChangeEventSchema } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
+import { NotificationsService } from "@syncline/gen/syncline/notifications/v1/notifications_service_pb.js";
 import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { createRemoteAuthenticator, createRpcClient, createRpcServer, createRunGrantSigner } from "@syncline/rpc";
@@ -25,7 +28,8 @@ import { createRunResultHandler } from "./bus/run-result-handler.ts";
 import { createSourceEventHandler } from "./bus/source-event-handler.ts";
 import { orchestratorConfig } from "./config.ts";
 import { coordinationHandlers } from "./rpc/coordination-handlers.ts";
-import { coordinationAccess, secretSyncsAccess } from "./rpc/orchestrator-access.ts";
+import { notificationsHandlers } from "./rpc/notifications-handlers.ts";
+import { coordinationAccess, notificationsAccess, secretSyncsAccess } from "./rpc/orchestrator-access.ts";
 import { createSyncProjects } from "./service/sync-projects.ts";
 import { secretSyncsHandlers } from "./rpc/secret-syncs-handlers.ts";
 import { createRunCoordinator } from "./service/run-coordinator.ts";
@@ -38,12 +42,17 @@ import { createSourceChanges } from "./service/source-changes.ts";
 import { createSyncActions } from "./service/sync-actions.ts";
 import { createSyncService } from "./service/sync-service.ts";
 import { createSyncWatchers } from "./service/sync-watchers.ts";
+import { createWebhookDispatcher } from "./service/webhook-dispatcher.ts";
+import { createWebhookEndpoints } from "./service/webhook-endpoints.ts";
+import { createWebhookSealer } from "./service/webhook-sealer.ts";
+import { createWebhookSender } from "./service/webhook-sender.ts";
 
 /** On SIGTERM, how long messages being handled may finish before they are handed back for redelivery. */
 const CONSUMER_DRAIN_MS = 10_000;
 
 runService("sync-orchestrator", async ({ logger, metrics, transport }) => {
   const config = readConfig(orchestratorConfig);
+  const sealer = createWebhookSealer(resolveRootKeys("SYNCLINE_ORCHESTRATOR", config));
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
   const db = database.db;
@@ -105,6 +114,32 @@ runService("sync-orchestrator", async ({ logger, metrics, transport }) => {
   });
   server.add(SecretSyncsService, handlers, secretSyncsAccess(createSyncProjects({ db })));
   server.add(SyncRunCoordinationService, coordinationHandlers(coordinator), coordinationAccess);
+  const projects = createSyncProjects({ db });
+  server.add(
+    NotificationsService,
+    notificationsHandlers(createWebhookEndpoints({ db, sealer })),
+    notificationsAccess(projects),
+  );
+  const dispatcher = createWebhookDispatcher({
+    db,
+    sealer,
+    sender: createWebhookSender({
+      guard: createEndpointGuard({ allowlist: config.endpointAllowlist }),
+      timeoutMs: config.webhookTimeoutMs,
+    }),
+    logger,
+    metrics,
+    settings: {
+      pollMs: config.webhookPollMs,
+      batchSize: 16,
+      claimMs: config.webhookTimeoutMs + 30_000,
+      limits: {
+        backoff: { baseMs: config.webhookBackoffBaseMs, maxMs: config.webhookBackoffMaxMs, jitter: 0.2 },
+        maxAttempts: config.webhookMaxAttempts,
+        maxAgeMs: config.webhookMaxAgeMs,
+      },
+    },
+  });
 
   const counters = createOrchestratorMetrics(metrics, db);
   const reconcileSettings = { intervalMs: config.reconcileIntervalMs, batchSize: config.reconcileBatchSize };
@@ -146,12 +181,14 @@ runService("sync-orchestrator", async ({ logger, metrics, transport }) => {
     Math.max(1000, Math.floor(config.unstartedRunRepublishMs / 2)),
   );
   reconciler.start();
+  dispatcher.start();
   const port = await server.listen(config.host, config.port);
   logger.info({ port, database: database.kind }, "listening");
 
   return async () => {
     clearInterval(sweeper);
     await reconciler.stop();
+    await dispatcher.stop();
     await server.shutdown(2000);
     // Each message is one database transaction; one that hangs is handed back after the drain time.
     const drain = { timeoutMs: CONSUMER_DRAIN_MS, graceMs: 0 };

@@ -37,7 +37,7 @@ function parsePosition(position: string): { createdAt: Date; id: string } | unde
 const auditEventMessage = (row: AuditRow) => ({
   id: row.id,
   projectId: row.projectId,
-  secretSyncId: row.syncId,
+  secretSyncId: row.syncId ?? "",
   actor: row.actor,
   actorName: row.actorName ?? "",
   action: row.action,

@@ -1,3 +1,4 @@
+import type { NotificationsService } from "@syncline/gen/syncline/notifications/v1/notifications_service_pb.js";
 import type { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
 import { SyncRunCoordinationService } from "@syncline/gen/syncline/syncs/v1/sync_run_coordination_service_pb.js";
 import { everyMethod, type MethodAccess, type ProjectRole, type ServiceAccess } from "@syncline/rpc";
@@ -9,7 +10,7 @@ import type { SyncProjects } from "../service/sync-projects.ts";
  * and plan them (a plan reads the destination); admins create, change and delete syncs and check
  * destinations. The destination catalogue is open to every identity.
  */
-export function secretSyncsAccess(projects: SyncProjects): ServiceAccess<typeof SecretSyncsService> {
+export function secretSyncsAccess(projects: Pick<SyncProjects, "ofSync">): ServiceAccess<typeof SecretSyncsService> {
   const ofField = (request: { projectId: string }) => request.projectId || undefined;
   const ofSync = (request: { secretSyncId: string }) => projects.ofSync(request.secretSyncId);
   const onProject = (role: ProjectRole): MethodAccess => ({ identity: { role, project: ofField } });
@@ -38,6 +39,32 @@ export function secretSyncsAccess(projects: SyncProjects): ServiceAccess<typeof 
     },
     planSync: onSync("developer"),
     listSyncAuditEvents: onProject("viewer"),
+  };
+}
+
+/**
+ * Who may call each NotificationsService method: admins of the endpoint's project manage webhook
+ * endpoints (a URL and a signing secret are credentials), send test events and rotate secrets;
+ * viewers read endpoints (never their URL path or secret) and their delivery log.
+ */
+export function notificationsAccess(
+  projects: Pick<SyncProjects, "ofEndpoint">,
+): ServiceAccess<typeof NotificationsService> {
+  const onProject = (role: ProjectRole): MethodAccess => ({
+    identity: { role, project: (request: { projectId: string }) => request.projectId || undefined },
+  });
+  const onEndpoint = (role: ProjectRole): MethodAccess => ({
+    identity: { role, project: (request: { endpointId: string }) => projects.ofEndpoint(request.endpointId) },
+  });
+  return {
+    createWebhookEndpoint: onProject("admin"),
+    getWebhookEndpoint: onEndpoint("viewer"),
+    listWebhookEndpoints: onProject("viewer"),
+    updateWebhookEndpoint: onEndpoint("admin"),
+    deleteWebhookEndpoint: onEndpoint("admin"),
+    rotateWebhookSecret: onEndpoint("admin"),
+    sendTestEvent: onEndpoint("admin"),
+    listWebhookDeliveries: onEndpoint("viewer"),
   };
 }
 

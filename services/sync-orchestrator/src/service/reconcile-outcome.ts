@@ -6,6 +6,7 @@ import { isReconcilable, reconcileDelayMs, retryMessage, type ReconcileBackoff }
 import type { RunRow } from "../store/run-store.ts";
 import { findStatus, setStatusOfRun } from "../store/status-store.ts";
 import { patchSync, type SyncRow } from "../store/sync-store.ts";
+import { recordDriftDetected } from "./notification-events.ts";
 
 /** Default backoff when none is configured (tests that build the outcomes without settings). */
 export const DEFAULT_RECONCILE_BACKOFF: ReconcileBackoff = { baseMs: 30_000, maxMs: 3_600_000 };
@@ -28,7 +29,8 @@ export interface ResultForReconciler {
  * the sync's lock (`sync` as read before the result was applied). A FAILED run whose kind time can
  * cure schedules the next retry on the status (`next_retry_at`, the message says when; the backoff
  * grows with each failed retry); a success resets the backoff. A successful drift check — one that
- * read the revision last synced, so any difference was made at the destination — stores its report.
+ * read the revision last synced, so any difference was made at the destination — stores its report
+ * and, when it found any, records the DRIFT_DETECTED webhook deliveries.
  */
 export async function recordForReconciler(tx: Database, input: ResultForReconciler): Promise<void> {
   const { sync, run, result } = input;
@@ -54,5 +56,9 @@ export async function recordForReconciler(tx: Database, input: ResultForReconcil
     const found = drift.changed.length + drift.added.length + drift.removed.length > 0;
     const wrote = result.keysCreated + result.keysUpdated + result.keysDeleted > 0;
     await patchSync(tx, sync.id, { driftReport: driftReportOf(drift, now, found && wrote) });
+    if (found) {
+      const facts = { changedKeys: drift.changed, addedKeys: drift.added, removedKeys: drift.removed, repaired: wrote };
+      await recordDriftDetected(tx, { sync, run: { id: run.id, trigger: run.trigger }, facts });
+    }
   }
 }

@@ -11,6 +11,7 @@ import * as runStore from "../store/run-store.ts";
 import { findStatus, raiseWrittenRevision, setStatusOfRun } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
 import type { ReconcileBackoff } from "../domain/reconcile-schedule.ts";
+import { recordSyncOutcome } from "./notification-events.ts";
 import { DEFAULT_RECONCILE_BACKOFF, recordForReconciler } from "./reconcile-outcome.ts";
 import type { QueuedRun, RunQueue } from "./run-queue.ts";
 import type { SyncWatchers } from "./sync-watchers.ts";
@@ -29,7 +30,8 @@ export type ResultVerdict = "applied" | "unknown_run" | "finished" | ResultRefus
  * the lease, released when the run ends or waits for a retry; and what a
  * success implies — the last synced revision and fence (sync), a follow-up run when the run read
  * an older revision than was folded into it (sync), the deletion of a sync whose SYNC_DELETED
- * removal succeeded (remove). A finished run never changes again (late or duplicate reports are
+ * removal succeeded (remove); and, in the same transaction, the webhook deliveries of a sync that
+ * failed or recovered (notification-events.ts). A finished run never changes again (late or duplicate reports are
  * dropped). A result whose lease is not the run's current one, or whose source revision the
  * orchestrator has never seen for the sync, is refused (result-admission.ts) and changes nothing.
  */
@@ -92,6 +94,11 @@ export function createRunOutcomes(deps: {
             endedAt,
             failureKind: result.state === SyncState.FAILED ? failureKind : "",
           });
+          if (statusUpdated && run.action === SyncAction.SYNC) {
+            const state = result.state;
+            const about = { id: run.id, trigger: run.trigger };
+            await recordSyncOutcome(tx, { sync, state, run: about, failureKind, message });
+          }
           const backoff = deps.backoff ?? DEFAULT_RECONCILE_BACKOFF;
           await recordForReconciler(tx, { sync, run, result, message, statusUpdated, backoff });
           if (result.state !== SyncState.RUNNING && sync.leaseRunId === run.id && sync.leaseId === run.leaseId) {

@@ -9,6 +9,7 @@ import { watchingSourcePaths } from "../domain/source-match.ts";
 import { runIdForEvent } from "../domain/sync-rules.ts";
 import { resetRetries, setStatus } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
+import { recordSyncOutcome } from "./notification-events.ts";
 import type { RunQueue } from "./run-queue.ts";
 import type { SyncWatchers } from "./sync-watchers.ts";
 
@@ -77,6 +78,7 @@ export function createSourceChanges(deps: { db: Database; runs: RunQueue; watche
             startedAt: null,
             endedAt: new Date(),
           });
+          await recordSyncOutcome(tx, { sync, state: SyncState.FAILED, failureKind: "not_found", message });
         }
       }),
     );
@@ -140,6 +142,7 @@ export function createSourceChanges(deps: { db: Database; runs: RunQueue; watche
             startedAt: null,
             endedAt: new Date(),
           });
+          await recordSyncOutcome(tx, { sync, state: SyncState.FAILED, failureKind: "not_found", message });
         }
       });
       deps.watchers.notify(lost.map((sync) => sync.id));

@@ -3,9 +3,12 @@ import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import type { Database } from "@syncline/db";
 import { syncAuditEvents } from "./schema.ts";
 
-/** One audited mutation of a sync. `details` holds names, ids and flags, never a value or credential. */
+/**
+ * One audited mutation of a sync, or of a webhook endpoint (no `syncId`). `details` holds names, ids
+ * and flags, never a value or credential.
+ */
 export interface SyncAuditEntry {
-  readonly syncId: string;
+  readonly syncId?: string;
   readonly projectId: string;
   /** Who: `actorOf(principal)` and, for an identity, its name at the time. */
   readonly actor: { readonly id: string; readonly name?: string };
@@ -18,7 +21,7 @@ export type AuditRow = typeof syncAuditEvents.$inferSelect;
 export async function recordAudit(db: Database, entry: SyncAuditEntry): Promise<void> {
   await db.insert(syncAuditEvents).values({
     id: randomUUID(),
-    syncId: entry.syncId,
+    syncId: entry.syncId ?? null,
     projectId: entry.projectId,
     actor: entry.actor.id,
     actorName: entry.actor.name ?? null,

@@ -157,12 +157,15 @@ export const syncRuns = pgTable(
   ],
 );
 
-/** Who changed a sync and how; kept after the sync is deleted. Never a value or credential. */
+/**
+ * Who changed a sync (or a webhook endpoint) and how; kept after it is deleted. Never a value or credential.
+ */
 export const syncAuditEvents = pgTable(
   "sync_audit_events",
   {
     id: uuid("id").primaryKey(),
-    syncId: uuid("sync_id").notNull(),
+    /** Null for a change of something else of the project (a webhook endpoint: `webhook.*`). */
+    syncId: uuid("sync_id"),
     projectId: uuid("project_id").notNull(),
     /** `admin`, `service`, or `system` for the orchestrator's own changes. */
     actor: text("actor").notNull(),
@@ -175,3 +178,81 @@ export const syncAuditEvents = pgTable(
   },
   (t) => [index("sync_audit_events_sync_idx").on(t.syncId, t.createdAt)],
 );
+
+/**
+ * Webhook endpoints of a project (NotificationsService). The URL (a Slack URL is a credential) and
+ * the signing secret are sealed under the endpoint's data key, itself wrapped by the orchestrator's
+ * root key (`root_key_id`); `url_origin` (scheme, host, port) is all that is shown or logged.
+ */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey(),
+    projectId: uuid("project_id").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    urlOrigin: text("url_origin").notNull(),
+    sealedUrl: bytea("sealed_url").notNull(),
+    sealedSecret: bytea("sealed_secret").notNull(),
+    rootKeyId: text("root_key_id").notNull(),
+    wrappedDataKey: bytea("wrapped_data_key").notNull(),
+    /** WebhookEventType numbers the endpoint is told about. */
+    eventTypes: jsonb("event_types").$type<number[]>().notNull(),
+    format: integer("format").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    secretRotatedAt: timestamp("secret_rotated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("webhook_endpoints_project_name_key").on(t.projectId, t.name)],
+);
+
+/**
+ * One event for one endpoint and what became of it, written in the transaction that recorded the
+ * event (a crash loses nothing). `payload` is the event (ids, names, a bounded message; never a value
+ * or credential). A dispatcher claims a due row by moving `next_attempt_at` past its attempt and
+ * setting `claim_id`; only the claim's holder records the attempt.
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey(),
+    /** Insertion order: the delivery log's pages, newest first. */
+    seq: bigserial("seq", { mode: "bigint" }).notNull(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    eventId: uuid("event_id").notNull(),
+    eventType: integer("event_type").notNull(),
+    syncId: uuid("sync_id"),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    /** WebhookDeliveryState. */
+    state: integer("state").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastHttpStatus: integer("last_http_status").notNull().default(0),
+    lastErrorKind: text("last_error_kind").notNull().default(""),
+    lastError: text("last_error").notNull().default(""),
+    claimId: uuid("claim_id"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /** When the next attempt is due (or, while claimed, when the claim lapses); null once finished. */
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    gaveUpAt: timestamp("gave_up_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("webhook_deliveries_due_idx").on(t.nextAttemptAt),
+    index("webhook_deliveries_endpoint_seq_idx").on(t.endpointId, t.seq),
+  ],
+);
+
+/**
+ * Whether a sync's sync action is failing, as its last notification said: a failure of a failing
+ * sync is no new event, and only a failing sync can recover.
+ */
+export const syncAlertStates = pgTable("sync_alert_states", {
+  syncId: uuid("sync_id")
+    .primaryKey()
+    .references(() => secretSyncs.id, { onDelete: "cascade" }),
+  failing: boolean("failing").notNull(),
+  changedAt: timestamp("changed_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -834,6 +834,8 @@ export declare type SyncAuditEvent = Message<"syncline.syncs.v1.SyncAuditEvent">
   projectId: string;
 
   /**
+   * Empty for a change of a webhook endpoint of the project (`webhook.*`; `details.endpoint_id` names it).
+   *
    * @generated from field: string secret_sync_id = 3;
    */
   secretSyncId: string;
