@@ -4,8 +4,8 @@ import { ExitCode } from "./exit-codes.ts";
 import { createOutput, type Output } from "./output.ts";
 import { allPages } from "./pages.ts";
 import { SecretsService } from "./service-registry.ts";
-import { createSession, type Session } from "./session.ts";
-import { type GlobalFlags, resolveSettings, type Settings } from "./settings.ts";
+import type { Session } from "./session.ts";
+import { clientTls, type GlobalFlags, resolveSettings, type Settings } from "./settings.ts";
 
 /** What every command handler is given. */
 export interface CommandContext {
@@ -39,7 +39,9 @@ export function act(handler: Handler): (...params: unknown[]) => Promise<void> {
     const options = params[params.length - 2] as Options;
     const args = params.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : a === undefined ? [] : [String(a)]));
     const settings = resolveSettings(command.optsWithGlobals() as GlobalFlags);
-    const session = createSession(settings);
+    // The gRPC stack loads only when a command calls the API (help, profiles and completion stay quick).
+    const { createSession } = await import("./session.ts");
+    const session = createSession(settings, await clientTls(settings));
     let projectId: Promise<string> | undefined;
     const ctx: CommandContext = {
       settings,

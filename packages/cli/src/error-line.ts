@@ -1,7 +1,7 @@
 import { DomainError } from "@syncline/errors";
 import { CliError } from "./cli-error.ts";
 import { ExitCode, exitCodeOf } from "./exit-codes.ts";
-import { CallFailure } from "./session.ts";
+import { CallFailure } from "./call-failure.ts";
 
 /** gRPC status names by code, so errors read `INVALID_ARGUMENT`, never `error 3`. */
 const statusNames = [

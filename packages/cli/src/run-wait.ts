@@ -1,3 +1,4 @@
+import { CallFailure } from "./call-failure.ts";
 import { CliError } from "./cli-error.ts";
 import type { CommandContext } from "./command-context.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -14,17 +15,27 @@ const finalStates = new Set(["SUCCEEDED", "FAILED"]);
 /** How long to sleep between looks at the run when the status stream says nothing. */
 const pollMs = 1000;
 
-/** The run as the orchestrator reports it now (runs are listed newest first). */
-async function currentRun(ctx: CommandContext, run: SyncRun): Promise<SyncRun> {
+const succeeded = stateEnum.values.find((v) => v.localName === "SUCCEEDED")!.number;
+
+/**
+ * The run as the orchestrator reports it now (runs are listed newest first). A deleting sync is
+ * deleted once its removal run succeeded: with `deleting`, a sync that is gone means just that.
+ */
+async function currentRun(ctx: CommandContext, run: SyncRun, deleting: boolean): Promise<SyncRun> {
+  try {
+    return await findRun(ctx, run);
+  } catch (error) {
+    if (!(deleting && error instanceof CallFailure && error.error.kind === "not_found")) throw error;
+    return { ...run, state: succeeded, message: "the owned keys were removed and the sync deleted" };
+  }
+}
+
+async function findRun(ctx: CommandContext, run: SyncRun): Promise<SyncRun> {
   const client = ctx.session.client(SecretSyncsService);
   let pageToken = "";
   for (let page = 0; page < 5; page++) {
-    const response = await client.listSyncRuns({
-      secretSyncId: run.syncId,
-      action: run.action,
-      pageSize: 100,
-      pageToken,
-    });
+    const request = { secretSyncId: run.syncId, action: run.action, pageSize: 100, pageToken };
+    const response = await client.listSyncRuns(request);
     const found = response.runs.find((r) => r.id === run.id);
     if (found) return found;
     pageToken = response.nextPageToken;
@@ -46,9 +57,15 @@ function progressLine(run: SyncRun, elapsedMs: number): string {
 /**
  * Waits until `run` ends, printing each state change with the elapsed time on stderr. The sync's
  * status stream wakes it at once on a change; it also looks every second. Returns the ended run;
- * throws (exit 7) when `timeoutMs` elapses first — the run goes on.
+ * throws (exit 7) when `timeoutMs` elapses first — the run goes on. `deleting`: the run removes the
+ * keys of a sync being deleted.
  */
-export async function waitForRun(ctx: CommandContext, run: SyncRun, timeoutMs: number): Promise<SyncRun> {
+export async function waitForRun(
+  ctx: CommandContext,
+  run: SyncRun,
+  timeoutMs: number,
+  options: { deleting?: boolean } = {},
+): Promise<SyncRun> {
   const started = Date.now();
   const stop = new AbortController();
   let wake: () => void = () => {};
@@ -62,7 +79,7 @@ export async function waitForRun(ctx: CommandContext, run: SyncRun, timeoutMs: n
   let shown = "";
   try {
     for (;;) {
-      const now = await currentRun(ctx, run);
+      const now = await currentRun(ctx, run, options.deleting ?? false);
       const state = stateName(now.state);
       if (state !== shown) ctx.out.progress(progressLine(now, Date.now() - started));
       shown = state;

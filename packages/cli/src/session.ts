@@ -1,24 +1,8 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { type CallOptions, createRpcClient, type RpcClient, RpcError } from "@syncline/rpc";
+import { type CallOptions, createRpcClient, type RpcClient, RpcError } from "@syncline/rpc/client";
+import { CallFailure } from "./call-failure.ts";
 import { endpointOf } from "./service-registry.ts";
-import { clientTls, type Settings } from "./settings.ts";
-
-/** Which call failed, so the error line can say which address was tried and with which token. */
-export class CallFailure extends Error {
-  readonly error: RpcError;
-  readonly service: string;
-  readonly address: string;
-  readonly tokenGiven: boolean;
-
-  constructor(error: RpcError, service: string, address: string, tokenGiven: boolean) {
-    super(error.message);
-    this.name = "CallFailure";
-    this.error = error;
-    this.service = service;
-    this.address = address;
-    this.tokenGiven = tokenGiven;
-  }
-}
+import type { ClientTlsSettings, Settings } from "./settings.ts";
 
 /** The clients of one command: made on first use, closed together by `close`. */
 export interface Session {
@@ -30,8 +14,8 @@ export interface Session {
 /** Default deadline of one unary call. */
 const deadlineMs = 30_000;
 
-/** A session over `settings`; every call's failure is rethrown as a CallFailure naming its address. */
-export function createSession(settings: Settings): Session {
+/** A session over `settings` (TLS when `tls` is set); every call's failure is rethrown as a CallFailure naming its address. */
+export function createSession(settings: Settings, tls: ClientTlsSettings): Session {
   const clients = new Map<string, RpcClient<DescService>>();
   const annotate = (service: DescService, address: string) => (error: unknown) => {
     if (error instanceof RpcError) throw new CallFailure(error, service.name, address, settings.token !== undefined);
@@ -43,7 +27,6 @@ export function createSession(settings: Settings): Session {
       const cached = clients.get(service.typeName);
       if (cached) return cached as unknown as RpcClient<S>;
       const address = settings.addresses[endpointOf(service)];
-      const tls = clientTls(settings);
       const raw = createRpcClient(service, {
         address,
         deadlineMs,

@@ -1,4 +1,4 @@
-import { readTransportSecurity } from "@syncline/service-runtime";
+import type { TransportSecurity } from "@syncline/service-runtime";
 import { CliError } from "./cli-error.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { type Profile, type ProfileKey, profileFilePath, readProfileFile } from "./profile-file.ts";
@@ -111,13 +111,21 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv = pro
 
 const profileFix = "list them with `syncline profile list`; create one with `syncline profile set --profile <name>`";
 
-/** The TLS of the CLI's calls, from the resolved TLS settings (plaintext when no CA is set). */
-export function clientTls(settings: Settings) {
+/** The TLS of the CLI's calls (undefined: plaintext). */
+export type ClientTlsSettings = TransportSecurity["grpcClient"];
+
+/**
+ * The TLS of the CLI's calls from the resolved TLS settings, checked as the services check theirs;
+ * plaintext when none is set (the transport code is loaded only then, to keep the CLI quick).
+ */
+export async function clientTls(settings: Settings): Promise<ClientTlsSettings> {
   const tlsEnv: NodeJS.ProcessEnv = {};
   for (const spec of settingSpecs.filter((s) => s.key.startsWith("tls-"))) {
     const value = settings.values[spec.key].value;
     if (value) tlsEnv[spec.env] = value;
   }
+  if (Object.keys(tlsEnv).length === 0) return undefined;
+  const { readTransportSecurity } = await import("@syncline/service-runtime");
   try {
     return readTransportSecurity(tlsEnv).grpcClient;
   } catch (error) {

@@ -9,7 +9,7 @@ import { column, type View } from "../output.ts";
 import { allPages } from "../pages.ts";
 import { resources } from "../resource-schemas.ts";
 import { SecretsService } from "../service-registry.ts";
-import { CallFailure } from "../session.ts";
+import { CallFailure } from "../call-failure.ts";
 import { locationOf, withLocation } from "./secret-location.ts";
 
 const view = (values: boolean): View => ({

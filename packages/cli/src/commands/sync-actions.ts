@@ -19,10 +19,15 @@ function withWait(command: Command): Command {
 }
 
 /** Prints the run, after waiting for it to end when asked. */
-async function finish(ctx: CommandContext, run: SyncRun | undefined, options: Options): Promise<void> {
+async function finish(
+  ctx: CommandContext,
+  run: SyncRun | undefined,
+  options: Options,
+  deleting = false,
+): Promise<void> {
   if (!run) return;
   if (!options.wait) return ctx.out.item(resources.syncRun, run, runView);
-  const ended = await waitForRun(ctx, run, Number(options.timeout) * 1000);
+  const ended = await waitForRun(ctx, run, Number(options.timeout) * 1000, { deleting });
   ctx.out.item(resources.syncRun, ended, runView);
   assertSucceeded(ended);
 }
@@ -40,15 +45,16 @@ export function registerSyncActions(group: Command): void {
     );
   withWait(group.command("import <sync>"))
     .description("import the destination's owned keys into the source folder")
-    .option(
-      "--prefer <side>",
-      `which value wins where both have a key: ${enumChoices(importBehaviorEnum).join(", ")}`,
-      "prioritize-source",
-    )
+    .option("--prefer <side>", "which value wins where both have a key: source or destination", "source")
     .action(
       act(async (ctx, [ref], options) => {
         const secretSyncId = await syncIdOf(ctx, ref!);
-        const behavior = enumValue(importBehaviorEnum, options.prefer as string, "--prefer");
+        const side = String(options.prefer);
+        const behavior = enumValue(
+          importBehaviorEnum,
+          /^prioritize/i.test(side) ? side : `prioritize-${side}`,
+          "--prefer",
+        );
         const { run } = await ctx.session.client(SecretSyncsService).importSecrets({ secretSyncId, behavior });
         await finish(ctx, run, options);
       }),
@@ -73,7 +79,7 @@ export function registerSyncActions(group: Command): void {
           .client(SecretSyncsService)
           .deleteSecretSync({ secretSyncId, removeSecrets });
         if (!removeRun) return ctx.out.progress(`deleted sync ${secretSyncId}`);
-        await finish(ctx, removeRun, options);
+        await finish(ctx, removeRun, options, true);
       }),
     );
   group
