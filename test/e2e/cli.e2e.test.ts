@@ -126,7 +126,11 @@ describe("syncline: configuration", () => {
     expect((await cli(["whoami", "--profile", "default"], { env: userEnv() })).code).toBe(0);
     const shown = await cli(["profile", "show", "-o", "json"], { env: userEnv() });
     const settings = JSON.parse(shown.stdout).settings as { setting: string; source: string; value: string }[];
-    expect(settings.find((s) => s.setting === "token")).toMatchObject({ source: "profile", value: "…" });
+    expect(settings.find((s) => s.setting === "token")).toMatchObject({
+      source: "profile",
+      value: "set (16 characters)",
+    });
+    expect(shown.stdout).not.toContain("revoked-long-ago");
     expect(settings.find((s) => s.setting === "secrets-address")).toMatchObject({ source: "env" });
     expect((await cli(["profile", "use", "default"], { env: userEnv() })).code).toBe(0);
   }, 300_000);

@@ -75,3 +75,10 @@ export function durationSeconds(input: string, option: string): number {
   const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as "s" | "m" | "h" | "d"];
   return Number(match[1]) * unit;
 }
+
+/** A whole number ≥ 0 (a version, a revision); anything else is a usage error naming the option. */
+export function wholeNumber(input: string, option: string): bigint {
+  if (!/^\d+$/.test(input.trim()))
+    throw new CliError(`${option} must be a whole number (got "${input}")`, ExitCode.usage);
+  return BigInt(input.trim());
+}

@@ -5,8 +5,8 @@ import { createOutput } from "../output.ts";
 import { type Profile, profileFilePath, readProfileFile, writeProfileFile } from "../profile-file.ts";
 import { type GlobalFlags, resolveSettings, settingSpecs } from "../settings.ts";
 
-/** A token shown by its first characters only. */
-const masked = (token: string) => (token.length > 8 ? `${token.slice(0, 6)}…` : "…");
+/** A token is never shown, only that one is set. */
+const masked = (token: string) => `set (${token.length} characters)`;
 
 /** `syncline profile`: named settings (addresses, token, project, output) in the profile file. */
 export function registerProfile(program: Command): void {

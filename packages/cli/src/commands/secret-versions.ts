@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { act } from "../command-context.ts";
+import { wholeNumber } from "../json-input.ts";
 import { column, type View } from "../output.ts";
 import { allPages } from "../pages.ts";
 import { resources } from "../resource-schemas.ts";
@@ -43,8 +44,8 @@ export function registerSecretVersions(group: Command): void {
         const request = {
           ...(await locationOf(ctx, options)),
           key: key!,
-          version: BigInt(version!),
-          ...(expected === undefined ? {} : { expectedVersion: BigInt(expected) }),
+          version: wholeNumber(version!, "<version>"),
+          ...(expected === undefined ? {} : { expectedVersion: wholeNumber(expected, "--expected-version") }),
         };
         const { secret } = await ctx.session.client(SecretsService).rollbackSecret(request);
         const view: View = {

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import { act } from "../command-context.ts";
 import { ExitCode } from "../exit-codes.ts";
-import { keyValues } from "../json-input.ts";
+import { keyValues, wholeNumber } from "../json-input.ts";
 import { column, type View } from "../output.ts";
 import { allPages } from "../pages.ts";
 import { resources } from "../resource-schemas.ts";
@@ -59,7 +59,7 @@ export function registerSecrets(program: Command): Command {
           value: text,
           ...(comment === undefined ? {} : { comment }),
           ...(tags ? { metadata: { entries: tags } } : {}),
-          ...(expected === undefined ? {} : { expectedVersion: BigInt(expected) }),
+          ...(expected === undefined ? {} : { expectedVersion: wholeNumber(expected, "--expected-version") }),
         };
         let secret: Awaited<ReturnType<typeof client.createSecret>>["secret"];
         try {
@@ -101,7 +101,7 @@ export function registerSecrets(program: Command): Command {
         if (options.version !== undefined) {
           const { version } = await client.getSecretVersion({
             ...location,
-            version: BigInt(options.version as string),
+            version: wholeNumber(options.version as string, "--version"),
           });
           if (options.raw) return void process.stdout.write(version?.value ?? "");
           const v: View = {
@@ -138,7 +138,7 @@ export function registerSecrets(program: Command): Command {
         const request = {
           ...(await locationOf(ctx, options)),
           key: key!,
-          ...(expected === undefined ? {} : { expectedVersion: BigInt(expected) }),
+          ...(expected === undefined ? {} : { expectedVersion: wholeNumber(expected, "--expected-version") }),
         };
         const { revision } = await ctx.session.client(SecretsService).deleteSecret(request);
         ctx.out.progress(`deleted ${key} (revision ${revision})`);

@@ -2,6 +2,7 @@ import { toJson } from "@bufbuild/protobuf";
 import type { Command } from "commander";
 import { act, type CommandContext, type Options } from "../command-context.ts";
 import { enumChoices, enumValue } from "../json-input.ts";
+import type { JsonObject } from "../output.ts";
 import { resources } from "../resource-schemas.ts";
 import { assertSucceeded, type SyncRun, waitForRun } from "../run-wait.ts";
 import { SecretSyncsService } from "../service-registry.ts";
@@ -10,6 +11,14 @@ import { runView, syncIdOf, syncView } from "./sync-views.ts";
 const method = SecretSyncsService.method;
 const importBehaviorEnum = method.importSecrets.input.field.behavior!.enum!;
 const actionEnum = method.listSyncRuns.input.field.action!.enum!;
+
+/** One line per status change of a watched sync: time, state, revision and message. */
+function statusLine(sync: JsonObject): string {
+  const status = (sync.syncStatus ?? {}) as JsonObject;
+  const state = String(status.state ?? "SYNC_STATE_UNSPECIFIED").replace("SYNC_STATE_", "");
+  const time = String(status.updateTime ?? sync.updateTime ?? "");
+  return `${time}  ${state}  revision ${sync.lastSyncedRevision ?? 0}  ${status.message ?? ""}`.trimEnd();
+}
 
 /** `--wait` and `--timeout` of the commands that start a run. */
 function withWait(command: Command): Command {
@@ -106,7 +115,8 @@ export function registerSyncActions(group: Command): void {
         for await (const { secretSync } of stream) {
           if (!secretSync) continue;
           if (ctx.out.mode === "json") ctx.out.line(JSON.stringify(toJson(resources.secretSync, secretSync)));
-          else ctx.out.item(resources.secretSync, secretSync, syncView);
+          else if (ctx.out.mode !== "table") ctx.out.item(resources.secretSync, secretSync, syncView);
+          else ctx.out.line(statusLine(toJson(resources.secretSync, secretSync) as JsonObject));
         }
       }),
     );
