@@ -161,6 +161,12 @@ describe("syncline: dotenv files", () => {
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stderr).toContain("imported 6 secrets");
 
+    await inProject(["secrets", "set", "PLAIN", "changed", ...where]);
+    const versions = await inProject(["secrets", "versions", "PLAIN", "-o", "id", ...where]);
+    expect(versions.stdout).toBe("2\n1\n");
+    const rolledBack = await inProject(["secrets", "rollback", "PLAIN", "1", "-o", "json", ...where]);
+    expect(JSON.parse(rolledBack.stdout)).toMatchObject({ key: "PLAIN", version: "3" });
+
     const pem = await inProject(["secrets", "get", "PEM", "--raw", ...where]);
     expect(pem.stdout).toBe(expected.PEM);
     const exported = await inProject(["secrets", "export", ...where]);
@@ -203,6 +209,11 @@ describe("syncline: syncs", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ syncId, state: "SYNC_STATE_SUCCEEDED", keysCreated: 1 });
     expect(run.stderr).toMatch(/SUCCEEDED after \d+\.\ds: 1 created/);
     expect(system.vault.read("secret", "apps/web")).toEqual({ WEB_TOKEN: "t-1" });
+
+    system.vault.seed("secret", "apps/web", { WEB_TOKEN: "t-1", WEB_FROM_VAULT: "v-1" });
+    const imported = await inProject(["syncs", "import", syncId, "--prefer", "destination", "--wait", "-o", "id"]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect((await inProject(["secrets", "get", "FROM_VAULT", "--raw", ...where])).stdout).toBe("v-1");
 
     const plan = await inProject(["syncs", "plan", syncId]);
     expect(plan.stdout).toContain("create: -");
