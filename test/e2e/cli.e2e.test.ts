@@ -265,7 +265,7 @@ describe("the README walkthrough", () => {
     const vault = { VAULT_ADDR: system.vault.url, VAULT_TOKEN: system.vault.token };
     const bin = fileURLToPath(new URL("../../node_modules/.bin", import.meta.url));
     const env = adminEnv({ ...vault, PATH: `${bin}:/usr/bin:/bin` });
-    const result = await runProcess("bash", ["-c", block!], { env, timeoutMs: 120_000 });
+    const result = await runProcess("bash", ["-euo", "pipefail", "-c", block!], { env, timeoutMs: 120_000 });
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(system.vault.read("secret", "apps/api") ?? {}).toEqual({});
     expect(result.stderr).toMatch(/SUCCEEDED after/);
