@@ -58,7 +58,7 @@ fi
 # The retired shared tokens (replaced by identities and per-service credentials) would stop start-up.
 sed -i '/^SYNCLINE_ADMIN_TOKEN=/d; /^SYNCLINE_INTERNAL_TOKEN=/d' "$state/local.env"
 # Service credentials, made once: the bootstrap token (secrets only) and one token per calling
-# service. Kept apart from local.env (which is for people and call.ts) and never exported to all.
+# service. Kept apart from local.env (which is for people and the syncline CLI) and never exported to all.
 if [ ! -f "$state/credentials.env" ]; then
   (
     umask 077
@@ -142,7 +142,7 @@ checks=(secrets=127.0.0.1:50051 connections=127.0.0.1:50052 sync-orchestrator=12
 for i in "${!checks[@]}"; do checks[$i]="${checks[$i]}=${service_pid[${checks[$i]%%=*}]}"; done
 node deploy/local/await-services.ts "$state/logs" "${checks[@]}" ||
   { echo "Syncline did not start; logs are in $state/logs" >&2; exit 1; }
-# The organisation admin `local-admin` and its token (SYNCLINE_TOKEN in local.env, what call.ts uses);
+# The organisation admin `local-admin` and its token (SYNCLINE_TOKEN in local.env, what the syncline CLI uses);
 # a token that no longer works (e.g. the data was removed) is replaced.
 issued=$(SYNCLINE_BOOTSTRAP_TOKEN="$BOOTSTRAP_TOKEN" SYNCLINE_TOKEN="${SYNCLINE_TOKEN:-}" node deploy/local/bootstrap-admin.ts)
 if [ -n "$issued" ]; then
@@ -152,8 +152,9 @@ fi
 cat <<MSG
 
 Syncline is running. Logs: $state/logs. Your token (identity local-admin) and keys: $state/local.env
-Try it:  set -a; . $state/local.env; set +a; node deploy/local/call.ts whoami
-         node deploy/local/call.ts SecretsService ListProjects '{}'
+Try it:  export PATH=$root/node_modules/.bin:\$PATH; set -a; . $state/local.env; set +a
+         syncline whoami
+         syncline projects list
 Press Ctrl-C to stop.
 MSG
 wait
