@@ -1,10 +1,13 @@
+import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer, type IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import dotenv from "dotenv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runProcess, runSyncline } from "../support/cli-process.ts";
+import { eventually } from "../support/eventually.ts";
 import { freePort } from "../support/free-port.ts";
 import { allServices } from "../support/starter.ts";
 import { useSystem } from "../support/use-system.ts";
@@ -232,6 +235,60 @@ describe("syncline: syncs", () => {
     const failed = await inProject(["syncs", "trigger", failing.stdout.trim(), "--wait"]);
     expect(failed.code, failed.stderr).toBe(6);
     expect(failed.stderr).toMatch(/FAILED/);
+  }, 300_000);
+});
+
+describe("syncline: notifications", () => {
+  it("adds a webhook endpoint, sends it a signed test event, shows the delivery log, disables and deletes it", async () => {
+    const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+    const receiver = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => {
+        body += chunk.toString("utf8");
+      });
+      request.on("end", () => {
+        received.push({ headers: request.headers, body });
+        response.writeHead(204).end();
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => receiver.listen(port, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${port}/hooks/syncline`;
+      const bad = await inProject(["notifications", "create", "ops", "ftp://127.0.0.1/x"]);
+      expect(bad.code, bad.stderr).toBe(2);
+      expect(bad.stderr).toContain("INVALID_ARGUMENT");
+      expect(bad.stderr).toContain("url");
+
+      const created = await inProject(["notifications", "create", "ops", url, "--events", "sync-failed", "--raw"]);
+      expect(created.code, created.stderr).toBe(0);
+      const secret = created.stdout.trim();
+      const listed = JSON.parse((await inProject(["notifications", "list", "-o", "json"])).stdout);
+      expect(listed).toHaveLength(1);
+      expect(listed[0]).toMatchObject({ name: "ops", urlOrigin: `http://127.0.0.1:${port}`, enabled: true });
+      expect(JSON.stringify(listed)).not.toContain("/hooks/syncline");
+      const endpointId = listed[0].id as string;
+
+      const test = await cli(["notifications", "test", endpointId, "-o", "json"]);
+      expect(test.code, test.stderr).toBe(0);
+      const delivery = await eventually(async () => {
+        const log = JSON.parse((await cli(["notifications", "deliveries", endpointId, "-o", "json"])).stdout);
+        return log[0]?.state === "WEBHOOK_DELIVERY_STATE_DELIVERED" ? log[0] : undefined;
+      });
+      expect(delivery).toMatchObject({ eventType: "WEBHOOK_EVENT_TYPE_TEST", attempts: 1, lastHttpStatus: 204 });
+      const hook = received.find((r) => r.headers["syncline-event-type"] === "TEST")!;
+      const [t, v1] = String(hook.headers["syncline-signature"])
+        .split(",")
+        .map((part) => part.split("=")[1]);
+      expect(v1).toBe(createHmac("sha256", secret).update(`${t}.${hook.body}`).digest("hex"));
+
+      const disabled = await cli(["notifications", "update", endpointId, "--disable", "-o", "json"]);
+      expect(JSON.parse(disabled.stdout).enabled ?? false).toBe(false);
+      expect((await cli(["notifications", "delete", endpointId])).code).toBe(0);
+      expect((await cli(["notifications", "get", endpointId])).code).toBe(3);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   }, 300_000);
 });
 

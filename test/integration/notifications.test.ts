@@ -139,6 +139,8 @@ describe("webhook notifications", () => {
     expect(recovered.json.error).toBeUndefined();
     expect(failures()).toHaveLength(1);
 
+    // The receiver has the recovery; the dispatcher records its answer just after.
+    await newestDelivery(endpointId, (d) => d.state === WebhookDeliveryState.DELIVERED);
     const log = await deliveries(endpointId);
     expect(log.map((delivery) => delivery.eventType)).toEqual([
       WebhookEventType.SYNC_RECOVERED,

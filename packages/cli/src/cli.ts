@@ -8,6 +8,7 @@ import { registerFolders } from "./commands/folders.ts";
 import { registerIdentities } from "./commands/identities.ts";
 import { registerImports } from "./commands/imports.ts";
 import { registerMembers } from "./commands/members.ts";
+import { registerNotifications } from "./commands/notifications.ts";
 import { registerProfile } from "./commands/profile.ts";
 import { registerProjects } from "./commands/projects.ts";
 import { registerSecretFiles } from "./commands/secret-files.ts";
@@ -47,6 +48,7 @@ export function createProgram(): Command {
   registerConnections(program);
   registerApps(program);
   registerSyncActions(registerSyncs(program));
+  registerNotifications(program);
   for (const register of [registerIdentities, registerTokens, registerMembers, registerAudit, registerWhoami]) {
     register(program);
   }

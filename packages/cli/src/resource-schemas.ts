@@ -1,5 +1,11 @@
 import type { DescMessage } from "@bufbuild/protobuf";
-import { ConnectionsService, IdentityService, SecretsService, SecretSyncsService } from "./service-registry.ts";
+import {
+  ConnectionsService,
+  IdentityService,
+  NotificationsService,
+  SecretsService,
+  SecretSyncsService,
+} from "./service-registry.ts";
 
 /** The message type of field `field` of `schema` (how resources are found from the services alone). */
 function messageField(schema: DescMessage, field: string): DescMessage {
@@ -29,4 +35,6 @@ export const resources = {
   syncRun: messageField(SecretSyncsService.method.triggerSync.output, "run"),
   destination: messageField(SecretSyncsService.method.listDestinations.output, "destinations"),
   syncAuditEvent: messageField(SecretSyncsService.method.listSyncAuditEvents.output, "events"),
+  webhookEndpoint: messageField(NotificationsService.method.getWebhookEndpoint.output, "endpoint"),
+  webhookDelivery: messageField(NotificationsService.method.listWebhookDeliveries.output, "deliveries"),
 } as const;

@@ -4,6 +4,7 @@ import { ConnectionsService } from "@syncline/gen/syncline/connections/v1/connec
 import { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import { IdentityService } from "@syncline/gen/syncline/identity/v1/identity_service_pb.js";
 import { IdentityVerificationService } from "@syncline/gen/syncline/identity/v1/identity_verification_service_pb.js";
+import { NotificationsService } from "@syncline/gen/syncline/notifications/v1/notifications_service_pb.js";
 import { SecretsService } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import { SecretSyncsService } from "@syncline/gen/syncline/syncs/v1/secret_syncs_service_pb.js";
@@ -22,6 +23,7 @@ export const serviceEndpoints: ReadonlyArray<readonly [DescService, Endpoint]> =
   [CredentialsService, "connections"],
   [SecretSyncsService, "orchestrator"],
   [SyncRunCoordinationService, "orchestrator"],
+  [NotificationsService, "orchestrator"],
   [Health, "secrets"],
 ];
 
@@ -35,4 +37,4 @@ export function findService(name: string): DescService | undefined {
   return serviceEndpoints.map(([service]) => service).find((s) => s.typeName === name || s.name === name);
 }
 
-export { ConnectionsService, IdentityService, SecretsService, SecretSyncsService };
+export { ConnectionsService, IdentityService, NotificationsService, SecretsService, SecretSyncsService };
