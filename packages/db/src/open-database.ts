@@ -6,6 +6,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { embeddedParsers } from "./driver-values.ts";
+import { withPreparedStatements } from "./prepared-statements.ts";
 import { certificateFailure, postgresTls } from "./tls.ts";
 
 /** A drizzle database over either driver; stores are written against this type only. */
@@ -24,18 +25,21 @@ export interface DatabaseHandle {
  * runs on a laptop with no database server. Both hand the stores the same values (`bytea` as
  * `Buffer`, `int8` as text before drizzle maps it); stores must not depend on which one runs.
  * The URL's libpq TLS parameters (`sslmode`, `sslrootcert`, `sslcert`, `sslkey`) are honoured
- * (tls.ts); a server certificate that fails verification is reported as such.
+ * (tls.ts); a server certificate that fails verification is reported as such. On PostgreSQL,
+ * statements are prepared (prepared-statements.ts) unless `preparedStatements` is false.
  */
 export async function openDatabase(options: {
   url?: string;
   dataDir?: string;
   migrationsFolder: string;
   maxConnections?: number;
+  /** Default true; false for a transaction-pooling proxy that cannot keep prepared statements. */
+  preparedStatements?: boolean;
 }): Promise<DatabaseHandle> {
   if (options.url) {
     const tls = postgresTls(options.url);
     const client = postgres(tls.url, { max: options.maxConnections ?? 10, ssl: tls.ssl, onnotice: () => {} });
-    const db = drizzlePostgres(client);
+    const db = drizzlePostgres(options.preparedStatements === false ? client : withPreparedStatements(client));
     try {
       await migratePostgres(db, { migrationsFolder: options.migrationsFolder });
     } catch (error) {

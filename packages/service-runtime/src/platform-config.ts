@@ -1,4 +1,4 @@
-import { int, port, retired, secret, str, type ConfigField } from "@syncline/config";
+import { int, oneOf, port, retired, secret, str, type ConfigField } from "@syncline/config";
 import { parsePeerServiceDigests, type PeerServiceDigests } from "@syncline/rpc";
 
 /**
@@ -20,6 +20,11 @@ export const platformConfig = {
   natsUrl: str("SYNCLINE_NATS_URL", { default: "nats://127.0.0.1:4222" }),
   /** Copies of each JetStream stream: 1 on a single server, 3 on a cluster of three (see `ensureTopology`). */
   natsReplicas: int("SYNCLINE_NATS_REPLICAS", { default: 1, min: 1, max: 5 }),
+  /**
+   * Prepared statements on PostgreSQL (`true`): one round trip per statement instead of two. `false`
+   * for a transaction-pooling proxy that cannot keep them (e.g. PgBouncer before 1.21).
+   */
+  dbPreparedStatements: oneOf("SYNCLINE_DB_PREPARED_STATEMENTS", ["true", "false"], "true"),
 } as const;
 
 /** This process's own credential, presented to the services it calls (their peer digests list its digest). */

@@ -37,6 +37,8 @@ export interface ConnectionsServerConfig extends Omit<RemoteAuthenticatorOptions
   readonly port: number;
   readonly databaseUrl: string | undefined;
   readonly dataDir: string | undefined;
+  /** Prepared statements on PostgreSQL (default true; `SYNCLINE_DB_PREPARED_STATEMENTS`). */
+  readonly dbPreparedStatements?: "true" | "false";
   /** Root keys wrapping the credentials' data keys: `current` wraps, `previous` still unwraps during a rotation. */
   readonly rootKeys: RootKeys;
   /** Keys the credentials' fingerprints; unchanged by a root key rotation. */
@@ -84,7 +86,12 @@ export async function startConnectionsServer(
   metrics?: MetricsRegistry,
 ): Promise<ConnectionsServer> {
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    migrationsFolder,
+    preparedStatements: config.dbPreparedStatements !== "false",
+  });
   let nc: NatsConnection | undefined;
   let relay: OutboxRelay | undefined;
   if (config.natsUrl) {

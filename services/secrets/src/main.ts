@@ -31,7 +31,12 @@ runService("secrets", async ({ logger, metrics, transport }) => {
   const config = readConfig(secretsConfig);
   const sealer = createSecretSealer(resolveRootKeys(config));
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    migrationsFolder,
+    preparedStatements: config.dbPreparedStatements === "true",
+  });
   const unknown = await dataKeysOfUnknownRootKeys(database.db, sealer.keyring);
   if (unknown.size > 0) {
     await database.close();

@@ -54,7 +54,12 @@ runService("sync-orchestrator", async ({ logger, metrics, transport }) => {
   const config = readConfig(orchestratorConfig);
   const sealer = createWebhookSealer(resolveRootKeys("SYNCLINE_ORCHESTRATOR", config));
   const migrationsFolder = fileURLToPath(new URL("./store/migrations", import.meta.url));
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsFolder });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    migrationsFolder,
+    preparedStatements: config.dbPreparedStatements === "true",
+  });
   const db = database.db;
   const nc = await connectBus(config.natsUrl, "sync-orchestrator", transport.nats);
   const jsm = await ensureTopology(
