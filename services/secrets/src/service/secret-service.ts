@@ -10,6 +10,7 @@ import { applySecretWrites, type SecretView } from "./secret-writes.ts";
 import {
   createWriteRunner,
   existingFolder,
+  existingFolderIn,
   lockedEnvironment,
   type SecretAddress,
   type WriteDeps,
@@ -69,8 +70,8 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
 
   /** Locks the project and finds the secret, or NOT_FOUND. */
   const lockedSecret = async (tx: Database, address: SecretAddress, key: string) => {
-    const { revision } = await lockedEnvironment(tx, address.projectId, address.environment);
-    const folder = await existingFolder(tx, address);
+    const { revision, environment } = await lockedEnvironment(tx, address.projectId, address.environment);
+    const folder = await existingFolderIn(tx, environment, address);
     const current = await store.findSecret(tx, folder.id, key);
     if (!current) throw secretNotFound(address, key);
     return { revision, folder, current };

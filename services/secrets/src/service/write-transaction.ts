@@ -52,6 +52,11 @@ export async function existingEnvironment(tx: Database, projectId: string, slug:
 /** The folder at an address, or NOT_FOUND naming what is missing. */
 export async function existingFolder(tx: Database, address: SecretAddress) {
   const environment = await existingEnvironment(tx, address.projectId, address.environment);
+  return existingFolderIn(tx, environment, address);
+}
+
+/** The folder at an address in its already found environment, or NOT_FOUND. */
+export async function existingFolderIn(tx: Database, environment: { id: string }, address: SecretAddress) {
   const folder = await store.findFolder(tx, environment.id, address.path);
   if (!folder) throw notFound(`folder ${address.path} in environment "${address.environment}"`);
   return folder;
