@@ -85,7 +85,11 @@ describe("the generated Go client", () => {
       "grpc/health/v1/health.proto",
     ]);
     expect(report.services).toEqual(
-      expect.arrayContaining(["syncline.secrets.v1.SecretsService", "syncline.syncs.v1.SecretSyncsService"]),
+      expect.arrayContaining([
+        "syncline.secrets.v1.SecretsService",
+        "syncline.syncs.v1.SecretSyncsService",
+        "syncline.notifications.v1.NotificationsService",
+      ]),
     );
     expect(report.resources).toEqual({
       secrets: "syncline.secrets.v1",

@@ -24,6 +24,7 @@ import (
 	connectionsv1 "example.com/syncline/gen/go/syncline/connections/v1"
 	_ "example.com/syncline/gen/go/syncline/events/v1"
 	identityv1 "example.com/syncline/gen/go/syncline/identity/v1"
+	notificationsv1 "example.com/syncline/gen/go/syncline/notifications/v1"
 	_ "example.com/syncline/gen/go/syncline/rules/v1"
 	secretsv1 "example.com/syncline/gen/go/syncline/secrets/v1"
 	syncsv1 "example.com/syncline/gen/go/syncline/syncs/v1"
@@ -42,6 +43,7 @@ func main() {
 	_ = connectionsv1.NewConnectionsServiceClient(nil)
 	_ = syncsv1.NewSecretSyncsServiceClient(nil)
 	_ = identityv1.NewIdentityServiceClient(nil)
+	_ = notificationsv1.NewNotificationsServiceClient(nil)
 
 	out := report{Files: map[string]string{}, Upstream: map[string]string{}, Resources: map[string]string{}}
 	protoregistry.GlobalFiles.RangeFiles(func(file protoreflect.FileDescriptor) bool {
