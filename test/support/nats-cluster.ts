@@ -6,6 +6,7 @@ import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connectBus, type NatsConnection } from "@syncline/bus";
 import { eventually } from "./eventually.ts";
 import { freePort } from "./free-port.ts";
+import { natsReady } from "./nats-ready.ts";
 
 /** One nats-server of a test cluster. */
 export interface ClusterNode {
@@ -124,26 +125,7 @@ function clusterNode(name: string, port: number, configFile: string): ClusterNod
     async start() {
       const current = spawn(binary, ["-c", configFile], { stdio: ["ignore", "pipe", "pipe"] });
       child = current;
-      await new Promise<void>((resolve, reject) => {
-        let output = "";
-        const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 30_000);
-        const onData = (chunk: Buffer) => {
-          output += chunk.toString();
-          if (/Server is ready/.test(output)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        current.stdout!.on("data", onData);
-        current.stderr!.on("data", onData);
-        current.once("error", (error) =>
-          reject(new Error(`cannot run ${binary}: ${error.message}; install the Debian package nats-server`)),
-        );
-        current.once("exit", (code) => {
-          clearTimeout(timer);
-          reject(new Error(`${name} exited with ${code}:\n${output}`));
-        });
-      });
+      await natsReady(current, name, 30_000);
     },
   };
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.ts";
+import { natsReady } from "./nats-ready.ts";
 
 /**
  * A `nats-server -js` that can be killed and started again on the same port with the same store
@@ -32,23 +33,7 @@ export async function startRestartableNats(): Promise<RestartableNats> {
       stdio: ["ignore", "pipe", "pipe"],
     });
     child = current;
-    await new Promise<void>((resolve, reject) => {
-      let output = "";
-      const timer = setTimeout(() => reject(new Error(`nats-server did not start on ${port}:\n${output}`)), 15_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (/Server is ready/.test(output)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      current.stdout!.on("data", onData);
-      current.stderr!.on("data", onData);
-      current.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`nats-server exited with ${code}:\n${output}`));
-      });
-    });
+    await natsReady(current, `nats-server on ${port}`, 15_000);
   };
 
   const kill = async (signal: NodeJS.Signals = "SIGKILL") => {
