@@ -19,6 +19,12 @@ export interface TopologySettings {
 }
 
 /**
+ * How long one JetStream API call of the topology may take: creating or scaling a replicated stream
+ * on a cluster waits for its RAFT group, which takes more than the client's 5 s default on a busy one.
+ */
+const TOPOLOGY_API_TIMEOUT_MS = 30_000;
+
+/**
  * Creates or updates the given streams and durable consumers. Idempotent, so every service calls
  * it at start for what it publishes to and consumes from, in any start order.
  */
@@ -27,7 +33,7 @@ export async function ensureTopology(
   wanted: { streams: readonly StreamDefinition[]; consumers: readonly ConsumerDefinition[] },
   settings: TopologySettings = {},
 ): Promise<JetStreamManager> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(nc, { timeout: TOPOLOGY_API_TIMEOUT_MS });
   const replicas = settings.replicas ?? 1;
   for (const stream of wanted.streams) {
     const config: Partial<StreamConfig> & { name: string } = { ...stream, subjects: [...stream.subjects] };
