@@ -19,10 +19,17 @@ export interface TopologySettings {
 }
 
 /**
- * How long one JetStream API call of the topology may take: creating or scaling a replicated stream
- * on a cluster waits for its RAFT group, which takes more than the client's 5 s default on a busy one.
+ * How long one JetStream API call of the topology waits for its answer. Creating or scaling a
+ * replicated stream waits for its RAFT group, which can take longer than the client's 5 s default
+ * on a busy cluster.
  */
 const TOPOLOGY_API_TIMEOUT_MS = 30_000;
+/**
+ * How long a request about a consumer waits before it is asked again. While its stream is being
+ * scaled up, nats-server 2.9 drops requests about the consumer (no answer at all, not an error);
+ * the same request a moment later is answered.
+ */
+const CONSUMER_REQUEST_TIMEOUT_MS = 2_000;
 
 /**
  * Creates or updates the given streams and durable consumers. Idempotent, so every service calls
@@ -57,20 +64,41 @@ export async function ensureTopology(
       );
     }
   }
+  const consumers = await jetstreamManager(nc, { timeout: CONSUMER_REQUEST_TIMEOUT_MS });
   for (const consumer of wanted.consumers) {
-    try {
-      const info = await jsm.consumers.info(consumer.stream, consumer.config.durable_name);
-      if (info.config.ack_wait !== consumer.config.ack_wait) {
-        await jsm.consumers.update(consumer.stream, consumer.config.durable_name, {
-          ack_wait: consumer.config.ack_wait,
-        });
-      }
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      await addIgnoringRace(() => jsm.consumers.add(consumer.stream, consumer.config));
-    }
+    await askedAgainWhenUnanswered(() => ensureConsumer(consumers, consumer), TOPOLOGY_API_TIMEOUT_MS);
   }
   return jsm;
+}
+
+/** Creates the durable consumer, or brings an existing one's ack wait to its definition. */
+async function ensureConsumer(jsm: JetStreamManager, consumer: ConsumerDefinition): Promise<void> {
+  try {
+    const info = await jsm.consumers.info(consumer.stream, consumer.config.durable_name);
+    if (info.config.ack_wait !== consumer.config.ack_wait) {
+      await jsm.consumers.update(consumer.stream, consumer.config.durable_name, {
+        ack_wait: consumer.config.ack_wait,
+      });
+    }
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    await addIgnoringRace(() => jsm.consumers.add(consumer.stream, consumer.config));
+  }
+}
+
+/**
+ * Runs an idempotent JetStream request again while it goes unanswered (a timeout, never an error
+ * the server sent), until `budgetMs` has passed; then the last timeout is thrown.
+ */
+async function askedAgainWhenUnanswered<T>(request: () => Promise<T>, budgetMs: number): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (;;) {
+    try {
+      return await request();
+    } catch (error) {
+      if ((error as Error)?.name !== "TimeoutError" || Date.now() >= deadline) throw error;
+    }
+  }
 }
 
 /**

@@ -16,7 +16,7 @@ const logger = createLogger("bus-stream-replicas", "silent");
 let jsm: JetStreamManager;
 
 beforeAll(async () => {
-  jsm = await jetstreamManager(system.bus);
+  jsm = await jetstreamManager(system.bus, { timeout: 2_000 });
 });
 
 /** A stream and consumer shaped like Syncline's, under a name of the test's own. */
@@ -35,11 +35,20 @@ function topologyNamed(name: string) {
   return { streams: [stream] as never[], consumers: [consumer] };
 }
 
-/** How many nodes hold the stream and the consumer (leader and replicas), once they report it. */
+/**
+ * How many nodes hold the stream and the consumer (leader and replicas), once they report it. A
+ * request the cluster leaves unanswered while it moves the consumer is asked again.
+ */
 async function copies(stream: string, consumer: string) {
   return eventually(async () => {
-    const streamInfo = await jsm.streams.info(stream);
-    const consumerInfo = await jsm.consumers.info(stream, consumer);
+    const answered = <T>(request: Promise<T>) =>
+      request.catch((error: Error) => {
+        if (error.name === "TimeoutError") return undefined;
+        throw error;
+      });
+    const streamInfo = await answered(jsm.streams.info(stream));
+    const consumerInfo = await answered(jsm.consumers.info(stream, consumer));
+    if (!streamInfo || !consumerInfo) return undefined;
     const count = (cluster: { leader?: string; replicas?: unknown[] } | undefined) =>
       cluster?.leader ? 1 + (cluster.replicas?.length ?? 0) : 0;
     return {
