@@ -21,6 +21,7 @@ import { createRunCoordinator } from "./run-coordinator.ts";
 import { createRunOutcomes } from "./run-outcomes.ts";
 import { createRunQueue, type RunSpec } from "./run-queue.ts";
 import { createSyncWatchers } from "./sync-watchers.ts";
+import { readView } from "./sync-view.ts";
 
 /**
  * Leases and fencing against real PostgreSQL and the embedded PGlite (SyncRunCoordinationService's
@@ -388,6 +389,34 @@ describe(`run coordination on ${backend}`, () => {
       expect(real.run.attempts).toBe(1);
       await report(real, SyncState.SUCCEEDED, { attempt: 1, sourceRevision: 2n });
       expect(await findRun(handle.db, runId)).toMatchObject({ state: SyncState.SUCCEEDED, attempts: 1 });
+    });
+  });
+
+  describe("the sync's view", () => {
+    it("never pairs a run's status with an older last synced revision while results are applied", async () => {
+      const syncId = await newSync();
+      let writing = true;
+      const torn: string[] = [];
+      const reader = (async () => {
+        let reads = 0;
+        while (writing || reads === 0) {
+          const view = (await readView(handle.db, syncId))!;
+          const status = view.statuses.get(SyncAction.SYNC);
+          if (status?.state === SyncState.SUCCEEDED && view.sync.lastSyncedRevision < status.sourceRevision) {
+            torn.push(`status SUCCEEDED at ${status.sourceRevision}, last synced ${view.sync.lastSyncedRevision}`);
+          }
+          reads++;
+        }
+        return reads;
+      })();
+      for (let revision = 1n; revision <= 40n; revision++) {
+        const runId = await queued(syncId, { trigger: SyncTrigger.SOURCE_CHANGE, revision });
+        await report(await lease(runId), SyncState.SUCCEEDED, { sourceRevision: revision });
+      }
+      writing = false;
+      expect(await reader).toBeGreaterThan(0);
+      expect(torn).toEqual([]);
+      expect((await readView(handle.db, syncId))!.sync.lastSyncedRevision).toBe(40n);
     });
   });
 });

@@ -27,7 +27,7 @@ import * as store from "../store/sync-store.ts";
 import { checkConnection } from "./connection-check.ts";
 import { assertNoOverlap, lockClaimArea } from "./destination-overlaps.ts";
 import type { QueuedRun, RunQueue } from "./run-queue.ts";
-import { loadView, viewsOf, type SyncView } from "./sync-view.ts";
+import { inOneSnapshot, readView, viewsOf, type SyncView } from "./sync-view.ts";
 import type { SyncWatchers } from "./sync-watchers.ts";
 
 /** A sync source as stored: normalised path. */
@@ -108,7 +108,7 @@ export function createSyncService(deps: {
   const { db } = deps;
 
   async function requireView(id: string): Promise<SyncView> {
-    const view = await traced("secret_syncs.get", () => loadView(db, id));
+    const view = await traced("secret_syncs.get", () => readView(db, id));
     if (!view) throw notFound(`secret sync ${id}`);
     return view;
   }
@@ -196,9 +196,14 @@ export function createSyncService(deps: {
     get: requireView,
 
     async getByName(projectId: string, name: string): Promise<SyncView> {
-      const row = await traced("secret_syncs.get_by_name", () => store.findSyncByName(db, projectId, name));
-      if (!row) throw notFound(`secret sync "${name}" in project ${projectId}`);
-      return (await viewsOf(db, [row]))[0]!;
+      const view = await traced("secret_syncs.get_by_name", () =>
+        inOneSnapshot(db, async (tx) => {
+          const row = await store.findSyncByName(tx, projectId, name);
+          return row ? (await viewsOf(tx, [row]))[0] : undefined;
+        }),
+      );
+      if (!view) throw notFound(`secret sync "${name}" in project ${projectId}`);
+      return view;
     },
 
     async list(query: SyncListQuery): Promise<{ views: SyncView[]; nextPageToken: string }> {
@@ -212,10 +217,16 @@ export function createSyncService(deps: {
         syncState: query.syncState,
         afterName,
       };
-      const rows = await traced("secret_syncs.list", () => store.listSyncs(db, filter, query.pageSize + 1));
-      const page = rows.slice(0, query.pageSize);
-      const nextPageToken = rows.length > query.pageSize ? encodePageToken("syncs", page[page.length - 1]!.name) : "";
-      return { views: await viewsOf(db, page), nextPageToken };
+      const rows = await traced("secret_syncs.list", () =>
+        inOneSnapshot(db, async (tx) => {
+          const found = await store.listSyncs(tx, filter, query.pageSize + 1);
+          return { found, views: await viewsOf(tx, found.slice(0, query.pageSize)) };
+        }),
+      );
+      const { found, views } = rows;
+      const nextPageToken =
+        found.length > query.pageSize ? encodePageToken("syncs", views[views.length - 1]!.sync.name) : "";
+      return { views, nextPageToken };
     },
 
     /**
