@@ -59,6 +59,14 @@ const DEFAULT_GRACE_MS = 5000;
 const DEAD_LETTER_RETRY_MS = 5000;
 
 /**
+ * How long one pull request lives. The client expects a heartbeat every half of it and pulls anew
+ * after two are missed: when the node leading a consumer dies, its pull requests die with it, and
+ * the consumer is silent for up to this long (the 30 s default stalled results for 25 s in the
+ * three-node test after a kill). Idle consumers re-pull this often; that costs one small request.
+ */
+const PULL_EXPIRES_MS = 5_000;
+
+/**
  * Pulls `definition`'s durable consumer and hands each decoded event to `handle` inside a CONSUMER
  * span continuing the publisher's trace. Up to `concurrency` messages are handled at once. A
  * message is acked only after `handle` resolves, so its effect is durable before the ack; a thrown
@@ -93,7 +101,7 @@ export function startConsumer<D extends DescMessage>(options: {
     while (!stopped) {
       // Pull no more than can be handled at once: a pulled message waits unacknowledged, and if this
       // process dies it is redelivered only after ack_wait.
-      messages = await consumer.consume({ max_messages: Math.max(concurrency, 1) });
+      messages = await consumer.consume({ max_messages: Math.max(concurrency, 1), expires: PULL_EXPIRES_MS });
       if (stopped) await messages.close();
       for await (const msg of messages) {
         // Pulled after stop: hand it back at once rather than leave it waiting for ack_wait.
