@@ -82,6 +82,8 @@ interface SystemBase<S> {
   /** Directory holding each service's log and span file (kept when SYNCLINE_KEEP_TEST_LOGS is set). */
   readonly workDir: string;
   readonly services: { readonly [N in Running<S>]: ServiceProcess };
+  /** The orchestrators and workers beyond the first (`SystemSpec.scale`), in start order. */
+  readonly replicas: readonly ServiceProcess[];
   readonly databases: {
     readonly [N in (Running<S> | (InProcess<S> extends true ? "connections" : never)) &
       DatabaseService]: ServiceDatabase;

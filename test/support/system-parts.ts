@@ -24,7 +24,7 @@ import { freshCredentials, peerDigestsOf } from "./system-credentials.ts";
 import type { SystemSpec } from "./system-spec.ts";
 import { createSystemTransport, type SystemTransport } from "./system-transport.ts";
 import {
-  serviceFiles,
+  serviceFilesIn,
   startExtraWorker,
   startServices,
   withNeeds,
@@ -95,10 +95,12 @@ export async function startParts(
   };
   const services: Partial<Record<ServiceName, ServiceProcess>> = {};
   const extraWorkers: ServiceProcess[] = [];
+  const replicas: ServiceProcess[] = [];
   cleanups.push((signal) =>
-    Promise.all([...extraWorkers, ...Object.values(services)].map((service) => service.kill(signal))),
+    Promise.all([...extraWorkers, ...replicas, ...Object.values(services)].map((service) => service.kill(signal))),
   );
-  await startServices(names, context, services);
+  const scale = { orchestrators: spec.scale?.orchestrators ?? 1, workers: spec.scale?.workers ?? 1 };
+  await startServices(names, context, services, scale, replicas);
   const addresses: Partial<Record<ServiceName, string>> = Object.fromEntries(
     Object.entries(services).map(([name, service]) => [name, service.address]),
   );
@@ -148,7 +150,7 @@ export async function startParts(
     };
   }
   await openTestConnections(spec, nats?.url, databases, system, cleanups);
-  return Object.assign(system, { nats, services, databases, client, spans: () => readSpans(workDir) });
+  return Object.assign(system, { nats, services, replicas, databases, client, spans: () => readSpans(workDir) });
 }
 
 /** The NATS the spec asks for: a private server (with the transport's users), a restartable one or a cluster. */
@@ -262,7 +264,7 @@ async function openTestConnections(
 }
 
 function readSpans(workDir: string): Array<Record<string, unknown>> {
-  return serviceFiles.flatMap((name) => {
+  return serviceFilesIn(workDir).flatMap((name) => {
     const file = join(workDir, `${name}.spans.jsonl`);
     if (!existsSync(file)) return [];
     return readFileSync(file, "utf8")

@@ -1,5 +1,6 @@
 import { runGrantEnv, type RunGrantKeyPair } from "./run-grant-keys.ts";
 import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ServiceName as RpcServiceName } from "@syncline/rpc";
 import { startServiceProcess, type ServiceProcess } from "./service-process.ts";
@@ -122,35 +123,66 @@ function sharedVariables(name: ServiceName, context: ServiceContext): Record<str
   };
 }
 
+/** How many of the orchestrator and the worker run; the first of each is the system's own. */
+export interface ServiceScale {
+  readonly orchestrators: number;
+  readonly workers: number;
+}
+
 /**
  * Starts `names` (already in start order, see `withNeeds`) as child processes, each writing its log
  * and spans into the work directory; secrets and connections start side by side. A process that
- * started is added to `running` at once, so a failed start can stop what did start.
+ * started is added to `running` at once, so a failed start can stop what did start. With `scale`,
+ * more orchestrators (same database, keys and tokens as the first) and workers follow, the workers
+ * calling the orchestrators in turn; they are returned, and pushed to `replicas` as they start.
  */
 export async function startServices(
   names: readonly ServiceName[],
   context: ServiceContext,
   running: Partial<Record<ServiceName, ServiceProcess>>,
-): Promise<void> {
+  scale: ServiceScale = { orchestrators: 1, workers: 1 },
+  replicas: ServiceProcess[] = [],
+): Promise<ServiceProcess[]> {
+  const envs: Partial<Record<ServiceName, Record<string, string>>> = {};
   const start = async (name: ServiceName) => {
     const { main, port, file } = processes[name];
-    running[name] = await startServiceProcess(
-      main,
-      {
-        ...sharedVariables(name, context),
-        ...context.env,
-        ...serviceVariables(name, context, running),
-        ...context.serviceEnv[name],
-        ...(name === "secrets" ? { SYNCLINE_SECRETS_PORT: String(context.secretsPort) } : {}),
-        SYNCLINE_TRACE_FILE: join(context.workDir, `${file}.spans.jsonl`),
-      },
-      join(context.workDir, `${file}.log`),
-      port,
-    );
+    envs[name] = {
+      ...sharedVariables(name, context),
+      ...context.env,
+      ...serviceVariables(name, context, running),
+      ...context.serviceEnv[name],
+      ...(name === "secrets" ? { SYNCLINE_SECRETS_PORT: String(context.secretsPort) } : {}),
+      SYNCLINE_TRACE_FILE: join(context.workDir, `${file}.spans.jsonl`),
+    };
+    running[name] = await startServiceProcess(main, envs[name], join(context.workDir, `${file}.log`), port);
   };
   // Connections reaches secrets (token verification) by its port chosen up front: they start side by side.
   await Promise.all(names.filter((name) => name === "secrets" || name === "connections").map(start));
   for (const name of names.filter((n) => n === "orchestrator" || n === "worker")) await start(name);
+
+  const replica = async (name: "orchestrator" | "worker", index: number, env: Record<string, string>) => {
+    const file = `${processes[name].file}-${index}`;
+    const started = await startServiceProcess(
+      processes[name].main,
+      { ...envs[name], ...env, SYNCLINE_TRACE_FILE: join(context.workDir, `${file}.spans.jsonl`) },
+      join(context.workDir, `${file}.log`),
+      processes[name].port,
+    );
+    replicas.push(started);
+    return started;
+  };
+  const orchestrators = running.orchestrator ? [running.orchestrator] : [];
+  for (let index = 2; index <= scale.orchestrators && envs.orchestrator; index++) {
+    orchestrators.push(await replica("orchestrator", index, {}));
+  }
+  for (let index = 2; index <= scale.workers && envs.worker; index++) {
+    const orchestrator = orchestrators[(index - 1) % orchestrators.length]!;
+    await replica("worker", index, {
+      SYNCLINE_ORCHESTRATOR_ADDRESS: orchestrator.address,
+      SYNCLINE_WORKER_ID: `worker-${index}`,
+    });
+  }
+  return replicas;
 }
 
 /** Starts one more connector worker named `name` beside the system's (same NATS, services and tokens). */
@@ -174,5 +206,14 @@ export function startExtraWorker(
   );
 }
 
-/** The log and span file names of the system's services (extra workers aside). */
-export const serviceFiles = allServices.map((name) => processes[name].file);
+/** The log and span file names of the system's services (extra workers aside), replicas' (`worker-2`) included. */
+export function serviceFilesIn(workDir: string): string[] {
+  const first = allServices.map((name) => processes[name].file);
+  const replica = new RegExp(`^(${first.join("|")})-\\d+\\.spans\\.jsonl$`);
+  const replicas = existsSync(workDir)
+    ? readdirSync(workDir)
+        .filter((file) => replica.test(file))
+        .map((file) => file.replace(/\.spans\.jsonl$/, ""))
+    : [];
+  return [...first, ...replicas];
+}

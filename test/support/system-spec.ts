@@ -40,6 +40,12 @@ export interface SystemSpec {
    * TLS, NATS with a user per service and TLS. Not with `bus`, `sourceEvents` or a restartable NATS.
    */
   readonly transportSecurity?: boolean;
+  /**
+   * How many orchestrators and workers run (default one each): the first of each is `services`'s,
+   * the others `replicas` (logs `orchestrator-2.log`, `worker-3.log`…), sharing its database, NATS
+   * and tokens. Workers call the orchestrators in turn; clients call the first.
+   */
+  readonly scale?: { readonly orchestrators?: number; readonly workers?: number };
   /** Opens `bus`, a NATS connection of the test's own. */
   readonly bus?: boolean;
   /** Opens `sourceEvents`, a reader of the source-events stream (the secrets service creates it). */
