@@ -5,12 +5,39 @@ import { createWorkerTestProject, type WorkerTestProject } from "../integration/
 import { allServices, startSystem, type FullSystem, type SyncingSystem } from "../support/starter.ts";
 import type { DatabaseKind } from "../support/test-databases.ts";
 
+/** How many orchestrators and workers a benchmark system runs. */
+export interface BenchScale {
+  readonly orchestrators: number;
+  readonly workers: number;
+}
+
+/**
+ * The scale of the benchmark systems on PostgreSQL: SYNCLINE_BENCH_ORCHESTRATORS and
+ * SYNCLINE_BENCH_WORKERS (what `npm run bench -- --orchestrators 2 --workers 4` sets), one each by
+ * default. The embedded database always runs one of each: a PGlite data directory has one process.
+ */
+export function benchScale(): BenchScale {
+  const count = (variable: string) => {
+    const value = Number(process.env[variable] ?? "1");
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${variable} must be a positive integer`);
+    return value;
+  };
+  return { orchestrators: count("SYNCLINE_BENCH_ORCHESTRATORS"), workers: count("SYNCLINE_BENCH_WORKERS") };
+}
+
 /**
  * The whole system as the benchmarks run it: the four services and the fake Vault, logging at info,
- * on PostgreSQL unless told (`embedded`: a PGlite per service, the local default).
+ * on PostgreSQL unless told (`embedded`: a PGlite per service, the local default), at `benchScale()`.
  */
 export function startBenchSystem(name: string, database: DatabaseKind = "postgres"): Promise<FullSystem> {
-  return startSystem({ name, services: allServices, database, env: { LOG_LEVEL: "info" } });
+  const scale = database === "postgres" ? benchScale() : undefined;
+  return startSystem({
+    name,
+    services: allServices,
+    database,
+    env: { LOG_LEVEL: "info" },
+    ...(scale ? { scale } : {}),
+  });
 }
 
 /** A project with environment `prod` and a token connection to the system's fake Vault. */
