@@ -3,7 +3,6 @@ import { traced, type Database } from "@syncline/db";
 import { SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { failedPrecondition, notFound } from "@syncline/errors";
 import { decideBegin, type CoordinationSettings } from "../domain/run-begin.ts";
-import { databaseNow } from "../store/database-clock.ts";
 import * as runStore from "../store/run-store.ts";
 import { findStatus, raiseWrittenRevision, setStatusOfRun } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
@@ -46,16 +45,17 @@ export function createRunCoordinator(deps: {
 }) {
   const { db, settings } = deps;
 
-  /** The run and its sync, locked; NOT_FOUND for an unknown run. */
+  /**
+   * The run and its sync, locked, and the database's time once the lock is held (two statements);
+   * undefined for an unknown run.
+   */
   async function locked(
     tx: Database,
     runId: string,
-  ): Promise<{ run: runStore.RunRow; sync: store.SyncRow } | undefined> {
-    const first = await runStore.findRun(tx, runId);
-    if (!first) return undefined;
-    const sync = await store.lockSync(tx, first.syncId);
-    const run = sync ? await runStore.findRun(tx, runId) : undefined;
-    return sync && run ? { run, sync } : undefined;
+  ): Promise<{ run: runStore.RunRow; sync: store.SyncRow; now: Date } | undefined> {
+    const sync = await store.lockSyncOfRun(tx, runId);
+    const found = sync ? await runStore.findRunAtNow(tx, runId) : undefined;
+    return sync && found ? { ...found, sync } : undefined;
   }
 
   const holdsLease = (sync: store.SyncRow, runId: string, leaseId: string) =>
@@ -67,8 +67,7 @@ export function createRunCoordinator(deps: {
         db.transaction(async (tx): Promise<BeginOutcome> => {
           const found = await locked(tx, runId);
           if (!found) return { decision: "gone" };
-          const { run, sync } = found;
-          const now = await databaseNow(tx);
+          const { run, sync, now } = found;
           const unfinished = run.state !== SyncState.SUCCEEDED && run.state !== SyncState.FAILED;
           const succeededRuns = unfinished ? await runStore.findCoveringCandidates(tx, run) : [];
           const verdict = decideBegin(
@@ -152,7 +151,7 @@ export function createRunCoordinator(deps: {
           if (!found) throw notFound(`sync run ${runId}`);
           if (!holdsLease(found.sync, runId, leaseId) || found.run.state !== SyncState.RUNNING)
             throw failedPrecondition(LEASE_LOST);
-          const leaseExpiresAt = new Date((await databaseNow(tx)).getTime() + settings.leaseTtlMs);
+          const leaseExpiresAt = new Date(found.now.getTime() + settings.leaseTtlMs);
           await store.patchSync(tx, found.sync.id, { leaseExpiresAt });
           const runGrant = await deps.grants.forLease(found.sync, found.run, leaseId, leaseExpiresAt);
           return { leaseExpiresAt, leaseTtlMs: settings.leaseTtlMs, runGrant };
@@ -170,8 +169,7 @@ export function createRunCoordinator(deps: {
         db.transaction(async (tx) => {
           const found = await locked(tx, runId);
           if (!found) throw notFound(`sync run ${runId}`);
-          const { run, sync } = found;
-          const now = await databaseNow(tx);
+          const { run, sync, now } = found;
           const expired = (sync.leaseExpiresAt?.getTime() ?? 0) <= now.getTime();
           if (!holdsLease(sync, runId, leaseId) || run.state !== SyncState.RUNNING || expired) {
             return { allowed: false, reason: LEASE_LOST };

@@ -6,7 +6,6 @@ import type { Logger } from "@syncline/telemetry";
 import { admitResult, type ResultRefusal } from "../domain/result-admission.ts";
 import { boundMessage } from "../domain/sync-rules.ts";
 import { recordAudit } from "../store/audit-store.ts";
-import { databaseNow } from "../store/database-clock.ts";
 import * as runStore from "../store/run-store.ts";
 import { findStatus, raiseWrittenRevision, setStatusOfRun } from "../store/status-store.ts";
 import * as store from "../store/sync-store.ts";
@@ -47,11 +46,10 @@ export function createRunOutcomes(deps: {
       const queued: QueuedRun[] = [];
       const { verdict, syncId } = await traced("sync_runs.apply_result", () =>
         deps.db.transaction(async (tx): Promise<{ verdict: ResultVerdict; syncId?: string }> => {
-          const first = await runStore.findRun(tx, result.runId);
-          if (!first) return { verdict: "unknown_run" };
-          const sync = await store.lockSync(tx, first.syncId);
-          const run = sync ? await runStore.findRun(tx, result.runId) : undefined;
-          if (!sync || !run) return { verdict: "unknown_run" };
+          const sync = await store.lockSyncOfRun(tx, result.runId);
+          const found = sync ? await runStore.findRunAtNow(tx, result.runId) : undefined;
+          if (!sync || !found) return { verdict: "unknown_run" };
+          const { run, now } = found;
           if (FINISHED.has(run.state)) return { verdict: "finished" };
           // Only the attempt under the run's current lease speaks for it (a late report of an attempt
           // whose lease was taken over changes nothing), and only with a revision seen for the sync.
@@ -68,7 +66,6 @@ export function createRunOutcomes(deps: {
           const failureKind = result.failureKind.slice(0, 40);
           // A run begun under a lease keeps its times on the database clock (begin, and this record), so
           // the history of one sync never shows overlapping runs whatever the workers' clocks say.
-          const now = await databaseNow(tx);
           const workerTime = (time: typeof result.startTime) =>
             time && !run.leaseId ? timestampDate(time) : undefined;
           const startedAt = workerTime(result.startTime) ?? run.startedAt;

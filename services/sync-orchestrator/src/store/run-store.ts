@@ -21,6 +21,21 @@ export async function findRun(db: Database, id: string): Promise<RunRow | undefi
   return (await db.select().from(syncRuns).where(eq(syncRuns.id, id)))[0];
 }
 
+/**
+ * The run, with the database's current time (to the millisecond) read in the same statement: what
+ * a transaction holding the run's sync lock decides on (database-clock.ts).
+ */
+export async function findRunAtNow(db: Database, id: string): Promise<{ run: RunRow; now: Date } | undefined> {
+  const [found] = await db
+    .select({
+      run: syncRuns,
+      nowMs: sql<number>`floor(extract(epoch from clock_timestamp()) * 1000)::float8`.mapWith(Number),
+    })
+    .from(syncRuns)
+    .where(eq(syncRuns.id, id));
+  return found ? { run: found.run, now: new Date(found.nowMs) } : undefined;
+}
+
 export async function findRuns(db: Database, ids: readonly string[]): Promise<RunRow[]> {
   if (ids.length === 0) return [];
   return db

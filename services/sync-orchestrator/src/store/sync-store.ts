@@ -17,6 +17,15 @@ export async function lockSync(db: Database, id: string): Promise<SyncRow | unde
   return (await db.select().from(secretSyncs).where(eq(secretSyncs.id, id)).for("update"))[0];
 }
 
+/**
+ * Locks the sync of run `runId` in one statement (the run's sync id looked up inside it); undefined
+ * when the run or its sync is gone. Read the run again after this: it may have changed while waiting.
+ */
+export async function lockSyncOfRun(db: Database, runId: string): Promise<SyncRow | undefined> {
+  const ofRun = db.select({ syncId: syncRuns.syncId }).from(syncRuns).where(eq(syncRuns.id, runId));
+  return (await db.select().from(secretSyncs).where(inArray(secretSyncs.id, ofRun)).for("update"))[0];
+}
+
 /** Locks several syncs in id order (so concurrent transactions cannot deadlock). */
 export async function lockSyncs(db: Database, ids: readonly string[]): Promise<SyncRow[]> {
   if (ids.length === 0) return [];
