@@ -28,7 +28,7 @@ export interface ResultForReconciler {
  * What a sync run's result means for the reconciler, recorded in the result's transaction under
  * the sync's lock (`sync` as read before the result was applied). A FAILED run whose kind time can
  * cure schedules the next retry on the status (`next_retry_at`, the message says when; the backoff
- * grows with each failed retry); a success resets the backoff. A successful drift check — one that
+ * grows with each failed retry; the status update of a success resets it). A successful drift check — one that
  * read the revision last synced, so any difference was made at the destination — stores its report
  * and, when it found any, records the DRIFT_DETECTED webhook deliveries.
  */
@@ -49,7 +49,6 @@ export async function recordForReconciler(tx: Database, input: ResultForReconcil
     return;
   }
   if (result.state !== SyncState.SUCCEEDED) return;
-  await setStatusOfRun(tx, sync.id, SyncAction.SYNC, run.id, { retryCount: 0 });
   const checkedLastSync = result.sourceRevision > 0n && result.sourceRevision === sync.lastSyncedRevision;
   if (run.trigger === SyncTrigger.DRIFT_CHECK && checkedLastSync) {
     const drift = { changed: result.driftChangedKeys, added: result.driftAddedKeys, removed: result.driftRemovedKeys };

@@ -83,6 +83,7 @@ export function createRunOutcomes(deps: {
             startedAt,
             endedAt,
           });
+          const syncedNow = result.state === SyncState.SUCCEEDED && run.action === SyncAction.SYNC;
           const statusUpdated = await setStatusOfRun(tx, sync.id, run.action, run.id, {
             state: result.state,
             message,
@@ -90,6 +91,8 @@ export function createRunOutcomes(deps: {
             startedAt,
             endedAt,
             failureKind: result.state === SyncState.FAILED ? failureKind : "",
+            // A success ends the reconciler's backoff (reconcile-outcome.ts schedules retries of failures).
+            ...(syncedNow ? { retryCount: 0 } : {}),
           });
           if (statusUpdated && run.action === SyncAction.SYNC) {
             const state = result.state;
@@ -98,13 +101,14 @@ export function createRunOutcomes(deps: {
           }
           const backoff = deps.backoff ?? DEFAULT_RECONCILE_BACKOFF;
           await recordForReconciler(tx, { sync, run, result, message, statusUpdated, backoff });
-          if (result.state !== SyncState.RUNNING && sync.leaseRunId === run.id && sync.leaseId === run.leaseId) {
-            await store.patchSync(tx, sync.id, { leaseRunId: null, leaseId: null, leaseExpiresAt: null });
-          }
+          await store.settleSync(tx, sync.id, {
+            releaseLease:
+              result.state !== SyncState.RUNNING && sync.leaseRunId === run.id && sync.leaseId === run.leaseId,
+            ...(syncedNow ? { syncedRevision: result.sourceRevision } : {}),
+          });
           if (result.state !== SyncState.SUCCEEDED) return { verdict: "applied", syncId: sync.id };
 
           if (run.action === SyncAction.SYNC) {
-            await store.raiseLastSyncedRevision(tx, sync.id, result.sourceRevision);
             await raiseWrittenRevision(tx, sync.id, SyncAction.SYNC, result.sourceRevision);
             // Changes folded into the run after its worker read the source (possible only with workers
             // that do not call BeginSyncRun): one follow-up covers them.

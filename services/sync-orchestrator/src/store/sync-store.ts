@@ -172,11 +172,27 @@ export async function deleteSync(db: Database, id: string): Promise<boolean> {
   return deleted.length > 0;
 }
 
-export async function raiseLastSyncedRevision(db: Database, syncId: string, revision: bigint): Promise<void> {
+/**
+ * What a run's result changes on its sync row, in one statement: the lease released (the run ended
+ * or waits to retry) and the last synced revision raised (a successful sync run); nothing when
+ * neither applies.
+ */
+export async function settleSync(
+  db: Database,
+  id: string,
+  change: { readonly releaseLease: boolean; readonly syncedRevision?: bigint },
+): Promise<void> {
+  const synced = change.syncedRevision;
+  if (!change.releaseLease && synced === undefined) return;
   await db
     .update(secretSyncs)
-    .set({ lastSyncedRevision: sql`greatest(${secretSyncs.lastSyncedRevision}, ${revision})` })
-    .where(eq(secretSyncs.id, syncId));
+    .set({
+      ...(change.releaseLease ? { leaseRunId: null, leaseId: null, leaseExpiresAt: null } : {}),
+      ...(synced !== undefined
+        ? { lastSyncedRevision: sql`greatest(${secretSyncs.lastSyncedRevision}, ${synced})` }
+        : {}),
+    })
+    .where(eq(secretSyncs.id, id));
 }
 
 /** A failed sync action the reconciler is due to run again, with the trigger of the run that failed. */
