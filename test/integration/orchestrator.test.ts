@@ -203,6 +203,11 @@ describe("manual syncs", () => {
     // sync of the folder at once, so once the witness has run for the change, the manual sync was considered.
     const witness = (await system.syncs.createSecretSync(syncRequest({ source: { environment: env, path } })))
       .secretSync!;
+    // Its first run ended: the change below gets a run of its own rather than folding into that one.
+    await eventually(async () => {
+      const { secretSync } = await system.syncs.getSecretSync({ secretSyncId: witness.id });
+      return secretSync?.syncStatus?.state === SyncState.SUCCEEDED ? true : undefined;
+    });
     await system.secrets.createSecret({ projectId, environment: env, path, key: "SECOND", value: "two" });
     await eventually(async () => {
       const { runs } = await system.syncs.listSyncRuns({ secretSyncId: witness.id });
