@@ -1,3 +1,4 @@
+import { SecretWriteOperation } from "@syncline/gen/syncline/secrets/v1/secrets_service_pb.js";
 import { Code } from "@syncline/rpc";
 import { describe, expect, it } from "vitest";
 import { rpcFailure } from "../support/rpc-failure.ts";
@@ -207,5 +208,44 @@ describe("group commit of single-secret writes", () => {
     const revisions = byVersion.map((e) => BigInt(e.details.revision!));
     expect(revisions.every((r, i) => i === 0 || r > revisions[i - 1]!)).toBe(true);
     expect(byVersion).toHaveLength(17);
+  });
+
+  it("runs each write of a group alone when the group as a whole is refused (a folder at its capacity)", async () => {
+    const f = await createSourceFixture(service, ["dev"]);
+    const at = { projectId: f.projectId, environment: "dev" };
+    const fill = Array.from({ length: 9_999 }, (_, i) => ({
+      operation: SecretWriteOperation.CREATE,
+      environment: "dev",
+      path: "/full",
+      key: `K_${i}`,
+      value: "v",
+    }));
+    await api().bulkWriteSecrets({ projectId: f.projectId, writes: fill });
+
+    // Room for one more in /full: the group holding several creates there is refused whole, then
+    // each runs alone: one create in /full and every create elsewhere commit, the others get the
+    // error a lone create gets (it names the 10,001 secrets the write would leave).
+    const outcomes = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        api()
+          .createSecret({ ...at, path: i % 2 ? "/full" : "/roomy", key: `NEW_${i}`, value: "v" })
+          .then(
+            (r) => `created ${r.secret!.path}`,
+            (e: { code: Code; message: string }) => `${Code[e.code]} ${e.message}`,
+          ),
+      ),
+    );
+    expect(outcomes.filter((o) => o === "created /roomy")).toHaveLength(6);
+    expect(outcomes.filter((o) => o === "created /full")).toHaveLength(1);
+    expect(outcomes.filter((o) => o.startsWith("RESOURCE_EXHAUSTED"))).toEqual(
+      Array.from(
+        { length: 5 },
+        () => "RESOURCE_EXHAUSTED folder dev:/full may hold at most 10000 secrets; this write would leave 10001",
+      ),
+    );
+    const audit = await auditAfter(f, 0n);
+    expect(audit.filter((e) => e.target.startsWith("secret:dev:/roomy:") || e.target.includes(":NEW_"))).toHaveLength(
+      7,
+    );
   });
 });
