@@ -51,6 +51,7 @@ class NothingApplied extends Error {
 export function createSecretGroupCommit(deps: WriteDeps & { sealer: SecretSealer }) {
   const runGroup = async (projectId: string, group: readonly QueuedWrite<SingleWrite>[]): Promise<void> => {
     let results: readonly Result[];
+    let committed = false;
     try {
       results = await traced(
         "secrets.group_commit",
@@ -80,7 +81,7 @@ export function createSecretGroupCommit(deps: WriteDeps & { sealer: SecretSealer
           }),
         { "syncline.commit_group.size": group.length },
       );
-      deps.afterCommit();
+      committed = true;
     } catch (error) {
       if (error instanceof NothingApplied) results = error.results;
       else if (group.length === 1) {
@@ -91,6 +92,8 @@ export function createSecretGroupCommit(deps: WriteDeps & { sealer: SecretSealer
         return;
       }
     }
+    // Outside the try: a committed group must never run again, whatever the kick does.
+    if (committed) deps.afterCommit();
     for (const [i, result] of results.entries()) {
       if (result.ok) group[i]!.resolve(result.value);
       else group[i]!.reject(result.error);
