@@ -16,6 +16,7 @@ export const bothDatabaseFiles = [
   "test/integration/secrets.test.ts",
   "test/integration/secrets-model.test.ts",
   "test/integration/secrets-bulk.test.ts",
+  "test/integration/secrets-group-commit.test.ts",
   "test/integration/secrets-imports.test.ts",
   "test/integration/secrets-references.test.ts",
   "test/integration/secrets-snapshot.test.ts",

@@ -1,3 +1,3 @@
 export { outboxTable, type OutboxTable } from "./outbox-table.ts";
-export { enqueueEvent, enqueueEncoded } from "./outbox-writer.ts";
+export { enqueueEvent, enqueueEncoded, enqueueEncodedMany } from "./outbox-writer.ts";
 export { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";

@@ -1,4 +1,4 @@
-import { databaseUrl, optionalSecret, optionalStr, port, str } from "@syncline/config";
+import { databaseUrl, oneOf, optionalSecret, optionalStr, port, str } from "@syncline/config";
 import {
   resolveRootKeys as resolveServiceRootKeys,
   rootKeyFields,
@@ -26,6 +26,12 @@ export const secretsConfig = {
   /** PGlite data directory when no database URL is set; unset means in memory. */
   dataDir: optionalStr("SYNCLINE_SECRETS_DATA_DIR"),
   ...rootKeyConfig,
+  /**
+   * `true` (default): CreateSecret, UpdateSecret and DeleteSecret calls of a project that arrive while
+   * one of its writes runs are committed together in its next transaction (group commit);
+   * `false`: each runs in its own transaction.
+   */
+  groupCommit: oneOf("SYNCLINE_SECRETS_GROUP_COMMIT", ["true", "false"], "true"),
   /** Public keys run grants are verified with (docs/least-privilege.md): snapshots and worker imports need one. */
   runGrantPublicKeys: runGrantPublicKeys("SYNCLINE_RUN_GRANT_PUBLIC_KEYS"),
 } as const;

@@ -61,7 +61,12 @@ runService("secrets", async ({ logger, metrics, transport }) => {
     publisher: createEventPublisher(nc),
     logger,
   });
-  const source = createSourceService({ db: database.db, sealer, afterCommit: () => relay.kick() });
+  const source = createSourceService({
+    db: database.db,
+    sealer,
+    afterCommit: () => relay.kick(),
+    groupCommit: config.groupCommit === "true",
+  });
   const storedIdentities = createStoredIdentityVerifier({ db: database.db, logger });
   const authenticator = createAuthenticator({
     bootstrapToken: config.bootstrapToken,

@@ -9,7 +9,7 @@ import {
   SourceChangeKind,
 } from "@syncline/gen/syncline/events/v1/source_events_pb.js";
 import { findFolderPlaces, findSubtree, type FolderPlace } from "../store/composition-store.ts";
-import { enqueueChangeEvent } from "../store/outbox-store.ts";
+import { enqueueChangeEvent, enqueueChangeEvents, type EncodedChangeEvent } from "../store/outbox-store.ts";
 import { findEnvironment } from "../store/source-store.ts";
 import { fanOut, type FanOutSeed, type FannedOutChange } from "./change-fan-out.ts";
 import { indexReferences } from "./secret-references-index.ts";
@@ -75,12 +75,15 @@ export async function recordChanges(
     }),
   );
 
+  // Every event of the write goes to the outbox in one statement: written folders first, in order.
+  const events: EncodedChangeEvent[] = [];
   const seeds: FanOutSeed[] = [];
   for (const folder of write.folders) {
-    await enqueueEvent(tx, projectId, revision, folder);
+    events.push(changeEvent(tx, projectId, revision, folder));
     seeds.push(...(await seedsOf(tx, projectId, folder, placeOf(folder))));
   }
-  await enqueueFanOut(tx, projectId, revision, await fanOut(tx, projectId, seeds));
+  events.push(...fanOutEvents(tx, projectId, revision, await fanOut(tx, projectId, seeds)));
+  await enqueueChangeEvents(tx, events);
 }
 
 /**
@@ -91,13 +94,19 @@ export async function recordImportsChange(
   tx: Database,
   write: { projectId: string; revision: bigint; place: FolderPlace },
 ): Promise<void> {
-  await enqueueEvent(tx, write.projectId, write.revision, {
-    environment: write.place.environment,
-    path: write.place.path,
-    changes: [],
-  });
+  await enqueueChangeEvent(
+    tx,
+    changeEvent(tx, write.projectId, write.revision, {
+      environment: write.place.environment,
+      path: write.place.path,
+      changes: [],
+    }),
+  );
   const seeds: FanOutSeed[] = [{ place: write.place, keys: "all", scope: "imports" }];
-  await enqueueFanOut(tx, write.projectId, write.revision, await fanOut(tx, write.projectId, seeds));
+  await enqueueChangeEvents(
+    tx,
+    fanOutEvents(tx, write.projectId, write.revision, await fanOut(tx, write.projectId, seeds)),
+  );
 }
 
 /** Largest total of key names listed in one fanned-out event; past it the event lists none (any key). */
@@ -108,30 +117,35 @@ const eventedIn = new WeakMap<object, Set<string>>();
 const evented = (tx: Database) => eventedIn.get(tx) ?? eventedIn.set(tx, new Set()).get(tx)!;
 const placeId = (place: { environment: string; path: string }) => `${place.environment}\u0000${place.path}`;
 
-async function enqueueFanOut(
+/** The events of the fanned-out changes, but none for a folder that already has one in this transaction. */
+function fanOutEvents(
   tx: Database,
   projectId: string,
   revision: bigint,
   changes: readonly FannedOutChange[],
-): Promise<void> {
+): EncodedChangeEvent[] {
   const seen = evented(tx);
+  const events: EncodedChangeEvent[] = [];
   for (const change of changes) {
     if (seen.has(placeId(change.place))) continue;
     const bytes = change.changes.reduce((n, c) => n + Buffer.byteLength(c.key) + 8, 0);
     const listed = bytes > FAN_OUT_KEY_BYTES ? [] : change.changes;
-    await enqueueEvent(
-      tx,
-      projectId,
-      revision,
-      {
-        environment: change.place.environment,
-        path: change.place.path,
-        changes: listed,
-        kind: SourceChangeKind.SECRETS_CHANGED,
-      },
-      change.origin,
+    events.push(
+      changeEvent(
+        tx,
+        projectId,
+        revision,
+        {
+          environment: change.place.environment,
+          path: change.place.path,
+          changes: listed,
+          kind: SourceChangeKind.SECRETS_CHANGED,
+        },
+        change.origin,
+      ),
     );
   }
+  return events;
 }
 
 async function seedsOf(
@@ -167,13 +181,14 @@ async function seedsOf(
   return seeds;
 }
 
-async function enqueueEvent(
+/** Encodes a folder's change event and marks the folder as evented in this transaction. */
+function changeEvent(
   tx: Database,
   projectId: string,
   revision: bigint,
   folder: FolderChangeInput,
   origin?: { environment: string; path: string },
-): Promise<void> {
+): EncodedChangeEvent {
   evented(tx).add(placeId(folder));
   const eventId = randomUUID();
   const event = create(SourceChangeEventSchema, {
@@ -187,12 +202,12 @@ async function enqueueEvent(
     kind: folder.kind ?? SourceChangeKind.SECRETS_CHANGED,
     ...(origin ? { origin: { environment: origin.environment, path: origin.path } } : {}),
   });
-  await enqueueChangeEvent(tx, {
+  return {
     id: eventId,
     subject: subjects.sourceChange(projectId, folder.environment),
     typeName: SourceChangeEventSchema.typeName,
     payload: toBinary(SourceChangeEventSchema, event),
-  });
+  };
 }
 
 export { KeyChangeKind, SourceChangeKind };

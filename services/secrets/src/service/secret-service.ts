@@ -1,12 +1,14 @@
 import { traced, type Database } from "@syncline/db";
-import { alreadyExists, conflict, notFound } from "@syncline/errors";
+import { notFound } from "@syncline/errors";
 import { folderLineage } from "../domain/source-rules.ts";
 import * as secretStore from "../store/secret-store.ts";
 import * as store from "../store/source-store.ts";
 import type { KeysetPage } from "../store/source-store.ts";
 import type { Actor } from "./audit-log.ts";
+import { createSecretGroupCommit } from "./secret-group-commit.ts";
 import type { SecretSealer } from "./secret-sealer.ts";
 import { applySecretWrites, type SecretView } from "./secret-writes.ts";
+import { checkExpectedVersion, secretExists, secretNotFound } from "./single-write-errors.ts";
 import {
   createWriteRunner,
   existingFolder,
@@ -35,23 +37,19 @@ export interface SecretVersionView {
   readonly createdAt: Date;
 }
 
-const secretNotFound = (address: SecretAddress, key: string) =>
-  notFound(`secret "${key}" in ${address.environment}:${address.path}`);
-
-/** Refuses a write whose `expected_version` is not the secret's version: ABORTED, nothing written. */
-export function checkExpectedVersion(key: string, current: number, expected: number | undefined): void {
-  if (expected !== undefined && expected !== current) {
-    throw conflict(`secret "${key}" is at version ${current}, not ${expected}; read it again and retry`);
-  }
-}
+export { checkExpectedVersion };
 
 /**
  * Single-secret use cases: create, update, delete, read, list, versions and rollback. Every write
  * creates a version row and goes through `applySecretWrites` (the path bulk writes use too).
+ * With `groupCommit` (the default) creates, updates and deletes of a project that arrive while one
+ * of its writes runs are committed together (secret-group-commit.ts); each call still gets exactly
+ * its own response or error.
  */
-export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) {
+export function createSecretService(deps: WriteDeps & { sealer: SecretSealer; groupCommit?: boolean }) {
   const { db, sealer } = deps;
   const write = createWriteRunner(deps);
+  const groups = deps.groupCommit === false ? undefined : createSecretGroupCommit(deps);
 
   const withValue = async (executor: Database, row: store.SecretRow, address: SecretAddress): Promise<SecretView> => {
     const values = await sealer.forProject(executor, row.projectId);
@@ -100,11 +98,13 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
       address: SecretAddress,
       input: { key: string; value: string; comment: string; metadata: Record<string, string> },
     ): Promise<SecretView> {
+      if (groups) {
+        return traced("secrets.insert", () => groups.submit({ operation: "create", actor, address, ...input }));
+      }
       return write("secrets.insert", async (tx) => {
         const { revision, environment } = await lockedEnvironment(tx, address.projectId, address.environment);
         const { folder } = await store.ensureFolders(tx, environment, folderLineage(address.path));
-        if (await store.findSecret(tx, folder.id, input.key))
-          throw alreadyExists(`secret "${input.key}" in ${address.environment}:${address.path}`);
+        if (await store.findSecret(tx, folder.id, input.key)) throw secretExists(address, input.key);
         const values = await sealer.forProjectWrite(tx, address.projectId);
         const { created } = await applySecretWrites(tx, {
           projectId: address.projectId,
@@ -120,6 +120,9 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
     },
 
     async updateSecret(actor: Actor, address: SecretAddress, key: string, patch: SecretPatch): Promise<SecretView> {
+      if (groups) {
+        return traced("secrets.update", () => groups.submit({ operation: "update", actor, address, key, ...patch }));
+      }
       return write("secrets.update", async (tx) => {
         const { revision, folder, current } = await lockedSecret(tx, address, key);
         checkExpectedVersion(key, current.version, patch.expectedVersion);
@@ -151,6 +154,10 @@ export function createSecretService(deps: WriteDeps & { sealer: SecretSealer }) 
     },
 
     async deleteSecret(actor: Actor, address: SecretAddress, key: string, expectedVersion?: number): Promise<bigint> {
+      if (groups) {
+        const call = { operation: "delete", actor, address, key, expectedVersion } as const;
+        return traced("secrets.delete", () => groups.submit(call));
+      }
       return write("secrets.delete", async (tx) => {
         const { revision, folder, current } = await lockedSecret(tx, address, key);
         checkExpectedVersion(key, current.version, expectedVersion);

@@ -27,6 +27,8 @@ export interface WriteTarget {
   readonly environment: string;
   readonly path: string;
   readonly key: string;
+  /** Who made this write when it differs from the plan's actor (a commit group mixes callers). */
+  readonly actor?: Actor;
 }
 
 /** A new secret. */
@@ -119,12 +121,12 @@ export async function applySecretWrites(
       sealedValue,
       comment: c.comment,
       metadata: c.metadata,
-      actor: actor.id,
+      actor: (c.actor ?? actor).id,
       createdAt: now,
     });
     audit.push({
       projectId,
-      actor,
+      actor: c.actor ?? actor,
       action: "secret.create",
       target: auditTarget.secret(c.environment, c.path, c.key),
       details: { version: "1", revision: String(plan.revision), ...plan.auditDetails },
@@ -153,12 +155,12 @@ export async function applySecretWrites(
       sealedValue,
       comment: r.comment,
       metadata: r.metadata,
-      actor: actor.id,
+      actor: (r.actor ?? actor).id,
       createdAt: now,
     });
     audit.push({
       projectId,
-      actor,
+      actor: r.actor ?? actor,
       action: r.action ?? "secret.update",
       target: auditTarget.secret(r.environment, r.path, r.key),
       details: { version: String(version), revision: String(plan.revision), ...plan.auditDetails, ...r.auditDetails },
@@ -169,7 +171,7 @@ export async function applySecretWrites(
   for (const d of plan.deletes) {
     audit.push({
       projectId,
-      actor,
+      actor: d.actor ?? actor,
       action: "secret.delete",
       target: auditTarget.secret(d.environment, d.path, d.key),
       details: { version: String(d.current.version), revision: String(plan.revision), ...plan.auditDetails },

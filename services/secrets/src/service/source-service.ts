@@ -16,7 +16,13 @@ export type { EnvironmentRow, FolderRow, ProjectRow } from "../store/source-stor
  * normalised by the rpc layer; every write runs in one transaction that bumps the project
  * revision, records its change events in the outbox and its audit entries, then kicks the relay.
  */
-export function createSourceService(deps: { db: Database; sealer: SecretSealer; afterCommit: () => void }) {
+export function createSourceService(deps: {
+  db: Database;
+  sealer: SecretSealer;
+  afterCommit: () => void;
+  /** Group commit of single-secret writes (SYNCLINE_SECRETS_GROUP_COMMIT); default on. */
+  groupCommit?: boolean;
+}) {
   return {
     ...createProjectService(deps),
     ...createFolderService(deps),

@@ -27,6 +27,14 @@ export function createWriteRunner(deps: WriteDeps) {
   };
 }
 
+/** NOT_FOUND: the project has no environment `slug`. */
+export const environmentNotFound = (projectId: string, slug: string) =>
+  notFound(`environment "${slug}" in project ${projectId}`);
+
+/** NOT_FOUND: the environment has no folder at the address's path. */
+export const folderNotFound = (address: Omit<SecretAddress, "projectId">) =>
+  notFound(`folder ${address.path} in environment "${address.environment}"`);
+
 /** Bumps the project revision (locking the project row: writes of a project are serialised). */
 export async function lockProject(tx: Database, projectId: string): Promise<bigint> {
   const revision = await store.bumpProjectRevision(tx, projectId);
@@ -38,14 +46,14 @@ export async function lockProject(tx: Database, projectId: string): Promise<bigi
 export async function lockedEnvironment(tx: Database, projectId: string, slug: string) {
   const revision = await lockProject(tx, projectId);
   const environment = await store.findEnvironment(tx, projectId, slug);
-  if (!environment) throw notFound(`environment "${slug}" in project ${projectId}`);
+  if (!environment) throw environmentNotFound(projectId, slug);
   return { revision, environment };
 }
 
 /** The environment, or NOT_FOUND. */
 export async function existingEnvironment(tx: Database, projectId: string, slug: string) {
   const environment = await store.findEnvironment(tx, projectId, slug);
-  if (!environment) throw notFound(`environment "${slug}" in project ${projectId}`);
+  if (!environment) throw environmentNotFound(projectId, slug);
   return environment;
 }
 
@@ -58,6 +66,6 @@ export async function existingFolder(tx: Database, address: SecretAddress) {
 /** The folder at an address in its already found environment, or NOT_FOUND. */
 export async function existingFolderIn(tx: Database, environment: { id: string }, address: SecretAddress) {
   const folder = await store.findFolder(tx, environment.id, address.path);
-  if (!folder) throw notFound(`folder ${address.path} in environment "${address.environment}"`);
+  if (!folder) throw folderNotFound(address);
   return folder;
 }
