@@ -21,7 +21,9 @@ try {
   const paths = Array.from({ length: count }, (_, i) => `fan/d${i}`);
   const address = { projectId: project.projectId, environment: "prod", path: "/fan", key: "VALUE" };
   await system.secrets.createSecret({ ...address, value: "v0" });
-  await inParallel(paths, 8, (path, i) => benchSync(system, project, `fan-${i}`, "/fan", path));
+  await inParallel(paths, 8, async (path, i) => {
+    await benchSync(system, project, `fan-${i}`, "/fan", path);
+  });
   await eventually(() => (paths.every((path) => tracker.highest(path) >= 0) ? true : undefined), {
     timeoutMs: 900_000,
     intervalMs: 200,
