@@ -53,9 +53,8 @@ try {
       row.durations.sort((a, b) => a - b),
       0.5,
     );
-    console.log(
-      `${row.first.toFixed(1).padStart(8)} ${row.last.toFixed(1).padStart(9)} ${p50.toFixed(1).padStart(7)} ${String(row.durations.length).padStart(6)}  ${name}`,
-    );
+    const cells = [row.first.toFixed(1).padStart(8), row.last.toFixed(1).padStart(9), p50.toFixed(1).padStart(7)];
+    console.log(`${cells.join(" ")} ${String(row.durations.length).padStart(6)}  ${name}`);
   }
 } finally {
   await system.stop();

@@ -230,17 +230,22 @@ export function createRunQueue(deps: {
     cancelQueued,
 
     /**
-     * Locks the syncs, asks `plan` (on the locked, current rows) which run each needs — undefined
-     * for none — records or folds them in one transaction, then publishes. Returns what was queued.
+     * Locks the syncs (in chunks, for any number), asks `plan` (on the locked, current rows) which run
+     * each needs — undefined for none — records or folds them in one transaction, then publishes.
+     * Returns what was queued.
      */
     async enqueue(syncIds: readonly string[], plan: (sync: SyncRow) => RunSpec | undefined): Promise<QueuedRun[]> {
       if (syncIds.length === 0) return [];
       const queued = await traced("sync_runs.enqueue", () =>
         deps.db.transaction(async (tx) => {
           const requests: SyncRequest[] = [];
-          for (const sync of await lockSyncs(tx, syncIds)) {
-            const spec = plan(sync);
-            if (spec) requests.push({ sync, spec });
+          // Locked in chunks of ascending ids: every locker takes sync locks in id order, so none deadlock.
+          const ordered = [...new Set(syncIds)].sort();
+          for (let i = 0; i < ordered.length; i += QUEUE_CHUNK) {
+            for (const sync of await lockSyncs(tx, ordered.slice(i, i + QUEUE_CHUNK))) {
+              const spec = plan(sync);
+              if (spec) requests.push({ sync, spec });
+            }
           }
           return queueAll(tx, requests);
         }),

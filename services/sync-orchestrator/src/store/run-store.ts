@@ -146,13 +146,14 @@ export async function foldIntoRuns(db: Database, folds: readonly RunFold[]): Pro
         f.importBehavior || null
       }::integer, ${f.trigger || null}::integer, ${f.commitTime?.toISOString() ?? null}::timestamptz)`,
   );
-  const fold = sql`(values ${sql.join(rows, sql`, `)}) as fold(run_id, revision, requested_at, import_behavior, trigger, commit_time)`;
+  const columns = sql`fold(run_id, revision, requested_at, import_behavior, trigger, commit_time)`;
+  const fold = sql`(values ${sql.join(rows, sql`, `)}) as ${columns}`;
   return db
     .update(syncRuns)
     .set({
       coalescedRequests: sql`${syncRuns.coalescedRequests} + 1`,
       requestedRevision: sql`greatest(${syncRuns.requestedRevision}, fold.revision)`,
-      // least() ignores a null: a run that carried no change takes this one's time, and a fold without one changes nothing.
+      // least() ignores a null: a run that carried no change takes this one's time; a fold without one changes nothing.
       sourceCommitTime: sql`least(${syncRuns.sourceCommitTime}, fold.commit_time)`,
       manualRequestedAt: sql`coalesce(fold.requested_at, ${syncRuns.manualRequestedAt})`,
       importBehavior: sql`coalesce(fold.import_behavior, ${syncRuns.importBehavior})`,
