@@ -10,6 +10,7 @@ import type { DatabaseKind } from "./test-databases.ts";
 export const bothDatabaseFiles = [
   "packages/db/src/driver-parity.test.ts",
   "services/sync-orchestrator/src/service/run-queue.test.ts",
+  "services/sync-orchestrator/src/service/run-queue-fan-out.test.ts",
   "services/sync-orchestrator/src/service/run-coordinator.test.ts",
   "services/sync-orchestrator/src/service/run-admission.test.ts",
   "services/sync-orchestrator/src/service/webhook-notifications.test.ts",

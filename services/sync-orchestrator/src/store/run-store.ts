@@ -1,4 +1,18 @@
-import { and, count, desc, eq, inArray, isNotNull, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  ne,
+  sql,
+  type SQL,
+} from "drizzle-orm";
 import type { Database } from "@syncline/db";
 import { SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { CoveringRun } from "../domain/run-begin.ts";
@@ -15,6 +29,16 @@ const FINISHED = [SyncState.SUCCEEDED, SyncState.FAILED];
 export async function insertRun(db: Database, run: NewRunRow): Promise<RunRow | undefined> {
   const [inserted] = await db.insert(syncRuns).values(run).onConflictDoNothing({ target: syncRuns.id }).returning();
   return inserted;
+}
+
+/** Inserts runs, skipping ids that exist (a redelivered event); returns those inserted. */
+export async function insertRuns(db: Database, rows: readonly NewRunRow[]): Promise<RunRow[]> {
+  if (rows.length === 0) return [];
+  return db
+    .insert(syncRuns)
+    .values([...rows])
+    .onConflictDoNothing({ target: syncRuns.id })
+    .returning();
 }
 
 export async function findRun(db: Database, id: string): Promise<RunRow | undefined> {
@@ -54,6 +78,90 @@ export async function findPendingRun(db: Database, syncId: string, action: numbe
       .orderBy(desc(syncRuns.seq))
       .limit(1)
   )[0];
+}
+
+/** A sync's action: the key of "the newest (pending) run of" lookups done for many syncs at once. */
+export interface SyncActionKey {
+  readonly syncId: string;
+  readonly action: number;
+}
+
+/**
+ * The newest run of each of these sync actions — only among PENDING ones when `pendingOnly` (what a
+ * request folds into) — keyed by `${syncId}/${action}`. One statement for any number of keys.
+ */
+export async function findNewestRuns(
+  db: Database,
+  keys: readonly SyncActionKey[],
+  pendingOnly: boolean,
+): Promise<Map<string, RunRow>> {
+  const newest = new Map<string, RunRow>();
+  if (keys.length === 0) return newest;
+  const wanted = new Set(keys.map(syncActionKey));
+  const rows = await db
+    .selectDistinctOn([syncRuns.syncId, syncRuns.action])
+    .from(syncRuns)
+    .where(
+      and(
+        inArray(syncRuns.syncId, [...new Set(keys.map((k) => k.syncId))]),
+        inArray(syncRuns.action, [...new Set(keys.map((k) => k.action))]),
+        ...(pendingOnly ? [eq(syncRuns.state, SyncState.PENDING)] : []),
+      ),
+    )
+    .orderBy(syncRuns.syncId, syncRuns.action, desc(syncRuns.seq));
+  for (const row of rows) if (wanted.has(syncActionKey(row))) newest.set(syncActionKey(row), row);
+  return newest;
+}
+
+export const syncActionKey = (key: SyncActionKey): string => `${key.syncId}/${key.action}`;
+
+/**
+ * The source commit time a new run must carry over from the newest run of its sync action (see
+ * `findUnwrittenCommitTime`), decided on that run as `findNewestRuns` returned it.
+ */
+export function unwrittenCommitTimeOf(newest: RunRow | undefined): Date | undefined {
+  if (!newest || newest.state !== SyncState.FAILED || newest.failureKind === "") return undefined;
+  return newest.sourceCommitTime ?? undefined;
+}
+
+/** One request folded into a pending run (the fields of `foldIntoRun`); absent fields leave the run's. */
+export interface RunFold {
+  readonly runId: string;
+  readonly revision: bigint;
+  readonly requestedAt: Date | null;
+  readonly importBehavior?: number;
+  readonly trigger?: number;
+  readonly commitTime?: Date;
+}
+
+/**
+ * `foldIntoRun` for many runs in one statement: each fold is a row of a VALUES list joined to its
+ * run (drizzle has no VALUES table, hence the raw SQL of the list). Each run id must appear once.
+ */
+export async function foldIntoRuns(db: Database, folds: readonly RunFold[]): Promise<RunRow[]> {
+  if (folds.length === 0) return [];
+  const rows = folds.map(
+    (f) =>
+      sql`(${f.runId}::uuid, ${f.revision.toString()}::bigint, ${f.requestedAt?.toISOString() ?? null}::timestamptz, ${
+        f.importBehavior || null
+      }::integer, ${f.trigger || null}::integer, ${f.commitTime?.toISOString() ?? null}::timestamptz)`,
+  );
+  const columns = sql`fold(run_id, revision, requested_at, import_behavior, trigger, commit_time)`;
+  const fold = sql`(values ${sql.join(rows, sql`, `)}) as ${columns}`;
+  return db
+    .update(syncRuns)
+    .set({
+      coalescedRequests: sql`${syncRuns.coalescedRequests} + 1`,
+      requestedRevision: sql`greatest(${syncRuns.requestedRevision}, fold.revision)`,
+      // least() ignores a null: a run that carried no change takes this one's time; a fold without one changes nothing.
+      sourceCommitTime: sql`least(${syncRuns.sourceCommitTime}, fold.commit_time)`,
+      manualRequestedAt: sql`coalesce(fold.requested_at, ${syncRuns.manualRequestedAt})`,
+      importBehavior: sql`coalesce(fold.import_behavior, ${syncRuns.importBehavior})`,
+      trigger: sql`coalesce(fold.trigger, ${syncRuns.trigger})`,
+    })
+    .from(fold)
+    .where(sql`${syncRuns.id} = fold.run_id`)
+    .returning(getTableColumns(syncRuns));
 }
 
 /**
@@ -127,6 +235,15 @@ export async function updateRun(db: Database, id: string, patch: Partial<NewRunR
   return run;
 }
 
+/** Applies one patch to several runs (e.g. ends the queued drift checks a push replaces). */
+export async function updateRuns(db: Database, ids: readonly string[], patch: Partial<NewRunRow>): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(syncRuns)
+    .set(patch)
+    .where(inArray(syncRuns.id, [...ids]));
+}
+
 /** Ends every queued (not begun) run of the given actions of a sync as FAILED with `message`. */
 export async function cancelPendingRuns(
   db: Database,
@@ -195,6 +312,28 @@ export async function findUnstartedRuns(
       ),
     )
     .limit(limit);
+}
+
+/**
+ * `pruneRuns` for many syncs in one statement: of each sync's runs, those ranked past the newest
+ * `keep` are deleted when finished — the same runs `pruneRuns` deletes one sync at a time.
+ */
+export async function pruneRunsOf(db: Database, syncIds: readonly string[], keep: number): Promise<number> {
+  if (syncIds.length === 0) return 0;
+  const ranked = db
+    .select({
+      id: syncRuns.id,
+      rank: sql<number>`row_number() over (partition by ${syncRuns.syncId} order by ${syncRuns.seq} desc)`.as("rank"),
+    })
+    .from(syncRuns)
+    .where(inArray(syncRuns.syncId, [...syncIds]))
+    .as("ranked");
+  const beyond = db.select({ id: ranked.id }).from(ranked).where(gt(ranked.rank, keep));
+  const deleted = await db
+    .delete(syncRuns)
+    .where(and(inArray(syncRuns.id, beyond), inArray(syncRuns.state, FINISHED)))
+    .returning({ id: syncRuns.id });
+  return deleted.length;
 }
 
 /** Keeps the newest `keep` runs of a sync; older finished runs are deleted. Returns how many went. */

@@ -66,6 +66,30 @@ export async function setStatus(db: Database, syncId: string, action: number, pa
     .onConflictDoUpdate({ target: [syncActionStatuses.syncId, syncActionStatuses.action], set: values });
 }
 
+/**
+ * `setStatus` for many sync actions in one statement: each gets `patch` with its own run id (a run
+ * queued for each). On conflict every column the patch sets is taken from the row proposed for it.
+ */
+export async function setStatuses(
+  db: Database,
+  targets: readonly { syncId: string; action: number; runId: string | null }[],
+  patch: Omit<StatusPatch, "runId">,
+): Promise<void> {
+  if (targets.length === 0) return;
+  const values = changeOf(patch);
+  const rows = targets.map(({ syncId, action, runId }) => ({ syncId, action, ...values, runId }));
+  const columns = Object.keys(rows[0]!).filter(
+    (key) => key !== "syncId" && key !== "action",
+  ) as (keyof typeof values)[];
+  const set = Object.fromEntries(
+    columns.map((key) => [key, sql.raw(`excluded."${syncActionStatuses[key as "runId"].name}"`)]),
+  );
+  await db
+    .insert(syncActionStatuses)
+    .values(rows)
+    .onConflictDoUpdate({ target: [syncActionStatuses.syncId, syncActionStatuses.action], set });
+}
+
 /** Updates a status only while it still describes `runId` (a newer run's status is never overwritten by an older run). */
 export async function setStatusOfRun(
   db: Database,
