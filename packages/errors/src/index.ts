@@ -21,3 +21,4 @@ export {
   unimplemented,
 } from "./factories.ts";
 export { backoffDelayMs, type Backoff } from "./backoff.ts";
+export { isConnectionFailure } from "./connection-failure.ts";
