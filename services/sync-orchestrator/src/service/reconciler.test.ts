@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -6,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type DatabaseHandle } from "@syncline/db";
 import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { createLogger } from "@syncline/telemetry";
 import { createTestDatabase, type TestDatabase } from "@syncline/test/support/postgres.ts";
 import { findRun, listRuns } from "../store/run-store.ts";
@@ -21,6 +20,7 @@ import { createRunCoordinator } from "./run-coordinator.ts";
 import { createRunOutcomes } from "./run-outcomes.ts";
 import { createRunQueue } from "./run-queue.ts";
 import { createSyncWatchers } from "./sync-watchers.ts";
+import { syncRow } from "../test/run-queue-backends.ts";
 
 /**
  * The reconciler against real PostgreSQL and the embedded PGlite: a sync whose run failed for a
@@ -62,20 +62,9 @@ describe.each(["postgres", "pglite"] as const)("reconciler on %s", (kind) => {
   const reconciler = () => createReconciler({ db: handle.db, runs: runs(), logger, settings, count });
 
   async function newSync(extra: Partial<typeof secretSyncs.$inferInsert> = {}): Promise<string> {
-    const id = randomUUID();
-    await handle.db.insert(secretSyncs).values({
-      id,
-      projectId: randomUUID(),
-      name: `s-${id.slice(0, 8)}`,
-      sourceEnvironment: "dev",
-      sourcePath: "/",
-      connectionId: randomUUID(),
-      destination: Destination.HASHICORP_VAULT,
-      destinationConfig: Buffer.alloc(0),
-      initialSyncBehavior: 1,
-      ...extra,
-    });
-    return id;
+    const row = syncRow(extra);
+    await handle.db.insert(secretSyncs).values(row);
+    return row.id!;
   }
 
   /** Queues a run of the sync action, begins it and reports `state` for it; returns the run id. */

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DatabaseHandle } from "@syncline/db";
 import { SyncRunResultSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { DomainError } from "@syncline/errors";
 import { createLogger } from "@syncline/telemetry";
 import { currentDatabaseKind, openTestDatabase } from "@syncline/test/support/test-databases.ts";
@@ -21,6 +21,7 @@ import { createRunCoordinator } from "./run-coordinator.ts";
 import { createRunOutcomes } from "./run-outcomes.ts";
 import { createRunQueue, type RunSpec } from "./run-queue.ts";
 import { createSyncWatchers } from "./sync-watchers.ts";
+import { syncRow } from "../test/run-queue-backends.ts";
 import { readView } from "./sync-view.ts";
 
 /**
@@ -65,19 +66,9 @@ describe(`run coordination on ${backend}`, () => {
     createRunOutcomes({ db: handle.db, runs: runs(), watchers, logger: createLogger("test", "silent") });
 
   async function newSync(): Promise<string> {
-    const id = randomUUID();
-    await handle.db.insert(secretSyncs).values({
-      id,
-      projectId: randomUUID(),
-      name: `s-${id.slice(0, 8)}`,
-      sourceEnvironment: "dev",
-      sourcePath: "/",
-      connectionId: randomUUID(),
-      destination: Destination.HASHICORP_VAULT,
-      destinationConfig: Buffer.alloc(0),
-      initialSyncBehavior: 1,
-    });
-    return id;
+    const row = syncRow();
+    await handle.db.insert(secretSyncs).values(row);
+    return row.id!;
   }
 
   async function queued(syncId: string, spec: Partial<RunSpec> = {}): Promise<string> {

@@ -1,18 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { asc, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectBus, createEventPublisher, ensureTopology, streams, type NatsConnection } from "@syncline/bus";
-import type { DatabaseHandle } from "@syncline/db";
-import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
-import { openTestDatabase } from "@syncline/test/support/test-databases.ts";
+import { describe, expect, it } from "vitest";
+import { createEventPublisher } from "@syncline/bus";
+import { SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { createRunRequestPublisher } from "../bus/run-request-publisher.ts";
 import { runIdForEvent } from "../domain/sync-rules.ts";
 import { secretSyncs, syncActionStatuses, syncRuns } from "../store/schema.ts";
 import { lockSyncs } from "../store/sync-store.ts";
 import { createRunQueue, type RunSpec } from "./run-queue.ts";
 import { createSyncWatchers } from "./sync-watchers.ts";
+import { syncRow, useRunQueueBackends } from "../test/run-queue-backends.ts";
 
 /**
  * Fan-out: one change enqueued for hundreds of syncs at once (the set-based path) leaves exactly the
@@ -21,22 +18,7 @@ import { createSyncWatchers } from "./sync-watchers.ts";
  * check, a redelivered event, a failed run whose commit time is carried, history to prune — and
  * each case's rows are what the propagation rules say.
  */
-let nats: TestNatsServer;
-let nc: NatsConnection;
-let handle: DatabaseHandle;
-
-beforeAll(async () => {
-  nats = await startNatsServer();
-  nc = await connectBus(nats.url, "run-queue-fan-out-test");
-  await ensureTopology(nc, { streams: [streams.runRequests], consumers: [] });
-  handle = await openTestDatabase("orchestrator_unit", fileURLToPath(new URL("../store/migrations", import.meta.url)));
-});
-
-afterAll(async () => {
-  await handle?.close();
-  await nc?.close();
-  await nats?.stop();
-});
+const backends = useRunQueueBackends("run-queue-fan-out-test");
 
 const HISTORY_LIMIT = 4;
 const CASES = ["fresh", "pending", "running", "drift-check", "redelivered", "failed", "history", "import"] as const;
@@ -46,8 +28,8 @@ const EVENT_COMMIT = at(50);
 
 const queue = () =>
   createRunQueue({
-    db: handle.db,
-    publisher: createRunRequestPublisher(createEventPublisher(nc)),
+    db: backends.handle.db,
+    publisher: createRunRequestPublisher(createEventPublisher(backends.nc)),
     watchers: createSyncWatchers({ pollMs: 1000 }),
     historyLimit: HISTORY_LIMIT,
   });
@@ -57,19 +39,7 @@ async function seedWorld(count: number, eventId: string) {
   const syncIds: string[] = [];
   const labels = new Map<string, string>();
   for (let i = 0; i < count; i++) syncIds.push(randomUUID());
-  await handle.db.insert(secretSyncs).values(
-    syncIds.map((id) => ({
-      id,
-      projectId: randomUUID(),
-      name: `s-${id.slice(0, 8)}`,
-      sourceEnvironment: "dev",
-      sourcePath: "/",
-      connectionId: randomUUID(),
-      destination: Destination.HASHICORP_VAULT,
-      destinationConfig: Buffer.alloc(0),
-      initialSyncBehavior: 1,
-    })),
-  );
+  await backends.handle.db.insert(secretSyncs).values(syncIds.map((id) => syncRow({ id })));
   const runs: (typeof syncRuns.$inferInsert)[] = [];
   const seed = (i: number, label: string, run: Partial<typeof syncRuns.$inferInsert>, id: string = randomUUID()) => {
     labels.set(id, label);
@@ -108,7 +78,7 @@ async function seedWorld(count: number, eventId: string) {
     }
   });
   // In seeding order: `seq` must follow it (history) — one insert keeps the values' order.
-  if (runs.length > 0) await handle.db.insert(syncRuns).values(runs);
+  if (runs.length > 0) await backends.handle.db.insert(syncRuns).values(runs);
   return { syncIds, labels };
 }
 
@@ -139,12 +109,12 @@ function specOf(i: number, syncId: string, eventId: string): RunSpec {
 
 /** Every run and status of a world, per sync, with ids replaced by labels (seeded, the event's, or new). */
 async function snapshot(world: { syncIds: string[]; labels: Map<string, string> }, eventId: string) {
-  const runs = await handle.db
+  const runs = await backends.handle.db
     .select()
     .from(syncRuns)
     .where(inArray(syncRuns.syncId, world.syncIds))
     .orderBy(asc(syncRuns.seq));
-  const statuses = await handle.db
+  const statuses = await backends.handle.db
     .select()
     .from(syncActionStatuses)
     .where(inArray(syncActionStatuses.syncId, world.syncIds));
@@ -177,7 +147,7 @@ async function snapshot(world: { syncIds: string[]; labels: Map<string, string> 
 describe("run queue, several requests for one sync action in one call", () => {
   it("queues them in order: the first creates the run, the next fold into it", async () => {
     const world = await seedWorld(1, randomUUID());
-    const queued = await handle.db.transaction(async (tx) => {
+    const queued = await backends.handle.db.transaction(async (tx) => {
       const [sync] = await lockSyncs(tx, world.syncIds);
       const request = (revision: bigint) => ({
         sync: sync!,
@@ -205,7 +175,7 @@ describe.each([{ count: 600 }])("run queue fan-out to $count syncs", ({ count })
     const single = queue();
     const indexB = new Map(oneByOne.syncIds.map((id, i) => [id, i]));
     for (const syncId of oneByOne.syncIds) {
-      const one = await handle.db.transaction(async (tx) => {
+      const one = await backends.handle.db.transaction(async (tx) => {
         const [sync] = await lockSyncs(tx, [syncId]);
         return single.queueIn(tx, sync!, specOf(indexB.get(syncId)!, syncId, eventB));
       });

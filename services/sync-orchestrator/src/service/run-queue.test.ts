@@ -1,16 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connectBus, createEventPublisher, ensureTopology, streams, type NatsConnection } from "@syncline/bus";
-import type { DatabaseHandle } from "@syncline/db";
+import { createEventPublisher, streams } from "@syncline/bus";
 import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import { Destination, SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
-import { openTestDatabase } from "@syncline/test/support/test-databases.ts";
+import { SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { createRunRequestPublisher } from "../bus/run-request-publisher.ts";
 import { listRuns } from "../store/run-store.ts";
 import { secretSyncs, syncRuns } from "../store/schema.ts";
@@ -21,6 +17,7 @@ import { createRunGrants } from "./run-grants.ts";
 import { createRunCoordinator } from "./run-coordinator.ts";
 import { createRunQueue } from "./run-queue.ts";
 import { createSyncWatchers } from "./sync-watchers.ts";
+import { syncRow, useRunQueueBackends } from "../test/run-queue-backends.ts";
 
 /**
  * The run queue against PostgreSQL and PGlite, and nats-server: requests fold into the queued run of an
@@ -28,49 +25,24 @@ import { createSyncWatchers } from "./sync-watchers.ts";
  * no fold (one follow-up is queued instead), history is bounded, and runs recorded but never seen
  * by a worker are published again.
  */
-let nats: TestNatsServer;
-let nc: NatsConnection;
-let handle: DatabaseHandle;
-
-beforeAll(async () => {
-  nats = await startNatsServer();
-  nc = await connectBus(nats.url, "run-queue-test");
-  await ensureTopology(nc, { streams: [streams.runRequests], consumers: [] });
-  handle = await openTestDatabase("orchestrator_unit", fileURLToPath(new URL("../store/migrations", import.meta.url)));
-});
-
-afterAll(async () => {
-  await handle?.close();
-  await nc?.close();
-  await nats?.stop();
-});
+const backends = useRunQueueBackends("run-queue-test");
 
 async function newSync(): Promise<string> {
   const id = randomUUID();
-  await handle.db.insert(secretSyncs).values({
-    id,
-    projectId: randomUUID(),
-    name: `s-${id.slice(0, 8)}`,
-    sourceEnvironment: "dev",
-    sourcePath: "/",
-    connectionId: randomUUID(),
-    destination: Destination.HASHICORP_VAULT,
-    destinationConfig: Buffer.alloc(0),
-    initialSyncBehavior: 1,
-  });
+  await backends.handle.db.insert(secretSyncs).values(syncRow({ id }));
   return id;
 }
 
 const queue = (historyLimit = 1000) =>
   createRunQueue({
-    db: handle.db,
-    publisher: createRunRequestPublisher(createEventPublisher(nc)),
+    db: backends.handle.db,
+    publisher: createRunRequestPublisher(createEventPublisher(backends.nc)),
     watchers: createSyncWatchers({ pollMs: 1000 }),
     historyLimit,
   });
 
 async function publishedMsgIds(): Promise<string[]> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(backends.nc);
   const info = await jsm.streams.info(streams.runRequests.name);
   const ids: string[] = [];
   for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
@@ -86,7 +58,7 @@ const publishedRunIds = async () => (await publishedMsgIds()).map((id) => id.rep
 describe("run queue", () => {
   it("folds a burst into one queued run, and queues one follow-up once a worker has begun it", async () => {
     const syncId = await newSync();
-    await (await jetstreamManager(nc)).streams.purge(streams.runRequests.name);
+    await (await jetstreamManager(backends.nc)).streams.purge(streams.runRequests.name);
     const runs = queue();
     const change = (revision: bigint) =>
       runs.enqueue([syncId], () => ({ action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE, revision }));
@@ -97,17 +69,17 @@ describe("run queue", () => {
       const [folded] = await change(revision);
       expect(folded).toMatchObject({ created: false, run: { id: first!.run.id } });
     }
-    let history = await listRuns(handle.db, syncId, { limit: 10 });
+    let history = await listRuns(backends.handle.db, syncId, { limit: 10 });
     expect(history.map((r) => [r.state, r.coalescedRequests, r.requestedRevision])).toEqual([
       [SyncState.PENDING, 3, 15n],
     ]);
-    expect(await findStatus(handle.db, syncId, SyncAction.SYNC)).toMatchObject({
+    expect(await findStatus(backends.handle.db, syncId, SyncAction.SYNC)).toMatchObject({
       state: SyncState.PENDING,
       runId: first!.run.id,
     });
 
     const coordinator = createRunCoordinator({
-      db: handle.db,
+      db: backends.handle.db,
       watchers: createSyncWatchers({ pollMs: 1000 }),
       settings: { leaseTtlMs: 10_000, busyRetryMs: 100, minRunIntervalMs: 0 },
       grants: createRunGrants(createRunGrantSigner(generateRunGrantKeys().privateKey)),
@@ -117,7 +89,7 @@ describe("run queue", () => {
     const [foldedIntoFollowUp] = await change(17n);
     expect(followUp!.created).toBe(true);
     expect(foldedIntoFollowUp!.run.id).toBe(followUp!.run.id);
-    history = await listRuns(handle.db, syncId, { limit: 10 });
+    history = await listRuns(backends.handle.db, syncId, { limit: 10 });
     expect(history.map((r) => [r.id, r.state, r.coalescedRequests])).toEqual([
       [followUp!.run.id, SyncState.PENDING, 1],
       [first!.run.id, SyncState.RUNNING, 3],
@@ -154,14 +126,14 @@ describe("run queue", () => {
         trigger: SyncTrigger.MANUAL,
         revision: BigInt(i),
       }));
-      await handle.db.update(syncRuns).set({ state: SyncState.SUCCEEDED }).where(eqId(queued!.run.id));
+      await backends.handle.db.update(syncRuns).set({ state: SyncState.SUCCEEDED }).where(eqId(queued!.run.id));
     }
     const [pending] = await runs.enqueue([syncId], () => ({
       action: SyncAction.SYNC,
       trigger: SyncTrigger.MANUAL,
       revision: 9n,
     }));
-    const kept = await listRuns(handle.db, syncId, { limit: 100 });
+    const kept = await listRuns(backends.handle.db, syncId, { limit: 100 });
     expect(kept.length).toBe(3);
     expect(kept[0]!.id).toBe(pending!.run.id);
     expect(kept.map((r) => r.requestedRevision)).toEqual([9n, 5n, 4n]);
@@ -173,7 +145,7 @@ describe("run queue", () => {
     const base = { syncId, action: SyncAction.SYNC, trigger: SyncTrigger.SOURCE_CHANGE, queuedAt: old };
     const lost = randomUUID();
     const stuck = randomUUID();
-    await handle.db.insert(syncRuns).values([
+    await backends.handle.db.insert(syncRuns).values([
       { ...base, id: lost, state: SyncState.PENDING, attempts: 0 },
       { ...base, id: stuck, state: SyncState.PENDING, attempts: 0, publishedAt: old },
       { ...base, id: randomUUID(), state: SyncState.PENDING, attempts: 2, begunAt: old },
@@ -183,7 +155,7 @@ describe("run queue", () => {
       { ...base, id: randomUUID(), state: SyncState.SUCCEEDED, attempts: 1 },
       { ...base, id: randomUUID(), state: SyncState.PENDING, attempts: 0, queuedAt: new Date() },
     ]);
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(backends.nc);
     await jsm.streams.purge(streams.runRequests.name);
     const runs = queue();
     // While workers have a backlog, a request nobody took is queued, not stuck: only the lost run goes out.
@@ -198,7 +170,7 @@ describe("run queue", () => {
 
   it("carries the commit time of the oldest source change a run holds, into its request and past a failure", async () => {
     const syncId = await newSync();
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(backends.nc);
     await jsm.streams.purge(streams.runRequests.name);
     const runs = queue();
     const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
@@ -210,7 +182,7 @@ describe("run queue", () => {
         ...(commitTime ? { commitTime } : {}),
       }));
     const commitTimeOf = async (runId: string) =>
-      (await handle.db.select().from(syncRuns).where(eqId(runId)))[0]!.sourceCommitTime;
+      (await backends.handle.db.select().from(syncRuns).where(eqId(runId)))[0]!.sourceCommitTime;
 
     // A manual run carries no change; changes folded into it bring theirs, and the oldest stays.
     const [manual] = await request(SyncTrigger.MANUAL);
@@ -221,7 +193,7 @@ describe("run queue", () => {
     expect(await commitTimeOf(manual!.run.id)).toEqual(at(10));
     // The worker learns it from BeginSyncRun, which sees folds made after the request was published.
     const coordinator = createRunCoordinator({
-      db: handle.db,
+      db: backends.handle.db,
       watchers: createSyncWatchers({ pollMs: 1000 }),
       settings: { leaseTtlMs: 10_000, busyRetryMs: 100, minRunIntervalMs: 0 },
       grants: createRunGrants(createRunGrantSigner(generateRunGrantKeys().privateKey)),
@@ -232,7 +204,7 @@ describe("run queue", () => {
 
     // It failed with its changes unwritten: the run that re-requests them (the reconciler's) carries the time on.
     const failed = { state: SyncState.FAILED, failureKind: "transient", leaseId: null, endedAt: new Date() };
-    await handle.db.update(syncRuns).set(failed).where(eqId(manual!.run.id));
+    await backends.handle.db.update(syncRuns).set(failed).where(eqId(manual!.run.id));
     const [reconcile] = await request(SyncTrigger.RECONCILE);
     expect(await commitTimeOf(reconcile!.run.id)).toEqual(at(10));
     const published = await jsm.streams.getMessage(streams.runRequests.name, {
@@ -243,10 +215,10 @@ describe("run queue", () => {
     expect(message.sourceCommitTime && timestampDate(message.sourceCommitTime)).toEqual(at(10));
 
     // Once a run succeeded, a new run carries only its own change (and a manual one none).
-    await handle.db.update(syncRuns).set({ state: SyncState.SUCCEEDED }).where(eqId(reconcile!.run.id));
+    await backends.handle.db.update(syncRuns).set({ state: SyncState.SUCCEEDED }).where(eqId(reconcile!.run.id));
     const [next] = await request(SyncTrigger.SOURCE_CHANGE, at(40));
     expect(await commitTimeOf(next!.run.id)).toEqual(at(40));
-    await handle.db.update(syncRuns).set({ state: SyncState.SUCCEEDED }).where(eqId(next!.run.id));
+    await backends.handle.db.update(syncRuns).set({ state: SyncState.SUCCEEDED }).where(eqId(next!.run.id));
     const [later] = await request(SyncTrigger.MANUAL);
     expect(await commitTimeOf(later!.run.id)).toBeNull();
   });
