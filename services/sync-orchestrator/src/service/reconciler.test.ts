@@ -20,7 +20,7 @@ import { createRunCoordinator } from "./run-coordinator.ts";
 import { createRunOutcomes } from "./run-outcomes.ts";
 import { createRunQueue } from "./run-queue.ts";
 import { createSyncWatchers } from "./sync-watchers.ts";
-import { syncRow } from "../test/run-queue-backends.ts";
+import { syncRow } from "@syncline/test/support/orchestrator-run-queue.ts";
 
 /**
  * The reconciler against real PostgreSQL and the embedded PGlite: a sync whose run failed for a

@@ -21,7 +21,7 @@ import { createRunCoordinator } from "./run-coordinator.ts";
 import { createRunOutcomes } from "./run-outcomes.ts";
 import { createRunQueue, type RunSpec } from "./run-queue.ts";
 import { createSyncWatchers } from "./sync-watchers.ts";
-import { syncRow } from "../test/run-queue-backends.ts";
+import { syncRow } from "@syncline/test/support/orchestrator-run-queue.ts";
 import { readView } from "./sync-view.ts";
 
 /**

@@ -9,7 +9,7 @@ import { secretSyncs, syncActionStatuses, syncRuns } from "../store/schema.ts";
 import { lockSyncs } from "../store/sync-store.ts";
 import { createRunQueue, type RunSpec } from "./run-queue.ts";
 import { createSyncWatchers } from "./sync-watchers.ts";
-import { syncRow, useRunQueueBackends } from "../test/run-queue-backends.ts";
+import { syncRow, useRunQueueBackends } from "@syncline/test/support/orchestrator-run-queue.ts";
 
 /**
  * Fan-out: one change enqueued for hundreds of syncs at once (the set-based path) leaves exactly the

@@ -17,7 +17,7 @@ import { createRunGrants } from "./run-grants.ts";
 import { createRunCoordinator } from "./run-coordinator.ts";
 import { createRunQueue } from "./run-queue.ts";
 import { createSyncWatchers } from "./sync-watchers.ts";
-import { syncRow, useRunQueueBackends } from "../test/run-queue-backends.ts";
+import { syncRow, useRunQueueBackends } from "@syncline/test/support/orchestrator-run-queue.ts";
 
 /**
  * The run queue against PostgreSQL and PGlite, and nats-server: requests fold into the queued run of an

@@ -4,11 +4,11 @@ import { afterAll, beforeAll } from "vitest";
 import { connectBus, ensureTopology, streams, type NatsConnection } from "@syncline/bus";
 import type { DatabaseHandle } from "@syncline/db";
 import { Destination } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { startNatsServer, type TestNatsServer } from "@syncline/test/support/nats-server.ts";
-import { openTestDatabase } from "@syncline/test/support/test-databases.ts";
-import type { secretSyncs } from "../store/schema.ts";
+import type { secretSyncs } from "../../services/sync-orchestrator/src/store/schema.ts";
+import { startNatsServer, type TestNatsServer } from "./nats-server.ts";
+import { openTestDatabase } from "./test-databases.ts";
 
-/** A sync row for store tests: a Vault sync of `dev:/` with fresh ids, `extra` over it. */
+/** A sync row for the orchestrator's store tests: a sync of `dev:/` with fresh ids, `extra` over it. */
 export function syncRow(extra: Partial<typeof secretSyncs.$inferInsert> = {}): typeof secretSyncs.$inferInsert {
   const id = extra.id ?? randomUUID();
   return {
@@ -42,7 +42,7 @@ export function useRunQueueBackends(name: string): RunQueueBackends {
     backends.nats = await startNatsServer();
     backends.nc = await connectBus(backends.nats.url, name);
     await ensureTopology(backends.nc, { streams: [streams.runRequests], consumers: [] });
-    const migrations = fileURLToPath(new URL("../store/migrations", import.meta.url));
+    const migrations = fileURLToPath(new URL("../../services/sync-orchestrator/src/store/migrations", import.meta.url));
     backends.handle = await openTestDatabase("orchestrator_unit", migrations);
   });
   afterAll(async () => {
