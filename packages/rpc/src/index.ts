@@ -49,6 +49,7 @@ export {
   createRunGrantSigner,
   createRunGrantVerifier,
   keyFingerprint,
+  peekRunGrant,
   runGrantActions,
   type RunGrant,
   type RunGrantAction,

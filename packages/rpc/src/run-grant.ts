@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import { permissionDenied } from "@syncline/errors";
-import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from "jose";
 
 /**
  * Run grants (docs/least-privilege.md): what one lease lets a connector worker touch, signed by
@@ -131,6 +131,19 @@ export function createRunGrantVerifier(
       return grantOf(payload);
     },
   };
+}
+
+/**
+ * The claims of `token` without checking its signature, or undefined when it is no run grant: for a
+ * worker deciding whether a grant it was handed is worth presenting. Nothing may be allowed on
+ * what this returns; the services that honour a grant verify it (`createRunGrantVerifier`).
+ */
+export function peekRunGrant(token: string): VerifiedRunGrant | undefined {
+  try {
+    return grantOf(decodeJwt(token));
+  } catch {
+    return undefined;
+  }
 }
 
 function grantOf(payload: JWTPayload): VerifiedRunGrant {

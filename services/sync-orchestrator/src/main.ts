@@ -88,15 +88,15 @@ runService("sync-orchestrator", async ({ logger, metrics, transport }) => {
     tls: transport.grpcClient,
   });
   const watchers = createSyncWatchers({ pollMs: config.watchPollMs });
+  const grants = createRunGrants(createRunGrantSigner(config.runGrantSigningKey));
   const runs = createRunQueue({
     db,
-    publisher: createRunRequestPublisher(createEventPublisher(nc)),
+    publisher: createRunRequestPublisher(createEventPublisher(nc), grants),
     watchers,
     historyLimit: config.runHistoryLimit,
   });
   const syncs = createSyncService({ db, connections, runs, watchers });
   const actions = createSyncActions({ db, runs, watchers });
-  const grants = createRunGrants(createRunGrantSigner(config.runGrantSigningKey));
   const coordinator = createRunCoordinator({ db, watchers, settings: config, grants });
   const backoff = { baseMs: config.reconcileBaseMs, maxMs: Math.max(config.reconcileBaseMs, config.reconcileMaxMs) };
   const outcomes = createRunOutcomes({ db, runs, watchers, logger, backoff });

@@ -7,7 +7,10 @@ import {
   type DestinationDiff,
 } from "@syncline/connectors";
 import type { DestinationView } from "@syncline/connectors/sync";
-import type { CredentialsService } from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
+import type {
+  CredentialsService,
+  ResolveCredentialsResponse,
+} from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
 import type { SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { isDomainError } from "@syncline/errors";
 import { RUN_GRANT_METADATA, type RpcClient } from "@syncline/rpc";
@@ -27,21 +30,20 @@ export interface DestinationAccess {
 }
 
 /**
- * Resolves the connection's credentials (internal CredentialsService), parses the sync's config
- * and builds its connector. A deleted connection, or one no longer shared with the sync's project
- * (an organisation admin took it away), fails the run with a message saying what to do.
- * The resolution carries the run's `grant`, which names the only connection it may resolve.
+ * Resolves the sync's connection's credentials (internal CredentialsService). A deleted connection,
+ * or one no longer shared with the sync's project (an organisation admin took it away), fails the
+ * run with a message saying what to do. The call carries `grant`, which names the only connection
+ * it may resolve.
  */
-export async function openDestination(
+export async function resolveConnection(
   sync: SecretSync,
-  deps: { credentials: RpcClient<typeof CredentialsService>; breakers: BreakerRegistry },
-  signal: AbortSignal,
+  deps: { credentials: RpcClient<typeof CredentialsService> },
   grant: string,
-): Promise<DestinationAccess> {
-  const descriptor = destinationDescriptor(sync.destination);
-  const config = descriptor.parseConfig(sync.destinationConfig);
+  signal?: AbortSignal,
+): Promise<ResolveCredentialsResponse> {
+  const metadata = { [RUN_GRANT_METADATA]: grant };
   const resolved = await deps.credentials
-    .resolveCredentials({ connectionId: sync.connectionId }, { metadata: { [RUN_GRANT_METADATA]: grant } })
+    .resolveCredentials({ connectionId: sync.connectionId }, { metadata, ...(signal ? { signal } : {}) })
     .catch((error: unknown) => {
       if (isDomainError(error, "not_found")) {
         throw new ConnectorError(
@@ -58,8 +60,25 @@ export async function openDestination(
       `connection ${sync.connectionId} is no longer shared with the sync's project; give the sync a connection that is`,
     );
   }
+  return resolved;
+}
+
+/**
+ * Parses the sync's config and builds its connector with the connection's credentials, resolved
+ * under `grant` (resolveConnection) unless the run resolved them already (`resolved`).
+ */
+export async function openDestination(
+  sync: SecretSync,
+  deps: { credentials: RpcClient<typeof CredentialsService>; breakers: BreakerRegistry },
+  signal: AbortSignal,
+  grant: string,
+  resolved?: ResolveCredentialsResponse,
+): Promise<DestinationAccess> {
+  const descriptor = destinationDescriptor(sync.destination);
+  const config = descriptor.parseConfig(sync.destinationConfig);
+  const { credentials: sealed } = resolved ?? (await resolveConnection(sync, deps, grant));
   const calls = deps.breakers.calls(sync.connectionId, signal);
-  const credentials = descriptor.parseCredentials(resolved.credentials);
+  const credentials = descriptor.parseCredentials(sealed);
   const owner = { syncId: sync.id, projectId: sync.projectId };
   const connector = descriptor.create({ config, credentials, signal, calls, owner });
   return {

@@ -6,6 +6,7 @@ import type { SecretSync, SyncRun } from "@syncline/gen/syncline/syncs/v1/resour
 import type { RpcClient } from "@syncline/rpc";
 import type { BreakerRegistry } from "./breaker-registry.ts";
 import type { DriftKeys } from "./drift-check.ts";
+import type { EarlyReads } from "./early-reads.ts";
 import type { RunLease } from "./run-lease.ts";
 
 /** The internal services and shared state a run uses. */
@@ -29,6 +30,8 @@ export interface RunContext {
   readonly lease: RunLease;
   /** Aborted on shutdown or when the lease is lost; passed to every destination call. */
   readonly signal: AbortSignal;
+  /** Reads made under the request's read grant while the run was claimed (early-reads.ts), if any. */
+  readonly early?: EarlyReads;
 }
 
 /** What a finished action reports: counts by key (never values) and the source revision involved. */

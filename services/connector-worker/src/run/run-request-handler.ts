@@ -5,6 +5,7 @@ import type { SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_
 import { Destination, SyncAction, SyncState } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import type { Logger } from "@syncline/telemetry";
 import { partialWritesOf } from "./apply-fence.ts";
+import { startEarlyReads } from "./early-reads.ts";
 import { classifyFailure, decide, decideUnclaimed } from "./failure-policy.ts";
 import { importAction } from "./import-action.ts";
 import { removeAction } from "./remove-action.ts";
@@ -75,10 +76,13 @@ export function createRunRequestHandler(deps: {
       syncId: request.secretSyncId,
       action: SyncAction[request.action],
     });
+    // A SYNC request's read grant lets the source and credentials be read while the run is claimed.
+    const early = startEarlyReads(request, delivery.deliveryCount, deps.sources);
     let claim: RunClaim;
     try {
       claim = await deps.coordinator.claim(request);
     } catch (error) {
+      early?.abandon();
       clearInterval(heartbeat);
       const failure = classifyFailure(error);
       const disposition = decideUnclaimed(failure, delivery.deliveryCount);
@@ -88,6 +92,7 @@ export function createRunRequestHandler(deps: {
       );
       return disposition;
     }
+    if (claim.kind !== "proceed") early?.abandon();
     if (claim.kind === "busy") {
       clearInterval(heartbeat);
       noteFree(request.runId, false);
@@ -115,7 +120,8 @@ export function createRunRequestHandler(deps: {
       const action = runActions[run.action];
       if (!action) throw new ConnectorError("unsupported", `run action ${run.action} is not one this worker knows`);
       const signal = AbortSignal.any([deps.signal, lease.signal]);
-      const outcome = await action({ request, sync: claim.sync, run, lease, signal }, deps.sources);
+      const context = { request, sync: claim.sync, run, lease, signal, ...(early ? { early } : {}) };
+      const outcome = await action(context, deps.sources);
       const writtenAt = new Date();
       free.delete(request.runId);
       await deps.reporter.report(request, {
@@ -217,6 +223,7 @@ export function createRunRequestHandler(deps: {
       deps.metrics?.finished(actionName, "failed", startTime);
       return { kind: "ack" };
     } finally {
+      early?.abandon();
       clearInterval(heartbeat);
       lease.release();
     }

@@ -9,8 +9,9 @@ import type { RunAction } from "./run-action.ts";
 import { readSource, sourceValues } from "./source-reader.ts";
 
 /**
- * The sync action: read the current source snapshot (the subtree when recursive), apply the key
- * schema, read the destination back where it can be, ask the orchestrator's fence whether this
+ * The sync action: read the current source snapshot (the subtree when recursive), or take the one
+ * read while the run was claimed (early-reads.ts), apply the key schema, read the destination
+ * back where it can be, ask the orchestrator's fence whether this
  * revision may still be written, and apply the difference through the connection's call gate,
  * asking the fence again between write batches (a refusal there ends the run with what it wrote).
  * Level-triggered: it converges on the newest source whatever request caused it. A sync whose
@@ -21,10 +22,12 @@ import { readSource, sourceValues } from "./source-reader.ts";
 export const syncAction: RunAction = async (context, sources) => {
   const { sync, lease } = context;
   const prefer = initialImportOf(sync);
+  // Read while the run was claimed (the request's read grant), when that read is of this sync as claimed.
+  const claimedEarly = prefer ? undefined : await context.early?.for(sync)?.catch(() => undefined);
   // Credentials and the source are independent reads; a first run that imports reads the source after its import.
   const [access, early] = await Promise.all([
-    openDestination(sync, sources, context.signal, lease.grant),
-    prefer ? undefined : readSource(sources.snapshots, sync, lease.grant),
+    openDestination(sync, sources, context.signal, lease.grant, claimedEarly?.credentials),
+    prefer ? undefined : (claimedEarly?.source ?? readSource(sources.snapshots, sync, lease.grant)),
   ]);
   const imported = prefer ? await importIntoSource(context, sources, access, prefer) : undefined;
   const importNote = imported

@@ -10,6 +10,9 @@ const actionNames: Record<number, RunGrantAction | undefined> = {
   [SyncAction.REMOVE]: "REMOVE",
 };
 
+/** How long the read grant of a run request lives: a request normally waits milliseconds for a worker. */
+export const REQUEST_GRANT_TTL_MS = 30_000;
+
 /**
  * Issues run grants (docs/least-privilege.md) from the orchestrator's stored rows, never from what
  * a worker sent: the sync's source and connection, the run's action and, for imports, the run's
@@ -26,6 +29,20 @@ export function createRunGrants(signer: RunGrantSigner) {
         { ...scopeOf(sync), runId: run.id, leaseId, action, importBehavior: importBehaviorOf(sync, run, action) },
         leaseExpiresAt,
       );
+    },
+
+    /**
+     * The read grant a SYNC run's request carries (`SyncRunRequest.read_grant`): the sync's source and
+     * connection, no lease and no import behaviour (it reads, it never writes), valid for
+     * REQUEST_GRANT_TTL_MS. Only for automatic syncs, where every source change raises the revision a
+     * run must reach (so a change folded in after such a read gets a follow-up run); undefined for
+     * manual syncs, other actions and a first push that imports first (it reads after its import).
+     */
+    forRequest(sync: SyncRow, run: RunRow): Promise<string> | undefined {
+      if (run.action !== SyncAction.SYNC || !sync.autoSync) return undefined;
+      if (importBehaviorOf(sync, run, "SYNC") !== "") return undefined;
+      const grant: RunGrant = { ...scopeOf(sync), runId: run.id, leaseId: "", action: "SYNC", importBehavior: "" };
+      return signer.sign(grant, new Date(Date.now() + REQUEST_GRANT_TTL_MS));
     },
 
     /** A PLAN grant for one plan of `sync` (no run row, no lease), valid for `ttlMs`. */

@@ -33,6 +33,8 @@ export interface QueuedRun {
   readonly run: runs.RunRow;
   readonly created: boolean;
   readonly destination: Destination;
+  /** The sync as it was locked when the request was recorded (its run request's read grant names it). */
+  readonly sync: SyncRow;
 }
 
 /** One request for one sync (`queueAll`). */
@@ -162,12 +164,12 @@ export function createRunQueue(deps: {
 
     const rowOf = new Map(creating.map((r, i) => [r, rows[i]!.id]));
     return requests.map((r) => {
-      const destination = r.sync.destination as Destination;
+      const of = { destination: r.sync.destination as Destination, sync: r.sync };
       const foldedInto = pending.get(keyOf(r));
-      if (foldedInto) return { run: foldedById.get(foldedInto.id)!, created: false, destination };
+      if (foldedInto) return { run: foldedById.get(foldedInto.id)!, created: false, ...of };
       const id = rowOf.get(r)!;
       const run = inserted.get(id);
-      return run ? { run, created: true, destination } : { run: recordedById.get(id)!, created: false, destination };
+      return run ? { run, created: true, ...of } : { run: recordedById.get(id)!, created: false, ...of };
     });
   }
 
@@ -195,7 +197,7 @@ export function createRunQueue(deps: {
     const publishNext = async (): Promise<void> => {
       while (next < due.length) {
         const q = due[next++]!;
-        await deps.publisher.publish(q.run, q.destination);
+        await deps.publisher.publish(q.run, q.destination, { sync: q.sync });
       }
     };
     await Promise.all(Array.from({ length: Math.min(PUBLISH_CONCURRENCY, due.length) }, publishNext));
@@ -267,11 +269,8 @@ export function createRunQueue(deps: {
       const stuck = stale.some(({ run }) => run.publishedAt !== null) && (await undelivered()) === 0;
       const due = stale.filter(({ run }) => run.publishedAt === null || stuck);
       for (const { run, destination } of due) {
-        await deps.publisher.publish(
-          run,
-          destination as Destination,
-          run.publishedAt ? `copy-${run.publishedAt.getTime()}` : undefined,
-        );
+        const copy = run.publishedAt ? `copy-${run.publishedAt.getTime()}` : undefined;
+        await deps.publisher.publish(run, destination as Destination, copy ? { copy } : {});
       }
       await runs.markPublished(
         deps.db,

@@ -78,6 +78,18 @@ export declare type SyncRunRequest = Message<"syncline.events.v1.SyncRunRequest"
    * @generated from field: google.protobuf.Timestamp source_commit_time = 9;
    */
   sourceCommitTime?: Timestamp | undefined;
+
+  /**
+   * SYNC runs only: a run grant (compact JWS, docs/least-privilege.md) issued with the request, so a
+   * worker can read the sync's source snapshot and resolve its connection's credentials while it
+   * claims the run with BeginSyncRun instead of after. It names no lease, allows no write (no import
+   * behaviour) and expires 30 seconds after it was issued; empty for a first push that imports first
+   * and for requests published again. A worker uses what it read under it only when BeginSyncRun
+   * returns the same source and connection; anything else is read again under the lease's grant.
+   *
+   * @generated from field: string read_grant = 10;
+   */
+  readGrant: string;
 };
 
 /**

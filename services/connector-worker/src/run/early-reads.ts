@@ -1,0 +1,94 @@
+import { create } from "@bufbuild/protobuf";
+import type {
+  CredentialsService,
+  ResolveCredentialsResponse,
+} from "@syncline/gen/syncline/connections/v1/credentials_service_pb.js";
+import type { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
+import type { SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
+import { SecretSyncSchema, SyncAction, type SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { peekRunGrant, type RpcClient } from "@syncline/rpc";
+import { resolveConnection } from "./destination-access.ts";
+import { readSource, type SourceState } from "./source-reader.ts";
+
+/**
+ * Reads a SYNC run does while its worker claims it (BeginSyncRun), under the read grant its request
+ * carries (`SyncRunRequest.read_grant`): the source snapshot and the connection's credentials. The
+ * run uses them only when the claimed sync has the same source and connection (`for`); otherwise, or
+ * when they failed, it reads again under its lease's grant. Only automatic syncs use them: a source
+ * change folded into the run after this read is not lost, because the orchestrator queues a follow-up
+ * run when the revision a run reports is older than the revision folded into it.
+ */
+export interface EarlyReads {
+  /** The reads, when they were made for exactly this sync's source and connection; else undefined. */
+  for(sync: SecretSync): Promise<{ source: SourceState; credentials: ResolveCredentialsResponse }> | undefined;
+  /** Stops the reads (the run was not claimed); idempotent. */
+  abandon(): void;
+}
+
+/** A grant with less life left than this is not worth a read: the worker reads under its lease. */
+const MIN_GRANT_LIFE_MS = 5_000;
+
+/**
+ * Starts the early reads of `request`, or returns undefined: only for a SYNC request with a read grant
+ * for its own sync that is still live, and only on its first delivery (a redelivered request was busy
+ * or interrupted before: it waits for its claim rather than read a source again for nothing).
+ */
+export function startEarlyReads(
+  request: SyncRunRequest,
+  deliveryCount: number,
+  sources: {
+    readonly snapshots: RpcClient<typeof SourceSnapshotService>;
+    readonly credentials: RpcClient<typeof CredentialsService>;
+  },
+): EarlyReads | undefined {
+  const scope = readScopeOf(request, deliveryCount);
+  if (!scope) return undefined;
+  const controller = new AbortController();
+  const sync = create(SecretSyncSchema, {
+    id: request.secretSyncId,
+    projectId: scope.projectId,
+    connectionId: scope.connectionId,
+    source: { environment: scope.environment, path: scope.path, recursive: scope.recursive },
+  });
+  const reads = Promise.all([
+    readSource(sources.snapshots, sync, request.readGrant, controller.signal),
+    resolveConnection(sync, sources, request.readGrant, controller.signal),
+  ]).then(([source, credentials]) => ({ source, credentials }));
+  reads.catch(() => undefined); // awaited by the run when used; a failure then means "read again"
+  return {
+    for(claimed) {
+      // Only an automatic sync: every change to its source raises the revision its run must reach,
+      // so a change this read missed gets a follow-up run; a manual request has no revision to compare.
+      const same =
+        claimed.options?.autoSync === true &&
+        claimed.id === sync.id &&
+        claimed.projectId === sync.projectId &&
+        claimed.connectionId === sync.connectionId &&
+        claimed.source?.environment === scope.environment &&
+        claimed.source?.path === scope.path &&
+        (claimed.source?.recursive ?? false) === scope.recursive;
+      return same ? reads : undefined;
+    },
+    abandon: () => controller.abort(),
+  };
+}
+
+interface ReadScope {
+  readonly projectId: string;
+  readonly environment: string;
+  readonly path: string;
+  readonly recursive: boolean;
+  readonly connectionId: string;
+}
+
+/** The scope the request's read grant names, when the worker should read under it now. */
+function readScopeOf(request: SyncRunRequest, deliveryCount: number): ReadScope | undefined {
+  if (!request.readGrant || request.action !== SyncAction.SYNC || deliveryCount > 1) return undefined;
+  const grant = peekRunGrant(request.readGrant);
+  if (!grant || grant.syncId !== request.secretSyncId || grant.action !== "SYNC" || grant.importBehavior) {
+    return undefined;
+  }
+  if (grant.expiresAt.getTime() - Date.now() <= MIN_GRANT_LIFE_MS) return undefined;
+  const { projectId, environment, path, recursive, connectionId } = grant;
+  return { projectId, environment, path, recursive, connectionId };
+}
