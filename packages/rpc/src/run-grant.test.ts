@@ -4,7 +4,13 @@ import { isDomainError } from "@syncline/errors";
 import { describe, expect, it } from "vitest";
 import type { Principal } from "./principal.ts";
 import { grantAllowsImport, grantCoversSource, requireWorkerGrant } from "./run-grant-check.ts";
-import { createRunGrantSigner, createRunGrantVerifier, RUN_GRANT_METADATA, type RunGrant } from "./run-grant.ts";
+import {
+  createRunGrantSigner,
+  createRunGrantVerifier,
+  peekRunGrant,
+  RUN_GRANT_METADATA,
+  type RunGrant,
+} from "./run-grant.ts";
 
 /**
  * Run grants end to end in-process: signed by one key, verified with a list of public keys, bound
@@ -46,6 +52,18 @@ const callWith = (principal: Principal, token?: string) => {
 };
 
 describe("run grants", () => {
+  it("can be read without a key by the worker they were handed to, which never trusts what it reads", async () => {
+    const expiresAt = inAMinute();
+    const token = await signer.sign({ ...grant, leaseId: "" }, expiresAt);
+    expect(peekRunGrant(token)).toEqual({
+      ...grant,
+      leaseId: "",
+      expiresAt: new Date(Math.ceil(expiresAt.getTime() / 1000) * 1000),
+    });
+    expect(peekRunGrant("not.a.grant")).toBeUndefined();
+    expect(peekRunGrant(token.split(".").slice(0, 2).join(".").replace(/^./, "x"))).toBeUndefined();
+  });
+
   it("verify with any listed public key, keyed by the signing key's fingerprint, and carry their claims", async () => {
     const token = await signer.sign(grant, inAMinute());
     const verified = await requireWorkerGrant(verifier, callWith(worker, token), "M");

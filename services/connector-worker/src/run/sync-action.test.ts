@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeVault, type FakeVault } from "../../../../test/fakes/vault/fake-vault.ts";
 import { createBreakerRegistry } from "./breaker-registry.ts";
+import type { EarlyReads } from "./early-reads.ts";
 import type { RunSources } from "./run-action.ts";
 import { LeaseLostError, type FenceVerdict, type RunLease } from "./run-lease.ts";
 import { syncAction } from "./sync-action.ts";
@@ -64,7 +65,7 @@ afterAll(async () => {
   await vault?.close();
 });
 
-function runWith(fence: (revision: bigint) => Promise<FenceVerdict>, path: string) {
+function runWith(fence: (revision: bigint) => Promise<FenceVerdict>, path: string, early?: EarlyReads) {
   events.length = 0;
   vault.seed("secret", path, { VALUE: "from-revision-9" });
   const lease: RunLease = {
@@ -94,6 +95,7 @@ function runWith(fence: (revision: bigint) => Promise<FenceVerdict>, path: strin
       run: create(SyncRunSchema, { id: "run", action: SyncAction.SYNC }),
       lease,
       signal: lease.signal,
+      ...(early ? { early } : {}),
     },
     sources,
   );
@@ -128,5 +130,46 @@ describe("the sync action's fence", () => {
     );
     expect(vault.read("secret", "lost")).toEqual({ VALUE: "from-revision-9" });
     expect(events).not.toContain("destination written");
+  });
+});
+
+describe("the sync action with reads made while the run was claimed", () => {
+  it("uses them instead of reading the source again, and still asks the fence with their revision", async () => {
+    let early: "used" | "unused" = "unused";
+    const claimedReads = {
+      for: () => {
+        early = "used";
+        return Promise.resolve({
+          source: {
+            environment: "dev",
+            path: "/",
+            recursive: false,
+            revision: 8n,
+            secrets: new Map([["VALUE", { key: "VALUE", value: "from-revision-8" } as never]]),
+          },
+          credentials: {
+            credentials: create(ConnectionCredentialsSchema, {
+              app: {
+                case: "vault",
+                value: { instanceUrl: vault.url, method: { case: "token", value: { token: vault.token } } },
+              },
+            }),
+          } as never,
+        });
+      },
+      abandon() {},
+    };
+    const outcome = await runWith(async () => ({ allowed: true }), "early", claimedReads);
+    expect(early).toBe("used");
+    expect(events).toEqual(["fence 8", "destination written"]);
+    expect(vault.read("secret", "early")).toEqual({ VALUE: "from-revision-8" });
+    expect(outcome).toMatchObject({ sourceRevision: 8n, updated: 1 });
+  });
+
+  it("reads again under the lease when they failed", async () => {
+    const failed = { for: () => Promise.reject(new Error("the run grant has expired")), abandon() {} };
+    const outcome = await runWith(async () => ({ allowed: true }), "early-failed", failed);
+    expect(events).toEqual(["source read", "fence 7", "destination written"]);
+    expect(outcome).toMatchObject({ sourceRevision: 7n, updated: 1 });
   });
 });

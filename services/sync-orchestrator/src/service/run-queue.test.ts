@@ -5,13 +5,18 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { createEventPublisher, streams } from "@syncline/bus";
-import { SyncRunRequestSchema } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
-import { SyncAction, SyncState, SyncTrigger } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
+import { SyncRunRequestSchema, type SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
+import {
+  InitialSyncBehavior,
+  SyncAction,
+  SyncState,
+  SyncTrigger,
+} from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
 import { createRunRequestPublisher } from "../bus/run-request-publisher.ts";
 import { listRuns } from "../store/run-store.ts";
 import { secretSyncs, syncRuns } from "../store/schema.ts";
 import { findStatus } from "../store/status-store.ts";
-import { createRunGrantSigner } from "@syncline/rpc";
+import { createRunGrantSigner, createRunGrantVerifier } from "@syncline/rpc";
 import { generateRunGrantKeys } from "@syncline/test/support/run-grant-keys.ts";
 import { createRunGrants } from "./run-grants.ts";
 import { createRunCoordinator } from "./run-coordinator.ts";
@@ -221,6 +226,69 @@ describe("run queue", () => {
     await backends.handle.db.update(syncRuns).set({ state: SyncState.SUCCEEDED }).where(eqId(next!.run.id));
     const [later] = await request(SyncTrigger.MANUAL);
     expect(await commitTimeOf(later!.run.id)).toBeNull();
+  });
+});
+
+describe("run requests' read grants", () => {
+  it("go with SYNC requests of automatic syncs: the sync's source and connection, no lease, no writes, 30 s", async () => {
+    const keys = generateRunGrantKeys();
+    const grants = createRunGrants(createRunGrantSigner(keys.privateKey, { skewMs: 0 }));
+    const runs = createRunQueue({
+      db: backends.handle.db,
+      publisher: createRunRequestPublisher(createEventPublisher(backends.nc), grants),
+      watchers: createSyncWatchers({ pollMs: 1000 }),
+      historyLimit: 1000,
+    });
+    const automatic = randomUUID();
+    const manual = randomUUID();
+    const importsFirst = randomUUID();
+    await backends.handle.db.insert(secretSyncs).values([
+      syncRow({ id: automatic, sourcePath: "/app", sourceRecursive: true }),
+      syncRow({ id: manual, autoSync: false }),
+      syncRow({ id: importsFirst, initialSyncBehavior: InitialSyncBehavior.IMPORT_PRIORITIZE_SOURCE }),
+    ]);
+    const jsm = await jetstreamManager(backends.nc);
+    await jsm.streams.purge(streams.runRequests.name);
+    const requested = await runs.enqueue([automatic, manual, importsFirst], () => ({
+      action: SyncAction.SYNC,
+      trigger: SyncTrigger.MANUAL,
+      revision: 0n,
+    }));
+    const removal = await runs.enqueue([automatic], () => ({
+      action: SyncAction.REMOVE,
+      trigger: SyncTrigger.MANUAL,
+      revision: 0n,
+    }));
+
+    const requests = new Map<string, SyncRunRequest>();
+    const info = await jsm.streams.info(streams.runRequests.name);
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const message = await jsm.streams.getMessage(streams.runRequests.name, { seq });
+      const request = fromBinary(SyncRunRequestSchema, message!.data);
+      requests.set(request.runId, request);
+    }
+    const runOf = (syncId: string) => requested.find((q) => q.run.syncId === syncId)!.run.id;
+    const grant = requests.get(runOf(automatic))!.readGrant;
+    const verified = await createRunGrantVerifier([keys.publicKey]).verify(grant);
+    const row = (await backends.handle.db.select().from(secretSyncs).where(eq(secretSyncs.id, automatic)))[0]!;
+    expect(verified).toMatchObject({
+      runId: runOf(automatic),
+      leaseId: "",
+      syncId: automatic,
+      projectId: row.projectId,
+      environment: "dev",
+      path: "/app",
+      recursive: true,
+      connectionId: row.connectionId,
+      action: "SYNC",
+      importBehavior: "",
+    });
+    expect(verified.expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(31_000); // exp is in whole seconds
+    expect(verified.expiresAt.getTime() - Date.now()).toBeGreaterThan(20_000);
+    // Manual syncs, a first push that imports first and other actions read under their lease only.
+    expect(requests.get(runOf(manual))!.readGrant).toBe("");
+    expect(requests.get(runOf(importsFirst))!.readGrant).toBe("");
+    expect(requests.get(removal[0]!.run.id)!.readGrant).toBe("");
   });
 });
 
