@@ -94,7 +94,11 @@ describe("early reads", () => {
     expect(startEarlyReads(await requestWith({}, 30_000, SyncAction.REMOVE), 1, sources)).toBeUndefined();
     expect(startEarlyReads(await requestWith({ importBehavior: "PRIORITIZE_SOURCE" }), 1, sources)).toBeUndefined();
     expect(startEarlyReads(await requestWith({}, 2_000), 1, sources)).toBeUndefined();
-    const withoutGrant = create(SyncRunRequestSchema, { runId: "run-1", secretSyncId: "sync-1", action: SyncAction.SYNC });
+    const withoutGrant = create(SyncRunRequestSchema, {
+      runId: "run-1",
+      secretSyncId: "sync-1",
+      action: SyncAction.SYNC,
+    });
     expect(startEarlyReads(withoutGrant, 1, sources)).toBeUndefined();
     expect(startEarlyReads({ ...withoutGrant, readGrant: "not-a-grant" }, 1, sources)).toBeUndefined();
     expect(calls).toEqual([]);

@@ -242,11 +242,13 @@ describe("run requests' read grants", () => {
     const automatic = randomUUID();
     const manual = randomUUID();
     const importsFirst = randomUUID();
-    await backends.handle.db.insert(secretSyncs).values([
-      syncRow({ id: automatic, sourcePath: "/app", sourceRecursive: true }),
-      syncRow({ id: manual, autoSync: false }),
-      syncRow({ id: importsFirst, initialSyncBehavior: InitialSyncBehavior.IMPORT_PRIORITIZE_SOURCE }),
-    ]);
+    await backends.handle.db
+      .insert(secretSyncs)
+      .values([
+        syncRow({ id: automatic, sourcePath: "/app", sourceRecursive: true }),
+        syncRow({ id: manual, autoSync: false }),
+        syncRow({ id: importsFirst, initialSyncBehavior: InitialSyncBehavior.IMPORT_PRIORITIZE_SOURCE }),
+      ]);
     const jsm = await jetstreamManager(backends.nc);
     await jsm.streams.purge(streams.runRequests.name);
     const requested = await runs.enqueue([automatic, manual, importsFirst], () => ({
