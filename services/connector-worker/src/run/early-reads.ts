@@ -40,10 +40,13 @@ export function startEarlyReads(
     readonly snapshots: RpcClient<typeof SourceSnapshotService>;
     readonly credentials: RpcClient<typeof CredentialsService>;
   },
+  /** The worker's own: stopping the worker stops the reads too. */
+  stopping?: AbortSignal,
 ): EarlyReads | undefined {
   const scope = readScopeOf(request, deliveryCount);
   if (!scope) return undefined;
-  const controller = new AbortController();
+  const abandoned = new AbortController();
+  const signal = stopping ? AbortSignal.any([abandoned.signal, stopping]) : abandoned.signal;
   const sync = create(SecretSyncSchema, {
     id: request.secretSyncId,
     projectId: scope.projectId,
@@ -51,8 +54,8 @@ export function startEarlyReads(
     source: { environment: scope.environment, path: scope.path, recursive: scope.recursive },
   });
   const reads = Promise.all([
-    readSource(sources.snapshots, sync, request.readGrant, controller.signal),
-    resolveConnection(sync, sources, request.readGrant, controller.signal),
+    readSource(sources.snapshots, sync, request.readGrant, signal),
+    resolveConnection(sync, sources, request.readGrant, signal),
   ]).then(([source, credentials]) => ({ source, credentials }));
   reads.catch(() => undefined); // awaited by the run when used; a failure then means "read again"
   return {
@@ -69,7 +72,7 @@ export function startEarlyReads(
         (claimed.source?.recursive ?? false) === scope.recursive;
       return same ? reads : undefined;
     },
-    abandon: () => controller.abort(),
+    abandon: () => abandoned.abort(),
   };
 }
 

@@ -77,7 +77,7 @@ export function createRunRequestHandler(deps: {
       action: SyncAction[request.action],
     });
     // A SYNC request's read grant lets the source and credentials be read while the run is claimed.
-    const early = startEarlyReads(request, delivery.deliveryCount, deps.sources);
+    const early = startEarlyReads(request, delivery.deliveryCount, deps.sources, deps.signal);
     let claim: RunClaim;
     try {
       claim = await deps.coordinator.claim(request);
