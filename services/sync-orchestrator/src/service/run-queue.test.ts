@@ -230,7 +230,7 @@ describe("run queue", () => {
 });
 
 describe("run requests' read grants", () => {
-  it("go with SYNC requests of automatic syncs: the sync's source and connection, no lease, no writes, 30 s", async () => {
+  it("go with SYNC requests of automatic syncs, not with a fan-out: the sync's source and connection, no lease, no writes, 30 s", async () => {
     const keys = generateRunGrantKeys();
     const grants = createRunGrants(createRunGrantSigner(keys.privateKey, { skewMs: 0 }));
     const runs = createRunQueue({
@@ -291,6 +291,18 @@ describe("run requests' read grants", () => {
     expect(requests.get(runOf(manual))!.readGrant).toBe("");
     expect(requests.get(runOf(importsFirst))!.readGrant).toBe("");
     expect(requests.get(removal[0]!.run.id)!.readGrant).toBe("");
+
+    // A fan-out (more than 16 requests published together) reads under the leases: no read grants.
+    const many = Array.from({ length: 17 }, () => randomUUID());
+    await backends.handle.db.insert(secretSyncs).values(many.map((id) => syncRow({ id })));
+    await jsm.streams.purge(streams.runRequests.name);
+    await runs.enqueue(many, () => ({ action: SyncAction.SYNC, trigger: SyncTrigger.MANUAL, revision: 0n }));
+    const fanned = await jsm.streams.info(streams.runRequests.name);
+    expect(fanned.state.messages).toBe(17);
+    for (let seq = fanned.state.first_seq; seq <= fanned.state.last_seq; seq++) {
+      const message = await jsm.streams.getMessage(streams.runRequests.name, { seq });
+      expect(fromBinary(SyncRunRequestSchema, message!.data).readGrant).toBe("");
+    }
   });
 });
 

@@ -46,6 +46,12 @@ export interface SyncRequest {
 /** Requests a chunk's statements carry at most (bounds statement size and parameters, PostgreSQL allows 65,535). */
 const QUEUE_CHUNK = 500;
 const PUBLISH_CONCURRENCY = 64;
+/**
+ * Requests published together up to this many carry read grants (the worker reads while it claims,
+ * which shortens a lone change's path); a larger batch (a fan-out) keeps the workers busy anyway, and
+ * reading early there only adds to what the machine runs at once (fan-out to 1,000: 1.09 × slower).
+ */
+const READ_GRANT_BATCH = 16;
 const REPLACED_DRIFT_CHECK = "not run: a push requested while this drift check was queued replaced it";
 
 /**
@@ -194,10 +200,11 @@ export function createRunQueue(deps: {
   async function publish(queued: readonly QueuedRun[]): Promise<void> {
     const due = queued.filter((q) => q.run.state === SyncState.PENDING && (q.created || q.run.publishedAt === null));
     let next = 0;
+    const readEarly = due.length <= READ_GRANT_BATCH;
     const publishNext = async (): Promise<void> => {
       while (next < due.length) {
         const q = due[next++]!;
-        await deps.publisher.publish(q.run, q.destination, { sync: q.sync });
+        await deps.publisher.publish(q.run, q.destination, readEarly ? { sync: q.sync } : {});
       }
     };
     await Promise.all(Array.from({ length: Math.min(PUBLISH_CONCURRENCY, due.length) }, publishNext));

@@ -83,8 +83,9 @@ export declare type SyncRunRequest = Message<"syncline.events.v1.SyncRunRequest"
    * SYNC runs only: a run grant (compact JWS, docs/least-privilege.md) issued with the request, so a
    * worker can read the sync's source snapshot and resolve its connection's credentials while it
    * claims the run with BeginSyncRun instead of after. It names no lease, allows no write (no import
-   * behaviour) and expires 30 seconds after it was issued; empty for a first push that imports first
-   * and for requests published again. A worker uses what it read under it only when BeginSyncRun
+   * behaviour) and expires 30 seconds after it was issued; empty for manual syncs, for a first push
+   * that imports first, for requests published again and for a fan-out (more than 16 requests
+   * published together). A worker uses what it read under it only when BeginSyncRun
    * returns the same source and connection; anything else is read again under the lease's grant.
    *
    * @generated from field: string read_grant = 10;
