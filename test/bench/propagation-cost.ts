@@ -81,12 +81,16 @@ try {
   console.log(`wall time per propagation (UpdateSecret call → value at Vault): ${wall.toFixed(1)} ms\n`);
   console.log("| process | CPU ms per propagation |\n|---|---|");
   let total = 0;
-  for (const [name, after] of [...cpuAfter].sort((a, b) => b[1] - (cpuBefore.get(b[0]) ?? 0) - (a[1] - (cpuBefore.get(a[0]) ?? 0)))) {
+  for (const [name, after] of [...cpuAfter].sort(
+    (a, b) => b[1] - (cpuBefore.get(b[0]) ?? 0) - (a[1] - (cpuBefore.get(a[0]) ?? 0)),
+  )) {
     const perPropagation = (after - (cpuBefore.get(name) ?? 0)) / count;
     total += perPropagation;
     console.log(`| ${name} | ${perPropagation.toFixed(1)} |`);
   }
-  console.log(`| **all** | **${total.toFixed(1)}** (${((total / wall) * 100).toFixed(0)} % of one core's wall time) |\n`);
+  console.log(
+    `| **all** | **${total.toFixed(1)}** (${((total / wall) * 100).toFixed(0)} % of one core's wall time) |\n`,
+  );
   console.log("| database | transactions per propagation |\n|---|---|");
   for (const [name, after] of commitsAfter) {
     console.log(`| ${name} | ${((after - (commitsBefore.get(name) ?? 0)) / count).toFixed(1)} |`);
