@@ -6,7 +6,7 @@ import type {
 import type { SourceSnapshotService } from "@syncline/gen/syncline/secrets/v1/source_snapshot_service_pb.js";
 import type { SyncRunRequest } from "@syncline/gen/syncline/events/v1/sync_runs_pb.js";
 import { SecretSyncSchema, SyncAction, type SecretSync } from "@syncline/gen/syncline/syncs/v1/resources_pb.js";
-import { peekRunGrant, type RpcClient } from "@syncline/rpc";
+import { peekRunGrant, type RpcClient, type VerifiedRunGrant } from "@syncline/rpc";
 import { resolveConnection } from "./destination-access.ts";
 import { readSource, type SourceState } from "./source-reader.ts";
 
@@ -43,15 +43,15 @@ export function startEarlyReads(
   /** The worker's own: stopping the worker stops the reads too. */
   stopping?: AbortSignal,
 ): EarlyReads | undefined {
-  const scope = readScopeOf(request, deliveryCount);
-  if (!scope) return undefined;
+  const grant = usableGrantOf(request, deliveryCount);
+  if (!grant) return undefined;
   const abandoned = new AbortController();
   const signal = stopping ? AbortSignal.any([abandoned.signal, stopping]) : abandoned.signal;
   const sync = create(SecretSyncSchema, {
     id: request.secretSyncId,
-    projectId: scope.projectId,
-    connectionId: scope.connectionId,
-    source: { environment: scope.environment, path: scope.path, recursive: scope.recursive },
+    projectId: grant.projectId,
+    connectionId: grant.connectionId,
+    source: { environment: grant.environment, path: grant.path, recursive: grant.recursive },
   });
   const reads = Promise.all([
     readSource(sources.snapshots, sync, request.readGrant, signal),
@@ -67,31 +67,21 @@ export function startEarlyReads(
         claimed.id === sync.id &&
         claimed.projectId === sync.projectId &&
         claimed.connectionId === sync.connectionId &&
-        claimed.source?.environment === scope.environment &&
-        claimed.source?.path === scope.path &&
-        (claimed.source?.recursive ?? false) === scope.recursive;
+        claimed.source?.environment === grant.environment &&
+        claimed.source?.path === grant.path &&
+        (claimed.source?.recursive ?? false) === grant.recursive;
       return same ? reads : undefined;
     },
     abandon: () => abandoned.abort(),
   };
 }
 
-interface ReadScope {
-  readonly projectId: string;
-  readonly environment: string;
-  readonly path: string;
-  readonly recursive: boolean;
-  readonly connectionId: string;
-}
-
-/** The scope the request's read grant names, when the worker should read under it now. */
-function readScopeOf(request: SyncRunRequest, deliveryCount: number): ReadScope | undefined {
+/** The request's read grant (its claims, unverified), when the worker should read under it now. */
+function usableGrantOf(request: SyncRunRequest, deliveryCount: number): VerifiedRunGrant | undefined {
   if (!request.readGrant || request.action !== SyncAction.SYNC || deliveryCount > 1) return undefined;
   const grant = peekRunGrant(request.readGrant);
   if (!grant || grant.syncId !== request.secretSyncId || grant.action !== "SYNC" || grant.importBehavior) {
     return undefined;
   }
-  if (grant.expiresAt.getTime() - Date.now() <= MIN_GRANT_LIFE_MS) return undefined;
-  const { projectId, environment, path, recursive, connectionId } = grant;
-  return { projectId, environment, path, recursive, connectionId };
+  return grant.expiresAt.getTime() - Date.now() > MIN_GRANT_LIFE_MS ? grant : undefined;
 }
